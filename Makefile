@@ -1,0 +1,50 @@
+# Two commands set everything up: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app consult
+PORT ?= 5000
+VENDOR := consult/static/vendor
+NM := node_modules
+
+.PHONY: install run test test-e2e translations messages clean
+
+install: $(VENV)/.installed $(VENDOR)/.installed translations
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(NM)/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+# Third-party assets are installed by npm and copied here; they are never committed.
+$(VENDOR)/.installed: $(NM)/.installed
+	mkdir -p $(VENDOR)
+	cp $(NM)/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
+	cp $(NM)/@utrecht/component-library-css/dist/index.css $(VENDOR)/utrecht.css
+	cp $(NM)/@nl-design-system-unstable/voorbeeld-design-tokens/dist/theme.css $(VENDOR)/voorbeeld-theme.css
+	touch $@
+
+translations: $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --statistics -d consult/translations
+
+# Re-extract the messages and merge them into the catalogues (developers only).
+messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs ".* __pycache__" --no-location --sort-output -o consult/translations/messages.pot consult
+	$(VENV)/bin/pybabel update -N -i consult/translations/messages.pot -d consult/translations
+
+run: install
+	mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) $(NM) $(VENDOR) instance .pytest_cache

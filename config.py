@@ -1,0 +1,109 @@
+"""Configuration classes, read from the environment.
+
+Only Development and Testing carry defaults for secrets; Production refuses to start
+without SECRET_KEY and DATABASE_URL.
+"""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    # pre_ping: the first request after a database restart must succeed.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
+
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+    LANGUAGES = ("nl", "en")
+    # The NL Design System theme class; a municipality can swap in its own theme.
+    THEME_CLASS = os.environ.get("THEME_CLASS", "voorbeeld-theme")
+    THEME_STYLESHEET = os.environ.get("THEME_STYLESHEET", "vendor/voorbeeld-theme.css")
+    SITE_NAME = os.environ.get("SITE_NAME", "Consult")
+    CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "consult@example.org")
+
+    SESSION_COOKIE_NAME = "consult_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    IDLE_TIMEOUT = timedelta(minutes=_env_int("IDLE_TIMEOUT_MINUTES", 30))
+    ABSOLUTE_TIMEOUT = timedelta(hours=_env_int("ABSOLUTE_TIMEOUT_HOURS", 12))
+    # A CSRF token lives as long as the login may; it is bound to the session anyway.
+    WTF_CSRF_TIME_LIMIT = _env_int("ABSOLUTE_TIMEOUT_HOURS", 12) * 3600
+
+    LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 10)
+    LOGIN_FAILURE_WINDOW = timedelta(minutes=_env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15))
+    RESET_TOKEN_LIFETIME = timedelta(hours=1)
+    VERIFY_TOKEN_LIFETIME = timedelta(days=2)
+    INVITATION_LIFETIME = timedelta(days=7)
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Consult <noreply@example.org>")
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or ("smtp" if MAIL_SERVER else "console")
+
+    MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024 + 64 * 1024
+    # Number of proxies in front of the app whose X-Forwarded-For/Proto are trusted.
+    PROXY_COUNT = _env_int("PROXY_COUNT", 0)
+    HSTS = False
+    REDIS_URL = os.environ.get("REDIS_URL")
+
+    @classmethod
+    def validate(cls) -> None:
+        """Raise when the configuration cannot run safely."""
+
+
+class DevelopmentConfig(Config):
+    SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = Config.SQLALCHEMY_DATABASE_URI or (
+        "sqlite:///" + str(Config.INSTANCE_DIR / "consult.db")
+    )
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    MAIL_BACKEND = "memory"
+    # Hashing with scrypt's production cost makes a large suite slow; tests use a cheap one.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    HSTS = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def validate(cls) -> None:
+        missing = [name for name in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI") if not getattr(cls, name)]
+        if missing:
+            names = ", ".join("DATABASE_URL" if m == "SQLALCHEMY_DATABASE_URI" else m for m in missing)
+            raise RuntimeError(f"Production configuration needs {names} in the environment.")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

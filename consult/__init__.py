@@ -1,0 +1,90 @@
+"""Consult: market consultation and dialogue before procuring Wmo social support."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from config import CONFIGS, Config
+
+
+def create_app(config: type[Config] | str | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, handlers, commands."""
+    app = Flask(__name__, instance_path=str(_config_class(config).INSTANCE_DIR))
+    register_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def _config_class(config: type[Config] | str | None) -> type[Config]:
+    if config is None:
+        config = os.environ.get("CONSULT_ENV", "development")
+    if isinstance(config, str):
+        return CONFIGS[config]
+    return config
+
+
+def register_config(app: Flask, config: type[Config] | str | None) -> None:
+    config_class = _config_class(config)
+    config_class.validate()
+    app.config.from_object(config_class)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+
+def register_extensions(app: Flask) -> None:
+    from consult.core.i18n import select_locale, select_timezone
+    from consult.extensions import babel, csrf, db, htmx, login_manager, migrate
+
+    import consult.models  # noqa: F401  (all tables known to the metadata)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    login_manager.init_app(app)
+
+    from consult.auth import session  # noqa: F401  (registers the user loader)
+
+
+def register_blueprints(app: Flask) -> None:
+    from consult.admin import bp as admin_bp
+    from consult.auth import bp as auth_bp
+    from consult.core import bp as core_bp
+    from consult.orgs import bp as orgs_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(orgs_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_request_hooks(app: Flask) -> None:
+    from consult.auth.session import enforce_session_timeouts
+    from consult.core.security import register_security
+
+    register_security(app)
+    app.before_request(enforce_session_timeouts)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from consult.core.errors import register_errors
+
+    register_errors(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from consult.core.templating import register_templating
+
+    register_templating(app)
+
+
+def register_commands(app: Flask) -> None:
+    from consult.cli import register_cli
+
+    register_cli(app)

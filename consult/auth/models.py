@@ -1,0 +1,113 @@
+"""Users, single-use account tokens and login attempts."""
+from __future__ import annotations
+
+import enum
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from consult.core.time import UTCDateTime, utcnow
+from consult.extensions import db
+
+if TYPE_CHECKING:
+    from consult.orgs.models import Membership
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses are unique regardless of case and surrounding space."""
+    return email.strip().lower()
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    locale: Mapped[str] = mapped_column(String(5), default="nl")
+    active: Mapped[bool] = mapped_column(default=True)
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Rotated on logout, password change and deactivation: every copy of an older
+    # session cookie stops working at once.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    @validates("email")
+    def _normalise_email(self, _key: str, value: str) -> str:
+        # Stored lower-case, so the unique constraint is case-insensitive.
+        return normalise_email(value)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active and self.email_verified_at is not None
+
+    def session_token_matches(self, token: str) -> bool:
+        return hmac.compare_digest(self.session_token, token)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class TokenPurpose(enum.StrEnum):
+    RESET = "reset"
+    VERIFY = "verify"
+
+
+def hash_token(raw: str) -> str:
+    """Only a hash of a token is stored, so a database leak reveals no working link."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class AccountToken(db.Model):
+    """A single-use token sent by e-mail (password reset, e-mail verification)."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(
+        Enum(TokenPurpose, native_enum=False, create_constraint=False, length=20,
+             values_callable=lambda e: [m.value for m in e])
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class LoginAttempt(db.Model):
+    """Every login attempt, so brute-force limits hold across all workers."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_email_created", "email", "created_at"),
+        Index("ix_login_attempts_ip_created", "ip", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    ip: Mapped[str] = mapped_column(String(64))
+    success: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

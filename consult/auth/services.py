@@ -1,0 +1,208 @@
+"""Account services: authentication with brute-force limits, tokens, password changes.
+
+Services add and flush; the request commits.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import func, or_, select
+
+from consult.audit.services import record_event
+from consult.auth.models import (
+    AccountToken,
+    LoginAttempt,
+    TokenPurpose,
+    User,
+    hash_token,
+    new_session_token,
+    normalise_email,
+)
+from consult.auth.passwords import hash_password, verify_password
+from consult.core.time import utcnow
+from consult.extensions import db
+from consult.notify.mail import send_template
+
+
+class LoginThrottled(Exception):
+    """Too many failed attempts for this account or address in the window."""
+
+
+class TokenError(Exception):
+    """The token is unknown, used or expired."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def login_is_throttled(email: str, ip: str) -> bool:
+    """True when the account or the address had too many failures in the window."""
+    cfg = current_app.config
+    since = utcnow() - cfg["LOGIN_FAILURE_WINDOW"]
+    failures = db.session.scalar(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(
+            LoginAttempt.success.is_(False),
+            LoginAttempt.created_at >= since,
+            or_(LoginAttempt.email == normalise_email(email), LoginAttempt.ip == ip),
+        )
+    )
+    return failures >= cfg["LOGIN_MAX_FAILURES"]
+
+
+def authenticate(email: str, password: str, *, ip: str) -> User | None:
+    """Check a login. Returns the user on success, None on a wrong e-mail or password.
+
+    Raises LoginThrottled before checking anything once the limit is reached. Inactive and
+    unverified users are returned; the caller decides what to tell them.
+    """
+    email = normalise_email(email)
+    if login_is_throttled(email, ip):
+        record_event("login", result="throttled", email=email)
+        raise LoginThrottled()
+    user = get_user_by_email(email)
+    ok = verify_password(user.password_hash if user else _dummy_hash(), password) and user is not None
+    db.session.add(LoginAttempt(email=email, ip=ip, success=ok))
+    if not ok:
+        record_event("login", actor=user, obj=user, result="failure", email=email)
+        return None
+    return user
+
+
+_DUMMY: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    # Checking a password against a real hash when the e-mail is unknown keeps the
+    # response time from telling which addresses have an account.
+    if "hash" not in _DUMMY:
+        _DUMMY["hash"] = hash_password(secrets.token_urlsafe(16))
+    return _DUMMY["hash"]
+
+
+def record_login(user: User) -> None:
+    user.last_login_at = utcnow()
+    record_event("login", actor=user, obj=user)
+
+
+def revoke_sessions(user: User) -> None:
+    """End every session of ``user`` (cookies carry the old token and stop working)."""
+    user.session_token = new_session_token()
+
+
+def logout_user_everywhere(user: User) -> None:
+    revoke_sessions(user)
+    record_event("logout", actor=user, obj=user)
+
+
+def set_password(user: User, password: str, *, by: User | None, action: str) -> None:
+    user.password_hash = hash_password(password)
+    revoke_sessions(user)
+    record_event(action, actor=by, obj=user)
+
+
+def issue_token(user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:
+    raw = secrets.token_urlsafe(32)
+    db.session.add(
+        AccountToken(
+            purpose=purpose,
+            token_hash=hash_token(raw),
+            user=user,
+            expires_at=utcnow() + lifetime,
+        )
+    )
+    db.session.flush()
+    return raw
+
+
+def _load_token(raw: str, purpose: TokenPurpose, now: datetime) -> AccountToken:
+    token = db.session.scalar(
+        select(AccountToken).where(
+            AccountToken.token_hash == hash_token(raw), AccountToken.purpose == purpose
+        )
+    )
+    if token is None:
+        raise TokenError("unknown")
+    if token.used_at is not None:
+        raise TokenError("used")
+    if token.expires_at <= now:
+        raise TokenError("expired")
+    return token
+
+
+def check_token(raw: str, purpose: TokenPurpose) -> User:
+    """Return the token's user without using it up (to show a form)."""
+    return _load_token(raw, purpose, utcnow()).user
+
+
+def consume_token(raw: str, purpose: TokenPurpose) -> User:
+    """Use a single-use token and return its user; raises TokenError."""
+    now = utcnow()
+    token = _load_token(raw, purpose, now)
+    token.used_at = now
+    return token.user
+
+
+def send_password_reset(email: str) -> None:
+    """Mail a reset link when the address has an active account; silently nothing otherwise."""
+    user = get_user_by_email(email)
+    if user is None or not user.active:
+        record_event("password_reset_requested", result="unknown", email=normalise_email(email))
+        return
+    raw = issue_token(user, TokenPurpose.RESET, current_app.config["RESET_TOKEN_LIFETIME"])
+    send_template(
+        user.email,
+        "password_reset",
+        locale=user.locale,
+        user=user,
+        link=url_for("auth.reset_password", token=raw, _external=True),
+    )
+    record_event("password_reset_requested", obj=user)
+
+
+def send_verification(user: User) -> None:
+    raw = issue_token(user, TokenPurpose.VERIFY, current_app.config["VERIFY_TOKEN_LIFETIME"])
+    send_template(
+        user.email,
+        "verify_email",
+        locale=user.locale,
+        user=user,
+        link=url_for("auth.verify_email", token=raw, _external=True),
+    )
+
+
+def verify_email(raw: str) -> User:
+    user = consume_token(raw, TokenPurpose.VERIFY)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    record_event("email_verified", actor=user, obj=user)
+    return user
+
+
+def set_locale(user: User, locale: str) -> None:
+    user.locale = locale
+
+
+def deactivate_user(user: User, *, by: User) -> None:
+    """Switch an account off; its sessions end immediately."""
+    user.active = False
+    revoke_sessions(user)
+    record_event("user_deactivated", actor=by, obj=user)
+
+
+def activate_user(user: User, *, by: User) -> None:
+    user.active = True
+    record_event("user_activated", actor=by, obj=user)
+
+
+def set_admin(user: User, is_admin: bool, *, by: User) -> None:
+    user.is_admin = is_admin
+    record_event("admin_role_changed", actor=by, obj=user, is_admin=is_admin)

@@ -1,0 +1,79 @@
+"""Login sessions: the user loader, server-side revocation, idle and absolute timeouts."""
+from __future__ import annotations
+
+import time
+
+from flask import current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from consult.auth.models import User
+from consult.core.htmx import htmx_redirect, is_htmx
+from consult.extensions import db, login_manager
+
+AUTH_AT = "auth_at"
+SEEN_AT = "seen_at"
+
+
+@login_manager.user_loader
+def load_user(ident: str) -> User | None:
+    """The session holds ``id:session_token``; a rotated token ends the session."""
+    user_id, _sep, token = ident.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or not user.session_token_matches(token):
+        return None
+    return user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Send anonymous visitors to the login page; htmx requests get HX-Redirect."""
+    if is_htmx():
+        current = request.headers.get("HX-Current-URL", "")
+        return htmx_redirect(url_for("auth.login", next=_path_of(current) or None))
+    flash(_("Log in to continue."), "info")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _path_of(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return ""
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def start_session(user: User) -> None:
+    """Log ``user`` in with a fresh session (no data carried over from before the login)."""
+    session.clear()
+    login_user(user)
+    now = int(time.time())
+    session[AUTH_AT] = now
+    session[SEEN_AT] = now
+
+
+def end_session() -> None:
+    logout_user()
+    session.clear()
+
+
+def enforce_session_timeouts():
+    """Log out after the idle timeout or the absolute timeout, whichever comes first."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    now = int(time.time())
+    cfg = current_app.config
+    auth_at = session.get(AUTH_AT, 0)
+    seen_at = session.get(SEEN_AT, 0)
+    expired = (now - auth_at > cfg["ABSOLUTE_TIMEOUT"].total_seconds()
+               or now - seen_at > cfg["IDLE_TIMEOUT"].total_seconds())
+    if expired:
+        end_session()
+        flash(_("You have been logged out because your session expired. Log in again to continue."),
+              "warning")
+        return login_manager.unauthorized()
+    session[SEEN_AT] = now
+    return None

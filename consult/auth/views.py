@@ -1,0 +1,219 @@
+"""Login, logout, password reset, e-mail verification, invitations and the account page."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from consult.auth import bp
+from consult.auth.forms import (
+    AcceptInvitationForm,
+    AccountForm,
+    ChangePasswordForm,
+    ConfirmForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ResendVerificationForm,
+    ResetPasswordForm,
+)
+from consult.auth.models import TokenPurpose
+from consult.auth.passwords import verify_password
+from consult.auth.services import (
+    LoginThrottled,
+    TokenError,
+    authenticate,
+    check_token,
+    consume_token,
+    get_user_by_email,
+    logout_user_everywhere,
+    record_login,
+    send_password_reset,
+    send_verification,
+    set_password,
+    verify_email as verify_email_token,
+)
+from consult.auth.session import end_session, start_session
+from consult.core.htmx import is_htmx
+from consult.core.i18n import select_locale
+from consult.core.security import client_ip, safe_next
+from consult.extensions import db
+from consult.orgs.services import InvitationError, accept_invitation as accept, load_invitation
+
+TOKEN_MESSAGES = {
+    "unknown": lambda: _("This link is not valid. Check that you used the whole link from the e-mail."),
+    "used": lambda: _("This link has already been used. Each link works once."),
+    "expired": lambda: _("This link has expired. Request a new one."),
+}
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    next_url = safe_next(request.values.get("next"), url_for("core.index"))
+    if current_user.is_authenticated:
+        return redirect(next_url)
+    form = LoginForm(next=next_url)
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.email.data, form.password.data, ip=client_ip())
+        except LoginThrottled:
+            db.session.commit()
+            form.form_errors.append(_("There were too many failed login attempts. Wait a quarter "
+                                      "of an hour and try again, or reset your password."))
+            return render_template("auth/login.html", form=form), 429
+        if user is None:
+            form.form_errors.append(_("The e-mail address or the password is not correct."))
+        elif not user.active:
+            form.form_errors.append(_("This account has been switched off. Contact the "
+                                      "administrator of the platform."))
+        elif user.email_verified_at is None:
+            db.session.commit()
+            flash(_("Confirm your e-mail address first with the link we sent you. "
+                    "You can request a new link below."), "warning")
+            return redirect(url_for("auth.resend_verification", email=user.email))
+        else:
+            start_session(user)
+            record_login(user)
+            db.session.commit()
+            return redirect(safe_next(form.next.data, url_for("core.index")))
+        db.session.commit()
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    logout_user_everywhere(current_user)
+    db.session.commit()
+    end_session()
+    flash(_("You have been logged out."), "ok")
+    return redirect(url_for("core.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        send_password_reset(form.email.data)
+        db.session.commit()
+        # The same answer whether or not the address has an account.
+        return render_template("auth/forgot_sent.html", email=form.email.data)
+    return render_template("auth/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    try:
+        check_token(token, TokenPurpose.RESET)
+    except TokenError as error:
+        return render_template("auth/token_problem.html", message=TOKEN_MESSAGES[error.reason](),
+                               retry_url=url_for("auth.forgot_password")), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user = consume_token(token, TokenPurpose.RESET)
+        set_password(user, form.password.data, by=user, action="password_reset")
+        db.session.commit()
+        flash(_("Your password has been changed. Log in with your new password."), "ok")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form)
+
+
+@bp.route("/verify/<token>")
+def verify_email(token: str):
+    try:
+        verify_email_token(token)
+    except TokenError as error:
+        return render_template("auth/token_problem.html", message=TOKEN_MESSAGES[error.reason](),
+                               retry_url=url_for("auth.resend_verification")), 400
+    db.session.commit()
+    flash(_("Thank you, your e-mail address is confirmed. You can now log in."), "ok")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+def resend_verification():
+    form = ResendVerificationForm(email=request.args.get("email", ""))
+    if form.validate_on_submit():
+        user = get_user_by_email(form.email.data)
+        if user is not None and user.active and user.email_verified_at is None:
+            send_verification(user)
+            db.session.commit()
+        return render_template("auth/verify_sent.html", email=form.email.data)
+    return render_template("auth/resend_verification.html", form=form)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    try:
+        invitation = load_invitation(token)
+    except InvitationError as error:
+        return render_template("auth/token_problem.html", message=TOKEN_MESSAGES[error.reason](),
+                               retry_url=None), 400
+    existing = get_user_by_email(invitation.email)
+    if existing is not None:
+        # The person has an account: accepting needs that account's login.
+        if not current_user.is_authenticated or current_user.id != existing.id:
+            return render_template("auth/invitation_login.html", invitation=invitation,
+                                   login_url=url_for("auth.login", next=request.path))
+        form = ConfirmForm()
+        if form.validate_on_submit():
+            accept(invitation, user=current_user)
+            db.session.commit()
+            flash(_("You are now a member of %(org)s.", org=invitation.organisation.name), "ok")
+            return redirect(url_for("orgs.organisation", org_id=invitation.organisation_id))
+        return render_template("auth/invitation_join.html", invitation=invitation, form=form)
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        user = accept(invitation, user=None, name=form.name.data, password=form.password.data,
+                      locale=select_locale())
+        db.session.commit()
+        start_session(user)
+        record_login(user)
+        db.session.commit()
+        flash(_("Welcome! Your account is ready."), "ok")
+        return redirect(url_for("orgs.organisation", org_id=invitation.organisation_id))
+    return render_template("auth/invitation.html", invitation=invitation, form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = AccountForm(obj=current_user)
+    password_form = ChangePasswordForm(prefix="pw")
+    if form.validate_on_submit():
+        current_user.name = form.name.data
+        current_user.locale = form.locale.data
+        db.session.commit()
+        flash(_("Your details have been saved."), "ok")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form, password_form=password_form)
+
+
+@bp.route("/account/password", methods=["POST"])
+@login_required
+def change_password():
+    form = AccountForm(obj=current_user, formdata=None)
+    password_form = ChangePasswordForm(prefix="pw")
+    if password_form.validate_on_submit():
+        if not verify_password(current_user.password_hash, password_form.current_password.data):
+            password_form.current_password.errors.append(_("Your current password is not correct."))
+        else:
+            user = current_user._get_current_object()
+            set_password(user, password_form.password.data, by=user, action="password_changed")
+            db.session.commit()
+            # Every other session has ended; this one continues with the new token.
+            start_session(user)
+            flash(_("Your password has been changed. You have been logged out everywhere else."),
+                  "ok")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form, password_form=password_form)
+
+
+
+
+@bp.route("/session/extend", methods=["POST"])
+@login_required
+def extend_session():
+    """Answer the idle-timeout warning: any authenticated request renews the idle timer."""
+    if is_htmx():
+        return "", 204
+    return redirect(safe_next(request.form.get("next"), url_for("core.index")))

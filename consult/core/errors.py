@@ -1,0 +1,60 @@
+"""Friendly error pages in the user's language; never a traceback."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from consult.core.htmx import is_htmx
+from consult.extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (_l("The request could not be processed"),
+          _l("Something in the request was not right. Go back, reload the page and try again.")),
+    403: (_l("No access"),
+          _l("You do not have permission to do this. If you think this is a mistake, "
+             "contact the project team of the consultation.")),
+    404: (_l("Page not found"),
+          _l("This page does not exist, or you do not have access to it. Check the address "
+             "or go to the home page.")),
+    405: (_l("Not allowed"), _l("This action is not possible on this page.")),
+    413: (_l("File too large"),
+          _l("The file you sent is larger than allowed. Make the file smaller and try again.")),
+    429: (_l("Too many attempts"),
+          _l("There were too many attempts in a short time. Wait a quarter of an hour and try "
+             "again.")),
+    500: (_l("Something went wrong"),
+          _l("An error occurred on our side. Your action may not have been completed. "
+             "Try again in a moment; if the problem remains, contact us.")),
+}
+
+
+def render_error(code: int, detail: str | None = None):
+    title, message = MESSAGES.get(code, MESSAGES[500])
+    template = "errors/_error.html" if is_htmx() else "errors/error.html"
+    return render_template(template, code=code, title=title, message=message, detail=detail), code
+
+
+def register_errors(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        detail = str(_l("The form had expired or was sent from elsewhere. Nothing was saved. "
+                        "Go back, reload the page and send the form again."))
+        return render_error(400, detail)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return render_error(error.code)
+
+    @app.errorhandler(Exception)
+    def server_error(error: Exception):
+        log.exception("Unhandled error")
+        db.session.rollback()
+        return render_error(500)

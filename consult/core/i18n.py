@@ -1,0 +1,21 @@
+"""Language and time zone selection: the user's choice, then the language cookie, then Dutch."""
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_login import current_user
+
+LANGUAGE_COOKIE = "consult_lang"
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    cookie = request.cookies.get(LANGUAGE_COOKIE)
+    if cookie in languages:
+        return cookie
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone() -> str:
+    return current_app.config["BABEL_DEFAULT_TIMEZONE"]

@@ -1,0 +1,61 @@
+"""Demo data: a region modelled on the Leiden region, its providers, councils and accounts.
+
+Names and texts are invented for the demo. Later features extend ``load_demo``.
+"""
+from __future__ import annotations
+
+from consult.auth.models import User
+from consult.auth.passwords import hash_password
+from consult.core.time import utcnow
+from consult.extensions import db
+from consult.orgs.models import Membership, MemberRole, Organisation, OrgKind
+
+DEMO_PASSWORD = "consult-demo-2026"
+
+MUNICIPALITIES = ["Gemeente Leiden", "Gemeente Leiderdorp", "Gemeente Oegstgeest",
+                  "Gemeente Voorschoten", "Gemeente Zoeterwoude"]
+
+PROVIDERS = [
+    ("Thuishulp Rijnstreek", "40112233", "https://thuishulp-rijnstreek.example.org"),
+    ("Begeleiding Sleutelstad", "40223344", "https://sleutelstad-begeleiding.example.org"),
+    ("Dagbesteding De Zijlhoeve", "40334455", "https://zijlhoeve.example.org"),
+    ("Stichting Logeerhuis Het Anker", "40445566", "https://hetanker.example.org"),
+    ("Beschermd Wonen Holland Rijnland", "40556677", None),
+    ("Zorgcoöperatie Duin en Bollen", "40667788", "https://duinenbollen.example.org"),
+]
+
+COUNCILS = ["Adviesraad Sociaal Domein Leiden", "Cliëntenraad Wmo Leidse Regio"]
+
+
+def load_demo() -> dict[str, User]:
+    """Create the demo organisations and accounts (all with the demo password)."""
+    password_hash = hash_password(DEMO_PASSWORD)
+    now = utcnow()
+
+    def account(email: str, name: str, org: Organisation | None = None,
+                role: MemberRole = MemberRole.MEMBER, admin: bool = False) -> User:
+        user = User(email=email, name=name, password_hash=password_hash, is_admin=admin,
+                    email_verified_at=now, locale="nl")
+        db.session.add(user)
+        if org is not None:
+            db.session.add(Membership(user=user, organisation=org, role=role))
+        return user
+
+    municipalities = [Organisation(kind=OrgKind.MUNICIPALITY, name=name) for name in MUNICIPALITIES]
+    providers = [Organisation(kind=OrgKind.PROVIDER, name=name, kvk_number=kvk, website=site)
+                 for name, kvk, site in PROVIDERS]
+    councils = [Organisation(kind=OrgKind.COUNCIL, name=name) for name in COUNCILS]
+    db.session.add_all(municipalities + providers + councils)
+
+    users = {
+        "admin": account("beheer@example.org", "Bram Beheer", admin=True),
+        "team": account("team@example.org", "Tessa Teamlid", municipalities[0], MemberRole.CONTACT),
+        "council": account("adviesraad@example.org", "Anton Adviesraad", councils[0],
+                           MemberRole.CONTACT),
+    }
+    first_names = ["Zeynep", "Pieter", "Fatima", "Joost", "Mirjam", "Kees"]
+    for number, (org, first) in enumerate(zip(providers, first_names), start=1):
+        users[f"provider{number}"] = account(f"zorg{number}@example.org", f"{first} Zorg",
+                                             org, MemberRole.CONTACT)
+    db.session.flush()
+    return users

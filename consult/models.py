@@ -1,0 +1,4 @@
+"""Imports every feature's models so that the metadata (and Alembic) sees all tables."""
+from consult.audit.models import AuditEvent  # noqa: F401
+from consult.auth.models import AccountToken, LoginAttempt, User  # noqa: F401
+from consult.orgs.models import Invitation, Membership, Organisation  # noqa: F401

@@ -1,0 +1,1 @@
+"""Outgoing mail (and, later, in-app notifications)."""

@@ -1,0 +1,28 @@
+"""Who may see and manage an organisation."""
+from __future__ import annotations
+
+from consult.orgs.models import MemberRole, Organisation
+
+
+def membership_of(user, org: Organisation):
+    if not (user and user.is_authenticated):
+        return None
+    for membership in user.memberships:
+        if membership.organisation_id == org.id:
+            return membership
+    return None
+
+
+def can_view_organisation(user, org: Organisation) -> bool:
+    """Members see their own organisation's page; administrators see every one."""
+    if user and user.is_authenticated and user.is_admin:
+        return True
+    return membership_of(user, org) is not None
+
+
+def can_manage_organisation(user, org: Organisation) -> bool:
+    """Administrators and the organisation's contact persons invite and manage members."""
+    if user and user.is_authenticated and user.is_admin:
+        return True
+    membership = membership_of(user, org)
+    return membership is not None and membership.role == MemberRole.CONTACT

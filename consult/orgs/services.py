@@ -1,0 +1,147 @@
+"""Organisation services: registration of a provider, invitations, memberships."""
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from consult.audit.services import record_event
+from consult.auth.models import User, hash_token, normalise_email
+from consult.auth.passwords import hash_password
+from consult.auth.services import send_verification
+from consult.core.time import utcnow
+from consult.extensions import db
+from consult.notify.mail import send_template
+from consult.orgs.models import Invitation, Membership, MemberRole, Organisation, OrgKind
+
+
+class InvitationError(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def create_organisation(*, kind: OrgKind, name: str, kvk_number: str | None = None,
+                        website: str | None = None, by: User | None) -> Organisation:
+    org = Organisation(kind=kind, name=name.strip(), kvk_number=kvk_number or None,
+                       website=website or None)
+    db.session.add(org)
+    db.session.flush()
+    record_event("organisation_created", actor=by, obj=org, kind=kind.value)
+    return org
+
+
+def update_organisation(org: Organisation, *, name: str, kvk_number: str | None,
+                        website: str | None, by: User) -> None:
+    org.name = name.strip()
+    org.kvk_number = kvk_number or None
+    org.website = website or None
+    record_event("organisation_updated", actor=by, obj=org)
+
+
+def kvk_taken(kvk_number: str | None, *, exclude: Organisation | None = None) -> bool:
+    if not kvk_number:
+        return False
+    query = select(Organisation.id).where(Organisation.kvk_number == kvk_number)
+    if exclude is not None:
+        query = query.where(Organisation.id != exclude.id)
+    return db.session.scalar(query) is not None
+
+
+def add_membership(user: User, org: Organisation, role: MemberRole, *, by: User | None) -> Membership:
+    membership = db.session.scalar(
+        select(Membership).where(Membership.user_id == user.id, Membership.organisation_id == org.id)
+    ) if user.id and org.id else None
+    if membership is None:
+        membership = Membership(user=user, organisation=org, role=role)
+        db.session.add(membership)
+    else:
+        membership.role = role
+    db.session.flush()
+    record_event("membership_added", actor=by, obj=membership, user_id=user.id,
+                 organisation_id=org.id, role=role.value)
+    return membership
+
+
+def change_membership_role(membership: Membership, role: MemberRole, *, by: User) -> None:
+    old = membership.role
+    membership.role = role
+    record_event("membership_role_changed", actor=by, obj=membership, old=old.value, new=role.value)
+
+
+def remove_membership(membership: Membership, *, by: User) -> None:
+    record_event("membership_removed", actor=by, obj=membership,
+                 user_id=membership.user_id, organisation_id=membership.organisation_id)
+    db.session.delete(membership)
+
+
+def register_provider(*, org_name: str, kvk_number: str, website: str | None,
+                      name: str, email: str, password: str, locale: str) -> User:
+    """A provider registers its organisation and its first user (the contact person).
+
+    The account only works once the e-mail address has been verified.
+    """
+    user = User(email=normalise_email(email), name=name.strip(),
+                password_hash=hash_password(password), locale=locale)
+    db.session.add(user)
+    org = create_organisation(kind=OrgKind.PROVIDER, name=org_name, kvk_number=kvk_number,
+                              website=website, by=None)
+    db.session.flush()
+    add_membership(user, org, MemberRole.CONTACT, by=user)
+    record_event("provider_registered", actor=user, obj=org)
+    send_verification(user)
+    return user
+
+
+def invite(org: Organisation, email: str, role: MemberRole, *, by: User, locale: str) -> Invitation:
+    """Invite a person into ``org``; the e-mail carries a single-use link valid for 7 days."""
+    raw = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        email=normalise_email(email),
+        organisation=org,
+        role=role,
+        token_hash=hash_token(raw),
+        invited_by=by,
+        expires_at=utcnow() + current_app.config["INVITATION_LIFETIME"],
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    send_template(
+        invitation.email,
+        "invitation",
+        locale=locale,
+        organisation=org,
+        inviter=by,
+        link=url_for("auth.accept_invitation", token=raw, _external=True),
+    )
+    record_event("invitation_sent", actor=by, obj=invitation, email=invitation.email,
+                 organisation_id=org.id, role=role.value)
+    return invitation
+
+
+def load_invitation(raw: str) -> Invitation:
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(raw)))
+    if invitation is None:
+        raise InvitationError("unknown")
+    if invitation.accepted_at is not None:
+        raise InvitationError("used")
+    if invitation.expires_at <= utcnow():
+        raise InvitationError("expired")
+    return invitation
+
+
+def accept_invitation(invitation: Invitation, *, user: User | None, name: str | None = None,
+                      password: str | None = None, locale: str = "nl") -> User:
+    """Accept an invitation: a new person sets name and password; an existing user joins."""
+    if user is None:
+        user = User(email=invitation.email, name=(name or "").strip(),
+                    password_hash=hash_password(password or ""), locale=locale,
+                    email_verified_at=utcnow())  # the link itself proves the address
+        db.session.add(user)
+        db.session.flush()
+    invitation.accepted_at = utcnow()
+    invitation.accepted_by_id = user.id
+    add_membership(user, invitation.organisation, invitation.role, by=user)
+    record_event("invitation_accepted", actor=user, obj=invitation)
+    return user

@@ -1,0 +1,78 @@
+"""A provider registers its organisation; members see their organisation; contacts invite."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from consult.auth.services import get_user_by_email
+from consult.core.i18n import select_locale
+from consult.extensions import db
+from consult.orgs import bp
+from consult.orgs.forms import InviteForm, RegisterProviderForm
+from consult.orgs.models import Membership, MemberRole, Organisation
+from consult.orgs.permissions import can_manage_organisation, can_view_organisation
+from consult.orgs.services import invite, kvk_taken, register_provider
+
+
+def load_organisation(org_id: int) -> Organisation:
+    org = db.session.scalar(
+        select(Organisation)
+        .where(Organisation.id == org_id)
+        .options(selectinload(Organisation.memberships).selectinload(Membership.user))
+    )
+    if org is None:
+        abort(404)
+    return org
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Any interested provider may register its organisation (transparency)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.index"))
+    form = RegisterProviderForm()
+    if form.validate_on_submit():
+        if get_user_by_email(form.email.data) is not None:
+            form.email.errors.append(_("There is already an account with this e-mail address. "
+                                       "Log in, or reset your password if you forgot it."))
+        elif kvk_taken(form.kvk_number.data):
+            form.kvk_number.errors.append(_("An organisation with this KvK number is already "
+                                            "registered. Ask its contact person to invite you."))
+        else:
+            register_provider(org_name=form.org_name.data, kvk_number=form.kvk_number.data,
+                              website=form.website.data, name=form.name.data,
+                              email=form.email.data, password=form.password.data,
+                              locale=select_locale())
+            db.session.commit()
+            return render_template("orgs/register_done.html", email=form.email.data)
+    return render_template("orgs/register.html", form=form)
+
+
+@bp.route("/organisation")
+@login_required
+def my_organisations():
+    memberships = current_user.memberships
+    if len(memberships) == 1:
+        return redirect(url_for("orgs.organisation", org_id=memberships[0].organisation_id))
+    return render_template("orgs/mine.html", memberships=memberships)
+
+
+@bp.route("/organisation/<int:org_id>", methods=["GET", "POST"])
+@login_required
+def organisation(org_id: int):
+    org = load_organisation(org_id)
+    if not can_view_organisation(current_user, org):
+        abort(404)
+    form = InviteForm(role=MemberRole.MEMBER.value)
+    if form.validate_on_submit():
+        if not can_manage_organisation(current_user, org):
+            abort(403)
+        invite(org, form.email.data, MemberRole(form.role.data), by=current_user,
+               locale=select_locale())
+        db.session.commit()
+        flash(_("An invitation has been sent to %(email)s.", email=form.email.data), "ok")
+        return redirect(url_for("orgs.organisation", org_id=org.id))
+    return render_template("orgs/organisation.html", org=org, form=form)

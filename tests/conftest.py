@@ -1,0 +1,157 @@
+"""Fixtures: one app per session, an empty database for every test, factories, helpers."""
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from config import TestingConfig
+from consult import create_app
+from consult.auth.models import User
+from consult.auth.passwords import hash_password
+from consult.core.time import utcnow
+from consult.extensions import db
+from consult.notify.mail import outbox
+from consult.orgs.models import Membership, MemberRole, Organisation, OrgKind
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_config(instance_dir: Path, **overrides) -> type[TestingConfig]:
+    """A TestingConfig on the test database (PostgreSQL when TEST_DATABASE_URL is set)."""
+    attrs = {
+        "INSTANCE_DIR": instance_dir,
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("TEST_DATABASE_URL")
+        or f"sqlite:///{instance_dir / 'test.db'}",
+        **overrides,
+    }
+    return type("TestConfig", (TestingConfig,), attrs)
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own app context, as on a real server.
+
+    Without this, requests reuse the test's app context and share ``g`` (Flask-Login's
+    cached user) and the database session with the test and with each other.
+    """
+
+    def open(self, *args, **kwargs):
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            db.session.rollback()  # end the test's read snapshot; see what the request wrote
+        return response
+
+
+def build_app(instance_dir: Path, **overrides):
+    app = create_app(make_config(instance_dir, **overrides))
+    app.test_client_class = IsolatedClient
+    return app
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    app = build_app(tmp_path_factory.mktemp("instance"))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+def empty_database() -> None:
+    """Remove every row: each test starts from an empty database."""
+    db.session.remove()
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture(autouse=True)
+def app_ctx(app):
+    """Every test runs inside an app context on an empty database, with an empty outbox."""
+    with app.app_context():
+        empty_database()
+        outbox().clear()
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def mail():
+    return outbox()
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def get_csrf(client, url: str = "/") -> str:
+    return csrf_token_from(client.get(url).get_data(as_text=True))
+
+
+def post_form(client, url: str, data: dict | None = None, *, csrf_from: str = "/", **kwargs):
+    """POST like a browser would: with the CSRF token of the current session."""
+    payload = {"csrf_token": get_csrf(client, csrf_from), **(data or {})}
+    return client.post(url, data=payload, **kwargs)
+
+
+def make_org(name: str = "Zorg BV", kind: OrgKind = OrgKind.PROVIDER, kvk: str | None = None) -> Organisation:
+    org = Organisation(kind=kind, name=name, kvk_number=kvk)
+    db.session.add(org)
+    db.session.commit()
+    return org
+
+
+def make_user(email: str = "user@example.org", *, name: str = "Test Gebruiker",
+              password: str = PASSWORD, verified: bool = True, active: bool = True,
+              admin: bool = False, org: Organisation | None = None,
+              role: MemberRole = MemberRole.MEMBER, locale: str = "nl") -> User:
+    user = User(email=email, name=name, password_hash=hash_password(password), active=active,
+                is_admin=admin, email_verified_at=utcnow() if verified else None, locale=locale)
+    db.session.add(user)
+    if org is not None:
+        db.session.add(Membership(user=user, organisation=org, role=role))
+    db.session.commit()
+    return user
+
+
+def login(client, email: str, password: str = PASSWORD, **extra):
+    return post_form(client, "/login", {"email": email, "password": password, **extra},
+                     csrf_from="/login")
+
+
+@pytest.fixture
+def admin_client(app):
+    admin = make_user("admin@example.org", name="Ada Admin", admin=True)
+    client = app.test_client()
+    response = login(client, admin.email)
+    assert response.status_code == 302
+    client.user = admin
+    return client
+
+
+def text_of(response) -> str:
+    """The visible text of a page, whitespace folded (for exact message checks)."""
+    html = response.get_data(as_text=True)
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
