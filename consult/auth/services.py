@@ -111,12 +111,14 @@ def set_password(user: User, password: str, *, by: User | None, action: str) -> 
 
 def issue_token(user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:
     raw = secrets.token_urlsafe(32)
+    now = utcnow()
     db.session.add(
         AccountToken(
             purpose=purpose,
             token_hash=hash_token(raw),
             user=user,
-            expires_at=utcnow() + lifetime,
+            created_at=now,
+            expires_at=now + lifetime,
         )
     )
     db.session.flush()

@@ -16,6 +16,6 @@ def htmx_redirect(url: str) -> Response:
     return response
 
 
-def render_page_or_partial(page: str, partial: str, **context) -> str:
-    """Render the ``_partial`` for htmx requests and the full ``page`` otherwise."""
-    return render_template(partial if is_htmx() else page, **context)
+def render_page_or_partial(page_template: str, partial_template: str, **context) -> str:
+    """Render the ``_partial`` for htmx requests and the full page otherwise."""
+    return render_template(partial_template if is_htmx() else page_template, **context)

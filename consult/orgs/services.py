@@ -97,13 +97,15 @@ def register_provider(*, org_name: str, kvk_number: str, website: str | None,
 def invite(org: Organisation, email: str, role: MemberRole, *, by: User, locale: str) -> Invitation:
     """Invite a person into ``org``; the e-mail carries a single-use link valid for 7 days."""
     raw = secrets.token_urlsafe(32)
+    now = utcnow()
     invitation = Invitation(
         email=normalise_email(email),
         organisation=org,
         role=role,
         token_hash=hash_token(raw),
         invited_by=by,
-        expires_at=utcnow() + current_app.config["INVITATION_LIFETIME"],
+        created_at=now,
+        expires_at=now + current_app.config["INVITATION_LIFETIME"],
     )
     db.session.add(invitation)
     db.session.flush()
