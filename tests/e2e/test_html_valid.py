@@ -1,0 +1,56 @@
+"""The Nu Html Checker (vnu-jar from npm, run with the machine's Java): zero errors on every page type."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from consult.orgs.models import MemberRole
+from tests.conftest import get_csrf, login, make_org, make_user
+from tests.e2e.conftest import ROOT, require
+
+VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def validate(pages: dict[str, str], tmp_path: Path) -> list[str]:
+    files = []
+    for name, html in pages.items():
+        path = tmp_path / f"{name.strip('/').replace('/', '_').replace('?', '_') or 'home'}.html"
+        path.write_text(html, encoding="utf-8")
+        files.append(str(path))
+    result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
+                            capture_output=True, text=True, timeout=300)
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    return [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages]
+
+
+def test_every_page_type_is_valid_html(app, tmp_path):
+    require(shutil.which("java") is not None, "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
+    require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
+    org = make_org("Zorg Noord", kvk="12345678")
+    make_user("beheer@example.org", name="Bram Beheer", admin=True, org=org, role=MemberRole.CONTACT)
+    other = make_user("lid@example.org", name="Lid Lidmaat", org=org)
+    pages: dict[str, str] = {}
+
+    anonymous = app.test_client()
+    for path in ["/", "/login", "/register", "/password/forgot", "/verify", "/accessibility",
+                 "/privacy", "/contact", "/does-not-exist", "/password/reset/not-a-token"]:
+        pages[path] = anonymous.get(path).get_data(as_text=True)
+    token = get_csrf(anonymous, "/register")
+    pages["register-errors"] = anonymous.post("/register", data={"csrf_token": token, "kvk_number": "1"}).get_data(as_text=True)
+    pages["login-errors"] = login(anonymous, "x@example.org", "wrong").get_data(as_text=True)
+
+    admin = app.test_client()
+    login(admin, "beheer@example.org")
+    for path in ["/", "/account", f"/organisation/{org.id}", "/admin/users", "/admin/users?q=lid",
+                 f"/admin/users/{other.id}", "/admin/organisations", "/admin/organisations/new",
+                 f"/admin/organisations/{org.id}"]:
+        response = admin.get(path)
+        assert response.status_code == 200, path
+        pages[f"admin{path}"] = response.get_data(as_text=True)
+    token = get_csrf(admin, "/admin/organisations/new")
+    pages["new-org-errors"] = admin.post("/admin/organisations/new", data={"csrf_token": token}).get_data(as_text=True)
+
+    errors = validate(pages, tmp_path)
+    assert errors == [], "\n".join(errors)
