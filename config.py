@@ -62,7 +62,8 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Consult <noreply@example.org>")
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or ("smtp" if MAIL_SERVER else "console")
 
-    MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 20) * 1024 * 1024 + 64 * 1024
+    MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 20)
+    MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024 + 64 * 1024
     # Number of proxies in front of the app whose X-Forwarded-For/Proto are trusted.
     PROXY_COUNT = _env_int("PROXY_COUNT", 0)
     HSTS = False

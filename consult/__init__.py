@@ -55,12 +55,14 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from consult.admin import bp as admin_bp
     from consult.auth import bp as auth_bp
+    from consult.consultations import bp as consultations_bp
     from consult.core import bp as core_bp
     from consult.orgs import bp as orgs_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(orgs_bp)
+    app.register_blueprint(consultations_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 
@@ -79,9 +81,11 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from consult.consultations.display import register_display
     from consult.core.templating import register_templating
 
     register_templating(app)
+    register_display(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -22,3 +22,12 @@ def register_cli(app: Flask) -> None:
         load_demo()
         db.session.commit()
         click.echo("Demo data loaded. Password for every demo account: consult-demo-2026")
+
+    @app.cli.command("close-due")
+    def close_due_command() -> None:
+        """Close every open consultation whose deadline has passed (run it every minute)."""
+        from consult.consultations.services import close_due_consultations
+
+        closed = close_due_consultations()
+        db.session.commit()
+        click.echo(f"Closed {len(closed)} consultation(s).")

@@ -58,4 +58,9 @@ def load_demo() -> dict[str, User]:
         users[f"provider{number}"] = account(f"zorg{number}@example.org", f"{first} Zorg",
                                              org, MemberRole.CONTACT)
     db.session.flush()
+
+    from consult.consultations.demo import load_consultations
+
+    load_consultations(users, {"municipalities": municipalities, "providers": providers,
+                               "councils": councils})
     return users

@@ -2,3 +2,14 @@
 from consult.audit.models import AuditEvent  # noqa: F401
 from consult.auth.models import AccountToken, LoginAttempt, User  # noqa: F401
 from consult.orgs.models import Invitation, Membership, Organisation  # noqa: F401
+from consult.consultations.models import (  # noqa: F401
+    Announcement,
+    Consultation,
+    Document,
+    DocumentVersion,
+    Phase,
+    Question,
+    QuestionChange,
+    TeamMember,
+    Theme,
+)

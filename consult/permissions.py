@@ -4,9 +4,23 @@ Each feature defines its predicates in its own ``permissions.py``; this module o
 collects them so templates can call the same functions the views use.
 """
 from consult.admin.permissions import can_administer
+from consult.consultations.permissions import (
+    can_create_consultation,
+    can_edit_consultation,
+    can_manage_team,
+    can_view_consultation,
+    is_team,
+    team_role,
+)
 from consult.orgs.permissions import can_manage_organisation, can_view_organisation
 
 PREDICATES = {
+    "can_create_consultation": can_create_consultation,
+    "can_edit_consultation": can_edit_consultation,
+    "can_manage_team": can_manage_team,
+    "can_view_consultation": can_view_consultation,
+    "is_team": is_team,
+    "team_role": team_role,
     "can_administer": can_administer,
     "can_manage_organisation": can_manage_organisation,
     "can_view_organisation": can_view_organisation,

@@ -41,3 +41,10 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc)
+
+
+def combine_local(day, clock) -> datetime | None:
+    """A date and a wall-clock time in Europe/Amsterdam, as aware UTC (None if either is missing)."""
+    if day is None or clock is None:
+        return None
+    return datetime.combine(day, clock, tzinfo=AMSTERDAM).astimezone(timezone.utc)

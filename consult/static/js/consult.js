@@ -44,3 +44,9 @@
   });
   document.addEventListener("htmx:afterSwap", function (event) { focusErrorSummary(event.detail.target); });
 })();
+
+/* After an htmx swap, keep the keyboard where the person was (e.g. the moved item's button). */
+document.addEventListener("htmx:afterSwap", function (event) {
+  var target = event.detail.target.querySelector("[data-autofocus]");
+  if (target) { target.focus(); }
+});

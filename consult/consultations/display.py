@@ -1,0 +1,53 @@
+"""How a consultation's dates read: the deadline written out and the time left, in words."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import format_date, format_time, gettext as _, ngettext
+
+from consult.consultations.models import Consultation, Phase
+from consult.core.time import to_local, utcnow
+
+
+def deadline_text(moment: datetime) -> str:
+    """'vrijdag 13 maart 2026 om 17:00' (in the reader's language, Dutch time)."""
+    local = to_local(moment)
+    return _("%(date)s at %(time)s", date=format_date(local, "EEEE d MMMM y"),
+             time=format_time(local, "HH:mm"))
+
+
+def remaining_text(moment: datetime, now: datetime | None = None) -> str:
+    """The time left until ``moment`` in words: 'nog 5 dagen', 'nog 3 uur', 'nog 20 minuten'."""
+    seconds = int((moment - (now or utcnow())).total_seconds())
+    if seconds <= 0:
+        return ""
+    days, hours, minutes = seconds // 86400, seconds // 3600, max(1, seconds // 60)
+    if days >= 2:
+        return ngettext("%(num)d day left", "%(num)d days left", days)
+    if hours >= 1:
+        return ngettext("%(num)d hour left", "%(num)d hours left", hours)
+    return ngettext("%(num)d minute left", "%(num)d minutes left", minutes)
+
+
+def current_phase(consultation: Consultation, today: date | None = None) -> Phase | None:
+    """The phase running today: the last one that has started and not ended."""
+    today = today or to_local(utcnow()).date()
+    current = None
+    for phase in consultation.phases:
+        if phase.starts_on <= today and (phase.ends_on is None or today <= phase.ends_on):
+            current = phase
+    return current
+
+
+def visible_questions(theme, audience):
+    """The questions of ``theme`` that ``audience`` answers (all of them when audience is None)."""
+    if audience is None:
+        return list(theme.questions)
+    return [q for q in theme.questions if q.audience.includes(audience)]
+
+
+def register_display(app) -> None:
+    app.jinja_env.globals.update(deadline_text=deadline_text, remaining_text=remaining_text,
+                                 current_phase=current_phase, visible_questions=visible_questions)
+    app.jinja_env.filters["local_date"] = lambda d: format_date(d, "d MMMM y") if d else ""
+    app.jinja_env.filters["fromisoformat"] = datetime.fromisoformat

@@ -1,0 +1,197 @@
+"""Consultation forms: one per use case. Forms validate; services save."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    ValidationError,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from consult.auth.forms import email_field
+from consult.consultations.models import (
+    AUDIENCE_LABELS,
+    QUESTION_KIND_LABELS,
+    TEAM_ROLE_LABELS,
+    Audience,
+    QuestionKind,
+)
+from consult.core.forms import strip
+
+MAX_TEXT = 20_000
+
+
+def lines(value):
+    """A textarea with one item per line → a list without empty lines."""
+    if isinstance(value, list):
+        return value
+    return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class LinesField(TextAreaField):
+    def _value(self):
+        return "\n".join(self.data or []) if isinstance(self.data, list) else (self.data or "")
+
+    def process_formdata(self, valuelist):
+        self.data = lines(valuelist[0] if valuelist else "")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def reason_field():
+    return TextAreaField(
+        _l("Reason for the change"), filters=[strip], validators=[Optional(), Length(max=2000)],
+        description=_l("Required once the consultation is open. Participants who started a "
+                       "response are told what changed and why."))
+
+
+class NewConsultationForm(FlaskForm):
+    title = StringField(_l("Title"), filters=[strip],
+                        validators=[InputRequired(_l("Enter a title.")), Length(max=200)])
+    municipalities = MultiCheckboxField(_l("Commissioning municipalities"), coerce=int,
+                                        validators=[InputRequired(_l("Choose at least one municipality."))])
+
+
+class DetailsForm(FlaskForm):
+    title = StringField(_l("Title"), filters=[strip],
+                        validators=[InputRequired(_l("Enter a title.")), Length(max=200)])
+    municipalities = MultiCheckboxField(_l("Commissioning municipalities"), coerce=int,
+                                        validators=[InputRequired(_l("Choose at least one municipality."))])
+    summary = TextAreaField(_l("Summary"), filters=[strip], validators=[Length(max=1000)],
+                            description=_l("One or two sentences for the list of consultations."))
+    introduction = TextAreaField(_l("Introduction"), filters=[strip], validators=[Length(max=MAX_TEXT)],
+                                 description=_l("You can use Markdown: **bold**, *italic*, lists with -, links."))
+    principles = LinesField(_l("Guiding principles"), validators=[Length(max=MAX_TEXT)],
+                            description=_l("One principle per line, in order."))
+    contact_name = StringField(_l("Contact person"), filters=[strip], validators=[Length(max=200)])
+    contact_email = StringField(_l("Contact e-mail address"), filters=[strip],
+                                validators=[Optional(), Length(max=254),
+                                            Email(_l("Enter an e-mail address like name@example.nl."))])
+    contact_phone = StringField(_l("Contact telephone number"), filters=[strip], validators=[Length(max=40)])
+    opens_at_date = DateField(_l("Opens on (date)"), validators=[Optional()])
+    opens_at_time = TimeField(_l("Opens at (time)"), validators=[Optional()])
+    closes_at_date = DateField(_l("Deadline (date)"), validators=[Optional()],
+                               description=_l("Dutch time (Europe/Amsterdam)."))
+    closes_at_time = TimeField(_l("Deadline (time)"), validators=[Optional()])
+
+    def validate_closes_at_time(self, field):
+        if bool(self.closes_at_date.data) != bool(field.data):
+            raise ValidationError(_l("Enter both the date and the time of the deadline."))
+
+    def validate_opens_at_time(self, field):
+        if bool(self.opens_at_date.data) != bool(field.data):
+            raise ValidationError(_l("Enter both the date and the time of opening."))
+
+
+class TeamMemberForm(FlaskForm):
+    email = email_field(_l("E-mail address of the team member"))
+    role = SelectField(_l("Role in the project team"),
+                       choices=[SelectChoice(r.value, label) for r, label in TEAM_ROLE_LABELS.items()])
+
+
+class PhaseForm(FlaskForm):
+    name = StringField(_l("Phase"), filters=[strip],
+                       validators=[InputRequired(_l("Enter the name of the phase.")), Length(max=200)])
+    description = TextAreaField(_l("Description"), filters=[strip], validators=[Length(max=2000)])
+    starts_on = DateField(_l("Starts on"), validators=[InputRequired(_l("Enter the start date."))])
+    ends_on = DateField(_l("Ends on"), validators=[Optional()])
+
+    def validate_ends_on(self, field):
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("The end date cannot be before the start date."))
+
+
+class DocumentForm(FlaskForm):
+    title = StringField(_l("Title"), filters=[strip],
+                        validators=[InputRequired(_l("Enter a title.")), Length(max=200)])
+    description = TextAreaField(_l("Description"), filters=[strip], validators=[Length(max=2000)])
+    file = FileField(_l("File"), description=_l("PDF, ODT, ODS, DOCX or XLSX."))
+
+
+class ReplaceDocumentForm(FlaskForm):
+    file = FileField(_l("New version"), description=_l("PDF, ODT, ODS, DOCX or XLSX. The old version stays available."))
+
+
+class ThemeForm(FlaskForm):
+    title = StringField(_l("Title of the theme"), filters=[strip],
+                        validators=[InputRequired(_l("Enter a title.")), Length(max=200)])
+    introduction = TextAreaField(_l("Introduction"), filters=[strip], validators=[Length(max=MAX_TEXT)])
+    reason = reason_field()
+
+
+class ReasonForm(FlaskForm):
+    reason = reason_field()
+
+
+class QuestionForm(FlaskForm):
+    text = TextAreaField(_l("Question"), filters=[strip],
+                         validators=[InputRequired(_l("Enter the question.")), Length(max=2000)])
+    help_text = TextAreaField(_l("Explanation"), filters=[strip], validators=[Length(max=MAX_TEXT)],
+                              description=_l("Shown below the question."))
+    kind = SelectField(_l("Kind of answer"),
+                       choices=[SelectChoice(k.value, label) for k, label in QUESTION_KIND_LABELS.items()])
+    options = LinesField(_l("Options"), description=_l("For choice questions: one option per line."))
+    scale_low_label = StringField(_l("Label for 1"), filters=[strip], validators=[Length(max=100)])
+    scale_high_label = StringField(_l("Label for 5"), filters=[strip], validators=[Length(max=100)])
+    unit = StringField(_l("Unit"), filters=[strip], validators=[Length(max=40)],
+                       description=_l("For numbers, for example: € per hour."))
+    min_value = DecimalField(_l("Lowest allowed number"), validators=[Optional(), NumberRange(-1e12, 1e12)])
+    max_value = DecimalField(_l("Highest allowed number"), validators=[Optional(), NumberRange(-1e12, 1e12)])
+    audience = RadioField(_l("Who answers this question?"),
+                          choices=[SelectChoice(a.value, label) for a, label in AUDIENCE_LABELS.items()],
+                          default="providers")
+    required = BooleanField(_l("An answer is required"))
+    required_reason = TextAreaField(
+        _l("Why is an answer required?"), filters=[strip], validators=[Length(max=2000)],
+        description=_l("A market consultation asks; it does not demand. Only make a question "
+                       "required when you can say why it is proportionate."))
+    confidential_default = BooleanField(_l("Answers are confidential unless the respondent says otherwise"),
+                                        description=_l("For example cost prices."))
+    reason = reason_field()
+
+    def validate_options(self, field):
+        if self.kind.data in (QuestionKind.SINGLE.value, QuestionKind.MULTIPLE.value) and len(field.data or []) < 2:
+            raise ValidationError(_l("A choice question needs at least two options, one per line."))
+
+    def validate_required_reason(self, field):
+        if self.required.data and not field.data:
+            raise ValidationError(_l("Say why an answer to this question is required."))
+
+    def validate_max_value(self, field):
+        if field.data is not None and self.min_value.data is not None and field.data < self.min_value.data:
+            raise ValidationError(_l("The highest number cannot be lower than the lowest number."))
+
+    def question_fields(self) -> dict:
+        kind = QuestionKind(self.kind.data)
+        return {
+            "text": self.text.data, "help_text": self.help_text.data, "kind": kind,
+            "options": self.options.data if kind.has_options else [],
+            "scale_low_label": self.scale_low_label.data if kind == QuestionKind.SCALE else "",
+            "scale_high_label": self.scale_high_label.data if kind == QuestionKind.SCALE else "",
+            "unit": self.unit.data if kind == QuestionKind.NUMBER else "",
+            "min_value": float(self.min_value.data) if kind == QuestionKind.NUMBER and self.min_value.data is not None else None,
+            "max_value": float(self.max_value.data) if kind == QuestionKind.NUMBER and self.max_value.data is not None else None,
+            "audience": Audience(self.audience.data), "required": self.required.data,
+            "required_reason": self.required_reason.data if self.required.data else "",
+            "confidential_default": self.confidential_default.data,
+        }
+
+
+class ExtendForm(FlaskForm):
+    closes_at_date = DateField(_l("New deadline (date)"), validators=[InputRequired(_l("Enter the date."))])
+    closes_at_time = TimeField(_l("New deadline (time)"), validators=[InputRequired(_l("Enter the time."))])

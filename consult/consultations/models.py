@@ -1,0 +1,292 @@
+"""A consultation with its team, planning, documents, themes and questions."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, Column, Enum, ForeignKey, Integer, Numeric, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.auth.models import User
+from consult.core.time import UTCDateTime, utcnow
+from consult.extensions import db
+from consult.orgs.models import Organisation
+
+
+def _enum(cls):
+    return Enum(cls, native_enum=False, create_constraint=False, length=20,
+                values_callable=lambda e: [m.value for m in e])
+
+
+class Status(enum.StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
+
+STATUS_LABELS = {Status.DRAFT: _l("Draft"), Status.OPEN: _l("Open"), Status.CLOSED: _l("Closed")}
+
+
+class TeamRole(enum.StrEnum):
+    EDITOR = "editor"
+    ANALYST = "analyst"
+
+    @property
+    def label(self) -> str:
+        return str(TEAM_ROLE_LABELS[self])
+
+
+TEAM_ROLE_LABELS = {TeamRole.EDITOR: _l("Editor"), TeamRole.ANALYST: _l("Analyst")}
+
+
+class QuestionKind(enum.StrEnum):
+    OPEN = "open"
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    SCALE = "scale"
+    NUMBER = "number"
+    FILE = "file"
+
+    @property
+    def label(self) -> str:
+        return str(QUESTION_KIND_LABELS[self])
+
+    @property
+    def has_options(self) -> bool:
+        return self in (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
+
+
+QUESTION_KIND_LABELS = {
+    QuestionKind.OPEN: _l("Open text"),
+    QuestionKind.SINGLE: _l("Single choice"),
+    QuestionKind.MULTIPLE: _l("Multiple choice"),
+    QuestionKind.SCALE: _l("Scale 1 to 5"),
+    QuestionKind.NUMBER: _l("Number with unit"),
+    QuestionKind.FILE: _l("File upload"),
+}
+
+
+class Audience(enum.StrEnum):
+    PROVIDERS = "providers"
+    COUNCILS = "councils"
+    BOTH = "both"
+
+    @property
+    def label(self) -> str:
+        return str(AUDIENCE_LABELS[self])
+
+    def includes(self, audience: "Audience") -> bool:
+        return self == Audience.BOTH or self == audience
+
+
+AUDIENCE_LABELS = {
+    Audience.PROVIDERS: _l("Care providers"),
+    Audience.COUNCILS: _l("Advisory councils"),
+    Audience.BOTH: _l("Care providers and advisory councils"),
+}
+
+consultation_municipalities = Table(
+    "consultation_municipalities",
+    db.metadata,
+    Column("consultation_id", ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Consultation(db.Model):
+    __tablename__ = "consultations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    introduction: Mapped[str] = mapped_column(Text, default="")
+    principles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    contact_name: Mapped[str] = mapped_column(String(200), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(String(40), default="")
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status: Mapped[Status] = mapped_column(_enum(Status), default=Status.DRAFT)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Raised on every change to the questions after publication; responses record it.
+    question_set_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    municipalities: Mapped[list[Organisation]] = relationship(
+        secondary=consultation_municipalities, order_by=Organisation.name)
+    team: Mapped[list[TeamMember]] = relationship(back_populates="consultation",
+                                                  cascade="all, delete-orphan")
+    phases: Mapped[list[Phase]] = relationship(back_populates="consultation",
+                                               cascade="all, delete-orphan",
+                                               order_by="Phase.starts_on, Phase.id")
+    documents: Mapped[list[Document]] = relationship(back_populates="consultation",
+                                                     cascade="all, delete-orphan",
+                                                     order_by="Document.position, Document.id")
+    themes: Mapped[list[Theme]] = relationship(back_populates="consultation",
+                                               cascade="all, delete-orphan",
+                                               order_by="Theme.position, Theme.id")
+    announcements: Mapped[list[Announcement]] = relationship(
+        back_populates="consultation", cascade="all, delete-orphan",
+        order_by="Announcement.created_at.desc()")
+
+    def accepts_responses(self, now: datetime | None = None) -> bool:
+        """Open and before the deadline, to the second (server clock)."""
+        now = now or utcnow()
+        return (self.status == Status.OPEN and self.closes_at is not None and now < self.closes_at
+                and (self.opens_at is None or self.opens_at <= now))
+
+    def __repr__(self) -> str:
+        return f"<Consultation {self.slug}>"
+
+
+class TeamMember(db.Model):
+    """A person on the consultation's project team; rights are per consultation."""
+
+    __tablename__ = "team_members"
+    __table_args__ = (UniqueConstraint("consultation_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"),
+                                                 index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[TeamRole] = mapped_column(_enum(TeamRole))
+
+    consultation: Mapped[Consultation] = relationship(back_populates="team")
+    user: Mapped[User] = relationship()
+
+
+class Phase(db.Model):
+    __tablename__ = "phases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"),
+                                                 index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_on: Mapped[date]
+    ends_on: Mapped[date | None]
+
+    consultation: Mapped[Consultation] = relationship(back_populates="phases")
+
+
+class Document(db.Model):
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"),
+                                                 index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="documents")
+    versions: Mapped[list[DocumentVersion]] = relationship(
+        back_populates="document", cascade="all, delete-orphan",
+        order_by="DocumentVersion.uploaded_at.desc(), DocumentVersion.id.desc()")
+
+    @property
+    def current(self) -> DocumentVersion:
+        return self.versions[0]
+
+
+class DocumentVersion(db.Model):
+    """One uploaded file; replacing a document adds a version and keeps the old one."""
+
+    __tablename__ = "document_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    file_type: Mapped[str] = mapped_column(String(10))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    document: Mapped[Document] = relationship(back_populates="versions")
+
+
+class Theme(db.Model):
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"),
+                                                 index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    introduction: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="themes")
+    questions: Mapped[list[Question]] = relationship(back_populates="theme",
+                                                     cascade="all, delete-orphan",
+                                                     order_by="Question.position, Question.id")
+
+
+class Question(db.Model):
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    help_text: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[QuestionKind] = mapped_column(_enum(QuestionKind))
+    options: Mapped[list[str]] = mapped_column(JSON, default=list)
+    scale_low_label: Mapped[str] = mapped_column(String(100), default="")
+    scale_high_label: Mapped[str] = mapped_column(String(100), default="")
+    unit: Mapped[str] = mapped_column(String(40), default="")
+    min_value: Mapped[float | None] = mapped_column(Numeric(14, 2, asdecimal=False))
+    max_value: Mapped[float | None] = mapped_column(Numeric(14, 2, asdecimal=False))
+    audience: Mapped[Audience] = mapped_column(_enum(Audience), default=Audience.PROVIDERS)
+    required: Mapped[bool] = mapped_column(default=False)
+    required_reason: Mapped[str] = mapped_column(Text, default="")
+    confidential_default: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(default=0)
+
+    theme: Mapped[Theme] = relationship(back_populates="questions")
+
+
+class QuestionChange(db.Model):
+    """A change to the questions of a published consultation, with the editor's reason.
+
+    Participants who started a response are told of every change (notifications).
+    """
+
+    __tablename__ = "question_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"),
+                                                 index=True)
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(Integer)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Announcement(db.Model):
+    """A notice on the consultation page for everyone (e.g. an extended deadline).
+
+    Stored as a kind with data, so each reader sees it in their own language.
+    """
+
+    __tablename__ = "announcements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"),
+                                                 index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="announcements")

@@ -1,0 +1,327 @@
+"""Consultation services: content, team, planning, documents, questions, publish/close/extend.
+
+Services add and flush; the request commits. Every change of consequence is audited.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from consult.audit.services import record_event
+from consult.auth.models import User
+from consult.consultations.models import (
+    Announcement,
+    Consultation,
+    Document,
+    DocumentVersion,
+    Phase,
+    Question,
+    QuestionChange,
+    Status,
+    TeamMember,
+    TeamRole,
+    Theme,
+)
+from consult.core.time import utcnow
+from consult.core.uploads import StoredFile
+from consult.extensions import db
+from consult.orgs.models import Organisation
+
+
+class ChangeRefused(Exception):
+    """The change is not allowed in the consultation's current state."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+class PublishBlocked(Exception):
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__("; ".join(str(m) for _f, m in problems))
+        self.problems = problems
+
+
+def slugify(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:70] or "consultatie"
+
+
+def unique_slug(title: str) -> str:
+    base = slugify(title)
+    slug, number = base, 2
+    while db.session.scalar(select(Consultation.id).where(Consultation.slug == slug)) is not None:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+# --- the consultation itself ------------------------------------------------------------
+
+def create_consultation(*, title: str, municipalities: list[Organisation], by: User) -> Consultation:
+    consultation = Consultation(title=title.strip(), slug=unique_slug(title),
+                                municipalities=municipalities, principles=[])
+    db.session.add(consultation)
+    db.session.flush()
+    record_event("consultation_created", actor=by, obj=consultation)
+    return consultation
+
+
+def update_details(consultation: Consultation, *, by: User, **fields) -> None:
+    """Change title, texts, contact and dates. A published deadline changes only via extend."""
+    if consultation.status == Status.CLOSED:
+        raise ChangeRefused(_l("A closed consultation can no longer be changed."))
+    if consultation.status == Status.OPEN and fields.get("closes_at") not in (None, consultation.closes_at):
+        raise ChangeRefused(_l("Change the deadline of an open consultation with 'Extend the deadline'."))
+    for name, value in fields.items():
+        setattr(consultation, name, value)
+    record_event("consultation_updated", actor=by, obj=consultation, fields=sorted(fields))
+
+
+def set_team_member(consultation: Consultation, user: User, role: TeamRole, *, by: User) -> TeamMember:
+    member = next((m for m in consultation.team if m.user_id == user.id), None)
+    if member is None:
+        member = TeamMember(consultation=consultation, user=user, role=role)
+        db.session.add(member)
+    else:
+        member.role = role
+    db.session.flush()
+    record_event("team_member_set", actor=by, obj=consultation, user_id=user.id, role=role.value)
+    return member
+
+
+def remove_team_member(member: TeamMember, *, by: User) -> None:
+    record_event("team_member_removed", actor=by, obj=member.consultation, user_id=member.user_id)
+    member.consultation.team.remove(member)
+
+
+# --- planning and documents -------------------------------------------------------------
+
+def save_phase(consultation: Consultation, phase: Phase | None, *, by: User, **fields) -> Phase:
+    if phase is None:
+        phase = Phase(consultation=consultation, **fields)
+        db.session.add(phase)
+    else:
+        for name, value in fields.items():
+            setattr(phase, name, value)
+    db.session.flush()
+    record_event("phase_saved", actor=by, obj=consultation, phase_id=phase.id)
+    return phase
+
+
+def delete_phase(phase: Phase, *, by: User) -> None:
+    record_event("phase_deleted", actor=by, obj=phase.consultation, phase_id=phase.id)
+    phase.consultation.phases.remove(phase)
+
+
+def add_document(consultation: Consultation, *, title: str, description: str, stored: StoredFile,
+                 by: User) -> Document:
+    document = Document(consultation=consultation, title=title, description=description,
+                        position=len(consultation.documents))
+    db.session.add(document)
+    _add_version(document, stored, by)
+    db.session.flush()
+    record_event("document_added", actor=by, obj=document, sha256=stored.sha256)
+    return document
+
+
+def replace_document(document: Document, stored: StoredFile, *, by: User) -> DocumentVersion:
+    """A new version becomes current; older versions stay available with their dates."""
+    version = _add_version(document, stored, by)
+    db.session.flush()
+    record_event("document_replaced", actor=by, obj=document, sha256=stored.sha256)
+    return version
+
+
+def _add_version(document: Document, stored: StoredFile, by: User) -> DocumentVersion:
+    version = DocumentVersion(original_name=stored.original_name, stored_name=stored.stored_name,
+                              file_type=stored.file_type, size=stored.size, sha256=stored.sha256,
+                              uploaded_by_id=by.id, uploaded_at=utcnow())
+    document.versions.insert(0, version)
+    return version
+
+
+# --- themes and questions ---------------------------------------------------------------
+
+def _check_questions_editable(consultation: Consultation, reason: str | None) -> None:
+    if consultation.status == Status.CLOSED:
+        raise ChangeRefused(_l("A closed consultation can no longer be changed."))
+    if consultation.status == Status.OPEN and not (reason or "").strip():
+        raise ChangeRefused(_l("The consultation is open: state why you make this change. "
+                               "Participants who started a response will be told."))
+
+
+def _record_question_change(consultation: Consultation, question: Question | None, action: str,
+                            reason: str | None, by: User, **detail) -> None:
+    """After publication, every change is recorded with its reason and raises the version."""
+    if consultation.status != Status.OPEN:
+        return
+    consultation.question_set_version += 1
+    db.session.add(QuestionChange(consultation_id=consultation.id,
+                                  question_id=question.id if question else None, action=action,
+                                  reason=(reason or "").strip(), detail=detail,
+                                  version=consultation.question_set_version, changed_by_id=by.id))
+    record_event("questions_changed", actor=by, obj=consultation, action_taken=action,
+                 version=consultation.question_set_version)
+
+
+def save_theme(consultation: Consultation, theme: Theme | None, *, by: User, reason: str | None = None,
+               **fields) -> Theme:
+    _check_questions_editable(consultation, reason)
+    action = "theme_added" if theme is None else "theme_changed"
+    if theme is None:
+        theme = Theme(consultation=consultation, position=len(consultation.themes), **fields)
+        db.session.add(theme)
+    else:
+        for name, value in fields.items():
+            setattr(theme, name, value)
+    db.session.flush()
+    _record_question_change(consultation, None, action, reason, by, theme_id=theme.id)
+    return theme
+
+
+def delete_theme(theme: Theme, *, by: User, reason: str | None = None) -> None:
+    consultation = theme.consultation
+    _check_questions_editable(consultation, reason)
+    _record_question_change(consultation, None, "theme_deleted", reason, by, title=theme.title)
+    consultation.themes.remove(theme)
+    _renumber(consultation.themes)
+
+
+def save_question(theme: Theme, question: Question | None, *, by: User, reason: str | None = None,
+                  **fields) -> Question:
+    consultation = theme.consultation
+    _check_questions_editable(consultation, reason)
+    action = "question_added" if question is None else "question_changed"
+    if question is None:
+        question = Question(theme=theme, position=len(theme.questions), **fields)
+        db.session.add(question)
+    else:
+        for name, value in fields.items():
+            setattr(question, name, value)
+    db.session.flush()
+    _record_question_change(consultation, question, action, reason, by)
+    return question
+
+
+def delete_question(question: Question, *, by: User, reason: str | None = None) -> None:
+    theme = question.theme
+    _check_questions_editable(theme.consultation, reason)
+    _record_question_change(theme.consultation, None, "question_deleted", reason, by, text=question.text)
+    theme.questions.remove(question)
+    _renumber(theme.questions)
+
+
+def _renumber(items) -> None:
+    for position, item in enumerate(items):
+        item.position = position
+
+
+def move(items: list, item, direction: int) -> bool:
+    """Move ``item`` one place up (-1) or down (+1) in ``items``; False at the edge."""
+    _renumber(items)
+    index = items.index(item)
+    target = index + direction
+    if not 0 <= target < len(items):
+        return False
+    other = items[target]
+    item.position, other.position = other.position, item.position
+    items.sort(key=lambda i: i.position)
+    return True
+
+
+def move_theme(theme: Theme, direction: int, *, by: User, reason: str | None = None) -> bool:
+    consultation = theme.consultation
+    _check_questions_editable(consultation, reason)
+    moved = move(consultation.themes, theme, direction)
+    if moved:
+        _record_question_change(consultation, None, "theme_moved", reason, by, theme_id=theme.id)
+    return moved
+
+
+def move_question(question: Question, direction: int, *, by: User, reason: str | None = None) -> bool:
+    consultation = question.theme.consultation
+    _check_questions_editable(consultation, reason)
+    moved = move(question.theme.questions, question, direction)
+    if moved:
+        _record_question_change(consultation, question, "question_moved", reason, by)
+    return moved
+
+
+# --- publishing, closing, extending -----------------------------------------------------
+
+def publish_problems(consultation: Consultation, now: datetime | None = None) -> list[tuple[str, str]]:
+    """What stands in the way of publishing: (field id, message) pairs, empty when ready."""
+    now = now or utcnow()
+    problems: list[tuple[str, str]] = []
+    if not any(theme.questions for theme in consultation.themes):
+        problems.append(("themes", str(_l("Add at least one theme with at least one question."))))
+    if consultation.closes_at is None:
+        problems.append(("closes_at_date", str(_l("Set the deadline."))))
+    elif consultation.closes_at <= now:
+        problems.append(("closes_at_date", str(_l("The deadline must be in the future."))))
+    if (consultation.opens_at and consultation.closes_at
+            and consultation.opens_at >= consultation.closes_at):
+        problems.append(("opens_at_date", str(_l("The consultation must open before the deadline."))))
+    if not consultation.municipalities:
+        problems.append(("municipalities", str(_l("Choose at least one commissioning municipality."))))
+    return problems
+
+
+def publish(consultation: Consultation, *, by: User) -> None:
+    if consultation.status != Status.DRAFT:
+        raise ChangeRefused(_l("Only a draft can be published."))
+    problems = publish_problems(consultation)
+    if problems:
+        raise PublishBlocked(problems)
+    now = utcnow()
+    consultation.status = Status.OPEN
+    consultation.published_at = now
+    if consultation.opens_at is None or consultation.opens_at > now:
+        consultation.opens_at = consultation.opens_at or now
+    record_event("consultation_published", actor=by, obj=consultation,
+                 closes_at=consultation.closes_at.isoformat())
+
+
+def close(consultation: Consultation, *, by: User | None, automatic: bool = False) -> None:
+    if consultation.status != Status.OPEN:
+        raise ChangeRefused(_l("Only an open consultation can be closed."))
+    consultation.status = Status.CLOSED
+    consultation.closed_at = utcnow()
+    record_event("consultation_closed", actor=by, obj=consultation, automatic=automatic)
+
+
+def extend_deadline(consultation: Consultation, new_closes_at: datetime, *, by: User) -> None:
+    """A later deadline, for everyone at once, announced on the consultation page."""
+    if consultation.status != Status.OPEN:
+        raise ChangeRefused(_l("Only the deadline of an open consultation can be extended."))
+    if new_closes_at <= consultation.closes_at:
+        raise ChangeRefused(_l("The new deadline must be later than the current one."))
+    old = consultation.closes_at
+    consultation.closes_at = new_closes_at
+    db.session.add(Announcement(consultation=consultation, kind="deadline_extended",
+                                detail={"old": old.isoformat(), "new": new_closes_at.isoformat()}))
+    record_event("deadline_extended", actor=by, obj=consultation, old=old.isoformat(),
+                 new=new_closes_at.isoformat())
+
+
+def close_due_consultations(now: datetime | None = None) -> list[Consultation]:
+    """Close every open consultation whose deadline has passed (server clock)."""
+    now = now or utcnow()
+    due = db.session.scalars(
+        select(Consultation).where(Consultation.status == Status.OPEN, Consultation.closes_at <= now)
+    ).all()
+    for consultation in due:
+        close(consultation, by=None, automatic=True)
+    return list(due)
+
+
+def close_if_due(consultation: Consultation) -> bool:
+    """Close this consultation when its deadline has passed; True when it did."""
+    if consultation.status == Status.OPEN and consultation.closes_at and consultation.closes_at <= utcnow():
+        close(consultation, by=None, automatic=True)
+        return True
+    return False

@@ -1,0 +1,554 @@
+"""Consultation pages: public reading, the team's editor, publishing, closing, extending.
+
+Views: load (404) → authorise (403 via a named predicate) → act (a service) → respond.
+"""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from consult.auth.services import get_user_by_email
+from consult.consultations import bp
+from consult.consultations.forms import (
+    DetailsForm,
+    DocumentForm,
+    ExtendForm,
+    NewConsultationForm,
+    PhaseForm,
+    QuestionForm,
+    ReasonForm,
+    ReplaceDocumentForm,
+    TeamMemberForm,
+    ThemeForm,
+)
+from consult.consultations.models import (
+    Audience,
+    Consultation,
+    Document,
+    DocumentVersion,
+    Phase,
+    Question,
+    Status,
+    TeamMember,
+    TeamRole,
+    Theme,
+)
+from consult.consultations.permissions import (
+    can_create_consultation,
+    can_edit_consultation,
+    can_manage_team,
+    can_view_consultation,
+    is_team,
+)
+from consult.consultations.services import (
+    ChangeRefused,
+    PublishBlocked,
+    add_document,
+    close,
+    close_if_due,
+    create_consultation,
+    delete_phase,
+    delete_question,
+    delete_theme,
+    extend_deadline,
+    move_question,
+    move_theme,
+    publish,
+    publish_problems,
+    remove_team_member,
+    replace_document,
+    save_phase,
+    save_question,
+    save_theme,
+    set_team_member,
+    update_details,
+)
+from consult.core.htmx import is_htmx
+from consult.core.time import combine_local, to_local, utcnow
+from consult.core.uploads import CONTENT_TYPES, UploadRejected, store_upload, stored_path
+from consult.extensions import db
+from consult.orgs.models import Organisation, OrgKind
+
+
+# --- loading and authorising ------------------------------------------------------------
+
+def load_consultation(slug: str) -> Consultation:
+    """Load by slug with everything the pages show; 404 for drafts the user may not see."""
+    consultation = db.session.scalar(
+        select(Consultation).where(Consultation.slug == slug).options(
+            selectinload(Consultation.municipalities),
+            selectinload(Consultation.team).selectinload(TeamMember.user),
+            selectinload(Consultation.phases),
+            selectinload(Consultation.documents).selectinload(Document.versions),
+            selectinload(Consultation.themes).selectinload(Theme.questions),
+            selectinload(Consultation.announcements),
+        )
+    )
+    if consultation is None or not can_view_consultation(current_user, consultation):
+        abort(404)
+    if close_if_due(consultation):
+        db.session.commit()
+    return consultation
+
+
+def load_for_edit(slug: str) -> Consultation:
+    consultation = load_consultation(slug)
+    if not can_edit_consultation(current_user, consultation):
+        abort(403)
+    return consultation
+
+
+def _child(items, item_id: int):
+    """A theme, question, phase or document of this consultation, or 404 (ids of others never match)."""
+    found = next((item for item in items if item.id == item_id), None)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _question(consultation: Consultation, question_id: int) -> Question:
+    return _child([q for theme in consultation.themes for q in theme.questions], question_id)
+
+
+def municipality_choices() -> list[tuple[int, str]]:
+    orgs = db.session.scalars(select(Organisation).where(Organisation.kind == OrgKind.MUNICIPALITY)
+                              .order_by(Organisation.name))
+    return [(org.id, org.name) for org in orgs]
+
+
+def _municipalities(ids: list[int]) -> list[Organisation]:
+    return list(db.session.scalars(select(Organisation).where(
+        Organisation.id.in_(ids), Organisation.kind == OrgKind.MUNICIPALITY).order_by(Organisation.name)))
+
+
+# --- public -----------------------------------------------------------------------------
+
+@bp.route("/consultations")
+def index():
+    visible = db.session.scalars(
+        select(Consultation).where(Consultation.status != Status.DRAFT)
+        .options(selectinload(Consultation.municipalities))
+        .order_by(Consultation.closes_at.desc())
+    ).all()
+    drafts = []
+    if current_user.is_authenticated:
+        candidates = db.session.scalars(
+            select(Consultation).where(Consultation.status == Status.DRAFT)
+            .options(selectinload(Consultation.team), selectinload(Consultation.municipalities))
+            .order_by(Consultation.created_at.desc())
+        ).all()
+        drafts = [c for c in candidates if is_team(current_user, c)]
+    now = utcnow()
+    open_ones = [c for c in visible if c.accepts_responses(now)]
+    past = [c for c in visible if not c.accepts_responses(now)]
+    return render_template("consultations/index.html", open_ones=open_ones, past=past, drafts=drafts)
+
+
+@bp.route("/consultations/<slug>")
+def show(slug: str):
+    consultation = load_consultation(slug)
+    return render_template("consultations/show.html", consultation=consultation,
+                           audience=None, preview=False, now=utcnow())
+
+
+@bp.route("/consultations/<slug>/preview/<audience>")
+@login_required
+def preview(slug: str, audience: str):
+    """Exactly what that audience will see, questions filtered to it."""
+    consultation = load_consultation(slug)
+    if not is_team(current_user, consultation):
+        abort(403)
+    if audience not in (Audience.PROVIDERS.value, Audience.COUNCILS.value):
+        abort(404)
+    return render_template("consultations/show.html", consultation=consultation,
+                           audience=Audience(audience), preview=True, now=utcnow())
+
+
+@bp.route("/consultations/<slug>/documents/<int:document_id>")
+@bp.route("/consultations/<slug>/documents/<int:document_id>/<int:version_id>")
+def download(slug: str, document_id: int, version_id: int | None = None):
+    consultation = load_consultation(slug)
+    document = _child(consultation.documents, document_id)
+    version: DocumentVersion = _child(document.versions, version_id) if version_id else document.current
+    return send_file(stored_path(version.stored_name), mimetype=CONTENT_TYPES[version.file_type],
+                     as_attachment=True, download_name=version.original_name, max_age=0)
+
+
+# --- creating and the team (admins) -----------------------------------------------------
+
+@bp.route("/consultations/new", methods=["GET", "POST"])
+@login_required
+def create():
+    if not can_create_consultation(current_user):
+        abort(403)
+    form = NewConsultationForm()
+    form.municipalities.choices = municipality_choices()
+    if form.validate_on_submit():
+        consultation = create_consultation(title=form.title.data,
+                                           municipalities=_municipalities(form.municipalities.data),
+                                           by=current_user)
+        db.session.commit()
+        flash(_("The consultation has been created as a draft. Add the project team and the content."), "ok")
+        return redirect(url_for("consultations.team", slug=consultation.slug))
+    return render_template("consultations/new.html", form=form)
+
+
+@bp.route("/consultations/<slug>/team", methods=["GET", "POST"])
+@login_required
+def team(slug: str):
+    consultation = load_consultation(slug)
+    if not can_manage_team(current_user, consultation):
+        abort(403)
+    form = TeamMemberForm(role=TeamRole.EDITOR.value)
+    if form.validate_on_submit():
+        user = get_user_by_email(form.email.data)
+        if user is None:
+            form.email.errors.append(_("There is no account with this e-mail address. Invite the "
+                                       "person to the municipality's organisation first."))
+        else:
+            set_team_member(consultation, user, TeamRole(form.role.data), by=current_user)
+            db.session.commit()
+            flash(_("%(name)s is now on the project team.", name=user.name), "ok")
+            return redirect(url_for("consultations.team", slug=slug))
+    return render_template("consultations/team.html", consultation=consultation, form=form)
+
+
+@bp.route("/consultations/<slug>/team/<int:member_id>/remove", methods=["POST"])
+@login_required
+def team_remove(slug: str, member_id: int):
+    consultation = load_consultation(slug)
+    if not can_manage_team(current_user, consultation):
+        abort(403)
+    member = _child(consultation.team, member_id)
+    if ReasonForm().validate_on_submit():
+        remove_team_member(member, by=current_user)
+        db.session.commit()
+        flash(_("The team member has been removed."), "ok")
+    return redirect(url_for("consultations.team", slug=slug))
+
+
+# --- the team's overview and the details ------------------------------------------------
+
+@bp.route("/consultations/<slug>/manage")
+@login_required
+def manage(slug: str):
+    consultation = load_consultation(slug)
+    if not is_team(current_user, consultation):
+        abort(403)
+    return render_template("consultations/manage.html", consultation=consultation,
+                           problems=publish_problems(consultation), extend_form=_extend_form(consultation),
+                           confirm=ReasonForm())
+
+
+def _extend_form(consultation: Consultation, formdata=None) -> ExtendForm:
+    form = ExtendForm(formdata=formdata)
+    if formdata is None and consultation.closes_at:
+        local = to_local(consultation.closes_at)
+        form.closes_at_date.data, form.closes_at_time.data = local.date(), local.time()
+    return form
+
+
+@bp.route("/consultations/<slug>/manage/details", methods=["GET", "POST"])
+@login_required
+def details(slug: str):
+    consultation = load_for_edit(slug)
+    form = DetailsForm(obj=consultation)
+    form.municipalities.choices = municipality_choices()
+    if request.method == "GET":
+        form.municipalities.data = [m.id for m in consultation.municipalities]
+        for name in ("opens_at", "closes_at"):
+            value = getattr(consultation, name)
+            if value:
+                local = to_local(value)
+                form[f"{name}_date"].data, form[f"{name}_time"].data = local.date(), local.time()
+    if form.validate_on_submit():
+        fields = dict(
+            title=form.title.data, municipalities=_municipalities(form.municipalities.data),
+            summary=form.summary.data, introduction=form.introduction.data,
+            principles=form.principles.data, contact_name=form.contact_name.data,
+            contact_email=form.contact_email.data, contact_phone=form.contact_phone.data,
+            opens_at=combine_local(form.opens_at_date.data, form.opens_at_time.data),
+        )
+        if consultation.status != Status.OPEN:  # an open consultation's deadline only moves by extending
+            fields["closes_at"] = combine_local(form.closes_at_date.data, form.closes_at_time.data)
+        try:
+            update_details(consultation, by=current_user, **fields)
+        except ChangeRefused as refused:
+            db.session.rollback()
+            form.form_errors.append(str(refused.message))
+        else:
+            db.session.commit()
+            flash(_("The details have been saved."), "ok")
+            return redirect(url_for("consultations.manage", slug=slug))
+    return render_template("consultations/details.html", consultation=consultation, form=form)
+
+
+# --- planning -----------------------------------------------------------------------------
+
+@bp.route("/consultations/<slug>/manage/planning", methods=["GET", "POST"])
+@bp.route("/consultations/<slug>/manage/planning/<int:phase_id>", methods=["GET", "POST"])
+@login_required
+def planning(slug: str, phase_id: int | None = None):
+    consultation = load_for_edit(slug)
+    phase = _child(consultation.phases, phase_id) if phase_id else None
+    form = PhaseForm(obj=phase)
+    if form.validate_on_submit():
+        save_phase(consultation, phase, by=current_user, name=form.name.data,
+                   description=form.description.data, starts_on=form.starts_on.data,
+                   ends_on=form.ends_on.data)
+        db.session.commit()
+        flash(_("The planning has been saved."), "ok")
+        return redirect(url_for("consultations.planning", slug=slug))
+    return render_template("consultations/planning.html", consultation=consultation, form=form,
+                           phase=phase, confirm=ReasonForm())
+
+
+@bp.route("/consultations/<slug>/manage/planning/<int:phase_id>/delete", methods=["POST"])
+@login_required
+def phase_delete(slug: str, phase_id: int):
+    consultation = load_for_edit(slug)
+    phase = _child(consultation.phases, phase_id)
+    if ReasonForm().validate_on_submit():
+        delete_phase(phase, by=current_user)
+        db.session.commit()
+        flash(_("The phase has been removed."), "ok")
+    return redirect(url_for("consultations.planning", slug=slug))
+
+
+# --- documents ----------------------------------------------------------------------------
+
+@bp.route("/consultations/<slug>/manage/documents", methods=["GET", "POST"])
+@login_required
+def documents(slug: str):
+    consultation = load_for_edit(slug)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        try:
+            stored = store_upload(form.file.data)
+        except UploadRejected as rejected:
+            form.file.errors.append(str(rejected.message))
+        else:
+            add_document(consultation, title=form.title.data, description=form.description.data,
+                         stored=stored, by=current_user)
+            db.session.commit()
+            flash(_("The document has been added."), "ok")
+            return redirect(url_for("consultations.documents", slug=slug))
+    return render_template("consultations/documents.html", consultation=consultation, form=form,
+                           replace_form=ReplaceDocumentForm())
+
+
+@bp.route("/consultations/<slug>/manage/documents/<int:document_id>/replace", methods=["POST"])
+@login_required
+def document_replace(slug: str, document_id: int):
+    consultation = load_for_edit(slug)
+    document = _child(consultation.documents, document_id)
+    replace_form = ReplaceDocumentForm()
+    if replace_form.validate_on_submit():
+        try:
+            stored = store_upload(replace_form.file.data)
+        except UploadRejected as rejected:
+            replace_form.file.errors.append(str(rejected.message))
+        else:
+            replace_document(document, stored, by=current_user)
+            db.session.commit()
+            flash(_("A new version of %(title)s has been uploaded.", title=document.title), "ok")
+            return redirect(url_for("consultations.documents", slug=slug))
+    return render_template("consultations/documents.html", consultation=consultation, form=DocumentForm(formdata=None),
+                           replace_form=replace_form, replace_target=document.id)
+
+
+# --- themes and questions -----------------------------------------------------------------
+
+def _editor(consultation: Consultation, **context):
+    """The questions editor: full page, or the themes region for htmx requests."""
+    template = "consultations/_themes.html" if is_htmx() else "consultations/questions.html"
+    return render_template(template, consultation=consultation, theme_form=context.pop("theme_form", None)
+                           or ThemeForm(formdata=None), **context)
+
+
+@bp.route("/consultations/<slug>/manage/questions", methods=["GET", "POST"])
+@login_required
+def questions(slug: str):
+    consultation = load_for_edit(slug)
+    theme_form = ThemeForm()
+    if theme_form.validate_on_submit():
+        try:
+            save_theme(consultation, None, by=current_user, reason=theme_form.reason.data,
+                       title=theme_form.title.data, introduction=theme_form.introduction.data)
+        except ChangeRefused as refused:
+            db.session.rollback()
+            theme_form.reason.errors.append(str(refused.message))
+        else:
+            db.session.commit()
+            flash(_("The theme has been added."), "ok")
+            return redirect(url_for("consultations.questions", slug=slug))
+    return _editor(consultation, theme_form=theme_form)
+
+
+@bp.route("/consultations/<slug>/manage/themes/<int:theme_id>", methods=["GET", "POST"])
+@login_required
+def theme_edit(slug: str, theme_id: int):
+    consultation = load_for_edit(slug)
+    theme = _child(consultation.themes, theme_id)
+    form = ThemeForm(obj=theme)
+    if form.validate_on_submit():
+        try:
+            save_theme(consultation, theme, by=current_user, reason=form.reason.data,
+                       title=form.title.data, introduction=form.introduction.data)
+        except ChangeRefused as refused:
+            db.session.rollback()
+            form.reason.errors.append(str(refused.message))
+        else:
+            db.session.commit()
+            if is_htmx():
+                return _editor(consultation, focus=f"theme-{theme.id}")
+            flash(_("The theme has been saved."), "ok")
+            return redirect(url_for("consultations.questions", slug=slug) + f"#theme-{theme.id}")
+    template = "consultations/_theme_form.html" if is_htmx() else "consultations/theme_form.html"
+    return render_template(template, consultation=consultation, theme=theme, form=form)
+
+
+ACTION_HEADINGS = {"up": _l("Move up"), "down": _l("Move down"), "delete": _l("Delete")}
+
+
+def _structure_action(consultation: Consultation, action: str, subject: str, act, focus: str | None):
+    """Move or delete a theme or question.
+
+    In a draft the buttons post straight away (htmx swaps the themes region). In an open
+    consultation they lead to this page first, which asks for the reason of the change.
+    """
+    if action not in ACTION_HEADINGS:
+        abort(404)
+    form = ReasonForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            act(form.reason.data)
+        except ChangeRefused as refused:
+            db.session.rollback()
+            form.reason.errors.append(str(refused.message))
+        else:
+            db.session.commit()
+            if is_htmx():
+                return _editor(load_for_edit(consultation.slug), focus=focus)
+            return redirect(url_for("consultations.questions", slug=consultation.slug))
+    return render_template("consultations/confirm_change.html", consultation=consultation, form=form,
+                           heading=str(ACTION_HEADINGS[action]), subject=subject)
+
+
+@bp.route("/consultations/<slug>/manage/themes/<int:theme_id>/<action>", methods=["GET", "POST"])
+@login_required
+def theme_action(slug: str, theme_id: int, action: str):
+    consultation = load_for_edit(slug)
+    theme = _child(consultation.themes, theme_id)
+
+    def act(reason):
+        if action == "delete":
+            delete_theme(theme, by=current_user, reason=reason)
+        else:
+            move_theme(theme, -1 if action == "up" else 1, by=current_user, reason=reason)
+
+    focus = None if action == "delete" else f"theme-{theme_id}-{action}"
+    return _structure_action(consultation, action, _("Theme: %(title)s", title=theme.title), act, focus)
+
+
+@bp.route("/consultations/<slug>/manage/themes/<int:theme_id>/questions/new", methods=["GET", "POST"])
+@bp.route("/consultations/<slug>/manage/questions/<int:question_id>", methods=["GET", "POST"])
+@login_required
+def question_edit(slug: str, theme_id: int | None = None, question_id: int | None = None):
+    consultation = load_for_edit(slug)
+    question = _question(consultation, question_id) if question_id else None
+    theme = question.theme if question else _child(consultation.themes, theme_id)
+    form = QuestionForm(obj=question)
+    if request.method == "GET" and question is not None:
+        form.kind.data, form.audience.data = question.kind.value, question.audience.value
+    if form.validate_on_submit():
+        try:
+            saved = save_question(theme, question, by=current_user, reason=form.reason.data,
+                                  **form.question_fields())
+        except ChangeRefused as refused:
+            db.session.rollback()
+            form.reason.errors.append(str(refused.message))
+        else:
+            db.session.commit()
+            flash(_("The question has been saved."), "ok")
+            return redirect(url_for("consultations.questions", slug=slug) + f"#question-{saved.id}")
+    return render_template("consultations/question_form.html", consultation=consultation, theme=theme,
+                           question=question, form=form)
+
+
+@bp.route("/consultations/<slug>/manage/questions/<int:question_id>/<action>", methods=["GET", "POST"])
+@login_required
+def question_action(slug: str, question_id: int, action: str):
+    consultation = load_for_edit(slug)
+    question = _question(consultation, question_id)
+
+    def act(reason):
+        if action == "delete":
+            delete_question(question, by=current_user, reason=reason)
+        else:
+            move_question(question, -1 if action == "up" else 1, by=current_user, reason=reason)
+
+    focus = None if action == "delete" else f"question-{question_id}-{action}"
+    return _structure_action(consultation, action, _("Question: %(text)s", text=question.text), act, focus)
+
+
+# --- publish, close, extend ---------------------------------------------------------------
+
+@bp.route("/consultations/<slug>/publish", methods=["POST"])
+@login_required
+def publish_view(slug: str):
+    consultation = load_for_edit(slug)
+    if ReasonForm().validate_on_submit():
+        try:
+            publish(consultation, by=current_user)
+        except PublishBlocked as blocked:
+            db.session.rollback()
+            return render_template("consultations/manage.html", consultation=load_consultation(slug),
+                                   problems=blocked.problems, publish_failed=True,
+                                   extend_form=_extend_form(consultation), confirm=ReasonForm())
+        except ChangeRefused as refused:
+            flash(str(refused.message), "error")
+        else:
+            db.session.commit()
+            flash(_("The consultation has been published. Everyone can read it now."), "ok")
+    return redirect(url_for("consultations.manage", slug=slug))
+
+
+@bp.route("/consultations/<slug>/close", methods=["POST"])
+@login_required
+def close_view(slug: str):
+    consultation = load_for_edit(slug)
+    if ReasonForm().validate_on_submit():
+        try:
+            close(consultation, by=current_user)
+        except ChangeRefused as refused:
+            flash(str(refused.message), "error")
+        else:
+            db.session.commit()
+            flash(_("The consultation has been closed. No more responses can be submitted."), "ok")
+    return redirect(url_for("consultations.manage", slug=slug))
+
+
+@bp.route("/consultations/<slug>/extend", methods=["POST"])
+@login_required
+def extend_view(slug: str):
+    consultation = load_for_edit(slug)
+    form = _extend_form(consultation, formdata=request.form)
+    if form.validate_on_submit():
+        try:
+            extend_deadline(consultation, combine_local(form.closes_at_date.data, form.closes_at_time.data),
+                            by=current_user)
+        except ChangeRefused as refused:
+            db.session.rollback()
+            form.closes_at_date.errors.append(str(refused.message))
+        else:
+            db.session.commit()
+            flash(_("The deadline has been extended. The new deadline is announced on the consultation page."), "ok")
+            return redirect(url_for("consultations.manage", slug=slug))
+    return render_template("consultations/manage.html", consultation=consultation,
+                           problems=publish_problems(consultation), extend_form=form,
+                           confirm=ReasonForm())

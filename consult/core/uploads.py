@@ -1,0 +1,128 @@
+"""Uploaded files: type checked by content (not by name), stored under a random name.
+
+Files live in ``<instance>/uploads``, outside ``static/``, and are only ever sent back as
+attachments by views that checked access.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+
+DOCUMENT_TYPES = ("pdf", "odt", "ods", "docx", "xlsx")
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# Guards against zip bombs disguised as office documents.
+MAX_ZIP_ENTRIES = 2000
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+
+
+class UploadRejected(Exception):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass
+class StoredFile:
+    original_name: str
+    stored_name: str
+    file_type: str
+    size: int
+    sha256: str
+
+
+def upload_dir() -> Path:
+    path = Path(current_app.instance_path) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def clean_filename(name: str | None) -> str:
+    """Keep only the last path part, without control characters; never empty."""
+    name = (name or "").replace("\\", "/").split("/")[-1]
+    name = "".join(ch for ch in unicodedata.normalize("NFC", name)
+                   if unicodedata.category(ch)[0] != "C").strip().lstrip(".")
+    return name[:200] or "document"
+
+
+def _zip_type(stream: IO[bytes]) -> str | None:
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            infos = archive.infolist()
+            if len(infos) > MAX_ZIP_ENTRIES or sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
+                raise UploadRejected(_l("The file is not a valid document."))
+            names = {i.filename for i in infos}
+            if "mimetype" in names:
+                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                return {CONTENT_TYPES["odt"]: "odt", CONTENT_TYPES["ods"]: "ods"}.get(mimetype)
+            if "[Content_Types].xml" in names:
+                if "word/document.xml" in names:
+                    return "docx"
+                if "xl/workbook.xml" in names:
+                    return "xlsx"
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+        return None
+    return None
+
+
+def sniff_type(stream: IO[bytes]) -> str | None:
+    """The document type by its content: pdf, odt, ods, docx, xlsx, or None."""
+    stream.seek(0)
+    head = stream.read(1024)
+    stream.seek(0)
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        found = _zip_type(stream)
+        stream.seek(0)
+        return found
+    return None
+
+
+def store_upload(file_storage, allowed: tuple[str, ...] = DOCUMENT_TYPES) -> StoredFile:
+    """Check and store an uploaded file; raises UploadRejected with a message for the user."""
+    if file_storage is None or not file_storage.filename:
+        raise UploadRejected(_l("Choose a file."))
+    stream = file_storage.stream
+    limit = current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024
+    stream.seek(0, os.SEEK_END)
+    size = stream.tell()
+    stream.seek(0)
+    if size == 0:
+        raise UploadRejected(_l("The file is empty."))
+    if size > limit:
+        raise UploadRejected(_l("The file is larger than %(mb)d MB.", mb=current_app.config["MAX_UPLOAD_MB"]))
+    file_type = sniff_type(stream)
+    if file_type not in allowed:
+        raise UploadRejected(_l("This kind of file is not accepted. Upload a PDF, ODT, ODS, DOCX or XLSX file."))
+    digest = hashlib.sha256()
+    stored_name = secrets.token_hex(20)
+    target = upload_dir() / stored_name
+    try:
+        with open(target, "wb") as out:
+            while chunk := stream.read(64 * 1024):
+                digest.update(chunk)
+                out.write(chunk)
+    except OSError as error:
+        target.unlink(missing_ok=True)
+        raise UploadRejected(_l("The file could not be stored. Nothing was saved; try again later.")) from error
+    return StoredFile(original_name=clean_filename(file_storage.filename), stored_name=stored_name,
+                      file_type=file_type, size=size, sha256=digest.hexdigest())
+
+
+def stored_path(stored_name: str) -> Path:
+    return upload_dir() / stored_name
