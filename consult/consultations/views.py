@@ -415,7 +415,19 @@ def theme_edit(slug: str, theme_id: int):
 ACTION_HEADINGS = {"up": _l("Move up"), "down": _l("Move down"), "delete": _l("Delete")}
 
 
-def _structure_action(consultation: Consultation, action: str, subject: str, act, focus: str | None):
+def _focus_after_move(prefix: str, items: list, item, action: str) -> str | None:
+    """The button that keeps the keyboard focus after a move: the same direction if the item
+    can still go that way, else the opposite one (at the top there is no 'up' any more)."""
+    if action == "delete" or item not in items:
+        return None
+    index = items.index(item)
+    can_up, can_down = index > 0, index < len(items) - 1
+    if action == "up":
+        return f"{prefix}-up" if can_up else (f"{prefix}-down" if can_down else None)
+    return f"{prefix}-down" if can_down else (f"{prefix}-up" if can_up else None)
+
+
+def _structure_action(consultation: Consultation, action: str, subject: str, act, focus):
     """Move or delete a theme or question.
 
     In a draft the buttons post straight away (htmx swaps the themes region). In an open
@@ -433,7 +445,7 @@ def _structure_action(consultation: Consultation, action: str, subject: str, act
         else:
             db.session.commit()
             if is_htmx():
-                return _editor(load_for_edit(consultation.slug), focus=focus)
+                return _editor(consultation, focus=focus())
             return redirect(url_for("consultations.questions", slug=consultation.slug))
     return render_template("consultations/confirm_change.html", consultation=consultation, form=form,
                            heading=str(ACTION_HEADINGS[action]), subject=subject)
@@ -451,7 +463,9 @@ def theme_action(slug: str, theme_id: int, action: str):
         else:
             move_theme(theme, -1 if action == "up" else 1, by=current_user, reason=reason)
 
-    focus = None if action == "delete" else f"theme-{theme_id}-{action}"
+    def focus():
+        return _focus_after_move(f"theme-{theme_id}", consultation.themes, theme, action)
+
     return _structure_action(consultation, action, _("Theme: %(title)s", title=theme.title), act, focus)
 
 
@@ -492,7 +506,9 @@ def question_action(slug: str, question_id: int, action: str):
         else:
             move_question(question, -1 if action == "up" else 1, by=current_user, reason=reason)
 
-    focus = None if action == "delete" else f"question-{question_id}-{action}"
+    def focus():
+        return _focus_after_move(f"question-{question_id}", question.theme.questions, question, action)
+
     return _structure_action(consultation, action, _("Question: %(text)s", text=question.text), act, focus)
 
 

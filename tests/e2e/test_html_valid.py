@@ -54,3 +54,35 @@ def test_every_page_type_is_valid_html(app, tmp_path):
 
     errors = validate(pages, tmp_path)
     assert errors == [], "\n".join(errors)
+
+
+def test_consultation_pages_are_valid_html(app, tmp_path):
+    require(shutil.which("java") is not None, "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
+    require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
+    from consult.demo import DEMO_PASSWORD, load_demo
+    from consult.extensions import db
+
+    load_demo()
+    db.session.commit()
+    slug = "/consultations/marktconsultatie-wmo-leidse-regio"
+    pages: dict[str, str] = {}
+    anonymous = app.test_client()
+    for path in ["/consultations", slug, "/consultations/dialoog-dagbesteding-2025"]:
+        pages[f"anon{path}"] = anonymous.get(path).get_data(as_text=True)
+    team = app.test_client()
+    login(team, "team@example.org", DEMO_PASSWORD)
+    for path in [slug, f"{slug}/manage", f"{slug}/manage/details", f"{slug}/manage/planning",
+                 f"{slug}/manage/documents", f"{slug}/manage/questions", f"{slug}/manage/themes/1",
+                 f"{slug}/manage/questions/1", f"{slug}/manage/themes/1/questions/new",
+                 f"{slug}/manage/questions/1/delete", f"{slug}/preview/providers", f"{slug}/preview/councils"]:
+        response = team.get(path)
+        assert response.status_code == 200, path
+        pages[f"team{path}"] = response.get_data(as_text=True)
+    token = get_csrf(team, f"{slug}/manage/details")
+    pages["details-errors"] = team.post(f"{slug}/manage/details", data={"csrf_token": token}).get_data(as_text=True)
+    admin = app.test_client()
+    login(admin, "beheer@example.org", DEMO_PASSWORD)
+    for path in ["/consultations/new", f"{slug}/team"]:
+        pages[f"admin{path}"] = admin.get(path).get_data(as_text=True)
+    errors = validate(pages, tmp_path)
+    assert errors == [], "\n".join(errors)
