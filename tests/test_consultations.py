@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import datetime, timedelta, timezone
 
@@ -439,3 +440,56 @@ def test_preview_filters_questions_by_audience(people):
     assert "Wat werkt?" in providers and "Vraag voor adviesraden" not in providers
     assert "Wat werkt?" not in councils and "Vraag voor adviesraden" in councils
     assert people[1]["provider"].get(f"/consultations/{consultation.slug}/preview/providers").status_code == 404
+
+
+HX = {"HX-Request": "true"}
+
+
+def test_inline_question_edit_fragment_then_save_swaps_the_themes_region(people):
+    consultation, editor = editor_client(people)
+    question = consultation.themes[0].questions[0]
+    url = f"/consultations/{consultation.slug}/manage/questions/{question.id}"
+    fragment = editor.get(url, headers=HX)
+    html = fragment.get_data(as_text=True)
+    assert "<html" not in html and f'id="question-{question.id}-editor"' in html
+    assert "Vraag wijzigen" in html and "HX-Retarget" not in fragment.headers
+    response = post_form(editor, url, question_payload(kind="open", text="Wat werkt het best?"),
+                         csrf_from=url, headers=HX)
+    assert response.headers["HX-Retarget"] == "#themes"
+    assert response.headers["HX-Reswap"] == "innerHTML"
+    html = response.get_data(as_text=True)
+    assert "Wat werkt het best?" in html and "<html" not in html
+    assert f'id="question-{question.id}-text" tabindex="-1" data-autofocus' in html
+    assert 'id="editor-status" class="visually-hidden" role="status" data-hx-swap-oob="true">De vraag is opgeslagen.' in html
+    assert db.session.get(Question, question.id).text == "Wat werkt het best?"
+
+
+def test_inline_question_errors_stay_in_the_form(people):
+    consultation, editor = editor_client(people)
+    theme = consultation.themes[0]
+    url = f"/consultations/{consultation.slug}/manage/themes/{theme.id}/questions/new"
+    response = post_form(editor, url, question_payload(text="", kind="open"), csrf_from=url, headers=HX)
+    html = response.get_data(as_text=True)
+    assert "HX-Retarget" not in response.headers
+    assert f'id="theme-{theme.id}-question-editor"' in html and "data-error-summary" in html
+    assert "Vul de vraag in." in text_of(response)
+    assert len(db.session.get(Theme, theme.id).questions) == 1
+
+
+def test_inline_theme_add_and_edit(people):
+    consultation, editor = editor_client(people)
+    url = f"/consultations/{consultation.slug}/manage/questions"
+    response = post_form(editor, url, {"title": "Samenwerking", "introduction": "", "reason": ""},
+                         csrf_from=url, headers=HX)
+    html = response.get_data(as_text=True)
+    assert response.headers["HX-Retarget"] == "#themes"
+    assert "2. Samenwerking" in html
+    title_input = re.search(r'<input[^>]*name="title"[^>]*>', html).group(0)
+    assert 'value=""' in title_input  # the add form is empty again
+    theme = db.session.scalars(select(Theme).where(Theme.title == "Samenwerking")).one()
+    edit = f"/consultations/{consultation.slug}/manage/themes/{theme.id}"
+    assert f'id="theme-{theme.id}-editor"' in editor.get(edit, headers=HX).get_data(as_text=True)
+    response = post_form(editor, edit, {"title": "Samen werken", "introduction": "Hoe?", "reason": ""},
+                         csrf_from=edit, headers=HX)
+    assert response.headers["HX-Retarget"] == "#themes"
+    assert "2. Samen werken" in response.get_data(as_text=True)

@@ -4,7 +4,7 @@ Views: load (404) → authorise (403 via a named predicate) → act (a service) 
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -363,11 +363,22 @@ def document_replace(slug: str, document_id: int):
 
 # --- themes and questions -----------------------------------------------------------------
 
-def _editor(consultation: Consultation, **context):
-    """The questions editor: full page, or the themes region for htmx requests."""
-    template = "consultations/_themes.html" if is_htmx() else "consultations/questions.html"
-    return render_template(template, consultation=consultation, theme_form=context.pop("theme_form", None)
-                           or ThemeForm(formdata=None), **context)
+def _editor(consultation: Consultation, status: str | None = None, **context):
+    """The questions editor: the full page, or the themes region for htmx requests.
+
+    After an inline form was saved, the region replaces the form's target (HX-Retarget), so
+    the list shows the change and the add-theme form is empty again.
+    """
+    theme_form = context.pop("theme_form", None) or ThemeForm(formdata=None)
+    if not is_htmx():
+        return render_template("consultations/questions.html", consultation=consultation,
+                               theme_form=theme_form, **context)
+    html = render_template("consultations/_themes.html", consultation=consultation,
+                           theme_form=theme_form, status=status, **context)
+    response = make_response(html)
+    response.headers["HX-Retarget"] = "#themes"
+    response.headers["HX-Reswap"] = "innerHTML"
+    return response
 
 
 @bp.route("/consultations/<slug>/manage/questions", methods=["GET", "POST"])
@@ -377,13 +388,16 @@ def questions(slug: str):
     theme_form = ThemeForm()
     if theme_form.validate_on_submit():
         try:
-            save_theme(consultation, None, by=current_user, reason=theme_form.reason.data,
-                       title=theme_form.title.data, introduction=theme_form.introduction.data)
+            theme = save_theme(consultation, None, by=current_user, reason=theme_form.reason.data,
+                               title=theme_form.title.data, introduction=theme_form.introduction.data)
         except ChangeRefused as refused:
             db.session.rollback()
             theme_form.reason.errors.append(str(refused.message))
         else:
             db.session.commit()
+            if is_htmx():
+                return _editor(consultation, status=_("The theme has been added."),
+                               focus=f"theme-{theme.id}-title")
             flash(_("The theme has been added."), "ok")
             return redirect(url_for("consultations.questions", slug=slug))
     return _editor(consultation, theme_form=theme_form)
@@ -405,11 +419,40 @@ def theme_edit(slug: str, theme_id: int):
         else:
             db.session.commit()
             if is_htmx():
-                return _editor(consultation, focus=f"theme-{theme.id}")
+                return _editor(consultation, status=_("The theme has been saved."),
+                               focus=f"theme-{theme.id}-title")
             flash(_("The theme has been saved."), "ok")
             return redirect(url_for("consultations.questions", slug=slug) + f"#theme-{theme.id}")
     template = "consultations/_theme_form.html" if is_htmx() else "consultations/theme_form.html"
     return render_template(template, consultation=consultation, theme=theme, form=form)
+
+
+@bp.route("/consultations/<slug>/manage/themes/<int:theme_id>/questions/new", methods=["GET", "POST"])
+@bp.route("/consultations/<slug>/manage/questions/<int:question_id>", methods=["GET", "POST"])
+@login_required
+def question_edit(slug: str, theme_id: int | None = None, question_id: int | None = None):
+    consultation = load_for_edit(slug)
+    question = _question(consultation, question_id) if question_id else None
+    theme = question.theme if question else _child(consultation.themes, theme_id)
+    form = QuestionForm(obj=question)
+    if request.method == "GET" and question is not None:
+        form.kind.data, form.audience.data = question.kind.value, question.audience.value
+    if form.validate_on_submit():
+        try:
+            saved = save_question(theme, question, by=current_user, reason=form.reason.data,
+                                  **form.question_fields())
+        except ChangeRefused as refused:
+            db.session.rollback()
+            form.reason.errors.append(str(refused.message))
+        else:
+            db.session.commit()
+            if is_htmx():
+                return _editor(consultation, status=_("The question has been saved."),
+                               focus=f"question-{saved.id}-text")
+            flash(_("The question has been saved."), "ok")
+            return redirect(url_for("consultations.questions", slug=slug) + f"#question-{saved.id}")
+    template = "consultations/_question_form.html" if is_htmx() else "consultations/question_form.html"
+    return render_template(template, consultation=consultation, theme=theme, question=question, form=form)
 
 
 ACTION_HEADINGS = {"up": _l("Move up"), "down": _l("Move down"), "delete": _l("Delete")}
@@ -467,31 +510,6 @@ def theme_action(slug: str, theme_id: int, action: str):
         return _focus_after_move(f"theme-{theme_id}", consultation.themes, theme, action)
 
     return _structure_action(consultation, action, _("Theme: %(title)s", title=theme.title), act, focus)
-
-
-@bp.route("/consultations/<slug>/manage/themes/<int:theme_id>/questions/new", methods=["GET", "POST"])
-@bp.route("/consultations/<slug>/manage/questions/<int:question_id>", methods=["GET", "POST"])
-@login_required
-def question_edit(slug: str, theme_id: int | None = None, question_id: int | None = None):
-    consultation = load_for_edit(slug)
-    question = _question(consultation, question_id) if question_id else None
-    theme = question.theme if question else _child(consultation.themes, theme_id)
-    form = QuestionForm(obj=question)
-    if request.method == "GET" and question is not None:
-        form.kind.data, form.audience.data = question.kind.value, question.audience.value
-    if form.validate_on_submit():
-        try:
-            saved = save_question(theme, question, by=current_user, reason=form.reason.data,
-                                  **form.question_fields())
-        except ChangeRefused as refused:
-            db.session.rollback()
-            form.reason.errors.append(str(refused.message))
-        else:
-            db.session.commit()
-            flash(_("The question has been saved."), "ok")
-            return redirect(url_for("consultations.questions", slug=slug) + f"#question-{saved.id}")
-    return render_template("consultations/question_form.html", consultation=consultation, theme=theme,
-                           question=question, form=form)
 
 
 @bp.route("/consultations/<slug>/manage/questions/<int:question_id>/<action>", methods=["GET", "POST"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, current_app, request
 from flask_babel import format_datetime, get_locale
 
+from consult.core.htmx import is_htmx
 from consult.core.sanitize import render_markdown
 
 
@@ -27,4 +28,5 @@ def register_templating(app: Flask) -> None:
             "site_name": current_app.config["SITE_NAME"],
             "idle_timeout_seconds": int(current_app.config["IDLE_TIMEOUT"].total_seconds()),
             "current_path": request.full_path.rstrip("?") if request else "/",
+            "is_htmx_request": is_htmx(),
         }

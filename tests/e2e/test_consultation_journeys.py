@@ -23,14 +23,18 @@ def log_in(page, email: str, password: str = PASSWORD) -> None:
 
 
 def add_question(page, theme: str, text: str, kind: str, options: str = "") -> None:
+    """Add a question inline: the form opens in place (htmx), focus on its heading."""
     page.get_by_role("link", name=f"Vraag toevoegen aan {theme}").click()
-    check_accessibility(page, "question form")
+    heading = page.get_by_role("heading", name=f"Nieuwe vraag in {theme}")
+    expect(heading).to_be_focused()
+    check_accessibility(page, "inline question form")
     page.get_by_label("Vraag", exact=True).fill(text)
     page.get_by_label("Soort antwoord").select_option(kind)
     if options:
         page.get_by_label("Opties").fill(options)
     page.get_by_role("button", name="Vraag opslaan").click()
     expect(page.get_by_role("status")).to_have_text("De vraag is opgeslagen.")
+    expect(page.get_by_text(text, exact=True)).to_be_focused()
 
 
 def test_team_sets_up_and_publishes_a_consultation(page, second_page, live):
@@ -90,11 +94,23 @@ def test_team_sets_up_and_publishes_a_consultation(page, second_page, live):
 
     editor.get_by_role("link", name="Thema's en vragen").first.click()
     check_accessibility(editor, "questions editor (empty)")
+    url_before = editor.url
+    # An empty title: the error appears inline, in the region, and takes focus.
+    editor.get_by_role("button", name="Thema toevoegen").click()
+    expect(editor.locator("[data-error-summary]")).to_be_focused()
+    expect(editor.locator("[data-error-summary]")).to_contain_text("Vul een titel in.")
     for title in ("Cliënt", "Samenwerking"):
         editor.get_by_label("Titel van het thema").fill(title)
         editor.get_by_role("button", name="Thema toevoegen").click()
         expect(editor.get_by_role("status")).to_have_text("Het thema is toegevoegd.")
+        expect(editor.get_by_label("Titel van het thema")).to_have_value("")
     add_question(editor, "Cliënt", "Wat heeft de inwoner nodig?", "open")
+    # Change a question inline.
+    editor.get_by_role("link", name="Vraag wijzigen 1").first.click()
+    expect(editor.get_by_role("heading", name="Vraag wijzigen")).to_be_focused()
+    editor.get_by_label("Vraag", exact=True).fill("Wat heeft de inwoner echt nodig?")
+    editor.get_by_role("button", name="Vraag opslaan").click()
+    expect(editor.get_by_text("Wat heeft de inwoner echt nodig?", exact=True)).to_be_focused()
     add_question(editor, "Samenwerking", "Hoe werkt u samen met het wijkteam?", "single",
                  "Goed\nKan beter\nGeen samenwerking")
     add_question(editor, "Samenwerking", "Wat is uw kostprijs per uur?", "number")
@@ -108,6 +124,7 @@ def test_team_sets_up_and_publishes_a_consultation(page, second_page, live):
     expect(editor.locator("#themes .question-list").first.locator("li").first).to_contain_text(
         "Wat is uw kostprijs per uur?")
     check_accessibility(editor, "questions editor after swap")
+    assert editor.url == url_before  # everything above happened without a page load
 
     editor.get_by_role("link", name="Overzicht").click()
     editor.get_by_role("link", name="Bekijken als zorgaanbieder").click()
