@@ -493,3 +493,29 @@ def test_inline_theme_add_and_edit(people):
                          csrf_from=edit, headers=HX)
     assert response.headers["HX-Retarget"] == "#themes"
     assert "2. Samen werken" in response.get_data(as_text=True)
+
+
+def details_payload(consultation, **overrides):
+    return {"title": "Wmo test", "slug": consultation.slug,
+            "municipalities": str(consultation.municipalities[0].id), "summary": "", "introduction": "",
+            "principles": "", "contact_name": "", "contact_email": "", "contact_phone": "",
+            "opens_at_date": "", "opens_at_time": "", "closes_at_date": "2099-01-01",
+            "closes_at_time": "12:00", **overrides}
+
+
+def test_slug_can_change_in_draft_only_and_must_be_unique(people):
+    consultation, editor = editor_client(people)
+    url = f"/consultations/{consultation.slug}/manage/details"
+    response = post_form(editor, url, details_payload(consultation, slug="Wmo 2027!"), csrf_from=url)
+    assert "Gebruik kleine letters, cijfers en koppeltekens, zoals wmo-2027." in text_of(response)
+    response = post_form(editor, url, details_payload(consultation, slug="andere"), csrf_from=url)
+    assert "Een andere consultatie gebruikt dit webadres al." in text_of(response)
+    response = post_form(editor, url, details_payload(consultation, slug="wmo-2027"), csrf_from=url)
+    assert response.headers["Location"] == "/consultations/wmo-2027/manage"
+    assert db.session.get(Consultation, consultation.id).slug == "wmo-2027"
+
+
+def test_slug_of_open_consultation_is_not_offered(people):
+    consultation, editor = editor_client(people, Status.OPEN)
+    html = editor.get(f"/consultations/{consultation.slug}/manage/details").get_data(as_text=True)
+    assert 'name="slug"' not in html

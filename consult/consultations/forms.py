@@ -17,7 +17,7 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from consult.auth.forms import email_field
@@ -70,6 +70,11 @@ class NewConsultationForm(FlaskForm):
 class DetailsForm(FlaskForm):
     title = StringField(_l("Title"), filters=[strip],
                         validators=[InputRequired(_l("Enter a title.")), Length(max=200)])
+    slug = StringField(_l("Web address"), filters=[strip, lambda v: v.lower() if isinstance(v, str) else v],
+                       validators=[Optional(), Length(min=3, max=80),
+                                   Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+                                          message=_l("Use lower-case letters, digits and hyphens, like wmo-2027."))],
+                       description=_l("The last part of the address of the consultation page. It can only be changed before publication."))
     municipalities = MultiCheckboxField(_l("Commissioning municipalities"), coerce=int,
                                         validators=[InputRequired(_l("Choose at least one municipality."))])
     summary = TextAreaField(_l("Summary"), filters=[strip], validators=[Length(max=1000)],

@@ -51,10 +51,14 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:70] or "consultatie"
 
 
+def slug_taken(slug: str) -> bool:
+    return db.session.scalar(select(Consultation.id).where(Consultation.slug == slug)) is not None
+
+
 def unique_slug(title: str) -> str:
     base = slugify(title)
     slug, number = base, 2
-    while db.session.scalar(select(Consultation.id).where(Consultation.slug == slug)) is not None:
+    while slug_taken(slug):
         slug, number = f"{base}-{number}", number + 1
     return slug
 
@@ -76,6 +80,8 @@ def update_details(consultation: Consultation, *, by: User, **fields) -> None:
         raise ChangeRefused(_l("A closed consultation can no longer be changed."))
     if consultation.status == Status.OPEN and fields.get("closes_at") not in (None, consultation.closes_at):
         raise ChangeRefused(_l("Change the deadline of an open consultation with 'Extend the deadline'."))
+    if consultation.status != Status.DRAFT and fields.get("slug") not in (None, consultation.slug):
+        raise ChangeRefused(_l("The web address cannot change after publication: links to it must keep working."))
     for name, value in fields.items():
         setattr(consultation, name, value)
     record_event("consultation_updated", actor=by, obj=consultation, fields=sorted(fields))

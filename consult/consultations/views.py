@@ -65,6 +65,7 @@ from consult.consultations.services import (
     save_question,
     save_theme,
     set_team_member,
+    slug_taken,
     update_details,
 )
 from consult.core.htmx import is_htmx
@@ -275,6 +276,11 @@ def details(slug: str):
         )
         if consultation.status != Status.OPEN:  # an open consultation's deadline only moves by extending
             fields["closes_at"] = combine_local(form.closes_at_date.data, form.closes_at_time.data)
+        if consultation.status == Status.DRAFT and form.slug.data and form.slug.data != consultation.slug:
+            if slug_taken(form.slug.data):
+                form.slug.errors.append(_("Another consultation already uses this web address."))
+                return render_template("consultations/details.html", consultation=consultation, form=form)
+            fields["slug"] = form.slug.data
         try:
             update_details(consultation, by=current_user, **fields)
         except ChangeRefused as refused:
@@ -283,7 +289,7 @@ def details(slug: str):
         else:
             db.session.commit()
             flash(_("The details have been saved."), "ok")
-            return redirect(url_for("consultations.manage", slug=slug))
+            return redirect(url_for("consultations.manage", slug=consultation.slug))
     return render_template("consultations/details.html", consultation=consultation, form=form)
 
 
