@@ -58,11 +58,13 @@ def register_blueprints(app: Flask) -> None:
     from consult.consultations import bp as consultations_bp
     from consult.core import bp as core_bp
     from consult.orgs import bp as orgs_bp
+    from consult.responses import bp as responses_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(orgs_bp)
     app.register_blueprint(consultations_bp)
+    app.register_blueprint(responses_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 
@@ -81,11 +83,13 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from consult.consultations.display import register_display
+    from consult.consultations.display import register_display as register_consultation_display
     from consult.core.templating import register_templating
+    from consult.responses.display import register_display as register_response_display
 
     register_templating(app)
-    register_display(app)
+    register_consultation_display(app)
+    register_response_display(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -13,3 +13,4 @@ from consult.consultations.models import (  # noqa: F401
     TeamMember,
     Theme,
 )
+from consult.responses.models import Answer, Attachment, Response, Submission  # noqa: F401

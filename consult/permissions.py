@@ -12,9 +12,19 @@ from consult.consultations.permissions import (
     is_team,
     team_role,
 )
+from consult.responses.permissions import (
+    can_edit_response,
+    can_respond,
+    can_view_submission,
+    responding_organisations,
+)
 from consult.orgs.permissions import can_manage_organisation, can_view_organisation
 
 PREDICATES = {
+    "can_edit_response": can_edit_response,
+    "can_respond": can_respond,
+    "can_view_submission": can_view_submission,
+    "responding_organisations": responding_organisations,
     "can_create_consultation": can_create_consultation,
     "can_edit_consultation": can_edit_consultation,
     "can_manage_team": can_manage_team,

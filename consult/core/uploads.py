@@ -93,7 +93,11 @@ def sniff_type(stream: IO[bytes]) -> str | None:
     return None
 
 
-def store_upload(file_storage, allowed: tuple[str, ...] = DOCUMENT_TYPES) -> StoredFile:
+DOCUMENT_TYPE_MESSAGE = _l("This kind of file is not accepted. Upload a PDF, ODT, ODS, DOCX or XLSX file.")
+
+
+def store_upload(file_storage, allowed: tuple[str, ...] = DOCUMENT_TYPES,
+                 type_message=DOCUMENT_TYPE_MESSAGE) -> StoredFile:
     """Check and store an uploaded file; raises UploadRejected with a message for the user."""
     if file_storage is None or not file_storage.filename:
         raise UploadRejected(_l("Choose a file."))
@@ -108,7 +112,7 @@ def store_upload(file_storage, allowed: tuple[str, ...] = DOCUMENT_TYPES) -> Sto
         raise UploadRejected(_l("The file is larger than %(mb)d MB.", mb=current_app.config["MAX_UPLOAD_MB"]))
     file_type = sniff_type(stream)
     if file_type not in allowed:
-        raise UploadRejected(_l("This kind of file is not accepted. Upload a PDF, ODT, ODS, DOCX or XLSX file."))
+        raise UploadRejected(type_message)
     digest = hashlib.sha256()
     stored_name = secrets.token_hex(20)
     target = upload_dir() / stored_name

@@ -50,3 +50,32 @@ document.addEventListener("htmx:afterSwap", function (event) {
   var target = event.detail.target.querySelector("[data-autofocus]");
   if (target) { target.focus(); }
 });
+
+/* Responses: a character count per answer, and autosave when the page is hidden. */
+(function () {
+  "use strict";
+  function updateCount(textarea) {
+    var count = document.querySelector('[data-count-for="' + textarea.id + '"]');
+    if (!count) { return; }
+    var max = textarea.getAttribute("data-maxlength");
+    var lang = document.documentElement.lang;
+    var n = textarea.value.length.toLocaleString(lang === "nl" ? "nl-NL" : "en-GB");
+    var m = parseInt(max, 10).toLocaleString(lang === "nl" ? "nl-NL" : "en-GB");
+    count.textContent = lang === "nl" ? n + " van maximaal " + m + " tekens" : n + " of at most " + m + " characters";
+    count.classList.toggle("char-count--over", textarea.value.length > parseInt(max, 10));
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("textarea[data-maxlength]")) { updateCount(event.target); }
+  });
+  // Save every answer right away when the person leaves the field or the page.
+  document.addEventListener("focusout", function (event) {
+    var question = event.target.closest && event.target.closest("[data-autosave]");
+    if (question && window.htmx && !question.contains(event.relatedTarget)) { window.htmx.trigger(question, "consult:flush"); }
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState !== "hidden" || !window.htmx) { return; }
+    document.querySelectorAll("[data-autosave]").forEach(function (question) {
+      if (question.contains(document.activeElement)) { window.htmx.trigger(question, "consult:flush"); }
+    });
+  });
+})();

@@ -1,0 +1,126 @@
+"""Reading an answer from a form and showing it again, per question kind.
+
+``parse_answer`` turns the submitted form values into the stored value or a message for the
+person; it never raises for bad input. Text is stored exactly as typed (NUL bytes removed, as
+databases refuse them); rendering escapes it, and the sanitiser drops bidi and zero-width
+characters from anything shown as rich text.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from consult.consultations.models import Question, QuestionKind
+
+MAX_ANSWER_LENGTH = 10_000
+
+
+class AnswerError(Exception):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def field_name(question: Question) -> str:
+    return f"q-{question.id}"
+
+
+def _clean_text(text: str) -> str:
+    return text.replace("\x00", "").replace("\r\n", "\n")
+
+
+_PLAIN = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
+MAX_MAGNITUDE = 1e9
+DECIMALS = 6
+
+
+def parse_number(raw: str) -> float:
+    """Dutch and international notation: 45,50 · 45.50 · 1.234,56 · 1234 (1.234 reads as 1234)."""
+    text = raw.strip().replace(" ", "").replace("\u00a0", "").replace("€", "")
+    if _GROUPED.match(text):
+        text = text.replace(".", "").replace(",", ".")
+    elif _PLAIN.match(text):
+        text = text.replace(",", ".")
+    else:
+        raise AnswerError(_l("Enter a number, like 45,50."))
+    value = round(float(text), DECIMALS)
+    if abs(value) >= MAX_MAGNITUDE:
+        raise AnswerError(_l("Enter a number smaller than one billion."))
+    return value + 0.0  # no negative zero
+
+
+def parse_answer(question: Question, values: list[str]) -> Any:
+    """The value to store for ``question`` from the form's values for it; raises AnswerError."""
+    first = values[0] if values else ""
+    kind = question.kind
+    if kind == QuestionKind.OPEN:
+        text = _clean_text(first)
+        if len(text) > MAX_ANSWER_LENGTH:
+            raise AnswerError(_l("Your answer is %(n)d characters long; the maximum is %(max)d. "
+                                 "Shorten it, or add a document to a file question.",
+                                 n=len(text), max=MAX_ANSWER_LENGTH))
+        return text if text.strip() else None
+    if kind == QuestionKind.SINGLE:
+        if not first:
+            return None
+        if first not in question.options:
+            raise AnswerError(_l("Choose one of the options."))
+        return first
+    if kind == QuestionKind.MULTIPLE:
+        chosen = [v for v in values if v]
+        if any(v not in question.options for v in chosen):
+            raise AnswerError(_l("Choose from the options given."))
+        return [o for o in question.options if o in chosen] or None
+    if kind == QuestionKind.SCALE:
+        if not first:
+            return None
+        if first not in {"1", "2", "3", "4", "5"}:
+            raise AnswerError(_l("Choose a value from 1 to 5."))
+        return int(first)
+    if kind == QuestionKind.NUMBER:
+        if not first.strip():
+            return None
+        value = parse_number(first)
+        if question.min_value is not None and value < question.min_value:
+            raise AnswerError(_l("Enter a number of at least %(min)s.", min=format_number(question.min_value)))
+        if question.max_value is not None and value > question.max_value:
+            raise AnswerError(_l("Enter a number of at most %(max)s.", max=format_number(question.max_value)))
+        return value
+    return None  # file questions keep their files as attachments
+
+
+def format_number(value: float | None) -> str:
+    """A stored number as a Dutch reader types it: 45,5 → '45,50'; 100 → '100'."""
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return str(int(value))
+    text = f"{value:.{DECIMALS}f}".rstrip("0")
+    if len(text.split(".")[1]) < 2:
+        text += "0"  # 45,5 reads better as 45,50
+    return text.replace(".", ",")
+
+
+def form_value(question: Question, value: Any) -> str | list[str]:
+    """The stored value as the form shows it again."""
+    if value is None:
+        return [] if question.kind == QuestionKind.MULTIPLE else ""
+    if question.kind == QuestionKind.NUMBER:
+        return format_number(value)
+    if question.kind == QuestionKind.SCALE:
+        return str(value)
+    return value
+
+
+def display_value(question: Question, value: Any) -> str:
+    """The stored value as one line of text for review pages and receipts."""
+    if value in (None, "", []):
+        return ""
+    if question.kind == QuestionKind.MULTIPLE:
+        return "; ".join(value)
+    if question.kind == QuestionKind.NUMBER:
+        return f"{format_number(value)} {question.unit}".strip()
+    return str(value)

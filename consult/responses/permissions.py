@@ -1,0 +1,90 @@
+"""Who may see and change a response. Responses are organisation-scoped data: they are only
+ever loaded through the helpers here, which take the acting user, so changing an id in a URL
+never reaches another organisation's response."""
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from consult.consultations.models import Consultation
+from consult.consultations.permissions import is_team
+from consult.extensions import db
+from consult.orgs.models import Organisation, OrgKind
+from consult.responses.models import Answer, Response, ResponseStatus
+
+
+def responding_organisations(user) -> list[Organisation]:
+    """The provider and council organisations on whose behalf ``user`` may respond."""
+    if not (user and user.is_authenticated):
+        return []
+    return [m.organisation for m in user.memberships
+            if m.organisation.kind in (OrgKind.PROVIDER, OrgKind.COUNCIL)]
+
+
+def can_respond(user, consultation: Consultation) -> bool:
+    return consultation.accepts_responses() and bool(responding_organisations(user))
+
+
+def is_member_of_response(user, response: Response) -> bool:
+    return any(org.id == response.organisation_id for org in responding_organisations(user))
+
+
+def can_edit_response(user, response: Response) -> bool:
+    """Members of the organisation, until the deadline."""
+    return is_member_of_response(user, response) and response.consultation.accepts_responses()
+
+
+def can_view_submission(user, response: Response) -> bool:
+    """The team sees a response once it has been submitted (drafts never)."""
+    return is_team(user, response.consultation) and bool(response.submissions)
+
+
+def _response_query():
+    return select(Response).options(
+        selectinload(Response.answers).selectinload(Answer.attachments),
+        selectinload(Response.submissions),
+        selectinload(Response.organisation),
+    )
+
+
+def own_response_or_404(user, response_id: int) -> Response:
+    """A response of one of the user's own organisations, or 404."""
+    org_ids = [org.id for org in responding_organisations(user)]
+    response = db.session.scalar(_response_query().where(
+        Response.id == response_id, Response.organisation_id.in_(org_ids)))
+    if response is None:
+        abort(404)
+    return response
+
+
+def submitted_response_for_team_or_404(user, consultation: Consultation, response_id: int) -> Response:
+    """A submitted (or withdrawn after submitting) response of this consultation, for its team."""
+    if not is_team(user, consultation):
+        abort(404)
+    response = db.session.scalar(_response_query().where(
+        Response.id == response_id, Response.consultation_id == consultation.id,
+        Response.status != ResponseStatus.DRAFT))
+    if response is None or not response.submissions:
+        abort(404)
+    return response
+
+
+def responses_for_team(user, consultation: Consultation) -> list[Response]:
+    """Every response of this consultation that has been submitted at least once."""
+    if not is_team(user, consultation):
+        abort(404)
+    responses = db.session.scalars(
+        select(Response).where(Response.consultation_id == consultation.id,
+                               Response.status != ResponseStatus.DRAFT)
+        .options(selectinload(Response.organisation), selectinload(Response.submissions))
+    ).all()
+    return sorted(responses, key=lambda r: r.organisation.name.lower())
+
+
+def own_response(user, org: Organisation, consultation: Consultation) -> Response | None:
+    """The response of ``org`` (one of the user's organisations) to ``consultation``, if started."""
+    if org.id not in {o.id for o in responding_organisations(user)}:
+        return None
+    return db.session.scalar(select(Response).where(Response.organisation_id == org.id,
+                                                    Response.consultation_id == consultation.id))

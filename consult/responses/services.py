@@ -1,0 +1,347 @@
+"""Response services: drafts, saving answers without ever overwriting a colleague silently,
+attachments, submission with a verifiable receipt, withdrawal.
+
+Services add and flush; the request commits (a submission is therefore one transaction).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import current_app, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from consult.audit.services import record_event
+from consult.auth.models import User
+from consult.consultations.models import Audience, Consultation, Question, Theme
+from consult.core.time import utcnow
+from consult.core.uploads import StoredFile
+from consult.extensions import db
+from consult.notify.mail import send_template
+from consult.orgs.models import Membership, Organisation, OrgKind
+from consult.responses.models import (
+    Answer,
+    Attachment,
+    Publication,
+    Response,
+    ResponseStatus,
+    Submission,
+)
+
+RECEIPT_CODE_LENGTH = 32
+
+
+class DeadlinePassed(Exception):
+    """The consultation no longer accepts changes (server clock, to the second)."""
+
+
+class StaleAnswer(Exception):
+    """Someone saved this answer after the version the person started from."""
+
+    def __init__(self, answer: Answer, mine: Any, confidential: bool):
+        super().__init__("stale answer")
+        self.answer = answer
+        self.mine = mine
+        self.confidential = confidential
+
+
+class SubmitBlocked(Exception):
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__("; ".join(m for _f, m in problems))
+        self.problems = problems
+
+
+def audience_of(org: Organisation) -> Audience | None:
+    """Providers answer provider questions, councils council questions."""
+    return {OrgKind.PROVIDER: Audience.PROVIDERS, OrgKind.COUNCIL: Audience.COUNCILS}.get(org.kind)
+
+
+def questions_for(consultation: Consultation, org: Organisation) -> list[tuple[Theme, list[Question]]]:
+    """The themes with questions this organisation answers (themes without any are left out)."""
+    audience = audience_of(org)
+    result = []
+    for theme in consultation.themes:
+        questions = [q for q in theme.questions if audience and q.audience.includes(audience)]
+        if questions:
+            result.append((theme, questions))
+    return result
+
+
+def ensure_open(consultation: Consultation) -> None:
+    if not consultation.accepts_responses(utcnow()):
+        raise DeadlinePassed()
+
+
+def start_response(consultation: Consultation, org: Organisation, *, by: User) -> Response:
+    """The organisation's one response to this consultation, created on first use."""
+    existing = db.session.scalar(select(Response).where(Response.consultation_id == consultation.id,
+                                                        Response.organisation_id == org.id))
+    if existing is not None:
+        return existing
+    ensure_open(consultation)
+    response = Response(consultation=consultation, organisation=org)
+    try:
+        with db.session.begin_nested():
+            db.session.add(response)
+            db.session.flush()
+    except IntegrityError:  # a colleague started it at the same moment
+        return db.session.scalar(select(Response).where(Response.consultation_id == consultation.id,
+                                                        Response.organisation_id == org.id))
+    record_event("response_started", actor=by, obj=response, organisation_id=org.id)
+    return response
+
+
+def save_answer(response: Response, question: Question, value: Any, confidential: bool,
+                base_version: int | None, *, by: User, force: bool = False) -> tuple[Answer, bool]:
+    """Save one answer. Returns (answer, changed).
+
+    ``base_version`` is the version the person's page was showing. When a colleague saved in
+    between and the texts differ, StaleAnswer is raised and nothing is written — unless the
+    person chose to keep their own text (``force`` with the colleague's version as base).
+    """
+    ensure_open(response.consultation)
+    answer = response.answer_for(question.id)
+    if answer is None:
+        answer = Answer(response=response, question=question, value=None,
+                        confidential=question.confidential_default, version=0)
+        db.session.add(answer)
+    if answer.value == value and answer.confidential == confidential:
+        return answer, False
+    if base_version is not None and base_version != answer.version and not force:
+        raise StaleAnswer(answer, value, confidential)
+    answer.value = value
+    answer.confidential = confidential
+    answer.version += 1
+    answer.updated_at = utcnow()
+    answer.updated_by = by
+    response.updated_at = answer.updated_at
+    db.session.flush()
+    return answer, True
+
+
+def add_attachment(response: Response, question: Question, stored: StoredFile, *, by: User) -> Attachment:
+    ensure_open(response.consultation)
+    answer, _changed = save_answer(response, question, None,
+                                   _current_confidential(response, question), None, by=by)
+    attachment = Attachment(original_name=stored.original_name,
+                            stored_name=stored.stored_name, file_type=stored.file_type, size=stored.size,
+                            sha256=stored.sha256, uploaded_by_id=by.id, uploaded_at=utcnow())
+    answer.attachments.append(attachment)
+    answer.version += 1
+    db.session.flush()
+    record_event("attachment_added", actor=by, obj=attachment, response_id=response.id)
+    return attachment
+
+
+def _current_confidential(response: Response, question: Question) -> bool:
+    answer = response.answer_for(question.id)
+    return answer.confidential if answer else question.confidential_default
+
+
+def remove_attachment(attachment: Attachment, *, by: User) -> None:
+    ensure_open(attachment.answer.response.consultation)
+    attachment.removed_at = utcnow()
+    attachment.answer.version += 1
+    record_event("attachment_removed", actor=by, obj=attachment)
+
+
+def set_publication(response: Response, publication: Publication, *, by: User) -> None:
+    ensure_open(response.consultation)
+    response.publication = publication
+
+
+# --- progress -------------------------------------------------------------------------------
+
+@dataclass
+class ThemeProgress:
+    theme: Theme
+    questions: list[Question]
+    answered: int
+    required: int
+    required_answered: int
+
+    @property
+    def status(self) -> str:
+        """not_started, in_progress or complete (complete: every required question answered
+        and at least one answer)."""
+        if self.answered == 0:
+            return "not_started"
+        if self.required_answered < self.required:
+            return "in_progress"
+        return "complete"
+
+
+def progress(response: Response) -> list[ThemeProgress]:
+    result = []
+    for theme, questions in questions_for(response.consultation, response.organisation):
+        answered = [q for q in questions if (a := response.answer_for(q.id)) and not a.is_empty]
+        required = [q for q in questions if q.required]
+        result.append(ThemeProgress(theme, questions, len(answered), len(required),
+                                    len([q for q in required if q in answered])))
+    return result
+
+
+# --- submitting -----------------------------------------------------------------------------
+
+def canonical_content(response: Response) -> dict[str, Any]:
+    """The response's content in a fixed shape (no times): what a receipt vouches for."""
+    answers = []
+    for theme, questions in questions_for(response.consultation, response.organisation):
+        for question in questions:
+            answer = response.answer_for(question.id)
+            if answer is None or answer.is_empty:
+                continue
+            answers.append({
+                "question_id": question.id,
+                "theme": theme.title,
+                "question": question.text,
+                "kind": question.kind.value,
+                "unit": question.unit,
+                "value": answer.value,
+                "confidential": answer.confidential,
+                "attachments": [{"id": a.id, "name": a.original_name, "sha256": a.sha256, "size": a.size}
+                                for a in answer.current_attachments],
+            })
+    return {
+        "consultation": {"id": response.consultation.id, "slug": response.consultation.slug},
+        "organisation": {"id": response.organisation.id, "name": response.organisation.name,
+                         "kvk": response.organisation.kvk_number},
+        "question_set_version": response.consultation.question_set_version,
+        "publication": response.publication.value if response.publication else None,
+        "answers": answers,
+    }
+
+
+def _dump(data: dict[str, Any]) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def format_receipt_code(code: str) -> str:
+    """'3f9a…' → '3F9A-0C1B-…' (groups of four, easy to read aloud and type)."""
+    code = code.upper()
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def normalise_receipt_code(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch in "0123456789abcdef")
+
+
+def submit_problems(response: Response) -> list[tuple[str, str]]:
+    problems = []
+    for item in progress(response):
+        for question in item.questions:
+            answer = response.answer_for(question.id)
+            if question.required and (answer is None or answer.is_empty):
+                problems.append((f"theme-{item.theme.id}", str(_l(
+                    "Answer the required question “%(question)s” (theme %(theme)s).",
+                    question=question.text, theme=item.theme.title))))
+    if response.publication is None:
+        problems.append(("publication", str(_l("Choose whether and how your answers may be published."))))
+    if not any(not a.is_empty for a in response.answers):
+        problems.append(("answers", str(_l("Answer at least one question before you submit."))))
+    return problems
+
+
+def submit(response: Response, *, by: User) -> tuple[Submission, bool]:
+    """Submit the response as a new revision with a receipt. Returns (submission, created).
+
+    Idempotent: submitting content identical to the latest submission (a double click, a
+    retried request, a second tab) returns that submission instead of creating another.
+    """
+    ensure_open(response.consultation)
+    problems = submit_problems(response)
+    if problems:
+        raise SubmitBlocked(problems)
+    content = canonical_content(response)
+    content_hash = _sha256(_dump(content))
+    latest = response.latest_submission
+    if latest is not None and latest.content_hash == content_hash and response.status == ResponseStatus.SUBMITTED:
+        return latest, False
+    now = utcnow()
+    number = (latest.number if latest else 0) + 1
+    canonical = _dump({**content, "revision": number, "submitted_at": now.isoformat()})
+    digest = _sha256(canonical)
+    submission = Submission(number=number, submitted_at=now, submitted_by_id=by.id,
+                            canonical=canonical, digest=digest, receipt_code=digest[:RECEIPT_CODE_LENGTH],
+                            content_hash=content_hash,
+                            question_set_version=response.consultation.question_set_version)
+    try:
+        with db.session.begin_nested():
+            db.session.add(submission)
+            submission.response = response
+            db.session.flush()
+    except IntegrityError:
+        # Another request created this revision at the same moment: use that one.
+        db.session.expire(response, ["submissions"])
+        return response.latest_submission, False
+    response.status = ResponseStatus.SUBMITTED
+    response.submitted_at = now
+    response.withdrawn_at = None
+    record_event("response_submitted", actor=by, obj=response, revision=number,
+                 receipt=submission.receipt_code)
+    _mail_receipt(response, submission)
+    return submission, True
+
+
+def _mail_receipt(response: Response, submission: Submission) -> None:
+    """Every user of the organisation gets the receipt; no answer content is in the mail."""
+    members = db.session.scalars(select(Membership).where(
+        Membership.organisation_id == response.organisation_id)).all()
+    for membership in members:
+        user = membership.user
+        if not user.active:
+            continue
+        send_template(user.email, "receipt", locale=user.locale, user=user, response=response,
+                      submission=submission, code=format_receipt_code(submission.receipt_code),
+                      verify_link=url_for("responses.verify", _external=True))
+
+
+def withdraw(response: Response, *, by: User) -> None:
+    ensure_open(response.consultation)
+    if response.status != ResponseStatus.SUBMITTED:
+        return  # nothing submitted, nothing to withdraw
+    response.status = ResponseStatus.WITHDRAWN
+    response.withdrawn_at = utcnow()
+    record_event("response_withdrawn", actor=by, obj=response)
+
+
+def has_unsubmitted_changes(response: Response) -> bool:
+    latest = response.latest_submission
+    return latest is None or latest.content_hash != _sha256(_dump(canonical_content(response)))
+
+
+@dataclass
+class Verification:
+    status: str  # "valid", "changed" or "unknown"
+    submission: Submission | None = None
+
+
+def verify_receipt(text: str) -> Verification:
+    """Check a receipt code: known and unchanged since it was issued?"""
+    code = normalise_receipt_code(text)
+    if len(code) != RECEIPT_CODE_LENGTH:
+        return Verification("unknown")
+    submission = db.session.scalar(select(Submission).where(Submission.receipt_code == code))
+    if submission is None:
+        return Verification("unknown")
+    digest = _sha256(submission.canonical)
+    if digest != submission.digest or not digest.startswith(code):
+        return Verification("changed", submission)
+    return Verification("valid", submission)
+
+
+def submitted_at_of(submission: Submission) -> datetime:
+    return submission.submitted_at
+
+
+def max_upload_mb() -> int:
+    return current_app.config["MAX_UPLOAD_MB"]

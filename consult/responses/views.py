@@ -1,0 +1,450 @@
+"""The response flow for providers and councils, the receipt, and the team's view.
+
+Views: load through the scoping helpers (404) → authorise (named predicate) → act (service)
+→ respond (page, or the fragment for htmx).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import abort, flash, make_response, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
+
+from consult.audit.services import record_event
+from consult.consultations.models import Question, QuestionKind
+from consult.consultations.views import load_consultation
+from consult.core.htmx import htmx_redirect, is_htmx
+from consult.core.time import utcnow
+from consult.core.uploads import CONTENT_TYPES, UploadRejected, store_upload, stored_path
+from consult.extensions import db
+from consult.responses import bp
+from consult.responses.answers import AnswerError, field_name, form_value, parse_answer
+from consult.responses.models import Publication, Response, ResponseStatus
+from consult.responses.permissions import (
+    can_edit_response,
+    own_response_or_404,
+    responding_organisations,
+    responses_for_team,
+    submitted_response_for_team_or_404,
+)
+from consult.responses.services import (
+    DeadlinePassed,
+    StaleAnswer,
+    SubmitBlocked,
+    add_attachment,
+    format_receipt_code,
+    has_unsubmitted_changes,
+    progress,
+    questions_for,
+    remove_attachment,
+    save_answer,
+    set_publication,
+    start_response,
+    submit,
+    submit_problems,
+    verify_receipt,
+    withdraw,
+)
+
+RESPONSE_FILE_TYPES = ("pdf", "odt", "docx")
+
+
+@bp.after_request
+def _private(response):
+    """Response pages hold an organisation's (possibly confidential) input: never cache them."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.errorhandler(CSRFError)
+def _expired_form(error):
+    """An expired form during editing: back to the form, where the autosaved text waits."""
+    back = request.headers.get("HX-Current-URL") or request.referrer or url_for("core.index")
+    if is_htmx():
+        return htmx_redirect(back)
+    flash(_("The page had expired, so your last change was not saved. Your saved answers are "
+            "below; check them and save again."), "warning")
+    return redirect(back if back.startswith(request.host_url) else url_for("core.index"))
+
+
+# --- the state of one question on the page --------------------------------------------------
+
+@dataclass
+class QuestionState:
+    question: Question
+    value: Any = None          # what the form shows (str or list)
+    confidential: bool = False
+    version: int = 0
+    error: str | None = None
+    conflict: Any = None       # the colleague's stored answer when a save was stale
+    attachments: list = field(default_factory=list)
+
+
+def _states(response: Response, questions: list[Question]) -> dict[int, QuestionState]:
+    states = {}
+    for question in questions:
+        answer = response.answer_for(question.id)
+        states[question.id] = QuestionState(
+            question=question,
+            value=form_value(question, answer.value if answer else None),
+            confidential=answer.confidential if answer else question.confidential_default,
+            version=answer.version if answer else 0,
+            attachments=answer.current_attachments if answer else [],
+        )
+    return states
+
+
+def _base_version(question: Question) -> int | None:
+    raw = request.form.get(f"v-{question.id}", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _apply_answer(response: Response, question: Question, state: QuestionState) -> bool:
+    """Read one question from the form and save it; fills ``state`` with errors or conflicts."""
+    values = request.form.getlist(field_name(question))
+    confidential = request.form.get(f"c-{question.id}") == "1"
+    state.value = values if question.kind == QuestionKind.MULTIPLE else (values[0] if values else "")
+    state.confidential = confidential
+    try:
+        value = parse_answer(question, values)
+        answer, changed = save_answer(response, question, value, confidential, _base_version(question),
+                                      by=current_user, force=request.form.get("force") == str(question.id))
+    except AnswerError as problem:
+        state.error = str(problem.message)
+        return False
+    except StaleAnswer as stale:
+        state.conflict = stale.answer
+        state.version = stale.answer.version
+        return False
+    state.version = answer.version
+    if changed:
+        state.value = form_value(question, answer.value)
+    return True
+
+
+def _theme_context(response: Response, theme_id: int):
+    items = progress(response)
+    index = next((i for i, item in enumerate(items) if item.theme.id == theme_id), None)
+    if index is None:
+        abort(404)
+    return items, index
+
+
+# --- starting and the overview --------------------------------------------------------------
+
+@bp.route("/consultations/<slug>/respond", methods=["POST"])
+@login_required
+def start(slug: str):
+    consultation = load_consultation(slug)
+    orgs = {org.id: org for org in responding_organisations(current_user)}
+    org = orgs.get(request.form.get("organisation_id", type=int) or 0) or (
+        next(iter(orgs.values())) if len(orgs) == 1 else None)
+    if org is None:
+        abort(403)
+    try:
+        response = start_response(consultation, org, by=current_user)
+    except DeadlinePassed:
+        flash(_("This consultation is closed; responses can no longer be started."), "error")
+        return redirect(url_for("consultations.show", slug=slug))
+    db.session.commit()
+    return redirect(url_for("responses.overview", response_id=response.id))
+
+
+@bp.route("/responses/<int:response_id>")
+@login_required
+def overview(response_id: int):
+    response = own_response_or_404(current_user, response_id)
+    items = progress(response)
+    return render_template("responses/overview.html", response=response, items=items,
+                           editable=can_edit_response(current_user, response),
+                           unsubmitted=has_unsubmitted_changes(response))
+
+
+# --- one theme per page -----------------------------------------------------------------------
+
+@bp.route("/responses/<int:response_id>/themes/<int:theme_id>", methods=["GET", "POST"])
+@login_required
+def theme(response_id: int, theme_id: int):
+    response = own_response_or_404(current_user, response_id)
+    items, index = _theme_context(response, theme_id)
+    item = items[index]
+    states = _states(response, item.questions)
+    status = 200
+    if request.method == "POST":
+        if not can_edit_response(current_user, response):
+            for question in item.questions:  # keep what was typed on the page
+                values = request.form.getlist(field_name(question))
+                states[question.id].value = values if question.kind == QuestionKind.MULTIPLE else (values[0] if values else "")
+            db.session.rollback()
+            return _render_theme(response, items, index, states, closed=True), 409
+        try:
+            ok = all([_apply_answer(response, q, states[q.id]) for q in item.questions if q.kind != QuestionKind.FILE])
+        except DeadlinePassed:
+            db.session.rollback()
+            return _render_theme(response, items, index, states, closed=True), 409
+        db.session.commit()
+        if ok:
+            flash(_("Your answers have been saved."), "ok")
+            if request.form.get("action") == "next":
+                if index + 1 < len(items):
+                    return redirect(url_for("responses.theme", response_id=response.id, theme_id=items[index + 1].theme.id))
+                return redirect(url_for("responses.review", response_id=response.id))
+            return redirect(url_for("responses.theme", response_id=response.id, theme_id=theme_id))
+        status = 409 if any(s.conflict for s in states.values()) else 200
+    return _render_theme(response, items, index, states), status
+
+
+def _render_theme(response, items, index, states, closed: bool = False):
+    return render_template("responses/theme.html", response=response, items=items, index=index,
+                           item=items[index], states=states,
+                           editable=can_edit_response(current_user, response) and not closed,
+                           closed=closed, now=utcnow())
+
+
+@bp.route("/responses/<int:response_id>/answers/<int:question_id>", methods=["POST"])
+@login_required
+def autosave(response_id: int, question_id: int):
+    """Save one answer while the person types (htmx); answers with a status or a conflict."""
+    response = own_response_or_404(current_user, response_id)
+    question = _own_question(response, question_id)
+    state = _states(response, [question])[question.id]
+    if not can_edit_response(current_user, response):
+        return render_template("responses/_save_status.html", state=state, closed=True), 409
+    try:
+        saved = _apply_answer(response, question, state)
+    except DeadlinePassed:
+        db.session.rollback()
+        return render_template("responses/_save_status.html", state=state, closed=True), 409
+    db.session.commit()
+    if state.conflict is not None:
+        return render_template("responses/_conflict.html", response=response, state=state), 409
+    return render_template("responses/_save_status.html", state=state, saved=saved, now=utcnow())
+
+
+@bp.route("/responses/<int:response_id>/answers/<int:question_id>/fresh")
+@login_required
+def fresh_question(response_id: int, question_id: int):
+    """The question as stored now (to take a colleague's text after a conflict)."""
+    response = own_response_or_404(current_user, response_id)
+    question = _own_question(response, question_id)
+    state = _states(response, [question])[question.id]
+    return render_template("responses/_question.html", response=response, state=state,
+                           editable=can_edit_response(current_user, response), focus=True)
+
+
+def _own_question(response: Response, question_id: int) -> Question:
+    for _theme, questions in questions_for(response.consultation, response.organisation):
+        for question in questions:
+            if question.id == question_id:
+                return question
+    abort(404)
+
+
+# --- attachments ------------------------------------------------------------------------------
+
+@bp.route("/responses/<int:response_id>/answers/<int:question_id>/files", methods=["POST"])
+@login_required
+def upload(response_id: int, question_id: int):
+    response = own_response_or_404(current_user, response_id)
+    question = _own_question(response, question_id)
+    if question.kind != QuestionKind.FILE:
+        abort(404)
+    theme_id = question.theme_id
+    back = url_for("responses.theme", response_id=response.id, theme_id=theme_id) + f"#question-{question.id}"
+    if not can_edit_response(current_user, response):
+        flash(_("The deadline has passed; files can no longer be added."), "error")
+        return redirect(back)
+    try:
+        stored = store_upload(request.files.get("file"), allowed=RESPONSE_FILE_TYPES,
+                              type_message=_l("This kind of file is not accepted. Upload a PDF, ODT or DOCX file."))
+        add_attachment(response, question, stored, by=current_user)
+    except UploadRejected as rejected:
+        db.session.rollback()
+        flash(str(rejected.message), "error")
+        return redirect(back)
+    except DeadlinePassed:
+        db.session.rollback()
+        flash(_("The deadline has passed; files can no longer be added."), "error")
+        return redirect(back)
+    db.session.commit()
+    flash(_("The file has been added."), "ok")
+    return redirect(back)
+
+
+def _own_attachment(response: Response, attachment_id: int):
+    for answer in response.answers:
+        for attachment in answer.attachments:
+            if attachment.id == attachment_id:
+                return attachment
+    abort(404)
+
+
+@bp.route("/responses/<int:response_id>/files/<int:attachment_id>/remove", methods=["POST"])
+@login_required
+def remove_file(response_id: int, attachment_id: int):
+    response = own_response_or_404(current_user, response_id)
+    attachment = _own_attachment(response, attachment_id)
+    try:
+        remove_attachment(attachment, by=current_user)
+    except DeadlinePassed:
+        db.session.rollback()
+        flash(_("The deadline has passed; files can no longer be removed."), "error")
+    else:
+        db.session.commit()
+        flash(_("The file has been removed."), "ok")
+    return redirect(url_for("responses.theme", response_id=response.id,
+                            theme_id=attachment.answer.question.theme_id))
+
+
+@bp.route("/responses/<int:response_id>/files/<int:attachment_id>")
+@login_required
+def download(response_id: int, attachment_id: int):
+    response = own_response_or_404(current_user, response_id)
+    return _send_attachment(_own_attachment(response, attachment_id))
+
+
+def _send_attachment(attachment):
+    return send_file(stored_path(attachment.stored_name), mimetype=CONTENT_TYPES[attachment.file_type],
+                     as_attachment=True, download_name=attachment.original_name, max_age=0)
+
+
+# --- review, submit, receipt, withdraw --------------------------------------------------------
+
+@bp.route("/responses/<int:response_id>/review", methods=["GET", "POST"])
+@login_required
+def review(response_id: int):
+    response = own_response_or_404(current_user, response_id)
+    items = progress(response)
+    problems, status = [], 200
+    if request.method == "POST":
+        if not can_edit_response(current_user, response):
+            return _render_review(response, items, [], closed=True), 409
+        choice = request.form.get("publication", "")
+        try:
+            if choice in {p.value for p in Publication}:
+                set_publication(response, Publication(choice), by=current_user)
+            if request.form.get("confirm") != "1":
+                problems.append(("confirm", _("Confirm that you want to submit the response on behalf of %(org)s.",
+                                              org=response.organisation.name)))
+                problems += [p for p in submit_problems(response) if p[0] != "confirm"]
+                raise SubmitBlocked(problems)
+            submission, _created = submit(response, by=current_user)
+        except SubmitBlocked as blocked:
+            db.session.commit()  # keep the publication choice
+            return _render_review(response, items, blocked.problems), 200
+        except DeadlinePassed:
+            db.session.rollback()
+            return _render_review(response, items, [], closed=True), 409
+        db.session.commit()
+        return redirect(url_for("responses.receipt", response_id=response.id, number=submission.number))
+    return _render_review(response, items, problems), status
+
+
+def _render_review(response, items, problems, closed: bool = False):
+    return render_template("responses/review.html", response=response, items=items, problems=problems,
+                           editable=can_edit_response(current_user, response) and not closed, closed=closed,
+                           publications=list(Publication), unsubmitted=has_unsubmitted_changes(response))
+
+
+def _own_submission(response: Response, number: int):
+    submission = next((s for s in response.submissions if s.number == number), None)
+    if submission is None:
+        abort(404)
+    return submission
+
+
+@bp.route("/responses/<int:response_id>/submissions/<int:number>")
+@login_required
+def receipt(response_id: int, number: int):
+    response = own_response_or_404(current_user, response_id)
+    submission = _own_submission(response, number)
+    return render_template("responses/receipt.html", response=response, submission=submission,
+                           code=format_receipt_code(submission.receipt_code))
+
+
+@bp.route("/responses/<int:response_id>/submissions/<int:number>/receipt.pdf")
+@login_required
+def receipt_pdf(response_id: int, number: int):
+    response = own_response_or_404(current_user, response_id)
+    submission = _own_submission(response, number)
+    html = render_template("responses/receipt_pdf.html", response=response, submission=submission,
+                           code=format_receipt_code(submission.receipt_code))
+    from weasyprint import HTML  # imported here: only this download needs the PDF engine
+
+    pdf = HTML(string=html, base_url=request.host_url).write_pdf(pdf_variant="pdf/a-3u")
+    result = make_response(pdf)
+    result.headers["Content-Type"] = "application/pdf"
+    result.headers["Content-Disposition"] = f'attachment; filename="ontvangstbewijs-{submission.receipt_code[:8]}.pdf"'
+    return result
+
+
+@bp.route("/responses/<int:response_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw_view(response_id: int):
+    response = own_response_or_404(current_user, response_id)
+    try:
+        withdraw(response, by=current_user)
+    except DeadlinePassed:
+        db.session.rollback()
+        flash(_("The deadline has passed; the response can no longer be withdrawn."), "error")
+    else:
+        db.session.commit()
+        flash(_("The response has been withdrawn. You can submit it again until the deadline."), "ok")
+    return redirect(url_for("responses.overview", response_id=response.id))
+
+
+@bp.route("/receipts/verify", methods=["GET", "POST"])
+def verify():
+    """Anyone with a receipt code can check that the submission is known and unchanged."""
+    result = None
+    code = request.values.get("code", "").strip()[:100]
+    if code:
+        result = verify_receipt(code)
+    return render_template("responses/verify.html", code=code, result=result)
+
+
+# --- the team -----------------------------------------------------------------------------------
+
+@bp.route("/consultations/<slug>/responses")
+@login_required
+def team_list(slug: str):
+    consultation = load_consultation(slug)
+    responses = responses_for_team(current_user, consultation)
+    return render_template("responses/team_list.html", consultation=consultation, responses=responses)
+
+
+@bp.route("/consultations/<slug>/responses/<int:response_id>")
+@login_required
+def team_view(slug: str, response_id: int):
+    consultation = load_consultation(slug)
+    response = submitted_response_for_team_or_404(current_user, consultation, response_id)
+    number = request.args.get("revision", type=int) or response.latest_submission.number
+    submission = _own_submission(response, number)
+    snapshot = submission.snapshot
+    confidential = [a["question_id"] for a in snapshot["answers"] if a["confidential"]]
+    if confidential:
+        record_event("confidential_viewed", actor=current_user, obj=submission,
+                     response_id=response.id, question_ids=confidential)
+        db.session.commit()
+    return render_template("responses/team_view.html", consultation=consultation, response=response,
+                           submission=submission, snapshot=snapshot,
+                           code=format_receipt_code(submission.receipt_code))
+
+
+@bp.route("/consultations/<slug>/responses/<int:response_id>/files/<int:attachment_id>")
+@login_required
+def team_download(slug: str, response_id: int, attachment_id: int):
+    consultation = load_consultation(slug)
+    response = submitted_response_for_team_or_404(current_user, consultation, response_id)
+    submitted_ids = {a["id"] for s in response.submissions for ans in s.snapshot["answers"]
+                     for a in ans["attachments"]}
+    if attachment_id not in submitted_ids:
+        abort(404)  # only files that were part of a submission
+    attachment = _own_attachment(response, attachment_id)
+    record_event("attachment_viewed", actor=current_user, obj=attachment, response_id=response.id)
+    db.session.commit()
+    return _send_attachment(attachment)
