@@ -53,12 +53,13 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from consult.admin import bp as admin_bp
-    from consult.auth import bp as auth_bp
-    from consult.consultations import bp as consultations_bp
-    from consult.core import bp as core_bp
-    from consult.orgs import bp as orgs_bp
-    from consult.responses import bp as responses_bp
+    # Views are imported here, not by their packages, so models import without side effects.
+    from consult.admin import bp as admin_bp, views as _admin_views  # noqa: F401
+    from consult.auth import bp as auth_bp, views as _auth_views  # noqa: F401
+    from consult.consultations import bp as consultations_bp, views as _consultation_views  # noqa: F401
+    from consult.core import bp as core_bp, views as _core_views  # noqa: F401
+    from consult.orgs import bp as orgs_bp, views as _orgs_views  # noqa: F401
+    from consult.responses import bp as responses_bp, views as _response_views  # noqa: F401
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)

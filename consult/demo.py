@@ -61,6 +61,14 @@ def load_demo() -> dict[str, User]:
 
     from consult.consultations.demo import load_consultations
 
-    load_consultations(users, {"municipalities": municipalities, "providers": providers,
-                               "councils": councils})
+    organisations = {"municipalities": municipalities, "providers": providers, "councils": councils}
+    consultations = load_consultations(users, organisations)
+
+    from consult.responses.demo import load_responses
+
+    # The second council gets its own member so both councils can respond.
+    users["council2"] = account("clientenraad@example.org", "Carla Cliëntenraad", councils[1],
+                                MemberRole.CONTACT)
+    db.session.flush()
+    load_responses(users, organisations, consultations)
     return users

@@ -3,4 +3,3 @@ from flask import Blueprint
 
 bp = Blueprint("core", __name__)
 
-from consult.core import views  # noqa: E402,F401

@@ -3,4 +3,3 @@ from flask import Blueprint
 
 bp = Blueprint("orgs", __name__)
 
-from consult.orgs import views  # noqa: E402,F401

@@ -3,4 +3,3 @@ from flask import Blueprint
 
 bp = Blueprint("responses", __name__)
 
-from consult.responses import views  # noqa: E402,F401

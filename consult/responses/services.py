@@ -72,19 +72,21 @@ def questions_for(consultation: Consultation, org: Organisation) -> list[tuple[T
     return result
 
 
-def ensure_open(consultation: Consultation) -> None:
-    if not consultation.accepts_responses(utcnow()):
+def ensure_open(consultation: Consultation, now: datetime | None = None) -> None:
+    if not consultation.accepts_responses(now or utcnow()):
         raise DeadlinePassed()
 
 
-def start_response(consultation: Consultation, org: Organisation, *, by: User) -> Response:
+def start_response(consultation: Consultation, org: Organisation, *, by: User,
+                   now: datetime | None = None) -> Response:
     """The organisation's one response to this consultation, created on first use."""
     existing = db.session.scalar(select(Response).where(Response.consultation_id == consultation.id,
                                                         Response.organisation_id == org.id))
     if existing is not None:
         return existing
-    ensure_open(consultation)
-    response = Response(consultation=consultation, organisation=org)
+    ensure_open(consultation, now)
+    response = Response(consultation=consultation, organisation=org, created_at=now or utcnow(),
+                        updated_at=now or utcnow())
     try:
         with db.session.begin_nested():
             db.session.add(response)
@@ -97,14 +99,16 @@ def start_response(consultation: Consultation, org: Organisation, *, by: User) -
 
 
 def save_answer(response: Response, question: Question, value: Any, confidential: bool,
-                base_version: int | None, *, by: User, force: bool = False) -> tuple[Answer, bool]:
+                base_version: int | None, *, by: User, force: bool = False,
+                now: datetime | None = None) -> tuple[Answer, bool]:
     """Save one answer. Returns (answer, changed).
 
     ``base_version`` is the version the person's page was showing. When a colleague saved in
     between and the texts differ, StaleAnswer is raised and nothing is written — unless the
     person chose to keep their own text (``force`` with the colleague's version as base).
     """
-    ensure_open(response.consultation)
+    now = now or utcnow()
+    ensure_open(response.consultation, now)
     answer = response.answer_for(question.id)
     if answer is None:
         answer = Answer(response=response, question=question, value=None,
@@ -117,7 +121,7 @@ def save_answer(response: Response, question: Question, value: Any, confidential
     answer.value = value
     answer.confidential = confidential
     answer.version += 1
-    answer.updated_at = utcnow()
+    answer.updated_at = now
     answer.updated_by = by
     response.updated_at = answer.updated_at
     db.session.flush()
@@ -150,8 +154,9 @@ def remove_attachment(attachment: Attachment, *, by: User) -> None:
     record_event("attachment_removed", actor=by, obj=attachment)
 
 
-def set_publication(response: Response, publication: Publication, *, by: User) -> None:
-    ensure_open(response.consultation)
+def set_publication(response: Response, publication: Publication, *, by: User,
+                    now: datetime | None = None) -> None:
+    ensure_open(response.consultation, now)
     response.publication = publication
 
 
@@ -251,13 +256,15 @@ def submit_problems(response: Response) -> list[tuple[str, str]]:
     return problems
 
 
-def submit(response: Response, *, by: User) -> tuple[Submission, bool]:
+def submit(response: Response, *, by: User, now: datetime | None = None,
+           notify: bool = True) -> tuple[Submission, bool]:
     """Submit the response as a new revision with a receipt. Returns (submission, created).
 
     Idempotent: submitting content identical to the latest submission (a double click, a
     retried request, a second tab) returns that submission instead of creating another.
     """
-    ensure_open(response.consultation)
+    now = now or utcnow()
+    ensure_open(response.consultation, now)
     problems = submit_problems(response)
     if problems:
         raise SubmitBlocked(problems)
@@ -266,7 +273,6 @@ def submit(response: Response, *, by: User) -> tuple[Submission, bool]:
     latest = response.latest_submission
     if latest is not None and latest.content_hash == content_hash and response.status == ResponseStatus.SUBMITTED:
         return latest, False
-    now = utcnow()
     number = (latest.number if latest else 0) + 1
     canonical = _dump({**content, "revision": number, "submitted_at": now.isoformat()})
     digest = _sha256(canonical)
@@ -288,7 +294,8 @@ def submit(response: Response, *, by: User) -> tuple[Submission, bool]:
     response.withdrawn_at = None
     record_event("response_submitted", actor=by, obj=response, revision=number,
                  receipt=submission.receipt_code)
-    _mail_receipt(response, submission)
+    if notify:
+        _mail_receipt(response, submission)
     return submission, True
 
 
@@ -305,12 +312,13 @@ def _mail_receipt(response: Response, submission: Submission) -> None:
                       verify_link=url_for("responses.verify", _external=True))
 
 
-def withdraw(response: Response, *, by: User) -> None:
-    ensure_open(response.consultation)
+def withdraw(response: Response, *, by: User, now: datetime | None = None) -> None:
+    now = now or utcnow()
+    ensure_open(response.consultation, now)
     if response.status != ResponseStatus.SUBMITTED:
         return  # nothing submitted, nothing to withdraw
     response.status = ResponseStatus.WITHDRAWN
-    response.withdrawn_at = utcnow()
+    response.withdrawn_at = now
     record_event("response_withdrawn", actor=by, obj=response)
 
 

@@ -86,3 +86,42 @@ def test_consultation_pages_are_valid_html(app, tmp_path):
         pages[f"admin{path}"] = admin.get(path).get_data(as_text=True)
     errors = validate(pages, tmp_path)
     assert errors == [], "\n".join(errors)
+
+
+def test_response_pages_are_valid_html(app, tmp_path):
+    require(shutil.which("java") is not None, "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
+    require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
+    from sqlalchemy import select
+
+    from consult.demo import DEMO_PASSWORD, load_demo
+    from consult.extensions import db
+    from consult.responses.models import Response
+
+    load_demo()
+    db.session.commit()
+    pages: dict[str, str] = {}
+    draft = db.session.scalar(select(Response).join(Response.organisation).where(
+        Response.submitted_at.is_(None)))
+    provider = app.test_client()
+    login(provider, "zorg4@example.org", DEMO_PASSWORD)
+    base = f"/responses/{draft.id}"
+    for path in [base, f"{base}/review"] + [f"{base}/themes/{t.id}" for t in draft.consultation.themes]:
+        response = provider.get(path)
+        assert response.status_code == 200, path
+        pages[f"provider{path}"] = response.get_data(as_text=True)
+    token = get_csrf(provider, f"{base}/review")
+    pages["review-errors"] = provider.post(f"{base}/review", data={"csrf_token": token}).get_data(as_text=True)
+    first = app.test_client()
+    login(first, "zorg1@example.org", DEMO_PASSWORD)
+    own = db.session.scalar(select(Response).join(Response.organisation).where(
+        Response.submitted_at.is_not(None), Response.organisation.has(name="Thuishulp Rijnstreek"),
+        Response.consultation.has(slug="marktconsultatie-wmo-leidse-regio")))
+    pages["receipt"] = first.get(f"/responses/{own.id}/submissions/1").get_data(as_text=True)
+    pages["verify"] = first.get(f"/receipts/verify?code={own.submissions[0].receipt_code}").get_data(as_text=True)
+    team = app.test_client()
+    login(team, "team@example.org", DEMO_PASSWORD)
+    pages["team-list"] = team.get("/consultations/marktconsultatie-wmo-leidse-regio/responses").get_data(as_text=True)
+    pages["team-view"] = team.get(f"/consultations/marktconsultatie-wmo-leidse-regio/responses/{own.id}").get_data(as_text=True)
+    pages["consultation-provider"] = first.get("/consultations/marktconsultatie-wmo-leidse-regio").get_data(as_text=True)
+    errors = validate(pages, tmp_path)
+    assert errors == [], "\n".join(errors)
