@@ -66,6 +66,9 @@ class Config:
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024 + 64 * 1024
     # Number of proxies in front of the app whose X-Forwarded-For/Proto are trusted.
     PROXY_COUNT = _env_int("PROXY_COUNT", 0)
+    # Posting limits per user, counted in the database (hold across workers).
+    POSTS_PER_MINUTE = _env_int("POSTS_PER_MINUTE", 5)
+    POSTS_PER_HOUR = _env_int("POSTS_PER_HOUR", 40)
     HSTS = False
     REDIS_URL = os.environ.get("REDIS_URL")
 

@@ -71,4 +71,8 @@ def load_demo() -> dict[str, User]:
                                 MemberRole.CONTACT)
     db.session.flush()
     load_responses(users, organisations, consultations)
+
+    from consult.dialogue.demo import load_dialogue
+
+    load_dialogue(users, consultations)
     return users

@@ -14,3 +14,4 @@ from consult.consultations.models import (  # noqa: F401
     Theme,
 )
 from consult.responses.models import Answer, Attachment, Response, Submission  # noqa: F401
+from consult.dialogue.models import Post, PostReport, PostRevision, Thread, ThreadFollow  # noqa: F401

@@ -12,6 +12,16 @@ from consult.consultations.permissions import (
     is_team,
     team_role,
 )
+from consult.dialogue.permissions import (
+    can_delete_post,
+    can_edit_post,
+    can_moderate,
+    can_read_threads,
+    can_reply,
+    can_report_post,
+    can_see_post,
+    can_start_thread,
+)
 from consult.responses.permissions import (
     can_edit_response,
     can_respond,
@@ -21,6 +31,14 @@ from consult.responses.permissions import (
 from consult.orgs.permissions import can_manage_organisation, can_view_organisation
 
 PREDICATES = {
+    "can_delete_post": can_delete_post,
+    "can_edit_post": can_edit_post,
+    "can_moderate": can_moderate,
+    "can_read_threads": can_read_threads,
+    "can_reply": can_reply,
+    "can_report_post": can_report_post,
+    "can_see_post": can_see_post,
+    "can_start_thread": can_start_thread,
     "can_edit_response": can_edit_response,
     "can_respond": can_respond,
     "can_view_submission": can_view_submission,

@@ -118,6 +118,9 @@ class Consultation(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Raised on every change to the questions after publication; responses record it.
     question_set_version: Mapped[int] = mapped_column(default=1)
+    # Dialogue settings: threads readable by anyone (read-only), posts approved before shown.
+    threads_public: Mapped[bool] = mapped_column(default=False)
+    premoderation: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     municipalities: Mapped[list[Organisation]] = relationship(

@@ -125,3 +125,35 @@ def test_response_pages_are_valid_html(app, tmp_path):
     pages["consultation-provider"] = first.get("/consultations/marktconsultatie-wmo-leidse-regio").get_data(as_text=True)
     errors = validate(pages, tmp_path)
     assert errors == [], "\n".join(errors)
+
+
+def test_dialogue_pages_are_valid_html(app, tmp_path):
+    require(shutil.which("java") is not None, "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
+    require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
+    from sqlalchemy import select
+
+    from consult.demo import DEMO_PASSWORD, load_demo
+    from consult.dialogue.models import Post, Thread
+    from consult.extensions import db
+
+    load_demo()
+    db.session.commit()
+    slug = "/consultations/marktconsultatie-wmo-leidse-regio"
+    threads = db.session.scalars(select(Thread).order_by(Thread.id)).all()
+    first_post = db.session.scalar(select(Post).where(Post.thread_id == threads[0].id).order_by(Post.id))
+    pages: dict[str, str] = {}
+    for who in ("zorg1@example.org", "team@example.org"):
+        client = app.test_client()
+        login(client, who, DEMO_PASSWORD)
+        paths = [f"{slug}/discussion", f"{slug}/discussion/search?q=wijkteam"] + [f"/discussion/{t.id}" for t in threads]
+        paths += [f"/discussion/{threads[0].id}/reply?parent={first_post.id}&quote={first_post.id}"]
+        if who.startswith("team"):
+            paths += [f"{slug}/moderation", f"/posts/{first_post.id}/hide"]
+        else:
+            paths += [f"/posts/{first_post.id}/report"] if first_post.author.email != who else []
+        for path in paths:
+            response = client.get(path)
+            assert response.status_code == 200, (who, path)
+            pages[f"{who.split('@')[0]}{path}"] = response.get_data(as_text=True)
+    errors = validate(pages, tmp_path)
+    assert errors == [], "\n".join(errors)

@@ -1,0 +1,131 @@
+"""Threads and posts, reports, follows."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.auth.models import User
+from consult.consultations.models import Consultation, Theme
+from consult.core.time import UTCDateTime, utcnow
+from consult.extensions import db
+from consult.orgs.models import Organisation
+
+
+def _enum(cls):
+    return Enum(cls, native_enum=False, create_constraint=False, length=20,
+                values_callable=lambda e: [m.value for m in e])
+
+
+class AuthorRole(enum.StrEnum):
+    PROVIDER = "provider"
+    COUNCIL = "council"
+    TEAM = "team"
+
+    @property
+    def label(self) -> str:
+        return str(AUTHOR_ROLE_LABELS[self])
+
+
+AUTHOR_ROLE_LABELS = {AuthorRole.PROVIDER: _l("Provider"), AuthorRole.COUNCIL: _l("Advisory council"),
+                      AuthorRole.TEAM: _l("Municipality")}
+
+
+class PostStatus(enum.StrEnum):
+    PUBLISHED = "published"
+    PENDING = "pending"      # waiting for a moderator (pre-moderation)
+    REJECTED = "rejected"
+
+
+class Thread(db.Model):
+    __tablename__ = "threads"
+    __table_args__ = (Index("ix_threads_consultation_last", "consultation_id", "last_post_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_post_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    post_count: Mapped[int] = mapped_column(default=0)
+    locked: Mapped[bool] = mapped_column(default=False)
+    pinned: Mapped[bool] = mapped_column(default=False)
+
+    consultation: Mapped[Consultation] = relationship()
+    theme: Mapped[Theme | None] = relationship()
+    author: Mapped[User | None] = relationship()
+
+
+class Post(db.Model):
+    __tablename__ = "posts"
+    __table_args__ = (Index("ix_posts_thread_parent_created", "thread_id", "parent_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    # One level of replies: a reply always hangs under a top-level post.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    quote_of_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
+    author_role: Mapped[AuthorRole] = mapped_column(_enum(AuthorRole))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[PostStatus] = mapped_column(_enum(PostStatus), default=PostStatus.PUBLISHED)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    thread: Mapped[Thread] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    organisation: Mapped[Organisation | None] = relationship()
+    replies: Mapped[list[Post]] = relationship(foreign_keys=[parent_id], order_by="Post.created_at, Post.id",
+                                               viewonly=True)
+    quote_of: Mapped[Post | None] = relationship(foreign_keys=[quote_of_id], remote_side=[id])
+    revisions: Mapped[list[PostRevision]] = relationship(back_populates="post", cascade="all, delete-orphan",
+                                                         order_by="PostRevision.replaced_at")
+
+
+class PostRevision(db.Model):
+    """The text a post had before an edit; visible to moderators."""
+
+    __tablename__ = "post_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    post: Mapped[Post] = relationship(back_populates="revisions")
+
+
+class PostReport(db.Model):
+    __tablename__ = "post_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    post: Mapped[Post] = relationship()
+    reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id])
+
+
+class ThreadFollow(db.Model):
+    __tablename__ = "thread_follows"
+    __table_args__ = (UniqueConstraint("user_id", "thread_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    thread: Mapped[Thread] = relationship()

@@ -1,0 +1,77 @@
+"""Who may read, post and moderate in a consultation's discussion."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from consult.consultations.models import Consultation, Status
+from consult.consultations.permissions import is_team
+from consult.dialogue.models import AuthorRole, Post, PostStatus, Thread
+from consult.orgs.models import Organisation, OrgKind
+
+EDIT_WINDOW = timedelta(minutes=15)
+
+
+def author_identity(user, consultation: Consultation) -> tuple[AuthorRole, Organisation | None] | None:
+    """How the user appears in this consultation's discussion: role badge and organisation."""
+    if not (user and user.is_authenticated):
+        return None
+    if is_team(user, consultation):
+        municipality = next((m.organisation for m in user.memberships
+                             if m.organisation.kind == OrgKind.MUNICIPALITY), None)
+        return AuthorRole.TEAM, municipality
+    for kind, role in ((OrgKind.PROVIDER, AuthorRole.PROVIDER), (OrgKind.COUNCIL, AuthorRole.COUNCIL)):
+        for membership in user.memberships:
+            if membership.organisation.kind == kind:
+                return role, membership.organisation
+    return None
+
+
+def is_participant(user, consultation: Consultation) -> bool:
+    return author_identity(user, consultation) is not None
+
+
+def can_read_threads(user, consultation: Consultation) -> bool:
+    """Participants read the discussion; the public too when the consultation allows it."""
+    if consultation.status == Status.DRAFT:
+        return is_team(user, consultation)
+    return consultation.threads_public or is_participant(user, consultation)
+
+
+def can_moderate(user, consultation: Consultation) -> bool:
+    """The consultation's team (editors and analysts) moderates."""
+    return is_team(user, consultation)
+
+
+def can_start_thread(user, consultation: Consultation) -> bool:
+    return consultation.status == Status.OPEN and is_participant(user, consultation)
+
+
+def can_reply(user, thread: Thread) -> bool:
+    consultation = thread.consultation
+    if not can_start_thread(user, consultation):
+        return False
+    return not thread.locked or can_moderate(user, consultation)
+
+
+def can_see_post(user, post: Post) -> bool:
+    """Published posts for readers; a pending post for its author and the moderators."""
+    if post.status == PostStatus.PUBLISHED:
+        return True
+    own = bool(user and user.is_authenticated and post.author_id == user.id)
+    return own or can_moderate(user, post.thread.consultation)
+
+
+def can_edit_post(user, post: Post, now: datetime) -> bool:
+    """The author, within 15 minutes, while the post is neither deleted nor hidden."""
+    return (bool(user and user.is_authenticated) and post.author_id == user.id
+            and post.deleted_at is None and post.hidden_at is None
+            and now - post.created_at <= EDIT_WINDOW and post.thread.consultation.status == Status.OPEN)
+
+
+def can_delete_post(user, post: Post) -> bool:
+    return bool(user and user.is_authenticated) and post.author_id == user.id and post.deleted_at is None
+
+
+def can_report_post(user, post: Post) -> bool:
+    return (is_participant(user, post.thread.consultation) and post.author_id != user.id
+            and post.deleted_at is None and post.hidden_at is None)

@@ -1,0 +1,224 @@
+"""Dialogue services: threads, posts, edits with history, reports, moderation, follows, search.
+
+Services add and flush; the request commits. Moderation is audited.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+
+from consult.audit.services import record_event
+from consult.auth.models import User
+from consult.consultations.models import Consultation, Theme
+from consult.core.time import utcnow
+from consult.dialogue.models import (
+    AuthorRole,
+    Post,
+    PostReport,
+    PostRevision,
+    PostStatus,
+    Thread,
+    ThreadFollow,
+)
+from consult.dialogue.permissions import EDIT_WINDOW, author_identity
+from consult.extensions import db
+
+MAX_POST_LENGTH = 10_000
+
+
+class PostingRefused(Exception):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def check_rate(user: User, now: datetime) -> None:
+    """A per-user limit counted in the database, so it holds across workers."""
+    per_minute = current_app.config.get("POSTS_PER_MINUTE", 5)
+    per_hour = current_app.config.get("POSTS_PER_HOUR", 40)
+    recent = db.session.scalars(select(Post.created_at).where(
+        Post.author_id == user.id, Post.created_at >= now - timedelta(hours=1))).all()
+    if len([t for t in recent if t >= now - timedelta(minutes=1)]) >= per_minute or len(recent) >= per_hour:
+        raise PostingRefused(_l("You are posting very quickly. Wait a minute and try again; "
+                                "your text is still in the form."))
+
+
+def _check_body(body: str) -> str:
+    body = body.replace("\x00", "").strip()
+    if not body:
+        raise PostingRefused(_l("Write a message."))
+    if len(body) > MAX_POST_LENGTH:
+        raise PostingRefused(_l("Your message is %(n)d characters long; the maximum is %(max)d.",
+                                n=len(body), max=MAX_POST_LENGTH))
+    return body
+
+
+def _new_post(thread: Thread, body: str, by: User, now: datetime, *, parent: Post | None = None,
+              quote: Post | None = None) -> Post:
+    role, org = author_identity(by, thread.consultation)
+    premoderated = thread.consultation.premoderation and role != AuthorRole.TEAM
+    post = Post(thread=thread, parent_id=parent.id if parent else None, quote_of=quote, author=by,
+                organisation=org, author_role=role, body=body, created_at=now,
+                status=PostStatus.PENDING if premoderated else PostStatus.PUBLISHED)
+    db.session.add(post)
+    if post.status == PostStatus.PUBLISHED:
+        thread.post_count += 1
+        thread.last_post_at = now
+    follow(thread, by)
+    return post
+
+
+def create_thread(consultation: Consultation, theme: Theme | None, title: str, body: str, *,
+                  by: User) -> Thread:
+    now = utcnow()
+    check_rate(by, now)
+    body = _check_body(body)
+    title = title.replace("\x00", "").strip()
+    if not title:
+        raise PostingRefused(_l("Give the discussion a title."))
+    thread = Thread(consultation=consultation, theme=theme, title=title[:200], author=by,
+                    created_at=now, last_post_at=now, post_count=0, locked=False, pinned=False)
+    db.session.add(thread)
+    _new_post(thread, body, by, now)
+    db.session.flush()
+    return thread
+
+
+def reply(thread: Thread, body: str, *, by: User, parent: Post | None = None,
+          quote: Post | None = None) -> Post:
+    now = utcnow()
+    check_rate(by, now)
+    body = _check_body(body)
+    if parent is not None and parent.parent_id is not None:
+        parent = db.session.get(Post, parent.parent_id)  # one level of replies
+    post = _new_post(thread, body, by, now, parent=parent, quote=quote)
+    db.session.flush()
+    return post
+
+
+def edit_post(post: Post, body: str, *, by: User) -> None:
+    now = utcnow()
+    if now - post.created_at > EDIT_WINDOW:
+        raise PostingRefused(_l("A message can be changed for 15 minutes after posting."))
+    body = _check_body(body)
+    if body == post.body:
+        return
+    post.revisions.append(PostRevision(body=post.body, replaced_at=now))
+    post.body = body
+    post.edited_at = now
+
+
+def delete_post(post: Post, *, by: User) -> None:
+    post.deleted_at = utcnow()
+    record_event("post_deleted", actor=by, obj=post)
+
+
+def report_post(post: Post, reason: str, *, by: User) -> PostReport:
+    reason = reason.replace("\x00", "").strip()
+    if not reason:
+        raise PostingRefused(_l("Say why you report this message."))
+    report = PostReport(post=post, reporter=by, reason=reason[:2000])
+    db.session.add(report)
+    record_event("post_reported", actor=by, obj=post)
+    return report
+
+
+def _resolve_reports(post: Post, by: User, now: datetime) -> None:
+    for report in db.session.scalars(select(PostReport).where(PostReport.post_id == post.id,
+                                                              PostReport.resolved_at.is_(None))):
+        report.resolved_at = now
+        report.resolved_by_id = by.id
+
+
+def hide_post(post: Post, reason: str, *, by: User) -> None:
+    reason = reason.replace("\x00", "").strip()
+    if not reason:
+        raise PostingRefused(_l("Give the reason for hiding; it is shown instead of the message."))
+    now = utcnow()
+    post.hidden_at, post.hidden_reason, post.hidden_by_id = now, reason[:500], by.id
+    _resolve_reports(post, by, now)
+    record_event("post_hidden", actor=by, obj=post, reason=reason[:500])
+
+
+def restore_post(post: Post, *, by: User) -> None:
+    post.hidden_at = post.hidden_reason = post.hidden_by_id = None
+    record_event("post_restored", actor=by, obj=post)
+
+
+def dismiss_reports(post: Post, *, by: User) -> None:
+    _resolve_reports(post, by, utcnow())
+    record_event("post_reports_dismissed", actor=by, obj=post)
+
+
+def approve_post(post: Post, *, by: User) -> None:
+    if post.status != PostStatus.PENDING:
+        return
+    post.status = PostStatus.PUBLISHED
+    post.thread.post_count += 1
+    post.thread.last_post_at = max(post.thread.last_post_at, post.created_at)
+    record_event("post_approved", actor=by, obj=post)
+
+
+def reject_post(post: Post, reason: str, *, by: User) -> None:
+    post.status = PostStatus.REJECTED
+    post.hidden_reason = reason.strip()[:500] or None
+    record_event("post_rejected", actor=by, obj=post)
+
+
+def set_locked(thread: Thread, locked: bool, *, by: User) -> None:
+    thread.locked = locked
+    record_event("thread_locked" if locked else "thread_unlocked", actor=by, obj=thread)
+
+
+def set_pinned(thread: Thread, pinned: bool, *, by: User) -> None:
+    thread.pinned = pinned
+    record_event("thread_pinned" if pinned else "thread_unpinned", actor=by, obj=thread)
+
+
+def follow(thread: Thread, user: User) -> None:
+    """Follow a thread (starting or replying follows automatically); once per user."""
+    if thread.id is not None and is_following(thread, user):
+        return
+    db.session.add(ThreadFollow(thread=thread, user_id=user.id))
+
+
+def unfollow(thread: Thread, user: User) -> None:
+    existing = db.session.scalar(select(ThreadFollow).where(ThreadFollow.thread_id == thread.id,
+                                                            ThreadFollow.user_id == user.id))
+    if existing is not None:
+        db.session.delete(existing)
+
+
+def is_following(thread: Thread, user) -> bool:
+    if not (user and user.is_authenticated):
+        return False
+    return db.session.scalar(select(ThreadFollow.id).where(ThreadFollow.thread_id == thread.id,
+                                                           ThreadFollow.user_id == user.id)) is not None
+
+
+def search_posts(consultation: Consultation, query: str, limit: int = 50) -> list[Post]:
+    """Published, visible posts of this consultation matching ``query``.
+
+    PostgreSQL: Dutch full-text search (stemming, so 'wijkteams' finds 'wijkteam');
+    SQLite: a case-insensitive substring match.
+    """
+    query = query.strip()[:200]
+    if not query:
+        return []
+    base = (select(Post).join(Post.thread)
+            .where(Thread.consultation_id == consultation.id, Post.status == PostStatus.PUBLISHED,
+                   Post.deleted_at.is_(None), Post.hidden_at.is_(None)))
+    if db.session.get_bind().dialect.name == "postgresql":
+        document = func.to_tsvector("dutch", Post.body)
+        matches = document.op("@@")(func.plainto_tsquery("dutch", query))
+        title_matches = func.to_tsvector("dutch", Thread.title).op("@@")(func.plainto_tsquery("dutch", query))
+        base = base.where(or_(matches, title_matches))
+    else:
+        escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        base = base.where(or_(func.lower(Post.body).like(pattern, escape="\\"),
+                              func.lower(Thread.title).like(pattern, escape="\\")))
+    return list(db.session.scalars(base.order_by(Post.created_at.desc()).limit(limit)))

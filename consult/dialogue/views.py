@@ -1,0 +1,371 @@
+"""Discussion pages: threads per theme, posting with htmx (and without JavaScript), moderation.
+
+Views: load (404) → authorise (named predicate) → act (service) → respond (page or fragment).
+"""
+from __future__ import annotations
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from consult.consultations.views import load_consultation
+from consult.core.htmx import is_htmx
+from consult.core.time import utcnow
+from consult.dialogue import bp
+from consult.dialogue.forms import EditPostForm, PostForm, ReasonForm, ThreadForm
+from consult.dialogue.models import Post, PostReport, PostStatus, Thread
+from consult.dialogue.permissions import (
+    can_delete_post,
+    can_edit_post,
+    can_moderate,
+    can_read_threads,
+    can_reply,
+    can_report_post,
+    can_see_post,
+    can_start_thread,
+)
+from consult.dialogue.services import (
+    PostingRefused,
+    approve_post,
+    create_thread,
+    delete_post,
+    dismiss_reports,
+    edit_post,
+    follow,
+    hide_post,
+    is_following,
+    reject_post,
+    reply,
+    report_post,
+    restore_post,
+    search_posts,
+    set_locked,
+    set_pinned,
+    unfollow,
+)
+from consult.extensions import db
+
+POSTS_PER_PAGE = 20
+
+
+def _require_read(consultation):
+    if not can_read_threads(current_user, consultation):
+        if not current_user.is_authenticated:
+            from consult.extensions import login_manager
+
+            abort(login_manager.unauthorized())
+        abort(404)
+
+
+def load_thread(thread_id: int) -> Thread:
+    thread = db.session.get(Thread, thread_id)
+    if thread is None:
+        abort(404)
+    _require_read(thread.consultation)
+    return thread
+
+
+def load_post(post_id: int) -> Post:
+    post = db.session.get(Post, post_id)
+    if post is None:
+        abort(404)
+    _require_read(post.thread.consultation)
+    if not can_see_post(current_user, post):
+        abort(404)
+    return post
+
+
+def _visible(query, consultation):
+    """Published posts, plus one's own pending posts; moderators see everything."""
+    if can_moderate(current_user, consultation):
+        return query
+    own = Post.author_id == current_user.id if current_user.is_authenticated else False
+    return query.where(or_(Post.status == PostStatus.PUBLISHED, and_(Post.status == PostStatus.PENDING, own)))
+
+
+# --- the list of threads ------------------------------------------------------------------
+
+@bp.route("/consultations/<slug>/discussion", methods=["GET", "POST"])
+def index(slug: str):
+    consultation = load_consultation(slug)
+    _require_read(consultation)
+    form = ThreadForm()
+    form.theme.choices = [(0, _("General"))] + [(t.id, t.title) for t in consultation.themes]
+    if request.method == "POST":
+        if not can_start_thread(current_user, consultation):
+            abort(403)
+        if form.validate_on_submit():
+            theme = next((t for t in consultation.themes if t.id == form.theme.data), None)
+            try:
+                thread = create_thread(consultation, theme, form.title.data, form.body.data, by=current_user)
+            except PostingRefused as refused:
+                db.session.rollback()
+                form.body.errors.append(str(refused.message))
+            else:
+                db.session.commit()
+                flash(_("Your discussion has been started."), "ok")
+                return redirect(url_for("dialogue.thread", thread_id=thread.id))
+    threads = db.session.scalars(
+        select(Thread).where(Thread.consultation_id == consultation.id)
+        .options(selectinload(Thread.author)).order_by(Thread.pinned.desc(), Thread.last_post_at.desc())
+    ).all()
+    groups = [(None, [t for t in threads if t.theme_id is None])]
+    groups += [(theme, [t for t in threads if t.theme_id == theme.id]) for theme in consultation.themes]
+    return render_template("dialogue/index.html", consultation=consultation, groups=groups, form=form,
+                           can_start=can_start_thread(current_user, consultation),
+                           moderator=can_moderate(current_user, consultation))
+
+
+@bp.route("/consultations/<slug>/discussion/search")
+def search(slug: str):
+    consultation = load_consultation(slug)
+    _require_read(consultation)
+    q = request.args.get("q", "").strip()[:200]
+    results = search_posts(consultation, q) if q else []
+    return render_template("dialogue/search.html", consultation=consultation, q=q, results=results)
+
+
+# --- one thread -------------------------------------------------------------------------------
+
+def _thread_page(thread: Thread, page: int | None):
+    consultation = thread.consultation
+    base = _visible(select(Post).where(Post.thread_id == thread.id, Post.parent_id.is_(None)), consultation)
+    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    pages = max(1, -(-total // POSTS_PER_PAGE))
+    page = min(max(1, page or 1), pages)
+    # Many-to-one relations are joined into the same query; replies come in one more query;
+    # edit history only for moderators. The count stays the same however long the thread.
+    one = (joinedload(Post.author), joinedload(Post.organisation),
+           joinedload(Post.quote_of).joinedload(Post.author))
+    moderator = can_moderate(current_user, consultation)
+    replies = selectinload(Post.replies).options(*one, *([selectinload(Post.revisions)] if moderator else []))
+    options = [*one, replies, *([selectinload(Post.revisions)] if moderator else [])]
+    posts = db.session.scalars(
+        base.options(*options).order_by(Post.created_at, Post.id)
+        .limit(POSTS_PER_PAGE).offset((page - 1) * POSTS_PER_PAGE)
+    ).unique().all()
+    return posts, page, pages
+
+
+def _post_context(thread: Thread) -> dict:
+    consultation = thread.consultation
+    return {"thread": thread, "consultation": consultation, "now": utcnow(),
+            "moderator": can_moderate(current_user, consultation),
+            "may_reply": can_reply(current_user, thread)}
+
+
+@bp.route("/discussion/<int:thread_id>")
+def thread(thread_id: int):
+    thread = load_thread(thread_id)
+    posts, page, pages = _thread_page(thread, request.args.get("page", type=int))
+    return render_template("dialogue/thread.html", posts=posts, page=page, pages=pages,
+                           form=PostForm(formdata=None), following=is_following(thread, current_user),
+                           **_post_context(thread))
+
+
+@bp.route("/discussion/<int:thread_id>/posts", methods=["POST"])
+@login_required
+def post(thread_id: int):
+    thread = load_thread(thread_id)
+    if not can_reply(current_user, thread):
+        abort(403)
+    form = PostForm()
+    parent = _same_thread_post(thread, form.parent_id.data)
+    quote = _same_thread_post(thread, form.quote_of_id.data)
+    if form.validate_on_submit():
+        try:
+            new = reply(thread, form.body.data, by=current_user, parent=parent, quote=quote)
+        except PostingRefused as refused:
+            db.session.rollback()
+            form.body.errors.append(str(refused.message))
+        else:
+            db.session.commit()
+            if is_htmx():
+                html = render_template("dialogue/_post_added.html", post=new, form=PostForm(formdata=None),
+                                       **_post_context(thread))
+                result = make_response(html)
+                result.headers["HX-Retarget"] = f"#replies-{new.parent_id}" if new.parent_id else "#new-posts"
+                result.headers["HX-Reswap"] = "beforeend"
+                return result
+            _posts, _page, pages = _thread_page(thread, None)
+            return redirect(url_for("dialogue.thread", thread_id=thread.id, page=pages) + f"#post-{new.id}")
+    if is_htmx():
+        return render_template("dialogue/_post_form_inner.html", form=form, parent=parent, quote=quote,
+                               **_post_context(thread))
+    return render_template("dialogue/reply.html", form=form, parent=parent, quote=quote,
+                           **_post_context(thread))
+
+
+def _same_thread_post(thread: Thread, raw: str | None) -> Post | None:
+    if not raw or not str(raw).isdigit():
+        return None
+    found = db.session.get(Post, int(raw))
+    if found is None or found.thread_id != thread.id or not can_see_post(current_user, found):
+        abort(404)
+    return found
+
+
+@bp.route("/discussion/<int:thread_id>/reply")
+@login_required
+def reply_form(thread_id: int):
+    """The form to reply to (or quote) one post: inline for htmx, a page without JavaScript."""
+    thread = load_thread(thread_id)
+    if not can_reply(current_user, thread):
+        abort(403)
+    parent = _same_thread_post(thread, request.args.get("parent"))
+    quote = _same_thread_post(thread, request.args.get("quote"))
+    form = PostForm(formdata=None, parent_id=parent.id if parent else "", quote_of_id=quote.id if quote else "")
+    template = "dialogue/_post_form.html" if is_htmx() else "dialogue/reply.html"
+    return render_template(template, form=form, parent=parent, quote=quote, inline=True, **_post_context(thread))
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(post_id: int):
+    post = load_post(post_id)
+    if not can_edit_post(current_user, post, utcnow()):
+        abort(403)
+    form = EditPostForm(obj=post)
+    if form.validate_on_submit():
+        try:
+            edit_post(post, form.body.data, by=current_user)
+        except PostingRefused as refused:
+            db.session.rollback()
+            form.body.errors.append(str(refused.message))
+        else:
+            db.session.commit()
+            if is_htmx():
+                return render_template("dialogue/_post.html", post=post, **_post_context(post.thread))
+            return redirect(url_for("dialogue.thread", thread_id=post.thread_id) + f"#post-{post.id}")
+    template = "dialogue/_edit_form.html" if is_htmx() else "dialogue/edit.html"
+    return render_template(template, post=post, form=form, **_post_context(post.thread))
+
+
+@bp.route("/posts/<int:post_id>/delete", methods=["POST"])
+@login_required
+def delete(post_id: int):
+    post = load_post(post_id)
+    if not can_delete_post(current_user, post):
+        abort(403)
+    delete_post(post, by=current_user)  # CSRF is checked for every POST by CSRFProtect
+    db.session.commit()
+    if is_htmx():
+        return render_template("dialogue/_post.html", post=post, **_post_context(post.thread))
+    return redirect(url_for("dialogue.thread", thread_id=post.thread_id) + f"#post-{post.id}")
+
+
+@bp.route("/posts/<int:post_id>/report", methods=["GET", "POST"])
+@login_required
+def report(post_id: int):
+    post = load_post(post_id)
+    if not can_report_post(current_user, post):
+        abort(403)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        report_post(post, form.reason.data, by=current_user)
+        db.session.commit()
+        flash(_("Thank you. The moderators will look at your report."), "ok")
+        return redirect(url_for("dialogue.thread", thread_id=post.thread_id) + f"#post-{post.id}")
+    return render_template("dialogue/reason.html", post=post, form=form, heading=_("Report a message"),
+                           action=url_for("dialogue.report", post_id=post.id), button=_("Send report"),
+                           **_post_context(post.thread))
+
+
+@bp.route("/discussion/<int:thread_id>/follow", methods=["POST"])
+@login_required
+def follow_view(thread_id: int):
+    thread = load_thread(thread_id)
+    if request.form.get("follow") == "1":
+        follow(thread, current_user)
+        message = _("You follow this discussion.")
+    else:
+        unfollow(thread, current_user)
+        message = _("You no longer follow this discussion.")
+    db.session.commit()
+    flash(message, "ok")
+    return redirect(url_for("dialogue.thread", thread_id=thread.id))
+
+
+# --- moderation -------------------------------------------------------------------------------
+
+def _moderated_post(post_id: int) -> Post:
+    post = load_post(post_id)
+    if not can_moderate(current_user, post.thread.consultation):
+        abort(403)
+    return post
+
+
+@bp.route("/posts/<int:post_id>/hide", methods=["GET", "POST"])
+@login_required
+def hide(post_id: int):
+    post = _moderated_post(post_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        hide_post(post, form.reason.data, by=current_user)
+        db.session.commit()
+        flash(_("The message has been hidden."), "ok")
+        return _back(post)
+    return render_template("dialogue/reason.html", post=post, form=form, heading=_("Hide a message"),
+                           action=url_for("dialogue.hide", post_id=post.id), button=_("Hide message"),
+                           hint=_("The reason is shown instead of the message, to everyone."),
+                           **_post_context(post.thread))
+
+
+@bp.route("/posts/<int:post_id>/<action>", methods=["POST"])
+@login_required
+def moderate(post_id: int, action: str):
+    post = _moderated_post(post_id)
+    actions = {"restore": lambda: restore_post(post, by=current_user),
+               "approve": lambda: approve_post(post, by=current_user),
+               "reject": lambda: reject_post(post, request.form.get("reason", ""), by=current_user),
+               "dismiss": lambda: dismiss_reports(post, by=current_user)}
+    if action not in actions:
+        abort(404)
+    actions[action]()
+    db.session.commit()
+    return _back(post)
+
+
+def _back(post: Post):
+    """Moderators act from the queue or from the thread; go back where they came from."""
+    if request.values.get("next") == "queue":
+        return redirect(url_for("dialogue.moderation", slug=post.thread.consultation.slug))
+    return redirect(url_for("dialogue.thread", thread_id=post.thread_id) + f"#post-{post.id}")
+
+
+@bp.route("/discussion/<int:thread_id>/<action>", methods=["POST"])
+@login_required
+def thread_action(thread_id: int, action: str):
+    thread = load_thread(thread_id)
+    if not can_moderate(current_user, thread.consultation):
+        abort(403)
+    actions = {"lock": lambda: set_locked(thread, True, by=current_user),
+               "unlock": lambda: set_locked(thread, False, by=current_user),
+               "pin": lambda: set_pinned(thread, True, by=current_user),
+               "unpin": lambda: set_pinned(thread, False, by=current_user)}
+    if action not in actions:
+        abort(404)
+    actions[action]()
+    db.session.commit()
+    return redirect(url_for("dialogue.thread", thread_id=thread.id))
+
+
+@bp.route("/consultations/<slug>/moderation")
+@login_required
+def moderation(slug: str):
+    consultation = load_consultation(slug)
+    if not can_moderate(current_user, consultation):
+        abort(404 if not can_read_threads(current_user, consultation) else 403)
+    pending = db.session.scalars(
+        select(Post).join(Post.thread).where(Thread.consultation_id == consultation.id,
+                                             Post.status == PostStatus.PENDING)
+        .options(selectinload(Post.author), selectinload(Post.thread)).order_by(Post.created_at)).all()
+    reports = db.session.scalars(
+        select(PostReport).join(PostReport.post).join(Post.thread)
+        .where(Thread.consultation_id == consultation.id, PostReport.resolved_at.is_(None))
+        .options(selectinload(PostReport.post).selectinload(Post.author), selectinload(PostReport.reporter))
+        .order_by(PostReport.created_at)).all()
+    return render_template("dialogue/moderation.html", consultation=consultation, pending=pending,
+                           reports=reports, now=utcnow())

@@ -1,0 +1,303 @@
+"""Dialogue: who may read, post and moderate; edits, deletes, hides, pre-moderation, reports,
+rate limits, search; the thread page costs the same number of queries at 20 and 2,000 posts."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, func, select
+
+from consult.audit.models import AuditEvent
+from consult.consultations.models import Consultation, Status, TeamMember, TeamRole, Theme
+from consult.core.time import utcnow
+from consult.dialogue.models import AuthorRole, Post, PostReport, PostStatus, Thread, ThreadFollow
+from consult.extensions import db
+from consult.orgs.models import MemberRole, OrgKind
+from tests.conftest import login, make_org, make_user, post_form, text_of
+from tests.test_sanitize import XSS_CORPUS, assert_inert
+
+
+@pytest.fixture
+def world(app):
+    leiden = make_org("Gemeente Leiden", kind=OrgKind.MUNICIPALITY)
+    consultation = Consultation(slug="wmo", title="Wmo", status=Status.OPEN, municipalities=[leiden],
+                                closes_at=utcnow() + timedelta(days=5), principles=[])
+    consultation.themes.append(Theme(title="Cliënt", position=0))
+    other = Consultation(slug="ander", title="Ander", status=Status.OPEN, municipalities=[leiden],
+                         closes_at=utcnow() + timedelta(days=5), principles=[])
+    db.session.add_all([consultation, other])
+    db.session.commit()
+    users = {
+        "provider": make_user("a@example.org", name="Anna Aanbieder", org=make_org("Zorg A", kvk="11111111")),
+        "provider2": make_user("b@example.org", name="Bert Aanbieder", org=make_org("Zorg B", kvk="22222222")),
+        "council": make_user("raad@example.org", name="Rita Raad", org=make_org("Adviesraad", kind=OrgKind.COUNCIL)),
+        "editor": make_user("editor@example.org", name="Eva Editor", org=leiden, role=MemberRole.CONTACT),
+        "analyst": make_user("analyst@example.org", name="Ali Analist"),
+        "other_team": make_user("other@example.org", name="Otto Ander", org=leiden),
+    }
+    db.session.add_all([
+        TeamMember(consultation_id=consultation.id, user_id=users["editor"].id, role=TeamRole.EDITOR),
+        TeamMember(consultation_id=consultation.id, user_id=users["analyst"].id, role=TeamRole.ANALYST),
+        TeamMember(consultation_id=other.id, user_id=users["other_team"].id, role=TeamRole.EDITOR),
+    ])
+    db.session.commit()
+    clients = {"anonymous": app.test_client()}
+    for key, user in users.items():
+        clients[key] = app.test_client()
+        login(clients[key], user.email)
+    return {"consultation": consultation, "users": users, "clients": clients}
+
+
+def start_thread(client, title="Toegang", body="Hoe ervaren jullie de toegang?", theme="0"):
+    response = post_form(client, "/consultations/wmo/discussion", {"theme": theme, "title": title, "body": body},
+                         )
+    assert response.status_code == 302, text_of(response)
+    return db.session.scalars(select(Thread).order_by(Thread.id.desc())).first()
+
+
+def post_reply(client, thread, body, **extra):
+    return post_form(client, f"/discussion/{thread.id}/posts", {"body": body, **extra},
+                     )
+
+
+ROLES = ["anonymous", "other_team", "provider", "council", "analyst", "editor"]
+
+
+@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 404, 200, 200, 200, 200])))
+def test_read_thread(world, role, expected):
+    thread = start_thread(world["clients"]["provider"])
+    assert world["clients"][role].get(f"/discussion/{thread.id}").status_code == expected
+
+
+def test_public_threads_are_readable_without_login_but_not_writable(world):
+    thread = start_thread(world["clients"]["provider"])
+    consultation = db.session.get(Consultation, world["consultation"].id)
+    consultation.threads_public = True
+    db.session.commit()
+    anonymous = world["clients"]["anonymous"]
+    page = anonymous.get(f"/discussion/{thread.id}")
+    assert page.status_code == 200 and "Hoe ervaren jullie de toegang?" in text_of(page)
+    assert "Log in om mee te praten" in text_of(page)
+    assert post_reply(anonymous, thread, "Hallo").status_code == 302  # to the login page
+
+
+@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 404, 302, 302, 302, 302])))
+def test_post_reply(world, role, expected):
+    thread = start_thread(world["clients"]["provider"])
+    assert post_reply(world["clients"][role], thread, "Een reactie").status_code == expected
+
+
+@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 404, 403, 403, 403, 403])))
+def test_edit_others_post(world, role, expected):
+    thread = start_thread(world["clients"]["provider2"])
+    first = db.session.scalar(select(Post).where(Post.thread_id == thread.id))
+    response = post_form(world["clients"][role], f"/posts/{first.id}/edit", {"body": "Gewijzigd"},
+                         )
+    assert response.status_code == expected
+    assert db.session.get(Post, first.id).body == "Hoe ervaren jullie de toegang?"
+
+
+@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 404, 403, 403, 302, 302])))
+def test_hide(world, role, expected):
+    thread = start_thread(world["clients"]["provider2"])
+    first = db.session.scalar(select(Post).where(Post.thread_id == thread.id))
+    response = post_form(world["clients"][role], f"/posts/{first.id}/hide", {"reason": "Persoonsgegevens"},
+                         )
+    assert response.status_code == expected
+    assert (db.session.get(Post, first.id).hidden_at is not None) is (role in ("analyst", "editor"))
+
+
+@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 404, 403, 403, 302, 302])))
+def test_lock(world, role, expected):
+    thread = start_thread(world["clients"]["provider2"])
+    response = post_form(world["clients"][role], f"/discussion/{thread.id}/lock")
+    assert response.status_code == expected
+    assert db.session.get(Thread, thread.id).locked is (role in ("analyst", "editor"))
+
+
+def test_author_badges_and_organisations(world):
+    thread = start_thread(world["clients"]["provider"])
+    post_reply(world["clients"]["council"], thread, "Namens de raad")
+    post_reply(world["clients"]["editor"], thread, "Namens de gemeente")
+    page = text_of(world["clients"]["provider"].get(f"/discussion/{thread.id}"))
+    assert "Anna Aanbieder , Zorg A Aanbieder" in page
+    assert "Rita Raad , Adviesraad Adviesraad" in page
+    assert "Eva Editor , Gemeente Leiden Gemeente" in page
+    roles = [p.author_role for p in db.session.scalars(select(Post).order_by(Post.id))]
+    assert roles == [AuthorRole.PROVIDER, AuthorRole.COUNCIL, AuthorRole.TEAM]
+
+
+def test_replies_are_one_level_and_quotes_are_shown(world):
+    thread = start_thread(world["clients"]["provider"])
+    top = db.session.scalar(select(Post).where(Post.thread_id == thread.id))
+    post_reply(world["clients"]["provider2"], thread, "Eens", parent_id=str(top.id))
+    reply = db.session.scalars(select(Post).order_by(Post.id.desc())).first()
+    post_reply(world["clients"]["council"], thread, "Niet eens", parent_id=str(reply.id), quote_of_id=str(reply.id))
+    deepest = db.session.scalars(select(Post).order_by(Post.id.desc())).first()
+    assert (reply.parent_id, deepest.parent_id, deepest.quote_of_id) == (top.id, top.id, reply.id)
+    assert "Bert Aanbieder schreef: Eens" in text_of(world["clients"]["provider"].get(f"/discussion/{thread.id}"))
+
+
+def test_edit_within_15_minutes_with_history_for_moderators(world):
+    provider = world["clients"]["provider"]
+    thread = start_thread(provider)
+    first = db.session.scalar(select(Post).where(Post.thread_id == thread.id))
+    post_form(provider, f"/posts/{first.id}/edit", {"body": "Hoe ervaren jullie de **toegang** nu?"},
+              csrf_from=f"/discussion/{thread.id}")
+    page = text_of(provider.get(f"/discussion/{thread.id}"))
+    assert "bewerkt" in page and "Eerdere versies" not in page
+    moderator = text_of(world["clients"]["editor"].get(f"/discussion/{thread.id}"))
+    assert "Eerdere versies (alleen voor moderatoren)" in moderator and "Hoe ervaren jullie de toegang?" in moderator
+    post = db.session.get(Post, first.id)
+    post.created_at = utcnow() - timedelta(minutes=16)
+    db.session.commit()
+    assert post_form(provider, f"/posts/{first.id}/edit", {"body": "Te laat"},
+                     ).status_code == 403
+
+
+def test_delete_own_post_shows_deleted(world):
+    provider = world["clients"]["provider"]
+    thread = start_thread(provider)
+    first = db.session.scalar(select(Post).where(Post.thread_id == thread.id))
+    assert post_form(world["clients"]["provider2"], f"/posts/{first.id}/delete",
+                     ).status_code == 403
+    post_form(provider, f"/posts/{first.id}/delete")
+    page = text_of(world["clients"]["provider2"].get(f"/discussion/{thread.id}"))
+    assert "Dit bericht is verwijderd door de schrijver." in page
+    assert "Hoe ervaren jullie de toegang?" not in page
+
+
+def test_report_then_hide_from_the_queue_is_audited(world):
+    thread = start_thread(world["clients"]["provider"])
+    first = db.session.scalar(select(Post).where(Post.thread_id == thread.id))
+    post_form(world["clients"]["provider2"], f"/posts/{first.id}/report", {"reason": "Noemt een cliënt"},
+              csrf_from=f"/discussion/{thread.id}")
+    queue = text_of(world["clients"]["analyst"].get("/consultations/wmo/moderation"))
+    assert "Gemeld door Bert Aanbieder" in queue and "Noemt een cliënt" in queue
+    response = post_form(world["clients"]["analyst"], f"/posts/{first.id}/hide",
+                         {"reason": "Bevat persoonsgegevens", "next": "queue"}, )
+    assert response.headers["Location"] == "/consultations/wmo/moderation"
+    assert db.session.scalar(select(PostReport.resolved_at)) is not None
+    page = text_of(world["clients"]["provider2"].get(f"/discussion/{thread.id}"))
+    assert "Verborgen door moderator: Bevat persoonsgegevens" in page and "Hoe ervaren jullie" not in page
+    post_form(world["clients"]["editor"], f"/posts/{first.id}/restore")
+    actions = [e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("post_%"))
+                                                    .order_by(AuditEvent.id))]
+    assert actions == ["post_reported", "post_hidden", "post_restored"]
+
+
+def test_premoderation_holds_posts_until_approved(world):
+    consultation = db.session.get(Consultation, world["consultation"].id)
+    consultation.premoderation = True
+    db.session.commit()
+    thread = start_thread(world["clients"]["editor"], body="Welkom")  # the team is never held
+    post_reply(world["clients"]["provider"], thread, "Mijn mening")
+    pending = db.session.scalars(select(Post).order_by(Post.id.desc())).first()
+    assert pending.status == PostStatus.PENDING
+    assert "Wacht op goedkeuring door een moderator" in text_of(world["clients"]["provider"].get(f"/discussion/{thread.id}"))
+    assert "Mijn mening" not in text_of(world["clients"]["provider2"].get(f"/discussion/{thread.id}"))
+    assert "Mijn mening" in text_of(world["clients"]["editor"].get("/consultations/wmo/moderation"))
+    post_form(world["clients"]["editor"], f"/posts/{pending.id}/approve", {"next": "queue"},
+              )
+    assert "Mijn mening" in text_of(world["clients"]["provider2"].get(f"/discussion/{thread.id}"))
+
+
+def test_locked_thread_refuses_replies_except_moderators(world):
+    thread = start_thread(world["clients"]["provider"])
+    post_form(world["clients"]["editor"], f"/discussion/{thread.id}/lock")
+    assert post_reply(world["clients"]["provider2"], thread, "Nog iets").status_code == 403
+    assert post_reply(world["clients"]["editor"], thread, "Afsluitend bericht").status_code == 302
+
+
+def test_posting_rate_limit_keeps_the_text(world, app):
+    app.config["POSTS_PER_MINUTE"] = 3
+    try:
+        provider = world["clients"]["provider"]
+        thread = start_thread(provider)
+        post_reply(provider, thread, "twee")
+        post_reply(provider, thread, "drie")
+        response = post_reply(provider, thread, "vier, te snel")
+        assert response.status_code == 200
+        assert "U plaatst erg snel berichten." in text_of(response)
+        assert "vier, te snel</textarea>" in response.get_data(as_text=True)
+    finally:
+        app.config["POSTS_PER_MINUTE"] = 5
+
+
+def test_starting_and_replying_follow_the_thread(world):
+    thread = start_thread(world["clients"]["provider"])
+    post_reply(world["clients"]["council"], thread, "Ik volg mee")
+    followers = sorted(db.session.scalars(select(ThreadFollow.user_id).where(ThreadFollow.thread_id == thread.id)))
+    assert followers == sorted([world["users"]["provider"].id, world["users"]["council"].id])
+
+
+def test_htmx_post_returns_only_the_new_post(world):
+    thread = start_thread(world["clients"]["provider"])
+    response = post_form(world["clients"]["council"], f"/discussion/{thread.id}/posts", {"body": "Via htmx"},
+                         csrf_from=f"/discussion/{thread.id}", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert response.headers["HX-Retarget"] == "#new-posts" and response.headers["HX-Reswap"] == "beforeend"
+    assert "<html" not in html and "Via htmx" in html and "Uw bericht is geplaatst." in html
+
+
+@pytest.mark.parametrize("payload", XSS_CORPUS)
+def test_xss_in_posts_renders_inert(world, payload):
+    thread = start_thread(world["clients"]["provider"], body=payload)
+    html = world["clients"]["provider2"].get(f"/discussion/{thread.id}").get_data(as_text=True)
+    body = html.split('class="rich-text post__body">')[1].split("</div>")[0]
+    assert_inert(body)
+
+
+def test_search_finds_posts_of_this_consultation(world):
+    start_thread(world["clients"]["provider"], title="Wachtlijsten", body="De toegang via het wijkteam duurt lang")
+    page = text_of(world["clients"]["council"].get("/consultations/wmo/discussion/search?q=wijkteam"))
+    assert "1 bericht gevonden" in page and "Wachtlijsten" in page
+    assert "0 berichten gevonden" in text_of(world["clients"]["council"].get("/consultations/wmo/discussion/search?q=%25"))
+
+
+class QueryCounter:
+    def __init__(self, engine):
+        self.engine, self.count = engine, 0
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+    def _count(self, *args):
+        self.count += 1
+
+
+def seed_posts(thread: Thread, author, org, n: int) -> None:
+    now = utcnow() - timedelta(days=1)  # earlier posts; outside the posting rate window
+    rows = []
+    for i in range(n):
+        rows.append({"thread_id": thread.id, "parent_id": None, "author_id": author.id, "organisation_id": org.id,
+                     "author_role": "provider", "body": f"Bericht {i}", "status": "published",
+                     "created_at": now + timedelta(seconds=i)})
+    db.session.execute(Post.__table__.insert(), rows)
+    top = db.session.scalars(select(Post.id).where(Post.thread_id == thread.id).order_by(Post.id).limit(20)).all()
+    replies = [{"thread_id": thread.id, "parent_id": pid, "author_id": author.id, "organisation_id": org.id,
+                "author_role": "provider", "body": "Antwoord", "status": "published", "created_at": now}
+               for pid in top for _ in range(2)]
+    db.session.execute(Post.__table__.insert(), replies)
+    db.session.commit()
+
+
+def test_thread_page_query_count_is_the_same_at_20_and_2000_posts(world):
+    provider = world["users"]["provider"]
+    org = provider.memberships[0].organisation
+    client = world["clients"]["provider2"]
+    counts = []
+    for size in (20, 2000):
+        thread = start_thread(world["clients"]["provider"], title=f"Groot {size}")
+        seed_posts(thread, provider, org, size)
+        client.get(f"/discussion/{thread.id}")  # warm up
+        with QueryCounter(db.engine) as counter:
+            response = client.get(f"/discussion/{thread.id}")
+        assert response.status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1]
+    assert counts[0] <= 15
