@@ -60,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     from consult.core import bp as core_bp, views as _core_views  # noqa: F401
     from consult.dialogue import bp as dialogue_bp, views as _dialogue_views  # noqa: F401
     from consult.orgs import bp as orgs_bp, views as _orgs_views  # noqa: F401
+    from consult.qa import bp as qa_bp, views as _qa_views  # noqa: F401
     from consult.responses import bp as responses_bp, views as _response_views  # noqa: F401
 
     app.register_blueprint(core_bp)
@@ -68,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(consultations_bp)
     app.register_blueprint(responses_bp)
     app.register_blueprint(dialogue_bp)
+    app.register_blueprint(qa_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 

@@ -75,4 +75,8 @@ def load_demo() -> dict[str, User]:
     from consult.dialogue.demo import load_dialogue
 
     load_dialogue(users, consultations)
+
+    from consult.qa.demo import load_qa
+
+    load_qa(users, organisations, consultations)
     return users

@@ -15,3 +15,4 @@ from consult.consultations.models import (  # noqa: F401
 )
 from consult.responses.models import Answer, Attachment, Response, Submission  # noqa: F401
 from consult.dialogue.models import Post, PostReport, PostRevision, Thread, ThreadFollow  # noqa: F401
+from consult.qa.models import QaItem  # noqa: F401

@@ -157,3 +157,31 @@ def test_dialogue_pages_are_valid_html(app, tmp_path):
             pages[f"{who.split('@')[0]}{path}"] = response.get_data(as_text=True)
     errors = validate(pages, tmp_path)
     assert errors == [], "\n".join(errors)
+
+
+def test_qa_pages_are_valid_html(app, tmp_path):
+    require(shutil.which("java") is not None, "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
+    require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
+    from sqlalchemy import select
+
+    from consult.demo import DEMO_PASSWORD, load_demo
+    from consult.extensions import db
+    from consult.qa.models import QaItem, QaStatus
+
+    load_demo()
+    db.session.commit()
+    slug = "/consultations/marktconsultatie-wmo-leidse-regio"
+    waiting = db.session.scalar(select(QaItem).where(QaItem.status == QaStatus.ASKED))
+    pages: dict[str, str] = {}
+    provider = app.test_client()
+    login(provider, "zorg4@example.org", DEMO_PASSWORD)
+    for path in [f"{slug}/qa", f"{slug}/qa/received"]:
+        pages[f"provider{path}"] = provider.get(path).get_data(as_text=True)
+    team = app.test_client()
+    login(team, "team@example.org", DEMO_PASSWORD)
+    for path in [f"{slug}/qa/manage", f"/qa/{waiting.id}"]:
+        response = team.get(path)
+        assert response.status_code == 200, path
+        pages[f"team{path}"] = response.get_data(as_text=True)
+    errors = validate(pages, tmp_path)
+    assert errors == [], "\n".join(errors)

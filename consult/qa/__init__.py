@@ -1,0 +1,4 @@
+"""Questions and answers (nota van inlichtingen): asked privately, published to all at once."""
+from flask import Blueprint
+
+bp = Blueprint("qa", __name__)

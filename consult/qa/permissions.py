@@ -1,0 +1,38 @@
+"""Who may ask, read, answer and publish questions and answers."""
+from __future__ import annotations
+
+from consult.consultations.models import Consultation, Status
+from consult.consultations.permissions import can_edit_consultation, is_team
+from consult.dialogue.permissions import can_read_threads
+from consult.qa.models import QaItem, QaStatus
+from consult.responses.permissions import responding_organisations
+
+
+def can_read_qa(user, consultation: Consultation) -> bool:
+    """Published items: for every participant (and the public when the discussion is public)."""
+    return can_read_threads(user, consultation)
+
+
+def can_ask_question(user, consultation: Consultation) -> bool:
+    """Providers and councils ask; the team answers."""
+    return consultation.status == Status.OPEN and bool(responding_organisations(user)) \
+        and not is_team(user, consultation)
+
+
+def can_see_unpublished(user, item: QaItem) -> bool:
+    """An unpublished question is private between the asker's organisation and the team."""
+    if is_team(user, item.consultation):
+        return True
+    own = {org.id for org in responding_organisations(user)}
+    return item.asker_organisation_id in own
+
+
+def can_answer_qa(user, consultation: Consultation) -> bool:
+    """Editors answer and publish."""
+    return can_edit_consultation(user, consultation)
+
+
+def can_see_item(user, item: QaItem) -> bool:
+    if item.status == QaStatus.PUBLISHED:
+        return can_read_qa(user, item.consultation)
+    return can_see_unpublished(user, item)

@@ -1,0 +1,103 @@
+"""Questions and answers: asking, answering, publishing to everyone at once (equal treatment)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from consult.audit.services import record_event
+from consult.auth.models import User
+from consult.consultations.models import Consultation, Theme
+from consult.core.time import utcnow
+from consult.dialogue.models import AuthorRole, Post
+from consult.extensions import db
+from consult.orgs.models import Organisation
+from consult.qa.models import QaItem, QaStatus
+
+MAX_LENGTH = 10_000
+
+
+class QaRefused(Exception):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def _text(value: str, message) -> str:
+    value = (value or "").replace("\x00", "").strip()
+    if not value:
+        raise QaRefused(message)
+    if len(value) > MAX_LENGTH:
+        raise QaRefused(_l("Use at most %(n)d characters.", n=MAX_LENGTH))
+    return value
+
+
+def ask(consultation: Consultation, theme: Theme | None, text: str, *, by: User, organisation: Organisation) -> QaItem:
+    item = QaItem(consultation=consultation, theme=theme, status=QaStatus.ASKED,
+                  asked_text=_text(text, _l("Write your question.")), asked_by=by,
+                  asker_organisation=organisation, asked_at=utcnow(), question="", answer="")
+    db.session.add(item)
+    db.session.flush()
+    record_event("qa_asked", actor=by, obj=item, organisation_id=organisation.id)
+    return item
+
+
+def initiative(consultation: Consultation, *, by: User) -> QaItem:
+    """The team publishes information on its own initiative (e.g. a correction)."""
+    item = QaItem(consultation=consultation, status=QaStatus.DRAFT, origin="initiative", question="", answer="")
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def from_post(post: Post, *, by: User) -> QaItem:
+    """A team post marked as substantive information must also be published as a Q&A item."""
+    if post.author_role != AuthorRole.TEAM:
+        raise QaRefused(_l("Only a message by the project team can be marked as substantive information."))
+    existing = db.session.scalar(select(QaItem).where(QaItem.source_post_id == post.id))
+    if existing is not None:
+        return existing
+    item = QaItem(consultation=post.thread.consultation, theme=post.thread.theme, status=QaStatus.DRAFT,
+                  origin="post", source_post_id=post.id, question=post.thread.title, answer=post.body)
+    db.session.add(item)
+    db.session.flush()
+    record_event("qa_from_post", actor=by, obj=item, post_id=post.id)
+    return item
+
+
+def save(item: QaItem, *, question: str, answer: str, theme: Theme | None, by: User) -> None:
+    if item.status == QaStatus.PUBLISHED:
+        raise QaRefused(_l("A published answer cannot be changed; publish a new item with the correction."))
+    item.question = _text(question, _l("Write the question as it will be published."))
+    item.answer = _text(answer, _l("Write the answer."))
+    item.theme = theme
+    item.status = QaStatus.DRAFT
+
+
+def publish(item: QaItem, *, by: User) -> None:
+    """Give the item the next number and one publication time: everyone sees it at once."""
+    if item.status == QaStatus.PUBLISHED:
+        return
+    if not item.question.strip() or not item.answer.strip():
+        raise QaRefused(_l("Write the question and the answer before publishing."))
+    for _attempt in range(3):
+        number = (db.session.scalar(select(func.max(QaItem.number)).where(
+            QaItem.consultation_id == item.consultation_id)) or 0) + 1
+        try:
+            with db.session.begin_nested():
+                item.number = number
+                item.published_at = utcnow()
+                item.published_by_id = by.id
+                item.status = QaStatus.PUBLISHED
+                db.session.flush()
+            break
+        except IntegrityError:  # another item took this number at the same moment
+            continue
+    record_event("qa_published", actor=by, obj=item, number=item.number)
+
+
+def published_items(consultation: Consultation, theme_id: int | None = None) -> list[QaItem]:
+    query = select(QaItem).where(QaItem.consultation_id == consultation.id, QaItem.status == QaStatus.PUBLISHED)
+    if theme_id:
+        query = query.where(QaItem.theme_id == theme_id)
+    return list(db.session.scalars(query.order_by(QaItem.number)))

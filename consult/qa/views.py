@@ -1,0 +1,170 @@
+"""Questions and answers pages: ask, read the published items, answer and publish, export."""
+from __future__ import annotations
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import format_datetime, get_locale, gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from consult.audit.services import record_event
+from consult.consultations.views import load_consultation
+from consult.dialogue.models import Post
+from consult.dialogue.permissions import can_moderate
+from consult.extensions import db, login_manager
+from consult.qa import bp
+from consult.qa.forms import AnswerForm, AskForm
+from consult.qa.models import QaItem, QaStatus
+from consult.qa.permissions import can_answer_qa, can_ask_question, can_read_qa, can_see_item
+from consult.qa.services import QaRefused, ask, from_post, initiative, publish, published_items, save
+from consult.reports.exporters import EXPORTERS, Block, DocumentModel
+from consult.responses.permissions import responding_organisations
+
+
+def _require_read(consultation):
+    if not can_read_qa(current_user, consultation):
+        if not current_user.is_authenticated:
+            abort(login_manager.unauthorized())
+        abort(404)
+
+
+def _theme_choices(consultation, label):
+    return [(0, label)] + [(t.id, t.title) for t in consultation.themes]
+
+
+@bp.route("/consultations/<slug>/qa", methods=["GET", "POST"])
+def index(slug: str):
+    consultation = load_consultation(slug)
+    _require_read(consultation)
+    form = AskForm()
+    form.theme.choices = _theme_choices(consultation, _("The consultation in general"))
+    if request.method == "POST":
+        if not can_ask_question(current_user, consultation):
+            abort(403)
+        if form.validate_on_submit():
+            organisation = responding_organisations(current_user)[0]
+            theme = next((t for t in consultation.themes if t.id == form.theme.data), None)
+            try:
+                ask(consultation, theme, form.text.data, by=current_user, organisation=organisation)
+            except QaRefused as refused:
+                db.session.rollback()
+                form.text.errors.append(str(refused.message))
+            else:
+                db.session.commit()
+                flash(_("Your question has been sent to the project team. The answer is published to all participants at the same time."), "ok")
+                return redirect(url_for("qa.index", slug=slug))
+    theme_id = request.args.get("theme", type=int)
+    own_orgs = [org.id for org in responding_organisations(current_user)]
+    own = db.session.scalars(select(QaItem).where(
+        QaItem.consultation_id == consultation.id, QaItem.asker_organisation_id.in_(own_orgs))
+        .order_by(QaItem.asked_at.desc())).all() if own_orgs else []
+    return render_template("qa/index.html", consultation=consultation, items=published_items(consultation, theme_id),
+                           theme_id=theme_id, own=own, form=form,
+                           may_ask=can_ask_question(current_user, consultation),
+                           may_answer=can_answer_qa(current_user, consultation))
+
+
+@bp.route("/consultations/<slug>/qa/received")
+@login_required
+def received(slug: str):
+    """Every published item with its publication time: what each organisation has been told."""
+    consultation = load_consultation(slug)
+    _require_read(consultation)
+    return render_template("qa/received.html", consultation=consultation, items=published_items(consultation))
+
+
+@bp.route("/consultations/<slug>/qa/manage", methods=["GET", "POST"])
+@login_required
+def manage(slug: str):
+    consultation = load_consultation(slug)
+    if not can_answer_qa(current_user, consultation):
+        abort(403 if can_read_qa(current_user, consultation) else 404)
+    if request.method == "POST":  # a new item on the team's own initiative
+        item = initiative(consultation, by=current_user)
+        db.session.commit()
+        return redirect(url_for("qa.answer", item_id=item.id))
+    waiting = db.session.scalars(select(QaItem).where(
+        QaItem.consultation_id == consultation.id, QaItem.status != QaStatus.PUBLISHED)
+        .order_by(QaItem.created_at)).all()
+    return render_template("qa/manage.html", consultation=consultation, waiting=waiting,
+                           published=published_items(consultation))
+
+
+@bp.route("/qa/<int:item_id>", methods=["GET", "POST"])
+@login_required
+def answer(item_id: int):
+    item = db.session.get(QaItem, item_id)
+    if item is None or not can_see_item(current_user, item):
+        abort(404)
+    consultation = item.consultation
+    if not can_answer_qa(current_user, consultation):
+        abort(403)
+    form = AnswerForm(obj=item)
+    form.theme.choices = _theme_choices(consultation, _("The consultation in general"))
+    if request.method == "GET":
+        form.theme.data = item.theme_id or 0
+        form.question.data = item.question or item.asked_text or ""
+    if form.validate_on_submit():
+        theme = next((t for t in consultation.themes if t.id == form.theme.data), None)
+        try:
+            save(item, question=form.question.data, answer=form.answer.data, theme=theme, by=current_user)
+            if request.form.get("action") == "publish":
+                publish(item, by=current_user)
+        except QaRefused as refused:
+            db.session.rollback()
+            form.answer.errors.append(str(refused.message))
+        else:
+            db.session.commit()
+            if item.status == QaStatus.PUBLISHED:
+                flash(_("Answer %(n)s has been published to all participants.", n=item.number), "ok")
+                return redirect(url_for("qa.manage", slug=consultation.slug))
+            flash(_("The answer has been saved as a draft."), "ok")
+            return redirect(url_for("qa.answer", item_id=item.id))
+    return render_template("qa/answer.html", consultation=consultation, item=item, form=form)
+
+
+@bp.route("/posts/<int:post_id>/substantive", methods=["POST"])
+@login_required
+def substantive(post_id: int):
+    post = db.session.get(Post, post_id)
+    if post is None or not can_moderate(current_user, post.thread.consultation):
+        abort(404)
+    if not can_answer_qa(current_user, post.thread.consultation):
+        abort(403)
+    try:
+        item = from_post(post, by=current_user)
+    except QaRefused as refused:
+        flash(str(refused.message), "error")
+        return redirect(url_for("dialogue.thread", thread_id=post.thread_id))
+    db.session.commit()
+    flash(_("Publish this information as a question-and-answer item, so every participant gets it."), "warning")
+    return redirect(url_for("qa.answer", item_id=item.id))
+
+
+def qa_document(consultation) -> DocumentModel:
+    items = published_items(consultation)
+    blocks = [Block(heading=_("Question %(n)s", n=item.number),
+                    meta=_("Published %(when)s", when=format_datetime(item.published_at, "medium"))
+                    + (f" · {item.theme.title}" if item.theme else ""),
+                    paragraphs=[item.question, _("Answer") + ": " + item.answer]) for item in items]
+    municipalities = ", ".join(m.name for m in consultation.municipalities)
+    return DocumentModel(title=_("Questions and answers (nota van inlichtingen)"),
+                         subtitle=f"{consultation.title} — {municipalities}", blocks=blocks,
+                         filename_stem=f"nota-van-inlichtingen-{consultation.slug}",
+                         language=str(get_locale()))
+
+
+@bp.route("/consultations/<slug>/qa/export.<fmt>")
+def export(slug: str, fmt: str):
+    consultation = load_consultation(slug)
+    _require_read(consultation)
+    exporter_class = EXPORTERS.get(fmt)
+    if exporter_class is None:
+        abort(404)
+    exporter = exporter_class(qa_document(consultation))
+    result = make_response(exporter.render())
+    result.headers["Content-Type"] = exporter.content_type
+    result.headers["Content-Disposition"] = f'attachment; filename="{exporter.filename}"'
+    if current_user.is_authenticated:
+        record_event("qa_exported", actor=current_user, obj=consultation, format=fmt)
+        db.session.commit()
+    return result

@@ -1,0 +1,1 @@
+"""Exports and, later, the published consultation report."""
