@@ -515,6 +515,18 @@ def test_slug_can_change_in_draft_only_and_must_be_unique(people):
     assert db.session.get(Consultation, consultation.id).slug == "wmo-2027"
 
 
+def test_dialogue_settings_are_saved(people):
+    consultation, editor = editor_client(people)
+    url = f"/consultations/{consultation.slug}/manage/details"
+    post_form(editor, url, details_payload(consultation, threads_public="y", premoderation="y"), csrf_from=url)
+    saved = db.session.get(Consultation, consultation.id)
+    assert (saved.threads_public, saved.premoderation) == (True, True)
+    post_form(editor, url, details_payload(consultation), csrf_from=url)
+    db.session.expire_all()
+    saved = db.session.get(Consultation, consultation.id)
+    assert (saved.threads_public, saved.premoderation) == (False, False)
+
+
 def test_slug_of_open_consultation_is_not_offered(people):
     consultation, editor = editor_client(people, Status.OPEN)
     html = editor.get(f"/consultations/{consultation.slug}/manage/details").get_data(as_text=True)

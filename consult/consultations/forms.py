@@ -93,6 +93,8 @@ class DetailsForm(FlaskForm):
     closes_at_date = DateField(_l("Deadline (date)"), validators=[Optional()],
                                description=_l("Dutch time (Europe/Amsterdam)."))
     closes_at_time = TimeField(_l("Deadline (time)"), validators=[Optional()])
+    threads_public = BooleanField(_l("Anyone may read the discussion (read-only, without logging in)"))
+    premoderation = BooleanField(_l("A moderator approves messages before others see them"))
 
     def validate_closes_at_time(self, field):
         if bool(self.closes_at_date.data) != bool(field.data):

@@ -273,6 +273,7 @@ def details(slug: str):
             principles=form.principles.data, contact_name=form.contact_name.data,
             contact_email=form.contact_email.data, contact_phone=form.contact_phone.data,
             opens_at=combine_local(form.opens_at_date.data, form.opens_at_time.data),
+            threads_public=form.threads_public.data, premoderation=form.premoderation.data,
         )
         if consultation.status != Status.OPEN:  # an open consultation's deadline only moves by extending
             fields["closes_at"] = combine_local(form.closes_at_date.data, form.closes_at_time.data)

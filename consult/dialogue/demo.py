@@ -41,9 +41,30 @@ THREADS = {
             ("provider1", "Wat zou de samenwerking met de wijkteams het meest verbeteren?"),
             ("provider3", "Vaste contactpersonen en een kort lijntje bij spoed."),
             ("provider6", "Een gezamenlijk overleg per kwartaal per wijk werkt bij ons goed."),
+            ("council", "Neem ook de huisartsen mee; zij zien inwoners vaak als eersten."),
+            ("provider4", "Eens. En zorg dat gegevens alleen met toestemming van de inwoner worden gedeeld."),
+        ]),
+        ("Samenwerken met de sociale basis", [
+            ("provider5", "Welke rol zien jullie voor buurthuizen en vrijwilligers naast de formele zorg?"),
+            ("provider2", "Wij verwijzen actief naar activiteiten in de buurt; dat voorkomt soms zwaardere hulp."),
+            ("team", "De gemeenten willen de sociale basis versterken. Uw voorbeelden zijn welkom in de consultatie."),
         ]),
     ],
 }
+
+CLOSED_THREADS = [
+    ("Dagbesteding", "Vervoer naar de dagbesteding", [
+        ("provider3", "Het vervoer bepaalt vaak of iemand kan deelnemen. Hoe regelen anderen dat?"),
+        ("provider6", "Wij werken met vrijwilligers en een eigen busje; dat is kwetsbaar bij ziekte."),
+        ("council", "Voor deelnemers is een vaste chauffeur belangrijk."),
+        ("provider1", "Gezamenlijk vervoer per wijk zou efficiënter zijn."),
+    ]),
+    ("Logeren", "Logeeropvang voor mantelzorgers", [
+        ("provider4", "De vraag naar logeeropvang in het weekend is groter dan het aanbod."),
+        ("council", "Mantelzorgers noemen dit het vaakst als ze overbelast raken."),
+        ("team", "Dank, dit nemen we mee in de segmentering."),
+    ]),
+]
 
 
 def load_dialogue(users: dict, consultations: dict[str, Consultation]) -> None:
@@ -67,6 +88,16 @@ def load_dialogue(users: dict, consultations: dict[str, Consultation]) -> None:
     pending = reply(thread, "Wij sluiten ons aan bij deze vraag.", by=users["provider2"])
     pending.status = PostStatus.PENDING
     thread.post_count -= 1
+    closed = consultations["closed"]
+    closed_theme = closed.themes[0] if closed.themes else None
+    for _label, title, posts in CLOSED_THREADS:
+        author, body = posts[0]
+        old_thread = create_thread(closed, closed_theme, title, body, by=users[author])
+        for author, body in posts[1:]:
+            reply(old_thread, body, by=users[author])
+    for index, post in enumerate(_all_posts(closed)):
+        post.created_at = closed.closes_at - timedelta(days=20) + timedelta(hours=7 * index)
+        post.thread.last_post_at = post.created_at
 
 
 def _all_posts(consultation: Consultation):
