@@ -183,3 +183,9 @@ def mail_link(live, path: str) -> str:
     match = re.search(rf"https?://[^/\s]+({path}/[\w-]+)", body)
     assert match, body
     return match.group(1)
+
+
+def settle(page) -> None:
+    """Wait until htmx has finished swapping and processing new content (before using it)."""
+    page.wait_for_function(
+        "() => window.htmx && !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")

@@ -11,7 +11,7 @@ from consult.core.time import AMSTERDAM, utcnow
 from consult.extensions import db
 from consult.orgs.models import MemberRole, OrgKind
 from tests.conftest import PASSWORD, make_org, make_user
-from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, new_page
+from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, new_page, settle
 
 
 def log_in(page, email: str, password: str = PASSWORD) -> None:
@@ -35,6 +35,7 @@ def add_question(page, theme: str, text: str, kind: str, options: str = "") -> N
     page.get_by_role("button", name="Vraag opslaan").click()
     expect(page.get_by_role("status")).to_have_text("De vraag is opgeslagen.")
     expect(page.get_by_text(text, exact=True)).to_be_focused()
+    settle(page)
 
 
 def test_team_sets_up_and_publishes_a_consultation(page, second_page, live):
@@ -99,11 +100,13 @@ def test_team_sets_up_and_publishes_a_consultation(page, second_page, live):
     editor.get_by_role("button", name="Thema toevoegen").click()
     expect(editor.locator("[data-error-summary]")).to_be_focused()
     expect(editor.locator("[data-error-summary]")).to_contain_text("Vul een titel in.")
+    settle(editor)
     for title in ("Cliënt", "Samenwerking"):
         editor.get_by_label("Titel van het thema").fill(title)
         editor.get_by_role("button", name="Thema toevoegen").click()
         expect(editor.get_by_role("status")).to_have_text("Het thema is toegevoegd.")
         expect(editor.get_by_label("Titel van het thema")).to_have_value("")
+        settle(editor)
     add_question(editor, "Cliënt", "Wat heeft de inwoner nodig?", "open")
     # Change a question inline.
     editor.get_by_role("link", name="Vraag wijzigen 1").first.click()
@@ -111,6 +114,7 @@ def test_team_sets_up_and_publishes_a_consultation(page, second_page, live):
     editor.get_by_label("Vraag", exact=True).fill("Wat heeft de inwoner echt nodig?")
     editor.get_by_role("button", name="Vraag opslaan").click()
     expect(editor.get_by_text("Wat heeft de inwoner echt nodig?", exact=True)).to_be_focused()
+    settle(editor)
     add_question(editor, "Samenwerking", "Hoe werkt u samen met het wijkteam?", "single",
                  "Goed\nKan beter\nGeen samenwerking")
     add_question(editor, "Samenwerking", "Wat is uw kostprijs per uur?", "number")
@@ -120,6 +124,7 @@ def test_team_sets_up_and_publishes_a_consultation(page, second_page, live):
     editor.keyboard.press("Enter")
     expect(editor.get_by_role("heading", level=2, name="1. Samenwerking")).to_be_visible()
     expect(editor.locator("#themes [data-autofocus]")).to_be_focused()
+    settle(editor)
     editor.get_by_role("button", name="Vraag 2 omhoog").click()
     expect(editor.locator("#themes .question-list").first.locator("li").first).to_contain_text(
         "Wat is uw kostprijs per uur?")

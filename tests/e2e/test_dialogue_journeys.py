@@ -10,7 +10,7 @@ from consult.core.time import utcnow
 from consult.extensions import db
 from consult.orgs.models import MemberRole, OrgKind
 from tests.conftest import PASSWORD, make_org, make_user
-from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, new_page
+from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, new_page, settle
 
 
 def log_in(page, email: str) -> None:
@@ -55,6 +55,7 @@ def test_participants_discuss_and_the_team_hides_a_post(page, second_page, live)
     second_page.get_by_role("link", name="Reageren op Anna Aanbieder").focus()
     second_page.keyboard.press("Enter")
     expect(second_page.get_by_role("heading", name="Reageren op Anna Aanbieder")).to_be_focused()
+    settle(second_page)
     second_page.keyboard.press("Tab")
     second_page.keyboard.type("Wij horen dat inwoners lang moeten wachten.")
     second_page.get_by_role("button", name="Reactie plaatsen").click()
@@ -67,6 +68,7 @@ def test_participants_discuss_and_the_team_hides_a_post(page, second_page, live)
     page.reload()
     page.get_by_role("button", name="Bericht plaatsen").click()
     expect(page.locator("#post-form-new-wrapper [data-error-summary]")).to_contain_text("Schrijf een bericht.")
+    settle(page)
     page.get_by_label("Uw bericht").fill("De huisarts van de cliënt mevrouw X belt ons elke week.")
     page.get_by_role("button", name="Bericht plaatsen").click()
     expect(page.locator("#new-posts")).to_contain_text("mevrouw X")
