@@ -53,13 +53,17 @@ THREADS = {
 }
 
 CLOSED_THREADS = [
-    ("Dagbesteding", "Vervoer naar de dagbesteding", [
+    ("Cliënt", "Wat maakt dagbesteding de moeite waard?", [
+        ("provider6", "Deelnemers komen vooral voor de contacten. Hoe houden jullie groepen klein?"),
+        ("council", "Inwoners willen zelf meebeslissen over de activiteiten."),
+    ]),
+    ("Dienstverlening", "Vervoer naar de dagbesteding", [
         ("provider3", "Het vervoer bepaalt vaak of iemand kan deelnemen. Hoe regelen anderen dat?"),
         ("provider6", "Wij werken met vrijwilligers en een eigen busje; dat is kwetsbaar bij ziekte."),
         ("council", "Voor deelnemers is een vaste chauffeur belangrijk."),
         ("provider1", "Gezamenlijk vervoer per wijk zou efficiënter zijn."),
     ]),
-    ("Logeren", "Logeeropvang voor mantelzorgers", [
+    ("Samenwerking", "Logeeropvang voor mantelzorgers", [
         ("provider4", "De vraag naar logeeropvang in het weekend is groter dan het aanbod."),
         ("council", "Mantelzorgers noemen dit het vaakst als ze overbelast raken."),
         ("team", "Dank, dit nemen we mee in de segmentering."),
@@ -89,10 +93,10 @@ def load_dialogue(users: dict, consultations: dict[str, Consultation]) -> None:
     pending.status = PostStatus.PENDING
     thread.post_count -= 1
     closed = consultations["closed"]
-    closed_theme = closed.themes[0] if closed.themes else None
-    for _label, title, posts in CLOSED_THREADS:
+    closed_themes = {theme.title: theme for theme in closed.themes}
+    for theme_title, title, posts in CLOSED_THREADS:
         author, body = posts[0]
-        old_thread = create_thread(closed, closed_theme, title, body, by=users[author])
+        old_thread = create_thread(closed, closed_themes.get(theme_title), title, body, by=users[author])
         for author, body in posts[1:]:
             reply(old_thread, body, by=users[author])
     for index, post in enumerate(_all_posts(closed)):
