@@ -6,18 +6,15 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Column, Enum, ForeignKey, Integer, Numeric, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, Numeric, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.auth.models import User
+from consult.core.db import str_enum
 from consult.core.time import UTCDateTime, utcnow
 from consult.extensions import db
 from consult.orgs.models import Organisation
 
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, create_constraint=False, length=20,
-                values_callable=lambda e: [m.value for m in e])
 
 
 class Status(enum.StrEnum):
@@ -113,7 +110,7 @@ class Consultation(db.Model):
     contact_phone: Mapped[str] = mapped_column(String(40), default="")
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    status: Mapped[Status] = mapped_column(_enum(Status), default=Status.DRAFT)
+    status: Mapped[Status] = mapped_column(str_enum(Status), default=Status.DRAFT)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Raised on every change to the questions after publication; responses record it.
@@ -160,7 +157,7 @@ class TeamMember(db.Model):
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"),
                                                  index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[TeamRole] = mapped_column(_enum(TeamRole))
+    role: Mapped[TeamRole] = mapped_column(str_enum(TeamRole))
 
     consultation: Mapped[Consultation] = relationship(back_populates="team")
     user: Mapped[User] = relationship()
@@ -241,14 +238,14 @@ class Question(db.Model):
     theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text)
     help_text: Mapped[str] = mapped_column(Text, default="")
-    kind: Mapped[QuestionKind] = mapped_column(_enum(QuestionKind))
+    kind: Mapped[QuestionKind] = mapped_column(str_enum(QuestionKind))
     options: Mapped[list[str]] = mapped_column(JSON, default=list)
     scale_low_label: Mapped[str] = mapped_column(String(100), default="")
     scale_high_label: Mapped[str] = mapped_column(String(100), default="")
     unit: Mapped[str] = mapped_column(String(40), default="")
     min_value: Mapped[float | None] = mapped_column(Numeric(14, 2, asdecimal=False))
     max_value: Mapped[float | None] = mapped_column(Numeric(14, 2, asdecimal=False))
-    audience: Mapped[Audience] = mapped_column(_enum(Audience), default=Audience.PROVIDERS)
+    audience: Mapped[Audience] = mapped_column(str_enum(Audience), default=Audience.PROVIDERS)
     required: Mapped[bool] = mapped_column(default=False)
     required_reason: Mapped[str] = mapped_column(Text, default="")
     confidential_default: Mapped[bool] = mapped_column(default=False)

@@ -4,19 +4,16 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Theme
+from consult.core.db import str_enum
 from consult.core.time import UTCDateTime, utcnow
 from consult.extensions import db
 from consult.orgs.models import Organisation
 
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, create_constraint=False, length=20,
-                values_callable=lambda e: [m.value for m in e])
 
 
 class QaStatus(enum.StrEnum):
@@ -34,7 +31,7 @@ class QaItem(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
-    status: Mapped[QaStatus] = mapped_column(_enum(QaStatus), default=QaStatus.ASKED)
+    status: Mapped[QaStatus] = mapped_column(str_enum(QaStatus), default=QaStatus.ASKED)
     # As asked (private between the asker's organisation and the team).
     asked_text: Mapped[str | None] = mapped_column(Text)
     asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

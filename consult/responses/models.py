@@ -7,19 +7,16 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Question
+from consult.core.db import str_enum
 from consult.core.time import UTCDateTime, utcnow
 from consult.extensions import db
 from consult.orgs.models import Organisation
 
-
-def _enum(cls):
-    return Enum(cls, native_enum=False, create_constraint=False, length=20,
-                values_callable=lambda e: [m.value for m in e])
 
 
 class ResponseStatus(enum.StrEnum):
@@ -65,8 +62,8 @@ class Response(db.Model):
                                                  index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"),
                                                  index=True)
-    status: Mapped[ResponseStatus] = mapped_column(_enum(ResponseStatus), default=ResponseStatus.DRAFT)
-    publication: Mapped[Publication | None] = mapped_column(_enum(Publication))
+    status: Mapped[ResponseStatus] = mapped_column(str_enum(ResponseStatus), default=ResponseStatus.DRAFT)
+    publication: Mapped[Publication | None] = mapped_column(str_enum(Publication))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
