@@ -77,16 +77,23 @@ from consult.orgs.models import Organisation, OrgKind
 
 # --- loading and authorising ------------------------------------------------------------
 
-def load_consultation(slug: str) -> Consultation:
-    """Load by slug with everything the pages show; 404 for drafts the user may not see."""
+# What the public page and the editors show; other pages load only what they use.
+CONTENT = (
+    selectinload(Consultation.phases),
+    selectinload(Consultation.documents).selectinload(Document.versions),
+    selectinload(Consultation.themes).selectinload(Theme.questions),
+    selectinload(Consultation.announcements),
+)
+
+
+def load_consultation(slug: str, *options) -> Consultation:
+    """Load by slug (with the team, which every permission check needs, and ``options``);
+    404 for drafts the user may not see."""
     consultation = db.session.scalar(
         select(Consultation).where(Consultation.slug == slug).options(
             selectinload(Consultation.municipalities),
             selectinload(Consultation.team).selectinload(TeamMember.user),
-            selectinload(Consultation.phases),
-            selectinload(Consultation.documents).selectinload(Document.versions),
-            selectinload(Consultation.themes).selectinload(Theme.questions),
-            selectinload(Consultation.announcements),
+            *options,
         )
     )
     if consultation is None or not can_view_consultation(current_user, consultation):
@@ -97,7 +104,7 @@ def load_consultation(slug: str) -> Consultation:
 
 
 def load_for_edit(slug: str) -> Consultation:
-    consultation = load_consultation(slug)
+    consultation = load_consultation(slug, *CONTENT)
     if not can_edit_consultation(current_user, consultation):
         abort(403)
     return consultation
@@ -151,7 +158,7 @@ def index():
 
 @bp.route("/consultations/<slug>")
 def show(slug: str):
-    consultation = load_consultation(slug)
+    consultation = load_consultation(slug, *CONTENT)
     return render_template("consultations/show.html", consultation=consultation,
                            audience=None, preview=False, now=utcnow())
 
@@ -160,7 +167,7 @@ def show(slug: str):
 @login_required
 def preview(slug: str, audience: str):
     """Exactly what that audience will see, questions filtered to it."""
-    consultation = load_consultation(slug)
+    consultation = load_consultation(slug, *CONTENT)
     if not is_team(current_user, consultation):
         abort(403)
     if audience not in (Audience.PROVIDERS.value, Audience.COUNCILS.value):
@@ -237,7 +244,7 @@ def team_remove(slug: str, member_id: int):
 @bp.route("/consultations/<slug>/manage")
 @login_required
 def manage(slug: str):
-    consultation = load_consultation(slug)
+    consultation = load_consultation(slug, *CONTENT)
     if not is_team(current_user, consultation):
         abort(403)
     return render_template("consultations/manage.html", consultation=consultation,

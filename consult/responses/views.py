@@ -425,14 +425,16 @@ def team_view(slug: str, response_id: int):
     number = request.args.get("revision", type=int) or response.latest_submission.number
     submission = _own_submission(response, number)
     snapshot = submission.snapshot
+    # Render before committing: a commit expires the loaded objects and would reload them all.
+    page = render_template("responses/team_view.html", consultation=consultation, response=response,
+                           submission=submission, snapshot=snapshot,
+                           code=format_receipt_code(submission.receipt_code))
     confidential = [a["question_id"] for a in snapshot["answers"] if a["confidential"]]
     if confidential:
         record_event("confidential_viewed", actor=current_user, obj=submission,
                      response_id=response.id, question_ids=confidential)
         db.session.commit()
-    return render_template("responses/team_view.html", consultation=consultation, response=response,
-                           submission=submission, snapshot=snapshot,
-                           code=format_receipt_code(submission.receipt_code))
+    return page
 
 
 @bp.route("/consultations/<slug>/responses/<int:response_id>/files/<int:attachment_id>")

@@ -1,0 +1,109 @@
+"""Page cost: the main pages run the same number of SQL statements with the demo data at 1× and
+at 10× (more organisations, responses, posts and Q&A items), and at most 15."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import event, select
+
+from consult.auth.models import User
+from consult.consultations.models import Consultation
+from consult.core.time import utcnow
+from consult.demo import DEMO_PASSWORD, load_demo
+from consult.dialogue.models import Thread
+from consult.dialogue.services import reply
+from consult.extensions import db
+from consult.orgs.models import Membership, MemberRole, Organisation, OrgKind
+from consult.qa.services import ask, publish, save
+from consult.responses.models import Publication, Response
+from consult.responses.services import questions_for, save_answer, set_publication, start_response, submit
+from tests.conftest import login
+
+SLUG = "marktconsultatie-wmo-leidse-regio"
+MAX_STATEMENTS = 15
+
+
+def grow(factor: int) -> None:
+    """Add (factor - 1) times the demo's participation: providers with submitted responses,
+    posts in every thread, published Q&A items."""
+    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == SLUG))
+    team = db.session.scalar(select(User).where(User.email == "team@example.org"))
+    when = utcnow() - timedelta(days=3)
+    threads = db.session.scalars(select(Thread).where(Thread.consultation_id == consultation.id)).all()
+    for n in range(6 * (factor - 1)):
+        org = Organisation(kind=OrgKind.PROVIDER, name=f"Extra zorg {n}", kvk_number=f"{50000000 + n}")
+        user = User(email=f"extra{n}@example.org", name=f"Extra {n}", password_hash="x", email_verified_at=when)
+        db.session.add_all([org, user, Membership(user=user, organisation=org, role=MemberRole.CONTACT)])
+        db.session.flush()
+        response = start_response(consultation, org, by=user, now=when)
+        for _theme, questions in questions_for(consultation, org):
+            for question in questions:
+                if question.kind.value == "open":
+                    save_answer(response, question, f"Antwoord {n}", False, None, by=user, now=when)
+        set_publication(response, Publication.NAMED, by=user, now=when)
+        submit(response, by=user, now=when, notify=False)
+        for thread in threads:
+            post = reply(thread, f"Bijdrage {n}", by=user)
+            post.created_at = when
+        item = ask(consultation, None, f"Vraag {n}?", by=user, organisation=org)
+        save(item, question=f"Vraag {n}?", answer="Antwoord.", theme=None, by=team)
+        publish(item, by=team)
+    db.session.commit()
+
+
+class StatementCounter:
+    def __init__(self, engine):
+        self.engine, self.count = engine, 0
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+    def _count(self, *args):
+        self.count += 1
+
+
+def measure(app) -> dict[str, int]:
+    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == SLUG))
+    draft = db.session.scalar(select(Response).join(Response.organisation).where(
+        Organisation.name == "Stichting Logeerhuis Het Anker", Response.consultation_id == consultation.id))
+    submitted = db.session.scalar(select(Response).join(Response.organisation).where(
+        Organisation.name == "Thuishulp Rijnstreek", Response.consultation_id == consultation.id))
+    thread = db.session.scalar(select(Thread).where(Thread.consultation_id == consultation.id).order_by(Thread.id))
+    theme = consultation.themes[1]
+    clients = {"anonymous": app.test_client(), "provider": app.test_client(), "team": app.test_client()}
+    login(clients["provider"], "zorg4@example.org", DEMO_PASSWORD)
+    login(clients["team"], "team@example.org", DEMO_PASSWORD)
+    pages = {
+        "consultation page": ("anonymous", f"/consultations/{SLUG}"),
+        "consultation list": ("anonymous", "/consultations"),
+        "response overview": ("provider", f"/responses/{draft.id}"),
+        "response theme page": ("provider", f"/responses/{draft.id}/themes/{theme.id}"),
+        "thread page": ("provider", f"/discussion/{thread.id}"),
+        "discussion list": ("provider", f"/consultations/{SLUG}/discussion"),
+        "questions and answers": ("provider", f"/consultations/{SLUG}/qa"),
+        "team response list": ("team", f"/consultations/{SLUG}/responses"),
+        "team response view": ("team", f"/consultations/{SLUG}/responses/{submitted.id}"),
+    }
+    counts = {}
+    for name, (who, path) in pages.items():
+        clients[who].get(path)  # warm up caches that do not depend on data size
+        with StatementCounter(db.engine) as counter:
+            response = clients[who].get(path)
+        assert response.status_code == 200, (name, response.status_code)
+        counts[name] = counter.count
+    return counts
+
+
+def test_main_pages_cost_the_same_at_1x_and_10x(app):
+    load_demo()
+    db.session.commit()
+    small = measure(app)
+    grow(10)
+    large = measure(app)
+    print("SQL statements per page:", small)
+    assert large == small
+    assert {name: count for name, count in small.items() if count > MAX_STATEMENTS} == {}
