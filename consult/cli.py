@@ -1,6 +1,8 @@
 """Command-line commands: ``flask --app consult demo`` and friends."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
 from sqlalchemy import func, select
@@ -31,3 +33,27 @@ def register_cli(app: Flask) -> None:
         closed = close_due_consultations()
         db.session.commit()
         click.echo(f"Closed {len(closed)} consultation(s).")
+
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    def backup_command(path: Path) -> None:
+        """Back up the database and the uploaded files to PATH (a .tar.gz file)."""
+        from consult.core.backup import backup
+
+        manifest = backup(path)
+        click.echo(f"Backup written to {path} ({sum(manifest['rows'].values())} rows).")
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--yes", is_flag=True, help="Confirm that the current data may be replaced.")
+    def restore_command(path: Path, yes: bool) -> None:
+        """Replace the database and the uploaded files with the backup at PATH."""
+        from consult.core.backup import BackupError, restore
+
+        if not yes:
+            raise click.UsageError("Restoring replaces all current data; add --yes to confirm.")
+        try:
+            manifest = restore(path)
+        except BackupError as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(f"Restored the backup of {manifest['created_at']}.")
