@@ -13,6 +13,7 @@ from consult.admin.permissions import can_administer
 from consult.auth.forms import ConfirmForm
 from consult.auth.models import User
 from consult.auth.services import activate_user, deactivate_user, set_admin
+from consult.core.access import like_contains
 from consult.core.htmx import render_page_or_partial
 from consult.core.i18n import select_locale
 from consult.extensions import db
@@ -38,11 +39,6 @@ def require_admin():
         abort(403)
 
 
-def _like(q: str) -> str:
-    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped.lower()}%"
-
-
 @bp.route("/")
 def index():
     return redirect(url_for("admin.users"))
@@ -53,7 +49,7 @@ def users():
     q = request.args.get("q", "").strip()[:200]
     query = select(User).options(selectinload(User.memberships).selectinload(Membership.organisation))
     if q:
-        pattern = _like(q)
+        pattern = like_contains(q)
         query = query.where(or_(func.lower(User.name).like(pattern, escape="\\"),
                                 User.email.like(pattern, escape="\\")))
     page = db.paginate(query.order_by(User.name, User.id), per_page=PER_PAGE, error_out=False)
@@ -158,7 +154,7 @@ def organisations():
     kind = request.args.get("kind", "")
     query = select(Organisation)
     if q:
-        query = query.where(or_(func.lower(Organisation.name).like(_like(q), escape="\\"),
+        query = query.where(or_(func.lower(Organisation.name).like(like_contains(q), escape="\\"),
                                 Organisation.kvk_number == q))
     if kind in {k.value for k in OrgKind}:
         query = query.where(Organisation.kind == OrgKind(kind))

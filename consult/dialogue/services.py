@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, select
 from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Theme
+from consult.core.access import like_contains
 from consult.core.time import utcnow
 from consult.dialogue.models import (
     AuthorRole,
@@ -217,8 +218,7 @@ def search_posts(consultation: Consultation, query: str, limit: int = 50) -> lis
         title_matches = func.to_tsvector("dutch", Thread.title).op("@@")(func.plainto_tsquery("dutch", query))
         base = base.where(or_(matches, title_matches))
     else:
-        escaped = query.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
+        pattern = like_contains(query)
         base = base.where(or_(func.lower(Post.body).like(pattern, escape="\\"),
                               func.lower(Thread.title).like(pattern, escape="\\")))
     return list(db.session.scalars(base.order_by(Post.created_at.desc()).limit(limit)))

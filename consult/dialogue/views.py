@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from consult.consultations.views import load_consultation
+from consult.core.access import deny_hidden
 from consult.core.htmx import is_htmx
 from consult.core.time import utcnow
 from consult.dialogue import bp
@@ -52,11 +53,7 @@ POSTS_PER_PAGE = 20
 
 def _require_read(consultation):
     if not can_read_threads(current_user, consultation):
-        if not current_user.is_authenticated:
-            from consult.extensions import login_manager
-
-            abort(login_manager.unauthorized())
-        abort(404)
+        deny_hidden()
 
 
 def load_thread(thread_id: int) -> Thread:

@@ -10,7 +10,8 @@ from consult.audit.services import record_event
 from consult.consultations.views import load_consultation
 from consult.dialogue.models import Post
 from consult.dialogue.permissions import can_moderate
-from consult.extensions import db, login_manager
+from consult.core.access import deny_hidden
+from consult.extensions import db
 from consult.qa import bp
 from consult.qa.forms import AnswerForm, AskForm
 from consult.qa.models import QaItem, QaStatus
@@ -22,9 +23,7 @@ from consult.responses.permissions import responding_organisations
 
 def _require_read(consultation):
     if not can_read_qa(current_user, consultation):
-        if not current_user.is_authenticated:
-            abort(login_manager.unauthorized())
-        abort(404)
+        deny_hidden()
 
 
 def _theme_choices(consultation, label):
