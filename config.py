@@ -61,6 +61,13 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Consult <noreply@example.org>")
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND") or ("smtp" if MAIL_SERVER else "console")
+    MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 10)
+    # Outbox delivery: attempts before a mail is marked failed, first back-off (doubling).
+    MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 8)
+    MAIL_RETRY_BASE_SECONDS = _env_int("MAIL_RETRY_BASE_SECONDS", 60)
+    # Embedded default: time spent delivering after a request, and how often due retries are swept.
+    MAIL_INLINE_SECONDS = _env_int("MAIL_INLINE_SECONDS", 10)
+    MAIL_SWEEP_SECONDS = _env_int("MAIL_SWEEP_SECONDS", 60)
 
     MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 20)
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024 + 64 * 1024
@@ -70,7 +77,13 @@ class Config:
     POSTS_PER_MINUTE = _env_int("POSTS_PER_MINUTE", 5)
     POSTS_PER_HOUR = _env_int("POSTS_PER_HOUR", 40)
     HSTS = False
+    # With REDIS_URL, mail is delivered by `flask --app consult worker` (RQ); without, inline.
     REDIS_URL = os.environ.get("REDIS_URL")
+    RQ_QUEUE = os.environ.get("RQ_QUEUE", "consult")
+    # The site's address, for links in mail sent by scheduled commands (digests, reminders).
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # Days before the deadline on which organisations with an unsubmitted draft are reminded.
+    REMINDER_DAYS = (7, 1)
 
     @classmethod
     def validate(cls) -> None:
@@ -89,6 +102,9 @@ class TestingConfig(Config):
     SECRET_KEY = "test-only-not-secret"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     MAIL_BACKEND = "memory"
+    REDIS_URL = None  # tests that exercise RQ set it themselves
+    # Tests deliver due retries explicitly (deliver_due); no background sweep after requests.
+    MAIL_SWEEP_SECONDS = 10**9
     # Hashing with scrypt's production cost makes a large suite slow; tests use a cheap one.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 

@@ -55,10 +55,12 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     # Views are imported here, not by their packages, so models import without side effects.
     from consult.admin import bp as admin_bp, views as _admin_views  # noqa: F401
+    from consult.advice import bp as advice_bp, views as _advice_views  # noqa: F401
     from consult.auth import bp as auth_bp, views as _auth_views  # noqa: F401
     from consult.consultations import bp as consultations_bp, views as _consultation_views  # noqa: F401
     from consult.core import bp as core_bp, views as _core_views  # noqa: F401
     from consult.dialogue import bp as dialogue_bp, views as _dialogue_views  # noqa: F401
+    from consult.notify import bp as notify_bp, views as _notify_views  # noqa: F401
     from consult.orgs import bp as orgs_bp, views as _orgs_views  # noqa: F401
     from consult.qa import bp as qa_bp, views as _qa_views  # noqa: F401
     from consult.responses import bp as responses_bp, views as _response_views  # noqa: F401
@@ -70,6 +72,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(responses_bp)
     app.register_blueprint(dialogue_bp)
     app.register_blueprint(qa_bp)
+    app.register_blueprint(notify_bp)
+    app.register_blueprint(advice_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 
@@ -77,8 +81,11 @@ def register_request_hooks(app: Flask) -> None:
     from consult.auth.session import enforce_session_timeouts
     from consult.core.security import register_security
 
+    from consult.notify.delivery import after_request_delivery
+
     register_security(app)
     app.before_request(enforce_session_timeouts)
+    app.after_request(after_request_delivery)
 
 
 def register_error_handlers(app: Flask) -> None:

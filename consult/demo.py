@@ -79,4 +79,8 @@ def load_demo() -> dict[str, User]:
     from consult.qa.demo import load_qa
 
     load_qa(users, organisations, consultations)
+
+    from consult.advice.demo import load_advice
+
+    load_advice(users, organisations, consultations)
     return users

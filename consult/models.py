@@ -16,3 +16,5 @@ from consult.consultations.models import (  # noqa: F401
 from consult.responses.models import Answer, Attachment, Response, Submission  # noqa: F401
 from consult.dialogue.models import Post, PostReport, PostRevision, Thread, ThreadFollow  # noqa: F401
 from consult.qa.models import QaItem  # noqa: F401
+from consult.notify.models import Notification, OutboundMail, Preference  # noqa: F401
+from consult.advice.models import Advice, AdvicePoint, AdviceRequest, CouncilComment  # noqa: F401

@@ -4,6 +4,16 @@ Each feature defines its predicates in its own ``permissions.py``; this module o
 collects them so templates can call the same functions the views use.
 """
 from consult.admin.permissions import can_administer
+from consult.advice.permissions import (
+    can_comment_as_council,
+    can_draft_advice,
+    can_read_council_comments,
+    can_reply_advice,
+    can_request_advice,
+    can_see_advice,
+    can_see_advice_page,
+    can_submit_advice,
+)
 from consult.consultations.permissions import (
     can_create_consultation,
     can_edit_consultation,
@@ -31,6 +41,14 @@ from consult.responses.permissions import (
 from consult.orgs.permissions import can_manage_organisation, can_view_organisation
 
 PREDICATES = {
+    "can_comment_as_council": can_comment_as_council,
+    "can_draft_advice": can_draft_advice,
+    "can_read_council_comments": can_read_council_comments,
+    "can_reply_advice": can_reply_advice,
+    "can_request_advice": can_request_advice,
+    "can_see_advice": can_see_advice,
+    "can_see_advice_page": can_see_advice_page,
+    "can_submit_advice": can_submit_advice,
     "can_delete_post": can_delete_post,
     "can_edit_post": can_edit_post,
     "can_moderate": can_moderate,

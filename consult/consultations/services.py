@@ -26,9 +26,11 @@ from consult.consultations.models import (
     TeamRole,
     Theme,
 )
-from consult.core.time import utcnow
+from consult.core.time import to_local, utcnow
 from consult.core.uploads import StoredFile
 from consult.extensions import db
+from consult.notify.models import Kind
+from consult.notify.services import notify, participants, url_path
 from consult.orgs.models import Organisation
 
 
@@ -172,6 +174,11 @@ def _record_question_change(consultation: Consultation, question: Question | Non
                                   version=consultation.question_set_version, changed_by_id=by.id))
     record_event("questions_changed", actor=by, obj=consultation, action_taken=action,
                  version=consultation.question_set_version)
+    # One notification per day at most: an editor often changes several questions in a row.
+    notify(participants(consultation), Kind.CHANGED, consultation=consultation,
+           data={"consultation": consultation.title, "change": "questions", "reason": (reason or "").strip()[:500]},
+           link=url_path("consultations.show", slug=consultation.slug),
+           dedupe_key=f"questions:{consultation.id}:{to_local(utcnow()).date().isoformat()}")
 
 
 def save_theme(consultation: Consultation, theme: Theme | None, *, by: User, reason: str | None = None,
@@ -312,6 +319,10 @@ def extend_deadline(consultation: Consultation, new_closes_at: datetime, *, by: 
                                 detail={"old": old.isoformat(), "new": new_closes_at.isoformat()}))
     record_event("deadline_extended", actor=by, obj=consultation, old=old.isoformat(),
                  new=new_closes_at.isoformat())
+    notify(participants(consultation), Kind.CHANGED, consultation=consultation,
+           data={"consultation": consultation.title, "change": "deadline", "closes_at": new_closes_at.isoformat()},
+           link=url_path("consultations.show", slug=consultation.slug),
+           dedupe_key=f"deadline:{consultation.id}:{new_closes_at.isoformat()}")
 
 
 def close_due_consultations(now: datetime | None = None) -> list[Consultation]:

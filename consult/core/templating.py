@@ -1,7 +1,7 @@
 """Template globals and filters: the markdown filter, date formatting, permissions, nav."""
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_datetime, get_locale
 
 from consult.core.htmx import is_htmx
@@ -16,6 +16,7 @@ def register_templating(app: Flask) -> None:
         format_datetime(value, fmt) if value else ""
     )
     app.jinja_env.globals.update(PREDICATES)
+    app.jinja_env.globals["unread_notifications"] = _unread_notifications
     app.jinja_env.add_extension("jinja2.ext.loopcontrols")
     app.jinja_env.add_extension("jinja2.ext.do")
 
@@ -27,6 +28,12 @@ def register_templating(app: Flask) -> None:
             "theme_stylesheet": current_app.config["THEME_STYLESHEET"],
             "site_name": current_app.config["SITE_NAME"],
             "idle_timeout_seconds": int(current_app.config["IDLE_TIMEOUT"].total_seconds()),
-            "current_path": request.full_path.rstrip("?") if request else "/",
-            "is_htmx_request": is_htmx(),
+            "current_path": request.full_path.rstrip("?") if has_request_context() else "/",
+            "is_htmx_request": is_htmx() if has_request_context() else False,
         }
+
+
+def _unread_notifications(user) -> int:
+    from consult.notify.services import unread_count
+
+    return unread_count(user) if user and user.is_authenticated else 0

@@ -26,6 +26,8 @@ from consult.dialogue.models import (
 )
 from consult.dialogue.permissions import EDIT_WINDOW, author_identity
 from consult.extensions import db
+from consult.notify.models import Kind
+from consult.notify.services import notify, url_path
 
 MAX_POST_LENGTH = 10_000
 
@@ -97,7 +99,31 @@ def reply(thread: Thread, body: str, *, by: User, parent: Post | None = None,
         parent = db.session.get(Post, parent.parent_id)  # one level of replies
     post = _new_post(thread, body, by, now, parent=parent, quote=quote)
     db.session.flush()
+    if post.status == PostStatus.PUBLISHED:
+        _tell_followers(post)
     return post
+
+
+def _tell_followers(post: Post) -> None:
+    """Everyone following the thread, except the author, hears of a new visible message."""
+    thread = post.thread
+    followers = db.session.scalars(select(User).join(ThreadFollow, ThreadFollow.user_id == User.id).where(
+        ThreadFollow.thread_id == thread.id, User.id != post.author_id)).all()
+    author = post.author.name if post.author else ""
+    if post.organisation is not None:
+        author = f"{author}, {post.organisation.name}"
+    notify(followers, Kind.THREAD_REPLY, consultation=thread.consultation,
+           data={"thread": thread.title, "consultation": thread.consultation.title, "author": author},
+           link=url_path("dialogue.thread", thread_id=thread.id) + f"#post-{post.id}")
+
+
+def _tell_author(post: Post, action: str, reason: str | None = None) -> None:
+    if post.author is None:
+        return
+    notify([post.author], Kind.MODERATION, consultation=post.thread.consultation,
+           data={"thread": post.thread.title, "consultation": post.thread.consultation.title,
+                 "action": action, "reason": reason or ""},
+           link=url_path("dialogue.thread", thread_id=post.thread_id) + f"#post-{post.id}")
 
 
 def edit_post(post: Post, body: str, *, by: User) -> None:
@@ -142,6 +168,7 @@ def hide_post(post: Post, reason: str, *, by: User) -> None:
     post.hidden_at, post.hidden_reason, post.hidden_by_id = now, reason[:500], by.id
     _resolve_reports(post, by, now)
     record_event("post_hidden", actor=by, obj=post, reason=reason[:500])
+    _tell_author(post, "hidden", reason[:500])
 
 
 def restore_post(post: Post, *, by: User) -> None:
@@ -161,12 +188,15 @@ def approve_post(post: Post, *, by: User) -> None:
     post.thread.post_count += 1
     post.thread.last_post_at = max(post.thread.last_post_at, post.created_at)
     record_event("post_approved", actor=by, obj=post)
+    _tell_author(post, "approved")
+    _tell_followers(post)
 
 
 def reject_post(post: Post, reason: str, *, by: User) -> None:
     post.status = PostStatus.REJECTED
     post.hidden_reason = reason.strip()[:500] or None
     record_event("post_rejected", actor=by, obj=post)
+    _tell_author(post, "rejected", post.hidden_reason)
 
 
 def set_locked(thread: Thread, locked: bool, *, by: User) -> None:

@@ -1,1 +1,4 @@
-"""Outgoing mail (and, later, in-app notifications)."""
+"""Notifications: the outbox of e-mail, the in-app list (bell) and each person's choices."""
+from flask import Blueprint
+
+bp = Blueprint("notify", __name__)

@@ -1,5 +1,8 @@
 """The one way the application sends e-mail.
 
+Mail is rendered in the recipient's language and stored in the outbox (``OutboundMail``);
+``consult.notify.delivery`` hands it to a backend after the transaction commits.
+
 Backends: ``console`` (the embedded default: mail is written to the log), ``smtp`` (when
 MAIL_SERVER is set) and ``memory`` (tests: messages are kept in ``outbox()``).
 """
@@ -8,7 +11,6 @@ from __future__ import annotations
 import logging
 import smtplib
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -21,26 +23,13 @@ def outbox() -> list[EmailMessage]:
     return current_app.extensions.setdefault("consult_outbox", [])
 
 
-def build_message(to: str, subject: str, text: str, html: str | None = None) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    message["To"] = to
-    message["Subject"] = subject
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="consult.local")
-    message.set_content(text)
-    if html:
-        message.add_alternative(html, subtype="html")
-    return message
-
-
 def send_message(message: EmailMessage) -> None:
     backend = current_app.config["MAIL_BACKEND"]
     if backend == "memory":
         outbox().append(message)
     elif backend == "smtp":
         cfg = current_app.config
-        with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=10) as smtp:
+        with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"]) as smtp:
             if cfg["MAIL_USE_TLS"]:
                 smtp.starttls()
             if cfg["MAIL_USERNAME"]:
@@ -50,8 +39,8 @@ def send_message(message: EmailMessage) -> None:
         log.warning("E-mail (console backend)\n%s", message.as_string())
 
 
-def send_template(to: str, template: str, *, locale: str, **context) -> EmailMessage:
-    """Render ``mail/<template>.txt`` (and ``.html``) in the recipient's language and send it.
+def render_template_mail(template: str, *, locale: str, **context) -> tuple[str, str, str]:
+    """Render ``mail/<template>.txt`` and ``.html`` in ``locale``: (subject, text, html).
 
     The subject is the first line of the text template, after ``Subject:``.
     """
@@ -59,7 +48,24 @@ def send_template(to: str, template: str, *, locale: str, **context) -> EmailMes
         text = render_template(f"mail/{template}.txt", **context)
         html = render_template(f"mail/{template}.html", text_body=text, **context)
     first, _, body = text.partition("\n")
-    subject = first.removeprefix("Subject:").strip()
-    message = build_message(to, subject, body.lstrip("\n"), html)
-    send_message(message)
-    return message
+    return first.removeprefix("Subject:").strip(), body.lstrip("\n"), html
+
+
+def queue_mail(to: str, subject: str, text: str, html: str = "", *, user=None,
+               headers: dict[str, str] | None = None, dedupe_key: str | None = None):
+    """Put one mail in the outbox; it is delivered after the current transaction commits."""
+    from consult.extensions import db
+    from consult.notify.delivery import register_new_mail
+    from consult.notify.models import OutboundMail
+
+    mail = OutboundMail(to_address=to, subject=subject[:300], text_body=text, html_body=html,
+                        user_id=getattr(user, "id", None), headers=headers or {}, dedupe_key=dedupe_key)
+    db.session.add(mail)
+    register_new_mail(mail)
+    return mail
+
+
+def send_template(to: str, template: str, *, locale: str, user=None, **context):
+    """Render a mail template in the recipient's language and queue it in the outbox."""
+    subject, text, html = render_template_mail(template, locale=locale, user=user, **context)
+    return queue_mail(to, subject, text, html, user=user)

@@ -11,6 +11,8 @@ from consult.consultations.models import Consultation, Theme
 from consult.core.time import utcnow
 from consult.dialogue.models import AuthorRole, Post
 from consult.extensions import db
+from consult.notify.models import Kind
+from consult.notify.services import notify, participants, url_path
 from consult.orgs.models import Organisation
 from consult.qa.models import QaItem, QaStatus
 
@@ -94,6 +96,10 @@ def publish(item: QaItem, *, by: User) -> None:
         except IntegrityError:  # another item took this number at the same moment
             continue
     record_event("qa_published", actor=by, obj=item, number=item.number)
+    consultation = item.consultation
+    notify(participants(consultation), Kind.QA, consultation=consultation,
+           data={"consultation": consultation.title, "n": item.number, "question": item.question[:300]},
+           link=url_path("qa.index", slug=consultation.slug) + f"#qa-{item.number}")
 
 
 def published_items(consultation: Consultation, theme_id: int | None = None) -> list[QaItem]:

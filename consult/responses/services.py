@@ -22,8 +22,9 @@ from consult.consultations.models import Audience, Consultation, Question, Theme
 from consult.core.time import utcnow
 from consult.core.uploads import StoredFile
 from consult.extensions import db
-from consult.notify.mail import send_template
-from consult.orgs.models import Membership, Organisation, OrgKind
+from consult.notify.models import Kind
+from consult.notify.services import absolute_url, notify, organisation_users, url_path
+from consult.orgs.models import Organisation, OrgKind
 from consult.responses.models import (
     Answer,
     Attachment,
@@ -300,16 +301,13 @@ def submit(response: Response, *, by: User, now: datetime | None = None,
 
 
 def _mail_receipt(response: Response, submission: Submission) -> None:
-    """Every user of the organisation gets the receipt; no answer content is in the mail."""
-    members = db.session.scalars(select(Membership).where(
-        Membership.organisation_id == response.organisation_id)).all()
-    for membership in members:
-        user = membership.user
-        if not user.active:
-            continue
-        send_template(user.email, "receipt", locale=user.locale, user=user, response=response,
-                      submission=submission, code=format_receipt_code(submission.receipt_code),
-                      verify_link=url_for("responses.verify", _external=True))
+    """Every user of the organisation gets the receipt; no answer content is in it."""
+    notify(organisation_users([response.organisation_id]), Kind.RECEIPT, consultation=response.consultation,
+           data={"org": response.organisation.name, "consultation": response.consultation.title,
+                 "when": submission.submitted_at.isoformat(), "n": submission.number,
+                 "code": format_receipt_code(submission.receipt_code),
+                 "verify": absolute_url("responses.verify")},
+           link=url_path("responses.receipt", response_id=response.id, number=submission.number))
 
 
 def withdraw(response: Response, *, by: User, now: datetime | None = None) -> None:

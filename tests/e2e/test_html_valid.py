@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 from consult.orgs.models import MemberRole
-from tests.conftest import get_csrf, login, make_org, make_user
+from tests.conftest import csrf_token_from, get_csrf, login, make_org, make_user
 from tests.e2e.conftest import ROOT, require
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -183,5 +183,50 @@ def test_qa_pages_are_valid_html(app, tmp_path):
         response = team.get(path)
         assert response.status_code == 200, path
         pages[f"team{path}"] = response.get_data(as_text=True)
+    errors = validate(pages, tmp_path)
+    assert errors == [], "\n".join(errors)
+
+
+def test_advice_and_notification_pages_are_valid_html(app, tmp_path):
+    require(shutil.which("java") is not None, "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
+    require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
+    from sqlalchemy import select
+
+    from consult.advice.models import Advice, AdvicePoint, AdviceStatus
+    from consult.auth.models import User
+    from consult.demo import DEMO_PASSWORD, load_demo
+    from consult.extensions import db
+    from consult.notify.models import Kind
+    from consult.notify.services import unsubscribe_token
+
+    load_demo()
+    db.session.commit()
+    slug = "/consultations/marktconsultatie-wmo-leidse-regio"
+    submitted = db.session.scalar(select(Advice).where(Advice.status == AdviceStatus.SUBMITTED))
+    draft = db.session.scalar(select(Advice).where(Advice.status == AdviceStatus.DRAFT))
+    point = db.session.scalar(select(AdvicePoint).where(AdvicePoint.advice_id == draft.id))
+    pages: dict[str, str] = {}
+
+    def collect(client, who, paths):
+        for path in paths:
+            response = client.get(path)
+            assert response.status_code == 200, path
+            pages[f"{who}{path}"] = response.get_data(as_text=True)
+
+    council = app.test_client()
+    login(council, "adviesraad@example.org", DEMO_PASSWORD)
+    collect(council, "council", [f"{slug}/advice", f"/advice/{submitted.id}", f"{slug}/council-comments",
+                                 "/notifications", "/account/notifications"])
+    drafting = app.test_client()
+    login(drafting, "clientenraad@example.org", DEMO_PASSWORD)
+    collect(drafting, "council2", [f"/advice/{draft.id}", f"/advice/points/{point.id}"])
+    team = app.test_client()
+    login(team, "team@example.org", DEMO_PASSWORD)
+    collect(team, "team", [f"{slug}/advice", f"/advice/{submitted.id}", f"{slug}/council-comments"])
+    pages["team-reply-errors"] = team.post(f"/advice/{submitted.id}/reply", data={
+        "csrf_token": csrf_token_from(pages[f"team/advice/{submitted.id}"]), "action": "publish"}).get_data(as_text=True)
+    user = db.session.scalar(select(User).where(User.email == "zorg1@example.org"))
+    anonymous = app.test_client()
+    collect(anonymous, "anonymous", [f"/unsubscribe/{unsubscribe_token(user.id, Kind.QA)}"])
     errors = validate(pages, tmp_path)
     assert errors == [], "\n".join(errors)

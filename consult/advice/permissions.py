@@ -1,0 +1,91 @@
+"""Who may request, draft, submit, read and reply to advice, and comment as a council."""
+from __future__ import annotations
+
+from consult.advice.models import Advice, AdviceStatus
+from consult.consultations.models import Consultation, Status
+from consult.consultations.permissions import can_edit_consultation, is_team
+from consult.orgs.models import MemberRole, OrgKind
+from consult.responses.permissions import responding_organisations
+
+
+def council_memberships(user) -> list:
+    if not (user and user.is_authenticated):
+        return []
+    return [m for m in user.memberships if m.organisation.kind == OrgKind.COUNCIL]
+
+
+def council_ids(user) -> set[int]:
+    return {m.organisation_id for m in council_memberships(user)}
+
+
+def is_council_member(user) -> bool:
+    return bool(council_memberships(user))
+
+
+def can_request_advice(user, consultation: Consultation) -> bool:
+    """Editors ask councils for advice once the consultation is published."""
+    return consultation.status != Status.DRAFT and can_edit_consultation(user, consultation)
+
+
+def is_advice_council(user, advice: Advice) -> bool:
+    return advice.council_id in council_ids(user)
+
+
+def can_draft_advice(user, advice: Advice) -> bool:
+    """Every member of the council drafts together, until it is submitted."""
+    return advice.status == AdviceStatus.DRAFT and is_advice_council(user, advice)
+
+
+def can_submit_advice(user, advice: Advice) -> bool:
+    """Only a contact person of the council submits on its behalf."""
+    return advice.status == AdviceStatus.DRAFT and any(
+        m.organisation_id == advice.council_id and m.role == MemberRole.CONTACT for m in council_memberships(user))
+
+
+def is_participant(user, consultation: Consultation) -> bool:
+    return is_team(user, consultation) or bool(responding_organisations(user))
+
+
+def can_see_advice(user, advice: Advice) -> bool:
+    """Draft: the council only. Submitted: council and team. Published: every participant."""
+    consultation = advice.request.consultation
+    if is_advice_council(user, advice):
+        return True
+    if advice.status == AdviceStatus.SUBMITTED:
+        return is_team(user, consultation)
+    if advice.status == AdviceStatus.PUBLISHED:
+        return is_participant(user, consultation)
+    return False
+
+
+def can_reply_advice(user, advice: Advice) -> bool:
+    return advice.status == AdviceStatus.SUBMITTED and can_edit_consultation(user, advice.request.consultation)
+
+
+def can_see_advice_page(user, consultation: Consultation) -> bool:
+    return consultation.status != Status.DRAFT and is_participant(user, consultation)
+
+
+def can_read_council_comments(user, consultation: Consultation) -> bool:
+    """Council comments are for the team and the councils, not for providers."""
+    return consultation.status != Status.DRAFT and (is_team(user, consultation) or is_council_member(user))
+
+
+def can_comment_as_council(user, consultation: Consultation) -> bool:
+    return consultation.status != Status.DRAFT and is_council_member(user) and not is_team(user, consultation)
+
+
+def advice_or_404(user, advice_id: int) -> Advice:
+    """Advice the acting user may see, or 404: another council's draft does not exist for you."""
+    from flask import abort
+    from sqlalchemy.orm import selectinload
+
+    from consult.advice.models import AdviceRequest
+    from consult.extensions import db
+
+    advice = db.session.get(Advice, advice_id, options=[
+        selectinload(Advice.points), selectinload(Advice.request).selectinload(AdviceRequest.consultation),
+        selectinload(Advice.council)])
+    if advice is None or not can_see_advice(user, advice):
+        abort(404)
+    return advice

@@ -1,0 +1,262 @@
+"""Advice services: request, draft together, submit with a receipt, reply per point, publish.
+
+Services add and flush; the request commits. Everything of consequence is audited and
+notified through the one notification service.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from consult.advice.models import Advice, AdvicePoint, AdviceRequest, AdviceStatus, AdviceSubject, \
+    CouncilComment, Disposition
+from consult.audit.services import record_event
+from consult.auth.models import User
+from consult.consultations.models import Consultation, Question, Theme
+from consult.core.time import utcnow
+from consult.core.uploads import StoredFile
+from consult.extensions import db
+from consult.notify.models import Kind
+from consult.notify.services import notify, organisation_users, participants, team_users, url_path
+from consult.orgs.models import Organisation, OrgKind
+from consult.responses.services import RECEIPT_CODE_LENGTH, format_receipt_code
+
+MAX_TEXT = 20_000
+
+
+class AdviceRefused(Exception):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+class AdviceConflict(Exception):
+    """Someone else in the council saved a newer version of the same text."""
+
+
+def _clean(value: str | None, limit: int = MAX_TEXT) -> str:
+    value = (value or "").replace("\x00", "").strip()
+    if len(value) > limit:
+        raise AdviceRefused(_l("Use at most %(n)d characters.", n=limit))
+    return value
+
+
+def requested_council_ids(consultation: Consultation) -> set[int]:
+    return set(db.session.scalars(select(Advice.council_id).join(AdviceRequest).where(
+        AdviceRequest.consultation_id == consultation.id)))
+
+
+def _advice_data(advice: Advice, event: str) -> dict:
+    request = advice.request
+    return {"event": event, "consultation": request.consultation.title, "council": advice.council.name,
+            "due": request.due_on.isoformat()}
+
+
+def request_advice(consultation: Consultation, *, question: str, due_on: date, councils: list[Organisation],
+                   by: User, subject: AdviceSubject = AdviceSubject.CONSULTATION) -> AdviceRequest:
+    question = _clean(question)
+    if not question:
+        raise AdviceRefused(_l("Write the question the councils are asked to advise on."))
+    if due_on < utcnow().date():
+        raise AdviceRefused(_l("The due date cannot be in the past."))
+    councils = [c for c in councils if c.kind == OrgKind.COUNCIL]
+    if not councils:
+        raise AdviceRefused(_l("Choose at least one advisory council."))
+    request = AdviceRequest(consultation=consultation, subject=subject, question=question, due_on=due_on,
+                            created_by_id=by.id)
+    db.session.add(request)
+    for council in councils:
+        request.advices.append(Advice(council=council, status=AdviceStatus.DRAFT, introduction=""))
+    db.session.flush()
+    record_event("advice_requested", actor=by, obj=request, councils=[c.id for c in councils])
+    for advice in request.advices:
+        notify(organisation_users([advice.council_id]), Kind.ADVICE, consultation=consultation,
+               data=_advice_data(advice, "requested"), link=url_path("advice.show", advice_id=advice.id))
+    return request
+
+
+def _touch(advice: Advice, by: User) -> None:
+    advice.updated_at = utcnow()
+    advice.updated_by_id = by.id
+
+
+def _require_draft(advice: Advice) -> None:
+    if advice.status != AdviceStatus.DRAFT:
+        raise AdviceRefused(_l("This advice has been submitted and can no longer be changed."))
+
+
+def save_introduction(advice: Advice, text: str, *, version: int, by: User) -> None:
+    _require_draft(advice)
+    text = _clean(text)
+    if version != advice.version:
+        raise AdviceConflict()
+    if text != advice.introduction:
+        advice.introduction = text
+        advice.version += 1
+        _touch(advice, by)
+
+
+def _point_fields(title: str, body: str) -> tuple[str, str]:
+    title, body = _clean(title, 200), _clean(body)
+    if not title:
+        raise AdviceRefused(_l("Give the advice point a title."))
+    if not body:
+        raise AdviceRefused(_l("Write the advice point."))
+    return title, body
+
+
+def add_point(advice: Advice, *, title: str, body: str, by: User) -> AdvicePoint:
+    _require_draft(advice)
+    title, body = _point_fields(title, body)
+    point = AdvicePoint(title=title, body=body, position=len(advice.points) + 1)
+    advice.points.append(point)
+    _touch(advice, by)
+    db.session.flush()
+    return point
+
+
+def save_point(point: AdvicePoint, *, title: str, body: str, version: int, by: User) -> None:
+    _require_draft(point.advice)
+    title, body = _point_fields(title, body)
+    if version != point.version:
+        raise AdviceConflict()
+    if (title, body) != (point.title, point.body):
+        point.title, point.body = title, body
+        point.version += 1
+        _touch(point.advice, by)
+
+
+def delete_point(point: AdvicePoint, *, by: User) -> None:
+    advice = point.advice
+    _require_draft(advice)
+    advice.points.remove(point)
+    for position, other in enumerate(advice.points, start=1):
+        other.position = position
+    _touch(advice, by)
+
+
+def move_point(point: AdvicePoint, direction: int, *, by: User) -> None:
+    advice = point.advice
+    _require_draft(advice)
+    points = list(advice.points)
+    index = points.index(point)
+    target = index + direction
+    if 0 <= target < len(points):
+        points[index], points[target] = points[target], points[index]
+        for position, other in enumerate(points, start=1):
+            other.position = position
+        _touch(advice, by)
+
+
+def attach_file(advice: Advice, stored: StoredFile, *, by: User) -> None:
+    _require_draft(advice)
+    advice.file_name, advice.file_stored_name, advice.file_type = stored.original_name, stored.stored_name, stored.file_type
+    advice.file_size, advice.file_sha256 = stored.size, stored.sha256
+    _touch(advice, by)
+
+
+def remove_file(advice: Advice, *, by: User) -> None:
+    _require_draft(advice)
+    advice.file_name = advice.file_stored_name = advice.file_type = advice.file_sha256 = None
+    advice.file_size = None
+    _touch(advice, by)
+
+
+def submit_problems(advice: Advice) -> list[str]:
+    problems = []
+    if not advice.points:
+        problems.append(str(_l("Add at least one advice point.")))
+    return problems
+
+
+def canonical_content(advice: Advice) -> dict:
+    return {"council": advice.council_id, "request": advice.request_id, "introduction": advice.introduction,
+            "points": [{"title": p.title, "body": p.body} for p in advice.points],
+            "file_sha256": advice.file_sha256, "submitted_at": advice.submitted_at.isoformat()}
+
+
+def submit(advice: Advice, *, by: User) -> None:
+    """The council's contact submits: the content is fixed, with a receipt code derived from it."""
+    _require_draft(advice)
+    problems = submit_problems(advice)
+    if problems:
+        raise AdviceRefused(problems[0])
+    advice.submitted_at = utcnow()
+    advice.submitted_by_id = by.id
+    advice.canonical = json.dumps(canonical_content(advice), sort_keys=True, ensure_ascii=False,
+                                  separators=(",", ":"))
+    advice.digest = hashlib.sha256(advice.canonical.encode("utf-8")).hexdigest()
+    advice.receipt_code = advice.digest[:RECEIPT_CODE_LENGTH]
+    advice.status = AdviceStatus.SUBMITTED
+    db.session.flush()
+    record_event("advice_submitted", actor=by, obj=advice, receipt=advice.receipt_code)
+    consultation = advice.request.consultation
+    link = url_path("advice.show", advice_id=advice.id)
+    notify(organisation_users([advice.council_id]), Kind.ADVICE, consultation=consultation,
+           data={**_advice_data(advice, "receipt"), "code": format_receipt_code(advice.receipt_code),
+                 "when": advice.submitted_at.isoformat()}, link=link)
+    notify(team_users(consultation, editors_only=True), Kind.ADVICE, consultation=consultation,
+           data=_advice_data(advice, "submitted"), link=link)
+
+
+def save_reply(advice: Advice, *, introduction: str, replies: dict[int, tuple[Disposition | None, str]],
+               by: User) -> None:
+    if advice.status != AdviceStatus.SUBMITTED:
+        raise AdviceRefused(_l("The reply has been published and can no longer be changed."))
+    advice.reply_introduction = _clean(introduction)
+    now = utcnow()
+    for point in advice.points:
+        if point.id not in replies:
+            continue
+        disposition, text = replies[point.id]
+        text = _clean(text)
+        if (disposition, text) != (point.disposition, point.reply):
+            point.disposition, point.reply = disposition, text
+            point.replied_by_id, point.replied_at = by.id, now
+    record_event("advice_reply_saved", actor=by, obj=advice)
+
+
+def reply_problems(advice: Advice) -> list[tuple[AdvicePoint, str]]:
+    problems = []
+    for point in advice.points:
+        if point.disposition is None:
+            problems.append((point, str(_l("Choose what the municipality does with advice point %(n)s.", n=point.number))))
+        elif not point.reply.strip():
+            problems.append((point, str(_l("Give the reason for advice point %(n)s.", n=point.number))))
+    return problems
+
+
+def publish_reply(advice: Advice, *, by: User) -> None:
+    """Advice and reply become visible to all participants at the same moment."""
+    if advice.status != AdviceStatus.SUBMITTED:
+        raise AdviceRefused(_l("The reply has been published and can no longer be changed."))
+    problems = reply_problems(advice)
+    if problems:
+        raise AdviceRefused(problems[0][1])
+    advice.status = AdviceStatus.PUBLISHED
+    advice.published_at = utcnow()
+    advice.published_by_id = by.id
+    record_event("advice_reply_published", actor=by, obj=advice)
+    consultation = advice.request.consultation
+    people = {u.id: u for u in organisation_users([advice.council_id]) + participants(consultation)}
+    notify(people.values(), Kind.ADVICE, consultation=consultation, data=_advice_data(advice, "replied"),
+           link=url_path("advice.show", advice_id=advice.id))
+
+
+def add_comment(consultation: Consultation, *, body: str, by: User, organisation: Organisation,
+                theme: Theme | None = None, question: Question | None = None) -> CouncilComment:
+    body = _clean(body, 10_000)
+    if not body:
+        raise AdviceRefused(_l("Write your comment."))
+    if question is not None:
+        theme = question.theme
+    comment = CouncilComment(consultation_id=consultation.id, theme=theme, question=question, author=by,
+                             organisation=organisation, body=body)
+    db.session.add(comment)
+    db.session.flush()
+    record_event("council_comment_added", actor=by, obj=comment)
+    return comment

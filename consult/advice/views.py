@@ -1,0 +1,375 @@
+"""Advice pages: requests and overview, the council's draft, submission, the team's reply,
+published advice, and council comments on themes and questions."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from consult.advice import bp
+from consult.advice.forms import CommentForm, FileForm, IntroductionForm, PointForm, RequestForm, SubmitForm, \
+    reply_form
+from consult.advice.models import Advice, AdvicePoint, AdviceRequest, AdviceStatus, CouncilComment, Disposition
+from consult.advice.permissions import (
+    advice_or_404,
+    can_comment_as_council,
+    can_draft_advice,
+    can_read_council_comments,
+    can_reply_advice,
+    can_request_advice,
+    can_see_advice,
+    can_see_advice_page,
+    can_submit_advice,
+    council_ids,
+    council_memberships,
+)
+from consult.advice.services import (
+    AdviceConflict,
+    AdviceRefused,
+    add_comment,
+    add_point,
+    attach_file,
+    delete_point,
+    move_point,
+    publish_reply,
+    remove_file,
+    reply_problems,
+    request_advice,
+    save_introduction,
+    save_point,
+    save_reply,
+    submit,
+    submit_problems,
+)
+from consult.consultations.models import Theme
+from consult.consultations.permissions import is_team
+from consult.consultations.views import load_consultation
+from consult.core.access import deny_hidden
+from consult.core.uploads import CONTENT_TYPES, UploadRejected, store_upload, stored_path
+from consult.extensions import db
+from consult.orgs.models import Organisation, OrgKind
+from consult.responses.services import format_receipt_code
+
+ADVICE_FILE_TYPES = ("pdf", "odt", "docx")
+
+
+# --- the overview per consultation ----------------------------------------------------------
+
+@bp.route("/consultations/<slug>/advice", methods=["GET", "POST"])
+@login_required
+def index(slug: str):
+    consultation = load_consultation(slug)
+    if not can_see_advice_page(current_user, consultation):
+        deny_hidden()
+    may_request = can_request_advice(current_user, consultation)
+    form = RequestForm()
+    councils = db.session.scalars(select(Organisation).where(Organisation.kind == OrgKind.COUNCIL)
+                                  .order_by(Organisation.name)).all()
+    form.councils.choices = [(c.id, c.name) for c in councils]
+    if request.method == "POST":
+        if not may_request:
+            abort(403)
+        if form.validate_on_submit():
+            chosen = [c for c in councils if c.id in form.councils.data]
+            try:
+                request_advice(consultation, question=form.question.data, due_on=form.due_on.data,
+                               councils=chosen, by=current_user)
+            except AdviceRefused as refused:
+                db.session.rollback()
+                form.question.errors.append(str(refused.message))
+            else:
+                db.session.commit()
+                flash(_("The advice has been requested. The councils have been notified."), "ok")
+                return redirect(url_for("advice.index", slug=slug))
+    requests = db.session.scalars(
+        select(AdviceRequest).where(AdviceRequest.consultation_id == consultation.id)
+        .options(selectinload(AdviceRequest.advices).selectinload(Advice.council),
+                 selectinload(AdviceRequest.advices).selectinload(Advice.points))
+        .order_by(AdviceRequest.created_at.desc(), AdviceRequest.id.desc())).all()
+    rows = [(req, [a for a in req.advices if can_see_advice(current_user, a)]) for req in requests]
+    team = is_team(current_user, consultation)
+    own = council_ids(current_user)
+    return render_template("advice/index.html", consultation=consultation, form=form, may_request=may_request,
+                           rows=[(req, advices) for req, advices in rows if advices or team or
+                                 any(a.council_id in own for a in req.advices)],
+                           team=team, has_councils=bool(councils))
+
+
+# --- one advice: draft, submitted, published ------------------------------------------------
+
+def _conflict_message():
+    return _l("Someone else in your council saved this text in the meantime. Their version is shown "
+              "below; your text is kept in the field. Combine the two and save again.")
+
+
+def _show(advice: Advice, *, intro_form=None, point_form=None, edit_forms=None, file_form=None,
+          reply=None, reply_errors=None, status=200, conflict=None):
+    draft = can_draft_advice(current_user, advice)
+    intro_form = intro_form or IntroductionForm(formdata=None, introduction=advice.introduction,
+                                                version=advice.version)
+    point_form = point_form or PointForm(formdata=None)
+    file_form = file_form or FileForm(formdata=None)
+    if reply is None and can_reply_advice(current_user, advice):
+        reply = reply_form(advice)
+    return render_template(
+        "advice/show.html", advice=advice, consultation=advice.request.consultation, draft=draft,
+        intro_form=intro_form, point_form=point_form, file_form=file_form, submit_form=SubmitForm(),
+        may_submit=can_submit_advice(current_user, advice), reply=reply, reply_errors=reply_errors or [],
+        code=format_receipt_code(advice.receipt_code) if advice.receipt_code else None,
+        problems=submit_problems(advice) if draft else [], conflict=conflict,
+        own_council=advice.council_id in council_ids(current_user)), status
+
+
+@bp.route("/advice/<int:advice_id>")
+@login_required
+def show(advice_id: int):
+    return _show(advice_or_404(current_user, advice_id))
+
+
+def _draft_or_refuse(advice_id: int) -> Advice:
+    advice = advice_or_404(current_user, advice_id)
+    if not can_draft_advice(current_user, advice):
+        abort(403)
+    return advice
+
+
+@bp.route("/advice/<int:advice_id>/introduction", methods=["POST"])
+@login_required
+def introduction(advice_id: int):
+    advice = _draft_or_refuse(advice_id)
+    form = IntroductionForm()
+    if not form.validate_on_submit():
+        return _show(advice, intro_form=form, status=422)
+    try:
+        save_introduction(advice, form.introduction.data, version=form.version.data or 0, by=current_user)
+    except AdviceConflict:
+        db.session.rollback()
+        form.introduction.errors.append(str(_conflict_message()))
+        form.version.data = advice.version
+        return _show(advice, intro_form=form, status=409, conflict=advice.introduction)
+    except AdviceRefused as refused:
+        db.session.rollback()
+        form.introduction.errors.append(str(refused.message))
+        return _show(advice, intro_form=form, status=422)
+    db.session.commit()
+    flash(_("The introduction has been saved."), "ok")
+    return redirect(url_for("advice.show", advice_id=advice.id) + "#introduction")
+
+
+@bp.route("/advice/<int:advice_id>/points", methods=["POST"])
+@login_required
+def add(advice_id: int):
+    advice = _draft_or_refuse(advice_id)
+    form = PointForm()
+    if not form.validate_on_submit():
+        return _show(advice, point_form=form, status=422)
+    try:
+        point = add_point(advice, title=form.title.data, body=form.body.data, by=current_user)
+    except AdviceRefused as refused:
+        db.session.rollback()
+        form.body.errors.append(str(refused.message))
+        return _show(advice, point_form=form, status=422)
+    db.session.commit()
+    flash(_("Advice point %(n)s has been added.", n=point.number), "ok")
+    return redirect(url_for("advice.show", advice_id=advice.id) + f"#point-{point.id}")
+
+
+def _own_point(point_id: int) -> AdvicePoint:
+    point = db.session.get(AdvicePoint, point_id)
+    if point is None:
+        abort(404)
+    advice = advice_or_404(current_user, point.advice_id)
+    if not can_draft_advice(current_user, advice):
+        abort(403)
+    return point
+
+
+@bp.route("/advice/points/<int:point_id>", methods=["GET", "POST"])
+@login_required
+def edit_point(point_id: int):
+    point = _own_point(point_id)
+    form = PointForm(obj=point) if request.method == "GET" else PointForm()
+    conflict = None
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                save_point(point, title=form.title.data, body=form.body.data, version=form.version.data or 0,
+                           by=current_user)
+            except AdviceConflict:
+                db.session.rollback()
+                form.body.errors.append(str(_conflict_message()))
+                form.version.data = point.version
+                conflict, status = point, 409
+            except AdviceRefused as refused:
+                db.session.rollback()
+                form.body.errors.append(str(refused.message))
+                status = 422
+            else:
+                db.session.commit()
+                flash(_("Advice point %(n)s has been saved.", n=point.number), "ok")
+                return redirect(url_for("advice.show", advice_id=point.advice_id) + f"#point-{point.id}")
+        else:
+            status = 422
+    return render_template("advice/point.html", point=point, advice=point.advice, form=form,
+                           consultation=point.advice.request.consultation, conflict=conflict), status
+
+
+@bp.route("/advice/points/<int:point_id>/delete", methods=["POST"])
+@login_required
+def remove_point(point_id: int):
+    point = _own_point(point_id)
+    advice_id, number = point.advice_id, point.number
+    delete_point(point, by=current_user)
+    db.session.commit()
+    flash(_("Advice point %(n)s has been removed.", n=number), "ok")
+    return redirect(url_for("advice.show", advice_id=advice_id) + "#points")
+
+
+@bp.route("/advice/points/<int:point_id>/move", methods=["POST"])
+@login_required
+def move(point_id: int):
+    point = _own_point(point_id)
+    move_point(point, -1 if request.form.get("direction") == "up" else 1, by=current_user)
+    db.session.commit()
+    return redirect(url_for("advice.show", advice_id=point.advice_id) + f"#point-{point.id}")
+
+
+@bp.route("/advice/<int:advice_id>/file", methods=["POST"])
+@login_required
+def upload(advice_id: int):
+    advice = _draft_or_refuse(advice_id)
+    try:
+        stored = store_upload(request.files.get("file"), allowed=ADVICE_FILE_TYPES,
+                              type_message=_l("This kind of file is not accepted. Upload a PDF, ODT or DOCX file."))
+        attach_file(advice, stored, by=current_user)
+    except (UploadRejected, AdviceRefused) as refused:
+        db.session.rollback()
+        form = FileForm(formdata=None)
+        form.file.errors = [str(refused.message)]
+        return _show(advice, file_form=form, status=422)
+    db.session.commit()
+    flash(_("The document has been attached."), "ok")
+    return redirect(url_for("advice.show", advice_id=advice.id) + "#document")
+
+
+@bp.route("/advice/<int:advice_id>/file/remove", methods=["POST"])
+@login_required
+def unattach(advice_id: int):
+    advice = _draft_or_refuse(advice_id)
+    remove_file(advice, by=current_user)
+    db.session.commit()
+    flash(_("The document has been removed."), "ok")
+    return redirect(url_for("advice.show", advice_id=advice.id) + "#document")
+
+
+@bp.route("/advice/<int:advice_id>/file")
+@login_required
+def download(advice_id: int):
+    advice = advice_or_404(current_user, advice_id)
+    if not advice.file_stored_name:
+        abort(404)
+    return send_file(stored_path(advice.file_stored_name), mimetype=CONTENT_TYPES[advice.file_type],
+                     as_attachment=True, download_name=advice.file_name, max_age=0)
+
+
+@bp.route("/advice/<int:advice_id>/submit", methods=["POST"])
+@login_required
+def submit_advice(advice_id: int):
+    advice = advice_or_404(current_user, advice_id)
+    if not can_submit_advice(current_user, advice):
+        abort(403)
+    try:
+        submit(advice, by=current_user)
+    except AdviceRefused as refused:
+        db.session.rollback()
+        flash(str(refused.message), "error")
+        return redirect(url_for("advice.show", advice_id=advice.id))
+    db.session.commit()
+    flash(_("The advice has been submitted to the project team. Your receipt code is %(code)s.",
+            code=format_receipt_code(advice.receipt_code)), "ok")
+    return redirect(url_for("advice.show", advice_id=advice.id))
+
+
+# --- the team's reply ---------------------------------------------------------------------------
+
+@bp.route("/advice/<int:advice_id>/reply", methods=["POST"])
+@login_required
+def reply(advice_id: int):
+    advice = advice_or_404(current_user, advice_id)
+    if not can_reply_advice(current_user, advice):
+        abort(403)
+    form = reply_form(advice, request.form)
+    if not form.validate_on_submit():
+        return _show(advice, reply=form, status=422)
+    replies = {}
+    for point in advice.points:
+        value = form[f"disposition_{point.id}"].data
+        replies[point.id] = (Disposition(value) if value else None, form[f"reply_{point.id}"].data or "")
+    save_reply(advice, introduction=form.reply_introduction.data or "", replies=replies, by=current_user)
+    if request.form.get("action") == "publish":
+        problems = reply_problems(advice)
+        if problems:
+            for point, message in problems:
+                field = form[f"disposition_{point.id}"] if point.disposition is None else form[f"reply_{point.id}"]
+                field.errors = list(field.errors) + [message]
+            db.session.commit()  # the reply so far is kept
+            return _show(advice, reply=form, status=422)
+        publish_reply(advice, by=current_user)
+        db.session.commit()
+        flash(_("The reply has been published. Advice and reply are now visible to all participants."), "ok")
+        return redirect(url_for("advice.show", advice_id=advice.id))
+    db.session.commit()
+    flash(_("The reply has been saved. It is not visible to others until you publish it."), "ok")
+    return redirect(url_for("advice.show", advice_id=advice.id) + "#reply")
+
+
+# --- council comments on themes and questions ----------------------------------------------------
+
+@bp.route("/consultations/<slug>/council-comments", methods=["GET", "POST"])
+@login_required
+def comments(slug: str):
+    from consult.consultations.models import Consultation
+
+    consultation = load_consultation(slug, selectinload(Consultation.themes).selectinload(Theme.questions))
+    if not can_read_council_comments(current_user, consultation):
+        deny_hidden()
+    may_comment = can_comment_as_council(current_user, consultation)
+    form = CommentForm()
+    choices = [("", _("The consultation in general"))]
+    for theme in consultation.themes:
+        choices.append((f"t{theme.id}", _("Theme: %(title)s", title=theme.title)))
+        for question in theme.questions:
+            choices.append((f"q{question.id}", _("Question: %(text)s", text=question.text[:80])))
+    form.target.choices = choices
+    if request.method == "GET" and request.args.get("about"):
+        form.target.data = request.args["about"]
+    if request.method == "POST":
+        if not may_comment:
+            abort(403)
+        if form.validate_on_submit():
+            theme = question = None
+            target = form.target.data or ""
+            if target.startswith("t"):
+                theme = next((t for t in consultation.themes if f"t{t.id}" == target), None)
+            elif target.startswith("q"):
+                question = next((q for t in consultation.themes for q in t.questions if f"q{q.id}" == target), None)
+            organisation = council_memberships(current_user)[0].organisation
+            try:
+                comment = add_comment(consultation, body=form.body.data, by=current_user, organisation=organisation,
+                                      theme=theme, question=question)
+            except AdviceRefused as refused:
+                db.session.rollback()
+                form.body.errors.append(str(refused.message))
+            else:
+                db.session.commit()
+                flash(_("Your comment has been added. The project team and the councils can read it."), "ok")
+                return redirect(url_for("advice.comments", slug=slug) + f"#comment-{comment.id}")
+    items = db.session.scalars(select(CouncilComment).where(CouncilComment.consultation_id == consultation.id)
+                               .options(selectinload(CouncilComment.author), selectinload(CouncilComment.organisation),
+                                        selectinload(CouncilComment.theme), selectinload(CouncilComment.question))
+                               .order_by(CouncilComment.created_at, CouncilComment.id)).all()
+    return render_template("advice/comments.html", consultation=consultation, form=form, items=items,
+                           may_comment=may_comment), 422 if form.errors else 200

@@ -1,0 +1,217 @@
+"""Delivering the outbox: the job functions and how they are run.
+
+The same functions run in both modes:
+
+* embedded default (no REDIS_URL): mail committed during a request is delivered inline right
+  after the request; retries that have come due are picked up after a later request, by
+  ``flask --app consult deliver-mail`` or by ``flask --app consult worker``;
+* with REDIS_URL: committed mail is enqueued on RQ and ``flask --app consult worker`` runs
+  the jobs; a failed attempt enqueues its own retry after the back-off.
+
+A mail is claimed (pending -> sending, one UPDATE that only one worker can win) before it
+is handed to the mail server, so two workers never send the same message.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+import time
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from flask import current_app, g, has_request_context
+from sqlalchemy import event, or_, select, update
+from sqlalchemy.orm import Session
+
+from consult.core.time import utcnow
+from consult.extensions import db
+from consult.notify.mail import send_message
+from consult.notify.models import MailStatus, OutboundMail
+
+log = logging.getLogger(__name__)
+
+# A claim older than this belongs to a worker that died; the mail is tried again.
+STALE_CLAIM = timedelta(minutes=10)
+_last_sweep = 0.0
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next attempt: 1, 2, 4, 8 ... minutes, at most six hours."""
+    base = current_app.config["MAIL_RETRY_BASE_SECONDS"]
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+def _message(mail: OutboundMail) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    message["To"] = mail.to_address
+    message["Subject"] = mail.subject
+    message["Date"] = formatdate(localtime=False)
+    # One Message-ID per outbox row: a receiving server can tell a resend from a new mail.
+    message["Message-ID"] = make_msgid(idstring=f"mail{mail.id}", domain="consult.local")
+    for name, value in (mail.headers or {}).items():
+        message[name] = value
+    message.set_content(mail.text_body)
+    if mail.html_body:
+        message.add_alternative(mail.html_body, subtype="html")
+    return message
+
+
+def _claim(mail_id: int, now: datetime) -> OutboundMail | None:
+    result = db.session.execute(
+        update(OutboundMail)
+        .where(OutboundMail.id == mail_id, OutboundMail.status == MailStatus.PENDING,
+               OutboundMail.next_attempt_at <= now)
+        .values(status=MailStatus.SENDING, claimed_at=now, attempts=OutboundMail.attempts + 1)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    if result.rowcount != 1:
+        return None
+    return db.session.get(OutboundMail, mail_id, populate_existing=True)
+
+
+def deliver_mail(mail_id: int, now: datetime | None = None) -> str:
+    """Job: try to deliver one mail. Returns its status afterwards ('sent', 'pending' for a
+    retry later, 'failed', or 'skipped' when it was not this worker's to send)."""
+    now = now or utcnow()
+    mail = _claim(mail_id, now)
+    if mail is None:
+        return "skipped"
+    try:
+        send_message(_message(mail))
+    except (OSError, smtplib.SMTPException) as error:
+        mail.last_error = f"{type(error).__name__}: {error}"[:500]
+        if mail.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+            mail.status = MailStatus.FAILED
+            log.error("Mail %s failed after %s attempts: %s", mail.id, mail.attempts, mail.last_error)
+        else:
+            mail.status = MailStatus.PENDING
+            mail.next_attempt_at = now + backoff(mail.attempts)
+            log.warning("Mail %s not delivered (attempt %s), retry at %s: %s",
+                        mail.id, mail.attempts, mail.next_attempt_at, mail.last_error)
+        db.session.commit()
+        if mail.status == MailStatus.PENDING:
+            _schedule_retry(mail.id, mail.next_attempt_at - now)
+        return mail.status.value
+    mail.status = MailStatus.SENT
+    mail.sent_at = now
+    mail.last_error = None
+    db.session.commit()
+    return "sent"
+
+
+def deliver_due(limit: int = 100, now: datetime | None = None) -> dict[str, int]:
+    """Job: deliver every mail whose (next) attempt is due; also frees stale claims."""
+    now = now or utcnow()
+    db.session.execute(
+        update(OutboundMail)
+        .where(OutboundMail.status == MailStatus.SENDING, OutboundMail.claimed_at < now - STALE_CLAIM)
+        .values(status=MailStatus.PENDING).execution_options(synchronize_session=False))
+    db.session.commit()
+    ids = db.session.scalars(
+        select(OutboundMail.id)
+        .where(OutboundMail.status == MailStatus.PENDING, OutboundMail.next_attempt_at <= now)
+        .order_by(OutboundMail.next_attempt_at, OutboundMail.id).limit(limit)).all()
+    counts: dict[str, int] = {}
+    for mail_id in ids:
+        status = deliver_mail(mail_id, now)
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+# --- dispatch: who runs the jobs -------------------------------------------------------
+
+def _queue():
+    from redis import Redis
+    from rq import Queue
+
+    connection = Redis.from_url(current_app.config["REDIS_URL"])
+    return Queue(current_app.config["RQ_QUEUE"], connection=connection)
+
+
+def uses_worker() -> bool:
+    return bool(current_app.config.get("REDIS_URL"))
+
+
+def _schedule_retry(mail_id: int, delay: timedelta) -> None:
+    if uses_worker():
+        try:
+            _queue().enqueue_in(delay, deliver_mail, mail_id)
+        except Exception:  # Redis unreachable: the row stays pending for the next sweep
+            log.exception("Could not schedule retry of mail %s", mail_id)
+
+
+def register_new_mail(mail: OutboundMail) -> None:
+    """Remember a new outbox row; it is dispatched once its transaction has committed."""
+    db.session.info.setdefault("consult_new_mail", []).append(mail)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    new = session.info.pop("consult_new_mail", [])
+    if new:
+        committed = session.info.setdefault("consult_committed_mail", [])
+        committed.extend(mail.id for mail in new if mail.id is not None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop("consult_new_mail", None)
+
+
+def dispatch_committed() -> int:
+    """Hand committed new mail to the worker (RQ) or deliver it now (embedded default)."""
+    ids = db.session.info.pop("consult_committed_mail", [])
+    if not ids:
+        return 0
+    if uses_worker():
+        try:
+            queue = _queue()
+            for mail_id in ids:
+                queue.enqueue(deliver_mail, mail_id)
+            return len(ids)
+        except Exception:
+            log.exception("Redis unreachable; delivering %s mail inline", len(ids))
+    budget = time.monotonic() + current_app.config["MAIL_INLINE_SECONDS"]
+    for mail_id in ids:
+        if time.monotonic() > budget:  # the rest waits for the next sweep
+            break
+        deliver_mail(mail_id)
+    return len(ids)
+
+
+def after_request_delivery(response):
+    """Embedded default: deliver this request's mail, and once a minute what has come due."""
+    global _last_sweep
+    if not has_request_context() or getattr(g, "skip_mail_dispatch", False):
+        return response
+    try:
+        dispatch_committed()
+        if not uses_worker() and time.monotonic() - _last_sweep > current_app.config["MAIL_SWEEP_SECONDS"]:
+            _last_sweep = time.monotonic()
+            if db.session.scalar(select(OutboundMail.id).where(
+                    OutboundMail.status.in_([MailStatus.PENDING, MailStatus.SENDING]),
+                    or_(OutboundMail.next_attempt_at <= utcnow(),
+                        OutboundMail.claimed_at < utcnow() - STALE_CLAIM)).limit(1)) is not None:
+                deliver_due(limit=20)
+    except Exception:  # delivery never breaks the action that caused it
+        log.exception("Mail delivery after request failed")
+        db.session.rollback()
+    return response
+
+
+def run_worker(burst: bool = False, poll_seconds: int = 30) -> None:
+    """``flask --app consult worker``: RQ worker with scheduler, or a polling loop without Redis."""
+    if uses_worker():
+        from rq import SimpleWorker
+
+        queue = _queue()
+        deliver_due()  # anything left from before the worker started
+        SimpleWorker([queue], connection=queue.connection).work(burst=burst, with_scheduler=not burst)
+        return
+    while True:
+        deliver_due()
+        if burst:
+            return
+        time.sleep(poll_seconds)

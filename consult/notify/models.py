@@ -1,0 +1,133 @@
+"""The outbox of e-mail, the in-app notification list and each person's choices.
+
+Everything is stored before anything is delivered: an action commits its notifications and
+their e-mail in the same transaction, and delivery (inline after the request, or in the RQ
+worker) works from these rows, so a mail server that is down loses nothing.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.auth.models import User
+from consult.core.db import str_enum
+from consult.core.time import UTCDateTime, utcnow
+from consult.extensions import db
+
+
+class Kind(enum.StrEnum):
+    RECEIPT = "receipt"
+    CHANGED = "changed"
+    QA = "qa"
+    THREAD_REPLY = "thread_reply"
+    MODERATION = "moderation"
+    REMINDER = "reminder"
+    ADVICE = "advice"
+    REPORT = "report"
+
+    @property
+    def label(self) -> str:
+        return str(KIND_LABELS[self])
+
+
+KIND_LABELS = {
+    Kind.RECEIPT: _l("Receipts for your organisation's submissions"),
+    Kind.CHANGED: _l("Changed questions or deadline of a consultation you take part in"),
+    Kind.QA: _l("New published questions and answers"),
+    Kind.THREAD_REPLY: _l("New messages in discussions you follow"),
+    Kind.MODERATION: _l("Your message hidden or approved"),
+    Kind.REMINDER: _l("Deadline reminders for an unsubmitted draft"),
+    Kind.ADVICE: _l("Advice requested, submitted and replied to"),
+    Kind.REPORT: _l("Consultation report published"),
+}
+
+
+class Frequency(enum.StrEnum):
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    OFF = "off"
+
+    @property
+    def label(self) -> str:
+        return str(FREQUENCY_LABELS[self])
+
+
+FREQUENCY_LABELS = {
+    Frequency.IMMEDIATE: _l("E-mail at once"),
+    Frequency.DAILY: _l("Daily digest"),
+    Frequency.OFF: _l("No e-mail"),
+}
+
+
+class MailStatus(enum.StrEnum):
+    PENDING = "pending"    # waiting for (another) delivery attempt
+    SENDING = "sending"    # claimed by one worker; nobody else touches it
+    SENT = "sent"
+    FAILED = "failed"      # gave up after the maximum number of attempts
+
+
+class OutboundMail(db.Model):
+    """One rendered e-mail in the outbox, delivered at least once and claimed so never twice."""
+
+    __tablename__ = "outbound_mail"
+    __table_args__ = (Index("ix_outbound_mail_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text, default="")
+    headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # Set for mail that may be produced more than once (digests): the second one is refused.
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    status: Mapped[MailStatus] = mapped_column(str_enum(MailStatus), default=MailStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Notification(db.Model):
+    """One item in a person's notification list (the bell). Stored as a kind with data, so it
+    is shown in the reader's language; it never holds confidential content."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_read", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[Kind] = mapped_column(str_enum(Kind))
+    consultation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    link: Mapped[str] = mapped_column(String(500), default="")
+    # Reminders and other scheduled items: the same key twice is one notification.
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    # immediate: has its own mail; digest: waits for the daily digest; none: no e-mail.
+    delivery: Mapped[str] = mapped_column(String(10), default="none")
+    mail_id: Mapped[int | None] = mapped_column(ForeignKey("outbound_mail.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+    mail: Mapped[OutboundMail | None] = relationship()
+
+
+class Preference(db.Model):
+    """A person's choice for one kind; without a row the kind's default applies."""
+
+    __tablename__ = "notification_preferences"
+    __table_args__ = (UniqueConstraint("user_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[Kind] = mapped_column(str_enum(Kind))
+    frequency: Mapped[Frequency] = mapped_column(str_enum(Frequency))

@@ -1,0 +1,353 @@
+"""The one notification service every feature uses.
+
+``notify()`` stores an in-app notification per person and, depending on that person's choice
+for the kind, queues an e-mail now, leaves it for the daily digest, or sends none. Mail is
+rendered in the recipient's language and carries a signed one-click unsubscribe link.
+Notifications carry titles and names only: never answers, cost prices or other confidential
+content.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale, format_date, format_datetime, gettext as _, ngettext
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
+
+from consult.audit.services import record_event
+from consult.auth.models import User
+from consult.core.time import to_local, utcnow
+from consult.extensions import db
+from consult.notify.mail import queue_mail, render_template_mail
+from consult.notify.models import Frequency, Kind, Notification, OutboundMail, Preference
+
+DEFAULT_FREQUENCY = Frequency.IMMEDIATE
+LIST_PAGE_SIZE = 25
+
+
+# --- links -----------------------------------------------------------------------------
+
+def absolute_url(endpoint: str, **values) -> str:
+    """An absolute link for mail; outside a request (scheduled commands) from BASE_URL."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return url_for(endpoint, _external=True, **values)
+
+
+def _absolute_path(path: str) -> str:
+    if path.startswith(("http://", "https://")):
+        return path
+    if has_request_context():
+        from flask import request
+        return request.host_url.rstrip("/") + path
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="consult-unsubscribe")
+
+
+def unsubscribe_token(user_id: int, kind: Kind) -> str:
+    return _serializer().dumps([user_id, kind.value])
+
+
+def read_unsubscribe_token(token: str) -> tuple[User, Kind] | None:
+    """The user and kind a token was made for, or None when it is forged or stale."""
+    try:
+        user_id, kind_value = _serializer().loads(token)
+        kind = Kind(kind_value)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    user = db.session.get(User, user_id)
+    return (user, kind) if user is not None else None
+
+
+# --- what a notification says, in the reader's language --------------------------------
+
+def _when(value: str | None, fmt: str = "long") -> str:
+    return format_datetime(datetime.fromisoformat(value), fmt) if value else ""
+
+
+def describe(kind: Kind, data: dict[str, Any]) -> tuple[str, list[str]]:
+    """Title and body lines of a notification, in the current locale."""
+    d = defaultdict(str, data)
+    title = d["consultation"]
+    if kind == Kind.RECEIPT:
+        return (_("Receipt: response of %(org)s submitted", org=d["org"]), [
+            _("The response of %(org)s to the consultation “%(title)s” was submitted on %(when)s "
+              "(revision %(n)s).", org=d["org"], title=title, when=_when(d["when"], "full"), n=d["n"]),
+            _("Receipt code") + ": " + d["code"],
+            _("Anyone can check the code at:") + " " + d["verify"],
+            _("You can change the answers and submit again until the deadline."),
+        ])
+    if kind == Kind.CHANGED:
+        if d["change"] == "deadline":
+            return (_("New deadline for “%(title)s”", title=title), [
+                _("The deadline of the consultation “%(title)s” is now %(when)s.",
+                  title=title, when=_when(d["closes_at"], "full"))])
+        return (_("The questions of “%(title)s” have changed", title=title), [
+            _("The project team changed the questions of the consultation “%(title)s”. "
+              "Check your answers before you submit.", title=title)]
+            + ([_("Reason given by the project team: %(reason)s", reason=d["reason"])] if d["reason"] else []))
+    if kind == Kind.QA:
+        return (_("Answer %(n)s published for “%(title)s”", n=d["n"], title=title), [d["question"]])
+    if kind == Kind.THREAD_REPLY:
+        return (_("New message in “%(thread)s”", thread=d["thread"]), [
+            _("%(author)s wrote in the discussion “%(thread)s” of the consultation “%(title)s”.",
+              author=d["author"], thread=d["thread"], title=title)])
+    if kind == Kind.MODERATION:
+        if d["action"] == "approved":
+            return (_("Your message in “%(thread)s” is now visible", thread=d["thread"]), [
+                _("The project team approved your message; all participants can read it now.")])
+        if d["action"] == "rejected":
+            return (_("Your message in “%(thread)s” was not published", thread=d["thread"]), [
+                _("Reason given by the project team: %(reason)s", reason=d["reason"] or "—")])
+        return (_("Your message in “%(thread)s” was hidden", thread=d["thread"]), [
+            _("Reason given by the project team: %(reason)s", reason=d["reason"] or "—")])
+    if kind == Kind.REMINDER:
+        days = int(d["days"] or 0)
+        return (ngettext("%(num)d day left to submit to “%(title)s”",
+                         "%(num)d days left to submit to “%(title)s”", days, title=title), [
+            _("%(org)s has a draft response that has not been submitted. The deadline is %(when)s.",
+              org=d["org"], when=_when(d["closes_at"], "full")),
+            _("Only submitted responses are taken into account.")])
+    if kind == Kind.ADVICE:
+        due = format_date(date.fromisoformat(d["due"]), "d MMMM y") if d["due"] else ""
+        if d["event"] == "requested":
+            return (_("Advice requested on “%(title)s”", title=title), [
+                _("The project team asks %(council)s for formal advice. Please submit it by %(due)s.",
+                  council=d["council"], due=due)])
+        if d["event"] == "receipt":
+            return (_("Receipt: advice of %(council)s submitted", council=d["council"]), [
+                _("The advice of %(council)s on “%(title)s” was submitted on %(when)s.",
+                  council=d["council"], title=title, when=_when(d["when"], "full")),
+                _("Receipt code") + ": " + d["code"]])
+        if d["event"] == "submitted":
+            return (_("%(council)s submitted its advice on “%(title)s”", council=d["council"], title=title), [
+                _("Write the municipality's reply point by point and publish it.")])
+        return (_("Reply to the advice of %(council)s published", council=d["council"]), [
+            _("The advice on “%(title)s” and the municipality's reply are now visible to all participants.",
+              title=title)])
+    return (_("The consultation report of “%(title)s” has been published", title=title), [])
+
+
+# --- preferences -----------------------------------------------------------------------
+
+def frequencies(user: User) -> dict[Kind, Frequency]:
+    chosen = {p.kind: p.frequency for p in db.session.scalars(
+        select(Preference).where(Preference.user_id == user.id))}
+    return {kind: chosen.get(kind, DEFAULT_FREQUENCY) for kind in Kind}
+
+
+def set_frequency(user: User, kind: Kind, frequency: Frequency) -> None:
+    pref = db.session.scalar(select(Preference).where(Preference.user_id == user.id, Preference.kind == kind))
+    if pref is None:
+        db.session.add(Preference(user_id=user.id, kind=kind, frequency=frequency))
+    else:
+        pref.frequency = frequency
+
+
+def unsubscribe(user: User, kind: Kind) -> None:
+    set_frequency(user, kind, Frequency.OFF)
+    record_event("notifications_unsubscribed", actor=user, obj=user, kind=kind.value)
+
+
+# --- sending ---------------------------------------------------------------------------
+
+def _mail_headers(user: User, kind: Kind) -> dict[str, str]:
+    link = absolute_url("notify.unsubscribe", token=unsubscribe_token(user.id, kind))
+    return {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def _render_single(user: User, notification: Notification) -> OutboundMail:
+    kind = notification.kind
+    with force_locale(user.locale):
+        title, lines = describe(kind, notification.data)
+        kind_label = kind.label
+    subject, text, html = render_template_mail(
+        "notification", locale=user.locale, user=user, title=title, lines=lines,
+        link=_absolute_path(notification.link) if notification.link else "",
+        kind_label=kind_label,
+        unsubscribe=absolute_url("notify.unsubscribe", token=unsubscribe_token(user.id, kind)),
+        settings=absolute_url("notify.settings"))
+    return queue_mail(user.email, subject, text, html, user=user, headers=_mail_headers(user, kind))
+
+
+def notify(users: Iterable[User], kind: Kind, *, data: dict[str, Any], link: str = "",
+           consultation=None, dedupe_key: str | None = None) -> list[Notification]:
+    """Store a notification for each (active, distinct) user and queue or defer its e-mail.
+
+    With ``dedupe_key`` a person gets the notification at most once, however often this runs.
+    """
+    people = {u.id: u for u in users if u is not None and u.active and u.email_verified_at}
+    if not people:
+        return []
+    keys = {uid: f"{dedupe_key}:u{uid}" for uid in people} if dedupe_key else {}
+    if keys:
+        seen = set(db.session.scalars(select(Notification.dedupe_key).where(
+            Notification.dedupe_key.in_(list(keys.values())))))
+        people = {uid: u for uid, u in people.items() if keys[uid] not in seen}
+    chosen = {(p.user_id, p.kind): p.frequency for p in db.session.scalars(
+        select(Preference).where(Preference.user_id.in_(list(people)), Preference.kind == kind))}
+    created = []
+    for uid, user in people.items():
+        frequency = chosen.get((uid, kind), DEFAULT_FREQUENCY)
+        notification = Notification(
+            user_id=uid, kind=kind, data=data, link=link, dedupe_key=keys.get(uid),
+            consultation_id=getattr(consultation, "id", None),
+            delivery={Frequency.IMMEDIATE: "immediate", Frequency.DAILY: "digest"}.get(frequency, "none"))
+        db.session.add(notification)
+        if frequency == Frequency.IMMEDIATE:
+            notification.mail = _render_single(user, notification)
+        created.append(notification)
+    return created
+
+
+def send_digests(now: datetime | None = None) -> int:
+    """One digest mail per person with waiting items, at most once per (Amsterdam) day."""
+    now = now or utcnow()
+    day = to_local(now).date().isoformat()
+    waiting = db.session.scalars(
+        select(Notification).where(Notification.delivery == "digest", Notification.mail_id.is_(None),
+                                   Notification.created_at <= now)
+        .options(selectinload(Notification.user)).order_by(Notification.user_id, Notification.created_at)).all()
+    per_user: dict[int, list[Notification]] = defaultdict(list)
+    for notification in waiting:
+        per_user[notification.user_id].append(notification)
+    sent = 0
+    for user_id, items in per_user.items():
+        key = f"digest:{user_id}:{day}"
+        if db.session.scalar(select(OutboundMail.id).where(OutboundMail.dedupe_key == key)) is not None:
+            continue  # today's digest went out already; these wait for tomorrow's
+        user = items[0].user
+        if not (user.active and user.email_verified_at):
+            continue
+        groups: dict[str, list[tuple[str, list[str], str]]] = defaultdict(list)
+        consultation_titles = _consultation_titles({n.consultation_id for n in items})
+        with force_locale(user.locale):
+            general = _("General")
+            for notification in items:
+                title, lines = describe(notification.kind, notification.data)
+                group = consultation_titles.get(notification.consultation_id, general)
+                groups[group].append((title, lines, _absolute_path(notification.link) if notification.link else ""))
+            subject_count = len(items)
+        subject, text, html = render_template_mail(
+            "digest", locale=user.locale, user=user, groups=dict(groups), count=subject_count,
+            settings=absolute_url("notify.settings"))
+        mail = queue_mail(user.email, subject, text, html, user=user, dedupe_key=key)
+        for notification in items:
+            notification.mail = mail
+        sent += 1
+    return sent
+
+
+def _consultation_titles(ids: set[int | None]) -> dict[int, str]:
+    from consult.consultations.models import Consultation
+
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Consultation.id, Consultation.title).where(Consultation.id.in_(ids))).all())
+
+
+# --- who is told -----------------------------------------------------------------------
+
+def organisation_users(org_ids: Iterable[int]) -> list[User]:
+    from consult.orgs.models import Membership
+
+    org_ids = list(set(org_ids))
+    if not org_ids:
+        return []
+    return list(db.session.scalars(select(User).join(Membership, Membership.user_id == User.id)
+                                   .where(Membership.organisation_id.in_(org_ids)).distinct()))
+
+
+def participants(consultation) -> list[User]:
+    """People who take part: members of organisations that started a response, asked a
+    question or were asked for advice on this consultation."""
+    from consult.qa.models import QaItem
+    from consult.responses.models import Response
+
+    org_ids = set(db.session.scalars(select(Response.organisation_id).where(
+        Response.consultation_id == consultation.id)))
+    org_ids |= {i for i in db.session.scalars(select(QaItem.asker_organisation_id).where(
+        QaItem.consultation_id == consultation.id)) if i}
+    from consult.advice.services import requested_council_ids
+
+    return organisation_users(org_ids | requested_council_ids(consultation))
+
+
+def team_users(consultation, *, editors_only: bool = False) -> list[User]:
+    from consult.consultations.models import TeamRole
+
+    return [m.user for m in consultation.team if not editors_only or m.role == TeamRole.EDITOR]
+
+
+def send_reminders(now: datetime | None = None) -> int:
+    """Remind organisations with an unsubmitted draft 7 days and 1 day before the deadline.
+
+    Each (consultation, window, person) is reminded once, however often the command runs.
+    """
+    from consult.consultations.models import Consultation, Status
+    from consult.responses.models import Response, ResponseStatus
+
+    now = now or utcnow()
+    windows = sorted(current_app.config["REMINDER_DAYS"])
+    count = 0
+    for consultation in db.session.scalars(select(Consultation).where(
+            Consultation.status == Status.OPEN, Consultation.closes_at > now)):
+        days_left = (to_local(consultation.closes_at).date() - to_local(now).date()).days
+        window = next((w for w in windows if days_left <= w), None)
+        if window is None:
+            continue
+        drafts = db.session.scalars(select(Response).where(
+            Response.consultation_id == consultation.id, Response.status == ResponseStatus.DRAFT)
+            .options(selectinload(Response.organisation))).all()
+        for response in drafts:
+            created = notify(
+                organisation_users([response.organisation_id]), Kind.REMINDER,
+                consultation=consultation,
+                data={"consultation": consultation.title, "days": max(days_left, 0),
+                      "org": response.organisation.name, "closes_at": consultation.closes_at.isoformat()},
+                link=url_path("responses.overview", response_id=response.id),
+                dedupe_key=f"reminder:{consultation.id}:{window}:{response.organisation_id}")
+            count += len(created)
+    return count
+
+
+def url_path(endpoint: str, **values) -> str:
+    """A site-relative link, also from scheduled commands."""
+    if has_request_context():
+        return url_for(endpoint, **values)
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        return url_for(endpoint, **values)
+
+
+# --- the in-app list -------------------------------------------------------------------
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def list_for(user: User, page: int = 1) -> tuple[list[Notification], int]:
+    total = db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == user.id)) or 0
+    items = db.session.scalars(select(Notification).where(Notification.user_id == user.id)
+                               .order_by(Notification.created_at.desc(), Notification.id.desc())
+                               .offset((page - 1) * LIST_PAGE_SIZE).limit(LIST_PAGE_SIZE)).all()
+    return list(items), total
+
+
+def mark_read(user: User, notification_id: int | None = None) -> int:
+    """Mark one of the user's own notifications (or all) as read."""
+    query = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if notification_id is not None:
+        query = query.where(Notification.id == notification_id)
+    result = db.session.execute(query.values(read_at=utcnow()).execution_options(synchronize_session=False))
+    return result.rowcount
