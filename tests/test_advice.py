@@ -160,7 +160,7 @@ def test_attached_document(world, app):
     member = world["clients"]["member"]
     bad = post_form(member, f"/advice/{advice.id}/file", {"file": (io.BytesIO(b"MZ\x90\x00binary"), "advies.exe")},
                     content_type="multipart/form-data")
-    assert bad.status_code == 422 and "Upload een PDF-, ODT- of DOCX-bestand." in text_of(bad)
+    assert bad.status_code == 200 and "Upload een PDF-, ODT- of DOCX-bestand." in text_of(bad)
     ok = post_form(member, f"/advice/{advice.id}/file", {"file": (io.BytesIO(pdf), "advies.pdf")},
                    content_type="multipart/form-data")
     assert ok.status_code == 302
@@ -212,12 +212,12 @@ def test_reply_per_point_then_publish_to_everyone_at_once(world):
     incomplete = post_form(editor, f"/advice/{advice.id}/reply",
                            reply_data(advice, [("adopted", "Nemen we over."), ("partly", "Deels."), (None, "")],
                                       action="publish"))
-    assert incomplete.status_code == 422
+    assert incomplete.status_code == 200
     assert "Kies wat de gemeente met adviespunt 3 doet." in text_of(incomplete)
     no_reason = post_form(editor, f"/advice/{advice.id}/reply",
                           reply_data(advice, [("adopted", "Ja."), ("partly", "Deels."), ("not_adopted", "")],
                                      action="publish"))
-    assert no_reason.status_code == 422 and "Geef de motivering bij adviespunt 3." in text_of(no_reason)
+    assert no_reason.status_code == 200 and "Geef de motivering bij adviespunt 3." in text_of(no_reason)
     published = post_form(editor, f"/advice/{advice.id}/reply",
                           reply_data(advice, [("adopted", "Ja."), ("partly", "Deels."), ("not_adopted", "Past niet.")],
                                      action="publish"))
@@ -258,4 +258,4 @@ def test_council_comments_are_for_team_and_councils(world, role, expected):
     assert post_form(world["clients"]["editor"], "/consultations/wmo/council-comments",
                      {"target": "", "body": "Team"}).status_code == 403
     empty = post_form(world["clients"]["member"], "/consultations/wmo/council-comments", {"target": "", "body": " "})
-    assert empty.status_code == 422 and "Schrijf uw opmerking." in text_of(empty)
+    assert empty.status_code == 200 and "Schrijf uw opmerking." in text_of(empty)

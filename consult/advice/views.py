@@ -141,7 +141,7 @@ def introduction(advice_id: int):
     advice = _draft_or_refuse(advice_id)
     form = IntroductionForm()
     if not form.validate_on_submit():
-        return _show(advice, intro_form=form, status=422)
+        return _show(advice, intro_form=form, status=200)
     try:
         save_introduction(advice, form.introduction.data, version=form.version.data or 0, by=current_user)
     except AdviceConflict:
@@ -152,10 +152,10 @@ def introduction(advice_id: int):
     except AdviceRefused as refused:
         db.session.rollback()
         form.introduction.errors.append(str(refused.message))
-        return _show(advice, intro_form=form, status=422)
+        return _show(advice, intro_form=form, status=200)
     db.session.commit()
     flash(_("The introduction has been saved."), "ok")
-    return redirect(url_for("advice.show", advice_id=advice.id) + "#introduction")
+    return redirect(url_for("advice.show", advice_id=advice.id) + "#intro")
 
 
 @bp.route("/advice/<int:advice_id>/points", methods=["POST"])
@@ -164,13 +164,13 @@ def add(advice_id: int):
     advice = _draft_or_refuse(advice_id)
     form = PointForm()
     if not form.validate_on_submit():
-        return _show(advice, point_form=form, status=422)
+        return _show(advice, point_form=form, status=200)
     try:
         point = add_point(advice, title=form.title.data, body=form.body.data, by=current_user)
     except AdviceRefused as refused:
         db.session.rollback()
         form.body.errors.append(str(refused.message))
-        return _show(advice, point_form=form, status=422)
+        return _show(advice, point_form=form, status=200)
     db.session.commit()
     flash(_("Advice point %(n)s has been added.", n=point.number), "ok")
     return redirect(url_for("advice.show", advice_id=advice.id) + f"#point-{point.id}")
@@ -206,13 +206,13 @@ def edit_point(point_id: int):
             except AdviceRefused as refused:
                 db.session.rollback()
                 form.body.errors.append(str(refused.message))
-                status = 422
+                status = 200
             else:
                 db.session.commit()
                 flash(_("Advice point %(n)s has been saved.", n=point.number), "ok")
                 return redirect(url_for("advice.show", advice_id=point.advice_id) + f"#point-{point.id}")
         else:
-            status = 422
+            status = 200
     return render_template("advice/point.html", point=point, advice=point.advice, form=form,
                            consultation=point.advice.request.consultation, conflict=conflict), status
 
@@ -249,7 +249,7 @@ def upload(advice_id: int):
         db.session.rollback()
         form = FileForm(formdata=None)
         form.file.errors = [str(refused.message)]
-        return _show(advice, file_form=form, status=422)
+        return _show(advice, file_form=form, status=200)
     db.session.commit()
     flash(_("The document has been attached."), "ok")
     return redirect(url_for("advice.show", advice_id=advice.id) + "#document")
@@ -303,7 +303,7 @@ def reply(advice_id: int):
         abort(403)
     form = reply_form(advice, request.form)
     if not form.validate_on_submit():
-        return _show(advice, reply=form, status=422)
+        return _show(advice, reply=form, status=200)
     replies = {}
     for point in advice.points:
         value = form[f"disposition_{point.id}"].data
@@ -316,7 +316,7 @@ def reply(advice_id: int):
                 field = form[f"disposition_{point.id}"] if point.disposition is None else form[f"reply_{point.id}"]
                 field.errors = list(field.errors) + [message]
             db.session.commit()  # the reply so far is kept
-            return _show(advice, reply=form, status=422)
+            return _show(advice, reply=form, status=200)
         publish_reply(advice, by=current_user)
         db.session.commit()
         flash(_("The reply has been published. Advice and reply are now visible to all participants."), "ok")
@@ -372,4 +372,4 @@ def comments(slug: str):
                                         selectinload(CouncilComment.theme), selectinload(CouncilComment.question))
                                .order_by(CouncilComment.created_at, CouncilComment.id)).all()
     return render_template("advice/comments.html", consultation=consultation, form=form, items=items,
-                           may_comment=may_comment), 422 if form.errors else 200
+                           may_comment=may_comment), 200
