@@ -82,6 +82,8 @@ class Config:
     RQ_QUEUE = os.environ.get("RQ_QUEUE", "consult")
     # The site's address, for links in mail sent by scheduled commands (digests, reminders).
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # Statistics of number questions are shown only when at least this many organisations answered.
+    ANALYSIS_MIN_GROUP = _env_int("ANALYSIS_MIN_GROUP", 5)
     # Days before the deadline on which organisations with an unsubmitted draft are reminded.
     REMINDER_DAYS = (7, 1)
 

@@ -56,6 +56,7 @@ def register_blueprints(app: Flask) -> None:
     # Views are imported here, not by their packages, so models import without side effects.
     from consult.admin import bp as admin_bp, views as _admin_views  # noqa: F401
     from consult.advice import bp as advice_bp, views as _advice_views  # noqa: F401
+    from consult.analysis import bp as analysis_bp, views as _analysis_views  # noqa: F401
     from consult.auth import bp as auth_bp, views as _auth_views  # noqa: F401
     from consult.consultations import bp as consultations_bp, views as _consultation_views  # noqa: F401
     from consult.core import bp as core_bp, views as _core_views  # noqa: F401
@@ -74,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(qa_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(advice_bp)
+    app.register_blueprint(analysis_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 

@@ -83,4 +83,17 @@ def load_demo() -> dict[str, User]:
     from consult.advice.demo import load_advice
 
     load_advice(users, organisations, consultations)
+
+    from consult.analysis.demo import load_analysis
+
+    load_analysis(users, consultations)
+
+    # The demo's history happened in the past: its notification mail counts as delivered.
+    from sqlalchemy import update
+
+    from consult.notify.models import MailStatus, OutboundMail
+
+    db.session.flush()
+    db.session.execute(update(OutboundMail).values(status=MailStatus.SENT, sent_at=now))
+    db.session.info.pop("consult_new_mail", None)
     return users

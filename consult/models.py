@@ -18,3 +18,4 @@ from consult.dialogue.models import Post, PostReport, PostRevision, Thread, Thre
 from consult.qa.models import QaItem  # noqa: F401
 from consult.notify.models import Notification, OutboundMail, Preference  # noqa: F401
 from consult.advice.models import Advice, AdvicePoint, AdviceRequest, CouncilComment  # noqa: F401
+from consult.analysis.models import Coding, Quote, Synthesis, Tag  # noqa: F401

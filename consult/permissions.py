@@ -4,6 +4,7 @@ Each feature defines its predicates in its own ``permissions.py``; this module o
 collects them so templates can call the same functions the views use.
 """
 from consult.admin.permissions import can_administer
+from consult.analysis.permissions import can_analyse
 from consult.advice.permissions import (
     can_comment_as_council,
     can_draft_advice,
@@ -41,6 +42,7 @@ from consult.responses.permissions import (
 from consult.orgs.permissions import can_manage_organisation, can_view_organisation
 
 PREDICATES = {
+    "can_analyse": can_analyse,
     "can_comment_as_council": can_comment_as_council,
     "can_draft_advice": can_draft_advice,
     "can_read_council_comments": can_read_council_comments,

@@ -87,6 +87,10 @@ def measure(app) -> dict[str, int]:
         "questions and answers": ("provider", f"/consultations/{SLUG}/qa"),
         "team response list": ("team", f"/consultations/{SLUG}/responses"),
         "team response view": ("team", f"/consultations/{SLUG}/responses/{submitted.id}"),
+        "analysis overview": ("team", f"/consultations/{SLUG}/analysis"),
+        "analysis per question": ("team", f"/consultations/{SLUG}/analysis/questions/{theme.questions[0].id}"),
+        "advice overview": ("team", f"/consultations/{SLUG}/advice"),
+        "notifications": ("provider", "/notifications"),
     }
     counts = {}
     for name, (who, path) in pages.items():

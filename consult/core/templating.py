@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, format_decimal, get_locale
 
 from consult.core.htmx import is_htmx
 from consult.core.sanitize import render_markdown
@@ -12,6 +12,7 @@ def register_templating(app: Flask) -> None:
     from consult.permissions import PREDICATES
 
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["number2"] = lambda value: format_decimal(value, format="#,##0.##") if value is not None else ""
     app.jinja_env.filters["datetime"] = lambda value, fmt="long": (
         format_datetime(value, fmt) if value else ""
     )

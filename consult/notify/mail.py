@@ -35,8 +35,10 @@ def send_message(message: EmailMessage) -> None:
             if cfg["MAIL_USERNAME"]:
                 smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
             smtp.send_message(message)
-    else:
-        log.warning("E-mail (console backend)\n%s", message.as_string())
+    else:  # console: who, what and the plain text, readable in the development log
+        body = message.get_body(("plain",))
+        log.warning("E-mail (console backend) to %s: %s\n%s", message["To"], message["Subject"],
+                    body.get_content() if body is not None else "")
 
 
 def render_template_mail(template: str, *, locale: str, **context) -> tuple[str, str, str]:

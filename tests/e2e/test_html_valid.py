@@ -230,3 +230,38 @@ def test_advice_and_notification_pages_are_valid_html(app, tmp_path):
     collect(anonymous, "anonymous", [f"/unsubscribe/{unsubscribe_token(user.id, Kind.QA)}"])
     errors = validate(pages, tmp_path)
     assert errors == [], "\n".join(errors)
+
+
+def test_analysis_pages_are_valid_html(app, tmp_path):
+    require(shutil.which("java") is not None, "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
+    require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
+    from sqlalchemy import select
+
+    from consult.analysis.models import Tag
+    from consult.consultations.models import Consultation
+    from consult.demo import DEMO_PASSWORD, load_demo
+    from consult.extensions import db
+
+    load_demo()
+    db.session.commit()
+    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == "dialoog-dagbesteding-2025"))
+    tag = db.session.scalar(select(Tag))
+    base = f"/consultations/{consultation.slug}/analysis"
+    team = app.test_client()
+    login(team, "team@example.org", DEMO_PASSWORD)
+    paths = [base, f"{base}/tags", f"{base}/tags?edit={tag.id}", f"{base}/themes/{consultation.themes[0].id}"]
+    paths += [f"{base}/questions/{q.id}" for theme in consultation.themes for q in theme.questions]
+    pages = {}
+    for path in paths:
+        response = team.get(path)
+        assert response.status_code == 200, path
+        pages[path] = response.get_data(as_text=True)
+    question = consultation.themes[0].questions[0]
+    token = csrf_token_from(pages[base])
+    pages["excerpt-error"] = team.post(f"{base}/questions/{question.id}", data={
+        "csrf_token": token, "action": "excerpt", "answer": "0-0"}).get_data(as_text=True)
+    pages["synthesis-error"] = team.post(f"{base}/questions/{question.id}", data={
+        "csrf_token": token, "action": "synthesis", "synthesis": "", "status": "final"}).get_data(as_text=True)
+    pages["tag-error"] = team.post(f"{base}/tags", data={"csrf_token": token, "name": ""}).get_data(as_text=True)
+    errors = validate(pages, tmp_path)
+    assert errors == [], "\n".join(errors)

@@ -1,0 +1,116 @@
+"""Tags (codes) per consultation, their application to answers, excerpts and posts, key quotes
+and the team's syntheses ("wat we hoorden").
+
+An answer is identified by (response, question): the analysis always reads the latest submitted
+revision of a response, so a tag stays on the answer when the organisation submits again.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.auth.models import User
+from consult.core.db import str_enum
+from consult.core.time import UTCDateTime, utcnow
+from consult.extensions import db
+
+# Colours with at least 4.5:1 contrast against white text; the name is always shown too.
+TAG_COLOURS = {
+    "blue": ("#154273", _l("Blue")),
+    "green": ("#2a6e3f", _l("Green")),
+    "purple": ("#5b2c83", _l("Purple")),
+    "red": ("#a4262c", _l("Red")),
+    "brown": ("#7a4a16", _l("Brown")),
+    "grey": ("#4b4b4b", _l("Grey")),
+}
+
+
+class Tag(db.Model):
+    __tablename__ = "tags"
+    __table_args__ = (UniqueConstraint("consultation_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    colour: Mapped[str] = mapped_column(String(20), default="blue")
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    @property
+    def hex(self) -> str:
+        return TAG_COLOURS.get(self.colour, TAG_COLOURS["blue"])[0]
+
+
+class Coding(db.Model):
+    """A tag on a whole answer, on an excerpt of an answer, or on a discussion post."""
+
+    __tablename__ = "codings"
+    __table_args__ = (
+        Index("ix_codings_answer", "response_id", "question_id"),
+        CheckConstraint("(response_id IS NOT NULL AND question_id IS NOT NULL) OR post_id IS NOT NULL",
+                        name="target"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), index=True)
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    # An excerpt: character offsets into the answer's text and the text itself.
+    start: Mapped[int | None]
+    end: Mapped[int | None]
+    excerpt: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    tag: Mapped[Tag] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+
+class Quote(db.Model):
+    """An excerpt of a non-confidential answer or a post, marked for the report."""
+
+    __tablename__ = "quotes"
+    __table_args__ = (Index("ix_quotes_answer", "response_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
+    post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    start: Mapped[int | None]
+    end: Mapped[int | None]
+    text: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class SynthesisStatus(enum.StrEnum):
+    DRAFT = "draft"
+    FINAL = "final"
+
+    @property
+    def label(self) -> str:
+        return str({SynthesisStatus.DRAFT: _l("Draft"), SynthesisStatus.FINAL: _l("Final")}[self])
+
+
+class Synthesis(db.Model):
+    """What we heard, per theme (question_id empty) or per question."""
+
+    __tablename__ = "syntheses"
+    __table_args__ = (UniqueConstraint("theme_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id", ondelete="CASCADE"))
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[SynthesisStatus] = mapped_column(str_enum(SynthesisStatus), default=SynthesisStatus.DRAFT)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    updated_by: Mapped[User | None] = relationship()

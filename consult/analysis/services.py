@@ -1,0 +1,331 @@
+"""Analysis services: the submitted answers per question, filters, tags, excerpts, quotes,
+syntheses and statistics with a disclosure threshold.
+
+Answers are read from each response's latest submission (the content its receipt vouches for),
+never from a draft. Withdrawn responses are left out.
+"""
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from consult.analysis.models import TAG_COLOURS, Coding, Quote, Synthesis, SynthesisStatus, Tag
+from consult.audit.services import record_event
+from consult.auth.models import User
+from consult.consultations.models import Consultation, Question, QuestionKind, Theme
+from consult.core.time import utcnow
+from consult.extensions import db
+from consult.orgs.models import OrgKind
+from consult.responses.display import snapshot_value
+from consult.responses.models import Publication, Response, ResponseStatus
+
+STAKEHOLDERS = ("provider", "council", "other")
+STAKEHOLDER_LABELS = {"provider": _l("Care providers"), "council": _l("Advisory councils"),
+                      "other": _l("Other organisations")}
+
+
+class AnalysisRefused(Exception):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def stakeholder_of(kind: OrgKind) -> str:
+    return {OrgKind.PROVIDER: "provider", OrgKind.COUNCIL: "council"}.get(kind, "other")
+
+
+@dataclass
+class AnswerItem:
+    """One submitted answer, as the team analyses it."""
+
+    response: Response
+    question_id: int
+    kind: str
+    value: Any
+    text: str
+    confidential: bool
+    tags: list[Coding] = field(default_factory=list)
+    excerpts: list[Coding] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return f"{self.response.id}-{self.question_id}"
+
+    @property
+    def stakeholder(self) -> str:
+        return stakeholder_of(self.response.organisation.kind)
+
+    @property
+    def attribution(self) -> str:
+        """How a quote is attributed in the report: by name only when the response allows it."""
+        if self.response.publication == Publication.NAMED:
+            return self.response.organisation.name
+        return str(_l("a provider")) if self.stakeholder == "provider" else str(_l("an advisory council")) \
+            if self.stakeholder == "council" else str(_l("an organisation"))
+
+
+def submitted_responses(consultation: Consultation) -> list[Response]:
+    return list(db.session.scalars(
+        select(Response).where(Response.consultation_id == consultation.id,
+                               Response.status == ResponseStatus.SUBMITTED)
+        .options(joinedload(Response.organisation), selectinload(Response.submissions))
+        .order_by(Response.id)))
+
+
+def answer_items(consultation: Consultation, question_ids: set[int] | None = None,
+                 responses: list[Response] | None = None) -> list[AnswerItem]:
+    """Every submitted answer (of ``question_ids``), in response order."""
+    items = []
+    for response in responses if responses is not None else submitted_responses(consultation):
+        snapshot = response.latest_submission.snapshot
+        for answer in snapshot["answers"]:
+            if question_ids is not None and answer["question_id"] not in question_ids:
+                continue
+            items.append(AnswerItem(response=response, question_id=answer["question_id"], kind=answer["kind"],
+                                    value=answer["value"], text=snapshot_value(answer),
+                                    confidential=bool(answer["confidential"])))
+    return items
+
+
+def attach_codings(items: list[AnswerItem], consultation: Consultation) -> None:
+    """Load the tags, excerpts and quotes of these answers in two queries."""
+    by_key = {(i.response.id, i.question_id): i for i in items}
+    if not by_key:
+        return
+    question_ids = {q for _, q in by_key}
+    for coding in db.session.scalars(select(Coding).join(Tag).where(
+            Tag.consultation_id == consultation.id, Coding.question_id.in_(question_ids))
+            .options(contains_eager(Coding.tag)).order_by(Coding.id)):
+        item = by_key.get((coding.response_id, coding.question_id))
+        if item is not None:
+            (item.excerpts if coding.start is not None else item.tags).append(coding)
+    for quote in db.session.scalars(select(Quote).where(
+            Quote.consultation_id == consultation.id, Quote.question_id.in_(question_ids)).order_by(Quote.id)):
+        item = by_key.get((quote.response_id, quote.question_id))
+        if item is not None:
+            item.quotes.append(quote)
+
+
+@dataclass
+class Filters:
+    stakeholder: str = ""
+    tag_id: int | None = None
+    text: str = ""
+
+    def apply(self, items: list[AnswerItem]) -> list[AnswerItem]:
+        result = items
+        if self.stakeholder in STAKEHOLDERS:
+            result = [i for i in result if i.stakeholder == self.stakeholder]
+        if self.tag_id:
+            result = [i for i in result if any(c.tag_id == self.tag_id for c in i.tags + i.excerpts)]
+        if self.text.strip():
+            needle = self.text.strip().casefold()
+            result = [i for i in result if needle in i.text.casefold()]
+        return result
+
+
+# --- statistics -------------------------------------------------------------------------------
+
+@dataclass
+class Distribution:
+    options: list[str]
+    counts: dict[str, dict[str, int]]   # stakeholder -> option -> count
+    totals: dict[str, int]              # stakeholder -> number of answers
+
+
+@dataclass
+class NumberSummary:
+    n: int
+    shown: bool
+    minimum: float | None = None
+    q1: float | None = None
+    median: float | None = None
+    q3: float | None = None
+    maximum: float | None = None
+
+
+def min_group() -> int:
+    return current_app.config["ANALYSIS_MIN_GROUP"]
+
+
+def distribution(question: Question, items: list[AnswerItem]) -> Distribution:
+    if question.kind == QuestionKind.SCALE:
+        options = [str(n) for n in range(1, 6)]
+    else:
+        options = list(question.options)
+    counts = {s: {o: 0 for o in options} for s in STAKEHOLDERS}
+    totals = {s: 0 for s in STAKEHOLDERS}
+    for item in items:
+        values = item.value if isinstance(item.value, list) else [item.value]
+        totals[item.stakeholder] += 1
+        for value in values:
+            key = str(value)
+            if key in counts[item.stakeholder]:
+                counts[item.stakeholder][key] += 1
+    return Distribution(options=options, counts=counts, totals=totals)
+
+
+def number_summary(items: list[AnswerItem]) -> NumberSummary:
+    """n, quartiles, min and max, only when enough organisations answered: a single provider's
+    cost price can then not be derived from the figures."""
+    values = sorted(float(i.value) for i in items if isinstance(i.value, (int, float)))
+    organisations = len({i.response.organisation_id for i in items if isinstance(i.value, (int, float))})
+    if organisations < min_group():
+        return NumberSummary(n=len(values), shown=False)
+    q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return NumberSummary(n=len(values), shown=True, minimum=values[0], q1=q1, median=median, q3=q3,
+                         maximum=values[-1])
+
+
+def response_rates(consultation: Consultation, responses: list[Response]) -> dict[str, Any]:
+    """Submitted responses per stakeholder type and, per theme, how many answered in it."""
+    per_type = Counter(stakeholder_of(r.organisation.kind) for r in responses)
+    per_theme = {}
+    for theme in consultation.themes:
+        ids = {q.id for q in theme.questions}
+        per_theme[theme.id] = sum(1 for r in responses
+                                  if any(a["question_id"] in ids for a in r.latest_submission.snapshot["answers"]))
+    return {"total": len(responses), "per_type": {s: per_type.get(s, 0) for s in STAKEHOLDERS},
+            "per_theme": per_theme}
+
+
+def tag_counts(consultation: Consultation) -> dict[int, dict[int, int]]:
+    """question id -> tag id -> number of codings (answers and excerpts)."""
+    result: dict[int, dict[int, int]] = defaultdict(dict)
+    for question_id, tag_id, count in db.session.execute(
+            select(Coding.question_id, Coding.tag_id, func.count(Coding.id)).join(Tag)
+            .where(Tag.consultation_id == consultation.id, Coding.question_id.is_not(None))
+            .group_by(Coding.question_id, Coding.tag_id)):
+        result[question_id][tag_id] = count
+    return result
+
+
+# --- tags --------------------------------------------------------------------------------------
+
+def save_tag(consultation: Consultation, tag: Tag | None, *, name: str, colour: str, description: str,
+             by: User) -> Tag:
+    name = (name or "").replace("\x00", "").strip()[:80]
+    if not name:
+        raise AnalysisRefused(_l("Give the tag a name."))
+    if colour not in TAG_COLOURS:
+        raise AnalysisRefused(_l("Choose one of the colours."))
+    clash = db.session.scalar(select(Tag.id).where(Tag.consultation_id == consultation.id,
+                                                   func.lower(Tag.name) == name.lower()))
+    if clash is not None and (tag is None or clash != tag.id):
+        raise AnalysisRefused(_l("There is already a tag with this name."))
+    if tag is None:
+        tag = Tag(consultation_id=consultation.id)
+        db.session.add(tag)
+    tag.name, tag.colour, tag.description = name, colour, (description or "").strip()[:2000]
+    db.session.flush()
+    record_event("tag_saved", actor=by, obj=tag, name=name)
+    return tag
+
+
+def delete_tag(tag: Tag, *, by: User) -> None:
+    record_event("tag_deleted", actor=by, obj=tag, name=tag.name)
+    db.session.execute(delete(Coding).where(Coding.tag_id == tag.id))
+    db.session.delete(tag)
+
+
+def tag_answers(tag: Tag, keys: list[tuple[int, int]], *, by: User) -> int:
+    """Tag whole answers (response id, question id); answers that have the tag already are skipped."""
+    existing = set(db.session.execute(select(Coding.response_id, Coding.question_id).where(
+        Coding.tag_id == tag.id, Coding.start.is_(None), Coding.response_id.is_not(None))).all())
+    added = 0
+    for key in dict.fromkeys(keys):
+        if key in existing:
+            continue
+        db.session.add(Coding(tag_id=tag.id, response_id=key[0], question_id=key[1], created_by_id=by.id))
+        added += 1
+    if added:
+        record_event("answers_tagged", actor=by, obj=tag, count=added)
+    return added
+
+
+def locate(text: str, excerpt: str) -> tuple[int, int]:
+    """Offsets of ``excerpt`` in ``text``; the excerpt must be copied from the answer."""
+    excerpt = (excerpt or "").strip()
+    if not excerpt:
+        raise AnalysisRefused(_l("Copy the part of the answer you want to mark."))
+    start = text.find(excerpt)
+    if start < 0:
+        raise AnalysisRefused(_l("This text does not occur in the answer. Copy it exactly from the answer."))
+    return start, start + len(excerpt)
+
+
+def tag_excerpt(tag: Tag, item: AnswerItem, excerpt: str, *, by: User) -> Coding:
+    start, end = locate(item.text, excerpt)
+    coding = Coding(tag_id=tag.id, response_id=item.response.id, question_id=item.question_id, start=start, end=end,
+                    excerpt=item.text[start:end], created_by_id=by.id)
+    db.session.add(coding)
+    record_event("excerpt_tagged", actor=by, obj=tag, response_id=item.response.id, question_id=item.question_id)
+    return coding
+
+
+def tag_post(tag: Tag, post, *, by: User) -> Coding | None:
+    if db.session.scalar(select(Coding.id).where(Coding.tag_id == tag.id, Coding.post_id == post.id)) is not None:
+        return None
+    coding = Coding(tag_id=tag.id, post_id=post.id, created_by_id=by.id)
+    db.session.add(coding)
+    record_event("post_tagged", actor=by, obj=tag, post_id=post.id)
+    return coding
+
+
+def remove_coding(coding: Coding, *, by: User) -> None:
+    record_event("coding_removed", actor=by, obj=coding.tag, coding_id=coding.id)
+    db.session.delete(coding)
+
+
+def add_quote(consultation: Consultation, item: AnswerItem, excerpt: str, *, by: User) -> Quote:
+    """A key quote for the report: never from a confidential answer."""
+    if item.confidential:
+        raise AnalysisRefused(_l("A confidential answer cannot be quoted."))
+    start, end = locate(item.text, excerpt)
+    quote = Quote(consultation_id=consultation.id, response_id=item.response.id, question_id=item.question_id,
+                  start=start, end=end, text=item.text[start:end], created_by_id=by.id)
+    db.session.add(quote)
+    record_event("quote_marked", actor=by, obj=consultation, response_id=item.response.id,
+                 question_id=item.question_id)
+    return quote
+
+
+# --- syntheses ----------------------------------------------------------------------------------
+
+def synthesis_for(theme: Theme, question: Question | None) -> Synthesis | None:
+    query = select(Synthesis).where(Synthesis.theme_id == theme.id)
+    query = query.where(Synthesis.question_id == question.id) if question else query.where(
+        Synthesis.question_id.is_(None))
+    return db.session.scalar(query)
+
+
+def save_synthesis(theme: Theme, question: Question | None, *, text: str, status: SynthesisStatus,
+                   by: User) -> Synthesis:
+    text = (text or "").replace("\x00", "").strip()
+    if len(text) > 20_000:
+        raise AnalysisRefused(_l("Use at most %(n)d characters.", n=20_000))
+    if status == SynthesisStatus.FINAL and not text:
+        raise AnalysisRefused(_l("Write the synthesis before you mark it final."))
+    synthesis = synthesis_for(theme, question)
+    if synthesis is None:
+        synthesis = Synthesis(consultation_id=theme.consultation_id, theme_id=theme.id,
+                              question_id=question.id if question else None)
+        db.session.add(synthesis)
+    synthesis.text, synthesis.status = text, status
+    synthesis.updated_at, synthesis.updated_by_id = utcnow(), by.id
+    db.session.flush()
+    record_event("synthesis_saved", actor=by, obj=synthesis, status=status.value)
+    return synthesis
+
+
+def syntheses_by_scope(consultation: Consultation) -> dict[tuple[int, int | None], Synthesis]:
+    return {(s.theme_id, s.question_id): s for s in db.session.scalars(
+        select(Synthesis).where(Synthesis.consultation_id == consultation.id))}

@@ -1,0 +1,243 @@
+"""Analysis pages for the team: overview with response rates, per question the submitted answers
+(filters, paging, tags, excerpts, quotes, statistics, synthesis), per theme the synthesis, tags."""
+from __future__ import annotations
+
+from math import ceil
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from consult.analysis import bp
+from consult.analysis.models import TAG_COLOURS, Coding, Quote, SynthesisStatus, Tag
+from consult.analysis.permissions import can_analyse
+from consult.analysis.services import (
+    STAKEHOLDER_LABELS,
+    STAKEHOLDERS,
+    AnalysisRefused,
+    Filters,
+    add_quote,
+    answer_items,
+    attach_codings,
+    delete_tag,
+    distribution,
+    number_summary,
+    remove_coding,
+    response_rates,
+    save_synthesis,
+    save_tag,
+    submitted_responses,
+    syntheses_by_scope,
+    synthesis_for,
+    tag_answers,
+    tag_counts,
+    tag_excerpt,
+)
+from consult.audit.services import record_event
+from consult.consultations.models import Consultation, QuestionKind, Theme
+from consult.consultations.views import load_consultation
+from consult.core.access import deny_hidden
+from consult.extensions import db
+
+PAGE_SIZE = 25
+
+
+def _load(slug: str) -> Consultation:
+    consultation = load_consultation(slug, selectinload(Consultation.themes).selectinload(Theme.questions))
+    if not can_analyse(current_user, consultation):
+        deny_hidden()
+    return consultation
+
+
+def _tags(consultation: Consultation) -> list[Tag]:
+    return list(db.session.scalars(select(Tag).where(Tag.consultation_id == consultation.id).order_by(Tag.name)))
+
+
+def _question(consultation: Consultation, question_id: int):
+    for theme in consultation.themes:
+        for number, question in enumerate(theme.questions, start=1):
+            if question.id == question_id:
+                return theme, question, number
+    abort(404)
+
+
+@bp.route("/consultations/<slug>/analysis")
+@login_required
+def overview(slug: str):
+    consultation = _load(slug)
+    responses = submitted_responses(consultation)
+    items = answer_items(consultation, responses=responses)
+    answered: dict[int, int] = {}
+    for item in items:
+        answered[item.question_id] = answered.get(item.question_id, 0) + 1
+    return render_template("analysis/overview.html", consultation=consultation,
+                           rates=response_rates(consultation, responses), answered=answered,
+                           counts=tag_counts(consultation), tags={t.id: t for t in _tags(consultation)},
+                           syntheses=syntheses_by_scope(consultation), labels=STAKEHOLDER_LABELS,
+                           stakeholders=STAKEHOLDERS)
+
+
+@bp.route("/consultations/<slug>/analysis/questions/<int:question_id>", methods=["GET", "POST"])
+@login_required
+def question(slug: str, question_id: int):
+    consultation = _load(slug)
+    theme, question_obj, number = _question(consultation, question_id)
+    tags = _tags(consultation)
+    items = answer_items(consultation, {question_id})
+    attach_codings(items, consultation)
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    synthesis_error = None
+    if request.method == "POST":
+        action = request.form.get("action", "")
+        try:
+            result = _act(consultation, theme, question_obj, tags, items, action)
+        except AnalysisRefused as refused:
+            db.session.rollback()
+            key = request.form.get("answer", "synthesis")
+            if action == "synthesis":
+                synthesis_error = str(refused.message)
+            else:
+                errors[key] = str(refused.message)
+                values[key] = request.form.get("excerpt", "")
+            items = answer_items(consultation, {question_id})
+            attach_codings(items, consultation)
+        else:
+            db.session.commit()
+            flash(result, "ok")
+            return redirect(request.full_path.rstrip("?") + (request.form.get("anchor") or ""))
+    filters = Filters(stakeholder=request.args.get("type", ""), tag_id=request.args.get("tag", type=int),
+                      text=request.args.get("q", ""))
+    shown = filters.apply(items)
+    page = max(request.args.get("page", 1, type=int), 1)
+    pages = max(ceil(len(shown) / PAGE_SIZE), 1)
+    page = min(page, pages)
+    stats = None
+    if question_obj.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.SCALE):
+        stats = distribution(question_obj, items)
+    elif question_obj.kind == QuestionKind.NUMBER:
+        stats = number_summary(items)
+    confidential_keys = [i.key for i in shown[(page - 1) * PAGE_SIZE:page * PAGE_SIZE] if i.confidential]
+    html = render_template(
+        "analysis/question.html", consultation=consultation, theme=theme, question=question_obj, number=number,
+        items=shown[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], total=len(items), matched=len(shown), page=page,
+        pages=pages, filters=filters, tags=tags, stats=stats, stakeholders=STAKEHOLDERS, labels=STAKEHOLDER_LABELS,
+        synthesis=synthesis_for(theme, question_obj), synthesis_error=synthesis_error,
+        synthesis_text=request.form.get("synthesis") if synthesis_error else None,
+        statuses=list(SynthesisStatus), errors=errors, values=values, colours=TAG_COLOURS)
+    if confidential_keys:  # every view of a confidential answer is audited
+        record_event("confidential_viewed", actor=current_user, obj=consultation, question_id=question_id,
+                     answers=confidential_keys)
+        db.session.commit()
+    return html, 200
+
+
+def _act(consultation, theme, question, tags, items, action: str) -> str:
+    by_key = {item.key: item for item in items}
+    tag = next((t for t in tags if str(t.id) == request.form.get("tag")), None)
+    if action == "synthesis":
+        try:
+            status = SynthesisStatus(request.form.get("status", "draft"))
+        except ValueError:
+            raise AnalysisRefused(_("Choose draft or final.")) from None
+        save_synthesis(theme, question, text=request.form.get("synthesis", ""), status=status, by=current_user)
+        return _("The synthesis has been saved.")
+    if action in ("tag_selected", "tag_filtered"):
+        if tag is None:
+            raise AnalysisRefused(_("Choose a tag."))
+        if action == "tag_selected":
+            chosen = [by_key[k] for k in request.form.getlist("answers") if k in by_key]
+            if not chosen:
+                raise AnalysisRefused(_("Select at least one answer."))
+        else:
+            chosen = Filters(stakeholder=request.args.get("type", ""), tag_id=request.args.get("tag", type=int),
+                             text=request.args.get("q", "")).apply(items)
+        added = tag_answers(tag, [(i.response.id, i.question_id) for i in chosen], by=current_user)
+        return _("Tag “%(tag)s” added to %(n)s answers.", tag=tag.name, n=added)
+    item = by_key.get(request.form.get("answer", ""))
+    if action == "remove_coding":
+        coding = db.session.get(Coding, request.form.get("coding", type=int) or 0)
+        if coding is None or coding.tag.consultation_id != consultation.id:
+            abort(404)
+        remove_coding(coding, by=current_user)
+        return _("The tag has been removed.")
+    if action == "remove_quote":
+        quote = db.session.get(Quote, request.form.get("quote", type=int) or 0)
+        if quote is None or quote.consultation_id != consultation.id:
+            abort(404)
+        db.session.delete(quote)
+        record_event("quote_removed", actor=current_user, obj=consultation, quote_id=quote.id)
+        return _("The quote has been removed.")
+    if item is None:
+        abort(404)
+    if action == "excerpt":
+        excerpt = request.form.get("excerpt", "")
+        as_quote = request.form.get("quote") == "1"
+        if tag is None and not as_quote:
+            raise AnalysisRefused(_("Choose a tag, or mark the excerpt as a key quote, or both."))
+        if tag is not None:
+            tag_excerpt(tag, item, excerpt, by=current_user)
+        if as_quote:
+            add_quote(consultation, item, excerpt, by=current_user)
+        return _("The excerpt has been marked.")
+    abort(400)
+
+
+@bp.route("/consultations/<slug>/analysis/themes/<int:theme_id>", methods=["GET", "POST"])
+@login_required
+def theme(slug: str, theme_id: int):
+    consultation = _load(slug)
+    theme_obj = next((t for t in consultation.themes if t.id == theme_id), None)
+    if theme_obj is None:
+        abort(404)
+    error = None
+    if request.method == "POST":
+        try:
+            status = SynthesisStatus(request.form.get("status", "draft"))
+            save_synthesis(theme_obj, None, text=request.form.get("synthesis", ""), status=status, by=current_user)
+        except (AnalysisRefused, ValueError) as refused:
+            db.session.rollback()
+            error = str(getattr(refused, "message", _("Choose draft or final.")))
+        else:
+            db.session.commit()
+            flash(_("The synthesis has been saved."), "ok")
+            return redirect(url_for("analysis.theme", slug=slug, theme_id=theme_id))
+    syntheses = syntheses_by_scope(consultation)
+    return render_template("analysis/theme.html", consultation=consultation, theme=theme_obj,
+                           synthesis=syntheses.get((theme_obj.id, None)), syntheses=syntheses, error=error,
+                           text=request.form.get("synthesis") if error else None, statuses=list(SynthesisStatus))
+
+
+@bp.route("/consultations/<slug>/analysis/tags", methods=["GET", "POST"])
+@login_required
+def tags(slug: str):
+    consultation = _load(slug)
+    error = None
+    editing = db.session.get(Tag, request.args.get("edit", type=int) or 0)
+    if editing is not None and editing.consultation_id != consultation.id:
+        abort(404)
+    if request.method == "POST":
+        if request.form.get("action") == "delete":
+            tag = db.session.get(Tag, request.form.get("tag", type=int) or 0)
+            if tag is None or tag.consultation_id != consultation.id:
+                abort(404)
+            delete_tag(tag, by=current_user)
+            db.session.commit()
+            flash(_("The tag has been deleted."), "ok")
+            return redirect(url_for("analysis.tags", slug=slug))
+        try:
+            save_tag(consultation, editing, name=request.form.get("name", ""), colour=request.form.get("colour", ""),
+                     description=request.form.get("description", ""), by=current_user)
+        except AnalysisRefused as refused:
+            db.session.rollback()
+            error = str(refused.message)
+        else:
+            db.session.commit()
+            flash(_("The tag has been saved."), "ok")
+            return redirect(url_for("analysis.tags", slug=slug))
+    counts = dict(db.session.execute(select(Coding.tag_id, func.count(Coding.id)).join(Tag).where(
+        Tag.consultation_id == consultation.id).group_by(Coding.tag_id)).all())
+    return render_template("analysis/tags.html", consultation=consultation, tags=_tags(consultation), counts=counts,
+                           editing=editing, error=error, colours=TAG_COLOURS, form=request.form)
