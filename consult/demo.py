@@ -88,6 +88,10 @@ def load_demo() -> dict[str, User]:
 
     load_analysis(users, consultations)
 
+    from consult.strategy.demo import load_strategy
+
+    load_strategy(users, organisations, consultations)
+
     # The demo's history happened in the past: its notification mail counts as delivered.
     from sqlalchemy import update
 

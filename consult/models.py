@@ -19,3 +19,4 @@ from consult.qa.models import QaItem  # noqa: F401
 from consult.notify.models import Notification, OutboundMail, Preference  # noqa: F401
 from consult.advice.models import Advice, AdvicePoint, AdviceRequest, CouncilComment  # noqa: F401
 from consult.analysis.models import Coding, Quote, Synthesis, Tag  # noqa: F401
+from consult.strategy.models import EvidenceLink, Revision, Segment, StrategyComment, StrategyDraft  # noqa: F401

@@ -91,6 +91,7 @@ def measure(app) -> dict[str, int]:
         "analysis per question": ("team", f"/consultations/{SLUG}/analysis/questions/{theme.questions[0].id}"),
         "advice overview": ("team", f"/consultations/{SLUG}/advice"),
         "notifications": ("provider", "/notifications"),
+        "strategy overview": ("team", f"/consultations/{SLUG}/strategy"),
     }
     counts = {}
     for name, (who, path) in pages.items():

@@ -91,7 +91,12 @@ def index(slug: str):
     rows = [(req, [a for a in req.advices if can_see_advice(current_user, a)]) for req in requests]
     team = is_team(current_user, consultation)
     own = council_ids(current_user)
+    from consult.strategy.permissions import can_read_strategy
+    from consult.strategy.services import draft_for
+
     return render_template("advice/index.html", consultation=consultation, form=form, may_request=may_request,
+                           strategy_readable=not team and can_read_strategy(current_user, consultation,
+                                                                           draft_for(consultation)),
                            rows=[(req, advices) for req, advices in rows if advices or team or
                                  any(a.council_id in own for a in req.advices)],
                            team=team, has_councils=bool(councils))
@@ -113,8 +118,12 @@ def _show(advice: Advice, *, intro_form=None, point_form=None, edit_forms=None, 
     file_form = file_form or FileForm(formdata=None)
     if reply is None and can_reply_advice(current_user, advice):
         reply = reply_form(advice)
+    from consult.strategy.services import informed
+
+    consultation = advice.request.consultation
     return render_template(
-        "advice/show.html", advice=advice, consultation=advice.request.consultation, draft=draft,
+        "advice/show.html", informed=informed(consultation, "advice_point") if is_team(current_user, consultation) else {},
+        advice=advice, consultation=advice.request.consultation, draft=draft,
         intro_form=intro_form, point_form=point_form, file_form=file_form, submit_form=SubmitForm(),
         may_submit=can_submit_advice(current_user, advice), reply=reply, reply_errors=reply_errors or [],
         code=format_receipt_code(advice.receipt_code) if advice.receipt_code else None,

@@ -120,8 +120,10 @@ def question(slug: str, question_id: int):
     elif question_obj.kind == QuestionKind.NUMBER:
         stats = number_summary(items)
     confidential_keys = [i.key for i in shown[(page - 1) * PAGE_SIZE:page * PAGE_SIZE] if i.confidential]
+    from consult.strategy.services import informed
+
     html = render_template(
-        "analysis/question.html", consultation=consultation, theme=theme, question=question_obj, number=number,
+        "analysis/question.html", informed=informed(consultation, "answer"), consultation=consultation, theme=theme, question=question_obj, number=number,
         items=shown[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], total=len(items), matched=len(shown), page=page,
         pages=pages, filters=filters, tags=tags, stats=stats, stakeholders=STAKEHOLDERS, labels=STAKEHOLDER_LABELS,
         synthesis=synthesis_for(theme, question_obj), synthesis_error=synthesis_error,

@@ -1,7 +1,7 @@
 """Language and time zone selection: the user's choice, then the language cookie, then Dutch."""
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_login import current_user
 
 LANGUAGE_COOKIE = "consult_lang"
@@ -9,6 +9,8 @@ LANGUAGE_COOKIE = "consult_lang"
 
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # commands and jobs: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     cookie = request.cookies.get(LANGUAGE_COOKIE)

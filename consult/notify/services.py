@@ -123,6 +123,9 @@ def describe(kind: Kind, data: dict[str, Any]) -> tuple[str, list[str]]:
             return (_("Advice requested on “%(title)s”", title=title), [
                 _("The project team asks %(council)s for formal advice. Please submit it by %(due)s.",
                   council=d["council"], due=due)])
+        if d["event"] == "strategy_shared":
+            return (_("The procurement-strategy draft of “%(title)s” is shared with the councils", title=title), [
+                _("You can read the draft and comment on each part.")])
         if d["event"] == "receipt":
             return (_("Receipt: advice of %(council)s submitted", council=d["council"]), [
                 _("The advice of %(council)s on “%(title)s” was submitted on %(when)s.",

@@ -265,3 +265,41 @@ def test_analysis_pages_are_valid_html(app, tmp_path):
     pages["tag-error"] = team.post(f"{base}/tags", data={"csrf_token": token, "name": ""}).get_data(as_text=True)
     errors = validate(pages, tmp_path)
     assert errors == [], "\n".join(errors)
+
+
+def test_strategy_pages_are_valid_html(app, tmp_path):
+    require(shutil.which("java") is not None, "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
+    require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
+    from sqlalchemy import select
+
+    from consult.demo import DEMO_PASSWORD, load_demo
+    from consult.extensions import db
+    from consult.strategy.models import Segment
+
+    load_demo()
+    db.session.commit()
+    base = "/consultations/dialoog-dagbesteding-2025/strategy"
+    segment = db.session.scalar(select(Segment).order_by(Segment.id))
+    team = app.test_client()
+    login(team, "team@example.org", DEMO_PASSWORD)
+    pages = {}
+    for path in [base, f"{base}/general", f"{base}/segments/{segment.id}", f"{base}/segments/new",
+                 f"{base}/evidence?part=segment:{segment.id}&q=e", f"{base}/not-considered", f"{base}/revisions",
+                 f"{base}/revisions?a=1&b=8"]:
+        response = team.get(path)
+        assert response.status_code == 200, path
+        pages[f"team{path}"] = response.get_data(as_text=True)
+    token = csrf_token_from(pages[f"team{base}"])
+    pages["segment-error"] = team.post(f"{base}/segments/new", data={"csrf_token": token, "name": ""}).get_data(as_text=True)
+    pages["evidence-error"] = team.post(f"{base}/evidence", data={"csrf_token": token, "part": "general",
+                                                                  "q": "e"}).get_data(as_text=True)
+    council = app.test_client()
+    login(council, "adviesraad@example.org", DEMO_PASSWORD)
+    for path in [base, f"{base}/general", f"{base}/segments/{segment.id}"]:
+        response = council.get(path)
+        assert response.status_code == 200, path
+        pages[f"council{path}"] = response.get_data(as_text=True)
+    pages["comment-error"] = council.post(f"{base}/comments", data={
+        "csrf_token": csrf_token_from(pages[f"council{base}"]), "part": "general", "body": ""}).get_data(as_text=True)
+    errors = validate(pages, tmp_path)
+    assert errors == [], "\n".join(errors)

@@ -1,0 +1,31 @@
+"""Who may read, write and comment on the strategy draft."""
+from __future__ import annotations
+
+from consult.advice.permissions import is_council_member
+from consult.consultations.models import Consultation, Status
+from consult.consultations.permissions import can_edit_consultation, is_team
+from consult.strategy.models import DraftStatus, StrategyDraft
+
+
+def can_read_strategy(user, consultation: Consultation, draft: StrategyDraft | None) -> bool:
+    """The team always; councils once the draft is shared (and after adoption)."""
+    if consultation.status == Status.DRAFT:
+        return is_team(user, consultation)
+    if is_team(user, consultation):
+        return True
+    return draft is not None and draft.status != DraftStatus.CONCEPT and is_council_member(user)
+
+
+def can_write_strategy(user, consultation: Consultation, draft: StrategyDraft | None) -> bool:
+    """Editors write until the draft is adopted; analysts read."""
+    return can_edit_consultation(user, consultation) and (draft is None or draft.status != DraftStatus.ADOPTED)
+
+
+def can_see_evidence(user, consultation: Consultation) -> bool:
+    """Evidence may point at confidential answers: the team only."""
+    return is_team(user, consultation)
+
+
+def can_comment_strategy(user, consultation: Consultation, draft: StrategyDraft | None) -> bool:
+    return (draft is not None and draft.status == DraftStatus.SHARED and is_council_member(user)
+            and not is_team(user, consultation))

@@ -1,0 +1,483 @@
+"""Strategy services: parts with revisions, diff and restore, evidence links with dispositions,
+the 'not yet considered' list, sharing, adopting, and council comments."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from consult.advice.models import Advice, AdvicePoint, AdviceRequest, AdviceStatus, Disposition
+from consult.analysis.models import Coding, Synthesis, Tag
+from consult.analysis.services import answer_items
+from consult.audit.services import record_event
+from consult.auth.models import User
+from consult.consultations.models import Consultation
+from consult.core.time import utcnow
+from consult.dialogue.models import Post, PostStatus, Thread
+from consult.extensions import db
+from consult.notify.models import Kind
+from consult.notify.services import notify, organisation_users, url_path
+from consult.orgs.models import Organisation
+from consult.qa.models import QaItem, QaStatus
+from consult.strategy.models import (
+    DraftStatus,
+    EvidenceLink,
+    FundingForm,
+    OrganisationForm,
+    ProvidersKind,
+    Revision,
+    Segment,
+    StrategyComment,
+    StrategyDraft,
+)
+
+GENERAL = "general"
+GENERAL_FIELDS = ("principles", "change_tasks")
+SEGMENT_FIELDS = ("name", "services", "organisation_form", "organisation_form_explanation", "process",
+                  "providers_kind", "providers_min", "providers_max", "funding_form", "funding_explanation",
+                  "duration", "extension", "tariff", "suitability", "award_criteria", "kpis", "rationale")
+FIELD_LABELS = {
+    "principles": _l("Guiding principles"), "change_tasks": _l("Change tasks"), "name": _l("Name"),
+    "services": _l("Services in this segment"), "organisation_form": _l("Organisation form"),
+    "organisation_form_explanation": _l("Explanation of the organisation form"), "process": _l("Process"),
+    "providers_kind": _l("Number of providers"), "providers_min": _l("Number of providers (at least)"),
+    "providers_max": _l("Number of providers (at most)"), "funding_form": _l("Funding form"),
+    "funding_explanation": _l("Explanation of the funding form"), "duration": _l("Contract duration"),
+    "extension": _l("Extension options"), "tariff": _l("Tariff approach"),
+    "suitability": _l("Suitability requirements"), "award_criteria": _l("Award criteria"), "kpis": _l("KPIs"),
+    "rationale": _l("Rationale"), "removed": _l("Removed"),
+}
+SOURCE_TYPES = ("answer", "excerpt", "post", "qa", "advice_point", "synthesis")
+SOURCE_LABELS = {"answer": _l("Answer"), "excerpt": _l("Excerpt"), "post": _l("Discussion message"),
+                 "qa": _l("Question and answer"), "advice_point": _l("Advice point"), "synthesis": _l("Synthesis")}
+
+
+class StrategyRefused(Exception):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def draft_for(consultation: Consultation) -> StrategyDraft | None:
+    return db.session.scalar(select(StrategyDraft).where(StrategyDraft.consultation_id == consultation.id)
+                             .options(selectinload(StrategyDraft.segments)))
+
+
+def create_draft(consultation: Consultation, *, by: User) -> StrategyDraft:
+    draft = draft_for(consultation)
+    if draft is None:
+        draft = StrategyDraft(consultation_id=consultation.id)
+        db.session.add(draft)
+        db.session.flush()
+        record_event("strategy_created", actor=by, obj=draft)
+    return draft
+
+
+def live_segments(draft: StrategyDraft) -> list[Segment]:
+    return [s for s in draft.segments if s.deleted_at is None]
+
+
+def _require_editable(draft: StrategyDraft) -> None:
+    if draft.status == DraftStatus.ADOPTED:
+        raise StrategyRefused(_l("The draft has been adopted and can no longer be changed."))
+
+
+# --- parts and revisions --------------------------------------------------------------------------
+
+def part_key(segment: Segment | None) -> str:
+    return GENERAL if segment is None else f"segment:{segment.id}"
+
+
+def _value(value):
+    return value.value if hasattr(value, "value") else value
+
+
+def part_data(draft: StrategyDraft, segment: Segment | None) -> dict[str, Any]:
+    if segment is None:
+        return {f: getattr(draft, f) for f in GENERAL_FIELDS}
+    return {f: _value(getattr(segment, f)) for f in SEGMENT_FIELDS}
+
+
+def _revise(draft: StrategyDraft, segment: Segment | None, action: str, by: User) -> Revision:
+    number = (db.session.scalar(select(func.max(Revision.number)).where(Revision.draft_id == draft.id)) or 0) + 1
+    data = part_data(draft, segment)
+    if action == "removed":
+        data["removed"] = True
+    revision = Revision(draft_id=draft.id, number=number, part=part_key(segment),
+                        label=segment.name if segment else "", action=action, data=data,
+                        created_by_id=by.id, created_at=utcnow())
+    db.session.add(revision)
+    db.session.flush()
+    return revision
+
+
+def _text(value: str | None, limit: int = 20_000) -> str:
+    value = (value or "").replace("\x00", "").strip()
+    if len(value) > limit:
+        raise StrategyRefused(_l("Use at most %(n)d characters.", n=limit))
+    return value
+
+
+def _lines(value) -> list[str]:
+    if isinstance(value, list):
+        items = value
+    else:
+        items = (value or "").splitlines()
+    return [line.strip().lstrip("-*• ").strip() for line in items if line.strip()][:50]
+
+
+def save_general(draft: StrategyDraft, *, principles: str, change_tasks: str, by: User) -> bool:
+    _require_editable(draft)
+    new = {"principles": _text(principles), "change_tasks": _text(change_tasks)}
+    if new == part_data(draft, None):
+        return False
+    draft.principles, draft.change_tasks = new["principles"], new["change_tasks"]
+    _revise(draft, None, "saved", by)
+    record_event("strategy_part_saved", actor=by, obj=draft, part=GENERAL)
+    return True
+
+
+def clean_segment_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """Check and normalise a segment's fields; raises StrategyRefused with a clear message."""
+    name = _text(fields.get("name"), 200)
+    if not name:
+        raise StrategyRefused(_l("Give the segment a name."))
+    result: dict[str, Any] = {"name": name}
+    for f in ("services", "organisation_form_explanation", "process", "funding_explanation", "tariff", "rationale"):
+        result[f] = _text(fields.get(f))
+    for f in ("duration", "extension"):
+        result[f] = _text(fields.get(f), 200)
+    for f in ("suitability", "award_criteria", "kpis"):
+        result[f] = _lines(fields.get(f))
+    for f, enum_cls in (("organisation_form", OrganisationForm), ("funding_form", FundingForm),
+                        ("providers_kind", ProvidersKind)):
+        value = fields.get(f) or None
+        if value is not None:
+            try:
+                value = enum_cls(_value(value)).value
+            except ValueError:
+                raise StrategyRefused(_l("Choose one of the options for “%(field)s”.", field=FIELD_LABELS[f])) from None
+        result[f] = value
+    if result["organisation_form"] == OrganisationForm.OTHER and not result["organisation_form_explanation"]:
+        raise StrategyRefused(_l("Explain the organisation form when you choose “other”."))
+    low, high = fields.get("providers_min"), fields.get("providers_max")
+    low = int(low) if low not in (None, "") else None
+    high = int(high) if high not in (None, "") else None
+    kind = result["providers_kind"]
+    if kind == ProvidersKind.NUMBER:
+        if low is None or low < 1:
+            raise StrategyRefused(_l("Enter the number of providers (1 or more)."))
+        high = None
+    elif kind == ProvidersKind.RANGE:
+        if low is None or high is None or low < 1 or high < low:
+            raise StrategyRefused(_l("Enter a range of providers: the lowest number (1 or more) and a highest "
+                                     "number that is not lower."))
+    else:
+        low = high = None
+    result["providers_min"], result["providers_max"] = low, high
+    return result
+
+
+def add_segment(draft: StrategyDraft, *, by: User, **fields) -> Segment:
+    _require_editable(draft)
+    clean = clean_segment_fields(fields)
+    segment = Segment(position=len(live_segments(draft)) + 1, **clean)
+    draft.segments.append(segment)
+    db.session.flush()
+    _revise(draft, segment, "created", by)
+    record_event("strategy_part_saved", actor=by, obj=draft, part=part_key(segment))
+    return segment
+
+
+def save_segment(segment: Segment, *, by: User, **fields) -> bool:
+    draft = segment.draft
+    _require_editable(draft)
+    clean = clean_segment_fields(fields)
+    if clean == part_data(draft, segment):
+        return False
+    for name, value in clean.items():
+        setattr(segment, name, value)
+    db.session.flush()
+    _revise(draft, segment, "saved", by)
+    record_event("strategy_part_saved", actor=by, obj=draft, part=part_key(segment))
+    return True
+
+
+def remove_segment(segment: Segment, *, by: User) -> None:
+    _require_editable(segment.draft)
+    segment.deleted_at = utcnow()
+    _revise(segment.draft, segment, "removed", by)
+    record_event("strategy_part_removed", actor=by, obj=segment.draft, part=part_key(segment))
+
+
+def revisions(draft: StrategyDraft) -> list[Revision]:
+    return list(db.session.scalars(select(Revision).where(Revision.draft_id == draft.id)
+                                   .options(selectinload(Revision.created_by)).order_by(Revision.number.desc())))
+
+
+def state_at(all_revisions: list[Revision], number: int) -> dict[str, Revision]:
+    """The latest revision of every part at revision ``number``."""
+    state: dict[str, Revision] = {}
+    for revision in sorted(all_revisions, key=lambda r: r.number):
+        if revision.number > number:
+            break
+        state[revision.part] = revision
+    return state
+
+
+@dataclass
+class FieldDiff:
+    label: str
+    ops: list[tuple[str, str]]  # ("same"|"del"|"ins", text)
+
+
+@dataclass
+class PartDiff:
+    part: str
+    label: str
+    fields: list[FieldDiff]
+
+
+def _as_text(value) -> str:
+    if isinstance(value, list):
+        return "\n".join(f"- {v}" for v in value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(_l("yes")) if value else ""
+    labels = {**{e.value: e.label for e in OrganisationForm}, **{e.value: e.label for e in FundingForm},
+              ProvidersKind.NUMBER.value: str(_l("A number")), ProvidersKind.RANGE.value: str(_l("A range")),
+              ProvidersKind.UNLIMITED.value: str(_l("Unlimited"))}
+    return str(labels.get(value, value)) if isinstance(value, str) else str(value)
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    a, b = old.split(), new.split()
+    ops = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            ops.append(("same", " ".join(a[i1:i2])))
+        else:
+            if i2 > i1:
+                ops.append(("del", " ".join(a[i1:i2])))
+            if j2 > j1:
+                ops.append(("ins", " ".join(b[j1:j2])))
+    return ops
+
+
+def compare(all_revisions: list[Revision], first: int, second: int) -> list[PartDiff]:
+    """What changed per part between the draft at revision ``first`` and at ``second``."""
+    before, after = state_at(all_revisions, first), state_at(all_revisions, second)
+    diffs = []
+    for part in sorted(set(before) | set(after), key=lambda p: (p != GENERAL, p)):
+        old = before[part].data if part in before else {}
+        new = after[part].data if part in after else {}
+        if old == new:
+            continue
+        fields = []
+        for name in list(dict.fromkeys(list(old) + list(new))):
+            before_text, after_text = _as_text(old.get(name)), _as_text(new.get(name))
+            if before_text != after_text:
+                fields.append(FieldDiff(label=str(FIELD_LABELS.get(name, name)), ops=word_diff(before_text, after_text)))
+        if not fields:
+            continue
+        label = (after.get(part) or before.get(part)).label or str(_l("General part"))
+        diffs.append(PartDiff(part=part, label=label, fields=fields))
+    return diffs
+
+
+def restore(draft: StrategyDraft, revision: Revision, *, by: User) -> None:
+    """Bring one part back to a revision's content; this is saved as a new revision."""
+    _require_editable(draft)
+    if revision.draft_id != draft.id:
+        raise StrategyRefused(_l("This revision belongs to another draft."))
+    data = {k: v for k, v in revision.data.items() if k != "removed"}
+    if revision.part == GENERAL:
+        draft.principles, draft.change_tasks = data["principles"], data["change_tasks"]
+        segment = None
+    else:
+        segment = next((s for s in draft.segments if part_key(s) == revision.part), None)
+        if segment is None:
+            raise StrategyRefused(_l("This segment no longer exists."))
+        for name, value in data.items():
+            setattr(segment, name, value)
+        segment.deleted_at = utcnow() if revision.data.get("removed") else None
+    db.session.flush()
+    _revise(draft, segment, "restored", by)
+    record_event("strategy_revision_restored", actor=by, obj=draft, revision=revision.number, part=revision.part)
+
+
+# --- status -------------------------------------------------------------------------------------
+
+def share(draft: StrategyDraft, *, by: User) -> None:
+    _require_editable(draft)
+    if draft.status == DraftStatus.SHARED:
+        return
+    draft.status, draft.shared_at = DraftStatus.SHARED, utcnow()
+    record_event("strategy_shared", actor=by, obj=draft)
+    from consult.advice.services import requested_council_ids
+
+    councils = requested_council_ids(draft.consultation)
+    notify(organisation_users(councils), Kind.ADVICE, consultation=draft.consultation,
+           data={"event": "strategy_shared", "consultation": draft.consultation.title},
+           link=url_path("strategy.overview", slug=draft.consultation.slug))
+
+
+def adopt(draft: StrategyDraft, name: str, *, by: User) -> None:
+    _require_editable(draft)
+    name = _text(name, 200)
+    if not name:
+        raise StrategyRefused(_l("Give the adopted version a name, for example “Inkoopstrategie 2027, vastgesteld”."))
+    draft.status, draft.adopted_at, draft.adopted_name = DraftStatus.ADOPTED, utcnow(), name
+    record_event("strategy_adopted", actor=by, obj=draft, name=name)
+
+
+# --- evidence -----------------------------------------------------------------------------------
+
+@dataclass
+class Source:
+    type: str
+    ref: str
+    title: str
+    text: str
+    confidential: bool = False
+
+
+def sources(consultation: Consultation, query: str = "", limit: int = 50) -> list[Source]:
+    """Input that can be linked, matching ``query`` (all types), newest kinds last."""
+    needle = query.strip().casefold()
+    found: list[Source] = []
+    questions = {q.id: q for t in consultation.themes for q in t.questions}
+    for item in answer_items(consultation, set(questions)):
+        found.append(Source("answer", f"{item.response.id}-{item.question_id}",
+                            f"{item.response.organisation.name} — {questions[item.question_id].text[:80]}",
+                            item.text, item.confidential))
+    confidential_answers = {s.ref for s in found if s.confidential}
+    for coding in db.session.scalars(select(Coding).join(Tag).where(
+            Tag.consultation_id == consultation.id, Coding.start.is_not(None)).options(selectinload(Coding.tag))):
+        found.append(Source("excerpt", str(coding.id), str(_l("Excerpt tagged %(tag)s", tag=coding.tag.name)),
+                            coding.excerpt, f"{coding.response_id}-{coding.question_id}" in confidential_answers))
+    for post in db.session.scalars(select(Post).join(Thread).where(
+            Thread.consultation_id == consultation.id, Post.status == PostStatus.PUBLISHED,
+            Post.hidden_at.is_(None), Post.deleted_at.is_(None)).options(selectinload(Post.thread))):
+        found.append(Source("post", str(post.id), str(_l("Message in “%(thread)s”", thread=post.thread.title)), post.body))
+    for item in db.session.scalars(select(QaItem).where(QaItem.consultation_id == consultation.id,
+                                                        QaItem.status == QaStatus.PUBLISHED)):
+        found.append(Source("qa", str(item.id), str(_l("Question %(n)s", n=item.number)), f"{item.question} — {item.answer}"))
+    for point in db.session.scalars(select(AdvicePoint).join(Advice).join(AdviceRequest).where(
+            AdviceRequest.consultation_id == consultation.id, Advice.status != AdviceStatus.DRAFT)
+            .options(selectinload(AdvicePoint.advice).selectinload(Advice.council))):
+        found.append(Source("advice_point", str(point.id),
+                            str(_l("Advice of %(council)s, point %(n)s", council=point.advice.council.name, n=point.number)),
+                            f"{point.title}: {point.body}"))
+    themes = {t.id: t for t in consultation.themes}
+    for synthesis in db.session.scalars(select(Synthesis).where(Synthesis.consultation_id == consultation.id)):
+        scope = questions[synthesis.question_id].text[:80] if synthesis.question_id else themes[synthesis.theme_id].title
+        found.append(Source("synthesis", str(synthesis.id), str(_l("Synthesis: %(scope)s", scope=scope)), synthesis.text))
+    if needle:
+        found = [s for s in found if needle in s.text.casefold() or needle in s.title.casefold()]
+    return found[:limit]
+
+
+def find_source(consultation: Consultation, source_type: str, ref: str) -> Source | None:
+    if source_type not in SOURCE_TYPES:
+        return None
+    return next((s for s in sources(consultation, limit=100_000) if s.type == source_type and s.ref == ref), None)
+
+
+def link_evidence(draft: StrategyDraft, part: str, source_type: str, ref: str, disposition: Disposition, reason: str,
+                  *, by: User) -> EvidenceLink:
+    _require_editable(draft)
+    if find_source(draft.consultation, source_type, ref) is None:
+        raise StrategyRefused(_l("Choose the input this part is based on."))
+    reason = _text(reason, 2000)
+    if not reason:
+        raise StrategyRefused(_l("Give a short reason for what was done with this input."))
+    link = db.session.scalar(select(EvidenceLink).where(
+        EvidenceLink.draft_id == draft.id, EvidenceLink.part == part, EvidenceLink.source_type == source_type,
+        EvidenceLink.source_ref == ref))
+    if link is None:
+        link = EvidenceLink(draft_id=draft.id, part=part, source_type=source_type, source_ref=ref)
+        db.session.add(link)
+    link.disposition, link.reason, link.created_by_id = disposition, reason, by.id
+    db.session.flush()
+    record_event("evidence_linked", actor=by, obj=draft, part=part, source=f"{source_type}:{ref}",
+                 disposition=disposition.value)
+    return link
+
+
+def unlink_evidence(link: EvidenceLink, *, by: User) -> None:
+    record_event("evidence_unlinked", actor=by, obj=link, part=link.part)
+    db.session.delete(link)
+
+
+def links_for(draft: StrategyDraft) -> list[EvidenceLink]:
+    return list(db.session.scalars(select(EvidenceLink).where(EvidenceLink.draft_id == draft.id)
+                                   .order_by(EvidenceLink.part, EvidenceLink.id)))
+
+
+def informed(consultation: Consultation, source_type: str) -> dict[str, list[tuple[str, EvidenceLink]]]:
+    """Per source ref of ``source_type``: the parts (label, link) it informed."""
+    draft = draft_for(consultation)
+    if draft is None:
+        return {}
+    labels = {part_key(s): s.name for s in draft.segments}
+    labels[GENERAL] = str(_l("General part"))
+    result: dict[str, list[tuple[str, EvidenceLink]]] = {}
+    for link in db.session.scalars(select(EvidenceLink).where(EvidenceLink.draft_id == draft.id,
+                                                              EvidenceLink.source_type == source_type)):
+        result.setdefault(link.source_ref, []).append((labels.get(link.part, link.part), link))
+    return result
+
+
+def not_considered(consultation: Consultation, draft: StrategyDraft | None) -> list[tuple[str, str, str]]:
+    """Tagged input that no part has dispositioned yet: (source type, ref, tag names)."""
+    tagged: dict[tuple[str, str], set[str]] = {}
+    for coding in db.session.scalars(select(Coding).join(Tag).where(Tag.consultation_id == consultation.id)
+                                     .options(selectinload(Coding.tag))):
+        if coding.post_id is not None:
+            key = ("post", str(coding.post_id))
+        elif coding.start is not None:
+            key = ("excerpt", str(coding.id))
+        else:
+            key = ("answer", f"{coding.response_id}-{coding.question_id}")
+        tagged.setdefault(key, set()).add(coding.tag.name)
+    linked = set()
+    if draft is not None:
+        linked = {(link.source_type, link.source_ref) for link in links_for(draft)}
+    return sorted(((t, r, ", ".join(sorted(names))) for (t, r), names in tagged.items() if (t, r) not in linked),
+                  key=lambda row: (row[0], row[1]))
+
+
+# --- council comments -------------------------------------------------------------------------
+
+def add_comment(draft: StrategyDraft, part: str, body: str, *, by: User, organisation: Organisation) -> StrategyComment:
+    if draft.status != DraftStatus.SHARED:
+        raise StrategyRefused(_l("Comments are possible while the draft is shared with the councils."))
+    body = _text(body, 10_000)
+    if not body:
+        raise StrategyRefused(_l("Write your comment."))
+    comment = StrategyComment(draft_id=draft.id, part=part, author_id=by.id, organisation_id=organisation.id, body=body)
+    db.session.add(comment)
+    db.session.flush()
+    record_event("strategy_comment_added", actor=by, obj=comment, part=part)
+    return comment
+
+
+def handle_comment(comment: StrategyComment, reply: str, *, by: User) -> None:
+    reply = _text(reply, 10_000)
+    if not reply:
+        raise StrategyRefused(_l("Write the reply to the comment."))
+    comment.reply, comment.handled_at, comment.handled_by_id = reply, utcnow(), by.id
+    record_event("strategy_comment_handled", actor=by, obj=comment)
+
+
+def comments_for(draft: StrategyDraft) -> list[StrategyComment]:
+    return list(db.session.scalars(select(StrategyComment).where(StrategyComment.draft_id == draft.id)
+                                   .options(selectinload(StrategyComment.author),
+                                            selectinload(StrategyComment.organisation))
+                                   .order_by(StrategyComment.created_at, StrategyComment.id)))

@@ -1,0 +1,375 @@
+"""Strategy pages: overview grid, general part, segments, evidence, revisions, comments."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from consult.advice.models import Disposition
+from consult.advice.permissions import council_memberships
+from consult.consultations.models import Consultation, Theme
+from consult.consultations.views import load_consultation
+from consult.core.access import deny_hidden
+from consult.extensions import db
+from consult.strategy import bp
+from consult.strategy.models import (
+    DraftStatus,
+    EvidenceLink,
+    FundingForm,
+    OrganisationForm,
+    ProvidersKind,
+    Revision,
+    Segment,
+    StrategyComment,
+)
+from consult.strategy.permissions import can_comment_strategy, can_read_strategy, can_see_evidence, \
+    can_write_strategy
+from consult.strategy.services import (
+    GENERAL,
+    SOURCE_LABELS,
+    StrategyRefused,
+    add_comment,
+    add_segment,
+    adopt,
+    comments_for,
+    compare,
+    create_draft,
+    draft_for,
+    handle_comment,
+    link_evidence,
+    links_for,
+    live_segments,
+    not_considered,
+    part_key,
+    remove_segment,
+    restore,
+    revisions,
+    save_general,
+    save_segment,
+    share,
+    sources,
+    unlink_evidence,
+)
+
+
+def _load(slug: str):
+    consultation = load_consultation(slug, selectinload(Consultation.themes).selectinload(Theme.questions))
+    draft = draft_for(consultation)
+    if not can_read_strategy(current_user, consultation, draft):
+        deny_hidden()
+    return consultation, draft
+
+
+def _require_draft(draft):
+    if draft is None:
+        abort(404)
+    return draft
+
+
+def _require_write(consultation, draft):
+    if not can_write_strategy(current_user, consultation, draft):
+        abort(403)
+
+
+def _segment(draft, segment_id: int) -> Segment:
+    segment = next((s for s in draft.segments if s.id == segment_id and s.deleted_at is None), None)
+    if segment is None:
+        abort(404)
+    return segment
+
+
+def _part_context(consultation, draft, part: str):
+    links = [link for link in links_for(draft) if link.part == part] if can_see_evidence(current_user, consultation) else []
+    titles = {(s.type, s.ref): s for s in sources(consultation, limit=100_000)} if links else {}
+    return {"links": [(link, titles.get((link.source_type, link.source_ref))) for link in links],
+            "comments": [c for c in comments_for(draft) if c.part == part],
+            "may_comment": can_comment_strategy(current_user, consultation, draft),
+            "may_handle": can_write_strategy(current_user, consultation, draft),
+            "may_see_evidence": can_see_evidence(current_user, consultation),
+            "source_labels": SOURCE_LABELS}
+
+
+@bp.route("/consultations/<slug>/strategy", methods=["GET", "POST"])
+@login_required
+def overview(slug: str):
+    consultation, draft = _load(slug)
+    error = None
+    if request.method == "POST":
+        _require_write(consultation, draft)
+        action = request.form.get("action")
+        try:
+            if action == "create":
+                draft = create_draft(consultation, by=current_user)
+                message = _("The strategy draft has been created.")
+            elif action == "share":
+                share(_require_draft(draft), by=current_user)
+                message = _("The draft is shared with the advisory councils; they can read it and comment.")
+            elif action == "adopt":
+                adopt(_require_draft(draft), request.form.get("name", ""), by=current_user)
+                message = _("The draft has been adopted and frozen.")
+            else:
+                abort(400)
+        except StrategyRefused as refused:
+            db.session.rollback()
+            error = str(refused.message)
+        else:
+            db.session.commit()
+            flash(message, "ok")
+            return redirect(url_for("strategy.overview", slug=slug))
+        draft = draft_for(consultation)
+    return render_template("strategy/overview.html", consultation=consultation, draft=draft, error=error,
+                           segments=live_segments(draft) if draft else [],
+                           open_items=len(not_considered(consultation, draft)) if draft and can_see_evidence(
+                               current_user, consultation) else None,
+                           may_write=can_write_strategy(current_user, consultation, draft),
+                           name=request.form.get("name", ""))
+
+
+@bp.route("/consultations/<slug>/strategy/general", methods=["GET", "POST"])
+@login_required
+def general(slug: str):
+    consultation, draft = _load(slug)
+    draft = _require_draft(draft)
+    error = None
+    if request.method == "POST":
+        _require_write(consultation, draft)
+        try:
+            changed = save_general(draft, principles=request.form.get("principles", ""),
+                                   change_tasks=request.form.get("change_tasks", ""), by=current_user)
+        except StrategyRefused as refused:
+            db.session.rollback()
+            error = str(refused.message)
+        else:
+            db.session.commit()
+            flash(_("The general part has been saved.") if changed else _("Nothing was changed."), "ok")
+            return redirect(url_for("strategy.general", slug=slug))
+    return render_template("strategy/general.html", consultation=consultation, draft=draft, error=error,
+                           form=request.form if error else None, part=GENERAL,
+                           may_write=can_write_strategy(current_user, consultation, draft),
+                           **_part_context(consultation, draft, GENERAL))
+
+
+def _segment_fields():
+    form = request.form
+    return {name: form.get(name, "") for name in (
+        "name", "services", "organisation_form", "organisation_form_explanation", "process", "providers_kind",
+        "providers_min", "providers_max", "funding_form", "funding_explanation", "duration", "extension", "tariff",
+        "suitability", "award_criteria", "kpis", "rationale")}
+
+
+def _segment_form_values(segment: Segment | None):
+    if request.method == "POST":
+        return _segment_fields()
+    if segment is None:
+        return {}
+    values = {name: getattr(segment, name) for name in (
+        "name", "services", "organisation_form_explanation", "process", "funding_explanation", "duration",
+        "extension", "tariff", "rationale", "providers_min", "providers_max")}
+    for name in ("organisation_form", "providers_kind", "funding_form"):
+        value = getattr(segment, name)
+        values[name] = value.value if value else ""
+    for name in ("suitability", "award_criteria", "kpis"):
+        values[name] = "\n".join(getattr(segment, name) or [])
+    return values
+
+
+def _render_segment(consultation, draft, segment, error=None, status=200, **extra):
+    return render_template(
+        "strategy/segment.html", consultation=consultation, draft=draft, segment=segment, error=error,
+        values=_segment_form_values(segment), organisation_forms=[(f.value, f.label) for f in OrganisationForm],
+        funding_forms=[(f.value, f.label) for f in FundingForm],
+        providers_kinds=list(ProvidersKind), may_write=can_write_strategy(current_user, consultation, draft),
+        part=part_key(segment) if segment else None,
+        **(_part_context(consultation, draft, part_key(segment)) if segment else {}), **extra), status
+
+
+@bp.route("/consultations/<slug>/strategy/segments/new", methods=["GET", "POST"])
+@login_required
+def new_segment(slug: str):
+    consultation, draft = _load(slug)
+    draft = _require_draft(draft)
+    _require_write(consultation, draft)
+    if request.method == "POST":
+        try:
+            segment = add_segment(draft, by=current_user, **_segment_fields())
+        except (StrategyRefused, ValueError) as refused:
+            db.session.rollback()
+            return _render_segment(consultation, draft, None, _error_text(refused))
+        db.session.commit()
+        flash(_("The segment has been added."), "ok")
+        return redirect(url_for("strategy.segment", slug=slug, segment_id=segment.id))
+    return _render_segment(consultation, draft, None)
+
+
+def _error_text(error) -> str:
+    return str(getattr(error, "message", None) or _("Enter whole numbers for the number of providers."))
+
+
+@bp.route("/consultations/<slug>/strategy/segments/<int:segment_id>", methods=["GET", "POST"])
+@login_required
+def segment(slug: str, segment_id: int):
+    consultation, draft = _load(slug)
+    draft = _require_draft(draft)
+    segment_obj = _segment(draft, segment_id)
+    if request.method == "POST":
+        _require_write(consultation, draft)
+        if request.form.get("action") == "remove":
+            remove_segment(segment_obj, by=current_user)
+            db.session.commit()
+            flash(_("The segment has been removed. You can bring it back from the revisions."), "ok")
+            return redirect(url_for("strategy.overview", slug=slug))
+        try:
+            changed = save_segment(segment_obj, by=current_user, **_segment_fields())
+        except (StrategyRefused, ValueError) as refused:
+            db.session.rollback()
+            return _render_segment(consultation, draft, _segment(draft_for(consultation), segment_id),
+                                   _error_text(refused))
+        db.session.commit()
+        flash(_("The segment has been saved.") if changed else _("Nothing was changed."), "ok")
+        return redirect(url_for("strategy.segment", slug=slug, segment_id=segment_id))
+    return _render_segment(consultation, draft, segment_obj)
+
+
+def _part_url(slug: str, part: str) -> str:
+    if part == GENERAL:
+        return url_for("strategy.general", slug=slug)
+    return url_for("strategy.segment", slug=slug, segment_id=int(part.split(":", 1)[1]))
+
+
+def _valid_part(draft, part: str) -> str:
+    if part == GENERAL or any(part_key(s) == part for s in live_segments(draft)):
+        return part
+    abort(404)
+
+
+@bp.route("/consultations/<slug>/strategy/evidence", methods=["GET", "POST"])
+@login_required
+def evidence(slug: str):
+    consultation, draft = _load(slug)
+    draft = _require_draft(draft)
+    if not can_see_evidence(current_user, consultation):
+        abort(404)
+    part = _valid_part(draft, request.values.get("part", GENERAL))
+    error = None
+    if request.method == "POST":
+        _require_write(consultation, draft)
+        action = request.form.get("action", "link")
+        if action == "unlink":
+            link = db.session.get(EvidenceLink, request.form.get("link", type=int) or 0)
+            if link is None or link.draft_id != draft.id:
+                abort(404)
+            unlink_evidence(link, by=current_user)
+            db.session.commit()
+            flash(_("The link has been removed."), "ok")
+            return redirect(_part_url(slug, link.part) + "#evidence")
+        source = request.form.get("source", "")
+        source_type, _sep, ref = source.partition(":")
+        try:
+            disposition = Disposition(request.form.get("disposition", ""))
+        except ValueError:
+            error = _("Choose what was done with the input: adopted, partly adopted or not adopted.")
+        else:
+            try:
+                link_evidence(draft, part, source_type, ref, disposition, request.form.get("reason", ""),
+                              by=current_user)
+            except StrategyRefused as refused:
+                db.session.rollback()
+                error = str(refused.message)
+            else:
+                db.session.commit()
+                flash(_("The input has been linked to this part."), "ok")
+                return redirect(_part_url(slug, part) + "#evidence")
+    query = request.values.get("q", "")
+    found = sources(consultation, query) if query or request.method == "POST" else []
+    labels = {part_key(s): s.name for s in draft.segments}
+    labels[GENERAL] = _("General part")
+    return render_template("strategy/evidence.html", consultation=consultation, draft=draft, part=part,
+                           part_label=labels[part], query=query, found=found, error=error, form=request.form,
+                           dispositions=list(Disposition), source_labels=SOURCE_LABELS,
+                           may_write=can_write_strategy(current_user, consultation, draft))
+
+
+@bp.route("/consultations/<slug>/strategy/not-considered")
+@login_required
+def open_input(slug: str):
+    consultation, draft = _load(slug)
+    if not can_see_evidence(current_user, consultation):
+        abort(404)
+    rows = not_considered(consultation, draft)
+    titles = {(s.type, s.ref): s for s in sources(consultation, limit=100_000)} if rows else {}
+    return render_template("strategy/not_considered.html", consultation=consultation, draft=draft,
+                           rows=[(t, r, tags, titles.get((t, r))) for t, r, tags in rows], source_labels=SOURCE_LABELS)
+
+
+@bp.route("/consultations/<slug>/strategy/revisions", methods=["GET", "POST"])
+@login_required
+def history(slug: str):
+    consultation, draft = _load(slug)
+    draft = _require_draft(draft)
+    if not can_see_evidence(current_user, consultation):
+        abort(404)  # the history is the team's working record
+    if request.method == "POST":
+        _require_write(consultation, draft)
+        revision = db.session.get(Revision, request.form.get("revision", type=int) or 0)
+        if revision is None or revision.draft_id != draft.id:
+            abort(404)
+        try:
+            restore(draft, revision, by=current_user)
+        except StrategyRefused as refused:
+            db.session.rollback()
+            flash(str(refused.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Revision %(n)s has been restored as a new revision.", n=revision.number), "ok")
+        return redirect(url_for("strategy.history", slug=slug))
+    all_revisions = revisions(draft)
+    first, second = request.args.get("a", type=int), request.args.get("b", type=int)
+    diff = None
+    if first and second:
+        diff = compare(all_revisions, min(first, second), max(first, second))
+    return render_template("strategy/revisions.html", consultation=consultation, draft=draft,
+                           revisions=all_revisions, diff=diff, first=first, second=second,
+                           may_write=can_write_strategy(current_user, consultation, draft))
+
+
+@bp.route("/consultations/<slug>/strategy/comments", methods=["POST"])
+@login_required
+def comment(slug: str):
+    consultation, draft = _load(slug)
+    draft = _require_draft(draft)
+    part = _valid_part(draft, request.form.get("part", GENERAL))
+    if request.form.get("action") == "handle":
+        if not can_write_strategy(current_user, consultation, draft):
+            abort(403)
+        item = db.session.get(StrategyComment, request.form.get("comment", type=int) or 0)
+        if item is None or item.draft_id != draft.id:
+            abort(404)
+        try:
+            handle_comment(item, request.form.get("reply", ""), by=current_user)
+        except StrategyRefused as refused:
+            db.session.rollback()
+            flash(str(refused.message), "error")
+        else:
+            db.session.commit()
+            flash(_("The comment is marked as handled."), "ok")
+        return redirect(_part_url(slug, part) + f"#comment-{item.id}")
+    if not can_comment_strategy(current_user, consultation, draft):
+        abort(403)
+    try:
+        created = add_comment(draft, part, request.form.get("body", ""), by=current_user,
+                              organisation=council_memberships(current_user)[0].organisation)
+    except StrategyRefused as refused:  # show the part again, with the typed text kept
+        db.session.rollback()
+        draft = draft_for(consultation)
+        if part == GENERAL:
+            return render_template("strategy/general.html", consultation=consultation, draft=draft,
+                                   error=str(refused.message), error_target="comment-body", form=None, part=GENERAL,
+                                   may_write=False, comment_text=request.form.get("body", ""),
+                                   **_part_context(consultation, draft, GENERAL))
+        return _render_segment(consultation, draft, _segment(draft, int(part.split(":", 1)[1])),
+                               str(refused.message), comment_text=request.form.get("body", ""),
+                               error_target="comment-body")
+    db.session.commit()
+    flash(_("Your comment has been added."), "ok")
+    return redirect(_part_url(slug, part) + f"#comment-{created.id}")
