@@ -250,3 +250,32 @@ def test_synthesis_per_question_and_theme_with_status(app, world):
                     (None, SynthesisStatus.DRAFT, "Over bekostiging is men verdeeld.")}
     theme_page = client.get(theme_url).get_data(as_text=True)
     assert "<strong>korte lijnen</strong>" in theme_page
+
+
+def test_discussion_messages_are_tagged_and_quoted_anonymously(app, world):
+    from consult.dialogue.models import Post
+    from consult.dialogue.services import create_thread, reply
+
+    provider_org = make_org("Zorg Praat", kvk="80000001")
+    provider = make_user("praat@example.org", name="Piet Praat", org=provider_org)
+    thread = create_thread(world["consultation"], None, "Reistijd", "Reistijd wordt nergens vergoed.", by=provider)
+    reply(thread, "Het team kijkt ernaar.", by=world["users"]["editor"])  # the team's own message is not input
+    tag = Tag(consultation_id=world["consultation"].id, name="Reistijd", colour="green")
+    db.session.add(tag)
+    db.session.commit()
+    post = db.session.scalar(select(Post).where(Post.author_id == provider.id))
+    client = client_for(app, "analyst@example.org")
+    url = "/consultations/wmo/analysis/posts"
+    page = text_of(client.get(url))
+    assert "1 bericht" in page and "Reistijd wordt nergens vergoed." in page and "Het team kijkt ernaar." not in page
+    assert post_form(client, url, {"action": "tag", "post": str(post.id), "tag": str(tag.id)}).status_code == 302
+    assert post_form(client, url, {"action": "tag", "post": str(post.id), "tag": str(tag.id)}).status_code == 302
+    assert db.session.scalar(select(func.count(Coding.id)).where(Coding.post_id == post.id)) == 1
+    wrong = post_form(client, url, {"action": "quote", "post": str(post.id), "excerpt": "wel vergoed"})
+    assert "Deze tekst staat niet in het antwoord." in text_of(wrong) and "wel vergoed</textarea>" in wrong.get_data(as_text=True)
+    assert post_form(client, url, {"action": "quote", "post": str(post.id), "excerpt": "nergens vergoed"}).status_code == 302
+    assert "(toegeschreven aan: een aanbieder): “nergens vergoed”" in text_of(client.get(url))
+    assert "1 bericht" in text_of(client.get(url + f"?tag={tag.id}"))
+    assert "0 berichten" in text_of(client.get(url + "?q=tarief"))
+    make_user("p2@example.org", org=make_org("Zorg Q", kvk="80000002"))
+    assert client_for(app, "p2@example.org").get(url).status_code == 404

@@ -188,13 +188,16 @@ def number_summary(items: list[AnswerItem]) -> NumberSummary:
 def response_rates(consultation: Consultation, responses: list[Response]) -> dict[str, Any]:
     """Submitted responses per stakeholder type and, per theme, how many answered in it."""
     per_type = Counter(stakeholder_of(r.organisation.kind) for r in responses)
-    per_theme = {}
+    per_theme, per_theme_type = {}, {}
     for theme in consultation.themes:
         ids = {q.id for q in theme.questions}
-        per_theme[theme.id] = sum(1 for r in responses
-                                  if any(a["question_id"] in ids for a in r.latest_submission.snapshot["answers"]))
+        answered = [r for r in responses
+                    if any(a["question_id"] in ids for a in r.latest_submission.snapshot["answers"])]
+        per_theme[theme.id] = len(answered)
+        counted = Counter(stakeholder_of(r.organisation.kind) for r in answered)
+        per_theme_type[theme.id] = {s: counted.get(s, 0) for s in STAKEHOLDERS}
     return {"total": len(responses), "per_type": {s: per_type.get(s, 0) for s in STAKEHOLDERS},
-            "per_theme": per_theme}
+            "per_theme": per_theme, "per_theme_type": per_theme_type}
 
 
 def tag_counts(consultation: Consultation) -> dict[int, dict[int, int]]:
@@ -329,3 +332,55 @@ def save_synthesis(theme: Theme, question: Question | None, *, text: str, status
 def syntheses_by_scope(consultation: Consultation) -> dict[tuple[int, int | None], Synthesis]:
     return {(s.theme_id, s.question_id): s for s in db.session.scalars(
         select(Synthesis).where(Synthesis.consultation_id == consultation.id))}
+
+
+# --- discussion posts ----------------------------------------------------------------------------
+
+@dataclass
+class PostItem:
+    post: object
+    tags: list[Coding] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+
+    @property
+    def attribution(self) -> str:
+        role = self.post.author_role.value
+        return str(_l("a provider")) if role == "provider" else str(_l("an advisory council")) \
+            if role == "council" else str(_l("an organisation"))
+
+
+def post_items(consultation: Consultation, text: str = "", tag_id: int | None = None) -> list[PostItem]:
+    """Published, visible messages of participants (not the team's own), newest first."""
+    from consult.dialogue.models import AuthorRole, Post, PostStatus, Thread
+
+    posts = db.session.scalars(
+        select(Post).join(Thread).where(Thread.consultation_id == consultation.id, Post.status == PostStatus.PUBLISHED,
+                                        Post.hidden_at.is_(None), Post.deleted_at.is_(None),
+                                        Post.author_role != AuthorRole.TEAM)
+        .options(joinedload(Post.thread), joinedload(Post.organisation), joinedload(Post.author))
+        .order_by(Post.created_at.desc(), Post.id.desc())).unique().all()
+    items = {post.id: PostItem(post=post) for post in posts}
+    if items:
+        for coding in db.session.scalars(select(Coding).join(Tag).where(
+                Tag.consultation_id == consultation.id, Coding.post_id.in_(list(items)))
+                .options(contains_eager(Coding.tag)).order_by(Coding.id)):
+            items[coding.post_id].tags.append(coding)
+        for quote in db.session.scalars(select(Quote).where(Quote.consultation_id == consultation.id,
+                                                            Quote.post_id.in_(list(items))).order_by(Quote.id)):
+            items[quote.post_id].quotes.append(quote)
+    result = list(items.values())
+    if text.strip():
+        needle = text.strip().casefold()
+        result = [i for i in result if needle in i.post.body.casefold() or needle in i.post.thread.title.casefold()]
+    if tag_id:
+        result = [i for i in result if any(c.tag_id == tag_id for c in i.tags)]
+    return result
+
+
+def quote_post(consultation: Consultation, post, excerpt: str, *, by: User) -> Quote:
+    start, end = locate(post.body, excerpt)
+    quote = Quote(consultation_id=consultation.id, post_id=post.id, start=start, end=end, text=post.body[start:end],
+                  created_by_id=by.id)
+    db.session.add(quote)
+    record_event("quote_marked", actor=by, obj=consultation, post_id=post.id)
+    return quote

@@ -32,8 +32,11 @@ from consult.analysis.services import (
     syntheses_by_scope,
     synthesis_for,
     tag_answers,
+    post_items,
+    quote_post,
     tag_counts,
     tag_excerpt,
+    tag_post,
 )
 from consult.audit.services import record_event
 from consult.consultations.models import Consultation, QuestionKind, Theme
@@ -185,6 +188,64 @@ def _act(consultation, theme, question, tags, items, action: str) -> str:
             add_quote(consultation, item, excerpt, by=current_user)
         return _("The excerpt has been marked.")
     abort(400)
+
+
+@bp.route("/consultations/<slug>/analysis/posts", methods=["GET", "POST"])
+@login_required
+def posts(slug: str):
+    """Discussion messages: tag them and mark key quotes, like answers."""
+    consultation = _load(slug)
+    tags = _tags(consultation)
+    text, tag_filter = request.args.get("q", ""), request.args.get("tag", type=int)
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    if request.method == "POST":
+        action = request.form.get("action", "")
+        items = {str(i.post.id): i for i in post_items(consultation)}
+        key = request.form.get("post", "")
+        try:
+            if action == "remove_coding":
+                coding = db.session.get(Coding, request.form.get("coding", type=int) or 0)
+                if coding is None or coding.tag.consultation_id != consultation.id or coding.post_id is None:
+                    abort(404)
+                remove_coding(coding, by=current_user)
+                message = _("The tag has been removed.")
+            elif action == "remove_quote":
+                quote = db.session.get(Quote, request.form.get("quote", type=int) or 0)
+                if quote is None or quote.consultation_id != consultation.id or quote.post_id is None:
+                    abort(404)
+                db.session.delete(quote)
+                record_event("quote_removed", actor=current_user, obj=consultation, quote_id=quote.id)
+                message = _("The quote has been removed.")
+            elif key in items and action == "tag":
+                tag = next((t for t in tags if str(t.id) == request.form.get("tag")), None)
+                if tag is None:
+                    raise AnalysisRefused(_("Choose a tag."))
+                tag_post(tag, items[key].post, by=current_user)
+                message = _("The message has been tagged “%(tag)s”.", tag=tag.name)
+            elif key in items and action == "quote":
+                quote_post(consultation, items[key].post, request.form.get("excerpt", ""), by=current_user)
+                message = _("The excerpt has been marked.")
+            else:
+                abort(404)
+        except AnalysisRefused as refused:
+            db.session.rollback()
+            errors[key] = str(refused.message)
+            values[key] = request.form.get("excerpt", "")
+        else:
+            db.session.commit()
+            flash(message, "ok")
+            return redirect(request.full_path.rstrip("?") + f"#post-{key}" if key else request.full_path.rstrip("?"))
+    shown = post_items(consultation, text, tag_filter)
+    page = max(request.args.get("page", 1, type=int), 1)
+    pages = max(ceil(len(shown) / PAGE_SIZE), 1)
+    page = min(page, pages)
+    from consult.strategy.services import informed
+
+    return render_template("analysis/posts.html", consultation=consultation, tags=tags, text=text,
+                           tag_filter=tag_filter, items=shown[(page - 1) * PAGE_SIZE:page * PAGE_SIZE],
+                           matched=len(shown), page=page, pages=pages, errors=errors, values=values,
+                           informed=informed(consultation, "post"))
 
 
 @bp.route("/consultations/<slug>/analysis/themes/<int:theme_id>", methods=["GET", "POST"])

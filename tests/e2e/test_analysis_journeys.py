@@ -57,4 +57,13 @@ def test_team_tags_quotes_and_summarises(page, live):
     page.get_by_role("button", name="Synthese opslaan").click()
     expect(page.locator(".utrecht-alert[role=status]")).to_have_text("De synthese is opgeslagen.")
     check_accessibility(page, "analysis after saving")
+    page.goto("/consultations/marktconsultatie-wmo-leidse-regio/analysis/posts")
+    check_accessibility(page, "discussion messages for analysis")
+    first = page.locator(".answer-card").first
+    words = " ".join(first.locator(".answer-card__text").inner_text().split()[:3])
+    first.locator("summary").click()
+    first.get_by_label("Fragment").fill(words)
+    first.get_by_role("button", name="Als kerncitaat markeren").click()
+    expect(page.locator(".utrecht-alert[role=status]")).to_have_text("Het fragment is gemarkeerd.")
+    expect(page.get_by_text(f"(toegeschreven aan: een aanbieder): “{words}”")).to_be_visible()
     settle(page)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -251,6 +252,7 @@ def test_analysis_pages_are_valid_html(app, tmp_path):
     login(team, "team@example.org", DEMO_PASSWORD)
     paths = [base, f"{base}/tags", f"{base}/tags?edit={tag.id}", f"{base}/themes/{consultation.themes[0].id}"]
     paths += [f"{base}/questions/{q.id}" for theme in consultation.themes for q in theme.questions]
+    paths += ["/consultations/marktconsultatie-wmo-leidse-regio/analysis/posts"]
     pages = {}
     for path in paths:
         response = team.get(path)
@@ -263,6 +265,10 @@ def test_analysis_pages_are_valid_html(app, tmp_path):
     pages["synthesis-error"] = team.post(f"{base}/questions/{question.id}", data={
         "csrf_token": token, "action": "synthesis", "synthesis": "", "status": "final"}).get_data(as_text=True)
     pages["tag-error"] = team.post(f"{base}/tags", data={"csrf_token": token, "name": ""}).get_data(as_text=True)
+    posts_url = "/consultations/marktconsultatie-wmo-leidse-regio/analysis/posts"
+    first_post = re.search(r'id="post-(\d+)"', pages[posts_url]).group(1)
+    pages["quote-error"] = team.post(posts_url, data={"csrf_token": token, "action": "quote", "post": first_post,
+                                                      "excerpt": "niet aanwezig"}).get_data(as_text=True)
     errors = validate(pages, tmp_path)
     assert errors == [], "\n".join(errors)
 
