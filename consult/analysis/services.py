@@ -76,8 +76,8 @@ def submitted_responses(consultation: Consultation) -> list[Response]:
     return list(db.session.scalars(
         select(Response).where(Response.consultation_id == consultation.id,
                                Response.status == ResponseStatus.SUBMITTED)
-        .options(joinedload(Response.organisation), selectinload(Response.submissions))
-        .order_by(Response.id)))
+        .options(joinedload(Response.organisation), joinedload(Response.submissions))
+        .order_by(Response.id)).unique())
 
 
 def answer_items(consultation: Consultation, question_ids: set[int] | None = None,

@@ -422,14 +422,15 @@ def links_for(draft: StrategyDraft) -> list[EvidenceLink]:
 
 def informed(consultation: Consultation, source_type: str) -> dict[str, list[tuple[str, EvidenceLink]]]:
     """Per source ref of ``source_type``: the parts (label, link) it informed."""
-    draft = draft_for(consultation)
-    if draft is None:
+    links = db.session.scalars(select(EvidenceLink).join(StrategyDraft).where(
+        StrategyDraft.consultation_id == consultation.id, EvidenceLink.source_type == source_type)).all()
+    if not links:
         return {}
-    labels = {part_key(s): s.name for s in draft.segments}
+    labels = {part_key(s): s.name for s in db.session.scalars(select(Segment).where(
+        Segment.draft_id == links[0].draft_id))}
     labels[GENERAL] = str(_l("General part"))
     result: dict[str, list[tuple[str, EvidenceLink]]] = {}
-    for link in db.session.scalars(select(EvidenceLink).where(EvidenceLink.draft_id == draft.id,
-                                                              EvidenceLink.source_type == source_type)):
+    for link in links:
         result.setdefault(link.source_ref, []).append((labels.get(link.part, link.part), link))
     return result
 

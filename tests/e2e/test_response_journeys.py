@@ -168,7 +168,7 @@ def test_two_colleagues_editing_at_once_get_the_conflict_screen(page, second_pag
     page.get_by_label("Wat heeft de inwoner nodig? (verplicht)").blur()
     expect(page.locator(".conflict")).to_be_visible(timeout=8000)
     page.get_by_role("link", name="Tekst van mijn collega overnemen").click()
-    expect(page.get_by_label("Wat heeft de inwoner nodig? (verplicht)")).to_have_value("Tekst van Bas")
+    expect(page.get_by_label("Wat heeft de inwoner nodig? (verplicht)")).to_have_value("Tekst van Bas", timeout=10000)
 
 
 def test_response_flow_reflows_at_320_px(browser, live, page_errors):
