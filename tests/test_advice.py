@@ -259,3 +259,19 @@ def test_council_comments_are_for_team_and_councils(world, role, expected):
                      {"target": "", "body": "Team"}).status_code == 403
     empty = post_form(world["clients"]["member"], "/consultations/wmo/council-comments", {"target": "", "body": " "})
     assert empty.status_code == 200 and "Schrijf uw opmerking." in text_of(empty)
+
+
+def test_advice_on_the_strategy_draft_once_it_is_shared(world):
+    from consult.strategy.services import create_draft, share
+
+    data = {"question": "Wat vindt u van de segmenten?", "subject": "strategy",
+            "due_on": (utcnow() + timedelta(days=14)).date().isoformat(),
+            "councils": [str(world["councils"]["raad"].id)]}
+    refused = post_form(world["clients"]["editor"], "/consultations/wmo/advice", data)
+    assert "Deel het concept van de inkoopstrategie met de adviesraden voordat u er advies over vraagt." in text_of(refused)
+    draft = create_draft(world["consultation"], by=world["users"]["editor"])
+    share(draft, by=world["users"]["editor"])
+    db.session.commit()
+    assert post_form(world["clients"]["editor"], "/consultations/wmo/advice", data).status_code == 302
+    page = text_of(world["clients"]["contact"].get(f"/advice/{advice_of(world).id}"))
+    assert "Het concept van de inkoopstrategie" in page

@@ -63,6 +63,13 @@ def request_advice(consultation: Consultation, *, question: str, due_on: date, c
         raise AdviceRefused(_l("Write the question the councils are asked to advise on."))
     if due_on < utcnow().date():
         raise AdviceRefused(_l("The due date cannot be in the past."))
+    if subject == AdviceSubject.STRATEGY:
+        from consult.strategy.models import DraftStatus
+        from consult.strategy.services import draft_for
+
+        draft = draft_for(consultation)
+        if draft is None or draft.status == DraftStatus.CONCEPT:
+            raise AdviceRefused(_l("Share the procurement-strategy draft with the councils before asking advice on it."))
     councils = [c for c in councils if c.kind == OrgKind.COUNCIL]
     if not councils:
         raise AdviceRefused(_l("Choose at least one advisory council."))

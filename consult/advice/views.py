@@ -11,7 +11,8 @@ from sqlalchemy.orm import selectinload
 from consult.advice import bp
 from consult.advice.forms import CommentForm, FileForm, IntroductionForm, PointForm, RequestForm, SubmitForm, \
     reply_form
-from consult.advice.models import Advice, AdvicePoint, AdviceRequest, AdviceStatus, CouncilComment, Disposition
+from consult.advice.models import Advice, AdvicePoint, AdviceRequest, AdviceStatus, AdviceSubject, CouncilComment, \
+    Disposition
 from consult.advice.permissions import (
     advice_or_404,
     can_comment_as_council,
@@ -75,7 +76,7 @@ def index(slug: str):
             chosen = [c for c in councils if c.id in form.councils.data]
             try:
                 request_advice(consultation, question=form.question.data, due_on=form.due_on.data,
-                               councils=chosen, by=current_user)
+                               councils=chosen, by=current_user, subject=AdviceSubject(form.subject.data))
             except AdviceRefused as refused:
                 db.session.rollback()
                 form.question.errors.append(str(refused.message))
