@@ -58,6 +58,7 @@ def register_blueprints(app: Flask) -> None:
     from consult.advice import bp as advice_bp, views as _advice_views  # noqa: F401
     from consult.analysis import bp as analysis_bp, views as _analysis_views  # noqa: F401
     from consult.strategy import bp as strategy_bp, views as _strategy_views  # noqa: F401
+    from consult.reports import bp as reports_bp, views as _report_views  # noqa: F401
     from consult.auth import bp as auth_bp, views as _auth_views  # noqa: F401
     from consult.consultations import bp as consultations_bp, views as _consultation_views  # noqa: F401
     from consult.core import bp as core_bp, views as _core_views  # noqa: F401
@@ -78,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(advice_bp)
     app.register_blueprint(analysis_bp)
     app.register_blueprint(strategy_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
 
 

@@ -92,6 +92,10 @@ def load_demo() -> dict[str, User]:
 
     load_strategy(users, organisations, consultations)
 
+    from consult.reports.demo import load_report
+
+    load_report(users, consultations)
+
     # The demo's history happened in the past: its notification mail counts as delivered.
     from sqlalchemy import update
 

@@ -5,6 +5,7 @@ collects them so templates can call the same functions the views use.
 """
 from consult.admin.permissions import can_administer
 from consult.analysis.permissions import can_analyse
+from consult.reports.permissions import can_read_report, can_write_report
 from consult.advice.permissions import (
     can_comment_as_council,
     can_draft_advice,
@@ -42,6 +43,8 @@ from consult.responses.permissions import (
 from consult.orgs.permissions import can_manage_organisation, can_view_organisation
 
 PREDICATES = {
+    "can_read_report": can_read_report,
+    "can_write_report": can_write_report,
     "can_analyse": can_analyse,
     "can_comment_as_council": can_comment_as_council,
     "can_draft_advice": can_draft_advice,

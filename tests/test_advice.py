@@ -275,3 +275,20 @@ def test_advice_on_the_strategy_draft_once_it_is_shared(world):
     assert post_form(world["clients"]["editor"], "/consultations/wmo/advice", data).status_code == 302
     page = text_of(world["clients"]["contact"].get(f"/advice/{advice_of(world).id}"))
     assert "Het concept van de inkoopstrategie" in page
+
+
+def test_published_advice_is_public_once_the_report_is(app, world):
+    advice = submitted_advice(world, points=1)
+    post_form(world["clients"]["editor"], f"/advice/{advice.id}/reply",
+              reply_data(advice, [("adopted", "Overgenomen.")], action="publish"))
+    anonymous = world["clients"]["anonymous"]
+    assert anonymous.get(f"/advice/{advice.id}").status_code == 302
+    world["consultation"].status = Status.PUBLISHED
+    db.session.commit()
+    page = anonymous.get(f"/advice/{advice.id}")
+    assert page.status_code == 200 and "Overgenomen." in text_of(page)
+    assert anonymous.get("/consultations/wmo/advice").status_code == 200
+    # A draft of another council stays hidden, also then.
+    draft = advice_of(world, "clientenraad")
+    assert anonymous.get(f"/advice/{draft.id}").status_code == 302
+    assert world["clients"]["provider"].get(f"/advice/{draft.id}").status_code == 404

@@ -92,6 +92,7 @@ def measure(app) -> dict[str, int]:
         "advice overview": ("team", f"/consultations/{SLUG}/advice"),
         "notifications": ("provider", "/notifications"),
         "strategy overview": ("team", f"/consultations/{SLUG}/strategy"),
+        "report": ("team", f"/consultations/{SLUG}/report"),
     }
     counts = {}
     for name, (who, path) in pages.items():

@@ -244,3 +244,22 @@ def test_council_comments_are_handled_with_a_reply_and_adoption_freezes(world):
     assert post_form(council, f"{BASE}/comments", {"part": part, "body": "Te laat"}).status_code == 403
     assert council.get(BASE).status_code == 200  # the adopted version stays readable
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "strategy_adopted")) is not None
+
+
+def test_the_strategy_alone_in_odt_and_pdf(app, world):
+    import io
+
+    from odfdo import Document as OdfDocument
+    from pypdf import PdfReader
+
+    create(world)
+    add_segment(world)
+    odt = world["clients"]["analyst"].get(f"{BASE}/export.odt")
+    assert odt.status_code == 200
+    text = " ".join(OdfDocument(io.BytesIO(odt.data)).get_formatted_text().split())
+    assert "Inkoopstrategie: Wmo" in text and "Individuele begeleiding" in text and "Ervaring" in text
+    pdf = world["clients"]["editor"].get(f"{BASE}/export.pdf")
+    pdf_text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).split())
+    assert "Individuele begeleiding" in pdf_text and "63,25" not in pdf_text
+    assert world["clients"]["council"].get(f"{BASE}/export.odt").status_code == 404  # not shared yet
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "strategy_exported")) == 2

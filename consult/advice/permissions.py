@@ -54,7 +54,8 @@ def can_see_advice(user, advice: Advice) -> bool:
     if advice.status == AdviceStatus.SUBMITTED:
         return is_team(user, consultation)
     if advice.status == AdviceStatus.PUBLISHED:
-        return is_participant(user, consultation)
+        # Public together with the consultation report; before that, for participants.
+        return consultation.status == Status.PUBLISHED or is_participant(user, consultation)
     return False
 
 
@@ -63,7 +64,8 @@ def can_reply_advice(user, advice: Advice) -> bool:
 
 
 def can_see_advice_page(user, consultation: Consultation) -> bool:
-    return consultation.status != Status.DRAFT and is_participant(user, consultation)
+    return consultation.status == Status.PUBLISHED or (
+        consultation.status != Status.DRAFT and is_participant(user, consultation))
 
 
 def can_read_council_comments(user, consultation: Consultation) -> bool:
@@ -77,8 +79,9 @@ def can_comment_as_council(user, consultation: Consultation) -> bool:
 
 def advice_or_404(user, advice_id: int) -> Advice:
     """Advice the acting user may see, or 404: another council's draft does not exist for you."""
-    from flask import abort
     from sqlalchemy.orm import selectinload
+
+    from consult.core.access import deny_hidden
 
     from consult.advice.models import AdviceRequest
     from consult.extensions import db
@@ -87,5 +90,5 @@ def advice_or_404(user, advice_id: int) -> Advice:
         selectinload(Advice.points), selectinload(Advice.request).selectinload(AdviceRequest.consultation),
         selectinload(Advice.council)])
     if advice is None or not can_see_advice(user, advice):
-        abort(404)
+        deny_hidden()
     return advice

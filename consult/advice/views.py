@@ -59,7 +59,6 @@ ADVICE_FILE_TYPES = ("pdf", "odt", "docx")
 # --- the overview per consultation ----------------------------------------------------------
 
 @bp.route("/consultations/<slug>/advice", methods=["GET", "POST"])
-@login_required
 def index(slug: str):
     consultation = load_consultation(slug)
     if not can_see_advice_page(current_user, consultation):
@@ -133,7 +132,6 @@ def _show(advice: Advice, *, intro_form=None, point_form=None, edit_forms=None, 
 
 
 @bp.route("/advice/<int:advice_id>")
-@login_required
 def show(advice_id: int):
     return _show(advice_or_404(current_user, advice_id))
 

@@ -21,13 +21,19 @@ class Status(enum.StrEnum):
     DRAFT = "draft"
     OPEN = "open"
     CLOSED = "closed"
+    PUBLISHED = "published"  # closed, and the consultation report is public
 
     @property
     def label(self) -> str:
         return str(STATUS_LABELS[self])
 
+    @property
+    def is_closed(self) -> bool:
+        return self in (Status.CLOSED, Status.PUBLISHED)
 
-STATUS_LABELS = {Status.DRAFT: _l("Draft"), Status.OPEN: _l("Open"), Status.CLOSED: _l("Closed")}
+
+STATUS_LABELS = {Status.DRAFT: _l("Draft"), Status.OPEN: _l("Open"), Status.CLOSED: _l("Closed"),
+                 Status.PUBLISHED: _l("Report published")}
 
 
 class TeamRole(enum.StrEnum):

@@ -78,7 +78,7 @@ def create_consultation(*, title: str, municipalities: list[Organisation], by: U
 
 def update_details(consultation: Consultation, *, by: User, **fields) -> None:
     """Change title, texts, contact and dates. A published deadline changes only via extend."""
-    if consultation.status == Status.CLOSED:
+    if consultation.status.is_closed:
         raise ChangeRefused(_l("A closed consultation can no longer be changed."))
     if consultation.status == Status.OPEN and fields.get("closes_at") not in (None, consultation.closes_at):
         raise ChangeRefused(_l("Change the deadline of an open consultation with 'Extend the deadline'."))
@@ -155,7 +155,7 @@ def _add_version(document: Document, stored: StoredFile, by: User) -> DocumentVe
 # --- themes and questions ---------------------------------------------------------------
 
 def _check_questions_editable(consultation: Consultation, reason: str | None) -> None:
-    if consultation.status == Status.CLOSED:
+    if consultation.status.is_closed:
         raise ChangeRefused(_l("A closed consultation can no longer be changed."))
     if consultation.status == Status.OPEN and not (reason or "").strip():
         raise ChangeRefused(_l("The consultation is open: state why you make this change. "

@@ -86,13 +86,15 @@ CONTENT = (
 )
 
 
-def load_consultation(slug: str, *options) -> Consultation:
+def load_consultation(slug: str, *options, team_users: bool = True) -> Consultation:
     """Load by slug (with the team, which every permission check needs, and ``options``);
-    404 for drafts the user may not see."""
+    404 for drafts the user may not see. Pages that never show the team's names pass
+    ``team_users=False`` and save a query."""
+    team = selectinload(Consultation.team)
     consultation = db.session.scalar(
         select(Consultation).where(Consultation.slug == slug).options(
             selectinload(Consultation.municipalities),
-            selectinload(Consultation.team).selectinload(TeamMember.user),
+            team.selectinload(TeamMember.user) if team_users else team,
             *options,
         )
     )

@@ -20,6 +20,7 @@ def register_templating(app: Flask) -> None:
     app.jinja_env.globals["unread_notifications"] = _unread_notifications
     app.jinja_env.add_extension("jinja2.ext.loopcontrols")
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.tests["instance_of"] = isinstance
 
     @app.context_processor
     def _globals():

@@ -17,7 +17,7 @@ from consult.qa.forms import AnswerForm, AskForm
 from consult.qa.models import QaItem, QaStatus
 from consult.qa.permissions import can_answer_qa, can_ask_question, can_read_qa, can_see_item
 from consult.qa.services import QaRefused, ask, from_post, initiative, publish, published_items, save
-from consult.reports.exporters import EXPORTERS, Block, DocumentModel
+from consult.reports.exporters import EXPORTERS, DocumentModel, section
 from consult.responses.permissions import responding_organisations
 
 
@@ -141,10 +141,11 @@ def substantive(post_id: int):
 
 def qa_document(consultation) -> DocumentModel:
     items = published_items(consultation)
-    blocks = [Block(heading=_("Question %(n)s", n=item.number),
-                    meta=_("Published %(when)s", when=format_datetime(item.published_at, "medium"))
-                    + (f" · {item.theme.title}" if item.theme else ""),
-                    paragraphs=[item.question, _("Answer") + ": " + item.answer]) for item in items]
+    blocks = []
+    for item in items:
+        blocks += section(_("Question %(n)s", n=item.number), item.question, _("Answer") + ": " + item.answer,
+                          meta=_("Published %(when)s", when=format_datetime(item.published_at, "medium"))
+                          + (f" · {item.theme.title}" if item.theme else ""))
     municipalities = ", ".join(m.name for m in consultation.municipalities)
     return DocumentModel(title=_("Questions and answers (nota van inlichtingen)"),
                          subtitle=f"{consultation.title} — {municipalities}", blocks=blocks,

@@ -1,1 +1,4 @@
-"""Exports and, later, the published consultation report."""
+"""Exports and the published consultation report."""
+from flask import Blueprint
+
+bp = Blueprint("reports", __name__)

@@ -1,31 +1,76 @@
 """Exporters: one small class per format. Views only send what ``render()`` returns.
 
-A document is first built as a neutral model (title, subtitle, sections of headed
-paragraphs); each exporter turns that model into its format, so every format has the same
+A document is first built as a neutral model (title, subtitle, a list of headings, paragraphs,
+lists and tables); each exporter turns that model into its format, so every format has the same
 content in the same order and adding a format is one class.
 """
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass
 
 from flask import render_template
 
 
 @dataclass
-class Block:
-    heading: str
-    paragraphs: list[str] = field(default_factory=list)
-    meta: str = ""
+class Heading:
+    text: str
+    level: int = 2  # 1 is the document title; sections are 2, subsections 3
+
+
+@dataclass
+class Paragraph:
+    text: str
+    meta: bool = False  # small print: dates, sources
+
+
+@dataclass
+class BulletList:
+    items: list[str]
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[list[str]]
+    caption: str = ""
 
 
 @dataclass
 class DocumentModel:
     title: str
     subtitle: str
-    blocks: list[Block]
+    blocks: list
     filename_stem: str
     language: str = "nl"
+    stamp: str = ""             # e.g. "VERTROUWELIJK — intern", on every page
+    contents_title: str = ""    # with a title, the PDF gets a table of contents
+
+
+BLOCK_TYPES = {"heading": Heading, "paragraph": Paragraph, "list": BulletList, "table": Table}
+
+
+def model_to_dict(model: DocumentModel) -> dict:
+    """A JSON-safe copy of the model (a published report is kept exactly as published)."""
+    names = {cls: name for name, cls in BLOCK_TYPES.items()}
+    data = asdict(model)
+    data["blocks"] = [{"type": names[type(block)], **asdict(block)} for block in model.blocks]
+    return data
+
+
+def model_from_dict(data: dict) -> DocumentModel:
+    blocks = [BLOCK_TYPES[b["type"]](**{k: v for k, v in b.items() if k != "type"}) for b in data["blocks"]]
+    return DocumentModel(**{**data, "blocks": blocks})
+
+
+def section(heading: str, *paragraphs: str, meta: str = "", level: int = 2) -> list:
+    """A heading with an optional meta line and paragraphs (blank lines split paragraphs)."""
+    blocks: list = [Heading(heading, level)]
+    if meta:
+        blocks.append(Paragraph(meta, meta=True))
+    for text in paragraphs:
+        blocks.extend(Paragraph(part) for part in text.split("\n\n") if part.strip())
+    return blocks
 
 
 class Exporter:
@@ -51,21 +96,35 @@ class OdtExporter(Exporter):
     content_type = "application/vnd.oasis.opendocument.text"
 
     def render(self) -> bytes:
-        from odfdo import Document, Header, Paragraph
+        from odfdo import Cell, Document, Header, List, ListItem, Paragraph as OdfParagraph, Row, Table as OdfTable
 
         document = Document("text")
         body = document.body
         body.clear()
+        if self.model.stamp:
+            body.append(OdfParagraph(self.model.stamp))
         body.append(Header(1, self.model.title))
-        body.append(Paragraph(self.model.subtitle))
-        for block in self.model.blocks:
-            body.append(Header(2, block.heading))
-            if block.meta:
-                body.append(Paragraph(block.meta))
-            for text in block.paragraphs:
-                for line in text.split("\n\n"):
-                    body.append(Paragraph(line))
-        document.set_language(self.model.language) if hasattr(document, "set_language") else None
+        body.append(OdfParagraph(self.model.subtitle))
+        for number, block in enumerate(self.model.blocks):
+            if isinstance(block, Heading):
+                body.append(Header(block.level, block.text))
+            elif isinstance(block, Paragraph):
+                body.append(OdfParagraph(block.text))
+            elif isinstance(block, BulletList):
+                items = List()
+                for item in block.items:
+                    items.append(ListItem(item))
+                body.append(items)
+            elif isinstance(block, Table):
+                if block.caption:
+                    body.append(OdfParagraph(block.caption))
+                table = OdfTable(f"Tabel{number}")
+                for values in [block.columns] + block.rows:
+                    row = Row()
+                    for value in values:
+                        row.append(Cell(str(value)))
+                    table.append(row)
+                body.append(table)
         document.meta.title = self.model.title
         buffer = io.BytesIO()
         document.save(buffer)
@@ -73,7 +132,7 @@ class OdtExporter(Exporter):
 
 
 class PdfExporter(Exporter):
-    """PDF/A (archivable), rendered by WeasyPrint from the same model through an HTML template."""
+    """Tagged PDF/A (archivable and accessible), rendered by WeasyPrint from the same model."""
 
     identifier, extension = "pdf", "pdf"
     content_type = "application/pdf"
@@ -81,8 +140,50 @@ class PdfExporter(Exporter):
     def render(self) -> bytes:
         from weasyprint import HTML
 
-        html = render_template("reports/document.html", model=self.model)
-        return HTML(string=html).write_pdf(pdf_variant="pdf/a-3u")
+        contents = [(i, b) for i, b in enumerate(self.model.blocks) if isinstance(b, Heading) and b.level == 2]
+        html = render_template("reports/document.html", model=self.model, contents=contents,
+                               kinds={"heading": Heading, "paragraph": Paragraph, "list": BulletList, "table": Table})
+        return HTML(string=html).write_pdf(pdf_variant="pdf/a-3a")
 
 
-EXPORTERS = {cls.identifier: cls for cls in (OdtExporter, PdfExporter)}
+class DocxExporter(Exporter):
+    """Office Open XML (DOCX), welcome next to ODT for people who work in Word."""
+
+    identifier, extension = "docx", "docx"
+    content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+    def render(self) -> bytes:
+        from docx import Document
+
+        document = Document()
+        document.core_properties.title = self.model.title
+        document.core_properties.language = self.model.language
+        if self.model.stamp:
+            for docx_section in document.sections:
+                docx_section.header.paragraphs[0].text = self.model.stamp
+        document.add_heading(self.model.title, level=0)
+        document.add_paragraph(self.model.subtitle)
+        for block in self.model.blocks:
+            if isinstance(block, Heading):
+                document.add_heading(block.text, level=min(block.level - 1, 9))
+            elif isinstance(block, Paragraph):
+                document.add_paragraph(block.text)
+            elif isinstance(block, BulletList):
+                for item in block.items:
+                    document.add_paragraph(item, style="List Bullet")
+            elif isinstance(block, Table):
+                if block.caption:
+                    document.add_paragraph(block.caption, style="Caption")
+                table = document.add_table(rows=1, cols=len(block.columns))
+                table.style = "Table Grid"
+                for cell, value in zip(table.rows[0].cells, block.columns):
+                    cell.text = str(value)
+                for values in block.rows:
+                    for cell, value in zip(table.add_row().cells, values):
+                        cell.text = str(value)
+        buffer = io.BytesIO()
+        document.save(buffer)
+        return buffer.getvalue()
+
+
+EXPORTERS = {cls.identifier: cls for cls in (OdtExporter, PdfExporter, DocxExporter)}

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from consult.advice.models import Advice, AdvicePoint, AdviceRequest, AdviceStatus, Disposition
 from consult.analysis.models import Coding, Synthesis, Tag
@@ -63,8 +63,8 @@ class StrategyRefused(Exception):
 
 
 def draft_for(consultation: Consultation) -> StrategyDraft | None:
-    return db.session.scalar(select(StrategyDraft).where(StrategyDraft.consultation_id == consultation.id)
-                             .options(selectinload(StrategyDraft.segments)))
+    return db.session.scalars(select(StrategyDraft).where(StrategyDraft.consultation_id == consultation.id)
+                              .options(joinedload(StrategyDraft.segments))).unique().first()
 
 
 def create_draft(consultation: Consultation, *, by: User) -> StrategyDraft:
@@ -182,10 +182,21 @@ def clean_segment_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+ENUM_FIELDS = {"organisation_form": OrganisationForm, "funding_form": FundingForm, "providers_kind": ProvidersKind}
+
+
+def _assign(segment: Segment, clean: dict[str, Any]) -> None:
+    for name, value in clean.items():
+        if name in ENUM_FIELDS and value is not None:
+            value = ENUM_FIELDS[name](value)
+        setattr(segment, name, value)
+
+
 def add_segment(draft: StrategyDraft, *, by: User, **fields) -> Segment:
     _require_editable(draft)
     clean = clean_segment_fields(fields)
-    segment = Segment(position=len(live_segments(draft)) + 1, **clean)
+    segment = Segment(position=len(live_segments(draft)) + 1)
+    _assign(segment, clean)
     draft.segments.append(segment)
     db.session.flush()
     _revise(draft, segment, "created", by)
@@ -199,8 +210,7 @@ def save_segment(segment: Segment, *, by: User, **fields) -> bool:
     clean = clean_segment_fields(fields)
     if clean == part_data(draft, segment):
         return False
-    for name, value in clean.items():
-        setattr(segment, name, value)
+    _assign(segment, clean)
     db.session.flush()
     _revise(draft, segment, "saved", by)
     record_event("strategy_part_saved", actor=by, obj=draft, part=part_key(segment))
@@ -303,8 +313,7 @@ def restore(draft: StrategyDraft, revision: Revision, *, by: User) -> None:
         segment = next((s for s in draft.segments if part_key(s) == revision.part), None)
         if segment is None:
             raise StrategyRefused(_l("This segment no longer exists."))
-        for name, value in data.items():
-            setattr(segment, name, value)
+        _assign(segment, data)
         segment.deleted_at = utcnow() if revision.data.get("removed") else None
     db.session.flush()
     _revise(draft, segment, "restored", by)

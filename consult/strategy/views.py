@@ -373,3 +373,27 @@ def comment(slug: str):
     db.session.commit()
     flash(_("Your comment has been added."), "ok")
     return redirect(_part_url(slug, part) + f"#comment-{created.id}")
+
+
+@bp.route("/consultations/<slug>/strategy/export.<fmt>")
+@login_required
+def export(slug: str, fmt: str):
+    """The strategy draft alone, for whoever may read it."""
+    from flask import make_response
+
+    from consult.audit.services import record_event
+    from consult.reports.exporters import EXPORTERS
+    from consult.reports.report import build_strategy_document
+
+    consultation, draft = _load(slug)
+    draft = _require_draft(draft)
+    exporter_class = EXPORTERS.get(fmt)
+    if exporter_class is None:
+        abort(404)
+    exporter = exporter_class(build_strategy_document(consultation, draft))
+    result = make_response(exporter.render())
+    result.headers["Content-Type"] = exporter.content_type
+    result.headers["Content-Disposition"] = f'attachment; filename="{exporter.filename}"'
+    record_event("strategy_exported", actor=current_user, obj=draft, format=fmt)
+    db.session.commit()
+    return result

@@ -309,3 +309,28 @@ def test_strategy_pages_are_valid_html(app, tmp_path):
         "csrf_token": csrf_token_from(pages[f"council{base}"]), "part": "general", "body": ""}).get_data(as_text=True)
     errors = validate(pages, tmp_path)
     assert errors == [], "\n".join(errors)
+
+
+def test_report_pages_are_valid_html(app, tmp_path):
+    require(shutil.which("java") is not None, "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
+    require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
+    from consult.demo import DEMO_PASSWORD, load_demo
+    from consult.extensions import db
+
+    load_demo()
+    db.session.commit()
+    slug = "dialoog-dagbesteding-2025"
+    pages = {"public-report": app.test_client().get(f"/consultations/{slug}/report").get_data(as_text=True),
+             "public-consultation": app.test_client().get(f"/consultations/{slug}").get_data(as_text=True)}
+    team = app.test_client()
+    login(team, "team@example.org", DEMO_PASSWORD)
+    for path in [f"/consultations/{slug}/report", f"/consultations/{slug}/report/edit",
+                 "/consultations/marktconsultatie-wmo-leidse-regio/report"]:
+        response = team.get(path)
+        assert response.status_code == 200, path
+        pages[f"team{path}"] = response.get_data(as_text=True)
+    pages["edit-error"] = team.post(f"/consultations/{slug}/report/edit", data={
+        "csrf_token": csrf_token_from(pages[f"team/consultations/{slug}/report/edit"]), "summary": "",
+        "action": "publish"}).get_data(as_text=True)
+    errors = validate(pages, tmp_path)
+    assert errors == [], "\n".join(errors)

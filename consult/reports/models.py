@@ -1,0 +1,33 @@
+"""The consultation report's own texts; everything else in it is generated from the data."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.consultations.models import Consultation
+from consult.core.time import UTCDateTime, utcnow
+from consult.extensions import db
+
+
+class Report(db.Model):
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), unique=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    introduction: Mapped[str] = mapped_column(Text, default="")
+    next_steps: Mapped[str] = mapped_column(Text, default="")
+    # Raised on every publication; a published report says "definitief", a draft "concept".
+    version: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The published version exactly as published (per language), so its address always shows it.
+    published: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    consultation: Mapped[Consultation] = relationship()

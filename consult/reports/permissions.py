@@ -1,0 +1,15 @@
+"""Who may read, write and publish the consultation report."""
+from __future__ import annotations
+
+from consult.consultations.models import Consultation, Status
+from consult.consultations.permissions import can_edit_consultation, is_team
+
+
+def can_read_report(user, consultation: Consultation) -> bool:
+    """Public once published; before that the team reads the concept."""
+    return consultation.status == Status.PUBLISHED or is_team(user, consultation)
+
+
+def can_write_report(user, consultation: Consultation) -> bool:
+    """Editors write and publish the report after the consultation has closed."""
+    return consultation.status.is_closed and can_edit_consultation(user, consultation)

@@ -1,0 +1,266 @@
+"""The consultation report (consultatieverslag / reactienota), built from the data.
+
+Only the summary, introduction and next steps are written for the report; everything else comes
+from syntheses, key quotes, evidence links with their dispositions, advice with replies, the
+published Q&A items and the strategy draft. The report never contains a confidential answer and
+names an organisation only when its response allows publication with its name.
+"""
+from __future__ import annotations
+
+from flask_babel import format_date, format_datetime, get_locale, gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from consult.advice.models import Advice, AdviceRequest, AdviceStatus
+from consult.analysis.models import Coding, Quote, Synthesis, Tag
+from consult.analysis.services import (
+    STAKEHOLDER_LABELS,
+    STAKEHOLDERS,
+    answer_items,
+    distribution,
+    number_summary,
+    response_rates,
+    submitted_responses,
+)
+from consult.consultations.models import Consultation, QuestionKind
+from consult.extensions import db
+from consult.qa.services import published_items
+from consult.reports.exporters import BulletList, DocumentModel, Heading, Paragraph, Table, section
+from consult.reports.models import Report
+from consult.responses.models import Publication
+from consult.strategy.services import GENERAL, draft_for, links_for, live_segments, part_key
+
+
+def report_for(consultation: Consultation) -> Report | None:
+    return db.session.scalar(select(Report).where(Report.consultation_id == consultation.id))
+
+
+def _question_links(consultation, draft, all_links, syntheses) -> dict[int, list]:
+    """Per question: the evidence links of its answers, excerpts and synthesis, with part names."""
+    if draft is None:
+        return {}
+    labels = {part_key(s): s.name for s in draft.segments}
+    labels[GENERAL] = _("General part")
+    excerpt_question = dict(db.session.execute(select(Coding.id, Coding.question_id).join(Tag).where(
+        Tag.consultation_id == consultation.id, Coding.question_id.is_not(None))).all())
+    synthesis_question = {s.id: s.question_id for s in syntheses.values()}
+    result: dict[int, list] = {}
+    for link in all_links:
+        question_id = None
+        if link.source_type == "answer":
+            question_id = int(link.source_ref.split("-")[1])
+        elif link.source_type == "excerpt":
+            question_id = excerpt_question.get(int(link.source_ref))
+        elif link.source_type == "synthesis":
+            question_id = synthesis_question.get(int(link.source_ref))
+        if question_id:
+            result.setdefault(question_id, []).append((labels.get(link.part, link.part), link))
+    return result
+
+
+def _attribution(response) -> str:
+    if response.publication == Publication.NAMED:
+        return response.organisation.name
+    kind = response.organisation.kind.value
+    return _("a provider") if kind == "provider" else _("an advisory council") if kind == "council" \
+        else _("an organisation")
+
+
+def build_report(consultation: Consultation, report: Report | None = None) -> DocumentModel:
+    """The report from the current data (the team's preview, and what publishing freezes)."""
+    report = report or report_for(consultation) or Report(consultation_id=consultation.id)
+    draft = draft_for(consultation)
+    all_links = links_for(draft) if draft is not None else []
+    responses = submitted_responses(consultation)
+    items = answer_items(consultation, responses=responses)
+    rates = response_rates(consultation, responses)
+    municipalities = ", ".join(m.name for m in consultation.municipalities)
+    definitive = report.published_at is not None
+    blocks: list = []
+
+    # 0. Cover (title and subtitle) and 1. summary.
+    status = _("Definitive, version %(n)s", n=report.version) if definitive else _("Concept")
+    date = format_date(report.published_at if definitive else report.updated_at, "d MMMM y")
+    blocks += section(_("Summary"), report.summary or _("The summary has not been written yet."))
+    if draft is not None:
+        changes = [f"{label}: {link.disposition.label.lower()} — {link.reason}"
+                   for label, link in _changes(draft, all_links) if link.disposition.value != "not_adopted"]
+        if changes:
+            blocks.append(Paragraph(_("What changes in the procurement strategy:")))
+            blocks.append(BulletList(changes))
+
+    # 2. Introduction.
+    blocks += section(_("Introduction"), report.introduction or _(
+        "In a market consultation the municipalities ask care providers, advisory councils and others for their "
+        "knowledge before they procure. Everyone had the same information and the same opportunity to respond "
+        "(equal treatment and transparency); taking part gives no advantage in the procurement that follows."))
+
+    # 3. Process and response.
+    period = ""
+    if consultation.opens_at and consultation.closes_at:
+        period = _("The consultation was open from %(start)s to %(end)s.",
+                   start=format_datetime(consultation.opens_at, "d MMMM y"),
+                   end=format_datetime(consultation.closes_at, "d MMMM y, HH:mm"))
+    blocks += section(_("Process and response"), period, _(
+        "Organisations responded online, per theme; they could mark answers as confidential and choose whether "
+        "their answers could be published with their name, without it, or not at all. Confidential answers are "
+        "not in this report; figures are only shown when at least five organisations answered."))
+    blocks.append(Table(columns=[str(STAKEHOLDER_LABELS[s]) for s in STAKEHOLDERS] + [_("Total")],
+                        rows=[[str(rates["per_type"][s]) for s in STAKEHOLDERS] + [str(rates["total"])]],
+                        caption=_("Submitted responses per kind of organisation")))
+    blocks.append(Table(columns=[_("Theme"), _("Responses")],
+                        rows=[[theme.title, str(rates["per_theme"][theme.id])] for theme in consultation.themes],
+                        caption=_("Responses per theme")))
+
+    # 4. Per theme: what we heard and what we do with it.
+    syntheses = {(s.theme_id, s.question_id): s for s in db.session.scalars(
+        select(Synthesis).where(Synthesis.consultation_id == consultation.id))}
+    quotes: dict[int, list[str]] = {}
+    by_key = {(i.response.id, i.question_id): i for i in items}
+    for quote in db.session.scalars(select(Quote).where(Quote.consultation_id == consultation.id,
+                                                        Quote.question_id.is_not(None))):
+        item = by_key.get((quote.response_id, quote.question_id))
+        if item is None or item.confidential:
+            continue  # only from the latest submitted, non-confidential answer
+        quotes.setdefault(quote.question_id, []).append(f"“{quote.text}” ({_attribution(item.response)})")
+    links = _question_links(consultation, draft, all_links, syntheses)
+    for number, theme in enumerate(consultation.themes, start=1):
+        blocks.append(Heading(f"{number}. {theme.title}", 2))
+        theme_synthesis = syntheses.get((theme.id, None))
+        if theme_synthesis and theme_synthesis.text:
+            blocks.append(Paragraph(theme_synthesis.text))
+        rows = []
+        for q_number, question in enumerate(theme.questions, start=1):
+            heard = syntheses.get((theme.id, question.id))
+            heard_text = heard.text if heard and heard.text else _("No summary.")
+            if quotes.get(question.id):
+                heard_text += "\n" + "\n".join(quotes[question.id])
+            question_links = links.get(question.id, [])
+            response_text = "\n".join(f"{label}: {link.reason}" for label, link in question_links) or "—"
+            changes_text = "\n".join(f"{link.disposition.label} ({label})" for label, link in question_links) or "—"
+            rows.append([f"{number}.{q_number}", question.text, heard_text, response_text, changes_text])
+        if rows:
+            blocks.append(Table(columns=[_("No."), _("Question"), _("What we heard"), _("Response of the municipalities"),
+                                         _("What changes")], rows=rows, caption=theme.title))
+
+    # 5. Advice of the councils, point by point, with the reply.
+    advices = db.session.scalars(select(Advice).join(AdviceRequest).where(
+        AdviceRequest.consultation_id == consultation.id, Advice.status == AdviceStatus.PUBLISHED)
+        .options(joinedload(Advice.points), joinedload(Advice.council)).order_by(Advice.id)).unique().all()
+    blocks.append(Heading(_("Advice of the advisory councils"), 2))
+    if not advices:
+        blocks.append(Paragraph(_("No advice has been published.")))
+    for advice in advices:
+        blocks.append(Heading(_("Advice of %(council)s", council=advice.council.name), 3))
+        if advice.introduction:
+            blocks.append(Paragraph(advice.introduction))
+        blocks.append(Table(columns=[_("No."), _("Advice"), _("Reply of the municipality")],
+                            rows=[[str(n), f"{p.title}: {p.body}", f"{p.disposition.label}: {p.reply}"]
+                                  for n, p in enumerate(advice.points, start=1)]))
+
+    # 6. Questions and answers.
+    blocks.append(Heading(_("Questions and answers"), 2))
+    qa_items = published_items(consultation)
+    if not qa_items:
+        blocks.append(Paragraph(_("No questions and answers have been published.")))
+    for item in qa_items:
+        blocks.append(Paragraph(f"{_('Question %(n)s', n=item.number)}: {item.question}"))
+        blocks.append(Paragraph(f"{_('Answer')}: {item.answer}"))
+
+    # 7. The strategy draft.
+    blocks.append(Heading(_("The procurement strategy"), 2))
+    if draft is None:
+        blocks.append(Paragraph(_("There is no strategy draft yet.")))
+    else:
+        blocks += strategy_blocks(draft)
+
+    # 8. Next steps and contact; annexes.
+    contact = ", ".join(v for v in (consultation.contact_name, consultation.contact_email, consultation.contact_phone) if v)
+    blocks += section(_("Next steps and contact"), report.next_steps or _("The next steps have not been written yet."),
+                      _("Contact: %(contact)s", contact=contact) if contact else "")
+    blocks.append(Heading(_("Annex: the questionnaire"), 2))
+    for number, theme in enumerate(consultation.themes, start=1):
+        blocks.append(Paragraph(f"{number}. {theme.title}"))
+        blocks.append(BulletList([f"{number}.{n} {q.text}" for n, q in enumerate(theme.questions, start=1)]))
+    named = sorted(r.organisation.name for r in responses if r.publication == Publication.NAMED)
+    blocks.append(Heading(_("Annex: participating organisations"), 2))
+    blocks.append(Paragraph(_("Organisations that agreed to be named; %(n)s others took part without their name.",
+                              n=len(responses) - len(named))))
+    if named:
+        blocks.append(BulletList(named))
+    blocks.append(Heading(_("Annex: figures"), 2))
+    for theme in consultation.themes:
+        for question in theme.questions:
+            answers = [i for i in items if i.question_id == question.id]
+            if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.SCALE) and answers:
+                figures = distribution(question, answers)
+                blocks.append(Table(columns=[_("Answer")] + [str(STAKEHOLDER_LABELS[s]) for s in STAKEHOLDERS],
+                                    rows=[[option] + [str(figures.counts[s][option]) for s in STAKEHOLDERS]
+                                          for option in figures.options], caption=question.text))
+            elif question.kind == QuestionKind.NUMBER and answers:
+                summary = number_summary(answers)
+                if summary.shown:
+                    blocks.append(Table(columns=[_("Number of answers"), _("Lowest"), _("First quartile"), _("Median"),
+                                                 _("Third quartile"), _("Highest")],
+                                        rows=[[str(summary.n)] + [_fmt(v) for v in (summary.minimum, summary.q1,
+                                                                                    summary.median, summary.q3,
+                                                                                    summary.maximum)]],
+                                        caption=f"{question.text} ({question.unit})"))
+                else:
+                    blocks.append(Paragraph(f"{question.text}: " + _("too few responses to show.")))
+    return DocumentModel(
+        title=_("Consultation report: %(title)s", title=consultation.title),
+        subtitle=f"{municipalities} · {status} · {date}", blocks=blocks,
+        filename_stem=f"consultatieverslag-{consultation.slug}", contents_title=_("Contents"),
+        language=str(get_locale()))
+
+
+def _fmt(value) -> str:
+    from flask_babel import format_decimal
+
+    return format_decimal(value, format="#,##0.##")
+
+
+def _changes(draft, all_links):
+    labels = {part_key(s): s.name for s in draft.segments}
+    labels[GENERAL] = _("General part")
+    return [(labels.get(link.part, link.part), link) for link in all_links]
+
+
+def strategy_blocks(draft) -> list:
+    """The general part, the overview grid and every segment."""
+    blocks: list = []
+    if draft.principles:
+        blocks += section(_("Guiding principles"), draft.principles, level=3)
+    if draft.change_tasks:
+        blocks += section(_("Change tasks"), draft.change_tasks, level=3)
+    segments = live_segments(draft)
+    blocks.append(Table(columns=[_("Segment"), _("Organisation form"), _("Number of providers"), _("Funding form"),
+                                 _("Contract duration")],
+                        rows=[[s.name, s.organisation_form.label if s.organisation_form else "—",
+                               s.providers_label or "—", s.funding_form.label if s.funding_form else "—",
+                               s.duration or "—"] for s in segments], caption=_("The segments at a glance")))
+    for segment in segments:
+        blocks.append(Heading(segment.name, 3))
+        details = [(_("Services in this segment"), segment.services),
+                   (_("Explanation of the organisation form"), segment.organisation_form_explanation),
+                   (_("Process"), segment.process), (_("Explanation of the funding form"), segment.funding_explanation),
+                   (_("Extension options"), segment.extension), (_("Tariff approach"), segment.tariff),
+                   (_("Rationale"), segment.rationale)]
+        for label, text in details:
+            if text:
+                blocks.append(Paragraph(f"{label}: {text}"))
+        for label, values in [(_("Suitability requirements"), segment.suitability),
+                              (_("Award criteria"), segment.award_criteria), (_("KPIs to monitor"), segment.kpis)]:
+            if values:
+                blocks.append(Paragraph(f"{label}:"))
+                blocks.append(BulletList(list(values)))
+    return blocks
+
+
+def build_strategy_document(consultation: Consultation, draft) -> DocumentModel:
+    status = draft.adopted_name or draft.status.label
+    municipalities = ", ".join(m.name for m in consultation.municipalities)
+    return DocumentModel(title=_("Procurement strategy: %(title)s", title=consultation.title),
+                         subtitle=f"{municipalities} · {status}", blocks=strategy_blocks(draft),
+                         filename_stem=f"inkoopstrategie-{consultation.slug}", language=str(get_locale()))

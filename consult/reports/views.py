@@ -1,0 +1,95 @@
+"""The consultation report: the HTML page at a stable address, its downloads, and the editor."""
+from __future__ import annotations
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from consult.audit.services import record_event
+from consult.consultations.models import Consultation, Theme
+from consult.consultations.views import load_consultation
+from consult.core.access import deny_hidden
+from consult.extensions import db
+from consult.reports import bp
+from consult.consultations.permissions import is_team
+from consult.reports.exporters import EXPORTERS, BulletList, Heading, Paragraph, Table, model_from_dict
+from consult.reports.models import Report
+from consult.reports.permissions import can_read_report, can_write_report
+from consult.reports.report import build_report, report_for
+from consult.reports.services import ReportRefused, publish, save_texts
+
+KINDS = {"heading": Heading, "paragraph": Paragraph, "list": BulletList, "table": Table}
+
+
+def _load(slug: str) -> Consultation:
+    consultation = load_consultation(slug, selectinload(Consultation.themes).selectinload(Theme.questions),
+                                     team_users=False)
+    if not can_read_report(current_user, consultation):
+        deny_hidden()
+    return consultation
+
+
+def _model(consultation: Consultation):
+    """The published version as published; the team previews the current data with ?preview=1."""
+    report = report_for(consultation)
+    preview = request.args.get("preview") == "1" and is_team(current_user, consultation)
+    if report is not None and report.published and not preview:
+        language = str(get_locale())
+        return report, model_from_dict(report.published.get(language) or next(iter(report.published.values()))), False
+    return report, build_report(consultation, report or Report(consultation_id=consultation.id)), True
+
+
+@bp.route("/consultations/<slug>/report")
+def show(slug: str):
+    consultation = _load(slug)
+    report, model, live = _model(consultation)
+    return render_template("reports/report.html", consultation=consultation, model=model, kinds=KINDS,
+                           report=report, live=live, formats=list(EXPORTERS),
+                           may_write=can_write_report(current_user, consultation))
+
+
+@bp.route("/consultations/<slug>/report.<fmt>")
+def download(slug: str, fmt: str):
+    consultation = _load(slug)
+    exporter_class = EXPORTERS.get(fmt)
+    if exporter_class is None:
+        abort(404)
+    _report, model, _live = _model(consultation)
+    exporter = exporter_class(model)
+    result = make_response(exporter.render())
+    result.headers["Content-Type"] = exporter.content_type
+    result.headers["Content-Disposition"] = f'attachment; filename="{exporter.filename}"'
+    if current_user.is_authenticated:
+        record_event("report_exported", actor=current_user, obj=consultation, format=fmt)
+        db.session.commit()
+    return result
+
+
+@bp.route("/consultations/<slug>/report/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str):
+    consultation = load_consultation(slug)
+    if not can_write_report(current_user, consultation):
+        abort(403 if can_read_report(current_user, consultation) else 404)
+    report = report_for(consultation)
+    error = None
+    if request.method == "POST":
+        try:
+            save_texts(consultation, summary=request.form.get("summary", ""),
+                       introduction=request.form.get("introduction", ""),
+                       next_steps=request.form.get("next_steps", ""), by=current_user)
+            if request.form.get("action") == "publish":
+                report = publish(consultation, by=current_user)
+        except ReportRefused as refused:
+            db.session.rollback()
+            error = str(refused.message)
+        else:
+            db.session.commit()
+            if request.form.get("action") == "publish":
+                flash(_("The report has been published (version %(n)s). Everyone can read it now.", n=report.version), "ok")
+                return redirect(url_for("reports.show", slug=slug))
+            flash(_("The report texts have been saved."), "ok")
+            return redirect(url_for("reports.edit", slug=slug))
+    return render_template("reports/edit.html", consultation=consultation, report=report, error=error,
+                           form=request.form if error else None)

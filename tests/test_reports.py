@@ -1,0 +1,162 @@
+"""The consultation report: built from the data, published at a stable address, the same content
+in HTML, ODT, PDF and DOCX, never a confidential answer or a name that may not be published."""
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+from docx import Document as DocxDocument
+from odfdo import Document as OdfDocument
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from consult.advice.models import Disposition
+from consult.analysis.models import Quote, Synthesis, SynthesisStatus
+from consult.audit.models import AuditEvent
+from consult.consultations.models import Consultation, Question, QuestionKind, Status, TeamMember, TeamRole, Theme
+from consult.core.time import utcnow
+from consult.extensions import db
+from consult.notify.models import Kind, Notification
+from consult.orgs.models import OrgKind
+from consult.responses.models import Publication
+from consult.responses.services import save_answer, set_publication, start_response, submit
+from consult.strategy.services import add_segment, create_draft, link_evidence, part_key
+from tests.conftest import login, make_org, make_user, post_form, text_of
+
+SECRET_COST = "61,37"
+
+
+@pytest.fixture
+def world(app):
+    leiden = make_org("Gemeente Leiden", kind=OrgKind.MUNICIPALITY)
+    consultation = Consultation(slug="wmo", title="Wmo Leidse regio", status=Status.OPEN, municipalities=[leiden],
+                                closes_at=utcnow() + timedelta(days=5), principles=[],
+                                contact_name="Tessa Team", contact_email="wmo@leiden.example.org")
+    theme = Theme(title="Toegang", position=0)
+    theme.questions.extend([Question(text="Wat werkt goed?", kind=QuestionKind.OPEN, position=0),
+                            Question(text="Kostprijs per uur?", kind=QuestionKind.NUMBER, unit="euro", position=1)])
+    consultation.themes.append(theme)
+    db.session.add(consultation)
+    db.session.commit()
+    editor = make_user("editor@example.org", name="Eva Editor", org=leiden)
+    db.session.add(TeamMember(consultation_id=consultation.id, user_id=editor.id, role=TeamRole.EDITOR))
+    db.session.commit()
+    open_question, cost = theme.questions
+    responses = {}
+    for name, kvk, publication, text in [("Zorg Genoemd", "11111111", Publication.NAMED, "Vaste gezichten werken goed."),
+                                         ("Zorg Anoniem", "22222222", Publication.ANONYMOUS, "Korte lijnen met het wijkteam."),
+                                         ("Zorg Stil", "33333333", Publication.NONE, "Minder formulieren graag.")]:
+        org = make_org(name, kvk=kvk)
+        user = make_user(f"{kvk}@example.org", name=f"Lid {name}", org=org)
+        response = start_response(consultation, org, by=user)
+        save_answer(response, open_question, text, False, None, by=user)
+        save_answer(response, cost, 61.37, True, None, by=user)
+        set_publication(response, publication, by=user)
+        submit(response, by=user, notify=False)
+        responses[name] = response
+    consultation.status = Status.CLOSED
+    db.session.add_all([
+        Synthesis(consultation_id=consultation.id, theme_id=theme.id, question_id=open_question.id,
+                  text="Continuïteit en korte lijnen worden gewaardeerd.", status=SynthesisStatus.FINAL),
+        Quote(consultation_id=consultation.id, response_id=responses["Zorg Anoniem"].id, question_id=open_question.id,
+              start=0, end=12, text="Korte lijnen"),
+        Quote(consultation_id=consultation.id, response_id=responses["Zorg Genoemd"].id, question_id=open_question.id,
+              start=0, end=13, text="Vaste gezichten"),
+    ])
+    draft = create_draft(consultation, by=editor)
+    segment = add_segment(draft, by=editor, name="Begeleiding", organisation_form="open_house",
+                          providers_kind="unlimited", funding_form="output", duration="4 jaar")
+    link_evidence(draft, part_key(segment), "answer", f"{responses['Zorg Stil'].id}-{open_question.id}",
+                  Disposition.ADOPTED, "Minder verantwoording in de eisen.", by=editor)
+    link_evidence(draft, part_key(segment), "answer", f"{responses['Zorg Anoniem'].id}-{open_question.id}",
+                  Disposition.NOT_ADOPTED, "Past niet bij open house.", by=editor)
+    db.session.commit()
+    editor_client = app.test_client()
+    assert login(editor_client, editor.email).status_code == 302
+    return {"consultation": consultation, "editor": editor_client, "responses": responses, "segment": segment}
+
+
+def publish(world, summary="Men wil minder administratieve lasten."):
+    return post_form(world["editor"], "/consultations/wmo/report/edit",
+                     {"summary": summary, "introduction": "", "next_steps": "Vaststelling in maart.",
+                      "action": "publish"})
+
+
+def texts(app, client=None):
+    client = client or app.test_client()
+    html = text_of(client.get("/consultations/wmo/report"))
+    odt = OdfDocument(io.BytesIO(client.get("/consultations/wmo/report.odt").data)).get_formatted_text()
+    docx = DocxDocument(io.BytesIO(client.get("/consultations/wmo/report.docx").data))
+    docx_text = "\n".join([p.text for p in docx.paragraphs]
+                          + [cell.text for table in docx.tables for row in table.rows for cell in row.cells])
+    pdf = PdfReader(io.BytesIO(client.get("/consultations/wmo/report.pdf").data))
+    pdf_text = "\n".join(page.extract_text() for page in pdf.pages)
+    return {fmt: " ".join(text.split()) for fmt, text in
+            {"html": html, "odt": odt, "docx": docx_text, "pdf": pdf_text}.items()}
+
+
+def test_the_report_is_public_only_once_published(app, world):
+    assert app.test_client().get("/consultations/wmo/report").status_code == 302  # to the login page
+    assert world["editor"].get("/consultations/wmo/report").status_code == 200  # the team's concept
+    missing = publish(world, summary=" ")
+    assert missing.status_code == 200 and "Schrijf de samenvatting voordat u het verslag publiceert." in text_of(missing)
+    assert publish(world).status_code == 302
+    consultation = db.session.get(Consultation, world["consultation"].id)
+    assert consultation.status == Status.PUBLISHED
+    page = app.test_client().get("/consultations/wmo/report")
+    assert page.status_code == 200 and "Definitief, versie 1" in text_of(page)
+    assert "Lees het consultatieverslag" in text_of(app.test_client().get("/consultations/wmo"))
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "report_published"))
+    assert event.detail["version"] == 1
+    told = {n.user_id for n in db.session.scalars(select(Notification).where(Notification.kind == Kind.REPORT))}
+    assert len(told) == 3
+
+
+def test_no_confidential_answer_and_no_forbidden_name_in_any_format(app, world):
+    publish(world)
+    for fmt, text in texts(app).items():
+        assert SECRET_COST not in text and "61.37" not in text, fmt
+        assert "Zorg Stil" not in text and "Zorg Anoniem" not in text, fmt
+        assert "“Vaste gezichten” (Zorg Genoemd)" in text, fmt
+        assert "“Korte lijnen” (een aanbieder)" in text, fmt
+        assert "Continuïteit en korte lijnen worden gewaardeerd." in text, fmt
+        assert "Men wil minder administratieve lasten." in text, fmt
+
+
+def test_sections_follow_the_dispositions(app, world):
+    publish(world)
+    html = texts(app)["html"]
+    assert "Overgenomen (Begeleiding) Niet overgenomen (Begeleiding)" in html
+    assert "Begeleiding: Minder verantwoording in de eisen. Begeleiding: Past niet bij open house." in html
+    assert "Begeleiding: overgenomen — Minder verantwoording in de eisen." in html  # the summary of changes
+    assert "Begeleiding Open house Onbeperkt Outputgericht 4 jaar" in html  # the strategy grid
+    assert "Organisaties die genoemd willen worden; 2 anderen deden mee zonder hun naam." in html
+
+
+def test_pdf_is_tagged_pdfa_with_contents_and_page_numbers(app, world):
+    publish(world)
+    data = app.test_client().get("/consultations/wmo/report.pdf").data
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) >= 3
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in root
+    xmp = root["/Metadata"].get_object().get_data()
+    assert b'pdfaid:part="3"' in xmp and b'pdfaid:conformance="A"' in xmp
+    first = reader.pages[0].extract_text()
+    assert "Inhoud" in first and "Samenvatting" in first
+    assert reader.pages[-1].extract_text().strip().endswith(f"{len(reader.pages)} / {len(reader.pages)}")
+
+
+def test_only_editors_write_and_only_after_closing(app, world):
+    world["consultation"].status = Status.OPEN
+    db.session.commit()
+    assert world["editor"].get("/consultations/wmo/report/edit").status_code == 403
+    world["consultation"].status = Status.CLOSED
+    db.session.commit()
+    make_user("p@example.org", org=make_org("Zorg P", kvk="44444444"))
+    provider = app.test_client()
+    login(provider, "p@example.org")
+    assert provider.get("/consultations/wmo/report/edit").status_code == 404
+    assert post_form(provider, "/consultations/wmo/report/edit", {"summary": "x", "action": "publish"}).status_code == 404
+    assert world["editor"].get("/consultations/wmo/report/edit").status_code == 200
