@@ -160,3 +160,59 @@ def test_only_editors_write_and_only_after_closing(app, world):
     assert provider.get("/consultations/wmo/report/edit").status_code == 404
     assert post_form(provider, "/consultations/wmo/report/edit", {"summary": "x", "action": "publish"}).status_code == 404
     assert world["editor"].get("/consultations/wmo/report/edit").status_code == 200
+
+
+def _csv(app, client, variant):
+    import csv as csv_module
+
+    response = client.get(f"/consultations/wmo/answers.{variant}.csv", buffered=True)
+    assert response.status_code == 200
+    data = response.get_data()
+    assert data.startswith("\ufeff".encode())
+    return list(csv_module.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_public_and_internal_answer_exports(app, world):
+    from openpyxl import load_workbook
+
+    from consult.reports.data import escape_cell
+
+    anonymous = app.test_client()
+    assert anonymous.get("/consultations/wmo/answers.public.csv", buffered=True).status_code == 302  # unpublished
+    publish(world)
+    public = _csv(app, anonymous, "public")
+    assert public[0] == ["Organisatie", "Soort organisatie", "Thema", "Vraagnummer", "Vraag", "Antwoord",
+                         "Ingediend op", "Versie"]
+    assert sorted((row[0], row[5]) for row in public[1:]) == [("Anoniem", "Korte lijnen met het wijkteam."),
+                                                              ("Zorg Genoemd", "Vaste gezichten werken goed.")]
+    assert anonymous.get("/consultations/wmo/answers.internal.csv", buffered=True).status_code == 302
+    internal = _csv(app, world["editor"], "internal")
+    assert internal[0] == ["VERTROUWELIJK — intern"]
+    assert len(internal) == 2 + 6 and sum(1 for row in internal[2:] if row[8] == "ja") == 3
+    assert {row[0] for row in internal[2:]} == {"Zorg Genoemd", "Zorg Anoniem", "Zorg Stil"}
+    assert "61,37 euro" in {row[5] for row in internal[2:]}
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "answers_exported")).all()
+    assert [(e.detail["variant"], e.detail["format"]) for e in events] == [("internal", "csv")]
+    workbook = load_workbook(io.BytesIO(world["editor"].get("/consultations/wmo/answers.internal.xlsx", buffered=True).data))
+    sheet = workbook.active
+    assert sheet["A1"].value == "VERTROUWELIJK — intern" and sheet.max_row == 8
+    public_book = load_workbook(io.BytesIO(anonymous.get("/consultations/wmo/answers.public.xlsx", buffered=True).data))
+    values = [cell.value for row in public_book.active.iter_rows() for cell in row]
+    assert "Zorg Stil" not in values and "Zorg Anoniem" not in values and not any("61,37" in str(v) for v in values)
+    # Formula injection: a cell that starts like a formula is made inert.
+    assert [escape_cell(v) for v in ["=1+1", "+31 6", "-5", "@SUM(A1)", "\tx", "gewoon", 3]] == [
+        "'=1+1", "'+31 6", "'-5", "'@SUM(A1)", "'\tx", "gewoon", "3"]
+
+
+def test_a_formula_in_an_answer_is_escaped_in_the_export(app, world):
+    response = world["responses"]["Zorg Genoemd"]
+    question = world["consultation"].themes[0].questions[0]
+    world["consultation"].status = Status.OPEN
+    db.session.commit()
+    user = response.organisation.memberships[0].user
+    save_answer(response, question, '=HYPERLINK("http://evil.example","klik")', False, None, by=user)
+    submit(response, by=user, notify=False)
+    world["consultation"].status = Status.CLOSED
+    db.session.commit()
+    rows = _csv(app, world["editor"], "internal")
+    assert "'=HYPERLINK(\"http://evil.example\",\"klik\")" in {row[5] for row in rows[2:]}

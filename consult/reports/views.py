@@ -93,3 +93,34 @@ def edit(slug: str):
             return redirect(url_for("reports.edit", slug=slug))
     return render_template("reports/edit.html", consultation=consultation, report=report, error=error,
                            form=request.form if error else None)
+
+
+@bp.route("/consultations/<slug>/answers.<variant>.<fmt>")
+def answers(slug: str, variant: str, fmt: str):
+    """All submitted answers as CSV or XLSX: public (after publication) or internal (the team)."""
+    import os
+
+    from flask import Response as FlaskResponse, send_file, stream_with_context
+
+    from consult.reports.data import VARIANTS, csv_stream, xlsx_file
+
+    if variant not in VARIANTS or fmt not in ("csv", "xlsx"):
+        abort(404)
+    consultation = load_consultation(slug, team_users=False)
+    allowed = is_team(current_user, consultation) if variant == "internal" else can_read_report(current_user, consultation)
+    if not allowed:
+        deny_hidden()
+    if current_user.is_authenticated:
+        record_event("answers_exported", actor=current_user, obj=consultation, variant=variant, format=fmt)
+        db.session.commit()
+    filename = f"antwoorden-{consultation.slug}-{'intern' if variant == 'internal' else 'openbaar'}.{fmt}"
+    disposition = f'attachment; filename="{filename}"'
+    get_locale()  # decided now, while the user is loaded, and kept for the streamed rows
+    if fmt == "csv":
+        return FlaskResponse(stream_with_context(csv_stream(consultation, variant)),
+                             headers={"Content-Type": "text/csv; charset=utf-8", "Content-Disposition": disposition})
+    path = xlsx_file(consultation, variant)
+    handle = open(path, "rb")  # noqa: SIM115 (closed by the server after sending)
+    os.unlink(path)  # the open handle keeps the data until it is closed; nothing is left behind
+    return send_file(handle, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     as_attachment=True, download_name=filename, max_age=0)

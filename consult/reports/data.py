@@ -1,0 +1,127 @@
+"""Raw data exports of all submitted answers: CSV and XLSX, public and internal.
+
+* public: no confidential answers, no response whose publication choice is "do not publish",
+  organisations named only when their choice allows it;
+* internal (the project team): everything, stamped "VERTROUWELIJK — intern", audited.
+
+Rows are read in batches and written as they come, so memory does not grow with the data:
+CSV is streamed to the client, XLSX is written by openpyxl's write-only workbook to a
+temporary file that is sent and then removed.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from flask_babel import format_datetime, gettext as _
+from sqlalchemy import func, select
+
+from consult.consultations.models import Consultation, Question, Theme
+from consult.extensions import db
+from consult.orgs.models import Organisation, OrgKind
+from consult.responses.display import snapshot_value
+from consult.responses.models import Publication, Response, ResponseStatus, Submission
+
+VARIANTS = ("public", "internal")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+BATCH = 50  # responses per fetch; each holds all its answers, so keep this small
+
+
+def escape_cell(value) -> str:
+    """Text that a spreadsheet would read as a formula gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+
+
+def columns(variant: str) -> list[str]:
+    labels = [_("Organisation"), _("Kind of organisation"), _("Theme"), _("Question number"), _("Question"),
+              _("Answer"), _("Submitted on"), _("Revision")]
+    if variant == "internal":
+        labels += [_("Confidential"), _("Publication choice")]
+    return labels
+
+
+def stamp() -> str:
+    return "VERTROUWELIJK — intern"
+
+
+def rows(consultation: Consultation, variant: str) -> Iterator[list[str]]:
+    """One row per submitted answer (latest submission of each submitted response)."""
+    numbers = {}
+    for t_number, theme in enumerate(db.session.scalars(select(Theme).where(
+            Theme.consultation_id == consultation.id).order_by(Theme.position, Theme.id)), start=1):
+        for q_number, question_id in enumerate(db.session.scalars(select(Question.id).where(
+                Question.theme_id == theme.id).order_by(Question.position, Question.id)), start=1):
+            numbers[question_id] = f"{t_number}.{q_number}"
+    kinds = {OrgKind.PROVIDER: _("Care provider"), OrgKind.COUNCIL: _("Advisory council"),
+             OrgKind.MUNICIPALITY: _("Municipality"), OrgKind.OTHER: _("Other organisation")}
+    latest = (select(Submission.response_id, func.max(Submission.number).label("number"))
+              .group_by(Submission.response_id).subquery())
+    query = (select(Organisation.name, Organisation.kind, Response.publication, Submission.canonical,
+                    Submission.submitted_at, Submission.number)
+             .join(latest, (latest.c.response_id == Submission.response_id) & (latest.c.number == Submission.number))
+             .join(Response, Response.id == Submission.response_id)
+             .join(Organisation, Organisation.id == Response.organisation_id)
+             .where(Response.consultation_id == consultation.id, Response.status == ResponseStatus.SUBMITTED)
+             .order_by(Response.id)
+             .execution_options(yield_per=BATCH))
+    anonymous = _("Anonymous")
+    for name, kind, publication, canonical, submitted_at, number in db.session.execute(query):
+        if variant == "public" and publication in (None, Publication.NONE):
+            continue
+        shown_name = name if variant == "internal" or publication == Publication.NAMED else anonymous
+        when = format_datetime(submitted_at, "yyyy-MM-dd HH:mm")
+        for answer in json.loads(canonical)["answers"]:
+            if variant == "public" and answer["confidential"]:
+                continue
+            row = [shown_name, kinds.get(kind, ""), answer["theme"], numbers.get(answer["question_id"], ""),
+                   answer["question"], snapshot_value(answer), when, str(number)]
+            if variant == "internal":
+                row += [_("yes") if answer["confidential"] else _("no"),
+                        publication.label if publication else ""]
+            yield [escape_cell(value) for value in row]
+
+
+def csv_stream(consultation: Consultation, variant: str) -> Iterator[bytes]:
+    """UTF-8 with BOM (so spreadsheet programs read the accents right), written line by line."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    yield "\ufeff".encode()
+    if variant == "internal":
+        writer.writerow([stamp()])
+    writer.writerow(columns(variant))
+    for row in rows(consultation, variant):
+        writer.writerow(row)
+        if buffer.tell() > 64 * 1024:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+def xlsx_file(consultation: Consultation, variant: str) -> str:
+    """Write the workbook to a temporary file with the write-only (streaming) writer; returns its path."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_("Answers")[:31])
+    if variant == "internal":
+        sheet.oddHeader.center.text = stamp()
+        sheet.append([stamp()])
+    sheet.append(columns(variant))
+    for row in rows(consultation, variant):
+        sheet.append(row)
+    handle = tempfile.NamedTemporaryFile(prefix="consult-export-", suffix=".xlsx", delete=False)
+    handle.close()
+    workbook.save(handle.name)
+    return handle.name
