@@ -87,11 +87,13 @@ def register_request_hooks(app: Flask) -> None:
     from consult.auth.session import enforce_session_timeouts
     from consult.core.security import register_security
 
+    from consult.core.jobs import after_request_jobs
     from consult.notify.delivery import after_request_delivery
 
     register_security(app)
     app.before_request(enforce_session_timeouts)
     app.after_request(after_request_delivery)
+    app.after_request(after_request_jobs)
 
 
 def register_error_handlers(app: Flask) -> None:

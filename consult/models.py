@@ -20,4 +20,4 @@ from consult.notify.models import Notification, OutboundMail, Preference  # noqa
 from consult.advice.models import Advice, AdvicePoint, AdviceRequest, CouncilComment  # noqa: F401
 from consult.analysis.models import Coding, Quote, Synthesis, Tag  # noqa: F401
 from consult.strategy.models import EvidenceLink, Revision, Segment, StrategyComment, StrategyDraft  # noqa: F401
-from consult.reports.models import Report  # noqa: F401
+from consult.reports.models import ExportJob, Report  # noqa: F401

@@ -216,3 +216,85 @@ def test_a_formula_in_an_answer_is_escaped_in_the_export(app, world):
     db.session.commit()
     rows = _csv(app, world["editor"], "internal")
     assert "'=HYPERLINK(\"http://evil.example\",\"klik\")" in {row[5] for row in rows[2:]}
+
+
+def test_exports_are_prepared_in_the_background_for_their_requester_only(app, world):
+    from openpyxl import load_workbook
+
+    from consult.reports.models import ExportJob
+
+    publish(world)
+    started = post_form(world["editor"], "/consultations/wmo/exports", {"variant": "internal", "fmt": "xlsx"})
+    assert started.status_code == 302
+    job = db.session.scalar(select(ExportJob))
+    assert started.headers["Location"] == f"/exports/{job.id}"
+    assert (job.status, job.variant) == ("done", "internal")  # inline after the request on the embedded default
+    fragment = world["editor"].get(f"/exports/{job.id}", headers={"HX-Request": "true"})
+    assert "Het exportbestand is klaar." in text_of(fragment) and "data-hx-trigger" not in fragment.get_data(as_text=True)
+    download = world["editor"].get(f"/exports/{job.id}/download", buffered=True)
+    sheet = load_workbook(io.BytesIO(download.data)).active
+    assert sheet["A1"].value == "VERTROUWELIJK — intern" and sheet.max_row == 8
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "answers_exported")).all()[-1]
+    assert event.detail == {"variant": "internal", "format": "xlsx", "job": job.id}
+    # Someone else, even a visitor who may read the public export, cannot fetch this file.
+    make_user("p@example.org", org=make_org("Zorg P", kvk="44444444"))
+    other = app.test_client()
+    login(other, "p@example.org")
+    assert other.get(f"/exports/{job.id}").status_code == 404
+    assert other.get(f"/exports/{job.id}/download").status_code == 404
+    assert post_form(other, "/consultations/wmo/exports", {"variant": "internal", "fmt": "xlsx"}).status_code == 404
+    assert post_form(other, "/consultations/wmo/exports", {"variant": "public", "fmt": "csv"}).status_code == 302
+
+
+def test_a_queued_export_shows_a_self_replacing_status(app, world, monkeypatch):
+    from consult.reports.models import ExportJob
+
+    publish(world)
+    job = ExportJob(consultation_id=world["consultation"].id, user_id=db.session.scalar(
+        select(TeamMember.user_id)), variant="public", fmt="csv")
+    db.session.add(job)
+    db.session.commit()
+    page = world["editor"].get(f"/exports/{job.id}")
+    html = page.get_data(as_text=True)
+    assert f'data-hx-get="/exports/{job.id}"' in html and 'data-hx-trigger="every 2s"' in html
+    assert "wordt klaargemaakt" in text_of(page)
+    from consult.reports.data import prepare_export
+
+    prepare_export(job.id)
+    db.session.refresh(job)
+    assert job.status == "done" and job.size > 0
+
+
+def test_with_redis_exports_run_in_the_rq_worker(app, world, monkeypatch):
+    import os
+
+    from tests.test_notify import _redis_available
+
+    if not _redis_available():
+        if os.environ.get("CONSULT_REQUIRE_REDIS"):
+            pytest.fail("Redis is required here (CONSULT_REQUIRE_REDIS) but 127.0.0.1:6379 is not reachable")
+        pytest.skip("Redis is not running on 127.0.0.1:6379; CI runs this test")
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    from consult.reports.models import ExportJob
+
+    publish(world)
+    queue_name = f"consult-export-test-{os.getpid()}"
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setitem(app.config, "RQ_QUEUE", queue_name)
+    connection = Redis.from_url("redis://127.0.0.1:6379/0")
+    queue = Queue(queue_name, connection=connection)
+    try:
+        assert post_form(world["editor"], "/consultations/wmo/exports", {"variant": "public", "fmt": "csv"}).status_code == 302
+        job = db.session.scalar(select(ExportJob))
+        assert job.status == "queued" and queue.count == 1
+        SimpleWorker([queue], connection=connection).work(burst=True)
+        db.session.expire_all()
+        job = db.session.scalar(select(ExportJob))
+        assert job.status == "done"
+        data = world["editor"].get(f"/exports/{job.id}/download", buffered=True).data.decode("utf-8-sig")
+        assert "Zorg Genoemd" in data and "Zorg Stil" not in data and SECRET_COST not in data
+    finally:
+        queue.empty()
+        queue.delete(delete_jobs=True)

@@ -125,3 +125,39 @@ def xlsx_file(consultation: Consultation, variant: str) -> str:
     handle.close()
     workbook.save(handle.name)
     return handle.name
+
+
+def prepare_export(job_id: int) -> None:
+    """Job: write an export file for an ExportJob into the upload folder."""
+    import os
+    import secrets
+    import shutil
+
+    from consult.core.time import utcnow
+    from consult.core.uploads import upload_dir
+    from consult.reports.models import ExportJob
+
+    job = db.session.get(ExportJob, job_id)
+    if job is None or job.status != "queued":
+        return
+    job.status = "running"
+    db.session.commit()
+    consultation = db.session.get(Consultation, job.consultation_id)
+    stored_name = secrets.token_hex(20)
+    target = upload_dir() / stored_name
+    try:
+        if job.fmt == "csv":
+            with open(target, "wb") as out:
+                for chunk in csv_stream(consultation, job.variant):
+                    out.write(chunk)
+        else:
+            shutil.move(xlsx_file(consultation, job.variant), target)
+    except Exception:
+        target.unlink(missing_ok=True)
+        db.session.rollback()
+        job = db.session.get(ExportJob, job_id)
+        job.status, job.finished_at = "failed", utcnow()
+        db.session.commit()
+        raise
+    job.status, job.stored_name, job.size, job.finished_at = "done", stored_name, os.path.getsize(target), utcnow()
+    db.session.commit()

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.consultations.models import Consultation
@@ -31,3 +31,20 @@ class Report(db.Model):
     published: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     consultation: Mapped[Consultation] = relationship()
+
+
+class ExportJob(db.Model):
+    """An answer export prepared in the background; only its requester downloads it."""
+
+    __tablename__ = "export_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    variant: Mapped[str] = mapped_column(String(10))
+    fmt: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued, running, done, failed
+    stored_name: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -124,3 +124,70 @@ def answers(slug: str, variant: str, fmt: str):
     os.unlink(path)  # the open handle keeps the data until it is closed; nothing is left behind
     return send_file(handle, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      as_attachment=True, download_name=filename, max_age=0)
+
+
+def _may_export(consultation, variant: str) -> bool:
+    if variant == "internal":
+        return is_team(current_user, consultation)
+    return can_read_report(current_user, consultation)
+
+
+@bp.route("/consultations/<slug>/exports", methods=["POST"])
+@login_required
+def start_export(slug: str):
+    """Prepare an export in the background (RQ with Redis, else right after this request)."""
+    from consult.core.jobs import enqueue_after_commit
+    from consult.reports.data import VARIANTS, prepare_export
+    from consult.reports.models import ExportJob
+
+    consultation = load_consultation(slug, team_users=False)
+    variant, fmt = request.form.get("variant", ""), request.form.get("fmt", "")
+    if variant not in VARIANTS or fmt not in ("csv", "xlsx"):
+        abort(400)
+    if not _may_export(consultation, variant):
+        deny_hidden()
+    job = ExportJob(consultation_id=consultation.id, user_id=current_user.id, variant=variant, fmt=fmt)
+    db.session.add(job)
+    db.session.flush()
+    enqueue_after_commit(prepare_export, job.id)
+    db.session.commit()
+    return redirect(url_for("reports.export_status", job_id=job.id))
+
+
+def _own_job(job_id: int):
+    from consult.reports.models import ExportJob
+
+    job = db.session.get(ExportJob, job_id)
+    if job is None or job.user_id != current_user.id:
+        abort(404)
+    return job
+
+
+@bp.route("/exports/<int:job_id>")
+@login_required
+def export_status(job_id: int):
+    job = _own_job(job_id)
+    consultation = db.session.get(Consultation, job.consultation_id)
+    template = "reports/_export_status.html" if request.headers.get("HX-Request") == "true" else "reports/export.html"
+    return render_template(template, job=job, consultation=consultation)
+
+
+@bp.route("/exports/<int:job_id>/download")
+@login_required
+def export_download(job_id: int):
+    from flask import send_file
+
+    from consult.core.uploads import stored_path
+
+    job = _own_job(job_id)
+    if job.status != "done":
+        abort(404)
+    consultation = db.session.get(Consultation, job.consultation_id)
+    record_event("answers_exported", actor=current_user, obj=consultation, variant=job.variant, format=job.fmt,
+                 job=job.id)
+    db.session.commit()
+    mimetype = "text/csv" if job.fmt == "csv" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    name = f"antwoorden-{consultation.slug}-{'intern' if job.variant == 'internal' else 'openbaar'}.{job.fmt}"
+    return send_file(stored_path(job.stored_name), mimetype=mimetype, as_attachment=True, download_name=name,
+                     max_age=0)

@@ -332,5 +332,8 @@ def test_report_pages_are_valid_html(app, tmp_path):
     pages["edit-error"] = team.post(f"/consultations/{slug}/report/edit", data={
         "csrf_token": csrf_token_from(pages[f"team/consultations/{slug}/report/edit"]), "summary": "",
         "action": "publish"}).get_data(as_text=True)
+    started = team.post(f"/consultations/{slug}/exports", data={
+        "csrf_token": csrf_token_from(pages[f"team/consultations/{slug}/report"]), "variant": "internal", "fmt": "xlsx"})
+    pages["export-status"] = team.get(started.headers["Location"]).get_data(as_text=True)
     errors = validate(pages, tmp_path)
     assert errors == [], "\n".join(errors)
