@@ -79,6 +79,7 @@ def measure(app, label: str, work) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--base", type=int, default=500, help="organisations at 1x (each answers 125 questions)")
+    parser.add_argument("--factors", default="1,2,4", help="sizes to run, as multiples of the base")
     args = parser.parse_args()
     from consult import create_app
     from consult.consultations.models import Consultation
@@ -91,7 +92,7 @@ def main() -> None:
                                                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'bench.db'}"})
     app = create_app(config)
     print(f"{'size':>5} {'answers':>9} {'format':>8} {'seconds':>9} {'peak MB':>8}")
-    for factor in (1, 2, 4):
+    for factor in (int(f) for f in args.factors.split(",")):
         organisations = args.base * factor
         build(app, organisations)
         with app.app_context():
