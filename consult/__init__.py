@@ -59,6 +59,7 @@ def register_blueprints(app: Flask) -> None:
     from consult.analysis import bp as analysis_bp, views as _analysis_views  # noqa: F401
     from consult.strategy import bp as strategy_bp, views as _strategy_views  # noqa: F401
     from consult.reports import bp as reports_bp, views as _report_views  # noqa: F401
+    from consult.audit.views import bp as audit_bp
     from consult.auth import bp as auth_bp, views as _auth_views  # noqa: F401
     from consult.consultations import bp as consultations_bp, views as _consultation_views  # noqa: F401
     from consult.core import bp as core_bp, views as _core_views  # noqa: F401
@@ -81,10 +82,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(strategy_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(audit_bp)
 
 
 def register_request_hooks(app: Flask) -> None:
     from consult.auth.session import enforce_session_timeouts
+    from consult.auth.two_factor_views import enforce_two_factor
     from consult.core.security import register_security
 
     from consult.core.jobs import after_request_jobs
@@ -92,6 +95,7 @@ def register_request_hooks(app: Flask) -> None:
 
     register_security(app)
     app.before_request(enforce_session_timeouts)
+    app.before_request(enforce_two_factor)
     app.after_request(after_request_delivery)
     app.after_request(after_request_jobs)
 

@@ -21,9 +21,30 @@ def register_cli(app: Flask) -> None:
         if if_empty and db.session.scalar(select(func.count()).select_from(User)):
             click.echo("Database already has data; demo not loaded.")
             return
-        load_demo()
+        users = load_demo()
+        if app.config["TWO_FACTOR_REQUIRED"]:
+            from consult.demo import enrol_demo_two_factor
+
+            enrol_demo_two_factor(users)
         db.session.commit()
         click.echo("Demo data loaded. Password for every demo account: consult-demo-2026")
+        if app.config["TWO_FACTOR_REQUIRED"]:
+            click.echo("The admin and team accounts use two-step login; print their current code "
+                       "with: flask --app consult demo-code EMAIL")
+
+    @app.cli.command("demo-code")
+    @click.argument("email")
+    def demo_code_command(email: str) -> None:
+        """Print the current two-step login code of a demo account (demo accounts only)."""
+        import pyotp
+
+        from consult.auth.services import get_user_by_email
+        from consult.demo import DEMO_TOTP_SECRET
+
+        user = get_user_by_email(email)
+        if user is None or user.totp_secret != DEMO_TOTP_SECRET:
+            raise click.ClickException("Not a demo account with the demo two-step login key.")
+        click.echo(pyotp.TOTP(DEMO_TOTP_SECRET).now())
 
     @app.cli.command("close-due")
     def close_due_command() -> None:
@@ -95,3 +116,13 @@ def register_cli(app: Flask) -> None:
         except BackupError as error:
             raise click.ClickException(str(error)) from error
         click.echo(f"Restored the backup of {manifest['created_at']}.")
+
+    @app.cli.command("audit-verify")
+    def audit_verify_command() -> None:
+        """Check the audit trail's hash chain; name the first broken link (exit status 1)."""
+        from consult.audit.services import verify_chain
+
+        outcome = verify_chain()
+        if not outcome.ok:
+            raise click.ClickException(f"Audit trail broken: {outcome.message}")
+        click.echo(f"Audit trail intact: {outcome.message}.")

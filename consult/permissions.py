@@ -4,6 +4,7 @@ Each feature defines its predicates in its own ``permissions.py``; this module o
 collects them so templates can call the same functions the views use.
 """
 from consult.admin.permissions import can_administer
+from consult.audit.permissions import can_read_audit
 from consult.analysis.permissions import can_analyse
 from consult.reports.permissions import can_read_report, can_write_report
 from consult.advice.permissions import (
@@ -43,6 +44,7 @@ from consult.responses.permissions import (
 from consult.orgs.permissions import can_manage_organisation, can_view_organisation
 
 PREDICATES = {
+    "can_read_audit": can_read_audit,
     "can_read_report": can_read_report,
     "can_write_report": can_write_report,
     "can_analyse": can_analyse,

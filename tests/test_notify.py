@@ -286,7 +286,14 @@ def test_reminders_go_only_to_organisations_with_an_unsubmitted_draft_once_per_w
                  status=ResponseStatus.SUBMITTED),
     ])
     db.session.commit()
-    now = utcnow()
+    # Noon in Amsterdam tomorrow: the days left count calendar days, so the test must not
+    # depend on the hour it runs at.
+    from datetime import datetime, time as clock, timezone
+
+    from consult.core.time import AMSTERDAM, to_local
+
+    tomorrow = to_local(utcnow()).date() + timedelta(days=1)
+    now = datetime.combine(tomorrow, clock(12), tzinfo=AMSTERDAM).astimezone(timezone.utc)
     consultation.closes_at = now + timedelta(days=10)
     db.session.commit()
     assert send_reminders(now) == 0

@@ -1,1 +1,1 @@
-"""The append-only audit log."""
+"""The append-only, hash-chained audit trail and its viewer."""
