@@ -50,6 +50,10 @@ class Config:
 
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 10)
     LOGIN_FAILURE_WINDOW = timedelta(minutes=_env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15))
+    # Admins and project-team members cannot use the platform until two-step login is on.
+    TWO_FACTOR_REQUIRED = _env_bool("TWO_FACTOR_REQUIRED", True)
+    # Time between the password and the code at login.
+    TWO_FACTOR_PENDING_SECONDS = 300
     RESET_TOKEN_LIFETIME = timedelta(hours=1)
     VERIFY_TOKEN_LIFETIME = timedelta(days=2)
     INVITATION_LIFETIME = timedelta(days=7)
@@ -109,6 +113,9 @@ class TestingConfig(Config):
     MAIL_SWEEP_SECONDS = 10**9
     # Hashing with scrypt's production cost makes a large suite slow; tests use a cheap one.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    # Most tests act as team members without an authenticator; tests/test_two_factor.py
+    # switches the requirement on and proves it holds.
+    TWO_FACTOR_REQUIRED = False
 
 
 class ProductionConfig(Config):

@@ -11,6 +11,9 @@ from consult.extensions import db
 from consult.orgs.models import Membership, MemberRole, Organisation, OrgKind
 
 DEMO_PASSWORD = "consult-demo-2026"
+# The demo's admin and team accounts share this published two-step login key, so anyone
+# trying the demo can add it to an authenticator app (or use `flask demo-code EMAIL`).
+DEMO_TOTP_SECRET = "CONSULTDEMOTWOSTEPLOGINSECRETAAA"
 
 MUNICIPALITIES = ["Gemeente Leiden", "Gemeente Leiderdorp", "Gemeente Oegstgeest",
                   "Gemeente Voorschoten", "Gemeente Zoeterwoude"]
@@ -25,6 +28,13 @@ PROVIDERS = [
 ]
 
 COUNCILS = ["Adviesraad Sociaal Domein Leiden", "Cliëntenraad Wmo Leidse Regio"]
+
+
+def enrol_demo_two_factor(users: dict[str, User]) -> None:
+    """Switch on two-step login for the demo accounts whose role requires it."""
+    for key in ("admin", "team"):
+        users[key].totp_secret = DEMO_TOTP_SECRET
+        users[key].totp_enabled_at = utcnow()
 
 
 def load_demo() -> dict[str, User]:

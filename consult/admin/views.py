@@ -112,6 +112,18 @@ def admin_role(user_id: int):
     return redirect(url_for("admin.user", user_id=target.id))
 
 
+@bp.route("/users/<int:user_id>/two-factor/reset", methods=["POST"])
+def two_factor_reset(user_id: int):
+    from consult.auth.twofactor import disable
+
+    target = _load_user(user_id)
+    if ConfirmForm().validate_on_submit() and target.two_factor_enabled:
+        disable(target, by=current_user)
+        db.session.commit()
+        flash(_("Two-step login of %(name)s has been reset.", name=target.name), "ok")
+    return redirect(url_for("admin.user", user_id=target.id))
+
+
 def _load_membership(membership_id: int) -> Membership:
     membership = db.session.get(Membership, membership_id)
     if membership is None:

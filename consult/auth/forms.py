@@ -71,3 +71,10 @@ class AcceptInvitationForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A form with only the CSRF token, for buttons that change state."""
+
+
+class TwoFactorCodeForm(FlaskForm):
+    """A six-digit code from the authenticator app (or, at login, a recovery code)."""
+
+    code = StringField(_l("Code"), filters=[strip],
+                       validators=[InputRequired(_l("Enter the code.")), Length(max=32)])

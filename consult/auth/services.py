@@ -88,9 +88,9 @@ def _dummy_hash() -> str:
     return _DUMMY["hash"]
 
 
-def record_login(user: User) -> None:
+def record_login(user: User, **detail) -> None:
     user.last_login_at = utcnow()
-    record_event("login", actor=user, obj=user)
+    record_event("login", actor=user, obj=user, **detail)
 
 
 def revoke_sessions(user: User) -> None:

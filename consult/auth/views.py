@@ -33,6 +33,7 @@ from consult.auth.services import (
     verify_email as verify_email_token,
 )
 from consult.auth.session import end_session, start_session
+from consult.auth.two_factor_views import begin_code_step
 from consult.core.htmx import is_htmx
 from consult.core.i18n import select_locale
 from consult.core.security import client_ip, safe_next
@@ -70,6 +71,9 @@ def login():
             flash(_("Confirm your e-mail address first with the link we sent you. "
                     "You can request a new link below."), "warning")
             return redirect(url_for("auth.resend_verification", email=user.email))
+        elif user.two_factor_enabled:
+            db.session.commit()
+            return begin_code_step(user, safe_next(form.next.data, url_for("core.index")))
         else:
             start_session(user)
             record_login(user)
