@@ -54,6 +54,11 @@ class Config:
     TWO_FACTOR_REQUIRED = _env_bool("TWO_FACTOR_REQUIRED", True)
     # Time between the password and the code at login.
     TWO_FACTOR_PENDING_SECONDS = 300
+    # Years after the end of the procurement (or the consultation's deadline) that personal
+    # data of a consultation is kept; a consultation can set its own date.
+    RETENTION_YEARS = _env_int("RETENTION_YEARS", 2)
+    # Login attempts (e-mail address and IP) are kept this long for brute-force limits.
+    LOGIN_ATTEMPT_RETENTION = timedelta(days=_env_int("LOGIN_ATTEMPT_RETENTION_DAYS", 30))
     RESET_TOKEN_LIFETIME = timedelta(hours=1)
     VERIFY_TOKEN_LIFETIME = timedelta(days=2)
     INVITATION_LIFETIME = timedelta(days=7)

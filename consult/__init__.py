@@ -66,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
     from consult.dialogue import bp as dialogue_bp, views as _dialogue_views  # noqa: F401
     from consult.notify import bp as notify_bp, views as _notify_views  # noqa: F401
     from consult.orgs import bp as orgs_bp, views as _orgs_views  # noqa: F401
+    from consult.privacy import bp as privacy_bp, views as _privacy_views  # noqa: F401
     from consult.qa import bp as qa_bp, views as _qa_views  # noqa: F401
     from consult.responses import bp as responses_bp, views as _response_views  # noqa: F401
 
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp)
+    app.register_blueprint(privacy_bp)
 
 
 def register_request_hooks(app: Flask) -> None:

@@ -126,3 +126,19 @@ def register_cli(app: Flask) -> None:
         if not outcome.ok:
             raise click.ClickException(f"Audit trail broken: {outcome.message}")
         click.echo(f"Audit trail intact: {outcome.message}.")
+
+    @app.cli.command("retention")
+    @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                  help="Act as if it were this day (YYYY-MM-DD); default: today.")
+    def retention_command(today) -> None:
+        """Anonymise the personal data of consultations past their retention date (run daily)."""
+        from consult.core.time import to_local, utcnow
+        from consult.privacy.services import apply_retention
+
+        day = today.date() if today else to_local(utcnow()).date()
+        done = apply_retention(day)
+        db.session.commit()
+        if done:
+            click.echo(f"Anonymised: {', '.join(done)}.")
+        else:
+            click.echo("Nothing to anonymise.")

@@ -21,3 +21,4 @@ from consult.advice.models import Advice, AdvicePoint, AdviceRequest, CouncilCom
 from consult.analysis.models import Coding, Quote, Synthesis, Tag  # noqa: F401
 from consult.strategy.models import EvidenceLink, Revision, Segment, StrategyComment, StrategyDraft  # noqa: F401
 from consult.reports.models import ExportJob, Report  # noqa: F401
+from consult.privacy.models import ErasureRequest  # noqa: F401

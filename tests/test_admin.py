@@ -11,11 +11,12 @@ from consult.orgs.models import Membership, MemberRole, Organisation, OrgKind
 from tests.conftest import login, make_org, make_user, post_form, text_of
 
 ADMIN_PAGES = ["/admin/", "/admin/users", "/admin/users/{user}", "/admin/organisations",
-               "/admin/organisations/new", "/admin/organisations/{org}"]
+               "/admin/organisations/new", "/admin/organisations/{org}", "/admin/audit"]
 ADMIN_ACTIONS = ["/admin/users/{user}/deactivate", "/admin/users/{user}/activate",
                  "/admin/users/{user}/admin", "/admin/memberships/{membership}/role",
                  "/admin/memberships/{membership}/remove", "/admin/organisations/new",
-                 "/admin/organisations/{org}", "/admin/organisations/{org}/invite"]
+                 "/admin/organisations/{org}", "/admin/organisations/{org}/invite",
+                 "/admin/users/{user}/two-factor/reset"]
 
 
 @pytest.fixture

@@ -8,7 +8,9 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -34,7 +36,7 @@ class User(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    _name: Mapped[str] = mapped_column("name", String(200))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     locale: Mapped[str] = mapped_column(String(5), default="nl")
     active: Mapped[bool] = mapped_column(default=True)
@@ -50,10 +52,27 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     totp_last_counter: Mapped[int | None] = mapped_column()
+    # Set when the person's data was erased; the name then reads "deleted user".
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+
+    @hybrid_property
+    def name(self) -> str:
+        if self.erased_at is not None:
+            return str(_l("Deleted user"))
+        return self._name
+
+    @name.inplace.setter
+    def _set_name(self, value: str) -> None:
+        self._name = value
+
+    @name.inplace.expression
+    @classmethod
+    def _name_expression(cls):
+        return cls._name
 
     @validates("email")
     def _normalise_email(self, _key: str, value: str) -> str:

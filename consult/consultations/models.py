@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.auth.models import User
 from consult.core.db import str_enum
-from consult.core.time import UTCDateTime, utcnow
+from consult.core.time import UTCDateTime, to_local, utcnow
 from consult.extensions import db
 from consult.orgs.models import Organisation
 
@@ -124,6 +124,11 @@ class Consultation(db.Model):
     # Dialogue settings: threads readable by anyone (read-only), posts approved before shown.
     threads_public: Mapped[bool] = mapped_column(default=False)
     premoderation: Mapped[bool] = mapped_column(default=False)
+    # Retention of personal data: until the procurement ends plus a configured period,
+    # unless the team sets a date; `flask retention` anonymises after it.
+    procurement_ends_on: Mapped[date | None] = mapped_column()
+    retention_until: Mapped[date | None] = mapped_column()
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     municipalities: Mapped[list[Organisation]] = relationship(
@@ -148,6 +153,18 @@ class Consultation(db.Model):
         now = now or utcnow()
         return (self.status == Status.OPEN and self.closes_at is not None and now < self.closes_at
                 and (self.opens_at is None or self.opens_at <= now))
+
+    def retention_date(self, years: int) -> date | None:
+        """The day after which personal data of this consultation is anonymised."""
+        if self.retention_until is not None:
+            return self.retention_until
+        end = self.procurement_ends_on or (to_local(self.closes_at).date() if self.closes_at else None)
+        if end is None:
+            return None
+        try:
+            return end.replace(year=end.year + years)
+        except ValueError:  # 29 February
+            return end.replace(year=end.year + years, day=28)
 
     def __repr__(self) -> str:
         return f"<Consultation {self.slug}>"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 from consult.core.htmx import is_htmx
 from consult.core.sanitize import render_markdown
@@ -16,6 +16,7 @@ def register_templating(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = lambda value, fmt="long": (
         format_datetime(value, fmt) if value else ""
     )
+    app.jinja_env.filters["date"] = lambda value, fmt="long": format_date(value, fmt) if value else ""
     app.jinja_env.globals.update(PREDICATES)
     app.jinja_env.globals["unread_notifications"] = _unread_notifications
     app.jinja_env.add_extension("jinja2.ext.loopcontrols")
