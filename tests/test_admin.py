@@ -11,12 +11,13 @@ from consult.orgs.models import Membership, MemberRole, Organisation, OrgKind
 from tests.conftest import login, make_org, make_user, post_form, text_of
 
 ADMIN_PAGES = ["/admin/", "/admin/users", "/admin/users/{user}", "/admin/organisations",
-               "/admin/organisations/new", "/admin/organisations/{org}", "/admin/audit"]
+               "/admin/organisations/new", "/admin/organisations/{org}", "/admin/audit",
+               "/admin/erasure"]
 ADMIN_ACTIONS = ["/admin/users/{user}/deactivate", "/admin/users/{user}/activate",
                  "/admin/users/{user}/admin", "/admin/memberships/{membership}/role",
                  "/admin/memberships/{membership}/remove", "/admin/organisations/new",
                  "/admin/organisations/{org}", "/admin/organisations/{org}/invite",
-                 "/admin/users/{user}/two-factor/reset"]
+                 "/admin/users/{user}/two-factor/reset", "/admin/erasure/{request}/{decision}"]
 
 
 @pytest.fixture
@@ -24,13 +25,15 @@ def objects():
     org = make_org("Zorg Noord")
     user = make_user("lid@example.org", org=org)
     membership = db.session.scalar(select(Membership))
-    return {"org": org.id, "user": user.id, "membership": membership.id}
+    return {"org": org.id, "user": user.id, "membership": membership.id, "request": 1,
+            "decision": "confirm"}
 
 
 def test_admin_routes_are_all_covered(app):
     rules = sorted({r.rule for r in app.url_map.iter_rules() if r.rule.startswith("/admin")})
     listed = {p.replace("{user}", "<int:user_id>").replace("{org}", "<int:org_id>")
-              .replace("{membership}", "<int:membership_id>") for p in ADMIN_PAGES + ADMIN_ACTIONS}
+              .replace("{membership}", "<int:membership_id>").replace("{request}", "<int:request_id>")
+              .replace("{decision}", "<any(confirm, reject):decision>") for p in ADMIN_PAGES + ADMIN_ACTIONS}
     assert set(rules) == listed
 
 

@@ -1,0 +1,388 @@
+"""Every route in the URL map, walked as every kind of user against objects that belong to
+someone else. A route without an entry in ACCESS fails the test, so a new page cannot ship
+without a decision on who may reach it.
+
+Roles: anonymous; provider A (owns the response, the thread and the post used below);
+provider B (another provider); council (a member of a Wmo advisory council); other_team
+(on the team of another consultation only); analyst and editor (on the consultation's team);
+admin. GET routes are requested by every role. POST-only routes are sent by every role that
+must be refused (with a valid CSRF token and no data); the roles that may act are marked
+ALLOWED and their actions are covered by each feature's own tests, since acting would change
+the data the walk relies on.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from consult.advice.models import Advice, AdvicePoint
+from consult.consultations.models import Consultation, Document, Phase, TeamMember, TeamRole
+from consult.demo import DEMO_PASSWORD, load_demo
+from consult.dialogue.models import Post, Thread
+from consult.extensions import db
+from consult.notify.models import Notification
+from consult.orgs.models import Membership, OrgKind
+from consult.qa.models import QaItem
+from consult.reports.models import ExportJob
+from consult.responses.models import Attachment, Response
+from consult.strategy.models import Segment
+from tests.conftest import csrf_token_from, login, make_org, make_user
+
+ROLES = ["anonymous", "provider_a", "provider_b", "council", "other_team", "analyst", "editor", "admin"]
+LOGIN = "login"  # in ACCESS "L": a redirect to the login page
+ALLOWED_CODE = "A"  # in ACCESS: a POST the role may send; not sent by the walk
+
+OPEN_SLUG = "marktconsultatie-wmo-leidse-regio"
+CLOSED_SLUG = "dialoog-dagbesteding-2025"
+
+
+def build_world() -> dict:
+    """The demo data, an analyst on both demo consultations, a team member of another
+    consultation, an attachment and an export of provider A, and a pending erasure request."""
+    import hashlib
+
+    from consult.auth.models import User
+    from consult.core.uploads import upload_dir
+    from consult.privacy.models import ErasureRequest
+    from consult.responses.models import Answer
+
+    load_demo()
+    open_one = db.session.scalar(select(Consultation).where(Consultation.slug == OPEN_SLUG))
+    closed = db.session.scalar(select(Consultation).where(Consultation.slug == CLOSED_SLUG))
+    municipality = make_org("Gemeente Katwijk", kind=OrgKind.MUNICIPALITY)
+    other = Consultation(slug="andere-consultatie", title="Andere", principles=[], municipalities=[municipality])
+    db.session.add(other)
+    db.session.commit()
+    analyst = make_user("analist@example.org", name="Anna Analist")
+    outsider = make_user("ander-team@example.org", name="Otto Ander")
+    db.session.add_all([TeamMember(consultation=open_one, user=analyst, role=TeamRole.ANALYST),
+                        TeamMember(consultation=closed, user=analyst, role=TeamRole.ANALYST),
+                        TeamMember(consultation=other, user=outsider, role=TeamRole.EDITOR),
+                        ErasureRequest(user=outsider)])
+    provider_a = db.session.scalar(select(User).where(User.email == "zorg1@example.org"))
+    answer = db.session.scalar(select(Answer).join(Response).where(
+        Response.consultation_id == open_one.id,
+        Response.organisation_id == provider_a.memberships[0].organisation_id).order_by(Answer.id))
+    content = b"%PDF-1.4\n%%EOF\n"
+    stored = "a" * 40
+    (upload_dir() / stored).write_bytes(content)
+    db.session.add(Attachment(answer=answer, original_name="bijlage.pdf", stored_name=stored, file_type="pdf",
+                              size=len(content), sha256=hashlib.sha256(content).hexdigest(),
+                              uploaded_by_id=provider_a.id))
+    db.session.commit()
+    return {"open": open_one, "closed": closed}
+
+
+@pytest.fixture
+def world(app):
+    return build_world()
+
+
+def _clients(app) -> dict:
+    accounts = {"provider_a": ("zorg1@example.org", DEMO_PASSWORD),
+                "provider_b": ("zorg2@example.org", DEMO_PASSWORD),
+                "council": ("adviesraad@example.org", DEMO_PASSWORD),
+                "other_team": ("ander-team@example.org", None),
+                "analyst": ("analist@example.org", None),
+                "editor": ("team@example.org", DEMO_PASSWORD),
+                "admin": ("beheer@example.org", DEMO_PASSWORD)}
+    clients = {"anonymous": app.test_client()}
+    for role, (email, password) in accounts.items():
+        client = app.test_client()
+        response = login(client, email, password) if password else login(client, email)
+        assert response.status_code == 302, role
+        clients[role] = client
+    return clients
+
+
+def _ids(world) -> dict[str, dict[str, object]]:
+    """One object per URL argument, owned by provider A, council 1 or the consultation; for
+    the open consultation and for the closed one (analysis, strategy and report)."""
+    from consult.auth.models import User
+
+    provider_a = db.session.scalar(select(User).where(User.email == "zorg1@example.org"))
+    membership = db.session.scalar(select(Membership).where(Membership.user_id == provider_a.id))
+    response = db.session.scalar(select(Response).where(Response.organisation_id == membership.organisation_id,
+                                                        Response.consultation_id == world["open"].id))
+    theme = world["open"].themes[0]
+    thread = db.session.scalar(select(Thread).where(Thread.author_id == provider_a.id))
+    post = db.session.scalar(select(Post).where(Post.author_id == provider_a.id))
+    attachment = db.session.scalar(select(Attachment).where(Attachment.stored_name == "a" * 40))
+    advice = db.session.scalar(select(Advice))
+    first = lambda model: db.session.scalar(select(model).order_by(model.id))  # noqa: E731
+    editor = db.session.scalar(select(User).where(User.email == "team@example.org"))
+    job = ExportJob(consultation_id=world["open"].id, user_id=editor.id, variant="internal",
+                    fmt="csv", status="pending")
+    db.session.add(job)
+    db.session.commit()
+    document = first(Document)
+    from consult.privacy.models import ErasureRequest
+
+    closed_theme = world["closed"].themes[0]
+    common = {
+        "response_id": response.id,
+        "thread_id": thread.id, "post_id": post.id, "attachment_id": attachment.id if attachment else 1,
+        "advice_id": advice.id, "point_id": first(AdvicePoint).id, "item_id": first(QaItem).id,
+        "segment_id": first(Segment).id, "document_id": document.id,
+        "version_id": document.versions[0].id, "phase_id": first(Phase).id,
+        "notification_id": db.session.scalar(select(Notification.id).where(Notification.user_id == provider_a.id)),
+        "job_id": job.id, "membership_id": membership.id, "org_id": membership.organisation_id,
+        "user_id": provider_a.id, "member_id": first(TeamMember).id,
+        "request_id": first(ErasureRequest).id,
+        "token": "not-a-valid-token", "number": 1, "decision": "confirm",
+        "audience": "providers", "variant": "internal", "filename": "css/consult.css",
+    }
+    return {
+        OPEN_SLUG: {**common, "slug": OPEN_SLUG, "theme_id": theme.id, "question_id": theme.questions[0].id},
+        CLOSED_SLUG: {**common, "slug": CLOSED_SLUG, "theme_id": closed_theme.id,
+                      "question_id": closed_theme.questions[0].id},
+    }
+
+
+CLOSED_ENDPOINT_PREFIXES = ("analysis.", "strategy.", "reports.")
+
+
+# Arguments that differ per route.
+ROUTE_VALUES = {
+    "reports.answers": {"fmt": "csv"},
+    "reports.download": {"fmt": "odt"},
+    "qa.export": {"fmt": "odt"},
+    "strategy.export": {"fmt": "odt"},
+    "consultations.theme_action": {"action": "up"},
+    "consultations.question_action": {"action": "up"},
+    "dialogue.thread_action": {"action": "lock"},
+    "dialogue.moderate": {"action": "restore"},
+}
+# Form data sent with a POST where an empty form would be refused before access is checked.
+POST_DATA = {"reports.start_export": {"variant": "internal", "fmt": "csv"}}
+
+
+def _url(rule, ids) -> str:
+    slug = CLOSED_SLUG if rule.endpoint.startswith(CLOSED_ENDPOINT_PREFIXES) else OPEN_SLUG
+    values = {**ids[slug], **ROUTE_VALUES.get(rule.endpoint, {})}
+    url = rule.rule
+    for name in rule.arguments:
+        url = re.sub(r"<(?:[^:<>]+:)?" + name + r"(?:\([^)]*\))?>", str(values[name]), url)
+    return url
+
+
+def _status(response) -> object:
+    if response.status_code == 302 and response.headers["Location"].startswith("/login"):
+        return LOGIN
+    return response.status_code
+
+
+# Routes the walk leaves out, with the reason.
+SKIP = {
+    "auth.logout": "ends the session the walk uses (tested in test_auth)",
+    "core.switch_language": "changes the session's language (tested in test_i18n)",
+    "auth.extend_session": "renews the session of whoever sends it (tested in test_auth)",
+}
+
+
+#                                                                                  anon  A    B  council other analyst editor admin
+ACCESS = {
+    "GET /":                                                                         "200 200 200 200 200 200 200 200",
+    "GET /accessibility":                                                            "200 200 200 200 200 200 200 200",
+    "GET /account":                                                                  "  L 200 200 200 200 200 200 200",
+    "GET /account/data.json":                                                        "  L 200 200 200 200 200 200 200",
+    "GET /account/delete":                                                           "  L 200 200 200 200 200 200 200",
+    "POST /account/delete/cancel":                                                   "  L   A   A   A   A   A   A   A",
+    "GET /account/notifications":                                                    "  L 200 200 200 200 200 200 200",
+    "POST /account/password":                                                        "  L   A   A   A   A   A   A   A",
+    "GET /account/two-factor":                                                       "  L 200 200 200 200 200 200 200",
+    "POST /account/two-factor/off":                                                  "  L   A   A   A   A   A   A   A",
+    "GET /account/two-factor/qr.svg":                                                "  L 200 200 200 200 200 200 200",
+    "POST /account/two-factor/recovery-codes":                                       "  L   A   A   A   A   A   A   A",
+    "GET /admin/":                                                                   "  L 403 403 403 403 403 403 302",
+    "GET /admin/audit":                                                              "  L 403 403 403 403 403 403 200",
+    "GET /admin/erasure":                                                            "  L 403 403 403 403 403 403 200",
+    "POST /admin/erasure/<int:request_id>/<any(confirm, reject):decision>":          "  L 403 403 403 403 403 403   A",
+    "POST /admin/memberships/<int:membership_id>/remove":                            "  L 403 403 403 403 403 403   A",
+    "POST /admin/memberships/<int:membership_id>/role":                              "  L 403 403 403 403 403 403   A",
+    "GET /admin/organisations":                                                      "  L 403 403 403 403 403 403 200",
+    "GET /admin/organisations/<int:org_id>":                                         "  L 403 403 403 403 403 403 200",
+    "POST /admin/organisations/<int:org_id>/invite":                                 "  L 403 403 403 403 403 403   A",
+    "GET /admin/organisations/new":                                                  "  L 403 403 403 403 403 403 200",
+    "GET /admin/users":                                                              "  L 403 403 403 403 403 403 200",
+    "GET /admin/users/<int:user_id>":                                                "  L 403 403 403 403 403 403 200",
+    "POST /admin/users/<int:user_id>/activate":                                      "  L 403 403 403 403 403 403   A",
+    "POST /admin/users/<int:user_id>/admin":                                         "  L 403 403 403 403 403 403   A",
+    "POST /admin/users/<int:user_id>/deactivate":                                    "  L 403 403 403 403 403 403   A",
+    "POST /admin/users/<int:user_id>/two-factor/reset":                              "  L 403 403 403 403 403 403   A",
+    "GET /advice/<int:advice_id>":                                                   "  L 404 404 200 404 200 200 200",
+    "POST /advice/<int:advice_id>/file":                                             "  L 404 404 403 404 403 403 403",
+    "GET /advice/<int:advice_id>/file":                                              "  L 404 404 404 404 404 404 404",
+    "POST /advice/<int:advice_id>/file/remove":                                      "  L 404 404 403 404 403 403 403",
+    "POST /advice/<int:advice_id>/introduction":                                     "  L 404 404 403 404 403 403 403",
+    "POST /advice/<int:advice_id>/points":                                           "  L 404 404 403 404 403 403 403",
+    "POST /advice/<int:advice_id>/reply":                                            "  L 404 404 403 404 403   A   A",
+    "POST /advice/<int:advice_id>/submit":                                           "  L 404 404 403 404 403 403 403",
+    "GET /advice/points/<int:point_id>":                                             "  L 404 404 403 404 403 403 403",
+    "POST /advice/points/<int:point_id>/delete":                                     "  L 404 404 403 404 403 403 403",
+    "POST /advice/points/<int:point_id>/move":                                       "  L 404 404 403 404 403 403 403",
+    "GET /consultations":                                                            "200 200 200 200 200 200 200 200",
+    "GET /consultations/<slug>":                                                     "200 200 200 200 200 200 200 200",
+    "GET /consultations/<slug>/advice":                                              "  L 200 200 200 404 200 200 200",
+    "GET /consultations/<slug>/analysis":                                            "  L 404 404 404 404 200 200 200",
+    "GET /consultations/<slug>/analysis/posts":                                      "  L 404 404 404 404 200 200 200",
+    "GET /consultations/<slug>/analysis/questions/<int:question_id>":                "  L 404 404 404 404 200 200 200",
+    "GET /consultations/<slug>/analysis/tags":                                       "  L 404 404 404 404 200 200 200",
+    "GET /consultations/<slug>/analysis/themes/<int:theme_id>":                      "  L 404 404 404 404 200 200 200",
+    "GET /consultations/<slug>/answers.<variant>.<fmt>":                             "  L 404 404 404 404 200 200 200",
+    "GET /consultations/<slug>/audit":                                               "  L 403 403 403 403 200 200 200",
+    "POST /consultations/<slug>/close":                                              "  L 403 403 403 403 403   A   A",
+    "GET /consultations/<slug>/council-comments":                                    "  L 404 404 200 404 200 200 200",
+    "GET /consultations/<slug>/discussion":                                          "  L 200 200 200 404 200 200 200",
+    "GET /consultations/<slug>/discussion/search":                                   "  L 200 200 200 404 200 200 200",
+    "GET /consultations/<slug>/documents/<int:document_id>":                         "200 200 200 200 200 200 200 200",
+    "GET /consultations/<slug>/documents/<int:document_id>/<int:version_id>":        "200 200 200 200 200 200 200 200",
+    "POST /consultations/<slug>/exports":                                            "  L 404 404 404 404   A   A   A",
+    "POST /consultations/<slug>/extend":                                             "  L 403 403 403 403 403   A   A",
+    "GET /consultations/<slug>/manage":                                              "  L 403 403 403 403 200 200 200",
+    "GET /consultations/<slug>/manage/details":                                      "  L 403 403 403 403 403 200 200",
+    "GET /consultations/<slug>/manage/documents":                                    "  L 403 403 403 403 403 200 200",
+    "POST /consultations/<slug>/manage/documents/<int:document_id>/replace":         "  L 403 403 403 403 403   A   A",
+    "GET /consultations/<slug>/manage/planning":                                     "  L 403 403 403 403 403 200 200",
+    "GET /consultations/<slug>/manage/planning/<int:phase_id>":                      "  L 403 403 403 403 403 200 200",
+    "POST /consultations/<slug>/manage/planning/<int:phase_id>/delete":              "  L 403 403 403 403 403   A   A",
+    "GET /consultations/<slug>/manage/questions":                                    "  L 403 403 403 403 403 200 200",
+    "GET /consultations/<slug>/manage/questions/<int:question_id>":                  "  L 403 403 403 403 403 200 200",
+    "GET /consultations/<slug>/manage/questions/<int:question_id>/<action>":         "  L 403 403 403 403 403 200 200",
+    "GET /consultations/<slug>/manage/retention":                                    "  L 403 403 403 403 403 200 200",
+    "GET /consultations/<slug>/manage/themes/<int:theme_id>":                        "  L 403 403 403 403 403 200 200",
+    "GET /consultations/<slug>/manage/themes/<int:theme_id>/<action>":               "  L 403 403 403 403 403 200 200",
+    "GET /consultations/<slug>/manage/themes/<int:theme_id>/questions/new":          "  L 403 403 403 403 403 200 200",
+    "GET /consultations/<slug>/moderation":                                          "  L 403 403 403 404 200 200 200",
+    "GET /consultations/<slug>/preview/<audience>":                                  "  L 403 403 403 403 200 200 200",
+    "POST /consultations/<slug>/publish":                                            "  L 403 403 403 403 403   A   A",
+    "GET /consultations/<slug>/qa":                                                  "  L 200 200 200 404 200 200 200",
+    "GET /consultations/<slug>/qa/export.<fmt>":                                     "  L 200 200 200 404 200 200 200",
+    "GET /consultations/<slug>/qa/manage":                                           "  L 403 403 403 404 403 200 200",
+    "GET /consultations/<slug>/qa/received":                                         "  L 200 200 200 404 200 200 200",
+    "GET /consultations/<slug>/report":                                              "200 200 200 200 200 200 200 200",
+    "GET /consultations/<slug>/report.<fmt>":                                        "200 200 200 200 200 200 200 200",
+    "GET /consultations/<slug>/report/edit":                                         "  L 403 403 403 403 403 200 200",
+    "POST /consultations/<slug>/respond":                                            "  L   A   A   A 403 403 403 403",
+    "GET /consultations/<slug>/responses":                                           "  L 404 404 404 404 200 200 200",
+    "GET /consultations/<slug>/responses/<int:response_id>":                         "  L 404 404 404 404 200 200 200",
+    "GET /consultations/<slug>/responses/<int:response_id>/files/<int:attachment_id>": "  L 404 404 404 404 404 404 404",
+    "GET /consultations/<slug>/strategy":                                            "  L 404 404 200 404 200 200 200",
+    "POST /consultations/<slug>/strategy/comments":                                  "  L 404 404   A 404 403 403 403",
+    "GET /consultations/<slug>/strategy/evidence":                                   "  L 404 404 404 404 200 200 200",
+    "GET /consultations/<slug>/strategy/export.<fmt>":                               "  L 404 404 200 404 200 200 200",
+    "GET /consultations/<slug>/strategy/general":                                    "  L 404 404 200 404 200 200 200",
+    "GET /consultations/<slug>/strategy/not-considered":                             "  L 404 404 404 404 200 200 200",
+    "GET /consultations/<slug>/strategy/revisions":                                  "  L 404 404 404 404 200 200 200",
+    "GET /consultations/<slug>/strategy/segments/<int:segment_id>":                  "  L 404 404 200 404 200 200 200",
+    "GET /consultations/<slug>/strategy/segments/new":                               "  L 404 404 403 404 403 200 200",
+    "GET /consultations/<slug>/team":                                                "  L 403 403 403 403 403 403 200",
+    "POST /consultations/<slug>/team/<int:member_id>/remove":                        "  L 403 403 403 403 403 403   A",
+    "GET /consultations/new":                                                        "  L 403 403 403 403 403 403 200",
+    "GET /contact":                                                                  "200 200 200 200 200 200 200 200",
+    "GET /discussion/<int:thread_id>":                                               "  L 200 200 200 404 200 200 200",
+    "POST /discussion/<int:thread_id>/<action>":                                     "  L 403 403 403 404   A   A   A",
+    "POST /discussion/<int:thread_id>/follow":                                       "  L   A   A   A 404   A   A   A",
+    "POST /discussion/<int:thread_id>/posts":                                        "  L   A   A   A 404   A   A   A",
+    "GET /discussion/<int:thread_id>/reply":                                         "  L 200 200 200 404 200 200 200",
+    "GET /exports/<int:job_id>":                                                     "  L 404 404 404 404 404 200 404",
+    "GET /exports/<int:job_id>/download":                                            "  L 404 404 404 404 404 404 404",
+    "GET /healthz":                                                                  "200 200 200 200 200 200 200 200",
+    "GET /invitation/<token>":                                                       "400 400 400 400 400 400 400 400",
+    "GET /login":                                                                    "200 302 302 302 302 302 302 302",
+    "GET /login/code":                                                               "  L   L   L   L   L   L   L   L",
+    "GET /notifications":                                                            "  L 200 200 200 200 200 200 200",
+    "POST /notifications/<int:notification_id>/read":                                "  L   A 404 404 404 404 404 404",
+    "POST /notifications/read":                                                      "  L   A   A   A   A   A   A   A",
+    "GET /organisation":                                                             "  L 302 302 302 200 200 302 200",
+    "GET /organisation/<int:org_id>":                                                "  L 200 404 404 404 404 404 200",
+    "GET /password/forgot":                                                          "200 200 200 200 200 200 200 200",
+    "GET /password/reset/<token>":                                                   "400 400 400 400 400 400 400 400",
+    "POST /posts/<int:post_id>/<action>":                                            "  L 403 403 403 404   A   A   A",
+    "POST /posts/<int:post_id>/delete":                                              "  L   A 403 403 404 403 403 403",
+    "GET /posts/<int:post_id>/edit":                                                 "  L 403 403 403 404 403 403 403",
+    "GET /posts/<int:post_id>/hide":                                                 "  L 403 403 403 404 200 200 200",
+    "GET /posts/<int:post_id>/report":                                               "  L 403 200 200 404 200 200 200",
+    "POST /posts/<int:post_id>/substantive":                                         "  L 404 404 404 404 403   A   A",
+    "GET /privacy":                                                                  "200 200 200 200 200 200 200 200",
+    "GET /qa/<int:item_id>":                                                         "  L 403 403 403 404 403 200 200",
+    "GET /receipts/verify":                                                          "200 200 200 200 200 200 200 200",
+    "GET /register":                                                                 "200 302 302 302 302 302 302 302",
+    "GET /responses/<int:response_id>":                                              "  L 200 404 404 404 404 404 404",
+    "POST /responses/<int:response_id>/answers/<int:question_id>":                   "  L   A 404 404 404 404 404 404",
+    "POST /responses/<int:response_id>/answers/<int:question_id>/files":             "  L 404 404 404 404 404 404 404",
+    "GET /responses/<int:response_id>/answers/<int:question_id>/fresh":              "  L 200 404 404 404 404 404 404",
+    "GET /responses/<int:response_id>/files/<int:attachment_id>":                    "  L 200 404 404 404 404 404 404",
+    "POST /responses/<int:response_id>/files/<int:attachment_id>/remove":            "  L   A 404 404 404 404 404 404",
+    "GET /responses/<int:response_id>/review":                                       "  L 200 404 404 404 404 404 404",
+    "GET /responses/<int:response_id>/submissions/<int:number>":                     "  L 200 404 404 404 404 404 404",
+    "GET /responses/<int:response_id>/submissions/<int:number>/receipt.pdf":         "  L 200 404 404 404 404 404 404",
+    "GET /responses/<int:response_id>/themes/<int:theme_id>":                        "  L 200 404 404 404 404 404 404",
+    "POST /responses/<int:response_id>/withdraw":                                    "  L   A 404 404 404 404 404 404",
+    "GET /static/<path:filename>":                                                   "200 200 200 200 200 200 200 200",
+    "GET /unsubscribe/<token>":                                                      "404 404 404 404 404 404 404 404",
+    "GET /verify":                                                                   "200 200 200 200 200 200 200 200",
+    "GET /verify/<token>":                                                           "400 400 400 400 400 400 400 400",
+}
+
+
+def _key(rule) -> str:
+    return f"{'GET' if 'GET' in rule.methods else 'POST'} {rule.rule}"
+
+
+def _walked(app) -> list:
+    return [rule for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
+            if rule.endpoint not in SKIP]
+
+
+def test_every_route_has_an_entry(app):
+    keys = {_key(rule) for rule in _walked(app)}
+    assert sorted(keys - ACCESS.keys()) == [], "add these routes to ACCESS with the status each role gets"
+    assert sorted(ACCESS.keys() - keys) == [], "these routes no longer exist"
+    assert all(len(row.split()) == len(ROLES) for row in ACCESS.values())
+
+
+def _expected(code: str):
+    return LOGIN if code == "L" else int(code)
+
+
+def _table_counts() -> dict[str, int]:
+    from sqlalchemy import func, table as sql_table
+
+    return {t.name: db.session.scalar(select(func.count()).select_from(sql_table(t.name)))
+            for t in db.metadata.sorted_tables}
+
+
+def test_every_route_answers_every_role_as_expected(app, world):
+    ids, clients = _ids(world), _clients(app)
+    wrong = []
+    posts = []
+    for rule in _walked(app):
+        row = ACCESS[_key(rule)].split()
+        if "GET" not in rule.methods:
+            posts.append((rule, row))
+            continue
+        url = _url(rule, ids)
+        for role, code in zip(ROLES, row):
+            got = _status(clients[role].get(url, buffered=True))
+            if got != _expected(code):
+                wrong.append(f"GET {url} as {role}: {got}, expected {code}")
+    # Refused POSTs must change nothing at all.
+    db.session.rollback()
+    before = _table_counts()
+    tokens = {role: csrf_token_from(client.get("/").get_data(as_text=True)) for role, client in clients.items()}
+    for rule, row in posts:
+        url = _url(rule, ids)
+        for role, code in zip(ROLES, row):
+            if code == ALLOWED_CODE:
+                continue
+            data = {"csrf_token": tokens[role], **POST_DATA.get(rule.endpoint, {})}
+            got = _status(clients[role].post(url, data=data))
+            if got != _expected(code):
+                wrong.append(f"POST {url} as {role}: {got}, expected {code}")
+    db.session.rollback()
+    after = _table_counts()
+    assert wrong == []
+    assert {name: (before[name], after[name]) for name in before if before[name] != after[name]} == {}
