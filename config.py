@@ -79,6 +79,8 @@ class Config:
     MAIL_SWEEP_SECONDS = _env_int("MAIL_SWEEP_SECONDS", 60)
 
     MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 20)
+    # Optional virus scan of every upload by ClamAV's daemon (path of its unix socket).
+    CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET")
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024 + 64 * 1024
     # Number of proxies in front of the app whose X-Forwarded-For/Proto are trusted.
     PROXY_COUNT = _env_int("PROXY_COUNT", 0)

@@ -21,9 +21,14 @@ CSP = "; ".join(
 )
 
 
+# Downloads are never rendered: whatever a file contains, it runs nowhere.
+DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
+
+
 def set_security_headers(response: Response, *, hsts: bool) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
+    attachment = headers.get("Content-Disposition", "").startswith("attachment")
+    headers.setdefault("Content-Security-Policy", DOWNLOAD_CSP if attachment else CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")

@@ -67,7 +67,8 @@ def _zip_type(stream: IO[bytes]) -> str | None:
                 raise UploadRejected(_l("The file is not a valid document."))
             names = {i.filename for i in infos}
             if "mimetype" in names:
-                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                with archive.open("mimetype") as member:
+                    mimetype = member.read(100).decode("ascii", "replace").strip()
                 return {CONTENT_TYPES["odt"]: "odt", CONTENT_TYPES["ods"]: "ods"}.get(mimetype)
             if "[Content_Types].xml" in names:
                 if "word/document.xml" in names:
@@ -79,12 +80,29 @@ def _zip_type(stream: IO[bytes]) -> str | None:
     return None
 
 
+# Markup that has no place at the start or end of a PDF: a file with it is a polyglot that a
+# browser or another program could read as a web page or an image with scripts.
+MARKUP = (b"<html", b"<!doctype", b"<script", b"<svg", b"<iframe", b"<body", b"<?xml-stylesheet")
+
+
+def _is_polyglot(stream: IO[bytes]) -> bool:
+    stream.seek(0)
+    head = stream.read(1024).lower()
+    stream.seek(0, os.SEEK_END)
+    stream.seek(max(0, stream.tell() - 1024))
+    tail = stream.read().lower()
+    stream.seek(0)
+    return any(marker in head or marker in tail for marker in MARKUP)
+
+
 def sniff_type(stream: IO[bytes]) -> str | None:
     """The document type by its content: pdf, odt, ods, docx, xlsx, or None."""
     stream.seek(0)
     head = stream.read(1024)
     stream.seek(0)
     if head.startswith(b"%PDF-"):
+        if _is_polyglot(stream):
+            raise UploadRejected(_l("The file is not a valid document."))
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
         found = _zip_type(stream)
@@ -113,6 +131,7 @@ def store_upload(file_storage, allowed: tuple[str, ...] = DOCUMENT_TYPES,
     file_type = sniff_type(stream)
     if file_type not in allowed:
         raise UploadRejected(type_message)
+    scan_for_viruses(stream)
     digest = hashlib.sha256()
     stored_name = secrets.token_hex(20)
     target = upload_dir() / stored_name
@@ -130,3 +149,45 @@ def store_upload(file_storage, allowed: tuple[str, ...] = DOCUMENT_TYPES,
 
 def stored_path(stored_name: str) -> Path:
     return upload_dir() / stored_name
+
+
+def scan_for_viruses(stream: IO[bytes]) -> None:
+    """With CLAMD_SOCKET set, have ClamAV's daemon scan the file (INSTREAM); refuse on a find.
+
+    Without a scanner configured nothing happens. A configured scanner that cannot be
+    reached refuses the upload rather than letting an unscanned file in.
+    """
+    socket_path = current_app.config.get("CLAMD_SOCKET")
+    if not socket_path:
+        return
+    import socket
+    import struct
+
+    stream.seek(0)
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.settimeout(current_app.config.get("CLAMD_TIMEOUT", 30))
+            conn.connect(socket_path)
+            conn.sendall(b"zINSTREAM\0")
+            while chunk := stream.read(64 * 1024):
+                conn.sendall(struct.pack("!L", len(chunk)) + chunk)
+            conn.sendall(struct.pack("!L", 0))
+            reply = b""
+            while not reply.endswith(b"\0"):
+                data = conn.recv(4096)
+                if not data:
+                    break
+                reply += data
+    except OSError as error:
+        current_app.logger.error("virus scanner unreachable at %s: %s", socket_path, error)
+        raise UploadRejected(_l("The file could not be checked for viruses. Nothing was saved; "
+                                "try again later.")) from error
+    finally:
+        stream.seek(0)
+    answer = reply.rstrip(b"\0").decode("utf-8", "replace")
+    if answer.endswith("FOUND"):
+        current_app.logger.warning("virus scanner refused an upload: %s", answer)
+        raise UploadRejected(_l("The file contains a virus or other malware and was refused."))
+    if not answer.endswith("OK"):
+        raise UploadRejected(_l("The file could not be checked for viruses. Nothing was saved; "
+                                "try again later."))
