@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from config import ProductionConfig
-from consult.core.security import CSP, is_safe_next
+from consult.core.security import CSP, DOWNLOAD_CSP, is_safe_next
 from tests.conftest import build_app, login, make_org, make_user, post_form, text_of
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "consult" / "templates"
@@ -51,7 +51,9 @@ def all_get_paths(app, ids: dict[str, int]) -> list[str]:
 
 def assert_security_headers(response, path):
     headers = response.headers
-    assert headers["Content-Security-Policy"] == CSP, path
+    # Downloads get the strictest policy: nothing in them may run or be framed.
+    expected = DOWNLOAD_CSP if headers.get("Content-Disposition", "").startswith("attachment") else CSP
+    assert headers["Content-Security-Policy"] == expected, path
     assert headers["X-Content-Type-Options"] == "nosniff", path
     assert headers["Referrer-Policy"] == "same-origin", path
     assert headers["X-Frame-Options"] == "DENY", path

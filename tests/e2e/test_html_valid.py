@@ -337,3 +337,48 @@ def test_report_pages_are_valid_html(app, tmp_path):
     pages["export-status"] = team.get(started.headers["Location"]).get_data(as_text=True)
     errors = validate(pages, tmp_path)
     assert errors == [], "\n".join(errors)
+
+
+def test_security_and_privacy_pages_are_valid_html(app, tmp_path):
+    """Two-step login, the audit trail, data download and deletion, retention."""
+    require(shutil.which("java") is not None, "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
+    require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
+    import pyotp
+
+    from consult.demo import DEMO_PASSWORD, load_demo
+    from consult.extensions import db
+
+    load_demo()
+    db.session.commit()
+    slug = "marktconsultatie-wmo-leidse-regio"
+    pages: dict[str, str] = {}
+    provider = app.test_client()
+    login(provider, "zorg1@example.org", DEMO_PASSWORD)
+    setup = provider.get("/account/two-factor").get_data(as_text=True)
+    pages["two-factor-setup"] = setup
+    pages["two-factor-setup-error"] = provider.post("/account/two-factor", data={
+        "csrf_token": csrf_token_from(setup), "code": "000000"}).get_data(as_text=True)
+    secret = re.search(r'<code class="secret-key">([A-Z2-7 ]+)</code>', setup).group(1).replace(" ", "")
+    pages["recovery-codes"] = provider.post("/account/two-factor", data={
+        "csrf_token": csrf_token_from(setup), "code": pyotp.TOTP(secret).now()}).get_data(as_text=True)
+    pages["two-factor-settings"] = provider.get("/account/two-factor").get_data(as_text=True)
+    pages["delete-account"] = provider.get("/account/delete").get_data(as_text=True)
+    pages["delete-account-error"] = provider.post("/account/delete", data={
+        "csrf_token": csrf_token_from(pages["delete-account"])}).get_data(as_text=True)
+    provider.post("/account/delete", data={"csrf_token": csrf_token_from(pages["delete-account"]),
+                                           "understood": "y"})
+    pages["delete-account-pending"] = provider.get("/account/delete").get_data(as_text=True)
+    second = app.test_client()
+    login(second, "zorg1@example.org", DEMO_PASSWORD)
+    pages["login-code"] = second.get("/login/code").get_data(as_text=True)
+    pages["login-code-error"] = second.post("/login/code", data={
+        "csrf_token": csrf_token_from(pages["login-code"]), "code": "000000"}).get_data(as_text=True)
+    admin = app.test_client()
+    login(admin, "beheer@example.org", DEMO_PASSWORD)
+    for path in ["/admin/audit", "/admin/audit?action=login", "/admin/audit?from=2026-99-01",
+                 "/admin/erasure", f"/consultations/{slug}/audit", f"/consultations/{slug}/manage/retention"]:
+        response = admin.get(path)
+        assert response.status_code == 200, path
+        pages[f"admin{path}"] = response.get_data(as_text=True)
+    errors = validate(pages, tmp_path)
+    assert errors == [], "\n".join(errors)
