@@ -81,7 +81,8 @@ CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
 FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()
 """
 
+# DDL() formats its text with %, so the function's own % placeholder is doubled for it.
 event.listen(AuditEvent.__table__, "after_create",
-             DDL(APPEND_ONLY_FUNCTION).execute_if(dialect="postgresql"))
+             DDL(APPEND_ONLY_FUNCTION.replace("%", "%%")).execute_if(dialect="postgresql"))
 event.listen(AuditEvent.__table__, "after_create",
              DDL(APPEND_ONLY_TRIGGER).execute_if(dialect="postgresql"))

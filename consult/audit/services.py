@@ -95,21 +95,29 @@ def verify_chain(batch: int = 1000) -> Verification:
     previous = GENESIS
     expected = 1
     count = 0
-    query = (select(AuditEvent).order_by(AuditEvent.seq)
-             .execution_options(yield_per=batch, populate_existing=True))
-    for event in db.session.scalars(query):
-        if event.seq != expected:
-            return Verification(False, count, f"event {expected} is missing (next found: "
-                                f"{event.seq}, id {event.id})", expected)
-        if event.prev_hash != previous:
-            return Verification(False, count, f"event {event.seq} (id {event.id}) does not link "
-                                "to the event before it", event.seq)
-        if digest_of(event) != event.hash:
-            return Verification(False, count, f"event {event.seq} (id {event.id}) was changed "
-                                "after it was written", event.seq)
-        previous = event.hash
-        expected += 1
-        count += 1
+    last_seq = 0
+    while True:
+        # Batches by sequence number: memory stays flat and no cursor is left open on a break.
+        batch_events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq)
+            .limit(batch).execution_options(populate_existing=True)).all()
+        for event in batch_events:
+            if event.seq != expected:
+                return Verification(False, count, f"event {expected} is missing (next found: "
+                                    f"{event.seq}, id {event.id})", expected)
+            if event.prev_hash != previous:
+                return Verification(False, count, f"event {event.seq} (id {event.id}) does not "
+                                    "link to the event before it", event.seq)
+            if digest_of(event) != event.hash:
+                return Verification(False, count, f"event {event.seq} (id {event.id}) was "
+                                    "changed after it was written", event.seq)
+            previous = event.hash
+            expected += 1
+            count += 1
+        if len(batch_events) < batch:
+            break
+        last_seq = batch_events[-1].seq
+        db.session.expunge_all()
     head = db.session.get(AuditChainHead, HEAD_ID, populate_existing=True)
     last_seq = expected - 1
     if head is not None and (head.seq != last_seq or head.last_hash != previous):

@@ -6,6 +6,7 @@ import logging
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from consult.core.htmx import is_htmx
@@ -28,6 +29,10 @@ MESSAGES = {
     429: (_l("Too many attempts"),
           _l("There were too many attempts in a short time. Wait a quarter of an hour and try "
              "again.")),
+    503: (_l("Not saved"),
+          _l("The database could not be reached for a moment, so this was not saved. What you "
+             "typed is still in the form: go back and send it again. Sending twice is safe; it "
+             "counts once.")),
     500: (_l("Something went wrong"),
           _l("An error occurred on our side. Your action may not have been completed. "
              "Try again in a moment; if the problem remains, contact us.")),
@@ -52,6 +57,17 @@ def register_errors(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         return render_error(error.code)
+
+    @app.errorhandler(DBAPIError)
+    def database_unavailable(error: DBAPIError):
+        """A lost connection or a failed commit: nothing was saved, and the person is told so."""
+        log.error("Database error, request not saved: %s", error.__class__.__name__, exc_info=error)
+        try:
+            db.session.rollback()
+        except DBAPIError:
+            db.session.remove()
+        response, code = render_error(503)
+        return response, code, {"Retry-After": "5"}
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):

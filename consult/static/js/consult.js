@@ -79,3 +79,51 @@ document.addEventListener("htmx:afterSwap", function (event) {
     });
   });
 })();
+
+/* A request that fails (no connection, or the server could not save) swaps nothing, so what the
+   person typed stays; say so where they look: in the answer's save status, or at the top. */
+(function () {
+  "use strict";
+  function tell(event) {
+    var meta = document.querySelector('meta[name="consult-request-error"]');
+    var message = meta ? meta.content : "";
+    var target = event.detail && event.detail.target;
+    if (target && target.classList && target.classList.contains("save-status")) {
+      target.innerHTML = "";
+      var strong = document.createElement("strong");
+      strong.className = "save-status__error";
+      strong.textContent = message;
+      target.appendChild(strong);
+      return;
+    }
+    var box = document.getElementById("request-problem");
+    if (!box) { return; }
+    box.querySelector("[data-request-problem-text]").textContent = message;
+    box.hidden = false;
+  }
+  document.addEventListener("htmx:sendError", tell);
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail && event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status >= 500) { tell(event); }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var box = document.getElementById("request-problem");
+    if (box && event.detail && event.detail.successful) { box.hidden = true; }
+  });
+})();
+
+/* Responses: a form sent while an answer's autosave is still on its way would carry the version
+   from before that save and look like a colleague's change. Wait for the save, then send. */
+document.addEventListener("submit", function (event) {
+  "use strict";
+  var form = event.target;
+  if (!form.querySelector || !form.querySelector("[data-autosave].htmx-request")) { return; }
+  event.preventDefault();
+  var submitter = event.submitter;
+  function sendWhenSaved() {
+    if (form.querySelector("[data-autosave].htmx-request")) { return; }
+    document.removeEventListener("htmx:afterRequest", sendWhenSaved);
+    window.setTimeout(function () { form.requestSubmit(submitter || undefined); }, 0);
+  }
+  document.addEventListener("htmx:afterRequest", sendWhenSaved);
+});
