@@ -33,6 +33,14 @@ def register_config(app: Flask, config: type[Config] | str | None) -> None:
     config_class = _config_class(config)
     config_class.validate()
     app.config.from_object(config_class)
+    if str(app.config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("postgresql"):
+        # Each worker holds at most pool + overflow connections; see "Connections" in the README.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "pool_size": app.config["DB_POOL_SIZE"],
+            "max_overflow": app.config["DB_MAX_OVERFLOW"],
+            "pool_timeout": app.config["DB_POOL_TIMEOUT"],
+        }
     os.makedirs(app.instance_path, exist_ok=True)
 
 

@@ -140,3 +140,24 @@ def test_two_tabs_submitting_at_once_make_one_submission_with_one_receipt(app, w
         thread.join()
     assert results == {"first": (302, location), "second": (302, location)}
     assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
+
+
+def test_connection_pools_fit_within_postgresqls_limit(tmp_path):
+    """Every gunicorn worker, the background worker and a few commands at full overflow still
+    leave PostgreSQL connections to spare (its default max_connections is 100)."""
+    import runpy
+
+    from tests.conftest import build_app
+
+    app = build_app(tmp_path, SQLALCHEMY_DATABASE_URI="postgresql+psycopg://consult@db.invalid/consult")
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert (options["pool_size"], options["max_overflow"], options["pool_pre_ping"]) == (4, 4, True)
+    workers = runpy.run_path("gunicorn.conf.py")["workers"]
+    per_process = options["pool_size"] + options["max_overflow"]
+    needed = (workers + 1) * per_process + 5  # web workers, the RQ worker, cron commands
+    max_connections, reserved = 100, 3
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect() as conn:
+            max_connections = int(conn.execute(text("SHOW max_connections")).scalar())
+            reserved = int(conn.execute(text("SHOW superuser_reserved_connections")).scalar())
+    assert needed <= max_connections - reserved, (workers, per_process, max_connections)

@@ -1,0 +1,17 @@
+"""Gunicorn settings for production: `gunicorn 'consult:create_app()'` reads this file."""
+import multiprocessing
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+# The classic sizing for sync workers: two per core, plus one.
+workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
+worker_class = "sync"
+# Load the app once in the master: workers start fast and share its memory. The app opens no
+# database connection while loading, so nothing is shared across the fork.
+preload_app = True
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
+graceful_timeout = 30
+# Restart workers now and then, so a slow leak can never grow without bound.
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = os.environ.get("ACCESS_LOG")  # e.g. "-" for stdout
