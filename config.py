@@ -28,9 +28,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     # pre_ping: the first request after a database restart must succeed.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    # PostgreSQL connections per worker process: a worker serves one request at a time (sync
-    # gunicorn workers), so a small pool suffices. workers x (pool + overflow) must stay below
-    # the server's max_connections (100 by default): 5 workers x (4 + 4) = 40.
+    # PostgreSQL connections per worker process: a worker serves at most its threads' requests
+    # at once (gunicorn.conf.py: 4), so a pool of 4 suffices. workers x (pool + overflow) must
+    # stay below the server's max_connections (100 by default): 5 workers x (4 + 4) = 40.
     DB_POOL_SIZE = _env_int("DB_POOL_SIZE", 4)
     DB_MAX_OVERFLOW = _env_int("DB_MAX_OVERFLOW", 4)
     DB_POOL_TIMEOUT = _env_int("DB_POOL_TIMEOUT", 10)

@@ -3,9 +3,11 @@ import multiprocessing
 import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-# The classic sizing for sync workers: two per core, plus one.
+# Two processes per core, plus one, each with a few threads: a quick autosave is then served
+# next to a slow page render instead of waiting in the queue behind it.
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
-worker_class = "sync"
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", 4))
 # Load the app once in the master: workers start fast and share its memory. The app opens no
 # database connection while loading, so nothing is shared across the fork.
 preload_app = True
