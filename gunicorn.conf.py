@@ -17,3 +17,13 @@ graceful_timeout = 30
 max_requests = 2000
 max_requests_jitter = 200
 accesslog = os.environ.get("ACCESS_LOG")  # e.g. "-" for stdout
+
+
+def when_ready(server):
+    """Before the first fork: compile templates, configure the ORM and load the translations once,
+    so no worker (new, replaced or recycled) does it while someone waits for a save."""
+    app = server.app.wsgi()
+    if getattr(app, "import_name", None) == "consult":
+        from consult.core.warmup import warm
+
+        server.log.info("warmed up: %d templates compiled", warm(app))

@@ -12,8 +12,10 @@ at the end. Failed requests (a killed worker, a refused connection) are retried,
 user would. At the end every acknowledged save and every receipt is looked up in the database:
 acknowledged must equal stored, exactly.
 
-The floor is bench/floor_app.py: one POST that inserts one row, no templates, no login. The same
-users send it at the same pace; the script prints autosave throughput and p95 against the floor.
+The floor is bench/floor_app.py: one POST that inserts one row, no templates, no login. While the
+rush runs, as many floor users again send it at the autosaves' pace, so the floor and the app are
+measured under the same load on the same machine; `--floor-apart` measures the floor alone after
+the rush instead. The script prints autosave throughput and p95 against the floor's.
 PostgreSQL needs a server at RUSH_PG (default postgresql+psycopg://postgres@127.0.0.1:5432).
 """
 from __future__ import annotations
@@ -148,6 +150,7 @@ def kill_one_worker(master: subprocess.Popen) -> int | None:
 @dataclass
 class Stats:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    moments: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # when each ended
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     retries: int = 0
     started: float = 0.0
@@ -155,6 +158,7 @@ class Stats:
 
     def record(self, endpoint: str, seconds: float) -> None:
         self.latencies[endpoint].append(seconds)
+        self.moments[endpoint].append(time.perf_counter() - self.started)
 
 
 @dataclass
@@ -291,6 +295,16 @@ def report(title: str, stats: Stats) -> None:
         print(f"  error: {error} x {count}")
 
 
+def timeline(stats: Stats, endpoint: str, slices: int = 10) -> None:
+    """The endpoint's p95 in each tenth of the run: shows whether slow requests bunch up."""
+    elapsed = stats.finished - stats.started
+    buckets: list[list[float]] = [[] for _ in range(slices)]
+    for moment, seconds in zip(stats.moments[endpoint], stats.latencies[endpoint]):
+        buckets[min(slices - 1, int(moment / elapsed * slices))].append(seconds)
+    print(f"  {endpoint} p95 per tenth of the run (ms): "
+          + " ".join(f"{percentile(b, 95) * 1000:.0f}" for b in buckets))
+
+
 def verify(url: str, workdir: Path, acked: Acknowledged) -> bool:
     """Acknowledged == stored: every acknowledged save's last value and every receipt is there."""
     os.environ.update(DATABASE_URL=url, INSTANCE_DIR=str(workdir), SECRET_KEY="rush")
@@ -330,6 +344,8 @@ def main() -> int:
     parser.add_argument("--sqlite", action="store_true", help="the embedded SQLite instead of PostgreSQL")
     parser.add_argument("--kill-worker", action="store_true", help="SIGKILL one gunicorn worker halfway")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--floor-apart", action="store_true",
+                        help="measure the floor alone after the rush instead of during it")
     args = parser.parse_args()
     users = args.users or (50 if args.sqlite else 300)
     minutes = 1.0 if args.quick else args.minutes
@@ -342,7 +358,8 @@ def main() -> int:
     url = database_url(args, workdir)
     print(f"Rush: {users} users, {args.questions} questions, {minutes:g} min, {saves} autosaves each, "
           f"{args.workers} gunicorn workers, {'SQLite' if args.sqlite else 'PostgreSQL'}"
-          f"{', one worker killed halfway' if args.kill_worker else ''}")
+          f"{', one worker killed halfway' if args.kill_worker else ''}, "
+          f"floor {'measured alone afterwards' if args.floor_apart else 'measured during the rush'}")
     build(url, workdir, users, args.questions)
 
     port, floor_port = free_port(), free_port()
@@ -351,6 +368,12 @@ def main() -> int:
                                 workdir / "floor.log")
     peak: list[int] = []
     try:
+        floor_stats = Stats()
+
+        def floor_load() -> list:
+            return [floor_user(n, f"http://127.0.0.1:{floor_port}", random.uniform(0, arrival), saves, interval,
+                               floor_stats) for n in range(users)]
+
         async def run_app() -> Stats:
             stats, acked = Stats(), Acknowledged()
             stop = asyncio.Event()
@@ -362,7 +385,11 @@ def main() -> int:
 
             load = [provider(n, f"http://127.0.0.1:{port}", random.uniform(0, arrival), saves, interval, stats, acked)
                     for n in range(users)]
-            await drive(load, stats, on_halfway=kill if args.kill_worker else None, halfway=duration / 2)
+            rush = drive(load, stats, on_halfway=kill if args.kill_worker else None, halfway=duration / 2)
+            if args.floor_apart:
+                await rush
+            else:
+                await asyncio.gather(rush, drive(floor_load(), floor_stats))
             stop.set()
             if sampler:
                 await sampler
@@ -372,15 +399,18 @@ def main() -> int:
             return stats
 
         app_stats = asyncio.run(run_app())
-        floor_stats = Stats()
-        asyncio.run(drive([floor_user(n, f"http://127.0.0.1:{floor_port}", random.uniform(0, arrival), saves,
-                                      interval, floor_stats) for n in range(users)], floor_stats))
+        if args.floor_apart:
+            asyncio.run(drive(floor_load(), floor_stats))
     finally:
         stop_server(app_server)
         stop_server(floor_server)
 
     report("App", app_stats)
+    boots = (workdir / "app.log").read_text().count("Booting worker")
+    print(f"  gunicorn workers started: {boots} (of which recycled or replaced: {boots - args.workers})")
+    timeline(app_stats, "POST autosave")
     report("Floor (one INSERT per request, same stack)", floor_stats)
+    timeline(floor_stats, "POST floor")
     app_rate = len(app_stats.latencies["POST autosave"]) / (app_stats.finished - app_stats.started)
     floor_rate = len(floor_stats.latencies["POST floor"]) / (floor_stats.finished - floor_stats.started)
     app_p95 = percentile(app_stats.latencies["POST autosave"], 95)

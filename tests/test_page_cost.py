@@ -2,6 +2,7 @@
 at 10× (more organisations, responses, posts and Q&A items), and at most 15."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import event, select
@@ -17,7 +18,7 @@ from consult.orgs.models import Membership, MemberRole, Organisation, OrgKind
 from consult.qa.services import ask, publish, save
 from consult.responses.models import Publication, Response
 from consult.responses.services import questions_for, save_answer, set_publication, start_response, submit
-from tests.conftest import login
+from tests.conftest import csrf_token_from, login
 
 SLUG = "marktconsultatie-wmo-leidse-regio"
 MAX_STATEMENTS = 15
@@ -101,7 +102,28 @@ def measure(app) -> dict[str, int]:
             response = clients[who].get(path)
         assert response.status_code == 200, (name, response.status_code)
         counts[name] = counter.count
+    counts["autosave"] = measure_autosave(clients["provider"], draft.id, theme.id)
     return counts
+
+
+def measure_autosave(client, response_id: int, theme_id: int) -> int:
+    """One answer saved as a person types (the busiest request of a deadline rush)."""
+    page = client.get(f"/responses/{response_id}/themes/{theme_id}").get_data(as_text=True)
+    token = csrf_token_from(page)
+    versions = dict(re.findall(r'name="v-(\d+)" id="v-\d+" value="(\d+)"', page))
+    question_id = re.search(r'<textarea[^>]* name="q-(\d+)"', page).group(1)
+    counts = []
+    for attempt in range(2):  # the first warms caches that do not depend on data size
+        with StatementCounter(db.engine) as counter:
+            saved = client.post(f"/responses/{response_id}/answers/{question_id}",
+                                data={"csrf_token": token, f"q-{question_id}": f"Tekst {attempt}",
+                                      f"v-{question_id}": versions[question_id]},
+                                headers={"HX-Request": "true"})
+        assert saved.status_code == 200, saved.get_data(as_text=True)
+        versions[question_id] = re.search(rf'name="v-{question_id}" id="v-{question_id}" value="(\d+)"',
+                                          saved.get_data(as_text=True)).group(1)
+        counts.append(counter.count)
+    return counts[-1]
 
 
 def test_main_pages_cost_the_same_at_1x_and_10x(app):

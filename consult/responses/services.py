@@ -73,6 +73,17 @@ def questions_for(consultation: Consultation, org: Organisation) -> list[tuple[T
     return result
 
 
+def question_for(response: Response, question_id: int) -> Question | None:
+    """One question of the response's consultation that its organisation answers, in one query
+    (an autosave needs just this one, not every theme's questions)."""
+    audience = audience_of(response.organisation)
+    question = db.session.scalar(select(Question).join(Question.theme).where(
+        Question.id == question_id, Theme.consultation_id == response.consultation_id))
+    if question is None or audience is None or not question.audience.includes(audience):
+        return None
+    return question
+
+
 def ensure_open(consultation: Consultation, now: datetime | None = None) -> None:
     if not consultation.accepts_responses(now or utcnow()):
         raise DeadlinePassed()

@@ -39,7 +39,7 @@ from consult.responses.services import (
     format_receipt_code,
     has_unsubmitted_changes,
     progress,
-    questions_for,
+    question_for,
     remove_attachment,
     save_answer,
     set_publication,
@@ -219,10 +219,14 @@ def autosave(response_id: int, question_id: int):
     except DeadlinePassed:
         db.session.rollback()
         return render_template("responses/_save_status.html", state=state, closed=True), 409
-    db.session.commit()
+    # Rendered before the commit, from objects still loaded (a commit expires them all and the
+    # template would load them again); sent only once the commit has succeeded.
     if state.conflict is not None:
-        return render_template("responses/_conflict.html", response=response, state=state), 409
-    return render_template("responses/_save_status.html", state=state, saved=saved, now=utcnow())
+        body, status = render_template("responses/_conflict.html", response=response, state=state), 409
+    else:
+        body, status = render_template("responses/_save_status.html", state=state, saved=saved, now=utcnow()), 200
+    db.session.commit()
+    return body, status
 
 
 @bp.route("/responses/<int:response_id>/answers/<int:question_id>/fresh")
@@ -237,11 +241,10 @@ def fresh_question(response_id: int, question_id: int):
 
 
 def _own_question(response: Response, question_id: int) -> Question:
-    for _theme, questions in questions_for(response.consultation, response.organisation):
-        for question in questions:
-            if question.id == question_id:
-                return question
-    abort(404)
+    question = question_for(response, question_id)
+    if question is None:
+        abort(404)
+    return question
 
 
 # --- attachments ------------------------------------------------------------------------------
