@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import abort
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from consult.consultations.models import Consultation
 from consult.consultations.permissions import is_team
@@ -41,17 +41,18 @@ def can_view_submission(user, response: Response) -> bool:
 
 
 def _response_query():
+    # The organisation is left to a lazy load: for its own members it is already in the session
+    # (their memberships loaded it), so no query is needed at all.
     return select(Response).options(
         selectinload(Response.answers).selectinload(Answer.attachments),
         selectinload(Response.submissions),
-        selectinload(Response.organisation),
     )
 
 
 def own_response_or_404(user, response_id: int) -> Response:
     """A response of one of the user's own organisations, or 404."""
     org_ids = [org.id for org in responding_organisations(user)]
-    response = db.session.scalar(_response_query().where(
+    response = db.session.scalar(_response_query().options(joinedload(Response.consultation)).where(
         Response.id == response_id, Response.organisation_id.in_(org_ids)))
     if response is None:
         abort(404)
