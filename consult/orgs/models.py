@@ -80,7 +80,8 @@ class Membership(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="memberships")
-    organisation: Mapped[Organisation] = relationship(back_populates="memberships")
+    # Joined: nearly every request of a logged-in person looks at their memberships' organisations.
+    organisation: Mapped[Organisation] = relationship(back_populates="memberships", lazy="joined")
 
 
 class Invitation(db.Model):
