@@ -115,9 +115,10 @@ def start_server(target: str, port: int, url: str, workdir: Path, workers: int, 
     env = {**os.environ, "DATABASE_URL": url, "INSTANCE_DIR": str(workdir), "SECRET_KEY": "rush",
            "CONSULT_ENV": "development", "MAIL_BACKEND": "console", "WEB_CONCURRENCY": str(workers),
            "BIND": f"127.0.0.1:{port}", "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), target],
-                               cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                               start_new_session=True)
+    with log.open("w") as out:  # the server keeps its own copy of the file
+        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+                                    target], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -374,8 +375,10 @@ def main() -> int:
             return [floor_user(n, f"http://127.0.0.1:{floor_port}", random.uniform(0, arrival), saves, interval,
                                floor_stats) for n in range(users)]
 
+        acked = Acknowledged()
+
         async def run_app() -> Stats:
-            stats, acked = Stats(), Acknowledged()
+            stats = Stats()
             stop = asyncio.Event()
             sampler = None if args.sqlite else asyncio.create_task(sample_connections(url, stop, peak))
             killed = []
@@ -395,7 +398,6 @@ def main() -> int:
                 await sampler
             if killed:
                 print(f"killed worker {killed[0]} at {duration / 2:.0f} s")
-            run_app.acked = acked
             return stats
 
         app_stats = asyncio.run(run_app())
@@ -422,7 +424,7 @@ def main() -> int:
     if peak:
         print(f"PostgreSQL connections: peak {peak[1]} of max_connections {peak[0]} "
               f"(two servers of {args.workers} workers)")
-    ok = verify(url, workdir, run_app.acked)
+    ok = verify(url, workdir, acked)
     errors = sum(app_stats.errors.values())
     print("RESULT:", "acknowledged == stored" if ok else "MISMATCH", f"; errors {errors}")
     return 0 if ok and errors == 0 else 1

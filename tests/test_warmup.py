@@ -2,21 +2,13 @@
 configured ORM and loaded translations."""
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
-from pathlib import Path
 
 from flask_babel import get_babel
 
+from bench.rush import free_port, start_server, stop_server
 from consult.core.warmup import warm
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def _template_names(app) -> list[str]:
@@ -38,26 +30,13 @@ def test_warm_compiles_every_template_and_loads_both_languages(app):
 
 
 def test_gunicorn_warms_up_before_forking_its_workers(app, tmp_path):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "CONSULT_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
-           "INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "warm", "MAIL_BACKEND": "console",
-           "WEB_CONCURRENCY": "1", "BIND": f"127.0.0.1:{port}"}
-    log = tmp_path / "gunicorn.log"
-    with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py",
-                                    "consult:create_app()"], cwd=ROOT, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+    port, log = free_port(), tmp_path / "gunicorn.log"
+    process = start_server("consult:create_app()", port, f"sqlite:///{tmp_path / 'app.db'}", tmp_path, 1, log)
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline and "Booting worker" not in log.read_text():
-            time.sleep(0.2)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as answer:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=30) as answer:
             assert answer.status == 200
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(30)
+        stop_server(process)
     output = log.read_text()
     warmed = re.search(r"warmed up: (\d+) templates compiled", output)
     assert warmed, output

@@ -62,12 +62,17 @@ def audience_of(org: Organisation) -> Audience | None:
     return {OrgKind.PROVIDER: Audience.PROVIDERS, OrgKind.COUNCIL: Audience.COUNCILS}.get(org.kind)
 
 
+def is_asked(org: Organisation, question: Question) -> bool:
+    """Whether this organisation is asked this question (its audience includes the org's kind)."""
+    audience = audience_of(org)
+    return audience is not None and question.audience.includes(audience)
+
+
 def questions_for(consultation: Consultation, org: Organisation) -> list[tuple[Theme, list[Question]]]:
     """The themes with questions this organisation answers (themes without any are left out)."""
-    audience = audience_of(org)
     result = []
     for theme in consultation.themes:
-        questions = [q for q in theme.questions if audience and q.audience.includes(audience)]
+        questions = [q for q in theme.questions if is_asked(org, q)]
         if questions:
             result.append((theme, questions))
     return result
@@ -76,12 +81,9 @@ def questions_for(consultation: Consultation, org: Organisation) -> list[tuple[T
 def question_for(response: Response, question_id: int) -> Question | None:
     """One question of the response's consultation that its organisation answers, in one query
     (an autosave needs just this one, not every theme's questions)."""
-    audience = audience_of(response.organisation)
     question = db.session.scalar(select(Question).join(Question.theme).where(
         Question.id == question_id, Theme.consultation_id == response.consultation_id))
-    if question is None or audience is None or not question.audience.includes(audience):
-        return None
-    return question
+    return question if question is not None and is_asked(response.organisation, question) else None
 
 
 def ensure_open(consultation: Consultation, now: datetime | None = None) -> None:
