@@ -101,6 +101,8 @@ class Config:
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     # Statistics of number questions are shown only when at least this many organisations answered.
     ANALYSIS_MIN_GROUP = _env_int("ANALYSIS_MIN_GROUP", 5)
+    # Statistical disclosure control: no organisation may contribute more than this share of a published total.
+    ANALYSIS_DOMINANCE = float(os.environ.get("ANALYSIS_DOMINANCE", "0.5"))
     # Days before the deadline on which organisations with an unsubmitted draft are reminded.
     REMINDER_DAYS = (7, 1)
 

@@ -121,17 +121,26 @@ def test_only_submitted_content_counts_and_confidential_answers_are_marked_and_a
     assert event.actor_id == world["users"]["analyst"].id and event.detail["answers"] == [f"{first.id}-{world['q']['Kostprijs per uur?'].id}"]
 
 
-def test_number_statistics_only_from_five_organisations(app, world):
+def test_number_statistics_team_sees_all_public_only_under_disclosure_control(app, world):
     client = client_for(app, "editor@example.org")
     for n, cost in enumerate([58.0, 60.0, 62.5, 70.0], start=1):
         respond(world, f"Zorg {n}", kvk=f"2000000{n}", cost=cost)
     page = text_of(client.get(question_url(world, "Kostprijs per uur?")))
-    assert "Te weinig reacties om te tonen" in page and "Mediaan" not in page
+    # The team sees every value (confidential ones included), the report nothing yet.
+    assert "Aantal antwoorden Laagste Eerste kwartiel Mediaan Derde kwartiel Hoogste 4 58 59,5 61,25 64,38 70" in page
+    assert ("In het gepubliceerde verslag Niet gepubliceerd: minder dan 5 organisaties waarvan de antwoorden "
+            "mogen meetellen, hebben geantwoord.") in page
     respond(world, "Zorg 5", kvk="20000005", cost=80.0)
     page = text_of(client.get(question_url(world, "Kostprijs per uur?")))
-    assert "Te weinig reacties" not in page
-    # n, min, Q1, median, Q3, max (inclusive quartiles) in Dutch number format.
     assert "Aantal antwoorden Laagste Eerste kwartiel Mediaan Derde kwartiel Hoogste 5 58 60 62,5 70 80" in page
+    # Confidential costs count in nothing published unless the question said so before publishing.
+    assert "Niet gepubliceerd: minder dan 5 organisaties" in page
+    world["q"]["Kostprijs per uur?"].confidential_in_totals = True
+    db.session.commit()
+    page = text_of(client.get(question_url(world, "Kostprijs per uur?")))
+    # Mean 66.1 rounded to 66; the quartiles 60 and 70 are organisations' own values, so the band moves out.
+    assert ("In het gepubliceerde verslag Gemiddeld ongeveer 66 euro; de middelste helft van de organisaties "
+            "tussen 59 euro en 71 euro (5 organisaties; afgerond op 1).") in page
 
 
 def test_choice_and_scale_distribution_per_stakeholder_type(app, world):

@@ -131,7 +131,8 @@ def test_sections_follow_the_dispositions(app, world):
     assert "Begeleiding: Minder verantwoording in de eisen. Begeleiding: Past niet bij open house." in html
     assert "Begeleiding: overgenomen — Minder verantwoording in de eisen." in html  # the summary of changes
     assert "Begeleiding Open house Onbeperkt Outputgericht 4 jaar" in html  # the strategy grid
-    assert "Organisaties die genoemd willen worden; 2 anderen deden mee zonder hun naam." in html
+    # "Zorg Stil" chose not to publish: it is not counted at all.
+    assert "Organisaties die genoemd willen worden; 1 andere organisatie deed mee zonder naam." in html
 
 
 def test_pdf_is_tagged_pdfa_with_contents_and_page_numbers(app, world):

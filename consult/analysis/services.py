@@ -11,7 +11,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -21,6 +20,15 @@ from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Question, QuestionKind, Theme
 from consult.core.time import utcnow
+from consult.disclosure import Audience
+from consult.disclosure.answers import attribution, effective_publication, may_count, quote_refusal
+from consult.disclosure.statistics import (
+    PublicDistribution,
+    PublicNumbers,
+    min_group,
+    public_distribution,
+    public_numbers,
+)
 from consult.extensions import db
 from consult.orgs.models import OrgKind
 from consult.responses.display import snapshot_value
@@ -51,6 +59,7 @@ class AnswerItem:
     value: Any
     text: str
     confidential: bool
+    publication: Publication
     tags: list[Coding] = field(default_factory=list)
     excerpts: list[Coding] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
@@ -66,10 +75,7 @@ class AnswerItem:
     @property
     def attribution(self) -> str:
         """How a quote is attributed in the report: by name only when the response allows it."""
-        if self.response.publication == Publication.NAMED:
-            return self.response.organisation.name
-        return str(_l("a provider")) if self.stakeholder == "provider" else str(_l("an advisory council")) \
-            if self.stakeholder == "council" else str(_l("an organisation"))
+        return attribution(self.response.organisation, self.publication, Audience.PUBLIC)
 
 
 def submitted_responses(consultation: Consultation) -> list[Response]:
@@ -86,12 +92,13 @@ def answer_items(consultation: Consultation, question_ids: set[int] | None = Non
     items = []
     for response in responses if responses is not None else submitted_responses(consultation):
         snapshot = response.latest_submission.snapshot
+        publication = effective_publication(response, snapshot.get("publication"))
         for answer in snapshot["answers"]:
             if question_ids is not None and answer["question_id"] not in question_ids:
                 continue
             items.append(AnswerItem(response=response, question_id=answer["question_id"], kind=answer["kind"],
                                     value=answer["value"], text=snapshot_value(answer),
-                                    confidential=bool(answer["confidential"])))
+                                    confidential=bool(answer["confidential"]), publication=publication))
     return items
 
 
@@ -152,10 +159,6 @@ class NumberSummary:
     maximum: float | None = None
 
 
-def min_group() -> int:
-    return current_app.config["ANALYSIS_MIN_GROUP"]
-
-
 def distribution(question: Question, items: list[AnswerItem]) -> Distribution:
     if question.kind == QuestionKind.SCALE:
         options = [str(n) for n in range(1, 6)]
@@ -174,15 +177,55 @@ def distribution(question: Question, items: list[AnswerItem]) -> Distribution:
 
 
 def number_summary(items: list[AnswerItem]) -> NumberSummary:
-    """n, quartiles, min and max, only when enough organisations answered: a single provider's
-    cost price can then not be derived from the figures."""
-    values = sorted(float(i.value) for i in items if isinstance(i.value, (int, float)))
-    organisations = len({i.response.organisation_id for i in items if isinstance(i.value, (int, float))})
-    if organisations < min_group():
-        return NumberSummary(n=len(values), shown=False)
-    q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    """For the project team only: n, quartiles, minimum and maximum of every answer, confidential ones
+    included. What may be published is :func:`public_number_figures`."""
+    values = sorted(float(i.value) for i in items if _is_number(i.value))
+    if not values:
+        return NumberSummary(n=0, shown=False)
+    q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive") if len(values) > 1 else values * 3
     return NumberSummary(n=len(values), shown=True, minimum=values[0], q1=q1, median=median, q3=q3,
                          maximum=values[-1])
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def public_number_figures(question: Question, items: list[AnswerItem]) -> PublicNumbers:
+    """What the report may say about a number question: only answers that may count, one per organisation,
+    under statistical disclosure control (see :mod:`consult.disclosure.statistics`)."""
+    return public_numbers({i.response.organisation_id: float(i.value) for i in items
+                           if _is_number(i.value) and may_count(question, i.publication, i.confidential)})
+
+
+def public_numbers_text(figures: PublicNumbers, unit: str = "") -> str:
+    """The published figures of a number question in one sentence (report and the team's preview)."""
+    from flask_babel import format_decimal, gettext as _
+
+    if figures.suppressed == "dominance":
+        return _("Not published: one organisation's figure would make up most of the total.")
+    if figures.suppressed:
+        return _("Not published: fewer than %(n)s organisations whose answers may be counted answered.",
+                 n=min_group())
+
+    def fmt(value):
+        return format_decimal(value, format="#,##0.##") + (f" {unit}" if unit else "")
+
+    return _("Average about %(mean)s; the middle half of the organisations between %(low)s and %(high)s "
+             "(%(n)s organisations; rounded to %(step)s).", mean=fmt(figures.mean), low=fmt(figures.low),
+             high=fmt(figures.high), n=figures.organisations, step=format_decimal(figures.step, format="#,##0.##"))
+
+
+def public_distribution_figures(question: Question, items: list[AnswerItem]) -> PublicDistribution:
+    """What the report may say about a choice or scale question (see :mod:`consult.disclosure.statistics`)."""
+    options = [str(n) for n in range(1, 6)] if question.kind == QuestionKind.SCALE else list(question.options)
+    choices = []
+    for item in items:
+        if item.value in (None, "", []) or not may_count(question, item.publication, item.confidential):
+            continue
+        values = item.value if isinstance(item.value, list) else [item.value]
+        choices.append((item.stakeholder, [str(v) for v in values]))
+    return public_distribution(options, choices)
 
 
 def response_rates(consultation: Consultation, responses: list[Response]) -> dict[str, Any]:
@@ -289,9 +332,10 @@ def remove_coding(coding: Coding, *, by: User) -> None:
 
 
 def add_quote(consultation: Consultation, item: AnswerItem, excerpt: str, *, by: User) -> Quote:
-    """A key quote for the report: never from a confidential answer."""
-    if item.confidential:
-        raise AnalysisRefused(_l("A confidential answer cannot be quoted."))
+    """A key quote for the report: never from a confidential answer or a response that may not be published."""
+    refusal = quote_refusal(item.publication, item.confidential)
+    if refusal:
+        raise AnalysisRefused(refusal)
     start, end = locate(item.text, excerpt)
     quote = Quote(consultation_id=consultation.id, response_id=item.response.id, question_id=item.question_id,
                   start=start, end=end, text=item.text[start:end], created_by_id=by.id)

@@ -24,6 +24,9 @@ from consult.analysis.services import (
     delete_tag,
     distribution,
     number_summary,
+    public_distribution_figures,
+    public_number_figures,
+    public_numbers_text,
     remove_coding,
     response_rates,
     save_synthesis,
@@ -117,18 +120,19 @@ def question(slug: str, question_id: int):
     page = max(request.args.get("page", 1, type=int), 1)
     pages = max(ceil(len(shown) / PAGE_SIZE), 1)
     page = min(page, pages)
-    stats = None
+    stats = public = None
     if question_obj.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.SCALE):
-        stats = distribution(question_obj, items)
+        stats, public = distribution(question_obj, items), public_distribution_figures(question_obj, items)
     elif question_obj.kind == QuestionKind.NUMBER:
         stats = number_summary(items)
+        public = public_numbers_text(public_number_figures(question_obj, items), question_obj.unit)
     confidential_keys = [i.key for i in shown[(page - 1) * PAGE_SIZE:page * PAGE_SIZE] if i.confidential]
     from consult.strategy.services import informed
 
     html = render_template(
         "analysis/question.html", informed=informed(consultation, "answer"), consultation=consultation, theme=theme, question=question_obj, number=number,
         items=shown[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], total=len(items), matched=len(shown), page=page,
-        pages=pages, filters=filters, tags=tags, stats=stats, stakeholders=STAKEHOLDERS, labels=STAKEHOLDER_LABELS,
+        pages=pages, filters=filters, tags=tags, stats=stats, public=public, stakeholders=STAKEHOLDERS, labels=STAKEHOLDER_LABELS,
         synthesis=synthesis_for(theme, question_obj), synthesis_error=synthesis_error,
         synthesis_text=request.form.get("synthesis") if synthesis_error else None,
         statuses=list(SynthesisStatus), errors=errors, values=values, colours=TAG_COLOURS)

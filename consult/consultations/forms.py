@@ -169,6 +169,8 @@ class QuestionForm(FlaskForm):
                        "required when you can say why it is proportionate."))
     confidential_default = BooleanField(_l("Answers are confidential unless the respondent says otherwise"),
                                         description=_l("For example cost prices."))
+    # The hint names the threshold from the configuration, so the template writes it.
+    confidential_in_totals = BooleanField(_l("Confidential answers may count in published rounded totals"))
     reason = reason_field()
 
     def validate_options(self, field):
@@ -196,6 +198,7 @@ class QuestionForm(FlaskForm):
             "audience": Audience(self.audience.data), "required": self.required.data,
             "required_reason": self.required_reason.data if self.required.data else "",
             "confidential_default": self.confidential_default.data,
+            "confidential_in_totals": self.confidential_in_totals.data and kind.aggregates,
         }
 
 

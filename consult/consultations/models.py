@@ -64,6 +64,11 @@ class QuestionKind(enum.StrEnum):
     def has_options(self) -> bool:
         return self in (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
 
+    @property
+    def aggregates(self) -> bool:
+        """Answers of this kind are published as statistics (counts or rounded figures), not as text."""
+        return self in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.SCALE, QuestionKind.NUMBER)
+
 
 QUESTION_KIND_LABELS = {
     QuestionKind.OPEN: _l("Open text"),
@@ -272,6 +277,9 @@ class Question(db.Model):
     required: Mapped[bool] = mapped_column(default=False)
     required_reason: Mapped[str] = mapped_column(Text, default="")
     confidential_default: Mapped[bool] = mapped_column(default=False)
+    # May a confidential answer count in published rounded aggregates (of at least ANALYSIS_MIN_GROUP
+    # organisations)? Chosen before publishing; the answer form tells the respondent which it is.
+    confidential_in_totals: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
 
     theme: Mapped[Theme] = relationship(back_populates="questions")

@@ -209,6 +209,9 @@ def save_question(theme: Theme, question: Question | None, *, by: User, reason: 
     consultation = theme.consultation
     _check_questions_editable(consultation, reason)
     action = "question_added" if question is None else "question_changed"
+    if question is not None and consultation.status != Status.DRAFT:
+        # Respondents were told whether their confidential figures count in published totals.
+        fields["confidential_in_totals"] = question.confidential_in_totals
     if question is None:
         question = Question(theme=theme, position=len(theme.questions), **fields)
         db.session.add(question)

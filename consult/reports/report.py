@@ -7,7 +7,7 @@ names an organisation only when its response allows publication with its name.
 """
 from __future__ import annotations
 
-from flask_babel import format_date, format_datetime, get_locale, gettext as _
+from flask_babel import format_date, format_datetime, get_locale, gettext as _, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -17,12 +17,15 @@ from consult.analysis.services import (
     STAKEHOLDER_LABELS,
     STAKEHOLDERS,
     answer_items,
-    distribution,
-    number_summary,
+    public_distribution_figures,
+    public_number_figures,
+    public_numbers_text,
     response_rates,
     submitted_responses,
 )
 from consult.consultations.models import Consultation, QuestionKind
+from consult.disclosure.answers import counts_in_public, effective_publication, quote_refusal
+from consult.disclosure.statistics import min_group
 from consult.extensions import db
 from consult.qa.services import published_items
 from consult.reports.exporters import BulletList, DocumentModel, Heading, Paragraph, Table, section
@@ -58,12 +61,26 @@ def _question_links(consultation, draft, all_links, syntheses) -> dict[int, list
     return result
 
 
-def _attribution(response) -> str:
-    if response.publication == Publication.NAMED:
-        return response.organisation.name
-    kind = response.organisation.kind.value
-    return _("a provider") if kind == "provider" else _("an advisory council") if kind == "council" \
-        else _("an organisation")
+def report_quotes(consultation: Consultation, items) -> tuple[dict[int, list[str]], list[tuple]]:
+    """Key quotes of answers that may be published (per question), and those left out with the reason.
+
+    Only the latest submitted answer counts: a quote whose answer became confidential, or whose organisation
+    chose not to publish, drops out by itself."""
+    by_key = {(i.response.id, i.question_id): i for i in items}
+    quotes: dict[int, list[str]] = {}
+    left_out = []
+    for quote in db.session.scalars(select(Quote).where(Quote.consultation_id == consultation.id,
+                                                        Quote.question_id.is_not(None)).order_by(Quote.id)):
+        item = by_key.get((quote.response_id, quote.question_id))
+        if item is None:
+            left_out.append((quote, _("the response was withdrawn or the answer was removed")))
+            continue
+        refusal = quote_refusal(item.publication, item.confidential)
+        if refusal:
+            left_out.append((quote, refusal))
+            continue
+        quotes.setdefault(quote.question_id, []).append(f"“{quote.text}” ({item.attribution})")
+    return quotes, left_out
 
 
 def build_report(consultation: Consultation, report: Report | None = None) -> DocumentModel:
@@ -73,7 +90,9 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
     all_links = links_for(draft) if draft is not None else []
     responses = submitted_responses(consultation)
     items = answer_items(consultation, responses=responses)
-    rates = response_rates(consultation, responses)
+    # Organisations that chose not to publish count in nothing public, not even in the response figures.
+    public_responses = [r for r in responses if counts_in_public(effective_publication(r))]
+    rates = response_rates(consultation, public_responses)
     municipalities = ", ".join(m.name for m in consultation.municipalities)
     definitive = report.published_at is not None
     blocks: list = []
@@ -103,8 +122,11 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
                    end=format_datetime(consultation.closes_at, "d MMMM y, HH:mm"))
     blocks += section(_("Process and response"), period, _(
         "Organisations responded online, per theme; they could mark answers as confidential and choose whether "
-        "their answers could be published with their name, without it, or not at all. Confidential answers are "
-        "not in this report; figures are only shown when at least five organisations answered."))
+        "their answers could be published with their name, without it, or not at all. Confidential answers and "
+        "the answers of organisations that chose not to publish are not in this report, and the latter are not "
+        "counted in it. Figures are shown only when at least %(n)s organisations answered, rounded, and never as "
+        "a lowest, highest or middle value, since those are always one organisation's own figure.",
+        n=min_group()))
     blocks.append(Table(columns=[str(STAKEHOLDER_LABELS[s]) for s in STAKEHOLDERS] + [_("Total")],
                         rows=[[str(rates["per_type"][s]) for s in STAKEHOLDERS] + [str(rates["total"])]],
                         caption=_("Submitted responses per kind of organisation")))
@@ -115,14 +137,7 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
     # 4. Per theme: what we heard and what we do with it.
     syntheses = {(s.theme_id, s.question_id): s for s in db.session.scalars(
         select(Synthesis).where(Synthesis.consultation_id == consultation.id))}
-    quotes: dict[int, list[str]] = {}
-    by_key = {(i.response.id, i.question_id): i for i in items}
-    for quote in db.session.scalars(select(Quote).where(Quote.consultation_id == consultation.id,
-                                                        Quote.question_id.is_not(None))):
-        item = by_key.get((quote.response_id, quote.question_id))
-        if item is None or item.confidential:
-            continue  # only from the latest submitted, non-confidential answer
-        quotes.setdefault(quote.question_id, []).append(f"“{quote.text}” ({_attribution(item.response)})")
+    quotes, _left_out = report_quotes(consultation, items)
     links = _question_links(consultation, draft, all_links, syntheses)
     for number, theme in enumerate(consultation.themes, start=1):
         blocks.append(Heading(f"{number}. {theme.title}", 2))
@@ -182,43 +197,39 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
     for number, theme in enumerate(consultation.themes, start=1):
         blocks.append(Paragraph(f"{number}. {theme.title}"))
         blocks.append(BulletList([f"{number}.{n} {q.text}" for n, q in enumerate(theme.questions, start=1)]))
-    named = sorted(r.organisation.name for r in responses if r.publication == Publication.NAMED)
+    named = sorted(r.organisation.name for r in public_responses if effective_publication(r) == Publication.NAMED)
     blocks.append(Heading(_("Annex: participating organisations"), 2))
-    blocks.append(Paragraph(_("Organisations that agreed to be named; %(n)s others took part without their name.",
-                              n=len(responses) - len(named))))
+    blocks.append(Paragraph(ngettext("Organisations that agreed to be named; %(num)d other took part without its name.",
+                                     "Organisations that agreed to be named; %(num)d others took part without their name.",
+                                     len(public_responses) - len(named))))
     if named:
         blocks.append(BulletList(named))
     blocks.append(Heading(_("Annex: figures"), 2))
+    blocks.append(Paragraph(_(
+        "Only answers that may be published count, and confidential figures only where the question said so "
+        "beforehand. Averages are rounded and ranges are rounded outwards; the lowest, highest and middle "
+        "answers are never shown.")))
     for theme in consultation.themes:
         for question in theme.questions:
             answers = [i for i in items if i.question_id == question.id]
             if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.SCALE) and answers:
-                figures = distribution(question, answers)
-                blocks.append(Table(columns=[_("Answer")] + [str(STAKEHOLDER_LABELS[s]) for s in STAKEHOLDERS],
-                                    rows=[[option] + [str(figures.counts[s][option]) for s in STAKEHOLDERS]
-                                          for option in figures.options], caption=question.text))
-            elif question.kind == QuestionKind.NUMBER and answers:
-                summary = number_summary(answers)
-                if summary.shown:
-                    blocks.append(Table(columns=[_("Number of answers"), _("Lowest"), _("First quartile"), _("Median"),
-                                                 _("Third quartile"), _("Highest")],
-                                        rows=[[str(summary.n)] + [_fmt(v) for v in (summary.minimum, summary.q1,
-                                                                                    summary.median, summary.q3,
-                                                                                    summary.maximum)]],
-                                        caption=f"{question.text} ({question.unit})"))
-                else:
+                figures = public_distribution_figures(question, answers)
+                if not figures.shown:
                     blocks.append(Paragraph(f"{question.text}: " + _("too few responses to show.")))
+                    continue
+                groups = [str(STAKEHOLDER_LABELS[g]) for g in figures.groups]
+                blocks.append(Table(columns=[_("Answer")] + groups + [_("Total")],
+                                    rows=[[option] + [str(figures.counts[g][option]) for g in figures.groups]
+                                          + [str(figures.totals[option])] for option in figures.options],
+                                    caption=question.text))
+            elif question.kind == QuestionKind.NUMBER and answers:
+                figures = public_number_figures(question, answers)
+                blocks.append(Paragraph(f"{question.text}: {public_numbers_text(figures, question.unit)}"))
     return DocumentModel(
         title=_("Consultation report: %(title)s", title=consultation.title),
         subtitle=f"{municipalities} · {status} · {date}", blocks=blocks,
         filename_stem=f"consultatieverslag-{consultation.slug}", contents_title=_("Contents"),
         language=str(get_locale()))
-
-
-def _fmt(value) -> str:
-    from flask_babel import format_decimal
-
-    return format_decimal(value, format="#,##0.##")
 
 
 def _changes(draft, all_links):

@@ -1,0 +1,127 @@
+"""Numbers under statistical disclosure control, as statistics offices publish them.
+
+A published figure about answers must not reveal any one organisation's answer:
+
+* **threshold rule** — a figure is published only when at least ``ANALYSIS_MIN_GROUP`` organisations whose
+  answers may count contributed to it;
+* **dominance rule** — no single organisation may contribute more than ``ANALYSIS_DOMINANCE`` (a share) of a
+  total, or the total (and so the mean) mostly is that organisation's number;
+* **no order statistics** — never a minimum, a maximum or a quantile, which are always somebody's own value;
+  instead a mean rounded to a stated step and the interquartile band rounded outwards, widened by a step while
+  one of its ends equals a contributor's value;
+* **no differencing** — a table split by kind of organisation shows the split only when every kind that
+  contributed reaches the threshold; otherwise only the total.
+
+Which answers may count at all is decided by :func:`consult.disclosure.answers.may_count`.
+"""
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass
+
+from flask import current_app
+
+SUPPRESSED_THRESHOLD = "threshold"
+SUPPRESSED_DOMINANCE = "dominance"
+
+
+def min_group() -> int:
+    return current_app.config["ANALYSIS_MIN_GROUP"]
+
+
+def dominance_share() -> float:
+    return current_app.config["ANALYSIS_DOMINANCE"]
+
+
+@dataclass(frozen=True)
+class PublicNumbers:
+    """What may be published about a number question."""
+
+    organisations: int
+    suppressed: str | None = None     # SUPPRESSED_THRESHOLD / SUPPRESSED_DOMINANCE, or None when shown
+    mean: float | None = None         # rounded to ``step``
+    low: float | None = None          # interquartile band, rounded outwards
+    high: float | None = None
+    step: float | None = None
+
+    @property
+    def shown(self) -> bool:
+        return self.suppressed is None
+
+
+def rounding_step(value: float) -> float:
+    """A step with two significant digits of ``value``: 57.23 -> 1, 1234 -> 10, 0.57 -> 0.01."""
+    magnitude = math.floor(math.log10(abs(value))) if value else 0
+    return 10.0 ** (magnitude - 1)
+
+
+def _snap(value: float, step: float, how) -> float:
+    # Round in units of the step, then back, and clean float noise (0.1 * 3 -> 0.30000000000000004).
+    return round(how(round(value / step, 9)) * step, 10)
+
+
+def _equals_any(value: float, values: list[float]) -> bool:
+    return any(math.isclose(value, v, rel_tol=0, abs_tol=1e-9) for v in values)
+
+
+def public_numbers(values_by_organisation: dict[int, float]) -> PublicNumbers:
+    """The publishable summary of one number per organisation (see the module's rules)."""
+    values = sorted(float(v) for v in values_by_organisation.values())
+    n = len(values)
+    if n < min_group():
+        return PublicNumbers(organisations=n, suppressed=SUPPRESSED_THRESHOLD)
+    total = sum(abs(v) for v in values)
+    if total and max(abs(v) for v in values) > dominance_share() * total:
+        return PublicNumbers(organisations=n, suppressed=SUPPRESSED_DOMINANCE)
+    mean = statistics.fmean(values)
+    q1, _median, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    step = rounding_step(mean if mean else (q3 or 1.0))
+    low, high = _snap(q1, step, math.floor), _snap(q3, step, math.ceil)
+    for _ in range(n + 1):  # each end moves past at most every contributor's value
+        if not _equals_any(low, values):
+            break
+        low = round(low - step, 10)
+    for _ in range(n + 1):
+        if not _equals_any(high, values):
+            break
+        high = round(high + step, 10)
+    return PublicNumbers(organisations=n, mean=_snap(mean, step, round), low=low, high=high, step=step)
+
+
+@dataclass(frozen=True)
+class PublicDistribution:
+    """Counts per option, by group (e.g. kind of organisation) where the split is safe, else in total only."""
+
+    options: list[str]
+    groups: list[str]                       # the groups shown as columns (may be empty: total only)
+    counts: dict[str, dict[str, int]]       # group -> option -> count (only for ``groups``)
+    totals: dict[str, int]                  # option -> count over all groups
+    organisations: int
+    suppressed: str | None = None
+
+    @property
+    def shown(self) -> bool:
+        return self.suppressed is None
+
+
+def public_distribution(options: list[str], choices: list[tuple[str, list[str]]]) -> PublicDistribution:
+    """``choices``: one (group, chosen options) per organisation whose answer may count."""
+    n = len(choices)
+    if n < min_group():
+        return PublicDistribution(options=options, groups=[], counts={}, totals={}, organisations=n,
+                                  suppressed=SUPPRESSED_THRESHOLD)
+    per_group: dict[str, dict[str, int]] = {}
+    members: dict[str, int] = {}
+    totals = {o: 0 for o in options}
+    for group, chosen in choices:
+        members[group] = members.get(group, 0) + 1
+        row = per_group.setdefault(group, {o: 0 for o in options})
+        for option in chosen:
+            if option in totals:
+                row[option] += 1
+                totals[option] += 1
+    split = len(members) > 1 and all(count >= min_group() for count in members.values())
+    groups = sorted(members) if split else []
+    return PublicDistribution(options=options, groups=groups, counts={g: per_group[g] for g in groups},
+                              totals=totals, organisations=n)
