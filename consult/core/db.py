@@ -1,7 +1,12 @@
-"""Column helpers shared by the feature models."""
+"""Column helpers shared by the feature models, and the two statements that keep concurrent
+edits from overwriting each other (see "No write is ever lost" in the design)."""
 from __future__ import annotations
 
-from sqlalchemy import Enum
+from sqlalchemy import Enum, inspect, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
+
+from consult.extensions import db
 
 
 def str_enum(cls) -> Enum:
@@ -9,3 +14,34 @@ def str_enum(cls) -> Enum:
     CHECK constraint), so adding a member needs no schema change on SQLite or PostgreSQL."""
     return Enum(cls, native_enum=False, create_constraint=False, length=20,
                 values_callable=lambda members: [member.value for member in members])
+
+
+def insert_unless_exists(model, **values):
+    """INSERT one row of ``model`` unless a row with the same unique key exists, in one
+    statement (``ON CONFLICT DO NOTHING``). Returns the new object, persistent in the session, or
+    None when the row was already there — also when another request inserted it at the same
+    moment, so a race for the first save ends in a conflict the caller handles, never an
+    IntegrityError."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return db.session.scalars(insert(model).values(**values).on_conflict_do_nothing().returning(model)).first()
+
+
+def update_if_version(obj, base: int, *, version: str = "version", where=(), **values) -> bool:
+    """Write ``values`` to ``obj``'s row and raise its version, but only while the version is still
+    ``base`` (and every extra ``where`` holds): one conditional UPDATE whose row count proves that
+    nobody saved in between. True when it was written; the object then shows the new values
+    without a second UPDATE at flush. False when someone else saved first (nothing written)."""
+    model = type(obj)
+    values = {**values, version: base + 1}
+    statement = (update(model).where(model.id == obj.id, getattr(model, version) == base, *where)
+                 .values(**values).execution_options(synchronize_session=False))
+    if db.session.execute(statement).rowcount != 1:
+        return False
+    for name, value in values.items():
+        set_committed_value(obj, name, value)
+    changed = set(values)
+    for relationship in inspect(model).relationships:
+        if {column.key for column in relationship.local_columns} & changed:
+            db.session.expire(obj, [relationship.key])  # e.g. updated_by after updated_by_id
+    return True

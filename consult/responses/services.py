@@ -13,12 +13,14 @@ from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Audience, Consultation, Question, Theme
+from consult.core.db import insert_unless_exists, update_if_version
 from consult.core.time import utcnow
 from consult.core.uploads import StoredFile
 from consult.extensions import db
@@ -113,58 +115,117 @@ def start_response(consultation: Consultation, org: Organisation, *, by: User,
 
 
 def save_answer(response: Response, question: Question, value: Any, confidential: bool,
-                base_version: int | None, *, by: User, force: bool = False,
-                now: datetime | None = None) -> tuple[Answer, bool]:
+                base_version: int | None, *, by: User, now: datetime | None = None) -> tuple[Answer, bool]:
     """Save one answer. Returns (answer, changed).
 
-    ``base_version`` is the version the person's page was showing. When a colleague saved in
-    between and the texts differ, StaleAnswer is raised and nothing is written — unless the
-    person chose to keep their own text (``force`` with the colleague's version as base).
+    ``base_version`` is the version the person's page was showing (0: no answer yet). The text is
+    written only while the stored version is still that one, checked and raised in one UPDATE
+    whose row count proves it; so of two saves from the same version exactly one is written and
+    the other raises StaleAnswer with the stored (winning) answer, having written nothing. The
+    first save inserts the row in one statement that skips an existing row: of two first saves at
+    once, one inserts and the other gets the conflict. Keeping one's own text after a conflict is
+    a save from the colleague's version shown on the conflict screen. ``None`` (server-side callers
+    without a page) means the version loaded here. Saving what is stored already writes nothing.
     """
     now = now or utcnow()
     ensure_open(response.consultation, now)
     answer = response.answer_for(question.id)
     if answer is None:
-        answer = Answer(response=response, question=question, value=None,
-                        confidential=question.confidential_default, version=0)
-        db.session.add(answer)
+        if value is None and confidential == question.confidential_default:
+            return _unsaved_answer(response, question), False
+        answer = insert_unless_exists(Answer, response_id=response.id, question_id=question.id, value=value,
+                                      confidential=confidential, version=1, updated_at=now, updated_by_id=by.id)
+        if answer is not None:
+            _loaded_with(response, answer)
+            response.updated_at = now
+            return answer, True
+        answer = _stored_answer(response, question)  # a colleague's first save came first
     if answer.value == value and answer.confidential == confidential:
         return answer, False
-    if base_version is not None and base_version != answer.version and not force:
+    base = answer.version if base_version is None else base_version
+    if not update_if_version(answer, base, value=value, confidential=confidential, updated_at=now,
+                             updated_by_id=by.id):
+        db.session.refresh(answer)
         raise StaleAnswer(answer, value, confidential)
-    answer.value = value
-    answer.confidential = confidential
-    answer.version += 1
-    answer.updated_at = now
-    answer.updated_by = by
-    response.updated_at = answer.updated_at
-    db.session.flush()
+    response.updated_at = now
     return answer, True
 
 
+def _unsaved_answer(response: Response, question: Question) -> Answer:
+    """An empty answer that is not stored (and not added to the session): nothing to save yet."""
+    return Answer(response_id=response.id, question_id=question.id, value=None,
+                  confidential=question.confidential_default, version=0)
+
+
+def _stored_answer(response: Response, question: Question) -> Answer:
+    answer = db.session.scalar(select(Answer).where(Answer.response_id == response.id,
+                                                    Answer.question_id == question.id))
+    _loaded_with(response, answer)
+    return answer
+
+
+def _loaded_with(response: Response, answer: Answer) -> None:
+    """Put a row inserted or loaded outside the ORM's unit of work into the response's loaded
+    answers, without marking anything to write."""
+    if "answers" in response.__dict__ and answer not in response.answers:
+        set_committed_value(response, "answers", [*response.answers, answer])
+
+
+def _answer_row(response: Response, question: Question, by: User, now: datetime) -> Answer:
+    """The answer's stored row, inserted empty (version 0) when there is none yet."""
+    answer = response.answer_for(question.id)
+    if answer is None:
+        answer = insert_unless_exists(Answer, response_id=response.id, question_id=question.id, value=None,
+                                      confidential=question.confidential_default, version=0, updated_at=now,
+                                      updated_by_id=by.id)
+        if answer is None:
+            return _stored_answer(response, question)
+        _loaded_with(response, answer)
+    return answer
+
+
+def _raise_version(answer: Answer, *, by: User, now: datetime) -> None:
+    """A file added or removed raises the answer's version in one statement (``version + 1`` in
+    the database, never a number computed here), so a save from a page that did not show the
+    change gets the conflict. Files are added and removed one by one and overwrite nothing, so
+    two of them at once both count."""
+    version = db.session.scalar(
+        update(Answer).where(Answer.id == answer.id)
+        .values(version=Answer.version + 1, updated_at=now, updated_by_id=by.id)
+        .returning(Answer.version).execution_options(synchronize_session=False))
+    for name, value in (("version", version), ("updated_at", now), ("updated_by_id", by.id)):
+        set_committed_value(answer, name, value)
+    db.session.expire(answer, ["updated_by"])
+
+
 def add_attachment(response: Response, question: Question, stored: StoredFile, *, by: User) -> Attachment:
-    ensure_open(response.consultation)
-    answer, _changed = save_answer(response, question, None,
-                                   _current_confidential(response, question), None, by=by)
+    """Add an uploaded file to a file question's answer (the row is created on the first file)."""
+    now = utcnow()
+    ensure_open(response.consultation, now)
+    answer = _answer_row(response, question, by, now)
     attachment = Attachment(original_name=stored.original_name,
                             stored_name=stored.stored_name, file_type=stored.file_type, size=stored.size,
-                            sha256=stored.sha256, uploaded_by_id=by.id, uploaded_at=utcnow())
+                            sha256=stored.sha256, uploaded_by_id=by.id, uploaded_at=now)
     answer.attachments.append(attachment)
-    answer.version += 1
+    _raise_version(answer, by=by, now=now)
+    response.updated_at = now
     db.session.flush()
     record_event("attachment_added", actor=by, obj=attachment, response_id=response.id)
     return attachment
 
 
-def _current_confidential(response: Response, question: Question) -> bool:
-    answer = response.answer_for(question.id)
-    return answer.confidential if answer else question.confidential_default
-
-
 def remove_attachment(attachment: Attachment, *, by: User) -> None:
-    ensure_open(attachment.answer.response.consultation)
-    attachment.removed_at = utcnow()
-    attachment.answer.version += 1
+    """Remove a file from the draft (earlier submissions keep it). Only the request that actually
+    removes it raises the version: of two removals at once, the second finds it gone already."""
+    now = utcnow()
+    ensure_open(attachment.answer.response.consultation, now)
+    removed = db.session.execute(
+        update(Attachment).where(Attachment.id == attachment.id, Attachment.removed_at.is_(None))
+        .values(removed_at=now).execution_options(synchronize_session=False)).rowcount
+    if removed != 1:
+        return
+    set_committed_value(attachment, "removed_at", now)
+    _raise_version(attachment.answer, by=by, now=now)
     record_event("attachment_removed", actor=by, obj=attachment)
 
 

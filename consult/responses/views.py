@@ -112,7 +112,7 @@ def _apply_answer(response: Response, question: Question, state: QuestionState) 
     try:
         value = parse_answer(question, values)
         answer, changed = save_answer(response, question, value, confidential, _base_version(question),
-                                      by=current_user, force=request.form.get("force") == str(question.id))
+                                      by=current_user)
     except AnswerError as problem:
         state.error = str(problem.message)
         return False
