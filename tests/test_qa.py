@@ -94,7 +94,7 @@ def test_publication_numbers_items_and_never_reveals_the_asker(world):
     ask(world["clients"]["provider"])
     ask(world["clients"]["council"], "Hoe worden cliënten betrokken?")
     first, second = db.session.scalars(select(QaItem).order_by(QaItem.id)).all()
-    answer(world["clients"]["editor"], second, "Hoe worden cliënten betrokken?", "Via de adviesraad.")
+    answer(world["clients"]["editor"], second, "Hoe worden cliënten betrokken bij de inkoop?", "Via de adviesraden.")
     answer(world["clients"]["editor"], first)
     assert [(i.number, i.status) for i in db.session.scalars(select(QaItem).order_by(QaItem.number))] == [
         (1, QaStatus.PUBLISHED), (2, QaStatus.PUBLISHED)]

@@ -47,16 +47,12 @@ def is_participant(user, consultation: Consultation) -> bool:
 
 
 def can_see_advice(user, advice: Advice) -> bool:
-    """Draft: the council only. Submitted: council and team. Published: every participant."""
-    consultation = advice.request.consultation
-    if is_advice_council(user, advice):
-        return True
-    if advice.status == AdviceStatus.SUBMITTED:
-        return is_team(user, consultation)
-    if advice.status == AdviceStatus.PUBLISHED:
-        # Public together with the consultation report; before that, for participants.
-        return consultation.status == Status.PUBLISHED or is_participant(user, consultation)
-    return False
+    """Draft: the council only. Submitted: council and team. Published: every participant.
+
+    The rule is the disclosure gate's (:func:`consult.disclosure.advice.may_show_advice`)."""
+    from consult.disclosure.advice import may_show_advice
+
+    return may_show_advice(advice, user)
 
 
 def can_reply_advice(user, advice: Advice) -> bool:

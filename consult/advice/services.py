@@ -11,6 +11,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from consult.advice.models import Advice, AdvicePoint, AdviceRequest, AdviceStatus, AdviceSubject, \
     CouncilComment, Disposition
@@ -19,6 +20,7 @@ from consult.auth.models import User
 from consult.consultations.models import Consultation, Question, Theme
 from consult.core.time import utcnow
 from consult.core.uploads import StoredFile
+from consult.disclosure.advice import may_show_reply, published_advice_filter
 from consult.extensions import db
 from consult.notify.models import Kind
 from consult.notify.services import notify, organisation_users, participants, team_users, url_path
@@ -249,9 +251,18 @@ def publish_reply(advice: Advice, *, by: User) -> None:
     advice.published_by_id = by.id
     record_event("advice_reply_published", actor=by, obj=advice)
     consultation = advice.request.consultation
-    people = {u.id: u for u in organisation_users([advice.council_id]) + participants(consultation)}
+    people = {u.id: u for u in organisation_users([advice.council_id]) + participants(consultation)
+              if may_show_reply(advice, u)}
     notify(people.values(), Kind.ADVICE, consultation=consultation, data=_advice_data(advice, "replied"),
            link=url_path("advice.show", advice_id=advice.id))
+
+
+def published_advices(consultation: Consultation) -> list[Advice]:
+    """The councils' advice that may appear outside the team and the councils (the report): published
+    advice with its reply, in the order it was requested."""
+    return list(db.session.scalars(select(Advice).join(AdviceRequest).where(
+        AdviceRequest.consultation_id == consultation.id, published_advice_filter())
+        .options(selectinload(Advice.points), selectinload(Advice.council)).order_by(Advice.id)))
 
 
 def add_comment(consultation: Consultation, *, body: str, by: User, organisation: Organisation,

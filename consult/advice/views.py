@@ -49,6 +49,7 @@ from consult.consultations.permissions import is_team
 from consult.consultations.views import load_consultation
 from consult.core.access import deny_hidden
 from consult.core.uploads import CONTENT_TYPES, UploadRejected, store_upload, stored_path
+from consult.disclosure.advice import may_show_reply
 from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
 from consult.responses.services import format_receipt_code
@@ -128,6 +129,7 @@ def _show(advice: Advice, *, intro_form=None, point_form=None, edit_forms=None, 
         may_submit=can_submit_advice(current_user, advice), reply=reply, reply_errors=reply_errors or [],
         code=format_receipt_code(advice.receipt_code) if advice.receipt_code else None,
         problems=submit_problems(advice) if draft else [], conflict=conflict,
+        reply_shown=may_show_reply(advice, current_user),
         own_council=advice.council_id in council_ids(current_user)), status
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 
@@ -18,3 +18,8 @@ class AnswerForm(FlaskForm):
                              validators=[InputRequired(_l("Write the question as it will be published.")),
                                          Length(max=10_000)])
     answer = TextAreaField(_l("Answer"), validators=[InputRequired(_l("Write the answer.")), Length(max=10_000)])
+    # Shown only when the text could show who asked: the team confirms the findings listed above it,
+    # and the code ties the confirmation to exactly those findings.
+    confirm_identity = BooleanField(
+        _l("I have checked that the question and the answer do not make anyone recognisable"))
+    confirmation = HiddenField()

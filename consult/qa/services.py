@@ -4,12 +4,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Theme
 from consult.core.time import utcnow
 from consult.dialogue.models import AuthorRole, Post
+from consult.disclosure.qa import IdentityWarning, PublishedItem, confirmation_code, publication_warnings, \
+    published_item, published_items_filter
 from consult.extensions import db
 from consult.notify.models import Kind
 from consult.notify.services import notify, participants, url_path
@@ -23,6 +26,14 @@ class QaRefused(Exception):
     def __init__(self, message):
         super().__init__(str(message))
         self.message = message
+
+
+class QaNeedsConfirmation(QaRefused):
+    """The text to be published could show who asked; the team must confirm exactly these findings."""
+
+    def __init__(self, warnings: list[IdentityWarning]):
+        super().__init__(_l("Change the text, or confirm that it does not make anyone recognisable."))
+        self.warnings = warnings
 
 
 def _text(value: str, message) -> str:
@@ -76,12 +87,19 @@ def save(item: QaItem, *, question: str, answer: str, theme: Theme | None, by: U
     item.status = QaStatus.DRAFT
 
 
-def publish(item: QaItem, *, by: User) -> None:
-    """Give the item the next number and one publication time: everyone sees it at once."""
+def publish(item: QaItem, *, by: User, confirmed: str | None = None) -> None:
+    """Give the item the next number and one publication time: everyone sees it at once.
+
+    When the question or answer could show who asked (the disclosure gate's publication warnings),
+    ``confirmed`` must be the confirmation code of exactly those warnings, or nothing is published.
+    """
     if item.status == QaStatus.PUBLISHED:
         return
     if not item.question.strip() or not item.answer.strip():
         raise QaRefused(_l("Write the question and the answer before publishing."))
+    warnings = publication_warnings(item, item.question, item.answer)
+    if warnings and confirmed != confirmation_code(warnings):
+        raise QaNeedsConfirmation(warnings)
     for _attempt in range(3):
         number = (db.session.scalar(select(func.max(QaItem.number)).where(
             QaItem.consultation_id == item.consultation_id)) or 0) + 1
@@ -95,15 +113,20 @@ def publish(item: QaItem, *, by: User) -> None:
             break
         except IntegrityError:  # another item took this number at the same moment
             continue
-    record_event("qa_published", actor=by, obj=item, number=item.number)
+    record_event("qa_published", actor=by, obj=item, number=item.number,
+                 identity_checked=sorted({w.marker.value for w in warnings}))
     consultation = item.consultation
+    shown = published_item(item)
     notify(participants(consultation), Kind.QA, consultation=consultation,
-           data={"consultation": consultation.title, "n": item.number, "question": item.question[:300]},
-           link=url_path("qa.index", slug=consultation.slug) + f"#qa-{item.number}")
+           data={"consultation": consultation.title, "n": shown.number, "question": shown.question[:300]},
+           link=url_path("qa.index", slug=consultation.slug) + f"#qa-{shown.number}")
 
 
-def published_items(consultation: Consultation, theme_id: int | None = None) -> list[QaItem]:
-    query = select(QaItem).where(QaItem.consultation_id == consultation.id, QaItem.status == QaStatus.PUBLISHED)
+def published_items(consultation: Consultation, theme_id: int | None = None) -> list[PublishedItem]:
+    """The consultation's items as they may leave the team (pages, exports, the report): published
+    ones only, in number order, each without anything about who asked or how it was asked."""
+    query = select(QaItem).where(QaItem.consultation_id == consultation.id, published_items_filter()) \
+        .options(selectinload(QaItem.theme))
     if theme_id:
         query = query.where(QaItem.theme_id == theme_id)
-    return list(db.session.scalars(query.order_by(QaItem.number)))
+    return [published_item(item) for item in db.session.scalars(query.order_by(QaItem.number))]

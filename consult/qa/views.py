@@ -11,12 +11,14 @@ from consult.consultations.views import load_consultation
 from consult.dialogue.models import Post
 from consult.dialogue.permissions import can_moderate
 from consult.core.access import deny_hidden
+from consult.disclosure.qa import Where, confirmation_code, may_see_asker, publication_warnings
 from consult.extensions import db
 from consult.qa import bp
 from consult.qa.forms import AnswerForm, AskForm
 from consult.qa.models import QaItem, QaStatus
 from consult.qa.permissions import can_answer_qa, can_ask_question, can_read_qa, can_see_item
-from consult.qa.services import QaRefused, ask, from_post, initiative, publish, published_items, save
+from consult.qa.services import QaNeedsConfirmation, QaRefused, ask, from_post, initiative, publish, published_items, \
+    save
 from consult.reports.exporters import EXPORTERS, DocumentModel, section
 from consult.responses.permissions import responding_organisations
 
@@ -53,9 +55,9 @@ def index(slug: str):
                 return redirect(url_for("qa.index", slug=slug))
     theme_id = request.args.get("theme", type=int)
     own_orgs = [org.id for org in responding_organisations(current_user)]
-    own = db.session.scalars(select(QaItem).where(
+    own = [item for item in db.session.scalars(select(QaItem).where(
         QaItem.consultation_id == consultation.id, QaItem.asker_organisation_id.in_(own_orgs))
-        .order_by(QaItem.asked_at.desc())).all() if own_orgs else []
+        .order_by(QaItem.asked_at.desc())) if may_see_asker(item, current_user)] if own_orgs else []
     return render_template("qa/index.html", consultation=consultation, items=published_items(consultation, theme_id),
                            theme_id=theme_id, own=own, form=form,
                            may_ask=can_ask_question(current_user, consultation),
@@ -100,14 +102,20 @@ def answer(item_id: int):
     form = AnswerForm(obj=item)
     form.theme.choices = _theme_choices(consultation, _("The consultation in general"))
     if request.method == "GET":
+        # The team's own wording or nothing: never the question as asked, which is shown beside it.
         form.theme.data = item.theme_id or 0
-        form.question.data = item.question or item.asked_text or ""
+        form.question.data = item.question
     if form.validate_on_submit():
         theme = next((t for t in consultation.themes if t.id == form.theme.data), None)
         try:
             save(item, question=form.question.data, answer=form.answer.data, theme=theme, by=current_user)
             if request.form.get("action") == "publish":
-                publish(item, by=current_user)
+                publish(item, by=current_user,
+                        confirmed=form.confirmation.data if form.confirm_identity.data else None)
+        except QaNeedsConfirmation as needed:
+            db.session.rollback()
+            form.confirm_identity.errors.append(str(needed.message))
+            form.confirm_identity.data = False
         except QaRefused as refused:
             db.session.rollback()
             form.answer.errors.append(str(refused.message))
@@ -118,7 +126,13 @@ def answer(item_id: int):
                 return redirect(url_for("qa.manage", slug=consultation.slug))
             flash(_("The answer has been saved as a draft."), "ok")
             return redirect(url_for("qa.answer", item_id=item.id))
-    return render_template("qa/answer.html", consultation=consultation, item=item, form=form)
+    if item.status != QaStatus.PUBLISHED:
+        warnings = publication_warnings(item, form.question.data or "", form.answer.data or "")
+        form.confirmation.data = confirmation_code(warnings) if warnings else ""
+    else:
+        warnings = []
+    return render_template("qa/answer.html", consultation=consultation, item=item, form=form,
+                           warnings=warnings, Where=Where)
 
 
 @bp.route("/posts/<int:post_id>/substantive", methods=["POST"])

@@ -1,0 +1,43 @@
+"""Council advice and the municipality's reply: what leaves the council, and what leaves the team.
+
+A council drafts its advice privately: until its contact person submits it, only that council's members
+see it, never another council, a provider or the project team. Submitted advice is with the council and
+the team. The municipality's reply stays with the team until it is published; from then on advice and
+reply are shown together to every participant, and to the public once the consultation report is
+published. Notifications about advice say only what its recipients may already read.
+"""
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement
+
+from consult.advice.models import Advice, AdviceStatus
+from consult.advice.permissions import is_advice_council, is_participant
+from consult.consultations.models import Status
+from consult.consultations.permissions import is_team
+
+
+def may_show_advice(advice: Advice, user) -> bool:
+    """May this advice (introduction, points, attached document) be shown to this person?
+
+    Draft: the council's own members only. Submitted: the council and the team. Published: every
+    participant, and anyone once the consultation report is published.
+    """
+    if is_advice_council(user, advice):
+        return True
+    consultation = advice.request.consultation
+    if advice.status == AdviceStatus.SUBMITTED:
+        return is_team(user, consultation)
+    if advice.status == AdviceStatus.PUBLISHED:
+        return consultation.status == Status.PUBLISHED or is_participant(user, consultation)
+    return False
+
+
+def may_show_reply(advice: Advice, user) -> bool:
+    """The municipality's reply (general reply, disposition and reason per point) leaves the team's reply
+    form only once it is published, and then to whoever may see the advice."""
+    return advice.status == AdviceStatus.PUBLISHED and may_show_advice(advice, user)
+
+
+def published_advice_filter() -> ColumnElement[bool]:
+    """The SQL condition for advice that may appear in public outputs (the report): published only."""
+    return Advice.status == AdviceStatus.PUBLISHED
