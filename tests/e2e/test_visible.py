@@ -3,7 +3,8 @@
 axe and the HTML checker read the markup; neither sees that a region marked ``hidden`` is drawn
 anyway because a component class sets ``display``. This walks every page type in the browser and
 fails on any alert or status region (``role=alert``/``status``/``alertdialog``, or an alert,
-error-summary or notification class) that is drawn on the page while it holds no text.
+error-summary or notification class) that is drawn on the page while it holds no text, and on a
+page title that is not plain text.
 """
 from __future__ import annotations
 
@@ -65,19 +66,23 @@ def demo(live):
 
 
 @pytest.mark.parametrize("role", list(ACCOUNTS))
-def test_page_shows_no_empty_alert_or_status_box_as_role(browser, live, demo, page_errors, role):
+def test_page_shows_no_empty_alert_box_or_markup_in_title_as_role(browser, live, demo, page_errors, role):
     context, page = new_page(browser, page_errors, live.url)
     if ACCOUNTS[role]:
         log_in(page, ACCOUNTS[role])
-    found = {}
+    found, odd_titles = {}, {}
     for path in demo[role]:
         page.goto(path)
         expect(page.locator("html")).to_have_attribute("lang", "nl")
         if empties := empty_visible_regions(page):
             found[path] = empties
+        title = page.title()  # the tab's name: plain words, never markup
+        if "<" in title or not title.endswith(" · Consult"):
+            odd_titles[path] = title
     context.close()
     assert page_errors.errors == []
     assert found == {}, "\n".join(f"{path}: {', '.join(regions)}" for path, regions in found.items())
+    assert odd_titles == {}
 
 
 def test_error_pages_show_no_empty_alert_or_status_box(page, page_errors):
