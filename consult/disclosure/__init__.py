@@ -13,6 +13,8 @@ submodules:
 * :mod:`consult.disclosure.statistics` — numbers under statistical disclosure control;
 * :mod:`consult.disclosure.posts` — discussion posts and threads (hidden, deleted, awaiting moderation);
 * :mod:`consult.disclosure.qa` — the identity of whoever asked a question.
+* :mod:`consult.disclosure.advice` — council advice before submission and the municipality's reply before
+  publication.
 """
 from __future__ import annotations
 
