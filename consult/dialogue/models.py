@@ -38,6 +38,8 @@ class PostStatus(enum.StrEnum):
 
 
 class Thread(db.Model):
+    """A discussion. Who may see it (title included) is decided by :mod:`consult.disclosure.posts`."""
+
     __tablename__ = "threads"
     __table_args__ = (Index("ix_threads_consultation_last", "consultation_id", "last_post_at"),)
 
@@ -51,13 +53,21 @@ class Thread(db.Model):
     post_count: Mapped[int] = mapped_column(default=0)
     locked: Mapped[bool] = mapped_column(default=False)
     pinned: Mapped[bool] = mapped_column(default=False)
+    # The moderation state of the opening post: a thread is pending (or rejected) with it.
+    status: Mapped[PostStatus] = mapped_column(str_enum(PostStatus), default=PostStatus.PUBLISHED)
+    # Hidden by a moderator: title and posts for moderators only.
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
+    hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     consultation: Mapped[Consultation] = relationship()
     theme: Mapped[Theme | None] = relationship()
-    author: Mapped[User | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
 
 
 class Post(db.Model):
+    """A message in a thread. Who may read its text is decided by :mod:`consult.disclosure.posts`."""
+
     __tablename__ = "posts"
     __table_args__ = (Index("ix_posts_thread_parent_created", "thread_id", "parent_id", "created_at"),)
 

@@ -54,6 +54,7 @@ USER_LINKS: dict[tuple[str, str], Link] = {
     ("attachments", "uploaded_by_id"): Link(K, DETACH),
     ("submissions", "submitted_by_id"): Link(K, DETACH),
     ("threads", "author_id"): Link(K, DETACH),
+    ("threads", "hidden_by_id"): Link(K, DETACH),
     ("posts", "author_id"): Link(K, DETACH),
     ("posts", "hidden_by_id"): Link(K, DETACH),
     ("post_reports", "reporter_id"): Link(K, DETACH),
