@@ -65,6 +65,8 @@ class Config:
     RETENTION_YEARS = _env_int("RETENTION_YEARS", 2)
     # Login attempts (e-mail address and IP) are kept this long for brute-force limits.
     LOGIN_ATTEMPT_RETENTION = timedelta(days=_env_int("LOGIN_ATTEMPT_RETENTION_DAYS", 30))
+    # Days a deleted discussion post keeps its text (for moderators) before `purge-deleted-posts` empties it.
+    DELETED_POST_PURGE_DAYS = _env_int("DELETED_POST_PURGE_DAYS", 30)
     RESET_TOKEN_LIFETIME = timedelta(hours=1)
     VERIFY_TOKEN_LIFETIME = timedelta(days=2)
     INVITATION_LIFETIME = timedelta(days=7)

@@ -1,6 +1,7 @@
 """Command-line commands: ``flask --app consult demo`` and friends."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -8,6 +9,15 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from consult.extensions import db
+
+
+def _moment(today: datetime | None) -> datetime:
+    """The start of ``today`` in Amsterdam as aware UTC, or now."""
+    from consult.core.time import AMSTERDAM, utcnow
+
+    if today is None:
+        return utcnow()
+    return today.replace(tzinfo=AMSTERDAM).astimezone(timezone.utc)
 
 
 def register_cli(app: Flask) -> None:
@@ -131,14 +141,31 @@ def register_cli(app: Flask) -> None:
     @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
                   help="Act as if it were this day (YYYY-MM-DD); default: today.")
     def retention_command(today) -> None:
-        """Anonymise the personal data of consultations past their retention date (run daily)."""
+        """Anonymise the personal data of consultations past their retention date and empty the text of
+        posts deleted more than DELETED_POST_PURGE_DAYS ago (run daily)."""
         from consult.core.time import to_local, utcnow
+        from consult.dialogue.services import purge_deleted_posts
         from consult.privacy.services import apply_retention
 
         day = today.date() if today else to_local(utcnow()).date()
         done = apply_retention(day)
+        purged = purge_deleted_posts(_moment(today))
         db.session.commit()
         if done:
             click.echo(f"Anonymised: {', '.join(done)}.")
         else:
             click.echo("Nothing to anonymise.")
+        if purged:
+            click.echo(f"Emptied the text of {purged} deleted post(s).")
+
+    @app.cli.command("purge-deleted-posts")
+    @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                  help="Act as if it were the start of this day (YYYY-MM-DD, Amsterdam); default: now.")
+    def purge_deleted_posts_command(today) -> None:
+        """Empty the text of posts deleted more than DELETED_POST_PURGE_DAYS ago (run daily; also part of
+        'retention'). Running it again changes nothing."""
+        from consult.dialogue.services import purge_deleted_posts
+
+        purged = purge_deleted_posts(_moment(today))
+        db.session.commit()
+        click.echo(f"Emptied the text of {purged} deleted post(s).")

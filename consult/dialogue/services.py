@@ -1,6 +1,9 @@
-"""Dialogue services: threads, posts, edits with history, reports, moderation, follows, search.
+"""Dialogue services: threads, posts, edits with history, reports, moderation, follows, search,
+and the purge of deleted posts' text.
 
-Services add and flush; the request commits. Moderation is audited.
+Services add and flush; the request commits. Moderation is audited. What each person may see of
+a post or thread is decided by the disclosure gate (:mod:`consult.disclosure.posts`); people are
+told about a post only once it is visible to them.
 """
 from __future__ import annotations
 
@@ -8,8 +11,9 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 
+from consult.analysis.models import Quote
 from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Theme
@@ -24,10 +28,11 @@ from consult.dialogue.models import (
     Thread,
     ThreadFollow,
 )
-from consult.dialogue.permissions import EDIT_WINDOW, author_identity
+from consult.dialogue.permissions import EDIT_WINDOW, author_identity, can_read_threads
+from consult.disclosure.posts import may_show_post, may_show_thread, quotable, shown_posts
 from consult.extensions import db
 from consult.notify.models import Kind
-from consult.notify.services import notify, url_path
+from consult.notify.services import linking_to, notify, url_path, withdraw
 
 MAX_POST_LENGTH = 10_000
 
@@ -85,18 +90,32 @@ def create_thread(consultation: Consultation, theme: Theme | None, title: str, b
     thread = Thread(consultation=consultation, theme=theme, title=title[:200], author=by,
                     created_at=now, last_post_at=now, post_count=0, locked=False, pinned=False)
     db.session.add(thread)
-    _new_post(thread, body, by, now)
+    opening = _new_post(thread, body, by, now)
+    thread.status = opening.status  # a thread waits for approval with its opening post
     db.session.flush()
     return thread
 
 
 def reply(thread: Thread, body: str, *, by: User, parent: Post | None = None,
           quote: Post | None = None) -> Post:
+    """Post ``body`` in ``thread``, under ``parent`` and quoting ``quote`` when given.
+
+    Only what every reader of the thread may read can be replied to or quoted: a hidden,
+    deleted or unapproved post is refused (for moderators too, since everyone reads the reply).
+    """
     now = utcnow()
-    check_rate(by, now)
-    body = _check_body(body)
+    if quote is not None and not quotable(quote):
+        raise PostingRefused(_l("You cannot quote this message: it has been hidden or deleted, or it is "
+                                "waiting for approval. Your text is still in the form; you can post it "
+                                "without the quote."))
     if parent is not None and parent.parent_id is not None:
         parent = db.session.get(Post, parent.parent_id)  # one level of replies
+    if parent is not None and not quotable(parent):
+        raise PostingRefused(_l("You cannot reply to this message: it has been hidden or deleted, or it is "
+                                "waiting for approval. Your text is still in the form; you can post it "
+                                "as a new message."))
+    check_rate(by, now)
+    body = _check_body(body)
     post = _new_post(thread, body, by, now, parent=parent, quote=quote)
     db.session.flush()
     if post.status == PostStatus.PUBLISHED:
@@ -104,26 +123,48 @@ def reply(thread: Thread, body: str, *, by: User, parent: Post | None = None,
     return post
 
 
+def _thread_path(thread: Thread) -> str:
+    return url_path("dialogue.thread", thread_id=thread.id)
+
+
+def _post_link(post: Post) -> str:
+    return _thread_path(post.thread) + f"#post-{post.id}"
+
+
 def _tell_followers(post: Post) -> None:
-    """Everyone following the thread, except the author, hears of a new visible message."""
+    """Everyone following the thread, except the author, hears of a new message once, and only
+    when the gate lets them read it: a post waiting for approval is announced when approved,
+    never before; a hidden or deleted one, or one in a thread they may not see, never."""
     thread = post.thread
     followers = db.session.scalars(select(User).join(ThreadFollow, ThreadFollow.user_id == User.id).where(
         ThreadFollow.thread_id == thread.id, User.id != post.author_id)).all()
+    readers = [user for user in followers
+               if can_read_threads(user, thread.consultation) and may_show_post(post, user)]
     author = post.author.name if post.author else ""
     if post.organisation is not None:
         author = f"{author}, {post.organisation.name}"
-    notify(followers, Kind.THREAD_REPLY, consultation=thread.consultation,
+    notify(readers, Kind.THREAD_REPLY, consultation=thread.consultation,
            data={"thread": thread.title, "consultation": thread.consultation.title, "author": author},
-           link=url_path("dialogue.thread", thread_id=thread.id) + f"#post-{post.id}")
+           link=_post_link(post), dedupe_key=f"post:{post.id}")
 
 
 def _tell_author(post: Post, action: str, reason: str | None = None) -> None:
-    if post.author is None:
+    """The author hears what a moderator did with their post; the notification names the thread,
+    so nothing is sent while the thread itself is withheld from the author."""
+    if post.author is None or not may_show_thread(post.thread, post.author):
         return
     notify([post.author], Kind.MODERATION, consultation=post.thread.consultation,
            data={"thread": post.thread.title, "consultation": post.thread.consultation.title,
                  "action": action, "reason": reason or ""},
-           link=url_path("dialogue.thread", thread_id=post.thread_id) + f"#post-{post.id}")
+           link=_post_link(post))
+
+
+def _withdraw_unseen(link: str, *, prefix: bool, thread: Thread, post: Post | None = None,
+                     kinds: tuple[Kind, ...] | None = None) -> None:
+    """Take back the notifications that point at what their reader may no longer see, so the
+    in-app list and the next digest do not name it (a mail already sent cannot be recalled)."""
+    withdraw([n for n in linking_to(link, prefix=prefix, kinds=kinds)
+              if not (may_show_post(post, n.user) if post is not None else may_show_thread(thread, n.user))])
 
 
 def edit_post(post: Post, body: str, *, by: User) -> None:
@@ -139,8 +180,10 @@ def edit_post(post: Post, body: str, *, by: User) -> None:
 
 
 def delete_post(post: Post, *, by: User) -> None:
+    """The author deletes a post: its text stays for moderators until the purge."""
     post.deleted_at = utcnow()
     record_event("post_deleted", actor=by, obj=post)
+    _withdraw_unseen(_post_link(post), prefix=False, thread=post.thread, post=post, kinds=(Kind.THREAD_REPLY,))
 
 
 def report_post(post: Post, reason: str, *, by: User) -> PostReport:
@@ -168,6 +211,7 @@ def hide_post(post: Post, reason: str, *, by: User) -> None:
     post.hidden_at, post.hidden_reason, post.hidden_by_id = now, reason[:500], by.id
     _resolve_reports(post, by, now)
     record_event("post_hidden", actor=by, obj=post, reason=reason[:500])
+    _withdraw_unseen(_post_link(post), prefix=False, thread=post.thread, post=post, kinds=(Kind.THREAD_REPLY,))
     _tell_author(post, "hidden", reason[:500])
 
 
@@ -181,10 +225,24 @@ def dismiss_reports(post: Post, *, by: User) -> None:
     record_event("post_reports_dismissed", actor=by, obj=post)
 
 
+def opening_post(thread: Thread) -> Post | None:
+    """The first top-level post of the thread, written with its title."""
+    return db.session.scalars(select(Post).where(Post.thread_id == thread.id, Post.parent_id.is_(None))
+                              .order_by(Post.created_at, Post.id).limit(1)).first()
+
+
+def _is_opening(post: Post) -> bool:
+    return post.parent_id is None and opening_post(post.thread) is post
+
+
 def approve_post(post: Post, *, by: User) -> None:
+    """Publish a post that waited for approval (with its thread, when it opened one) and tell the
+    followers who may now read it."""
     if post.status != PostStatus.PENDING:
         return
     post.status = PostStatus.PUBLISHED
+    if _is_opening(post):
+        post.thread.status = PostStatus.PUBLISHED
     post.thread.post_count += 1
     post.thread.last_post_at = max(post.thread.last_post_at, post.created_at)
     record_event("post_approved", actor=by, obj=post)
@@ -193,10 +251,38 @@ def approve_post(post: Post, *, by: User) -> None:
 
 
 def reject_post(post: Post, reason: str, *, by: User) -> None:
+    """Refuse a post; when it opened a thread, the thread stays invisible to others with it."""
     post.status = PostStatus.REJECTED
+    if _is_opening(post):
+        post.thread.status = PostStatus.REJECTED
     post.hidden_reason = reason.strip()[:500] or None
     record_event("post_rejected", actor=by, obj=post)
     _tell_author(post, "rejected", post.hidden_reason)
+
+
+def hide_thread(thread: Thread, reason: str, *, by: User) -> None:
+    """Hide a whole thread, title included, from everyone but the moderators, with a reason.
+
+    Notifications that name the thread are taken back from those who can no longer see it; the
+    person who started it is told (the title is their own text).
+    """
+    reason = reason.replace("\x00", "").strip()[:500]
+    if not reason:
+        raise PostingRefused(_l("Give the reason for hiding the discussion."))
+    thread.hidden_at, thread.hidden_reason, thread.hidden_by_id = utcnow(), reason, by.id
+    record_event("thread_hidden", actor=by, obj=thread, reason=reason)
+    _withdraw_unseen(_thread_path(thread), prefix=True, thread=thread)
+    if thread.author is not None and thread.author_id != by.id:
+        notify([thread.author], Kind.MODERATION, consultation=thread.consultation,
+               data={"thread": thread.title, "consultation": thread.consultation.title,
+                     "action": "thread_hidden", "reason": reason},
+               link=url_path("dialogue.index", slug=thread.consultation.slug))
+
+
+def unhide_thread(thread: Thread, *, by: User) -> None:
+    """Show a hidden thread again (notifications taken back are not sent again)."""
+    thread.hidden_at = thread.hidden_reason = thread.hidden_by_id = None
+    record_event("thread_unhidden", actor=by, obj=thread)
 
 
 def set_locked(thread: Thread, locked: bool, *, by: User) -> None:
@@ -230,8 +316,9 @@ def is_following(thread: Thread, user) -> bool:
                                                            ThreadFollow.user_id == user.id)) is not None
 
 
-def search_posts(consultation: Consultation, query: str, limit: int = 50) -> list[Post]:
-    """Published, visible posts of this consultation matching ``query``.
+def search_posts(consultation: Consultation, query: str, user, limit: int = 50) -> list[Post]:
+    """Posts of this consultation matching ``query`` whose text ``user`` may read (the gate
+    narrows the query, so hidden, deleted and unapproved posts are never matched for others).
 
     PostgreSQL: Dutch full-text search (stemming, so 'wijkteams' finds 'wijkteam');
     SQLite: a case-insensitive substring match.
@@ -239,9 +326,8 @@ def search_posts(consultation: Consultation, query: str, limit: int = 50) -> lis
     query = query.strip()[:200]
     if not query:
         return []
-    base = (select(Post).join(Post.thread)
-            .where(Thread.consultation_id == consultation.id, Post.status == PostStatus.PUBLISHED,
-                   Post.deleted_at.is_(None), Post.hidden_at.is_(None)))
+    base = shown_posts(select(Post).join(Post.thread).where(Thread.consultation_id == consultation.id),
+                       user, consultation)
     if db.session.get_bind().dialect.name == "postgresql":
         document = func.to_tsvector("dutch", Post.body)
         matches = document.op("@@")(func.plainto_tsquery("dutch", query))
@@ -252,3 +338,19 @@ def search_posts(consultation: Consultation, query: str, limit: int = 50) -> lis
         base = base.where(or_(func.lower(Post.body).like(pattern, escape="\\"),
                               func.lower(Thread.title).like(pattern, escape="\\")))
     return list(db.session.scalars(base.order_by(Post.created_at.desc()).limit(limit)))
+
+
+def purge_deleted_posts(now: datetime | None = None) -> int:
+    """Empty the text of posts their authors deleted more than ``DELETED_POST_PURGE_DAYS`` ago,
+    with their earlier versions and the key quotes taken from them. Until then moderators can
+    still read a deleted post. Running it again changes nothing; returns the posts emptied now."""
+    cutoff = (now or utcnow()) - timedelta(days=current_app.config["DELETED_POST_PURGE_DAYS"])
+    due = select(Post.id).where(Post.deleted_at.is_not(None), Post.deleted_at <= cutoff)
+    emptied = db.session.execute(update(Post).where(Post.id.in_(due), Post.body != "").values(body="")
+                                 .execution_options(synchronize_session=False)).rowcount
+    db.session.execute(update(PostRevision).where(PostRevision.post_id.in_(due), PostRevision.body != "")
+                       .values(body="").execution_options(synchronize_session=False))
+    db.session.execute(delete(Quote).where(Quote.post_id.in_(due)).execution_options(synchronize_session=False))
+    if emptied:
+        record_event("deleted_posts_purged", count=emptied, before=cutoff.isoformat())
+    return emptied

@@ -1,13 +1,15 @@
 """Discussion pages: threads per theme, posting with htmx (and without JavaScript), moderation.
 
 Views: load (404) → authorise (named predicate) → act (service) → respond (page or fragment).
+What of a thread or post each person may see is decided by the disclosure gate
+(:mod:`consult.disclosure.posts`): the loaders, the queries and the templates all ask it.
 """
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from consult.consultations.views import load_consultation
@@ -36,6 +38,7 @@ from consult.dialogue.services import (
     edit_post,
     follow,
     hide_post,
+    hide_thread,
     is_following,
     reject_post,
     reply,
@@ -45,10 +48,32 @@ from consult.dialogue.services import (
     set_locked,
     set_pinned,
     unfollow,
+    unhide_thread,
+)
+from consult.disclosure import Protected
+from consult.disclosure.posts import (
+    listed_posts,
+    may_show_post,
+    may_show_thread,
+    post_protection,
+    post_withheld,
+    quotable,
+    shown_body,
+    shown_title,
+    thread_protection,
+    visible_threads,
 )
 from consult.extensions import db
 
 POSTS_PER_PAGE = 20
+
+
+@bp.context_processor
+def _disclosure():
+    """The gate's answers for the dialogue templates: they show nothing it has not allowed."""
+    return {"shown_body": shown_body, "shown_title": shown_title, "post_withheld": post_withheld,
+            "post_protection": post_protection, "thread_protection": thread_protection,
+            "may_show_post": may_show_post, "Protected": Protected}
 
 
 def _require_read(consultation):
@@ -57,10 +82,14 @@ def _require_read(consultation):
 
 
 def load_thread(thread_id: int) -> Thread:
+    """The thread, or 404 for whoever may not see it (a hidden or unapproved thread does not
+    exist for them, title included)."""
     thread = db.session.get(Thread, thread_id)
     if thread is None:
         abort(404)
     _require_read(thread.consultation)
+    if not may_show_thread(thread, current_user):
+        deny_hidden()
     return thread
 
 
@@ -70,16 +99,8 @@ def load_post(post_id: int) -> Post:
         abort(404)
     _require_read(post.thread.consultation)
     if not can_see_post(current_user, post):
-        abort(404)
+        deny_hidden()
     return post
-
-
-def _visible(query, consultation):
-    """Published posts, plus one's own pending posts; moderators see everything."""
-    if can_moderate(current_user, consultation):
-        return query
-    own = Post.author_id == current_user.id if current_user.is_authenticated else False
-    return query.where(or_(Post.status == PostStatus.PUBLISHED, and_(Post.status == PostStatus.PENDING, own)))
 
 
 # --- the list of threads ------------------------------------------------------------------
@@ -105,7 +126,7 @@ def index(slug: str):
                 flash(_("Your discussion has been started."), "ok")
                 return redirect(url_for("dialogue.thread", thread_id=thread.id))
     threads = db.session.scalars(
-        select(Thread).where(Thread.consultation_id == consultation.id)
+        visible_threads(select(Thread), current_user, consultation)
         .options(selectinload(Thread.author)).order_by(Thread.pinned.desc(), Thread.last_post_at.desc())
     ).all()
     groups = [(None, [t for t in threads if t.theme_id is None])]
@@ -120,15 +141,17 @@ def search(slug: str):
     consultation = load_consultation(slug)
     _require_read(consultation)
     q = request.args.get("q", "").strip()[:200]
-    results = search_posts(consultation, q) if q else []
-    return render_template("dialogue/search.html", consultation=consultation, q=q, results=results)
+    results = search_posts(consultation, q, current_user) if q else []
+    return render_template("dialogue/search.html", consultation=consultation, q=q, results=results,
+                           moderator=can_moderate(current_user, consultation))
 
 
 # --- one thread -------------------------------------------------------------------------------
 
 def _thread_page(thread: Thread, page: int | None):
     consultation = thread.consultation
-    base = _visible(select(Post).where(Post.thread_id == thread.id, Post.parent_id.is_(None)), consultation)
+    base = listed_posts(select(Post).where(Post.thread_id == thread.id, Post.parent_id.is_(None)),
+                        current_user, consultation)
     total = db.session.scalar(select(func.count()).select_from(base.subquery()))
     pages = max(1, -(-total // POSTS_PER_PAGE))
     page = min(max(1, page or 1), pages)
@@ -171,17 +194,22 @@ def post(thread_id: int):
     form = PostForm()
     parent = _same_thread_post(thread, form.parent_id.data)
     quote = _same_thread_post(thread, form.quote_of_id.data)
+    # Where an inline form sits: under its top-level post, also once that post is refused.
+    slot = request.form.get("slot", type=int) or ((parent.parent_id or parent.id) if parent else None)
     if form.validate_on_submit():
         try:
             new = reply(thread, form.body.data, by=current_user, parent=parent, quote=quote)
         except PostingRefused as refused:
             db.session.rollback()
             form.body.errors.append(str(refused.message))
+            # What may not be replied to or quoted leaves the form; the text stays.
+            parent = parent if parent is not None and quotable(parent) else None
+            quote = quote if quote is not None and quotable(quote) else None
         else:
             db.session.commit()
             if is_htmx():
                 html = render_template("dialogue/_post_added.html", post=new, form=PostForm(formdata=None),
-                                       **_post_context(thread))
+                                       slot=slot, **_post_context(thread))
                 result = make_response(html)
                 result.headers["HX-Retarget"] = f"#replies-{new.parent_id}" if new.parent_id else "#new-posts"
                 result.headers["HX-Reswap"] = "beforeend"
@@ -190,12 +218,13 @@ def post(thread_id: int):
             return redirect(url_for("dialogue.thread", thread_id=thread.id, page=pages) + f"#post-{new.id}")
     if is_htmx():
         return render_template("dialogue/_post_form_inner.html", form=form, parent=parent, quote=quote,
-                               **_post_context(thread))
-    return render_template("dialogue/reply.html", form=form, parent=parent, quote=quote,
+                               slot=slot, **_post_context(thread))
+    return render_template("dialogue/reply.html", form=form, parent=parent, quote=quote, slot=slot,
                            **_post_context(thread))
 
 
 def _same_thread_post(thread: Thread, raw: str | None) -> Post | None:
+    """A post of this thread named in the request, or 404 when it has no place for the user."""
     if not raw or not str(raw).isdigit():
         return None
     found = db.session.get(Post, int(raw))
@@ -213,9 +242,20 @@ def reply_form(thread_id: int):
         abort(403)
     parent = _same_thread_post(thread, request.args.get("parent"))
     quote = _same_thread_post(thread, request.args.get("quote"))
-    form = PostForm(formdata=None, parent_id=parent.id if parent else "", quote_of_id=quote.id if quote else "")
+    form = PostForm(formdata=None)
+    slot = (parent.parent_id or parent.id) if parent else None
+    # A hidden, deleted or unapproved post cannot be replied to or quoted: say so, show none of it.
+    if quote is not None and not quotable(quote):
+        form.body.errors = [_("You cannot quote this message: it has been hidden or deleted, or it is waiting "
+                              "for approval. Your text is still in the form; you can post it without the quote.")]
+        quote = None
+    if parent is not None and not quotable(parent):
+        form.body.errors = [_("You cannot reply to this message: it has been hidden or deleted, or it is waiting "
+                              "for approval. Your text is still in the form; you can post it as a new message.")]
+        parent = quote = None
     template = "dialogue/_post_form.html" if is_htmx() else "dialogue/reply.html"
-    return render_template(template, form=form, parent=parent, quote=quote, inline=True, **_post_context(thread))
+    return render_template(template, form=form, parent=parent, quote=quote, slot=slot, inline=True,
+                           **_post_context(thread))
 
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
@@ -332,20 +372,56 @@ def _back(post: Post):
     return redirect(url_for("dialogue.thread", thread_id=post.thread_id) + f"#post-{post.id}")
 
 
-@bp.route("/discussion/<int:thread_id>/<action>", methods=["POST"])
-@login_required
-def thread_action(thread_id: int, action: str):
+def _moderated_thread(thread_id: int) -> Thread:
     thread = load_thread(thread_id)
     if not can_moderate(current_user, thread.consultation):
         abort(403)
+    return thread
+
+
+@bp.route("/discussion/<int:thread_id>/hide", methods=["GET", "POST"])
+@login_required
+def hide_thread_view(thread_id: int):
+    """Hide a whole thread, title included, with a reason (moderators)."""
+    thread = _moderated_thread(thread_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            hide_thread(thread, form.reason.data, by=current_user)
+        except PostingRefused as refused:
+            db.session.rollback()
+            form.reason.errors.append(str(refused.message))
+        else:
+            db.session.commit()
+            flash(_("The discussion has been hidden."), "ok")
+            if request.values.get("next") == "queue":
+                return redirect(url_for("dialogue.moderation", slug=thread.consultation.slug))
+            return redirect(url_for("dialogue.thread", thread_id=thread.id))
+    return render_template("dialogue/reason.html", post=None, form=form, heading=_("Hide a discussion"),
+                           action=url_for("dialogue.hide_thread_view", thread_id=thread.id),
+                           button=_("Hide discussion"),
+                           hint=_("Only moderators can see a hidden discussion, title included. The reason is "
+                                  "sent to whoever started it."),
+                           **_post_context(thread))
+
+
+@bp.route("/discussion/<int:thread_id>/<action>", methods=["POST"])
+@login_required
+def thread_action(thread_id: int, action: str):
+    thread = _moderated_thread(thread_id)
     actions = {"lock": lambda: set_locked(thread, True, by=current_user),
                "unlock": lambda: set_locked(thread, False, by=current_user),
                "pin": lambda: set_pinned(thread, True, by=current_user),
-               "unpin": lambda: set_pinned(thread, False, by=current_user)}
+               "unpin": lambda: set_pinned(thread, False, by=current_user),
+               "unhide": lambda: unhide_thread(thread, by=current_user)}
     if action not in actions:
         abort(404)
     actions[action]()
     db.session.commit()
+    if action == "unhide":
+        flash(_("The discussion can be seen again."), "ok")
+        if request.values.get("next") == "queue":
+            return redirect(url_for("dialogue.moderation", slug=thread.consultation.slug))
     return redirect(url_for("dialogue.thread", thread_id=thread.id))
 
 
@@ -357,12 +433,15 @@ def moderation(slug: str):
         abort(404 if not can_read_threads(current_user, consultation) else 403)
     pending = db.session.scalars(
         select(Post).join(Post.thread).where(Thread.consultation_id == consultation.id,
-                                             Post.status == PostStatus.PENDING)
+                                             Post.status == PostStatus.PENDING, Post.deleted_at.is_(None))
         .options(selectinload(Post.author), selectinload(Post.thread)).order_by(Post.created_at)).all()
     reports = db.session.scalars(
         select(PostReport).join(PostReport.post).join(Post.thread)
         .where(Thread.consultation_id == consultation.id, PostReport.resolved_at.is_(None))
         .options(selectinload(PostReport.post).selectinload(Post.author), selectinload(PostReport.reporter))
         .order_by(PostReport.created_at)).all()
+    hidden_threads = db.session.scalars(
+        select(Thread).where(Thread.consultation_id == consultation.id, Thread.hidden_at.is_not(None))
+        .order_by(Thread.hidden_at.desc())).all()
     return render_template("dialogue/moderation.html", consultation=consultation, pending=pending,
-                           reports=reports, now=utcnow())
+                           reports=reports, hidden_threads=hidden_threads, now=utcnow())

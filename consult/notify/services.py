@@ -16,7 +16,7 @@ from typing import Any
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale, format_date, format_datetime, gettext as _, ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from consult.audit.services import record_event
@@ -107,6 +107,10 @@ def describe(kind: Kind, data: dict[str, Any]) -> tuple[str, list[str]]:
                 _("The project team approved your message; all participants can read it now.")])
         if d["action"] == "rejected":
             return (_("Your message in “%(thread)s” was not published", thread=d["thread"]), [
+                _("Reason given by the project team: %(reason)s", reason=d["reason"] or "—")])
+        if d["action"] == "thread_hidden":
+            return (_("Your discussion “%(thread)s” was hidden", thread=d["thread"]), [
+                _("Only the project team can see it now."),
                 _("Reason given by the project team: %(reason)s", reason=d["reason"] or "—")])
         return (_("Your message in “%(thread)s” was hidden", thread=d["thread"]), [
             _("Reason given by the project team: %(reason)s", reason=d["reason"] or "—")])
@@ -345,6 +349,27 @@ def list_for(user: User, page: int = 1) -> tuple[list[Notification], int]:
                                .order_by(Notification.created_at.desc(), Notification.id.desc())
                                .offset((page - 1) * LIST_PAGE_SIZE).limit(LIST_PAGE_SIZE)).all()
     return list(items), total
+
+
+def linking_to(link: str, *, prefix: bool = False, kinds: Iterable[Kind] | None = None) -> list[Notification]:
+    """Notifications whose link is ``link`` or, with ``prefix``, a place on that page (``link#...``),
+    with their readers loaded."""
+    where = or_(Notification.link == link, Notification.link.startswith(link + "#", autoescape=True)) \
+        if prefix else Notification.link == link
+    query = select(Notification).where(where).options(selectinload(Notification.user))
+    if kinds is not None:
+        query = query.where(Notification.kind.in_(list(kinds)))
+    return list(db.session.scalars(query))
+
+
+def withdraw(notifications: Iterable[Notification]) -> int:
+    """Take notifications back when what they name may no longer be shown to their reader: they
+    leave the in-app list and any digest not yet sent. A mail already sent cannot be recalled."""
+    count = 0
+    for notification in notifications:
+        db.session.delete(notification)
+        count += 1
+    return count
 
 
 def mark_read(user: User, notification_id: int | None = None) -> int:
