@@ -394,13 +394,16 @@ class PostItem:
 
 
 def post_items(consultation: Consultation, text: str = "", tag_id: int | None = None) -> list[PostItem]:
-    """Published, visible messages of participants (not the team's own), newest first."""
-    from consult.dialogue.models import AuthorRole, Post, PostStatus, Thread
+    """Messages of participants (not the team's own) that every reader may read, newest first.
+
+    Tags and key quotes go into the report, so the disclosure gate narrows the query as for an
+    ordinary reader: nothing hidden, deleted or unapproved, nothing from a hidden thread.
+    """
+    from consult.dialogue.models import AuthorRole, Post
+    from consult.disclosure.posts import shown_posts
 
     posts = db.session.scalars(
-        select(Post).join(Thread).where(Thread.consultation_id == consultation.id, Post.status == PostStatus.PUBLISHED,
-                                        Post.hidden_at.is_(None), Post.deleted_at.is_(None),
-                                        Post.author_role != AuthorRole.TEAM)
+        shown_posts(select(Post).where(Post.author_role != AuthorRole.TEAM), None, consultation)
         .options(joinedload(Post.thread), joinedload(Post.organisation), joinedload(Post.author))
         .order_by(Post.created_at.desc(), Post.id.desc())).unique().all()
     items = {post.id: PostItem(post=post) for post in posts}
@@ -422,6 +425,12 @@ def post_items(consultation: Consultation, text: str = "", tag_id: int | None = 
 
 
 def quote_post(consultation: Consultation, post, excerpt: str, *, by: User) -> Quote:
+    """Mark an excerpt of a message as a key quote; only a message every reader may read."""
+    from consult.disclosure.posts import may_show_post
+
+    if post.thread.consultation_id != consultation.id or not may_show_post(post, None):
+        raise AnalysisRefused(_l("This message has been hidden or deleted, or it is waiting for approval, "
+                                 "so it cannot be quoted."))
     start, end = locate(post.body, excerpt)
     quote = Quote(consultation_id=consultation.id, post_id=post.id, start=start, end=end, text=post.body[start:end],
                   created_by_id=by.id)

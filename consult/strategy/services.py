@@ -17,7 +17,8 @@ from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Consultation
 from consult.core.time import utcnow
-from consult.dialogue.models import Post, PostStatus, Thread
+from consult.dialogue.models import Post
+from consult.disclosure.posts import shown_posts
 from consult.extensions import db
 from consult.notify.models import Kind
 from consult.notify.services import notify, organisation_users, url_path
@@ -370,9 +371,8 @@ def sources(consultation: Consultation, query: str = "", limit: int = 50) -> lis
             Tag.consultation_id == consultation.id, Coding.start.is_not(None)).options(selectinload(Coding.tag))):
         found.append(Source("excerpt", str(coding.id), str(_l("Excerpt tagged %(tag)s", tag=coding.tag.name)),
                             coding.excerpt, f"{coding.response_id}-{coding.question_id}" in confidential_answers))
-    for post in db.session.scalars(select(Post).join(Thread).where(
-            Thread.consultation_id == consultation.id, Post.status == PostStatus.PUBLISHED,
-            Post.hidden_at.is_(None), Post.deleted_at.is_(None)).options(selectinload(Post.thread))):
+    # Linked evidence is shown to the councils: only messages every reader may read (the gate decides).
+    for post in db.session.scalars(shown_posts(select(Post), None, consultation).options(selectinload(Post.thread))):
         found.append(Source("post", str(post.id), str(_l("Message in “%(thread)s”", thread=post.thread.title)), post.body))
     for item in db.session.scalars(select(QaItem).where(QaItem.consultation_id == consultation.id,
                                                         QaItem.status == QaStatus.PUBLISHED)):
