@@ -285,6 +285,7 @@ ACCESS = {
     "GET /discussion/<int:thread_id>":                                               "  L 200 200 200 404 200 200 200",
     "POST /discussion/<int:thread_id>/<action>":                                     "  L 403 403 403 404   A   A   A",
     "POST /discussion/<int:thread_id>/follow":                                       "  L   A   A   A 404   A   A   A",
+    "GET /discussion/<int:thread_id>/hide":                                          "  L 403 403 403 404 200 200 200",
     "POST /discussion/<int:thread_id>/posts":                                        "  L   A   A   A 404   A   A   A",
     "GET /discussion/<int:thread_id>/reply":                                         "  L 200 200 200 404 200 200 200",
     "GET /exports/<int:job_id>":                                                     "  L 404 404 404 404 404 200 404",
