@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from consult.core.time import to_local, utcnow
 
-from consult.advice.models import AdviceSubject, Disposition
+from consult.advice.models import ADVICE_SUBJECT_LABELS, AdviceSubject, Disposition
 from consult.consultations.forms import MultiCheckboxField
 from consult.core.forms import strip
 
@@ -20,7 +20,7 @@ class RequestForm(FlaskForm):
     question = TextAreaField(_l("Question to the councils"), validators=[
         DataRequired(_l("Write the question the councils are asked to advise on.")), Length(max=20_000)])
     due_on = DateField(_l("Advice due on"), validators=[InputRequired(_l("Enter the date by which the advice is due."))])
-    subject = RadioField(_l("Advice on"), choices=[SelectChoice(s.value, s.label) for s in AdviceSubject],
+    subject = RadioField(_l("Advice on"), choices=[SelectChoice(s.value, label) for s, label in ADVICE_SUBJECT_LABELS.items()],
                          default=AdviceSubject.CONSULTATION.value)
     councils = MultiCheckboxField(_l("Advisory councils"), coerce=int,
                                   validators=[InputRequired(_l("Choose at least one advisory council."))])

@@ -42,8 +42,14 @@ class AdviceSubject(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str({AdviceSubject.CONSULTATION: _l("The consultation"),
-                    AdviceSubject.STRATEGY: _l("The procurement-strategy draft")}[self])
+        return str(ADVICE_SUBJECT_LABELS[self])
+
+
+# Lazy, so form choices built at import follow each request's language.
+ADVICE_SUBJECT_LABELS = {
+    AdviceSubject.CONSULTATION: _l("The consultation"),
+    AdviceSubject.STRATEGY: _l("The procurement-strategy draft"),
+}
 
 
 class AdviceStatus(enum.StrEnum):

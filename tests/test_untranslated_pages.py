@@ -1,0 +1,102 @@
+"""No English on a Dutch page: every main page type, as every role, rendered in Dutch.
+
+A message that reaches the page untranslated shows its English msgid: it was translated too early
+(``str()`` on a lazy string at import, outside any request), it was never marked for translation
+while an equal English text is, or one msgid serves two meanings and the page asks for the wrong
+one. This renders every page of tests/pages.py in ``nl`` and looks for the English msgids of the
+catalogue in the text a person reads or hears (the page text, the title, and the ``title``,
+``aria-label``, ``alt``, ``placeholder`` and ``content`` attributes).
+
+Which msgids count, so that a hit is English and not a word the two languages share:
+- only msgids whose Dutch translation differs from them (not "Status", "Wmo", "Contact", "Concept"),
+  and that occur in no Dutch translation of the catalogue ("Log in" is also Dutch: "Log in om …");
+- only msgids with at least two words outside their placeholders: a single English word ("Open",
+  "Tag", "Team", "Privacy") is often also Dutch or part of a Dutch text, two English words in a row
+  are not. Placeholders (``%(name)s``) match any short text;
+- matched case-sensitively, as whole words, with any run of white space for a space.
+"""
+from __future__ import annotations
+
+import re
+from functools import cache
+from html import unescape
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from consult.demo import DEMO_PASSWORD, load_demo
+from consult.extensions import db
+from tests.conftest import login
+from tests.pages import ACCOUNTS, demo_pages
+
+CATALOGUE = Path(__file__).resolve().parent.parent / "consult/translations/nl/LC_MESSAGES/messages.po"
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
+ATTRIBUTES = re.compile(r'\s(?:title|aria-label|alt|placeholder|content)="([^"]*)"')
+
+
+@cache
+def english_phrases() -> dict[str, tuple[str, re.Pattern]]:
+    """The msgids worth looking for (see the module's docstring): its longest literal part, its pattern."""
+    with CATALOGUE.open("rb") as fh:
+        catalogue = read_po(fh)
+    dutch = " | ".join(" ".join(text.split()) for message in catalogue if message.id
+                       for text in (message.string if isinstance(message.string, tuple) else (message.string,)))
+    phrases = {}
+    for message in catalogue:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        translations = message.string if isinstance(message.string, tuple) else (message.string,)
+        for msgid in ids:
+            if msgid in translations:
+                continue
+            literal = PLACEHOLDER.split(msgid)
+            if sum(len(re.findall(r"[^\W\d_]+", part)) for part in literal) < 2:
+                continue
+            pattern = r".{1,200}?".join(r"\s+".join(map(re.escape, part.split())) for part in literal)
+            longest = " ".join(max(literal, key=len).split())
+            compiled = re.compile(rf"(?<!\w){pattern}(?!\w)")
+            if longest not in dutch or not compiled.search(dutch):
+                phrases[msgid] = (longest, compiled)
+    return phrases
+
+
+def readable_text(html: str) -> str:
+    """What a person reads or hears: the text without markup, and the spoken attributes."""
+    spoken = " | ".join(unescape(value) for value in ATTRIBUTES.findall(html))
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    text = unescape(re.sub(r"<[^>]+>", " ", html))
+    return re.sub(r"\s+", " ", f"{text} | {spoken}")
+
+
+def english_on(text: str, phrases: dict[str, tuple[str, re.Pattern]]) -> list[str]:
+    """The msgids found in ``text`` (a plain substring test first keeps this fast)."""
+    return sorted(msgid for msgid, (part, pattern) in phrases.items()
+                  if part in text and pattern.search(text))
+
+
+@pytest.mark.parametrize("role", list(ACCOUNTS))
+def test_dutch_pages_show_no_english_msgid_as_role(app, role):
+    load_demo()
+    db.session.commit()
+    phrases = english_phrases()
+    client = app.test_client()
+    if ACCOUNTS[role]:
+        login(client, ACCOUNTS[role], DEMO_PASSWORD)
+    found = {}
+    for path in demo_pages()[role]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        html = response.get_data(as_text=True)
+        assert '<html lang="nl"' in html, path
+        if english := english_on(readable_text(html), phrases):
+            found[path] = english
+    assert found == {}
+
+
+def test_check_finds_english_between_dutch():
+    """The check itself: a two-word msgid is found in a Dutch text, a shared word is not."""
+    phrases = english_phrases()
+    assert english_on("Advies over | The consultation | Het concept", phrases) == ["The consultation"]
+    assert english_on("Status: Concept · Privacy · Contact", phrases) == []
