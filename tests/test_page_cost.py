@@ -47,7 +47,7 @@ def grow(factor: int) -> None:
             post = reply(thread, f"Bijdrage {n}", by=user)
             post.created_at = when
         item = ask(consultation, None, f"Vraag {n}?", by=user, organisation=org)
-        save(item, question=f"Vraag {n}?", answer="Antwoord.", theme=None, by=team)
+        save(item, question=f"Vraag {n}, zoals gepubliceerd?", answer="Antwoord.", theme=None, by=team)
         publish(item, by=team)
     db.session.commit()
 

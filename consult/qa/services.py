@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from consult.audit.services import record_event
 from consult.auth.models import User
@@ -126,7 +126,7 @@ def published_items(consultation: Consultation, theme_id: int | None = None) -> 
     """The consultation's items as they may leave the team (pages, exports, the report): published
     ones only, in number order, each without anything about who asked or how it was asked."""
     query = select(QaItem).where(QaItem.consultation_id == consultation.id, published_items_filter()) \
-        .options(selectinload(QaItem.theme))
+        .options(joinedload(QaItem.theme))
     if theme_id:
         query = query.where(QaItem.theme_id == theme_id)
     return [published_item(item) for item in db.session.scalars(query.order_by(QaItem.number))]
