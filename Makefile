@@ -34,7 +34,7 @@ translations: $(VENV)/.installed
 
 # Re-extract the messages and merge them into the catalogues (developers only).
 messages: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --ignore-dirs ".* __pycache__" --no-location --no-wrap --sort-output -o consult/translations/messages.pot consult
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --ignore-dirs ".* __pycache__" --no-location --no-wrap --sort-output -o consult/translations/messages.pot consult
 	$(VENV)/bin/pybabel update -N --no-wrap -i consult/translations/messages.pot -d consult/translations
 
 run: install

@@ -60,15 +60,15 @@ def test_every_message_in_the_code_has_a_dutch_translation(tmp_path):
     pot = tmp_path / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", str(ROOT / "babel.cfg"),
-         "-k", "_l", "-k", "lazy_gettext", "--ignore-dirs", ".* __pycache__", "-o", str(pot),
+         "-k", "_l", "-k", "lazy_gettext", "-k", "lazy_pgettext:1c,2", "--ignore-dirs", ".* __pycache__", "-o", str(pot),
          str(ROOT / "consult")],
         check=True, capture_output=True,
     )
     with pot.open("rb") as fh:
-        extracted = {m.id for m in read_po(fh) if m.id}
+        extracted = {(m.id, m.context) for m in read_po(fh) if m.id}
     with (ROOT / "consult/translations/nl/LC_MESSAGES/messages.po").open("rb") as fh:
         catalogue = read_po(fh)
-    translated = {m.id for m in catalogue
+    translated = {(m.id, m.context) for m in catalogue
                   if m.id and "fuzzy" not in m.flags
                   and (all(m.string) if isinstance(m.string, tuple) else m.string)}
     assert sorted(map(str, extracted - translated)) == []

@@ -1,17 +1,18 @@
 """No English on a Dutch page: every main page type, as every role, rendered in Dutch.
 
 A message that reaches the page untranslated shows its English msgid: it was translated too early
-(``str()`` on a lazy string at import, outside any request), it was never marked for translation
-while an equal English text is, or one msgid serves two meanings and the page asks for the wrong
-one. This renders every page of tests/pages.py in ``nl`` and looks for the English msgids of the
-catalogue in the text a person reads or hears (the page text, the title, and the ``title``,
-``aria-label``, ``alt``, ``placeholder`` and ``content`` attributes).
+(``str()`` on a lazy string at import, outside any request), its translation is missing or fuzzy,
+or a template prints an English text the catalogue knows without asking for it. This renders every
+page of tests/pages.py in ``nl`` and looks for the English msgids of the catalogue in the text a
+person reads or hears (the page text, the title, and the ``title``, ``aria-label``, ``alt``,
+``placeholder`` and ``content`` attributes), and for English or machine formats: a clock with
+seconds ("03:42:21"), a decimal point in a file size ("9.6 kB"), "Bytes".
 
 Which msgids count, so that a hit is English and not a word the two languages share:
-- only msgids whose Dutch translation differs from them (not "Status", "Wmo", "Contact", "Concept"),
+- only msgids whose Dutch translation differs from them (not "Status", "Contact", "Privacy"),
   and that occur in no Dutch translation of the catalogue ("Log in" is also Dutch: "Log in om …");
 - only msgids with at least two words outside their placeholders: a single English word ("Open",
-  "Tag", "Team", "Privacy") is often also Dutch or part of a Dutch text, two English words in a row
+  "Tag", "Team", "Concept") is often also Dutch or part of a Dutch text, two English words in a row
   are not. Placeholders (``%(name)s``) match any short text;
 - matched case-sensitively, as whole words, with any run of white space for a space.
 """
@@ -32,6 +33,8 @@ from tests.pages import ACCOUNTS, demo_pages
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "consult/translations/nl/LC_MESSAGES/messages.po"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
+# Formats that give an English or machine page away: seconds on a clock, "9.6 kB", "598 Bytes".
+FOREIGN_FORMATS = re.compile(r"(?<![\d:])\d{1,2}:\d\d:\d\d(?![\d:])|\b\d+\.\d+\s?[kMG]B\b|\bBytes\b")
 ATTRIBUTES = re.compile(r'\s(?:title|aria-label|alt|placeholder|content)="([^"]*)"')
 
 
@@ -77,7 +80,7 @@ def english_on(text: str, phrases: dict[str, tuple[str, re.Pattern]]) -> list[st
 
 
 @pytest.mark.parametrize("role", list(ACCOUNTS))
-def test_dutch_pages_show_no_english_msgid_as_role(app, role):
+def test_dutch_pages_show_no_english_msgid_or_format_as_role(app, role):
     load_demo()
     db.session.commit()
     phrases = english_phrases()
@@ -90,7 +93,8 @@ def test_dutch_pages_show_no_english_msgid_as_role(app, role):
         assert response.status_code == 200, path
         html = response.get_data(as_text=True)
         assert '<html lang="nl"' in html, path
-        if english := english_on(readable_text(html), phrases):
+        text = readable_text(html)
+        if english := english_on(text, phrases) + FOREIGN_FORMATS.findall(text):
             found[path] = english
     assert found == {}
 
@@ -99,4 +103,6 @@ def test_check_finds_english_between_dutch():
     """The check itself: a two-word msgid is found in a Dutch text, a shared word is not."""
     phrases = english_phrases()
     assert english_on("Advies over | The consultation | Het concept", phrases) == ["The consultation"]
-    assert english_on("Status: Concept · Privacy · Contact", phrases) == []
+    assert english_on("Status: Concept · Privacy · Contact · Log in om mee te praten", phrases) == []
+    assert FOREIGN_FORMATS.findall("(PDF, 598 Bytes, 4 mrt 2026, 03:42:21) 9.6 kB · 9,6 kB · 03:42") == [
+        "Bytes", "03:42:21", "9.6 kB"]

@@ -14,13 +14,14 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale, format_date, format_datetime, gettext as _, ngettext
+from flask_babel import force_locale, format_date, gettext as _, ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from consult.audit.services import record_event
 from consult.auth.models import User
+from consult.core.templating import format_datetime_minutes
 from consult.core.time import to_local, utcnow
 from consult.extensions import db
 from consult.notify.mail import queue_mail, render_template_mail
@@ -71,7 +72,7 @@ def read_unsubscribe_token(token: str) -> tuple[User, Kind] | None:
 # --- what a notification says, in the reader's language --------------------------------
 
 def _when(value: str | None, fmt: str = "long") -> str:
-    return format_datetime(datetime.fromisoformat(value), fmt) if value else ""
+    return format_datetime_minutes(datetime.fromisoformat(value), fmt) if value else ""
 
 
 def describe(kind: Kind, data: dict[str, Any]) -> tuple[str, list[str]]:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import format_datetime, get_locale, gettext as _
+from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -11,6 +11,7 @@ from consult.consultations.views import load_consultation
 from consult.dialogue.models import Post
 from consult.dialogue.permissions import can_moderate
 from consult.core.access import deny_hidden
+from consult.core.templating import format_datetime_minutes
 from consult.disclosure.qa import Where, confirmation_code, may_see_asker, publication_warnings
 from consult.extensions import db
 from consult.qa import bp
@@ -158,7 +159,7 @@ def qa_document(consultation) -> DocumentModel:
     blocks = []
     for item in items:
         blocks += section(_("Question %(n)s", n=item.number), item.question, _("Answer") + ": " + item.answer,
-                          meta=_("Published %(when)s", when=format_datetime(item.published_at, "medium"))
+                          meta=_("Published %(when)s", when=format_datetime_minutes(item.published_at, "medium"))
                           + (f" · {item.theme.title}" if item.theme else ""))
     municipalities = ", ".join(m.name for m in consultation.municipalities)
     return DocumentModel(title=_("Questions and answers (nota van inlichtingen)"),

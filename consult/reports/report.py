@@ -98,7 +98,7 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
     blocks: list = []
 
     # 0. Cover (title and subtitle) and 1. summary.
-    status = _("Definitive, version %(n)s", n=report.version) if definitive else _("Concept")
+    status = _("Final, version %(n)s", n=report.version) if definitive else _("Draft")
     date = format_date(report.published_at if definitive else report.updated_at, "d MMMM y")
     blocks += section(_("Summary"), report.summary or _("The summary has not been written yet."))
     if draft is not None:

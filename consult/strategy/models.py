@@ -10,7 +10,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -30,8 +30,9 @@ class DraftStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str({DraftStatus.CONCEPT: _l("Concept"), DraftStatus.SHARED: _l("Shared with the councils"),
-                    DraftStatus.ADOPTED: _l("Adopted")}[self])
+        # "Adopted" of a draft is "vastgesteld"; of a piece of input (a disposition) "overgenomen".
+        return str({DraftStatus.CONCEPT: _l("Draft"), DraftStatus.SHARED: _l("Shared with the councils"),
+                    DraftStatus.ADOPTED: lazy_pgettext("strategy draft", "Adopted")}[self])
 
 
 class OrganisationForm(enum.StrEnum):

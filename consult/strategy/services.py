@@ -369,7 +369,7 @@ def sources(consultation: Consultation, query: str = "", limit: int = 50) -> lis
     confidential_answers = {s.ref for s in found if s.confidential}
     for coding in db.session.scalars(select(Coding).join(Tag).where(
             Tag.consultation_id == consultation.id, Coding.start.is_not(None)).options(selectinload(Coding.tag))):
-        found.append(Source("excerpt", str(coding.id), str(_l("Excerpt tagged %(tag)s", tag=coding.tag.name)),
+        found.append(Source("excerpt", str(coding.id), str(_l("tagged %(tag)s", tag=coding.tag.name)),
                             coding.excerpt, f"{coding.response_id}-{coding.question_id}" in confidential_answers))
     # Linked evidence is shown to the councils: only messages every reader may read (the gate decides).
     for post in db.session.scalars(shown_posts(select(Post), None, consultation).options(selectinload(Post.thread))):
@@ -386,7 +386,7 @@ def sources(consultation: Consultation, query: str = "", limit: int = 50) -> lis
     themes = {t.id: t for t in consultation.themes}
     for synthesis in db.session.scalars(select(Synthesis).where(Synthesis.consultation_id == consultation.id)):
         scope = questions[synthesis.question_id].text[:80] if synthesis.question_id else themes[synthesis.theme_id].title
-        found.append(Source("synthesis", str(synthesis.id), str(_l("Synthesis: %(scope)s", scope=scope)), synthesis.text))
+        found.append(Source("synthesis", str(synthesis.id), scope, synthesis.text))
     if needle:
         found = [s for s in found if needle in s.text.casefold() or needle in s.title.casefold()]
     return found[:limit]
