@@ -24,13 +24,14 @@ from consult.advice.services import add_point, publish_reply, published_advices,
 from consult.audit.models import AuditEvent
 from consult.consultations.models import Consultation, Status, TeamMember, TeamRole, Theme
 from consult.core.time import utcnow
-from consult.disclosure import Audience
+from consult.disclosure import Audience, Protected
 from consult.disclosure.advice import may_show_advice, may_show_reply
 from consult.disclosure.qa import (
     IdentityWarning,
     Marker,
     PublishedItem,
     Where,
+    asker_withheld,
     confirmation_code,
     identity_markers,
     identity_warnings,
@@ -316,6 +317,7 @@ def test_published_items_carry_nothing_about_the_asker(world):
 def test_who_may_see_the_asker(world, who, expected):
     item = ask(world)
     assert may_see_asker(item, world["users"][who]) is expected
+    assert asker_withheld(item, world["users"][who]) == (None if expected else Protected.QA_ASKER)
 
 
 # --- nothing of the asker leaves the team ---------------------------------------------------------------------

@@ -32,8 +32,6 @@ from consult.disclosure import Audience, Protected
 from consult.qa.models import QaItem, QaStatus
 from consult.responses.permissions import responding_organisations
 
-PROTECTS = Protected.QA_ASKER
-
 # Legal forms left out to find an organisation under its everyday name ("Geheime Zorg BV" -> "Geheime Zorg").
 LEGAL_FORMS = {"bv", "b.v.", "nv", "n.v.", "vof", "v.o.f.", "ua", "u.a.", "stichting", "vereniging",
                "coöperatie", "cooperatie"}
@@ -105,12 +103,19 @@ class PublishedItem:
 
 # --- who sees what ---------------------------------------------------------------------------------
 
-def may_see_asker(item: QaItem, user) -> bool:
-    """The question as asked and who asked it: the project team and the asker's own organisation."""
+def asker_withheld(item: QaItem, user) -> Protected | None:
+    """Why the question as asked and who asked it may not be shown to this person (None: they may).
+    Only the project team and the asker's own organisation see them."""
     if is_team(user, item.consultation):
-        return True
-    return item.asker_organisation_id is not None and item.asker_organisation_id in {
-        org.id for org in responding_organisations(user)}
+        return None
+    if item.asker_organisation_id is not None and item.asker_organisation_id in {
+            org.id for org in responding_organisations(user)}:
+        return None
+    return Protected.QA_ASKER
+
+
+def may_see_asker(item: QaItem, user) -> bool:
+    return asker_withheld(item, user) is None
 
 
 def published_items_filter() -> ColumnElement[bool]:
