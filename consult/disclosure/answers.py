@@ -27,15 +27,19 @@ _OPENNESS = (Publication.NAMED, Publication.ANONYMOUS, Publication.NONE)
 
 
 def effective_publication(response, submitted: str | Publication | None = ...) -> Publication:
-    """The publication choice that applies: the stricter of the current and the submitted one.
+    """The publication choice that applies to a response: see :func:`stricter`.
 
     ``submitted`` is the choice frozen in the latest submission; when left out it is read from it.
-    No choice at all counts as "do not publish".
     """
     if submitted is ...:
         latest = response.latest_submission
         submitted = latest.snapshot.get("publication") if latest is not None else None
-    choices = [Publication(c) if c else Publication.NONE for c in (response.publication, submitted)]
+    return stricter(response.publication, submitted)
+
+
+def stricter(current: str | Publication | None, submitted: str | Publication | None) -> Publication:
+    """The stricter of the current and the submitted choice; no choice counts as "do not publish"."""
+    choices = [Publication(c) if c else Publication.NONE for c in (current, submitted)]
     return max(choices, key=_OPENNESS.index)
 
 

@@ -51,7 +51,7 @@ class PublicNumbers:
 
 
 def rounding_step(value: float) -> float:
-    """A step with two significant digits of ``value``: 57.23 -> 1, 1234 -> 10, 0.57 -> 0.01."""
+    """The step that keeps two significant digits of ``value``: 57.23 -> 1, 1234 -> 100, 0.57 -> 0.01."""
     magnitude = math.floor(math.log10(abs(value))) if value else 0
     return 10.0 ** (magnitude - 1)
 

@@ -1,7 +1,7 @@
 """Raw data exports of all submitted answers: CSV and XLSX, public and internal.
 
-* public: no confidential answers, no response whose publication choice is "do not publish",
-  organisations named only when their choice allows it;
+* public: what the disclosure gate allows the public to see (no confidential answers, no response whose
+  publication choice is "do not publish", organisations named only when their choice allows it);
 * internal (the project team): everything, stamped "VERTROUWELIJK — intern", audited.
 
 Rows are read in batches and written as they come, so memory does not grow with the data:
@@ -21,10 +21,12 @@ from flask_babel import format_datetime, gettext as _
 from sqlalchemy import func, select
 
 from consult.consultations.models import Consultation, Question, Theme
+from consult.disclosure import Audience
+from consult.disclosure.answers import may_show_answer, shown_name, stricter
 from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
 from consult.responses.display import snapshot_value
-from consult.responses.models import Publication, Response, ResponseStatus, Submission
+from consult.responses.models import Response, ResponseStatus, Submission
 
 VARIANTS = ("public", "internal")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -67,7 +69,7 @@ def rows(consultation: Consultation, variant: str) -> Iterator[list[str]]:
              OrgKind.MUNICIPALITY: _("Municipality"), OrgKind.OTHER: _("Other organisation")}
     latest = (select(Submission.response_id, func.max(Submission.number).label("number"))
               .group_by(Submission.response_id).subquery())
-    query = (select(Organisation.name, Organisation.kind, Response.publication, Submission.canonical,
+    query = (select(Organisation, Response.publication, Submission.canonical,
                     Submission.submitted_at, Submission.number)
              .join(latest, (latest.c.response_id == Submission.response_id) & (latest.c.number == Submission.number))
              .join(Response, Response.id == Submission.response_id)
@@ -76,15 +78,18 @@ def rows(consultation: Consultation, variant: str) -> Iterator[list[str]]:
              .order_by(Response.id)
              .execution_options(yield_per=BATCH))
     anonymous = _("Anonymous")
-    for name, kind, publication, canonical, submitted_at, number in db.session.execute(query):
-        if variant == "public" and publication in (None, Publication.NONE):
+    audience = Audience.TEAM if variant == "internal" else Audience.PUBLIC
+    for organisation, publication, canonical, submitted_at, number in db.session.execute(query):
+        snapshot = json.loads(canonical)
+        applies = stricter(publication, snapshot.get("publication"))
+        answers = [a for a in snapshot["answers"] if may_show_answer(applies, bool(a["confidential"]), audience)]
+        if not answers:
             continue
-        shown_name = name if variant == "internal" or publication == Publication.NAMED else anonymous
+        name = shown_name(organisation, applies, audience) or anonymous
+        kind = organisation.kind
         when = format_datetime(submitted_at, "yyyy-MM-dd HH:mm")
-        for answer in json.loads(canonical)["answers"]:
-            if variant == "public" and answer["confidential"]:
-                continue
-            row = [shown_name, kinds.get(kind, ""), answer["theme"], numbers.get(answer["question_id"], ""),
+        for answer in answers:
+            row = [name, kinds.get(kind, ""), answer["theme"], numbers.get(answer["question_id"], ""),
                    answer["question"], snapshot_value(answer), when, str(number)]
             if variant == "internal":
                 row += [_("yes") if answer["confidential"] else _("no"),

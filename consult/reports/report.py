@@ -24,7 +24,8 @@ from consult.analysis.services import (
     submitted_responses,
 )
 from consult.consultations.models import Consultation, QuestionKind
-from consult.disclosure.answers import counts_in_public, effective_publication, quote_refusal
+from consult.disclosure import Audience
+from consult.disclosure.answers import counts_in_public, effective_publication, withheld_answer, withheld_label
 from consult.disclosure.statistics import min_group
 from consult.extensions import db
 from consult.qa.services import published_items
@@ -75,12 +76,17 @@ def report_quotes(consultation: Consultation, items) -> tuple[dict[int, list[str
         if item is None:
             left_out.append((quote, _("the response was withdrawn or the answer was removed")))
             continue
-        refusal = quote_refusal(item.publication, item.confidential)
-        if refusal:
-            left_out.append((quote, refusal))
+        withheld = withheld_answer(item.publication, item.confidential, Audience.PUBLIC)
+        if withheld:
+            left_out.append((quote, withheld_label(withheld)))
             continue
         quotes.setdefault(quote.question_id, []).append(f"“{quote.text}” ({item.attribution})")
     return quotes, left_out
+
+
+def left_out_of_report(consultation: Consultation) -> list[tuple]:
+    """For the team's report editor: the key quotes the report leaves out, each with the reason."""
+    return report_quotes(consultation, answer_items(consultation))[1]
 
 
 def build_report(consultation: Consultation, report: Report | None = None) -> DocumentModel:
