@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from flask_babel import format_date, format_datetime, get_locale, gettext as _, ngettext
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
-from consult.advice.models import Advice, AdviceRequest, AdviceStatus
+from consult.advice.services import published_advices
 from consult.analysis.models import Coding, Quote, Synthesis, Tag
 from consult.analysis.services import (
     STAKEHOLDER_LABELS,
@@ -165,9 +164,7 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
                                          _("What changes")], rows=rows, caption=theme.title))
 
     # 5. Advice of the councils, point by point, with the reply.
-    advices = db.session.scalars(select(Advice).join(AdviceRequest).where(
-        AdviceRequest.consultation_id == consultation.id, Advice.status == AdviceStatus.PUBLISHED)
-        .options(joinedload(Advice.points), joinedload(Advice.council)).order_by(Advice.id)).unique().all()
+    advices = published_advices(consultation)
     blocks.append(Heading(_("Advice of the advisory councils"), 2))
     if not advices:
         blocks.append(Paragraph(_("No advice has been published.")))
