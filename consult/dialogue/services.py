@@ -37,6 +37,12 @@ from consult.notify.services import linking_to, notify, url_path, withdraw
 MAX_POST_LENGTH = 10_000
 
 
+QUOTE_REFUSED = _l("You cannot quote this message: it has been hidden or deleted, or it is waiting for approval. "
+                   "Your text is still in the form; you can post it without the quote.")
+REPLY_REFUSED = _l("You cannot reply to this message: it has been hidden or deleted, or it is waiting for approval. "
+                   "Your text is still in the form; you can post it as a new message.")
+
+
 class PostingRefused(Exception):
     def __init__(self, message):
         super().__init__(str(message))
@@ -105,15 +111,11 @@ def reply(thread: Thread, body: str, *, by: User, parent: Post | None = None,
     """
     now = utcnow()
     if quote is not None and not quotable(quote):
-        raise PostingRefused(_l("You cannot quote this message: it has been hidden or deleted, or it is "
-                                "waiting for approval. Your text is still in the form; you can post it "
-                                "without the quote."))
+        raise PostingRefused(QUOTE_REFUSED)
     if parent is not None and parent.parent_id is not None:
         parent = db.session.get(Post, parent.parent_id)  # one level of replies
     if parent is not None and not quotable(parent):
-        raise PostingRefused(_l("You cannot reply to this message: it has been hidden or deleted, or it is "
-                                "waiting for approval. Your text is still in the form; you can post it "
-                                "as a new message."))
+        raise PostingRefused(REPLY_REFUSED)
     check_rate(by, now)
     body = _check_body(body)
     post = _new_post(thread, body, by, now, parent=parent, quote=quote)

@@ -30,6 +30,8 @@ from consult.dialogue.permissions import (
     can_start_thread,
 )
 from consult.dialogue.services import (
+    QUOTE_REFUSED,
+    REPLY_REFUSED,
     PostingRefused,
     approve_post,
     create_thread,
@@ -53,7 +55,6 @@ from consult.dialogue.services import (
 from consult.disclosure import Protected
 from consult.disclosure.posts import (
     listed_posts,
-    may_show_post,
     may_show_thread,
     post_protection,
     post_withheld,
@@ -72,8 +73,7 @@ POSTS_PER_PAGE = 20
 def _disclosure():
     """The gate's answers for the dialogue templates: they show nothing it has not allowed."""
     return {"shown_body": shown_body, "shown_title": shown_title, "post_withheld": post_withheld,
-            "post_protection": post_protection, "thread_protection": thread_protection,
-            "may_show_post": may_show_post, "Protected": Protected}
+            "post_protection": post_protection, "thread_protection": thread_protection, "Protected": Protected}
 
 
 def _require_read(consultation):
@@ -246,12 +246,10 @@ def reply_form(thread_id: int):
     slot = (parent.parent_id or parent.id) if parent else None
     # A hidden, deleted or unapproved post cannot be replied to or quoted: say so, show none of it.
     if quote is not None and not quotable(quote):
-        form.body.errors = [_("You cannot quote this message: it has been hidden or deleted, or it is waiting "
-                              "for approval. Your text is still in the form; you can post it without the quote.")]
+        form.body.errors = [str(QUOTE_REFUSED)]
         quote = None
     if parent is not None and not quotable(parent):
-        form.body.errors = [_("You cannot reply to this message: it has been hidden or deleted, or it is waiting "
-                              "for approval. Your text is still in the form; you can post it as a new message.")]
+        form.body.errors = [str(REPLY_REFUSED)]
         parent = quote = None
     template = "dialogue/_post_form.html" if is_htmx() else "dialogue/reply.html"
     return render_template(template, form=form, parent=parent, quote=quote, slot=slot, inline=True,
