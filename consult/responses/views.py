@@ -51,6 +51,7 @@ from consult.responses.services import (
 )
 
 RESPONSE_FILE_TYPES = ("pdf", "odt", "docx")
+_MERGED = _l("Both texts are now in the field, one after the other, and saved as a draft. Merge them into one answer.")
 
 
 @bp.after_request
@@ -81,6 +82,7 @@ class QuestionState:
     version: int = 0
     error: str | None = None
     conflict: Any = None       # the colleague's stored answer when a save was stale
+    changed: bool = False      # this request wrote a new version (not just "already saved")
     attachments: list = field(default_factory=list)
 
 
@@ -103,9 +105,20 @@ def _base_version(question: Question) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
+def _merging(question: Question) -> bool:
+    """The person chose "Keep both texts" on this open question's conflict screen."""
+    return question.kind == QuestionKind.OPEN and request.form.get("merge") == str(question.id)
+
+
 def _apply_answer(response: Response, question: Question, state: QuestionState) -> bool:
-    """Read one question from the form and save it; fills ``state`` with errors or conflicts."""
+    """Read one question from the form and save it; fills ``state`` with errors or conflicts.
+
+    "Keep both texts" saves the person's text followed by the stored one, for them to merge."""
     values = request.form.getlist(field_name(question))
+    if _merging(question):
+        stored = response.answer_for(question.id)
+        texts = [values[0] if values else "", (stored.value or "") if stored else ""]
+        values = ["\n\n".join(text for text in texts if text.strip())]
     confidential = request.form.get(f"c-{question.id}") == "1"
     state.value = values if question.kind == QuestionKind.MULTIPLE else (values[0] if values else "")
     state.confidential = confidential
@@ -121,6 +134,7 @@ def _apply_answer(response: Response, question: Question, state: QuestionState) 
         state.version = stale.answer.version
         return False
     state.version = answer.version
+    state.changed = changed
     if changed:
         state.value = form_value(question, answer.value)
     return True
@@ -187,6 +201,10 @@ def theme(response_id: int, theme_id: int):
             db.session.rollback()
             return _render_theme(response, items, index, states, closed=True), 409
         db.session.commit()
+        merged = next((q for q in item.questions if _merging(q)), None)
+        if ok and merged is not None:
+            flash(str(_MERGED), "ok")
+            return redirect(url_for("responses.theme", response_id=response.id, theme_id=theme_id) + f"#q-{merged.id}")
         if ok:
             flash(_("Your answers have been saved."), "ok")
             if request.form.get("action") == "next":
@@ -221,10 +239,13 @@ def autosave(response_id: int, question_id: int):
         return render_template("responses/_save_status.html", state=state, closed=True), 409
     # Rendered before the commit, from objects still loaded (a commit expires them all and the
     # template would load them again); sent only once the commit has succeeded.
-    if state.conflict is not None:
-        body, status = render_template("responses/_conflict.html", response=response, state=state), 409
+    status = 409 if state.conflict is not None else 200
+    if _merging(question):  # the field itself changed: send the whole question back
+        body = render_template("responses/_question.html", response=response, state=state, editable=True,
+                               focus=True, status_message=_MERGED if saved else None)
     else:
-        body, status = render_template("responses/_save_status.html", state=state, saved=saved, now=utcnow()), 200
+        body = render_template("responses/_save_status.html", response=response, state=state,
+                               saved=state.changed, now=utcnow())
     db.session.commit()
     return body, status
 
