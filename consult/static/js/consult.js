@@ -51,9 +51,18 @@ document.addEventListener("htmx:afterSwap", function (event) {
   if (target) { target.focus(); }
 });
 
-/* Responses: a character count per answer, and autosave when the page is hidden. */
+/* Responses: autosave that loses nothing typed.
+   Each answer knows what the server last acknowledged, so leaving an unchanged answer sends nothing
+   and announces nothing. Text not acknowledged yet is kept in this tab's sessionStorage (keyed by user,
+   response, question and the version it started from) and put back, with a notice, when the page comes
+   back with an older copy. Leaving the page sends it with fetch keepalive, which the browser does not
+   cancel on unload, from the same version, so the server checks it like any autosave. While a
+   colleague's text is shown beside the person's, the answer waits for their choice; focus follows it. */
 (function () {
   "use strict";
+  var PREFIX = "consult-unsaved/";
+  var answers = new WeakMap();  // question element -> what the server holds and what is on its way
+
   function updateCount(textarea) {
     var count = document.querySelector('[data-count-for="' + textarea.id + '"]');
     if (!count) { return; }
@@ -64,19 +73,305 @@ document.addEventListener("htmx:afterSwap", function (event) {
     count.textContent = lang === "nl" ? n + " van maximaal " + m + " tekens" : n + " of at most " + m + " characters";
     count.classList.toggle("char-count--over", textarea.value.length > parseInt(max, 10));
   }
+
+  // --- one answer on the page ---------------------------------------------------------------------
+  function questionOf(element) {
+    var question = element && element.closest ? element.closest("[data-autosave]") : null;
+    return question && question.isConnected ? question : null;
+  }
+  function qid(question) { return question.id.slice("question-".length); }
+  function versionField(question) { return document.getElementById("v-" + qid(question)); }
+  function statusOf(question) { return document.getElementById("status-" + qid(question)); }
+  function textField(question) {
+    var field = document.getElementById("q-" + qid(question));
+    return field && (field.tagName === "TEXTAREA" || field.tagName === "INPUT") ? field : null;
+  }
+  function hasConflict(question) { return Boolean(question.querySelector(".conflict")); }
+  function controls(question) {
+    return Array.prototype.filter.call(question.querySelectorAll("input, textarea"), function (control) {
+      return control.name && control.type !== "hidden" && control.type !== "file";
+    });
+  }
+  function chosen(control) { return (control.type !== "checkbox" && control.type !== "radio") || control.checked; }
+  function serialise(question) {
+    var values = {};
+    controls(question).forEach(function (control) {
+      if (chosen(control)) { (values[control.name] = values[control.name] || []).push(control.value); }
+    });
+    return JSON.stringify(values);
+  }
+  function fill(question, values) {
+    controls(question).forEach(function (control) {
+      var list = values[control.name] || [];
+      if (control.type === "checkbox" || control.type === "radio") {
+        control.checked = list.indexOf(control.value) !== -1;
+      } else {
+        control.value = list[0] || "";
+        if (control.hasAttribute("data-maxlength")) { updateCount(control); }
+      }
+    });
+  }
+  function stateOf(question) {
+    var state = answers.get(question);
+    if (!state) {
+      // A conflict rendered by the server shows text the server does not hold: not acknowledged.
+      state = {acked: hasConflict(question) ? null : serialise(question), sent: null, leaving: null,
+               conflictBase: null, flushAfter: false};
+      answers.set(question, state);
+    }
+    return state;
+  }
+
+  // --- unsent text in this tab's storage ----------------------------------------------------------
+  function storage() {
+    try { return window.sessionStorage; } catch (blocked) { return null; }
+  }
+  function storedKeys(prefix) {
+    var store = storage(), keys = [];
+    for (var i = 0; store && i < store.length; i++) {
+      if (store.key(i).indexOf(prefix) === 0) { keys.push(store.key(i)); }
+    }
+    return keys;
+  }
+  function keysOf(question) { return storedKeys(PREFIX + question.getAttribute("data-unsaved-key") + "/"); }
+  // One record per answer: {values, sent} under ".../<version it started from>"; "sent" lists what
+  // saves on leaving carried from that version, whose answers no page may have received.
+  function readRecord(question) {
+    var store = storage(), keys = keysOf(question);
+    if (!keys.length) { return null; }
+    keys.sort(function (a, b) { return b.slice(b.lastIndexOf("/") + 1) - a.slice(a.lastIndexOf("/") + 1); });
+    keys.slice(1).forEach(function (key) { store.removeItem(key); });
+    try {
+      var record = JSON.parse(store.getItem(keys[0]));
+      record.base = keys[0].slice(keys[0].lastIndexOf("/") + 1);
+      return typeof record.values === "string" && Array.isArray(record.sent) ? record : null;
+    } catch (damaged) { return null; }
+  }
+  function forget(question) {
+    keysOf(question).forEach(function (key) { storage().removeItem(key); });
+  }
+  function writeRecord(question, base, values, sent) {
+    try {
+      storage().setItem(PREFIX + question.getAttribute("data-unsaved-key") + "/" + base,
+                        JSON.stringify({values: values, sent: sent.slice(-5)}));
+    } catch (full) { /* storage full or refused: the save on leaving still runs */ }
+  }
+  function remember(question) {
+    var state = stateOf(question), values = serialise(question);
+    if (!storage()) { return; }
+    var record = readRecord(question);
+    forget(question);
+    if (values === state.acked) { return; }
+    // During a conflict the text stays tied to the version it started from, so that putting it back
+    // after a reload shows the conflict again instead of saving over the colleague's text.
+    var base = hasConflict(question) ? (state.conflictBase || String(Math.max(0, versionField(question).value - 1)))
+                                     : versionField(question).value;
+    writeRecord(question, base, values, record && record.base === base ? record.sent : []);
+  }
+  function rememberSent(question, values) {
+    var record = storage() && readRecord(question);
+    if (record) { writeRecord(question, record.base, record.values, record.sent.concat([values])); }
+  }
+  function restore(question) {
+    var record = storage() && readRecord(question), shown = serialise(question);
+    if (!record || record.values === shown) { forget(question); return false; }
+    try { fill(question, JSON.parse(record.values)); } catch (damaged) { forget(question); return false; }
+    // Saved from the version the text started from, so that if a colleague saved since, the person
+    // gets the conflict screen rather than an overwrite. A server copy that is text this tab sent
+    // itself (the save on leaving arrived, its answer could not) is no colleague's: save over it.
+    if (record.sent.indexOf(shown) === -1) { versionField(question).value = record.base; }
+    remember(question);
+    return true;
+  }
+  function announceRestored(questions) {
+    var notice = document.getElementById("restored-notice");
+    var template = document.getElementById("restored-notice-content");
+    if (!notice || !template || !questions.length) { return; }
+    var content = template.content.cloneNode(true);
+    var list = content.querySelector("[data-restored-list]");
+    questions.forEach(function (question) {
+      var item = document.createElement("li"), link = document.createElement("a");
+      var label = question.querySelector(".question-label"), field = textField(question);
+      item.className = "utrecht-unordered-list__item";
+      link.className = "utrecht-link";
+      link.href = "#" + (field ? field.id : question.id);
+      link.textContent = label ? label.textContent.replace(/\s+/g, " ").trim() : "";
+      item.appendChild(link);
+      list.appendChild(item);
+      statusOf(question).textContent = notice.getAttribute("data-unsaved-status");
+    });
+    // Filled just after load: screen readers announce new content of a live region already present.
+    window.setTimeout(function () { notice.appendChild(content); }, 100);
+  }
+
+  // --- what the server answered -------------------------------------------------------------------
+  function describe(field, id, on) {
+    var ids = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter(function (x) { return x && x !== id; });
+    if (on) { ids.push(id); }
+    if (ids.length) { field.setAttribute("aria-describedby", ids.join(" ")); } else { field.removeAttribute("aria-describedby"); }
+  }
+  function markField(question, error) {
+    var field = textField(question);
+    question.classList.toggle("response-question--invalid", Boolean(error));
+    if (!field) { return; }
+    if (error) {
+      field.setAttribute("aria-invalid", "true");
+      describe(field, error.id, true);
+      return;
+    }
+    field.removeAttribute("aria-invalid");
+    describe(field, "save-error-" + qid(question), false);
+    var earlier = document.getElementById("error-" + qid(question));  // from a full save that failed
+    if (earlier) { describe(field, earlier.id, false); earlier.remove(); }
+  }
+  function typingIn(question) {
+    var active = document.activeElement;
+    return Boolean(active && question.contains(active) && (active.tagName === "TEXTAREA" || active.type === "text"));
+  }
+  function answered(question, status, sent) {
+    var state = stateOf(question);
+    var error = statusOf(question).querySelector("[data-field-error]");
+    if (status === 200 && sent && !error) {
+      state.acked = sent.values;
+      state.conflictBase = null;
+      markField(question, null);
+      if (sent.resolving && textField(question)) { textField(question).focus(); }  // "Keep my text"
+    } else if (status === 200 && error) {
+      markField(question, error);
+    } else if (status === 409 && hasConflict(question)) {
+      state.conflictBase = state.conflictBase || (sent && sent.base);
+      // Focus goes to the choice, except from a field the person is typing in (the status says it).
+      if (!typingIn(question)) { document.getElementById("conflict-title-" + qid(question)).focus(); }
+    }
+    remember(question);
+    if (state.flushAfter) { state.flushAfter = false; window.htmx.trigger(question, "consult:flush"); }
+  }
+
+  // --- leaving the page ---------------------------------------------------------------------------
+  function saveOnLeaving() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    document.querySelectorAll("[data-autosave]").forEach(function (question) {
+      var state = stateOf(question), values = serialise(question), version = versionField(question);
+      if (values === state.acked || values === state.leaving || hasConflict(question) || !window.fetch) { return; }
+      var body = new FormData();
+      controls(question).forEach(function (control) { if (chosen(control)) { body.append(control.name, control.value); } });
+      body.append(version.name, version.value);
+      var sent = {values: values, base: version.value};
+      state.leaving = values;
+      rememberSent(question, values);
+      window.fetch(question.getAttribute("data-hx-post"), {
+        method: "POST", body: body, keepalive: true, credentials: "same-origin",
+        headers: {"X-CSRFToken": meta ? meta.content : "", "HX-Request": "true"}
+      }).then(function (reply) {
+        return reply.text().then(function (html) {
+          state.leaving = null;
+          // Still here (the page was only hidden): show the answer as if htmx had sent it.
+          if ((reply.status === 200 || reply.status === 409) && !reply.headers.get("HX-Redirect") && question.isConnected) {
+            window.htmx.swap(statusOf(question), html, {swapStyle: "innerHTML"});
+            answered(question, reply.status, sent);
+          }
+        });
+      }).catch(function () { state.leaving = null; });
+    });
+  }
+
+  if (!window.htmx) { return; }
+
+  window.htmx.onLoad(function (root) {
+    if (root === document.body) {
+      var first = document.querySelector("[data-unsaved-key]");
+      if (first) {  // nothing of another user's text stays in this tab
+        var user = PREFIX + first.getAttribute("data-unsaved-key").split("/")[0] + "/";
+        storedKeys(PREFIX).forEach(function (key) { if (key.indexOf(user) !== 0) { storage().removeItem(key); } });
+      }
+      var restored = [];
+      document.querySelectorAll("[data-autosave]").forEach(function (question) {
+        stateOf(question);
+        if (restore(question)) { restored.push(question); }
+      });
+      announceRestored(restored);
+      restored.forEach(function (question) { window.htmx.trigger(question, "consult:flush"); });
+      return;
+    }
+    if (!root.matches || !root.matches("[data-autosave]")) { return; }
+    // A whole answer swapped in: the colleague's text, or both texts. It is what the server holds,
+    // unless it came back with an error or another conflict.
+    var state = stateOf(root);
+    if (root.classList.contains("response-question--invalid") || hasConflict(root)) { state.acked = null; }
+    remember(root);
+    var target = hasConflict(root) ? document.getElementById("conflict-title-" + qid(root)) : root.querySelector("[data-autofocus]");
+    if (target) { target.focus(); }
+    var status = statusOf(root), message = status.textContent;
+    if (message.trim()) {  // say it again now that the region is in the page, so it is announced
+      status.textContent = "";
+      window.setTimeout(function () { status.textContent = message; }, 100);
+    }
+  });
+
   document.addEventListener("input", function (event) {
     if (event.target.matches && event.target.matches("textarea[data-maxlength]")) { updateCount(event.target); }
+    var question = questionOf(event.target);
+    if (question) { remember(question); }
   });
-  // Save every answer right away when the person leaves the field or the page.
+  document.addEventListener("change", function (event) {
+    var question = questionOf(event.target);
+    if (question) { remember(question); }
+  });
+  // Save every answer right away when the person leaves the field.
   document.addEventListener("focusout", function (event) {
-    var question = event.target.closest && event.target.closest("[data-autosave]");
-    if (question && window.htmx && !question.contains(event.relatedTarget)) { window.htmx.trigger(question, "consult:flush"); }
+    var question = questionOf(event.target);
+    if (question && !question.contains(event.relatedTarget)) { window.htmx.trigger(question, "consult:flush"); }
+  });
+  document.addEventListener("htmx:confirm", function (event) {
+    var question = event.detail.elt;
+    if (!question.matches || !question.matches("[data-autosave]")) { return; }
+    var state = stateOf(question);
+    if (hasConflict(question)) {
+      event.preventDefault();  // waits for the person's choice; the text stays in storage
+    } else if (state.leaving) {
+      event.preventDefault();  // the save sent on hiding the page comes first, then this one
+      state.flushAfter = true;
+    } else if (serialise(question) === state.acked) {
+      event.preventDefault();  // nothing changed: no request, nothing announced
+    }
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var question = questionOf(event.detail.elt);
+    if (!question || event.detail.requestConfig.verb !== "post") { return; }
+    stateOf(question).sent = {values: serialise(question), base: versionField(question).value,
+                              resolving: hasConflict(question)};
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    // The button of a resolved conflict is gone by now; the status it targeted is still there.
+    var question = questionOf(event.detail.elt) || questionOf(event.detail.target);
+    var xhr = event.detail.xhr;
+    if (!question || !xhr || event.detail.requestConfig.verb !== "post" || xhr.getResponseHeader("HX-Redirect")) { return; }
+    answered(question, xhr.status, stateOf(question).sent);
   });
   document.addEventListener("visibilitychange", function () {
-    if (document.visibilityState !== "hidden" || !window.htmx) { return; }
-    document.querySelectorAll("[data-autosave]").forEach(function (question) {
-      if (question.contains(document.activeElement)) { window.htmx.trigger(question, "consult:flush"); }
-    });
+    if (document.visibilityState === "hidden") { saveOnLeaving(); }
+  });
+  window.addEventListener("pagehide", saveOnLeaving);
+
+  /* A form sent while an answer's autosave is still on its way would carry the version from before
+     that save and look like a colleague's change (or, when logging out, end the session under it).
+     Wait for the save, then send. Logging out forgets this tab's unsent text. */
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (document.querySelector("[data-autosave].htmx-request, [data-autosave] .htmx-request")) {
+      event.preventDefault();
+      var submitter = event.submitter;
+      var sendWhenSaved = function () {
+        if (document.querySelector("[data-autosave].htmx-request, [data-autosave] .htmx-request")) { return; }
+        document.removeEventListener("htmx:afterRequest", sendWhenSaved);
+        window.setTimeout(function () { form.requestSubmit(submitter || undefined); }, 0);
+      };
+      document.addEventListener("htmx:afterRequest", sendWhenSaved);
+      return;
+    }
+    if (form.matches && form.matches("[data-forget-unsaved]")) {
+      storedKeys(PREFIX).forEach(function (key) { storage().removeItem(key); });
+    }
   });
 })();
 
@@ -111,19 +406,3 @@ document.addEventListener("htmx:afterSwap", function (event) {
     if (box && event.detail && event.detail.successful) { box.hidden = true; }
   });
 })();
-
-/* Responses: a form sent while an answer's autosave is still on its way would carry the version
-   from before that save and look like a colleague's change. Wait for the save, then send. */
-document.addEventListener("submit", function (event) {
-  "use strict";
-  var form = event.target;
-  if (!form.querySelector || !form.querySelector("[data-autosave].htmx-request")) { return; }
-  event.preventDefault();
-  var submitter = event.submitter;
-  function sendWhenSaved() {
-    if (form.querySelector("[data-autosave].htmx-request")) { return; }
-    document.removeEventListener("htmx:afterRequest", sendWhenSaved);
-    window.setTimeout(function () { form.requestSubmit(submitter || undefined); }, 0);
-  }
-  document.addEventListener("htmx:afterRequest", sendWhenSaved);
-});
