@@ -46,6 +46,7 @@ def register_config(app: Flask, config: type[Config] | str | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     from consult.core.i18n import select_locale, select_timezone
+    from consult.core.limits import configure_limits
     from consult.extensions import babel, csrf, db, htmx, login_manager, migrate
 
     import consult.models  # noqa: F401  (all tables known to the metadata)
@@ -56,6 +57,7 @@ def register_extensions(app: Flask) -> None:
     htmx.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     login_manager.init_app(app)
+    configure_limits(app)
 
     from consult.auth import session  # noqa: F401  (registers the user loader)
 

@@ -5,6 +5,7 @@ import sqlite3
 
 from flask_babel import Babel
 from flask_htmx import HTMX
+from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -33,6 +34,18 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 htmx = HTMX()
+
+
+def _client_address() -> str:
+    # The address as seen after ProxyFix (PROXY_COUNT): the one the limits are counted for.
+    from flask import request
+
+    return request.remote_addr or "unknown"
+
+
+# Storage: Redis when REDIS_URL is set, memory otherwise (consult.core.limits.configure_limits).
+# Limits are declared per route with consult.core.limits, never as defaults for every page.
+limiter = Limiter(key_func=_client_address)
 
 
 @event.listens_for(Engine, "connect")

@@ -17,7 +17,7 @@ from consult import create_app
 from consult.auth.models import User
 from consult.auth.passwords import hash_password
 from consult.core.time import utcnow
-from consult.extensions import db
+from consult.extensions import db, limiter
 from consult.notify.mail import outbox
 from consult.orgs.models import Membership, MemberRole, Organisation, OrgKind
 
@@ -81,10 +81,12 @@ def empty_database() -> None:
 
 @pytest.fixture(autouse=True)
 def app_ctx(app):
-    """Every test runs inside an app context on an empty database, with an empty outbox."""
+    """Every test runs inside an app context on an empty database, with an empty outbox and
+    no rate-limit counts (the app, and so its in-memory limiter, lasts the whole session)."""
     with app.app_context():
         empty_database()
         outbox().clear()
+        limiter.reset()
         yield
         db.session.remove()
 

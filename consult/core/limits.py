@@ -1,0 +1,193 @@
+"""Rate limits on everything that checks a secret or costs a mail: one table, one way to count.
+
+Every limit is a named rule in ``RULES``; its value comes from the configuration (key
+``RATELIMIT_<NAME>``), so an instance can tighten it. Counts live in Flask-Limiter's storage:
+Redis when ``REDIS_URL`` is set (shared by every worker and node), memory otherwise (the
+embedded default runs one process). Guessing at one account's password or codes is counted in
+the database as well, atomically, with a lock-out policy of its own (``consult.auth.lockout``).
+
+Two ways to apply a rule:
+
+* ``@limit_route("rule", ...)`` refuses the whole request before the view runs (links with a
+  token, the receipt check): the 429 page says when to try again;
+* ``hit("rule", key)`` inside a view, after its form validated, so the page can keep what the
+  person typed and say the same thing in the form.
+
+Each request notes the rules it counted in (``g.limits_counted``) and the kinds of secret it
+checked (``g.secrets_checked``); the access walk in the tests uses both to prove that every
+route that checks a secret is limited.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import wraps
+
+from flask import Flask, current_app, g, make_response, render_template, request
+from flask_babel import gettext as _, lazy_gettext as _l
+from limits import parse
+
+from consult.core.htmx import is_htmx
+from consult.core.time import to_local
+from consult.extensions import limiter
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named limit: its default value (``limits`` notation) and what it is counted per."""
+
+    default: str
+    per: str  # "address" or "email" (the e-mail address a form names)
+    description: str
+
+    def value(self, name: str) -> str:
+        return current_app.config[config_key(name)]
+
+
+RULES: dict[str, Rule] = {
+    # Links that carry a token (reset, verification, invitation, unsubscribe).
+    "token_link": Rule("30 per hour", "address", "links with a token, per address"),
+    "receipt_check": Rule("30 per hour", "address", "receipt codes checked, per address"),
+    "reset_request": Rule("10 per hour", "address", "password-reset requests, per address"),
+    "reset_request_email": Rule("3 per hour", "email", "password-reset mails, per e-mail address"),
+    "registration": Rule("10 per hour", "address", "registrations, per address"),
+    "registration_email": Rule("3 per hour", "email", "registrations, per e-mail address"),
+    "verification_request": Rule("10 per hour", "address", "new confirmation links, per address"),
+    "verification_request_email": Rule("3 per hour", "email",
+                                       "new confirmation links, per e-mail address"),
+    # Passwords and codes: counted in the database (consult.auth.lockout), noted here by name.
+    "secret_guess": Rule("10 per 15 minutes", "address",
+                         "wrong passwords and codes, per account and address (database)"),
+}
+
+
+def config_key(name: str) -> str:
+    return f"RATELIMIT_{name.upper()}"
+
+
+class Throttled(Exception):
+    """A limit is reached; ``retry_at`` (UTC) is when the next attempt is counted again."""
+
+    def __init__(self, retry_at: datetime, rule: str):
+        super().__init__(rule)
+        self.retry_at = retry_at
+        self.rule = rule
+
+
+def configure_limits(app: Flask) -> None:
+    """Bind Flask-Limiter to the app: Redis when REDIS_URL is set, memory otherwise."""
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "consult")
+    # Under load Redis may be briefly unreachable: count in memory meanwhile, never a 500.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    for name, rule in RULES.items():
+        app.config.setdefault(config_key(name), rule.default)
+    limiter.init_app(app)
+
+    from flask_limiter.errors import RateLimitExceeded
+
+    @app.errorhandler(RateLimitExceeded)
+    def _too_many(_error):
+        # Limits declared with Flask-Limiter's own decorator (exports, receipts) end here.
+        current = limiter.current_limit
+        reset = current.reset_at if current is not None else time.time() + 60
+        return too_many_response(datetime.fromtimestamp(math.ceil(reset), tz=timezone.utc))
+
+
+def note_secret_check(kind: str) -> None:
+    """Record that this request checked a secret (password, code, token, receipt)."""
+    g.setdefault("secrets_checked", []).append(kind)
+
+
+def _note_counted(rule: str) -> None:
+    g.setdefault("limits_counted", []).append(rule)
+
+
+def key_for(rule: Rule, email: str | None = None) -> str:
+    if rule.per == "email":
+        from consult.auth.models import normalise_email
+
+        return normalise_email(email or "")
+    return request.remote_addr or "unknown"
+
+
+def hit(name: str, email: str | None = None) -> None:
+    """Count one request against rule ``name``; raise Throttled when the limit is reached.
+
+    A refused request is not counted, so waiting until ``retry_at`` is always enough.
+    """
+    rule = RULES[name]
+    _note_counted(name)
+    if not limiter.enabled:
+        return
+    item = parse(rule.value(name))
+    key = key_for(rule, email)
+    strategy = limiter.limiter
+    if strategy.hit(item, "consult", name, key):
+        return
+    reset_at, _remaining = strategy.get_window_stats(item, "consult", name, key)
+    raise Throttled(datetime.fromtimestamp(math.ceil(reset_at), tz=timezone.utc), name)
+
+
+def check_all(names: tuple[str, ...], email: str | None = None) -> None:
+    """Count against every rule in ``names`` (all of them, so each limit sees every request)."""
+    refused: Throttled | None = None
+    for name in names:
+        try:
+            hit(name, email)
+        except Throttled as error:
+            if refused is None or error.retry_at > refused.retry_at:
+                refused = error
+    if refused is not None:
+        raise refused
+
+
+def limit_route(*names: str, methods: tuple[str, ...] = ("GET", "POST")):
+    """Refuse a whole request with the 429 page once one of the rules is reached."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if request.method in methods:
+                try:
+                    check_all(names)
+                except Throttled as error:
+                    return too_many_response(error.retry_at)
+            return view(*args, **kwargs)
+
+        wrapper.limit_rules = names
+        return wrapper
+
+    return decorate
+
+
+def retry_message(retry_at: datetime) -> str:
+    """'Try again from 14:05.' in the reader's language and time zone, to the minute."""
+    from flask_babel import format_datetime
+
+    local = to_local(retry_at)
+    if local.second or local.microsecond:
+        local = local.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return _("You can try again from %(time)s.", time=format_datetime(local, "HH:mm"))
+
+
+TOO_MANY_TITLE = _l("Too many attempts")
+TOO_MANY_MESSAGE = _l("There were too many attempts in a short time, so this was not done.")
+
+
+def too_many_response(retry_at: datetime):
+    """The 429 page (or fragment) with the time to try again and a Retry-After header."""
+    template = "errors/_too_many.html" if is_htmx() else "errors/too_many.html"
+    body = render_template(template, title=TOO_MANY_TITLE, message=TOO_MANY_MESSAGE,
+                           retry=retry_message(retry_at))
+    response = make_response(body, 429)
+    response.headers["Retry-After"] = str(retry_after_seconds(retry_at))
+    return response
+
+
+def retry_after_seconds(retry_at: datetime) -> int:
+    return max(1, math.ceil((retry_at - datetime.now(timezone.utc)).total_seconds()))
