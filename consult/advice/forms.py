@@ -62,6 +62,7 @@ def reply_form(advice, formdata=None):
 
     class ReplyForm(FlaskForm):
         reply_introduction = TextAreaField(_l("General reply (optional)"), validators=[Length(max=20_000)])
+        version = IntegerField(validators=[Optional()])  # the reply_version the form started from
 
     for point in advice.points:
         setattr(ReplyForm, f"disposition_{point.id}", RadioField(
@@ -74,4 +75,5 @@ def reply_form(advice, formdata=None):
     form = ReplyForm(formdata=formdata) if formdata is not None else ReplyForm()
     if formdata is None:
         form.reply_introduction.data = advice.reply_introduction
+        form.version.data = advice.reply_version
     return form

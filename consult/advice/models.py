@@ -109,6 +109,8 @@ class Advice(db.Model):
     receipt_code: Mapped[str | None] = mapped_column(String(32), unique=True)
     # The municipality's reply.
     reply_introduction: Mapped[str] = mapped_column(Text, default="")
+    # Raised with every save of the reply (introduction and the reply per point) and on publishing.
+    reply_version: Mapped[int] = mapped_column(default=1)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

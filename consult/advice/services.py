@@ -18,6 +18,7 @@ from consult.advice.models import Advice, AdvicePoint, AdviceRequest, AdviceStat
 from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Question, Theme
+from consult.core.db import update_if_version
 from consult.core.time import utcnow
 from consult.core.uploads import StoredFile
 from consult.disclosure.advice import may_show_reply, published_advice_filter
@@ -37,7 +38,8 @@ class AdviceRefused(Exception):
 
 
 class AdviceConflict(Exception):
-    """Someone else in the council saved a newer version of the same text."""
+    """Someone else saved a newer version of the same text (a council member the draft, a team
+    member the reply); nothing was written."""
 
 
 def _clean(value: str | None, limit: int = MAX_TEXT) -> str:
@@ -99,14 +101,18 @@ def _require_draft(advice: Advice) -> None:
 
 
 def save_introduction(advice: Advice, text: str, *, version: int, by: User) -> None:
+    """Save the introduction of a draft, written only while ``version`` (the one the person's form
+    started from) is still the stored one: checked and raised in one conditional UPDATE, else
+    AdviceConflict and nothing is written."""
     _require_draft(advice)
     text = _clean(text)
-    if version != advice.version:
+    if text == advice.introduction:
+        return
+    if not update_if_version(advice, version, where=(Advice.status == AdviceStatus.DRAFT,), introduction=text,
+                             updated_at=utcnow(), updated_by_id=by.id):
+        db.session.refresh(advice)
+        _require_draft(advice)
         raise AdviceConflict()
-    if text != advice.introduction:
-        advice.introduction = text
-        advice.version += 1
-        _touch(advice, by)
 
 
 def _point_fields(title: str, body: str) -> tuple[str, str]:
@@ -129,14 +135,19 @@ def add_point(advice: Advice, *, title: str, body: str, by: User) -> AdvicePoint
 
 
 def save_point(point: AdvicePoint, *, title: str, body: str, version: int, by: User) -> None:
+    """Save an advice point, as save_introduction: one conditional UPDATE from ``version``, else
+    AdviceConflict (or AdviceRefused when the point was removed in the meantime)."""
     _require_draft(point.advice)
     title, body = _point_fields(title, body)
-    if version != point.version:
+    if (title, body) == (point.title, point.body):
+        return
+    if not update_if_version(point, version, title=title, body=body):
+        if db.session.scalar(select(AdvicePoint.id).where(AdvicePoint.id == point.id)) is None:
+            raise AdviceRefused(_l("This advice point was removed in the meantime, so it was not saved. "
+                                   "Add it again as a new point if it is still needed."))
+        db.session.refresh(point)
         raise AdviceConflict()
-    if (title, body) != (point.title, point.body):
-        point.title, point.body = title, body
-        point.version += 1
-        _touch(point.advice, by)
+    _touch(point.advice, by)
 
 
 def delete_point(point: AdvicePoint, *, by: User) -> None:
@@ -212,20 +223,42 @@ def submit(advice: Advice, *, by: User) -> None:
            data=_advice_data(advice, "submitted"), link=link)
 
 
+def _reply_published() -> AdviceRefused:
+    return AdviceRefused(_l("The reply has been published and can no longer be changed."))
+
+
 def save_reply(advice: Advice, *, introduction: str, replies: dict[int, tuple[Disposition | None, str]],
-               by: User) -> None:
+               by: User, version: int | None = None) -> None:
+    """Save the team's reply (general text and, per point, disposition and reason).
+
+    The whole reply has one version (``reply_version``), raised in one conditional UPDATE of the
+    advice row before any point is written: a save from an older ``version`` (the one the form
+    started from; None: the one loaded here) raises AdviceConflict and writes nothing.
+    """
     if advice.status != AdviceStatus.SUBMITTED:
-        raise AdviceRefused(_l("The reply has been published and can no longer be changed."))
-    advice.reply_introduction = _clean(introduction)
-    now = utcnow()
+        raise _reply_published()
+    introduction = _clean(introduction)
+    changed = []
     for point in advice.points:
         if point.id not in replies:
             continue
         disposition, text = replies[point.id]
         text = _clean(text)
         if (disposition, text) != (point.disposition, point.reply):
-            point.disposition, point.reply = disposition, text
-            point.replied_by_id, point.replied_at = by.id, now
+            changed.append((point, disposition, text))
+    if introduction == advice.reply_introduction and not changed:
+        return
+    base = advice.reply_version if version is None else version
+    if not update_if_version(advice, base, version="reply_version", where=(Advice.status == AdviceStatus.SUBMITTED,),
+                             reply_introduction=introduction):
+        db.session.refresh(advice)
+        if advice.status != AdviceStatus.SUBMITTED:
+            raise _reply_published()
+        raise AdviceConflict()
+    now = utcnow()
+    for point, disposition, text in changed:
+        point.disposition, point.reply = disposition, text
+        point.replied_by_id, point.replied_at = by.id, now
     record_event("advice_reply_saved", actor=by, obj=advice)
 
 
@@ -242,13 +275,18 @@ def reply_problems(advice: Advice) -> list[tuple[AdvicePoint, str]]:
 def publish_reply(advice: Advice, *, by: User) -> None:
     """Advice and reply become visible to all participants at the same moment."""
     if advice.status != AdviceStatus.SUBMITTED:
-        raise AdviceRefused(_l("The reply has been published and can no longer be changed."))
+        raise _reply_published()
     problems = reply_problems(advice)
     if problems:
         raise AdviceRefused(problems[0][1])
-    advice.status = AdviceStatus.PUBLISHED
-    advice.published_at = utcnow()
-    advice.published_by_id = by.id
+    # Publishes the reply as loaded here: if someone saved it in between, nothing is published.
+    if not update_if_version(advice, advice.reply_version, version="reply_version",
+                             where=(Advice.status == AdviceStatus.SUBMITTED,), status=AdviceStatus.PUBLISHED,
+                             published_at=utcnow(), published_by_id=by.id):
+        db.session.refresh(advice)
+        if advice.status != AdviceStatus.SUBMITTED:
+            raise _reply_published()
+        raise AdviceConflict()
     record_event("advice_reply_published", actor=by, obj=advice)
     consultation = advice.request.consultation
     people = {u.id: u for u in organisation_users([advice.council_id]) + participants(consultation)

@@ -110,8 +110,13 @@ def _conflict_message():
               "below; your text is kept in the field. Combine the two and save again.")
 
 
+def _reply_conflict_message():
+    return _l("Someone else in the team saved this reply in the meantime, so this change was not saved. "
+              "The saved reply is shown below and the text in the form is kept. Combine the two and save again.")
+
+
 def _show(advice: Advice, *, intro_form=None, point_form=None, edit_forms=None, file_form=None,
-          reply=None, reply_errors=None, status=200, conflict=None):
+          reply=None, reply_errors=None, status=200, conflict=None, reply_conflict=False):
     draft = can_draft_advice(current_user, advice)
     intro_form = intro_form or IntroductionForm(formdata=None, introduction=advice.introduction,
                                                 version=advice.version)
@@ -128,7 +133,7 @@ def _show(advice: Advice, *, intro_form=None, point_form=None, edit_forms=None, 
         intro_form=intro_form, point_form=point_form, file_form=file_form, submit_form=SubmitForm(),
         may_submit=can_submit_advice(current_user, advice), reply=reply, reply_errors=reply_errors or [],
         code=format_receipt_code(advice.receipt_code) if advice.receipt_code else None,
-        problems=submit_problems(advice) if draft else [], conflict=conflict,
+        problems=submit_problems(advice) if draft else [], conflict=conflict, reply_conflict=reply_conflict,
         reply_shown=may_show_reply(advice, current_user),
         own_council=advice.council_id in council_ids(current_user)), status
 
@@ -318,16 +323,29 @@ def reply(advice_id: int):
     for point in advice.points:
         value = form[f"disposition_{point.id}"].data
         replies[point.id] = (Disposition(value) if value else None, form[f"reply_{point.id}"].data or "")
-    save_reply(advice, introduction=form.reply_introduction.data or "", replies=replies, by=current_user)
+    try:
+        save_reply(advice, introduction=form.reply_introduction.data or "", replies=replies, by=current_user,
+                   version=form.version.data)
+        if request.form.get("action") == "publish":
+            problems = reply_problems(advice)
+            if problems:
+                for point, message in problems:
+                    field = form[f"disposition_{point.id}"] if point.disposition is None else form[f"reply_{point.id}"]
+                    field.errors = list(field.errors) + [message]
+                form.version.data = advice.reply_version
+                db.session.commit()  # the reply so far is kept
+                return _show(advice, reply=form, status=200)
+            publish_reply(advice, by=current_user)
+    except AdviceConflict:
+        db.session.rollback()
+        form.reply_introduction.errors = list(form.reply_introduction.errors) + [str(_reply_conflict_message())]
+        form.version.data = advice.reply_version
+        return _show(advice, reply=form, status=409, reply_conflict=True)
+    except AdviceRefused as refused:
+        db.session.rollback()
+        flash(str(refused.message), "error")
+        return redirect(url_for("advice.show", advice_id=advice.id))
     if request.form.get("action") == "publish":
-        problems = reply_problems(advice)
-        if problems:
-            for point, message in problems:
-                field = form[f"disposition_{point.id}"] if point.disposition is None else form[f"reply_{point.id}"]
-                field.errors = list(field.errors) + [message]
-            db.session.commit()  # the reply so far is kept
-            return _show(advice, reply=form, status=200)
-        publish_reply(advice, by=current_user)
         db.session.commit()
         flash(_("The reply has been published. Advice and reply are now visible to all participants."), "ok")
         return redirect(url_for("advice.show", advice_id=advice.id))

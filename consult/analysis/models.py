@@ -10,7 +10,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.auth.models import User
@@ -102,7 +102,13 @@ class Synthesis(db.Model):
     """What we heard, per theme (question_id empty) or per question."""
 
     __tablename__ = "syntheses"
-    __table_args__ = (UniqueConstraint("theme_id", "question_id"),)
+    __table_args__ = (
+        UniqueConstraint("theme_id", "question_id"),
+        # The constraint above does not hold for the theme's own synthesis (NULLs differ from each
+        # other); this one does, so two first saves at once cannot make two.
+        Index("uq_syntheses_theme_id_theme_only", "theme_id", unique=True,
+              sqlite_where=text("question_id IS NULL"), postgresql_where=text("question_id IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
@@ -112,5 +118,7 @@ class Synthesis(db.Model):
     status: Mapped[SynthesisStatus] = mapped_column(str_enum(SynthesisStatus), default=SynthesisStatus.DRAFT)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Raised with every save, so two analysts saving at once do not overwrite each other.
+    version: Mapped[int] = mapped_column(default=1)
 
     updated_by: Mapped[User | None] = relationship()

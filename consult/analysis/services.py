@@ -19,6 +19,7 @@ from consult.analysis.models import TAG_COLOURS, Coding, Quote, Synthesis, Synth
 from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Question, QuestionKind, Theme
+from consult.core.db import insert_unless_exists, update_if_version
 from consult.core.time import utcnow
 from consult.disclosure import Audience
 from consult.disclosure.answers import attribution, effective_publication, may_count, quote_refusal
@@ -354,21 +355,45 @@ def synthesis_for(theme: Theme, question: Question | None) -> Synthesis | None:
     return db.session.scalar(query)
 
 
+class StaleSynthesis(Exception):
+    """Someone saved this synthesis after the version the person started from; nothing was written."""
+
+    def __init__(self, synthesis: Synthesis):
+        super().__init__("stale synthesis")
+        self.synthesis = synthesis
+
+
 def save_synthesis(theme: Theme, question: Question | None, *, text: str, status: SynthesisStatus,
-                   by: User) -> Synthesis:
+                   by: User, version: int | None = None) -> Synthesis:
+    """Save the synthesis of a question, or of the theme (``question`` None).
+
+    ``version`` is the version the person's form started from (0: there was none; None: the one
+    loaded here). It is written only while that is still the stored version, in one conditional
+    UPDATE (the first save in one INSERT that skips an existing row); otherwise StaleSynthesis is
+    raised with the stored synthesis and nothing is written.
+    """
     text = (text or "").replace("\x00", "").strip()
     if len(text) > 20_000:
         raise AnalysisRefused(_l("Use at most %(n)d characters.", n=20_000))
     if status == SynthesisStatus.FINAL and not text:
         raise AnalysisRefused(_l("Write the synthesis before you mark it final."))
+    now = utcnow()
     synthesis = synthesis_for(theme, question)
     if synthesis is None:
-        synthesis = Synthesis(consultation_id=theme.consultation_id, theme_id=theme.id,
-                              question_id=question.id if question else None)
-        db.session.add(synthesis)
-    synthesis.text, synthesis.status = text, status
-    synthesis.updated_at, synthesis.updated_by_id = utcnow(), by.id
-    db.session.flush()
+        synthesis = insert_unless_exists(
+            Synthesis, consultation_id=theme.consultation_id, theme_id=theme.id,
+            question_id=question.id if question else None, text=text, status=status, updated_at=now,
+            updated_by_id=by.id, version=1)
+        if synthesis is not None:
+            record_event("synthesis_saved", actor=by, obj=synthesis, status=status.value)
+            return synthesis
+        synthesis = synthesis_for(theme, question)  # a colleague's first save came first
+    if (synthesis.text, synthesis.status) == (text, status):
+        return synthesis
+    base = synthesis.version if version is None else version
+    if not update_if_version(synthesis, base, text=text, status=status, updated_at=now, updated_by_id=by.id):
+        db.session.refresh(synthesis)
+        raise StaleSynthesis(synthesis)
     record_event("synthesis_saved", actor=by, obj=synthesis, status=status.value)
     return synthesis
 

@@ -18,6 +18,7 @@ from consult.analysis.services import (
     STAKEHOLDERS,
     AnalysisRefused,
     Filters,
+    StaleSynthesis,
     add_quote,
     answer_items,
     attach_codings,
@@ -45,6 +46,7 @@ from consult.audit.services import record_event
 from consult.consultations.models import Consultation, QuestionKind, Theme
 from consult.consultations.views import load_consultation
 from consult.core.access import deny_hidden
+from consult.core.conflicts import STALE_SAVE, form_version
 from consult.extensions import db
 
 PAGE_SIZE = 25
@@ -95,15 +97,17 @@ def question(slug: str, question_id: int):
     attach_codings(items, consultation)
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
-    synthesis_error = None
+    synthesis_error, status = None, 200
     if request.method == "POST":
         action = request.form.get("action", "")
         try:
             result = _act(consultation, theme, question_obj, tags, items, action)
-        except AnalysisRefused as refused:
+        except (AnalysisRefused, StaleSynthesis) as refused:
             db.session.rollback()
             key = request.form.get("answer", "synthesis")
-            if action == "synthesis":
+            if isinstance(refused, StaleSynthesis):
+                synthesis_error, status = str(STALE_SAVE), 409
+            elif action == "synthesis":
                 synthesis_error = str(refused.message)
             else:
                 errors[key] = str(refused.message)
@@ -134,13 +138,13 @@ def question(slug: str, question_id: int):
         items=shown[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], total=len(items), matched=len(shown), page=page,
         pages=pages, filters=filters, tags=tags, stats=stats, public=public, stakeholders=STAKEHOLDERS, labels=STAKEHOLDER_LABELS,
         synthesis=synthesis_for(theme, question_obj), synthesis_error=synthesis_error,
-        synthesis_text=request.form.get("synthesis") if synthesis_error else None,
+        synthesis_text=request.form.get("synthesis") if synthesis_error else None, synthesis_conflict=status == 409,
         statuses=list(SynthesisStatus), errors=errors, values=values, colours=TAG_COLOURS)
     if confidential_keys:  # every view of a confidential answer is audited
         record_event("confidential_viewed", actor=current_user, obj=consultation, question_id=question_id,
                      answers=confidential_keys)
         db.session.commit()
-    return html, 200
+    return html, status
 
 
 def _act(consultation, theme, question, tags, items, action: str) -> str:
@@ -151,7 +155,8 @@ def _act(consultation, theme, question, tags, items, action: str) -> str:
             status = SynthesisStatus(request.form.get("status", "draft"))
         except ValueError:
             raise AnalysisRefused(_("Choose draft or final.")) from None
-        save_synthesis(theme, question, text=request.form.get("synthesis", ""), status=status, by=current_user)
+        save_synthesis(theme, question, text=request.form.get("synthesis", ""), status=status, by=current_user,
+                       version=form_version())
         return _("The synthesis has been saved.")
     if action in ("tag_selected", "tag_filtered"):
         if tag is None:
@@ -259,11 +264,15 @@ def theme(slug: str, theme_id: int):
     theme_obj = next((t for t in consultation.themes if t.id == theme_id), None)
     if theme_obj is None:
         abort(404)
-    error = None
+    error, conflict = None, False
     if request.method == "POST":
         try:
             status = SynthesisStatus(request.form.get("status", "draft"))
-            save_synthesis(theme_obj, None, text=request.form.get("synthesis", ""), status=status, by=current_user)
+            save_synthesis(theme_obj, None, text=request.form.get("synthesis", ""), status=status, by=current_user,
+                           version=form_version())
+        except StaleSynthesis:
+            db.session.rollback()
+            error, conflict = str(STALE_SAVE), True
         except (AnalysisRefused, ValueError) as refused:
             db.session.rollback()
             error = str(getattr(refused, "message", _("Choose draft or final.")))
@@ -274,7 +283,8 @@ def theme(slug: str, theme_id: int):
     syntheses = syntheses_by_scope(consultation)
     return render_template("analysis/theme.html", consultation=consultation, theme=theme_obj,
                            synthesis=syntheses.get((theme_obj.id, None)), syntheses=syntheses, error=error,
-                           text=request.form.get("synthesis") if error else None, statuses=list(SynthesisStatus))
+                           text=request.form.get("synthesis") if error else None, statuses=list(SynthesisStatus),
+                           synthesis_conflict=conflict), 409 if conflict else 200
 
 
 @bp.route("/consultations/<slug>/analysis/tags", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
+    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -139,6 +140,7 @@ class ThemeForm(FlaskForm):
                         validators=[InputRequired(_l("Enter a title.")), Length(max=200)])
     introduction = TextAreaField(_l("Introduction"), filters=[strip], validators=[Length(max=MAX_TEXT)])
     reason = reason_field()
+    version = IntegerField(validators=[Optional()])  # of the theme being changed, as the form showed it
 
 
 class ReasonForm(FlaskForm):
@@ -172,6 +174,7 @@ class QuestionForm(FlaskForm):
     # The hint names the threshold from the configuration, so the template writes it.
     confidential_in_totals = BooleanField(_l("Confidential answers may count in published rounded totals"))
     reason = reason_field()
+    version = IntegerField(validators=[Optional()])  # of the question being changed, as the form showed it
 
     def validate_options(self, field):
         if self.kind.data in (QuestionKind.SINGLE.value, QuestionKind.MULTIPLE.value) and len(field.data or []) < 2:

@@ -252,6 +252,8 @@ class Theme(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     introduction: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
+    # Raised with every save of title or introduction, so a stale save in the editor is detected.
+    version: Mapped[int] = mapped_column(default=1)
 
     consultation: Mapped[Consultation] = relationship(back_populates="themes")
     questions: Mapped[list[Question]] = relationship(back_populates="theme",
@@ -281,6 +283,8 @@ class Question(db.Model):
     # organisations)? Chosen before publishing; the answer form tells the respondent which it is.
     confidential_in_totals: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
+    # Raised with every save in the questions editor, so a stale save is detected.
+    version: Mapped[int] = mapped_column(default=1)
 
     theme: Mapped[Theme] = relationship(back_populates="questions")
 

@@ -26,6 +26,7 @@ from consult.consultations.models import (
     TeamRole,
     Theme,
 )
+from consult.core.db import update_if_version
 from consult.core.time import to_local, utcnow
 from consult.core.uploads import StoredFile
 from consult.extensions import db
@@ -40,6 +41,15 @@ class ChangeRefused(Exception):
     def __init__(self, message):
         super().__init__(str(message))
         self.message = message
+
+
+class ChangedMeanwhile(Exception):
+    """Someone saved this theme or question after the version the person started from; nothing
+    was written. ``item`` is the theme or question as stored now."""
+
+    def __init__(self, item: Theme | Question):
+        super().__init__("stale theme or question")
+        self.item = item
 
 
 class PublishBlocked(Exception):
@@ -181,17 +191,29 @@ def _record_question_change(consultation: Consultation, question: Question | Non
            dedupe_key=f"questions:{consultation.id}:{to_local(utcnow()).date().isoformat()}")
 
 
+def _write_item(item: Theme | Question, version: int | None, fields: dict) -> bool:
+    """Write a theme's or question's fields and raise its version in one conditional UPDATE from
+    ``version`` (the one the person's form started from; None: the one loaded here). False when
+    nothing changed; ChangedMeanwhile when someone saved after that version (nothing written)."""
+    if all(getattr(item, name) == value for name, value in fields.items()):
+        return False
+    if not update_if_version(item, item.version if version is None else version, **fields):
+        db.session.refresh(item)
+        raise ChangedMeanwhile(item)
+    return True
+
+
 def save_theme(consultation: Consultation, theme: Theme | None, *, by: User, reason: str | None = None,
-               **fields) -> Theme:
+               version: int | None = None, **fields) -> Theme:
+    """Add a theme, or change one (a stale change raises ChangedMeanwhile, see _write_item)."""
     _check_questions_editable(consultation, reason)
     action = "theme_added" if theme is None else "theme_changed"
     if theme is None:
         theme = Theme(consultation=consultation, position=len(consultation.themes), **fields)
         db.session.add(theme)
-    else:
-        for name, value in fields.items():
-            setattr(theme, name, value)
-    db.session.flush()
+        db.session.flush()
+    elif not _write_item(theme, version, fields):
+        return theme
     _record_question_change(consultation, None, action, reason, by, theme_id=theme.id)
     return theme
 
@@ -205,7 +227,8 @@ def delete_theme(theme: Theme, *, by: User, reason: str | None = None) -> None:
 
 
 def save_question(theme: Theme, question: Question | None, *, by: User, reason: str | None = None,
-                  **fields) -> Question:
+                  version: int | None = None, **fields) -> Question:
+    """Add a question, or change one (a stale change raises ChangedMeanwhile, see _write_item)."""
     consultation = theme.consultation
     _check_questions_editable(consultation, reason)
     action = "question_added" if question is None else "question_changed"
@@ -215,10 +238,9 @@ def save_question(theme: Theme, question: Question | None, *, by: User, reason: 
     if question is None:
         question = Question(theme=theme, position=len(theme.questions), **fields)
         db.session.add(question)
-    else:
-        for name, value in fields.items():
-            setattr(question, name, value)
-    db.session.flush()
+        db.session.flush()
+    elif not _write_item(question, version, fields):
+        return question
     _record_question_change(consultation, question, action, reason, by)
     return question
 

@@ -45,6 +45,7 @@ from consult.consultations.permissions import (
     is_team,
 )
 from consult.consultations.services import (
+    ChangedMeanwhile,
     ChangeRefused,
     PublishBlocked,
     add_document,
@@ -68,6 +69,7 @@ from consult.consultations.services import (
     slug_taken,
     update_details,
 )
+from consult.core.conflicts import STALE_SAVE
 from consult.core.htmx import is_htmx
 from consult.core.time import combine_local, to_local, utcnow
 from consult.core.uploads import CONTENT_TYPES, UploadRejected, store_upload, stored_path
@@ -425,10 +427,14 @@ def theme_edit(slug: str, theme_id: int):
     consultation = load_for_edit(slug)
     theme = _child(consultation.themes, theme_id)
     form = ThemeForm(obj=theme)
+    conflict = None
     if form.validate_on_submit():
         try:
-            save_theme(consultation, theme, by=current_user, reason=form.reason.data,
+            save_theme(consultation, theme, by=current_user, reason=form.reason.data, version=form.version.data,
                        title=form.title.data, introduction=form.introduction.data)
+        except ChangedMeanwhile as stale:
+            db.session.rollback()
+            conflict = _stale_form(form, form.title, stale)
         except ChangeRefused as refused:
             db.session.rollback()
             form.reason.errors.append(str(refused.message))
@@ -440,7 +446,16 @@ def theme_edit(slug: str, theme_id: int):
             flash(_("The theme has been saved."), "ok")
             return redirect(url_for("consultations.questions", slug=slug) + f"#theme-{theme.id}")
     template = "consultations/_theme_form.html" if is_htmx() else "consultations/theme_form.html"
-    return render_template(template, consultation=consultation, theme=theme, form=form)
+    return render_template(template, consultation=consultation, theme=theme, form=form,
+                           conflict=conflict), 409 if conflict else 200
+
+
+def _stale_form(form, field, stale: ChangedMeanwhile):
+    """After a stale save: the message on ``field``, the person's text kept in the form, and the
+    saved version as the form's base, so saving the combined text again is deliberate."""
+    field.errors = list(field.errors) + [str(STALE_SAVE)]
+    form.version.data = stale.item.version
+    return stale.item
 
 
 @bp.route("/consultations/<slug>/manage/themes/<int:theme_id>/questions/new", methods=["GET", "POST"])
@@ -453,10 +468,14 @@ def question_edit(slug: str, theme_id: int | None = None, question_id: int | Non
     form = QuestionForm(obj=question)
     if request.method == "GET" and question is not None:
         form.kind.data, form.audience.data = question.kind.value, question.audience.value
+    conflict = None
     if form.validate_on_submit():
         try:
             saved = save_question(theme, question, by=current_user, reason=form.reason.data,
-                                  **form.question_fields())
+                                  version=form.version.data, **form.question_fields())
+        except ChangedMeanwhile as stale:
+            db.session.rollback()
+            conflict = _stale_form(form, form.text, stale)
         except ChangeRefused as refused:
             db.session.rollback()
             form.reason.errors.append(str(refused.message))
@@ -468,7 +487,8 @@ def question_edit(slug: str, theme_id: int | None = None, question_id: int | Non
             flash(_("The question has been saved."), "ok")
             return redirect(url_for("consultations.questions", slug=slug) + f"#question-{saved.id}")
     template = "consultations/_question_form.html" if is_htmx() else "consultations/question_form.html"
-    return render_template(template, consultation=consultation, theme=theme, question=question, form=form)
+    return render_template(template, consultation=consultation, theme=theme, question=question, form=form,
+                           conflict=conflict), 409 if conflict else 200
 
 
 ACTION_HEADINGS = {"up": _l("Move up"), "down": _l("Move down"), "delete": _l("Delete")}

@@ -365,7 +365,8 @@ def linking_to(link: str, *, prefix: bool = False, kinds: Iterable[Kind] | None 
 
 def withdraw(notifications: Iterable[Notification]) -> int:
     """Take notifications back when what they name may no longer be shown to their reader: they
-    leave the in-app list and any digest not yet sent. A mail already sent cannot be recalled."""
+    leave the in-app list and any digest not yet sent. A mail already sent, or queued for immediate
+    delivery, is not recalled (it names a thread and an author, never a message's text)."""
     count = 0
     for notification in notifications:
         db.session.delete(notification)

@@ -23,6 +23,9 @@ class Report(db.Model):
     next_steps: Mapped[str] = mapped_column(Text, default="")
     # Raised on every publication; a published report says "definitief", a draft "concept".
     version: Mapped[int] = mapped_column(default=0)
+    # Raised with every save of the texts, so two team members editing at once do not overwrite
+    # each other (the publication version above counts publications only).
+    texts_version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -10,6 +10,7 @@ from consult.audit.services import record_event
 from consult.consultations.models import Consultation, Theme
 from consult.consultations.views import load_consultation
 from consult.core.access import deny_hidden
+from consult.core.conflicts import STALE_SAVE, form_version
 from consult.extensions import db
 from consult.reports import bp
 from consult.consultations.permissions import is_team
@@ -17,7 +18,7 @@ from consult.reports.exporters import EXPORTERS, BulletList, Heading, Paragraph,
 from consult.reports.models import Report
 from consult.reports.permissions import can_read_report, can_write_report
 from consult.reports.report import build_report, report_for
-from consult.reports.services import ReportRefused, publish, save_texts
+from consult.reports.services import ReportRefused, StaleTexts, publish, save_texts
 
 KINDS = {"heading": Heading, "paragraph": Paragraph, "list": BulletList, "table": Table}
 
@@ -73,14 +74,18 @@ def edit(slug: str):
     if not can_write_report(current_user, consultation):
         abort(403 if can_read_report(current_user, consultation) else 404)
     report = report_for(consultation)
-    error = None
+    error, conflict = None, False
     if request.method == "POST":
         try:
             save_texts(consultation, summary=request.form.get("summary", ""),
                        introduction=request.form.get("introduction", ""),
-                       next_steps=request.form.get("next_steps", ""), by=current_user)
+                       next_steps=request.form.get("next_steps", ""), by=current_user, version=form_version())
             if request.form.get("action") == "publish":
                 report = publish(consultation, by=current_user)
+        except StaleTexts:
+            db.session.rollback()
+            error, conflict = str(STALE_SAVE), True
+            report = report_for(consultation)
         except ReportRefused as refused:
             db.session.rollback()
             error = str(refused.message)
@@ -92,7 +97,7 @@ def edit(slug: str):
             flash(_("The report texts have been saved."), "ok")
             return redirect(url_for("reports.edit", slug=slug))
     return render_template("reports/edit.html", consultation=consultation, report=report, error=error,
-                           form=request.form if error else None)
+                           form=request.form if error else None, conflict=conflict), 409 if conflict else 200
 
 
 @bp.route("/consultations/<slug>/answers.<variant>.<fmt>")

@@ -79,6 +79,11 @@ class StrategyDraft(db.Model):
     adopted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     adopted_name: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The general part's version: raised with every save or restore of principles and change tasks.
+    version: Mapped[int] = mapped_column(default=1)
+    # The last revision number given out; raised in the database, so two parts saved at once
+    # never draw the same number.
+    revision_count: Mapped[int] = mapped_column(default=0)
 
     consultation: Mapped[Consultation] = relationship()
     segments: Mapped[list[Segment]] = relationship(back_populates="draft", cascade="all, delete-orphan",
@@ -111,6 +116,8 @@ class Segment(db.Model):
     kpis: Mapped[list[str]] = mapped_column(JSON, default=list)
     rationale: Mapped[str] = mapped_column(Text, default="")
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Raised with every save, removal or restore of the segment, so a stale save is detected.
+    version: Mapped[int] = mapped_column(default=1)
 
     draft: Mapped[StrategyDraft] = relationship(back_populates="segments")
 

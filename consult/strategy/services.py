@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from consult.advice.models import Advice, AdvicePoint, AdviceRequest, AdviceStatus, Disposition
 from consult.analysis.models import Coding, Synthesis, Tag
@@ -16,6 +17,7 @@ from consult.analysis.services import answer_items
 from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Consultation
+from consult.core.db import update_if_version
 from consult.core.time import utcnow
 from consult.dialogue.models import Post
 from consult.disclosure.posts import shown_posts
@@ -63,6 +65,16 @@ class StrategyRefused(Exception):
         self.message = message
 
 
+class StrategyConflict(Exception):
+    """Someone saved this part after the version the person started from; nothing was written.
+    ``stored`` is the part's content as saved now, ``version`` its version."""
+
+    def __init__(self, stored: dict[str, Any], version: int):
+        super().__init__("stale strategy part")
+        self.stored = stored
+        self.version = version
+
+
 def draft_for(consultation: Consultation) -> StrategyDraft | None:
     return db.session.scalars(select(StrategyDraft).where(StrategyDraft.consultation_id == consultation.id)
                               .options(joinedload(StrategyDraft.segments))).unique().first()
@@ -104,7 +116,12 @@ def part_data(draft: StrategyDraft, segment: Segment | None) -> dict[str, Any]:
 
 
 def _revise(draft: StrategyDraft, segment: Segment | None, action: str, by: User) -> Revision:
-    number = (db.session.scalar(select(func.max(Revision.number)).where(Revision.draft_id == draft.id)) or 0) + 1
+    # The number is drawn in the database: two parts saved at the same moment get two numbers.
+    number = db.session.scalar(
+        update(StrategyDraft).where(StrategyDraft.id == draft.id)
+        .values(revision_count=StrategyDraft.revision_count + 1)
+        .returning(StrategyDraft.revision_count).execution_options(synchronize_session=False))
+    set_committed_value(draft, "revision_count", number)
     data = part_data(draft, segment)
     if action == "removed":
         data["removed"] = True
@@ -131,12 +148,24 @@ def _lines(value) -> list[str]:
     return [line.strip().lstrip("-*• ").strip() for line in items if line.strip()][:50]
 
 
-def save_general(draft: StrategyDraft, *, principles: str, change_tasks: str, by: User) -> bool:
+def save_general(draft: StrategyDraft, *, principles: str, change_tasks: str, by: User,
+                 version: int | None = None) -> bool:
+    """Save the general part as a new revision; False when nothing changed.
+
+    ``version`` is the version the person's form started from (None: the one loaded here). The
+    text is written only while that is still the stored version and the draft is not adopted, in
+    one conditional UPDATE; otherwise StrategyConflict (or StrategyRefused once adopted) is
+    raised and nothing is written.
+    """
     _require_editable(draft)
     new = {"principles": _text(principles), "change_tasks": _text(change_tasks)}
     if new == part_data(draft, None):
         return False
-    draft.principles, draft.change_tasks = new["principles"], new["change_tasks"]
+    base = draft.version if version is None else version
+    if not update_if_version(draft, base, where=(StrategyDraft.status != DraftStatus.ADOPTED,), **new):
+        db.session.refresh(draft)
+        _require_editable(draft)
+        raise StrategyConflict(part_data(draft, None), draft.version)
     _revise(draft, None, "saved", by)
     record_event("strategy_part_saved", actor=by, obj=draft, part=GENERAL)
     return True
@@ -205,22 +234,56 @@ def add_segment(draft: StrategyDraft, *, by: User, **fields) -> Segment:
     return segment
 
 
-def save_segment(segment: Segment, *, by: User, **fields) -> bool:
+def _typed(clean: dict[str, Any]) -> dict[str, Any]:
+    return {name: ENUM_FIELDS[name](value) if name in ENUM_FIELDS and value is not None else value
+            for name, value in clean.items()}
+
+
+def differing_fields(stored: dict[str, Any], submitted: dict[str, Any]) -> list[tuple[str, str]]:
+    """After a conflict: the fields whose saved value differs from what the person submitted,
+    as (label, saved value as text), in the part's field order."""
+    result = []
+    for name, value in stored.items():
+        mine = submitted.get(name)
+        if isinstance(value, list):
+            same = _lines(mine) == value
+        else:
+            same = ("" if mine is None else str(mine).strip()) == ("" if value is None else str(value))
+        if not same:
+            result.append((str(FIELD_LABELS.get(name, name)), _as_text(value)))
+    return result
+
+
+def _write_segment(segment: Segment, base: int, **values) -> None:
+    """Write a segment's values and raise its version in one conditional UPDATE; StrategyConflict
+    when someone saved it after version ``base``, StrategyRefused when it was removed."""
+    if not update_if_version(segment, base, where=(Segment.deleted_at.is_(None),), **values):
+        db.session.refresh(segment)
+        if segment.deleted_at is not None:
+            raise StrategyRefused(_l("This segment was removed in the meantime, so it was not saved. "
+                                     "It can be brought back from the revisions."))
+        raise StrategyConflict(part_data(segment.draft, segment), segment.version)
+
+
+def save_segment(segment: Segment, *, by: User, version: int | None = None, **fields) -> bool:
+    """Save a segment as a new revision; False when nothing changed. ``version`` as in
+    save_general: a stale save raises StrategyConflict and writes nothing."""
     draft = segment.draft
     _require_editable(draft)
     clean = clean_segment_fields(fields)
     if clean == part_data(draft, segment):
         return False
-    _assign(segment, clean)
-    db.session.flush()
+    _write_segment(segment, segment.version if version is None else version, **_typed(clean))
     _revise(draft, segment, "saved", by)
     record_event("strategy_part_saved", actor=by, obj=draft, part=part_key(segment))
     return True
 
 
-def remove_segment(segment: Segment, *, by: User) -> None:
+def remove_segment(segment: Segment, *, by: User, version: int | None = None) -> None:
+    """Remove a segment (it can be restored); refused like a save when someone changed it after
+    ``version``, so nobody removes what they have not seen."""
     _require_editable(segment.draft)
-    segment.deleted_at = utcnow()
+    _write_segment(segment, segment.version if version is None else version, deleted_at=utcnow())
     _revise(segment.draft, segment, "removed", by)
     record_event("strategy_part_removed", actor=by, obj=segment.draft, part=part_key(segment))
 
@@ -307,16 +370,22 @@ def restore(draft: StrategyDraft, revision: Revision, *, by: User) -> None:
     if revision.draft_id != draft.id:
         raise StrategyRefused(_l("This revision belongs to another draft."))
     data = {k: v for k, v in revision.data.items() if k != "removed"}
+    # A restore raises the part's version like a save: a form opened before it is stale after it.
+    changed_meanwhile = StrategyRefused(_l("Someone else changed this part at the same moment. "
+                                           "Look at the revisions again and then restore."))
     if revision.part == GENERAL:
-        draft.principles, draft.change_tasks = data["principles"], data["change_tasks"]
         segment = None
+        if not update_if_version(draft, draft.version, where=(StrategyDraft.status != DraftStatus.ADOPTED,),
+                                 principles=data["principles"], change_tasks=data["change_tasks"]):
+            raise changed_meanwhile
     else:
         segment = next((s for s in draft.segments if part_key(s) == revision.part), None)
         if segment is None:
             raise StrategyRefused(_l("This segment no longer exists."))
-        _assign(segment, data)
-        segment.deleted_at = utcnow() if revision.data.get("removed") else None
-    db.session.flush()
+        values = {**_typed({k: v for k, v in data.items() if k in SEGMENT_FIELDS}),
+                  "deleted_at": utcnow() if revision.data.get("removed") else None}
+        if not update_if_version(segment, segment.version, **values):
+            raise changed_meanwhile
     _revise(draft, segment, "restored", by)
     record_event("strategy_revision_restored", actor=by, obj=draft, revision=revision.number, part=revision.part)
 

@@ -11,6 +11,7 @@ from consult.advice.permissions import council_memberships
 from consult.consultations.models import Consultation, Theme
 from consult.consultations.views import load_consultation
 from consult.core.access import deny_hidden
+from consult.core.conflicts import STALE_SAVE, form_version
 from consult.extensions import db
 from consult.strategy import bp
 from consult.strategy.models import (
@@ -28,6 +29,7 @@ from consult.strategy.permissions import can_comment_strategy, can_read_strategy
 from consult.strategy.services import (
     GENERAL,
     SOURCE_LABELS,
+    StrategyConflict,
     StrategyRefused,
     add_comment,
     add_segment,
@@ -35,6 +37,7 @@ from consult.strategy.services import (
     comments_for,
     compare,
     create_draft,
+    differing_fields,
     draft_for,
     handle_comment,
     link_evidence,
@@ -131,12 +134,16 @@ def overview(slug: str):
 def general(slug: str):
     consultation, draft = _load(slug)
     draft = _require_draft(draft)
-    error = None
+    error, conflict, status = None, None, 200
     if request.method == "POST":
         _require_write(consultation, draft)
         try:
             changed = save_general(draft, principles=request.form.get("principles", ""),
-                                   change_tasks=request.form.get("change_tasks", ""), by=current_user)
+                                   change_tasks=request.form.get("change_tasks", ""), by=current_user,
+                                   version=form_version())
+        except StrategyConflict as stale:
+            db.session.rollback()
+            error, conflict, status = str(STALE_SAVE), stale, 409
         except StrategyRefused as refused:
             db.session.rollback()
             error = str(refused.message)
@@ -147,7 +154,10 @@ def general(slug: str):
     return render_template("strategy/general.html", consultation=consultation, draft=draft, error=error,
                            form=request.form if error else None, part=GENERAL,
                            may_write=can_write_strategy(current_user, consultation, draft),
-                           **_part_context(consultation, draft, GENERAL))
+                           error_target="conflict" if conflict else None,
+                           version=conflict.version if conflict else draft.version,
+                           conflict_fields=differing_fields(conflict.stored, request.form) if conflict else [],
+                           **_part_context(consultation, draft, GENERAL)), status
 
 
 def _segment_fields():
@@ -174,7 +184,13 @@ def _segment_form_values(segment: Segment | None):
     return values
 
 
-def _render_segment(consultation, draft, segment, error=None, status=200, **extra):
+def _render_segment(consultation, draft, segment, error=None, status=200, conflict=None, **extra):
+    """The segment page; after a conflict with the saved version beside the person's text."""
+    if conflict is not None:
+        extra.update(error_target="conflict", version=conflict.version,
+                     conflict_fields=differing_fields(conflict.stored, request.form))
+    elif segment is not None:
+        extra.setdefault("version", segment.version)
     return render_template(
         "strategy/segment.html", consultation=consultation, draft=draft, segment=segment, error=error,
         values=_segment_form_values(segment), organisation_forms=[(f.value, f.label) for f in OrganisationForm],
@@ -215,16 +231,30 @@ def segment(slug: str, segment_id: int):
     if request.method == "POST":
         _require_write(consultation, draft)
         if request.form.get("action") == "remove":
-            remove_segment(segment_obj, by=current_user)
+            try:
+                remove_segment(segment_obj, by=current_user, version=form_version())
+            except (StrategyConflict, StrategyRefused) as refused:
+                db.session.rollback()
+                flash(str(getattr(refused, "message", None) or _(
+                    "Someone else changed this segment in the meantime, so it was not removed. "
+                    "Check the saved version below and remove it again if it should go.")), "error")
+                return redirect(url_for("strategy.segment", slug=slug, segment_id=segment_id))
             db.session.commit()
             flash(_("The segment has been removed. You can bring it back from the revisions."), "ok")
             return redirect(url_for("strategy.overview", slug=slug))
         try:
-            changed = save_segment(segment_obj, by=current_user, **_segment_fields())
-        except (StrategyRefused, ValueError) as refused:
+            changed = save_segment(segment_obj, by=current_user, version=form_version(), **_segment_fields())
+        except StrategyConflict as stale:
             db.session.rollback()
             return _render_segment(consultation, draft, _segment(draft_for(consultation), segment_id),
-                                   _error_text(refused))
+                                   str(STALE_SAVE), status=409, conflict=stale)
+        except (StrategyRefused, ValueError) as refused:
+            db.session.rollback()
+            draft = draft_for(consultation)
+            current = next((s for s in live_segments(draft) if s.id == segment_id), None)
+            # Removed in the meantime: the text stays in the form for a new segment.
+            return _render_segment(consultation, draft, current, _error_text(refused),
+                                   status=200 if current else 409)
         db.session.commit()
         flash(_("The segment has been saved.") if changed else _("Nothing was changed."), "ok")
         return redirect(url_for("strategy.segment", slug=slug, segment_id=segment_id))

@@ -1,0 +1,16 @@
+"""What a person is told when a save was refused because someone else saved the same text first
+(see "No write is ever lost" in the design): the form keeps their text, the page shows the other."""
+from __future__ import annotations
+
+from flask import request
+from flask_babel import lazy_gettext as _l
+
+STALE_SAVE = _l("Someone else saved this text in the meantime, so this change was not saved. The saved "
+                "version is shown below and the text in the form is kept. Combine the two and save again.")
+
+
+def form_version(name: str = "version") -> int | None:
+    """The version a submitted form started from; None when the form did not carry one (the
+    service then checks against the version it loads)."""
+    raw = request.form.get(name, "")
+    return int(raw) if raw.isdigit() else None
