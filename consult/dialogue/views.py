@@ -142,8 +142,7 @@ def search(slug: str):
     _require_read(consultation)
     q = request.args.get("q", "").strip()[:200]
     results = search_posts(consultation, q, current_user) if q else []
-    return render_template("dialogue/search.html", consultation=consultation, q=q, results=results,
-                           moderator=can_moderate(current_user, consultation))
+    return render_template("dialogue/search.html", consultation=consultation, q=q, results=results)
 
 
 # --- one thread -------------------------------------------------------------------------------
