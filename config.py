@@ -56,6 +56,17 @@ class Config:
 
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 10)
     LOGIN_FAILURE_WINDOW = timedelta(minutes=_env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15))
+    # Per account from every address: this many failures within the account window pass, after
+    # that each attempt waits a doubling delay (1 s, 2 s, 4 s ...) up to the maximum; a browser
+    # where the holder logged in before is not delayed (consult.auth.lockout).
+    LOGIN_ACCOUNT_FREE_FAILURES = _env_int("LOGIN_ACCOUNT_FREE_FAILURES", 20)
+    LOGIN_ACCOUNT_WINDOW = timedelta(hours=_env_int("LOGIN_ACCOUNT_WINDOW_HOURS", 24))
+    LOGIN_ACCOUNT_MAX_DELAY = timedelta(seconds=_env_int("LOGIN_ACCOUNT_MAX_DELAY_SECONDS", 300))
+    # The holder is mailed once per period when this many failures hit their account.
+    LOGIN_GUESSING_WARN_AT = _env_int("LOGIN_GUESSING_WARN_AT", 10)
+    LOGIN_GUESSING_WARN_PERIOD = timedelta(hours=_env_int("LOGIN_GUESSING_WARN_PERIOD_HOURS", 24))
+    # How long a browser stays known after a login or a completed password reset.
+    TRUSTED_DEVICE_LIFETIME = timedelta(days=_env_int("TRUSTED_DEVICE_DAYS", 180))
     # Admins and project-team members cannot use the platform until two-step login is on.
     TWO_FACTOR_REQUIRED = _env_bool("TWO_FACTOR_REQUIRED", True)
     # Time between the password and the code at login.

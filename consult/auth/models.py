@@ -52,6 +52,11 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     totp_last_counter: Mapped[int | None] = mapped_column()
+    # Failed passwords and codes before this moment no longer count towards the limits
+    # (a completed password reset or a correct two-step code clears them).
+    failures_cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the holder was last told by e-mail that their account is being guessed at.
+    guessing_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Set when the person's data was erased; the name then reads "deleted user".
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -8,12 +8,12 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app, url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from consult.audit.services import record_event
+from consult.auth.lockout import GuessingRefused, check_secret
 from consult.auth.models import (
     AccountToken,
-    LoginAttempt,
     TokenPurpose,
     User,
     hash_token,
@@ -26,8 +26,8 @@ from consult.extensions import db
 from consult.notify.mail import send_template
 
 
-class LoginThrottled(Exception):
-    """Too many failed attempts for this account or address in the window."""
+# Too many failed passwords or codes; carries ``retry_at``. The policy: consult.auth.lockout.
+LoginThrottled = GuessingRefused
 
 
 class TokenError(Exception):
@@ -42,35 +42,21 @@ def get_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def login_is_throttled(email: str, ip: str) -> bool:
-    """True when the account or the address had too many failures in the window."""
-    cfg = current_app.config
-    since = utcnow() - cfg["LOGIN_FAILURE_WINDOW"]
-    failures = db.session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(
-            LoginAttempt.success.is_(False),
-            LoginAttempt.created_at >= since,
-            or_(LoginAttempt.email == normalise_email(email), LoginAttempt.ip == ip),
-        )
-    )
-    return failures >= cfg["LOGIN_MAX_FAILURES"]
-
-
-def authenticate(email: str, password: str, *, ip: str) -> User | None:
+def authenticate(email: str, password: str) -> User | None:
     """Check a login. Returns the user on success, None on a wrong e-mail or password.
 
-    Raises LoginThrottled before checking anything once the limit is reached. Inactive and
+    Raises LoginThrottled before checking anything once a guessing limit is reached (the
+    attempt counts per account and per address, see consult.auth.lockout). Inactive and
     unverified users are returned; the caller decides what to tell them.
     """
     email = normalise_email(email)
-    if login_is_throttled(email, ip):
-        record_event("login", result="throttled", email=email)
-        raise LoginThrottled()
     user = get_user_by_email(email)
-    ok = verify_password(user.password_hash if user else _dummy_hash(), password) and user is not None
-    db.session.add(LoginAttempt(email=email, ip=ip, success=ok))
+    try:
+        ok = check_secret(email, "password", lambda: verify_password(
+            user.password_hash if user else _dummy_hash(), password) and user is not None)
+    except LoginThrottled:
+        record_event("login", result="throttled", email=email)
+        raise
     if not ok:
         record_event("login", actor=user, obj=user, result="failure", email=email)
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 
 from flask import (
-    abort, current_app, flash, make_response, redirect, render_template, request, session, url_for,
+    abort, current_app, flash, g, make_response, redirect, render_template, request, session, url_for,
 )
 from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
@@ -12,15 +12,18 @@ from flask_login import current_user, login_required
 from consult.audit.services import record_event
 from consult.auth import bp
 from consult.auth.forms import TwoFactorCodeForm
-from consult.auth.models import LoginAttempt, User
-from consult.auth.services import login_is_throttled, record_login
+from consult.auth.lockout import (
+    GuessingRefused, check_secret, clear_failures, guessing_message, remember_device, retry_after,
+)
+from consult.auth.models import User
+from consult.auth.services import record_login
 from consult.auth.session import start_session
 from consult.auth.twofactor import (
     check_code, disable, enable, grouped, matching_step, new_secret, provisioning_uri, qr_svg,
     regenerate_recovery_codes, requires_two_factor, unused_recovery_codes,
 )
 from consult.core.htmx import htmx_redirect, is_htmx
-from consult.core.security import client_ip, safe_next
+from consult.core.security import safe_next
 from consult.extensions import db
 
 PENDING = "two_factor_pending"
@@ -60,15 +63,13 @@ def login_code():
         return redirect(url_for("auth.login"))
     form = TwoFactorCodeForm()
     if form.validate_on_submit():
-        ip = client_ip()
-        if login_is_throttled(user.email, ip):
+        try:
+            kind = check_secret(user.email, "code", lambda: check_code(user, form.code.data))
+        except GuessingRefused as refused:
             record_event("login_code", actor=user, obj=user, result="throttled")
             db.session.commit()
-            form.form_errors.append(_("There were too many failed login attempts. Wait a quarter "
-                                      "of an hour and try again, or reset your password."))
-            return render_template("auth/login_code.html", form=form), 429
-        kind = check_code(user, form.code.data)
-        db.session.add(LoginAttempt(email=user.email, ip=ip, success=kind is not None))
+            form.form_errors.append(guessing_message(refused))
+            return render_template("auth/login_code.html", form=form), 429, retry_after(refused)
         if kind is None:
             record_event("login_code", actor=user, obj=user, result="failure")
             db.session.commit()
@@ -77,13 +78,14 @@ def login_code():
         else:
             start_session(user)
             record_login(user, method=kind)
+            clear_failures(user)
             db.session.commit()
             if kind == "recovery":
                 left = unused_recovery_codes(user)
                 flash(ngettext("You used a recovery code. You have %(num)d left; make new ones on "
                                "your account page.", "You used a recovery code. You have %(num)d "
                                "left; make new ones on your account page.", left), "warning")
-            return redirect(safe_next(pending.get("next"), url_for("core.index")))
+            return remember_device(redirect(safe_next(pending.get("next"), url_for("core.index"))), user)
     return render_template("auth/login_code.html", form=form)
 
 
@@ -150,7 +152,16 @@ def two_factor_qr():
 
 
 def _check_current_code(user: User, form: TwoFactorCodeForm) -> bool:
-    step = matching_step(user.totp_secret, form.code.data, after=user.totp_last_counter)
+    """Check a code on the account page; it counts towards the same limits as the login."""
+    try:
+        step = check_secret(user.email, "code", lambda: matching_step(
+            user.totp_secret, form.code.data, after=user.totp_last_counter))
+    except GuessingRefused as refused:
+        record_event("two_factor_check_failed", actor=user, obj=user, result="throttled")
+        db.session.commit()
+        form.form_errors.append(guessing_message(refused, at_login=False))
+        g.guessing_refused = refused
+        return False
     if step is None:
         record_event("two_factor_check_failed", actor=user, obj=user, result="failure")
         db.session.commit()
@@ -158,7 +169,17 @@ def _check_current_code(user: User, form: TwoFactorCodeForm) -> bool:
                                   "code your app shows now."))
         return False
     user.totp_last_counter = step
+    clear_failures(user)
     return True
+
+
+def _refused_or_page(response):
+    """The account page again; with 429 and Retry-After when the code was not even checked."""
+    refused = g.get("guessing_refused")
+    if refused is not None:
+        response.status_code = 429
+        response.headers.update(retry_after(refused))
+    return _no_store(response)
 
 
 @bp.route("/account/two-factor/recovery-codes", methods=["POST"])
@@ -173,7 +194,7 @@ def two_factor_new_codes():
         db.session.commit()
         return _no_store(make_response(render_template("auth/recovery_codes.html", codes=codes,
                                                        just_enabled=False)))
-    return _no_store(make_response(render_template(
+    return _refused_or_page(make_response(render_template(
         "auth/two_factor.html", form=TwoFactorCodeForm(formdata=None), codes_form=form,
         required=requires_two_factor(user), codes_left=unused_recovery_codes(user))))
 
@@ -193,6 +214,6 @@ def two_factor_off():
         db.session.commit()
         flash(_("Two-step login is off. You log in with your password only."), "ok")
         return redirect(url_for("auth.account"))
-    return _no_store(make_response(render_template(
+    return _refused_or_page(make_response(render_template(
         "auth/two_factor.html", form=form, codes_form=_codes_form(), required=required,
         codes_left=unused_recovery_codes(user))))

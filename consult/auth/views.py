@@ -16,6 +16,9 @@ from consult.auth.forms import (
     ResendVerificationForm,
     ResetPasswordForm,
 )
+from consult.auth.lockout import (
+    GuessingRefused, check_secret, clear_failures, guessing_message, remember_device, retry_after,
+)
 from consult.auth.models import TokenPurpose
 from consult.auth.passwords import verify_password
 from consult.auth.services import (
@@ -36,7 +39,8 @@ from consult.auth.session import end_session, start_session
 from consult.auth.two_factor_views import begin_code_step
 from consult.core.htmx import is_htmx
 from consult.core.i18n import select_locale
-from consult.core.security import client_ip, safe_next
+from consult.core.limits import Throttled, check_all, limit_route, retry_after_seconds, retry_message
+from consult.core.security import safe_next
 from consult.extensions import db
 from consult.orgs.services import InvitationError, accept_invitation as accept, load_invitation
 
@@ -55,12 +59,11 @@ def login():
     form = LoginForm(next=next_url)
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data, form.password.data, ip=client_ip())
-        except LoginThrottled:
+            user = authenticate(form.email.data, form.password.data)
+        except LoginThrottled as refused:
             db.session.commit()
-            form.form_errors.append(_("There were too many failed login attempts. Wait a quarter "
-                                      "of an hour and try again, or reset your password."))
-            return render_template("auth/login.html", form=form), 429
+            form.form_errors.append(guessing_message(refused))
+            return render_template("auth/login.html", form=form), 429, retry_after(refused)
         if user is None:
             form.form_errors.append(_("The e-mail address or the password is not correct."))
         elif not user.active:
@@ -78,7 +81,7 @@ def login():
             start_session(user)
             record_login(user)
             db.session.commit()
-            return redirect(safe_next(form.next.data, url_for("core.index")))
+            return remember_device(redirect(safe_next(form.next.data, url_for("core.index"))), user)
         db.session.commit()
     return render_template("auth/login.html", form=form)
 
@@ -97,6 +100,13 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        try:
+            check_all(("reset_request", "reset_request_email"), form.email.data)
+        except Throttled as refused:
+            form.form_errors.append(f'{_("You asked for a new password too often.")} '
+                                    f"{retry_message(refused.retry_at)}")
+            return (render_template("auth/forgot.html", form=form), 429,
+                    {"Retry-After": str(retry_after_seconds(refused.retry_at))})
         send_password_reset(form.email.data)
         db.session.commit()
         # The same answer whether or not the address has an account.
@@ -105,6 +115,7 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limit_route("token_link")
 def reset_password(token: str):
     try:
         check_token(token, TokenPurpose.RESET)
@@ -115,13 +126,17 @@ def reset_password(token: str):
     if form.validate_on_submit():
         user = consume_token(token, TokenPurpose.RESET)
         set_password(user, form.password.data, by=user, action="password_reset")
+        # Only the mailbox's owner gets here: whatever was guessed at the account is forgiven,
+        # and this browser is known from now on (no delays for it).
+        clear_failures(user)
         db.session.commit()
         flash(_("Your password has been changed. Log in with your new password."), "ok")
-        return redirect(url_for("auth.login"))
+        return remember_device(redirect(url_for("auth.login")), user)
     return render_template("auth/reset.html", form=form)
 
 
 @bp.route("/verify/<token>")
+@limit_route("token_link")
 def verify_email(token: str):
     try:
         verify_email_token(token)
@@ -137,6 +152,13 @@ def verify_email(token: str):
 def resend_verification():
     form = ResendVerificationForm(email=request.args.get("email", ""))
     if form.validate_on_submit():
+        try:
+            check_all(("verification_request", "verification_request_email"), form.email.data)
+        except Throttled as refused:
+            form.form_errors.append(f'{_("You asked for a new confirmation link too often.")} '
+                                    f"{retry_message(refused.retry_at)}")
+            return (render_template("auth/resend_verification.html", form=form), 429,
+                    {"Retry-After": str(retry_after_seconds(refused.retry_at))})
         user = get_user_by_email(form.email.data)
         if user is not None and user.active and user.email_verified_at is None:
             send_verification(user)
@@ -146,6 +168,7 @@ def resend_verification():
 
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limit_route("token_link")
 def accept_invitation(token: str):
     try:
         invitation = load_invitation(token)
@@ -198,10 +221,18 @@ def change_password():
     form = AccountForm(obj=current_user, formdata=None)
     password_form = ChangePasswordForm(prefix="pw")
     if password_form.validate_on_submit():
-        if not verify_password(current_user.password_hash, password_form.current_password.data):
+        user = current_user._get_current_object()
+        try:
+            correct = check_secret(user.email, "password", lambda: verify_password(
+                user.password_hash, password_form.current_password.data))
+        except GuessingRefused as refused:
+            db.session.commit()
+            password_form.form_errors.append(guessing_message(refused, at_login=False))
+            return (render_template("auth/account.html", form=form, password_form=password_form),
+                    429, retry_after(refused))
+        if not correct:
             password_form.current_password.errors.append(_("Your current password is not correct."))
         else:
-            user = current_user._get_current_object()
             set_password(user, password_form.password.data, by=user, action="password_changed")
             db.session.commit()
             # Every other session has ended; this one continues with the new token.

@@ -103,7 +103,8 @@ def note_secret_check(kind: str) -> None:
     g.setdefault("secrets_checked", []).append(kind)
 
 
-def _note_counted(rule: str) -> None:
+def note_limit_counted(rule: str) -> None:
+    """Record that this request counted towards rule ``rule``."""
     g.setdefault("limits_counted", []).append(rule)
 
 
@@ -121,7 +122,7 @@ def hit(name: str, email: str | None = None) -> None:
     A refused request is not counted, so waiting until ``retry_at`` is always enough.
     """
     rule = RULES[name]
-    _note_counted(name)
+    note_limit_counted(name)
     if not limiter.enabled:
         return
     item = parse(rule.value(name))
