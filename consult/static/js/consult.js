@@ -93,10 +93,13 @@ document.addEventListener("htmx:afterSwap", function (event) {
     });
   }
   function chosen(control) { return (control.type !== "checkbox" && control.type !== "radio") || control.checked; }
-  function serialise(question) {
+  // The answer's values as one string; ``served``: as the server drew them, whatever was typed since.
+  function serialise(question, served) {
     var values = {};
     controls(question).forEach(function (control) {
-      if (chosen(control)) { (values[control.name] = values[control.name] || []).push(control.value); }
+      var choice = control.type === "checkbox" || control.type === "radio";
+      var on = served ? !choice || control.defaultChecked : chosen(control);
+      if (on) { (values[control.name] = values[control.name] || []).push(served && !choice ? control.defaultValue : control.value); }
     });
     return JSON.stringify(values);
   }
@@ -115,7 +118,7 @@ document.addEventListener("htmx:afterSwap", function (event) {
     var state = answers.get(question);
     if (!state) {
       // A conflict rendered by the server shows text the server does not hold: not acknowledged.
-      state = {acked: hasConflict(question) ? null : serialise(question), sent: null, leaving: null,
+      state = {acked: hasConflict(question) ? null : serialise(question, true), sent: null, leaving: null,
                conflictBase: null, flushAfter: false};
       answers.set(question, state);
     }
@@ -173,7 +176,7 @@ document.addEventListener("htmx:afterSwap", function (event) {
     if (record) { writeRecord(question, record.base, record.values, record.sent.concat([values])); }
   }
   function restore(question) {
-    var record = storage() && readRecord(question), shown = serialise(question);
+    var record = storage() && readRecord(question), shown = serialise(question, true);
     if (!record || record.values === shown) { forget(question); return false; }
     try { fill(question, JSON.parse(record.values)); } catch (damaged) { forget(question); return false; }
     // Saved from the version the text started from, so that if a colleague saved since, the person
@@ -183,25 +186,23 @@ document.addEventListener("htmx:afterSwap", function (event) {
     remember(question);
     return true;
   }
-  function announceRestored(questions) {
+  // The notice comes once the save of what was put back has answered: when the server had that text
+  // already (the save on leaving arrived), there is nothing to tell.
+  function announceRestored(question) {
     var notice = document.getElementById("restored-notice");
     var template = document.getElementById("restored-notice-content");
-    if (!notice || !template || !questions.length) { return; }
-    var content = template.content.cloneNode(true);
-    var list = content.querySelector("[data-restored-list]");
-    questions.forEach(function (question) {
-      var item = document.createElement("li"), link = document.createElement("a");
-      var label = question.querySelector(".question-label"), field = textField(question);
-      item.className = "utrecht-unordered-list__item";
-      link.className = "utrecht-link";
-      link.href = "#" + (field ? field.id : question.id);
-      link.textContent = label ? label.textContent.replace(/\s+/g, " ").trim() : "";
-      item.appendChild(link);
-      list.appendChild(item);
-      statusOf(question).textContent = notice.getAttribute("data-unsaved-status");
-    });
-    // Filled just after load: screen readers announce new content of a live region already present.
-    window.setTimeout(function () { notice.appendChild(content); }, 100);
+    if (!notice || !template) { return; }
+    if (!notice.querySelector("[data-restored-list]")) {
+      notice.appendChild(template.content.cloneNode(true));
+    }
+    var item = document.createElement("li"), link = document.createElement("a");
+    var label = question.querySelector(".question-label"), field = textField(question);
+    item.className = "utrecht-unordered-list__item";
+    link.className = "utrecht-link";
+    link.href = "#" + (field ? field.id : question.id);
+    link.textContent = label ? label.textContent.replace(/\s+/g, " ").trim() : "";
+    item.appendChild(link);
+    notice.querySelector("[data-restored-list]").appendChild(item);
   }
 
   // --- what the server answered -------------------------------------------------------------------
@@ -231,6 +232,10 @@ document.addEventListener("htmx:afterSwap", function (event) {
   function answered(question, status, sent) {
     var state = stateOf(question);
     var error = statusOf(question).querySelector("[data-field-error]");
+    if (state.restored) {
+      state.restored = false;
+      if (status !== 200 || !statusOf(question).querySelector("[data-already-saved]")) { announceRestored(question); }
+    }
     if (status === 200 && sent && !error) {
       state.acked = sent.values;
       state.conflictBase = null;
@@ -284,13 +289,15 @@ document.addEventListener("htmx:afterSwap", function (event) {
         var user = PREFIX + first.getAttribute("data-unsaved-key").split("/")[0] + "/";
         storedKeys(PREFIX).forEach(function (key) { if (key.indexOf(user) !== 0) { storage().removeItem(key); } });
       }
-      var restored = [];
+      var notice = document.getElementById("restored-notice");
       document.querySelectorAll("[data-autosave]").forEach(function (question) {
-        stateOf(question);
-        if (restore(question)) { restored.push(question); }
+        var state = stateOf(question);
+        if (!restore(question)) { return; }
+        if (notice) { statusOf(question).textContent = notice.getAttribute("data-unsaved-status"); }
+        if (hasConflict(question)) { announceRestored(question); return; }  // waits for the person's choice
+        state.restored = true;
+        window.htmx.trigger(question, "consult:flush");
       });
-      announceRestored(restored);
-      restored.forEach(function (question) { window.htmx.trigger(question, "consult:flush"); });
       return;
     }
     if (!root.matches || !root.matches("[data-autosave]")) { return; }
