@@ -170,6 +170,29 @@ def test_text_typed_while_saves_fail_is_put_back_after_a_reload_every_time(page,
     forgive_blocked_saves(page_errors, answering.saves)
 
 
+def test_text_is_saved_when_the_tab_is_hidden_and_the_page_carries_on(page, answering, page_errors):
+    # Headless Chromium never hides a tab, so the test says the page is hidden the way the browser
+    # would: visibilityState and the event. The save, its answer and the page's state are real.
+    question, status = answering.q[NEED], page.locator(f"#status-{answering.q[NEED].id}")
+    log_in(page, "lotte@example.org")
+    page.goto(answering.url)
+    page.get_by_label(NEED).focus()
+    page.keyboard.type("Getypt vlak voor een ander tabblad")
+    page.evaluate("""() => {
+        Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => 'hidden'});
+        document.dispatchEvent(new Event('visibilitychange')); }""")
+    expect(status).to_have_text(SAVED)
+    expect(page.locator(f"#v-{question.id}")).to_have_value("1")
+    assert stored(question) == "Getypt vlak voor een ander tabblad"
+    page.evaluate("() => { delete document.visibilityState; }")
+    page.keyboard.type(", en daarna verder")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # the next save starts from the version the hidden save made: no conflict
+    expect(page.locator(f"#v-{question.id}")).to_have_value("2")
+    assert stored(question) == "Getypt vlak voor een ander tabblad, en daarna verder"
+    expect(page.locator(".conflict")).to_have_count(0)
+
+
 def test_logging_out_forgets_the_unsent_text_of_the_tab(page, answering, page_errors):
     question = answering.q[NEED]
     log_in(page, "lotte@example.org")

@@ -272,11 +272,15 @@ document.addEventListener("htmx:afterSwap", function (event) {
           state.leaving = null;
           // Still here (the page was only hidden): show the answer as if htmx had sent it.
           if ((reply.status === 200 || reply.status === 409) && !reply.headers.get("HX-Redirect") && question.isConnected) {
-            window.htmx.swap(statusOf(question), html, {swapStyle: "innerHTML"});
+            window.htmx.swap(statusOf(question), html, {swapStyle: "innerHTML"},
+                             {eventInfo: {elt: question, target: statusOf(question)}});
             answered(question, reply.status, sent);
           }
         });
-      }).catch(function () { state.leaving = null; });
+      }).catch(function () {
+        state.leaving = null;
+        if (state.flushAfter) { state.flushAfter = false; window.htmx.trigger(question, "consult:flush"); }
+      });
     });
   }
 
