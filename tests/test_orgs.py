@@ -69,16 +69,6 @@ def test_registration_rejects_bad_kvk_and_keeps_input(client):
     assert db.session.scalar(select(Organisation)) is None
 
 
-def test_registration_rejects_duplicate_email_and_kvk(client):
-    org = make_org("Bestaand", kvk="12345678")
-    make_user("lotte@delinde.example.org", org=org)
-    response = post_form(client, "/register", REGISTRATION)
-    assert "Er is al een account met dit e-mailadres." in text_of(response)
-    response = post_form(client, "/register", {**REGISTRATION, "email": "ander@delinde.example.org"})
-    assert "Er is al een organisatie met dit KvK-nummer aangemeld." in text_of(response)
-    assert db.session.scalar(select(User).where(User.email == "ander@delinde.example.org")) is None
-
-
 def test_registration_rejects_mismatched_passwords(client):
     response = post_form(client, "/register", {**REGISTRATION, "password_repeat": "something else entirely"})
     assert "De twee wachtwoorden zijn niet gelijk." in text_of(response)

@@ -139,10 +139,17 @@ def consume_token(raw: str, purpose: TokenPurpose) -> User:
     return token.user
 
 
-def send_password_reset(email: str) -> None:
-    """Mail a reset link when the address has an active account; silently nothing otherwise."""
+def send_password_reset(email: str, *, locale: str) -> None:
+    """Mail a reset link when the address has an active account, and otherwise a mail saying
+    that there is no account with this address.
+
+    Either way one mail is rendered and queued, so the time the request takes does not tell
+    which addresses have an account (the page says the same too).
+    """
     user = get_user_by_email(email)
     if user is None or not user.active:
+        send_template(normalise_email(email), "password_reset_unknown", locale=locale,
+                      register_link=url_for("orgs.register", _external=True))
         record_event("password_reset_requested", result="unknown", email=normalise_email(email))
         return
     raw = issue_token(user, TokenPurpose.RESET, current_app.config["RESET_TOKEN_LIFETIME"])

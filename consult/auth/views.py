@@ -107,7 +107,7 @@ def forgot_password():
                                     f"{retry_message(refused.retry_at)}")
             return (render_template("auth/forgot.html", form=form), 429,
                     {"Retry-After": str(retry_after_seconds(refused.retry_at))})
-        send_password_reset(form.email.data)
+        send_password_reset(form.email.data, locale=select_locale())
         db.session.commit()
         # The same answer whether or not the address has an account.
         return render_template("auth/forgot_sent.html", email=form.email.data)

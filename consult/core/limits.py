@@ -147,13 +147,17 @@ def check_all(names: tuple[str, ...], email: str | None = None) -> None:
         raise refused
 
 
-def limit_route(*names: str, methods: tuple[str, ...] = ("GET", "POST")):
-    """Refuse a whole request with the 429 page once one of the rules is reached."""
+def limit_route(*names: str, methods: tuple[str, ...] = ("GET", "POST"), if_value: str | None = None):
+    """Refuse a whole request with the 429 page once one of the rules is reached.
+
+    With ``if_value``, only requests that carry that query or form value count (a page that
+    shows an empty form costs nothing).
+    """
 
     def decorate(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            if request.method in methods:
+            if request.method in methods and (if_value is None or request.values.get(if_value)):
                 try:
                     check_all(names)
                 except Throttled as error:

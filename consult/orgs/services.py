@@ -76,14 +76,43 @@ def remove_membership(membership: Membership, *, by: User) -> None:
     db.session.delete(membership)
 
 
+def request_registration(*, org_name: str, kvk_number: str, website: str | None,
+                         name: str, email: str, password: str, locale: str) -> User | None:
+    """Register a provider, or tell the address by e-mail why not; one mail either way.
+
+    The page answers the same in every case, so it never tells whether an e-mail address or
+    a KvK number is known: an address with an account gets a mail to its holder (log in or
+    choose a new password); for a KvK number already registered the address is told to ask
+    the organisation's contact person for an invitation, without saying who that is. Every
+    path hashes the password and renders one mail, so the time taken does not tell either.
+    """
+    password_hash = hash_password(password)
+    email = normalise_email(email)
+    existing = db.session.scalar(select(User).where(User.email == email))
+    if existing is not None:
+        send_template(existing.email, "registration_existing_account", locale=existing.locale,
+                      user=existing, login_link=url_for("auth.login", _external=True),
+                      reset_link=url_for("auth.forgot_password", _external=True))
+        record_event("registration_refused", result="failure", reason="email_taken", email=email)
+        return None
+    if kvk_taken(kvk_number):
+        send_template(email, "registration_existing_organisation", locale=locale, name=name.strip(),
+                      org_name=org_name.strip(), kvk_number=kvk_number,
+                      contact_email=current_app.config["CONTACT_EMAIL"])
+        record_event("registration_refused", result="failure", reason="kvk_taken", email=email)
+        return None
+    return register_provider(org_name=org_name, kvk_number=kvk_number, website=website, name=name,
+                             email=email, password_hash=password_hash, locale=locale)
+
+
 def register_provider(*, org_name: str, kvk_number: str, website: str | None,
-                      name: str, email: str, password: str, locale: str) -> User:
+                      name: str, email: str, password_hash: str, locale: str) -> User:
     """A provider registers its organisation and its first user (the contact person).
 
     The account only works once the e-mail address has been verified.
     """
     user = User(email=normalise_email(email), name=name.strip(),
-                password_hash=hash_password(password), locale=locale)
+                password_hash=password_hash, locale=locale)
     db.session.add(user)
     org = create_organisation(kind=OrgKind.PROVIDER, name=org_name, kvk_number=kvk_number,
                               website=website, by=None)

@@ -7,14 +7,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from consult.auth.services import get_user_by_email
 from consult.core.i18n import select_locale
+from consult.core.limits import Throttled, check_all, retry_after_seconds, retry_message
 from consult.extensions import db
 from consult.orgs import bp
 from consult.orgs.forms import InviteForm, RegisterProviderForm
 from consult.orgs.models import Membership, MemberRole, Organisation
 from consult.orgs.permissions import can_manage_organisation, can_view_organisation
-from consult.orgs.services import invite, kvk_taken, register_provider
+from consult.orgs.services import invite, request_registration
 
 
 def load_organisation(org_id: int) -> Organisation:
@@ -35,19 +35,21 @@ def register():
         return redirect(url_for("core.index"))
     form = RegisterProviderForm()
     if form.validate_on_submit():
-        if get_user_by_email(form.email.data) is not None:
-            form.email.errors.append(_("There is already an account with this e-mail address. "
-                                       "Log in, or reset your password if you forgot it."))
-        elif kvk_taken(form.kvk_number.data):
-            form.kvk_number.errors.append(_("An organisation with this KvK number is already "
-                                            "registered. Ask its contact person to invite you."))
-        else:
-            register_provider(org_name=form.org_name.data, kvk_number=form.kvk_number.data,
-                              website=form.website.data, name=form.name.data,
-                              email=form.email.data, password=form.password.data,
-                              locale=select_locale())
-            db.session.commit()
-            return render_template("orgs/register_done.html", email=form.email.data)
+        try:
+            check_all(("registration", "registration_email"), form.email.data)
+        except Throttled as refused:
+            form.form_errors.append(f'{_("There were too many registrations in a short time.")} '
+                                    f"{retry_message(refused.retry_at)}")
+            return (render_template("orgs/register.html", form=form), 429,
+                    {"Retry-After": str(retry_after_seconds(refused.retry_at))})
+        # The same answer whether or not the address or the KvK number is known; the mail
+        # to the address says what happened.
+        request_registration(org_name=form.org_name.data, kvk_number=form.kvk_number.data,
+                             website=form.website.data, name=form.name.data,
+                             email=form.email.data, password=form.password.data,
+                             locale=select_locale())
+        db.session.commit()
+        return render_template("orgs/register_done.html", email=form.email.data)
     return render_template("orgs/register.html", form=form)
 
 

@@ -18,6 +18,7 @@ from consult.audit.services import record_event
 from consult.consultations.models import Question, QuestionKind
 from consult.consultations.views import load_consultation
 from consult.core.htmx import htmx_redirect, is_htmx
+from consult.core.limits import limit_route
 from consult.core.time import utcnow
 from consult.core.uploads import CONTENT_TYPES, UploadRejected, store_upload, stored_path
 from consult.extensions import db
@@ -422,6 +423,7 @@ def withdraw_view(response_id: int):
 
 
 @bp.route("/receipts/verify", methods=["GET", "POST"])
+@limit_route("receipt_check", if_value="code")
 def verify():
     """Anyone with a receipt code can check that the submission is known and unchanged."""
     result = None
