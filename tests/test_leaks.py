@@ -25,14 +25,27 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from consult.advice.models import Disposition
+from consult.advice.services import add_point, publish_reply, request_advice, save_introduction, save_reply
+from consult.advice.services import submit as submit_advice
 from consult.analysis.models import Synthesis, SynthesisStatus
 from consult.analysis.services import AnalysisRefused, add_quote, answer_items
 from consult.consultations.models import Consultation, Question, QuestionKind, Status, TeamMember, TeamRole, Theme
 from consult.core.time import utcnow
-from consult.extensions import db
+from consult.dialogue.services import (
+    approve_post,
+    create_thread,
+    delete_post,
+    follow,
+    hide_post,
+    hide_thread,
+    reply,
+)
+from consult.extensions import db, limiter
 from consult.notify.mail import outbox
 from consult.notify.models import Notification
 from consult.orgs.models import OrgKind
+from consult.qa.services import ask, publish as publish_qa, save as save_qa
 from consult.responses.models import Publication
 from consult.responses.services import save_answer, set_publication, start_response, submit
 from tests.conftest import empty_database, login, make_org, make_user, post_form
@@ -41,8 +54,12 @@ OPTIONS = ["Taakgericht", "Resultaatgericht", "Inspanningsgericht"]
 NUMBER = re.compile(r"(?<![\d.,])(\d{1,3})[.,](\d{2})(?![\d])")
 
 
+LETTERS = str.maketrans("0123456789", "GHIJKLMNOP")
+
+
 def marker(kind: str) -> str:
-    return f"MRK{kind}{uuid.uuid4().hex[:10].upper()}"
+    """A unique word of capitals only: no digits, so it never looks like a number, KvK or phone number."""
+    return f"MRK{kind}{uuid.uuid4().hex[:10].upper().translate(LETTERS)}"
 
 
 @dataclass
@@ -65,7 +82,114 @@ providers = st.lists(
     min_size=5, max_size=8, unique_by=lambda p: p.number)
 
 
-def build(providers_: list[Provider], *, numbers_in_totals: bool, choices_in_totals: bool):
+POST_STATES = ("published", "hidden", "deleted", "pending", "approved")
+
+
+@dataclass
+class Dialogue:
+    """What participants said outside their responses, each piece with its own marker."""
+
+    post_states: list[str]
+    qa_count: int
+    council_states: list[str]   # per council: "draft", "submitted", "published"
+
+
+dialogues = st.builds(Dialogue, post_states=st.lists(st.sampled_from(POST_STATES), min_size=2, max_size=6),
+                      qa_count=st.integers(1, 2),
+                      council_states=st.lists(st.sampled_from(["draft", "submitted", "published"]),
+                                              min_size=1, max_size=3))
+
+
+def build_dialogue(consultation, editor, dialogue: Dialogue, outsider) -> tuple[dict[str, set[str]], list[str]]:
+    """Discussion, Q&A and advice with random states. Returns protected marker -> who may see it, and the
+    markers that must be public."""
+    team = {editor.email}
+    protected: dict[str, set[str]] = {}
+    public: list[str] = []
+    speaker_org = make_org("Zorg Spreker", kvk="78888888")
+    speaker = make_user("spreker@example.org", name="Sam Spreker", org=speaker_org)
+    consultation.threads_public = True
+    title = marker("TTL")
+    thread = create_thread(consultation, None, title, marker("OPN"), by=speaker)
+    public += [title]
+    db.session.commit()
+    follow(thread, outsider)
+    db.session.commit()
+    for state in dialogue.post_states:
+        consultation.premoderation = state in ("pending", "approved")
+        body = marker("PST")
+        post = reply(thread, f"Reactie {body}", by=speaker)
+        db.session.commit()
+        if state == "hidden":
+            hide_post(post, "Persoonlijk", by=editor)
+        elif state == "deleted":
+            delete_post(post, by=speaker)
+        elif state == "approved":
+            approve_post(post, by=editor)
+        db.session.commit()
+        if state in ("published", "approved"):
+            public.append(body)
+        else:
+            protected[body] = team | {speaker.email}
+    # A discussion waiting for approval, and one a moderator hid: their titles are protected too.
+    consultation.premoderation = True
+    pending_title, pending_body = marker("TTL"), marker("OPN")
+    create_thread(consultation, None, pending_title, pending_body, by=speaker)
+    consultation.premoderation = False
+    hidden_title, hidden_body = marker("TTL"), marker("OPN")
+    hidden = create_thread(consultation, None, hidden_title, hidden_body, by=speaker)
+    db.session.commit()
+    hide_thread(hidden, "Buiten de orde", by=editor)
+    db.session.commit()
+    for value in (pending_title, pending_body, hidden_title, hidden_body):
+        protected[value] = team | {speaker.email}
+
+    # Questions and answers: the asker's words and identity stay with the team.
+    for n in range(dialogue.qa_count):
+        asker_name, person = marker("QORG"), marker("QPRS")
+        asker_org = make_org(asker_name, kvk=f"{77000000 + n}")
+        asker = make_user(f"vrager{n}@example.org", name=f"Vrager {person}", org=asker_org)
+        raw = marker("QRAW")
+        item = ask(consultation, None, f"Wij van {asker_name} vragen: {raw}?", by=asker, organisation=asker_org)
+        db.session.commit()
+        question, answer = marker("QPUB"), marker("QANS")
+        save_qa(item, question=f"Vraag {question}", answer=f"Antwoord {answer}", theme=None, by=editor)
+        publish_qa(item, by=editor)
+        db.session.commit()
+        public += [question, answer]
+        for value in (asker_name, person, raw):
+            protected[value] = team | {asker.email}
+
+    # Advice of the councils: only published advice (and its reply) leaves the team and the council.
+    councils = [make_org(f"Adviesraad {n}", kind=OrgKind.COUNCIL) for n in range(len(dialogue.council_states))]
+    members = [make_user(f"raad{n}@example.org", name=f"Raadslid {n}", org=council)
+               for n, council in enumerate(councils)]
+    request = request_advice(consultation, question="Wat vindt u ervan?", due_on=utcnow().date() + timedelta(days=3),
+                             councils=councils, by=editor)
+    db.session.commit()
+    for advice, member, state in zip(request.advices, members, dialogue.council_states):
+        intro, point = marker("ADV"), marker("APT")
+        save_introduction(advice, f"Inleiding {intro}", version=advice.version, by=member)
+        added = add_point(advice, title="Punt", body=f"Advies {point}", by=member)
+        db.session.commit()
+        if state in ("submitted", "published"):
+            submit_advice(advice, by=member)
+            db.session.commit()
+        if state == "published":
+            reply_text = marker("ARP")
+            save_reply(advice, introduction="", replies={added.id: (Disposition.ADOPTED, f"Antwoord {reply_text}")},
+                       by=editor)
+            publish_reply(advice, by=editor)
+            db.session.commit()
+            public += [intro, point, reply_text]
+        else:
+            for value in (intro, point):
+                protected[value] = team | {member.email}
+    return protected, public
+
+
+def build(providers_: list[Provider], *, numbers_in_totals: bool, choices_in_totals: bool, dialogue: Dialogue,
+          outsider):
     leiden = make_org("Gemeente Leiden", kind=OrgKind.MUNICIPALITY)
     consultation = Consultation(slug="lek", title="Wmo Lekproef", status=Status.OPEN, municipalities=[leiden],
                                 closes_at=utcnow() + timedelta(days=5), principles=[])
@@ -116,6 +240,7 @@ def build(providers_: list[Provider], *, numbers_in_totals: bool, choices_in_tot
         else:
             assert not p.text_confidential and p.publication != Publication.NONE
             db.session.commit()
+    consultation.said = build_dialogue(consultation, editor, dialogue, outsider)
     consultation.status = Status.CLOSED
     db.session.add(Synthesis(consultation_id=consultation.id, theme_id=theme.id, question_id=open_q.id,
                              text="Men waardeert korte lijnen.", status=SynthesisStatus.FINAL))
@@ -123,16 +248,19 @@ def build(providers_: list[Provider], *, numbers_in_totals: bool, choices_in_tot
     return consultation, editor, members
 
 
-def protected(providers_: list[Provider]) -> tuple[set[str], set[float]]:
-    strings, numbers = set(), set()
+def protected(providers_: list[Provider], members: dict[str, str],
+              team: str) -> tuple[dict[str, set[str]], dict[float, set[str]]]:
+    """Protected strings and numbers, each with the e-mail addresses of the people who may see it."""
+    strings, numbers = {}, {}
     for p in providers_:
+        allowed = {members[p.name], team}
         hidden = p.publication == Publication.NONE
         if p.publication != Publication.NAMED:
-            strings.add(p.name)
+            strings[p.name] = allowed
         if hidden or p.text_confidential:
-            strings.add(p.text)
+            strings[p.text] = allowed
         if hidden or p.number_confidential:
-            numbers.add(p.number)
+            numbers[p.number] = allowed
     return strings, numbers
 
 
@@ -161,7 +289,7 @@ def fetch(client, url: str) -> bytes:
         response.close()
 
 
-def artefacts(app, slug: str, outsider_email: str, members: dict[str, str]) -> dict[str, str]:
+def artefacts(app, slug: str, outsider_email: str) -> dict[str, str]:
     """Everything that has left the team, as text, keyed by where it came from."""
     found = {}
     anonymous = app.test_client()
@@ -179,14 +307,39 @@ def artefacts(app, slug: str, outsider_email: str, members: dict[str, str]) -> d
         found[f"{who} answers.csv"] = "\n".join(";".join(row) for row in rows)
         found[f"{who} answers.xlsx"] = xlsx_text(fetch(client, f"{base}/answers.public.xlsx"))
     found["outsider notifications page"] = fetch(outsider, "/notifications").decode()
-    own = set(members.values())
+    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+    from consult.advice.models import Advice, AdviceRequest
+    from consult.dialogue.models import Post, Thread
+
+    threads = db.session.scalars(select(Thread).where(Thread.consultation_id == consultation.id)).all()
+    posts = db.session.scalars(select(Post).join(Thread).where(Thread.consultation_id == consultation.id)).all()
+    advices = db.session.scalars(select(Advice).join(AdviceRequest).where(
+        AdviceRequest.consultation_id == consultation.id)).all()
+    urls = [f"/consultations/{slug}/discussion", f"/consultations/{slug}/qa", f"/consultations/{slug}/advice"]
+    urls += [f"/discussion/{t.id}" for t in threads]
+    urls += [f"/discussion/{p.thread_id}/reply?{how}={p.id}" for p in posts for how in ("quote", "parent")]
+    urls += [f"/advice/{a.id}" for a in advices]
+    urls += [f"/consultations/{slug}/discussion/search?q=MRK"]
+    for who, client in (("anonymous", anonymous), ("outsider", outsider)):
+        for url in urls:
+            for headers in ({}, {"HX-Request": "true"}):
+                response = client.get(url, headers=headers, buffered=True)
+                found[f"{who} {url} {headers}"] = response.get_data(as_text=True)
+                response.close()
+        found[f"{who} qa.odt"] = OdfDocument(io.BytesIO(fetch(client, f"/consultations/{slug}/qa/export.odt"))
+                                             ).get_formatted_text()
+        found[f"{who} qa.pdf"] = pdf_text(fetch(client, f"/consultations/{slug}/qa/export.pdf"))
+    return found
+
+
+def personal_artefacts() -> list[tuple[str, str, str]]:
+    """Every e-mail and in-app notification: (where, recipient, text)."""
+    found = []
     for index, message in enumerate(outbox()):
-        recipients = {address.addr_spec for address in message["To"].addresses}
-        if not recipients & own:
-            found[f"mail {index} to {sorted(recipients)}"] = mail_text(message)
+        for address in message["To"].addresses:
+            found.append((f"mail {index}", address.addr_spec, mail_text(message)))
     for notification in db.session.scalars(select(Notification)):
-        if notification.user.email not in own:
-            found[f"notification {notification.id}"] = repr(notification.data)
+        found.append((f"notification {notification.id}", notification.user.email, repr(notification.data)))
     return found
 
 
@@ -203,25 +356,40 @@ def numbers_in(text: str) -> set[float]:
 # prints its example in full all the same).
 @settings(max_examples=6, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(providers_=providers, numbers_in_totals=st.booleans(), choices_in_totals=st.booleans())
-def test_nothing_protected_leaves_the_team(app, providers_, numbers_in_totals, choices_in_totals):
+@given(providers_=providers, dialogue=dialogues, numbers_in_totals=st.booleans(), choices_in_totals=st.booleans())
+def test_nothing_protected_leaves_the_team(app, monkeypatch, providers_, dialogue, numbers_in_totals,
+                                           choices_in_totals):
+    monkeypatch.setitem(app.config, "POSTS_PER_MINUTE", 100)  # one speaker posts every state in a moment
     empty_database()
     outbox().clear()
+    limiter.reset()  # every example starts without rate-limit counts, as every test does
+    outsider = make_user("buiten@example.org", name="Bea Buiten", org=make_org("Zorg Buiten", kvk="79999999"))
     consultation, editor, members = build(providers_, numbers_in_totals=numbers_in_totals,
-                                          choices_in_totals=choices_in_totals)
-    make_user("buiten@example.org", name="Bea Buiten", org=make_org("Zorg Buiten", kvk="79999999"))
+                                          choices_in_totals=choices_in_totals, dialogue=dialogue, outsider=outsider)
+    said, said_publicly = consultation.said
     team = app.test_client()
     assert login(team, editor.email).status_code == 302
     published = post_form(team, f"/consultations/{consultation.slug}/report/edit",
                           {"summary": "Wat we hoorden.", "introduction": "", "next_steps": "", "action": "publish"})
     assert published.status_code == 302, published.get_data(as_text=True)
 
-    found = artefacts(app, consultation.slug, "buiten@example.org", members)
-    strings, numbers = protected(providers_)
+    found = artefacts(app, consultation.slug, "buiten@example.org")
+    strings, numbers = protected(providers_, members, editor.email)
+    strings.update(said)
     leaks = [(where, s) for where, text in found.items() for s in strings if s in text]
     assert leaks == []
-    number_leaks = [(where, n) for where, text in found.items() for n in numbers_in(text) & numbers]
+    number_leaks = [(where, n) for where, text in found.items() for n in numbers_in(text) & set(numbers)]
     assert number_leaks == []
+    # Mails and notifications: only to someone who may see what they carry.
+    personal = personal_artefacts()
+    leaks = [(where, to, s) for where, to, text in personal for s, allowed in strings.items()
+             if s in text and to not in allowed]
+    assert leaks == []
+    number_leaks = [(where, to, n) for where, to, text in personal for n in numbers_in(text) & set(numbers)
+                    if to not in numbers[n]]
+    assert number_leaks == []
+    for value in said_publicly:
+        assert any(value in text for where, text in found.items() if where.startswith("anonymous")), value
 
     # What may be published is published: the reading above really reads the artefacts.
     shown = [p for p in providers_ if p.publication != Publication.NONE and not p.text_confidential]
