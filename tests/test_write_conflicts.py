@@ -295,7 +295,8 @@ def test_advice_draft_saved_from_an_old_version_is_refused(app, team):
     stale = post_form(members["rob"], url, {"introduction": "Inleiding van Rob", "version": "1"},
                       csrf_from=f"/advice/{advice.id}")
     assert stale.status_code == 409
-    assert "Inleiding van Rob</textarea>" in stale.get_data(as_text=True)
+    assert field_text(stale.get_data(as_text=True), "introduction") == "Inleiding van Rob"
+    assert version_in(stale.get_data(as_text=True)) == "2"  # the next save starts from Rita's version
     saved = fresh(Advice)
     assert (saved.introduction, saved.version) == ("Inleiding van Rita", 2)
 
@@ -327,6 +328,13 @@ def test_advice_reply_saved_or_published_from_an_old_version_is_refused(team):
     assert (saved.reply_introduction, saved.reply_version, saved.status) == (
         "Reactie van Eva", 2, AdviceStatus.SUBMITTED)
     assert [p.reply for p in saved.points] == ["Reactie van Eva, punt 1", "Reactie van Eva, punt 2"]
+    # The conflict page starts from the saved version: publishing from it is deliberate and works.
+    assert version_in(published.get_data(as_text=True)) == "2"
+    again = post_form(emma, url, reply("Reactie van Emma", action="publish", version="2"), csrf_from=page)
+    assert again.status_code == 302
+    saved = fresh(Advice)
+    assert (saved.reply_introduction, saved.reply_version, saved.status) == (
+        "Reactie van Emma", 4, AdviceStatus.PUBLISHED)
 
 
 def test_report_texts_saved_or_published_from_an_old_version_are_refused(team):
@@ -371,3 +379,7 @@ def test_questions_editor_saves_from_an_old_version_are_refused(team):
     assert field_text(stale.get_data(as_text=True), "text") == "Vraag van Emma"
     assert "De versie die iemand anders heeft opgeslagen Vraag van Eva" in text_of(stale)
     assert (fresh(Question).text, fresh(Question).version) == ("Vraag van Eva", 2)
+    again = post_form(emma, question_url, {**question, "text": "Vraag van Emma",
+                                           "version": version_in(stale.get_data(as_text=True))}, csrf_from=question_url)
+    assert again.status_code == 302
+    assert (fresh(Question).text, fresh(Question).version) == ("Vraag van Emma", 3)

@@ -48,6 +48,7 @@ from consult.consultations.models import Theme
 from consult.consultations.permissions import is_team
 from consult.consultations.views import load_consultation
 from consult.core.access import deny_hidden
+from consult.core.conflicts import restart_from
 from consult.core.uploads import CONTENT_TYPES, UploadRejected, store_upload, stored_path
 from consult.disclosure.advice import may_show_reply
 from consult.extensions import db
@@ -162,7 +163,7 @@ def introduction(advice_id: int):
     except AdviceConflict:
         db.session.rollback()
         form.introduction.errors.append(str(_conflict_message()))
-        form.version.data = advice.version
+        restart_from(form.version, advice.version)
         return _show(advice, intro_form=form, status=409, conflict=advice.introduction)
     except AdviceRefused as refused:
         db.session.rollback()
@@ -216,7 +217,7 @@ def edit_point(point_id: int):
             except AdviceConflict:
                 db.session.rollback()
                 form.body.errors.append(str(_conflict_message()))
-                form.version.data = point.version
+                restart_from(form.version, point.version)
                 conflict, status = point, 409
             except AdviceRefused as refused:
                 db.session.rollback()
@@ -332,14 +333,14 @@ def reply(advice_id: int):
                 for point, message in problems:
                     field = form[f"disposition_{point.id}"] if point.disposition is None else form[f"reply_{point.id}"]
                     field.errors = list(field.errors) + [message]
-                form.version.data = advice.reply_version
+                restart_from(form.version, advice.reply_version)
                 db.session.commit()  # the reply so far is kept
                 return _show(advice, reply=form, status=200)
             publish_reply(advice, by=current_user)
     except AdviceConflict:
         db.session.rollback()
         form.reply_introduction.errors = list(form.reply_introduction.errors) + [str(_reply_conflict_message())]
-        form.version.data = advice.reply_version
+        restart_from(form.version, advice.reply_version)
         return _show(advice, reply=form, status=409, reply_conflict=True)
     except AdviceRefused as refused:
         db.session.rollback()

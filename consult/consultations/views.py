@@ -69,7 +69,7 @@ from consult.consultations.services import (
     slug_taken,
     update_details,
 )
-from consult.core.conflicts import STALE_SAVE
+from consult.core.conflicts import STALE_SAVE, restart_from
 from consult.core.htmx import is_htmx
 from consult.core.time import combine_local, to_local, utcnow
 from consult.core.uploads import CONTENT_TYPES, UploadRejected, store_upload, stored_path
@@ -454,7 +454,7 @@ def _stale_form(form, field, stale: ChangedMeanwhile):
     """After a stale save: the message on ``field``, the person's text kept in the form, and the
     saved version as the form's base, so saving the combined text again is deliberate."""
     field.errors = list(field.errors) + [str(STALE_SAVE)]
-    form.version.data = stale.item.version
+    restart_from(form.version, stale.item.version)
     return stale.item
 
 

@@ -14,3 +14,9 @@ def form_version(name: str = "version") -> int | None:
     service then checks against the version it loads)."""
     raw = request.form.get(name, "")
     return int(raw) if raw.isdigit() else None
+
+
+def restart_from(field, version: int) -> None:
+    """Make a form's hidden version field carry ``version`` (the one stored now). Setting only
+    ``data`` is not enough: a field shows what was submitted while it has ``raw_data``."""
+    field.data, field.raw_data = version, [str(version)]
