@@ -34,7 +34,8 @@ from typing import Callable, TypeVar
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import Engine, create_engine, delete, func, insert, or_, select, update
+from sqlalchemy.pool import NullPool
 
 from consult.auth.models import LoginAttempt, User, normalise_email
 from consult.core.limits import note_limit_counted, note_secret_check, retry_after_seconds, retry_message
@@ -96,6 +97,22 @@ def _lock_key(email: str) -> int:
     return int.from_bytes(hashlib.sha256(b"login:" + email.encode()).digest()[:8], "big", signed=True)
 
 
+def _gate_engine() -> Engine:
+    """An engine without a pool for the counting transaction.
+
+    The request's own session already holds a pooled connection; taking a second one from
+    the same pool could wait forever once parallel requests hold all of them.
+    """
+    engine = db.engine
+    if engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:"):
+        return engine  # one in-memory database lives on one connection
+    engines = current_app.extensions.setdefault("consult_gate_engine", {})
+    key = engine.url.render_as_string(hide_password=False)
+    if key not in engines:
+        engines[key] = create_engine(engine.url, poolclass=NullPool)
+    return engines[key]
+
+
 def _count_attempt(email: str, ip: str, now: datetime, *, trusted: bool) -> _Gate:
     """Record the attempt and decide, in one transaction serialised per account.
 
@@ -105,7 +122,7 @@ def _count_attempt(email: str, ip: str, now: datetime, *, trusted: bool) -> _Gat
     cfg = current_app.config
     window, limit = cfg["LOGIN_FAILURE_WINDOW"], cfg["LOGIN_MAX_FAILURES"]
     table = LoginAttempt.__table__
-    with db.engine.begin() as conn:
+    with _gate_engine().begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(select(func.pg_advisory_xact_lock(_lock_key(email))))
         attempt_id = conn.execute(insert(table).values(
@@ -126,7 +143,10 @@ def _count_attempt(email: str, ip: str, now: datetime, *, trusted: bool) -> _Gat
         if cleared and cleared > account_since:
             account_since = cleared
         pair = failures(LoginAttempt.email == email, LoginAttempt.ip == ip, since=tight_since)
-        from_address = failures(LoginAttempt.ip == ip, since=now - window)
+        # What the holder forgave (a reset, a correct code) no longer counts for the address
+        # either; other accounts' failures from this address still do.
+        forgiven = [or_(LoginAttempt.email != email, LoginAttempt.created_at >= cleared)] if cleared else []
+        from_address = failures(LoginAttempt.ip == ip, *forgiven, since=now - window)
         on_account = failures(LoginAttempt.email == email, since=account_since)
 
         refused = None
@@ -178,8 +198,8 @@ def guessing_message(refused: GuessingRefused, *, at_login: bool = True) -> str:
     """Why a password or code was not even checked, and from when it will be."""
     first = _("There were too many failed login attempts.") if at_login \
         else _("There were too many wrong passwords or codes for this account.")
-    return f"{first} {retry_message(refused.retry_at)} " \
-        f'{_("Or choose a new password with a link by e-mail; that lifts the limit.")}'
+    lift = _("Or choose a new password with a link by e-mail; that lifts the limit.")
+    return f"{first} {retry_message(refused.retry_at)} {lift}"
 
 
 def retry_after(refused: GuessingRefused) -> dict[str, str]:

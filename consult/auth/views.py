@@ -103,8 +103,8 @@ def forgot_password():
         try:
             check_all(("reset_request", "reset_request_email"), form.email.data)
         except Throttled as refused:
-            form.form_errors.append(f'{_("You asked for a new password too often.")} '
-                                    f"{retry_message(refused.retry_at)}")
+            form.form_errors.append(" ".join((_("You asked for a new password too often."),
+                                              retry_message(refused.retry_at))))
             return (render_template("auth/forgot.html", form=form), 429,
                     {"Retry-After": str(retry_after_seconds(refused.retry_at))})
         send_password_reset(form.email.data, locale=select_locale())
@@ -155,8 +155,8 @@ def resend_verification():
         try:
             check_all(("verification_request", "verification_request_email"), form.email.data)
         except Throttled as refused:
-            form.form_errors.append(f'{_("You asked for a new confirmation link too often.")} '
-                                    f"{retry_message(refused.retry_at)}")
+            form.form_errors.append(" ".join((_("You asked for a new confirmation link too often."),
+                                              retry_message(refused.retry_at))))
             return (render_template("auth/resend_verification.html", form=form), 429,
                     {"Retry-After": str(retry_after_seconds(refused.retry_at))})
         user = get_user_by_email(form.email.data)

@@ -95,7 +95,7 @@ def configure_limits(app: Flask) -> None:
         # Limits declared with Flask-Limiter's own decorator (exports, receipts) end here.
         current = limiter.current_limit
         reset = current.reset_at if current is not None else time.time() + 60
-        return too_many_response(datetime.fromtimestamp(math.ceil(reset), tz=timezone.utc))
+        return too_many_response(datetime.fromtimestamp(reset, tz=timezone.utc))
 
 
 def note_secret_check(kind: str) -> None:
@@ -131,7 +131,7 @@ def hit(name: str, email: str | None = None) -> None:
     if strategy.hit(item, "consult", name, key):
         return
     reset_at, _remaining = strategy.get_window_stats(item, "consult", name, key)
-    raise Throttled(datetime.fromtimestamp(math.ceil(reset_at), tz=timezone.utc), name)
+    raise Throttled(datetime.fromtimestamp(reset_at, tz=timezone.utc), name)
 
 
 def check_all(names: tuple[str, ...], email: str | None = None) -> None:

@@ -38,8 +38,8 @@ def register():
         try:
             check_all(("registration", "registration_email"), form.email.data)
         except Throttled as refused:
-            form.form_errors.append(f'{_("There were too many registrations in a short time.")} '
-                                    f"{retry_message(refused.retry_at)}")
+            form.form_errors.append(" ".join((_("There were too many registrations in a short time."),
+                                              retry_message(refused.retry_at))))
             return (render_template("orgs/register.html", form=form), 429,
                     {"Retry-After": str(retry_after_seconds(refused.retry_at))})
         # The same answer whether or not the address or the KvK number is known; the mail
