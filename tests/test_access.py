@@ -387,3 +387,124 @@ def test_every_route_answers_every_role_as_expected(app, world):
     after = _table_counts()
     assert wrong == []
     assert {name: (before[name], after[name]) for name in before if before[name] != after[name]} == {}
+
+
+# --- limits: every route that checks a secret is limited -------------------------------------------
+
+# Every route that checks a secret (password, two-step or recovery code, a token in a link, a
+# receipt code) or that sends mail to an address someone types in, with the limits it counts
+# towards (names of consult.core.limits.RULES; "secret_guess" is the per-account count of
+# consult.auth.lockout). The walk below finds the routes that check a secret by watching the
+# checks themselves; one without an entry here fails the suite, and so does an entry whose
+# route no longer checks or counts what it says.
+LIMITS = {
+    "auth.accept_invitation":     ("token",    {"token_link"}),
+    "auth.change_password":       ("password", {"secret_guess"}),
+    "auth.forgot_password":       ("mail",     {"reset_request", "reset_request_email"}),
+    "auth.login":                 ("password", {"secret_guess"}),
+    "auth.login_code":            ("code",     {"secret_guess"}),
+    "auth.resend_verification":   ("mail",     {"verification_request", "verification_request_email"}),
+    "auth.reset_password":        ("token",    {"token_link"}),
+    "auth.two_factor":            ("code",     {"two_factor_setup"}),
+    "auth.two_factor_new_codes":  ("code",     {"secret_guess"}),
+    "auth.two_factor_off":        ("code",     {"secret_guess"}),
+    "auth.verify_email":          ("token",    {"token_link"}),
+    "notify.unsubscribe":         ("token",    {"token_link"}),
+    "orgs.register":              ("mail",     {"registration", "registration_email"}),
+    "responses.verify":           ("receipt",  {"receipt_check"}),
+}
+
+# Form fields of every form that checks a secret or sends mail, so a POST gets as far as the check.
+PROBE_PASSWORD = "probe passphrase that is long"
+PROBE = {"email": "probe@example.org", "password": PROBE_PASSWORD, "password_repeat": PROBE_PASSWORD,
+         "code": "000000", "codes-code": "000000", "pw-current_password": "not the password",
+         "pw-password": PROBE_PASSWORD, "pw-password_repeat": PROBE_PASSWORD, "name": "Probe",
+         "org_name": "Probe BV", "kvk_number": "99999999", "website": ""}
+PROBE_QUERY = "code=" + "0" * 32 + "&email=probe%40example.org"
+# A WHERE on these columns looks a secret up: a token, a recovery code, a receipt code.
+SECRET_COLUMNS = re.compile(r"\bWHERE\b.*\b(token_hash|code_hash|receipt_code)\s*=", re.S | re.I)
+SECRET_KINDS = {"token_hash": "token", "code_hash": "code", "receipt_code": "receipt"}
+
+
+def _watch_secrets(app, seen: dict):
+    """Record, per endpoint, the kinds of secret each request checked and the limits it counted."""
+    from flask import g, has_request_context, request, request_finished
+    from sqlalchemy import event
+
+    def on_sql(_conn, _cursor, statement, _params, _context, _many):
+        match = SECRET_COLUMNS.search(statement)
+        if match and has_request_context():
+            g.setdefault("secrets_checked", []).append(SECRET_KINDS[match.group(1).lower()])
+
+    def on_finished(_sender, **_extra):
+        kinds, counted = seen.setdefault(request.endpoint, (set(), set()))
+        kinds.update(g.get("secrets_checked", []))
+        if "token" in (request.view_args or {}):  # a signed token is checked without the database
+            kinds.add("token")
+        counted.update(g.get("limits_counted", []))
+
+    event.listen(db.engine, "before_cursor_execute", on_sql)
+    request_finished.connect(on_finished, app)
+
+    def stop():
+        event.remove(db.engine, "before_cursor_execute", on_sql)
+        request_finished.disconnect(on_finished, app)
+
+    return stop
+
+
+def _with_two_step(app, email: str):
+    """A client logged in as ``email`` with two-step login on (password, then the code)."""
+    import pyotp
+
+    from consult.auth.models import User
+    from consult.core.time import utcnow
+
+    user = db.session.scalar(select(User).where(User.email == email))
+    user.totp_secret, user.totp_enabled_at = pyotp.random_base32(), utcnow()
+    db.session.commit()
+    client = app.test_client()
+    assert login(client, email, DEMO_PASSWORD).headers["Location"] == "/login/code"
+    token = csrf_token_from(client.get("/login/code").get_data(as_text=True))
+    assert client.post("/login/code", data={"csrf_token": token,
+                                            "code": pyotp.TOTP(user.totp_secret).now()}).status_code == 302
+    return client
+
+
+def test_every_route_that_checks_a_secret_has_a_limit(app, world):
+    ids, seen = _ids(world), {}
+    stop = _watch_secrets(app, seen)
+    try:
+        clients = [app.test_client(), _with_two_step(app, "zorg1@example.org")]
+        provider_b = app.test_client()
+        assert login(provider_b, "zorg2@example.org", DEMO_PASSWORD).status_code == 302
+        clients.append(provider_b)
+        for rule in _walked(app):
+            url = _url(rule, ids)
+            for client in clients:
+                if "GET" in rule.methods:
+                    client.get(f"{url}?{PROBE_QUERY}", buffered=True)
+                if "POST" in rule.methods:
+                    token = csrf_token_from(client.get("/").get_data(as_text=True))
+                    client.post(url, data={"csrf_token": token, **PROBE})
+    finally:
+        stop()
+    found = {endpoint: (kinds, counted) for endpoint, (kinds, counted) in seen.items() if kinds or counted}
+    with_token = {rule.endpoint for rule in app.url_map.iter_rules() if "token" in rule.arguments}
+    assert sorted(with_token - LIMITS.keys()) == [], "links with a token need an entry in LIMITS"
+    assert sorted(found.keys() - LIMITS.keys()) == [], "these routes check a secret: add them to LIMITS"
+    assert sorted(LIMITS.keys() - found.keys()) == [], "these routes no longer check or count anything"
+    assert {endpoint: counted for endpoint, (_kinds, counted) in found.items()} == \
+        {endpoint: rules for endpoint, (_kind, rules) in LIMITS.items()}
+    assert {endpoint: kinds or {"mail"} for endpoint, (kinds, _counted) in found.items()} == \
+        {endpoint: {kind} for endpoint, (kind, _rules) in LIMITS.items()}
+
+
+def test_every_limit_in_the_table_is_a_rule_with_a_value(app):
+    from limits import parse
+
+    from consult.core.limits import RULES, config_key
+
+    named = set().union(*(rules for _kind, rules in LIMITS.values()))
+    assert sorted(named - RULES.keys()) == []
+    assert {name: parse(app.config[config_key(name)]).amount > 0 for name in named} == {name: True for name in named}

@@ -8,6 +8,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from consult.core.limits import note_secret_check
+
 MIN_LENGTH = 12
 MAX_LENGTH = 256
 
@@ -36,6 +38,8 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
+    """Check a password; callers go through consult.auth.lockout.check_secret for the limits."""
+    note_secret_check("password")
     if not password_hash:
         return False
     return check_password_hash(password_hash, password)

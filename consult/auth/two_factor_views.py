@@ -23,6 +23,7 @@ from consult.auth.twofactor import (
     regenerate_recovery_codes, requires_two_factor, unused_recovery_codes,
 )
 from consult.core.htmx import htmx_redirect, is_htmx
+from consult.core.limits import limit_route
 from consult.core.security import safe_next
 from consult.extensions import db
 
@@ -113,6 +114,7 @@ def _no_store(response):
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
 @login_required
+@limit_route("two_factor_setup", methods=("POST",))
 def two_factor():
     user: User = current_user._get_current_object()
     form = TwoFactorCodeForm()

@@ -17,6 +17,7 @@ from sqlalchemy import delete, exists, or_, select, update
 
 from consult.audit.services import record_event
 from consult.auth.models import RecoveryCode, User, hash_token
+from consult.core.limits import note_secret_check
 from consult.core.time import utcnow
 from consult.extensions import db
 
@@ -53,6 +54,7 @@ def _normalise(code: str) -> str:
 
 def matching_step(secret: str, code: str, *, after: int | None, at: float | None = None) -> int | None:
     """The time step whose code equals ``code`` within the window and later than ``after``."""
+    note_secret_check("code")
     code = _normalise(code)
     if not (code.isdigit() and len(code) == 6):
         return None

@@ -123,9 +123,10 @@ def _themes(consultation: Consultation) -> None:
                 theme.questions.append(Question(
                     text=f"Wat is uw integrale kostprijs per uur voor {segment.lower()}?",
                     help_text="Reken met alle kosten: personeel, overhead, reiskosten en opleiding. "
-                              "Deze informatie delen we alleen als totaal over minstens vijf aanbieders.",
+                              "We publiceren alleen een afgerond gemiddelde over minstens vijf aanbieders.",
                     kind=QuestionKind.NUMBER, unit="€ per uur", min_value=0, max_value=250,
-                    confidential_default=True, position=offset, audience=Audience.PROVIDERS))
+                    confidential_default=True, confidential_in_totals=True, position=offset,
+                    audience=Audience.PROVIDERS))
         db.session.add(theme)
 
 

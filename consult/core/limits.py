@@ -50,6 +50,8 @@ RULES: dict[str, Rule] = {
     # Links that carry a token (reset, verification, invitation, unsubscribe).
     "token_link": Rule("30 per hour", "address", "links with a token, per address"),
     "receipt_check": Rule("30 per hour", "address", "receipt codes checked, per address"),
+    # Codes typed while setting up two-step login (checked against the new key, not the account's).
+    "two_factor_setup": Rule("20 per 15 minutes", "address", "two-step set-up codes, per address"),
     "reset_request": Rule("10 per hour", "address", "password-reset requests, per address"),
     "reset_request_email": Rule("3 per hour", "email", "password-reset mails, per e-mail address"),
     "registration": Rule("10 per hour", "address", "registrations, per address"),

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from consult.audit.services import record_event
+from consult.core.limits import limit_route
 from consult.core.security import safe_next
 from consult.extensions import csrf, db
 from consult.notify import bp
@@ -66,6 +67,7 @@ def settings():
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@limit_route("token_link")
 @csrf.exempt  # the signed token is the proof; mail clients post here without a session (RFC 8058)
 def unsubscribe(token: str):
     found = read_unsubscribe_token(token)

@@ -7,7 +7,7 @@ names an organisation only when its response allows publication with its name.
 """
 from __future__ import annotations
 
-from flask_babel import format_date, format_datetime, get_locale, gettext as _, ngettext
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext as _, ngettext
 from sqlalchemy import select
 
 from consult.advice.services import published_advices
@@ -227,12 +227,26 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
                                     caption=question.text))
             elif question.kind == QuestionKind.NUMBER and answers:
                 figures = public_number_figures(question, answers)
-                blocks.append(Paragraph(f"{question.text}: {public_numbers_text(figures, question.unit)}"))
+                if not figures.shown:
+                    blocks.append(Paragraph(f"{question.text} — {public_numbers_text(figures, question.unit)}"))
+                    continue
+                blocks.append(Table(
+                    columns=[_("Organisations"), _("Average, rounded"), _("Middle half of the organisations"),
+                             _("Rounded to")],
+                    rows=[[str(figures.organisations), _amount(figures.mean, question.unit),
+                           _("%(low)s to %(high)s", low=_amount(figures.low, question.unit),
+                             high=_amount(figures.high, question.unit)), _amount(figures.step, "")]],
+                    caption=f"{question.text} ({question.unit})" if question.unit else question.text))
     return DocumentModel(
         title=_("Consultation report: %(title)s", title=consultation.title),
         subtitle=f"{municipalities} · {status} · {date}", blocks=blocks,
         filename_stem=f"consultatieverslag-{consultation.slug}", contents_title=_("Contents"),
         language=str(get_locale()))
+
+
+def _amount(value: float, unit: str) -> str:
+    text = format_decimal(value, format="#,##0.##")
+    return f"{text} {unit}" if unit else text
 
 
 def _changes(draft, all_links):
