@@ -48,7 +48,7 @@ class Rule:
 
 RULES: dict[str, Rule] = {
     # Links that carry a token (reset, verification, invitation, unsubscribe).
-    "token_link": Rule("30 per hour", "address", "links with a token, per address"),
+    "token_link": Rule("30 per hour", "address", "links with a token, per address and route"),
     "receipt_check": Rule("30 per hour", "address", "receipt codes checked, per address"),
     # Codes typed while setting up two-step login (checked against the new key, not the account's).
     "two_factor_setup": Rule("20 per 15 minutes", "address", "two-step set-up codes, per address"),
@@ -118,10 +118,11 @@ def key_for(rule: Rule, email: str | None = None) -> str:
     return request.remote_addr or "unknown"
 
 
-def hit(name: str, email: str | None = None) -> None:
+def hit(name: str, email: str | None = None, *, scope: str = "") -> None:
     """Count one request against rule ``name``; raise Throttled when the limit is reached.
 
-    A refused request is not counted, so waiting until ``retry_at`` is always enough.
+    ``scope`` keeps separate counts per route where one rule guards several. A refused request
+    is not counted, so waiting until ``retry_at`` is always enough.
     """
     rule = RULES[name]
     note_limit_counted(name)
@@ -130,18 +131,18 @@ def hit(name: str, email: str | None = None) -> None:
     item = parse(rule.value(name))
     key = key_for(rule, email)
     strategy = limiter.limiter
-    if strategy.hit(item, "consult", name, key):
+    if strategy.hit(item, "consult", name, scope, key):
         return
-    reset_at, _remaining = strategy.get_window_stats(item, "consult", name, key)
+    reset_at, _remaining = strategy.get_window_stats(item, "consult", name, scope, key)
     raise Throttled(datetime.fromtimestamp(reset_at, tz=timezone.utc), name)
 
 
-def check_all(names: tuple[str, ...], email: str | None = None) -> None:
+def check_all(names: tuple[str, ...], email: str | None = None, *, scope: str = "") -> None:
     """Count against every rule in ``names`` (all of them, so each limit sees every request)."""
     refused: Throttled | None = None
     for name in names:
         try:
-            hit(name, email)
+            hit(name, email, scope=scope)
         except Throttled as error:
             if refused is None or error.retry_at > refused.retry_at:
                 refused = error
@@ -161,7 +162,7 @@ def limit_route(*names: str, methods: tuple[str, ...] = ("GET", "POST"), if_valu
         def wrapper(*args, **kwargs):
             if request.method in methods and (if_value is None or request.values.get(if_value)):
                 try:
-                    check_all(names)
+                    check_all(names, scope=request.endpoint or "")
                 except Throttled as error:
                     return too_many_response(error.retry_at)
             return view(*args, **kwargs)
