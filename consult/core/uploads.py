@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import secrets
+import struct
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -65,6 +68,7 @@ def _zip_type(stream: IO[bytes]) -> str | None:
             infos = archive.infolist()
             if len(infos) > MAX_ZIP_ENTRIES or sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
                 raise UploadRejected(_l("The file is not a valid document."))
+            _check_inflated_sizes(stream, infos)
             names = {i.filename for i in infos}
             if "mimetype" in names:
                 with archive.open("mimetype") as member:
@@ -75,24 +79,92 @@ def _zip_type(stream: IO[bytes]) -> str | None:
                     return "docx"
                 if "xl/workbook.xml" in names:
                     return "xlsx"
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, zlib.error):
         return None
     return None
 
 
-# Markup that has no place at the start or end of a PDF: a file with it is a polyglot that a
-# browser or another program could read as a web page or an image with scripts.
-MARKUP = (b"<html", b"<!doctype", b"<script", b"<svg", b"<iframe", b"<body", b"<?xml-stylesheet")
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # a zip member's local file header (30 bytes)
+_CHUNK = 64 * 1024
+
+
+def _check_inflated_sizes(stream: IO[bytes], infos: list[zipfile.ZipInfo]) -> None:
+    """Inflate every member and count the bytes that actually come out, whatever the archive
+    declares; stop as soon as the total passes MAX_UNPACKED_BYTES.
+
+    The sizes in a zip's directory are written by whoever made the file: a bomb can declare a
+    few bytes and still unpack to gigabytes in the program that opens it later. A member whose
+    real size differs from its declared one makes the file invalid as well.
+    """
+    budget = MAX_UNPACKED_BYTES
+    stream.seek(0, os.SEEK_END)
+    end = stream.tell()
+    for info in infos:
+        stream.seek(info.header_offset)
+        header = stream.read(_LOCAL_HEADER.size)
+        if len(header) != _LOCAL_HEADER.size:
+            raise UploadRejected(_l("The file is not a valid document."))
+        fields = _LOCAL_HEADER.unpack(header)
+        if fields[0] != b"PK\x03\x04":
+            raise UploadRejected(_l("The file is not a valid document."))
+        stream.seek(fields[-2] + fields[-1], os.SEEK_CUR)  # the name and extra field
+        left = min(info.compress_size, end - stream.tell())
+        if info.compress_type == zipfile.ZIP_STORED:
+            inflated = left
+            if inflated > budget:
+                raise UploadRejected(_l("The file is not a valid document."))
+        elif info.compress_type == zipfile.ZIP_DEFLATED:
+            inflated = _inflate(stream, left, budget)
+        else:  # office documents are stored or deflated; anything else is not one
+            raise UploadRejected(_l("The file is not a valid document."))
+        if inflated != info.file_size:
+            raise UploadRejected(_l("The file is not a valid document."))
+        budget -= inflated
+    stream.seek(0)
+
+
+def _inflate(stream: IO[bytes], left: int, budget: int) -> int:
+    """Bytes that ``left`` bytes of raw deflate data unpack to; raises UploadRejected the moment
+    the count passes ``budget`` (output is produced at most a chunk at a time and dropped)."""
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    count = 0
+    while left > 0 and not inflater.eof:
+        data = stream.read(min(_CHUNK, left))
+        if not data:
+            break
+        left -= len(data)
+        while True:
+            out = inflater.decompress(data, _CHUNK)
+            count += len(out)
+            if count > budget:
+                raise UploadRejected(_l("The file is not a valid document."))
+            data = inflater.unconsumed_tail
+            if not data and len(out) < _CHUNK:
+                break
+    if not inflater.eof:  # the member's data ends before its deflate stream does
+        raise UploadRejected(_l("The file is not a valid document."))
+    return count
+
+
+# Markup that has no place in a PDF: a file with it is a polyglot that a browser or another
+# program could read as a web page or an image with scripts. Searched for in the whole file, in
+# overlapping chunks, so it cannot hide in the middle. ("<svg" only as a tag: the four bytes
+# alone turn up by chance in large compressed streams.)
+MARKUP = re.compile(rb"<(?:html|!doctype|script|svg[\s/>]|iframe|body|\?xml-stylesheet)", re.IGNORECASE)
+_MARKUP_OVERLAP = 32
 
 
 def _is_polyglot(stream: IO[bytes]) -> bool:
     stream.seek(0)
-    head = stream.read(1024).lower()
-    stream.seek(0, os.SEEK_END)
-    stream.seek(max(0, stream.tell() - 1024))
-    tail = stream.read().lower()
-    stream.seek(0)
-    return any(marker in head or marker in tail for marker in MARKUP)
+    tail = b""
+    try:
+        while chunk := stream.read(_CHUNK):
+            if MARKUP.search(tail + chunk):
+                return True
+            tail = chunk[-_MARKUP_OVERLAP:]
+        return False
+    finally:
+        stream.seek(0)
 
 
 def sniff_type(stream: IO[bytes]) -> str | None:
@@ -145,6 +217,23 @@ def store_upload(file_storage, allowed: tuple[str, ...] = DOCUMENT_TYPES,
         raise UploadRejected(_l("The file could not be stored. Nothing was saved; try again later.")) from error
     return StoredFile(original_name=clean_filename(file_storage.filename), stored_name=stored_name,
                       file_type=file_type, size=size, sha256=digest.hexdigest())
+
+
+def store_generated(data: bytes, *, name: str, file_type: str) -> StoredFile:
+    """Store a file the application made itself (a rendered report), beside the uploads and
+    under a random name; written to a temporary name first, so a half-written file is never
+    found. Raises OSError when it cannot be written (nothing is left behind)."""
+    stored_name = secrets.token_hex(20)
+    target = upload_dir() / stored_name
+    partial = target.with_suffix(".part")
+    try:
+        partial.write_bytes(data)
+        partial.replace(target)
+    except OSError:
+        partial.unlink(missing_ok=True)
+        raise
+    return StoredFile(original_name=clean_filename(name), stored_name=stored_name, file_type=file_type,
+                      size=len(data), sha256=hashlib.sha256(data).hexdigest())
 
 
 def stored_path(stored_name: str) -> Path:
