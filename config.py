@@ -150,6 +150,16 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     HSTS = True
     PREFERRED_URL_SCHEME = "https"
+# Keys that are printed in this repository, its documentation or its tools: anyone can sign a
+# session with them, so production refuses them whatever their length.
+KNOWN_SECRET_KEYS = frozenset(key.encode() for key in (
+    "dev-only-not-secret", "test-only-not-secret", "rush", "...", "secret", "changeme", "change-me",
+    "development", "dev", "test", "testing", "consult",
+))
+# Sessions and tokens are signed with HMAC-SHA1/SHA256: a shorter key is guessable offline.
+MIN_SECRET_KEY_BYTES = 32
+
+
 
     @classmethod
     def validate(cls) -> None:
@@ -161,6 +171,13 @@ class ProductionConfig(Config):
 
 CONFIGS = {
     "development": DevelopmentConfig,
+        key = cls.SECRET_KEY.encode() if isinstance(cls.SECRET_KEY, str) else bytes(cls.SECRET_KEY)
+        if key.strip().lower() in KNOWN_SECRET_KEYS:
+            raise RuntimeError("SECRET_KEY is a published example or development key; generate a new one, "
+                               "e.g. with: python -c 'import secrets; print(secrets.token_hex(32))'")
+        if len(key) < MIN_SECRET_KEY_BYTES:
+            raise RuntimeError(f"SECRET_KEY is shorter than {MIN_SECRET_KEY_BYTES} bytes; generate a longer one, "
+                               "e.g. with: python -c 'import secrets; print(secrets.token_hex(32))'")
     "testing": TestingConfig,
     "production": ProductionConfig,
 }

@@ -2,6 +2,10 @@
 import multiprocessing
 import os
 
+# gunicorn serves production: without CONSULT_ENV the app must not fall back to its development
+# configuration (a published secret key). Read before the app is loaded.
+os.environ.setdefault("CONSULT_ENV", "production")
+
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 # Two processes per core, plus one, each with a few threads: a quick autosave is then served
 # next to a slow page render instead of waiting in the queue behind it.

@@ -23,13 +23,23 @@ def create_app(config: type[Config] | str | None = None) -> Flask:
 
 def _config_class(config: type[Config] | str | None) -> type[Config]:
     if config is None:
-        config = os.environ.get("CONSULT_ENV", "development")
+        config = os.environ.get("CONSULT_ENV") or _unset_environment()
     if isinstance(config, str):
         return CONFIGS[config]
     return config
 
 
 def register_config(app: Flask, config: type[Config] | str | None) -> None:
+def _unset_environment() -> str:
+    """Without CONSULT_ENV, the development configuration (its published key, debug-friendly
+    defaults) is taken only by the ``flask`` command (``flask run``, ``flask demo`` …). Any other
+    server (gunicorn without its config file, another WSGI server) must say what it runs."""
+    if os.environ.get("FLASK_RUN_FROM_CLI") == "true":
+        return "development"
+    raise RuntimeError("CONSULT_ENV is not set. Set CONSULT_ENV=production to serve the application "
+                       "(gunicorn.conf.py does), or use `flask --app consult run` for development.")
+
+
     config_class = _config_class(config)
     config_class.validate()
     app.config.from_object(config_class)
