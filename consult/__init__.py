@@ -13,6 +13,7 @@ def create_app(config: type[Config] | str | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(_config_class(config).INSTANCE_DIR))
     register_config(app, config)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_request_hooks(app)
     register_error_handlers(app)
@@ -29,7 +30,6 @@ def _config_class(config: type[Config] | str | None) -> type[Config]:
     return config
 
 
-def register_config(app: Flask, config: type[Config] | str | None) -> None:
 def _unset_environment() -> str:
     """Without CONSULT_ENV, the development configuration (its published key, debug-friendly
     defaults) is taken only by the ``flask`` command (``flask run``, ``flask demo`` …). Any other
@@ -40,6 +40,7 @@ def _unset_environment() -> str:
                        "(gunicorn.conf.py does), or use `flask --app consult run` for development.")
 
 
+def register_config(app: Flask, config: type[Config] | str | None) -> None:
     config_class = _config_class(config)
     config_class.validate()
     app.config.from_object(config_class)
@@ -70,6 +71,13 @@ def register_extensions(app: Flask) -> None:
     configure_limits(app)
 
     from consult.auth import session  # noqa: F401  (registers the user loader)
+
+
+def register_converters(app: Flask) -> None:
+    """Before the blueprints: their rules take the converters registered when they are added."""
+    from consult.core.converters import DatabaseIntConverter
+
+    app.url_map.converters["int"] = DatabaseIntConverter
 
 
 def register_blueprints(app: Flask) -> None:
