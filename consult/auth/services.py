@@ -8,7 +8,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from consult.audit.services import record_event
 from consult.auth.lockout import GuessingRefused, check_secret
@@ -90,9 +90,24 @@ def logout_user_everywhere(user: User) -> None:
 
 
 def set_password(user: User, password: str, *, by: User | None, action: str) -> None:
+    """Set a new password (a reset, or a change on the account page): every session ends and
+    every password-reset link still open stops working."""
     user.password_hash = hash_password(password)
     revoke_sessions(user)
+    expire_reset_links(user)
     record_event(action, actor=by, obj=user)
+
+
+def expire_reset_links(user: User) -> int:
+    """End every reset link of ``user`` that is neither used nor expired, in one UPDATE: after a
+    password change an older link (perhaps in someone else's hands) must not set another one.
+    Returns how many were ended."""
+    now = utcnow()
+    return db.session.execute(
+        update(AccountToken)
+        .where(AccountToken.user_id == user.id, AccountToken.purpose == TokenPurpose.RESET,
+               AccountToken.used_at.is_(None), AccountToken.expires_at > now)
+        .values(expires_at=now).execution_options(synchronize_session=False)).rowcount
 
 
 def issue_token(user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:
