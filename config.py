@@ -146,10 +146,6 @@ class TestingConfig(Config):
     TWO_FACTOR_REQUIRED = False
 
 
-class ProductionConfig(Config):
-    SESSION_COOKIE_SECURE = True
-    HSTS = True
-    PREFERRED_URL_SCHEME = "https"
 # Keys that are printed in this repository, its documentation or its tools: anyone can sign a
 # session with them, so production refuses them whatever their length.
 KNOWN_SECRET_KEYS = frozenset(key.encode() for key in (
@@ -160,6 +156,10 @@ KNOWN_SECRET_KEYS = frozenset(key.encode() for key in (
 MIN_SECRET_KEY_BYTES = 32
 
 
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    HSTS = True
+    PREFERRED_URL_SCHEME = "https"
 
     @classmethod
     def validate(cls) -> None:
@@ -167,10 +167,6 @@ MIN_SECRET_KEY_BYTES = 32
         if missing:
             names = ", ".join("DATABASE_URL" if m == "SQLALCHEMY_DATABASE_URI" else m for m in missing)
             raise RuntimeError(f"Production configuration needs {names} in the environment.")
-
-
-CONFIGS = {
-    "development": DevelopmentConfig,
         key = cls.SECRET_KEY.encode() if isinstance(cls.SECRET_KEY, str) else bytes(cls.SECRET_KEY)
         if key.strip().lower() in KNOWN_SECRET_KEYS:
             raise RuntimeError("SECRET_KEY is a published example or development key; generate a new one, "
@@ -178,6 +174,10 @@ CONFIGS = {
         if len(key) < MIN_SECRET_KEY_BYTES:
             raise RuntimeError(f"SECRET_KEY is shorter than {MIN_SECRET_KEY_BYTES} bytes; generate a longer one, "
                                "e.g. with: python -c 'import secrets; print(secrets.token_hex(32))'")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
     "testing": TestingConfig,
     "production": ProductionConfig,
 }
