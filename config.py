@@ -103,6 +103,10 @@ class Config:
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024 + 64 * 1024
     # Number of proxies in front of the app whose X-Forwarded-For/Proto are trusted.
     PROXY_COUNT = _env_int("PROXY_COUNT", 0)
+    # Documents generated while someone waits (answer exports, receipt PDFs, the team's report
+    # preview), per kind: per logged-in user and per address (consult/core/ondemand.py).
+    GENERATE_LIMIT_PER_USER = os.environ.get("GENERATE_LIMIT_PER_USER", "10 per 10 minutes")
+    GENERATE_LIMIT_PER_ADDRESS = os.environ.get("GENERATE_LIMIT_PER_ADDRESS", "30 per 10 minutes")
     # Posting limits per user, counted in the database (hold across workers).
     POSTS_PER_MINUTE = _env_int("POSTS_PER_MINUTE", 5)
     POSTS_PER_HOUR = _env_int("POSTS_PER_HOUR", 40)

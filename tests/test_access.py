@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from consult.advice.models import Advice, AdvicePoint
 from consult.consultations.models import Consultation, Document, Phase, TeamMember, TeamRole
+from consult.core.jobs import run_committed_jobs
 from consult.demo import DEMO_PASSWORD, load_demo
 from consult.dialogue.models import Post, Thread
 from consult.extensions import db
@@ -72,6 +73,7 @@ def build_world() -> dict:
                               size=len(content), sha256=hashlib.sha256(content).hexdigest(),
                               uploaded_by_id=provider_a.id))
     db.session.commit()
+    run_committed_jobs()  # the published report's files, rendered as the job queue would
     return {"open": open_one, "closed": closed}
 
 

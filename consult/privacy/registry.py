@@ -110,6 +110,7 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("attachments", "original_name"): "a document's file name",
     ("attachments", "stored_name"): "a random storage name",
     ("export_jobs", "stored_name"): "a random storage name",
+    ("report_files", "stored_name"): "a random storage name",
     ("users", "erased_at"): "when the person was erased",
 }
 

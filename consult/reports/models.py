@@ -5,7 +5,7 @@ from datetime import datetime
 
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.consultations.models import Consultation
@@ -50,4 +50,28 @@ class ExportJob(db.Model):
     stored_name: Mapped[str | None] = mapped_column(String(64))
     size: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ReportFile(db.Model):
+    """One format of one published report version in one language: rendered once, in the
+    background, and stored beside the uploads. A published version never changes, so every
+    download of it sends this file; nothing is rendered while someone waits."""
+
+    __tablename__ = "report_files"
+    __table_args__ = (UniqueConstraint("report_id", "version", "language", "fmt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    language: Mapped[str] = mapped_column(String(5))
+    fmt: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued, running, done, failed
+    # Raised by every worker that takes the file on, so only the latest one may finish it.
+    attempt: Mapped[int] = mapped_column(default=0)
+    stored_name: Mapped[str | None] = mapped_column(String(64))
+    size: Mapped[int | None]
+    sha256: Mapped[str | None] = mapped_column(String(64))  # of the content: the download's ETag
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,7 +1,9 @@
 """The consultation report: the HTML page at a stable address, its downloads, and the editor."""
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+import io
+
+from flask import abort, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
@@ -11,14 +13,17 @@ from consult.consultations.models import Consultation, Theme
 from consult.consultations.views import load_consultation
 from consult.core.access import deny_hidden
 from consult.core.conflicts import STALE_SAVE, form_version
+from consult.core.limits import Throttled, too_many_response
+from consult.core.ondemand import count_generation
+from consult.core.uploads import stored_path
 from consult.extensions import db
 from consult.reports import bp
 from consult.consultations.permissions import is_team
 from consult.reports.exporters import EXPORTERS, BulletList, Heading, Paragraph, Table, model_from_dict
-from consult.reports.models import Report
+from consult.reports.models import Report, ReportFile
 from consult.reports.permissions import can_read_report, can_write_report
 from consult.reports.report import build_report, report_for
-from consult.reports.services import ReportRefused, StaleTexts, publish, save_texts
+from consult.reports.services import ReportRefused, StaleTexts, publish, save_texts, stored_report_file
 
 KINDS = {"heading": Heading, "paragraph": Paragraph, "list": BulletList, "table": Table}
 
@@ -31,14 +36,33 @@ def _load(slug: str) -> Consultation:
     return consultation
 
 
+def _previewing(consultation: Consultation) -> bool:
+    return request.args.get("preview") == "1" and is_team(current_user, consultation)
+
+
+def _published_language(report: Report) -> str:
+    """The language of the published version to show: the one the address asks for (``lang``),
+    else the reader's, else the first one published."""
+    for language in (request.args.get("lang"), str(get_locale())):
+        if language in report.published:
+            return language
+    return next(iter(report.published))
+
+
 def _model(consultation: Consultation):
     """The published version as published; the team previews the current data with ?preview=1."""
     report = report_for(consultation)
-    preview = request.args.get("preview") == "1" and is_team(current_user, consultation)
-    if report is not None and report.published and not preview:
-        language = str(get_locale())
-        return report, model_from_dict(report.published.get(language) or next(iter(report.published.values()))), False
+    if report is not None and report.published and not _previewing(consultation):
+        return report, model_from_dict(report.published[_published_language(report)]), False
     return report, build_report(consultation, report or Report(consultation_id=consultation.id)), True
+
+
+def _download_args(report: Report | None, live: bool) -> dict:
+    """Query arguments of the download links: a published version's links name the version and
+    the language, so that address always means the same file and may be cached for long."""
+    if not live:
+        return {"v": report.version, "lang": _published_language(report)}
+    return {"preview": 1} if report is not None and report.published else {}
 
 
 @bp.route("/consultations/<slug>/report")
@@ -47,23 +71,85 @@ def show(slug: str):
     report, model, live = _model(consultation)
     return render_template("reports/report.html", consultation=consultation, model=model, kinds=KINDS,
                            report=report, live=live, formats=list(EXPORTERS),
+                           download_args=_download_args(report, live),
                            may_write=can_write_report(current_user, consultation))
+
+
+# A published version never changes: under an address that names the version and the language
+# its file may be kept by browsers and caches for a year.
+FROZEN_MAX_AGE = 365 * 24 * 3600
+# Seconds after which someone told "being prepared" should try again.
+PREPARING_RETRY_AFTER = 10
 
 
 @bp.route("/consultations/<slug>/report.<fmt>")
 def download(slug: str, fmt: str):
+    """A published version's file as stored (rendered once, in the background); the team's
+    concept or preview is rendered now, a limited number of times per user and address."""
     consultation = _load(slug)
-    exporter_class = EXPORTERS.get(fmt)
-    if exporter_class is None:
+    if fmt not in EXPORTERS:
         abort(404)
-    _report, model, _live = _model(consultation)
-    exporter = exporter_class(model)
+    report = report_for(consultation)
+    if report is None or not report.published or _previewing(consultation):
+        return _render_now(consultation, report, fmt)
+    language = _published_language(report)
+    file = stored_report_file(report, language, fmt)
+    if current_user.is_authenticated:
+        record_event("report_exported", actor=current_user, obj=consultation, format=fmt, version=report.version)
+    db.session.commit()  # a file queued just now goes to the job queue after this
+    if file.status != "done":
+        return _preparing(consultation, report)
+    return _send_stored(file, report, language)
+
+
+def _render_now(consultation: Consultation, report: Report | None, fmt: str):
+    try:
+        count_generation("report_render")
+    except Throttled as error:
+        return too_many_response(error.retry_at)
+    exporter = EXPORTERS[fmt](build_report(consultation, report or Report(consultation_id=consultation.id)))
     result = make_response(exporter.render())
     result.headers["Content-Type"] = exporter.content_type
     result.headers["Content-Disposition"] = f'attachment; filename="{exporter.filename}"'
-    if current_user.is_authenticated:
-        record_event("report_exported", actor=current_user, obj=consultation, format=fmt)
-        db.session.commit()
+    result.headers["Cache-Control"] = "no-store"
+    record_event("report_exported", actor=current_user, obj=consultation, format=fmt, preview=True)
+    db.session.commit()
+    return result
+
+
+def _send_stored(file: ReportFile, report: Report, language: str):
+    """The stored file with its content hash as ETag: a conditional request for the same content
+    gets 304 without the file being read. Cached for a year under a versioned address,
+    revalidated every time otherwise."""
+    if request.if_none_match.contains_weak(file.sha256):
+        result = make_response("", 304)
+        result.set_etag(file.sha256)
+    else:
+        exporter_class = EXPORTERS[file.fmt]
+        name = f"{report.published[language]['filename_stem']}.{exporter_class.extension}"
+        try:
+            data = stored_path(file.stored_name).read_bytes()
+        except FileNotFoundError:  # replaced by a newer version a moment ago
+            return _preparing(report.consultation, report)
+        result = send_file(io.BytesIO(data), mimetype=exporter_class.content_type, as_attachment=True,
+                           download_name=name, etag=file.sha256, conditional=True, last_modified=file.finished_at)
+        result.expires = None
+    frozen = request.args.get("v") == str(report.version) and request.args.get("lang") == language
+    if frozen:
+        result.headers["Cache-Control"] = (f"{'private' if current_user.is_authenticated else 'public'}, "
+                                           f"max-age={FROZEN_MAX_AGE}, immutable")
+    else:  # the same address shows the next version once it is published, in the reader's language
+        result.headers["Cache-Control"] = "no-cache"
+        result.vary.add("Cookie")
+    return result
+
+
+def _preparing(consultation: Consultation, report: Report):
+    """'Being prepared, try again in a moment' (503 with Retry-After), never a render while waiting."""
+    result = make_response(render_template("reports/preparing.html", consultation=consultation, report=report,
+                                           retry_after=PREPARING_RETRY_AFTER), 503)
+    result.headers["Retry-After"] = str(PREPARING_RETRY_AFTER)
+    result.headers["Cache-Control"] = "no-store"
     return result
 
 
@@ -105,16 +191,19 @@ def answers(slug: str, variant: str, fmt: str):
     """All submitted answers as CSV or XLSX: public (after publication) or internal (the team)."""
     import os
 
-    from flask import Response as FlaskResponse, send_file, stream_with_context
+    from flask import Response as FlaskResponse, stream_with_context
 
     from consult.reports.data import VARIANTS, csv_stream, xlsx_file
 
     if variant not in VARIANTS or fmt not in ("csv", "xlsx"):
         abort(404)
     consultation = load_consultation(slug, team_users=False)
-    allowed = is_team(current_user, consultation) if variant == "internal" else can_read_report(current_user, consultation)
-    if not allowed:
+    if not _may_export(consultation, variant):
         deny_hidden()
+    try:
+        count_generation("answers_export")
+    except Throttled as error:
+        return too_many_response(error.retry_at)
     if current_user.is_authenticated:
         record_event("answers_exported", actor=current_user, obj=consultation, variant=variant, format=fmt)
         db.session.commit()
@@ -132,6 +221,8 @@ def answers(slug: str, variant: str, fmt: str):
 
 
 def _may_export(consultation, variant: str) -> bool:
+    """May the current user have this export now? Asked again on every look at a prepared export,
+    so someone who left the team cannot fetch what they prepared while on it."""
     if variant == "internal":
         return is_team(current_user, consultation)
     return can_read_report(current_user, consultation)
@@ -151,6 +242,10 @@ def start_export(slug: str):
         abort(400)
     if not _may_export(consultation, variant):
         deny_hidden()
+    try:
+        count_generation("answers_export")
+    except Throttled as error:
+        return too_many_response(error.retry_at)
     job = ExportJob(consultation_id=consultation.id, user_id=current_user.id, variant=variant, fmt=fmt)
     db.session.add(job)
     db.session.flush()
@@ -160,19 +255,22 @@ def start_export(slug: str):
 
 
 def _own_job(job_id: int):
+    """The current user's own export job and its consultation, while they may still have it."""
     from consult.reports.models import ExportJob
 
     job = db.session.get(ExportJob, job_id)
     if job is None or job.user_id != current_user.id:
         abort(404)
-    return job
+    consultation = db.session.get(Consultation, job.consultation_id)
+    if not _may_export(consultation, job.variant):
+        abort(404)
+    return job, consultation
 
 
 @bp.route("/exports/<int:job_id>")
 @login_required
 def export_status(job_id: int):
-    job = _own_job(job_id)
-    consultation = db.session.get(Consultation, job.consultation_id)
+    job, consultation = _own_job(job_id)
     template = "reports/_export_status.html" if request.headers.get("HX-Request") == "true" else "reports/export.html"
     return render_template(template, job=job, consultation=consultation)
 
@@ -180,14 +278,9 @@ def export_status(job_id: int):
 @bp.route("/exports/<int:job_id>/download")
 @login_required
 def export_download(job_id: int):
-    from flask import send_file
-
-    from consult.core.uploads import stored_path
-
-    job = _own_job(job_id)
+    job, consultation = _own_job(job_id)
     if job.status != "done":
         abort(404)
-    consultation = db.session.get(Consultation, job.consultation_id)
     record_event("answers_exported", actor=current_user, obj=consultation, variant=job.variant, format=job.fmt,
                  job=job.id)
     db.session.commit()

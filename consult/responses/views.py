@@ -19,6 +19,7 @@ from consult.consultations.models import Question, QuestionKind
 from consult.consultations.views import load_consultation
 from consult.core.htmx import htmx_redirect, is_htmx
 from consult.core.limits import limit_route
+from consult.core.ondemand import limit_generation
 from consult.core.time import utcnow
 from consult.core.uploads import CONTENT_TYPES, UploadRejected, store_upload, stored_path
 from consult.extensions import db
@@ -393,6 +394,7 @@ def receipt(response_id: int, number: int):
 
 @bp.route("/responses/<int:response_id>/submissions/<int:number>/receipt.pdf")
 @login_required
+@limit_generation("receipt_pdf")
 def receipt_pdf(response_id: int, number: int):
     response = own_response_or_404(current_user, response_id)
     submission = _own_submission(response, number)
