@@ -29,12 +29,13 @@ ROUNDS = 50
 
 @pytest.fixture
 def respondents(app):
-    """An open consultation with one open question, and two logged-in members of one provider."""
+    """An open consultation with two open questions, and two logged-in members of one provider."""
     leiden = make_org("Gemeente Leiden", kind=OrgKind.MUNICIPALITY)
     consultation = Consultation(slug="wmo", title="Wmo", status=Status.OPEN, municipalities=[leiden],
                                 closes_at=utcnow() + timedelta(days=5), principles=[])
     theme = Theme(title="Dienstverlening", position=0)
     theme.questions.append(Question(text="Wat werkt?", kind=QuestionKind.OPEN, position=0))
+    theme.questions.append(Question(text="Wat kan beter?", kind=QuestionKind.OPEN, position=1))
     consultation.themes.append(theme)
     db.session.add(consultation)
     db.session.commit()
@@ -54,13 +55,13 @@ def respondents(app):
     tokens = {key: csrf_token_from(client.get(f"/responses/{response.id}/themes/{theme.id}").get_data(as_text=True))
               for key, client in clients.items()}
     return {"clients": clients, "tokens": tokens, "response_id": response.id, "question_id": question.id,
-            "anna": anna}
+            "second_id": theme.questions[1].id, "theme_id": theme.id, "anna": anna}
 
 
-def stored_answer(world) -> Answer | None:
+def stored_answer(world, question_id: int | None = None) -> Answer | None:
     db.session.rollback()  # read what the requests committed, not this session's earlier copy
     return db.session.scalar(select(Answer).where(Answer.response_id == world["response_id"],
-                                                  Answer.question_id == world["question_id"]))
+                                                  Answer.question_id == (question_id or world["question_id"])))
 
 
 def save_at_once(app, world, version: int, texts: dict[str, str]) -> dict[str, int]:
@@ -110,6 +111,44 @@ def test_two_first_saves_at_once_give_one_200_and_one_409(app, respondents):
         winner = next(key for key, status in results.items() if status == 200)
         answer = stored_answer(respondents)
         assert (answer.value, answer.version) == (texts[winner], 1), round_number
+
+
+def test_a_whole_theme_saved_while_a_colleague_autosaves_never_fails(app, respondents):
+    """Anna saves the theme page (both answers) while Arie's autosave writes the second answer from
+    the same version. Both requests take their row locks in one order (answers, then the response),
+    so neither fails on a deadlock: one of them writes the second answer, the other gets the conflict."""
+    first, second = respondents["question_id"], respondents["second_id"]
+    theme_url = f"/responses/{respondents['response_id']}/themes/{respondents['theme_id']}"
+    autosave_url = f"/responses/{respondents['response_id']}/answers/{second}"
+    for round_number in range(20):
+        versions = {qid: (answer.version if (answer := stored_answer(respondents, qid)) else 0)
+                    for qid in (first, second)}
+        requests = {
+            "anna": (theme_url, {}, {f"q-{first}": f"Anna eerst {round_number}", f"v-{first}": versions[first],
+                                     f"q-{second}": f"Anna tweede {round_number}", f"v-{second}": versions[second],
+                                     "action": "save"}),
+            "arie": (autosave_url, HX, {f"q-{second}": f"Arie tweede {round_number}", f"v-{second}": versions[second]}),
+        }
+        barrier = threading.Barrier(2)
+        results: dict[str, int] = {}
+
+        def save(key: str) -> None:
+            url, headers, data = requests[key]
+            with app.app_context():
+                barrier.wait()
+                results[key] = respondents["clients"][key].post(
+                    url, headers=headers, data={"csrf_token": respondents["tokens"][key], **data}).status_code
+                db.session.remove()
+
+        threads = [threading.Thread(target=save, args=(key,)) for key in requests]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert results in ({"anna": 302, "arie": 409}, {"anna": 409, "arie": 200}), (round_number, results)
+        winner = "Anna" if results["anna"] == 302 else "Arie"
+        assert (stored_answer(respondents, second).value, stored_answer(respondents, first).value) == (
+            f"{winner} tweede {round_number}", f"Anna eerst {round_number}"), round_number
 
 
 # --- every other edit that promises a conflict screen -------------------------------------------------
