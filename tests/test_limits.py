@@ -401,3 +401,68 @@ def test_reset_request_renders_one_mail_for_known_and_unknown_addresses(app, cli
     assert [(m["To"], m["Subject"]) for m in mail] == [("anna@example.org", "Kies een nieuw wachtwoord"),
                                                        ("nobody@example.org", "Kies een nieuw wachtwoord")]
     assert "Er is geen actief account met dit adres." in mail[1].get_body(("plain",)).get_content()
+
+
+# --- several workers share the counts ----------------------------------------------------------
+
+WORKER = """
+import sys
+from pathlib import Path
+
+from consult.extensions import db
+from tests.conftest import build_app
+
+folder, prefix, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+app = build_app(folder, SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'worker.db'}",
+                REDIS_URL="redis://127.0.0.1:6379/0", RATELIMIT_KEY_PREFIX=prefix,
+                RATELIMIT_TOKEN_LINK="3 per hour")
+with app.app_context():
+    db.create_all()
+client = app.test_client()
+print(" ".join(str(client.get("/verify/not-a-token").status_code) for _ in range(count)))
+"""
+
+
+def _redis_available() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def test_with_redis_the_limits_hold_across_worker_processes(tmp_path):
+    """Two processes, as two gunicorn workers or two nodes: the second sees the first's count."""
+    import os
+    import subprocess
+    import sys
+    import uuid
+    from pathlib import Path
+
+    if not _redis_available():
+        if os.environ.get("CONSULT_REQUIRE_REDIS"):
+            pytest.fail("Redis is required here (CONSULT_REQUIRE_REDIS) but 127.0.0.1:6379 is not reachable")
+        pytest.skip("Redis is not running on 127.0.0.1:6379; CI runs this test")
+    from redis import Redis
+
+    prefix = f"consult-test-{uuid.uuid4().hex}"
+    root = Path(__file__).resolve().parents[1]
+
+    def worker(name: str, count: int) -> str:
+        folder = tmp_path / name
+        folder.mkdir()
+        done = subprocess.run([sys.executable, "-c", WORKER, str(folder), prefix, str(count)], cwd=root,
+                              capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(root)})
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip().splitlines()[-1]
+
+    redis = Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        assert worker("first", 3) == "400 400 400"
+        assert worker("second", 1) == "429"
+    finally:
+        for key in redis.scan_iter(f"*{prefix}*"):
+            redis.delete(key)
+        redis.close()
