@@ -9,7 +9,8 @@ import unicodedata
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from consult.audit.services import record_event
 from consult.auth.models import User
@@ -177,7 +178,11 @@ def _record_question_change(consultation: Consultation, question: Question | Non
     """After publication, every change is recorded with its reason and raises the version."""
     if consultation.status != Status.OPEN:
         return
-    consultation.question_set_version += 1
+    # Raised in the database: two editors changing questions at the same moment get two versions.
+    set_committed_value(consultation, "question_set_version", db.session.scalar(
+        update(Consultation).where(Consultation.id == consultation.id)
+        .values(question_set_version=Consultation.question_set_version + 1)
+        .returning(Consultation.question_set_version).execution_options(synchronize_session=False)))
     db.session.add(QuestionChange(consultation_id=consultation.id,
                                   question_id=question.id if question else None, action=action,
                                   reason=(reason or "").strip(), detail=detail,
