@@ -16,7 +16,7 @@ from consult.consultations.models import (  # noqa: F401
 from consult.responses.models import Answer, Attachment, Response, Submission  # noqa: F401
 from consult.dialogue.models import Post, PostReport, PostRevision, Thread, ThreadFollow  # noqa: F401
 from consult.qa.models import QaItem  # noqa: F401
-from consult.notify.models import Notification, OutboundMail, Preference  # noqa: F401
+from consult.notify.models import Notification, OutboundMail, Preference, Visit  # noqa: F401
 from consult.advice.models import Advice, AdvicePoint, AdviceRequest, CouncilComment  # noqa: F401
 from consult.analysis.models import Coding, Quote, Synthesis, Tag  # noqa: F401
 from consult.strategy.models import EvidenceLink, Revision, Segment, StrategyComment, StrategyDraft  # noqa: F401

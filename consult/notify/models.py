@@ -29,6 +29,7 @@ class Kind(enum.StrEnum):
     REMINDER = "reminder"
     ADVICE = "advice"
     REPORT = "report"
+    WAITING = "waiting"  # for the project team: what waits for it (reports, approvals, questions)
 
     @property
     def label(self) -> str:
@@ -44,6 +45,7 @@ KIND_LABELS = {
     Kind.REMINDER: _l("Deadline reminders for an unsubmitted draft"),
     Kind.ADVICE: _l("Advice requested, submitted and replied to"),
     Kind.REPORT: _l("Consultation report published"),
+    Kind.WAITING: _l("For the project team: reported messages, messages to approve and new questions"),
 }
 
 
@@ -131,3 +133,17 @@ class Preference(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[Kind] = mapped_column(str_enum(Kind))
     frequency: Mapped[Frequency] = mapped_column(str_enum(Frequency))
+
+
+class Visit(db.Model):
+    """When a person last looked at their overview on the home page, so it can say what is new
+    since their last visit. A visit ends after ``VISIT_GAP`` without a look; until then ``since``
+    stays where it was, so reloading the page does not make what is new disappear."""
+
+    __tablename__ = "visits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The end of the previous visit: "new" means after this (None on the first visit).
+    since: Mapped[datetime | None] = mapped_column(UTCDateTime())

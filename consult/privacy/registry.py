@@ -37,6 +37,7 @@ USER_LINKS: dict[tuple[str, str], Link] = {
     ("recovery_codes", "user_id"): Link(D, ACCOUNT),
     ("memberships", "user_id"): Link(D, ACCOUNT),
     ("notification_preferences", "user_id"): Link(D, ACCOUNT),
+    ("visits", "user_id"): Link(D, ACCOUNT),
     ("outbound_mail", "user_id"): Link(D, ACCOUNT),
     ("invitations", "invited_by_id"): Link(K, ACCOUNT),
     ("invitations", "accepted_by_id"): Link(K, ACCOUNT),
