@@ -233,11 +233,12 @@ def test_reply_per_point_then_publish_to_everyone_at_once(world):
     assert world["clients"]["anonymous"].get(f"/advice/{advice.id}").status_code == 302
     assert post_form(editor, f"/advice/{advice.id}/reply", reply_data(advice, [("adopted", "x")] * 3)).status_code == 403
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "advice_reply_published")) is not None
-    # All participants are told with the same publication, by one notification each.
+    # Everyone registered is told with the same publication, by one notification each: the provider
+    # too, although its organisation has not started a response (the team is not told).
     replied = db.session.scalars(select(Notification.user_id).where(
         Notification.data["event"].as_string() == "replied")).all()
     assert sorted(replied) == sorted([world["users"]["contact"].id, world["users"]["member"].id,
-                                      world["users"]["other_council"].id])
+                                      world["users"]["other_council"].id, world["users"]["provider"].id])
 
 
 @pytest.mark.parametrize("role,expected", [("anonymous", 302), ("provider", 404), ("contact", 200),

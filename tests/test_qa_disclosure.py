@@ -380,7 +380,8 @@ def test_the_raw_question_and_the_asker_never_reach_a_non_team_output(world):
                  "anonymous:qa", "anonymous:qa.pdf", "anonymous:report", "anonymous:report.odt", "anonymous:report.pdf"):
         assert PUBLISHED in outputs[name], name
     qa_mails = [text for name, text in outputs.items() if "Antwoord 1 gepubliceerd" in name]
-    assert len(qa_mails) == 3 and all(PUBLISHED in text for text in qa_mails)
+    # Everyone registered hears of it: both of the asker's organisation, the other provider, both councils.
+    assert len(qa_mails) == 5 and all(PUBLISHED in text for text in qa_mails)
     told = db.session.scalars(select(Notification).where(Notification.kind == Kind.QA)).all()
     assert {n.data["question"] for n in told} == {PUBLISHED}
 
@@ -460,7 +461,9 @@ def test_mail_about_published_advice_carries_no_draft_text(advice_world):
     db.session.commit()
     dispatch_committed()
     mails = outbox()
-    assert sorted(m["To"] for m in mails) == ["b@example.org", "noord@example.org", "zuid@example.org"]
+    # Everyone registered hears of it, also the asker's organisation that took no part in the advice.
+    assert sorted(m["To"] for m in mails) == ["a2@example.org", "a@example.org", "b@example.org",
+                                              "noord@example.org", "zuid@example.org"]
     for message in mails:
         text = _mail_text(message)
         assert message["Subject"] == "Reactie op het advies van Adviesraad Noord gepubliceerd"

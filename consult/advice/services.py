@@ -24,7 +24,7 @@ from consult.core.uploads import StoredFile
 from consult.disclosure.advice import may_show_reply, published_advice_filter
 from consult.extensions import db
 from consult.notify.models import Kind
-from consult.notify.services import notify, organisation_users, participants, team_users, url_path
+from consult.notify.services import audience, notify, organisation_users, team_users, url_path
 from consult.orgs.models import Organisation, OrgKind
 from consult.responses.services import RECEIPT_CODE_LENGTH, format_receipt_code
 
@@ -289,7 +289,8 @@ def publish_reply(advice: Advice, *, by: User) -> None:
         raise AdviceConflict()
     record_event("advice_reply_published", actor=by, obj=advice)
     consultation = advice.request.consultation
-    people = {u.id: u for u in organisation_users([advice.council_id]) + participants(consultation)
+    # Everyone registered for the consultation hears of it at once; the gate decides who may read it.
+    people = {u.id: u for u in organisation_users([advice.council_id]) + audience(consultation)
               if may_show_reply(advice, u)}
     notify(people.values(), Kind.ADVICE, consultation=consultation, data=_advice_data(advice, "replied"),
            link=url_path("advice.show", advice_id=advice.id))

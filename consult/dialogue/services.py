@@ -32,7 +32,7 @@ from consult.dialogue.permissions import EDIT_WINDOW, author_identity, can_read_
 from consult.disclosure.posts import may_show_post, may_show_thread, quotable, shown_posts
 from consult.extensions import db
 from consult.notify.models import Kind
-from consult.notify.services import linking_to, notify, url_path, withdraw
+from consult.notify.services import linking_to, notify, tell_team, url_path, withdraw
 
 MAX_POST_LENGTH = 10_000
 
@@ -99,6 +99,8 @@ def create_thread(consultation: Consultation, theme: Theme | None, title: str, b
     opening = _new_post(thread, body, by, now)
     thread.status = opening.status  # a thread waits for approval with its opening post
     db.session.flush()
+    if opening.status == PostStatus.PENDING:
+        _tell_moderators(opening, "pending_thread", key=f"pending:{opening.id}")
     return thread
 
 
@@ -122,6 +124,8 @@ def reply(thread: Thread, body: str, *, by: User, parent: Post | None = None,
     db.session.flush()
     if post.status == PostStatus.PUBLISHED:
         _tell_followers(post)
+    else:
+        _tell_moderators(post, "pending", key=f"pending:{post.id}")
     return post
 
 
@@ -148,6 +152,16 @@ def _tell_followers(post: Post) -> None:
     notify(readers, Kind.THREAD_REPLY, consultation=thread.consultation,
            data={"thread": thread.title, "consultation": thread.consultation.title, "author": author},
            link=_post_link(post), dedupe_key=f"post:{post.id}")
+
+
+def _tell_moderators(post: Post, event: str, *, key: str) -> None:
+    """The project team hears that a message waits for it (to approve, or reported); each member
+    only when the gate lets them see the thread the notification names."""
+    thread = post.thread
+    tell_team(thread.consultation, event, data={"thread": thread.title}, dedupe_key=key,
+              link=url_path("dialogue.moderation", slug=thread.consultation.slug)
+              + ("#reports-title" if event == "reported" else "#pending-title"),
+              may_read=lambda user: may_show_thread(thread, user))
 
 
 def _tell_author(post: Post, action: str, reason: str | None = None) -> None:
@@ -194,7 +208,9 @@ def report_post(post: Post, reason: str, *, by: User) -> PostReport:
         raise PostingRefused(_l("Say why you report this message."))
     report = PostReport(post=post, reporter=by, reason=reason[:2000])
     db.session.add(report)
+    db.session.flush()
     record_event("post_reported", actor=by, obj=post)
+    _tell_moderators(post, "reported", key=f"report:{report.id}")
     return report
 
 

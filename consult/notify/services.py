@@ -142,6 +142,22 @@ def describe(kind: Kind, data: dict[str, Any]) -> tuple[str, list[str]]:
         return (_("Reply to the advice of %(council)s published", council=d["council"]), [
             _("The advice on “%(title)s” and the municipality's reply are now visible to all participants.",
               title=title)])
+    if kind == Kind.WAITING:
+        if d["event"] == "reported":
+            return (_("A message in “%(thread)s” was reported", thread=d["thread"]), [
+                _("A participant reported a message in the discussion “%(thread)s” of the consultation "
+                  "“%(title)s”. Look at it on the moderation page.", thread=d["thread"], title=title)])
+        if d["event"] == "pending_thread":
+            return (_("New discussion “%(thread)s” waits for approval", thread=d["thread"]), [
+                _("Others see the discussion once a moderator approves it. Approve or reject it on the "
+                  "moderation page of “%(title)s”.", title=title)])
+        if d["event"] == "pending":
+            return (_("A message in “%(thread)s” waits for approval", thread=d["thread"]), [
+                _("Others see the message once a moderator approves it. Approve or reject it on the "
+                  "moderation page of “%(title)s”.", title=title)])
+        return (_("New question about “%(title)s”", title=title), [
+            _("A participant asked a question. Answer it and publish the answer to all participants at the "
+              "same time.")])
     return (_("The consultation report of “%(title)s” has been published", title=title), [])
 
 
@@ -291,10 +307,47 @@ def participants(consultation) -> list[User]:
     return organisation_users(org_ids | requested_council_ids(consultation))
 
 
+def audience(consultation) -> list[User]:
+    """Everyone registered for the consultation: they hear what the others hear, at the same time
+    (a published Q&A answer, published advice with its reply).
+
+    Who counts as registered: a published consultation is open to every interested care provider
+    and every advisory council (anyone may join, and a provider may start its response on the
+    last day), so every member of every provider and council organisation on the platform counts,
+    whether or not their organisation has started a response. Everyone who follows one of the
+    consultation's discussions counts too, as do the :func:`participants`. The project team is
+    left out: it is the one publishing. A consultation with a closed (invited-only) circle of
+    organisations would narrow the first group here, and only here.
+    """
+    from consult.dialogue.models import Thread, ThreadFollow
+    from consult.orgs.models import Membership, Organisation, OrgKind
+
+    registered = select(Membership.user_id).join(Organisation, Organisation.id == Membership.organisation_id) \
+        .where(Organisation.kind.in_([OrgKind.PROVIDER, OrgKind.COUNCIL]))
+    following = select(ThreadFollow.user_id).join(Thread, Thread.id == ThreadFollow.thread_id) \
+        .where(Thread.consultation_id == consultation.id)
+    team = {member.user_id for member in consultation.team}
+    people = {user.id: user for user in db.session.scalars(
+        select(User).where(or_(User.id.in_(registered), User.id.in_(following))).order_by(User.id))}
+    people.update((user.id, user) for user in participants(consultation))
+    return [user for uid, user in sorted(people.items()) if uid not in team]
+
+
 def team_users(consultation, *, editors_only: bool = False) -> list[User]:
     from consult.consultations.models import TeamRole
 
     return [m.user for m in consultation.team if not editors_only or m.role == TeamRole.EDITOR]
+
+
+def tell_team(consultation, event: str, *, link: str, dedupe_key: str, data: dict[str, Any] | None = None,
+              may_read=None) -> list[Notification]:
+    """Tell the consultation's project team that something waits for it (a reported message, a
+    message to approve, a new question): in the bell, and by e-mail as each member chose for
+    :attr:`Kind.WAITING`. ``may_read(user)`` is the disclosure gate's answer for what ``data``
+    names; a member it refuses is not told."""
+    people = [user for user in team_users(consultation) if may_read is None or may_read(user)]
+    return notify(people, Kind.WAITING, consultation=consultation, link=link, dedupe_key=dedupe_key,
+                  data={"event": event, "consultation": consultation.title, **(data or {})})
 
 
 def send_reminders(now: datetime | None = None) -> int:

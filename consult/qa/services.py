@@ -11,11 +11,11 @@ from consult.auth.models import User
 from consult.consultations.models import Consultation, Theme
 from consult.core.time import utcnow
 from consult.dialogue.models import AuthorRole, Post
-from consult.disclosure.qa import IdentityWarning, PublishedItem, confirmation_code, publication_warnings, \
-    published_item, published_items_filter
+from consult.disclosure.qa import IdentityWarning, PublishedItem, confirmation_code, may_see_asker, \
+    publication_warnings, published_item, published_items_filter
 from consult.extensions import db
 from consult.notify.models import Kind
-from consult.notify.services import notify, participants, url_path
+from consult.notify.services import audience, notify, tell_team, url_path
 from consult.orgs.models import Organisation
 from consult.qa.models import QaItem, QaStatus
 
@@ -52,6 +52,10 @@ def ask(consultation: Consultation, theme: Theme | None, text: str, *, by: User,
     db.session.add(item)
     db.session.flush()
     record_event("qa_asked", actor=by, obj=item, organisation_id=organisation.id)
+    # The team hears that a question waits, not who asked (its page shows that, as the gate allows);
+    # nobody else is told before publication.
+    tell_team(consultation, "asked", dedupe_key=f"asked:{item.id}", link=url_path("qa.answer", item_id=item.id),
+              may_read=lambda user: may_see_asker(item, user))
     return item
 
 
@@ -117,7 +121,8 @@ def publish(item: QaItem, *, by: User, confirmed: str | None = None) -> None:
                  identity_checked=sorted({w.marker.value for w in warnings}))
     consultation = item.consultation
     shown = published_item(item)
-    notify(participants(consultation), Kind.QA, consultation=consultation,
+    # Everyone registered for the consultation hears of it at once, not only those who took part so far.
+    notify(audience(consultation), Kind.QA, consultation=consultation,
            data={"consultation": consultation.title, "n": shown.number, "question": shown.question[:300]},
            link=url_path("qa.index", slug=consultation.slug) + f"#qa-{shown.number}")
 

@@ -24,7 +24,7 @@ from consult.disclosure.posts import shown_posts
 from consult.extensions import db
 from consult.notify.models import Kind
 from consult.notify.services import notify, organisation_users, url_path
-from consult.orgs.models import Organisation
+from consult.orgs.models import Organisation, OrgKind
 from consult.qa.models import QaItem, QaStatus
 from consult.strategy.models import (
     DraftStatus,
@@ -398,10 +398,13 @@ def share(draft: StrategyDraft, *, by: User) -> None:
         return
     draft.status, draft.shared_at = DraftStatus.SHARED, utcnow()
     record_event("strategy_shared", actor=by, obj=draft)
-    from consult.advice.services import requested_council_ids
+    # Every council member who may now read the draft is told, not only councils asked for advice.
+    from consult.strategy.permissions import can_read_strategy
 
-    councils = requested_council_ids(draft.consultation)
-    notify(organisation_users(councils), Kind.ADVICE, consultation=draft.consultation,
+    councils = db.session.scalars(select(Organisation.id).where(Organisation.kind == OrgKind.COUNCIL))
+    readers = [user for user in organisation_users(councils)
+               if can_read_strategy(user, draft.consultation, draft)]
+    notify(readers, Kind.ADVICE, consultation=draft.consultation,
            data={"event": "strategy_shared", "consultation": draft.consultation.title},
            link=url_path("strategy.overview", slug=draft.consultation.slug))
 
