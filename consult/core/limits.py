@@ -131,9 +131,11 @@ def hit(name: str, email: str | None = None, *, scope: str = "") -> None:
     item = parse(rule.value(name))
     key = key_for(rule, email)
     strategy = limiter.limiter
-    if strategy.hit(item, "consult", name, scope, key):
+    # The prefix keeps the counts of several sites on one Redis apart.
+    prefix = current_app.config["RATELIMIT_KEY_PREFIX"]
+    if strategy.hit(item, prefix, name, scope, key):
         return
-    reset_at, _remaining = strategy.get_window_stats(item, "consult", name, scope, key)
+    reset_at, _remaining = strategy.get_window_stats(item, prefix, name, scope, key)
     raise Throttled(datetime.fromtimestamp(reset_at, tz=timezone.utc), name)
 
 
