@@ -94,7 +94,7 @@ def download(slug: str, fmt: str):
         return _render_now(consultation, report, fmt)
     language = _published_language(report)
     file = stored_report_file(report, language, fmt)
-    if current_user.is_authenticated:
+    if file.status == "done" and current_user.is_authenticated:
         record_event("report_exported", actor=current_user, obj=consultation, format=fmt, version=report.version)
     db.session.commit()  # a file queued just now goes to the job queue after this
     if file.status != "done":
@@ -103,6 +103,8 @@ def download(slug: str, fmt: str):
 
 
 def _render_now(consultation: Consultation, report: Report | None, fmt: str):
+    """The team's concept or preview from the current data, rendered while they wait: counted
+    per user and per address, refused with the 429 page past the limit."""
     try:
         count_generation("report_render")
     except Throttled as error:
@@ -112,8 +114,9 @@ def _render_now(consultation: Consultation, report: Report | None, fmt: str):
     result.headers["Content-Type"] = exporter.content_type
     result.headers["Content-Disposition"] = f'attachment; filename="{exporter.filename}"'
     result.headers["Cache-Control"] = "no-store"
-    record_event("report_exported", actor=current_user, obj=consultation, format=fmt, preview=True)
-    db.session.commit()
+    if current_user.is_authenticated:
+        record_event("report_exported", actor=current_user, obj=consultation, format=fmt, preview=True)
+        db.session.commit()
     return result
 
 
