@@ -6,6 +6,10 @@ FLASK := $(VENV)/bin/flask --app consult
 PORT ?= 5000
 VENDOR := consult/static/vendor
 NM := node_modules
+# The default theme's fonts (Noto Sans, Noto Serif for headings, Noto Sans Mono), Latin subsets
+# only, served from the app itself; consult.css declares them.
+FONTS := $(foreach w,400-normal 400-italic 700-normal,$(foreach s,latin latin-ext,noto-sans/files/noto-sans-$(s)-$(w))) \
+	$(foreach s,latin latin-ext,noto-serif/files/noto-serif-$(s)-700-normal noto-sans-mono/files/noto-sans-mono-$(s)-400-normal)
 
 .PHONY: install run test test-e2e translations messages clean
 
@@ -27,6 +31,10 @@ $(VENDOR)/.installed: $(NM)/.installed
 	cp $(NM)/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	cp $(NM)/@utrecht/component-library-css/dist/index.css $(VENDOR)/utrecht.css
 	cp $(NM)/@nl-design-system-unstable/voorbeeld-design-tokens/dist/theme.css $(VENDOR)/voorbeeld-theme.css
+	cp $(NM)/@gemeente-denhaag/design-tokens-components/dist/theme/index.css $(VENDOR)/denhaag-theme.css
+	mkdir -p $(VENDOR)/fonts
+	for font in $(FONTS); do cp $(NM)/@fontsource/$$font.woff2 $(VENDOR)/fonts/; done
+	cp $(NM)/@fontsource/noto-sans/LICENSE $(VENDOR)/fonts/OFL.txt
 	touch $@
 
 translations: $(VENV)/.installed
