@@ -79,6 +79,8 @@ def measure(app) -> dict[str, int]:
     login(clients["provider"], "zorg4@example.org", DEMO_PASSWORD)
     login(clients["team"], "team@example.org", DEMO_PASSWORD)
     pages = {
+        "home page of a provider": ("provider", "/"),
+        "home page of the team": ("team", "/"),
         "consultation page": ("anonymous", f"/consultations/{SLUG}"),
         "consultation list": ("anonymous", "/consultations"),
         "response overview": ("provider", f"/responses/{draft.id}"),

@@ -9,12 +9,23 @@ from consult.auth.services import set_locale
 from consult.core import bp
 from consult.core.i18n import LANGUAGE_COOKIE
 from consult.core.security import safe_next
+from consult.core.time import utcnow
 from consult.extensions import db
+from consult.notify.overview import advice_to_write, days_left, participant_overview, record_visit, team_overview
 
 
 @bp.route("/")
 def index():
-    return render_template("core/index.html")
+    """The front page; after logging in, the person's overview of what they can do now."""
+    if not current_user.is_authenticated:
+        return render_template("core/index.html")
+    now = utcnow()
+    since = record_visit(current_user, now)
+    db.session.commit()
+    return render_template("core/index.html", now=now, since=since,
+                           open_consultations=participant_overview(current_user, now),
+                           advice_requests=advice_to_write(current_user),
+                           team_consultations=team_overview(current_user, since), days_left=days_left)
 
 
 @bp.route("/accessibility")

@@ -427,6 +427,16 @@ def withdraw(notifications: Iterable[Notification]) -> int:
     return count
 
 
+def mark_read_about(user: User, kind: Kind, consultation) -> int:
+    """Mark the user's notifications of ``kind`` about ``consultation`` as read: they opened the page
+    those notifications point to (the published questions and answers)."""
+    result = db.session.execute(
+        update(Notification).where(Notification.user_id == user.id, Notification.kind == kind,
+                                   Notification.consultation_id == consultation.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow()).execution_options(synchronize_session=False))
+    return result.rowcount
+
+
 def mark_read(user: User, notification_id: int | None = None) -> int:
     """Mark one of the user's own notifications (or all) as read."""
     query = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))

@@ -14,6 +14,8 @@ from consult.core.access import deny_hidden
 from consult.core.templating import format_datetime_minutes
 from consult.disclosure.qa import Where, confirmation_code, may_see_asker, publication_warnings
 from consult.extensions import db
+from consult.notify.models import Kind
+from consult.notify.services import mark_read_about
 from consult.qa import bp
 from consult.qa.forms import AnswerForm, AskForm
 from consult.qa.models import QaItem, QaStatus
@@ -54,6 +56,8 @@ def index(slug: str):
                 db.session.commit()
                 flash(_("Your question has been sent to the project team. The answer is published to all participants at the same time."), "ok")
                 return redirect(url_for("qa.index", slug=slug))
+    if current_user.is_authenticated and mark_read_about(current_user, Kind.QA, consultation):
+        db.session.commit()  # the published answers are read now: the bell and the home page stop counting them
     theme_id = request.args.get("theme", type=int)
     own_orgs = [org.id for org in responding_organisations(current_user)]
     own = [item for item in db.session.scalars(select(QaItem).where(
