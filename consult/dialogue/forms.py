@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from consult.core.forms import strip
@@ -31,3 +32,10 @@ class EditPostForm(FlaskForm):
 class ReasonForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), filters=[strip],
                            validators=[InputRequired(_l("Give a reason.")), Length(max=500)])
+
+
+class PremoderationForm(FlaskForm):
+    premoderation = RadioField(_l("Approval of messages"), choices=[
+        SelectChoice("on", _l("A moderator approves every message before others see it")),
+        SelectChoice("off", _l("Messages are shown at once; a moderator can hide them afterwards")),
+    ], validators=[InputRequired(_l("Choose whether messages wait for approval."))])

@@ -12,12 +12,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from consult.consultations.permissions import can_edit_consultation
+from consult.consultations.services import ChangeRefused, update_details
 from consult.consultations.views import load_consultation
 from consult.core.access import deny_hidden
 from consult.core.htmx import is_htmx
 from consult.core.time import utcnow
 from consult.dialogue import bp
-from consult.dialogue.forms import EditPostForm, PostForm, ReasonForm, ThreadForm
+from consult.dialogue.forms import EditPostForm, PostForm, PremoderationForm, ReasonForm, ThreadForm
 from consult.dialogue.models import Post, PostReport, PostStatus, Thread
 from consult.dialogue.permissions import (
     can_delete_post,
@@ -422,12 +424,7 @@ def thread_action(thread_id: int, action: str):
     return redirect(url_for("dialogue.thread", thread_id=thread.id))
 
 
-@bp.route("/consultations/<slug>/moderation")
-@login_required
-def moderation(slug: str):
-    consultation = load_consultation(slug)
-    if not can_moderate(current_user, consultation):
-        abort(404 if not can_read_threads(current_user, consultation) else 403)
+def _moderation_page(consultation, form: PremoderationForm | None = None):
     pending = db.session.scalars(
         select(Post).join(Post.thread).where(Thread.consultation_id == consultation.id,
                                              Post.status == PostStatus.PENDING, Post.deleted_at.is_(None))
@@ -440,5 +437,45 @@ def moderation(slug: str):
     hidden_threads = db.session.scalars(
         select(Thread).where(Thread.consultation_id == consultation.id, Thread.hidden_at.is_not(None))
         .order_by(Thread.hidden_at.desc())).all()
+    form = form or PremoderationForm(formdata=None, premoderation="on" if consultation.premoderation else "off")
     return render_template("dialogue/moderation.html", consultation=consultation, pending=pending,
-                           reports=reports, hidden_threads=hidden_threads, now=utcnow())
+                           reports=reports, hidden_threads=hidden_threads, now=utcnow(), form=form,
+                           may_switch=can_edit_consultation(current_user, consultation)
+                           and not consultation.status.is_closed)
+
+
+def _moderated_consultation(slug: str):
+    consultation = load_consultation(slug)
+    if not can_moderate(current_user, consultation):
+        abort(404 if not can_read_threads(current_user, consultation) else 403)
+    return consultation
+
+
+@bp.route("/consultations/<slug>/moderation")
+@login_required
+def moderation(slug: str):
+    return _moderation_page(_moderated_consultation(slug))
+
+
+@bp.route("/consultations/<slug>/moderation/premoderation", methods=["POST"])
+@login_required
+def premoderation(slug: str):
+    """Switch approval before publication on or off, where a moderator looks for it (editors,
+    as on the consultation's details page)."""
+    consultation = _moderated_consultation(slug)
+    if not can_edit_consultation(current_user, consultation):
+        abort(403)
+    form = PremoderationForm()
+    if form.validate_on_submit():
+        switched_on = form.premoderation.data == "on"
+        try:
+            update_details(consultation, by=current_user, premoderation=switched_on)
+        except ChangeRefused as refused:
+            db.session.rollback()
+            form.form_errors.append(str(refused.message))
+        else:
+            db.session.commit()
+            flash(_("Messages now wait for a moderator's approval before others see them.") if switched_on
+                  else _("Messages are now shown at once."), "ok")
+            return redirect(url_for("dialogue.moderation", slug=consultation.slug) + "#premoderation-title")
+    return _moderation_page(consultation, form)
