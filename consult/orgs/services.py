@@ -5,6 +5,7 @@ import secrets
 
 from flask import current_app, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from consult.audit.services import record_event
 from consult.auth.models import User, hash_token, normalise_email
@@ -138,17 +139,57 @@ def invite(org: Organisation, email: str, role: MemberRole, *, by: User, locale:
     )
     db.session.add(invitation)
     db.session.flush()
+    _send_invitation(invitation, raw, by=by, locale=locale)
+    record_event("invitation_sent", actor=by, obj=invitation, email=invitation.email,
+                 organisation_id=org.id, role=role.value)
+    return invitation
+
+
+def _send_invitation(invitation: Invitation, raw: str, *, by: User, locale: str) -> None:
     send_template(
         invitation.email,
         "invitation",
         locale=locale,
-        organisation=org,
+        organisation=invitation.organisation,
         inviter=by,
         link=url_for("auth.accept_invitation", token=raw, _external=True),
     )
-    record_event("invitation_sent", actor=by, obj=invitation, email=invitation.email,
-                 organisation_id=org.id, role=role.value)
-    return invitation
+
+
+def pending_invitations(org: Organisation) -> list[Invitation]:
+    """The organisation's invitations nobody has accepted yet (expired ones included, so they can
+    be sent again), newest first."""
+    return list(db.session.scalars(
+        select(Invitation).where(Invitation.organisation_id == org.id, Invitation.accepted_at.is_(None))
+        .options(selectinload(Invitation.invited_by)).order_by(Invitation.created_at.desc(), Invitation.id.desc())))
+
+
+def pending_invitation(org: Organisation, invitation_id: int) -> Invitation | None:
+    """One of the organisation's pending invitations, or None (another organisation's, accepted or gone)."""
+    return db.session.scalar(select(Invitation).where(
+        Invitation.id == invitation_id, Invitation.organisation_id == org.id, Invitation.accepted_at.is_(None)))
+
+
+def resend_invitation(invitation: Invitation, *, by: User, locale: str) -> None:
+    """Send a pending invitation again with a new link, valid for the full period from now; the
+    link of the earlier mail stops working."""
+    if invitation.accepted_at is not None:
+        raise InvitationError("used")
+    raw = secrets.token_urlsafe(32)
+    invitation.token_hash = hash_token(raw)
+    invitation.expires_at = utcnow() + current_app.config["INVITATION_LIFETIME"]
+    _send_invitation(invitation, raw, by=by, locale=locale)
+    record_event("invitation_resent", actor=by, obj=invitation, email=invitation.email,
+                 organisation_id=invitation.organisation_id)
+
+
+def withdraw_invitation(invitation: Invitation, *, by: User) -> None:
+    """Withdraw a pending invitation: its link no longer works (it reads as unknown)."""
+    if invitation.accepted_at is not None:
+        raise InvitationError("used")
+    record_event("invitation_withdrawn", actor=by, obj=invitation, email=invitation.email,
+                 organisation_id=invitation.organisation_id)
+    db.session.delete(invitation)
 
 
 def load_invitation(raw: str) -> Invitation:

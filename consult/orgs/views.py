@@ -9,12 +9,14 @@ from sqlalchemy.orm import selectinload
 
 from consult.core.i18n import select_locale
 from consult.core.limits import Throttled, check_all, retry_after_seconds, retry_message
+from consult.core.time import utcnow
 from consult.extensions import db
 from consult.orgs import bp
 from consult.orgs.forms import InviteForm, RegisterProviderForm
 from consult.orgs.models import Membership, MemberRole, Organisation
 from consult.orgs.permissions import can_manage_organisation, can_view_organisation
-from consult.orgs.services import invite, request_registration
+from consult.orgs.services import invite, pending_invitation, pending_invitations, request_registration, \
+    resend_invitation, withdraw_invitation
 
 
 def load_organisation(org_id: int) -> Organisation:
@@ -77,4 +79,40 @@ def organisation(org_id: int):
         db.session.commit()
         flash(_("An invitation has been sent to %(email)s.", email=form.email.data), "ok")
         return redirect(url_for("orgs.organisation", org_id=org.id))
-    return render_template("orgs/organisation.html", org=org, form=form)
+    invitations = pending_invitations(org) if can_manage_organisation(current_user, org) else []
+    return render_template("orgs/organisation.html", org=org, form=form, invitations=invitations, now=utcnow())
+
+
+def _managed_invitation(org_id: int, invitation_id: int):
+    """The organisation and one of its pending invitations, for its contact persons (and admins)."""
+    org = load_organisation(org_id)
+    if not can_view_organisation(current_user, org):
+        abort(404)
+    if not can_manage_organisation(current_user, org):
+        abort(403)
+    invitation = pending_invitation(org, invitation_id)
+    if invitation is None:
+        abort(404)
+    return org, invitation
+
+
+@bp.route("/organisation/<int:org_id>/invitations/<int:invitation_id>/resend", methods=["POST"])
+@login_required
+def resend(org_id: int, invitation_id: int):
+    org, invitation = _managed_invitation(org_id, invitation_id)
+    resend_invitation(invitation, by=current_user, locale=select_locale())
+    db.session.commit()
+    flash(_("The invitation to %(email)s has been sent again. The link in the earlier e-mail no longer works.",
+            email=invitation.email), "ok")
+    return redirect(url_for("orgs.organisation", org_id=org.id) + "#invitations-title")
+
+
+@bp.route("/organisation/<int:org_id>/invitations/<int:invitation_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(org_id: int, invitation_id: int):
+    org, invitation = _managed_invitation(org_id, invitation_id)
+    email = invitation.email
+    withdraw_invitation(invitation, by=current_user)
+    db.session.commit()
+    flash(_("The invitation to %(email)s has been withdrawn; its link no longer works.", email=email), "ok")
+    return redirect(url_for("orgs.organisation", org_id=org.id) + "#invitations-title")
