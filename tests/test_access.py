@@ -13,6 +13,7 @@ the data the walk relies on.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -20,11 +21,12 @@ from sqlalchemy import select
 from consult.advice.models import Advice, AdvicePoint
 from consult.consultations.models import Consultation, Document, Phase, TeamMember, TeamRole
 from consult.core.jobs import run_committed_jobs
+from consult.core.time import utcnow
 from consult.demo import DEMO_PASSWORD, load_demo
 from consult.dialogue.models import Post, Thread
 from consult.extensions import db
 from consult.notify.models import Notification
-from consult.orgs.models import Membership, OrgKind
+from consult.orgs.models import Invitation, Membership, MemberRole, OrgKind
 from consult.qa.models import QaItem
 from consult.reports.models import ExportJob
 from consult.responses.models import Attachment, Response
@@ -117,7 +119,10 @@ def _ids(world) -> dict[str, dict[str, object]]:
     editor = db.session.scalar(select(User).where(User.email == "team@example.org"))
     job = ExportJob(consultation_id=world["open"].id, user_id=editor.id, variant="internal",
                     fmt="csv", status="pending")
-    db.session.add(job)
+    invitation = Invitation(email="uitgenodigd@example.org", organisation_id=membership.organisation_id,
+                            role=MemberRole.MEMBER, token_hash="0" * 64, invited_by_id=provider_a.id,
+                            expires_at=utcnow() + timedelta(days=7))
+    db.session.add_all([job, invitation])
     db.session.commit()
     document = first(Document)
     from consult.privacy.models import ErasureRequest
@@ -130,7 +135,7 @@ def _ids(world) -> dict[str, dict[str, object]]:
         "segment_id": first(Segment).id, "document_id": document.id,
         "version_id": document.versions[0].id, "phase_id": first(Phase).id,
         "notification_id": db.session.scalar(select(Notification.id).where(Notification.user_id == provider_a.id)),
-        "job_id": job.id, "membership_id": membership.id, "org_id": membership.organisation_id,
+        "job_id": job.id, "membership_id": membership.id, "invitation_id": invitation.id, "org_id": membership.organisation_id,
         "user_id": provider_a.id, "member_id": first(TeamMember).id,
         "request_id": first(ErasureRequest).id,
         "token": "not-a-valid-token", "number": 1, "decision": "confirm",
@@ -258,6 +263,7 @@ ACCESS = {
     "GET /consultations/<slug>/manage/themes/<int:theme_id>/<action>":               "  L 403 403 403 403 403 200 200",
     "GET /consultations/<slug>/manage/themes/<int:theme_id>/questions/new":          "  L 403 403 403 403 403 200 200",
     "GET /consultations/<slug>/moderation":                                          "  L 403 403 403 404 200 200 200",
+    "POST /consultations/<slug>/moderation/premoderation":                           "  L 403 403 403 404 403   A   A",
     "GET /consultations/<slug>/preview/<audience>":                                  "  L 403 403 403 403 200 200 200",
     "POST /consultations/<slug>/publish":                                            "  L 403 403 403 403 403   A   A",
     "GET /consultations/<slug>/qa":                                                  "  L 200 200 200 404 200 200 200",
@@ -301,6 +307,8 @@ ACCESS = {
     "POST /notifications/read":                                                      "  L   A   A   A   A   A   A   A",
     "GET /organisation":                                                             "  L 302 302 302 200 200 302 200",
     "GET /organisation/<int:org_id>":                                                "  L 200 404 404 404 404 404 200",
+    "POST /organisation/<int:org_id>/invitations/<int:invitation_id>/resend":        "  L   A 404 404 404 404 404   A",
+    "POST /organisation/<int:org_id>/invitations/<int:invitation_id>/withdraw":      "  L   A 404 404 404 404 404   A",
     "GET /password/forgot":                                                          "200 200 200 200 200 200 200 200",
     "GET /password/reset/<token>":                                                   "400 400 400 400 400 400 400 400",
     "POST /posts/<int:post_id>/<action>":                                            "  L 403 403 403 404   A   A   A",
