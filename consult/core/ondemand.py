@@ -43,10 +43,11 @@ def count_generation(kind: str) -> None:
     if not limiter.enabled:
         return
     strategy = limiter.limiter
+    prefix = current_app.config["RATELIMIT_KEY_PREFIX"]  # several sites on one Redis count apart
     for value, key in _counters():
         item = parse(value)
-        if not strategy.hit(item, "generate", kind, key):
-            reset_at, _remaining = strategy.get_window_stats(item, "generate", kind, key)
+        if not strategy.hit(item, prefix, "generate", kind, key):
+            reset_at, _remaining = strategy.get_window_stats(item, prefix, "generate", kind, key)
             raise Throttled(datetime.fromtimestamp(math.ceil(reset_at), tz=timezone.utc), kind)
 
 
