@@ -22,7 +22,7 @@ from consult.consultations.permissions import is_team
 from consult.reports.exporters import EXPORTERS, BulletList, Heading, Paragraph, Table, model_from_dict
 from consult.reports.models import Report, ReportFile
 from consult.reports.permissions import can_read_report, can_write_report
-from consult.reports.report import build_report, report_for
+from consult.reports.report import build_report, left_out_of_report, report_for
 from consult.reports.services import ReportRefused, StaleTexts, publish, save_texts, stored_report_file
 
 KINDS = {"heading": Heading, "paragraph": Paragraph, "list": BulletList, "table": Table}
@@ -186,6 +186,7 @@ def edit(slug: str):
             flash(_("The report texts have been saved."), "ok")
             return redirect(url_for("reports.edit", slug=slug))
     return render_template("reports/edit.html", consultation=consultation, report=report, error=error,
+                           left_out=left_out_of_report(consultation),
                            form=request.form if error else None, conflict=conflict), 409 if conflict else 200
 
 
