@@ -431,7 +431,7 @@ def test_a_contact_person_sees_pending_invitations_and_sends_one_again(app, worl
     org = world["orgs"]["zorg_a"]
     text = text_of(world["clients"]["provider"].get(f"/organisation/{org.id}"))
     assert "Uitnodigingen die nog niet zijn geaccepteerd" in text
-    assert "nieuw@zorg-a.example.org Lid" in text and "door Anna Aanbieder" in text
+    assert "nieuw@zorg-a.example.org (lid) Uitgenodigd: " in text and "door Anna Aanbieder. Link geldig tot: " in text
     db.session.execute(update(Invitation).where(Invitation.id == invitation.id)
                        .values(expires_at=utcnow() - timedelta(days=1)))
     db.session.commit()
