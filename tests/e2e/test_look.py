@@ -230,6 +230,8 @@ def test_header_on_a_phone_is_one_row_with_a_menu_button_that_opens_by_keyboard(
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Consultaties")).to_be_focused()
     assert all(box(item)["height"] >= 44 for item in page.locator(".site-nav__link").all())
+    # One link a row, the full width of the screen.
+    assert {box(item)["x"] for item in page.locator(".site-nav__link").all()} == {box(account)["x"]}
     context.close()
     assert page_errors.errors == []
 
