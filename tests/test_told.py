@@ -20,7 +20,7 @@ from consult.advice.services import add_point, publish_reply, request_advice, sa
 from consult.audit.models import AuditEvent
 from consult.consultations.models import Consultation, Question, QuestionKind, Status, TeamMember, TeamRole, Theme
 from consult.core.time import to_local, utcnow
-from consult.dialogue.models import Post, PostReport, PostStatus, Thread
+from consult.dialogue.models import Post, PostStatus, Thread
 from consult.extensions import db
 from consult.notify.mail import outbox
 from consult.notify.models import Frequency, Kind, Notification, Preference, Visit
