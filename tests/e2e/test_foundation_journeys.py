@@ -47,7 +47,7 @@ def test_provider_registers_verifies_and_logs_in(page, live):
     page.get_by_label("E-mailadres").fill("lotte@delinde.example.org")
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("heading", level=2, name="Welkom, Lotte de Linde")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Welkom, Lotte de Linde")).to_be_visible()
     page.get_by_role("link", name="Mijn organisatie").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thuiszorg De Linde")
     check_accessibility(page, "organisation page")
@@ -73,7 +73,7 @@ def test_login_with_keyboard_only(page, live):
     page.get_by_label("Wachtwoord").focus()
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=2, name="Welkom, Anna Jansen")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Welkom, Anna Jansen")).to_be_visible()
     # Log out with the keyboard.
     page.get_by_role("button", name="Uitloggen").focus()
     page.keyboard.press("Enter")
