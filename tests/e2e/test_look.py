@@ -148,7 +148,9 @@ def difference(actual: Image.Image, approved: Image.Image) -> tuple[float, Image
     """The share of differing pixels (1.0 when the sizes differ) and a picture that shows them."""
     if actual.size != approved.size:
         return 1.0, None
-    delta = ImageChops.difference(actual, approved).convert("L").point(
+    red, green, blue = ImageChops.difference(actual, approved).split()
+    # The largest change of any channel (luminance would hide a change of blue alone).
+    delta = ImageChops.lighter(ImageChops.lighter(red, green), blue).point(
         lambda value: 255 if value > PIXEL_THRESHOLD else 0)
     changed = delta.histogram()[255]
     if not changed:
@@ -183,6 +185,7 @@ def compare(name: str, actual: Image.Image) -> str | None:
 
 @pytest.mark.parametrize("role", list(ACCOUNTS))
 def test_page_types_look_as_approved_at_1280_and_320_px(browser, live, demo, page_errors, role):
+    """Every page type the role sees, wide and narrow, against its approved picture."""
     differences = []
     for size in WIDTHS:
         context, page = open_as(browser, live, page_errors, role, size)
@@ -195,7 +198,7 @@ def test_page_types_look_as_approved_at_1280_and_320_px(browser, live, demo, pag
 
 
 def test_comparison_finds_a_changed_page_and_ignores_anti_aliasing():
-    """The comparison itself: a moved word fails, a faint shift of every colour does not."""
+    """The comparison itself: a moved block or a changed colour fails, a faint shift does not."""
     approved = Image.new("RGB", (200, 100), "white")
     approved.paste(Image.new("RGB", (40, 10), "black"), (10, 10))
     faint = approved.point(lambda value: max(0, value - PIXEL_THRESHOLD))
@@ -206,6 +209,9 @@ def test_comparison_finds_a_changed_page_and_ignores_anti_aliasing():
     assert ratio == 800 / 20000
     assert shown.getpixel((15, 15)) == (220, 0, 0)
     assert difference(Image.new("RGB", (200, 101), "white"), approved) == (1.0, None)
+    recoloured = approved.copy()
+    recoloured.paste(Image.new("RGB", (40, 10), (0, 0, 255)), (10, 10))  # black text turned blue
+    assert difference(recoloured, approved)[0] == 400 / 20000
 
 
 # --- The header and the menus -------------------------------------------------------------------
