@@ -10,7 +10,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.auth.models import User
@@ -69,6 +69,30 @@ class Coding(db.Model):
 
     tag: Mapped[Tag] = relationship()
     created_by: Mapped[User | None] = relationship()
+
+
+class BulkTagging(db.Model):
+    """What one person's last bulk action on one question's answers did, so that "Undo" reverses
+    exactly that: the codings it added (their ids), or the codings it removed (enough to put each
+    back as it was). Each new bulk action replaces the record; undoing deletes it."""
+
+    __tablename__ = "bulk_taggings"
+    __table_args__ = (UniqueConstraint("user_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id", ondelete="CASCADE"), index=True)
+    removed: Mapped[bool] = mapped_column(default=False)  # False: the action added the tag
+    # Added: [coding id, ...]. Removed: [{"response_id", "created_by_id", "created_at"}, ...].
+    codings: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    tag: Mapped[Tag] = relationship()
+
+    @property
+    def count(self) -> int:
+        return len(self.codings)
 
 
 class Quote(db.Model):

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Column, ForeignKey, Integer, Numeric, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Numeric, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.auth.models import User
@@ -245,6 +245,8 @@ class DocumentVersion(db.Model):
 
 class Theme(db.Model):
     __tablename__ = "themes"
+    # Two themes of one title would be one theme twice (a form sent twice): refused, also at once.
+    __table_args__ = (Index("uq_themes_consultation_id_title", "consultation_id", "title", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"),

@@ -94,6 +94,8 @@ class Answer(db.Model):
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
     value: Mapped[Any] = mapped_column(JSON, nullable=True)
     confidential: Mapped[bool] = mapped_column(default=False)
+    # The organisation chose not to answer this (optional) question: the theme can still be complete.
+    skipped: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
