@@ -128,7 +128,8 @@ def test_autosave_saves_and_returns_status_with_new_version(world):
     assert f'id="v-{question.id}" value="1" data-hx-swap-oob="true"' in html
     assert answer_of(resp, question).value == "Samenwerking in de wijk."
     body = text_of(client.get(f"/responses/{resp.id}"))
-    assert "Dienstverlening Afgerond 1 van 6 vragen beantwoord; 1 van 1 verplicht" in body
+    # The required question is answered, five others are open: in progress, not complete (issue 18).
+    assert "Dienstverlening Bezig 1 van 6 vragen beantwoord; 1 van 1 verplicht" in body
 
 
 def test_stale_save_gets_409_with_both_texts_and_overwrites_nothing(world):

@@ -115,7 +115,8 @@ def start_response(consultation: Consultation, org: Organisation, *, by: User,
 
 
 def save_answer(response: Response, question: Question, value: Any, confidential: bool,
-                base_version: int | None, *, by: User, now: datetime | None = None) -> tuple[Answer, bool]:
+                base_version: int | None, *, by: User, now: datetime | None = None,
+                skipped: bool | None = None) -> tuple[Answer, bool]:
     """Save one answer. Returns (answer, changed).
 
     ``base_version`` is the version the person's page was showing (0: no answer yet). The text is
@@ -126,29 +127,35 @@ def save_answer(response: Response, question: Question, value: Any, confidential
     once, one inserts and the other gets the conflict. Keeping one's own text after a conflict is
     a save from the colleague's version shown on the conflict screen. ``None`` (server-side callers
     without a page) means the version loaded here. Saving what is stored already writes nothing.
+    ``skipped`` marks that the organisation leaves this question unanswered on purpose (only an
+    optional question can be skipped; None leaves the mark as it is).
     """
     now = now or utcnow()
     ensure_open(response.consultation, now)
+    skipped = (bool(skipped) and not question.required) if skipped is not None else None
     # One lock order for every request: the answers' rows first, the response's row (updated_at,
     # written at the flush) last. Flushing it between two answers of a full page save while a
     # colleague's autosave holds the second answer would deadlock on PostgreSQL.
     with db.session.no_autoflush:
         answer = response.answer_for(question.id)
         if answer is None:
-            if value is None and confidential == question.confidential_default:
+            if value is None and confidential == question.confidential_default and not skipped:
                 return _unsaved_answer(response, question), False
             answer = insert_unless_exists(Answer, response_id=response.id, question_id=question.id, value=value,
-                                          confidential=confidential, version=1, updated_at=now, updated_by_id=by.id)
+                                          confidential=confidential, skipped=bool(skipped), version=1,
+                                          updated_at=now, updated_by_id=by.id)
             if answer is not None:
                 _loaded_with(response, answer)
                 response.updated_at = now
                 return answer, True
             answer = _stored_answer(response, question)  # a colleague's first save came first
-        if answer.value == value and answer.confidential == confidential:
+        if skipped is None:
+            skipped = answer.skipped
+        if answer.value == value and answer.confidential == confidential and answer.skipped == skipped:
             return answer, False
         base = answer.version if base_version is None else base_version
-        if not update_if_version(answer, base, value=value, confidential=confidential, updated_at=now,
-                                 updated_by_id=by.id):
+        if not update_if_version(answer, base, value=value, confidential=confidential, skipped=skipped,
+                                 updated_at=now, updated_by_id=by.id):
             db.session.refresh(answer)
             raise StaleAnswer(answer, value, confidential)
     response.updated_at = now
@@ -248,25 +255,35 @@ class ThemeProgress:
     answered: int
     required: int
     required_answered: int
+    skipped: int = 0  # unanswered questions the organisation chose to skip
 
     @property
     def status(self) -> str:
-        """not_started, in_progress or complete (complete: every required question answered
-        and at least one answer)."""
-        if self.answered == 0:
+        """not_started, in_progress or complete. Complete only when every question this
+        organisation is asked has an answer or was explicitly skipped; a theme with some answers
+        (or skips) and questions still open is in progress."""
+        if self.answered + self.skipped == 0:
             return "not_started"
-        if self.required_answered < self.required:
+        if self.answered + self.skipped < len(self.questions):
             return "in_progress"
         return "complete"
 
 
+def is_skipped(answer: Answer | None, question: Question) -> bool:
+    """Left unanswered on purpose: marked as skipped, empty, and not required (a question made
+    required after it was skipped needs an answer again)."""
+    return bool(answer is not None and answer.skipped and answer.is_empty and not question.required)
+
+
 def progress(response: Response) -> list[ThemeProgress]:
+    """Per theme the organisation is asked: its questions and how many are answered, skipped, required."""
     result = []
     for theme, questions in questions_for(response.consultation, response.organisation):
         answered = [q for q in questions if (a := response.answer_for(q.id)) and not a.is_empty]
+        skipped = [q for q in questions if is_skipped(response.answer_for(q.id), q)]
         required = [q for q in questions if q.required]
         result.append(ThemeProgress(theme, questions, len(answered), len(required),
-                                    len([q for q in required if q in answered])))
+                                    len([q for q in required if q in answered]), len(skipped)))
     return result
 
 

@@ -40,6 +40,7 @@ from consult.responses.services import (
     add_attachment,
     format_receipt_code,
     has_unsubmitted_changes,
+    is_skipped,
     progress,
     question_for,
     remove_attachment,
@@ -81,6 +82,7 @@ class QuestionState:
     question: Question
     value: Any = None          # what the form shows (str or list)
     confidential: bool = False
+    skipped: bool = False      # "we do not answer this question" (optional questions only)
     version: int = 0
     error: str | None = None
     conflict: Any = None       # the colleague's stored answer when a save was stale
@@ -96,6 +98,7 @@ def _states(response: Response, questions: list[Question]) -> dict[int, Question
             question=question,
             value=form_value(question, answer.value if answer else None),
             confidential=answer.confidential if answer else question.confidential_default,
+            skipped=bool(answer and answer.skipped) and not question.required,
             version=answer.version if answer else 0,
             attachments=answer.current_attachments if answer else [],
         )
@@ -122,12 +125,13 @@ def _apply_answer(response: Response, question: Question, state: QuestionState) 
         texts = [values[0] if values else "", (stored.value or "") if stored else ""]
         values = ["\n\n".join(text for text in texts if text.strip())]
     confidential = request.form.get(f"c-{question.id}") == "1"
+    skipped = _skipping(question)
     state.value = values if question.kind == QuestionKind.MULTIPLE else (values[0] if values else "")
-    state.confidential = confidential
+    state.confidential, state.skipped = confidential, skipped
     try:
         value = parse_answer(question, values)
         answer, changed = save_answer(response, question, value, confidential, _base_version(question),
-                                      by=current_user)
+                                      by=current_user, skipped=skipped)
     except AnswerError as problem:
         state.error = str(problem.message)
         return False
@@ -140,6 +144,22 @@ def _apply_answer(response: Response, question: Question, state: QuestionState) 
     if changed:
         state.value = form_value(question, answer.value)
     return True
+
+
+def _skipping(question: Question) -> bool:
+    """The person ticked "we do not answer this question" (offered for optional questions only)."""
+    return not question.required and request.form.get(f"s-{question.id}") == "1"
+
+
+def _apply_skip(response: Response, question: Question, state: QuestionState) -> None:
+    """A file question has no text to save with the page, only whether it is skipped: its files
+    come and go by upload, so the mark is written from the version loaded here."""
+    answer = response.answer_for(question.id)
+    state.skipped = _skipping(question)
+    confidential = answer.confidential if answer else question.confidential_default
+    saved, _changed = save_answer(response, question, None, confidential, None, by=current_user,
+                                  skipped=state.skipped)
+    state.version = saved.version
 
 
 def _theme_context(response: Response, theme_id: int):
@@ -199,6 +219,9 @@ def theme(response_id: int, theme_id: int):
             return _render_theme(response, items, index, states, closed=True), 409
         try:
             ok = all([_apply_answer(response, q, states[q.id]) for q in item.questions if q.kind != QuestionKind.FILE])
+            for question in item.questions:
+                if question.kind == QuestionKind.FILE:
+                    _apply_skip(response, question, states[question.id])
         except DeadlinePassed:
             db.session.rollback()
             return _render_theme(response, items, index, states, closed=True), 409
@@ -373,7 +396,8 @@ def review(response_id: int):
 def _render_review(response, items, problems, closed: bool = False):
     return render_template("responses/review.html", response=response, items=items, problems=problems,
                            editable=can_edit_response(current_user, response) and not closed, closed=closed,
-                           publications=list(Publication), unsubmitted=has_unsubmitted_changes(response))
+                           publications=list(Publication), unsubmitted=has_unsubmitted_changes(response),
+                           is_skipped=is_skipped)
 
 
 def _own_submission(response: Response, number: int):

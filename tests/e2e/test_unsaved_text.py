@@ -159,7 +159,8 @@ def test_text_typed_while_saves_fail_is_put_back_after_a_reload_every_time(page,
 
     page.unroute(answering.saves)
     field.focus()
-    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # to the confidentiality switch
+    page.keyboard.press("Tab")  # to "we do not answer this question"
     page.keyboard.press("Tab")  # leaving the answer saves it, over no one's text
     expect(status).to_have_text(re.compile(r"^(Concept opgeslagen om \d\d:\d\d|Al opgeslagen; er is niets veranderd\.)$"))
     assert stored(question) == expected
