@@ -11,6 +11,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.exc import IntegrityError
 
 from consult.audit.services import record_event
 from consult.auth.models import User
@@ -59,9 +60,18 @@ class PublishBlocked(Exception):
         self.problems = problems
 
 
+SLUG_LENGTH = 70  # leaves room in the column for the "-2" of a second consultation of one title
+
+
 def slugify(text: str) -> str:
+    """The web address part for a title: lower-case ASCII words joined by hyphens, at most
+    SLUG_LENGTH characters, cut after a whole word (a single longer word is cut at the limit)."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:70] or "consultatie"
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    if len(slug) > SLUG_LENGTH:
+        head = slug[:SLUG_LENGTH + 1]  # the character after the limit tells whether a word ends there
+        slug = head[:head.rfind("-")] if "-" in head else slug[:SLUG_LENGTH]
+    return slug or "consultatie"
 
 
 def slug_taken(slug: str) -> bool:
@@ -208,17 +218,63 @@ def _write_item(item: Theme | Question, version: int | None, fields: dict) -> bo
     return True
 
 
+class ThemeExists(Exception):
+    """Adding a theme whose title and introduction equal an existing theme's: the same form sent
+    twice. ``theme`` is the one already there; nothing was added."""
+
+    def __init__(self, theme: Theme):
+        super().__init__("theme exists")
+        self.theme = theme
+
+
+def _same_title(consultation: Consultation, title: str, theme: Theme | None) -> Theme | None:
+    """Another theme of this consultation with this title (letter case and spacing aside)."""
+    wanted = " ".join(title.split()).casefold()
+    return next((other for other in db.session.scalars(select(Theme).where(Theme.consultation_id == consultation.id))
+                 if other is not theme and " ".join(other.title.split()).casefold() == wanted), None)
+
+
+class TitleTaken(ChangeRefused):
+    """Another theme of the consultation has this title; nothing was written."""
+
+    def __init__(self):
+        super().__init__(_l("There is already a theme with this title. Choose another title, or change "
+                            "the existing theme."))
+
+
 def save_theme(consultation: Consultation, theme: Theme | None, *, by: User, reason: str | None = None,
                version: int | None = None, **fields) -> Theme:
-    """Add a theme, or change one (a stale change raises ChangedMeanwhile, see _write_item)."""
+    """Add a theme, or change one (a stale change raises ChangedMeanwhile, see _write_item).
+
+    Two themes of one consultation never share a title. Adding is idempotent: the same title and
+    introduction again (a double click, a form sent twice, also at the same moment: the unique
+    index decides) raises ThemeExists with the theme already there and adds nothing; the same
+    title with another text is refused.
+    """
     _check_questions_editable(consultation, reason)
     action = "theme_added" if theme is None else "theme_changed"
-    if theme is None:
-        theme = Theme(consultation=consultation, position=len(consultation.themes), **fields)
-        db.session.add(theme)
-        db.session.flush()
-    elif not _write_item(theme, version, fields):
-        return theme
+    if "title" in fields:
+        fields["title"] = " ".join(fields["title"].split())
+        clash = _same_title(consultation, fields["title"], theme)
+        if clash is not None:
+            if theme is None and clash.title == fields["title"] and \
+                    clash.introduction == fields.get("introduction", clash.introduction):
+                raise ThemeExists(clash)
+            raise TitleTaken()
+    try:
+        with db.session.begin_nested():
+            if theme is None:
+                theme = Theme(consultation=consultation, position=len(consultation.themes), **fields)
+                db.session.add(theme)
+                db.session.flush()
+            elif not _write_item(theme, version, fields):
+                return theme
+    except IntegrityError:  # the same title saved by another request at the same moment
+        db.session.expire(consultation, ["themes"])
+        clash = _same_title(consultation, fields.get("title", ""), theme if action == "theme_changed" else None)
+        if action == "theme_added" and clash is not None and clash.introduction == fields.get("introduction", ""):
+            raise ThemeExists(clash) from None
+        raise TitleTaken() from None
     _record_question_change(consultation, None, action, reason, by, theme_id=theme.id)
     return theme
 

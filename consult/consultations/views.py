@@ -48,6 +48,8 @@ from consult.consultations.services import (
     ChangedMeanwhile,
     ChangeRefused,
     PublishBlocked,
+    ThemeExists,
+    TitleTaken,
     add_document,
     close,
     close_if_due,
@@ -416,19 +418,26 @@ def questions(slug: str):
     consultation = load_for_edit(slug)
     theme_form = ThemeForm()
     if theme_form.validate_on_submit():
+        added = _("The theme has been added.")
         try:
             theme = save_theme(consultation, None, by=current_user, reason=theme_form.reason.data,
                                title=theme_form.title.data, introduction=theme_form.introduction.data)
+        except ThemeExists as exists:  # the same form sent twice: one theme, and the page says so
+            db.session.rollback()
+            theme, added = exists.theme, _("The theme “%(title)s” had already been added.", title=exists.theme.title)
+        except TitleTaken as taken:
+            db.session.rollback()
+            theme_form.title.errors.append(str(taken.message))
+            return _editor(consultation, theme_form=theme_form)
         except ChangeRefused as refused:
             db.session.rollback()
             theme_form.reason.errors.append(str(refused.message))
-        else:
-            db.session.commit()
-            if is_htmx():
-                return _editor(consultation, status=_("The theme has been added."),
-                               focus=f"theme-{theme.id}-title")
-            flash(_("The theme has been added."), "ok")
-            return redirect(url_for("consultations.questions", slug=slug))
+            return _editor(consultation, theme_form=theme_form)
+        db.session.commit()
+        if is_htmx():
+            return _editor(consultation, status=added, focus=f"theme-{theme.id}-title")
+        flash(added, "ok")
+        return redirect(url_for("consultations.questions", slug=slug) + f"#theme-{theme.id}")
     return _editor(consultation, theme_form=theme_form)
 
 
@@ -446,6 +455,9 @@ def theme_edit(slug: str, theme_id: int):
         except ChangedMeanwhile as stale:
             db.session.rollback()
             conflict = _stale_form(form, form.title, stale)
+        except TitleTaken as taken:
+            db.session.rollback()
+            form.title.errors.append(str(taken.message))
         except ChangeRefused as refused:
             db.session.rollback()
             form.reason.errors.append(str(refused.message))
