@@ -151,45 +151,102 @@ def _draft_or_refuse(advice_id: int) -> Advice:
     return advice
 
 
+# --- the draft page: one form, every button saves all of it ------------------------------------
+
+def _save_typed(advice: Advice, *, point_needed: bool = False, file_needed: bool = False):
+    """The draft page is one form and every button on it sends all of it, so before a button does
+    its own work, what the person typed or chose anywhere on the page is saved: the introduction
+    (from the version the page showed), a new advice point when its fields are filled in (or
+    ``point_needed``), and a chosen document (or ``file_needed``). Pressing one button never loses
+    the text typed for another.
+
+    Returns (messages of what was saved, None), or (those messages, the page to show instead):
+    the problems and the person's text kept, the button's own work not done. What could be saved
+    stays in the session, for the caller to commit with either."""
+    saved: list[str] = []
+    intro_form = point_form = file_form = None
+    conflict, status = None, 200
+    if "introduction" in request.form:
+        form = IntroductionForm()
+        if form.validate():
+            before = advice.introduction
+            try:
+                save_introduction(advice, form.introduction.data, version=form.version.data or 0, by=current_user)
+            except AdviceConflict:
+                form.introduction.errors.append(str(_conflict_message()))
+                restart_from(form.version, advice.version)
+                intro_form, conflict, status = form, advice.introduction, 409
+            except AdviceRefused as refused:
+                form.introduction.errors.append(str(refused.message))
+                intro_form = form
+            else:
+                if advice.introduction != before:
+                    saved.append(_("The introduction has been saved."))
+        else:
+            intro_form = form
+    if point_needed or any((request.form.get(name) or "").strip() for name in ("title", "body")):
+        form = PointForm()
+        try:
+            if not form.validate():
+                point_form = form
+            else:
+                point = add_point(advice, title=form.title.data, body=form.body.data, by=current_user)
+                saved.append(_("Advice point %(n)s has been added.", n=point.number))
+        except AdviceRefused as refused:
+            form.body.errors.append(str(refused.message))
+            point_form = form
+    upload = request.files.get("file")
+    if file_needed or (upload is not None and upload.filename):
+        try:
+            stored = store_upload(upload, allowed=ADVICE_FILE_TYPES,
+                                  type_message=_l("This kind of file is not accepted. Upload a PDF, ODT or DOCX file."))
+            attach_file(advice, stored, by=current_user)
+        except (UploadRejected, AdviceRefused) as refused:
+            file_form = FileForm(formdata=None)
+            file_form.file.errors = [str(refused.message)]
+        else:
+            saved.append(_("The document has been attached."))
+    if intro_form is None and point_form is None and file_form is None:
+        return saved, None
+    for message in saved:
+        flash(message, "ok")
+    return saved, _show(advice, intro_form=intro_form, point_form=point_form, file_form=file_form,
+                        conflict=conflict, status=status)
+
+
+def _done(advice: Advice, saved: list[str], message: str | None, anchor: str = "", target: str | None = None):
+    """Commit, say what was saved and done, and go back to the draft (or on to ``target``)."""
+    db.session.commit()
+    for text in saved + ([message] if message else []):
+        flash(text, "ok")
+    return redirect(target or url_for("advice.show", advice_id=advice.id) + anchor)
+
+
 @bp.route("/advice/<int:advice_id>/introduction", methods=["POST"])
 @login_required
 def introduction(advice_id: int):
+    """"Save introduction" (also what Enter in a field of the draft does), and "Change" of a point:
+    everything typed is saved first, then the point's own page opens."""
     advice = _draft_or_refuse(advice_id)
-    form = IntroductionForm()
-    if not form.validate_on_submit():
-        return _show(advice, intro_form=form, status=200)
-    try:
-        save_introduction(advice, form.introduction.data, version=form.version.data or 0, by=current_user)
-    except AdviceConflict:
-        db.session.rollback()
-        form.introduction.errors.append(str(_conflict_message()))
-        restart_from(form.version, advice.version)
-        return _show(advice, intro_form=form, status=409, conflict=advice.introduction)
-    except AdviceRefused as refused:
-        db.session.rollback()
-        form.introduction.errors.append(str(refused.message))
-        return _show(advice, intro_form=form, status=200)
-    db.session.commit()
-    flash(_("The introduction has been saved."), "ok")
-    return redirect(url_for("advice.show", advice_id=advice.id) + "#intro")
+    saved, page = _save_typed(advice)
+    if page is not None:
+        db.session.commit()
+        return page
+    change = next((p for p in advice.points if str(p.id) == request.form.get("change")), None)
+    if change is not None:
+        return _done(advice, saved, None, target=url_for("advice.edit_point", point_id=change.id))
+    return _done(advice, saved, None if saved else _("The introduction has been saved."), "#intro")
 
 
 @bp.route("/advice/<int:advice_id>/points", methods=["POST"])
 @login_required
 def add(advice_id: int):
     advice = _draft_or_refuse(advice_id)
-    form = PointForm()
-    if not form.validate_on_submit():
-        return _show(advice, point_form=form, status=200)
-    try:
-        point = add_point(advice, title=form.title.data, body=form.body.data, by=current_user)
-    except AdviceRefused as refused:
-        db.session.rollback()
-        form.body.errors.append(str(refused.message))
-        return _show(advice, point_form=form, status=200)
-    db.session.commit()
-    flash(_("Advice point %(n)s has been added.", n=point.number), "ok")
-    return redirect(url_for("advice.show", advice_id=advice.id) + f"#point-{point.id}")
+    saved, page = _save_typed(advice, point_needed=True)
+    if page is not None:
+        db.session.commit()
+        return page
+    return _done(advice, saved, None, f"#point-{advice.points[-1].id}")
 
 
 def _own_point(point_id: int) -> AdvicePoint:
@@ -237,48 +294,48 @@ def edit_point(point_id: int):
 @login_required
 def remove_point(point_id: int):
     point = _own_point(point_id)
-    advice_id, number = point.advice_id, point.number
+    advice, number = point.advice, point.number
+    saved, page = _save_typed(advice)
+    if page is not None:
+        db.session.commit()
+        return page
     delete_point(point, by=current_user)
-    db.session.commit()
-    flash(_("Advice point %(n)s has been removed.", n=number), "ok")
-    return redirect(url_for("advice.show", advice_id=advice_id) + "#points")
+    return _done(advice, saved, _("Advice point %(n)s has been removed.", n=number), "#points")
 
 
 @bp.route("/advice/points/<int:point_id>/move", methods=["POST"])
 @login_required
 def move(point_id: int):
     point = _own_point(point_id)
+    saved, page = _save_typed(point.advice)
+    if page is not None:
+        db.session.commit()
+        return page
     move_point(point, -1 if request.form.get("direction") == "up" else 1, by=current_user)
-    db.session.commit()
-    return redirect(url_for("advice.show", advice_id=point.advice_id) + f"#point-{point.id}")
+    return _done(point.advice, saved, None, f"#point-{point.id}")
 
 
 @bp.route("/advice/<int:advice_id>/file", methods=["POST"])
 @login_required
 def upload(advice_id: int):
     advice = _draft_or_refuse(advice_id)
-    try:
-        stored = store_upload(request.files.get("file"), allowed=ADVICE_FILE_TYPES,
-                              type_message=_l("This kind of file is not accepted. Upload a PDF, ODT or DOCX file."))
-        attach_file(advice, stored, by=current_user)
-    except (UploadRejected, AdviceRefused) as refused:
-        db.session.rollback()
-        form = FileForm(formdata=None)
-        form.file.errors = [str(refused.message)]
-        return _show(advice, file_form=form, status=200)
-    db.session.commit()
-    flash(_("The document has been attached."), "ok")
-    return redirect(url_for("advice.show", advice_id=advice.id) + "#document")
+    saved, page = _save_typed(advice, file_needed=True)
+    if page is not None:
+        db.session.commit()
+        return page
+    return _done(advice, saved, None, "#document")
 
 
 @bp.route("/advice/<int:advice_id>/file/remove", methods=["POST"])
 @login_required
 def unattach(advice_id: int):
     advice = _draft_or_refuse(advice_id)
+    saved, page = _save_typed(advice)
+    if page is not None:
+        db.session.commit()
+        return page
     remove_file(advice, by=current_user)
-    db.session.commit()
-    flash(_("The document has been removed."), "ok")
-    return redirect(url_for("advice.show", advice_id=advice.id) + "#document")
+    return _done(advice, saved, _("The document has been removed."), "#document")
 
 
 @bp.route("/advice/<int:advice_id>/file")
@@ -297,16 +354,17 @@ def submit_advice(advice_id: int):
     advice = advice_or_404(current_user, advice_id)
     if not can_submit_advice(current_user, advice):
         abort(403)
+    saved, page = _save_typed(advice)  # what was typed last belongs to the advice submitted
+    if page is not None:
+        db.session.commit()
+        return page
     try:
         submit(advice, by=current_user)
-    except AdviceRefused as refused:
-        db.session.rollback()
+    except AdviceRefused as refused:  # refused before it changed anything: what was typed is kept
         flash(str(refused.message), "error")
-        return redirect(url_for("advice.show", advice_id=advice.id))
-    db.session.commit()
-    flash(_("The advice has been submitted to the project team. Your receipt code is %(code)s.",
-            code=format_receipt_code(advice.receipt_code)), "ok")
-    return redirect(url_for("advice.show", advice_id=advice.id))
+        return _done(advice, saved, None)
+    return _done(advice, saved, _("The advice has been submitted to the project team. Your receipt code is %(code)s.",
+                                  code=format_receipt_code(advice.receipt_code)))
 
 
 # --- the team's reply ---------------------------------------------------------------------------

@@ -417,3 +417,36 @@ document.addEventListener("htmx:afterSwap", function (event) {
     if (box && event.detail && event.detail.successful) { box.hidden = true; }
   });
 })();
+
+/* ---------------------------------------------------------------------------------------------
+   Pages kept in one form (the council's advice draft, an advice point, the team's reply): every
+   button of the form saves all of it, so only leaving by a link, the menu or the browser could
+   lose what was typed. Then the browser asks first. */
+(function () {
+  "use strict";
+  var sending = false;
+  function changed(control) {
+    if (!control.name || control.type === "hidden" || control.disabled) { return false; }
+    if (control.type === "checkbox" || control.type === "radio") { return control.checked !== control.defaultChecked; }
+    if (control.type === "file") { return Boolean(control.files && control.files.length); }
+    if (control.tagName === "SELECT") {
+      return Array.prototype.some.call(control.options, function (option) { return option.selected !== option.defaultSelected; });
+    }
+    return control.tagName !== "BUTTON" && control.value !== control.defaultValue;
+  }
+  function unsaved() {
+    return Array.prototype.some.call(document.querySelectorAll("form[data-warn-unsaved]"), function (form) {
+      return Array.prototype.some.call(form.elements, changed);
+    });
+  }
+  document.addEventListener("submit", function (event) {
+    if (event.target.matches && event.target.matches("form[data-warn-unsaved]")) { sending = true; }
+  });
+  window.addEventListener("beforeunload", function (event) {
+    if (!sending && unsaved()) {
+      event.preventDefault();
+      event.returnValue = "";  // older browsers show their own question only with a value set
+    }
+  });
+  window.addEventListener("pageshow", function () { sending = false; });
+})();
