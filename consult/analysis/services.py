@@ -9,13 +9,14 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from consult.analysis.models import TAG_COLOURS, Coding, Quote, Synthesis, SynthesisStatus, Tag
+from consult.analysis.models import TAG_COLOURS, BulkTagging, Coding, Quote, Synthesis, SynthesisStatus, Tag
 from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Question, QuestionKind, Theme
@@ -298,19 +299,117 @@ def tag_answers(tag: Tag, keys: list[tuple[int, int]], *, by: User) -> int:
     return added
 
 
-def locate(text: str, excerpt: str) -> tuple[int, int]:
-    """Offsets of ``excerpt`` in ``text``; the excerpt must be copied from the answer."""
-    excerpt = (excerpt or "").strip()
+# --- bulk tagging and its undo ----------------------------------------------------------------
+
+def _remember_bulk(user: User, question_id: int, tag: Tag, *, removed: bool, codings: list) -> BulkTagging:
+    """Keep what this bulk action did, replacing the person's previous one on this question."""
+    db.session.execute(delete(BulkTagging).where(BulkTagging.user_id == user.id,
+                                                 BulkTagging.question_id == question_id))
+    record = BulkTagging(user_id=user.id, question_id=question_id, tag_id=tag.id, removed=removed,
+                         codings=codings, created_at=utcnow())
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def bulk_tag(tag: Tag, question_id: int, response_ids: list[int], *, by: User) -> int:
+    """Add ``tag`` to the whole answers of these responses to one question (answers that have it
+    already are left alone) and remember exactly which codings were added, for an undo."""
+    existing = set(db.session.scalars(select(Coding.response_id).where(
+        Coding.tag_id == tag.id, Coding.question_id == question_id, Coding.start.is_(None))))
+    added = [Coding(tag_id=tag.id, response_id=response_id, question_id=question_id, created_by_id=by.id)
+             for response_id in dict.fromkeys(response_ids) if response_id not in existing]
+    db.session.add_all(added)
+    db.session.flush()
+    if added:
+        record_event("answers_tagged", actor=by, obj=tag, count=len(added), question_id=question_id)
+        _remember_bulk(by, question_id, tag, removed=False, codings=[c.id for c in added])
+    return len(added)
+
+
+def bulk_untag(tag: Tag, question_id: int, response_ids: list[int], *, by: User) -> int:
+    """Remove ``tag`` from the whole answers of these responses to one question (excerpts keep
+    their tags) and remember who had tagged each and when, so an undo puts them back as they were."""
+    codings = list(db.session.scalars(select(Coding).where(
+        Coding.tag_id == tag.id, Coding.question_id == question_id, Coding.start.is_(None),
+        Coding.response_id.in_(set(response_ids))).order_by(Coding.id)))
+    if not codings:
+        return 0
+    kept = [{"response_id": c.response_id, "created_by_id": c.created_by_id, "created_at": c.created_at.isoformat()}
+            for c in codings]
+    db.session.execute(delete(Coding).where(Coding.id.in_([c.id for c in codings])))
+    record_event("answers_untagged", actor=by, obj=tag, count=len(codings), question_id=question_id)
+    _remember_bulk(by, question_id, tag, removed=True, codings=kept)
+    return len(codings)
+
+
+def tags_with_last_bulk(consultation: Consultation, user: User,
+                        question_id: int) -> tuple[list[Tag], BulkTagging | None]:
+    """The consultation's tags by name and the person's last bulk action on this question, which
+    can still be undone, in one statement (the analysis page shows both)."""
+    rows = db.session.execute(select(Tag, BulkTagging).outerjoin(BulkTagging, and_(
+        BulkTagging.tag_id == Tag.id, BulkTagging.user_id == user.id, BulkTagging.question_id == question_id))
+        .where(Tag.consultation_id == consultation.id).order_by(Tag.name)).all()
+    return [tag for tag, _bulk in rows], next((bulk for _tag, bulk in rows if bulk is not None), None)
+
+
+def last_bulk(user: User, question_id: int) -> BulkTagging | None:
+    """The person's last bulk action on this question that can still be undone."""
+    return db.session.scalar(select(BulkTagging).where(BulkTagging.user_id == user.id,
+                                                       BulkTagging.question_id == question_id)
+                             .options(joinedload(BulkTagging.tag)))
+
+
+def undo_bulk(user: User, question_id: int) -> BulkTagging | None:
+    """Reverse the person's last bulk action on this question: remove the codings it added (those
+    still there), or put back the ones it removed (unless the answer has the tag again by now).
+
+    The record is deleted first, in one statement whose row count says whether this request is
+    the one undoing it: an undo sent twice reverses once. None when there is nothing to undo."""
+    record = last_bulk(user, question_id)
+    if record is None or db.session.execute(
+            delete(BulkTagging).where(BulkTagging.id == record.id)
+            .execution_options(synchronize_session=False)).rowcount != 1:
+        return None
+    if record.removed:
+        present = set(db.session.scalars(select(Coding.response_id).where(
+            Coding.tag_id == record.tag_id, Coding.question_id == question_id, Coding.start.is_(None))))
+        for kept in record.codings:
+            if kept["response_id"] not in present:
+                db.session.add(Coding(tag_id=record.tag_id, response_id=kept["response_id"], question_id=question_id,
+                                      created_by_id=kept["created_by_id"],
+                                      created_at=datetime.fromisoformat(kept["created_at"])))
+    else:
+        db.session.execute(delete(Coding).where(Coding.id.in_(record.codings), Coding.tag_id == record.tag_id))
+    record_event("bulk_tagging_undone", actor=user, obj=record.tag, count=record.count, question_id=question_id,
+                 removed=record.removed)
+    db.session.expunge(record)
+    return record
+
+
+def locate(text: str, excerpt: str, at: int | None = None) -> tuple[int, int]:
+    """Offsets of ``excerpt`` in ``text``; the excerpt must be copied from the answer.
+
+    ``at`` is where the person selected it (the browser sends the offset of a selection made in
+    the answer), so of a passage that occurs twice the selected one is marked; without it, or
+    when the text there differs, the first occurrence counts. A form sends line breaks as CR LF,
+    the stored text has LF."""
+    raw = (excerpt or "").replace("\r\n", "\n")
+    excerpt = raw.strip()
     if not excerpt:
         raise AnalysisRefused(_l("Copy the part of the answer you want to mark."))
+    if at is not None:
+        at += len(raw) - len(raw.lstrip())
+        if at >= 0 and text[at:at + len(excerpt)] == excerpt:
+            return at, at + len(excerpt)
     start = text.find(excerpt)
     if start < 0:
         raise AnalysisRefused(_l("This text does not occur in the answer. Copy it exactly from the answer."))
     return start, start + len(excerpt)
 
 
-def tag_excerpt(tag: Tag, item: AnswerItem, excerpt: str, *, by: User) -> Coding:
-    start, end = locate(item.text, excerpt)
+def tag_excerpt(tag: Tag, item: AnswerItem, excerpt: str, *, by: User, at: int | None = None) -> Coding:
+    start, end = locate(item.text, excerpt, at)
     coding = Coding(tag_id=tag.id, response_id=item.response.id, question_id=item.question_id, start=start, end=end,
                     excerpt=item.text[start:end], created_by_id=by.id)
     db.session.add(coding)
@@ -332,12 +431,13 @@ def remove_coding(coding: Coding, *, by: User) -> None:
     db.session.delete(coding)
 
 
-def add_quote(consultation: Consultation, item: AnswerItem, excerpt: str, *, by: User) -> Quote:
+def add_quote(consultation: Consultation, item: AnswerItem, excerpt: str, *, by: User,
+              at: int | None = None) -> Quote:
     """A key quote for the report: never from a confidential answer or a response that may not be published."""
     refusal = quote_refusal(item.publication, item.confidential)
     if refusal:
         raise AnalysisRefused(refusal)
-    start, end = locate(item.text, excerpt)
+    start, end = locate(item.text, excerpt, at)
     quote = Quote(consultation_id=consultation.id, response_id=item.response.id, question_id=item.question_id,
                   start=start, end=end, text=item.text[start:end], created_by_id=by.id)
     db.session.add(quote)
@@ -449,14 +549,14 @@ def post_items(consultation: Consultation, text: str = "", tag_id: int | None = 
     return result
 
 
-def quote_post(consultation: Consultation, post, excerpt: str, *, by: User) -> Quote:
+def quote_post(consultation: Consultation, post, excerpt: str, *, by: User, at: int | None = None) -> Quote:
     """Mark an excerpt of a message as a key quote; only a message every reader may read."""
     from consult.disclosure.posts import may_show_post
 
     if post.thread.consultation_id != consultation.id or not may_show_post(post, None):
         raise AnalysisRefused(_l("This message has been hidden or deleted, or it is waiting for approval, "
                                  "so it cannot be quoted."))
-    start, end = locate(post.body, excerpt)
+    start, end = locate(post.body, excerpt, at)
     quote = Quote(consultation_id=consultation.id, post_id=post.id, start=start, end=end, text=post.body[start:end],
                   created_by_id=by.id)
     db.session.add(quote)

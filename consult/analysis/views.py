@@ -6,6 +6,7 @@ from math import ceil
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -22,6 +23,8 @@ from consult.analysis.services import (
     add_quote,
     answer_items,
     attach_codings,
+    bulk_tag,
+    bulk_untag,
     delete_tag,
     distribution,
     number_summary,
@@ -35,12 +38,13 @@ from consult.analysis.services import (
     submitted_responses,
     syntheses_by_scope,
     synthesis_for,
-    tag_answers,
     post_items,
     quote_post,
     tag_counts,
     tag_excerpt,
     tag_post,
+    tags_with_last_bulk,
+    undo_bulk,
 )
 from consult.audit.services import record_event
 from consult.consultations.models import Consultation, QuestionKind, Theme
@@ -50,6 +54,8 @@ from consult.core.conflicts import STALE_SAVE, form_version
 from consult.extensions import db
 
 PAGE_SIZE = 25
+# Tag or untag the selected answers, or all answers the filters match.
+BULK_ACTIONS = ("tag_selected", "tag_filtered", "untag_selected", "untag_filtered")
 
 
 def _load(slug: str) -> Consultation:
@@ -92,11 +98,12 @@ def overview(slug: str):
 def question(slug: str, question_id: int):
     consultation = _load(slug)
     theme, question_obj, number = _question(consultation, question_id)
-    tags = _tags(consultation)
+    tags, bulk = tags_with_last_bulk(consultation, current_user, question_id)
     items = answer_items(consultation, {question_id})
     attach_codings(items, consultation)
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
+    selected: set[str] = set()
     synthesis_error, status = None, 200
     if request.method == "POST":
         action = request.form.get("action", "")
@@ -104,7 +111,7 @@ def question(slug: str, question_id: int):
             result = _act(consultation, theme, question_obj, tags, items, action)
         except (AnalysisRefused, StaleSynthesis) as refused:
             db.session.rollback()
-            key = request.form.get("answer", "synthesis")
+            key = "bulk" if action in BULK_ACTIONS else request.form.get("answer", "synthesis")
             if isinstance(refused, StaleSynthesis):
                 synthesis_error, status = str(STALE_SAVE), 409
             elif action == "synthesis":
@@ -112,6 +119,7 @@ def question(slug: str, question_id: int):
             else:
                 errors[key] = str(refused.message)
                 values[key] = request.form.get("excerpt", "")
+                selected = set(request.form.getlist("answers"))  # the person's selection stays
             items = answer_items(consultation, {question_id})
             attach_codings(items, consultation)
         else:
@@ -139,7 +147,9 @@ def question(slug: str, question_id: int):
         pages=pages, filters=filters, tags=tags, stats=stats, public=public, stakeholders=STAKEHOLDERS, labels=STAKEHOLDER_LABELS,
         synthesis=synthesis_for(theme, question_obj), synthesis_error=synthesis_error,
         synthesis_text=request.form.get("synthesis") if synthesis_error else None, synthesis_conflict=status == 409,
-        statuses=list(SynthesisStatus), errors=errors, values=values, colours=TAG_COLOURS)
+        statuses=list(SynthesisStatus), errors=errors, values=values, colours=TAG_COLOURS, selected=selected,
+        chosen_tag=request.form.get("tag", "") if errors.get("bulk") else "",
+        last_bulk=bulk)
     if confidential_keys:  # every view of a confidential answer is audited
         record_event("confidential_viewed", actor=current_user, obj=consultation, question_id=question_id,
                      answers=confidential_keys)
@@ -158,17 +168,32 @@ def _act(consultation, theme, question, tags, items, action: str) -> str:
         save_synthesis(theme, question, text=request.form.get("synthesis", ""), status=status, by=current_user,
                        version=form_version())
         return _("The synthesis has been saved.")
-    if action in ("tag_selected", "tag_filtered"):
+    if action == "undo_bulk":
+        undone = undo_bulk(current_user, question.id)
+        if undone is None:  # undone already (the button sent twice, or in another tab)
+            return _("There is nothing to undo: the last bulk action has been undone already.")
+        if undone.removed:
+            return ngettext("Undone: tag “%(tag)s” is back on %(num)d answer.",
+                            "Undone: tag “%(tag)s” is back on %(num)d answers.", undone.count, tag=undone.tag.name)
+        return ngettext("Undone: tag “%(tag)s” has been taken off %(num)d answer again.",
+                        "Undone: tag “%(tag)s” has been taken off %(num)d answers again.", undone.count,
+                        tag=undone.tag.name)
+    if action in BULK_ACTIONS:
         if tag is None:
             raise AnalysisRefused(_("Choose a tag."))
-        if action == "tag_selected":
+        if action.endswith("_selected"):
             chosen = [by_key[k] for k in request.form.getlist("answers") if k in by_key]
             if not chosen:
                 raise AnalysisRefused(_("Select at least one answer."))
         else:
             chosen = Filters(stakeholder=request.args.get("type", ""), tag_id=request.args.get("tag", type=int),
                              text=request.args.get("q", "")).apply(items)
-        added = tag_answers(tag, [(i.response.id, i.question_id) for i in chosen], by=current_user)
+        response_ids = [i.response.id for i in chosen]
+        if action.startswith("untag"):
+            removed = bulk_untag(tag, question.id, response_ids, by=current_user)
+            return ngettext("Tag “%(tag)s” removed from %(num)d answer.", "Tag “%(tag)s” removed from %(num)d answers.",
+                            removed, tag=tag.name)
+        added = bulk_tag(tag, question.id, response_ids, by=current_user)
         return _("Tag “%(tag)s” added to %(n)s answers.", tag=tag.name, n=added)
     item = by_key.get(request.form.get("answer", ""))
     if action == "remove_coding":
@@ -187,14 +212,14 @@ def _act(consultation, theme, question, tags, items, action: str) -> str:
     if item is None:
         abort(404)
     if action == "excerpt":
-        excerpt = request.form.get("excerpt", "")
+        excerpt, at = request.form.get("excerpt", ""), request.form.get("at", type=int)
         as_quote = request.form.get("quote") == "1"
         if tag is None and not as_quote:
             raise AnalysisRefused(_("Choose a tag, or mark the excerpt as a key quote, or both."))
         if tag is not None:
-            tag_excerpt(tag, item, excerpt, by=current_user)
+            tag_excerpt(tag, item, excerpt, by=current_user, at=at)
         if as_quote:
-            add_quote(consultation, item, excerpt, by=current_user)
+            add_quote(consultation, item, excerpt, by=current_user, at=at)
         return _("The excerpt has been marked.")
     abort(400)
 
@@ -233,7 +258,8 @@ def posts(slug: str):
                 tag_post(tag, items[key].post, by=current_user)
                 message = _("The message has been tagged “%(tag)s”.", tag=tag.name)
             elif key in items and action == "quote":
-                quote_post(consultation, items[key].post, request.form.get("excerpt", ""), by=current_user)
+                quote_post(consultation, items[key].post, request.form.get("excerpt", ""), by=current_user,
+                           at=request.form.get("at", type=int))
                 message = _("The excerpt has been marked.")
             else:
                 abort(404)

@@ -32,7 +32,7 @@ def test_team_tags_quotes_and_summarises(page, live):
     check_accessibility(page, "analysis per question")
     page.get_by_label("Tekst bevat").fill("a")
     page.get_by_role("button", name="Filteren").click()
-    page.get_by_label("Toe te voegen tag").select_option(label="Wachtlijst")
+    page.get_by_label("Tag om toe te voegen of te verwijderen").select_option(label="Wachtlijst")
     page.locator("input[name=answers]").first.check()
     page.get_by_role("button", name="De geselecteerde antwoorden taggen").click()
     expect(page.locator(".utrecht-alert[role=status]")).to_have_text("Tag “Wachtlijst” toegevoegd aan 1 antwoorden.")

@@ -450,3 +450,94 @@ document.addEventListener("htmx:afterSwap", function (event) {
   });
   window.addEventListener("pageshow", function () { sending = false; });
 })();
+
+/* ---------------------------------------------------------------------------------------------
+   Analysis: mark an excerpt by selecting it in the answer (or message) with the mouse, or - by
+   keyboard - by putting the whole text in the excerpt field and deleting what is not needed.
+   The selection's offset goes along, so of a passage that occurs twice the selected one is
+   marked; the server still checks that the excerpt occurs in the text. Without JavaScript the
+   excerpt is copied into the field by hand. */
+(function () {
+  "use strict";
+  var remembered = {};  // source element id -> the last selection made in it
+
+  function offsetIn(source, node, offset) {
+    var before = document.createRange();
+    before.selectNodeContents(source);
+    before.setEnd(node, offset);
+    return before.toString().length;
+  }
+  // The part of the current selection that lies in ``source``, as offsets into its text.
+  function selectionIn(source) {
+    var selection = window.getSelection();
+    if (!selection || selection.isCollapsed || !selection.rangeCount) { return null; }
+    var range = selection.getRangeAt(0), whole = document.createRange();
+    whole.selectNodeContents(source);
+    if (range.compareBoundaryPoints(Range.END_TO_START, whole) >= 0 ||
+        range.compareBoundaryPoints(Range.START_TO_END, whole) <= 0) { return null; }
+    var length = source.textContent.length;
+    var start = range.compareBoundaryPoints(Range.START_TO_START, whole) <= 0 ? 0
+      : offsetIn(source, range.startContainer, range.startOffset);
+    var end = range.compareBoundaryPoints(Range.END_TO_END, whole) >= 0 ? length
+      : offsetIn(source, range.endContainer, range.endOffset);
+    return end > start ? {start: start, end: end} : null;
+  }
+  function formFor(source) {
+    var field = document.getElementById(source.getAttribute("data-excerpt-source"));
+    return field ? {field: field, at: field.form.querySelector("[data-excerpt-at]"),
+                    details: field.closest("details")} : null;
+  }
+  function put(source, text, at) {
+    var target = formFor(source);
+    if (!target) { return; }
+    if (target.details) { target.details.open = true; }
+    target.field.value = text;
+    if (target.at) { target.at.value = at === null ? "" : String(at); }
+    target.field.focus();
+  }
+  function tell(button, message) {
+    var note = button.parentNode.querySelector("[data-excerpt-note]");
+    if (!note) {
+      note = document.createElement("span");
+      note.setAttribute("role", "status");
+      note.setAttribute("data-excerpt-note", "");
+      note.className = "excerpt-note";
+      button.parentNode.appendChild(note);
+    }
+    note.textContent = message;
+  }
+
+  // Remembered in case pressing the button took the selection away; only the latest one counts.
+  document.addEventListener("selectionchange", function () {
+    var selection = window.getSelection();
+    if (!selection || selection.isCollapsed) { return; }
+    remembered = {};
+    document.querySelectorAll("[data-excerpt-source]").forEach(function (source) {
+      var picked = selectionIn(source);
+      if (picked) { remembered[source.id] = picked; }
+    });
+  });
+  document.addEventListener("click", function (event) {
+    var pick = event.target.closest("[data-excerpt-pick]");
+    var whole = event.target.closest("[data-excerpt-whole]");
+    if (pick) {
+      var source = document.getElementById(pick.getAttribute("data-excerpt-pick"));
+      var picked = selectionIn(source) || remembered[source.id];
+      if (!picked) { tell(pick, pick.getAttribute("data-excerpt-nothing")); return; }
+      delete remembered[source.id];
+      tell(pick, "");
+      put(source, source.textContent.slice(picked.start, picked.end), picked.start);
+    } else if (whole) {
+      var text = document.getElementById(whole.getAttribute("data-excerpt-whole"));
+      put(text, text.textContent, null);
+    }
+  });
+  // Once the person changes the excerpt, the offset of the selection no longer says where it is.
+  document.addEventListener("input", function (event) {
+    var at = event.target.form && event.target.name === "excerpt" ? event.target.form.querySelector("[data-excerpt-at]") : null;
+    if (at) { at.value = ""; }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll(".excerpt-pick, .excerpt-hint-js").forEach(function (element) { element.hidden = false; });
+  });
+})();
