@@ -404,6 +404,30 @@ def test_analysis_page_offers_marking_the_selected_text(tagging):
     assert '<input type="hidden" name="at" value="" data-excerpt-at>' in html
 
 
+def test_message_tag_is_not_preselected_and_a_quote_is_taken_where_selected(app, world, tagging):
+    from consult.dialogue.models import Post
+    from consult.dialogue.services import create_thread
+
+    org = make_org("Zorg Praat", kvk="80000001")
+    author = make_user("praat@example.org", org=org)
+    create_thread(world["consultation"], None, "Reistijd", "Reistijd kost geld. Reistijd wordt niet vergoed.", by=author)
+    db.session.commit()
+    post = db.session.scalar(select(Post))
+    url, analyst = "/consultations/wmo/analysis/posts", tagging["analyst"]
+    html = analyst.get(url).get_data(as_text=True)
+    assert 'name="tag"><option value="">Kies een tag</option>' in html
+    refused = post_form(analyst, url, {"action": "tag", "post": str(post.id), "tag": ""}, csrf_from=url)
+    assert refused.status_code == 200
+    page = refused.get_data(as_text=True)
+    assert f'<a class="utrecht-link" href="#tag-{post.id}">Kies een tag.</a>' in page
+    assert f'id="tag-{post.id}" name="tag" aria-invalid="true" aria-describedby="tag-{post.id}-error"' in page
+    assert "<details open>" not in page  # the key quote form stays closed: the problem is the tag
+    second = post.body.rindex("Reistijd")
+    assert post_form(analyst, url, {"action": "quote", "post": str(post.id), "excerpt": "Reistijd", "at": str(second)},
+                     csrf_from=url).status_code == 302
+    assert db.session.scalar(select(Quote.start).where(Quote.post_id == post.id)) == second
+
+
 # --- a theme is complete when every question is answered or skipped ----------------------------------
 
 @pytest.fixture

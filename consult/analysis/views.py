@@ -265,8 +265,11 @@ def posts(slug: str):
                 abort(404)
         except AnalysisRefused as refused:
             db.session.rollback()
-            errors[key] = str(refused.message)
-            values[key] = request.form.get("excerpt", "")
+            if action == "tag":  # shown at the message's tag field, not at its key quote
+                errors[f"tag-{key}"] = str(refused.message)
+            else:
+                errors[key] = str(refused.message)
+                values[key] = request.form.get("excerpt", "")
         else:
             db.session.commit()
             flash(message, "ok")
