@@ -497,11 +497,16 @@ document.addEventListener("htmx:afterSwap", function (event) {
   }
   function tell(button, message) {
     var note = button.parentNode.querySelector("[data-excerpt-note]");
+    if (!message) {  // nothing to say: no empty status region left on the page
+      if (note) { note.remove(); }
+      return;
+    }
     if (!note) {
       note = document.createElement("span");
       note.setAttribute("role", "status");
       note.setAttribute("data-excerpt-note", "");
       note.className = "excerpt-note";
+      button.parentNode.appendChild(document.createTextNode(" "));
       button.parentNode.appendChild(note);
     }
     note.textContent = message;
