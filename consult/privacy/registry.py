@@ -49,6 +49,7 @@ USER_LINKS: dict[tuple[str, str], Link] = {
     ("notifications", "user_id"): Link(D, GONE),
     ("thread_follows", "user_id"): Link(D, GONE),
     ("export_jobs", "user_id"): Link(D, GONE),
+    ("bulk_taggings", "user_id"): Link(D, GONE),  # the undo record of a person's last bulk tagging
     ("document_versions", "uploaded_by_id"): Link(K, DETACH),
     ("question_changes", "changed_by_id"): Link(K, DETACH),
     ("answers", "updated_by_id"): Link(K, DETACH),
