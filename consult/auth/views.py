@@ -39,7 +39,7 @@ from consult.auth.session import end_session, start_session
 from consult.auth.two_factor_views import begin_code_step
 from consult.core.htmx import is_htmx
 from consult.core.i18n import select_locale
-from consult.core.limits import Throttled, check_all, limit_route, retry_after_seconds, retry_message
+from consult.core.limits import Throttled, check_all, limit_route, refused_form
 from consult.core.security import safe_next
 from consult.extensions import db
 from consult.orgs.services import InvitationError, accept_invitation as accept, load_invitation
@@ -103,10 +103,8 @@ def forgot_password():
         try:
             check_all(("reset_request", "reset_request_email"), form.email.data)
         except Throttled as refused:
-            form.form_errors.append(" ".join((_("You asked for a new password too often."),
-                                              retry_message(refused.retry_at))))
-            return (render_template("auth/forgot.html", form=form), 429,
-                    {"Retry-After": str(retry_after_seconds(refused.retry_at))})
+            return refused_form("auth/forgot.html", form, _("You asked for a new password too often."),
+                                refused.retry_at)
         send_password_reset(form.email.data, locale=select_locale())
         db.session.commit()
         # The same answer whether or not the address has an account.
@@ -155,10 +153,8 @@ def resend_verification():
         try:
             check_all(("verification_request", "verification_request_email"), form.email.data)
         except Throttled as refused:
-            form.form_errors.append(" ".join((_("You asked for a new confirmation link too often."),
-                                              retry_message(refused.retry_at))))
-            return (render_template("auth/resend_verification.html", form=form), 429,
-                    {"Retry-After": str(retry_after_seconds(refused.retry_at))})
+            return refused_form("auth/resend_verification.html", form, _("You asked for a new confirmation link too often."),
+                                refused.retry_at)
         user = get_user_by_email(form.email.data)
         if user is not None and user.active and user.email_verified_at is None:
             send_verification(user)

@@ -201,3 +201,10 @@ def too_many_response(retry_at: datetime):
 
 def retry_after_seconds(retry_at: datetime) -> int:
     return max(1, math.ceil((retry_at - datetime.now(timezone.utc)).total_seconds()))
+
+
+def refused_form(template: str, form, message: str, retry_at: datetime, **context):
+    """A form page refused by a limit: the message on the form (what was typed stays), 429 and Retry-After."""
+    form.form_errors.append(f"{message} {retry_message(retry_at)}")
+    return (render_template(template, form=form, **context), 429,
+            {"Retry-After": str(retry_after_seconds(retry_at))})

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from consult.core.i18n import select_locale
-from consult.core.limits import Throttled, check_all, retry_after_seconds, retry_message
+from consult.core.limits import Throttled, check_all, refused_form
 from consult.core.time import utcnow
 from consult.extensions import db
 from consult.orgs import bp
@@ -40,10 +40,8 @@ def register():
         try:
             check_all(("registration", "registration_email"), form.email.data)
         except Throttled as refused:
-            form.form_errors.append(" ".join((_("There were too many registrations in a short time."),
-                                              retry_message(refused.retry_at))))
-            return (render_template("orgs/register.html", form=form), 429,
-                    {"Retry-After": str(retry_after_seconds(refused.retry_at))})
+            return refused_form("orgs/register.html", form, _("There were too many registrations in a short time."),
+                                refused.retry_at)
         # The same answer whether or not the address or the KvK number is known; the mail
         # to the address says what happened.
         request_registration(org_name=form.org_name.data, kvk_number=form.kvk_number.data,
