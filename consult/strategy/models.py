@@ -152,14 +152,22 @@ class Revision(db.Model):
 
 
 class EvidenceLink(db.Model):
-    """Input that informed a part, with what was done with it."""
+    """Input that informed a part, with what was done with it.
+
+    A link to a segment can name the one choice of it that the input supports (``choice``, one of
+    the segment's choices, for example "funding_form"); an empty ``choice`` means the part as a
+    whole. The same input can support several choices of one segment, each with its own
+    disposition, so the choice is part of what makes a link unique.
+    """
 
     __tablename__ = "evidence_links"
-    __table_args__ = (UniqueConstraint("draft_id", "part", "source_type", "source_ref"),)
+    __table_args__ = (UniqueConstraint("draft_id", "part", "choice", "source_type", "source_ref"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     draft_id: Mapped[int] = mapped_column(ForeignKey("strategy_drafts.id", ondelete="CASCADE"), index=True)
     part: Mapped[str] = mapped_column(String(40))
+    # "" (the part as a whole), never NULL: a unique constraint treats every NULL as different.
+    choice: Mapped[str] = mapped_column(String(40), default="", server_default="")
     # answer (ref "<response>-<question>"), excerpt (coding id), post, qa, advice_point, synthesis
     source_type: Mapped[str] = mapped_column(String(20))
     source_ref: Mapped[str] = mapped_column(String(40))
