@@ -4,10 +4,12 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+from datetime import datetime, timezone
 from html import unescape
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask import has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
@@ -89,6 +91,17 @@ def app_ctx(app):
         limiter.reset()
         yield
         db.session.remove()
+
+
+@pytest.fixture
+def clock():
+    """The server's clock, moved by the test instead of slept through: ``clock.shift(seconds)``.
+
+    Time runs on from the moment the fixture starts (``tick``), as a real clock does, but a test
+    can jump ahead; ``utcnow()``, ``time.time()`` and the rate limiter all follow it.
+    """
+    with time_machine.travel(datetime.now(timezone.utc), tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture
