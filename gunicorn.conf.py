@@ -21,6 +21,21 @@ graceful_timeout = 30
 max_requests = 2000
 max_requests_jitter = 200
 accesslog = os.environ.get("ACCESS_LOG")  # e.g. "-" for stdout
+# One logging configuration for gunicorn and the app (consult/core/logs.py): timestamps, the level
+# from LOG_LEVEL, the request id on every line the app writes.
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms id=%({x-request-id}o)s'
+
+
+def _logconfig_dict():
+    from consult.core.logs import logging_config
+
+    config = logging_config()
+    if not accesslog:  # one line per request only when asked for
+        config["loggers"]["gunicorn.access"]["level"] = "WARNING"
+    return config
+
+
+logconfig_dict = _logconfig_dict()
 
 
 def when_ready(server):

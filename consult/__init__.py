@@ -11,15 +11,23 @@ from config import CONFIGS, Config
 def create_app(config: type[Config] | str | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, handlers, commands."""
     app = Flask(__name__, instance_path=str(_config_class(config).INSTANCE_DIR))
+    register_logging(app)
     register_config(app, config)
     register_extensions(app)
     register_converters(app)
     register_blueprints(app)
     register_request_hooks(app)
+    register_static(app)
     register_error_handlers(app)
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def register_logging(app: Flask) -> None:
+    from consult.core.logs import register_logging as register
+
+    register(app)
 
 
 def _config_class(config: type[Config] | str | None) -> type[Config]:
@@ -128,6 +136,12 @@ def register_request_hooks(app: Flask) -> None:
     app.before_request(enforce_two_factor)
     app.after_request(after_request_delivery)
     app.after_request(after_request_jobs)
+
+
+def register_static(app: Flask) -> None:
+    from consult.core.assets import register_assets
+
+    register_assets(app)
 
 
 def register_error_handlers(app: Flask) -> None:

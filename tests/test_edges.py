@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import secrets
 import socket
 import struct
@@ -341,6 +342,9 @@ def test_gunicorn_without_consult_env_runs_production_and_refuses_the_developmen
         process.terminate()
         process.wait(timeout=30)
     assert (status, hsts) == (200, "max-age=63072000; includeSubDomains")  # HSTS: production only
+    # gunicorn writes through the app's logging configuration: timestamp, level, request id, logger.
+    assert re.search(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} INFO \[-\] gunicorn\.error: warmed up: \d+ templates compiled$",
+                     log.read_text(), re.MULTILINE), log.read_text()
 
 
 # --- integers in URLs ---------------------------------------------------------------------------------
