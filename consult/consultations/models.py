@@ -106,6 +106,14 @@ consultation_municipalities = Table(
     Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
 )
 
+# The circle of a closed (invited-only) consultation: the provider and council organisations invited.
+consultation_invited_organisations = Table(
+    "consultation_invited_organisations",
+    db.metadata,
+    Column("consultation_id", ForeignKey("consultations.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
+)
+
 
 class Consultation(db.Model):
     __tablename__ = "consultations"
@@ -129,6 +137,9 @@ class Consultation(db.Model):
     # Dialogue settings: threads readable by anyone (read-only), posts approved before shown.
     threads_public: Mapped[bool] = mapped_column(default=False)
     premoderation: Mapped[bool] = mapped_column(default=False)
+    # Public by default: anyone reads what is published. Closed (invited-only): only the team and the
+    # members of the invited organisations see any of it (consult.consultations.permissions).
+    invited_only: Mapped[bool] = mapped_column(default=False)
     # Retention of personal data: until the procurement ends plus a configured period,
     # unless the team sets a date; `flask retention` anonymises after it.
     procurement_ends_on: Mapped[date | None] = mapped_column()
@@ -138,6 +149,8 @@ class Consultation(db.Model):
 
     municipalities: Mapped[list[Organisation]] = relationship(
         secondary=consultation_municipalities, order_by=Organisation.name)
+    invited: Mapped[list[Organisation]] = relationship(
+        secondary=consultation_invited_organisations, order_by=Organisation.name)
     team: Mapped[list[TeamMember]] = relationship(back_populates="consultation",
                                                   cascade="all, delete-orphan")
     phases: Mapped[list[Phase]] = relationship(back_populates="consultation",
