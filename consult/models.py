@@ -13,7 +13,7 @@ from consult.consultations.models import (  # noqa: F401
     TeamMember,
     Theme,
 )
-from consult.responses.models import Answer, Attachment, Response, Submission  # noqa: F401
+from consult.responses.models import Answer, Attachment, Response, Submission, SubmittedAnswer  # noqa: F401
 from consult.dialogue.models import Post, PostReport, PostRevision, Thread, ThreadFollow  # noqa: F401
 from consult.qa.models import QaItem  # noqa: F401
 from consult.notify.models import Notification, OutboundMail, Preference, Visit  # noqa: F401

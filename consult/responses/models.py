@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.auth.models import User
@@ -154,9 +154,79 @@ class Submission(db.Model):
 
     response: Mapped[Response] = relationship(back_populates="submissions")
     submitted_by: Mapped[User | None] = relationship()
+    answer_rows: Mapped[list[SubmittedAnswer]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="SubmittedAnswer.position")
 
     @property
     def snapshot(self) -> dict[str, Any]:
         import json
 
         return json.loads(self.canonical)
+
+
+class SubmittedAnswer(db.Model):
+    """One answer of a submission as a row, written in the same transaction as the submission's
+    frozen canonical copy and holding exactly what that copy says about the answer.
+
+    The canonical copy stays the source of the receipt and is never changed; these rows exist so
+    that analysis, filters, counts, the team's lists and the exports can query and page in SQL
+    instead of loading and parsing every submission's JSON. ``current`` marks the rows of each
+    response's latest revision (a withdrawn response keeps its rows; its status says it is out).
+    """
+
+    __tablename__ = "submitted_answers"
+    __table_args__ = (
+        UniqueConstraint("submission_id", "question_id"),
+        Index("ix_submitted_answers_question_current", "question_id", "current", "response_id"),
+        Index("ix_submitted_answers_consultation_current", "consultation_id", "current", "question_id"),
+        Index("ix_submitted_answers_organisation_revision", "organisation_id", "revision"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), index=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    # No foreign key: the canonical copy keeps the answer even if its question were removed later.
+    question_id: Mapped[int]
+    revision: Mapped[int]
+    current: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int]  # the answer's place in the canonical copy
+    # The publication choice frozen in the submission (the gate takes the stricter of this and
+    # the response's current choice).
+    publication: Mapped[str | None] = mapped_column(String(20))
+    theme: Mapped[str] = mapped_column(Text)
+    question: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))
+    unit: Mapped[str | None] = mapped_column(String(40))
+    value_text: Mapped[str | None] = mapped_column(Text)        # open text, single choice
+    value_number: Mapped[float | None] = mapped_column(Float)   # number, scale
+    value_choices: Mapped[str | None] = mapped_column(Text)     # multiple choice: the list as JSON
+    text: Mapped[str] = mapped_column(Text, default="")         # the answer as one line, as shown
+    folded: Mapped[str] = mapped_column(Text, default="")       # ``text`` casefolded, for searching
+    confidential: Mapped[bool] = mapped_column(default=False)
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+    submission: Mapped[Submission] = relationship(back_populates="answer_rows")
+    response: Mapped[Response] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+
+    @property
+    def value(self) -> Any:
+        """The answer's value as the canonical copy has it."""
+        if self.kind == "multiple":
+            import json
+
+            return json.loads(self.value_choices) if self.value_choices is not None else None
+        if self.kind == "scale":
+            return int(self.value_number) if self.value_number is not None else None
+        if self.kind == "number":
+            return self.value_number
+        return self.value_text
+
+    def as_canonical(self) -> dict[str, Any]:
+        """The answer as it stands in the submission's canonical copy."""
+        return {"question_id": self.question_id, "theme": self.theme, "question": self.question,
+                "kind": self.kind, "unit": self.unit, "value": self.value, "confidential": self.confidential,
+                "attachments": self.attachments}

@@ -34,7 +34,9 @@ from consult.responses.models import (
     Response,
     ResponseStatus,
     Submission,
+    SubmittedAnswer,
 )
+from consult.responses.display import snapshot_value
 
 RECEIPT_CODE_LENGTH = 32
 
@@ -381,6 +383,7 @@ def submit(response: Response, *, by: User, now: datetime | None = None,
             db.session.add(submission)
             submission.response = response
             db.session.flush()
+            _write_answer_rows(response, submission, content)
     except IntegrityError:
         # Another request created this revision at the same moment: use that one.
         db.session.expire(response, ["submissions"])
@@ -393,6 +396,36 @@ def submit(response: Response, *, by: User, now: datetime | None = None,
     if notify:
         _mail_receipt(response, submission)
     return submission, True
+
+
+def answer_row_values(answer: dict[str, Any]) -> dict[str, Any]:
+    """The columns of a submitted answer's row, from the answer as the canonical copy has it."""
+    kind, value = answer["kind"], answer["value"]
+    text = snapshot_value(answer)
+    return {
+        "question_id": answer["question_id"], "theme": answer["theme"], "question": answer["question"],
+        "kind": kind, "unit": answer.get("unit"), "confidential": bool(answer["confidential"]),
+        "attachments": answer.get("attachments") or [],
+        "value_text": value if kind not in ("multiple", "scale", "number") else None,
+        "value_number": float(value) if kind in ("scale", "number") and value is not None else None,
+        "value_choices": json.dumps(value, ensure_ascii=False) if kind == "multiple" and value is not None else None,
+        "text": text, "folded": text.casefold(),
+    }
+
+
+def _write_answer_rows(response: Response, submission: Submission, content: dict[str, Any]) -> None:
+    """The submission's answers as rows, in the submission's transaction: the earlier revision's
+    rows stop being current, the new ones are."""
+    db.session.execute(update(SubmittedAnswer).where(SubmittedAnswer.response_id == response.id,
+                                                     SubmittedAnswer.current.is_(True))
+                       .values(current=False).execution_options(synchronize_session=False))
+    db.session.add_all([
+        SubmittedAnswer(submission_id=submission.id, response_id=response.id,
+                        consultation_id=response.consultation_id, organisation_id=response.organisation_id,
+                        revision=submission.number, current=True, position=position,
+                        publication=content["publication"], **answer_row_values(answer))
+        for position, answer in enumerate(content["answers"])])
+    db.session.flush()
 
 
 def _mail_receipt(response: Response, submission: Submission) -> None:

@@ -1,0 +1,110 @@
+"""Submitted answers as rows: written with the frozen canonical copy, equal to it for every
+submission (also after withdrawing and submitting again), filled in by the migration for
+submissions made before it, and read by the team's paged response list."""
+from __future__ import annotations
+
+import io
+import json
+import re
+
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import select, text
+
+from consult.extensions import db
+from consult.responses.models import Response, Submission, SubmittedAnswer
+from tests.conftest import post_form, text_of
+from tests.test_migrations import migration_app  # noqa: F401
+from tests.test_responses import PDF, autosave, start, theme_url, world  # noqa: F401
+
+
+def rows_of(submission: Submission) -> list[SubmittedAnswer]:
+    return list(db.session.scalars(select(SubmittedAnswer).where(SubmittedAnswer.submission_id == submission.id)
+                                   .order_by(SubmittedAnswer.position)))
+
+
+def assert_rows_equal_canonical() -> int:
+    """Every submission's rows say exactly what its canonical copy says; only each response's
+    latest revision is current. Returns the number of submissions checked."""
+    submissions = db.session.scalars(select(Submission).order_by(Submission.id)).all()
+    latest = {}
+    for submission in submissions:
+        latest[submission.response_id] = max(latest.get(submission.response_id, 0), submission.number)
+    for submission in submissions:
+        snapshot = json.loads(submission.canonical)
+        rows = rows_of(submission)
+        assert [row.as_canonical() for row in rows] == snapshot["answers"]
+        assert {(row.response_id, row.consultation_id, row.organisation_id, row.revision, row.publication,
+                 row.current) for row in rows} <= {
+            (submission.response_id, snapshot["consultation"]["id"], snapshot["organisation"]["id"],
+             submission.number, snapshot["publication"], submission.number == latest[submission.response_id])}
+    return len(submissions)
+
+
+def fill_every_kind(client, resp, world, *, text: str, publication: str = "named"):
+    q = world["q"]
+    url = theme_url(resp, world)
+    post_form(client, url, {f"q-{q['Wat werkt?'].id}": text, f"q-{q['Bekostiging?'].id}": "PxQ",
+                            f"q-{q['Segmenten?'].id}": ["Dagbesteding", "Hulp"], f"q-{q['Tevreden?'].id}": "4",
+                            f"q-{q['Kostprijs?'].id}": "58,75", f"c-{q['Kostprijs?'].id}": "1"}, csrf_from=url)
+    return post_form(client, f"/responses/{resp.id}/review", {"publication": publication, "confirm": "1"},
+                     csrf_from=f"/responses/{resp.id}/review")
+
+
+def test_rows_equal_canonical_for_every_submission_also_after_withdraw_and_resubmit(world):
+    anna, bert = world["clients"]["a"], world["clients"]["b"]
+    resp = start(anna, world)
+    upload = post_form(anna, f"/responses/{resp.id}/answers/{world['q']['Positionpaper?'].id}/files",
+                       {"file": (io.BytesIO(PDF), "visie.pdf")}, csrf_from=theme_url(resp, world))
+    assert upload.status_code == 302
+    assert fill_every_kind(anna, resp, world, text="Korte lijnen.").headers["Location"].endswith("/submissions/1")
+    first = db.session.scalar(select(Submission).where(Submission.number == 1))
+    rows = rows_of(first)
+    assert [(r.kind, r.value_text, r.value_number, r.value_choices, r.text, r.confidential) for r in rows] == [
+        ("open", "Korte lijnen.", None, None, "Korte lijnen.", False),
+        ("single", "PxQ", None, None, "PxQ", False),
+        ("multiple", None, None, '["Hulp", "Dagbesteding"]', "Hulp; Dagbesteding", False),
+        ("scale", None, 4.0, None, "4", False),
+        ("number", None, 58.75, None, "58,75 € per uur", True),
+        ("file", None, None, None, "", False)]
+    assert [a["name"] for a in rows[-1].attachments] == ["visie.pdf"]
+    # Changed and submitted again: revision 2 is current, revision 1 keeps its own rows.
+    assert fill_every_kind(anna, resp, world, text="Nog kortere lijnen.",
+                           publication="anonymous").headers["Location"].endswith("/submissions/2")
+    post_form(anna, f"/responses/{resp.id}/withdraw", csrf_from=f"/responses/{resp.id}")
+    assert fill_every_kind(anna, resp, world, text="Weer ingediend.").headers["Location"].endswith("/submissions/3")
+    resp_b = start(bert, world, "b")
+    fill_every_kind(bert, resp_b, world, text="Bert's \"antwoord\" — één.")
+    assert assert_rows_equal_canonical() == 4
+    current = db.session.execute(select(SubmittedAnswer.revision, SubmittedAnswer.text).where(
+        SubmittedAnswer.response_id == resp.id, SubmittedAnswer.current.is_(True), SubmittedAnswer.kind == "open")).all()
+    assert current == [(3, "Weer ingediend.")]
+    assert [r.text for r in rows_of(first) if r.kind == "open"] == ["Korte lijnen."]
+    # The canonical copies (and so the receipts) are untouched by the rows.
+    for submission in db.session.scalars(select(Submission)):
+        assert re.fullmatch(r"[0-9a-f]{64}", submission.digest)
+        assert "Geldig." in text_of(world["clients"]["anonymous"].get(f"/receipts/verify?code={submission.receipt_code}"))
+
+
+def test_migration_fills_in_rows_of_earlier_submissions(migration_app):  # noqa: F811
+    """Submissions made before revision 0023 get their rows from their canonical copies."""
+    from consult.demo import load_demo
+
+    upgrade()
+    load_demo()
+    db.session.commit()
+    before = db.session.scalar(select(db.func.count()).select_from(SubmittedAnswer))
+    assert before > 0
+    db.session.remove()
+    downgrade(revision="0022")
+    assert "submitted_answers" not in db.inspect(db.engine).get_table_names()
+    with db.engine.connect() as conn:  # the submissions themselves stay
+        assert conn.execute(text("SELECT COUNT(*) FROM submissions")).scalar() > 0
+    upgrade(revision="0023")
+    assert db.session.scalar(select(db.func.count()).select_from(SubmittedAnswer)) == before
+    assert assert_rows_equal_canonical() > 0
+    responses = db.session.scalars(select(Response).where(Response.submissions.any())).all()
+    for response in responses:
+        revisions = set(db.session.scalars(select(SubmittedAnswer.revision).where(
+            SubmittedAnswer.response_id == response.id, SubmittedAnswer.current.is_(True))))
+        assert revisions <= {max(s.number for s in response.submissions)}
+    upgrade()
