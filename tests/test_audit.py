@@ -4,24 +4,30 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import threading
+import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
 
 from consult.audit.models import AppendOnlyError, AuditChainHead, AuditEvent
-from consult.audit.services import record_event, verify_chain
+from consult.audit.services import record_event, seal_events, verify_chain
 from consult.consultations.models import Consultation, Status, TeamMember, TeamRole
 from consult.core.time import utcnow
 from consult.extensions import db
 from consult.orgs.models import OrgKind
-from tests.conftest import login, make_org, make_user, text_of
+from consult.core.jobs import run_committed_jobs
+from tests.conftest import build_app, login, make_org, make_user, text_of
 
 
 def _events(n: int, **detail) -> list[AuditEvent]:
+    """Write ``n`` events in one transaction, commit, and seal them (as the job after commit does)."""
     events = [record_event(f"action_{i}", **detail) for i in range(n)]
     db.session.commit()
+    assert run_committed_jobs() == 1
     return events
 
 
@@ -44,6 +50,31 @@ def test_events_form_a_chain_that_verifies(app):
     assert (outcome.ok, outcome.count) == (True, 5)
     head = db.session.get(AuditChainHead, 1)
     assert (head.seq, head.last_hash) == (5, events[-1].hash)
+
+
+def test_an_event_is_sealed_by_a_job_after_its_commit(app):
+    """Writing an event only inserts it; the chain is made after commit by one job per
+    transaction, so an audited action holds no lock that another one waits for."""
+    _events(1)
+    first, second = record_event("one"), record_event("two")
+    db.session.commit()
+    assert (first.seq, first.hash, second.seq) == (None, None, None)
+    assert db.session.scalar(select(func.count()).select_from(AuditChainHead)) == 1
+    assert run_committed_jobs() == 1  # one sealing job for the transaction, not one per event
+    db.session.expire_all()
+    assert (first.seq, second.seq) == (2, 3)
+    assert second.prev_hash == first.hash
+    assert db.session.get(AuditChainHead, 1).seq == 3
+    assert verify_chain().count == 3
+
+
+def test_a_request_seals_its_events_before_the_next_request(app, client):
+    make_user("a@example.org")
+    login(client, "a@example.org")
+    login_event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "login"))
+    assert (login_event.seq, login_event.prev_hash) == (1, "0" * 64)
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
+                             .where(AuditEvent.seq.is_(None))) == 0
 
 
 def test_a_rolled_back_event_leaves_no_gap(app):
@@ -121,10 +152,18 @@ def test_postgresql_refuses_update_and_delete_in_the_database(app):
     from sqlalchemy.exc import DBAPIError
 
     for statement in ("UPDATE audit_events SET action = 'x' WHERE id = :id",
+                      "UPDATE audit_events SET seq = 7 WHERE id = :id",
                       "DELETE FROM audit_events WHERE id = :id"):
         with pytest.raises(DBAPIError, match="append-only"):
             with db.engine.begin() as conn:
                 conn.execute(text(statement), {"id": event.id})
+    # An event not sealed yet: the seal is the one change let through, and only on its own.
+    waiting = record_event("waiting")
+    db.session.commit()
+    with pytest.raises(DBAPIError, match="append-only"):
+        with db.engine.begin() as conn:
+            conn.execute(text("UPDATE audit_events SET action = 'x', seq = 2, prev_hash = 'a', "
+                              "hash = 'b' WHERE id = :id"), {"id": waiting.id})
     assert verify_chain().ok
 
 
@@ -151,6 +190,72 @@ def test_concurrent_writers_keep_one_unbroken_chain(app):
     assert failures == []
     outcome = verify_chain()
     assert (outcome.ok, outcome.count) == (True, 46)
+
+
+@pytest.fixture
+def postgresql_app(tmp_path):
+    """The app on a brand-new PostgreSQL database (the test database's server, or the local one)."""
+    url = make_url(os.environ.get("TEST_DATABASE_URL", "")
+                   if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
+                   else "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    name = f"consult_audit_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001 - no server to try it on
+        admin.dispose()
+        if os.environ.get("CONSULT_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL is required here (CONSULT_REQUIRE_POSTGRES) but not reachable: {error}")
+        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432; CI runs this test")
+    app = build_app(tmp_path, SQLALCHEMY_DATABASE_URI=url.set(database=name).render_as_string(hide_password=False))
+    try:
+        with app.app_context():
+            db.create_all()
+            yield app
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_two_audited_transactions_do_not_wait_for_each_other_on_postgresql(postgresql_app):
+    """While one audited transaction is still open, another writes its event and commits at
+    once (with the former head-row lock it waited until the first had committed; here a wait of
+    more than two seconds fails the statement), and sealing it does not wait either."""
+    app = postgresql_app
+    first = record_event("slow_action")
+    db.session.flush()  # written, not committed: the transaction stays open
+    outcome = {}
+
+    def second_transaction() -> None:
+        with app.app_context():
+            try:
+                db.session.execute(text("SET lock_timeout = '2s'"))
+                record_event("quick_action")
+                db.session.commit()
+                outcome["sealed"] = seal_events()
+                db.session.execute(text("SET lock_timeout = '2s'"))
+                outcome["seq"] = db.session.scalar(select(AuditEvent.seq).where(
+                    AuditEvent.action == "quick_action"))
+            except Exception as error:  # noqa: BLE001 - reported below
+                outcome["error"] = error
+            finally:
+                db.session.remove()
+
+    other = threading.Thread(target=second_transaction)
+    other.start()
+    other.join(timeout=10)
+    assert not other.is_alive()
+    assert outcome == {"sealed": 1, "seq": 1}  # committed and sealed while the first is open
+    db.session.commit()
+    assert first.seq is None
+    verified = verify_chain()  # seals the late one after it
+    assert (verified.ok, verified.count) == (True, 2)
+    assert db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq)).all() == [
+        "quick_action", "slow_action"]
 
 
 def test_audit_verify_command_reports_intact_and_broken(app):

@@ -6,10 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
-from consult.audit.chain import GENESIS, digest_of
+from consult.audit.chain import GENESIS, digest_of, event_digest
 from consult.audit.models import AuditChainHead, AuditEvent
+from consult.core.jobs import enqueue_after_commit
 from consult.core.time import utcnow
 from consult.extensions import db
 
@@ -34,19 +36,6 @@ def _consultation_id_of(obj) -> int | None:
     return None
 
 
-def _advance_chain() -> tuple[int, str]:
-    """Take the next sequence number and the previous hash, locking the head row until commit."""
-    row = db.session.execute(
-        update(AuditChainHead).where(AuditChainHead.id == HEAD_ID)
-        .values(seq=AuditChainHead.seq + 1)
-        .returning(AuditChainHead.seq, AuditChainHead.last_hash)
-    ).one_or_none()
-    if row is None:  # an empty trail (a fresh database); the migration creates the row
-        db.session.execute(insert(AuditChainHead).values(id=HEAD_ID, seq=1, last_hash=GENESIS))
-        return 1, GENESIS
-    return row.seq, row.last_hash
-
-
 def record_event(
     action: str,
     *,
@@ -58,12 +47,13 @@ def record_event(
 ) -> AuditEvent:
     """Add an audit event for ``action`` by ``actor`` on ``obj`` to the current transaction.
 
-    Failed attempts are recorded too (``result="failure"``); the caller commits. The event
-    is chained to the one before it; rolling back the transaction rolls back both.
+    Failed attempts are recorded too (``result="failure"``); the caller commits. The event is
+    only inserted (its id comes from the database's sequence), so audited actions in concurrent
+    transactions never wait for one another; once the transaction has committed, a sealing job
+    chains it onto the trail (:func:`seal_events`). Rolling back the transaction rolls the event
+    back, and it never gets a place in the chain.
     """
-    seq, prev_hash = _advance_chain()
     event = AuditEvent(
-        seq=seq,
         created_at=utcnow(),
         action=action,
         actor_id=getattr(actor, "id", None),
@@ -73,13 +63,72 @@ def record_event(
         result=result,
         ip=request.remote_addr if has_request_context() else None,
         detail=detail,
-        prev_hash=prev_hash,
     )
-    event.hash = digest_of(event)
-    db.session.execute(update(AuditChainHead).where(AuditChainHead.id == HEAD_ID)
-                       .values(last_hash=event.hash))
     db.session.add(event)
+    pending = db.session.info.get("consult_new_jobs", [])
+    if not any(func is seal_events for func, _args in pending):  # one seal per transaction
+        enqueue_after_commit(seal_events)
     return event
+
+
+def _lock_head() -> tuple[int, str]:
+    """Take the chain's head for this transaction (serialising sealers only) and return its
+    last sequence number and hash. The head is written first, so on SQLite the transaction
+    holds the write lock before it reads which events wait (no stale snapshot)."""
+    for _attempt in range(2):
+        row = db.session.execute(
+            update(AuditChainHead).where(AuditChainHead.id == HEAD_ID)
+            .values(seq=AuditChainHead.seq).returning(AuditChainHead.seq, AuditChainHead.last_hash)
+        ).one_or_none()
+        if row is not None:
+            return row.seq, row.last_hash
+        try:  # an empty trail (a fresh database); the migration creates the row
+            with db.session.begin_nested():
+                db.session.execute(insert(AuditChainHead).values(id=HEAD_ID, seq=0, last_hash=GENESIS))
+            return 0, GENESIS
+        except IntegrityError:  # another sealer created it at the same moment: take it
+            continue
+    raise RuntimeError("the audit chain head could not be taken")
+
+
+def seal_events(batch: int = 1000) -> int:
+    """Job: give every committed, unsealed event its place in the chain, oldest id first.
+
+    Runs after the commit of every audited transaction (inline, or on the RQ worker) and at
+    the start of :func:`verify_chain`. Each batch is one short transaction that holds the
+    head of the chain; audited actions do not wait for it. An event that commits after a
+    later one was sealed (its transaction took longer) is sealed after it: the sequence is
+    the order of sealing, the id the order of writing. Returns the number of events sealed.
+    """
+    db.session.rollback()  # a transaction of its own, with a fresh view of what committed
+    table = AuditEvent.__table__
+    sealed = 0
+    while True:
+        seq, previous = _lock_head()
+        rows = db.session.execute(
+            select(table).where(table.c.seq.is_(None)).order_by(table.c.id).limit(batch)).all()
+        if not rows:
+            db.session.rollback()
+            return sealed
+        values = []
+        for row in rows:
+            seq += 1
+            digest = event_digest(seq=seq, created_at=row.created_at, actor_id=row.actor_id,
+                                  action=row.action, object_type=row.object_type,
+                                  object_id=row.object_id, consultation_id=row.consultation_id,
+                                  result=row.result, ip=row.ip, detail=row.detail, prev_hash=previous)
+            values.append({"b_id": row.id, "b_seq": seq, "b_prev": previous, "b_hash": digest})
+            previous = digest
+        db.session.execute(
+            update(table).where(table.c.id == bindparam("b_id"), table.c.seq.is_(None))
+            .values(seq=bindparam("b_seq"), prev_hash=bindparam("b_prev"), hash=bindparam("b_hash")),
+            values)
+        db.session.execute(update(AuditChainHead).where(AuditChainHead.id == HEAD_ID)
+                           .values(seq=seq, last_hash=previous))
+        db.session.commit()
+        sealed += len(rows)
+        if len(rows) < batch:
+            return sealed
 
 
 @dataclass
@@ -91,7 +140,9 @@ class Verification:
 
 
 def verify_chain(batch: int = 1000) -> Verification:
-    """Walk the trail in order; name the first event whose link or content does not hold."""
+    """Seal what waits, then walk the trail in order; name the first event whose link or
+    content does not hold."""
+    seal_events()
     previous = GENESIS
     expected = 1
     count = 0
@@ -138,7 +189,8 @@ class AuditFilter:
 
 
 def filtered_events(criteria: AuditFilter):
-    """A select of events matching ``criteria``, newest first, with the actor loaded."""
+    """A select of events matching ``criteria``, newest first (by id: an event just written may not
+    be sealed yet), with the actor loaded."""
     from sqlalchemy import or_
     from sqlalchemy.orm import joinedload
 
@@ -164,4 +216,4 @@ def filtered_events(criteria: AuditFilter):
         query = query.where(AuditEvent.created_at >= criteria.start)
     if criteria.end is not None:
         query = query.where(AuditEvent.created_at < criteria.end)
-    return query.order_by(AuditEvent.seq.desc())
+    return query.order_by(AuditEvent.id.desc())

@@ -60,15 +60,15 @@ def _choices(consultation_id: int | None, column) -> list[str]:
 
 
 def _batches(query, size: int = 500) -> Iterator[AuditEvent]:
-    """The events of ``query`` (newest first) fetched a batch at a time, by sequence number."""
+    """The events of ``query`` (newest first) fetched a batch at a time, by id."""
     last = None
     while True:
-        batch_query = query if last is None else query.where(AuditEvent.seq < last)
+        batch_query = query if last is None else query.where(AuditEvent.id < last)
         batch = db.session.scalars(batch_query.limit(size)).unique().all()
         yield from batch
         if len(batch) < size:
             return
-        last = batch[-1].seq
+        last = batch[-1].id
 
 
 def _csv(events) -> Iterator[bytes]:
@@ -78,11 +78,11 @@ def _csv(events) -> Iterator[bytes]:
     writer.writerow([_("Number"), _("Time"), _("Actor"), _("Action"), _("Object"), _("Object number"),
                      _("Consultation"), _("Result"), _("IP address"), _("Details"), _("Hash")])
     for event in events:
-        writer.writerow([event.seq, to_local(event.created_at).isoformat(timespec="seconds"),
+        writer.writerow([event.seq or "", to_local(event.created_at).isoformat(timespec="seconds"),
                          escape_cell(event.actor.email if event.actor else ""), event.action,
                          event.object_type or "", event.object_id or "", event.consultation_id or "",
                          event.result, event.ip or "", escape_cell(_detail_text(event.detail)),
-                         event.hash])
+                         event.hash or ""])
         yield buffer.getvalue().encode()
         buffer.seek(0)
         buffer.truncate()
