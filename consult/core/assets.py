@@ -1,0 +1,170 @@
+"""Static files: fingerprinted, compressed copies built at install time, served by WhiteNoise.
+
+``make install`` runs ``python -m consult.core.assets``, which copies every file under
+``consult/static/`` to ``consult/static/dist/`` with a hash of its content in its name
+(``css/consult.css`` → ``dist/css/consult.3f2a9c41d0be.css``), rewrites the ``url(...)`` references
+inside stylesheets to the fingerprinted fonts and pictures, writes gzip and brotli versions next to
+them and a ``manifest.json`` that maps each name to its fingerprinted one.
+
+At run time, with ``STATIC_FINGERPRINTS`` on (production and tests), ``url_for('static', ...)``
+gives the fingerprinted address, and WhiteNoise (wrapped around the application, so it works under
+gunicorn without a proxy) serves it compressed when the browser accepts it, with
+``Cache-Control: max-age=31536000, immutable``: a browser never asks for it again, and a changed
+file has another name. In development (``make run``) the plain files are served by Flask, so an
+edited stylesheet shows at once.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+from pathlib import Path, PurePosixPath
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+DIST = "dist"
+MANIFEST = "manifest.json"
+IMMUTABLE = "max-age=31536000, immutable"
+# Built next to the files, never sources themselves.
+SKIP_SUFFIXES = (".gz", ".br")
+CSS_URL = re.compile(r"""url\(\s*(['"]?)([^'")]+)\1\s*\)""")
+
+
+def _sources(static: Path) -> list[PurePosixPath]:
+    names = []
+    for path in sorted(static.rglob("*")):
+        relative = PurePosixPath(path.relative_to(static).as_posix())
+        if (path.is_file() and relative.parts[0] != DIST and not relative.name.startswith(".")
+                and not relative.name.endswith(SKIP_SUFFIXES)):
+            names.append(relative)
+    # Stylesheets last: they name the fingerprinted fonts and pictures, which must be known first.
+    return sorted(names, key=lambda name: (name.suffix == ".css", str(name)))
+
+
+def _fingerprinted(name: PurePosixPath, content: bytes) -> PurePosixPath:
+    digest = hashlib.sha256(content).hexdigest()[:12]
+    return name.with_name(f"{name.stem}.{digest}{name.suffix}")
+
+
+def _rewrite_css(name: PurePosixPath, text: str, manifest: dict[str, str]) -> str:
+    """Point relative url(...) references at the fingerprinted files; the folder layout under
+    dist/ is the same, so a relative reference stays relative."""
+    def replace(match: re.Match) -> str:
+        quote, target = match.group(1), match.group(2)
+        if target.startswith(("data:", "/", "#")) or "://" in target:
+            return match.group(0)
+        path, _, suffix = target.partition("?")
+        resolved = os.path.normpath(str(name.parent / path)).replace(os.sep, "/")
+        hashed = manifest.get(resolved)
+        if hashed is None:
+            return match.group(0)
+        relative = os.path.relpath(hashed.removeprefix(DIST + "/"), str(name.parent) or ".")
+        return f"url({quote}{relative}{'?' + suffix if suffix else ''}{quote})"
+
+    return CSS_URL.sub(replace, text)
+
+
+def build(static: Path = STATIC, *, quiet: bool = True) -> dict[str, str]:
+    """Write the fingerprinted and compressed files and the manifest; returns the manifest."""
+    from whitenoise.compress import Compressor
+
+    dist = static / DIST
+    manifest: dict[str, str] = {}
+    compressor = Compressor(quiet=quiet)
+    for name in _sources(static):
+        content = (static / name).read_bytes()
+        if name.suffix == ".css":
+            content = _rewrite_css(name, content.decode("utf-8"), manifest).encode("utf-8")
+        hashed = _fingerprinted(name, content)
+        target = dist / hashed
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(target.name + ".tmp")
+            partial.write_bytes(content)
+            partial.replace(target)
+            if compressor.should_compress(target.name):
+                list(compressor.compress(str(target)))  # a generator: writes .gz and .br
+        manifest[str(name)] = f"{DIST}/{hashed}"
+    partial = dist / (MANIFEST + ".tmp")
+    partial.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    partial.replace(dist / MANIFEST)
+    _remove_stale(dist, manifest)
+    return manifest
+
+
+def _remove_stale(dist: Path, manifest: dict[str, str]) -> None:
+    """Remove fingerprinted files of earlier builds, keeping the current ones and their
+    compressed versions."""
+    keep = {value.removeprefix(DIST + "/") for value in manifest.values()}
+    for path in dist.rglob("*"):
+        if not path.is_file() or path.name == MANIFEST:
+            continue
+        relative = path.relative_to(dist).as_posix()
+        for suffix in SKIP_SUFFIXES:
+            relative = relative.removesuffix(suffix)
+        if relative not in keep:
+            path.unlink(missing_ok=True)
+
+
+def load_manifest(static: Path) -> dict[str, str]:
+    """The manifest without the files changed since it was built (until the next `make install`
+    those are served by their plain names, so an edit is never hidden behind an old copy)."""
+    path = static / DIST / MANIFEST
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        built = path.stat().st_mtime
+    except FileNotFoundError:
+        return {}
+    fresh = {}
+    for name, hashed in manifest.items():
+        try:
+            if (static / name).stat().st_mtime <= built and (static / hashed).is_file():
+                fresh[name] = hashed
+        except FileNotFoundError:
+            continue
+    return fresh
+
+
+def register_assets(app) -> None:
+    """Fingerprinted addresses in url_for('static', ...) and WhiteNoise in front of the app,
+    when STATIC_FINGERPRINTS is on and the files have been built."""
+    if not app.config.get("STATIC_FINGERPRINTS"):
+        return
+    from whitenoise import WhiteNoise
+
+    static = Path(app.static_folder)
+    manifest = load_manifest(static)
+    if manifest:
+        @app.url_defaults
+        def _fingerprint(endpoint: str, values: dict) -> None:
+            if endpoint == "static":
+                hashed = manifest.get(values.get("filename"))
+                if hashed is not None:
+                    values["filename"] = hashed
+
+    prefix = app.static_url_path.strip("/") + "/"
+    immutable = f"/{prefix}{DIST}/"
+
+    def is_immutable(path: str, url: str) -> bool:
+        return url.startswith(immutable)
+
+    def headers(headers, path: str, url: str) -> None:
+        if is_immutable(path, url):
+            headers["Cache-Control"] = IMMUTABLE
+        headers["X-Content-Type-Options"] = "nosniff"
+
+    # Plain (unfingerprinted) files are still served, briefly cached, for anything that names them.
+    app.wsgi_app = WhiteNoise(app.wsgi_app, root=str(static), prefix=prefix, max_age=60,
+                              allow_all_origins=False, immutable_file_test=is_immutable,
+                              add_headers_function=headers)
+
+
+def main(argv: list[str] | None = None) -> int:
+    manifest = build(quiet=True)
+    print(f"static files fingerprinted and compressed: {len(manifest)} in {STATIC / DIST}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
