@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 
@@ -18,6 +18,7 @@ from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Theme
 from consult.core.access import like_contains
+from consult.core.jobs import enqueue_after_commit
 from consult.core.time import utcnow
 from consult.dialogue.models import (
     AuthorRole,
@@ -31,6 +32,7 @@ from consult.dialogue.models import (
 from consult.dialogue.permissions import EDIT_WINDOW, author_identity, can_read_threads
 from consult.disclosure.posts import may_show_post, may_show_thread, quotable, shown_posts
 from consult.extensions import db
+from consult.notify.delivery import dispatch_committed
 from consult.notify.models import Kind
 from consult.notify.services import linking_to, notify, tell_team, url_path, withdraw
 
@@ -138,20 +140,50 @@ def _post_link(post: Post) -> str:
 
 
 def _tell_followers(post: Post) -> None:
-    """Everyone following the thread, except the author, hears of a new message once, and only
-    when the gate lets them read it: a post waiting for approval is announced when approved,
-    never before; a hidden or deleted one, or one in a thread they may not see, never."""
-    thread = post.thread
-    followers = db.session.scalars(select(User).join(ThreadFollow, ThreadFollow.user_id == User.id).where(
-        ThreadFollow.thread_id == thread.id, User.id != post.author_id)).all()
-    readers = [user for user in followers
-               if can_read_threads(user, thread.consultation) and may_show_post(post, user)]
+    """Tell the thread's followers of a new published message, in a job after commit (one job per
+    message): who follows is looked up by the job, so posting costs the same with 4 or 400
+    followers (:func:`tell_followers`)."""
+    enqueue_after_commit(tell_followers, post.id)
+
+
+FOLLOWERS_BATCH = 500
+
+
+def tell_followers(post_id: int) -> int:
+    """Job: everyone following the thread, except the author, hears of a new message once, and
+    only when the gate lets them read it: a post waiting for approval is announced when approved,
+    never before; a hidden or deleted one, or one in a thread they may not see, never.
+
+    The gate is asked when the job runs, so a message hidden in between is not announced. Runs
+    inline after the request (embedded default) or on the RQ worker; running it again tells
+    nobody twice (the notifications carry a key per message and person). Followers are read a
+    batch at a time, each batch committed. Returns the number of people told."""
+    post = db.session.get(Post, post_id)
+    if post is None or post.status != PostStatus.PUBLISHED:
+        return 0
+    thread, told, after = post.thread, 0, 0
     author = post.author.name if post.author else ""
     if post.organisation is not None:
         author = f"{author}, {post.organisation.name}"
-    notify(readers, Kind.THREAD_REPLY, consultation=thread.consultation,
-           data={"thread": thread.title, "consultation": thread.consultation.title, "author": author},
-           link=_post_link(post), dedupe_key=f"post:{post.id}")
+    data = {"thread": thread.title, "consultation": thread.consultation.title, "author": author}
+    while True:
+        followers = db.session.scalars(
+            select(User).join(ThreadFollow, ThreadFollow.user_id == User.id)
+            .where(ThreadFollow.thread_id == thread.id, User.id != post.author_id, User.id > after)
+            .order_by(User.id).limit(FOLLOWERS_BATCH)).all()
+        if not followers:
+            break
+        after = followers[-1].id
+        readers = [user for user in followers
+                   if can_read_threads(user, thread.consultation) and may_show_post(post, user)]
+        told += len(notify(readers, Kind.THREAD_REPLY, consultation=thread.consultation, data=data,
+                           link=_post_link(post), dedupe_key=f"post:{post.id}"))
+        db.session.commit()
+        if len(followers) < FOLLOWERS_BATCH:
+            break
+    if not has_request_context():  # on the worker; after a request, the request's hook sends it
+        dispatch_committed()
+    return told
 
 
 def _tell_moderators(post: Post, event: str, *, key: str) -> None:
