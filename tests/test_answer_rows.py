@@ -108,3 +108,49 @@ def test_migration_fills_in_rows_of_earlier_submissions(migration_app):  # noqa:
             SubmittedAnswer.response_id == response.id, SubmittedAnswer.current.is_(True))))
         assert revisions <= {max(s.number for s in response.submissions)}
     upgrade()
+
+
+def submitted_responses(world, count: int) -> list[Response]:
+    """``count`` providers, each with a submitted response (services, as the pages would)."""
+    from consult.orgs.models import OrgKind
+    from consult.responses.models import Publication
+    from consult.responses.services import save_answer, set_publication, start_response, submit
+    from tests.conftest import make_org, make_user
+
+    responses = []
+    question = world["q"]["Wat werkt?"]
+    for n in range(count):
+        org = make_org(f"Aanbieder {n:03d}", kind=OrgKind.PROVIDER)
+        user = make_user(f"p{n}@example.org", org=org)
+        response = start_response(world["consultation"], org, by=user)
+        save_answer(response, question, f"Antwoord {n}", False, None, by=user)
+        set_publication(response, Publication.NAMED, by=user)
+        submit(response, by=user, notify=False)
+        responses.append(response)
+    db.session.commit()
+    return responses
+
+
+def test_team_response_list_is_paged_by_name_with_an_accessible_pager(world):
+    submitted_responses(world, 53)
+    anna = world["clients"]["a"]
+    resp = start(anna, world)
+    fill_every_kind(anna, resp, world, text="Eerst.")
+    fill_every_kind(anna, resp, world, text="Daarna.")  # two revisions
+    editor = world["clients"]["editor"]
+    listing = editor.get("/consultations/wmo/responses")
+    first = listing.get_data(as_text=True)
+    names = re.findall(r'responses/\d+">([^<]+)</a></td>', first)
+    assert names == [f"Aanbieder {n:03d}" for n in range(50)]
+    assert "54 organisaties hebben een reactie ingediend. Pagina 1 van 2, op naam van de organisatie." in text_of(listing)
+    assert '<nav class="utrecht-pagination" aria-label="Pagina\'s">' in first
+    assert 'aria-current="page" href="/consultations/wmo/responses?page=1">Pagina 1</a>' in first
+    second = editor.get("/consultations/wmo/responses?page=2").get_data(as_text=True)
+    assert re.findall(r'responses/\d+">([^<]+)</a></td>', second) == [
+        "Aanbieder 050", "Aanbieder 051", "Aanbieder 052", "Zorg A"]
+    assert 'aria-current="page" href="/consultations/wmo/responses?page=2">Pagina 2</a>' in second
+    assert re.search(r'Zorg A</a></td>.*?numeric">2</td>', second, re.S)  # its revisions, counted in SQL
+    assert 'rel="prev" href="/consultations/wmo/responses?page=1"' in second
+    # An old link past the end shows the last page; another team sees nothing.
+    assert "Zorg A" in text_of(editor.get("/consultations/wmo/responses?page=9"))
+    assert world["clients"]["other_team"].get("/consultations/wmo/responses").status_code == 404

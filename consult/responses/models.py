@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Question
@@ -74,6 +74,8 @@ class Response(db.Model):
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
     submissions: Mapped[list[Submission]] = relationship(
         back_populates="response", cascade="all, delete-orphan", order_by="Submission.number")
+    # The number of submissions, where a list query asks for it (``with_expression``): counted in SQL.
+    revisions: Mapped[int | None] = query_expression()
 
     def answer_for(self, question_id: int) -> Answer | None:
         return next((a for a in self.answers if a.question_id == question_id), None)

@@ -4,14 +4,14 @@ never reaches another organisation's response."""
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload, with_expression
 
 from consult.consultations.models import Consultation
 from consult.consultations.permissions import is_team
 from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
-from consult.responses.models import Answer, Response, ResponseStatus
+from consult.responses.models import Answer, Response, ResponseStatus, Submission
 
 
 def responding_organisations(user) -> list[Organisation]:
@@ -71,16 +71,25 @@ def submitted_response_for_team_or_404(user, consultation: Consultation, respons
     return response
 
 
-def responses_for_team(user, consultation: Consultation) -> list[Response]:
-    """Every response of this consultation that has been submitted at least once."""
+TEAM_LIST_PAGE_SIZE = 50
+
+
+def team_response_page(user, consultation: Consultation, page: int = 1):
+    """One page of the responses of this consultation that have been submitted at least once,
+    by organisation name, with their number of revisions. Sorted, counted and paged in SQL: a
+    page costs the same with 10 or 10,000 responses (no submission's content is loaded)."""
     if not is_team(user, consultation):
         abort(404)
-    responses = db.session.scalars(
-        select(Response).where(Response.consultation_id == consultation.id,
-                               Response.status != ResponseStatus.DRAFT)
-        .options(selectinload(Response.organisation), selectinload(Response.submissions))
-    ).all()
-    return sorted(responses, key=lambda r: r.organisation.name.lower())
+    revisions = (select(func.count(Submission.id)).where(Submission.response_id == Response.id)
+                 .correlate(Response).scalar_subquery())
+    query = (select(Response).join(Response.organisation)
+             .where(Response.consultation_id == consultation.id, Response.status != ResponseStatus.DRAFT)
+             .options(contains_eager(Response.organisation), with_expression(Response.revisions, revisions))
+             .order_by(func.lower(Organisation.name), Organisation.id, Response.id))
+    result = db.paginate(query, page=max(page, 1), per_page=TEAM_LIST_PAGE_SIZE, error_out=False)
+    if result.pages and result.page > result.pages:  # past the end (an old link): the last page
+        result = db.paginate(query, page=result.pages, per_page=TEAM_LIST_PAGE_SIZE, error_out=False)
+    return result
 
 
 def own_response(user, org: Organisation, consultation: Consultation) -> Response | None:

@@ -30,8 +30,8 @@ from consult.responses.permissions import (
     can_edit_response,
     own_response_or_404,
     responding_organisations,
-    responses_for_team,
     submitted_response_for_team_or_404,
+    team_response_page,
 )
 from consult.responses.services import (
     DeadlinePassed,
@@ -465,8 +465,8 @@ def verify():
 @login_required
 def team_list(slug: str):
     consultation = load_consultation(slug)
-    responses = responses_for_team(current_user, consultation)
-    return render_template("responses/team_list.html", consultation=consultation, responses=responses)
+    page = team_response_page(current_user, consultation, request.args.get("page", 1, type=int))
+    return render_template("responses/team_list.html", consultation=consultation, page=page)
 
 
 @bp.route("/consultations/<slug>/responses/<int:response_id>")
