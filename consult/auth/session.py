@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from consult.auth.models import User
-from consult.core.htmx import htmx_redirect, is_htmx
+from consult.core.htmx import current_url, htmx_redirect, is_htmx
 from consult.extensions import db, login_manager
 
 AUTH_AT = "auth_at"
@@ -31,7 +31,7 @@ def load_user(ident: str) -> User | None:
 def unauthorized():
     """Send anonymous visitors to the login page; htmx requests get HX-Redirect."""
     if is_htmx():
-        current = request.headers.get("HX-Current-URL", "")
+        current = current_url() or ""
         return htmx_redirect(url_for("auth.login", next=_path_of(current) or None))
     flash(_("Log in to continue."), "info")
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))

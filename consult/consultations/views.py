@@ -4,7 +4,7 @@ Views: load (404) → authorise (403 via a named predicate) → act (a service) 
 """
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from consult.auth.services import get_user_by_email
 from consult.consultations import bp
 from consult.consultations.forms import (
+    AccessForm,
     DetailsForm,
     DocumentForm,
     ExtendForm,
@@ -41,6 +42,7 @@ from consult.consultations.permissions import (
     can_create_consultation,
     can_edit_consultation,
     can_manage_team,
+    can_set_access,
     can_view_consultation,
     is_team,
 )
@@ -67,12 +69,14 @@ from consult.consultations.services import (
     save_phase,
     save_question,
     save_theme,
+    set_access,
     set_team_member,
     slug_taken,
     update_details,
 )
+from consult.core.access import deny_hidden
 from consult.core.conflicts import STALE_SAVE, restart_from
-from consult.core.htmx import is_htmx
+from consult.core.htmx import is_htmx, retarget
 from consult.core.time import combine_local, to_local, utcnow
 from consult.core.uploads import CONTENT_TYPES, UploadRejected, store_upload, stored_path
 from consult.extensions import db
@@ -103,6 +107,8 @@ def load_consultation(slug: str, *options, team_users: bool = True) -> Consultat
         )
     )
     if consultation is None or not can_view_consultation(current_user, consultation):
+        if consultation is not None and consultation.status != Status.DRAFT:
+            deny_hidden()  # closed to invited organisations: an invited person may still have to log in
         abort(404)
     if close_if_due(consultation):
         db.session.commit()
@@ -145,7 +151,8 @@ def _municipalities(ids: list[int]) -> list[Organisation]:
 def index():
     visible = db.session.scalars(
         select(Consultation).where(Consultation.status != Status.DRAFT)
-        .options(selectinload(Consultation.municipalities))
+        .options(selectinload(Consultation.municipalities), selectinload(Consultation.team),
+                 selectinload(Consultation.invited))
         .order_by(Consultation.closes_at.desc())
     ).all()
     drafts = []
@@ -156,6 +163,7 @@ def index():
             .order_by(Consultation.created_at.desc())
         ).all()
         drafts = [c for c in candidates if is_team(current_user, c)]
+    visible = [c for c in visible if can_view_consultation(current_user, c)]
     now = utcnow()
     open_ones = [c for c in visible if c.accepts_responses(now)]
     past = [c for c in visible if not c.accepts_responses(now)]
@@ -318,6 +326,36 @@ def details(slug: str):
     return render_template("consultations/details.html", consultation=consultation, form=form)
 
 
+def invitable_organisations() -> list[Organisation]:
+    """The organisations a closed consultation can invite: every care provider and advisory council."""
+    return list(db.session.scalars(select(Organisation).where(
+        Organisation.kind.in_([OrgKind.PROVIDER, OrgKind.COUNCIL])).order_by(Organisation.name)))
+
+
+@bp.route("/consultations/<slug>/manage/access", methods=["GET", "POST"])
+@login_required
+def access(slug: str):
+    """Public (the default) or closed to invited organisations; editors decide, in every phase."""
+    consultation = load_consultation(slug, selectinload(Consultation.invited))
+    if not can_set_access(current_user, consultation):
+        abort(403)
+    organisations = invitable_organisations()
+    form = AccessForm(formdata=None, access="closed" if consultation.invited_only else "public",
+                      organisations=[org.id for org in consultation.invited]) \
+        if request.method == "GET" else AccessForm()
+    form.organisations.choices = [(org.id, f"{org.name} ({org.kind.label})") for org in organisations]
+    if form.validate_on_submit():
+        chosen = set(form.organisations.data or [])
+        if set_access(consultation, invited_only=form.access.data == "closed",
+                      invited=[org for org in organisations if org.id in chosen], by=current_user):
+            db.session.commit()
+        flash(_("This consultation is now closed: only the invited organisations see it.")
+              if consultation.invited_only else _("This consultation is now public: anyone reads what is published."),
+              "ok")
+        return redirect(url_for("consultations.access", slug=consultation.slug))
+    return render_template("consultations/access.html", consultation=consultation, form=form)
+
+
 # --- planning -----------------------------------------------------------------------------
 
 @bp.route("/consultations/<slug>/manage/planning", methods=["GET", "POST"])
@@ -406,10 +444,7 @@ def _editor(consultation: Consultation, status: str | None = None, **context):
                                theme_form=theme_form, **context)
     html = render_template("consultations/_themes.html", consultation=consultation,
                            theme_form=theme_form, status=status, **context)
-    response = make_response(html)
-    response.headers["HX-Retarget"] = "#themes"
-    response.headers["HX-Reswap"] = "innerHTML"
-    return response
+    return retarget(html, "#themes", "innerHTML")
 
 
 @bp.route("/consultations/<slug>/manage/questions", methods=["GET", "POST"])

@@ -6,7 +6,7 @@ What of a thread or post each person may see is decided by the disclosure gate
 """
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -16,7 +16,7 @@ from consult.consultations.permissions import can_edit_consultation
 from consult.consultations.services import ChangeRefused, update_details
 from consult.consultations.views import load_consultation
 from consult.core.access import deny_hidden
-from consult.core.htmx import is_htmx
+from consult.core.htmx import is_htmx, retarget
 from consult.core.time import utcnow
 from consult.dialogue import bp
 from consult.dialogue.forms import EditPostForm, PostForm, PremoderationForm, ReasonForm, ThreadForm
@@ -211,10 +211,7 @@ def post(thread_id: int):
             if is_htmx():
                 html = render_template("dialogue/_post_added.html", post=new, form=PostForm(formdata=None),
                                        slot=slot, **_post_context(thread))
-                result = make_response(html)
-                result.headers["HX-Retarget"] = f"#replies-{new.parent_id}" if new.parent_id else "#new-posts"
-                result.headers["HX-Reswap"] = "beforeend"
-                return result
+                return retarget(html, f"#replies-{new.parent_id}" if new.parent_id else "#new-posts", "beforeend")
             _posts, _page, pages = _thread_page(thread, None)
             return redirect(url_for("dialogue.thread", thread_id=thread.id, page=pages) + f"#post-{new.id}")
     if is_htmx():
@@ -273,7 +270,8 @@ def edit(post_id: int):
         else:
             db.session.commit()
             if is_htmx():
-                return render_template("dialogue/_post.html", post=post, **_post_context(post.thread))
+                return render_template("dialogue/_post.html", post=post, focus_post=post.id,
+                                       **_post_context(post.thread))
             return redirect(url_for("dialogue.thread", thread_id=post.thread_id) + f"#post-{post.id}")
     template = "dialogue/_edit_form.html" if is_htmx() else "dialogue/edit.html"
     return render_template(template, post=post, form=form, **_post_context(post.thread))
@@ -288,7 +286,7 @@ def delete(post_id: int):
     delete_post(post, by=current_user)  # CSRF is checked for every POST by CSRFProtect
     db.session.commit()
     if is_htmx():
-        return render_template("dialogue/_post.html", post=post, **_post_context(post.thread))
+        return render_template("dialogue/_post.html", post=post, focus_post=post.id, **_post_context(post.thread))
     return redirect(url_for("dialogue.thread", thread_id=post.thread_id) + f"#post-{post.id}")
 
 

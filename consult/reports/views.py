@@ -12,6 +12,7 @@ from consult.audit.services import record_event
 from consult.consultations.models import Consultation, Theme
 from consult.consultations.views import load_consultation
 from consult.core.access import deny_hidden
+from consult.core.htmx import is_htmx
 from consult.core.conflicts import STALE_SAVE, form_version
 from consult.core.limits import Throttled, too_many_response
 from consult.core.ondemand import count_generation
@@ -275,7 +276,7 @@ def _own_job(job_id: int):
 @login_required
 def export_status(job_id: int):
     job, consultation = _own_job(job_id)
-    template = "reports/_export_status.html" if request.headers.get("HX-Request") == "true" else "reports/export.html"
+    template = "reports/_export_status.html" if is_htmx() else "reports/export.html"
     return render_template(template, job=job, consultation=consultation)
 
 

@@ -17,7 +17,7 @@ from flask_wtf.csrf import CSRFError
 from consult.audit.services import record_event
 from consult.consultations.models import Question, QuestionKind
 from consult.consultations.views import load_consultation
-from consult.core.htmx import htmx_redirect, is_htmx
+from consult.core.htmx import current_url, htmx_redirect, is_htmx
 from consult.core.limits import limit_route
 from consult.core.ondemand import limit_generation
 from consult.core.time import utcnow
@@ -40,6 +40,7 @@ from consult.responses.services import (
     add_attachment,
     format_receipt_code,
     has_unsubmitted_changes,
+    is_asked,
     is_skipped,
     progress,
     question_for,
@@ -67,7 +68,7 @@ def _private(response):
 @bp.errorhandler(CSRFError)
 def _expired_form(error):
     """An expired form during editing: back to the form, where the autosaved text waits."""
-    back = request.headers.get("HX-Current-URL") or request.referrer or url_for("core.index")
+    back = current_url() or request.referrer or url_for("core.index")
     if is_htmx():
         return htmx_redirect(back)
     flash(_("The page had expired, so your last change was not saved. Your saved answers are "
@@ -162,6 +163,35 @@ def _apply_skip(response: Response, question: Question, state: QuestionState) ->
     state.version = saved.version
 
 
+def _apply_file_action(response: Response, questions: list[Question], states: dict[int, QuestionState]):
+    """The theme form's "Upload file" or "Remove" button (one form, so the answers typed on the page
+    are saved with it, also without JavaScript). Returns None when neither was pressed, else the
+    file question, whether it worked, and what to tell the person; a refused file is the question's
+    error on the page."""
+    action = request.form.get("action", "")
+    kind, _sep, raw = action.partition("-")
+    if kind not in ("upload", "remove") or not raw.isdigit():
+        return None
+    files = {q.id: q for q in questions if q.kind == QuestionKind.FILE}
+    if kind == "upload":
+        question = files.get(int(raw)) or abort(404)
+        state = states[question.id]
+        try:
+            stored = store_upload(request.files.get(f"file-{question.id}"), allowed=RESPONSE_FILE_TYPES,
+                                  type_message=_l("This kind of file is not accepted. Upload a PDF, ODT or DOCX file."))
+        except UploadRejected as rejected:
+            state.error = str(rejected.message)
+            return question, False, None
+        add_attachment(response, question, stored, by=current_user)
+        state.attachments = response.answer_for(question.id).current_attachments
+        return question, True, _l("The file has been added.")
+    attachment = _own_attachment(response, int(raw))
+    question = files.get(attachment.answer.question_id) or abort(404)
+    remove_attachment(attachment, by=current_user)
+    states[question.id].attachments = [a for a in states[question.id].attachments if a.id != attachment.id]
+    return question, True, _l("The file has been removed.")
+
+
 def _theme_context(response: Response, theme_id: int):
     items = progress(response)
     index = next((i for i, item in enumerate(items) if item.theme.id == theme_id), None)
@@ -222,10 +252,19 @@ def theme(response_id: int, theme_id: int):
             for question in item.questions:
                 if question.kind == QuestionKind.FILE:
                     _apply_skip(response, question, states[question.id])
+            file_done = _apply_file_action(response, item.questions, states)
         except DeadlinePassed:
             db.session.rollback()
             return _render_theme(response, items, index, states, closed=True), 409
         db.session.commit()
+        if file_done is not None:
+            file_question, file_ok, told = file_done
+            if file_ok:
+                flash(str(told), "ok")
+            if ok and file_ok:
+                return redirect(url_for("responses.theme", response_id=response.id, theme_id=theme_id)
+                                + f"#question-{file_question.id}")
+            ok = False  # the page again, with the problem and everything typed
         merged = next((q for q in item.questions if _merging(q)), None)
         if ok and merged is not None:
             flash(str(_MERGED), "ok")
@@ -267,7 +306,8 @@ def autosave(response_id: int, question_id: int):
     status = 409 if state.conflict is not None else 200
     if _merging(question):  # the field itself changed: send the whole question back
         body = render_template("responses/_question.html", response=response, state=state, editable=True,
-                               focus=True, status_message=_MERGED if saved else None)
+                               focus=True, status_message=_MERGED if saved else None,
+                               number=_number_in_theme(response, question))
     else:
         body = render_template("responses/_save_status.html", response=response, state=state,
                                saved=state.changed, now=utcnow())
@@ -283,7 +323,14 @@ def fresh_question(response_id: int, question_id: int):
     question = _own_question(response, question_id)
     state = _states(response, [question])[question.id]
     return render_template("responses/_question.html", response=response, state=state,
-                           editable=can_edit_response(current_user, response), focus=True)
+                           editable=can_edit_response(current_user, response), focus=True,
+                           number=_number_in_theme(response, question))
+
+
+def _number_in_theme(response: Response, question: Question) -> int:
+    """The question's number on its theme page (among the questions this organisation is asked)."""
+    asked = [q for q in question.theme.questions if is_asked(response.organisation, q)]
+    return asked.index(question) + 1
 
 
 def _own_question(response: Response, question_id: int) -> Question:
@@ -433,10 +480,18 @@ def receipt_pdf(response_id: int, number: int):
     return result
 
 
-@bp.route("/responses/<int:response_id>/withdraw", methods=["POST"])
+@bp.route("/responses/<int:response_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw_view(response_id: int):
+    """Withdrawing asks first on a page of its own (so also without JavaScript); only the
+    confirmation sent from that page withdraws."""
     response = own_response_or_404(current_user, response_id)
+    if response.status != ResponseStatus.SUBMITTED or not can_edit_response(current_user, response):
+        if request.method == "POST" and response.status == ResponseStatus.SUBMITTED:
+            flash(_("The deadline has passed; the response can no longer be withdrawn."), "error")
+        return redirect(url_for("responses.overview", response_id=response.id))
+    if request.method == "GET" or request.form.get("confirm") != "1":
+        return render_template("responses/withdraw.html", response=response)
     try:
         withdraw(response, by=current_user)
     except DeadlinePassed:
