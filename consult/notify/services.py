@@ -14,21 +14,20 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale, format_date, gettext as _, ngettext
+from flask_babel import force_locale, gettext as _, ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from consult.audit.services import record_event
 from consult.auth.models import User
-from consult.core.templating import format_datetime_minutes
+from consult.core.templating import format_day, format_deadline, format_moment
 from consult.core.time import to_local, utcnow
 from consult.extensions import db
 from consult.notify.mail import queue_mail, render_template_mail
 from consult.notify.models import Frequency, Kind, Notification, OutboundMail, Preference
 
 DEFAULT_FREQUENCY = Frequency.IMMEDIATE
-LIST_PAGE_SIZE = 25
 
 
 # --- links -----------------------------------------------------------------------------
@@ -71,8 +70,9 @@ def read_unsubscribe_token(token: str) -> tuple[User, Kind] | None:
 
 # --- what a notification says, in the reader's language --------------------------------
 
-def _when(value: str | None, fmt: str = "long") -> str:
-    return format_datetime_minutes(datetime.fromisoformat(value), fmt) if value else ""
+def _when(value: str | None, style=format_moment) -> str:
+    """A moment stored as ISO text in the notification's data, in one of the named styles."""
+    return style(datetime.fromisoformat(value)) if value else ""
 
 
 def describe(kind: Kind, data: dict[str, Any]) -> tuple[str, list[str]]:
@@ -82,7 +82,7 @@ def describe(kind: Kind, data: dict[str, Any]) -> tuple[str, list[str]]:
     if kind == Kind.RECEIPT:
         return (_("Receipt: response of %(org)s submitted", org=d["org"]), [
             _("The response of %(org)s to the consultation “%(title)s” was submitted on %(when)s "
-              "(revision %(n)s).", org=d["org"], title=title, when=_when(d["when"], "full"), n=d["n"]),
+              "(revision %(n)s).", org=d["org"], title=title, when=_when(d["when"]), n=d["n"]),
             _("Receipt code") + ": " + d["code"],
             _("Anyone can check the code at:") + " " + d["verify"],
             _("You can change the answers and submit again until the deadline."),
@@ -91,7 +91,7 @@ def describe(kind: Kind, data: dict[str, Any]) -> tuple[str, list[str]]:
         if d["change"] == "deadline":
             return (_("New deadline for “%(title)s”", title=title), [
                 _("The deadline of the consultation “%(title)s” is now %(when)s.",
-                  title=title, when=_when(d["closes_at"], "full"))])
+                  title=title, when=_when(d["closes_at"], format_deadline))])
         return (_("The questions of “%(title)s” have changed", title=title), [
             _("The project team changed the questions of the consultation “%(title)s”. "
               "Check your answers before you submit.", title=title)]
@@ -120,10 +120,10 @@ def describe(kind: Kind, data: dict[str, Any]) -> tuple[str, list[str]]:
         return (ngettext("%(num)d day left to submit to “%(title)s”",
                          "%(num)d days left to submit to “%(title)s”", days, title=title), [
             _("%(org)s has a draft response that has not been submitted. The deadline is %(when)s.",
-              org=d["org"], when=_when(d["closes_at"], "full")),
+              org=d["org"], when=_when(d["closes_at"], format_deadline)),
             _("Only submitted responses are taken into account.")])
     if kind == Kind.ADVICE:
-        due = format_date(date.fromisoformat(d["due"]), "d MMMM y") if d["due"] else ""
+        due = format_day(date.fromisoformat(d["due"])) if d["due"] else ""
         if d["event"] == "requested":
             return (_("Advice requested on “%(title)s”", title=title), [
                 _("The project team asks %(council)s for formal advice. Please submit it by %(due)s.",
@@ -134,7 +134,7 @@ def describe(kind: Kind, data: dict[str, Any]) -> tuple[str, list[str]]:
         if d["event"] == "receipt":
             return (_("Receipt: advice of %(council)s submitted", council=d["council"]), [
                 _("The advice of %(council)s on “%(title)s” was submitted on %(when)s.",
-                  council=d["council"], title=title, when=_when(d["when"], "full")),
+                  council=d["council"], title=title, when=_when(d["when"])),
                 _("Receipt code") + ": " + d["code"]])
         if d["event"] == "submitted":
             return (_("%(council)s submitted its advice on “%(title)s”", council=d["council"], title=title), [
@@ -316,21 +316,26 @@ def audience(consultation) -> list[User]:
     last day), so every member of every provider and council organisation on the platform counts,
     whether or not their organisation has started a response. Everyone who follows one of the
     consultation's discussions counts too, as do the :func:`participants`. The project team is
-    left out: it is the one publishing. A consultation with a closed (invited-only) circle of
-    organisations would narrow the first group here, and only here.
+    left out: it is the one publishing. A consultation closed to invited organisations narrows the
+    first group to the invited organisations' members, and leaves out anyone else (a follower or
+    participant whose organisation is no longer invited cannot read what they would be told).
     """
+    from consult.consultations.permissions import is_invited
     from consult.dialogue.models import Thread, ThreadFollow
     from consult.orgs.models import Membership, Organisation, OrgKind
 
     registered = select(Membership.user_id).join(Organisation, Organisation.id == Membership.organisation_id) \
         .where(Organisation.kind.in_([OrgKind.PROVIDER, OrgKind.COUNCIL]))
+    if consultation.invited_only:
+        registered = registered.where(Organisation.id.in_([org.id for org in consultation.invited]))
     following = select(ThreadFollow.user_id).join(Thread, Thread.id == ThreadFollow.thread_id) \
         .where(Thread.consultation_id == consultation.id)
     team = {member.user_id for member in consultation.team}
     people = {user.id: user for user in db.session.scalars(
         select(User).where(or_(User.id.in_(registered), User.id.in_(following))).order_by(User.id))}
     people.update((user.id, user) for user in participants(consultation))
-    return [user for uid, user in sorted(people.items()) if uid not in team]
+    return [user for uid, user in sorted(people.items()) if uid not in team
+            and (not consultation.invited_only or is_invited(user, consultation))]
 
 
 def team_users(consultation, *, editors_only: bool = False) -> list[User]:
@@ -395,14 +400,6 @@ def url_path(endpoint: str, **values) -> str:
 def unread_count(user: User) -> int:
     return db.session.scalar(select(func.count(Notification.id)).where(
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
-
-
-def list_for(user: User, page: int = 1) -> tuple[list[Notification], int]:
-    total = db.session.scalar(select(func.count(Notification.id)).where(Notification.user_id == user.id)) or 0
-    items = db.session.scalars(select(Notification).where(Notification.user_id == user.id)
-                               .order_by(Notification.created_at.desc(), Notification.id.desc())
-                               .offset((page - 1) * LIST_PAGE_SIZE).limit(LIST_PAGE_SIZE)).all()
-    return list(items), total
 
 
 def linking_to(link: str, *, prefix: bool = False, kinds: Iterable[Kind] | None = None) -> list[Notification]:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -471,11 +470,3 @@ def verify_receipt(text: str) -> Verification:
     if digest != submission.digest or not digest.startswith(code):
         return Verification("changed", submission)
     return Verification("valid", submission)
-
-
-def submitted_at_of(submission: Submission) -> datetime:
-    return submission.submitted_at
-
-
-def max_upload_mb() -> int:
-    return current_app.config["MAX_UPLOAD_MB"]
