@@ -31,6 +31,7 @@ from consult.advice.services import submit as submit_advice
 from consult.analysis.models import Synthesis, SynthesisStatus
 from consult.analysis.services import AnalysisRefused, add_quote, answer_items
 from consult.consultations.models import Consultation, Question, QuestionKind, Status, TeamMember, TeamRole, Theme
+from consult.core.jobs import run_committed_jobs
 from consult.core.time import utcnow
 from consult.dialogue.services import (
     approve_post,
@@ -120,6 +121,7 @@ def build_dialogue(consultation, editor, dialogue: Dialogue, outsider) -> tuple[
         body = marker("PST")
         post = reply(thread, f"Reactie {body}", by=speaker)
         db.session.commit()
+        run_committed_jobs()  # as after a request: the followers are told
         if state == "hidden":
             hide_post(post, "Persoonlijk", by=editor)
         elif state == "deleted":
@@ -127,6 +129,7 @@ def build_dialogue(consultation, editor, dialogue: Dialogue, outsider) -> tuple[
         elif state == "approved":
             approve_post(post, by=editor)
         db.session.commit()
+        run_committed_jobs()
         if state in ("published", "approved"):
             public.append(body)
         else:
