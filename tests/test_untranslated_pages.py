@@ -6,7 +6,9 @@ or a template prints an English text the catalogue knows without asking for it. 
 page of tests/pages.py in ``nl`` and looks for the English msgids of the catalogue in the text a
 person reads or hears (the page text, the title, and the ``title``, ``aria-label``, ``alt``,
 ``placeholder`` and ``content`` attributes), and for English or machine formats: a clock with
-seconds ("03:42:21"), a decimal point in a file size ("9.6 kB"), "Bytes".
+seconds ("03:42:21"), a time-zone name ("Midden-Europese standaardtijd"), a decimal point in a file
+size ("9.6 kB"), "Bytes". The same pages in English are checked for the time formats and for Dutch
+dates and numbers ("4 mrt 2026", "9,6 kB"): every moment has one style per kind in both languages.
 
 Which msgids count, so that a hit is English and not a word the two languages share:
 - only msgids whose Dutch translation differs from them (not "Status", "Contact", "Privacy"),
@@ -28,13 +30,23 @@ from babel.messages.pofile import read_po
 
 from consult.demo import DEMO_PASSWORD, load_demo
 from consult.extensions import db
-from tests.conftest import login
+from tests.conftest import login, post_form
 from tests.pages import ACCOUNTS, demo_pages
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "consult/translations/nl/LC_MESSAGES/messages.po"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
-# Formats that give an English or machine page away: seconds on a clock, "9.6 kB", "598 Bytes".
-FOREIGN_FORMATS = re.compile(r"(?<![\d:])\d{1,2}:\d\d:\d\d(?![\d:])|\b\d+\.\d+\s?[kMG]B\b|\bBytes\b")
+# A moment shown to the second or with a time-zone name, in any language ("03:42:21", "3:42:21 AM",
+# "Central European Standard Time", "Midden-Europese zomertijd", "GMT+1", "CET").
+TIME_FORMATS = (r"(?<![\d:])\d{1,2}:\d\d:\d\d(?![\d:])"
+                r"|\b(?:Central|Midden-|West-|Coordinated|Greenwich)[\w -]*?(?:Time|tijd)\b"
+                r"|\b(?:Standard|Summer|Daylight) Time\b|\b\w*(?:standaardtijd|zomertijd)\b"
+                r"|\b(?:GMT|UTC)(?:[+-]\d{1,2}(?::?\d\d)?)?\b|\bCES?T\b")
+# Formats that give an English or machine page away: the time formats, "9.6 kB", "598 Bytes".
+FOREIGN_FORMATS = re.compile(rf"{TIME_FORMATS}|\b\d+\.\d+\s?[kMG]B\b|\bBytes\b")
+# Formats that give a Dutch page away in English: a Dutch month, a decimal comma in a size or amount.
+DUTCH_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+DUTCH_FORMATS = re.compile(rf"{TIME_FORMATS}|\b\d{{1,2}} (?:{DUTCH_MONTHS}|jan|feb|mrt|apr|jun|jul|aug|sep|okt|nov|dec)\b"
+                           r"|\b\d+,\d+\s?(?:[kMG]B|bytes)\b|€\s?\d+(?:\.\d{3})*,\d\d\b")
 ATTRIBUTES = re.compile(r'\s(?:title|aria-label|alt|placeholder|content)="([^"]*)"')
 
 
@@ -99,6 +111,28 @@ def test_dutch_pages_show_no_english_msgid_or_format_as_role(app, role):
     assert found == {}
 
 
+@pytest.mark.parametrize("role", list(ACCOUNTS))
+def test_english_pages_show_english_dates_and_numbers_to_the_minute_as_role(app, role):
+    """The same pages in English: moments without seconds or a time-zone name, and no Dutch date or
+    number format (user text of the demo is Dutch, so only formats are checked, not words)."""
+    load_demo()
+    db.session.commit()
+    client = app.test_client()
+    client.set_cookie("consult_lang", "en")
+    if ACCOUNTS[role]:
+        login(client, ACCOUNTS[role], DEMO_PASSWORD)
+        post_form(client, "/language", {"language": "en"})
+    found = {}
+    for path in demo_pages()[role]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        html = response.get_data(as_text=True)
+        assert '<html lang="en"' in html, path
+        if foreign := DUTCH_FORMATS.findall(readable_text(html)):
+            found[path] = foreign
+    assert found == {}
+
+
 def test_check_finds_english_between_dutch():
     """The check itself: a two-word msgid is found in a Dutch text, a shared word is not."""
     phrases = english_phrases()
@@ -106,3 +140,9 @@ def test_check_finds_english_between_dutch():
     assert english_on("Status: Concept · Privacy · Contact · Log in om mee te praten", phrases) == []
     assert FOREIGN_FORMATS.findall("(PDF, 598 Bytes, 4 mrt 2026, 03:42:21) 9.6 kB · 9,6 kB · 03:42") == [
         "Bytes", "03:42:21", "9.6 kB"]
+    assert FOREIGN_FORMATS.findall("4 mrt 2026, 03:42 · 13:00:00 Midden-Europese standaardtijd · 3:42 GMT+01:00 "
+                                   "· 17:00 CET · Centraal bureau · UTCDateTime") == [
+        "13:00:00", "Midden-Europese standaardtijd", "GMT+01:00", "CET"]
+    assert DUTCH_FORMATS.findall("Mar 4, 2026, 3:42\u202fAM · 3:42:21\u202fAM Central European Standard Time · "
+                                 "4 mrt 2026 · 2 maart 2026 · 9,6 kB · 9.6 kB · € 1.234,50 · €1,234.50 · 45,50") == [
+        "3:42:21", "Central European Standard Time", "4 mrt", "2 maart", "9,6 kB", "€ 1.234,50"]

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 from flask_babel import force_locale
 
 from consult.advice.models import Disposition
-from consult.core.templating import format_datetime_minutes, format_file_size
+from consult.core.templating import (format_amount, format_clock, format_day, format_deadline, format_file_size,
+                                     format_moment, format_number)
 from consult.demo import DEMO_PASSWORD, load_demo
 from consult.extensions import db
+from consult.responses import answers
+from consult.responses.display import snapshot_value
 from consult.strategy.models import DraftStatus
 from tests.conftest import login, post_form, text_of
 from tests.pages import CLOSED, OPEN
@@ -41,15 +45,78 @@ def test_file_size_follows_the_language(app, locale, expected):
         assert [format_file_size(n) for n in (1, 598, 9_600, 999_960, 1_234_567)] == expected
 
 
+NNBSP = "\N{NARROW NO-BREAK SPACE}"
+
+
 @pytest.mark.parametrize(("locale", "expected"), [
-    ("nl", ["04-03-2026, 03:42", "4 mrt 2026, 03:42", "4 maart 2026, 03:42", "woensdag 4 maart 2026, 03:42", "03:42"]),
-    ("en", ["3/4/26, 3:42\N{NARROW NO-BREAK SPACE}AM", "Mar 4, 2026, 3:42\N{NARROW NO-BREAK SPACE}AM",
-            "March 4, 2026, 3:42\N{NARROW NO-BREAK SPACE}AM",
-            "Wednesday, March 4, 2026, 3:42\N{NARROW NO-BREAK SPACE}AM", "03:42"]),
+    ("nl", ["woensdag 4 maart 2026 om 03:42", "4 mrt 2026, 03:42", "03:42", "4 maart 2026"]),
+    ("en", [f"Wednesday, March 4, 2026 at 3:42{NNBSP}AM", f"Mar 4, 2026, 3:42{NNBSP}AM", f"3:42{NNBSP}AM",
+            "March 4, 2026"]),
 ])
-def test_date_and_time_are_shown_to_the_minute(app, locale, expected):
+def test_each_kind_of_moment_has_one_style_to_the_minute(app, locale, expected):
     with app.test_request_context(), force_locale(locale):
-        assert [format_datetime_minutes(MOMENT, f) for f in ("short", "medium", "long", "full", "HH:mm")] == expected
+        assert [format_deadline(MOMENT), format_moment(MOMENT), format_clock(MOMENT), format_day(MOMENT)] == expected
+        assert format_day(MOMENT.date()) == expected[3]
+
+
+def test_moments_are_shown_in_amsterdam_time_also_in_summer(app):
+    summer = datetime(2026, 7, 1, 15, 0, tzinfo=timezone.utc)
+    with app.test_request_context(), force_locale("nl"):
+        assert (format_deadline(summer), format_moment(summer), format_clock(summer)) == (
+            "woensdag 1 juli 2026 om 17:00", "1 jul 2026, 17:00", "17:00")
+
+
+def test_templates_use_the_named_date_filters_only():
+    """|deadline, |moment, |clock and |day: the older |datetime('…'), |date and |local_date, and the
+    deadline_text() global, chose a style per template."""
+    templates = Path(__file__).resolve().parent.parent / "consult/templates"
+    old = re.compile(r"\|\s*(?:datetime|date|local_date|format_datetime)\b|deadline_text\(")
+    found = {str(p.relative_to(templates)): old.findall(p.read_text()) for p in templates.rglob("*.html")}
+    assert {name: hits for name, hits in found.items() if hits} == {}
+
+
+@pytest.mark.parametrize(("locale", "expected"), [
+    ("nl", ["1.234.567,5", "45,5", "0,25", "100", "€\N{NO-BREAK SPACE}1.234,50", "€\N{NO-BREAK SPACE}45,00"]),
+    ("en", ["1,234,567.5", "45.5", "0.25", "100", "€1,234.50", "€45.00"]),
+])
+def test_numbers_and_amounts_follow_the_language(app, locale, expected):
+    with app.test_request_context(), force_locale(locale):
+        assert [format_number(1_234_567.5), format_number(45.5), format_number(0.25), format_number(100),
+                format_amount(1234.5), format_amount(45)] == expected
+
+
+@pytest.mark.parametrize(("locale", "shown", "in_form"), [
+    ("nl", ["1.234,50", "45,50", "100", "0,125"], ["1234,50", "45,50", "100", "0,125"]),
+    ("en", ["1,234.50", "45.50", "100", "0.125"], ["1234.50", "45.50", "100", "0.125"]),
+])
+def test_number_answers_follow_the_language_and_read_back_the_same(app, locale, shown, in_form):
+    values = [1234.5, 45.5, 100, 0.125]
+    with app.test_request_context(), force_locale(locale):
+        assert [answers.format_number(v) for v in values] == shown
+        assert [answers.format_number(v, grouped=False) for v in values] == in_form
+        assert [answers.parse_number(text) for text in in_form] == values
+        # The stored and searched text of an answer is the same whoever submitted it.
+        assert snapshot_value({"kind": "number", "value": 1234.5, "unit": "€ per uur"}) == "1234,50 € per uur"
+        assert snapshot_value({"kind": "number", "value": 1234.5, "unit": "€ per uur"}, shown=True) == (
+            f"{shown[0]} € per uur")
+
+
+@pytest.mark.parametrize(("locale", "expected"), [
+    ("nl", [1234, 1.234, 1234.56, 1234.56, 0.125, 45.5, 45.5]),
+    ("en", [1.234, 1234, 1234.56, 1234.56, 0.125, 45.5, 45.5]),
+])
+def test_a_number_that_reads_two_ways_is_read_as_the_language_writes_it(app, locale, expected):
+    with app.test_request_context(), force_locale(locale):
+        assert [answers.parse_number(text) for text in
+                ("1.234", "1,234", "1.234,56", "1,234.56", "0.125", "45,50", "45.50")] == expected
+
+
+def test_a_wrong_number_names_an_example_in_the_language(app):
+    for locale, example in (("nl", "45,50"), ("en", "45.50")):
+        with app.test_request_context(), force_locale(locale):
+            with pytest.raises(answers.AnswerError) as refused:
+                answers.parse_number("veel")
+            assert str(refused.value.message).endswith(f" {example}.")
 
 
 def test_adopted_strategy_is_vastgesteld_and_adopted_input_overgenomen(app):

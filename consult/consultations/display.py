@@ -3,17 +3,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_babel import format_date, format_time, gettext as _, ngettext
+from flask_babel import ngettext
 
 from consult.consultations.models import Consultation, Phase
+from consult.core.templating import format_day, format_deadline
 from consult.core.time import to_local, utcnow
 
-
-def deadline_text(moment: datetime) -> str:
-    """'vrijdag 13 maart 2026 om 17:00' (in the reader's language, Dutch time)."""
-    local = to_local(moment)
-    return _("%(date)s at %(time)s", date=format_date(local, "EEEE d MMMM y"),
-             time=format_time(local, "HH:mm"))
+# The deadline style ('vrijdag 13 maart 2026 om 17:00'); templates write ``closes_at|deadline``.
+deadline_text = format_deadline
 
 
 def remaining_text(moment: datetime, now: datetime | None = None) -> str:
@@ -47,7 +44,10 @@ def visible_questions(theme, audience):
 
 
 def register_display(app) -> None:
-    app.jinja_env.globals.update(deadline_text=deadline_text, remaining_text=remaining_text,
-                                 current_phase=current_phase, visible_questions=visible_questions)
-    app.jinja_env.filters["local_date"] = lambda d: format_date(d, "d MMMM y") if d else ""
+    app.jinja_env.globals.update(remaining_text=remaining_text, current_phase=current_phase,
+                                 visible_questions=visible_questions)
+    # The older name of |deadline, kept so a template written against it still renders;
+    # tests/test_words.py fails on templates that use it.
+    app.jinja_env.globals["deadline_text"] = deadline_text
+    app.jinja_env.filters["local_date"] = format_day
     app.jinja_env.filters["fromisoformat"] = datetime.fromisoformat

@@ -177,12 +177,12 @@ def limit_route(*names: str, methods: tuple[str, ...] = ("GET", "POST"), if_valu
 
 def retry_message(retry_at: datetime) -> str:
     """'Try again from 14:05.' in the reader's language and time zone, to the minute."""
-    from flask_babel import format_datetime
+    from consult.core.templating import format_clock
 
     local = to_local(retry_at)
     if local.second or local.microsecond:
         local = local.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    return _("You can try again from %(time)s.", time=format_datetime(local, "HH:mm"))
+    return _("You can try again from %(time)s.", time=format_clock(local))
 
 
 TOO_MANY_TITLE = _l("Too many attempts")

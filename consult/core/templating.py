@@ -1,8 +1,11 @@
-"""Template globals and filters: the markdown filter, date formatting, permissions, nav."""
+"""Template globals and filters: the markdown filter, dates and numbers, permissions, nav."""
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, ngettext
+from flask_babel import (format_currency, format_date, format_datetime, format_decimal, format_time, get_locale,
+                         gettext as _, ngettext)
 
 from consult.core.htmx import is_htmx
 from consult.core.sanitize import render_markdown
@@ -12,11 +15,20 @@ def register_templating(app: Flask) -> None:
     from consult.permissions import PREDICATES
 
     app.jinja_env.filters["markdown"] = render_markdown
-    app.jinja_env.filters["number2"] = lambda value: format_decimal(value, format="#,##0.##") if value is not None else ""
-    app.jinja_env.filters["datetime"] = format_datetime_minutes
+    app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["amount"] = format_amount
+    app.jinja_env.filters["number2"] = format_number  # the older name of |number
+    # One style per kind of moment (see format_deadline and the three after it).
+    app.jinja_env.filters["deadline"] = format_deadline
+    app.jinja_env.filters["moment"] = format_moment
+    app.jinja_env.filters["clock"] = format_clock
+    app.jinja_env.filters["day"] = format_day
+    # Older names, kept so a template written against them still renders in one of the styles above;
+    # tests/test_words.py fails on templates that use them.
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (format_clock if fmt == "HH:mm" else format_moment)(value)
+    app.jinja_env.filters["date"] = lambda value, fmt="long": format_day(value)
     # Replaces Jinja's own filter, whose "9.6 kB" and "598 Bytes" are English on every page.
     app.jinja_env.filters["filesizeformat"] = format_file_size
-    app.jinja_env.filters["date"] = lambda value, fmt="long": format_date(value, fmt) if value else ""
     app.jinja_env.globals.update(PREDICATES)
     app.jinja_env.globals["unread_notifications"] = _unread_notifications
     app.jinja_env.add_extension("jinja2.ext.loopcontrols")
@@ -36,23 +48,58 @@ def register_templating(app: Flask) -> None:
         }
 
 
-NAMED_WIDTHS = ("short", "medium", "long", "full")
+# --- dates and times -------------------------------------------------------------------------
+# Every moment is shown in Amsterdam time (BABEL_DEFAULT_TIMEZONE), to the minute, in the reader's
+# language, in one of four styles chosen by what the moment is. Babel's own datetime widths add
+# seconds and a time-zone name ("03:42:21", "Midden-Europese standaardtijd"); these never do.
 
+def format_deadline(value: datetime | None) -> str:
+    """A deadline or opening moment people plan for, with the weekday.
 
-def format_datetime_minutes(value, fmt: str = "long") -> str:
-    """A date and time in the reader's language, to the minute.
-
-    Babel's named widths ("medium", "long", "full") add seconds and a time zone to the time; a
-    reader needs neither (every time on the site is Amsterdam time), so a named width keeps its
-    date and gets the short time ("4 mrt 2026, 03:42"). Explicit patterns ("HH:mm") pass as given.
+    nl "vrijdag 13 maart 2026 om 17:00", en "Friday, March 13, 2026 at 5:00 PM".
     """
     if not value:
         return ""
-    if fmt in NAMED_WIDTHS:
-        locale = get_locale()
-        fmt = (locale.datetime_formats[fmt].replace("{1}", locale.date_formats[fmt].pattern)
+    return _("%(date)s at %(time)s", date=format_date(value, "full"), time=format_time(value, "short"))
+
+
+def format_moment(value: datetime | None) -> str:
+    """When something happened (a post, a save, a submission, a receipt, an audit event).
+
+    nl "4 mrt 2026, 03:42", en "Mar 4, 2026, 3:42 AM".
+    """
+    if not value:
+        return ""
+    locale = get_locale()
+    pattern = (locale.datetime_formats["medium"].replace("{1}", locale.date_formats["medium"].pattern)
                .replace("{0}", locale.time_formats["short"].pattern))
-    return format_datetime(value, fmt)
+    return format_datetime(value, pattern)
+
+
+def format_clock(value: datetime | None) -> str:
+    """A time of today ("Concept opgeslagen om 09:15"): nl "09:15", en "9:15 AM"."""
+    return format_time(value, "short") if value else ""
+
+
+def format_day(value: date | datetime | None) -> str:
+    """A calendar day (a phase, a due date, a retention date): nl "2 maart 2026", en "March 2, 2026"."""
+    return format_date(value, "long") if value else ""
+
+
+# --- numbers -----------------------------------------------------------------------------------
+
+def format_number(value: float | int | None, decimals: int = 2) -> str:
+    """A number in the reader's language, up to ``decimals`` places: nl "1.234,5", en "1,234.5"."""
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0." + "#" * decimals if decimals else "#,##0")
+
+
+def format_amount(value: float | int | None, currency: str = "EUR") -> str:
+    """An amount of money in the reader's language: nl "€ 1.234,50", en "€1,234.50"."""
+    if value is None:
+        return ""
+    return format_currency(value, currency)
 
 
 def format_file_size(size: int | None) -> str:

@@ -11,7 +11,7 @@ from consult.consultations.views import load_consultation
 from consult.dialogue.models import Post
 from consult.dialogue.permissions import can_moderate
 from consult.core.access import deny_hidden
-from consult.core.templating import format_datetime_minutes
+from consult.core.templating import format_moment
 from consult.disclosure.qa import Where, confirmation_code, may_see_asker, publication_warnings
 from consult.extensions import db
 from consult.notify.models import Kind
@@ -163,7 +163,7 @@ def qa_document(consultation) -> DocumentModel:
     blocks = []
     for item in items:
         blocks += section(_("Question %(n)s", n=item.number), item.question, _("Answer") + ": " + item.answer,
-                          meta=_("Published %(when)s", when=format_datetime_minutes(item.published_at, "medium"))
+                          meta=_("Published %(when)s", when=format_moment(item.published_at))
                           + (f" · {item.theme.title}" if item.theme else ""))
     municipalities = ", ".join(m.name for m in consultation.municipalities)
     return DocumentModel(title=_("Questions and answers (nota van inlichtingen)"),

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from babel.numbers import format_decimal
+from flask_babel import get_locale, lazy_gettext as _l
 
 from consult.consultations.models import Question, QuestionKind
 
@@ -32,20 +33,34 @@ def _clean_text(text: str) -> str:
 
 
 _PLAIN = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
-_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
+_GROUPED = re.compile(r"^[+-]?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?$")     # 1.234,56
+_GROUPED_EN = re.compile(r"^[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?$")  # 1,234.56
 MAX_MAGNITUDE = 1e9
 DECIMALS = 6
 
 
+def _language() -> str:
+    """The reader's language; Dutch outside a request (commands, property tests)."""
+    locale = get_locale()
+    return locale.language if locale else "nl"
+
+
 def parse_number(raw: str) -> float:
-    """Dutch and international notation: 45,50 · 45.50 · 1.234,56 · 1234 (1.234 reads as 1234)."""
+    """Dutch and international notation: 45,50 · 45.50 · 1.234,56 · 1,234.56 · 1234.
+
+    A number that reads two ways is read as the reader's language writes it: '1.234' is 1234 in
+    Dutch and 1.234 in English, '1,234' is 1,234 in Dutch and 1234 in English.
+    """
     text = raw.strip().replace(" ", "").replace("\u00a0", "").replace("€", "")
-    if _GROUPED.match(text):
+    english = _language() == "en"
+    if _GROUPED.match(text) and (not english or "," in text):
         text = text.replace(".", "").replace(",", ".")
+    elif _GROUPED_EN.match(text) and (english or "." in text):
+        text = text.replace(",", "")
     elif _PLAIN.match(text):
         text = text.replace(",", ".")
     else:
-        raise AnswerError(_l("Enter a number, like 45,50."))
+        raise AnswerError(_l("Enter a number, like %(example)s.", example=format_number(45.5)))
     value = round(float(text), DECIMALS)
     if abs(value) >= MAX_MAGNITUDE:
         raise AnswerError(_l("Enter a number smaller than one billion."))
@@ -92,16 +107,29 @@ def parse_answer(question: Question, values: list[str]) -> Any:
     return None  # file questions keep their files as attachments
 
 
-def format_number(value: float | None) -> str:
-    """A stored number as a Dutch reader types it: 45,5 → '45,50'; 100 → '100'."""
+def _number_pattern(value: float, grouped: bool) -> str:
+    # A whole number shows none, otherwise at least two decimals: 45,5 reads better as 45,50.
+    whole = "#,##0" if grouped else "0"
+    return whole if float(value).is_integer() else whole + ".00" + "#" * (DECIMALS - 2)
+
+
+def format_number(value: float | None, grouped: bool = True) -> str:
+    """A stored number in the reader's language (Babel): nl '1.234,50', en '1,234.50'; 100 → '100'.
+
+    ``grouped=False`` leaves out the thousands separator, for a form field: parse_number reads
+    '1234,50' and '1234.50' alike but would take the English '1,234.50' for something else.
+    """
     if value is None:
         return ""
-    if float(value).is_integer():
-        return str(int(value))
-    text = f"{value:.{DECIMALS}f}".rstrip("0")
-    if len(text.split(".")[1]) < 2:
-        text += "0"  # 45,5 reads better as 45,50
-    return text.replace(".", ",")
+    return format_decimal(value, format=_number_pattern(value, grouped), locale=_language())
+
+
+def canonical_number(value: float | None) -> str:
+    """A stored number as one fixed text whatever the reader's language ('1234,50'): the text of an
+    answer that is stored and searched, so it does not depend on who submitted it."""
+    if value is None:
+        return ""
+    return format_decimal(value, format=_number_pattern(value, grouped=False), locale="nl")
 
 
 def form_value(question: Question, value: Any) -> str | list[str]:
@@ -109,7 +137,7 @@ def form_value(question: Question, value: Any) -> str | list[str]:
     if value is None:
         return [] if question.kind == QuestionKind.MULTIPLE else ""
     if question.kind == QuestionKind.NUMBER:
-        return format_number(value)
+        return format_number(value, grouped=False)
     if question.kind == QuestionKind.SCALE:
         return str(value)
     return value

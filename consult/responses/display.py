@@ -3,20 +3,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from consult.responses.answers import display_value, format_number
+from consult.responses.answers import canonical_number, display_value, format_number
 from consult.responses.models import PUBLICATION_LABELS, Publication
 
 
-def snapshot_value(answer: dict[str, Any]) -> str:
-    """An answer from a submission's frozen copy as one line of text."""
+def snapshot_value(answer: dict[str, Any], shown: bool = False) -> str:
+    """An answer from a submission's frozen copy as one line of text.
+
+    By default the text that is stored and searched, the same in every language (a number reads
+    '1234,50'); ``shown=True`` gives the text for a reader, with numbers in their language.
+    """
     value = answer["value"]
     if value in (None, "", []):
         return ""
     if answer["kind"] == "multiple":
         return "; ".join(value)
     if answer["kind"] == "number":
-        return f"{format_number(value)} {answer.get('unit') or ''}".strip()
+        number = format_number(value) if shown else canonical_number(value)
+        return f"{number} {answer.get('unit') or ''}".strip()
     return str(value)
+
+
+def shown_value(answer: dict[str, Any]) -> str:
+    """An answer from a submission's frozen copy as a reader sees it (numbers in their language)."""
+    return snapshot_value(answer, shown=True)
 
 
 def publication_label(value: str | None) -> str:
@@ -28,7 +38,7 @@ def register_display(app) -> None:
 
     from consult.responses.permissions import own_response
 
-    app.jinja_env.globals.update(display_answer=display_value, snapshot_value=snapshot_value,
+    app.jinja_env.globals.update(display_answer=display_value, snapshot_value=shown_value,
                                  publication_label=publication_label,
                                  own_response=lambda org, consultation: own_response(current_user, org, consultation))
     app.jinja_env.filters["zip_self"] = lambda items: [(item, item) for item in items]
