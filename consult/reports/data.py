@@ -26,7 +26,7 @@ from consult.disclosure.answers import may_show_answer, shown_name, stricter
 from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
 from consult.responses.display import snapshot_value
-from consult.responses.models import Response, ResponseStatus, Submission
+from consult.responses.models import Publication, Response, ResponseStatus, Submission
 
 VARIANTS = ("public", "internal")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -77,28 +77,45 @@ def rows(consultation: Consultation, variant: str) -> Iterator[list[str]]:
              .where(Response.consultation_id == consultation.id, Response.status == ResponseStatus.SUBMITTED)
              .order_by(Response.id)
              .execution_options(yield_per=BATCH))
+    # Everything that is the same for many rows is translated and escaped once per export (labels)
+    # or once per response (its organisation, date and choices), not once per answer.
     anonymous = _("Anonymous")
-    audience = Audience.TEAM if variant == "internal" else Audience.PUBLIC
+    confidential_labels = {True: _("yes"), False: _("no")}
+    publication_labels = {publication: escape_cell(publication.label) for publication in Publication}
+    kinds = {kind: escape_cell(label) for kind, label in kinds.items()}
+    internal = variant == "internal"
+    audience = Audience.TEAM if internal else Audience.PUBLIC
     for organisation, publication, canonical, submitted_at, number in db.session.execute(query):
         snapshot = json.loads(canonical)
         applies = stricter(publication, snapshot.get("publication"))
-        answers = [a for a in snapshot["answers"] if may_show_answer(applies, bool(a["confidential"]), audience)]
+        shown = {confidential: may_show_answer(applies, confidential, audience) for confidential in (False, True)}
+        answers = [a for a in snapshot["answers"] if shown[bool(a["confidential"])]]
         if not answers:
             continue
-        name = shown_name(organisation, applies, audience) or anonymous
-        kind = organisation.kind
-        when = format_datetime(submitted_at, "yyyy-MM-dd HH:mm")
+        name = escape_cell(shown_name(organisation, applies, audience) or anonymous)
+        kind = kinds.get(organisation.kind, "")
+        when = escape_cell(format_datetime(submitted_at, "yyyy-MM-dd HH:mm"))
+        revision = escape_cell(number)
+        chosen = publication_labels[publication] if publication else ""
         for answer in answers:
-            row = [name, kinds.get(kind, ""), answer["theme"], numbers.get(answer["question_id"], ""),
-                   answer["question"], snapshot_value(answer), when, str(number)]
-            if variant == "internal":
-                row += [_("yes") if answer["confidential"] else _("no"),
-                        publication.label if publication else ""]
-            yield [escape_cell(value) for value in row]
+            row = [name, kind, escape_cell(answer["theme"]), escape_cell(numbers.get(answer["question_id"], "")),
+                   escape_cell(answer["question"]), escape_cell(snapshot_value(answer)), when, revision]
+            if internal:
+                row += [escape_cell(confidential_labels[bool(answer["confidential"])]), chosen]
+            yield row
 
 
 def csv_stream(consultation: Consultation, variant: str) -> Iterator[bytes]:
-    """UTF-8 with BOM (so spreadsheet programs read the accents right), written line by line."""
+    """UTF-8 with BOM (so spreadsheet programs read the accents right), written line by line.
+
+    The rows are read while the response is sent, after the request's commit (and any job run after
+    it) may have let go of the consultation object, so the generator takes its id now and loads it
+    again when the first row is due."""
+    return _csv_chunks(consultation.id, variant)
+
+
+def _csv_chunks(consultation_id: int, variant: str) -> Iterator[bytes]:
+    consultation = db.session.get(Consultation, consultation_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     yield "\ufeff".encode()
