@@ -331,7 +331,7 @@ ACCESS = {
     "GET /responses/<int:response_id>/submissions/<int:number>":                     "  L 200 404 404 404 404 404 404",
     "GET /responses/<int:response_id>/submissions/<int:number>/receipt.pdf":         "  L 200 404 404 404 404 404 404",
     "GET /responses/<int:response_id>/themes/<int:theme_id>":                        "  L 200 404 404 404 404 404 404",
-    "POST /responses/<int:response_id>/withdraw":                                    "  L   A 404 404 404 404 404 404",
+    "GET /responses/<int:response_id>/withdraw":                                     "  L 200 404 404 404 404 404 404",
     "GET /static/<path:filename>":                                                   "200 200 200 200 200 200 200 200",
     "GET /unsubscribe/<token>":                                                      "404 404 404 404 404 404 404 404",
     "GET /verify":                                                                   "200 200 200 200 200 200 200 200",

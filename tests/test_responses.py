@@ -283,7 +283,7 @@ def test_withdraw_and_submit_again(world):
     client = world["clients"]["a"]
     resp = start(client, world)
     fill_and_submit(client, resp, world)
-    post_form(client, f"/responses/{resp.id}/withdraw", csrf_from=f"/responses/{resp.id}")
+    post_form(client, f"/responses/{resp.id}/withdraw", {"confirm": "1"}, csrf_from=f"/responses/{resp.id}/withdraw")
     assert db.session.get(Response, resp.id).status == ResponseStatus.WITHDRAWN
     response = fill_and_submit(client, resp, world)
     assert response.headers["Location"] == f"/responses/{resp.id}/submissions/2"
@@ -415,7 +415,7 @@ def response_routes(resp, world, attachment_id, question_id) -> list[tuple[str, 
         ("POST", f"{base}/answers/{question_id}/files"), ("POST", f"{base}/files/{attachment_id}/remove"),
         ("GET", f"{base}/files/{attachment_id}"), ("GET", f"{base}/review"), ("POST", f"{base}/review"),
         ("GET", f"{base}/submissions/1"), ("GET", f"{base}/submissions/1/receipt.pdf"),
-        ("POST", f"{base}/withdraw"),
+        ("GET", f"{base}/withdraw"), ("POST", f"{base}/withdraw"),
     ]
 
 
