@@ -6,11 +6,11 @@ What of a thread or post each person may see is decided by the disclosure gate
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from consult.consultations.permissions import can_edit_consultation
 from consult.consultations.services import ChangeRefused, update_details
@@ -69,13 +69,16 @@ from consult.disclosure.posts import (
 from consult.extensions import db
 
 POSTS_PER_PAGE = 20
+REPLIES_SHOWN = 3       # under each post on the thread page; "show more" loads the next ones
+REPLIES_PER_PAGE = 20   # on the page of one post's replies, and per "show more"
 
 
 @bp.context_processor
 def _disclosure():
     """The gate's answers for the dialogue templates: they show nothing it has not allowed."""
     return {"shown_body": shown_body, "shown_title": shown_title, "post_withheld": post_withheld,
-            "post_protection": post_protection, "thread_protection": thread_protection, "Protected": Protected}
+            "post_protection": post_protection, "thread_protection": thread_protection, "Protected": Protected,
+            "reply_preview": reply_preview, "replies_per_page": REPLIES_PER_PAGE}
 
 
 def _require_read(consultation):
@@ -149,25 +152,75 @@ def search(slug: str):
 
 # --- one thread -------------------------------------------------------------------------------
 
+def _post_options(entity=Post, *, moderator: bool) -> list:
+    """Many-to-one relations joined into the same query; edit history only for moderators."""
+    return [joinedload(entity.author), joinedload(entity.organisation),
+            joinedload(entity.quote_of).joinedload(Post.author),
+            *([selectinload(entity.revisions)] if moderator else [])]
+
+
+def _top_level(thread: Thread):
+    return listed_posts(select(Post).where(Post.thread_id == thread.id, Post.parent_id.is_(None)),
+                        current_user, thread.consultation)
+
+
+def _page_count(query, per_page: int) -> int:
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    return max(1, -(-total // per_page))
+
+
 def _thread_page(thread: Thread, page: int | None):
+    """One page of the thread's top-level posts, each with its first replies (the rest are paged
+    on their own, :func:`replies`). The number of statements stays the same however long the
+    thread and however many replies a post has."""
     consultation = thread.consultation
-    base = listed_posts(select(Post).where(Post.thread_id == thread.id, Post.parent_id.is_(None)),
-                        current_user, consultation)
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
-    pages = max(1, -(-total // POSTS_PER_PAGE))
+    base = _top_level(thread)
+    pages = _page_count(base, POSTS_PER_PAGE)
     page = min(max(1, page or 1), pages)
-    # Many-to-one relations are joined into the same query; replies come in one more query;
-    # edit history only for moderators. The count stays the same however long the thread.
-    one = (joinedload(Post.author), joinedload(Post.organisation),
-           joinedload(Post.quote_of).joinedload(Post.author))
     moderator = can_moderate(current_user, consultation)
-    replies = selectinload(Post.replies).options(*one, *([selectinload(Post.revisions)] if moderator else []))
-    options = [*one, replies, *([selectinload(Post.revisions)] if moderator else [])]
     posts = db.session.scalars(
-        base.options(*options).order_by(Post.created_at, Post.id)
+        base.options(*_post_options(moderator=moderator)).order_by(Post.created_at, Post.id)
         .limit(POSTS_PER_PAGE).offset((page - 1) * POSTS_PER_PAGE)
     ).unique().all()
+    g.reply_previews = first_replies(posts, consultation, moderator=moderator)
     return posts, page, pages
+
+
+def _replies_of(parent_ids, consultation):
+    """The replies under ``parent_ids`` that have a place for the reader (the gate, in SQL)."""
+    return listed_posts(select(Post).where(Post.parent_id.in_(parent_ids)), current_user, consultation)
+
+
+def first_replies(parents, consultation, *, moderator: bool) -> dict[int, tuple[list[Post], int]]:
+    """Per top-level post: its first :data:`REPLIES_SHOWN` replies the reader may see, and how many
+    there are in all. One query (a window per post), however many replies there are."""
+    ids = [post.id for post in parents if post.parent_id is None]
+    if not ids:
+        return {}
+    order = (Post.created_at, Post.id)
+    numbered = _replies_of(ids, consultation).add_columns(
+        func.row_number().over(partition_by=Post.parent_id, order_by=order).label("n"),
+        func.count().over(partition_by=Post.parent_id).label("total")).subquery()
+    shown = aliased(Post, numbered)
+    rows = db.session.execute(
+        select(shown, numbered.c.total).where(numbered.c.n <= REPLIES_SHOWN)
+        .options(*_post_options(shown, moderator=moderator)).order_by(numbered.c.parent_id, numbered.c.n)
+    ).unique().all()
+    previews: dict[int, tuple[list[Post], int]] = {post_id: ([], 0) for post_id in ids}
+    for reply_post, total in rows:
+        previews[reply_post.parent_id] = (previews[reply_post.parent_id][0] + [reply_post], total)
+    return previews
+
+
+def reply_preview(post: Post) -> tuple[list[Post], int]:
+    """For the templates: the first replies of ``post`` and their number, from the page's one query,
+    or for a post rendered on its own (after an edit) from a query for it alone."""
+    previews = g.get("reply_previews") or {}
+    if post.id not in previews:
+        consultation = post.thread.consultation
+        previews.update(first_replies([post], consultation, moderator=can_moderate(current_user, consultation)))
+        g.reply_previews = previews
+    return previews.get(post.id, ([], 0))
 
 
 def _post_context(thread: Thread) -> dict:
@@ -184,6 +237,43 @@ def thread(thread_id: int):
     return render_template("dialogue/thread.html", posts=posts, page=page, pages=pages,
                            form=PostForm(formdata=None), following=is_following(thread, current_user),
                            **_post_context(thread))
+
+
+def _place_of(post: Post) -> str:
+    """Where a just-posted message is shown: the last page of the thread, or for a reply the last
+    page of its post's replies."""
+    if post.parent_id is None:
+        return url_for("dialogue.thread", thread_id=post.thread_id,
+                       page=_page_count(_top_level(post.thread), POSTS_PER_PAGE))
+    pages = _page_count(_replies_of([post.parent_id], post.thread.consultation), REPLIES_PER_PAGE)
+    return url_for("dialogue.replies", post_id=post.parent_id, page=pages)
+
+
+@bp.route("/posts/<int:post_id>/replies")
+def replies(post_id: int):
+    """The replies to one post, paged: a page of its own without JavaScript; with htmx ("show
+    more" under the post on the thread page) the next replies after ``start``, added in place."""
+    parent = load_post(post_id)
+    if parent.parent_id is not None:
+        return redirect(url_for("dialogue.replies", post_id=parent.parent_id))
+    thread = parent.thread
+    consultation = thread.consultation
+    moderator = can_moderate(current_user, consultation)
+    query = _replies_of([parent.id], consultation)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    start = request.args.get("start", type=int)
+    if is_htmx() and start is not None:
+        start = max(0, start)
+    else:
+        pages = max(1, -(-total // REPLIES_PER_PAGE))
+        page = min(max(1, request.args.get("page", 1, type=int)), pages)
+        start = (page - 1) * REPLIES_PER_PAGE
+    shown = db.session.scalars(query.options(*_post_options(moderator=moderator)).order_by(Post.created_at, Post.id)
+                               .offset(start).limit(REPLIES_PER_PAGE)).unique().all()
+    context = {"parent": parent, "replies": shown, "start": start, "total": total, **_post_context(thread)}
+    if is_htmx() and request.args.get("start") is not None:
+        return render_template("dialogue/_more_replies.html", **context)
+    return render_template("dialogue/replies.html", page=page, pages=pages, form=PostForm(formdata=None), **context)
 
 
 @bp.route("/discussion/<int:thread_id>/posts", methods=["POST"])
@@ -212,8 +302,7 @@ def post(thread_id: int):
                 html = render_template("dialogue/_post_added.html", post=new, form=PostForm(formdata=None),
                                        slot=slot, **_post_context(thread))
                 return retarget(html, f"#replies-{new.parent_id}" if new.parent_id else "#new-posts", "beforeend")
-            _posts, _page, pages = _thread_page(thread, None)
-            return redirect(url_for("dialogue.thread", thread_id=thread.id, page=pages) + f"#post-{new.id}")
+            return redirect(_place_of(new) + f"#post-{new.id}")
     if is_htmx():
         return render_template("dialogue/_post_form_inner.html", form=form, parent=parent, quote=quote,
                                slot=slot, **_post_context(thread))
