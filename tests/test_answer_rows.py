@@ -11,7 +11,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, text
 
 from consult.extensions import db
-from consult.responses.models import Response, Submission, SubmittedAnswer
+from consult.responses.models import Response, ResponseStatus, Submission, SubmittedAnswer
 from tests.conftest import post_form, text_of
 from tests.test_migrations import migration_app  # noqa: F401
 from tests.test_responses import PDF, autosave, start, theme_url, world  # noqa: F401
@@ -70,7 +70,8 @@ def test_rows_equal_canonical_for_every_submission_also_after_withdraw_and_resub
     # Changed and submitted again: revision 2 is current, revision 1 keeps its own rows.
     assert fill_every_kind(anna, resp, world, text="Nog kortere lijnen.",
                            publication="anonymous").headers["Location"].endswith("/submissions/2")
-    post_form(anna, f"/responses/{resp.id}/withdraw", csrf_from=f"/responses/{resp.id}")
+    post_form(anna, f"/responses/{resp.id}/withdraw", {"confirm": "1"}, csrf_from=f"/responses/{resp.id}")
+    assert db.session.get(Response, resp.id).status == ResponseStatus.WITHDRAWN
     assert fill_every_kind(anna, resp, world, text="Weer ingediend.").headers["Location"].endswith("/submissions/3")
     resp_b = start(bert, world, "b")
     fill_every_kind(bert, resp_b, world, text="Bert's \"antwoord\" — één.")
@@ -154,3 +155,26 @@ def test_team_response_list_is_paged_by_name_with_an_accessible_pager(world):
     # An old link past the end shows the last page; another team sees nothing.
     assert "Zorg A" in text_of(editor.get("/consultations/wmo/responses?page=9"))
     assert world["clients"]["other_team"].get("/consultations/wmo/responses").status_code == 404
+
+
+def test_analysis_filters_and_counts_from_the_rows(world):
+    """Text search ignores case also beyond ASCII (É matches é), counts come from the current
+    revision only, and a withdrawn response drops out."""
+    anna, bert = world["clients"]["a"], world["clients"]["b"]
+    resp_a = start(anna, world)
+    fill_every_kind(anna, resp_a, world, text="Eerst iets anders.")
+    fill_every_kind(anna, resp_a, world, text="Reistijd vóór ÉÉN uur.")
+    resp_b = start(bert, world, "b")
+    fill_every_kind(bert, resp_b, world, text="Geen reistijd.")
+    editor = world["clients"]["editor"]
+    url = f"/consultations/wmo/analysis/questions/{world['q']['Wat werkt?'].id}"
+    assert "1 van de 2 antwoorden komen overeen." in text_of(editor.get(url + "?q=één"))
+    assert "2 van de 2 antwoorden komen overeen." in text_of(editor.get(url + "?q=REISTIJD"))
+    assert "0 van de 2 antwoorden komen overeen." in text_of(editor.get(url + "?q=iets anders"))
+    assert "0 van de 2 antwoorden komen overeen." in text_of(editor.get(url + "?q=100%"))
+    page = text_of(editor.get(url + "?page=5"))  # past the end: the last page
+    assert "Reistijd vóór ÉÉN uur." in page and "Geen reistijd." in page
+    scale = text_of(editor.get(f"/consultations/wmo/analysis/questions/{world['q']['Tevreden?'].id}"))
+    assert "Zorgaanbieders: 2 antwoorden" in scale
+    post_form(bert, f"/responses/{resp_b.id}/withdraw", {"confirm": "1"}, csrf_from=f"/responses/{resp_b.id}")
+    assert "1 van de 1 antwoorden komen overeen." in text_of(editor.get(url + "?q=reistijd"))

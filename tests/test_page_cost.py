@@ -137,3 +137,80 @@ def test_main_pages_cost_the_same_at_1x_and_10x(app):
     print("SQL statements per page:", small)
     assert large == small
     assert {name: count for name, count in small.items() if count > MAX_STATEMENTS} == {}
+
+
+class LoadCounter:
+    """Counts the ORM objects loaded from the database (every row that becomes a model object)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __enter__(self):
+        event.listen(db.Model, "load", self._count, propagate=True)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(db.Model, "load", self._count)
+
+    def _count(self, *args):
+        self.count += 1
+
+
+def add_submitted_responses(count: int, start: int = 0) -> None:
+    """``count`` more providers, each with a submitted response answering every question it is asked."""
+    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == SLUG))
+    when = utcnow() - timedelta(days=3)
+    for n in range(start, start + count):
+        org = Organisation(kind=OrgKind.PROVIDER, name=f"Aanbieder {n:04d}", kvk_number=f"{60000000 + n}")
+        user = User(email=f"aanbieder{n}@example.org", name=f"Aanbieder {n}", password_hash="x", email_verified_at=when)
+        db.session.add_all([org, user, Membership(user=user, organisation=org, role=MemberRole.CONTACT)])
+        db.session.flush()
+        response = start_response(consultation, org, by=user, now=when)
+        for _theme, questions in questions_for(consultation, org):
+            for question in questions:
+                value = {"open": f"Antwoord {n} over reistijd", "single": (question.options or [None])[0],
+                         "multiple": question.options[:2] or None, "scale": 1 + n % 5,
+                         "number": 40.0 + n % 50}.get(question.kind.value)
+                save_answer(response, question, value, n % 3 == 0, None, by=user, now=when)
+        set_publication(response, Publication.NAMED, by=user, now=when)
+        submit(response, by=user, now=when, notify=False)
+    db.session.commit()
+
+
+def measure_loads(app, paths: dict[str, str]) -> dict[str, tuple[int, int]]:
+    """(SQL statements, ORM objects loaded) per page, for the team."""
+    client = app.test_client()
+    login(client, "team@example.org", DEMO_PASSWORD)
+    result = {}
+    for name, path in paths.items():
+        client.get(path)  # warm up caches that do not depend on data size
+        with StatementCounter(db.engine) as statements, LoadCounter() as loads:
+            response = client.get(path)
+        assert response.status_code == 200, (name, response.status_code)
+        result[name] = (statements.count, loads.count)
+    return result
+
+
+def test_response_list_and_analysis_per_question_load_the_same_at_100_and_600_responses(app):
+    """The team's response list and the analysis of each kind of question are paged, filtered and
+    counted in SQL: with six times the responses they run the same statements and load the same
+    number of rows as objects (a page of responses or answers, never all of them)."""
+    load_demo()
+    db.session.commit()
+    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == SLUG))
+    questions = {}
+    for theme in consultation.themes:
+        for question in theme.questions:
+            questions.setdefault(question.kind.value, question.id)
+    assert {"open", "single", "multiple", "scale", "number"} <= set(questions)
+    base = f"/consultations/{SLUG}"
+    paths = {"team response list": f"{base}/responses", "team response list, page 2": f"{base}/responses?page=2"}
+    for kind, question_id in questions.items():
+        paths[f"analysis of the {kind} question"] = f"{base}/analysis/questions/{question_id}"
+    paths["analysis filtered by text"] = f"{base}/analysis/questions/{questions['open']}?q=reistijd&type=provider"
+    add_submitted_responses(100)  # two full pages of the response list
+    small = measure_loads(app, paths)
+    add_submitted_responses(500, start=100)
+    large = measure_loads(app, paths)
+    print("(statements, objects loaded) per page:", small)
+    assert large == small

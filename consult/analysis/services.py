@@ -8,22 +8,24 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
+from math import ceil
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, func, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload, with_expression
 
 from consult.analysis.models import TAG_COLOURS, BulkTagging, Coding, Quote, Synthesis, SynthesisStatus, Tag
 from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Question, QuestionKind, Theme
+from consult.core.access import like_contains
 from consult.core.db import insert_unless_exists, update_if_version
 from consult.core.time import utcnow
 from consult.disclosure import Audience
-from consult.disclosure.answers import attribution, effective_publication, may_count, quote_refusal
+from consult.disclosure.answers import attribution, effective_publication, may_count, quote_refusal, stricter
 from consult.disclosure.statistics import (
     PublicDistribution,
     PublicNumbers,
@@ -32,9 +34,8 @@ from consult.disclosure.statistics import (
     public_numbers,
 )
 from consult.extensions import db
-from consult.orgs.models import OrgKind
-from consult.responses.display import snapshot_value
-from consult.responses.models import Publication, Response, ResponseStatus
+from consult.orgs.models import Organisation, OrgKind
+from consult.responses.models import Publication, Response, ResponseStatus, SubmittedAnswer
 
 STAKEHOLDERS = ("provider", "council", "other")
 STAKEHOLDER_LABELS = {"provider": _l("Care providers"), "council": _l("Advisory councils"),
@@ -81,46 +82,97 @@ class AnswerItem:
 
 
 def submitted_responses(consultation: Consultation) -> list[Response]:
+    """The submitted responses with their organisations and the publication choice of their latest
+    submission (read from its rows, for the disclosure gate): no submission's content is loaded."""
     return list(db.session.scalars(
         select(Response).where(Response.consultation_id == consultation.id,
                                Response.status == ResponseStatus.SUBMITTED)
-        .options(joinedload(Response.organisation), joinedload(Response.submissions))
-        .order_by(Response.id)).unique())
+        .options(joinedload(Response.organisation),
+                 with_expression(Response.submitted_publication, submitted_publication()))
+        .order_by(Response.id).execution_options(populate_existing=True)))
+
+
+def submitted_publication():
+    """The publication choice frozen in a response's latest submission, as a correlated subquery."""
+    return (select(SubmittedAnswer.publication)
+            .where(SubmittedAnswer.response_id == Response.id, SubmittedAnswer.current.is_(True))
+            .limit(1).correlate(Response).scalar_subquery())
+
+
+def current_answers(consultation: Consultation):
+    """A query of the submitted answers that count: the rows of each submitted response's latest
+    revision, with the response and its organisation (withdrawn responses are left out)."""
+    return (select(SubmittedAnswer).join(SubmittedAnswer.response).join(Response.organisation)
+            .where(SubmittedAnswer.consultation_id == consultation.id, SubmittedAnswer.current.is_(True),
+                   Response.status == ResponseStatus.SUBMITTED))
+
+
+def _ordered(query):
+    return (query.options(contains_eager(SubmittedAnswer.response).contains_eager(Response.organisation))
+            .order_by(SubmittedAnswer.response_id, SubmittedAnswer.position))
+
+
+def _item(row: SubmittedAnswer) -> AnswerItem:
+    return AnswerItem(response=row.response, question_id=row.question_id, kind=row.kind, value=row.value,
+                      text=row.text, confidential=row.confidential,
+                      publication=effective_publication(row.response, row.publication))
+
+
+def _items(query) -> list[AnswerItem]:
+    return [_item(row) for row in db.session.scalars(_ordered(query))]
 
 
 def answer_items(consultation: Consultation, question_ids: set[int] | None = None,
                  responses: list[Response] | None = None) -> list[AnswerItem]:
-    """Every submitted answer (of ``question_ids``), in response order."""
-    items = []
-    for response in responses if responses is not None else submitted_responses(consultation):
-        snapshot = response.latest_submission.snapshot
-        publication = effective_publication(response, snapshot.get("publication"))
-        for answer in snapshot["answers"]:
-            if question_ids is not None and answer["question_id"] not in question_ids:
-                continue
-            items.append(AnswerItem(response=response, question_id=answer["question_id"], kind=answer["kind"],
-                                    value=answer["value"], text=snapshot_value(answer),
-                                    confidential=bool(answer["confidential"]), publication=publication))
+    """Every submitted answer (of ``question_ids``; of ``responses`` when given), in response order."""
+    query = current_answers(consultation)
+    if question_ids is not None:
+        query = query.where(SubmittedAnswer.question_id.in_(question_ids))
+    items = _items(query)
+    if responses is not None:
+        wanted = {r.id for r in responses}
+        items = [i for i in items if i.response.id in wanted]
     return items
 
 
+def answer_item(consultation: Consultation, question_id: int, key: str) -> AnswerItem | None:
+    """One submitted answer to this question by its key ("response id-question id"), or None."""
+    response_id, _sep, rest = key.partition("-")
+    if not (response_id.isdigit() and rest == str(question_id)):
+        return None
+    items = _items(current_answers(consultation).where(SubmittedAnswer.question_id == question_id,
+                                                       SubmittedAnswer.response_id == int(response_id)))
+    return items[0] if items else None
+
+
 def attach_codings(items: list[AnswerItem], consultation: Consultation) -> None:
-    """Load the tags, excerpts and quotes of these answers in two queries."""
+    """Load the tags, excerpts and quotes of these answers in two queries (only these answers')."""
     by_key = {(i.response.id, i.question_id): i for i in items}
     if not by_key:
         return
     question_ids = {q for _, q in by_key}
+    response_ids = {r for r, _ in by_key}
     for coding in db.session.scalars(select(Coding).join(Tag).where(
-            Tag.consultation_id == consultation.id, Coding.question_id.in_(question_ids))
+            Tag.consultation_id == consultation.id, Coding.question_id.in_(question_ids),
+            Coding.response_id.in_(response_ids))
             .options(contains_eager(Coding.tag)).order_by(Coding.id)):
         item = by_key.get((coding.response_id, coding.question_id))
         if item is not None:
             (item.excerpts if coding.start is not None else item.tags).append(coding)
     for quote in db.session.scalars(select(Quote).where(
-            Quote.consultation_id == consultation.id, Quote.question_id.in_(question_ids)).order_by(Quote.id)):
+            Quote.consultation_id == consultation.id, Quote.question_id.in_(question_ids),
+            Quote.response_id.in_(response_ids)).order_by(Quote.id)):
         item = by_key.get((quote.response_id, quote.question_id))
         if item is not None:
             item.quotes.append(quote)
+
+
+def _stakeholder_is(stakeholder: str):
+    if stakeholder == "provider":
+        return Organisation.kind == OrgKind.PROVIDER
+    if stakeholder == "council":
+        return Organisation.kind == OrgKind.COUNCIL
+    return Organisation.kind.not_in([OrgKind.PROVIDER, OrgKind.COUNCIL])
 
 
 @dataclass
@@ -129,16 +181,68 @@ class Filters:
     tag_id: int | None = None
     text: str = ""
 
-    def apply(self, items: list[AnswerItem]) -> list[AnswerItem]:
-        result = items
+    def where(self, query):
+        """Narrow a query of :func:`current_answers` in SQL: kind of organisation, tag (on the
+        whole answer or an excerpt), and text (case-insensitive, as typed)."""
         if self.stakeholder in STAKEHOLDERS:
-            result = [i for i in result if i.stakeholder == self.stakeholder]
+            query = query.where(_stakeholder_is(self.stakeholder))
         if self.tag_id:
-            result = [i for i in result if any(c.tag_id == self.tag_id for c in i.tags + i.excerpts)]
+            query = query.where(select(Coding.id).where(
+                Coding.tag_id == self.tag_id, Coding.response_id == SubmittedAnswer.response_id,
+                Coding.question_id == SubmittedAnswer.question_id).exists())
         if self.text.strip():
-            needle = self.text.strip().casefold()
-            result = [i for i in result if needle in i.text.casefold()]
-        return result
+            query = query.where(SubmittedAnswer.folded.like(like_contains(self.text.strip().casefold()),
+                                                             escape="\\"))
+        return query
+
+
+@dataclass
+class AnswerPage:
+    items: list[AnswerItem]
+    total: int     # answers to the question
+    matched: int   # of those, the ones the filters match
+    page: int
+    pages: int
+
+
+def answer_page(consultation: Consultation, question_id: int, filters: Filters, page: int,
+                per_page: int) -> AnswerPage:
+    """One page of the submitted answers to a question that match the filters, with their tags,
+    excerpts and quotes: filtered, counted and paged in SQL, so a page costs the same with 10 or
+    10,000 answers."""
+    query = current_answers(consultation).where(SubmittedAnswer.question_id == question_id)
+    matching = filters.where(query)
+    page = max(page, 1)
+    # The page's answers carry the number that match (a window count): one statement for both.
+    rows = db.session.execute(_ordered(matching.add_columns(func.count().over()))
+                              .limit(per_page).offset((page - 1) * per_page)).all()
+    if not rows and page > 1:  # past the last page (an old link): count, then show the last page
+        matched = db.session.scalar(select(func.count()).select_from(matching.subquery()))
+        page = max(ceil(matched / per_page), 1)
+        rows = db.session.execute(_ordered(matching.add_columns(func.count().over()))
+                                  .limit(per_page).offset((page - 1) * per_page)).all()
+    matched = rows[0][1] if rows else 0
+    total = matched if matching is query else db.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = [_item(row) for row, _count in rows]
+    attach_codings(items, consultation)
+    return AnswerPage(items=items, total=total, matched=matched, page=page, pages=max(ceil(matched / per_page), 1))
+
+
+def matching_response_ids(consultation: Consultation, question_id: int, filters: Filters) -> list[int]:
+    """The responses whose answer to this question the filters match (for "tag all matching")."""
+    query = filters.where(current_answers(consultation).where(SubmittedAnswer.question_id == question_id))
+    return list(db.session.scalars(query.with_only_columns(SubmittedAnswer.response_id)
+                                   .order_by(SubmittedAnswer.response_id)))
+
+
+def answered_response_ids(consultation: Consultation, question_id: int, response_ids: set[int]) -> list[int]:
+    """Of these responses, the ones with a submitted answer to this question (for "tag selected")."""
+    if not response_ids:
+        return []
+    return list(db.session.scalars(
+        current_answers(consultation).where(SubmittedAnswer.question_id == question_id,
+                                            SubmittedAnswer.response_id.in_(response_ids))
+        .with_only_columns(SubmittedAnswer.response_id).order_by(SubmittedAnswer.response_id)))
 
 
 # --- statistics -------------------------------------------------------------------------------
@@ -161,27 +265,59 @@ class NumberSummary:
     maximum: float | None = None
 
 
-def distribution(question: Question, items: list[AnswerItem]) -> Distribution:
+@dataclass(frozen=True)
+class ValueGroup:
+    """Answers to one question that are alike for statistics: the same value, kind of organisation,
+    applicable publication choice and confidentiality; ``count`` answers (one per organisation)."""
+
+    stakeholder: str
+    publication: Publication
+    confidential: bool
+    value: Any
+    count: int = 1
+
+
+def value_groups(consultation: Consultation, question: Question) -> list[ValueGroup]:
+    """The submitted answers to a question grouped in SQL by what statistics need: the rows
+    returned grow with the number of different answers, not with the number of organisations."""
+    columns = (Organisation.kind, Response.publication, SubmittedAnswer.publication, SubmittedAnswer.confidential,
+               SubmittedAnswer.kind, SubmittedAnswer.value_text, SubmittedAnswer.value_number,
+               SubmittedAnswer.value_choices)
+    query = (current_answers(consultation).where(SubmittedAnswer.question_id == question.id)
+             .with_only_columns(*columns, func.count()).group_by(*columns))
+    return [ValueGroup(stakeholder=stakeholder_of(kind), publication=stricter(current, submitted),
+                       confidential=bool(confidential),
+                       value=SubmittedAnswer.value_of(row_kind, text, number, choices), count=count)
+            for kind, current, submitted, confidential, row_kind, text, number, choices, count
+            in db.session.execute(query)]
+
+
+def _groups(items: list[AnswerItem]) -> list[ValueGroup]:
+    return [ValueGroup(stakeholder=i.stakeholder, publication=i.publication, confidential=i.confidential,
+                       value=i.value) for i in items]
+
+
+def distribution(question: Question, groups: list[ValueGroup]) -> Distribution:
     if question.kind == QuestionKind.SCALE:
         options = [str(n) for n in range(1, 6)]
     else:
         options = list(question.options)
     counts = {s: {o: 0 for o in options} for s in STAKEHOLDERS}
     totals = {s: 0 for s in STAKEHOLDERS}
-    for item in items:
-        values = item.value if isinstance(item.value, list) else [item.value]
-        totals[item.stakeholder] += 1
+    for group in groups:
+        values = group.value if isinstance(group.value, list) else [group.value]
+        totals[group.stakeholder] += group.count
         for value in values:
             key = str(value)
-            if key in counts[item.stakeholder]:
-                counts[item.stakeholder][key] += 1
+            if key in counts[group.stakeholder]:
+                counts[group.stakeholder][key] += group.count
     return Distribution(options=options, counts=counts, totals=totals)
 
 
-def number_summary(items: list[AnswerItem]) -> NumberSummary:
+def number_summary(groups: list[ValueGroup]) -> NumberSummary:
     """For the project team only: n, quartiles, minimum and maximum of every answer, confidential ones
     included. What may be published is :func:`public_number_figures`."""
-    values = sorted(float(i.value) for i in items if _is_number(i.value))
+    values = sorted(float(g.value) for g in groups if _is_number(g.value) for _ in range(g.count))
     if not values:
         return NumberSummary(n=0, shown=False)
     q1, median, q3 = statistics.quantiles(values, n=4, method="inclusive") if len(values) > 1 else values * 3
@@ -193,11 +329,14 @@ def _is_number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def public_number_figures(question: Question, items: list[AnswerItem]) -> PublicNumbers:
-    """What the report may say about a number question: only answers that may count, one per organisation,
-    under statistical disclosure control (see :mod:`consult.disclosure.statistics`)."""
-    return public_numbers({i.response.organisation_id: float(i.value) for i in items
-                           if _is_number(i.value) and may_count(question, i.publication, i.confidential)})
+def public_number_figures(question: Question, answers: list[AnswerItem] | list[ValueGroup]) -> PublicNumbers:
+    """What the report may say about a number question: only answers that may count, one per organisation
+    (an organisation has one response), under statistical disclosure control (see
+    :mod:`consult.disclosure.statistics`). ``answers``: answer items, or value groups."""
+    groups = _groups(answers) if answers and isinstance(answers[0], AnswerItem) else answers
+    counted = [float(g.value) for g in groups if _is_number(g.value)
+               and may_count(question, g.publication, g.confidential) for _ in range(g.count)]
+    return public_numbers(dict(enumerate(counted)))
 
 
 def public_numbers_text(figures: PublicNumbers, unit: str = "") -> str:
@@ -218,31 +357,47 @@ def public_numbers_text(figures: PublicNumbers, unit: str = "") -> str:
              high=fmt(figures.high), n=figures.organisations, step=format_decimal(figures.step, format="#,##0.##"))
 
 
-def public_distribution_figures(question: Question, items: list[AnswerItem]) -> PublicDistribution:
-    """What the report may say about a choice or scale question (see :mod:`consult.disclosure.statistics`)."""
+def public_distribution_figures(question: Question,
+                                answers: list[AnswerItem] | list[ValueGroup]) -> PublicDistribution:
+    """What the report may say about a choice or scale question (see :mod:`consult.disclosure.statistics`).
+    ``answers``: answer items, or value groups."""
+    groups = _groups(answers) if answers and isinstance(answers[0], AnswerItem) else answers
     options = [str(n) for n in range(1, 6)] if question.kind == QuestionKind.SCALE else list(question.options)
     choices = []
-    for item in items:
-        if item.value in (None, "", []) or not may_count(question, item.publication, item.confidential):
+    for group in groups:
+        if group.value in (None, "", []) or not may_count(question, group.publication, group.confidential):
             continue
-        values = item.value if isinstance(item.value, list) else [item.value]
-        choices.append((item.stakeholder, [str(v) for v in values]))
+        values = group.value if isinstance(group.value, list) else [group.value]
+        choices += [(group.stakeholder, [str(v) for v in values])] * group.count
     return public_distribution(options, choices)
 
 
 def response_rates(consultation: Consultation, responses: list[Response]) -> dict[str, Any]:
-    """Submitted responses per stakeholder type and, per theme, how many answered in it."""
+    """Submitted responses per stakeholder type and, per theme, how many of ``responses`` answered in
+    it (which responses answered in which theme is read from the answer rows, not the JSON)."""
     per_type = Counter(stakeholder_of(r.organisation.kind) for r in responses)
+    by_id = {r.id: r for r in responses}
+    answered: dict[int, set[int]] = defaultdict(set)
+    for theme_id, response_id in db.session.execute(
+            current_answers(consultation).join(Question, Question.id == SubmittedAnswer.question_id)
+            .with_only_columns(Question.theme_id, SubmittedAnswer.response_id).distinct()):
+        if response_id in by_id:
+            answered[theme_id].add(response_id)
     per_theme, per_theme_type = {}, {}
     for theme in consultation.themes:
-        ids = {q.id for q in theme.questions}
-        answered = [r for r in responses
-                    if any(a["question_id"] in ids for a in r.latest_submission.snapshot["answers"])]
-        per_theme[theme.id] = len(answered)
-        counted = Counter(stakeholder_of(r.organisation.kind) for r in answered)
+        ids = answered.get(theme.id, set())
+        per_theme[theme.id] = len(ids)
+        counted = Counter(stakeholder_of(by_id[i].organisation.kind) for i in ids)
         per_theme_type[theme.id] = {s: counted.get(s, 0) for s in STAKEHOLDERS}
     return {"total": len(responses), "per_type": {s: per_type.get(s, 0) for s in STAKEHOLDERS},
             "per_theme": per_theme, "per_theme_type": per_theme_type}
+
+
+def answer_counts(consultation: Consultation) -> dict[int, int]:
+    """question id -> number of submitted answers, counted in SQL."""
+    return dict(db.session.execute(current_answers(consultation)
+                                   .with_only_columns(SubmittedAnswer.question_id, func.count())
+                                   .group_by(SubmittedAnswer.question_id)).all())
 
 
 def tag_counts(consultation: Consultation) -> dict[int, dict[int, int]]:

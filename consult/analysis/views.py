@@ -21,8 +21,10 @@ from consult.analysis.services import (
     Filters,
     StaleSynthesis,
     add_quote,
-    answer_items,
-    attach_codings,
+    answer_counts,
+    answer_item,
+    answer_page,
+    answered_response_ids,
     bulk_tag,
     bulk_untag,
     delete_tag,
@@ -31,6 +33,7 @@ from consult.analysis.services import (
     public_distribution_figures,
     public_number_figures,
     public_numbers_text,
+    matching_response_ids,
     remove_coding,
     response_rates,
     save_synthesis,
@@ -45,6 +48,7 @@ from consult.analysis.services import (
     tag_post,
     tags_with_last_bulk,
     undo_bulk,
+    value_groups,
 )
 from consult.audit.services import record_event
 from consult.consultations.models import Consultation, QuestionKind, Theme
@@ -82,10 +86,7 @@ def _question(consultation: Consultation, question_id: int):
 def overview(slug: str):
     consultation = _load(slug)
     responses = submitted_responses(consultation)
-    items = answer_items(consultation, responses=responses)
-    answered: dict[int, int] = {}
-    for item in items:
-        answered[item.question_id] = answered.get(item.question_id, 0) + 1
+    answered = answer_counts(consultation)
     return render_template("analysis/overview.html", consultation=consultation,
                            rates=response_rates(consultation, responses), answered=answered,
                            counts=tag_counts(consultation), tags={t.id: t for t in _tags(consultation)},
@@ -99,8 +100,6 @@ def question(slug: str, question_id: int):
     consultation = _load(slug)
     theme, question_obj, number = _question(consultation, question_id)
     tags, bulk = tags_with_last_bulk(consultation, current_user, question_id)
-    items = answer_items(consultation, {question_id})
-    attach_codings(items, consultation)
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
     selected: set[str] = set()
@@ -108,7 +107,7 @@ def question(slug: str, question_id: int):
     if request.method == "POST":
         action = request.form.get("action", "")
         try:
-            result = _act(consultation, theme, question_obj, tags, items, action)
+            result = _act(consultation, theme, question_obj, tags, action)
         except (AnalysisRefused, StaleSynthesis) as refused:
             db.session.rollback()
             key = "bulk" if action in BULK_ACTIONS else request.form.get("answer", "synthesis")
@@ -120,31 +119,29 @@ def question(slug: str, question_id: int):
                 errors[key] = str(refused.message)
                 values[key] = request.form.get("excerpt", "")
                 selected = set(request.form.getlist("answers"))  # the person's selection stays
-            items = answer_items(consultation, {question_id})
-            attach_codings(items, consultation)
         else:
             db.session.commit()
             flash(result, "ok")
             return redirect(request.full_path.rstrip("?") + (request.form.get("anchor") or ""))
     filters = Filters(stakeholder=request.args.get("type", ""), tag_id=request.args.get("tag", type=int),
                       text=request.args.get("q", ""))
-    shown = filters.apply(items)
-    page = max(request.args.get("page", 1, type=int), 1)
-    pages = max(ceil(len(shown) / PAGE_SIZE), 1)
-    page = min(page, pages)
+    # Filtered, counted and paged in SQL; the statistics are grouped there too.
+    found = answer_page(consultation, question_id, filters, request.args.get("page", 1, type=int), PAGE_SIZE)
     stats = public = None
     if question_obj.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.SCALE):
-        stats, public = distribution(question_obj, items), public_distribution_figures(question_obj, items)
+        groups = value_groups(consultation, question_obj)
+        stats, public = distribution(question_obj, groups), public_distribution_figures(question_obj, groups)
     elif question_obj.kind == QuestionKind.NUMBER:
-        stats = number_summary(items)
-        public = public_numbers_text(public_number_figures(question_obj, items), question_obj.unit)
-    confidential_keys = [i.key for i in shown[(page - 1) * PAGE_SIZE:page * PAGE_SIZE] if i.confidential]
+        groups = value_groups(consultation, question_obj)
+        stats = number_summary(groups)
+        public = public_numbers_text(public_number_figures(question_obj, groups), question_obj.unit)
+    confidential_keys = [i.key for i in found.items if i.confidential]
     from consult.strategy.services import informed
 
     html = render_template(
         "analysis/question.html", informed=informed(consultation, "answer"), consultation=consultation, theme=theme, question=question_obj, number=number,
-        items=shown[(page - 1) * PAGE_SIZE:page * PAGE_SIZE], total=len(items), matched=len(shown), page=page,
-        pages=pages, filters=filters, tags=tags, stats=stats, public=public, stakeholders=STAKEHOLDERS, labels=STAKEHOLDER_LABELS,
+        items=found.items, total=found.total, matched=found.matched, page=found.page,
+        pages=found.pages, filters=filters, tags=tags, stats=stats, public=public, stakeholders=STAKEHOLDERS, labels=STAKEHOLDER_LABELS,
         synthesis=synthesis_for(theme, question_obj), synthesis_error=synthesis_error,
         synthesis_text=request.form.get("synthesis") if synthesis_error else None, synthesis_conflict=status == 409,
         statuses=list(SynthesisStatus), errors=errors, values=values, colours=TAG_COLOURS, selected=selected,
@@ -157,8 +154,7 @@ def question(slug: str, question_id: int):
     return html, status
 
 
-def _act(consultation, theme, question, tags, items, action: str) -> str:
-    by_key = {item.key: item for item in items}
+def _act(consultation, theme, question, tags, action: str) -> str:
     tag = next((t for t in tags if str(t.id) == request.form.get("tag")), None)
     if action == "synthesis":
         try:
@@ -182,20 +178,22 @@ def _act(consultation, theme, question, tags, items, action: str) -> str:
         if tag is None:
             raise AnalysisRefused(_("Choose a tag."))
         if action.endswith("_selected"):
-            chosen = [by_key[k] for k in request.form.getlist("answers") if k in by_key]
-            if not chosen:
+            keys = [key.partition("-") for key in request.form.getlist("answers")]
+            response_ids = answered_response_ids(consultation, question.id, {
+                int(response_id) for response_id, _sep, question_id in keys
+                if response_id.isdigit() and question_id == str(question.id)})
+            if not response_ids:
                 raise AnalysisRefused(_("Select at least one answer."))
         else:
-            chosen = Filters(stakeholder=request.args.get("type", ""), tag_id=request.args.get("tag", type=int),
-                             text=request.args.get("q", "")).apply(items)
-        response_ids = [i.response.id for i in chosen]
+            response_ids = matching_response_ids(consultation, question.id, Filters(
+                stakeholder=request.args.get("type", ""), tag_id=request.args.get("tag", type=int),
+                text=request.args.get("q", "")))
         if action.startswith("untag"):
             removed = bulk_untag(tag, question.id, response_ids, by=current_user)
             return ngettext("Tag “%(tag)s” removed from %(num)d answer.", "Tag “%(tag)s” removed from %(num)d answers.",
                             removed, tag=tag.name)
         added = bulk_tag(tag, question.id, response_ids, by=current_user)
         return _("Tag “%(tag)s” added to %(n)s answers.", tag=tag.name, n=added)
-    item = by_key.get(request.form.get("answer", ""))
     if action == "remove_coding":
         coding = db.session.get(Coding, request.form.get("coding", type=int) or 0)
         if coding is None or coding.tag.consultation_id != consultation.id:
@@ -209,6 +207,7 @@ def _act(consultation, theme, question, tags, items, action: str) -> str:
         db.session.delete(quote)
         record_event("quote_removed", actor=current_user, obj=consultation, quote_id=quote.id)
         return _("The quote has been removed.")
+    item = answer_item(consultation, question.id, request.form.get("answer", ""))
     if item is None:
         abort(404)
     if action == "excerpt":

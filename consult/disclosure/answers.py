@@ -29,11 +29,16 @@ _OPENNESS = (Publication.NAMED, Publication.ANONYMOUS, Publication.NONE)
 def effective_publication(response, submitted: str | Publication | None = ...) -> Publication:
     """The publication choice that applies to a response: see :func:`stricter`.
 
-    ``submitted`` is the choice frozen in the latest submission; when left out it is read from it.
+    ``submitted`` is the choice frozen in the latest submission; when left out it is taken from the
+    response where its query loaded it (``Response.submitted_publication``, from the submission's
+    rows), else read from the latest submission's canonical copy.
     """
     if submitted is ...:
-        latest = response.latest_submission
-        submitted = latest.snapshot.get("publication") if latest is not None else None
+        if "submitted_publication" in response.__dict__:
+            submitted = response.submitted_publication
+        else:
+            latest = response.latest_submission
+            submitted = latest.snapshot.get("publication") if latest is not None else None
     return stricter(response.publication, submitted)
 
 

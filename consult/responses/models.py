@@ -76,6 +76,9 @@ class Response(db.Model):
         back_populates="response", cascade="all, delete-orphan", order_by="Submission.number")
     # The number of submissions, where a list query asks for it (``with_expression``): counted in SQL.
     revisions: Mapped[int | None] = query_expression()
+    # The publication choice frozen in the latest submission, where a query asks for it
+    # (``consult.analysis.services.submitted_publication``), so the gate needs no canonical copy.
+    submitted_publication: Mapped[str | None] = query_expression()
 
     def answer_for(self, question_id: int) -> Answer | None:
         return next((a for a in self.answers if a.question_id == question_id), None)
@@ -217,15 +220,20 @@ class SubmittedAnswer(db.Model):
     @property
     def value(self) -> Any:
         """The answer's value as the canonical copy has it."""
-        if self.kind == "multiple":
+        return self.value_of(self.kind, self.value_text, self.value_number, self.value_choices)
+
+    @staticmethod
+    def value_of(kind: str, text: str | None, number: float | None, choices: str | None) -> Any:
+        """The value from the value columns (also of a grouped query that selects only those)."""
+        if kind == "multiple":
             import json
 
-            return json.loads(self.value_choices) if self.value_choices is not None else None
-        if self.kind == "scale":
-            return int(self.value_number) if self.value_number is not None else None
-        if self.kind == "number":
-            return self.value_number
-        return self.value_text
+            return json.loads(choices) if choices is not None else None
+        if kind == "scale":
+            return int(number) if number is not None else None
+        if kind == "number":
+            return number
+        return text
 
     def as_canonical(self) -> dict[str, Any]:
         """The answer as it stands in the submission's canonical copy."""
