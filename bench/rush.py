@@ -290,9 +290,14 @@ class User:
         self.saves = 0
         self.logged_in = asyncio.Event()
         no_keepalive = httpx.Limits(max_keepalive_connections=0)  # gunicorn closes idle ones after 2 s
-        timeout = httpx.Timeout(run.args.timeout)
-        self.clients = {"app": httpx.AsyncClient(base_url=run.app_base, timeout=timeout, limits=no_keepalive),
-                        "floor": httpx.AsyncClient(base_url=run.floor_base, timeout=timeout, limits=no_keepalive)}
+        options = {"timeout": httpx.Timeout(run.args.timeout), "limits": no_keepalive,
+                   "verify": False}  # plain HTTP over loopback: no TLS context per client to build
+        # Each organisation has its own address (its office), passed on as a load balancer does
+        # (the app server runs with PROXY_COUNT=1); --one-address sends everything from loopback.
+        address = {} if run.args.one_address else {
+            "X-Forwarded-For": f"10.{person.org_id // 65536 % 256}.{person.org_id // 256 % 256}.{person.org_id % 256}"}
+        self.clients = {"app": httpx.AsyncClient(base_url=run.app_base, headers=address, **options),
+                        "floor": httpx.AsyncClient(base_url=run.floor_base, **options)}
 
     async def close(self) -> None:
         for client in self.clients.values():
@@ -523,6 +528,7 @@ async def drive(run: Run, people: list[Person], theme_of: dict[int, int], levels
                 peak: list[int]) -> None:
     args = run.args
     users = [User(p, run, theme_of) for p in people]
+    run.started = time.perf_counter()
     lives: list[asyncio.Task] = []
     helpers = [asyncio.create_task(watch_lag(run))]
     if db_name:
@@ -558,6 +564,9 @@ async def drive(run: Run, people: list[Person], theme_of: dict[int, int], levels
                   f"({app_figures.count} saves, {app_figures.errors} errors), floor {floor_figures.p95:.0f} ms "
                   f"({floor_figures.count} saves, {floor_figures.errors} errors)", flush=True)
             if level >= args.users and not (app_figures.passes() or floor_figures.passes()):
+                break
+            if args.max_minutes and run.now() > args.max_minutes * 60 and index + 1 < len(levels):
+                print(f"           --max-minutes {args.max_minutes:g} reached: no more levels")
                 break
         run.phase, run.side = "deadline", "app"
         run.stopping = True
@@ -827,6 +836,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=30.0, help="a request slower than this is an error")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--sqlite", action="store_true", help="the embedded SQLite instead of PostgreSQL")
+    parser.add_argument("--one-address", action="store_true",
+                        help="every user from 127.0.0.1 (default: one address per organisation via X-Forwarded-For)")
+    parser.add_argument("--max-minutes", type=float, default=0,
+                        help="start no new level after this many minutes (the report then says where it stopped)")
     parser.add_argument("--kill-worker", action="store_true", help="SIGKILL an app worker during the last level")
     parser.add_argument("--floor-fault-rate", type=float, default=0.0, help="floor answers 500 to this share")
     parser.add_argument("--floor-lost-update", action="store_true", help="floor saves without the version check")
@@ -877,7 +890,8 @@ def _run(args, levels: list[int], resources: Resources) -> int:
     faults = {"FLOOR_FAULT_RATE": str(args.floor_fault_rate), "FLOOR_FAULT_LOST_UPDATE": "1" if args.floor_lost_update else ""}
     workdir = resources.workdir
     app_port = free_port()
-    app_server = start_server("consult:create_app()", app_port, url, workdir, args.workers, workdir / "app.log")
+    app_server = start_server("consult:create_app()", app_port, url, workdir, args.workers, workdir / "app.log",
+                              {} if args.one_address else {"PROXY_COUNT": "1"})
     resources.servers.append(app_server)
     floor_port = free_port()
     floor_server = start_server("bench.floor_app:create_floor_app()", floor_port, url, workdir, args.workers,
