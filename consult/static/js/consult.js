@@ -23,11 +23,15 @@
     if (!meta || !dialog) { return; }
     var timeout = parseInt(meta.content, 10) * 1000;
     var lead = Math.min(120000, timeout / 2);
-    var timer = null;
+    var timer = null, returnTo = null;
     function restart() {
       window.clearTimeout(timer);
+      // Staying logged in puts the keyboard back where the person was before the warning.
+      var inDialog = !dialog.hidden && dialog.contains(document.activeElement);
       dialog.hidden = true;
+      if (inDialog && returnTo && returnTo.isConnected) { returnTo.focus(); }
       timer = window.setTimeout(function () {
+        returnTo = document.activeElement;
         dialog.hidden = false;
         var button = dialog.querySelector("button");
         if (button) { button.focus(); }
@@ -42,14 +46,38 @@
     focusErrorSummary(document);
     sessionWarning();
   });
-  document.addEventListener("htmx:afterSwap", function (event) { focusErrorSummary(event.detail.target); });
 })();
 
-/* After an htmx swap, keep the keyboard where the person was (e.g. the moved item's button). */
-document.addEventListener("htmx:afterSwap", function (event) {
-  var target = event.detail.target.querySelector("[data-autofocus]");
-  if (target) { target.focus(); }
-});
+/* Focus after every partial update is set on purpose, so keyboard and screen-reader users land on
+   what changed: the error summary of a form drawn again with errors; else what the new content marks
+   with data-autofocus (the posted message, the opened form's heading, the moved item); else, when
+   the element that had focus was replaced, the new content itself - never <body>. An update that
+   does not touch the focused element (a search result list, a polled status) leaves focus alone. */
+(function () {
+  "use strict";
+  var focusedBefore = null;
+  function within(root, selector) {
+    return root.matches(selector) ? root : root.querySelector(selector);
+  }
+  function focusOn(element) {
+    if (!element.matches("a[href], button, input, select, textarea, [tabindex]")) { element.setAttribute("tabindex", "-1"); }
+    element.focus();
+  }
+  document.addEventListener("htmx:beforeSwap", function () { focusedBefore = document.activeElement; });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    // The new element of an outerHTML swap, else the target the content went into.
+    var root = event.target;
+    if (!root || !root.isConnected || !root.matches) { return; }
+    var target = within(root, "[data-error-summary]") || within(root, "[data-autofocus]");
+    if (target) {
+      target.removeAttribute("data-autofocus");  // once: a later swap into the same list must not go back to it
+      focusOn(target);
+    } else if (focusedBefore && focusedBefore !== document.body && !focusedBefore.isConnected &&
+               (!document.activeElement || document.activeElement === document.body)) {
+      focusOn(root);  // the focused element was swapped away and nothing else took focus since
+    }
+  });
+})();
 
 /* Responses: autosave that loses nothing typed.
    Each answer knows what the server last acknowledged, so leaving an unchanged answer sends nothing
