@@ -193,8 +193,8 @@ def test_mail_has_a_plain_text_part_the_recipients_language_and_a_working_one_cl
     publish_qa(c["editor"])
     dutch = smtp.recorder.to("a@example.org")[0]
     english = smtp.recorder.to("a2@example.org")[0]
-    assert dutch["Subject"] == "Antwoord 1 gepubliceerd voor “Wmo Leidse regio”"
-    assert english["Subject"] == "Answer 1 published for “Wmo Leidse regio”"
+    assert dutch["Subject"] == "Vraag 1 van “Wmo Leidse regio” is beantwoord"
+    assert english["Subject"] == "Question 1 of “Wmo Leidse regio” has been answered"
     assert dutch.get_body(("plain",)).get_content().startswith("Beste Anna Aanbieder,")
     assert "<a href=" in dutch.get_body(("html",)).get_content()
     assert dutch["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -258,7 +258,7 @@ def test_daily_digest_groups_per_consultation_and_runs_once_a_day(app, world):
     assert [m["To"] for m in outbox()] == ["a@example.org"]
     body = outbox()[0].get_body(("plain",)).get_content()
     assert "== Wmo Leidse regio ==" in body
-    assert "Antwoord 1 gepubliceerd" in body and "Antwoord 2 gepubliceerd" in body
+    assert "Vraag 1 van " in body and "Vraag 2 van " in body
     # Running again the same day sends nothing twice, even with a new item waiting.
     notify([provider], Kind.QA, consultation=world["consultation"],
            data={"consultation": "Wmo Leidse regio", "n": 3, "question": "Vraag 3?"}, link="/qa#3")
@@ -273,7 +273,7 @@ def test_daily_digest_groups_per_consultation_and_runs_once_a_day(app, world):
     dispatch_committed()
     assert len(outbox()) == 2
     later = outbox()[1].get_body(("plain",)).get_content()
-    assert "Antwoord 3" in later and "Antwoord 1" not in later
+    assert "Vraag 3 van " in later and "Vraag 1 van " not in later
 
 
 def test_reminders_go_only_to_organisations_with_an_unsubmitted_draft_once_per_window(app, world):
@@ -340,7 +340,7 @@ def test_bell_shows_unread_count_and_marking_read_is_per_user(app, world):
     c = clients_for(app, world, "provider", "provider2")
     assert "Meldingen 2 ongelezen" in text_of(c["provider"].get("/"))
     page = c["provider"].get("/notifications")
-    assert text_of(page).count("Nieuw") == 2 and "Antwoord 2 gepubliceerd voor “Wmo”" in text_of(page)
+    assert text_of(page).count("Nieuw") == 2 and "Vraag 2 van “Wmo” is beantwoord" in text_of(page)
     mine = db.session.scalars(select(Notification).where(Notification.user_id == provider.id)).all()
     theirs = db.session.scalars(select(Notification).where(Notification.user_id == other.id)).all()
     # Someone else's notification: 404, and it stays unread.

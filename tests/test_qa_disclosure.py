@@ -379,7 +379,7 @@ def test_the_raw_question_and_the_asker_never_reach_a_non_team_output(world):
     for name in ("provider2:qa", "provider2:qa.odt", "provider2:qa.pdf", "provider2:received", "council_a:qa",
                  "anonymous:qa", "anonymous:qa.pdf", "anonymous:report", "anonymous:report.odt", "anonymous:report.pdf"):
         assert PUBLISHED in outputs[name], name
-    qa_mails = [text for name, text in outputs.items() if "Antwoord 1 gepubliceerd" in name]
+    qa_mails = [text for name, text in outputs.items() if "Vraag 1 van " in name]
     # Everyone registered hears of it: both of the asker's organisation, the other provider, both councils.
     assert len(qa_mails) == 5 and all(PUBLISHED in text for text in qa_mails)
     told = db.session.scalars(select(Notification).where(Notification.kind == Kind.QA)).all()

@@ -206,7 +206,7 @@ def test_a_published_answer_reaches_every_registered_provider_and_council_at_onc
     subjects = {m["To"]: m["Subject"] for m in outbox()}
     assert sorted(subjects) == ["a2@example.org", "a@example.org", "b@example.org", "clientenraad@example.org",
                                 "raad@example.org", "volger@example.org"]
-    assert set(subjects.values()) == {"Antwoord 1 gepubliceerd voor “Wmo Leidse regio”"}
+    assert set(subjects.values()) == {"Vraag 1 van “Wmo Leidse regio” is beantwoord"}
     for message in outbox():
         assert "Wij van Zorg A" not in _mail_text(message)
         assert "Mag een aanbieder onderaannemers inzetten?" in _mail_text(message)

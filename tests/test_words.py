@@ -5,15 +5,20 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from flask_babel import force_locale
 
 from consult.advice.models import Disposition
+from consult.core.sanitize import render_markdown
 from consult.core.templating import (format_amount, format_clock, format_day, format_deadline, format_file_size,
-                                     format_moment, format_number)
+                                     format_moment, format_number, formatting_examples)
 from consult.demo import DEMO_PASSWORD, load_demo
 from consult.extensions import db
+from consult.notify.mail import render_template_mail
+from consult.notify.models import Kind
+from consult.notify.services import describe
 from consult.responses import answers
 from consult.responses.display import snapshot_value
 from consult.strategy.models import DraftStatus
@@ -171,3 +176,175 @@ def test_advice_subject_choices_follow_the_language(app, demo):
     dutch = client_for(app, "team@example.org").get(f"/consultations/{OPEN}/advice").get_data(as_text=True)
     assert re.findall(form, english) == ["The consultation", "The procurement-strategy draft"]
     assert re.findall(form, dutch) == ["De consultatie", "Het concept van de inkoopstrategie"]
+
+
+# --- one vocabulary ----------------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+GLOSSARY = ROOT / "consult/translations/README.md"
+COMPILED = ROOT / "consult/translations/nl/LC_MESSAGES/messages.mo"
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]")
+
+
+def forbidden_words() -> dict[str, str]:
+    """The words of the glossary's last column, each with the word to use instead (its Dutch column).
+
+    "antwoord *n*" stands for the word followed by a number: placeholders are read as a number.
+    """
+    table = re.search(r"\| English \(msgid\) \| Dutch \| not \|\n\|[-|]+\|\n((?:\|.*\|\n)+)", GLOSSARY.read_text())
+    forbidden = {}
+    for row in table.group(1).splitlines():
+        _english, dutch, wrong = (cell.strip() for cell in row.strip("|").split("|"))
+        for word in wrong.split(","):
+            word = re.sub(r"\s*\(.*", "", word).strip()
+            if word and word != "—":
+                forbidden[word] = dutch
+    return forbidden
+
+
+def forbidden_in(text: str, words: dict[str, str]) -> list[str]:
+    """The forbidden words in ``text`` (whole words, any case; a placeholder reads as a number)."""
+    text = PLACEHOLDER.sub("6", text)
+    found = []
+    for word in words:
+        pattern = r"\s+".join(re.escape(part) if part != "*n*" else r"\d+" for part in word.split())
+        if re.search(rf"(?<![\w-]){pattern}(?![\w-])", text, re.I):
+            found.append(word)
+    return sorted(found)
+
+
+def test_glossary_names_the_old_words():
+    words = forbidden_words()
+    assert {"discussie", "thread", "post", "item", "antwoord *n*", "notificatie", "deadline", "Markdown",
+            "je", "inzenden"} <= set(words)
+    assert words["discussie"] == "gesprek (gesprekken)" and words["antwoord *n*"] == "vraag *n*"
+
+
+def test_check_finds_a_planted_old_word():
+    """The check itself: the words of the old mails and notifications are found, the right ones not."""
+    words = forbidden_words()
+    assert forbidden_in("%(author)s schreef in de discussie “%(thread)s”.", words) == ["discussie"]
+    assert forbidden_in("Antwoord %(n)s gepubliceerd voor “%(title)s”", words) == ["antwoord *n*"]
+    assert forbidden_in("Beantwoord in item 3 · U kunt Markdown gebruiken · Reactie inzenden", words) == [
+        "Markdown", "inzenden", "item"]
+    assert forbidden_in("Vraag %(n)s van “%(title)s” is beantwoord. Het antwoord staat in het gesprek; "
+                        "uw bericht, e-mail, de sluitingsdatum. Een Wmo-item", words) == []
+
+
+def test_dutch_catalogue_uses_one_word_for_each_thing():
+    from babel.messages.mofile import read_mo
+
+    with COMPILED.open("rb") as fh:
+        catalogue = read_mo(fh)
+    words = forbidden_words()
+    found = {}
+    for message in catalogue:
+        if not message.id:
+            continue
+        translations = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+        if hits := sorted({word for text in translations for word in forbidden_in(text or "", words)}):
+            found[message.id if isinstance(message.id, str) else message.id[0]] = hits
+    assert found == {}
+
+
+NOTIFICATION_DATA = {
+    "consultation": "Wmo Leidse regio", "org": "Zorg BV", "n": 6, "code": "ABCD-EFGH", "verify": "https://x/verify",
+    "when": "2026-03-02T08:15:00+00:00", "closes_at": "2026-03-13T16:00:00+00:00", "reason": "Dubbel",
+    "question": "Hoe lang is de reistijd?", "thread": "Reistijd", "author": "Anna", "days": 3,
+    "due": "2026-04-01", "council": "Adviesraad Leiden",
+}
+VARIANTS = {  # the kinds whose text depends on one more field, with every value that field takes
+    Kind.CHANGED: ("change", ["deadline", "questions"]),
+    Kind.MODERATION: ("action", ["approved", "rejected", "thread_hidden", "hidden"]),
+    Kind.ADVICE: ("event", ["requested", "strategy_shared", "receipt", "submitted", "published"]),
+    Kind.WAITING: ("event", ["reported", "pending_thread", "pending", "question"]),
+}
+
+
+def every_notification() -> list[dict]:
+    datas = []
+    for kind in Kind:
+        field, values = VARIANTS.get(kind, (None, [None]))
+        for value in values:
+            datas.append((kind, {**NOTIFICATION_DATA, **({field: value} if field else {})}))
+    return datas
+
+
+def test_notifications_and_their_mails_use_the_site_words(app):
+    """Every notification, as the bell and its e-mail (alone and in the daily digest) say it in Dutch."""
+    words = forbidden_words()
+    user = SimpleNamespace(name="Anna de Vries", locale="nl")
+    found = {}
+    with app.test_request_context(), force_locale("nl"):
+        described = [(kind, data, *describe(kind, data)) for kind, data in every_notification()]
+        for kind, data, title, lines in described:
+            mail = render_template_mail("notification", locale="nl", user=user, title=title, lines=lines,
+                                        link="https://x/l", kind_label=kind.label, unsubscribe="https://x/u",
+                                        settings="https://x/s")
+            if hits := forbidden_in(" | ".join([title, *lines, kind.label, *mail]), words):
+                found[f"{kind.value} {data.get('event') or data.get('action') or data.get('change') or ''}"] = hits
+        digest = render_template_mail("digest", locale="nl", user=user, count=len(described), settings="https://x/s",
+                                      groups={"Wmo Leidse regio": [(t, lines, "https://x/l") for *_, t, lines in described]})
+        if hits := forbidden_in(" | ".join(digest), words):
+            found["digest"] = hits
+        qa_title = describe(Kind.QA, NOTIFICATION_DATA)[0]
+    assert found == {}
+    assert qa_title == "Vraag 6 van “Wmo Leidse regio” is beantwoord"  # as the Q&A page numbers it: "Vraag 6"
+
+
+def test_mail_templates_write_no_words_outside_the_catalogue():
+    """A mail template's own text (outside {{ }} and {% %}) would escape the catalogue check."""
+    words = forbidden_words()
+    found = {}
+    for template in sorted((ROOT / "consult/templates/mail").iterdir()):
+        literal = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}|<[^>]+>", " ", template.read_text(), flags=re.S)
+        if hits := forbidden_in(literal, words):
+            found[template.name] = hits
+    assert found == {}
+
+
+# --- formatting help ---------------------------------------------------------------------------
+
+LINK = '<a href="https://www.example.org" rel="nofollow noopener noreferrer">'
+FORMATS = {
+    "nl": [("*schuin*", "<p><em>schuin</em></p>"), ("**vet**", "<p><strong>vet</strong></p>"),
+           ("- eerste punt\n- tweede punt", "<ul>\n<li>eerste punt</li>\n<li>tweede punt</li>\n</ul>"),
+           ("1. eerste stap\n2. tweede stap", "<ol>\n<li>eerste stap</li>\n<li>tweede stap</li>\n</ol>"),
+           ("[tekst van de link](https://www.example.org)", f"<p>{LINK}tekst van de link</a></p>")],
+    "en": [("*italic*", "<p><em>italic</em></p>"), ("**bold**", "<p><strong>bold</strong></p>"),
+           ("- first point\n- second point", "<ul>\n<li>first point</li>\n<li>second point</li>\n</ul>"),
+           ("1. first step\n2. second step", "<ol>\n<li>first step</li>\n<li>second step</li>\n</ol>"),
+           ("[text of the link](https://www.example.org)", f"<p>{LINK}text of the link</a></p>")],
+}
+HINT = re.compile(r'<details class="explanation formatting-help">\s*<summary>([^<]+)</summary>.*?</details>', re.S)
+HINT_ROW = re.compile(r'<td class="utrecht-table__cell"><code>(.*?)</code></td>'
+                      r'<td class="utrecht-table__cell rich-text">(.*?)\s*</td>', re.S)
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_formatting_examples_render_as_the_hint_promises(app, locale):
+    """What the hint shows as the result is what the one sanitiser makes of the example."""
+    with app.test_request_context(), force_locale(locale):
+        assert [(example, str(render_markdown(example)).strip()) for example in formatting_examples()] == FORMATS[locale]
+
+
+def hints_on(html: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each formatting hint on a page: its summary and its rows (typed, shown)."""
+    return [(match.group(1), [(typed.replace("<br>", "\n"), shown) for typed, shown in HINT_ROW.findall(match.group(0))])
+            for match in HINT.finditer(html)]
+
+
+@pytest.mark.parametrize(("email", "path", "count"), [
+    ("zorg1@example.org", f"/consultations/{OPEN}/discussion", 1),                # a new discussion
+    ("zorg1@example.org", "/discussion/1", 1),                                      # a reply
+    ("clientenraad@example.org", "/advice/2", 2),                                   # introduction and a new point
+    ("team@example.org", f"/consultations/{CLOSED}/strategy/general", 2),           # principles and change tasks
+    ("team@example.org", f"/consultations/{OPEN}/manage/details", 1),               # the introduction
+    ("team@example.org", f"/consultations/{CLOSED}/analysis/questions/15", 1),      # the synthesis
+])
+def test_every_formatted_text_field_explains_formatting_without_the_word_markdown(app, demo, email, path, count):
+    page = client_for(app, email).get(path)
+    html = page.get_data(as_text=True)
+    expected = [(typed, shown) for typed, shown in FORMATS["nl"]]
+    assert hints_on(html) == [("Opmaak: schuin, vet, lijstjes en links", expected)] * count
+    assert "markdown" not in text_of(page).lower()

@@ -31,16 +31,14 @@ class RequestForm(FlaskForm):
 
 
 class IntroductionForm(FlaskForm):
-    introduction = TextAreaField(_l("Introduction"), validators=[Length(max=20_000)],
-                                 description=_l("You can use Markdown: *italic*, **bold**, lists with a dash."))
+    introduction = TextAreaField(_l("Introduction"), validators=[Length(max=20_000)])
     version = IntegerField(validators=[Optional()])
 
 
 class PointForm(FlaskForm):
     title = StringField(_l("Title of the advice point"), filters=[strip], validators=[
         InputRequired(_l("Give the advice point a title.")), Length(max=200)])
-    body = TextAreaField(_l("Advice"), validators=[DataRequired(_l("Write the advice point.")), Length(max=20_000)],
-                         description=_l("You can use Markdown: *italic*, **bold**, lists with a dash."))
+    body = TextAreaField(_l("Advice"), validators=[DataRequired(_l("Write the advice point.")), Length(max=20_000)])
     version = IntegerField(validators=[Optional()])
 
 

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import (format_currency, format_date, format_datetime, format_decimal, format_time, get_locale,
-                         gettext as _, ngettext)
+                         gettext as _, ngettext, pgettext)
 
 from consult.core.htmx import is_htmx
 from consult.core.sanitize import render_markdown
@@ -30,6 +30,7 @@ def register_templating(app: Flask) -> None:
     # Replaces Jinja's own filter, whose "9.6 kB" and "598 Bytes" are English on every page.
     app.jinja_env.filters["filesizeformat"] = format_file_size
     app.jinja_env.globals.update(PREDICATES)
+    app.jinja_env.globals["formatting_examples"] = formatting_examples
     app.jinja_env.globals["unread_notifications"] = _unread_notifications
     app.jinja_env.add_extension("jinja2.ext.loopcontrols")
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -46,6 +47,23 @@ def register_templating(app: Flask) -> None:
             "current_path": request.full_path.rstrip("?") if has_request_context() else "/",
             "is_htmx_request": is_htmx() if has_request_context() else False,
         }
+
+
+# --- formatting help ----------------------------------------------------------------------------
+
+def formatting_examples() -> list[str]:
+    """What a person can type in a text that is shown formatted, in their language.
+
+    The "Opmaak" hint of every such field shows each example as typed and as the one sanitiser
+    (core/sanitize.py) renders it, so the hint cannot promise a format that does not work.
+    """
+    italic = pgettext("formatting example", "italic")
+    bold = pgettext("formatting example", "bold")
+    points = pgettext("formatting example", "first point"), pgettext("formatting example", "second point")
+    steps = pgettext("formatting example", "first step"), pgettext("formatting example", "second step")
+    link = pgettext("formatting example", "text of the link")
+    return [f"*{italic}*", f"**{bold}**", "- {}\n- {}".format(*points), "1. {}\n2. {}".format(*steps),
+            f"[{link}](https://www.example.org)"]
 
 
 # --- dates and times -------------------------------------------------------------------------

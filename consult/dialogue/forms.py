@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, Length
 
 from consult.core.forms import strip
 
-BODY_HINT = _l("You can use Markdown: **bold**, *italic*, lists with -, links. Never write details of clients.")
+BODY_HINT = _l("Never write details of clients.")
 
 
 class ThreadForm(FlaskForm):

@@ -40,7 +40,7 @@ KIND_LABELS = {
     Kind.RECEIPT: _l("Receipts for your organisation's submissions"),
     Kind.CHANGED: _l("Changed questions or deadline of a consultation you take part in"),
     Kind.QA: _l("New published questions and answers"),
-    Kind.THREAD_REPLY: _l("New messages in discussions you follow"),
+    Kind.THREAD_REPLY: _l("New messages in the discussions you follow"),
     Kind.MODERATION: _l("Your message hidden or approved"),
     Kind.REMINDER: _l("Deadline reminders for an unsubmitted draft"),
     Kind.ADVICE: _l("Advice requested, submitted and replied to"),

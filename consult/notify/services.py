@@ -97,10 +97,10 @@ def describe(kind: Kind, data: dict[str, Any]) -> tuple[str, list[str]]:
               "Check your answers before you submit.", title=title)]
             + ([_("Reason given by the project team: %(reason)s", reason=d["reason"])] if d["reason"] else []))
     if kind == Kind.QA:
-        return (_("Answer %(n)s published for “%(title)s”", n=d["n"], title=title), [d["question"]])
+        return (_("Question %(n)s of “%(title)s” has been answered", n=d["n"], title=title), [d["question"]])
     if kind == Kind.THREAD_REPLY:
         return (_("New message in “%(thread)s”", thread=d["thread"]), [
-            _("%(author)s wrote in the discussion “%(thread)s” of the consultation “%(title)s”.",
+            _("%(author)s wrote a message in the discussion “%(thread)s” of the consultation “%(title)s”.",
               author=d["author"], thread=d["thread"], title=title)])
     if kind == Kind.MODERATION:
         if d["action"] == "approved":

@@ -84,7 +84,7 @@ def from_post(post: Post, *, by: User) -> QaItem:
 
 def save(item: QaItem, *, question: str, answer: str, theme: Theme | None, by: User) -> None:
     if item.status == QaStatus.PUBLISHED:
-        raise QaRefused(_l("A published answer cannot be changed; publish a new item with the correction."))
+        raise QaRefused(_l("A published answer cannot be changed; publish the correction as a new question and answer."))
     item.question = _text(question, _l("Write the question as it will be published."))
     item.answer = _text(answer, _l("Write the answer."))
     item.theme = theme

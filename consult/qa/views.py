@@ -127,7 +127,7 @@ def answer(item_id: int):
         else:
             db.session.commit()
             if item.status == QaStatus.PUBLISHED:
-                flash(_("Answer %(n)s has been published to all participants.", n=item.number), "ok")
+                flash(_("Question %(n)s and its answer have been published to all participants.", n=item.number), "ok")
                 return redirect(url_for("qa.manage", slug=consultation.slug))
             flash(_("The answer has been saved as a draft."), "ok")
             return redirect(url_for("qa.answer", item_id=item.id))

@@ -104,11 +104,11 @@ def test_provider_answers_in_two_sittings_submits_and_verifies(page, browser, li
     check_accessibility(second, "review")
 
     # Submitting without choosing: the summary says what is missing.
-    second.get_by_role("button", name="Versturen").click()
+    second.get_by_role("button", name="Reactie indienen").click()
     expect(second.locator("[data-error-summary]")).to_contain_text("Kies of en hoe uw antwoorden gepubliceerd mogen worden.")
     second.get_by_label("Onze antwoorden publiceren zonder de naam van onze organisatie").check()
     second.get_by_label("Ik dien deze reactie in namens Thuiszorg De Linde.").check()
-    second.get_by_role("button", name="Versturen").click()
+    second.get_by_role("button", name="Reactie indienen").click()
     expect(second.get_by_role("heading", level=1)).to_have_text("Reactie ingediend")
     check_accessibility(second, "receipt")
     code = second.locator("#receipt-code").inner_text()

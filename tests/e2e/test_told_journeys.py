@@ -141,7 +141,7 @@ def test_a_provider_that_took_no_part_hears_of_a_published_answer(page, second_p
     second_page.get_by_label("Antwoord", exact=True).fill("Ja, als de aanbieder verantwoordelijk blijft.")
     second_page.once("dialog", lambda dialog: dialog.accept())
     second_page.get_by_role("button", name="Publiceren voor alle deelnemers").click()
-    expect(second_page.locator(".utrecht-alert[role=status]")).to_contain_text("Antwoord 1 is gepubliceerd")
+    expect(second_page.locator(".utrecht-alert[role=status]")).to_contain_text("Vraag 1 en het antwoord zijn gepubliceerd")
     log_out(second_page)
 
     # Bert's organisation has not started a response and asked nothing: it hears of it all the same.
