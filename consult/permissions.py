@@ -21,6 +21,7 @@ from consult.consultations.permissions import (
     can_create_consultation,
     can_edit_consultation,
     can_manage_team,
+    can_set_access,
     can_view_consultation,
     is_team,
     team_role,
@@ -41,6 +42,7 @@ from consult.responses.permissions import (
     can_view_submission,
     responding_organisations,
 )
+from consult.qa.permissions import can_read_qa
 from consult.orgs.permissions import can_manage_organisation, can_view_organisation
 
 PREDICATES = {
@@ -71,6 +73,8 @@ PREDICATES = {
     "can_create_consultation": can_create_consultation,
     "can_edit_consultation": can_edit_consultation,
     "can_manage_team": can_manage_team,
+    "can_set_access": can_set_access,
+    "can_read_qa": can_read_qa,
     "can_view_consultation": can_view_consultation,
     "is_team": is_team,
     "team_role": team_role,

@@ -249,6 +249,7 @@ ACCESS = {
     "POST /consultations/<slug>/exports":                                            "  L 404 404 404 404   A   A   A",
     "POST /consultations/<slug>/extend":                                             "  L 403 403 403 403 403   A   A",
     "GET /consultations/<slug>/manage":                                              "  L 403 403 403 403 200 200 200",
+    "GET /consultations/<slug>/manage/access":                                       "  L 403 403 403 403 403 200 200",
     "GET /consultations/<slug>/manage/details":                                      "  L 403 403 403 403 403 200 200",
     "GET /consultations/<slug>/manage/documents":                                    "  L 403 403 403 403 403 200 200",
     "POST /consultations/<slug>/manage/documents/<int:document_id>/replace":         "  L 403 403 403 403 403   A   A",
@@ -266,10 +267,10 @@ ACCESS = {
     "POST /consultations/<slug>/moderation/premoderation":                           "  L 403 403 403 404 403   A   A",
     "GET /consultations/<slug>/preview/<audience>":                                  "  L 403 403 403 403 200 200 200",
     "POST /consultations/<slug>/publish":                                            "  L 403 403 403 403 403   A   A",
-    "GET /consultations/<slug>/qa":                                                  "  L 200 200 200 404 200 200 200",
-    "GET /consultations/<slug>/qa/export.<fmt>":                                     "  L 200 200 200 404 200 200 200",
-    "GET /consultations/<slug>/qa/manage":                                           "  L 403 403 403 404 403 200 200",
-    "GET /consultations/<slug>/qa/received":                                         "  L 200 200 200 404 200 200 200",
+    "GET /consultations/<slug>/qa":                                                  "200 200 200 200 200 200 200 200",
+    "GET /consultations/<slug>/qa/export.<fmt>":                                     "200 200 200 200 200 200 200 200",
+    "GET /consultations/<slug>/qa/manage":                                           "  L 403 403 403 403 403 200 200",
+    "GET /consultations/<slug>/qa/received":                                         "  L 200 200 200 200 200 200 200",
     "GET /consultations/<slug>/report":                                              "200 200 200 200 200 200 200 200",
     "GET /consultations/<slug>/report.<fmt>":                                        "200 200 200 200 200 200 200 200",
     "GET /consultations/<slug>/report/edit":                                         "  L 403 403 403 403 403 200 200",
@@ -318,7 +319,7 @@ ACCESS = {
     "GET /posts/<int:post_id>/report":                                               "  L 403 200 200 404 200 200 200",
     "POST /posts/<int:post_id>/substantive":                                         "  L 404 404 404 404 403   A   A",
     "GET /privacy":                                                                  "200 200 200 200 200 200 200 200",
-    "GET /qa/<int:item_id>":                                                         "  L 403 403 403 404 403 200 200",
+    "GET /qa/<int:item_id>":                                                         "  L 403 403 403 403 403 200 200",
     "GET /receipts/verify":                                                          "200 200 200 200 200 200 200 200",
     "GET /register":                                                                 "200 302 302 302 302 302 302 302",
     "GET /responses/<int:response_id>":                                              "  L 200 404 404 404 404 404 404",
@@ -397,6 +398,47 @@ def test_every_route_answers_every_role_as_expected(app, world):
     after = _table_counts()
     assert wrong == []
     assert {name: (before[name], after[name]) for name in before if before[name] != after[name]} == {}
+
+
+# --- a consultation closed to invited organisations -------------------------------------------------
+
+# URL arguments that name a consultation or something inside one.
+CONSULTATION_BOUND = {"slug", "thread_id", "post_id", "item_id", "advice_id", "point_id", "response_id",
+                      "attachment_id", "document_id", "version_id", "theme_id", "question_id", "phase_id",
+                      "segment_id", "member_id", "job_id"}
+# Who is outside when both demo consultations are closed to provider A's organisation and the
+# council, and what they get wherever the public walk let them in: the login page, or 404 (which
+# does not reveal that the page exists).
+OUTSIDERS = {"anonymous": LOGIN, "provider_b": 404, "other_team": 404}
+
+
+def test_a_closed_consultation_is_closed_on_every_route(app, world):
+    """Closed to invited organisations, every page, fragment and download of the consultation (or
+    of anything in it) refuses anonymous visitors, provider B and another consultation's team;
+    the invited organisations and the team get exactly what the public walk gives them."""
+    from consult.auth.models import User
+    from consult.consultations.services import set_access
+
+    ids, clients = _ids(world), _clients(app)
+    editor = db.session.scalar(select(User).where(User.email == "team@example.org"))
+    invited = [db.session.scalar(select(User).where(User.email == email)).memberships[0].organisation
+               for email in ("zorg1@example.org", "adviesraad@example.org")]
+    for consultation in (world["open"], world["closed"]):
+        set_access(db.session.merge(consultation), invited_only=True, invited=invited, by=editor)
+    db.session.commit()
+    wrong = []
+    for rule in _walked(app):
+        if "GET" not in rule.methods or not CONSULTATION_BOUND & set(rule.arguments) or _key(rule) not in ACCESS:
+            continue  # a route without an entry fails test_every_route_has_an_entry
+        url = _url(rule, ids)
+        for role, code in zip(ROLES, ACCESS[_key(rule)].split()):
+            expected = _expected(code)
+            if role in OUTSIDERS and expected not in (LOGIN, 400):
+                expected = OUTSIDERS[role]
+            got = _status(clients[role].get(url, buffered=True))
+            if got != expected:
+                wrong.append(f"GET {url} as {role}: {got}, expected {expected}")
+    assert wrong == []
 
 
 # --- limits: every route that checks a secret is limited -------------------------------------------

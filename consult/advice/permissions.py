@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from consult.advice.models import Advice, AdviceStatus
 from consult.consultations.models import Consultation, Status
-from consult.consultations.permissions import can_edit_consultation, is_team
+from consult.consultations.permissions import can_edit_consultation, can_view_consultation, is_team
 from consult.orgs.models import MemberRole, OrgKind
 from consult.responses.permissions import responding_organisations
 
@@ -43,7 +43,8 @@ def can_submit_advice(user, advice: Advice) -> bool:
 
 
 def is_participant(user, consultation: Consultation) -> bool:
-    return is_team(user, consultation) or bool(responding_organisations(user))
+    return is_team(user, consultation) or (bool(responding_organisations(user))
+                                           and can_view_consultation(user, consultation))
 
 
 def can_see_advice(user, advice: Advice) -> bool:
@@ -60,17 +61,19 @@ def can_reply_advice(user, advice: Advice) -> bool:
 
 
 def can_see_advice_page(user, consultation: Consultation) -> bool:
-    return consultation.status == Status.PUBLISHED or (
+    return (consultation.status == Status.PUBLISHED and can_view_consultation(user, consultation)) or (
         consultation.status != Status.DRAFT and is_participant(user, consultation))
 
 
 def can_read_council_comments(user, consultation: Consultation) -> bool:
     """Council comments are for the team and the councils, not for providers."""
-    return consultation.status != Status.DRAFT and (is_team(user, consultation) or is_council_member(user))
+    return consultation.status != Status.DRAFT and (is_team(user, consultation) or (
+        is_council_member(user) and can_view_consultation(user, consultation)))
 
 
 def can_comment_as_council(user, consultation: Consultation) -> bool:
-    return consultation.status != Status.DRAFT and is_council_member(user) and not is_team(user, consultation)
+    return consultation.status != Status.DRAFT and is_council_member(user) and not is_team(user, consultation) \
+        and can_view_consultation(user, consultation)
 
 
 def advice_or_404(user, advice_id: int) -> Advice:

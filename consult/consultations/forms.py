@@ -106,6 +106,21 @@ class DetailsForm(FlaskForm):
             raise ValidationError(_l("Enter both the date and the time of opening."))
 
 
+class AccessForm(FlaskForm):
+    """Public (the default for a market consultation) or closed to the organisations chosen."""
+
+    access = RadioField(_l("Who may read the consultation"), choices=[
+        SelectChoice("public", _l("Public: anyone reads what is published, also without an account, and every "
+                                  "care provider and advisory council may take part")),
+        SelectChoice("closed", _l("Closed: only the invited organisations below see the consultation and take part")),
+    ], validators=[InputRequired(_l("Choose whether the consultation is public or closed."))])
+    organisations = MultiCheckboxField(_l("Invited organisations"), coerce=int)
+
+    def validate_organisations(self, field):
+        if self.access.data == "closed" and not field.data:
+            raise ValidationError(_l("Choose at least one organisation to invite, or make the consultation public."))
+
+
 class TeamMemberForm(FlaskForm):
     email = email_field(_l("E-mail address of the team member"))
     role = SelectField(_l("Role in the project team"),

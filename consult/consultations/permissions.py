@@ -23,9 +23,31 @@ def is_team(user, consultation: Consultation) -> bool:
     return _authenticated(user) and (user.is_admin or team_role(user, consultation) is not None)
 
 
+def is_invited(user, consultation: Consultation) -> bool:
+    """A member of one of the organisations invited to this closed (invited-only) consultation."""
+    if not _authenticated(user):
+        return False
+    invited = {organisation.id for organisation in consultation.invited}
+    return any(membership.organisation_id in invited for membership in user.memberships)
+
+
 def can_view_consultation(user, consultation: Consultation) -> bool:
-    """Published consultations are public; drafts only for admins and the team."""
-    return consultation.status != Status.DRAFT or is_team(user, consultation)
+    """Published consultations are public (anyone, with or without an account), unless the team
+    closed it to invited organisations: then only the team and the invited organisations' members.
+    Drafts only for admins and the team.
+
+    Every other predicate that lets someone outside the team read or act on a consultation asks
+    this one first, so closing a consultation closes all of it."""
+    if is_team(user, consultation):
+        return True
+    if consultation.status == Status.DRAFT:
+        return False
+    return not consultation.invited_only or is_invited(user, consultation)
+
+
+def can_set_access(user, consultation: Consultation) -> bool:
+    """Editors (and admins) decide whether the consultation is public or closed to invited organisations."""
+    return can_edit_consultation(user, consultation)
 
 
 def can_edit_consultation(user, consultation: Consultation) -> bool:

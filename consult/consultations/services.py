@@ -33,7 +33,7 @@ from consult.core.time import to_local, utcnow
 from consult.core.uploads import StoredFile
 from consult.extensions import db
 from consult.notify.models import Kind
-from consult.notify.services import notify, participants, url_path
+from consult.notify.services import audience, notify, participants, url_path
 from consult.orgs.models import Organisation
 
 
@@ -108,6 +108,21 @@ def update_details(consultation: Consultation, *, by: User, **fields) -> None:
     for name, value in fields.items():
         setattr(consultation, name, value)
     record_event("consultation_updated", actor=by, obj=consultation, fields=sorted(fields))
+
+
+def set_access(consultation: Consultation, *, invited_only: bool, invited: list[Organisation], by: User) -> bool:
+    """Make the consultation public or close it to the ``invited`` organisations (kept while it is
+    public, so switching back and forth does not lose the list). Allowed in every phase: a team may
+    close a consultation it published by mistake. Audited; False when nothing changed."""
+    before = (consultation.invited_only, sorted(org.id for org in consultation.invited))
+    consultation.invited_only = invited_only
+    consultation.invited = sorted(invited, key=lambda org: org.name.lower())
+    after = (consultation.invited_only, sorted(org.id for org in consultation.invited))
+    if before == after:
+        return False
+    record_event("consultation_access_changed", actor=by, obj=consultation, invited_only=invited_only,
+                 invited=after[1])
+    return True
 
 
 def set_team_member(consultation: Consultation, user: User, role: TeamRole, *, by: User) -> TeamMember:
@@ -405,7 +420,7 @@ def extend_deadline(consultation: Consultation, new_closes_at: datetime, *, by: 
                                 detail={"old": old.isoformat(), "new": new_closes_at.isoformat()}))
     record_event("deadline_extended", actor=by, obj=consultation, old=old.isoformat(),
                  new=new_closes_at.isoformat())
-    notify(participants(consultation), Kind.CHANGED, consultation=consultation,
+    notify(audience(consultation), Kind.CHANGED, consultation=consultation,
            data={"consultation": consultation.title, "change": "deadline", "closes_at": new_closes_at.isoformat()},
            link=url_path("consultations.show", slug=consultation.slug),
            dedupe_key=f"deadline:{consultation.id}:{new_closes_at.isoformat()}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from consult.consultations.models import Consultation, Status
-from consult.consultations.permissions import is_team
+from consult.consultations.permissions import can_view_consultation, is_team
 from consult.dialogue.models import AuthorRole, Post, Thread
 from consult.orgs.models import Organisation, OrgKind
 
@@ -27,14 +27,17 @@ def author_identity(user, consultation: Consultation) -> tuple[AuthorRole, Organ
 
 
 def is_participant(user, consultation: Consultation) -> bool:
-    return author_identity(user, consultation) is not None
+    """Someone who may take part: the team, or a provider or council member the consultation is
+    open to (every one, unless it is closed to invited organisations)."""
+    return author_identity(user, consultation) is not None and can_view_consultation(user, consultation)
 
 
 def can_read_threads(user, consultation: Consultation) -> bool:
     """Participants read the discussion; the public too when the consultation allows it."""
     if consultation.status == Status.DRAFT:
         return is_team(user, consultation)
-    return consultation.threads_public or is_participant(user, consultation)
+    return (consultation.threads_public and can_view_consultation(user, consultation)) \
+        or is_participant(user, consultation)
 
 
 def can_moderate(user, consultation: Consultation) -> bool:

@@ -13,14 +13,15 @@ from sqlalchemy import ColumnElement
 from consult.advice.models import Advice, AdviceStatus
 from consult.advice.permissions import is_advice_council, is_participant
 from consult.consultations.models import Status
-from consult.consultations.permissions import is_team
+from consult.consultations.permissions import can_view_consultation, is_team
 
 
 def may_show_advice(advice: Advice, user) -> bool:
     """May this advice (introduction, points, attached document) be shown to this person?
 
     Draft: the council's own members only. Submitted: the council and the team. Published: every
-    participant, and anyone once the consultation report is published.
+    participant, and anyone once the consultation report is published (anyone the consultation is
+    open to: a closed one only to its invited organisations).
     """
     if is_advice_council(user, advice):
         return True
@@ -28,7 +29,8 @@ def may_show_advice(advice: Advice, user) -> bool:
     if advice.status == AdviceStatus.SUBMITTED:
         return is_team(user, consultation)
     if advice.status == AdviceStatus.PUBLISHED:
-        return consultation.status == Status.PUBLISHED or is_participant(user, consultation)
+        return (consultation.status == Status.PUBLISHED and can_view_consultation(user, consultation)) \
+            or is_participant(user, consultation)
     return False
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import joinedload
 
 from consult.advice.models import Advice, AdviceRequest, AdviceStatus
 from consult.auth.models import User
-from consult.consultations.models import Consultation, Status, TeamMember, TeamRole
+from consult.consultations.models import Consultation, Status, TeamMember, TeamRole, consultation_invited_organisations
 from consult.core.db import insert_unless_exists
 from consult.core.time import to_local, utcnow
 from consult.dialogue.models import Post, PostReport, PostStatus, Thread
@@ -99,7 +99,10 @@ def participant_overview(user: User, now: datetime | None = None) -> list[OpenCo
     rows = db.session.execute(
         select(Consultation, published, unread)
         .where(Consultation.status == Status.OPEN, Consultation.closes_at > now,
-               or_(Consultation.opens_at.is_(None), Consultation.opens_at <= now))
+               or_(Consultation.opens_at.is_(None), Consultation.opens_at <= now),
+               or_(Consultation.invited_only.is_(False), Consultation.id.in_(  # closed: invited organisations only
+                   select(consultation_invited_organisations.c.consultation_id).where(
+                       consultation_invited_organisations.c.organisation_id.in_([org.id for org in orgs])))))
         .order_by(Consultation.closes_at, Consultation.id)).all()
     if not rows:
         return []

@@ -2,21 +2,23 @@
 from __future__ import annotations
 
 from consult.consultations.models import Consultation, Status
-from consult.consultations.permissions import can_edit_consultation, is_team
-from consult.dialogue.permissions import can_read_threads
+from consult.consultations.permissions import can_edit_consultation, can_view_consultation, is_team
 from consult.qa.models import QaItem, QaStatus
 from consult.responses.permissions import responding_organisations
 
 
 def can_read_qa(user, consultation: Consultation) -> bool:
-    """Published items: for every participant (and the public when the discussion is public)."""
-    return can_read_threads(user, consultation)
+    """Published items: for anyone who may see the consultation, without an account too (a market
+    consultation is public; a closed one only for its invited organisations). Drafts: the team."""
+    if consultation.status == Status.DRAFT:
+        return is_team(user, consultation)
+    return can_view_consultation(user, consultation)
 
 
 def can_ask_question(user, consultation: Consultation) -> bool:
     """Providers and councils ask; the team answers."""
     return consultation.status == Status.OPEN and bool(responding_organisations(user)) \
-        and not is_team(user, consultation)
+        and not is_team(user, consultation) and can_view_consultation(user, consultation)
 
 
 def can_see_unpublished(user, item: QaItem) -> bool:

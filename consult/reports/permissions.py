@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from consult.consultations.models import Consultation, Status
-from consult.consultations.permissions import can_edit_consultation, is_team
+from consult.consultations.permissions import can_edit_consultation, can_view_consultation, is_team
 
 
 def can_read_report(user, consultation: Consultation) -> bool:
-    """Public once published; before that the team reads the concept."""
-    return consultation.status == Status.PUBLISHED or is_team(user, consultation)
+    """Public once published (for anyone the consultation is open to); before that the team reads the concept."""
+    return (consultation.status == Status.PUBLISHED and can_view_consultation(user, consultation)) \
+        or is_team(user, consultation)
 
 
 def can_write_report(user, consultation: Consultation) -> bool:

@@ -17,7 +17,7 @@ from consult.core.time import utcnow
 from consult.core.uploads import store_generated, stored_path
 from consult.extensions import db
 from consult.notify.models import Kind
-from consult.notify.services import notify, participants, url_path
+from consult.notify.services import audience, notify, url_path
 from consult.reports.models import Report, ReportFile
 from consult.reports.exporters import EXPORTERS, model_from_dict, model_to_dict
 from consult.reports.report import build_report, report_for
@@ -96,7 +96,7 @@ def publish(consultation: Consultation, *, by: User) -> Report:
     report.published = snapshots
     queue_report_files(report)
     record_event("report_published", actor=by, obj=consultation, version=report.version)
-    notify(participants(consultation), Kind.REPORT, consultation=consultation,
+    notify(audience(consultation), Kind.REPORT, consultation=consultation,
            data={"consultation": consultation.title, "version": report.version},
            link=url_path("reports.show", slug=consultation.slug))
     return report

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload, with_expression
 
 from consult.consultations.models import Consultation
-from consult.consultations.permissions import is_team
+from consult.consultations.permissions import can_view_consultation, is_team
 from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
 from consult.responses.models import Answer, Response, ResponseStatus, Submission
@@ -23,7 +23,8 @@ def responding_organisations(user) -> list[Organisation]:
 
 
 def can_respond(user, consultation: Consultation) -> bool:
-    return consultation.accepts_responses() and bool(responding_organisations(user))
+    return consultation.accepts_responses() and bool(responding_organisations(user)) \
+        and can_view_consultation(user, consultation)
 
 
 def is_member_of_response(user, response: Response) -> bool:
@@ -32,7 +33,8 @@ def is_member_of_response(user, response: Response) -> bool:
 
 def can_edit_response(user, response: Response) -> bool:
     """Members of the organisation, until the deadline."""
-    return is_member_of_response(user, response) and response.consultation.accepts_responses()
+    return is_member_of_response(user, response) and response.consultation.accepts_responses() \
+        and can_view_consultation(user, response.consultation)
 
 
 def can_view_submission(user, response: Response) -> bool:
@@ -54,8 +56,8 @@ def own_response_or_404(user, response_id: int) -> Response:
     org_ids = [org.id for org in responding_organisations(user)]
     response = db.session.scalar(_response_query().options(joinedload(Response.consultation)).where(
         Response.id == response_id, Response.organisation_id.in_(org_ids)))
-    if response is None:
-        abort(404)
+    if response is None or not can_view_consultation(user, response.consultation):
+        abort(404)  # a consultation closed to other organisations closes their responses too
     return response
 
 

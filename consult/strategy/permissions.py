@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from consult.advice.permissions import is_council_member
 from consult.consultations.models import Consultation, Status
-from consult.consultations.permissions import can_edit_consultation, is_team
+from consult.consultations.permissions import can_edit_consultation, can_view_consultation, is_team
 from consult.strategy.models import DraftStatus, StrategyDraft
 
 
@@ -13,7 +13,8 @@ def can_read_strategy(user, consultation: Consultation, draft: StrategyDraft | N
         return is_team(user, consultation)
     if is_team(user, consultation):
         return True
-    return draft is not None and draft.status != DraftStatus.CONCEPT and is_council_member(user)
+    return draft is not None and draft.status != DraftStatus.CONCEPT and is_council_member(user) \
+        and can_view_consultation(user, consultation)
 
 
 def can_write_strategy(user, consultation: Consultation, draft: StrategyDraft | None) -> bool:
@@ -28,4 +29,4 @@ def can_see_evidence(user, consultation: Consultation) -> bool:
 
 def can_comment_strategy(user, consultation: Consultation, draft: StrategyDraft | None) -> bool:
     return (draft is not None and draft.status == DraftStatus.SHARED and is_council_member(user)
-            and not is_team(user, consultation))
+            and not is_team(user, consultation) and can_view_consultation(user, consultation))
