@@ -80,8 +80,7 @@ class DetailsForm(FlaskForm):
                                         validators=[InputRequired(_l("Choose at least one municipality."))])
     summary = TextAreaField(_l("Summary"), filters=[strip], validators=[Length(max=1000)],
                             description=_l("One or two sentences for the list of consultations."))
-    introduction = TextAreaField(_l("Introduction"), filters=[strip], validators=[Length(max=MAX_TEXT)],
-                                 description=_l("You can use Markdown: **bold**, *italic*, lists with -, links."))
+    introduction = TextAreaField(_l("Introduction"), filters=[strip], validators=[Length(max=MAX_TEXT)])
     principles = LinesField(_l("Guiding principles"), validators=[Length(max=MAX_TEXT)],
                             description=_l("One principle per line, in order."))
     contact_name = StringField(_l("Contact person"), filters=[strip], validators=[Length(max=200)])
