@@ -215,3 +215,50 @@ def test_confidential_in_totals_is_fixed_once_published(app, world):
     assert response.status_code == 302
     db.session.refresh(world["cost"])
     assert world["cost"].confidential_in_totals is False
+
+
+def test_advice_and_reply_reach_the_public_with_the_report_and_never_outside_a_closed_circle(app, world):
+    """Published advice with its reply: participants once published, anyone once the report is published;
+    a consultation closed to invited organisations shows it to nobody outside the circle, anonymous
+    visitors included. The council's draft and submitted advice never leave the council and the team."""
+    from flask_login import AnonymousUserMixin
+
+    from consult.advice.models import Disposition
+    from consult.advice.services import add_point, publish_reply, request_advice, save_reply, submit as submit_advice
+    from consult.consultations.services import set_access
+    from consult.disclosure.advice import may_show_advice, may_show_reply
+
+    consultation, editor = world["consultation"], world["editor"]
+    council = make_org("Adviesraad Leiden", kind=OrgKind.COUNCIL)
+    invited_org, outside_org = make_org("Zorg Binnen"), make_org("Zorg Buiten")
+    people = {"anonymous": AnonymousUserMixin(), "team": editor,
+              "council": make_user("raad@example.org", name="Rita Raad", org=council),
+              "invited": make_user("binnen@example.org", name="Bo Binnen", org=invited_org),
+              "outsider": make_user("buiten@example.org", name="Ben Buiten", org=outside_org)}
+    advice = request_advice(consultation, question="Uw advies?", due_on=utcnow().date() + timedelta(days=3),
+                            councils=[council], by=editor).advices[0]
+    point = add_point(advice, title="Punt", body="Advies", by=people["council"])
+    db.session.commit()
+
+    def shown() -> dict[str, tuple[bool, bool]]:
+        return {who: (may_show_advice(advice, user), may_show_reply(advice, user)) for who, user in people.items()}
+
+    assert shown() == {"anonymous": (False, False), "team": (False, False), "council": (True, False),
+                       "invited": (False, False), "outsider": (False, False)}
+    submit_advice(advice, by=people["council"])
+    save_reply(advice, introduction="", replies={point.id: (Disposition.ADOPTED, "Doen we.")}, by=editor)
+    db.session.commit()
+    assert shown() == {"anonymous": (False, False), "team": (True, False), "council": (True, False),
+                       "invited": (False, False), "outsider": (False, False)}
+    publish_reply(advice, by=editor)
+    db.session.commit()
+    assert shown() == {"anonymous": (False, False), "team": (True, True), "council": (True, True),
+                       "invited": (True, True), "outsider": (True, True)}
+    consultation.status = Status.PUBLISHED  # the report is published
+    db.session.commit()
+    assert shown() == {"anonymous": (True, True), "team": (True, True), "council": (True, True),
+                       "invited": (True, True), "outsider": (True, True)}
+    set_access(consultation, invited_only=True, invited=[invited_org, council], by=editor)
+    db.session.commit()
+    assert shown() == {"anonymous": (False, False), "team": (True, True), "council": (True, True),
+                       "invited": (True, True), "outsider": (False, False)}

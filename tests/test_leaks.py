@@ -30,7 +30,9 @@ from consult.advice.services import add_point, publish_reply, request_advice, sa
 from consult.advice.services import submit as submit_advice
 from consult.analysis.models import Synthesis, SynthesisStatus
 from consult.analysis.services import AnalysisRefused, add_quote, answer_items
+from consult.auth.models import User
 from consult.consultations.models import Consultation, Question, QuestionKind, Status, TeamMember, TeamRole, Theme
+from consult.consultations.services import set_access
 from consult.core.jobs import run_committed_jobs
 from consult.core.time import utcnow
 from consult.dialogue.services import (
@@ -93,26 +95,29 @@ class Dialogue:
     post_states: list[str]
     qa_count: int
     council_states: list[str]   # per council: "draft", "submitted", "published"
+    threads_public: bool = True  # anyone may read the discussion; else only logged-in participants
 
 
 dialogues = st.builds(Dialogue, post_states=st.lists(st.sampled_from(POST_STATES), min_size=2, max_size=6),
-                      qa_count=st.integers(1, 2),
+                      qa_count=st.integers(1, 2), threads_public=st.booleans(),
                       council_states=st.lists(st.sampled_from(["draft", "submitted", "published"]),
                                               min_size=1, max_size=3))
 
 
-def build_dialogue(consultation, editor, dialogue: Dialogue, outsider) -> tuple[dict[str, set[str]], list[str]]:
-    """Discussion, Q&A and advice with random states. Returns protected marker -> who may see it, and the
-    markers that must be public."""
+def build_dialogue(consultation, editor, dialogue: Dialogue,
+                   outsider) -> tuple[dict[str, set[str]], list[str], list[str]]:
+    """Discussion, Q&A and advice with random states. Returns protected marker -> who may see it, the
+    markers that must be public, and those of a discussion only participants read (not anonymously)."""
     team = {editor.email}
     protected: dict[str, set[str]] = {}
     public: list[str] = []
+    discussion: list[str] = []  # shown to participants; to anyone only when the discussion is public
     speaker_org = make_org("Zorg Spreker", kvk="78888888")
     speaker = make_user("spreker@example.org", name="Sam Spreker", org=speaker_org)
-    consultation.threads_public = True
+    consultation.threads_public = dialogue.threads_public
     title = marker("TTL")
     thread = create_thread(consultation, None, title, marker("OPN"), by=speaker)
-    public += [title]
+    discussion += [title]
     db.session.commit()
     follow(thread, outsider)
     db.session.commit()
@@ -131,7 +136,7 @@ def build_dialogue(consultation, editor, dialogue: Dialogue, outsider) -> tuple[
         db.session.commit()
         run_committed_jobs()
         if state in ("published", "approved"):
-            public.append(body)
+            discussion.append(body)
         else:
             protected[body] = team | {speaker.email}
     # A discussion waiting for approval, and one a moderator hid: their titles are protected too.
@@ -188,7 +193,9 @@ def build_dialogue(consultation, editor, dialogue: Dialogue, outsider) -> tuple[
         else:
             for value in (intro, point):
                 protected[value] = team | {member.email}
-    return protected, public
+    if dialogue.threads_public:
+        return protected, public + discussion, []
+    return protected, public, discussion
 
 
 def build(providers_: list[Provider], *, numbers_in_totals: bool, choices_in_totals: bool, dialogue: Dialogue,
@@ -335,6 +342,38 @@ def artefacts(app, slug: str, outsider_email: str) -> dict[str, str]:
     return found
 
 
+LOGIN = "login"
+
+
+def closed_artefacts(app, slug: str, outsider_email: str) -> tuple[dict[str, tuple[object, str]], dict[str, str]]:
+    """Every public page and download of a consultation, as (status, text) for an anonymous visitor and
+    for the outsider (the status is LOGIN for a redirect to the login page); and the text of the pages
+    that list consultations, as each of them sees them."""
+    from consult.advice.models import Advice, AdviceRequest
+    from consult.qa.models import QaItem
+
+    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == slug))
+    base = f"/consultations/{slug}"
+    urls = [base, f"{base}/report", f"{base}/report.odt", f"{base}/report.pdf", f"{base}/report.docx",
+            f"{base}/answers.public.csv", f"{base}/answers.public.xlsx", f"{base}/qa", f"{base}/qa/export.odt",
+            f"{base}/advice", f"{base}/discussion"]
+    urls += [f"/advice/{a.id}" for a in db.session.scalars(select(Advice).join(AdviceRequest).where(
+        AdviceRequest.consultation_id == consultation.id))]
+    urls += [f"/qa/{i.id}" for i in db.session.scalars(select(QaItem).where(QaItem.consultation_id == consultation.id))]
+    anonymous, outsider = app.test_client(), app.test_client()
+    assert login(outsider, outsider_email).status_code == 302
+    found, listed = {}, {}
+    for who, client in (("anonymous", anonymous), ("outsider", outsider)):
+        for url in urls:
+            response = client.get(url, buffered=True)
+            redirect = response.status_code == 302 and response.headers["Location"].startswith("/login")
+            found[f"{who} {url}"] = (LOGIN if redirect else response.status_code, response.get_data(as_text=True))
+            response.close()
+        for url in ("/consultations", "/"):
+            listed[f"{who} {url}"] = fetch(client, url).decode()
+    return found, listed
+
+
 def personal_artefacts() -> list[tuple[str, str, str]]:
     """Every e-mail and in-app notification: (where, recipient, text)."""
     found = []
@@ -369,7 +408,7 @@ def test_nothing_protected_leaves_the_team(app, monkeypatch, providers_, dialogu
     outsider = make_user("buiten@example.org", name="Bea Buiten", org=make_org("Zorg Buiten", kvk="79999999"))
     consultation, editor, members = build(providers_, numbers_in_totals=numbers_in_totals,
                                           choices_in_totals=choices_in_totals, dialogue=dialogue, outsider=outsider)
-    said, said_publicly = consultation.said
+    said, said_publicly, said_to_participants = consultation.said
     team = app.test_client()
     assert login(team, editor.email).status_code == 302
     published = post_form(team, f"/consultations/{consultation.slug}/report/edit",
@@ -393,6 +432,12 @@ def test_nothing_protected_leaves_the_team(app, monkeypatch, providers_, dialogu
     assert number_leaks == []
     for value in said_publicly:
         assert any(value in text for where, text in found.items() if where.startswith("anonymous")), value
+    # A discussion that is not public: participants read it, anonymous visitors do not (while the
+    # published Q&A, advice and report stay public to them).
+    assert [(where, value) for where, text in found.items() if where.startswith("anonymous")
+            for value in said_to_participants if value in text] == []
+    for value in said_to_participants:
+        assert any(value in text for where, text in found.items() if where.startswith("outsider")), value
 
     # What may be published is published: the reading above really reads the artefacts.
     shown = [p for p in providers_ if p.publication != Publication.NONE and not p.text_confidential]
@@ -404,3 +449,16 @@ def test_nothing_protected_leaves_the_team(app, monkeypatch, providers_, dialogu
         assert name in found["anonymous report.odt"]
     open_numbers = [p.number for p in providers_ if p.publication != Publication.NONE and not p.number_confidential]
     assert set(open_numbers) <= numbers_in(found["anonymous answers.csv"])
+
+    # Closed to invited organisations (only the speaker's): the same pages and downloads give an
+    # anonymous visitor the login page and the outsider's organisation 404, with nothing published in them.
+    closed = db.session.scalar(select(Consultation).where(Consultation.slug == consultation.slug))
+    speaker = db.session.scalar(select(User).where(User.email == "spreker@example.org"))
+    set_access(closed, invited_only=True, invited=[speaker.memberships[0].organisation], by=editor)
+    db.session.commit()
+    refused, listed = closed_artefacts(app, consultation.slug, "buiten@example.org")
+    assert {where: status for where, (status, _text) in refused.items()} == \
+        {where: (LOGIN if where.startswith("anonymous") else 404) for where in refused}
+    texts = [(where, text) for where, (_status, text) in refused.items()] + list(listed.items())
+    assert [(where, value) for where, text in texts for value in said_publicly + said_to_participants
+            + [consultation.title] if value in text] == []
