@@ -118,6 +118,9 @@ def test_response_pages_are_valid_html(app, tmp_path):
         Response.submitted_at.is_not(None), Response.organisation.has(name="Thuishulp Rijnstreek"),
         Response.consultation.has(slug="marktconsultatie-wmo-leidse-regio")))
     pages["receipt"] = first.get(f"/responses/{own.id}/submissions/1").get_data(as_text=True)
+    withdraw = first.get(f"/responses/{own.id}/withdraw")
+    assert withdraw.status_code == 200
+    pages["withdraw"] = withdraw.get_data(as_text=True)
     pages["verify"] = first.get(f"/receipts/verify?code={own.submissions[0].receipt_code}").get_data(as_text=True)
     team = app.test_client()
     login(team, "team@example.org", DEMO_PASSWORD)

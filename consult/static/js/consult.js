@@ -59,6 +59,11 @@
   function within(root, selector) {
     return root.matches(selector) ? root : root.querySelector(selector);
   }
+  // Content added to the end of a list (a posted message, more replies) is its last mark.
+  function newest(root, selector) {
+    var all = root.matches(selector) ? [root] : root.querySelectorAll(selector);
+    return all.length ? all[all.length - 1] : null;
+  }
   function focusOn(element) {
     if (!element.matches("a[href], button, input, select, textarea, [tabindex]")) { element.setAttribute("tabindex", "-1"); }
     element.focus();
@@ -68,9 +73,8 @@
     // The new element of an outerHTML swap, else the target the content went into.
     var root = event.target;
     if (!root || !root.isConnected || !root.matches) { return; }
-    var target = within(root, "[data-error-summary]") || within(root, "[data-autofocus]");
+    var target = within(root, "[data-error-summary]") || newest(root, "[data-autofocus]");
     if (target) {
-      target.removeAttribute("data-autofocus");  // once: a later swap into the same list must not go back to it
       focusOn(target);
     } else if (focusedBefore && focusedBefore !== document.body && !focusedBefore.isConnected &&
                (!document.activeElement || document.activeElement === document.body)) {
