@@ -377,7 +377,8 @@ def test_thread_reply_tells_followers_but_not_the_author(app, world):
     assert kinds == [(world["users"]["provider"].id, Kind.THREAD_REPLY)]
 
 
-def test_deadline_extension_tells_participants(app, world):
+def test_deadline_extension_tells_everyone_registered(app, world):
+    """Also the organisation that has not started a response (Zorg B): it may still respond, now later."""
     c = clients_for(app, world, "provider")
     start_response(c["provider"], world["orgs"]["a"])
     from consult.consultations.services import extend_deadline
@@ -388,7 +389,8 @@ def test_deadline_extension_tells_participants(app, world):
     rows = db.session.execute(select(Notification.user_id, Notification.kind, Notification.data)).all()
     assert {(r[0], r[1], r[2]["change"]) for r in rows} == {
         (world["users"]["provider"].id, Kind.CHANGED, "deadline"),
-        (world["users"]["colleague"].id, Kind.CHANGED, "deadline")}
+        (world["users"]["colleague"].id, Kind.CHANGED, "deadline"),
+        (world["users"]["provider2"].id, Kind.CHANGED, "deadline")}
 
 
 # --- RQ on Redis ----------------------------------------------------------------------------------
