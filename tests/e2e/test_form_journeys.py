@@ -48,6 +48,7 @@ def answering(live):
     db.session.commit()
     org = make_org("Thuiszorg De Linde", kvk="12345678")
     lotte = make_user("lotte@example.org", name="Lotte Linde", org=org, role=MemberRole.CONTACT)
+    make_user("bas@example.org", name="Bas Linde", org=org)
     response = start_response(consultation, org, by=lotte)
     db.session.commit()
     return SimpleNamespace(response=response, lotte=lotte, q={q.text: q for q in theme.questions},
@@ -278,3 +279,42 @@ def test_staying_logged_in_puts_focus_back_where_it_was(page, live):
     expect(page.locator("#session-warning")).to_be_hidden()
     expect(title).to_be_focused()
     expect(title).to_have_value("Half getypt")
+
+
+@pytest.mark.parametrize("choice, kept", [
+    ("Mijn tekst bewaren", "Tekst van Bas"),
+    ("Beide teksten bewaren", "Tekst van Bas\n\nTekst van Lotte"),
+    ("Tekst van mijn collega overnemen", "Tekst van Lotte"),
+])
+def test_resolving_a_conflict_by_keyboard_puts_focus_on_the_answer(page, answering, page_errors, choice, kept):
+    page_errors.allowed_statuses = {409}  # the stale save answers 409 by design
+    question = answering.q[NEED]
+    log_in(page, "bas@example.org")
+    page.goto(answering.url)
+    save_answer(answering.response, question, "Tekst van Lotte", False, 0, by=answering.lotte)
+    db.session.commit()
+    page.get_by_label(NEED).fill("Tekst van Bas")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("heading", name="Twee versies van dit antwoord")).to_be_focused()
+    page.get_by_role("link" if choice.startswith("Tekst van") else "button", name=choice).focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".conflict")).to_have_count(0)
+    field = page.get_by_label(NEED)
+    expect(field).to_have_value(kept)
+    expect(field).to_be_focused()
+    assert active(page) == f"q-{question.id}"
+
+
+def test_a_live_search_leaves_focus_in_the_search_field(page, live):
+    org = make_org("Zorg Noord", kvk="12345678")
+    make_user("beheer@example.org", name="Bram Beheer", admin=True, org=org, role=MemberRole.CONTACT)
+    make_user("lid@example.org", name="Lid Lidmaat", org=org)
+    log_in(page, "beheer@example.org")
+    page.goto("/admin/users")
+    search = page.get_by_label("Zoek op naam of e-mailadres")
+    search.focus()
+    page.keyboard.type("lidmaat")
+    expect(page.get_by_role("status")).to_have_text("1 gebruiker gevonden")
+    settle(page)
+    expect(search).to_be_focused()
+    assert active(page) == "q"
