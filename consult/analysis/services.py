@@ -135,6 +135,15 @@ def answer_items(consultation: Consultation, question_ids: set[int] | None = Non
     return items
 
 
+def quoted_items(consultation: Consultation) -> list[AnswerItem]:
+    """The submitted answers that have a key quote (for the report), in one statement: only these
+    answers are loaded, not every answer of the consultation."""
+    quoted = select(Quote.id).where(Quote.consultation_id == consultation.id,
+                                    Quote.response_id == SubmittedAnswer.response_id,
+                                    Quote.question_id == SubmittedAnswer.question_id).exists()
+    return _items(current_answers(consultation).where(quoted))
+
+
 def answer_item(consultation: Consultation, question_id: int, key: str) -> AnswerItem | None:
     """One submitted answer to this question by its key ("response id-question id"), or None."""
     response_id, _sep, rest = key.partition("-")
@@ -280,16 +289,30 @@ class ValueGroup:
 def value_groups(consultation: Consultation, question: Question) -> list[ValueGroup]:
     """The submitted answers to a question grouped in SQL by what statistics need: the rows
     returned grow with the number of different answers, not with the number of organisations."""
-    columns = (Organisation.kind, Response.publication, SubmittedAnswer.publication, SubmittedAnswer.confidential,
-               SubmittedAnswer.kind, SubmittedAnswer.value_text, SubmittedAnswer.value_number,
-               SubmittedAnswer.value_choices)
-    query = (current_answers(consultation).where(SubmittedAnswer.question_id == question.id)
-             .with_only_columns(*columns, func.count()).group_by(*columns))
-    return [ValueGroup(stakeholder=stakeholder_of(kind), publication=stricter(current, submitted),
-                       confidential=bool(confidential),
-                       value=SubmittedAnswer.value_of(row_kind, text, number, choices), count=count)
-            for kind, current, submitted, confidential, row_kind, text, number, choices, count
-            in db.session.execute(query)]
+    return value_groups_by_question(consultation, {question.id}).get(question.id, [])
+
+
+AGGREGATED_KINDS = ("single", "multiple", "scale", "number")
+
+
+def value_groups_by_question(consultation: Consultation,
+                             question_ids: set[int] | None = None) -> dict[int, list[ValueGroup]]:
+    """question id -> its answers' value groups (see :func:`value_groups`), for the questions whose
+    answers are counted (choices, scales, numbers), in one statement."""
+    columns = (SubmittedAnswer.question_id, Organisation.kind, Response.publication, SubmittedAnswer.publication,
+               SubmittedAnswer.confidential, SubmittedAnswer.kind, SubmittedAnswer.value_text,
+               SubmittedAnswer.value_number, SubmittedAnswer.value_choices)
+    query = current_answers(consultation).where(SubmittedAnswer.kind.in_(AGGREGATED_KINDS))
+    if question_ids is not None:
+        query = query.where(SubmittedAnswer.question_id.in_(question_ids))
+    result: dict[int, list[ValueGroup]] = defaultdict(list)
+    for question_id, kind, current, submitted, confidential, row_kind, text, number, choices, count in \
+            db.session.execute(query.with_only_columns(*columns, func.count()).group_by(*columns)):
+        result[question_id].append(ValueGroup(
+            stakeholder=stakeholder_of(kind), publication=stricter(current, submitted),
+            confidential=bool(confidential), value=SubmittedAnswer.value_of(row_kind, text, number, choices),
+            count=count))
+    return dict(result)
 
 
 def _groups(items: list[AnswerItem]) -> list[ValueGroup]:

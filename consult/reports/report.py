@@ -15,12 +15,13 @@ from consult.analysis.models import Coding, Quote, Synthesis, Tag
 from consult.analysis.services import (
     STAKEHOLDER_LABELS,
     STAKEHOLDERS,
-    answer_items,
     public_distribution_figures,
     public_number_figures,
     public_numbers_text,
+    quoted_items,
     response_rates,
     submitted_responses,
+    value_groups_by_question,
 )
 from consult.consultations.models import Consultation, QuestionKind
 from consult.disclosure import Audience
@@ -85,7 +86,7 @@ def report_quotes(consultation: Consultation, items) -> tuple[dict[int, list[str
 
 def left_out_of_report(consultation: Consultation) -> list[tuple]:
     """For the team's report editor: the key quotes the report leaves out, each with the reason."""
-    return report_quotes(consultation, answer_items(consultation))[1]
+    return report_quotes(consultation, quoted_items(consultation))[1]
 
 
 def build_report(consultation: Consultation, report: Report | None = None) -> DocumentModel:
@@ -94,7 +95,8 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
     draft = draft_for(consultation)
     all_links = links_for(draft) if draft is not None else []
     responses = submitted_responses(consultation)
-    items = answer_items(consultation, responses=responses)
+    # Figures from the answers grouped in SQL; of the answers themselves only the quoted ones.
+    groups = value_groups_by_question(consultation)
     # Organisations that chose not to publish count in nothing public, not even in the response figures.
     public_responses = [r for r in responses if counts_in_public(effective_publication(r))]
     rates = response_rates(consultation, public_responses)
@@ -142,7 +144,7 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
     # 4. Per theme: what we heard and what we do with it.
     syntheses = {(s.theme_id, s.question_id): s for s in db.session.scalars(
         select(Synthesis).where(Synthesis.consultation_id == consultation.id))}
-    quotes, _left_out = report_quotes(consultation, items)
+    quotes, _left_out = report_quotes(consultation, quoted_items(consultation))
     links = _question_links(consultation, draft, all_links, syntheses)
     for number, theme in enumerate(consultation.themes, start=1):
         blocks.append(Heading(f"{number}. {theme.title}", 2))
@@ -214,7 +216,7 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
         "answers are never shown.")))
     for theme in consultation.themes:
         for question in theme.questions:
-            answers = [i for i in items if i.question_id == question.id]
+            answers = groups.get(question.id, [])
             if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.SCALE) and answers:
                 figures = public_distribution_figures(question, answers)
                 if not figures.shown:
