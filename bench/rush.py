@@ -546,7 +546,12 @@ async def drive(run: Run, people: list[Person], theme_of: dict[int, int], levels
                   f"{len(run.submit_wanted)} submit a revision", flush=True)
             await asyncio.sleep(args.ramp)
             waited = time.perf_counter()
-            await asyncio.gather(*(u.logged_in.wait() for u in newcomers))
+            try:
+                await asyncio.wait_for(asyncio.gather(*(u.logged_in.wait() for u in newcomers)), args.login_wait)
+            except TimeoutError:
+                late = sum(not u.logged_in.is_set() for u in newcomers)
+                print(f"           {late} users still logging in after {args.login_wait:g} s more; the phases "
+                      f"start without them (they join when logged in)")
             if time.perf_counter() - waited > 1:
                 print(f"           logins ran {time.perf_counter() - waited:.0f} s past the login phase")
             for phase, side in (("A1", "app"), ("B1", "floor"), ("A2", "app"), ("B2", "floor")):
@@ -833,6 +838,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ramp", type=float, default=30.0, help="seconds of each level's login phase")
     parser.add_argument("--phase", type=float, default=30.0, help="seconds of each A or B phase")
     parser.add_argument("--final", type=float, default=20.0, help="seconds over which everyone submits at the end")
+    parser.add_argument("--login-wait", type=float, default=120.0,
+                        help="seconds the measured phases wait for logins still running after the login phase")
     parser.add_argument("--timeout", type=float, default=30.0, help="a request slower than this is an error")
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--sqlite", action="store_true", help="the embedded SQLite instead of PostgreSQL")
