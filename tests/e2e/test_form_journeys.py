@@ -17,7 +17,7 @@ from consult.orgs.models import MemberRole, OrgKind
 from consult.responses.models import Answer, Publication, Response, ResponseStatus
 from consult.responses.services import save_answer, set_publication, start_response, submit
 from tests.conftest import make_org, make_user
-from tests.e2e.conftest import ARTIFACTS, check_accessibility, new_page, settle
+from tests.e2e.conftest import ARTIFACTS, assert_no_horizontal_overflow, check_accessibility, new_page, settle
 from tests.e2e.test_dialogue_journeys import log_in, setup as discussion_setup
 
 NEED = "Wat heeft de inwoner nodig?"
@@ -169,6 +169,9 @@ def test_withdrawing_asks_for_confirmation_on_a_page(browser, live, answering, p
     expect(page.get_by_role("note")).to_contain_text("Na het intrekken gebruikt het projectteam uw reactie niet (versie 1, ingediend")
     if javascript:
         check_accessibility(page, "withdraw confirmation")
+        page.set_viewport_size({"width": 320, "height": 640})
+        assert_no_horizontal_overflow(page, "withdraw-confirmation")
+        page.set_viewport_size({"width": 1280, "height": 720})
     page.get_by_role("link", name="Nee, ingediend laten").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Onze reactie")
     db.session.expire_all()
