@@ -9,7 +9,10 @@ The same functions run in both modes:
   the jobs; a failed attempt enqueues its own retry after the back-off.
 
 A mail is claimed (pending -> sending, one UPDATE that only one worker can win) before it
-is handed to the mail server, so two workers never send the same message.
+is handed to the mail server, so two workers never send the same message at once. Delivery is
+at least once: a worker that dies between handing a mail to the server and recording it leaves
+its claim, which goes stale after ``MAIL_STALE_CLAIM_SECONDS`` and is sent again, with the same
+Message-ID (one per outbox row, whatever the attempt), so the receiving side can recognise it.
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ import smtplib
 import time
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, parseaddr
 
 from flask import current_app, g, has_request_context
 from sqlalchemy import event, or_, select, update
@@ -31,9 +34,23 @@ from consult.notify.models import MailStatus, OutboundMail
 
 log = logging.getLogger(__name__)
 
-# A claim older than this belongs to a worker that died; the mail is tried again.
-STALE_CLAIM = timedelta(minutes=10)
+# RQ keeps its schedule in whole seconds and its scheduler looks once a second, so a retry can
+# start a little before its row's time: that much early still counts as due.
+DUE_TOLERANCE = timedelta(seconds=2)
+SWEEP_JOB_ID = "consult-mail-sweep"
 _last_sweep = 0.0
+
+
+def stale_claim() -> timedelta:
+    """A claim older than this belongs to a worker that died; the mail is tried again."""
+    return timedelta(seconds=current_app.config["MAIL_STALE_CLAIM_SECONDS"])
+
+
+def message_id(mail: OutboundMail) -> str:
+    """The one Message-ID of an outbox row, the same on every attempt (an idempotency key)."""
+    domain = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1].rpartition("@")[2] or "consult.local"
+    created = int(mail.created_at.timestamp()) if mail.created_at else 0
+    return f"<consult.mail.{mail.id}.{created}@{domain}>"
 
 
 def backoff(attempts: int) -> timedelta:
@@ -49,7 +66,7 @@ def _message(mail: OutboundMail) -> EmailMessage:
     message["Subject"] = mail.subject
     message["Date"] = formatdate(localtime=False)
     # One Message-ID per outbox row: a receiving server can tell a resend from a new mail.
-    message["Message-ID"] = make_msgid(idstring=f"mail{mail.id}", domain="consult.local")
+    message["Message-ID"] = message_id(mail)
     for name, value in (mail.headers or {}).items():
         message[name] = value
     message.set_content(mail.text_body)
@@ -62,7 +79,7 @@ def _claim(mail_id: int, now: datetime) -> OutboundMail | None:
     result = db.session.execute(
         update(OutboundMail)
         .where(OutboundMail.id == mail_id, OutboundMail.status == MailStatus.PENDING,
-               OutboundMail.next_attempt_at <= now)
+               OutboundMail.next_attempt_at <= now + DUE_TOLERANCE)
         .values(status=MailStatus.SENDING, claimed_at=now, attempts=OutboundMail.attempts + 1)
         .execution_options(synchronize_session=False))
     db.session.commit()
@@ -77,7 +94,7 @@ def deliver_mail(mail_id: int, now: datetime | None = None) -> str:
     now = now or utcnow()
     mail = _claim(mail_id, now)
     if mail is None:
-        return "skipped"
+        return _not_claimed(mail_id, now)
     try:
         send_message(_message(mail))
     except (OSError, smtplib.SMTPException) as error:
@@ -92,7 +109,7 @@ def deliver_mail(mail_id: int, now: datetime | None = None) -> str:
                         mail.id, mail.attempts, mail.next_attempt_at, mail.last_error)
         db.session.commit()
         if mail.status == MailStatus.PENDING:
-            _schedule_retry(mail.id, mail.next_attempt_at - now)
+            _schedule_retry(mail.id, mail.next_attempt_at)
         return mail.status.value
     mail.status = MailStatus.SENT
     mail.sent_at = now
@@ -101,12 +118,23 @@ def deliver_mail(mail_id: int, now: datetime | None = None) -> str:
     return "sent"
 
 
+def _not_claimed(mail_id: int, now: datetime) -> str:
+    """A retry that came too early (its row is pending but not yet due) schedules itself again
+    for the row's time, so the mail never waits for a sweep; anything else was not ours to send."""
+    due = db.session.scalar(select(OutboundMail.next_attempt_at).where(
+        OutboundMail.id == mail_id, OutboundMail.status == MailStatus.PENDING))
+    if due is None or not uses_worker():
+        return "skipped"
+    _schedule_retry(mail_id, due + timedelta(seconds=1))
+    return "rescheduled"
+
+
 def deliver_due(limit: int = 100, now: datetime | None = None) -> dict[str, int]:
     """Job: deliver every mail whose (next) attempt is due; also frees stale claims."""
     now = now or utcnow()
     db.session.execute(
         update(OutboundMail)
-        .where(OutboundMail.status == MailStatus.SENDING, OutboundMail.claimed_at < now - STALE_CLAIM)
+        .where(OutboundMail.status == MailStatus.SENDING, OutboundMail.claimed_at < now - stale_claim())
         .values(status=MailStatus.PENDING).execution_options(synchronize_session=False))
     db.session.commit()
     ids = db.session.scalars(
@@ -134,10 +162,10 @@ def uses_worker() -> bool:
     return bool(current_app.config.get("REDIS_URL"))
 
 
-def _schedule_retry(mail_id: int, delay: timedelta) -> None:
+def _schedule_retry(mail_id: int, at: datetime) -> None:
     if uses_worker():
         try:
-            _queue().enqueue_in(delay, deliver_mail, mail_id)
+            _queue().enqueue_at(at, deliver_mail, mail_id)
         except Exception:  # Redis unreachable: the row stays pending for the next sweep
             log.exception("Could not schedule retry of mail %s", mail_id)
 
@@ -193,7 +221,7 @@ def after_request_delivery(response):
             if db.session.scalar(select(OutboundMail.id).where(
                     OutboundMail.status.in_([MailStatus.PENDING, MailStatus.SENDING]),
                     or_(OutboundMail.next_attempt_at <= utcnow(),
-                        OutboundMail.claimed_at < utcnow() - STALE_CLAIM)).limit(1)) is not None:
+                        OutboundMail.claimed_at < utcnow() - stale_claim())).limit(1)) is not None:
                 deliver_due(limit=20)
     except Exception:  # delivery never breaks the action that caused it
         log.exception("Mail delivery after request failed")
@@ -201,13 +229,34 @@ def after_request_delivery(response):
     return response
 
 
-def run_worker(burst: bool = False, poll_seconds: int = 30) -> None:
-    """``flask --app consult worker``: RQ worker with scheduler, or a polling loop without Redis."""
+def sweep_mail() -> dict[str, int]:
+    """Job (RQ): deliver what is due and recover stale claims, then come back after
+    MAIL_SWEEP_SECONDS. One sweep is scheduled at a time (a fixed job id), whichever worker runs it."""
+    try:
+        return deliver_due()
+    finally:
+        _schedule_sweep()
+
+
+def _schedule_sweep() -> None:
+    try:
+        _queue().enqueue_in(timedelta(seconds=current_app.config["MAIL_SWEEP_SECONDS"]), sweep_mail,
+                            job_id=SWEEP_JOB_ID)
+    except Exception:
+        log.exception("Could not schedule the next mail sweep")
+
+
+def run_worker(burst: bool = False, poll_seconds: int | None = None) -> None:
+    """``flask --app consult worker``: RQ worker with scheduler, or a polling loop without Redis.
+    Either way, due and stale mail is swept every MAIL_SWEEP_SECONDS, not only at start-up."""
+    poll_seconds = poll_seconds or current_app.config["MAIL_SWEEP_SECONDS"]
     if uses_worker():
         from rq import SimpleWorker
 
         queue = _queue()
         deliver_due()  # anything left from before the worker started
+        if not burst:
+            _schedule_sweep()
         SimpleWorker([queue], connection=queue.connection).work(burst=burst, with_scheduler=not burst)
         return
     while True:
