@@ -96,6 +96,9 @@ class Config:
     # Embedded default: time spent delivering after a request, and how often due retries are swept.
     MAIL_INLINE_SECONDS = _env_int("MAIL_INLINE_SECONDS", 10)
     MAIL_SWEEP_SECONDS = _env_int("MAIL_SWEEP_SECONDS", 60)
+    # A mail claimed for sending longer ago than this belongs to a worker that died: it is sent
+    # again (with the same Message-ID). Longer than one SMTP conversation can take.
+    MAIL_STALE_CLAIM_SECONDS = _env_int("MAIL_STALE_CLAIM_SECONDS", 60)
 
     MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 20)
     # Optional virus scan of every upload by ClamAV's daemon (path of its unix socket).
