@@ -42,6 +42,8 @@ def index(slug: str):
     form = AskForm()
     form.theme.choices = _theme_choices(consultation, _("The consultation in general"))
     if request.method == "POST":
+        if not current_user.is_authenticated:
+            deny_hidden()  # anyone reads the published answers; asking needs an account: the login page
         if not can_ask_question(current_user, consultation):
             abort(403)
         if form.validate_on_submit():
