@@ -79,8 +79,8 @@ def _respond(consultation: Consultation, people, when, label: str) -> list:
                 value = {"open": f"{label} {n}: reistijd en wachttijden in de wijk",
                          "single": (question.options or [None])[0], "multiple": (question.options or [])[:2] or None,
                          "scale": 1 + n % 5, "number": 40.0 + n % 50}.get(question.kind.value)
-                if value is not None:
-                    save_answer(response, question, value, n % 4 == 0, None, by=user, now=when)
+                if value is not None:  # confidential answers stay the demo's own (a page's audit stays alike)
+                    save_answer(response, question, value, False, None, by=user, now=when)
         set_publication(response, Publication.NAMED if n % 3 else Publication.ANONYMOUS, by=user, now=when)
         submit(response, by=user, now=when, notify=False)
         responses.append(response)

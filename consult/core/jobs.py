@@ -5,6 +5,7 @@ record has committed, so the worker always finds it.
 """
 from __future__ import annotations
 
+import contextvars
 import logging
 
 from flask import current_app, has_request_context
@@ -14,6 +15,15 @@ from sqlalchemy.orm import Session
 from consult.extensions import db
 
 log = logging.getLogger(__name__)
+
+# Set while inline jobs run after a request, so what the request itself costs can be told apart
+# from the work it handed to a job (tests/test_page_cost.py counts the two separately).
+_running_jobs = contextvars.ContextVar("consult_running_jobs", default=False)
+
+
+def running_jobs() -> bool:
+    """Whether the current code runs as an inline job after a request (or a command)."""
+    return _running_jobs.get()
 
 
 def enqueue_after_commit(func, *args) -> None:
@@ -47,12 +57,16 @@ def run_committed_jobs() -> int:
             return len(jobs)
         except Exception:
             log.exception("Redis unreachable; running %s job(s) inline", len(jobs))
-    for func, args in jobs:
-        try:
-            func(*args)
-        except Exception:  # the job records its own failure; the request is not affected
-            log.exception("Background job %s failed", getattr(func, "__name__", func))
-            db.session.rollback()
+    token = _running_jobs.set(True)
+    try:
+        for func, args in jobs:
+            try:
+                func(*args)
+            except Exception:  # the job records its own failure; the request is not affected
+                log.exception("Background job %s failed", getattr(func, "__name__", func))
+                db.session.rollback()
+    finally:
+        _running_jobs.reset(token)
     return len(jobs)
 
 
