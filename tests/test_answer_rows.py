@@ -178,3 +178,39 @@ def test_analysis_filters_and_counts_from_the_rows(world):
     assert "Zorgaanbieders: 2 antwoorden" in scale
     post_form(bert, f"/responses/{resp_b.id}/withdraw", {"confirm": "1"}, csrf_from=f"/responses/{resp_b.id}")
     assert "1 van de 1 antwoorden komen overeen." in text_of(editor.get(url + "?q=reistijd"))
+
+
+def test_figures_from_grouped_rows_equal_figures_from_every_answer(app):
+    """The statistics grouped in SQL are the ones computed answer by answer, for every counted
+    question of the demo grown with providers (some confidential), and the report builds from them."""
+    from consult.analysis.services import (
+        answer_items, distribution, number_summary, public_distribution_figures, public_number_figures,
+        value_groups_by_question,
+    )
+    from consult.consultations.models import Consultation, QuestionKind
+    from consult.demo import load_demo
+    from consult.reports.report import build_report
+    from tests.test_page_cost import SLUG, add_submitted_responses
+
+    load_demo()
+    db.session.commit()
+    add_submitted_responses(12)
+    consultation = db.session.scalar(select(Consultation).where(Consultation.slug == SLUG))
+    grouped = value_groups_by_question(consultation)
+    items = answer_items(consultation)
+    checked = set()
+    for theme in consultation.themes:
+        for question in theme.questions:
+            answers = [i for i in items if i.question_id == question.id]
+            groups = grouped.get(question.id, [])
+            assert sum(g.count for g in groups) == (len(answers) if question.kind.aggregates else 0)
+            if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.SCALE):
+                assert distribution(question, groups) == distribution(question, answers)
+                assert public_distribution_figures(question, groups) == public_distribution_figures(question, answers)
+                checked.add(question.kind.value)
+            elif question.kind == QuestionKind.NUMBER:
+                assert number_summary(groups) == number_summary(answers)
+                assert public_number_figures(question, groups) == public_number_figures(question, answers)
+                checked.add(question.kind.value)
+    assert checked == {"single", "multiple", "scale", "number"}
+    assert build_report(consultation) is not None

@@ -315,12 +315,17 @@ def value_groups_by_question(consultation: Consultation,
     return dict(result)
 
 
-def _groups(items: list[AnswerItem]) -> list[ValueGroup]:
-    return [ValueGroup(stakeholder=i.stakeholder, publication=i.publication, confidential=i.confidential,
-                       value=i.value) for i in items]
+def _groups(answers: list[AnswerItem] | list[ValueGroup]) -> list[ValueGroup]:
+    """Value groups as they are, or answer items as groups of one."""
+    return [a if isinstance(a, ValueGroup) else
+            ValueGroup(stakeholder=a.stakeholder, publication=a.publication, confidential=a.confidential,
+                       value=a.value) for a in answers]
 
 
-def distribution(question: Question, groups: list[ValueGroup]) -> Distribution:
+def distribution(question: Question, answers: list[AnswerItem] | list[ValueGroup]) -> Distribution:
+    """For the project team only: per kind of organisation, how often each option was chosen
+    (confidential answers included). ``answers``: answer items, or value groups."""
+    groups = _groups(answers)
     if question.kind == QuestionKind.SCALE:
         options = [str(n) for n in range(1, 6)]
     else:
@@ -337,9 +342,10 @@ def distribution(question: Question, groups: list[ValueGroup]) -> Distribution:
     return Distribution(options=options, counts=counts, totals=totals)
 
 
-def number_summary(groups: list[ValueGroup]) -> NumberSummary:
+def number_summary(answers: list[AnswerItem] | list[ValueGroup]) -> NumberSummary:
     """For the project team only: n, quartiles, minimum and maximum of every answer, confidential ones
     included. What may be published is :func:`public_number_figures`."""
+    groups = _groups(answers)
     values = sorted(float(g.value) for g in groups if _is_number(g.value) for _ in range(g.count))
     if not values:
         return NumberSummary(n=0, shown=False)
@@ -356,7 +362,7 @@ def public_number_figures(question: Question, answers: list[AnswerItem] | list[V
     """What the report may say about a number question: only answers that may count, one per organisation
     (an organisation has one response), under statistical disclosure control (see
     :mod:`consult.disclosure.statistics`). ``answers``: answer items, or value groups."""
-    groups = _groups(answers) if answers and isinstance(answers[0], AnswerItem) else answers
+    groups = _groups(answers)
     counted = [float(g.value) for g in groups if _is_number(g.value)
                and may_count(question, g.publication, g.confidential) for _ in range(g.count)]
     return public_numbers(dict(enumerate(counted)))
@@ -384,7 +390,7 @@ def public_distribution_figures(question: Question,
                                 answers: list[AnswerItem] | list[ValueGroup]) -> PublicDistribution:
     """What the report may say about a choice or scale question (see :mod:`consult.disclosure.statistics`).
     ``answers``: answer items, or value groups."""
-    groups = _groups(answers) if answers and isinstance(answers[0], AnswerItem) else answers
+    groups = _groups(answers)
     options = [str(n) for n in range(1, 6)] if question.kind == QuestionKind.SCALE else list(question.options)
     choices = []
     for group in groups:

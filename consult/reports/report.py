@@ -96,7 +96,7 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
     all_links = links_for(draft) if draft is not None else []
     responses = submitted_responses(consultation)
     # Figures from the answers grouped in SQL; of the answers themselves only the quoted ones.
-    groups = value_groups_by_question(consultation)
+    grouped = value_groups_by_question(consultation)
     # Organisations that chose not to publish count in nothing public, not even in the response figures.
     public_responses = [r for r in responses if counts_in_public(effective_publication(r))]
     rates = response_rates(consultation, public_responses)
@@ -216,7 +216,7 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
         "answers are never shown.")))
     for theme in consultation.themes:
         for question in theme.questions:
-            answers = groups.get(question.id, [])
+            answers = grouped.get(question.id, [])
             if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.SCALE) and answers:
                 figures = public_distribution_figures(question, answers)
                 if not figures.shown:
