@@ -69,6 +69,15 @@ def _load(slug: str) -> Consultation:
     return consultation
 
 
+def _may_link_evidence(consultation: Consultation) -> bool:
+    """Whether the person can link input from here to the strategy: there is a draft they may write."""
+    from consult.strategy.permissions import can_write_strategy
+    from consult.strategy.services import draft_for
+
+    draft = draft_for(consultation)
+    return draft is not None and can_write_strategy(current_user, consultation, draft)
+
+
 def _tags(consultation: Consultation) -> list[Tag]:
     return list(db.session.scalars(select(Tag).where(Tag.consultation_id == consultation.id).order_by(Tag.name)))
 
@@ -139,7 +148,9 @@ def question(slug: str, question_id: int):
     from consult.strategy.services import informed
 
     html = render_template(
-        "analysis/question.html", informed=informed(consultation, "answer"), consultation=consultation, theme=theme, question=question_obj, number=number,
+        "analysis/question.html", informed=informed(consultation, "answer"),
+        informed_excerpts=informed(consultation, "excerpt"), may_link=_may_link_evidence(consultation),
+        consultation=consultation, theme=theme, question=question_obj, number=number,
         items=found.items, total=found.total, matched=found.matched, page=found.page,
         pages=found.pages, filters=filters, tags=tags, stats=stats, public=public, stakeholders=STAKEHOLDERS, labels=STAKEHOLDER_LABELS,
         synthesis=synthesis_for(theme, question_obj), synthesis_error=synthesis_error,
@@ -282,7 +293,7 @@ def posts(slug: str):
     return render_template("analysis/posts.html", consultation=consultation, tags=tags, text=text,
                            tag_filter=tag_filter, items=shown[(page - 1) * PAGE_SIZE:page * PAGE_SIZE],
                            matched=len(shown), page=page, pages=pages, errors=errors, values=values,
-                           informed=informed(consultation, "post"))
+                           informed=informed(consultation, "post"), may_link=_may_link_evidence(consultation))
 
 
 @bp.route("/consultations/<slug>/analysis/themes/<int:theme_id>", methods=["GET", "POST"])

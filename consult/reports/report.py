@@ -32,7 +32,7 @@ from consult.qa.services import published_items
 from consult.reports.exporters import BulletList, DocumentModel, Heading, Paragraph, Table, section
 from consult.reports.models import Report
 from consult.responses.models import Publication
-from consult.strategy.services import GENERAL, draft_for, links_for, live_segments, part_key
+from consult.strategy.services import draft_for, evidence_label, links_for, live_segments, part_labels
 
 
 def report_for(consultation: Consultation) -> Report | None:
@@ -40,11 +40,11 @@ def report_for(consultation: Consultation) -> Report | None:
 
 
 def _question_links(consultation, draft, all_links, syntheses) -> dict[int, list]:
-    """Per question: the evidence links of its answers, excerpts and synthesis, with part names."""
+    """Per question: the evidence links of its answers, excerpts and synthesis, with part names
+    (and the choice within the part where a link names one)."""
     if draft is None:
         return {}
-    labels = {part_key(s): s.name for s in draft.segments}
-    labels[GENERAL] = _("General part")
+    labels = part_labels(draft)
     excerpt_question = dict(db.session.execute(select(Coding.id, Coding.question_id).join(Tag).where(
         Tag.consultation_id == consultation.id, Coding.question_id.is_not(None))).all())
     synthesis_question = {s.id: s.question_id for s in syntheses.values()}
@@ -58,7 +58,7 @@ def _question_links(consultation, draft, all_links, syntheses) -> dict[int, list
         elif link.source_type == "synthesis":
             question_id = synthesis_question.get(int(link.source_ref))
         if question_id:
-            result.setdefault(question_id, []).append((labels.get(link.part, link.part), link))
+            result.setdefault(question_id, []).append((evidence_label(labels, link), link))
     return result
 
 
@@ -252,9 +252,8 @@ def _amount(value: float, unit: str) -> str:
 
 
 def _changes(draft, all_links):
-    labels = {part_key(s): s.name for s in draft.segments}
-    labels[GENERAL] = _("General part")
-    return [(labels.get(link.part, link.part), link) for link in all_links]
+    labels = part_labels(draft)
+    return [(evidence_label(labels, link), link) for link in all_links]
 
 
 def strategy_blocks(draft) -> list:

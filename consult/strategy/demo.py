@@ -68,13 +68,15 @@ def load_strategy(users: dict, organisations: dict, consultations: dict[str, Con
     found = sources(consultation, limit=1000)
     answers = [s for s in found if s.type == "answer" and not s.confidential]
     syntheses = [s for s in found if s.type == "synthesis"]
-    plan = [(segments[0], answers[0], Disposition.ADOPTED, "Keuzevrijheid blijft via open house."),
-            (segments[1], answers[1], Disposition.PARTLY, "Minder aanbieders, maar geen vast aantal per wijk."),
-            (segments[2], answers[2], Disposition.NOT_ADOPTED, "Vervoer valt buiten dit segment."),
-            (None, syntheses[0], Disposition.ADOPTED, "Verwerkt in de uitgangspunten.")]
-    for segment, source, disposition, reason in plan:
+    # Two links point at the one choice of their segment they support; the others at a part as a whole.
+    plan = [(segments[0], "organisation_form", answers[0], Disposition.ADOPTED, "Keuzevrijheid blijft via open house."),
+            (segments[1], "providers", answers[1], Disposition.PARTLY,
+             "Minder aanbieders, maar geen vast aantal per wijk."),
+            (segments[2], "", answers[2], Disposition.NOT_ADOPTED, "Vervoer valt buiten dit segment."),
+            (None, "", syntheses[0], Disposition.ADOPTED, "Verwerkt in de uitgangspunten.")]
+    for segment, choice, source, disposition, reason in plan:
         link_evidence(draft, part_key(segment) if segment else GENERAL, source.type, source.ref, disposition,
-                      reason, by=team)
+                      reason, by=team, choice=choice)
     share(draft, by=team)
     council = organisations["councils"][0]
     first = add_comment(draft, part_key(segments[1]), "Let op de continuïteit voor cliënten bij minder aanbieders.",

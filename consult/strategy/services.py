@@ -54,15 +54,29 @@ FIELD_LABELS = {
     "suitability": _l("Suitability requirements"), "award_criteria": _l("Award criteria"), "kpis": _l("KPIs"),
     "rationale": _l("Rationale"), "removed": _l("Removed"),
 }
+# The choices of a segment that an evidence link can point at (its key is stored on the link),
+# in the order of the segment page. The general part has no separate choices.
+SEGMENT_CHOICES = ("services", "organisation_form", "process", "providers", "funding_form", "duration", "tariff",
+                   "suitability", "award_criteria", "kpis")
+CHOICE_LABELS = {
+    "services": _l("Services in this segment"), "organisation_form": _l("Organisation form"),
+    "process": _l("Process"), "providers": _l("Number of providers to contract"), "funding_form": _l("Funding form"),
+    "duration": _l("Contract duration"), "tariff": _l("Tariff approach"),
+    "suitability": _l("Suitability requirements"), "award_criteria": _l("Award criteria"), "kpis": _l("KPIs to monitor"),
+}
 SOURCE_TYPES = ("answer", "excerpt", "post", "qa", "advice_point", "synthesis")
 SOURCE_LABELS = {"answer": _l("Answer"), "excerpt": _l("Excerpt"), "post": _l("Discussion message"),
                  "qa": _l("Question and answer"), "advice_point": _l("Advice point"), "synthesis": _l("Synthesis")}
 
 
 class StrategyRefused(Exception):
-    def __init__(self, message):
+    """A change that is not made, with the message for the person; ``field`` names the form field
+    the message is about, when there is one."""
+
+    def __init__(self, message, field: str | None = None):
         super().__init__(str(message))
         self.message = message
+        self.field = field
 
 
 class StrategyConflict(Exception):
@@ -470,24 +484,48 @@ def find_source(consultation: Consultation, source_type: str, ref: str) -> Sourc
     return next((s for s in sources(consultation, limit=100_000) if s.type == source_type and s.ref == ref), None)
 
 
+def choices_of(part: str) -> tuple[str, ...]:
+    """The choices of ``part`` that evidence can point at: a segment's, none for the general part."""
+    return SEGMENT_CHOICES if part.startswith("segment:") else ()
+
+
+def choice_label(choice: str) -> str:
+    return str(CHOICE_LABELS.get(choice, choice))
+
+
+def check_choice(part: str, choice: str | None) -> str:
+    """``choice`` as stored ("" for the part as a whole); StrategyRefused when the part has no such choice."""
+    choice = (choice or "").strip()
+    if choice and choice not in choices_of(part):
+        if part == GENERAL:
+            raise StrategyRefused(_l("The general part has no separate choices: link the input to the general "
+                                     "part as a whole, or choose a segment."), field="choice")
+        raise StrategyRefused(_l("This segment has no such choice. Choose one of its choices, or the segment as "
+                                 "a whole."), field="choice")
+    return choice
+
+
 def link_evidence(draft: StrategyDraft, part: str, source_type: str, ref: str, disposition: Disposition, reason: str,
-                  *, by: User) -> EvidenceLink:
+                  *, by: User, choice: str = "") -> EvidenceLink:
+    """Link input to a part, or to one ``choice`` of a segment ("" for the part as a whole), with what
+    was done with it; linking the same input to the same place again replaces disposition and reason."""
     _require_editable(draft)
+    choice = check_choice(part, choice)
     if find_source(draft.consultation, source_type, ref) is None:
-        raise StrategyRefused(_l("Choose the input this part is based on."))
+        raise StrategyRefused(_l("Choose the input this part is based on."), field="sources")
     reason = _text(reason, 2000)
     if not reason:
-        raise StrategyRefused(_l("Give a short reason for what was done with this input."))
+        raise StrategyRefused(_l("Give a short reason for what was done with this input."), field="reason")
     link = db.session.scalar(select(EvidenceLink).where(
-        EvidenceLink.draft_id == draft.id, EvidenceLink.part == part, EvidenceLink.source_type == source_type,
-        EvidenceLink.source_ref == ref))
+        EvidenceLink.draft_id == draft.id, EvidenceLink.part == part, EvidenceLink.choice == choice,
+        EvidenceLink.source_type == source_type, EvidenceLink.source_ref == ref))
     if link is None:
-        link = EvidenceLink(draft_id=draft.id, part=part, source_type=source_type, source_ref=ref)
+        link = EvidenceLink(draft_id=draft.id, part=part, choice=choice, source_type=source_type, source_ref=ref)
         db.session.add(link)
     link.disposition, link.reason, link.created_by_id = disposition, reason, by.id
     db.session.flush()
     record_event("evidence_linked", actor=by, obj=draft, part=part, source=f"{source_type}:{ref}",
-                 disposition=disposition.value)
+                 disposition=disposition.value, **({"choice": choice} if choice else {}))
     return link
 
 
@@ -501,10 +539,50 @@ def links_for(draft: StrategyDraft) -> list[EvidenceLink]:
                                    .order_by(EvidenceLink.part, EvidenceLink.id)))
 
 
+def part_labels(draft: StrategyDraft) -> dict[str, str]:
+    """The name of every part of ``draft`` by its key (removed segments included)."""
+    labels = {part_key(s): s.name for s in draft.segments}
+    labels[GENERAL] = str(_l("General part"))
+    return labels
+
+
+def evidence_label(labels: dict[str, str], link: EvidenceLink) -> str:
+    """Where a link points, for people: the part's name, and the choice within it when it names one."""
+    part = labels.get(link.part, link.part)
+    if not link.choice:
+        return part
+    return str(_l("%(part)s – %(choice)s", part=part, choice=choice_label(link.choice)))
+
+
+@dataclass
+class ChoiceEvidence:
+    choice: str
+    label: str
+    links: list
+
+
+def evidence_by_choice(part: str, links: list) -> tuple[list[ChoiceEvidence], list, list[str]]:
+    """A segment's links (each item a (link, source) pair) per choice: the choices that have links,
+    in the segment's order; the links to the part as a whole; and the names of the choices that
+    nothing is linked to yet. A choice the code no longer knows is kept, under its own key."""
+    grouped: dict[str, list] = {}
+    whole = []
+    for item in links:
+        if item[0].choice:
+            grouped.setdefault(item[0].choice, []).append(item)
+        else:
+            whole.append(item)
+    order = list(choices_of(part)) + sorted(set(grouped) - set(choices_of(part)))
+    supported = [ChoiceEvidence(c, choice_label(c), grouped[c]) for c in order if c in grouped]
+    return supported, whole, [choice_label(c) for c in choices_of(part) if c not in grouped]
+
+
 def informed(consultation: Consultation, source_type: str) -> dict[str, list[tuple[str, EvidenceLink]]]:
-    """Per source ref of ``source_type``: the parts (label, link) it informed."""
+    """Per source ref of ``source_type``: the parts (label, link) it informed; a label names the
+    choice within the part when the link does."""
     links = db.session.scalars(select(EvidenceLink).join(StrategyDraft).where(
-        StrategyDraft.consultation_id == consultation.id, EvidenceLink.source_type == source_type)).all()
+        StrategyDraft.consultation_id == consultation.id, EvidenceLink.source_type == source_type)
+        .order_by(EvidenceLink.id)).all()
     if not links:
         return {}
     labels = {part_key(s): s.name for s in db.session.scalars(select(Segment).where(
@@ -512,7 +590,7 @@ def informed(consultation: Consultation, source_type: str) -> dict[str, list[tup
     labels[GENERAL] = str(_l("General part"))
     result: dict[str, list[tuple[str, EvidenceLink]]] = {}
     for link in links:
-        result.setdefault(link.source_ref, []).append((labels.get(link.part, link.part), link))
+        result.setdefault(link.source_ref, []).append((evidence_label(labels, link), link))
     return result
 
 

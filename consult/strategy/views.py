@@ -28,7 +28,10 @@ from consult.strategy.permissions import can_comment_strategy, can_read_strategy
     can_write_strategy
 from consult.strategy.services import (
     GENERAL,
+    SEGMENT_CHOICES,
     SOURCE_LABELS,
+    choice_label,
+    choices_of,
     StrategyConflict,
     StrategyRefused,
     add_comment,
@@ -39,12 +42,15 @@ from consult.strategy.services import (
     create_draft,
     differing_fields,
     draft_for,
+    evidence_by_choice,
+    find_source,
     handle_comment,
     link_evidence,
     links_for,
     live_segments,
     not_considered,
     part_key,
+    part_labels,
     remove_segment,
     restore,
     revisions,
@@ -85,7 +91,10 @@ def _segment(draft, segment_id: int) -> Segment:
 def _part_context(consultation, draft, part: str):
     links = [link for link in links_for(draft) if link.part == part] if can_see_evidence(current_user, consultation) else []
     titles = {(s.type, s.ref): s for s in sources(consultation, limit=100_000)} if links else {}
-    return {"links": [(link, titles.get((link.source_type, link.source_ref))) for link in links],
+    pairs = [(link, titles.get((link.source_type, link.source_ref))) for link in links]
+    # A segment's evidence per choice it supports, the evidence for the segment as a whole apart.
+    by_choice, whole, unsupported = evidence_by_choice(part, pairs) if choices_of(part) else ([], pairs, [])
+    return {"links": pairs, "links_by_choice": by_choice, "links_whole": whole, "unsupported_choices": unsupported,
             "comments": [c for c in comments_for(draft) if c.part == part],
             "may_comment": can_comment_strategy(current_user, consultation, draft),
             "may_handle": can_write_strategy(current_user, consultation, draft),
@@ -276,12 +285,20 @@ def _valid_part(draft, part: str) -> str:
 @bp.route("/consultations/<slug>/strategy/evidence", methods=["GET", "POST"])
 @login_required
 def evidence(slug: str):
+    """Link input to a part of the strategy, or to one choice of a segment, with what was done with it.
+
+    Opened from a part (``part`` given) the part is fixed and the person picks the input; opened
+    from the analysis (``choose=1``, usually with the input as ``source``) the person picks the part.
+    """
     consultation, draft = _load(slug)
     draft = _require_draft(draft)
     if not can_see_evidence(current_user, consultation):
         abort(404)
-    part = _valid_part(draft, request.values.get("part", GENERAL))
-    error = None
+    choosing = request.values.get("choose") == "1"
+    part = request.values.get("part", "" if choosing else GENERAL)
+    if not choosing:
+        part = _valid_part(draft, part)
+    error = error_field = None
     if request.method == "POST":
         _require_write(consultation, draft)
         action = request.form.get("action", "link")
@@ -295,27 +312,46 @@ def evidence(slug: str):
             return redirect(_part_url(slug, link.part) + "#evidence")
         source = request.form.get("source", "")
         source_type, _sep, ref = source.partition(":")
+        choice = request.form.get("choice", "")
         try:
-            disposition = Disposition(request.form.get("disposition", ""))
-        except ValueError:
-            error = _("Choose what was done with the input: adopted, partly adopted or not adopted.")
-        else:
+            if choosing and part not in {GENERAL, *(part_key(s) for s in live_segments(draft))}:
+                raise StrategyRefused(_("Choose the part of the strategy this input supports."), field="part")
             try:
-                link_evidence(draft, part, source_type, ref, disposition, request.form.get("reason", ""),
-                              by=current_user)
-            except StrategyRefused as refused:
-                db.session.rollback()
-                error = str(refused.message)
-            else:
-                db.session.commit()
-                flash(_("The input has been linked to this part."), "ok")
-                return redirect(_part_url(slug, part) + "#evidence")
+                disposition = Disposition(request.form.get("disposition", ""))
+            except ValueError:
+                raise StrategyRefused(_("Choose what was done with the input: adopted, partly adopted or not "
+                                        "adopted."), field="disposition") from None
+            link = link_evidence(draft, part, source_type, ref, disposition, request.form.get("reason", ""),
+                                 by=current_user, choice=choice)
+        except StrategyRefused as refused:
+            db.session.rollback()
+            error, error_field = str(refused.message), refused.field
+        else:
+            db.session.commit()
+            if link.choice:
+                flash(_("The input has been linked to “%(choice)s” of this segment.",
+                        choice=choice_label(link.choice)), "ok")
+                return redirect(_part_url(slug, part) + f"#evidence-{link.choice}")
+            flash(_("The input has been linked to this part."), "ok")
+            return redirect(_part_url(slug, part) + "#evidence")
     query = request.values.get("q", "")
-    found = sources(consultation, query) if query or request.method == "POST" else []
-    labels = {part_key(s): s.name for s in draft.segments}
-    labels[GENERAL] = _("General part")
+    chosen = request.values.get("source", "")
+    found = sources(consultation, query) if query else []
+    # The input the person chose (or came with from the analysis) stays chosen, found or not.
+    if chosen and not any(f"{s.type}:{s.ref}" == chosen for s in found):
+        chosen_type, _sep, chosen_ref = chosen.partition(":")
+        picked = find_source(consultation, chosen_type, chosen_ref)
+        if picked is not None:
+            found.insert(0, picked)
+    if request.method == "POST" and not found:
+        found = sources(consultation)
+    labels = part_labels(draft)
+    choices = [(c, choice_label(c)) for c in (SEGMENT_CHOICES if choosing else choices_of(part))]
     return render_template("strategy/evidence.html", consultation=consultation, draft=draft, part=part,
-                           part_label=labels[part], query=query, found=found, error=error, form=request.form,
+                           part_label=labels.get(part, ""), choosing=choosing, query=query, found=found,
+                           chosen=chosen, choice=request.values.get("choice", ""), choices=choices,
+                           parts=[(GENERAL, labels[GENERAL])] + [(part_key(s), s.name) for s in live_segments(draft)],
+                           error=error, error_field=error_field, form=request.form,
                            dispositions=list(Disposition), source_labels=SOURCE_LABELS,
                            may_write=can_write_strategy(current_user, consultation, draft))
 
@@ -329,7 +365,8 @@ def open_input(slug: str):
     rows = not_considered(consultation, draft)
     titles = {(s.type, s.ref): s for s in sources(consultation, limit=100_000)} if rows else {}
     return render_template("strategy/not_considered.html", consultation=consultation, draft=draft,
-                           rows=[(t, r, tags, titles.get((t, r))) for t, r, tags in rows], source_labels=SOURCE_LABELS)
+                           rows=[(t, r, tags, titles.get((t, r))) for t, r, tags in rows], source_labels=SOURCE_LABELS,
+                           may_link=draft is not None and can_write_strategy(current_user, consultation, draft))
 
 
 @bp.route("/consultations/<slug>/strategy/revisions", methods=["GET", "POST"])
