@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app consult
 PORT ?= 5000
 VENDOR := consult/static/vendor
+DIST := consult/static/dist
 NM := node_modules
 # The default theme's fonts (Noto Sans, Noto Serif for headings, Noto Sans Mono), Latin subsets
 # only, served from the app itself; consult.css declares them.
@@ -13,7 +14,7 @@ FONTS := $(foreach w,400-normal 400-italic 700-normal,$(foreach s,latin latin-ex
 
 .PHONY: install run test test-e2e translations messages clean
 
-install: $(VENV)/.installed $(VENDOR)/.installed translations
+install: $(VENV)/.installed $(VENDOR)/.installed $(DIST)/manifest.json translations
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,13 +30,25 @@ $(NM)/.installed: package.json package-lock.json
 $(VENDOR)/.installed: $(NM)/.installed
 	mkdir -p $(VENDOR)
 	cp $(NM)/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
-	cp $(NM)/@utrecht/component-library-css/dist/index.css $(VENDOR)/utrecht.css
 	cp $(NM)/@nl-design-system-unstable/voorbeeld-design-tokens/dist/theme.css $(VENDOR)/voorbeeld-theme.css
 	cp $(NM)/@gemeente-denhaag/design-tokens-components/dist/theme/index.css $(VENDOR)/denhaag-theme.css
 	mkdir -p $(VENDOR)/fonts
 	for font in $(FONTS); do cp $(NM)/@fontsource/$$font.woff2 $(VENDOR)/fonts/; done
 	cp $(NM)/@fontsource/noto-sans/LICENSE $(VENDOR)/fonts/OFL.txt
 	touch $@
+
+# Only the NL Design System component styles the site uses: PurgeCSS keeps the rules of every
+# class named in the templates, the Python code and the JavaScript (purgecss.config.cjs), so it is
+# rebuilt whenever one of those changes.
+$(VENDOR)/utrecht.css: $(NM)/.installed purgecss.config.cjs $(shell find consult/templates consult/static/js -name '*.html' -o -name '*.js') $(shell find consult -name '*.py')
+	mkdir -p $(VENDOR)/.purged
+	$(NM)/.bin/purgecss --config purgecss.config.cjs --output $(VENDOR)/.purged/
+	mv $(VENDOR)/.purged/index.css $@
+	rmdir $(VENDOR)/.purged
+
+# Fingerprinted, gzip- and brotli-compressed copies and their manifest (consult/core/assets.py).
+$(DIST)/manifest.json: $(VENV)/.installed $(VENDOR)/.installed $(VENDOR)/utrecht.css $(shell find consult/static -path $(DIST) -prune -o -type f -print)
+	$(PY) -m consult.core.assets
 
 translations: $(VENV)/.installed
 	$(VENV)/bin/pybabel compile --statistics -d consult/translations
@@ -55,4 +68,4 @@ test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) $(NM) $(VENDOR) instance .pytest_cache
+	rm -rf $(VENV) $(NM) $(VENDOR) $(DIST) instance .pytest_cache

@@ -43,6 +43,9 @@ class Config:
     THEME_CLASS = os.environ.get("THEME_CLASS", "voorbeeld-theme")
     THEME_STYLESHEET = os.environ.get("THEME_STYLESHEET", "vendor/voorbeeld-theme.css")
     SITE_NAME = os.environ.get("SITE_NAME", "Consult")
+    # Static files by their fingerprinted names (built by `make install`, consult/core/assets.py),
+    # served compressed by WhiteNoise and cached for a year. Development serves the plain files.
+    STATIC_FINGERPRINTS = _env_bool("STATIC_FINGERPRINTS", True)
     CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "consult@example.org")
 
     SESSION_COOKIE_NAME = "consult_session"
@@ -132,6 +135,7 @@ class Config:
 
 
 class DevelopmentConfig(Config):
+    STATIC_FINGERPRINTS = _env_bool("STATIC_FINGERPRINTS", False)
     SECRET_KEY = Config.SECRET_KEY or "dev-only-not-secret"
     SQLALCHEMY_DATABASE_URI = Config.SQLALCHEMY_DATABASE_URI or (
         "sqlite:///" + str(Config.INSTANCE_DIR / "consult.db")

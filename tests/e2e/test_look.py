@@ -362,7 +362,8 @@ def test_theme_fonts_are_served_by_the_app_and_used(browser, live, demo, page_er
     loaded = page.evaluate("""() => [...document.fonts].filter((f) => f.status === "loaded")
         .map((f) => f.family.replaceAll('"', "") + " " + f.weight).sort()""")
     assert {"Noto Sans 400", "Noto Serif 700"} <= set(loaded), loaded
-    assert fonts and all(url.startswith(f"{live.url}/static/vendor/fonts/") for url in fonts), fonts
+    # By their fingerprinted names (consult/core/assets.py), cached for a year.
+    assert fonts and all(url.startswith(f"{live.url}/static/dist/vendor/fonts/") for url in fonts), fonts
     assert page.evaluate("() => getComputedStyle(document.querySelector('h1')).fontFamily") == '"Noto Serif", serif'
     context.close()
     assert page_errors.errors == []
