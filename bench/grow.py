@@ -126,10 +126,14 @@ def grow(factor: int, *, crowd: bool = False) -> dict[str, int]:
     extra = factor - 1
     when = utcnow() - timedelta(days=3)
     open_, closed = (db.session.scalar(select(Consultation).where(Consultation.slug == slug)) for slug in (OPEN, CLOSED))
+    # The demo's own trail and notifications, copied at the end (not what growing itself writes).
+    demo_events = _rows(AuditEvent)
+    demo_notifications = _rows(Notification)
     # Organisations with submitted responses, in both consultations.
     people = _providers(6 * extra, "Extra", when)
     added["responses (open)"] = len(_respond(open_, people, when, "Antwoord"))
-    added["responses (closed)"] = len(_respond(closed, people, when, "Ervaring"))
+    closed_responses = _respond(closed, people, when, "Ervaring")
+    added["responses (closed)"] = len(closed_responses)
     added["organisations"] = len(people)
     # Discussion: every thread grows; one thread and one post at their busiest.
     added["posts"] = _discussion(open_, people, extra, when) + _discussion(closed, people, extra, when)
@@ -155,8 +159,8 @@ def grow(factor: int, *, crowd: bool = False) -> dict[str, int]:
         added["excerpts"] = added.get("excerpts", 0) + _copy(Quote, _rows(Quote, Quote.consultation_id == consultation.id), extra)
     # Strategy: evidence links to the new answers (each part as often as in the demo), comments.
     links = _rows(EvidenceLink)
-    answers = iter(db.session.execute(select(Coding.response_id, Coding.question_id).where(
-        Coding.response_id.is_not(None)).distinct()).all())
+    open_question = next(q for theme in closed.themes for q in theme.questions if q.kind.value == "open")
+    answers = iter(f"{response.id}-{open_question.id}" for response in closed_responses)
     new_links = []
     for _ in range(extra):
         for link in links:
@@ -164,7 +168,7 @@ def grow(factor: int, *, crowd: bool = False) -> dict[str, int]:
             if source is None:
                 break
             new_links.append({**{k: v for k, v in link.items() if k != "id"}, "source_type": "answer",
-                              "source_ref": f"{source[0]}-{source[1]}", "choice": ""})
+                              "source_ref": source, "choice": ""})
     unique = {(r["draft_id"], r["part"], r["choice"], r["source_type"], r["source_ref"]): r for r in new_links}
     existing = {(r["draft_id"], r["part"], r["choice"], r["source_type"], r["source_ref"]) for r in links}
     fresh = [r for key, r in unique.items() if key not in existing]
@@ -177,10 +181,10 @@ def grow(factor: int, *, crowd: bool = False) -> dict[str, int]:
                                    lambda row, k: {**row, "position": row["position"] + 100 * k})
     added["council comments"] = _copy(CouncilComment, _rows(CouncilComment), extra)
     # Every person's notifications, and the audit trail.
-    added["notifications"] = _copy(Notification, _rows(Notification), extra,
+    added["notifications"] = _copy(Notification, demo_notifications, extra,
                                    lambda row, k: {**row, "dedupe_key": None, "mail_id": None})
     db.session.commit()
-    added["audit events"] = _copy(AuditEvent, _rows(AuditEvent), extra,
+    added["audit events"] = _copy(AuditEvent, demo_events, extra,
                                   lambda row, k: {**row, "seq": None, "prev_hash": None, "hash": None})
     db.session.commit()
     seal_events()

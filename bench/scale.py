@@ -19,8 +19,10 @@ answer exports (CSV, XLSX). Each is requested in-process through the WSGI app (n
 server's own time, body read to the end), once to warm up and then ``--repeat`` times; the fastest
 counts, as the machine is shared.
 
-Target: at the largest size every page costs at most 2 x its 1x time (``--target``). The exports
-read every answer by nature; they are shown but held to their own targets in ``bench/exports.py``.
+Target: at the largest size every page costs at most 2 x its 1x time (``--target``). A page within
+``--slack-ms`` (20 ms) of its 1x time passes whatever the ratio: on a shared machine a page of a few
+milliseconds can double by chance. The exports read every answer by nature; they are shown but held
+to their own targets in ``bench/exports.py``.
 """
 from __future__ import annotations
 
@@ -210,6 +212,7 @@ def main() -> int:
     parser.add_argument("--factors", default="1,10,100")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--target", type=float, default=2.0)
+    parser.add_argument("--slack-ms", type=float, default=20.0)
     parser.add_argument("--pg", action="store_true", help="PostgreSQL at 127.0.0.1:5432 instead of SQLite")
     args = parser.parse_args()
     factors = [int(f) for f in args.factors.split(",")]
@@ -234,7 +237,7 @@ def main() -> int:
                     seconds = plans[factor][name]() * 1000
                     if round_:
                         results[factor][name] = min(results[factor].get(name, float("inf")), seconds)
-    return report(results, factors, names, args.target)
+    return report(results, factors, names, args.target, args.slack_ms)
 
 
 def dispose(app) -> None:
@@ -245,7 +248,7 @@ def dispose(app) -> None:
         db.engine.dispose()
 
 
-def report(results, factors, names, target: float) -> int:
+def report(results, factors, names, target: float, slack_ms: float) -> int:
     base, largest = factors[0], factors[-1]
     width = max(len(n) for n in names)
     header = f"{'page':<{width}}  " + "  ".join(f"{f}x ms".rjust(9) for f in factors) \
@@ -256,7 +259,8 @@ def report(results, factors, names, target: float) -> int:
     for name in names:
         ratios = [results[f][name] / results[base][name] for f in factors[1:]]
         own = any(word in name.lower() for word in OWN_TARGETS)
-        miss = bool(ratios) and ratios[-1] > target and not own
+        grew = results[largest][name] - results[base][name]
+        miss = bool(ratios) and ratios[-1] > target and grew > slack_ms and not own
         if miss:
             missed.append((name, ratios[-1]))
         print(f"{name:<{width}}  " + "  ".join(f"{results[f][name]:9.1f}" for f in factors)
