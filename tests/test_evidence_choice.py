@@ -55,7 +55,7 @@ def test_a_link_to_one_choice_shows_under_that_choice_and_the_rest_apart(linked)
     assert "De inbreng is gekoppeld aan “Bekostigingsvorm” van dit segment." in told
     assert link(editor, linked, linked["answer"], "", disposition="partly", reason="Geldt voor het hele segment"
                 ).status_code == 302
-    assert [(l.part, l.choice, l.disposition.value, l.reason) for l in db.session.scalars(
+    assert [(e.part, e.choice, e.disposition.value, e.reason) for e in db.session.scalars(
         select(EvidenceLink).order_by(EvidenceLink.id))] == [
         (linked["part"], "funding_form", "adopted", "Lumpsum past bij korte lijnen"),
         (linked["part"], "", "partly", "Geldt voor het hele segment")]
@@ -82,8 +82,9 @@ def test_one_input_supports_several_choices_each_with_its_own_disposition(linked
     for choice, disposition in [("funding_form", "adopted"), ("duration", "not_adopted"), ("providers", "partly")]:
         assert link(editor, linked, linked["answer"], choice, disposition=disposition).status_code == 302
     # Linking it to a choice again replaces that link's disposition and reason only.
-    assert link(editor, linked, linked["answer"], "duration", disposition="partly", reason="Toch deels").status_code == 302
-    assert sorted((l.choice, l.disposition.value, l.reason) for l in db.session.scalars(select(EvidenceLink))) == [
+    again = link(editor, linked, linked["answer"], "duration", disposition="partly", reason="Toch deels")
+    assert again.status_code == 302
+    assert sorted((e.choice, e.disposition.value, e.reason) for e in db.session.scalars(select(EvidenceLink))) == [
         ("duration", "partly", "Toch deels"), ("funding_form", "adopted", "Besproken"),
         ("providers", "partly", "Besproken")]
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "evidence_linked")
@@ -94,7 +95,8 @@ def test_one_input_supports_several_choices_each_with_its_own_disposition(linked
     # In the segment's order: number of providers, funding form, duration.
     ids = re.findall(r'<section class="section evidence-choice" id="evidence-([a-z_]+)"', html)
     assert ids == ["providers", "funding_form", "duration", "whole"]
-    assert section(html, "evidence-whole") == "Het segment als geheel Er is geen inbreng aan het segment als geheel gekoppeld."
+    assert section(html, "evidence-whole") == ("Het segment als geheel "
+                                               "Er is geen inbreng aan het segment als geheel gekoppeld.")
 
 
 def test_a_whole_part_link_is_as_before(linked):

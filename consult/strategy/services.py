@@ -62,7 +62,8 @@ CHOICE_LABELS = {
     "services": _l("Services in this segment"), "organisation_form": _l("Organisation form"),
     "process": _l("Process"), "providers": _l("Number of providers to contract"), "funding_form": _l("Funding form"),
     "duration": _l("Contract duration"), "tariff": _l("Tariff approach"),
-    "suitability": _l("Suitability requirements"), "award_criteria": _l("Award criteria"), "kpis": _l("KPIs to monitor"),
+    "suitability": _l("Suitability requirements"), "award_criteria": _l("Award criteria"),
+    "kpis": _l("KPIs to monitor"),
 }
 SOURCE_TYPES = ("answer", "excerpt", "post", "qa", "advice_point", "synthesis")
 SOURCE_LABELS = {"answer": _l("Answer"), "excerpt": _l("Excerpt"), "post": _l("Discussion message"),

@@ -80,7 +80,8 @@ def test_an_excerpt_linked_to_the_funding_form_shows_under_that_choice(page, liv
 
 
 def test_the_pages_that_link_evidence_to_a_choice_are_valid_html(app, tmp_path):
-    require(shutil.which("java") is not None, "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
+    require(shutil.which("java") is not None,
+            "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
     require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
     load_demo()
     db.session.commit()
