@@ -80,7 +80,8 @@ def rows(consultation: Consultation, variant: str) -> Iterator[list[str]]:
     # Everything that is the same for many rows is translated and escaped once per export (labels)
     # or once per response (its organisation, date and choices), not once per answer.
     anonymous = _("Anonymous")
-    confidential_labels = {True: _("yes"), False: _("no")}
+    confidential_labels = {True: escape_cell(_("yes")), False: escape_cell(_("no"))}
+    numbers = {question_id: escape_cell(number) for question_id, number in numbers.items()}
     publication_labels = {publication: escape_cell(publication.label) for publication in Publication}
     kinds = {kind: escape_cell(label) for kind, label in kinds.items()}
     internal = variant == "internal"
@@ -98,10 +99,10 @@ def rows(consultation: Consultation, variant: str) -> Iterator[list[str]]:
         revision = escape_cell(number)
         chosen = publication_labels[publication] if publication else ""
         for answer in answers:
-            row = [name, kind, escape_cell(answer["theme"]), escape_cell(numbers.get(answer["question_id"], "")),
+            row = [name, kind, escape_cell(answer["theme"]), numbers.get(answer["question_id"], ""),
                    escape_cell(answer["question"]), escape_cell(snapshot_value(answer)), when, revision]
             if internal:
-                row += [escape_cell(confidential_labels[bool(answer["confidential"])]), chosen]
+                row += [confidential_labels[bool(answer["confidential"])], chosen]
             yield row
 
 
