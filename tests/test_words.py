@@ -348,3 +348,14 @@ def test_every_formatted_text_field_explains_formatting_without_the_word_markdow
     expected = [(typed, shown) for typed, shown in FORMATS["nl"]]
     assert hints_on(html) == [("Opmaak: schuin, vet, lijstjes en links", expected)] * count
     assert "markdown" not in text_of(page).lower()
+
+
+def test_a_number_written_in_a_template_follows_each_readers_language(app):
+    """Jinja folds a filter on a literal into a constant while compiling; the language filters must not
+    be folded, or the first reader's language sticks to the template for everyone after."""
+    template = app.jinja_env.from_string("{{ 10000|number }} · {{ 1234567|filesizeformat }}")
+    shown = []
+    for locale in ("en", "nl"):
+        with app.test_request_context(), force_locale(locale):
+            shown.append(template.render())
+    assert shown == ["10,000 · 1.2\N{NO-BREAK SPACE}MB", "10.000 · 1,2\N{NO-BREAK SPACE}MB"]

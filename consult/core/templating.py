@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, current_app, has_request_context, request
+from jinja2 import pass_context
 from flask_babel import (format_currency, format_date, format_datetime, format_decimal, format_time, get_locale,
                          gettext as _, ngettext, pgettext)
 
@@ -15,20 +16,19 @@ def register_templating(app: Flask) -> None:
     from consult.permissions import PREDICATES
 
     app.jinja_env.filters["markdown"] = render_markdown
-    app.jinja_env.filters["number"] = format_number
-    app.jinja_env.filters["amount"] = format_amount
-    app.jinja_env.filters["number2"] = format_number  # the older name of |number
-    # One style per kind of moment (see format_deadline and the three after it).
-    app.jinja_env.filters["deadline"] = format_deadline
-    app.jinja_env.filters["moment"] = format_moment
-    app.jinja_env.filters["clock"] = format_clock
-    app.jinja_env.filters["day"] = format_day
-    # Older names, kept so a template written against them still renders in one of the styles above;
-    # tests/test_words.py fails on templates that use them.
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (format_clock if fmt == "HH:mm" else format_moment)(value)
-    app.jinja_env.filters["date"] = lambda value, fmt="long": format_day(value)
-    # Replaces Jinja's own filter, whose "9.6 kB" and "598 Bytes" are English on every page.
-    app.jinja_env.filters["filesizeformat"] = format_file_size
+    filters = {
+        "number": format_number, "amount": format_amount,
+        "number2": format_number,  # the older name of |number
+        # One style per kind of moment (see format_deadline and the three after it).
+        "deadline": format_deadline, "moment": format_moment, "clock": format_clock, "day": format_day,
+        # Older names, kept so a template written against them still renders in one of the styles
+        # above; tests/test_words.py fails on templates that use them.
+        "datetime": lambda value, fmt="medium": (format_clock if fmt == "HH:mm" else format_moment)(value),
+        "date": lambda value, fmt="long": format_day(value),
+        # Replaces Jinja's own filter, whose "9.6 kB" and "598 Bytes" are English on every page.
+        "filesizeformat": format_file_size,
+    }
+    app.jinja_env.filters.update({name: _in_the_readers_language(f) for name, f in filters.items()})
     app.jinja_env.globals.update(PREDICATES)
     app.jinja_env.globals["formatting_examples"] = formatting_examples
     app.jinja_env.globals["unread_notifications"] = _unread_notifications
@@ -132,6 +132,20 @@ def format_file_size(size: int | None) -> str:
             break
         value /= 1000
     return f"{format_decimal(value, format='#,##0.#')}\N{NO-BREAK SPACE}{unit}"
+
+
+def _in_the_readers_language(function):
+    """``function`` as a filter Jinja never evaluates while compiling a template.
+
+    Jinja folds a filter applied to a literal (``10000|number``) into a constant when it compiles
+    the template, in the language of the request that happened to compile it first; a filter that
+    asks for the context is always run at render time, in the reader's language.
+    """
+    @pass_context
+    def language_filter(_context, value, *args, **kwargs):
+        return function(value, *args, **kwargs)
+
+    return language_filter
 
 
 def _unread_notifications(user) -> int:
