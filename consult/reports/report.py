@@ -7,7 +7,7 @@ names an organisation only when its response allows publication with its name.
 """
 from __future__ import annotations
 
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext as _, ngettext
+from flask_babel import get_locale, gettext as _, ngettext
 from sqlalchemy import select
 
 from consult.advice.services import published_advices
@@ -24,6 +24,7 @@ from consult.analysis.services import (
     value_groups_by_question,
 )
 from consult.consultations.models import Consultation, QuestionKind
+from consult.core.templating import format_day, format_deadline, format_number
 from consult.disclosure import Audience
 from consult.disclosure.answers import counts_in_public, effective_publication, withheld_answer, withheld_label
 from consult.disclosure.statistics import min_group
@@ -106,7 +107,7 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
 
     # 0. Cover (title and subtitle) and 1. summary.
     status = _("Final, version %(n)s", n=report.version) if definitive else _("Draft")
-    date = format_date(report.published_at if definitive else report.updated_at, "d MMMM y")
+    date = format_day(report.published_at if definitive else report.updated_at)
     blocks += section(_("Summary"), report.summary or _("The summary has not been written yet."))
     if draft is not None:
         changes = [f"{label}: {link.disposition.label.lower()} — {link.reason}"
@@ -125,8 +126,7 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
     period = ""
     if consultation.opens_at and consultation.closes_at:
         period = _("The consultation was open from %(start)s to %(end)s.",
-                   start=format_datetime(consultation.opens_at, "d MMMM y"),
-                   end=format_datetime(consultation.closes_at, "d MMMM y, HH:mm"))
+                   start=format_day(consultation.opens_at), end=format_deadline(consultation.closes_at))
     blocks += section(_("Process and response"), period, _(
         "Organisations responded online, per theme; they could mark answers as confidential and choose whether "
         "their answers could be published with their name, without it, or not at all. Confidential answers and "
@@ -247,7 +247,7 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
 
 
 def _amount(value: float, unit: str) -> str:
-    text = format_decimal(value, format="#,##0.##")
+    text = format_number(value)
     return f"{text} {unit}" if unit else text
 
 

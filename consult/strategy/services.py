@@ -66,7 +66,7 @@ CHOICE_LABELS = {
     "kpis": _l("KPIs to monitor"),
 }
 SOURCE_TYPES = ("answer", "excerpt", "post", "qa", "advice_point", "synthesis")
-SOURCE_LABELS = {"answer": _l("Answer"), "excerpt": _l("Excerpt"), "post": _l("Discussion message"),
+SOURCE_LABELS = {"answer": _l("Answer"), "excerpt": _l("Excerpt"), "post": _l("Message in a discussion"),
                  "qa": _l("Question and answer"), "advice_point": _l("Advice point"), "synthesis": _l("Synthesis")}
 
 
