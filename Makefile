@@ -45,6 +45,9 @@ $(VENDOR)/utrecht.css: $(NM)/.installed purgecss.config.cjs $(shell find consult
 	$(NM)/.bin/purgecss --config purgecss.config.cjs --output $(VENDOR)/.purged/
 	mv $(VENDOR)/.purged/index.css $@
 	rmdir $(VENDOR)/.purged
+	# PurgeCSS drops the focus ring of every element (a selector of pseudo-classes only, which it
+	# cannot match against words); it is put back as it is (zero specificity: its place does not matter).
+	$(PY) -c "import re, sys; full = open(sys.argv[1]).read(); sys.stdout.write(re.search(r'^:where\(\.utrecht-root\) :where\(:focus-visible\) \{.*?^\}\n', full, re.S | re.M).group(0))" $(NM)/@utrecht/component-library-css/dist/index.css >> $@
 
 # Fingerprinted, gzip- and brotli-compressed copies and their manifest (consult/core/assets.py).
 $(DIST)/manifest.json: $(VENV)/.installed $(VENDOR)/.installed $(VENDOR)/utrecht.css $(shell find consult/static -path $(DIST) -prune -o -type f -print)
@@ -64,8 +67,11 @@ run: install
 	$(FLASK) demo --if-empty
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# Spread over the cores (pytest-xdist; each worker has its own databases and live server), in a
+# random order whose seed is printed at the top (pytest-randomly). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) $(NM) $(VENDOR) $(DIST) instance .pytest_cache
