@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from consult.extensions import db
 from consult.notify.mail import outbox
-from tests.conftest import build_app, empty_database
+from tests.conftest import PASSWORD, build_app, empty_database
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -148,6 +149,30 @@ def second_page(browser, live, page_errors):
     context, page = new_page(browser, page_errors, live.url)
     yield page
     context.close()
+
+
+def log_in_through_form(page, email: str, password: str = PASSWORD, *, enter: bool = False,
+                        landed: str = "account") -> None:
+    """Log in through the login form: submitted with Enter in the password field (``enter``) or by
+    clicking the button, then wait until the next page is there. ``landed`` says how to know it:
+    "account" - the "Mijn account" link is visible; "account-attached" - it exists, even behind the
+    Menu button at 320 px; "page" - any Dutch page with its heading (pages without the link)."""
+    page.goto("/login")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(password)
+    if enter:
+        page.get_by_label("Wachtwoord").press("Enter")
+    else:
+        page.get_by_role("button", name="Inloggen").click()
+    if landed == "account":
+        expect(page.get_by_role("link", name="Mijn account")).to_be_visible()
+    elif landed == "account-attached":
+        expect(page.get_by_role("link", name="Mijn account", include_hidden=True)).to_be_attached()
+    elif landed == "page":
+        expect(page.locator("html")).to_have_attribute("lang", "nl")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+    else:
+        raise ValueError(f"unknown landed={landed!r}")
 
 
 def check_accessibility(page, name: str | None = None) -> None:

@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import time
+from functools import partial
 
 import pytest
 from playwright.sync_api import expect
 
 from consult.orgs.models import MemberRole
-from tests.conftest import PASSWORD, make_org, make_user
+from tests.conftest import make_org, make_user
 from tests.e2e.conftest import (
     LiveServer,
     assert_no_horizontal_overflow,
     check_accessibility,
+    log_in_through_form,
     new_page,
 )
 
@@ -19,12 +21,7 @@ PUBLIC_PAGES = ["/", "/login", "/register", "/password/forgot", "/verify", "/acc
                 "/privacy", "/contact"]
 
 
-def log_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("link", name="Mijn account", include_hidden=True)).to_be_attached()  # behind the Menu button at 320 px
+log_in = partial(log_in_through_form, landed="account-attached")
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)

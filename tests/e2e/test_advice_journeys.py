@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from functools import partial
 
 from playwright.sync_api import expect
 
@@ -11,16 +12,10 @@ from consult.consultations.models import Consultation, Question, QuestionKind, S
 from consult.core.time import to_local, utcnow
 from consult.extensions import db
 from consult.orgs.models import MemberRole, OrgKind
-from tests.conftest import PASSWORD, make_org, make_user
-from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, settle
+from tests.conftest import make_org, make_user
+from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, log_in_through_form, settle
 
-
-def log_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_label("Wachtwoord").press("Enter")
-    expect(page.get_by_role("link", name="Mijn account")).to_be_visible()
+log_in = partial(log_in_through_form, enter=True)
 
 
 def setup_consultation():

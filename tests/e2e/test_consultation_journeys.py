@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -10,16 +11,10 @@ from consult.consultations.models import Consultation, Status
 from consult.core.time import AMSTERDAM, utcnow
 from consult.extensions import db
 from consult.orgs.models import MemberRole, OrgKind
-from tests.conftest import PASSWORD, make_org, make_user
-from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, new_page, settle
+from tests.conftest import make_org, make_user
+from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, log_in_through_form, new_page, settle
 
-
-def log_in(page, email: str, password: str = PASSWORD) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(password)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("link", name="Mijn account", include_hidden=True)).to_be_attached()  # behind the Menu button at 320 px
+log_in = partial(log_in_through_form, landed="account-attached")
 
 
 def add_question(page, theme: str, text: str, kind: str, options: str = "") -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from functools import partial
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -13,18 +14,13 @@ from consult.demo import DEMO_PASSWORD, load_demo
 from consult.extensions import db
 from consult.strategy.models import Segment
 from tests.conftest import csrf_token_from, login
-from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, require, settle
+from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, log_in_through_form, require, settle
 from tests.e2e.test_html_valid import VNU, validate
 
 SLUG = "dialoog-dagbesteding-2025"
 
 
-def log_in(page, email):
-    page.goto("/login")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_label("Wachtwoord").press("Enter")
-    expect(page.get_by_role("link", name="Mijn account")).to_be_visible()
+log_in = partial(log_in_through_form, password=DEMO_PASSWORD, enter=True)
 
 
 def test_an_excerpt_linked_to_the_funding_form_shows_under_that_choice(page, live):

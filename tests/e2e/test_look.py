@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timezone
+from functools import partial
 from io import BytesIO
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from playwright.sync_api import expect
 
 from consult.demo import DEMO_PASSWORD, load_demo
 from consult.extensions import db
-from tests.e2e.conftest import ARTIFACTS, ROOT, LiveServer, check_accessibility, new_page
+from tests.e2e.conftest import ARTIFACTS, ROOT, LiveServer, check_accessibility, log_in_through_form, new_page
 from tests.pages import ACCOUNTS, CLOSED, OPEN
 
 BASELINES = Path(__file__).resolve().parent / "baselines"
@@ -104,13 +105,7 @@ def demo(live, frozen):
     return page_types()
 
 
-def log_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.locator("html")).to_have_attribute("lang", "nl")
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
+log_in = partial(log_in_through_form, password=DEMO_PASSWORD, landed="page")
 
 
 def open_as(browser, live, page_errors, role: str | None, size: str):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from playwright.sync_api import expect
 
@@ -9,16 +10,10 @@ from consult.consultations.models import Consultation, Status, TeamMember, TeamR
 from consult.core.time import utcnow
 from consult.extensions import db
 from consult.orgs.models import MemberRole, OrgKind
-from tests.conftest import PASSWORD, make_org, make_user
-from tests.e2e.conftest import check_accessibility
+from tests.conftest import make_org, make_user
+from tests.e2e.conftest import check_accessibility, log_in_through_form
 
-
-def log_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_label("Wachtwoord").press("Enter")
-    expect(page.get_by_role("link", name="Mijn account")).to_be_visible()
+log_in = partial(log_in_through_form, enter=True)
 
 
 def test_team_answers_and_publishes_a_question(page, second_page, live):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from functools import partial
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -13,8 +14,8 @@ from consult.core.time import utcnow
 from consult.extensions import db
 from consult.orgs.models import MemberRole, OrgKind
 from consult.responses.models import Answer, Submission
-from tests.conftest import PASSWORD, make_org, make_user
-from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, new_page
+from tests.conftest import make_org, make_user
+from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, log_in_through_form, new_page
 
 
 def consultation_with_two_themes() -> Consultation:
@@ -37,12 +38,7 @@ def consultation_with_two_themes() -> Consultation:
     return consultation
 
 
-def log_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_label("Wachtwoord").press("Enter")
-    expect(page.get_by_role("link", name="Mijn account", include_hidden=True)).to_be_attached()  # behind the Menu button at 320 px
+log_in = partial(log_in_through_form, enter=True, landed="account-attached")
 
 
 def test_provider_answers_in_two_sittings_submits_and_verifies(page, browser, live, page_errors):

@@ -2,21 +2,18 @@
 handles the comment and compares revisions."""
 from __future__ import annotations
 
+from functools import partial
+
 from playwright.sync_api import expect
 
 from consult.demo import DEMO_PASSWORD, load_demo
 from consult.extensions import db
-from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, settle
+from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, log_in_through_form, settle
 
 BASE = "/consultations/dialoog-dagbesteding-2025/strategy"
 
 
-def log_in(page, email):
-    page.goto("/login")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_label("Wachtwoord").press("Enter")
-    expect(page.get_by_role("link", name="Mijn account")).to_be_visible()
+log_in = partial(log_in_through_form, password=DEMO_PASSWORD, enter=True)
 
 
 def test_strategy_with_evidence_comments_and_revisions(page, second_page, live):

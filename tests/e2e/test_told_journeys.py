@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from functools import partial
 
 from playwright.sync_api import expect
 from sqlalchemy import select, update
@@ -17,18 +18,13 @@ from consult.orgs.models import MemberRole, Organisation, OrgKind
 from consult.responses.models import Publication
 from consult.responses.services import save_answer, set_publication, start_response, submit
 from consult.strategy.services import create_draft
-from tests.conftest import PASSWORD, make_org, make_user
-from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility
+from tests.conftest import make_org, make_user
+from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, log_in_through_form
 
 TITLE = "Marktconsultatie Wmo"
 
 
-def log_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_label("Wachtwoord").press("Enter")
-    expect(page.get_by_role("link", name="Mijn account")).to_be_visible()
+log_in = partial(log_in_through_form, enter=True)
 
 
 def log_out(page) -> None:

@@ -8,12 +8,14 @@ page title that is not plain text.
 """
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from playwright.sync_api import expect
 
 from consult.demo import DEMO_PASSWORD, load_demo
 from consult.extensions import db
-from tests.e2e.conftest import new_page
+from tests.e2e.conftest import log_in_through_form, new_page
 from tests.pages import ACCOUNTS, demo_pages
 
 # Alert and status regions: by role, and by the component classes that draw a box around them.
@@ -50,12 +52,7 @@ def empty_visible_regions(page) -> list[str]:
     return page.evaluate(EMPTY_VISIBLE_REGIONS, REGIONS)
 
 
-def log_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mailadres").fill(email)
-    page.get_by_label("Wachtwoord").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("link", name="Mijn account")).to_be_visible()
+log_in = partial(log_in_through_form, password=DEMO_PASSWORD)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ JavaScript and at 320 px, and what it promises is what the published message sho
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 
 from playwright.sync_api import expect
 
@@ -10,8 +11,8 @@ from consult.consultations.models import Consultation, Status, Theme
 from consult.core.time import utcnow
 from consult.extensions import db
 from consult.orgs.models import OrgKind
-from tests.conftest import PASSWORD, make_org, make_user
-from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, new_page
+from tests.conftest import make_org, make_user
+from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, log_in_through_form, new_page
 
 
 def setup():
@@ -24,17 +25,12 @@ def setup():
     make_user("anna@example.org", name="Anna Aanbieder", org=make_org("Zorg A", kvk="11111111"))
 
 
-def log_in(page) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mailadres").fill("anna@example.org")
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_label("Wachtwoord").press("Enter")
-    expect(page.get_by_role("link", name="Mijn account", include_hidden=True)).to_be_attached()
+log_in = partial(log_in_through_form, enter=True, landed="account-attached")
 
 
 def test_a_provider_opens_the_formatting_hint_by_keyboard_and_gets_what_it_shows(page, live):
     setup()
-    log_in(page)
+    log_in(page, "anna@example.org")
     page.goto("/consultations/wmo/discussion")
     expect(page.get_by_text("Markdown")).to_have_count(0)
     hint = page.locator("details.formatting-help")
@@ -71,7 +67,7 @@ def test_the_formatting_hint_opens_without_javascript_and_fits_320_px(browser, l
     context, page = new_page(browser, page_errors, live.url, java_script_enabled=False,
                              viewport={"width": 320, "height": 800})
     try:
-        log_in(page)
+        log_in(page, "anna@example.org")
         page.goto("/consultations/wmo/discussion")
         page.get_by_text("Opmaak: schuin, vet, lijstjes en links").click()
         expect(page.locator("details.formatting-help").get_by_role("table")).to_be_visible()
