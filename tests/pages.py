@@ -60,7 +60,7 @@ def demo_pages() -> dict[str, list[str]]:
                   *(f"/discussion/{t.id}" for t in threads),
                   f"/discussion/{threads[0].id}/reply?parent={first_post.id}&quote={first_post.id}"]
     return {
-        "anonymous": [*PUBLIC_PAGES, "/consultations", open_, closed, f"{closed}/report"],
+        "anonymous": [*PUBLIC_PAGES, "/consultations", open_, f"{open_}/qa", closed, f"{closed}/report"],
         "provider": ["/", "/account", "/account/notifications", "/account/two-factor", "/account/delete",
                      f"/organisation/{submitted.organisation_id}", "/notifications", open_, f"/responses/{submitted.id}",
                      f"/responses/{submitted.id}/submissions/1",
@@ -71,7 +71,7 @@ def demo_pages() -> dict[str, list[str]]:
         "council": [f"{open_}/advice", f"/advice/{advice_submitted.id}", f"{open_}/council-comments",
                     strategy, f"{strategy}/general", f"{strategy}/segments/{segment.id}"],
         "council-drafting": [f"/advice/{advice_draft.id}", f"/advice/points/{point.id}"],
-        "team": [open_, f"{open_}/manage", f"{open_}/manage/details", f"{open_}/manage/planning",
+        "team": [open_, f"{open_}/manage", f"{open_}/manage/details", f"{open_}/manage/access", f"{open_}/manage/planning",
                  f"{open_}/manage/documents", f"{open_}/manage/questions", f"{open_}/manage/themes/1",
                  f"{open_}/manage/questions/1", f"{open_}/manage/themes/1/questions/new",
                  f"{open_}/preview/providers", f"{open_}/preview/councils",
