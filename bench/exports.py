@@ -7,8 +7,8 @@ their resident memory as the data grows. Exits 1 when a target is missed.
 
 Each size builds a closed consultation of 125 questions answered by ``base x factor`` organisations
 (one submission each). Every export then runs in a fresh process of its own, so one run's memory
-cannot hide another's, in alternating order (app, bare, app, bare ...; the best of ``--repeat`` runs
-counts, as the machine is shared):
+cannot hide another's, in alternating order (app, bare, then bare, app ...; the best of ``--repeat``
+runs counts, as the machine is shared):
 
 * app: ``consult.reports.data.csv_stream`` / ``xlsx_file``, the team's (internal) export, which has
   the most columns;
@@ -274,21 +274,24 @@ def main() -> int:
         app = make_app(url, workdir)
         print(f"database: {'PostgreSQL' if args.pg else 'SQLite'}; best of {args.repeat}; internal export")
         print(f"{'answers':>9} {'format':>6} {'app s':>7} {'bare s':>7} {'ratio':>6} "
-              f"{'app RSS MB':>10} {'bare RSS MB':>11}")
+              f"{'app RSS MB':>10} {'bare RSS MB':>11} {'app file MB':>11} {'bare file MB':>12}")
         for factor in factors:
             build(app, args.base * factor)
             answers = args.base * factor * QUESTIONS
             for fmt in ("csv", "xlsx"):
                 runs = {"app": [], "bare": []}
-                for _ in range(args.repeat):
-                    for impl in ("app", "bare"):
+                for turn in range(args.repeat):
+                    # Alternating who goes first, so neither always finds the database's cache warm.
+                    for impl in ("app", "bare") if turn % 2 == 0 else ("bare", "app"):
                         runs[impl].append(run_child(url, workdir, fmt, impl))
                 for impl, measured in runs.items():
                     results[factor, fmt, impl] = {"seconds": min(r["seconds"] for r in measured),
-                                                  "rss_mb": max(r["rss_mb"] for r in measured)}
+                                                  "rss_mb": max(r["rss_mb"] for r in measured),
+                                                  "mb": max(r["bytes"] for r in measured) / 1024 / 1024}
                 app_, bare = results[factor, fmt, "app"], results[factor, fmt, "bare"]
                 print(f"{answers:>9,} {fmt:>6} {app_['seconds']:>7.2f} {bare['seconds']:>7.2f} "
-                      f"{app_['seconds'] / bare['seconds']:>6.2f} {app_['rss_mb']:>10.1f} {bare['rss_mb']:>11.1f}",
+                      f"{app_['seconds'] / bare['seconds']:>6.2f} {app_['rss_mb']:>10.1f} {bare['rss_mb']:>11.1f} "
+                      f"{app_['mb']:>11.1f} {bare['mb']:>12.1f}",
                       flush=True)
         with app.app_context():
             from consult.extensions import db
