@@ -99,6 +99,7 @@ def register_blueprints(app: Flask) -> None:
     from consult.auth import bp as auth_bp, views as _auth_views  # noqa: F401
     from consult.consultations import bp as consultations_bp, views as _consultation_views  # noqa: F401
     from consult.core import bp as core_bp, views as _core_views  # noqa: F401
+    from consult.home import bp as home_bp, views as _home_views  # noqa: F401
     from consult.dialogue import bp as dialogue_bp, views as _dialogue_views  # noqa: F401
     from consult.notify import bp as notify_bp, views as _notify_views  # noqa: F401
     from consult.orgs import bp as orgs_bp, views as _orgs_views  # noqa: F401
@@ -107,6 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from consult.responses import bp as responses_bp, views as _response_views  # noqa: F401
 
     app.register_blueprint(core_bp)
+    app.register_blueprint(home_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(orgs_bp)
     app.register_blueprint(consultations_bp)

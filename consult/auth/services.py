@@ -197,10 +197,6 @@ def verify_email(raw: str) -> User:
     return user
 
 
-def set_locale(user: User, locale: str) -> None:
-    user.locale = locale
-
-
 def deactivate_user(user: User, *, by: User) -> None:
     """Switch an account off; its sessions end immediately."""
     user.active = False

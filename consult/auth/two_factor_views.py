@@ -86,7 +86,7 @@ def login_code():
                 flash(ngettext("You used a recovery code. You have %(num)d left; make new ones on "
                                "your account page.", "You used a recovery code. You have %(num)d "
                                "left; make new ones on your account page.", left), "warning")
-            return remember_device(redirect(safe_next(pending.get("next"), url_for("core.index"))), user)
+            return remember_device(redirect(safe_next(pending.get("next"), url_for("home.index"))), user)
     return render_template("auth/login_code.html", form=form)
 
 

@@ -53,7 +53,7 @@ TOKEN_MESSAGES = {
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    next_url = safe_next(request.values.get("next"), url_for("core.index"))
+    next_url = safe_next(request.values.get("next"), url_for("home.index"))
     if current_user.is_authenticated:
         return redirect(next_url)
     form = LoginForm(next=next_url)
@@ -76,12 +76,12 @@ def login():
             return redirect(url_for("auth.resend_verification", email=user.email))
         elif user.two_factor_enabled:
             db.session.commit()
-            return begin_code_step(user, safe_next(form.next.data, url_for("core.index")))
+            return begin_code_step(user, safe_next(form.next.data, url_for("home.index")))
         else:
             start_session(user)
             record_login(user)
             db.session.commit()
-            return remember_device(redirect(safe_next(form.next.data, url_for("core.index"))), user)
+            return remember_device(redirect(safe_next(form.next.data, url_for("home.index"))), user)
         db.session.commit()
     return render_template("auth/login.html", form=form)
 
@@ -93,7 +93,7 @@ def logout():
     db.session.commit()
     end_session()
     flash(_("You have been logged out."), "ok")
-    return redirect(url_for("core.index"))
+    return redirect(url_for("home.index"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -247,4 +247,4 @@ def extend_session():
     """Answer the idle-timeout warning: any authenticated request renews the idle timer."""
     if is_htmx():
         return "", 204
-    return redirect(safe_next(request.form.get("next"), url_for("core.index")))
+    return redirect(safe_next(request.form.get("next"), url_for("home.index")))

@@ -34,7 +34,7 @@ def load_organisation(org_id: int) -> Organisation:
 def register():
     """Any interested provider may register its organisation (transparency)."""
     if current_user.is_authenticated:
-        return redirect(url_for("core.index"))
+        return redirect(url_for("home.index"))
     form = RegisterProviderForm()
     if form.validate_on_submit():
         try:

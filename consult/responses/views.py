@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import abort, flash, make_response, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -21,7 +21,7 @@ from consult.core.htmx import current_url, htmx_redirect, is_htmx
 from consult.core.limits import limit_route
 from consult.core.ondemand import limit_generation
 from consult.core.time import utcnow
-from consult.core.uploads import CONTENT_TYPES, UploadRejected, store_upload, stored_path
+from consult.core.uploads import UploadRejected, store_upload
 from consult.extensions import db
 from consult.responses import bp
 from consult.responses.answers import AnswerError, field_name, form_value, parse_answer
@@ -68,12 +68,12 @@ def _private(response):
 @bp.errorhandler(CSRFError)
 def _expired_form(error):
     """An expired form during editing: back to the form, where the autosaved text waits."""
-    back = current_url() or request.referrer or url_for("core.index")
+    back = current_url() or request.referrer or url_for("home.index")
     if is_htmx():
         return htmx_redirect(back)
     flash(_("The page had expired, so your last change was not saved. Your saved answers are "
             "below; check them and save again."), "warning")
-    return redirect(back if back.startswith(request.host_url) else url_for("core.index"))
+    return redirect(back if back.startswith(request.host_url) else url_for("home.index"))
 
 
 # --- the state of one question on the page --------------------------------------------------
@@ -404,8 +404,7 @@ def download(response_id: int, attachment_id: int):
 
 
 def _send_attachment(attachment):
-    return send_file(stored_path(attachment.stored_name), mimetype=CONTENT_TYPES[attachment.file_type],
-                     as_attachment=True, download_name=attachment.original_name, max_age=0)
+    return attachment.send()
 
 
 # --- review, submit, receipt, withdraw --------------------------------------------------------
