@@ -5,9 +5,29 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length
+from wtforms.validators import Email, InputRequired, Length, ValidationError
 
-from consult.core.forms import EqualToPassword, PasswordPolicy, strip
+from consult.auth.passwords import password_problem
+from consult.core.forms import strip
+
+
+class PasswordPolicy:
+    """Apply the password policy (length, not a common password)."""
+
+    def __call__(self, form, field):
+        problem = password_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+
+class EqualToPassword:
+    def __init__(self, other: str):
+        self.other = other
+
+    def __call__(self, form, field):
+        if field.data != form[self.other].data:
+            raise ValidationError(_l("The two passwords are not the same."))
+
 
 EMAIL_REQUIRED = _l("Enter your e-mail address.")
 EMAIL_INVALID = _l("Enter an e-mail address like name@example.nl.")

@@ -5,10 +5,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField, URLField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, Regexp, URL
+from wtforms.validators import URL, InputRequired, Length, Optional, Regexp
 
-from consult.auth.forms import email_field
-from consult.core.forms import EqualToPassword, PasswordPolicy, digits_only, strip
+from consult.auth.forms import EqualToPassword, PasswordPolicy, email_field
+from consult.core.forms import digits_only, strip
 from consult.orgs.models import MEMBER_ROLE_LABELS, ORG_KIND_LABELS
 
 KVK_MESSAGE = _l("A KvK number has 8 digits, for example 12345678.")
