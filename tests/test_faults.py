@@ -161,3 +161,23 @@ def test_connection_pools_fit_within_postgresqls_limit(tmp_path):
             max_connections = int(conn.execute(text("SHOW max_connections")).scalar())
             reserved = int(conn.execute(text("SHOW superuser_reserved_connections")).scalar())
     assert needed <= max_connections - reserved, (workers, per_process, max_connections)
+
+
+def test_a_database_error_that_retrying_cannot_cure_is_a_500_with_a_reference(tmp_path):
+    """A missing table or a wrong statement is our fault, not a moment's outage: no "try again"."""
+    from tests.conftest import build_app
+
+    app = build_app(tmp_path)
+
+    def broken():
+        db.session.execute(text("SELECT * FROM table_that_does_not_exist"))
+        return "never"
+
+    app.add_url_rule("/broken", "broken", broken)
+    with app.app_context():
+        response = app.test_client().get("/broken", headers={"X-Request-ID": "helpdesk-ref-12345"})
+    page = text_of(response)
+    assert response.status_code == 500
+    assert "Retry-After" not in response.headers
+    assert "Er ging iets mis" in page and NOT_SAVED not in page
+    assert "Kenmerk voor de helpdesk: helpdesk-ref-12345" in page

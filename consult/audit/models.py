@@ -114,9 +114,17 @@ APPEND_ONLY_TRIGGER = """
 CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
 FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()
 """
+# TRUNCATE empties a table without touching its rows one by one, so it needs a trigger of its own
+# (the function refuses it: only a row-level seal is ever let through).
+NO_TRUNCATE_TRIGGER = """
+CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
+FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()
+"""
 
 # DDL() formats its text with %, so the function's own % placeholder is doubled for it.
 event.listen(AuditEvent.__table__, "after_create",
              DDL(SEALABLE_FUNCTION.replace("%", "%%")).execute_if(dialect="postgresql"))
 event.listen(AuditEvent.__table__, "after_create",
              DDL(APPEND_ONLY_TRIGGER).execute_if(dialect="postgresql"))
+event.listen(AuditEvent.__table__, "after_create",
+             DDL(NO_TRUNCATE_TRIGGER).execute_if(dialect="postgresql"))

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from consult.core.htmx import is_htmx
@@ -42,7 +42,21 @@ MESSAGES = {
 def render_error(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, MESSAGES[500])
     template = "errors/_error.html" if is_htmx() else "errors/error.html"
-    return render_template(template, code=code, title=title, message=message, detail=detail), code
+    # The request id (consult/core/logs.py) lets a helpdesk find the server's log line.
+    return render_template(template, code=code, title=title, message=message, detail=detail,
+                           reference=g.get("request_id")), code
+
+
+def is_transient(error: DBAPIError) -> bool:
+    """Whether trying again can help: a lost or refused connection, a lock or a busy database,
+    a serialisation conflict. A missing table or a wrong statement stays wrong however often it runs."""
+    if error.connection_invalidated or isinstance(error, (DisconnectionError, InterfaceError)):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    text = str(error.orig).lower()
+    return not any(permanent in text for permanent in ("no such table", "no such column", "syntax error",
+                                                        "has no column", "does not exist"))
 
 
 def register_errors(app: Flask) -> None:
@@ -59,13 +73,18 @@ def register_errors(app: Flask) -> None:
         return render_error(error.code)
 
     @app.errorhandler(DBAPIError)
-    def database_unavailable(error: DBAPIError):
-        """A lost connection or a failed commit: nothing was saved, and the person is told so."""
-        log.error("Database error, request not saved: %s", error.__class__.__name__, exc_info=error)
+    def database_error(error: DBAPIError):
+        """A lost connection or a busy database: nothing was saved, try again (503). Any other
+        database error is a fault on our side that retrying will not cure (500, with a reference)."""
+        transient = is_transient(error)
+        log.error("Database error (%s), request not saved: %s", "transient" if transient else "permanent",
+                  error.__class__.__name__, exc_info=error)
         try:
             db.session.rollback()
         except DBAPIError:
             db.session.remove()
+        if not transient:
+            return render_error(500)
         response, code = render_error(503)
         return response, code, {"Retry-After": "5"}
 
