@@ -3,14 +3,14 @@ in place by keyboard (focus on the first new one), and without JavaScript the li
 post's own pages of replies, which reflow at 320 px."""
 from __future__ import annotations
 
-from sqlalchemy import select
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from consult.auth.models import User
+from consult.consultations.models import Consultation
 from consult.dialogue.models import Post, Thread
 from consult.dialogue.services import create_thread
 from consult.extensions import db
-from consult.auth.models import User
-from consult.consultations.models import Consultation
 from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, new_page, settle
 from tests.e2e.test_dialogue_journeys import log_in, setup
 from tests.test_replies_paged import add_replies
