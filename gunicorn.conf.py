@@ -7,6 +7,24 @@ import os
 os.environ.setdefault("CONSULT_ENV", "production")
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
+
+
+def _control_socket() -> str:
+    """gunicorn's control socket (``gunicornc``) in this installation's own run or instance folder,
+    named after the address it serves, instead of one path shared by every gunicorn of the user."""
+    if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+        return os.environ["GUNICORN_CONTROL_SOCKET"]
+    folder = os.environ.get("RUNTIME_DIRECTORY") or os.environ.get("INSTANCE_DIR") or "instance"
+    name = "gunicorn-" + "".join(c if c.isalnum() else "-" for c in bind) + ".ctl"
+    path = os.path.join(os.path.abspath(folder), name)
+    if len(path) > 100:  # a unix socket's path has a length limit; keep the name unique
+        import hashlib
+
+        path = os.path.join("/tmp", f"consult-{hashlib.sha256(path.encode()).hexdigest()[:16]}.ctl")
+    return path
+
+
+control_socket = _control_socket()
 # Two processes per core, plus one, each with a few threads: a quick autosave is then served
 # next to a slow page render instead of waiting in the queue behind it.
 workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))

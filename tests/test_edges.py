@@ -45,7 +45,8 @@ from consult.core.uploads import UploadRejected, sniff_type, stored_path
 from consult.extensions import db
 from consult.reports.exporters import EXPORTERS, DocumentModel, Paragraph
 from consult.reports.models import ExportJob, ReportFile
-from consult.reports.services import publish as publish_report, save_texts
+from consult.reports.services import publish as publish_report
+from consult.reports.services import save_texts
 from tests.conftest import get_csrf, login, make_user, post_form, text_of
 from tests.test_access import ROUTE_VALUES, _ids, _url
 from tests.test_access import world as access_world  # noqa: F401  (fixture)
@@ -342,6 +343,9 @@ def test_gunicorn_without_consult_env_runs_production_and_refuses_the_developmen
         process.terminate()
         process.wait(timeout=30)
     assert (status, hsts) == (200, "max-age=63072000; includeSubDomains")  # HSTS: production only
+    # Its control socket lives in this installation's instance folder, named after its address.
+    assert (tmp_path / f"gunicorn-127-0-0-1-{port}.ctl").is_socket() or \
+        f"gunicorn-127-0-0-1-{port}.ctl" in log.read_text(), log.read_text()
     # gunicorn writes through the app's logging configuration: timestamp, level, request id, logger.
     assert re.search(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} INFO \[-\] gunicorn\.error: warmed up: \d+ templates compiled$",
                      log.read_text(), re.MULTILINE), log.read_text()
