@@ -95,7 +95,7 @@ def register_blueprints(app: Flask) -> None:
     from consult.analysis import bp as analysis_bp, views as _analysis_views  # noqa: F401
     from consult.strategy import bp as strategy_bp, views as _strategy_views  # noqa: F401
     from consult.reports import bp as reports_bp, views as _report_views  # noqa: F401
-    from consult.audit.views import bp as audit_bp
+    from consult.audit import bp as audit_bp, views as _audit_views  # noqa: F401
     from consult.auth import bp as auth_bp, views as _auth_views  # noqa: F401
     from consult.consultations import bp as consultations_bp, views as _consultation_views  # noqa: F401
     from consult.core import bp as core_bp, views as _core_views  # noqa: F401

@@ -3,23 +3,23 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
-from typing import Iterator
 
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context
-from flask_babel import get_locale, gettext as _
+from flask import Response, abort, render_template, request, stream_with_context
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from consult.admin.permissions import can_administer
+from consult.audit import bp
 from consult.audit.models import AuditEvent
 from consult.audit.permissions import can_read_audit
 from consult.audit.services import AuditFilter, filtered_events, record_event
+from consult.core.cells import escape_cell
 from consult.core.time import AMSTERDAM, to_local
 from consult.extensions import db
-from consult.reports.data import escape_cell
 
-bp = Blueprint("audit", __name__)
 PER_PAGE = 50
 
 
@@ -120,7 +120,7 @@ def _show(consultation=None):
 @bp.route("/admin/audit")
 @login_required
 def platform_events():
-    if not can_administer(current_user):
+    if not can_read_audit(current_user):
         abort(403)
     return _show()
 
