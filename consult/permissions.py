@@ -4,9 +4,6 @@ Each feature defines its predicates in its own ``permissions.py``; this module o
 collects them so templates can call the same functions the views use.
 """
 from consult.admin.permissions import can_administer
-from consult.audit.permissions import can_read_audit
-from consult.analysis.permissions import can_analyse
-from consult.reports.permissions import can_read_report, can_write_report
 from consult.advice.permissions import (
     can_comment_as_council,
     can_draft_advice,
@@ -17,6 +14,8 @@ from consult.advice.permissions import (
     can_see_advice_page,
     can_submit_advice,
 )
+from consult.analysis.permissions import can_analyse
+from consult.audit.permissions import can_read_audit
 from consult.consultations.permissions import (
     can_create_consultation,
     can_edit_consultation,
@@ -36,14 +35,15 @@ from consult.dialogue.permissions import (
     can_see_post,
     can_start_thread,
 )
+from consult.orgs.permissions import can_manage_organisation, can_view_organisation
+from consult.qa.permissions import can_read_qa
+from consult.reports.permissions import can_read_report, can_write_report
 from consult.responses.permissions import (
     can_edit_response,
     can_respond,
     can_view_submission,
     responding_organisations,
 )
-from consult.qa.permissions import can_read_qa
-from consult.orgs.permissions import can_manage_organisation, can_view_organisation
 
 PREDICATES = {
     "can_read_audit": can_read_audit,

@@ -7,9 +7,8 @@ A market consultation is public by default: anyone reads what is published. The 
 consultation to a circle of invited organisations (``consultations.invited_only``); then only the
 organisations in ``consultation_invited_organisations`` (and the team) see any of it.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0022"
 down_revision = "0021"
