@@ -27,9 +27,9 @@ from consult.demo import DEMO_PASSWORD, load_demo
 from consult.extensions import db
 from consult.notify.models import Kind, Notification
 from consult.notify.services import audience
-from consult.orgs.models import Organisation
 from consult.qa.models import QaItem, QaStatus
-from consult.reports.services import publish as publish_report, save_texts
+from consult.reports.services import publish as publish_report
+from consult.reports.services import save_texts
 from tests.conftest import csrf_token_from, login, make_org, make_user, text_of
 
 OPEN_SLUG = "marktconsultatie-wmo-leidse-regio"

@@ -14,7 +14,8 @@ from consult.consultations.services import close
 from consult.demo import DEMO_PASSWORD, load_demo
 from consult.extensions import db
 from consult.qa.models import QaItem, QaStatus
-from consult.reports.services import publish as publish_report, save_texts
+from consult.reports.services import publish as publish_report
+from consult.reports.services import save_texts
 from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility
 
 SLUG = "marktconsultatie-wmo-leidse-regio"
