@@ -106,6 +106,10 @@ class Config:
     MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 20)
     # Optional virus scan of every upload by ClamAV's daemon (path of its unix socket).
     CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET")
+    # Where uploaded and generated files are kept: unset for <instance>/uploads, or an
+    # S3-compatible bucket, s3://bucket[/prefix][?endpoint_url=https://...&region=...]
+    # (credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), shared by every node.
+    STORAGE_URL = os.environ.get("STORAGE_URL") or None
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024 + 64 * 1024
     # Number of proxies in front of the app whose X-Forwarded-For/Proto are trusted.
     PROXY_COUNT = _env_int("PROXY_COUNT", 0)
@@ -148,6 +152,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     MAIL_BACKEND = "memory"
     REDIS_URL = None  # tests that exercise RQ set it themselves
+    STORAGE_URL = None  # tests of object storage set it themselves
     # Tests deliver due retries explicitly (deliver_due); no background sweep after requests.
     MAIL_SWEEP_SECONDS = 10**9
     # Hashing with scrypt's production cost makes a large suite slow; tests use a cheap one.

@@ -120,7 +120,7 @@ def test_a_full_disk_gives_a_clear_message_and_no_row(world, monkeypatch):
     def full_disk(*_args, **_kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(uploads, "open", full_disk, raising=False)
+    monkeypatch.setattr("consult.core.storage.open", full_disk, raising=False)
     before = set(os.listdir(upload_dir()))
     _resp, _question, page = _upload(world, PDF, "paper.pdf")
     assert "Het bestand kon niet worden opgeslagen. Er is niets bewaard; probeer het later opnieuw." in page

@@ -2,7 +2,7 @@
 published advice, and council comments on themes and questions."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -46,10 +46,11 @@ from consult.advice.services import (
 )
 from consult.consultations.models import Theme
 from consult.consultations.permissions import is_team
-from consult.consultations.views import load_consultation
+from consult.consultations.loaders import load_consultation
 from consult.core.access import deny_hidden
 from consult.core.conflicts import restart_from
-from consult.core.uploads import CONTENT_TYPES, UploadRejected, store_upload, stored_path
+from consult.core.storage import send_stored
+from consult.core.uploads import CONTENT_TYPES, UploadRejected, store_upload
 from consult.disclosure.advice import may_show_reply
 from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
@@ -344,8 +345,8 @@ def download(advice_id: int):
     advice = advice_or_404(current_user, advice_id)
     if not advice.file_stored_name:
         abort(404)
-    return send_file(stored_path(advice.file_stored_name), mimetype=CONTENT_TYPES[advice.file_type],
-                     as_attachment=True, download_name=advice.file_name, max_age=0)
+    return send_stored(advice.file_stored_name, mimetype=CONTENT_TYPES[advice.file_type],
+                       download_name=advice.file_name)
 
 
 @bp.route("/advice/<int:advice_id>/submit", methods=["POST"])

@@ -22,7 +22,7 @@ from consult.consultations.models import (
     Theme,
 )
 from consult.core.time import AMSTERDAM, utcnow
-from consult.core.uploads import upload_dir
+from consult.core.storage import put_stored
 from consult.extensions import db
 
 SEGMENTS = ["Hulp bij het huishouden", "Individuele begeleiding", "Dagbesteding",
@@ -100,7 +100,7 @@ def minimal_pdf(title: str) -> bytes:
 def _document(consultation: Consultation, title: str, description: str, by) -> None:
     data = minimal_pdf(title)
     stored_name = secrets.token_hex(20)
-    (upload_dir() / stored_name).write_bytes(data)
+    put_stored(stored_name, data)
     document = Document(consultation=consultation, title=title, description=description, position=0)
     document.versions.append(DocumentVersion(
         original_name="startnotitie-inkoop-wmo.pdf", stored_name=stored_name, file_type="pdf",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.auth.models import User
 from consult.core.db import str_enum
+from consult.core.storage import StoredFileMixin
 from consult.core.time import UTCDateTime, to_local, utcnow
 from consult.extensions import db
 from consult.orgs.models import Organisation
@@ -238,18 +239,13 @@ class Document(db.Model):
         return self.versions[0]
 
 
-class DocumentVersion(db.Model):
+class DocumentVersion(StoredFileMixin, db.Model):
     """One uploaded file; replacing a document adds a version and keeps the old one."""
 
     __tablename__ = "document_versions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
-    original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    file_type: Mapped[str] = mapped_column(String(10))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

@@ -4,7 +4,7 @@ Views: load (404) → authorise (403 via a named predicate) → act (a service) 
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -26,6 +26,7 @@ from consult.consultations.forms import (
     TeamMemberForm,
     ThemeForm,
 )
+from consult.consultations.loaders import load_consultation
 from consult.consultations.models import (
     Audience,
     Consultation,
@@ -34,7 +35,6 @@ from consult.consultations.models import (
     Phase,
     Question,
     Status,
-    TeamMember,
     TeamRole,
     Theme,
 )
@@ -54,7 +54,6 @@ from consult.consultations.services import (
     TitleTaken,
     add_document,
     close,
-    close_if_due,
     create_consultation,
     delete_phase,
     delete_question,
@@ -74,11 +73,10 @@ from consult.consultations.services import (
     slug_taken,
     update_details,
 )
-from consult.core.access import deny_hidden
 from consult.core.conflicts import STALE_SAVE, restart_from
 from consult.core.htmx import is_htmx, retarget
 from consult.core.time import combine_local, to_local, utcnow
-from consult.core.uploads import CONTENT_TYPES, UploadRejected, store_upload, stored_path
+from consult.core.uploads import UploadRejected, store_upload
 from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
 
@@ -92,27 +90,6 @@ CONTENT = (
     selectinload(Consultation.themes).selectinload(Theme.questions),
     selectinload(Consultation.announcements),
 )
-
-
-def load_consultation(slug: str, *options, team_users: bool = True) -> Consultation:
-    """Load by slug (with the team, which every permission check needs, and ``options``);
-    404 for drafts the user may not see. Pages that never show the team's names pass
-    ``team_users=False`` and save a query."""
-    team = selectinload(Consultation.team)
-    consultation = db.session.scalar(
-        select(Consultation).where(Consultation.slug == slug).options(
-            selectinload(Consultation.municipalities),
-            team.selectinload(TeamMember.user) if team_users else team,
-            *options,
-        )
-    )
-    if consultation is None or not can_view_consultation(current_user, consultation):
-        if consultation is not None and consultation.status != Status.DRAFT:
-            deny_hidden()  # closed to invited organisations: an invited person may still have to log in
-        abort(404)
-    if close_if_due(consultation):
-        db.session.commit()
-    return consultation
 
 
 def load_for_edit(slug: str) -> Consultation:
@@ -207,8 +184,7 @@ def download(slug: str, document_id: int, version_id: int | None = None):
     consultation = load_consultation(slug)
     document = _child(consultation.documents, document_id)
     version: DocumentVersion = _child(document.versions, version_id) if version_id else document.current
-    return send_file(stored_path(version.stored_name), mimetype=CONTENT_TYPES[version.file_type],
-                     as_attachment=True, download_name=version.original_name, max_age=0)
+    return version.send()
 
 
 # --- creating and the team (admins) -----------------------------------------------------

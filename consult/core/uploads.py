@@ -1,7 +1,8 @@
 """Uploaded files: type checked by content (not by name), stored under a random name.
 
-Files live in ``<instance>/uploads``, outside ``static/``, and are only ever sent back as
-attachments by views that checked access.
+Files live in the file store (``consult/core/storage.py``: ``<instance>/uploads`` or an S3
+bucket), outside ``static/``, and are only ever sent back as attachments (``send_stored``) by
+views that checked access.
 """
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from typing import IO
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+
+from consult.core.storage import StorageUnavailable, put_stored
 
 DOCUMENT_TYPES = ("pdf", "odt", "ods", "docx", "xlsx")
 CONTENT_TYPES = {
@@ -49,6 +52,7 @@ class StoredFile:
 
 
 def upload_dir() -> Path:
+    """The local folder of the instance's files (the file store without STORAGE_URL)."""
     path = Path(current_app.instance_path) / "uploads"
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -205,15 +209,14 @@ def store_upload(file_storage, allowed: tuple[str, ...] = DOCUMENT_TYPES,
         raise UploadRejected(type_message)
     scan_for_viruses(stream)
     digest = hashlib.sha256()
+    while chunk := stream.read(64 * 1024):
+        digest.update(chunk)
+    stream.seek(0)
     stored_name = secrets.token_hex(20)
-    target = upload_dir() / stored_name
     try:
-        with open(target, "wb") as out:
-            while chunk := stream.read(64 * 1024):
-                digest.update(chunk)
-                out.write(chunk)
-    except OSError as error:
-        target.unlink(missing_ok=True)
+        put_stored(stored_name, stream)
+    except StorageUnavailable as error:
+        current_app.logger.error("upload not stored: %s", error)
         raise UploadRejected(_l("The file could not be stored. Nothing was saved; try again later.")) from error
     return StoredFile(original_name=clean_filename(file_storage.filename), stored_name=stored_name,
                       file_type=file_type, size=size, sha256=digest.hexdigest())
@@ -221,22 +224,16 @@ def store_upload(file_storage, allowed: tuple[str, ...] = DOCUMENT_TYPES,
 
 def store_generated(data: bytes, *, name: str, file_type: str) -> StoredFile:
     """Store a file the application made itself (a rendered report), beside the uploads and
-    under a random name; written to a temporary name first, so a half-written file is never
-    found. Raises OSError when it cannot be written (nothing is left behind)."""
+    under a random name; it becomes visible only whole. Raises StorageUnavailable (an OSError)
+    when it cannot be written (nothing is left behind)."""
     stored_name = secrets.token_hex(20)
-    target = upload_dir() / stored_name
-    partial = target.with_suffix(".part")
-    try:
-        partial.write_bytes(data)
-        partial.replace(target)
-    except OSError:
-        partial.unlink(missing_ok=True)
-        raise
+    put_stored(stored_name, data)
     return StoredFile(original_name=clean_filename(name), stored_name=stored_name, file_type=file_type,
                       size=len(data), sha256=hashlib.sha256(data).hexdigest())
 
 
 def stored_path(stored_name: str) -> Path:
+    """Where the local file store keeps a file (without STORAGE_URL only; see send_stored)."""
     return upload_dir() / stored_name
 
 

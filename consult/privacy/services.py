@@ -100,12 +100,11 @@ def cancel(found: ErasureRequest, *, by: User) -> None:
 
 def _remove_export_files(condition) -> None:
     """Prepared export files go with their job rows (they are copies of the data)."""
-    from consult.core.uploads import upload_dir
+    from consult.core.storage import delete_stored
 
     jobs = table("export_jobs")
     for stored in db.session.scalars(select(jobs.c.stored_name).where(condition)):
-        if stored:
-            (upload_dir() / stored).unlink(missing_ok=True)
+        delete_stored(stored)
 
 
 def erase_user(user: User, *, by: User) -> None:

@@ -151,13 +151,15 @@ def xlsx_file(consultation: Consultation, variant: str) -> str:
 
 
 def prepare_export(job_id: int) -> None:
-    """Job: write an export file for an ExportJob into the upload folder."""
+    """Job: write an export file for an ExportJob into the file store (written to a temporary
+    file of this node first, stored whole, then the job is done)."""
     import os
     import secrets
     import shutil
+    import tempfile
 
+    from consult.core.storage import put_stored
     from consult.core.time import utcnow
-    from consult.core.uploads import upload_dir
     from consult.reports.models import ExportJob
 
     job = db.session.get(ExportJob, job_id)
@@ -167,7 +169,8 @@ def prepare_export(job_id: int) -> None:
     db.session.commit()
     consultation = db.session.get(Consultation, job.consultation_id)
     stored_name = secrets.token_hex(20)
-    target = upload_dir() / stored_name
+    handle, target = tempfile.mkstemp(prefix="export-", suffix=".part")
+    os.close(handle)
     try:
         if job.fmt == "csv":
             with open(target, "wb") as out:
@@ -175,12 +178,17 @@ def prepare_export(job_id: int) -> None:
                     out.write(chunk)
         else:
             shutil.move(xlsx_file(consultation, job.variant), target)
+        size = os.path.getsize(target)
+        with open(target, "rb") as made:
+            put_stored(stored_name, made)
     except Exception:
-        target.unlink(missing_ok=True)
+        if os.path.exists(target):
+            os.unlink(target)
         db.session.rollback()
         job = db.session.get(ExportJob, job_id)
         job.status, job.finished_at = "failed", utcnow()
         db.session.commit()
         raise
-    job.status, job.stored_name, job.size, job.finished_at = "done", stored_name, os.path.getsize(target), utcnow()
+    os.unlink(target)
+    job.status, job.stored_name, job.size, job.finished_at = "done", stored_name, size, utcnow()
     db.session.commit()

@@ -14,7 +14,8 @@ from consult.consultations.models import Consultation, Status
 from consult.core.db import insert_unless_exists, update_if_version
 from consult.core.jobs import enqueue_after_commit
 from consult.core.time import utcnow
-from consult.core.uploads import store_generated, stored_path
+from consult.core.storage import delete_stored
+from consult.core.uploads import store_generated
 from consult.extensions import db
 from consult.notify.models import Kind
 from consult.notify.services import audience, notify, url_path
@@ -211,7 +212,7 @@ def render_report_file(file_id: int) -> None:
         .execution_options(synchronize_session=False)).rowcount
     db.session.commit()
     if done != 1:  # taken on again meanwhile (this worker was thought dead): the other one finishes it
-        stored_path(stored.stored_name).unlink(missing_ok=True)
+        delete_stored(stored.stored_name)
         return
     _remove_earlier_versions(file)
 
@@ -225,4 +226,4 @@ def _remove_earlier_versions(file: ReportFile) -> None:
         db.session.delete(row)
     db.session.commit()
     for name in names:
-        stored_path(name).unlink(missing_ok=True)
+        delete_stored(name)

@@ -3,20 +3,20 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, flash, make_response, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from consult.audit.services import record_event
 from consult.consultations.models import Consultation, Theme
-from consult.consultations.views import load_consultation
+from consult.consultations.loaders import load_consultation
 from consult.core.access import deny_hidden
 from consult.core.htmx import is_htmx
 from consult.core.conflicts import STALE_SAVE, form_version
 from consult.core.limits import Throttled, too_many_response
 from consult.core.ondemand import count_generation
-from consult.core.uploads import stored_path
+from consult.core.storage import StorageUnavailable, read_stored, send_stored, unavailable_page
 from consult.extensions import db
 from consult.reports import bp
 from consult.consultations.permissions import is_team
@@ -132,9 +132,12 @@ def _send_stored(file: ReportFile, report: Report, language: str):
         exporter_class = EXPORTERS[file.fmt]
         name = f"{report.published[language]['filename_stem']}.{exporter_class.extension}"
         try:
-            data = stored_path(file.stored_name).read_bytes()
+            data = read_stored(file.stored_name)
         except FileNotFoundError:  # replaced by a newer version a moment ago
             return _preparing(report.consultation, report)
+        except StorageUnavailable as error:
+            current_app.logger.error("file store unreachable for %s: %s", file.stored_name, error)
+            return unavailable_page()
         result = send_file(io.BytesIO(data), mimetype=exporter_class.content_type, as_attachment=True,
                            download_name=name, etag=file.sha256, conditional=True, last_modified=file.finished_at)
         result.expires = None
@@ -292,5 +295,4 @@ def export_download(job_id: int):
     mimetype = "text/csv" if job.fmt == "csv" else \
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     name = f"antwoorden-{consultation.slug}-{'intern' if job.variant == 'internal' else 'openbaar'}.{job.fmt}"
-    return send_file(stored_path(job.stored_name), mimetype=mimetype, as_attachment=True, download_name=name,
-                     max_age=0)
+    return send_stored(job.stored_name, mimetype=mimetype, download_name=name)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Question
 from consult.core.db import str_enum
+from consult.core.storage import StoredFileMixin
 from consult.core.time import UTCDateTime, utcnow
 from consult.extensions import db
 from consult.orgs.models import Organisation
@@ -120,16 +121,11 @@ class Answer(db.Model):
         return self.value in (None, "", []) and not self.current_attachments
 
 
-class Attachment(db.Model):
+class Attachment(StoredFileMixin, db.Model):
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), index=True)
-    original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
-    file_type: Mapped[str] = mapped_column(String(10))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # Removed from the draft; the file stays because earlier submissions may refer to it.
