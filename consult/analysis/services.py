@@ -122,6 +122,12 @@ def _items(query) -> list[AnswerItem]:
     return [_item(row) for row in db.session.scalars(_ordered(query))]
 
 
+def answer_items_of(query) -> list[AnswerItem]:
+    """The answers a query built on ``current_answers`` selects, in response order (for callers
+    that narrow it down to the rows they need)."""
+    return _items(query)
+
+
 def answer_items(consultation: Consultation, question_ids: set[int] | None = None,
                  responses: list[Response] | None = None) -> list[AnswerItem]:
     """Every submitted answer (of ``question_ids``; of ``responses`` when given), in response order."""

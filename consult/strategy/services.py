@@ -3,17 +3,18 @@ the 'not yet considered' list, sharing, adopting, and council comments."""
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import false, select, update
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from consult.advice.models import Advice, AdvicePoint, AdviceRequest, AdviceStatus, Disposition
 from consult.analysis.models import Coding, Synthesis, Tag
-from consult.analysis.services import answer_items
+from consult.analysis.services import answer_items_of, current_answers
 from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Consultation
@@ -26,6 +27,7 @@ from consult.notify.models import Kind
 from consult.notify.services import notify, organisation_users, url_path
 from consult.orgs.models import Organisation, OrgKind
 from consult.qa.models import QaItem, QaStatus
+from consult.responses.models import SubmittedAnswer
 from consult.strategy.models import (
     DraftStatus,
     EvidenceLink,
@@ -447,42 +449,102 @@ class Source:
 def sources(consultation: Consultation, query: str = "", limit: int = 50) -> list[Source]:
     """Input that can be linked, matching ``query`` (all types), newest kinds last."""
     needle = query.strip().casefold()
-    found: list[Source] = []
-    questions = {q.id: q for t in consultation.themes for q in t.questions}
-    for item in answer_items(consultation, set(questions)):
-        found.append(Source("answer", f"{item.response.id}-{item.question_id}",
-                            f"{item.response.organisation.name} — {questions[item.question_id].text[:80]}",
-                            item.text, item.confidential))
-    confidential_answers = {s.ref for s in found if s.confidential}
-    for coding in db.session.scalars(select(Coding).join(Tag).where(
-            Tag.consultation_id == consultation.id, Coding.start.is_not(None)).options(selectinload(Coding.tag))):
-        found.append(Source("excerpt", str(coding.id), str(_l("tagged %(tag)s", tag=coding.tag.name)),
-                            coding.excerpt, f"{coding.response_id}-{coding.question_id}" in confidential_answers))
-    # Linked evidence is shown to the councils: only messages every reader may read (the gate decides).
-    for post in db.session.scalars(shown_posts(select(Post), None, consultation).options(selectinload(Post.thread))):
-        found.append(Source("post", str(post.id), str(_l("Message in “%(thread)s”", thread=post.thread.title)), post.body))
-    for item in db.session.scalars(select(QaItem).where(QaItem.consultation_id == consultation.id,
-                                                        QaItem.status == QaStatus.PUBLISHED)):
-        found.append(Source("qa", str(item.id), str(_l("Question %(n)s", n=item.number)), f"{item.question} — {item.answer}"))
-    for point in db.session.scalars(select(AdvicePoint).join(Advice).join(AdviceRequest).where(
-            AdviceRequest.consultation_id == consultation.id, Advice.status != AdviceStatus.DRAFT)
-            .options(selectinload(AdvicePoint.advice).selectinload(Advice.council))):
-        found.append(Source("advice_point", str(point.id),
-                            str(_l("Advice of %(council)s, point %(n)s", council=point.advice.council.name, n=point.number)),
-                            f"{point.title}: {point.body}"))
-    themes = {t.id: t for t in consultation.themes}
-    for synthesis in db.session.scalars(select(Synthesis).where(Synthesis.consultation_id == consultation.id)):
-        scope = questions[synthesis.question_id].text[:80] if synthesis.question_id else themes[synthesis.theme_id].title
-        found.append(Source("synthesis", str(synthesis.id), scope, synthesis.text))
+    found = _sources(consultation)
     if needle:
         found = [s for s in found if needle in s.text.casefold() or needle in s.title.casefold()]
     return found[:limit]
 
 
+def sources_by_key(consultation: Consultation, keys) -> dict[tuple[str, str], Source]:
+    """The input named by ``keys`` ((source type, ref) pairs, as evidence links and tagged input name
+    it), by key: only these rows are read, however much input the consultation has."""
+    wanted: dict[str, set[str]] = {}
+    for source_type, ref in keys:
+        if source_type in SOURCE_TYPES:
+            wanted.setdefault(source_type, set()).add(ref)
+    if not wanted:
+        return {}
+    return {(s.type, s.ref): s for s in _sources(consultation, wanted)}
+
+
+def _ids(refs) -> set[int]:
+    return {int(ref) for ref in refs if ref.isdigit()}
+
+
+def _sources(consultation: Consultation, only: dict[str, set[str]] | None = None) -> list[Source]:
+    """Every source of ``consultation``; with ``only`` (refs per source type) just those."""
+    def wants(source_type: str) -> bool:
+        return only is None or bool(only.get(source_type))
+
+    found: list[Source] = []
+    questions = {q.id: q for t in consultation.themes for q in t.questions}
+    excerpts = []
+    if wants("excerpt"):
+        query = select(Coding).join(Tag).where(Tag.consultation_id == consultation.id, Coding.start.is_not(None))
+        if only is not None:
+            query = query.where(Coding.id.in_(_ids(only["excerpt"])))
+        excerpts = list(db.session.scalars(query.options(selectinload(Coding.tag)).order_by(Coding.id)))
+    if wants("answer") or excerpts:
+        query = current_answers(consultation).where(SubmittedAnswer.question_id.in_(set(questions)))
+        if only is not None:
+            # The answers asked for, and those the excerpts come from (whether they are confidential).
+            pairs = {tuple(int(n) for n in ref.split("-")) for ref in only.get("answer", ())
+                     if re.fullmatch(r"\d+-\d+", ref)}
+            pairs |= {(c.response_id, c.question_id) for c in excerpts}
+            if not pairs:
+                query = query.where(false())
+            query = query.where(SubmittedAnswer.response_id.in_({r for r, _ in pairs}),
+                                SubmittedAnswer.question_id.in_({q for _, q in pairs}))
+        for item in answer_items_of(query):
+            found.append(Source("answer", f"{item.response.id}-{item.question_id}",
+                                f"{item.response.organisation.name} — {questions[item.question_id].text[:80]}",
+                                item.text, item.confidential))
+    confidential_answers = {s.ref for s in found if s.confidential}
+    if only is not None:
+        found = [s for s in found if s.ref in only.get("answer", ())]
+    for coding in excerpts:
+        found.append(Source("excerpt", str(coding.id), str(_l("tagged %(tag)s", tag=coding.tag.name)),
+                            coding.excerpt, f"{coding.response_id}-{coding.question_id}" in confidential_answers))
+    # Linked evidence is shown to the councils: only messages every reader may read (the gate decides).
+    if wants("post"):
+        query = shown_posts(select(Post), None, consultation)
+        if only is not None:
+            query = query.where(Post.id.in_(_ids(only["post"])))
+        for post in db.session.scalars(query.options(selectinload(Post.thread))):
+            found.append(Source("post", str(post.id), str(_l("Message in “%(thread)s”", thread=post.thread.title)),
+                                post.body))
+    if wants("qa"):
+        query = select(QaItem).where(QaItem.consultation_id == consultation.id, QaItem.status == QaStatus.PUBLISHED)
+        if only is not None:
+            query = query.where(QaItem.id.in_(_ids(only["qa"])))
+        for item in db.session.scalars(query):
+            found.append(Source("qa", str(item.id), str(_l("Question %(n)s", n=item.number)),
+                                f"{item.question} — {item.answer}"))
+    if wants("advice_point"):
+        query = select(AdvicePoint).join(Advice).join(AdviceRequest).where(
+            AdviceRequest.consultation_id == consultation.id, Advice.status != AdviceStatus.DRAFT)
+        if only is not None:
+            query = query.where(AdvicePoint.id.in_(_ids(only["advice_point"])))
+        for point in db.session.scalars(query.options(selectinload(AdvicePoint.advice).selectinload(Advice.council))):
+            found.append(Source("advice_point", str(point.id),
+                                str(_l("Advice of %(council)s, point %(n)s", council=point.advice.council.name,
+                                       n=point.number)),
+                                f"{point.title}: {point.body}"))
+    if wants("synthesis"):
+        themes = {t.id: t for t in consultation.themes}
+        query = select(Synthesis).where(Synthesis.consultation_id == consultation.id)
+        if only is not None:
+            query = query.where(Synthesis.id.in_(_ids(only["synthesis"])))
+        for synthesis in db.session.scalars(query):
+            scope = questions[synthesis.question_id].text[:80] if synthesis.question_id else themes[synthesis.theme_id].title
+            found.append(Source("synthesis", str(synthesis.id), scope, synthesis.text))
+    return found
+
+
 def find_source(consultation: Consultation, source_type: str, ref: str) -> Source | None:
     if source_type not in SOURCE_TYPES:
         return None
-    return next((s for s in sources(consultation, limit=100_000) if s.type == source_type and s.ref == ref), None)
+    return sources_by_key(consultation, [(source_type, ref)]).get((source_type, ref))
 
 
 def choices_of(part: str) -> tuple[str, ...]:

@@ -58,6 +58,7 @@ from consult.strategy.services import (
     save_segment,
     share,
     sources,
+    sources_by_key,
     unlink_evidence,
 )
 
@@ -90,7 +91,7 @@ def _segment(draft, segment_id: int) -> Segment:
 
 def _part_context(consultation, draft, part: str):
     links = [link for link in links_for(draft) if link.part == part] if can_see_evidence(current_user, consultation) else []
-    titles = {(s.type, s.ref): s for s in sources(consultation, limit=100_000)} if links else {}
+    titles = sources_by_key(consultation, {(link.source_type, link.source_ref) for link in links})
     pairs = [(link, titles.get((link.source_type, link.source_ref))) for link in links]
     # A segment's evidence per choice it supports, the evidence for the segment as a whole apart.
     by_choice, whole, unsupported = evidence_by_choice(part, pairs) if choices_of(part) else ([], pairs, [])
@@ -363,7 +364,7 @@ def open_input(slug: str):
     if not can_see_evidence(current_user, consultation):
         abort(404)
     rows = not_considered(consultation, draft)
-    titles = {(s.type, s.ref): s for s in sources(consultation, limit=100_000)} if rows else {}
+    titles = sources_by_key(consultation, {(t, r) for t, r, _tags in rows})
     return render_template("strategy/not_considered.html", consultation=consultation, draft=draft,
                            rows=[(t, r, tags, titles.get((t, r))) for t, r, tags in rows], source_labels=SOURCE_LABELS,
                            may_link=draft is not None and can_write_strategy(current_user, consultation, draft))
