@@ -15,9 +15,9 @@ import io
 import json
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from flask_babel import format_datetime, gettext as _
+from flask_babel import format_datetime
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from consult.consultations.models import Consultation, Question, Theme
@@ -37,12 +37,6 @@ def escape_cell(value) -> str:
     """Text that a spreadsheet would read as a formula gets a leading apostrophe."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
-
-
-@dataclass
-class Column:
-    key: str
-    label: str
 
 
 def columns(variant: str) -> list[str]:
