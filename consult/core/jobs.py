@@ -1,12 +1,20 @@
-"""Background jobs: RQ on Redis when REDIS_URL is set, otherwise inline right after the request.
+"""Background jobs: the one after-commit dispatcher.
 
-The same job functions serve both. A job is queued only after the transaction that created its
-record has committed, so the worker always finds it.
+RQ on Redis when REDIS_URL is set, otherwise inline right after the request (or the command).
+A job is handed over only after the transaction that created its record has committed, so the
+worker always finds it; a rolled-back transaction's jobs are dropped.
+
+Jobs go in lanes. The default lane runs first; a feature whose jobs differ in how they run
+inline (the outbox: a time budget per request, the rest left to its sweep) declares its own
+lane with :func:`lane` and still goes through the same queue, the same commit hooks and the
+same after-request hook.
 """
 from __future__ import annotations
 
 import contextvars
 import logging
+import time
+from dataclasses import dataclass
 
 from flask import current_app, has_request_context
 from sqlalchemy import event
@@ -21,45 +29,112 @@ log = logging.getLogger(__name__)
 _running_jobs = contextvars.ContextVar("consult_running_jobs", default=False)
 
 
+@dataclass(frozen=True)
+class Lane:
+    name: str
+    job_timeout: int | None = 3600  # on RQ; None: RQ's default
+    inline_seconds_setting: str | None = None  # config key: inline, stop starting jobs after this long
+
+    @property
+    def new_key(self) -> str:
+        return f"consult_new_{self.name}"
+
+    @property
+    def committed_key(self) -> str:
+        return f"consult_committed_{self.name}"
+
+
+_lanes: dict[str, Lane] = {}
+
+
+def lane(name: str, *, job_timeout: int | None = 3600, inline_seconds_setting: str | None = None) -> Lane:
+    """Declare a lane (once, at import). Lanes are dispatched in the order they were declared."""
+    declared = Lane(name, job_timeout, inline_seconds_setting)
+    if _lanes.setdefault(name, declared) != declared:
+        raise ValueError(f"Lane {name!r} is already declared differently")
+    return declared
+
+
+DEFAULT = lane("jobs")
+
+
+@dataclass(frozen=True)
+class IdOf:
+    """A job argument that is a new row's id, known once the transaction has flushed it."""
+
+    row: object
+
+
 def running_jobs() -> bool:
     """Whether the current code runs as an inline job after a request (or a command)."""
     return _running_jobs.get()
 
 
-def enqueue_after_commit(func, *args) -> None:
-    db.session.info.setdefault("consult_new_jobs", []).append((func, args))
+def uses_worker() -> bool:
+    return bool(current_app.config.get("REDIS_URL"))
+
+
+def queue():
+    """The RQ queue (only with REDIS_URL)."""
+    from redis import Redis
+    from rq import Queue
+
+    connection = Redis.from_url(current_app.config["REDIS_URL"])
+    return Queue(current_app.config["RQ_QUEUE"], connection=connection)
+
+
+def enqueue_after_commit(func, *args, lane: Lane = DEFAULT) -> None:
+    """Run ``func(*args)`` once the current transaction has committed (never if it rolls back)."""
+    db.session.info.setdefault(lane.new_key, []).append((func, args))
+
+
+def _resolved(args: tuple) -> tuple | None:
+    values = []
+    for arg in args:
+        if isinstance(arg, IdOf):
+            arg = getattr(arg.row, "id", None)
+            if arg is None:  # never flushed: nothing to run
+                return None
+        values.append(arg)
+    return tuple(values)
 
 
 @event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
-    jobs = session.info.pop("consult_new_jobs", [])
-    if jobs:
-        session.info.setdefault("consult_committed_jobs", []).extend(jobs)
+    for declared in _lanes.values():
+        jobs = session.info.pop(declared.new_key, [])
+        committed = [(func, args) for func, args in ((f, _resolved(a)) for f, a in jobs) if args is not None]
+        if committed:
+            session.info.setdefault(declared.committed_key, []).extend(committed)
 
 
 @event.listens_for(Session, "after_rollback")
 def _rolled_back(session: Session) -> None:
-    session.info.pop("consult_new_jobs", None)
+    for declared in _lanes.values():
+        session.info.pop(declared.new_key, None)
 
 
-def run_committed_jobs() -> int:
-    """Enqueue on RQ, or run now (embedded default)."""
-    jobs = db.session.info.pop("consult_committed_jobs", [])
+def run_committed_jobs(lane: Lane = DEFAULT) -> int:
+    """Enqueue one lane's committed jobs on RQ, or run them now (embedded default)."""
+    jobs = db.session.info.pop(lane.committed_key, [])
     if not jobs:
         return 0
-    if current_app.config.get("REDIS_URL"):
-        from consult.notify.delivery import _queue
-
+    if uses_worker():
         try:
-            queue = _queue()
+            rq_queue = queue()
             for func, args in jobs:
-                queue.enqueue(func, *args, job_timeout=3600)
+                rq_queue.enqueue(func, *args, job_timeout=lane.job_timeout)
             return len(jobs)
         except Exception:
-            log.exception("Redis unreachable; running %s job(s) inline", len(jobs))
+            log.exception("Redis unreachable; running %s %s job(s) inline", len(jobs), lane.name)
+    budget = None
+    if lane.inline_seconds_setting:
+        budget = time.monotonic() + current_app.config[lane.inline_seconds_setting]
     token = _running_jobs.set(True)
     try:
         for func, args in jobs:
+            if budget is not None and time.monotonic() > budget:  # the rest waits for the lane's sweep
+                break
             try:
                 func(*args)
             except Exception:  # the job records its own failure; the request is not affected
@@ -70,7 +145,16 @@ def run_committed_jobs() -> int:
     return len(jobs)
 
 
+def run_all_committed_jobs() -> int:
+    """Every lane in declaration order; jobs that commit new work in a later lane see it run too."""
+    return sum(run_committed_jobs(declared) for declared in list(_lanes.values()))
+
+
 def after_request_jobs(response):
     if has_request_context():
-        run_committed_jobs()
+        try:
+            run_all_committed_jobs()
+        except Exception:  # a job never breaks the action that caused it
+            log.exception("Jobs after request failed")
+            db.session.rollback()
     return response

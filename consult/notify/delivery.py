@@ -24,9 +24,9 @@ from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import event, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select, update
 
+from consult.core import jobs
 from consult.core.time import utcnow
 from consult.extensions import db
 from consult.notify.mail import send_message
@@ -150,16 +150,11 @@ def deliver_due(limit: int = 100, now: datetime | None = None) -> dict[str, int]
 
 # --- dispatch: who runs the jobs -------------------------------------------------------
 
-def _queue():
-    from redis import Redis
-    from rq import Queue
-
-    connection = Redis.from_url(current_app.config["REDIS_URL"])
-    return Queue(current_app.config["RQ_QUEUE"], connection=connection)
-
-
-def uses_worker() -> bool:
-    return bool(current_app.config.get("REDIS_URL"))
+# New mail goes through core's one after-commit dispatcher, in its own lane: inline, a request
+# delivers for at most MAIL_INLINE_SECONDS and leaves the rest to the sweep.
+MAIL_LANE = jobs.lane("mail", job_timeout=None, inline_seconds_setting="MAIL_INLINE_SECONDS")
+_queue = jobs.queue
+uses_worker = jobs.uses_worker
 
 
 def _schedule_retry(mail_id: int, at: datetime) -> None:
@@ -172,50 +167,21 @@ def _schedule_retry(mail_id: int, at: datetime) -> None:
 
 def register_new_mail(mail: OutboundMail) -> None:
     """Remember a new outbox row; it is dispatched once its transaction has committed."""
-    db.session.info.setdefault("consult_new_mail", []).append(mail)
-
-
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    new = session.info.pop("consult_new_mail", [])
-    if new:
-        committed = session.info.setdefault("consult_committed_mail", [])
-        committed.extend(mail.id for mail in new if mail.id is not None)
-
-
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop("consult_new_mail", None)
+    jobs.enqueue_after_commit(deliver_mail, jobs.IdOf(mail), lane=MAIL_LANE)
 
 
 def dispatch_committed() -> int:
     """Hand committed new mail to the worker (RQ) or deliver it now (embedded default)."""
-    ids = db.session.info.pop("consult_committed_mail", [])
-    if not ids:
-        return 0
-    if uses_worker():
-        try:
-            queue = _queue()
-            for mail_id in ids:
-                queue.enqueue(deliver_mail, mail_id)
-            return len(ids)
-        except Exception:
-            log.exception("Redis unreachable; delivering %s mail inline", len(ids))
-    budget = time.monotonic() + current_app.config["MAIL_INLINE_SECONDS"]
-    for mail_id in ids:
-        if time.monotonic() > budget:  # the rest waits for the next sweep
-            break
-        deliver_mail(mail_id)
-    return len(ids)
+    return jobs.run_committed_jobs(MAIL_LANE)
 
 
 def after_request_delivery(response):
-    """Embedded default: deliver this request's mail, and once a minute what has come due."""
+    """Embedded default: once a minute, deliver what has come due (this request's own mail went
+    through core's dispatcher, which runs before this hook)."""
     global _last_sweep
     if not has_request_context() or getattr(g, "skip_mail_dispatch", False):
         return response
     try:
-        dispatch_committed()
         if not uses_worker() and time.monotonic() - _last_sweep > current_app.config["MAIL_SWEEP_SECONDS"]:
             _last_sweep = time.monotonic()
             if db.session.scalar(select(OutboundMail.id).where(
