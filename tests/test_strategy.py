@@ -105,7 +105,18 @@ def test_segment_validation_keeps_the_text(world):
     other = add_segment(world, organisation_form="other")
     assert "Licht de organisatievorm toe als u “anders” kiest." in text_of(other)
     not_a_number = add_segment(world, providers_kind="number", providers_min="acht")
-    assert "Vul hele getallen in voor het aantal aanbieders." in text_of(not_a_number)
+    html = not_a_number.get_data(as_text=True)
+    # The wrong value is named at its own field, linked from the summary, and stays as typed.
+    assert ('<a class="utrecht-link" href="#providers_min">Vul een heel getal in, bijvoorbeeld 8.</a>') in html
+    assert ('<input aria-describedby="providers_min-error" aria-invalid="true" class="utrecht-textbox '
+            'utrecht-textbox--html-input utrecht-textbox--invalid " id="providers_min" inputmode="numeric" '
+            'name="providers_min" type="text" value="acht">') in html
+    assert ('id="providers_min-error"><span class="visually-hidden">Fout: </span>'
+            'Vul een heel getal in, bijvoorbeeld 8.</div>') in html
+    assert html.count('aria-invalid="true"') == 1
+    wrong_choice = add_segment(world, funding_form="gratis")
+    assert ('<a class="utrecht-link" href="#funding">Kies een van de mogelijkheden bij “Bekostigingsvorm”.</a>'
+            in wrong_choice.get_data(as_text=True))
     assert db.session.scalar(select(func.count(Segment.id))) == 0
     assert add_segment(world).status_code == 302
     segment = db.session.scalar(select(Segment))

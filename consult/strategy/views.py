@@ -14,29 +14,25 @@ from consult.core.access import deny_hidden
 from consult.core.conflicts import STALE_SAVE, form_version
 from consult.extensions import db
 from consult.strategy import bp
+from consult.strategy.forms import SegmentForm
 from consult.strategy.models import (
-    DraftStatus,
     EvidenceLink,
-    FundingForm,
-    OrganisationForm,
-    ProvidersKind,
     Revision,
     Segment,
     StrategyComment,
 )
-from consult.strategy.permissions import can_comment_strategy, can_read_strategy, can_see_evidence, \
-    can_write_strategy
+from consult.strategy.permissions import can_comment_strategy, can_read_strategy, can_see_evidence, can_write_strategy
 from consult.strategy.services import (
     GENERAL,
     SEGMENT_CHOICES,
     SOURCE_LABELS,
-    choice_label,
-    choices_of,
     StrategyConflict,
     StrategyRefused,
     add_comment,
     add_segment,
     adopt,
+    choice_label,
+    choices_of,
     comments_for,
     compare,
     create_draft,
@@ -170,42 +166,19 @@ def general(slug: str):
                            **_part_context(consultation, draft, GENERAL)), status
 
 
-def _segment_fields():
-    form = request.form
-    return {name: form.get(name, "") for name in (
-        "name", "services", "organisation_form", "organisation_form_explanation", "process", "providers_kind",
-        "providers_min", "providers_max", "funding_form", "funding_explanation", "duration", "extension", "tariff",
-        "suitability", "award_criteria", "kpis", "rationale")}
-
-
-def _segment_form_values(segment: Segment | None):
-    if request.method == "POST":
-        return _segment_fields()
-    if segment is None:
-        return {}
-    values = {name: getattr(segment, name) for name in (
-        "name", "services", "organisation_form_explanation", "process", "funding_explanation", "duration",
-        "extension", "tariff", "rationale", "providers_min", "providers_max")}
-    for name in ("organisation_form", "providers_kind", "funding_form"):
-        value = getattr(segment, name)
-        values[name] = value.value if value else ""
-    for name in ("suitability", "award_criteria", "kpis"):
-        values[name] = "\n".join(getattr(segment, name) or [])
-    return values
-
-
-def _render_segment(consultation, draft, segment, error=None, status=200, conflict=None, **extra):
-    """The segment page; after a conflict with the saved version beside the person's text."""
+def _render_segment(consultation, draft, segment, form=None, error=None, status=200, conflict=None, **extra):
+    """The segment page: the form as submitted (with its errors) or as saved; after a conflict with
+    the saved version beside the person's text."""
+    if form is None:
+        form = SegmentForm.of(segment, formdata=None)
     if conflict is not None:
         extra.update(error_target="conflict", version=conflict.version,
-                     conflict_fields=differing_fields(conflict.stored, request.form))
+                     conflict_fields=differing_fields(conflict.stored, form.fields_for_service()))
     elif segment is not None:
         extra.setdefault("version", segment.version)
     return render_template(
-        "strategy/segment.html", consultation=consultation, draft=draft, segment=segment, error=error,
-        values=_segment_form_values(segment), organisation_forms=[(f.value, f.label) for f in OrganisationForm],
-        funding_forms=[(f.value, f.label) for f in FundingForm],
-        providers_kinds=list(ProvidersKind), may_write=can_write_strategy(current_user, consultation, draft),
+        "strategy/segment.html", consultation=consultation, draft=draft, segment=segment, error=error, form=form,
+        may_write=can_write_strategy(current_user, consultation, draft),
         part=part_key(segment) if segment else None,
         **(_part_context(consultation, draft, part_key(segment)) if segment else {}), **extra), status
 
@@ -216,20 +189,17 @@ def new_segment(slug: str):
     consultation, draft = _load(slug)
     draft = _require_draft(draft)
     _require_write(consultation, draft)
-    if request.method == "POST":
+    form = SegmentForm()
+    if form.validate_on_submit():
         try:
-            segment = add_segment(draft, by=current_user, **_segment_fields())
-        except (StrategyRefused, ValueError) as refused:
+            segment = add_segment(draft, by=current_user, **form.fields_for_service())
+        except StrategyRefused as refused:
             db.session.rollback()
-            return _render_segment(consultation, draft, None, _error_text(refused))
+            return _render_segment(consultation, draft, None, form, str(refused.message))
         db.session.commit()
         flash(_("The segment has been added."), "ok")
         return redirect(url_for("strategy.segment", slug=slug, segment_id=segment.id))
-    return _render_segment(consultation, draft, None)
-
-
-def _error_text(error) -> str:
-    return str(getattr(error, "message", None) or _("Enter whole numbers for the number of providers."))
+    return _render_segment(consultation, draft, None, form)
 
 
 @bp.route("/consultations/<slug>/strategy/segments/<int:segment_id>", methods=["GET", "POST"])
@@ -238,37 +208,46 @@ def segment(slug: str, segment_id: int):
     consultation, draft = _load(slug)
     draft = _require_draft(draft)
     segment_obj = _segment(draft, segment_id)
-    if request.method == "POST":
-        _require_write(consultation, draft)
-        if request.form.get("action") == "remove":
-            try:
-                remove_segment(segment_obj, by=current_user, version=form_version())
-            except (StrategyConflict, StrategyRefused) as refused:
-                db.session.rollback()
-                flash(str(getattr(refused, "message", None) or _(
-                    "Someone else changed this segment in the meantime, so it was not removed. "
-                    "Check the saved version below and remove it again if it should go.")), "error")
-                return redirect(url_for("strategy.segment", slug=slug, segment_id=segment_id))
-            db.session.commit()
-            flash(_("The segment has been removed. You can bring it back from the revisions."), "ok")
-            return redirect(url_for("strategy.overview", slug=slug))
-        try:
-            changed = save_segment(segment_obj, by=current_user, version=form_version(), **_segment_fields())
-        except StrategyConflict as stale:
-            db.session.rollback()
-            return _render_segment(consultation, draft, _segment(draft_for(consultation), segment_id),
-                                   str(STALE_SAVE), status=409, conflict=stale)
-        except (StrategyRefused, ValueError) as refused:
-            db.session.rollback()
-            draft = draft_for(consultation)
-            current = next((s for s in live_segments(draft) if s.id == segment_id), None)
-            # Removed in the meantime: the text stays in the form for a new segment.
-            return _render_segment(consultation, draft, current, _error_text(refused),
-                                   status=200 if current else 409)
-        db.session.commit()
-        flash(_("The segment has been saved.") if changed else _("Nothing was changed."), "ok")
+    if request.method != "POST":
+        return _render_segment(consultation, draft, segment_obj)
+    _require_write(consultation, draft)
+    if request.form.get("action") == "remove":
+        return _remove(slug, segment_obj)
+    form = SegmentForm()
+    if not form.validate():
+        return _render_segment(consultation, draft, segment_obj, form)
+    try:
+        changed = save_segment(segment_obj, by=current_user, version=form_version(),
+                               **form.fields_for_service())
+    except StrategyConflict as stale:
+        db.session.rollback()
+        return _render_segment(consultation, draft, _segment(draft_for(consultation), segment_id), form,
+                               str(STALE_SAVE), status=409, conflict=stale)
+    except StrategyRefused as refused:
+        db.session.rollback()
+        draft = draft_for(consultation)
+        current = next((s for s in live_segments(draft) if s.id == segment_id), None)
+        # Removed in the meantime: the text stays in the form for a new segment.
+        return _render_segment(consultation, draft, current, form, str(refused.message),
+                               status=200 if current else 409)
+    db.session.commit()
+    flash(_("The segment has been saved.") if changed else _("Nothing was changed."), "ok")
+    return redirect(url_for("strategy.segment", slug=slug, segment_id=segment_id))
+
+
+def _remove(slug: str, segment_obj: Segment):
+    segment_id = segment_obj.id
+    try:
+        remove_segment(segment_obj, by=current_user, version=form_version())
+    except (StrategyConflict, StrategyRefused) as refused:
+        db.session.rollback()
+        flash(str(getattr(refused, "message", None) or _(
+            "Someone else changed this segment in the meantime, so it was not removed. "
+            "Check the saved version below and remove it again if it should go.")), "error")
         return redirect(url_for("strategy.segment", slug=slug, segment_id=segment_id))
-    return _render_segment(consultation, draft, segment_obj)
+    db.session.commit()
+    flash(_("The segment has been removed. You can bring it back from the revisions."), "ok")
+    return redirect(url_for("strategy.overview", slug=slug))
 
 
 def _part_url(slug: str, part: str) -> str:
@@ -436,7 +415,7 @@ def comment(slug: str):
                                    may_write=False, comment_text=request.form.get("body", ""),
                                    **_part_context(consultation, draft, GENERAL))
         return _render_segment(consultation, draft, _segment(draft, int(part.split(":", 1)[1])),
-                               str(refused.message), comment_text=request.form.get("body", ""),
+                               error=str(refused.message), comment_text=request.form.get("body", ""),
                                error_target="comment-body")
     db.session.commit()
     flash(_("Your comment has been added."), "ok")

@@ -1,0 +1,140 @@
+"""Strategy forms: one per use case. Forms validate; services save (and check again)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, StringField, TextAreaField, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
+from wtforms.widgets import TextInput
+
+from consult.core.forms import strip
+from consult.strategy.models import FundingForm, OrganisationForm, ProvidersKind, Segment
+
+MAX_TEXT = 20_000
+MAX_LINE = 200
+
+
+def _at_most(limit: int) -> Length:
+    return Length(max=limit, message=_l("Use at most %(n)d characters.", n=limit))
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed in a text box; what was typed stays in the box when it is not one."""
+
+    widget = TextInput()
+
+    def process_formdata(self, valuelist):
+        raw = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if raw:
+            try:
+                self.data = int(raw)
+            except ValueError:
+                raise ValueError(_l("Enter a whole number, for example 8.")) from None
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()  # "not a whole number" says it all; no range check on nothing
+
+
+class OneOfEnum:
+    """The value is empty or one of the enum's values (radio buttons the person may leave empty)."""
+
+    def __init__(self, enum_cls, label):
+        self.values = {member.value for member in enum_cls}
+        self.label = label
+
+    def __call__(self, form, field):
+        if field.data not in (None, "") and field.data not in self.values:
+            raise ValidationError(_l("Choose one of the options for “%(field)s”.", field=self.label))
+
+
+def _choice(label, enum_cls, choices, anchor: str) -> RadioField:
+    # Checked by OneOfEnum so that an empty choice is allowed and a wrong one says which field it is.
+    # The choices are read when the form is shown, so that their labels are in the reader's language.
+    return RadioField(label, choices=lambda: [SelectChoice(value, str(text)) for value, text in choices()],
+                      validate_choice=False, id=anchor,
+                      validators=[OneOfEnum(enum_cls, label)])
+
+
+def _text(label, rows: int, limit: int = MAX_TEXT, **kwargs) -> TextAreaField:
+    return TextAreaField(label, filters=[strip], validators=[_at_most(limit)], render_kw={"rows": rows}, **kwargs)
+
+
+LIST_FIELDS = ("suitability", "award_criteria", "kpis")
+ENUM_FIELDS = ("organisation_form", "providers_kind", "funding_form")
+
+
+class SegmentForm(FlaskForm):
+    """A segment (lot) with its five parts; each wrong value is named at its own field."""
+
+    name = StringField(_l("Name"), filters=[strip],
+                       validators=[InputRequired(_l("Give the segment a name.")), _at_most(MAX_LINE)])
+    services = _text(_l("Services in this segment"), 4)
+    organisation_form = _choice(_l("Organisation form"), OrganisationForm,
+                                lambda: [(f.value, f.label) for f in OrganisationForm], "organisation-form")
+    organisation_form_explanation = _text(_l("Explanation of the organisation form"), 3)
+    # ``process`` is a method of every form, so the field has another attribute name.
+    process_text = _text(_l("Process"), 5, name="process")
+    providers_kind = _choice(_l("Kind"), ProvidersKind,
+                             lambda: [("number", _l("A number")), ("range", _l("A range")),
+                              ("unlimited", _l("Unlimited (open house)"))], "providers-kind")
+    providers_min = WholeNumberField(_l("Number, or lowest number of the range"),
+                                     validators=[Optional(), NumberRange(min=1, message=_l("Enter 1 or more."))],
+                                     render_kw={"inputmode": "numeric"})
+    providers_max = WholeNumberField(_l("Highest number of the range"),
+                                     validators=[Optional(), NumberRange(min=1, message=_l("Enter 1 or more."))],
+                                     render_kw={"inputmode": "numeric"})
+    funding_form = _choice(_l("Funding form"), FundingForm, lambda: [(f.value, f.label) for f in FundingForm], "funding")
+    funding_explanation = _text(_l("Explanation of the funding form"), 3)
+    duration = StringField(_l("Contract duration"), filters=[strip], validators=[_at_most(MAX_LINE)])
+    extension = StringField(_l("Extension options"), filters=[strip], validators=[_at_most(MAX_LINE)])
+    tariff = _text(_l("Tariff approach"), 3)
+    suitability = _text(_l("Suitability requirements"), 4)
+    award_criteria = _text(_l("Award criteria"), 4)
+    kpis = _text(_l("KPIs to monitor"), 4)
+    rationale = _text(_l("Rationale"), 6)
+
+    @classmethod
+    def of(cls, segment: Segment | None, **kwargs) -> SegmentForm:
+        """The form for a segment as saved (empty for a new one); a POST fills it from the request."""
+        if segment is None:
+            return cls(**kwargs)
+        data = {name: getattr(segment, name) for name in cls.segment_fields()}
+        data["process_text"] = data.pop("process")
+        for name in ENUM_FIELDS:
+            data[name] = data[name].value if data[name] else None
+        for name in LIST_FIELDS:
+            data[name] = "\n".join(data[name] or [])
+        return cls(data=data, **kwargs)
+
+    @classmethod
+    def segment_fields(cls) -> tuple[str, ...]:
+        return ("name", "services", "organisation_form", "organisation_form_explanation", "process",
+                "providers_kind", "providers_min", "providers_max", "funding_form", "funding_explanation",
+                "duration", "extension", "tariff", "suitability", "award_criteria", "kpis", "rationale")
+
+    def fields_for_service(self) -> dict:
+        """The checked values as the segment services take them."""
+        return {name: self._field(name).data for name in self.segment_fields()}
+
+    def _field(self, name: str):
+        return self.process_text if name == "process" else self[name]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.organisation_form.data == OrganisationForm.OTHER and not self.organisation_form_explanation.data \
+                and not self.organisation_form.errors:
+            self.organisation_form_explanation.errors.append(
+                _l("Explain the organisation form when you choose “other”."))
+        low, high = self.providers_min, self.providers_max
+        if low.errors or high.errors:
+            pass  # the number itself is wrong: that message stands alone
+        elif self.providers_kind.data == ProvidersKind.NUMBER and low.data is None:
+            low.errors.append(_l("Enter the number of providers (1 or more)."))
+        elif self.providers_kind.data == ProvidersKind.RANGE and (low.data is None or high.data is None
+                                                                  or high.data < low.data):
+            (low if low.data is None else high).errors.append(_l(
+                "Enter a range of providers: the lowest number (1 or more) and a highest number that is not lower."))
+        return valid and not any(self._field(name).errors for name in self.segment_fields())
