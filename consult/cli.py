@@ -65,6 +65,17 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         click.echo(f"Closed {len(closed)} consultation(s).")
 
+    @app.cli.command("scheduler")
+    @click.option("--once", is_flag=True, help="Run every job (or those named) once now, then stop.")
+    @click.option("--job", "only", multiple=True,
+                  help="Only this job (close-due, deliver-mail, send-digests, send-reminders, retention).")
+    @click.option("--tick", type=float, default=5.0, show_default=True, help="Seconds between looks at the schedule.")
+    def scheduler_command(once: bool, only: tuple[str, ...], tick: float) -> None:
+        """Run the scheduled jobs on their schedules; safe to start on every node (one node does each run)."""
+        from consult.scheduler import run_scheduler
+
+        run_scheduler(app, once=once, only=only, tick=tick, echo=click.echo)
+
     @app.cli.command("worker")
     @click.option("--burst", is_flag=True, help="Deliver what is due, then stop.")
     def worker_command(burst: bool) -> None:
