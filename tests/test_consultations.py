@@ -208,10 +208,13 @@ def test_extend_refuses_an_earlier_deadline(people):
     assert "De nieuwe sluitingsdatum moet later zijn dan de huidige." in text_of(response)
 
 
-def test_consultation_closes_automatically_at_deadline(people):
+def test_consultation_past_its_deadline_refuses_responses_and_closes_by_the_job(people, app):
     consultation, _editor = editor_client(people, Status.OPEN, closes_in=timedelta(seconds=-1))
     page = people[1]["anonymous"].get(f"/consultations/{consultation.slug}")
     assert "Reageren is niet meer mogelijk." in text_of(page)
+    db.session.expire_all()
+    assert db.session.get(Consultation, consultation.id).status == Status.OPEN  # reading writes nothing
+    assert app.test_cli_runner().invoke(args=["close-due"]).output == "Closed 1 consultation(s).\n"
     db.session.expire_all()
     closed = db.session.get(Consultation, consultation.id)
     assert closed.status == Status.CLOSED

@@ -46,7 +46,7 @@ from consult.advice.services import (
 )
 from consult.consultations.models import Theme
 from consult.consultations.permissions import is_team
-from consult.consultations.views import load_consultation
+from consult.consultations.loaders import load_consultation
 from consult.core.access import deny_hidden
 from consult.core.conflicts import restart_from
 from consult.core.storage import send_stored

@@ -52,7 +52,7 @@ from consult.analysis.services import (
 )
 from consult.audit.services import record_event
 from consult.consultations.models import Consultation, QuestionKind, Theme
-from consult.consultations.views import load_consultation
+from consult.consultations.loaders import load_consultation
 from consult.core.access import deny_hidden
 from consult.core.conflicts import STALE_SAVE, form_version
 from consult.extensions import db

@@ -128,7 +128,7 @@ def platform_events():
 @bp.route("/consultations/<slug>/audit")
 @login_required
 def consultation_events(slug: str):
-    from consult.consultations.views import load_consultation
+    from consult.consultations.loaders import load_consultation
 
     consultation = load_consultation(slug, team_users=False)
     if not can_read_audit(current_user, consultation):

@@ -436,10 +436,3 @@ def close_due_consultations(now: datetime | None = None) -> list[Consultation]:
         close(consultation, by=None, automatic=True)
     return list(due)
 
-
-def close_if_due(consultation: Consultation) -> bool:
-    """Close this consultation when its deadline has passed; True when it did."""
-    if consultation.status == Status.OPEN and consultation.closes_at and consultation.closes_at <= utcnow():
-        close(consultation, by=None, automatic=True)
-        return True
-    return False

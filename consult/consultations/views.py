@@ -26,6 +26,7 @@ from consult.consultations.forms import (
     TeamMemberForm,
     ThemeForm,
 )
+from consult.consultations.loaders import load_consultation
 from consult.consultations.models import (
     Audience,
     Consultation,
@@ -34,7 +35,6 @@ from consult.consultations.models import (
     Phase,
     Question,
     Status,
-    TeamMember,
     TeamRole,
     Theme,
 )
@@ -54,7 +54,6 @@ from consult.consultations.services import (
     TitleTaken,
     add_document,
     close,
-    close_if_due,
     create_consultation,
     delete_phase,
     delete_question,
@@ -74,7 +73,6 @@ from consult.consultations.services import (
     slug_taken,
     update_details,
 )
-from consult.core.access import deny_hidden
 from consult.core.conflicts import STALE_SAVE, restart_from
 from consult.core.htmx import is_htmx, retarget
 from consult.core.time import combine_local, to_local, utcnow
@@ -92,27 +90,6 @@ CONTENT = (
     selectinload(Consultation.themes).selectinload(Theme.questions),
     selectinload(Consultation.announcements),
 )
-
-
-def load_consultation(slug: str, *options, team_users: bool = True) -> Consultation:
-    """Load by slug (with the team, which every permission check needs, and ``options``);
-    404 for drafts the user may not see. Pages that never show the team's names pass
-    ``team_users=False`` and save a query."""
-    team = selectinload(Consultation.team)
-    consultation = db.session.scalar(
-        select(Consultation).where(Consultation.slug == slug).options(
-            selectinload(Consultation.municipalities),
-            team.selectinload(TeamMember.user) if team_users else team,
-            *options,
-        )
-    )
-    if consultation is None or not can_view_consultation(current_user, consultation):
-        if consultation is not None and consultation.status != Status.DRAFT:
-            deny_hidden()  # closed to invited organisations: an invited person may still have to log in
-        abort(404)
-    if close_if_due(consultation):
-        db.session.commit()
-    return consultation
 
 
 def load_for_edit(slug: str) -> Consultation:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from consult.consultations.permissions import can_edit_consultation
 from consult.consultations.services import ChangeRefused, update_details
-from consult.consultations.views import load_consultation
+from consult.consultations.loaders import load_consultation
 from consult.core.access import deny_hidden
 from consult.core.htmx import is_htmx, retarget
 from consult.core.time import utcnow

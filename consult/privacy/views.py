@@ -110,7 +110,7 @@ def erasure_decide(request_id: int, decision: str):
 @bp.route("/consultations/<slug>/manage/retention", methods=["GET", "POST"])
 @login_required
 def retention(slug: str):
-    from consult.consultations.views import load_consultation
+    from consult.consultations.loaders import load_consultation
 
     consultation = load_consultation(slug, team_users=False)
     if not can_edit_consultation(current_user, consultation):

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from consult.audit.services import record_event
-from consult.consultations.views import load_consultation
+from consult.consultations.loaders import load_consultation
 from consult.dialogue.models import Post
 from consult.dialogue.permissions import can_moderate
 from consult.core.access import deny_hidden

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from consult.audit.services import record_event
 from consult.consultations.models import Consultation, Theme
-from consult.consultations.views import load_consultation
+from consult.consultations.loaders import load_consultation
 from consult.core.access import deny_hidden
 from consult.core.htmx import is_htmx
 from consult.core.conflicts import STALE_SAVE, form_version

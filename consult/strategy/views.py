@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from consult.advice.models import Disposition
 from consult.advice.permissions import council_memberships
 from consult.consultations.models import Consultation, Theme
-from consult.consultations.views import load_consultation
+from consult.consultations.loaders import load_consultation
 from consult.core.access import deny_hidden
 from consult.core.conflicts import STALE_SAVE, form_version
 from consult.extensions import db
