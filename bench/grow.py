@@ -27,7 +27,7 @@ from consult.core.time import utcnow
 from consult.dialogue.models import AuthorRole, Post, PostStatus, Thread
 from consult.extensions import db
 from consult.notify.models import Notification
-from consult.orgs.models import Membership, MemberRole, Organisation, OrgKind
+from consult.orgs.models import MemberRole, Membership, Organisation, OrgKind
 from consult.qa.models import QaItem, QaStatus
 from consult.responses.models import Publication
 from consult.responses.services import questions_for, save_answer, set_publication, start_response, submit
@@ -149,7 +149,7 @@ def grow(factor: int, *, crowd: bool = False) -> dict[str, int]:
         top = db.session.scalar(select(func.max(QaItem.number)).where(QaItem.consultation_id == consultation.id)) or 0
         numbers = iter(range(top + 1, top + 1 + len(items) * extra))
         added["Q&A items"] = added.get("Q&A items", 0) + _copy(
-            QaItem, items, extra, lambda row, k: {**row, "number": next(numbers)})
+            QaItem, items, extra, lambda row, k, numbers=numbers: {**row, "number": next(numbers)})
     # Analysis: tags, tagged answers and messages, excerpts.
     for consultation in (open_, closed):
         tags = _rows(Tag, Tag.consultation_id == consultation.id)

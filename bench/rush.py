@@ -337,7 +337,10 @@ class User:
         """Log in to the app and open the form; then the floor's equivalent (one cheap request).
         Each step waits for its answer: nothing is re-sent while an attempt may still be running."""
         app = "app"
-        has_csrf = lambda r: CSRF.search(r.text) is not None
+
+        def has_csrf(r):
+            return CSRF.search(r.text) is not None
+
         page = await self.request(app, "GET /login", "GET", "/login", (200,), has_csrf)
         signed_in = await self.request(
             app, "POST /login", "POST", "/login", (302,),
@@ -614,25 +617,30 @@ def check_history(side: str, acks: list[Ack], stored: dict[tuple[int, int], tupl
         changed = [a for a in history if a.changed]
         for ack in changed:
             if ack.version != ack.base + 1:
-                problems.append("overwrote a text it had not seen", f"{label}: {ack.who}'s save from version {ack.base} was acknowledged as "
+                problems.append("overwrote a text it had not seen",
+                                f"{label}: {ack.who}'s save from version {ack.base} was acknowledged as "
                                 f"version {ack.version}: it overwrote a text it had not seen")
         for version, count in Counter(a.version for a in changed).items():
             if count > 1:
-                problems.append("two saves acknowledged as one version", f"{label}: {count} different saves acknowledged as version {version}")
+                problems.append("two saves acknowledged as one version",
+                                f"{label}: {count} different saves acknowledged as version {version}")
         for ack in history:
             before = [a.version for a in history if a.received < ack.sent]
             if before and (ack.version < max(before) or (ack.changed and ack.version == max(before))):
-                problems.append("a later save got an older version", f"{label}: {ack.who}'s save sent after version {max(before)} had been "
+                problems.append("a later save got an older version",
+                                f"{label}: {ack.who}'s save sent after version {max(before)} had been "
                                 f"acknowledged got version {ack.version}")
         last = max(history, key=lambda a: (a.version, a.received))
         value, version = stored.get(key, (None, 0))
         if value != last.value or version != last.version:
             why = " (the value of a save that was not acknowledged)" if value in unacked.get(key, ()) else ""
-            problems.append("stored != last acknowledged", f"{label}: stored version {version} {str(value)[:40]!r}{why}, but the last "
+            problems.append("stored != last acknowledged",
+                            f"{label}: stored version {version} {str(value)[:40]!r}{why}, but the last "
                             f"acknowledged save is version {last.version} {last.value[:40]!r} by {last.who}")
     for key, (value, version) in sorted(stored.items()):
         if key not in by_key and version:
-            problems.append("stored but never acknowledged", f"{side} answer {key}: stored version {version} {str(value)[:40]!r} but no save of "
+            problems.append("stored but never acknowledged",
+                            f"{side} answer {key}: stored version {version} {str(value)[:40]!r} but no save of "
                             f"it was acknowledged")
     return problems
 
@@ -680,7 +688,8 @@ def check_receipts(receipts: list[Receipt], acks: list[Ack], unacked, app) -> tu
                            if value in unacked.get((receipt.response_id, question), ()) else "")
                     expected = max((a for a in history if a.version == floor), key=lambda a: a.received,
                                    default=None)
-                    problems.append("receipt without the acknowledged text", f"{label}: question {question} holds {str(value)[:40]!r}{why}; acknowledged "
+                    problems.append("receipt without the acknowledged text",
+                                    f"{label}: question {question} holds {str(value)[:40]!r}{why}; acknowledged "
                                     f"before the submit: {expected.value[:40] if expected else None!r}")
         db.session.remove()
     return problems, len(submissions)

@@ -26,7 +26,7 @@ from consult.demo import DEMO_PASSWORD, load_demo
 from consult.dialogue.models import Post, Thread
 from consult.extensions import db
 from consult.notify.models import Notification
-from consult.orgs.models import Invitation, Membership, MemberRole, OrgKind
+from consult.orgs.models import Invitation, MemberRole, Membership, OrgKind
 from consult.qa.models import QaItem
 from consult.reports.models import ExportJob
 from consult.responses.models import Attachment, Response
@@ -189,7 +189,7 @@ SKIP = {
 }
 
 
-#                                                                                  anon  A    B  council other analyst editor admin
+#                                                                                  anon  A    B  council other analyst editor admin  # noqa: E501
 ACCESS = {
     "GET /":                                                                         "200 200 200 200 200 200 200 200",
     "GET /accessibility":                                                            "200 200 200 200 200 200 200 200",
@@ -236,6 +236,12 @@ ACCESS = {
     "GET /consultations/<slug>/analysis":                                            "  L 404 404 404 404 200 200 200",
     "GET /consultations/<slug>/analysis/posts":                                      "  L 404 404 404 404 200 200 200",
     "GET /consultations/<slug>/analysis/questions/<int:question_id>":                "  L 404 404 404 404 200 200 200",
+    "POST /consultations/<slug>/analysis/questions/<int:question_id>/bulk":          "  L 404 404 404 404   A   A   A",
+    "POST /consultations/<slug>/analysis/questions/<int:question_id>/excerpt":       "  L 404 404 404 404   A   A   A",
+    "POST /consultations/<slug>/analysis/questions/<int:question_id>/remove-coding": "  L 404 404 404 404   A   A   A",
+    "POST /consultations/<slug>/analysis/questions/<int:question_id>/remove-quote":  "  L 404 404 404 404   A   A   A",
+    "POST /consultations/<slug>/analysis/questions/<int:question_id>/synthesis":     "  L 404 404 404 404   A   A   A",
+    "POST /consultations/<slug>/analysis/questions/<int:question_id>/undo-bulk":     "  L 404 404 404 404   A   A   A",
     "GET /consultations/<slug>/analysis/tags":                                       "  L 404 404 404 404 200 200 200",
     "GET /consultations/<slug>/analysis/themes/<int:theme_id>":                      "  L 404 404 404 404 200 200 200",
     "GET /consultations/<slug>/answers.<variant>.<fmt>":                             "  L 404 404 404 404 200 200 200",
@@ -362,7 +368,8 @@ def _expected(code: str):
 
 
 def _table_counts() -> dict[str, int]:
-    from sqlalchemy import func, table as sql_table
+    from sqlalchemy import func
+    from sqlalchemy import table as sql_table
 
     return {t.name: db.session.scalar(select(func.count()).select_from(sql_table(t.name)))
             for t in db.metadata.sorted_tables}
@@ -378,7 +385,7 @@ def test_every_route_answers_every_role_as_expected(app, world):
             posts.append((rule, row))
             continue
         url = _url(rule, ids)
-        for role, code in zip(ROLES, row):
+        for role, code in zip(ROLES, row, strict=True):
             got = _status(clients[role].get(url, buffered=True))
             if got != _expected(code):
                 wrong.append(f"GET {url} as {role}: {got}, expected {code}")
@@ -388,7 +395,7 @@ def test_every_route_answers_every_role_as_expected(app, world):
     tokens = {role: csrf_token_from(client.get("/").get_data(as_text=True)) for role, client in clients.items()}
     for rule, row in posts:
         url = _url(rule, ids)
-        for role, code in zip(ROLES, row):
+        for role, code in zip(ROLES, row, strict=True):
             if code == ALLOWED_CODE:
                 continue
             data = {"csrf_token": tokens[role], **POST_DATA.get(rule.endpoint, {})}
@@ -432,7 +439,7 @@ def test_a_closed_consultation_is_closed_on_every_route(app, world):
         if "GET" not in rule.methods or not CONSULTATION_BOUND & set(rule.arguments) or _key(rule) not in ACCESS:
             continue  # a route without an entry fails test_every_route_has_an_entry
         url = _url(rule, ids)
-        for role, code in zip(ROLES, ACCESS[_key(rule)].split()):
+        for role, code in zip(ROLES, ACCESS[_key(rule)].split(), strict=True):
             expected = _expected(code)
             if role in OUTSIDERS and expected not in (LOGIN, 400):
                 expected = OUTSIDERS[role]

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from consult.audit.models import AuditEvent
 from consult.auth.models import User
 from consult.extensions import db
-from consult.orgs.models import Membership, MemberRole, Organisation, OrgKind
+from consult.orgs.models import MemberRole, Membership, Organisation, OrgKind
 from tests.conftest import login, make_org, make_user, post_form, text_of
 
 ADMIN_PAGES = ["/admin/", "/admin/users", "/admin/users/{user}", "/admin/organisations",

@@ -79,7 +79,7 @@ def submitted_advice(world, points=2) -> Advice:
 
 def reply_data(advice, dispositions, action="save"):
     data = {"reply_introduction": "Dank voor het advies.", "action": action}
-    for point, (disposition, reason) in zip(advice.points, dispositions):
+    for point, (disposition, reason) in zip(advice.points, dispositions, strict=True):
         if disposition:
             data[f"disposition_{point.id}"] = disposition
         data[f"reply_{point.id}"] = reason
@@ -89,7 +89,7 @@ def reply_data(advice, dispositions, action="save"):
 ROLES = ["anonymous", "provider", "contact", "analyst", "editor"]
 
 
-@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 403, 403, 403, 302])))
+@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 403, 403, 403, 302], strict=True)))
 def test_only_editors_request_advice(world, role, expected):
     assert request_advice(world, world["clients"][role]).status_code == expected
     assert db.session.scalar(select(func.count(Advice.id))) == (2 if expected == 302 and role == "editor" else 0)

@@ -16,6 +16,7 @@ from consult.orgs.models import OrgKind
 from consult.responses.models import Publication, Response
 from consult.responses.services import save_answer, set_publication, start_response, submit
 from tests.conftest import login, make_org, make_user, post_form, text_of
+from tests.question_actions import action_url
 
 
 @pytest.fixture
@@ -118,7 +119,8 @@ def test_only_submitted_content_counts_and_confidential_answers_are_marked_and_a
     cost_page = text_of(client.get(question_url(world, "Kostprijs per uur?")))
     assert "Vertrouwelijk: alleen het team" in cost_page
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "confidential_viewed"))
-    assert event.actor_id == world["users"]["analyst"].id and event.detail["answers"] == [f"{first.id}-{world['q']['Kostprijs per uur?'].id}"]
+    assert event.actor_id == world["users"]["analyst"].id
+    assert event.detail["answers"] == [f"{first.id}-{world['q']['Kostprijs per uur?'].id}"]
 
 
 def test_number_statistics_team_sees_all_public_only_under_disclosure_control(app, world):
@@ -160,7 +162,8 @@ def test_choice_and_scale_distribution_per_stakeholder_type(app, world):
 
 def test_filters_and_paging(app, world):
     for n in range(30):
-        respond(world, f"Zorg {n:02d}", kvk=f"4{n:07d}", open_text=f"Antwoord {n:02d} over {'reistijd' if n % 3 == 0 else 'tarieven'}")
+        respond(world, f"Zorg {n:02d}", kvk=f"4{n:07d}",
+                open_text=f"Antwoord {n:02d} over {'reistijd' if n % 3 == 0 else 'tarieven'}")
     respond(world, "Adviesraad", kind=OrgKind.COUNCIL, open_text="Raad over reistijd")
     client = client_for(app, "analyst@example.org")
     url = question_url(world, "Wat werkt goed?")
@@ -187,11 +190,11 @@ def test_tags_bulk_tagging_counts_and_tag_filter(app, world):
     tag = db.session.scalar(select(Tag))
     question = world["q"]["Wat werkt goed?"]
     url = question_url(world, "Wat werkt goed?", q="reistijd")
-    tagged = post_form(client, url, {"action": "tag_filtered", "tag": str(tag.id)})
+    tagged = post_form(client, action_url(url, "tag_filtered"), {"action": "tag_filtered", "tag": str(tag.id)})
     assert tagged.status_code == 302
     assert sorted(db.session.scalars(select(Coding.response_id))) == [r.id for r in responses[:3]]
     # Again: nothing is tagged twice.
-    post_form(client, url, {"action": "tag_filtered", "tag": str(tag.id)})
+    post_form(client, action_url(url, "tag_filtered"), {"action": "tag_filtered", "tag": str(tag.id)})
     assert db.session.scalar(select(func.count(Coding.id))) == 3
     selected = post_form(client, question_url(world, "Wat werkt goed?"), {
         "action": "tag_selected", "tag": str(tag.id), "answers": [f"{responses[4].id}-{question.id}", "999-999"]})
@@ -201,7 +204,7 @@ def test_tags_bulk_tagging_counts_and_tag_filter(app, world):
     assert "1. Wat werkt goed? 5 Reistijd 4" in overview
     assert "4 van de 5 antwoorden komen overeen." in text_of(client.get(question_url(world, "Wat werkt goed?", tag=tag.id)))
     coding = db.session.scalar(select(Coding).where(Coding.response_id == responses[0].id))
-    assert post_form(client, question_url(world, "Wat werkt goed?"), {"action": "remove_coding",
+    assert post_form(client, action_url(question_url(world, "Wat werkt goed?"), "remove_coding"), {"action": "remove_coding",
                                                                       "coding": str(coding.id)}).status_code == 302
     assert db.session.scalar(select(func.count(Coding.id))) == 3
 
@@ -216,12 +219,12 @@ def test_excerpts_and_quotes_survive_other_answers_changing(app, world):
     client = client_for(app, "analyst@example.org")
     question = world["q"]["Wat werkt goed?"]
     url = question_url(world, "Wat werkt goed?")
-    wrong = post_form(client, url, {"action": "excerpt", "answer": f"{first.id}-{question.id}", "tag": str(tag.id),
+    wrong = post_form(client, action_url(url, "excerpt"), {"action": "excerpt", "answer": f"{first.id}-{question.id}", "tag": str(tag.id),
                                     "excerpt": "reistijd wordt vergoed"})
     assert wrong.status_code == 200
     assert "Deze tekst staat niet in het antwoord." in text_of(wrong)
     assert "reistijd wordt vergoed</textarea>" in wrong.get_data(as_text=True)  # the typed text stays
-    ok = post_form(client, url, {"action": "excerpt", "answer": f"{first.id}-{question.id}", "tag": str(tag.id),
+    ok = post_form(client, action_url(url, "excerpt"), {"action": "excerpt", "answer": f"{first.id}-{question.id}", "tag": str(tag.id),
                                  "excerpt": "reistijd tussen cliënten", "quote": "1"})
     assert ok.status_code == 302
     coding = db.session.scalar(select(Coding))
@@ -247,9 +250,9 @@ def test_synthesis_per_question_and_theme_with_status(app, world):
     respond(world, "Zorg A", kvk="70000001", open_text="Korte lijnen")
     client = client_for(app, "analyst@example.org")
     url = question_url(world, "Wat werkt goed?")
-    empty_final = post_form(client, url, {"action": "synthesis", "synthesis": " ", "status": "final"})
+    empty_final = post_form(client, action_url(url, "synthesis"), {"action": "synthesis", "synthesis": " ", "status": "final"})
     assert empty_final.status_code == 200 and "Schrijf de synthese voordat u die definitief maakt." in text_of(empty_final)
-    assert post_form(client, url, {"action": "synthesis", "synthesis": "Aanbieders waarderen **korte lijnen**.",
+    assert post_form(client, action_url(url, "synthesis"), {"action": "synthesis", "synthesis": "Aanbieders waarderen **korte lijnen**.",
                                    "status": "final"}).status_code == 302
     theme_url = f"/consultations/wmo/analysis/themes/{world['theme'].id}"
     assert post_form(client, theme_url, {"synthesis": "Over bekostiging is men verdeeld.", "status": "draft"},

@@ -184,7 +184,11 @@ def test_figures_from_grouped_rows_equal_figures_from_every_answer(app):
     """The statistics grouped in SQL are the ones computed answer by answer, for every counted
     question of the demo grown with providers (some confidential), and the report builds from them."""
     from consult.analysis.services import (
-        answer_items, distribution, number_summary, public_distribution_figures, public_number_figures,
+        answer_items,
+        distribution,
+        number_summary,
+        public_distribution_figures,
+        public_number_figures,
         value_groups_by_question,
     )
     from consult.consultations.models import Consultation, QuestionKind

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -22,7 +22,6 @@ from consult.consultations.models import (
     TeamRole,
     Theme,
 )
-from consult.consultations.services import close_due_consultations
 from consult.core.time import AMSTERDAM, utcnow
 from consult.extensions import db
 from consult.orgs.models import OrgKind
@@ -79,7 +78,7 @@ ROLES = ["admin", "editor", "analyst", "other_team", "provider", "council", "ano
 LOGIN = 302
 
 
-@pytest.mark.parametrize("role,expected", list(zip(ROLES, [200, 200, 200, 404, 404, 404, 404])))
+@pytest.mark.parametrize("role,expected", list(zip(ROLES, [200, 200, 200, 404, 404, 404, 404], strict=True)))
 def test_view_draft(people, role, expected):
     users, clients = people
     consultation = make_consultation()
@@ -87,7 +86,7 @@ def test_view_draft(people, role, expected):
     assert clients[role].get(f"/consultations/{consultation.slug}").status_code == expected
 
 
-@pytest.mark.parametrize("role,expected", list(zip(ROLES, [200, 200, 200, 200, 200, 200, 200])))
+@pytest.mark.parametrize("role,expected", list(zip(ROLES, [200, 200, 200, 200, 200, 200, 200], strict=True)))
 def test_view_open(people, role, expected):
     users, clients = people
     consultation = make_consultation(Status.OPEN)
@@ -95,7 +94,7 @@ def test_view_open(people, role, expected):
     assert clients[role].get(f"/consultations/{consultation.slug}").status_code == expected
 
 
-@pytest.mark.parametrize("role,expected", list(zip(ROLES, [200, 200, 403, 403, 403, 403, LOGIN])))
+@pytest.mark.parametrize("role,expected", list(zip(ROLES, [200, 200, 403, 403, 403, 403, LOGIN], strict=True)))
 def test_edit_details_page(people, role, expected):
     users, clients = people
     consultation = make_consultation(Status.OPEN)
@@ -103,7 +102,7 @@ def test_edit_details_page(people, role, expected):
     assert clients[role].get(f"/consultations/{consultation.slug}/manage/details").status_code == expected
 
 
-@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 302, 403, 403, 403, 403, LOGIN])))
+@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 302, 403, 403, 403, 403, LOGIN], strict=True)))
 def test_publish(people, role, expected):
     users, clients = people
     consultation = make_consultation()
@@ -117,7 +116,7 @@ def test_publish(people, role, expected):
     assert (db.session.get(Consultation, consultation.id).status == Status.OPEN) is published
 
 
-@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 302, 403, 403, 403, 403, LOGIN])))
+@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 302, 403, 403, 403, 403, LOGIN], strict=True)))
 def test_close(people, role, expected):
     users, clients = people
     consultation = make_consultation(Status.OPEN)
@@ -126,7 +125,7 @@ def test_close(people, role, expected):
     assert (db.session.get(Consultation, consultation.id).status == Status.CLOSED) is (role in ("admin", "editor"))
 
 
-@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 302, 403, 403, 403, 403, LOGIN])))
+@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 302, 403, 403, 403, 403, LOGIN], strict=True)))
 def test_extend(people, role, expected):
     users, clients = people
     consultation = make_consultation(Status.OPEN)
@@ -137,7 +136,7 @@ def test_extend(people, role, expected):
     assert response.status_code == expected
 
 
-@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 302, 403, 403, 403, 403, LOGIN])))
+@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 302, 403, 403, 403, 403, LOGIN], strict=True)))
 def test_upload(people, role, expected):
     users, clients = people
     consultation = make_consultation(Status.OPEN)
@@ -148,7 +147,7 @@ def test_upload(people, role, expected):
     assert response.status_code == expected
 
 
-@pytest.mark.parametrize("role,expected", list(zip(ROLES, [200, 403, 403, 403, 403, 403, LOGIN])))
+@pytest.mark.parametrize("role,expected", list(zip(ROLES, [200, 403, 403, 403, 403, 403, LOGIN], strict=True)))
 def test_manage_team(people, role, expected):
     users, clients = people
     consultation = make_consultation(Status.OPEN)
@@ -194,7 +193,7 @@ def test_extend_announces_and_applies_to_everyone(people):
     response = post_form(editor, f"/consultations/{consultation.slug}/extend",
                          {"closes_at_date": "2099-03-13", "closes_at_time": "17:00"})
     assert response.status_code == 302
-    assert db.session.get(Consultation, consultation.id).closes_at == new.astimezone(timezone.utc)
+    assert db.session.get(Consultation, consultation.id).closes_at == new.astimezone(UTC)
     assert db.session.scalar(select(Announcement)).kind == "deadline_extended"
     page = text_of(people[1]["provider"].get(f"/consultations/{consultation.slug}"))
     assert "De sluitingsdatum is voor iedereen verlengd tot vrijdag 13 maart 2099 om 17:00" in page
@@ -233,18 +232,18 @@ def test_close_due_command_closes_only_past_deadlines(app):
 
 
 def test_accepts_responses_to_the_second():
-    deadline = datetime(2026, 3, 13, 16, 0, tzinfo=timezone.utc)
+    deadline = datetime(2026, 3, 13, 16, 0, tzinfo=UTC)
     consultation = Consultation(status=Status.OPEN, closes_at=deadline)
     assert consultation.accepts_responses(deadline - timedelta(seconds=1)) is True
     assert consultation.accepts_responses(deadline) is False
 
 
 @pytest.mark.parametrize("utc,expected", [
-    (datetime(2026, 3, 13, 16, 0, tzinfo=timezone.utc), "vrijdag 13 maart 2026 om 17:00"),   # winter time
-    (datetime(2026, 3, 29, 15, 0, tzinfo=timezone.utc), "zondag 29 maart 2026 om 17:00"),    # DST starts that night
-    (datetime(2026, 10, 25, 0, 30, tzinfo=timezone.utc), "zondag 25 oktober 2026 om 02:30"),  # before the change back
-    (datetime(2026, 10, 25, 1, 30, tzinfo=timezone.utc), "zondag 25 oktober 2026 om 02:30"),  # after: the hour repeats
-    (datetime(2026, 10, 26, 16, 0, tzinfo=timezone.utc), "maandag 26 oktober 2026 om 17:00"),
+    (datetime(2026, 3, 13, 16, 0, tzinfo=UTC), "vrijdag 13 maart 2026 om 17:00"),   # winter time
+    (datetime(2026, 3, 29, 15, 0, tzinfo=UTC), "zondag 29 maart 2026 om 17:00"),    # DST starts that night
+    (datetime(2026, 10, 25, 0, 30, tzinfo=UTC), "zondag 25 oktober 2026 om 02:30"),  # before the change back
+    (datetime(2026, 10, 25, 1, 30, tzinfo=UTC), "zondag 25 oktober 2026 om 02:30"),  # after: the hour repeats
+    (datetime(2026, 10, 26, 16, 0, tzinfo=UTC), "maandag 26 oktober 2026 om 17:00"),
 ])
 def test_deadline_written_out_across_daylight_saving(app, utc, expected):
     with app.test_request_context():
@@ -252,7 +251,7 @@ def test_deadline_written_out_across_daylight_saving(app, utc, expected):
 
 
 def test_remaining_time_in_words(app):
-    now = datetime(2026, 3, 8, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 3, 8, 12, 0, tzinfo=UTC)
     with app.test_request_context():
         assert remaining_text(now + timedelta(days=5, hours=5), now) == "nog 5 dagen"
         assert remaining_text(now + timedelta(hours=30), now) == "nog 30 uur"
@@ -270,7 +269,7 @@ def test_deadline_entered_in_amsterdam_time_is_stored_utc(people):
         "opens_at_date": "", "opens_at_time": "", "closes_at_date": "2027-07-02", "closes_at_time": "17:00"})
     assert response.status_code == 302
     saved = db.session.get(Consultation, consultation.id)
-    assert saved.closes_at == datetime(2027, 7, 2, 15, 0, tzinfo=timezone.utc)
+    assert saved.closes_at == datetime(2027, 7, 2, 15, 0, tzinfo=UTC)
     assert saved.principles == ["Eerste", "Tweede"]
 
 

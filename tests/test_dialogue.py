@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 
 from consult.audit.models import AuditEvent
 from consult.consultations.models import Consultation, Status, TeamMember, TeamRole, Theme
@@ -63,7 +63,7 @@ def post_reply(client, thread, body, **extra):
 ROLES = ["anonymous", "other_team", "provider", "council", "analyst", "editor"]
 
 
-@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 404, 200, 200, 200, 200])))
+@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 404, 200, 200, 200, 200], strict=True)))
 def test_read_thread(world, role, expected):
     thread = start_thread(world["clients"]["provider"])
     assert world["clients"][role].get(f"/discussion/{thread.id}").status_code == expected
@@ -81,13 +81,13 @@ def test_public_threads_are_readable_without_login_but_not_writable(world):
     assert post_reply(anonymous, thread, "Hallo").status_code == 302  # to the login page
 
 
-@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 404, 302, 302, 302, 302])))
+@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 404, 302, 302, 302, 302], strict=True)))
 def test_post_reply(world, role, expected):
     thread = start_thread(world["clients"]["provider"])
     assert post_reply(world["clients"][role], thread, "Een reactie").status_code == expected
 
 
-@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 404, 403, 403, 403, 403])))
+@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 404, 403, 403, 403, 403], strict=True)))
 def test_edit_others_post(world, role, expected):
     thread = start_thread(world["clients"]["provider2"])
     first = db.session.scalar(select(Post).where(Post.thread_id == thread.id))
@@ -97,7 +97,7 @@ def test_edit_others_post(world, role, expected):
     assert db.session.get(Post, first.id).body == "Hoe ervaren jullie de toegang?"
 
 
-@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 404, 403, 403, 302, 302])))
+@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 404, 403, 403, 302, 302], strict=True)))
 def test_hide(world, role, expected):
     thread = start_thread(world["clients"]["provider2"])
     first = db.session.scalar(select(Post).where(Post.thread_id == thread.id))
@@ -107,7 +107,7 @@ def test_hide(world, role, expected):
     assert (db.session.get(Post, first.id).hidden_at is not None) is (role in ("analyst", "editor"))
 
 
-@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 404, 403, 403, 302, 302])))
+@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 404, 403, 403, 302, 302], strict=True)))
 def test_lock(world, role, expected):
     thread = start_thread(world["clients"]["provider2"])
     response = post_form(world["clients"][role], f"/discussion/{thread.id}/lock")

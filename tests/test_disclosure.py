@@ -5,7 +5,8 @@ import statistics
 from datetime import timedelta
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from consult.analysis.models import Quote
 from consult.analysis.services import AnalysisRefused, add_quote, answer_items
@@ -19,7 +20,7 @@ from consult.orgs.models import OrgKind
 from consult.responses.models import Publication
 from consult.responses.services import save_answer, set_publication, start_response, submit
 from tests.conftest import login, make_org, make_user, post_form, text_of
-
+from tests.question_actions import action_url
 
 # --- publication choices ------------------------------------------------------------------------
 
@@ -159,7 +160,7 @@ def test_quote_refused_on_the_analysis_page_with_the_message(app, world):
     client = app.test_client()
     assert login(client, "editor@example.org").status_code == 302
     url = f"/consultations/wmo/analysis/questions/{world['open'].id}"
-    page = post_form(client, url, {"action": "excerpt", "quote": "1", "answer": f"{response.id}-{world['open'].id}",
+    page = post_form(client, action_url(url, "excerpt"), {"action": "excerpt", "quote": "1", "answer": f"{response.id}-{world['open'].id}",
                                    "excerpt": "Minder formulieren"}, csrf_from=url)
     assert page.status_code == 200
     assert ("Deze organisatie heeft gekozen haar antwoorden niet te laten publiceren; ze kunnen dus niet "
@@ -224,7 +225,8 @@ def test_advice_and_reply_reach_the_public_with_the_report_and_never_outside_a_c
     from flask_login import AnonymousUserMixin
 
     from consult.advice.models import Disposition
-    from consult.advice.services import add_point, publish_reply, request_advice, save_reply, submit as submit_advice
+    from consult.advice.services import add_point, publish_reply, request_advice, save_reply
+    from consult.advice.services import submit as submit_advice
     from consult.consultations.services import set_access
     from consult.disclosure.advice import may_show_advice, may_show_reply
 

@@ -17,7 +17,7 @@ from consult.dialogue.models import Post, Thread, ThreadFollow
 from consult.dialogue.services import reply, tell_followers
 from consult.extensions import db
 from consult.notify.models import Kind, Notification, OutboundMail
-from consult.orgs.models import Membership, MemberRole, Organisation
+from consult.orgs.models import MemberRole, Membership, Organisation
 from tests.conftest import csrf_token_from, login
 from tests.test_page_cost import StatementCounter
 

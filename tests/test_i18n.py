@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -75,8 +75,8 @@ def test_every_message_in_the_code_has_a_dutch_translation(tmp_path):
 
 
 def test_times_are_shown_in_amsterdam_time(app):
-    winter = datetime(2026, 1, 15, 16, 0, tzinfo=timezone.utc)
-    summer = datetime(2026, 7, 15, 15, 0, tzinfo=timezone.utc)
+    winter = datetime(2026, 1, 15, 16, 0, tzinfo=UTC)
+    summer = datetime(2026, 7, 15, 15, 0, tzinfo=UTC)
     with app.test_request_context(), force_locale("nl"):
         assert format_datetime(winter, "HH:mm") == "17:00"
         assert format_datetime(summer, "HH:mm") == "17:00"

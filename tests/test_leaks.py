@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from docx import Document as DocxDocument
-from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from odfdo import Document as OdfDocument
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -48,7 +49,9 @@ from consult.extensions import db, limiter
 from consult.notify.mail import outbox
 from consult.notify.models import Notification
 from consult.orgs.models import OrgKind
-from consult.qa.services import ask, publish as publish_qa, save as save_qa
+from consult.qa.services import ask
+from consult.qa.services import publish as publish_qa
+from consult.qa.services import save as save_qa
 from consult.responses.models import Publication
 from consult.responses.services import save_answer, set_publication, start_response, submit
 from tests.conftest import empty_database, login, make_org, make_user, post_form
@@ -175,7 +178,7 @@ def build_dialogue(consultation, editor, dialogue: Dialogue,
     request = request_advice(consultation, question="Wat vindt u ervan?", due_on=utcnow().date() + timedelta(days=3),
                              councils=councils, by=editor)
     db.session.commit()
-    for advice, member, state in zip(request.advices, members, dialogue.council_states):
+    for advice, member, state in zip(request.advices, members, dialogue.council_states, strict=True):
         intro, point = marker("ADV"), marker("APT")
         save_introduction(advice, f"Inleiding {intro}", version=advice.version, by=member)
         added = add_point(advice, title="Punt", body=f"Advies {point}", by=member)

@@ -12,7 +12,7 @@ import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pyotp
@@ -67,7 +67,7 @@ def failures_on_record(email: str) -> int:
 def shown_retry_times(before: float, after: float, window: timedelta) -> set[str]:
     """The 'HH:MM' a 429 page may show for a limit whose first hit fell between two moments."""
     def minute_up(moment: float) -> str:
-        local = datetime.fromtimestamp(math.ceil(moment), tz=timezone.utc).astimezone(AMSTERDAM)
+        local = datetime.fromtimestamp(math.ceil(moment), tz=UTC).astimezone(AMSTERDAM)
         if local.second:
             local = local.replace(second=0) + timedelta(minutes=1)
         return local.strftime("%H:%M")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import socket
-from datetime import timedelta
+from datetime import UTC, timedelta
 from email import message_from_bytes, policy
 
 import pytest
@@ -17,7 +17,8 @@ from consult.extensions import db
 from consult.notify.delivery import deliver_due, deliver_mail, dispatch_committed
 from consult.notify.mail import outbox
 from consult.notify.models import Frequency, Kind, MailStatus, Notification, OutboundMail, Preference
-from consult.notify.services import notify, send_digests, send_reminders, set_frequency
+from consult.notify.services import notify, send_digests, set_frequency
+from consult.responses.notifications import send_reminders
 from consult.orgs.models import MemberRole, OrgKind
 from consult.qa.models import QaItem
 from consult.responses.models import Response, ResponseStatus
@@ -288,12 +289,13 @@ def test_reminders_go_only_to_organisations_with_an_unsubmitted_draft_once_per_w
     db.session.commit()
     # Noon in Amsterdam tomorrow: the days left count calendar days, so the test must not
     # depend on the hour it runs at.
-    from datetime import datetime, time as clock, timezone
+    from datetime import datetime
+    from datetime import time as clock
 
     from consult.core.time import AMSTERDAM, to_local
 
     tomorrow = to_local(utcnow()).date() + timedelta(days=1)
-    now = datetime.combine(tomorrow, clock(12), tzinfo=AMSTERDAM).astimezone(timezone.utc)
+    now = datetime.combine(tomorrow, clock(12), tzinfo=AMSTERDAM).astimezone(UTC)
     consultation.closes_at = now + timedelta(days=10)
     db.session.commit()
     assert send_reminders(now) == 0

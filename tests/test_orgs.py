@@ -10,7 +10,7 @@ from consult.audit.models import AuditEvent
 from consult.auth.models import User
 from consult.core.time import utcnow
 from consult.extensions import db
-from consult.orgs.models import Invitation, Membership, MemberRole, Organisation, OrgKind
+from consult.orgs.models import Invitation, MemberRole, Membership, Organisation, OrgKind
 from tests.conftest import PASSWORD, login, make_org, make_user, post_form, text_of
 
 REGISTRATION = {

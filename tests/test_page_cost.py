@@ -17,7 +17,7 @@ from consult.core.time import utcnow
 from consult.demo import DEMO_PASSWORD, load_demo
 from consult.dialogue.models import Post, Thread
 from consult.extensions import db
-from consult.orgs.models import Membership, MemberRole, Organisation, OrgKind
+from consult.orgs.models import MemberRole, Membership, Organisation, OrgKind
 from consult.responses.models import Publication, Response
 from consult.responses.services import questions_for, save_answer, set_publication, start_response, submit
 from tests.conftest import csrf_token_from, login

@@ -6,7 +6,6 @@ import json
 import re
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from consult.audit.models import AuditEvent
@@ -19,12 +18,16 @@ from consult.extensions import db
 from consult.orgs.models import Membership
 from consult.privacy.models import ErasureRequest, ErasureStatus
 from consult.privacy.registry import (
-    NOT_PERSONAL, PERSONAL_COLUMNS, PERSONAL_NAME_PATTERN, USER_LINKS, OnRetention,
+    NOT_PERSONAL,
+    PERSONAL_COLUMNS,
+    PERSONAL_NAME_PATTERN,
+    USER_LINKS,
+    OnRetention,
 )
 from consult.privacy.services import consultation_scope
 from consult.responses.models import Answer, Submission
 from consult.responses.services import verify_receipt
-from tests.conftest import PASSWORD, login, make_user, post_form, text_of
+from tests.conftest import PASSWORD, login, post_form, text_of
 from tests.test_responses import autosave, fill_and_submit, start, world  # noqa: F401
 
 

@@ -64,19 +64,19 @@ ROLES = ["anonymous", "other_team", "provider", "council", "analyst", "editor"]
 
 
 # Anyone reads the published answers (another consultation's team too), but only providers and councils ask.
-@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 403, 302, 302, 403, 403])))
+@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 403, 302, 302, 403, 403], strict=True)))
 def test_ask_question(world, role, expected):
     assert ask(world["clients"][role]).status_code == expected
 
 
-@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 404, 403, 404, 403, 200])))
+@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 404, 403, 404, 403, 200], strict=True)))
 def test_answer_page(world, role, expected):
     ask(world["clients"]["provider"])
     item = db.session.scalar(select(QaItem))
     assert world["clients"][role].get(f"/qa/{item.id}").status_code == expected
 
 
-@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 404, 403, 404, 403, 302])))
+@pytest.mark.parametrize("role,expected", list(zip(ROLES, [302, 404, 403, 404, 403, 302], strict=True)))
 def test_publish(world, role, expected):
     ask(world["clients"]["provider"])
     item = db.session.scalar(select(QaItem))
@@ -132,7 +132,8 @@ def test_team_initiative_and_substantive_post_become_items(world):
     item = db.session.scalar(select(QaItem))
     assert response.headers["Location"] == f"/qa/{item.id}"
     answer(editor, item, "Correctie op de planning", "De sluitingsdatum blijft ongewijzigd.")
-    post_form(editor, "/consultations/wmo/discussion", {"theme": "0", "title": "Toelichting", "body": "De tarieven worden per uur vastgesteld."})
+    post_form(editor, "/consultations/wmo/discussion",
+              {"theme": "0", "title": "Toelichting", "body": "De tarieven worden per uur vastgesteld."})
     post = db.session.scalar(select(Post).join(Post.thread).where(Thread.title == "Toelichting"))
     response = post_form(editor, f"/posts/{post.id}/substantive")
     from_post = db.session.scalar(select(QaItem).where(QaItem.source_post_id == post.id))

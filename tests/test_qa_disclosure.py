@@ -103,7 +103,7 @@ def answer(world, item, question=PUBLISHED, answer_text=ANSWER, action="publish"
 
 
 def textarea(html: str, name: str) -> str:
-    match = re.search(r'<textarea[^>]*name="%s"[^>]*>(.*?)</textarea>' % name, html, re.S)
+    match = re.search(rf'<textarea[^>]*name="{name}"[^>]*>(.*?)</textarea>', html, re.S)
     return unescape(match.group(1)).removeprefix("\r\n").removeprefix("\n")
 
 

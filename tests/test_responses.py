@@ -9,12 +9,20 @@ import time
 from datetime import timedelta
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from consult.audit.models import AuditEvent
 from consult.consultations.models import (
-    Audience, Consultation, Question, QuestionKind, Status, TeamMember, TeamRole, Theme,
+    Audience,
+    Consultation,
+    Question,
+    QuestionKind,
+    Status,
+    TeamMember,
+    TeamRole,
+    Theme,
 )
 from consult.core.time import utcnow
 from consult.extensions import db

@@ -16,7 +16,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from consult.advice.models import Advice, AdviceStatus, Disposition
-from consult.advice.services import add_point, publish_reply, request_advice, save_reply, submit as submit_advice
+from consult.advice.services import add_point, publish_reply, request_advice, save_reply
+from consult.advice.services import submit as submit_advice
 from consult.audit.models import AuditEvent
 from consult.consultations.models import Consultation, Question, QuestionKind, Status, TeamMember, TeamRole, Theme
 from consult.core.time import to_local, utcnow
@@ -24,11 +25,12 @@ from consult.dialogue.models import Post, PostStatus, Thread
 from consult.extensions import db
 from consult.notify.mail import outbox
 from consult.notify.models import Frequency, Kind, Notification, Preference, Visit
-from consult.notify.overview import VISIT_GAP, record_visit
+from consult.home.overview import VISIT_GAP, record_visit
 from consult.orgs.models import Invitation, MemberRole, OrgKind
 from consult.qa.models import QaItem
 from consult.responses.models import Publication, Response
-from consult.responses.services import save_answer, set_publication, start_response, submit as submit_response
+from consult.responses.services import save_answer, set_publication, start_response
+from consult.responses.services import submit as submit_response
 from consult.strategy.services import create_draft, share
 from tests.conftest import login, make_org, make_user, post_form, text_of
 

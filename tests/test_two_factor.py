@@ -14,7 +14,7 @@ from consult.auth.models import RecoveryCode, User
 from consult.consultations.models import Consultation, Status, TeamMember, TeamRole
 from consult.extensions import db
 from consult.orgs.models import OrgKind
-from tests.conftest import get_csrf, login, make_org, make_user, post_form, text_of
+from tests.conftest import login, make_org, make_user, post_form, text_of
 
 
 @pytest.fixture

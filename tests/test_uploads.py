@@ -25,8 +25,8 @@ EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 def _upload(world, content: bytes, name: str):
     """POST the file as a browser would, the multipart body encoded here (the test client would
     spool a large body to a temporary file it never closes)."""
-    from werkzeug.test import stream_encode_multipart
     from werkzeug.datastructures import FileStorage
+    from werkzeug.test import stream_encode_multipart
 
     client = world["clients"]["a"]
     resp = start(client, world)

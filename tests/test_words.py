@@ -3,7 +3,7 @@ formats, and English that reads as English."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -12,8 +12,16 @@ from flask_babel import force_locale
 
 from consult.advice.models import Disposition
 from consult.core.sanitize import render_markdown
-from consult.core.templating import (format_amount, format_clock, format_day, format_deadline, format_file_size,
-                                     format_moment, format_number, formatting_examples)
+from consult.core.templating import (
+    format_amount,
+    format_clock,
+    format_day,
+    format_deadline,
+    format_file_size,
+    format_moment,
+    format_number,
+    formatting_examples,
+)
 from consult.demo import DEMO_PASSWORD, load_demo
 from consult.extensions import db
 from consult.notify.mail import render_template_mail
@@ -25,7 +33,7 @@ from consult.strategy.models import DraftStatus
 from tests.conftest import login, post_form, text_of
 from tests.pages import CLOSED, OPEN
 
-MOMENT = datetime(2026, 3, 4, 2, 42, 21, tzinfo=timezone.utc)
+MOMENT = datetime(2026, 3, 4, 2, 42, 21, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -65,7 +73,7 @@ def test_each_kind_of_moment_has_one_style_to_the_minute(app, locale, expected):
 
 
 def test_moments_are_shown_in_amsterdam_time_also_in_summer(app):
-    summer = datetime(2026, 7, 1, 15, 0, tzinfo=timezone.utc)
+    summer = datetime(2026, 7, 1, 15, 0, tzinfo=UTC)
     with app.test_request_context(), force_locale("nl"):
         assert (format_deadline(summer), format_moment(summer), format_clock(summer)) == (
             "woensdag 1 juli 2026 om 17:00", "1 jul 2026, 17:00", "17:00")

@@ -22,6 +22,7 @@ from consult.reports.models import Report
 from consult.responses.models import Answer, Response
 from consult.strategy.models import Revision, Segment, StrategyDraft
 from tests.conftest import csrf_token_from, login, make_org, make_user, post_form, text_of
+from tests.question_actions import action_url
 
 HX = {"HX-Request": "true"}
 ROUNDS = 50
@@ -309,9 +310,9 @@ def test_synthesis_saved_from_an_old_version_is_refused(team):
     synthesis = fresh(Synthesis)
     assert (synthesis.text, synthesis.status, synthesis.version) == ("Wat Eva hoorde", SynthesisStatus.DRAFT, 1)
     question_url = f"/consultations/wmo/analysis/questions/{team['question'].id}"
-    assert post_form(eva, question_url, {"action": "synthesis", "synthesis": "Per vraag, Eva", "status": "draft",
+    assert post_form(eva, action_url(question_url, "synthesis"), {"action": "synthesis", "synthesis": "Per vraag, Eva", "status": "draft",
                                          "version": "0"}, csrf_from=question_url).status_code == 302
-    stale = post_form(ali, question_url, {"action": "synthesis", "synthesis": "Per vraag, Ali", "status": "draft",
+    stale = post_form(ali, action_url(question_url, "synthesis"), {"action": "synthesis", "synthesis": "Per vraag, Ali", "status": "draft",
                                           "version": "0"}, csrf_from=question_url)
     assert stale.status_code == 409
     assert STALE_NL in text_of(stale)

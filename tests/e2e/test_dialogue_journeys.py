@@ -89,7 +89,8 @@ def test_thread_reflows_at_320_px(browser, live, page_errors):
     log_in(page, "anna@example.org")
     page.goto("/consultations/wmo/discussion")
     page.get_by_label("Titel").fill("Een gesprek met een nogal lange titel over samenwerking in de wijk")
-    page.get_by_label("Bericht").fill("Een bericht met een heel-lang-woord-zonder-spaties-dat-niet-mag-uitsteken-buiten-het-scherm.")
+    page.get_by_label("Bericht").fill(
+        "Een bericht met een heel-lang-woord-zonder-spaties-dat-niet-mag-uitsteken-buiten-het-scherm.")
     page.get_by_role("button", name="Gesprek beginnen").click()
     assert_no_horizontal_overflow(page, "thread")
     page.goto("/consultations/wmo/discussion")

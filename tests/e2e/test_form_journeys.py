@@ -18,7 +18,8 @@ from consult.responses.models import Answer, Publication, Response, ResponseStat
 from consult.responses.services import save_answer, set_publication, start_response, submit
 from tests.conftest import make_org, make_user
 from tests.e2e.conftest import ARTIFACTS, assert_no_horizontal_overflow, check_accessibility, new_page, settle
-from tests.e2e.test_dialogue_journeys import log_in, setup as discussion_setup
+from tests.e2e.test_dialogue_journeys import log_in
+from tests.e2e.test_dialogue_journeys import setup as discussion_setup
 
 NEED = "Wat heeft de inwoner nodig?"
 SCALE = "Hoe tevreden bent u over de toegang?"
@@ -166,7 +167,8 @@ def test_withdrawing_asks_for_confirmation_on_a_page(browser, live, answering, p
     # Changing one's mind: nothing happens.
     page.get_by_role("link", name="Onze reactie intrekken").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("De reactie van Thuiszorg De Linde intrekken?")
-    expect(page.get_by_role("note")).to_contain_text("Na het intrekken gebruikt het projectteam uw reactie niet (versie 1, ingediend")
+    expect(page.get_by_role("note")).to_contain_text(
+        "Na het intrekken gebruikt het projectteam uw reactie niet (versie 1, ingediend")
     if javascript:
         check_accessibility(page, "withdraw confirmation")
         page.set_viewport_size({"width": 320, "height": 640})
@@ -194,7 +196,8 @@ def test_withdrawing_asks_for_confirmation_on_a_page(browser, live, answering, p
 
 def active(page) -> str:
     """What has focus: its id, or its tag and first words."""
-    return page.evaluate("() => { const a = document.activeElement; return a.id || (a.tagName + ' ' + a.textContent.trim().slice(0, 40)); }")
+    return page.evaluate("() => { const a = document.activeElement; "
+                         "return a.id || (a.tagName + ' ' + a.textContent.trim().slice(0, 40)); }")
 
 
 def test_focus_after_posting_replying_editing_and_deleting_a_message(page, live):

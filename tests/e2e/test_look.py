@@ -14,7 +14,7 @@ and review the changed PNGs in the commit (the same run renews docs/theme-*.png 
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import partial
 from io import BytesIO
 from pathlib import Path
@@ -33,7 +33,7 @@ BASELINES = Path(__file__).resolve().parent / "baselines"
 DOCS = ROOT / "docs"
 UPDATE = os.environ.get("UPDATE_BASELINES") == "1"
 # The demo's moment: a Monday morning while the open consultation runs.
-FIXED_NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+FIXED_NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 WIDTHS = {"desktop": (1280, 800), "phone": (320, 700)}
 # Long pages are compared over their first screens only, which keeps the baselines small.
 MAX_HEIGHT = {"desktop": 1800, "phone": 2800}

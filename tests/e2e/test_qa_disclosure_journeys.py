@@ -57,7 +57,8 @@ def test_team_is_warned_before_publishing_a_question_that_names_the_asker(page, 
     page.get_by_label("Ik heb gecontroleerd dat de vraag en het antwoord niemand herkenbaar maken").check()
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Publiceren voor alle deelnemers").click()
-    expect(page.locator(".utrecht-alert[role=status]")).to_have_text("Vraag 1 en het antwoord zijn gepubliceerd voor alle deelnemers.")
+    expect(page.locator(".utrecht-alert[role=status]")).to_have_text(
+        "Vraag 1 en het antwoord zijn gepubliceerd voor alle deelnemers.")
     db.session.expire_all()
     assert db.session.get(QaItem, item.id).question == "Mag Geheime Zorg BV onderaannemers inzetten? Bel 06-12345678."
 

@@ -48,7 +48,8 @@ def test_team_answers_and_publishes_a_question(page, second_page, live):
     second_page.get_by_label("Antwoord", exact=True).fill("Ja, als de aanbieder verantwoordelijk blijft voor de kwaliteit.")
     second_page.once("dialog", lambda dialog: dialog.accept())
     second_page.get_by_role("button", name="Publiceren voor alle deelnemers").click()
-    expect(second_page.locator(".utrecht-alert[role=status]")).to_have_text("Vraag 1 en het antwoord zijn gepubliceerd voor alle deelnemers.")
+    expect(second_page.locator(".utrecht-alert[role=status]")).to_have_text(
+        "Vraag 1 en het antwoord zijn gepubliceerd voor alle deelnemers.")
 
     second_page.get_by_role("button", name="Uitloggen").click()
     log_in(second_page, "bert@example.org")

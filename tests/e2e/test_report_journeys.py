@@ -2,8 +2,8 @@
 anyone then reads it at its stable address."""
 from __future__ import annotations
 
-from sqlalchemy import select
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from consult.consultations.models import Consultation, Status
 from consult.demo import DEMO_PASSWORD, load_demo
