@@ -5,7 +5,7 @@ import contextvars
 import os
 import re
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from html import unescape
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from consult.auth.passwords import hash_password
 from consult.core.time import utcnow
 from consult.extensions import db, limiter
 from consult.notify.mail import outbox
-from consult.orgs.models import Membership, MemberRole, Organisation, OrgKind
+from consult.orgs.models import MemberRole, Membership, Organisation, OrgKind
 
 PASSWORD = "correct horse battery staple"
 
@@ -139,7 +139,7 @@ def clock():
     Time runs on from the moment the fixture starts (``tick``), as a real clock does, but a test
     can jump ahead; ``utcnow()``, ``time.time()`` and the rate limiter all follow it.
     """
-    with time_machine.travel(datetime.now(timezone.utc), tick=True) as traveller:
+    with time_machine.travel(datetime.now(UTC), tick=True) as traveller:
         yield traveller
 
 
