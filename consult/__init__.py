@@ -1,6 +1,7 @@
 """Consult: market consultation and dialogue before procuring Wmo social support."""
 from __future__ import annotations
 
+import importlib
 import os
 
 from flask import Flask
@@ -106,6 +107,9 @@ def register_blueprints(app: Flask) -> None:
     from consult.privacy import bp as privacy_bp, views as _privacy_views  # noqa: F401
     from consult.qa import bp as qa_bp, views as _qa_views  # noqa: F401
     from consult.responses import bp as responses_bp, views as _response_views  # noqa: F401
+    # Each feature registers its notification kinds (wording, recipients) with notify.
+    for feature in ("consultations", "responses", "dialogue", "qa", "advice", "strategy", "reports"):
+        importlib.import_module(f"consult.{feature}.notifications")
 
     app.register_blueprint(core_bp)
     app.register_blueprint(home_bp)

@@ -107,7 +107,7 @@ def register_cli(app: Flask) -> None:
     def send_reminders_command() -> None:
         """Remind organisations with an unsubmitted draft 7 days and 1 day before the deadline."""
         from consult.notify.delivery import dispatch_committed
-        from consult.notify.services import send_reminders
+        from consult.responses.notifications import send_reminders
 
         count = send_reminders()
         db.session.commit()

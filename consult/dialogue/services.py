@@ -17,6 +17,7 @@ from consult.analysis.models import Quote
 from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Theme
+from consult.consultations.notifications import tell_team
 from consult.core.access import like_contains
 from consult.core.jobs import enqueue_after_commit
 from consult.core.time import utcnow
@@ -34,7 +35,7 @@ from consult.disclosure.posts import may_show_post, may_show_thread, quotable, s
 from consult.extensions import db
 from consult.notify.delivery import dispatch_committed
 from consult.notify.models import Kind
-from consult.notify.services import linking_to, notify, tell_team, url_path, withdraw
+from consult.notify.services import linking_to, notify, url_path, withdraw
 
 MAX_POST_LENGTH = 10_000
 

@@ -7,7 +7,7 @@ from flask_login import current_user
 from consult.core.time import utcnow
 from consult.extensions import db
 from consult.home import bp
-from consult.notify.overview import advice_to_write, days_left, participant_overview, record_visit, team_overview
+from consult.home.overview import advice_to_write, days_left, participant_overview, record_visit, team_overview
 
 
 @bp.route("/")

@@ -21,6 +21,9 @@ from consult.extensions import db
 
 
 class Kind(enum.StrEnum):
+    """The kinds a notification can be; each is registered (label, wording, recipients) by the
+    feature that sends it (``consult/<feature>/notifications.py``)."""
+
     RECEIPT = "receipt"
     CHANGED = "changed"
     QA = "qa"
@@ -33,20 +36,10 @@ class Kind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(KIND_LABELS[self])
+        """The settings page's name for the kind, as its feature registered it."""
+        from consult.notify.registry import entry
 
-
-KIND_LABELS = {
-    Kind.RECEIPT: _l("Receipts for your organisation's submissions"),
-    Kind.CHANGED: _l("Changed questions or deadline of a consultation you take part in"),
-    Kind.QA: _l("New published questions and answers"),
-    Kind.THREAD_REPLY: _l("New messages in the discussions you follow"),
-    Kind.MODERATION: _l("Your message hidden or approved"),
-    Kind.REMINDER: _l("Deadline reminders for an unsubmitted draft"),
-    Kind.ADVICE: _l("Advice requested, submitted and replied to"),
-    Kind.REPORT: _l("Consultation report published"),
-    Kind.WAITING: _l("For the project team: reported messages, messages to approve and new questions"),
-}
+        return str(entry(self).label)
 
 
 class Frequency(enum.StrEnum):

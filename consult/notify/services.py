@@ -10,22 +10,24 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale, gettext as _, ngettext
+from flask_babel import force_locale, gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from consult.audit.services import record_event
 from consult.auth.models import User
-from consult.core.templating import format_day, format_deadline, format_moment
+from consult.core.templating import format_moment
 from consult.core.time import to_local, utcnow
 from consult.extensions import db
+from consult.notify import registry
 from consult.notify.mail import queue_mail, render_template_mail
 from consult.notify.models import Frequency, Kind, Notification, OutboundMail, Preference
+from consult.orgs.models import Membership, Organisation, OrgKind
 
 DEFAULT_FREQUENCY = Frequency.IMMEDIATE
 
@@ -70,95 +72,15 @@ def read_unsubscribe_token(token: str) -> tuple[User, Kind] | None:
 
 # --- what a notification says, in the reader's language --------------------------------
 
-def _when(value: str | None, style=format_moment) -> str:
+def moment(value: str | None, style=format_moment) -> str:
     """A moment stored as ISO text in the notification's data, in one of the named styles."""
     return style(datetime.fromisoformat(value)) if value else ""
 
 
 def describe(kind: Kind, data: dict[str, Any]) -> tuple[str, list[str]]:
-    """Title and body lines of a notification, in the current locale."""
-    d = defaultdict(str, data)
-    title = d["consultation"]
-    if kind == Kind.RECEIPT:
-        return (_("Receipt: response of %(org)s submitted", org=d["org"]), [
-            _("The response of %(org)s to the consultation “%(title)s” was submitted on %(when)s "
-              "(revision %(n)s).", org=d["org"], title=title, when=_when(d["when"]), n=d["n"]),
-            _("Receipt code") + ": " + d["code"],
-            _("Anyone can check the code at:") + " " + d["verify"],
-            _("You can change the answers and submit again until the deadline."),
-        ])
-    if kind == Kind.CHANGED:
-        if d["change"] == "deadline":
-            return (_("New deadline for “%(title)s”", title=title), [
-                _("The deadline of the consultation “%(title)s” is now %(when)s.",
-                  title=title, when=_when(d["closes_at"], format_deadline))])
-        return (_("The questions of “%(title)s” have changed", title=title), [
-            _("The project team changed the questions of the consultation “%(title)s”. "
-              "Check your answers before you submit.", title=title)]
-            + ([_("Reason given by the project team: %(reason)s", reason=d["reason"])] if d["reason"] else []))
-    if kind == Kind.QA:
-        return (_("Question %(n)s of “%(title)s” has been answered", n=d["n"], title=title), [d["question"]])
-    if kind == Kind.THREAD_REPLY:
-        return (_("New message in “%(thread)s”", thread=d["thread"]), [
-            _("%(author)s wrote a message in the discussion “%(thread)s” of the consultation “%(title)s”.",
-              author=d["author"], thread=d["thread"], title=title)])
-    if kind == Kind.MODERATION:
-        if d["action"] == "approved":
-            return (_("Your message in “%(thread)s” is now visible", thread=d["thread"]), [
-                _("The project team approved your message; all participants can read it now.")])
-        if d["action"] == "rejected":
-            return (_("Your message in “%(thread)s” was not published", thread=d["thread"]), [
-                _("Reason given by the project team: %(reason)s", reason=d["reason"] or "—")])
-        if d["action"] == "thread_hidden":
-            return (_("Your discussion “%(thread)s” was hidden", thread=d["thread"]), [
-                _("Only the project team can see it now."),
-                _("Reason given by the project team: %(reason)s", reason=d["reason"] or "—")])
-        return (_("Your message in “%(thread)s” was hidden", thread=d["thread"]), [
-            _("Reason given by the project team: %(reason)s", reason=d["reason"] or "—")])
-    if kind == Kind.REMINDER:
-        days = int(d["days"] or 0)
-        return (ngettext("%(num)d day left to submit to “%(title)s”",
-                         "%(num)d days left to submit to “%(title)s”", days, title=title), [
-            _("%(org)s has a draft response that has not been submitted. The deadline is %(when)s.",
-              org=d["org"], when=_when(d["closes_at"], format_deadline)),
-            _("Only submitted responses are taken into account.")])
-    if kind == Kind.ADVICE:
-        due = format_day(date.fromisoformat(d["due"])) if d["due"] else ""
-        if d["event"] == "requested":
-            return (_("Advice requested on “%(title)s”", title=title), [
-                _("The project team asks %(council)s for formal advice. Please submit it by %(due)s.",
-                  council=d["council"], due=due)])
-        if d["event"] == "strategy_shared":
-            return (_("The procurement-strategy draft of “%(title)s” is shared with the councils", title=title), [
-                _("You can read the draft and comment on each part.")])
-        if d["event"] == "receipt":
-            return (_("Receipt: advice of %(council)s submitted", council=d["council"]), [
-                _("The advice of %(council)s on “%(title)s” was submitted on %(when)s.",
-                  council=d["council"], title=title, when=_when(d["when"])),
-                _("Receipt code") + ": " + d["code"]])
-        if d["event"] == "submitted":
-            return (_("%(council)s submitted its advice on “%(title)s”", council=d["council"], title=title), [
-                _("Write the municipality's reply point by point and publish it.")])
-        return (_("Reply to the advice of %(council)s published", council=d["council"]), [
-            _("The advice on “%(title)s” and the municipality's reply are now visible to all participants.",
-              title=title)])
-    if kind == Kind.WAITING:
-        if d["event"] == "reported":
-            return (_("A message in “%(thread)s” was reported", thread=d["thread"]), [
-                _("A participant reported a message in the discussion “%(thread)s” of the consultation "
-                  "“%(title)s”. Look at it on the moderation page.", thread=d["thread"], title=title)])
-        if d["event"] == "pending_thread":
-            return (_("New discussion “%(thread)s” waits for approval", thread=d["thread"]), [
-                _("Others see the discussion once a moderator approves it. Approve or reject it on the "
-                  "moderation page of “%(title)s”.", title=title)])
-        if d["event"] == "pending":
-            return (_("A message in “%(thread)s” waits for approval", thread=d["thread"]), [
-                _("Others see the message once a moderator approves it. Approve or reject it on the "
-                  "moderation page of “%(title)s”.", title=title)])
-        return (_("New question about “%(title)s”", title=title), [
-            _("A participant asked a question. Answer it and publish the answer to all participants at the "
-              "same time.")])
-    return (_("The consultation report of “%(title)s” has been published", title=title), [])
+    """Title and body lines of a notification, in the current locale: the wording its feature
+    registered for the kind (or for the kind's event)."""
+    return registry.describe(kind, data)
 
 
 # --- preferences -----------------------------------------------------------------------
@@ -272,19 +194,13 @@ def send_digests(now: datetime | None = None) -> int:
 
 
 def _consultation_titles(ids: set[int | None]) -> dict[int, str]:
-    from consult.consultations.models import Consultation
-
     ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(Consultation.id, Consultation.title).where(Consultation.id.in_(ids))).all())
+    return registry.consultation_titles(ids) if ids else {}
 
 
 # --- who is told -----------------------------------------------------------------------
 
 def organisation_users(org_ids: Iterable[int]) -> list[User]:
-    from consult.orgs.models import Membership
-
     org_ids = list(set(org_ids))
     if not org_ids:
         return []
@@ -294,17 +210,9 @@ def organisation_users(org_ids: Iterable[int]) -> list[User]:
 
 def participants(consultation) -> list[User]:
     """People who take part: members of organisations that started a response, asked a
-    question or were asked for advice on this consultation."""
-    from consult.qa.models import QaItem
-    from consult.responses.models import Response
-
-    org_ids = set(db.session.scalars(select(Response.organisation_id).where(
-        Response.consultation_id == consultation.id)))
-    org_ids |= {i for i in db.session.scalars(select(QaItem.asker_organisation_id).where(
-        QaItem.consultation_id == consultation.id)) if i}
-    from consult.advice.services import requested_council_ids
-
-    return organisation_users(org_ids | requested_council_ids(consultation))
+    question or were asked for advice on this consultation (as each of those features registers
+    its part in :func:`consult.notify.registry.register_participants`)."""
+    return organisation_users(registry.participant_organisations(consultation))
 
 
 def audience(consultation) -> list[User]:
@@ -315,76 +223,25 @@ def audience(consultation) -> list[User]:
     and every advisory council (anyone may join, and a provider may start its response on the
     last day), so every member of every provider and council organisation on the platform counts,
     whether or not their organisation has started a response. Everyone who follows one of the
-    consultation's discussions counts too, as do the :func:`participants`. The project team is
-    left out: it is the one publishing. A consultation closed to invited organisations narrows the
-    first group to the invited organisations' members, and leaves out anyone else (a follower or
-    participant whose organisation is no longer invited cannot read what they would be told).
+    consultation's discussions counts too (the features register who follows, see
+    :func:`consult.notify.registry.register_audience`), as do the :func:`participants`. The project
+    team is left out: it is the one publishing. A consultation closed to invited organisations
+    narrows the first group to the invited organisations' members, and leaves out anyone else (a
+    follower or participant whose organisation is no longer invited cannot read what they would be
+    told; the consultation's feature registers that check as the audience gate).
     """
-    from consult.consultations.permissions import is_invited
-    from consult.dialogue.models import Thread, ThreadFollow
-    from consult.orgs.models import Membership, Organisation, OrgKind
-
     registered = select(Membership.user_id).join(Organisation, Organisation.id == Membership.organisation_id) \
         .where(Organisation.kind.in_([OrgKind.PROVIDER, OrgKind.COUNCIL]))
     if consultation.invited_only:
         registered = registered.where(Organisation.id.in_([org.id for org in consultation.invited]))
-    following = select(ThreadFollow.user_id).join(Thread, Thread.id == ThreadFollow.thread_id) \
-        .where(Thread.consultation_id == consultation.id)
     team = {member.user_id for member in consultation.team}
     people = {user.id: user for user in db.session.scalars(
-        select(User).where(or_(User.id.in_(registered), User.id.in_(following))).order_by(User.id))}
+        select(User).where(or_(User.id.in_(registered),
+                               *(User.id.in_(source) for source in registry.audience_sources(consultation))))
+        .order_by(User.id))}
     people.update((user.id, user) for user in participants(consultation))
     return [user for uid, user in sorted(people.items()) if uid not in team
-            and (not consultation.invited_only or is_invited(user, consultation))]
-
-
-def team_users(consultation, *, editors_only: bool = False) -> list[User]:
-    from consult.consultations.models import TeamRole
-
-    return [m.user for m in consultation.team if not editors_only or m.role == TeamRole.EDITOR]
-
-
-def tell_team(consultation, event: str, *, link: str, dedupe_key: str, data: dict[str, Any] | None = None,
-              may_read=None) -> list[Notification]:
-    """Tell the consultation's project team that something waits for it (a reported message, a
-    message to approve, a new question): in the bell, and by e-mail as each member chose for
-    :attr:`Kind.WAITING`. ``may_read(user)`` is the disclosure gate's answer for what ``data``
-    names; a member it refuses is not told."""
-    people = [user for user in team_users(consultation) if may_read is None or may_read(user)]
-    return notify(people, Kind.WAITING, consultation=consultation, link=link, dedupe_key=dedupe_key,
-                  data={"event": event, "consultation": consultation.title, **(data or {})})
-
-
-def send_reminders(now: datetime | None = None) -> int:
-    """Remind organisations with an unsubmitted draft 7 days and 1 day before the deadline.
-
-    Each (consultation, window, person) is reminded once, however often the command runs.
-    """
-    from consult.consultations.models import Consultation, Status
-    from consult.responses.models import Response, ResponseStatus
-
-    now = now or utcnow()
-    windows = sorted(current_app.config["REMINDER_DAYS"])
-    count = 0
-    for consultation in db.session.scalars(select(Consultation).where(
-            Consultation.status == Status.OPEN, Consultation.closes_at > now)):
-        days_left = (to_local(consultation.closes_at).date() - to_local(now).date()).days
-        window = next((w for w in windows if days_left <= w), None)
-        if window is None:
-            continue
-        drafts = db.session.scalars(select(Response).where(
-            Response.consultation_id == consultation.id, Response.status == ResponseStatus.DRAFT)
-            .options(selectinload(Response.organisation))).all()
-        for response in drafts:
-            created = notify(
-                organisation_users([response.organisation_id]), Kind.REMINDER,
-                consultation=consultation,
-                data={"consultation": consultation.title, "days": max(days_left, 0),
-                      "org": response.organisation.name, "closes_at": consultation.closes_at.isoformat()},
-                link=url_path("responses.overview", response_id=response.id),
-                dedupe_key=f"reminder:{consultation.id}:{window}:{response.organisation_id}")
-            count += len(created)
-    return count
+            and (not consultation.invited_only or registry.audience_gate(user, consultation))]
 
 
 def url_path(endpoint: str, **values) -> str:

@@ -9,13 +9,14 @@ from sqlalchemy.orm import joinedload
 from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Theme
+from consult.consultations.notifications import tell_team
 from consult.core.time import utcnow
 from consult.dialogue.models import AuthorRole, Post
 from consult.disclosure.qa import IdentityWarning, PublishedItem, confirmation_code, may_see_asker, \
     publication_warnings, published_item, published_items_filter
 from consult.extensions import db
 from consult.notify.models import Kind
-from consult.notify.services import audience, notify, tell_team, url_path
+from consult.notify.services import audience, notify, url_path
 from consult.orgs.models import Organisation
 from consult.qa.models import QaItem, QaStatus
 
