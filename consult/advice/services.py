@@ -20,6 +20,7 @@ from consult.auth.models import User
 from consult.consultations.models import Consultation, Question, Theme
 from consult.consultations.notifications import team_users
 from consult.core.db import update_if_version
+from consult.core.receipts import RECEIPT_CODE_LENGTH, format_receipt_code
 from consult.core.time import utcnow
 from consult.core.uploads import StoredFile
 from consult.disclosure.advice import may_show_reply, published_advice_filter
@@ -27,7 +28,6 @@ from consult.extensions import db
 from consult.notify.models import Kind
 from consult.notify.services import audience, notify, organisation_users, url_path
 from consult.orgs.models import Organisation, OrgKind
-from consult.responses.services import RECEIPT_CODE_LENGTH, format_receipt_code
 
 MAX_TEXT = 20_000
 

@@ -49,12 +49,12 @@ from consult.consultations.permissions import is_team
 from consult.consultations.loaders import load_consultation
 from consult.core.access import deny_hidden
 from consult.core.conflicts import restart_from
+from consult.core.receipts import format_receipt_code
 from consult.core.storage import send_stored
 from consult.core.uploads import CONTENT_TYPES, UploadRejected, store_upload
 from consult.disclosure.advice import may_show_reply
 from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
-from consult.responses.services import format_receipt_code
 
 ADVICE_FILE_TYPES = ("pdf", "odt", "docx")
 

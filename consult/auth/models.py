@@ -14,6 +14,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from consult.core.addresses import normalise_email
 from consult.core.db import str_enum
 from consult.core.time import UTCDateTime, utcnow
 from consult.extensions import db
@@ -24,11 +25,6 @@ if TYPE_CHECKING:
 
 def new_session_token() -> str:
     return secrets.token_urlsafe(32)
-
-
-def normalise_email(email: str) -> str:
-    """E-mail addresses are unique regardless of case and surrounding space."""
-    return email.strip().lower()
 
 
 class User(UserMixin, db.Model):

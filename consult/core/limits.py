@@ -29,6 +29,7 @@ from flask import Flask, current_app, g, make_response, render_template, request
 from flask_babel import gettext as _, lazy_gettext as _l
 from limits import parse
 
+from consult.core.addresses import normalise_email
 from consult.core.htmx import is_htmx
 from consult.core.time import to_local
 from consult.extensions import limiter
@@ -112,8 +113,6 @@ def note_limit_counted(rule: str) -> None:
 
 def key_for(rule: Rule, email: str | None = None) -> str:
     if rule.per == "email":
-        from consult.auth.models import normalise_email
-
         return normalise_email(email or "")
     return request.remote_addr or "unknown"
 

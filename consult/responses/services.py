@@ -20,6 +20,7 @@ from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Audience, Consultation, Question, Theme
 from consult.core.db import insert_unless_exists, update_if_version
+from consult.core.receipts import RECEIPT_CODE_LENGTH, format_receipt_code, normalise_receipt_code
 from consult.core.time import utcnow
 from consult.core.uploads import StoredFile
 from consult.extensions import db
@@ -36,8 +37,6 @@ from consult.responses.models import (
     SubmittedAnswer,
 )
 from consult.responses.display import snapshot_value
-
-RECEIPT_CODE_LENGTH = 32
 
 
 class DeadlinePassed(Exception):
@@ -325,16 +324,6 @@ def _dump(data: dict[str, Any]) -> str:
 
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def format_receipt_code(code: str) -> str:
-    """'3f9a…' → '3F9A-0C1B-…' (groups of four, easy to read aloud and type)."""
-    code = code.upper()
-    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
-
-
-def normalise_receipt_code(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch in "0123456789abcdef")
 
 
 def submit_problems(response: Response) -> list[tuple[str, str]]:

@@ -20,6 +20,7 @@ from consult.consultations.loaders import load_consultation
 from consult.core.htmx import current_url, htmx_redirect, is_htmx
 from consult.core.limits import limit_route
 from consult.core.ondemand import limit_generation
+from consult.core.receipts import format_receipt_code
 from consult.core.time import utcnow
 from consult.core.uploads import UploadRejected, store_upload
 from consult.extensions import db
@@ -38,7 +39,6 @@ from consult.responses.services import (
     StaleAnswer,
     SubmitBlocked,
     add_attachment,
-    format_receipt_code,
     has_unsubmitted_changes,
     is_asked,
     is_skipped,
