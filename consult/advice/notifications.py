@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from consult.advice.services import requested_council_ids
 from consult.core.templating import format_day

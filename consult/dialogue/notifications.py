@@ -3,7 +3,8 @@ moderator's decision to the message's author, and to the project team the messag
 for it (reported, or to approve); and who follows a consultation's discussions."""
 from __future__ import annotations
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from consult.auth.models import User

@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app, has_request_context, url_for
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload

@@ -3,7 +3,8 @@ to the project team what waits for it (the kind the team's notifications share; 
 their own events of it); and the part Q&A plays in who takes part in a consultation."""
 from __future__ import annotations
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from consult.consultations.notifications import team_users

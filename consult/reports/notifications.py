@@ -1,7 +1,8 @@
 """The notification reports sends: the consultation report published, to everyone registered."""
 from __future__ import annotations
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from consult.notify import registry
 from consult.notify.models import Kind

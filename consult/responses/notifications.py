@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
