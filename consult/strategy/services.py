@@ -3,12 +3,11 @@ the 'not yet considered' list, sharing, adopting, and council comments."""
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import false, select, update
+from sqlalchemy import String, and_, case, cast, except_, func, or_, select, tuple_, update
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -18,9 +17,10 @@ from consult.analysis.services import answer_items_of, current_answers
 from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Consultation
+from consult.core.access import like_contains
 from consult.core.db import update_if_version
 from consult.core.time import utcnow
-from consult.dialogue.models import Post
+from consult.dialogue.models import Post, Thread
 from consult.disclosure.posts import shown_posts
 from consult.extensions import db
 from consult.notify.models import Kind
@@ -447,9 +447,10 @@ class Source:
 
 
 def sources(consultation: Consultation, query: str = "", limit: int = 50) -> list[Source]:
-    """Input that can be linked, matching ``query`` (all types), newest kinds last."""
+    """Input that can be linked, matching ``query`` (all types), newest kinds last: the database
+    finds the matches and reads at most ``limit`` of them."""
     needle = query.strip().casefold()
-    found = _sources(consultation)
+    found = _sources(consultation, needle=needle, limit=limit)
     if needle:
         found = [s for s in found if needle in s.text.casefold() or needle in s.title.casefold()]
     return found[:limit]
@@ -471,61 +472,90 @@ def _ids(refs) -> set[int]:
     return {int(ref) for ref in refs if ref.isdigit()}
 
 
-def _sources(consultation: Consultation, only: dict[str, set[str]] | None = None) -> list[Source]:
-    """Every source of ``consultation``; with ``only`` (refs per source type) just those."""
+def _answer_pairs(refs) -> set[tuple[int, int]]:
+    return {(int(r), int(q)) for r, _sep, q in (ref.partition("-") for ref in refs) if r.isdigit() and q.isdigit()}
+
+
+def _answers_of(consultation: Consultation, question_ids, pairs: set[tuple[int, int]] | None = None):
+    query = current_answers(consultation).where(SubmittedAnswer.question_id.in_(set(question_ids)))
+    if pairs is not None:
+        query = query.where(tuple_(SubmittedAnswer.response_id, SubmittedAnswer.question_id).in_(sorted(pairs)))
+    return query
+
+
+def _sources(consultation: Consultation, only: dict[str, set[str]] | None = None, *, needle: str = "",
+             limit: int | None = None) -> list[Source]:
+    """The sources of ``consultation``: every one; with ``only`` (refs per source type) just those;
+    with ``needle`` those whose text or name contains it, at most ``limit`` in all (the database
+    filters and stops; what it finds the caller checks again against the shown title)."""
+    pattern = like_contains(needle) if needle else None
+
     def wants(source_type: str) -> bool:
+        if limit is not None and len(found) >= limit:
+            return False
         return only is None or bool(only.get(source_type))
+
+    def narrow(query, column, refs_of: str):
+        if only is not None:
+            query = query.where(column.in_(_ids(only[refs_of])))
+        if limit is not None:
+            query = query.limit(limit - len(found))
+        return query
+
+    def matching(*columns):
+        return or_(*(func.lower(column).like(pattern, escape="\\") for column in columns))
 
     found: list[Source] = []
     questions = {q.id: q for t in consultation.themes for q in t.questions}
-    excerpts = []
+    if wants("answer"):
+        pairs = _answer_pairs(only["answer"]) if only is not None else None
+        query = _answers_of(consultation, questions, pairs)
+        if pattern:
+            titled = [q for q, question in questions.items() if needle in question.text[:80].casefold()]
+            query = query.where(or_(SubmittedAnswer.folded.like(pattern, escape="\\"),
+                                    matching(Organisation.name), SubmittedAnswer.question_id.in_(titled)))
+        if limit is not None:
+            query = query.limit(limit)
+        for item in answer_items_of(query):
+            if pairs is None or (item.response.id, item.question_id) in pairs:
+                found.append(Source("answer", item.key,
+                                    f"{item.response.organisation.name} — {questions[item.question_id].text[:80]}",
+                                    item.text, item.confidential))
     if wants("excerpt"):
         query = select(Coding).join(Tag).where(Tag.consultation_id == consultation.id, Coding.start.is_not(None))
-        if only is not None:
-            query = query.where(Coding.id.in_(_ids(only["excerpt"])))
-        excerpts = list(db.session.scalars(query.options(selectinload(Coding.tag)).order_by(Coding.id)))
-    if wants("answer") or excerpts:
-        query = current_answers(consultation).where(SubmittedAnswer.question_id.in_(set(questions)))
-        if only is not None:
-            # The answers asked for, and those the excerpts come from (whether they are confidential).
-            pairs = {tuple(int(n) for n in ref.split("-")) for ref in only.get("answer", ())
-                     if re.fullmatch(r"\d+-\d+", ref)}
-            pairs |= {(c.response_id, c.question_id) for c in excerpts}
-            if not pairs:
-                query = query.where(false())
-            query = query.where(SubmittedAnswer.response_id.in_({r for r, _ in pairs}),
-                                SubmittedAnswer.question_id.in_({q for _, q in pairs}))
-        for item in answer_items_of(query):
-            found.append(Source("answer", f"{item.response.id}-{item.question_id}",
-                                f"{item.response.organisation.name} — {questions[item.question_id].text[:80]}",
-                                item.text, item.confidential))
-    confidential_answers = {s.ref for s in found if s.confidential}
-    if only is not None:
-        found = [s for s in found if s.ref in only.get("answer", ())]
-    for coding in excerpts:
-        found.append(Source("excerpt", str(coding.id), str(_l("tagged %(tag)s", tag=coding.tag.name)),
-                            coding.excerpt, f"{coding.response_id}-{coding.question_id}" in confidential_answers))
+        if pattern:
+            query = query.where(matching(Coding.excerpt, Tag.name))
+        excerpts = list(db.session.scalars(narrow(query, Coding.id, "excerpt")
+                                           .options(selectinload(Coding.tag)).order_by(Coding.id)))
+        # An excerpt of a confidential answer is confidential too.
+        from_pairs = {(c.response_id, c.question_id) for c in excerpts}
+        confidential = {item.key for item in answer_items_of(_answers_of(consultation, questions, from_pairs))
+                        if item.confidential} if from_pairs else set()
+        for coding in excerpts:
+            found.append(Source("excerpt", str(coding.id), str(_l("tagged %(tag)s", tag=coding.tag.name)),
+                                coding.excerpt, f"{coding.response_id}-{coding.question_id}" in confidential))
     # Linked evidence is shown to the councils: only messages every reader may read (the gate decides).
     if wants("post"):
         query = shown_posts(select(Post), None, consultation)
-        if only is not None:
-            query = query.where(Post.id.in_(_ids(only["post"])))
-        for post in db.session.scalars(query.options(selectinload(Post.thread))):
+        if pattern:
+            query = query.where(or_(matching(Post.body), Post.thread.has(matching(Thread.title))))
+        for post in db.session.scalars(narrow(query, Post.id, "post").options(selectinload(Post.thread))):
             found.append(Source("post", str(post.id), str(_l("Message in “%(thread)s”", thread=post.thread.title)),
                                 post.body))
     if wants("qa"):
         query = select(QaItem).where(QaItem.consultation_id == consultation.id, QaItem.status == QaStatus.PUBLISHED)
-        if only is not None:
-            query = query.where(QaItem.id.in_(_ids(only["qa"])))
-        for item in db.session.scalars(query):
+        if pattern:
+            query = query.where(matching(QaItem.question, QaItem.answer))
+        for item in db.session.scalars(narrow(query, QaItem.id, "qa").order_by(QaItem.id)):
             found.append(Source("qa", str(item.id), str(_l("Question %(n)s", n=item.number)),
                                 f"{item.question} — {item.answer}"))
     if wants("advice_point"):
         query = select(AdvicePoint).join(Advice).join(AdviceRequest).where(
             AdviceRequest.consultation_id == consultation.id, Advice.status != AdviceStatus.DRAFT)
-        if only is not None:
-            query = query.where(AdvicePoint.id.in_(_ids(only["advice_point"])))
-        for point in db.session.scalars(query.options(selectinload(AdvicePoint.advice).selectinload(Advice.council))):
+        if pattern:
+            query = query.where(matching(AdvicePoint.title, AdvicePoint.body))
+        for point in db.session.scalars(narrow(query, AdvicePoint.id, "advice_point").order_by(AdvicePoint.id)
+                                        .options(selectinload(AdvicePoint.advice).selectinload(Advice.council))):
             found.append(Source("advice_point", str(point.id),
                                 str(_l("Advice of %(council)s, point %(n)s", council=point.advice.council.name,
                                        n=point.number)),
@@ -533,9 +563,9 @@ def _sources(consultation: Consultation, only: dict[str, set[str]] | None = None
     if wants("synthesis"):
         themes = {t.id: t for t in consultation.themes}
         query = select(Synthesis).where(Synthesis.consultation_id == consultation.id)
-        if only is not None:
-            query = query.where(Synthesis.id.in_(_ids(only["synthesis"])))
-        for synthesis in db.session.scalars(query):
+        if pattern:
+            query = query.where(matching(Synthesis.text))
+        for synthesis in db.session.scalars(narrow(query, Synthesis.id, "synthesis").order_by(Synthesis.id)):
             scope = questions[synthesis.question_id].text[:80] if synthesis.question_id else themes[synthesis.theme_id].title
             found.append(Source("synthesis", str(synthesis.id), scope, synthesis.text))
     return found
@@ -657,23 +687,71 @@ def informed(consultation: Consultation, source_type: str) -> dict[str, list[tup
     return result
 
 
+NOT_CONSIDERED_PAGE_SIZE = 50
+
+
+def _tagged_input(consultation: Consultation, draft: StrategyDraft | None):
+    """A query of the tagged input of ``consultation`` that no part of ``draft`` has dispositioned
+    yet, one row per input: (source type, ref), as evidence links name it."""
+    source_type = case((Coding.post_id.is_not(None), "post"), (Coding.start.is_not(None), "excerpt"),
+                       else_="answer").label("source_type")
+    ref = case((Coding.post_id.is_not(None), cast(Coding.post_id, String)),
+               (Coding.start.is_not(None), cast(Coding.id, String)),
+               else_=cast(Coding.response_id, String) + "-" + cast(Coding.question_id, String)).label("ref")
+    query = select(source_type, ref).join(Tag).where(Tag.consultation_id == consultation.id)
+    if draft is None:
+        return query.distinct()
+    # A set difference (EXCEPT, which also removes duplicates), not a NOT EXISTS per tagged row:
+    # the database compares the two sets once.
+    return except_(query, select(EvidenceLink.source_type, EvidenceLink.source_ref)
+                   .where(EvidenceLink.draft_id == draft.id))
+
+
+def not_considered_count(consultation: Consultation, draft: StrategyDraft | None) -> int:
+    """How much tagged input no part has dispositioned yet, counted by the database."""
+    return db.session.scalar(select(func.count()).select_from(_tagged_input(consultation, draft).subquery()))
+
+
 def not_considered(consultation: Consultation, draft: StrategyDraft | None) -> list[tuple[str, str, str]]:
-    """Tagged input that no part has dispositioned yet: (source type, ref, tag names)."""
-    tagged: dict[tuple[str, str], set[str]] = {}
-    for coding in db.session.scalars(select(Coding).join(Tag).where(Tag.consultation_id == consultation.id)
-                                     .options(selectinload(Coding.tag))):
-        if coding.post_id is not None:
-            key = ("post", str(coding.post_id))
-        elif coding.start is not None:
-            key = ("excerpt", str(coding.id))
-        else:
-            key = ("answer", f"{coding.response_id}-{coding.question_id}")
-        tagged.setdefault(key, set()).add(coding.tag.name)
-    linked = set()
-    if draft is not None:
-        linked = {(link.source_type, link.source_ref) for link in links_for(draft)}
-    return sorted(((t, r, ", ".join(sorted(names))) for (t, r), names in tagged.items() if (t, r) not in linked),
-                  key=lambda row: (row[0], row[1]))
+    """Tagged input that no part has dispositioned yet: (source type, ref, tag names), all of it."""
+    return _not_considered(consultation, draft, _tagged_input(consultation, draft).subquery().select())
+
+
+def not_considered_page(consultation: Consultation, draft: StrategyDraft | None, page: int = 1,
+                        per_page: int = NOT_CONSIDERED_PAGE_SIZE) -> tuple[list[tuple[str, str, str]], int]:
+    """One page of the tagged input that no part has dispositioned yet: (source type, ref, tag
+    names) in type and ref order, and how much there is in all. Only the page's input is read."""
+    keys = _tagged_input(consultation, draft).subquery().select()
+    return (_not_considered(consultation, draft, keys.limit(per_page).offset((max(page, 1) - 1) * per_page)),
+            not_considered_count(consultation, draft))
+
+
+def _not_considered(consultation: Consultation, draft: StrategyDraft | None, keys) -> list[tuple[str, str, str]]:
+    keys = db.session.execute(keys.order_by("source_type", "ref")).all()
+    names: dict[tuple[str, str], set[str]] = {}
+    posts = {int(r) for t, r in keys if t == "post"}
+    excerpts = {int(r) for t, r in keys if t == "excerpt"}
+    answers = {tuple(int(n) for n in r.split("-")) for t, r in keys if t == "answer"}
+    conditions = []
+    if posts:
+        conditions.append(Coding.post_id.in_(posts))
+    if excerpts:
+        conditions.append(Coding.id.in_(excerpts))
+    if answers:
+        conditions.append(and_(Coding.post_id.is_(None), Coding.start.is_(None),
+                               tuple_(Coding.response_id, Coding.question_id).in_(sorted(answers))))
+    if conditions:
+        for coding_id, post_id, start, response_id, question_id, tag_name in db.session.execute(
+                select(Coding.id, Coding.post_id, Coding.start, Coding.response_id, Coding.question_id, Tag.name)
+                .join(Tag).where(Tag.consultation_id == consultation.id, or_(*conditions))):
+            if post_id is not None:
+                key = ("post", str(post_id))
+            elif start is not None:
+                key = ("excerpt", str(coding_id))
+            else:
+                key = ("answer", f"{response_id}-{question_id}")
+            names.setdefault(key, set()).add(tag_name)
+    return [(t, r, ", ".join(sorted(names.get((t, r), ())))) for t, r in keys]
 
 
 # --- council comments -------------------------------------------------------------------------

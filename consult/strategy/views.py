@@ -1,6 +1,8 @@
 """Strategy pages: overview grid, general part, segments, evidence, revisions, comments."""
 from __future__ import annotations
 
+from math import ceil
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -44,7 +46,9 @@ from consult.strategy.services import (
     link_evidence,
     links_for,
     live_segments,
-    not_considered,
+    NOT_CONSIDERED_PAGE_SIZE,
+    not_considered_count,
+    not_considered_page,
     part_key,
     part_labels,
     remove_segment,
@@ -129,7 +133,7 @@ def overview(slug: str):
         draft = draft_for(consultation)
     return render_template("strategy/overview.html", consultation=consultation, draft=draft, error=error,
                            segments=live_segments(draft) if draft else [],
-                           open_items=len(not_considered(consultation, draft)) if draft and can_see_evidence(
+                           open_items=not_considered_count(consultation, draft) if draft and can_see_evidence(
                                current_user, consultation) else None,
                            may_write=can_write_strategy(current_user, consultation, draft),
                            name=request.form.get("name", ""))
@@ -342,9 +346,15 @@ def open_input(slug: str):
     consultation, draft = _load(slug)
     if not can_see_evidence(current_user, consultation):
         abort(404)
-    rows = not_considered(consultation, draft)
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = not_considered_page(consultation, draft, page)
+    pages = max(ceil(total / NOT_CONSIDERED_PAGE_SIZE), 1)
+    if not rows and page > pages:  # past the last page (an old link): the last page
+        page = pages
+        rows, total = not_considered_page(consultation, draft, page)
     titles = sources_by_key(consultation, {(t, r) for t, r, _tags in rows})
     return render_template("strategy/not_considered.html", consultation=consultation, draft=draft,
+                           page=page, pages=pages, total=total,
                            rows=[(t, r, tags, titles.get((t, r))) for t, r, tags in rows], source_labels=SOURCE_LABELS,
                            may_link=draft is not None and can_write_strategy(current_user, consultation, draft))
 
