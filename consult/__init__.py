@@ -159,9 +159,14 @@ def register_error_handlers(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from consult.consultations.display import register_display as register_consultation_display
     from consult.core.templating import register_templating
+    from consult.notify.services import unread_count
+    from consult.permissions import PREDICATES
     from consult.responses.display import register_display as register_response_display
 
     register_templating(app)
+    app.jinja_env.globals.update(PREDICATES)
+    app.jinja_env.globals["unread_notifications"] = \
+        lambda user: unread_count(user) if user and user.is_authenticated else 0
     register_consultation_display(app)
     register_response_display(app)
 

@@ -8,7 +8,7 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from consult.advice.services import requested_council_ids
+from consult.advice.permissions import requested_council_ids
 from consult.core.templating import format_day
 from consult.notify import registry
 from consult.notify.models import Kind

@@ -1,9 +1,12 @@
 """Who may request, draft, submit, read and reply to advice, and comment as a council."""
 from __future__ import annotations
 
-from consult.advice.models import Advice, AdviceStatus
+from sqlalchemy import select
+
+from consult.advice.models import Advice, AdviceRequest, AdviceStatus
 from consult.consultations.models import Consultation, Status
 from consult.consultations.permissions import can_edit_consultation, can_view_consultation, is_team
+from consult.extensions import db
 from consult.orgs.models import MemberRole, OrgKind
 from consult.responses.permissions import responding_organisations
 
@@ -16,6 +19,12 @@ def council_memberships(user) -> list:
 
 def council_ids(user) -> set[int]:
     return {m.organisation_id for m in council_memberships(user)}
+
+
+def requested_council_ids(consultation: Consultation) -> set[int]:
+    """The councils asked for advice on this consultation (they take part in it)."""
+    return set(db.session.scalars(select(Advice.council_id).join(AdviceRequest).where(
+        AdviceRequest.consultation_id == consultation.id)))
 
 
 def is_council_member(user) -> bool:

@@ -50,11 +50,6 @@ def _clean(value: str | None, limit: int = MAX_TEXT) -> str:
     return value
 
 
-def requested_council_ids(consultation: Consultation) -> set[int]:
-    return set(db.session.scalars(select(Advice.council_id).join(AdviceRequest).where(
-        AdviceRequest.consultation_id == consultation.id)))
-
-
 def _advice_data(advice: Advice, event: str) -> dict:
     request = advice.request
     return {"event": event, "consultation": request.consultation.title, "council": advice.council.name,

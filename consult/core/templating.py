@@ -13,8 +13,8 @@ from consult.core.sanitize import render_markdown
 
 
 def register_templating(app: Flask) -> None:
-    from consult.permissions import PREDICATES
-
+    """Core's own filters and globals; the features' (predicates, the unread count) are added by
+    create_app, as core knows no feature."""
     app.jinja_env.filters["markdown"] = render_markdown
     filters = {
         "number": format_number, "amount": format_amount,
@@ -29,9 +29,7 @@ def register_templating(app: Flask) -> None:
         "filesizeformat": format_file_size,
     }
     app.jinja_env.filters.update({name: _in_the_readers_language(f) for name, f in filters.items()})
-    app.jinja_env.globals.update(PREDICATES)
     app.jinja_env.globals["formatting_examples"] = formatting_examples
-    app.jinja_env.globals["unread_notifications"] = _unread_notifications
     app.jinja_env.add_extension("jinja2.ext.loopcontrols")
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.tests["instance_of"] = isinstance
@@ -146,9 +144,3 @@ def _in_the_readers_language(function):
         return function(value, *args, **kwargs)
 
     return language_filter
-
-
-def _unread_notifications(user) -> int:
-    from consult.notify.services import unread_count
-
-    return unread_count(user) if user and user.is_authenticated else 0
