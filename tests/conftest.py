@@ -194,6 +194,24 @@ def login(client, email: str, password: str = PASSWORD, **extra):
                      csrf_from="/login")
 
 
+def add_team(consultation, members: dict) -> None:
+    """Put users on a consultation's team: ``{user: TeamRole}``, committed."""
+    from consult.consultations.models import TeamMember
+
+    db.session.add_all([TeamMember(consultation_id=consultation.id, user_id=user.id, role=role)
+                        for user, role in members.items()])
+    db.session.commit()
+
+
+def clients_for(app, users: dict) -> dict:
+    """A logged-in test client per user (same keys), plus "anonymous": the cast of a test world."""
+    clients = {"anonymous": app.test_client()}
+    for key, user in users.items():
+        clients[key] = app.test_client()
+        assert login(clients[key], user.email).status_code == 302, f"{key} could not log in"
+    return clients
+
+
 @pytest.fixture
 def admin_client(app):
     admin = make_user("admin@example.org", name="Ada Admin", admin=True)

@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 
 from consult.advice.models import Advice, AdvicePoint, AdviceStatus, CouncilComment, Disposition
 from consult.audit.models import AuditEvent
-from consult.consultations.models import Consultation, Question, QuestionKind, Status, TeamMember, TeamRole, Theme
+from consult.consultations.models import Consultation, Question, QuestionKind, Status, TeamRole, Theme
 from consult.core.time import utcnow
 from consult.extensions import db
 from consult.notify.models import Kind, Notification
 from consult.orgs.models import MemberRole, OrgKind
-from tests.conftest import login, make_org, make_user, post_form, text_of
+from tests.conftest import add_team, clients_for, make_org, make_user, post_form, text_of
 
 
 @pytest.fixture
@@ -39,15 +39,8 @@ def world(app):
         "editor": make_user("editor@example.org", name="Eva Editor", org=leiden),
         "analyst": make_user("analyst@example.org", name="Ali Analist", org=leiden),
     }
-    db.session.add_all([
-        TeamMember(consultation_id=consultation.id, user_id=users["editor"].id, role=TeamRole.EDITOR),
-        TeamMember(consultation_id=consultation.id, user_id=users["analyst"].id, role=TeamRole.ANALYST),
-    ])
-    db.session.commit()
-    clients = {"anonymous": app.test_client()}
-    for key, user in users.items():
-        clients[key] = app.test_client()
-        assert login(clients[key], user.email).status_code == 302
+    add_team(consultation, {users["editor"]: TeamRole.EDITOR, users["analyst"]: TeamRole.ANALYST})
+    clients = clients_for(app, users)
     return {"consultation": consultation, "users": users, "clients": clients,
             "councils": {"raad": raad, "clientenraad": clientenraad}}
 

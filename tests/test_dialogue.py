@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import event, select
 
 from consult.audit.models import AuditEvent
-from consult.consultations.models import Consultation, Status, TeamMember, TeamRole, Theme
+from consult.consultations.models import Consultation, Status, TeamRole, Theme
 from consult.core.time import utcnow
 from consult.dialogue.models import AuthorRole, Post, PostReport, PostStatus, Thread, ThreadFollow
 from consult.extensions import db
 from consult.orgs.models import MemberRole, OrgKind
-from tests.conftest import login, make_org, make_user, post_form, text_of
+from tests.conftest import add_team, clients_for, make_org, make_user, post_form, text_of
 from tests.test_sanitize import XSS_CORPUS, assert_inert
 
 
@@ -35,16 +35,9 @@ def world(app):
         "analyst": make_user("analyst@example.org", name="Ali Analist"),
         "other_team": make_user("other@example.org", name="Otto Ander", org=leiden),
     }
-    db.session.add_all([
-        TeamMember(consultation_id=consultation.id, user_id=users["editor"].id, role=TeamRole.EDITOR),
-        TeamMember(consultation_id=consultation.id, user_id=users["analyst"].id, role=TeamRole.ANALYST),
-        TeamMember(consultation_id=other.id, user_id=users["other_team"].id, role=TeamRole.EDITOR),
-    ])
-    db.session.commit()
-    clients = {"anonymous": app.test_client()}
-    for key, user in users.items():
-        clients[key] = app.test_client()
-        login(clients[key], user.email)
+    add_team(consultation, {users["editor"]: TeamRole.EDITOR, users["analyst"]: TeamRole.ANALYST})
+    add_team(other, {users["other_team"]: TeamRole.EDITOR})
+    clients = clients_for(app, users)
     return {"consultation": consultation, "users": users, "clients": clients}
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from consult.advice.models import Disposition
 from consult.analysis.models import Coding, Tag
 from consult.audit.models import AuditEvent
-from consult.consultations.models import Consultation, Question, QuestionKind, Status, TeamMember, TeamRole, Theme
+from consult.consultations.models import Consultation, Question, QuestionKind, Status, TeamRole, Theme
 from consult.core.time import utcnow
 from consult.dialogue.models import Post
 from consult.dialogue.services import create_thread
@@ -20,7 +20,7 @@ from consult.responses.models import Publication
 from consult.responses.services import save_answer, set_publication, start_response, submit
 from consult.strategy.models import DraftStatus, EvidenceLink, Revision, Segment, StrategyComment, StrategyDraft
 from consult.strategy.services import GENERAL, not_considered
-from tests.conftest import login, make_org, make_user, post_form, text_of
+from tests.conftest import add_team, clients_for, make_org, make_user, post_form, text_of
 
 SEGMENT = {"name": "Individuele begeleiding", "services": "Begeleiding thuis", "organisation_form": "administrative",
            "organisation_form_explanation": "", "process": "Dialoog", "providers_kind": "range",
@@ -50,11 +50,7 @@ def world(app):
         "council": make_user("raad@example.org", name="Rita Raad", org=raad, role=MemberRole.CONTACT),
         "provider": make_user("a@example.org", name="Anna Aanbieder", org=provider_org),
     }
-    db.session.add_all([
-        TeamMember(consultation_id=consultation.id, user_id=users["editor"].id, role=TeamRole.EDITOR),
-        TeamMember(consultation_id=consultation.id, user_id=users["analyst"].id, role=TeamRole.ANALYST),
-    ])
-    db.session.commit()
+    add_team(consultation, {users["editor"]: TeamRole.EDITOR, users["analyst"]: TeamRole.ANALYST})
     response = start_response(consultation, provider_org, by=users["provider"])
     save_answer(response, theme.questions[0], "Korte lijnen met het wijkteam werken goed.", False, None,
                 by=users["provider"])
@@ -62,10 +58,7 @@ def world(app):
     set_publication(response, Publication.NAMED, by=users["provider"])
     submit(response, by=users["provider"], notify=False)
     db.session.commit()
-    clients = {"anonymous": app.test_client()}
-    for key, user in users.items():
-        clients[key] = app.test_client()
-        assert login(clients[key], user.email).status_code == 302
+    clients = clients_for(app, users)
     return {"consultation": consultation, "theme": theme, "users": users, "clients": clients, "response": response,
             "council": raad}
 
