@@ -196,7 +196,7 @@ def test_tags_bulk_tagging_counts_and_tag_filter(app, world):
     # Again: nothing is tagged twice.
     post_form(client, action_url(url, "tag_filtered"), {"action": "tag_filtered", "tag": str(tag.id)})
     assert db.session.scalar(select(func.count(Coding.id))) == 3
-    selected = post_form(client, question_url(world, "Wat werkt goed?"), {
+    selected = post_form(client, action_url(question_url(world, "Wat werkt goed?"), "tag_selected"), {
         "action": "tag_selected", "tag": str(tag.id), "answers": [f"{responses[4].id}-{question.id}", "999-999"]})
     assert selected.status_code == 302
     assert db.session.scalar(select(func.count(Coding.id))) == 4
@@ -219,12 +219,12 @@ def test_excerpts_and_quotes_survive_other_answers_changing(app, world):
     client = client_for(app, "analyst@example.org")
     question = world["q"]["Wat werkt goed?"]
     url = question_url(world, "Wat werkt goed?")
-    wrong = post_form(client, action_url(url, "excerpt"), {"action": "excerpt", "answer": f"{first.id}-{question.id}", "tag": str(tag.id),
+    wrong = post_form(client, action_url(url, "excerpt"), {"answer": f"{first.id}-{question.id}", "tag": str(tag.id),
                                     "excerpt": "reistijd wordt vergoed"})
     assert wrong.status_code == 200
     assert "Deze tekst staat niet in het antwoord." in text_of(wrong)
     assert "reistijd wordt vergoed</textarea>" in wrong.get_data(as_text=True)  # the typed text stays
-    ok = post_form(client, action_url(url, "excerpt"), {"action": "excerpt", "answer": f"{first.id}-{question.id}", "tag": str(tag.id),
+    ok = post_form(client, action_url(url, "excerpt"), {"answer": f"{first.id}-{question.id}", "tag": str(tag.id),
                                  "excerpt": "reistijd tussen cliënten", "quote": "1"})
     assert ok.status_code == 302
     coding = db.session.scalar(select(Coding))
@@ -240,8 +240,8 @@ def test_excerpts_and_quotes_survive_other_answers_changing(app, world):
     assert "(toegeschreven aan: een aanbieder): “reistijd tussen cliënten”" in text_of(client.get(url))
     # A confidential answer is never quoted.
     cost = world["q"]["Kostprijs per uur?"]
-    refused = post_form(client, question_url(world, "Kostprijs per uur?"),
-                        {"action": "excerpt", "answer": f"{second.id}-{cost.id}", "excerpt": "55", "quote": "1"})
+    refused = post_form(client, action_url(question_url(world, "Kostprijs per uur?"), "excerpt"),
+                        {"answer": f"{second.id}-{cost.id}", "excerpt": "55", "quote": "1"})
     assert "Een vertrouwelijk antwoord kan niet worden geciteerd." in text_of(refused)
     assert db.session.scalar(select(func.count(Quote.id))) == 1
 
@@ -250,9 +250,9 @@ def test_synthesis_per_question_and_theme_with_status(app, world):
     respond(world, "Zorg A", kvk="70000001", open_text="Korte lijnen")
     client = client_for(app, "analyst@example.org")
     url = question_url(world, "Wat werkt goed?")
-    empty_final = post_form(client, action_url(url, "synthesis"), {"action": "synthesis", "synthesis": " ", "status": "final"})
+    empty_final = post_form(client, action_url(url, "synthesis"), {"synthesis": " ", "status": "final"})
     assert empty_final.status_code == 200 and "Schrijf de synthese voordat u die definitief maakt." in text_of(empty_final)
-    assert post_form(client, action_url(url, "synthesis"), {"action": "synthesis", "synthesis": "Aanbieders waarderen **korte lijnen**.",
+    assert post_form(client, action_url(url, "synthesis"), {"synthesis": "Aanbieders waarderen **korte lijnen**.",
                                    "status": "final"}).status_code == 302
     theme_url = f"/consultations/wmo/analysis/themes/{world['theme'].id}"
     assert post_form(client, theme_url, {"synthesis": "Over bekostiging is men verdeeld.", "status": "draft"},

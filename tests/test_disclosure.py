@@ -160,7 +160,7 @@ def test_quote_refused_on_the_analysis_page_with_the_message(app, world):
     client = app.test_client()
     assert login(client, "editor@example.org").status_code == 302
     url = f"/consultations/wmo/analysis/questions/{world['open'].id}"
-    page = post_form(client, action_url(url, "excerpt"), {"action": "excerpt", "quote": "1", "answer": f"{response.id}-{world['open'].id}",
+    page = post_form(client, action_url(url, "excerpt"), {"quote": "1", "answer": f"{response.id}-{world['open'].id}",
                                    "excerpt": "Minder formulieren"}, csrf_from=url)
     assert page.status_code == 200
     assert ("Deze organisatie heeft gekozen haar antwoorden niet te laten publiceren; ze kunnen dus niet "

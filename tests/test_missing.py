@@ -24,8 +24,8 @@ from consult.orgs.models import MemberRole, OrgKind
 from consult.responses.models import Answer, Publication, Response
 from consult.responses.services import save_answer, set_publication, start_response, submit
 from tests.conftest import build_app, get_csrf, login, make_org, make_user, post_form, text_of
-from tests.test_migrations import empty_database as empty_migration_database
 from tests.question_actions import action_url
+from tests.test_migrations import empty_database as empty_migration_database
 
 HX = {"HX-Request": "true"}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -263,7 +263,7 @@ def test_bulk_remove_takes_the_tag_off_whole_answers_and_leaves_excerpts(tagging
     assert post_form(tagging["analyst"], action_url(url, "tag_filtered"), {"action": "tag_filtered", "tag": str(tag.id)},
                      csrf_from=url).status_code == 302
     assert whole_codings(tag) == [b.id, c.id, d.id]
-    assert post_form(tagging["analyst"], action_url(url, "excerpt"), {"action": "excerpt", "answer": key(b, q), "excerpt": "wachtlijst",
+    assert post_form(tagging["analyst"], action_url(url, "excerpt"), {"answer": key(b, q), "excerpt": "wachtlijst",
                                                "tag": str(tag.id)}, csrf_from=url).status_code == 302
     response = post_form(tagging["analyst"], action_url(url, "untag_selected"), {"action": "untag_selected", "tag": str(tag.id),
                                                    "answers": [key(b, q), key(c, q)]}, csrf_from=url)
@@ -271,7 +271,8 @@ def test_bulk_remove_takes_the_tag_off_whole_answers_and_leaves_excerpts(tagging
     assert "Tag “Wachtlijst” verwijderd bij 2 antwoorden." in text_of(tagging["analyst"].get(url))
     assert whole_codings(tag) == [d.id]
     assert db.session.scalar(select(func.count()).select_from(Coding).where(Coding.start.is_not(None))) == 1
-    assert post_form(tagging["analyst"], action_url(url + "?q=Zorg+D", "untag_filtered"), {"action": "untag_filtered", "tag": str(tag.id)},
+    assert post_form(tagging["analyst"], action_url(url + "?q=Zorg+D", "untag_filtered"),
+                     {"action": "untag_filtered", "tag": str(tag.id)},
                      csrf_from=url).status_code == 302
     assert whole_codings(tag) == []
 
@@ -279,20 +280,22 @@ def test_bulk_remove_takes_the_tag_off_whole_answers_and_leaves_excerpts(tagging
 def test_bulk_undo_reverses_exactly_the_last_bulk_action(tagging):
     tag, q, url, analyst = tagging["tags"]["Wachtlijst"], tagging["q"], tagging["url"], tagging["analyst"]
     b, c, d = tagging["responses"]
-    assert post_form(analyst, action_url(url, "tag_selected"), {"action": "tag_selected", "tag": str(tag.id), "answers": [key(b, q)]},
+    assert post_form(analyst, action_url(url, "tag_selected"),
+                     {"action": "tag_selected", "tag": str(tag.id), "answers": [key(b, q)]},
                      csrf_from=url).status_code == 302
     kept = db.session.scalar(select(Coding.id).where(Coding.response_id == b.id))
-    assert post_form(analyst, action_url(url, "tag_filtered"), {"action": "tag_filtered", "tag": str(tag.id)}, csrf_from=url).status_code == 302
+    assert post_form(analyst, action_url(url, "tag_filtered"),
+                     {"action": "tag_filtered", "tag": str(tag.id)}, csrf_from=url).status_code == 302
     assert whole_codings(tag) == [b.id, c.id, d.id]
     page = text_of(analyst.get(url))
     assert "tag “Wachtlijst” toegevoegd aan 2 antwoorden. Ongedaan maken de laatste actie op meerdere antwoorden" in page
-    assert post_form(analyst, action_url(url, "undo_bulk"), {"action": "undo_bulk"}, csrf_from=url).status_code == 302
+    assert post_form(analyst, action_url(url, "undo_bulk"), {}, csrf_from=url).status_code == 302
     assert whole_codings(tag) == [b.id]  # the answer tagged before keeps its tag
     assert db.session.scalar(select(Coding.id).where(Coding.response_id == b.id)) == kept
     page = text_of(analyst.get(url))
     assert "Ongedaan gemaakt: tag “Wachtlijst” is weer weggehaald bij 2 antwoorden." in page
     assert "Ongedaan maken" not in page
-    again = post_form(analyst, action_url(url, "undo_bulk"), {"action": "undo_bulk"}, csrf_from=url)
+    again = post_form(analyst, action_url(url, "undo_bulk"), {}, csrf_from=url)
     assert again.status_code == 302
     assert "Er is niets om ongedaan te maken" in text_of(analyst.get(url))
     assert whole_codings(tag) == [b.id]
@@ -308,7 +311,7 @@ def test_bulk_undo_of_a_removal_puts_back_who_tagged_and_when(tagging, world):
     assert post_form(analyst, action_url(url, "untag_selected"), {"action": "untag_selected", "tag": str(tag.id),
                                     "answers": [key(b, q), key(d, q)]}, csrf_from=url).status_code == 302
     assert whole_codings(tag) == [c.id]
-    assert post_form(analyst, action_url(url, "undo_bulk"), {"action": "undo_bulk"}, csrf_from=url).status_code == 302
+    assert post_form(analyst, action_url(url, "undo_bulk"), {}, csrf_from=url).status_code == 302
     assert "Ongedaan gemaakt: tag “Aanbod” staat weer bij 2 antwoorden." in text_of(analyst.get(url))
     db.session.expire_all()
     after = sorted(db.session.execute(select(Coding.response_id, Coding.created_by_id, Coding.created_at)
@@ -321,7 +324,7 @@ def test_bulk_undo_belongs_to_one_person_and_one_question(tagging):
     tag, url = tagging["tags"]["Wachtlijst"], tagging["url"]
     assert post_form(tagging["analyst"], action_url(url, "tag_filtered"), {"action": "tag_filtered", "tag": str(tag.id)},
                      csrf_from=url).status_code == 302
-    assert post_form(tagging["editor"], action_url(url, "undo_bulk"), {"action": "undo_bulk"}, csrf_from=url).status_code == 302
+    assert post_form(tagging["editor"], action_url(url, "undo_bulk"), {}, csrf_from=url).status_code == 302
     assert len(whole_codings(tag)) == 3  # the editor had nothing to undo
     assert "Ongedaan maken" not in text_of(tagging["editor"].get(url))
     assert "Ongedaan maken" in text_of(tagging["analyst"].get(url))
@@ -333,7 +336,8 @@ def test_bulk_undo_sent_twice_at_once_reverses_once(app, tagging, world):
     second_tab = client_for(app, world["users"]["analyst"])
     b, c, d = tagging["responses"]
     for _round in range(5):
-        assert post_form(analyst, action_url(url, "tag_filtered"), {"action": "tag_filtered", "tag": str(tag.id)}, csrf_from=url).status_code == 302
+        assert post_form(analyst, action_url(url, "tag_filtered"),
+                         {"action": "tag_filtered", "tag": str(tag.id)}, csrf_from=url).status_code == 302
         assert post_form(analyst, action_url(url, "untag_selected"), {"action": "untag_selected", "tag": str(tag.id),
                                         "answers": [key(b, q), key(c, q)]}, csrf_from=url).status_code == 302
         tokens = {client: get_csrf(client, url) for client in (analyst, second_tab)}
@@ -343,7 +347,7 @@ def test_bulk_undo_sent_twice_at_once_reverses_once(app, tagging, world):
             with app.app_context():
                 barrier.wait()
                 results.append(client.post(action_url(url, "undo_bulk"),
-                                           data={"csrf_token": tokens[client], "action": "undo_bulk"}).status_code)
+                                           data={"csrf_token": tokens[client]}).status_code)
                 db.session.remove()
 
         threads = [threading.Thread(target=undo, args=(client,)) for client in (analyst, second_tab)]
@@ -364,7 +368,7 @@ def test_excerpt_marked_where_it_was_selected_and_checked_against_the_answer(tag
     b = tagging["responses"][0]
     text_ = "Korte lijnen en wachtlijst bij Zorg B. Korte lijnen werken."
     second = text_.rindex("Korte lijnen")
-    assert post_form(analyst, action_url(url, "excerpt"), {"action": "excerpt", "answer": key(b, q), "excerpt": "Korte lijnen",
+    assert post_form(analyst, action_url(url, "excerpt"), {"answer": key(b, q), "excerpt": "Korte lijnen",
                                     "at": str(second), "tag": str(tag.id), "quote": "1"},
                      csrf_from=url).status_code == 302
     coding = db.session.scalar(select(Coding).where(Coding.start.is_not(None)))
@@ -372,10 +376,10 @@ def test_excerpt_marked_where_it_was_selected_and_checked_against_the_answer(tag
     assert (coding.start, coding.end, coding.excerpt) == (second, second + len("Korte lijnen"), "Korte lijnen")
     assert (quote.start, quote.text) == (second, "Korte lijnen")
     # An offset that does not point at the text falls back to the text itself; a made-up text is refused.
-    assert post_form(analyst, action_url(url, "excerpt"), {"action": "excerpt", "answer": key(b, q), "excerpt": " wachtlijst",
+    assert post_form(analyst, action_url(url, "excerpt"), {"answer": key(b, q), "excerpt": " wachtlijst",
                                     "at": "3", "tag": str(tag.id)}, csrf_from=url).status_code == 302
     assert db.session.scalar(select(Coding.start).where(Coding.excerpt == "wachtlijst")) == text_.index("wachtlijst")
-    refused = post_form(analyst, action_url(url, "excerpt"), {"action": "excerpt", "answer": key(b, q), "excerpt": "Lange lijnen",
+    refused = post_form(analyst, action_url(url, "excerpt"), {"answer": key(b, q), "excerpt": "Lange lijnen",
                                        "at": "0", "tag": str(tag.id)}, csrf_from=url)
     assert refused.status_code == 200
     assert "Deze tekst staat niet in het antwoord. Kopieer hem precies uit het antwoord." in text_of(refused)
@@ -391,7 +395,7 @@ def test_excerpt_over_several_lines_is_found_as_the_browser_sends_it(tagging, wo
     set_publication(response, Publication.NAMED, by=user)
     submit(response, by=user, notify=False)
     db.session.commit()
-    assert post_form(analyst, action_url(url, "excerpt"), {"action": "excerpt", "answer": key(response, q),
+    assert post_form(analyst, action_url(url, "excerpt"), {"answer": key(response, q),
                                     "excerpt": "Eerste regel.\r\nTweede", "at": "0",
                                     "tag": str(tagging["tags"]["Aanbod"].id)}, csrf_from=url).status_code == 302
     assert db.session.scalar(select(Coding.excerpt).where(Coding.start.is_not(None))) == "Eerste regel.\nTweede"

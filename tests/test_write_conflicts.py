@@ -310,9 +310,9 @@ def test_synthesis_saved_from_an_old_version_is_refused(team):
     synthesis = fresh(Synthesis)
     assert (synthesis.text, synthesis.status, synthesis.version) == ("Wat Eva hoorde", SynthesisStatus.DRAFT, 1)
     question_url = f"/consultations/wmo/analysis/questions/{team['question'].id}"
-    assert post_form(eva, action_url(question_url, "synthesis"), {"action": "synthesis", "synthesis": "Per vraag, Eva", "status": "draft",
+    assert post_form(eva, action_url(question_url, "synthesis"), {"synthesis": "Per vraag, Eva", "status": "draft",
                                          "version": "0"}, csrf_from=question_url).status_code == 302
-    stale = post_form(ali, action_url(question_url, "synthesis"), {"action": "synthesis", "synthesis": "Per vraag, Ali", "status": "draft",
+    stale = post_form(ali, action_url(question_url, "synthesis"), {"synthesis": "Per vraag, Ali", "status": "draft",
                                           "version": "0"}, csrf_from=question_url)
     assert stale.status_code == 409
     assert STALE_NL in text_of(stale)

@@ -29,11 +29,14 @@ from consult.analysis.services import (
     bulk_untag,
     delete_tag,
     distribution,
+    matching_response_ids,
     number_summary,
+    post_items,
+    post_page,
     public_distribution_figures,
     public_number_figures,
     public_numbers_text,
-    matching_response_ids,
+    quote_post,
     remove_coding,
     response_rates,
     save_synthesis,
@@ -41,8 +44,6 @@ from consult.analysis.services import (
     submitted_responses,
     syntheses_by_scope,
     synthesis_for,
-    post_items,
-    quote_post,
     tag_counts,
     tag_excerpt,
     tag_post,
@@ -51,8 +52,8 @@ from consult.analysis.services import (
     value_groups,
 )
 from consult.audit.services import record_event
-from consult.consultations.models import Consultation, QuestionKind, Theme
 from consult.consultations.loaders import load_consultation
+from consult.consultations.models import Consultation, QuestionKind, Theme
 from consult.core.access import deny_hidden
 from consult.core.conflicts import STALE_SAVE, form_version
 from consult.extensions import db
@@ -103,37 +104,21 @@ def overview(slug: str):
                            stakeholders=STAKEHOLDERS)
 
 
-@bp.route("/consultations/<slug>/analysis/questions/<int:question_id>", methods=["GET", "POST"])
+@bp.route("/consultations/<slug>/analysis/questions/<int:question_id>")
 @login_required
 def question(slug: str, question_id: int):
     consultation = _load(slug)
-    theme, question_obj, number = _question(consultation, question_id)
+    return _question_page(consultation, *_question(consultation, question_id))
+
+
+def _question_page(consultation, theme, question_obj, number, *, errors=None, values=None, selected=frozenset(),
+                   synthesis_error=None, status=200):
+    """The answers to one question with their tags, excerpts, statistics and synthesis; after a
+    refused action with the message at its form and what the person typed or selected kept."""
+    question_id = question_obj.id
     tags, bulk = tags_with_last_bulk(consultation, current_user, question_id)
-    errors: dict[str, str] = {}
-    values: dict[str, str] = {}
-    selected: set[str] = set()
-    synthesis_error, status = None, 200
-    if request.method == "POST":
-        action = request.form.get("action", "")
-        try:
-            result = _act(consultation, theme, question_obj, tags, action)
-        except (AnalysisRefused, StaleSynthesis) as refused:
-            db.session.rollback()
-            key = "bulk" if action in BULK_ACTIONS else request.form.get("answer", "synthesis")
-            if isinstance(refused, StaleSynthesis):
-                synthesis_error, status = str(STALE_SAVE), 409
-            elif action == "synthesis":
-                synthesis_error = str(refused.message)
-            else:
-                errors[key] = str(refused.message)
-                values[key] = request.form.get("excerpt", "")
-                selected = set(request.form.getlist("answers"))  # the person's selection stays
-        else:
-            db.session.commit()
-            flash(result, "ok")
-            return redirect(request.full_path.rstrip("?") + (request.form.get("anchor") or ""))
-    filters = Filters(stakeholder=request.args.get("type", ""), tag_id=request.args.get("tag", type=int),
-                      text=request.args.get("q", ""))
+    errors = errors or {}
+    filters = _filters()
     # Filtered, counted and paged in SQL; the statistics are grouped there too.
     found = answer_page(consultation, question_id, filters, request.args.get("page", 1, type=int), PAGE_SIZE)
     stats = public = None
@@ -152,12 +137,12 @@ def question(slug: str, question_id: int):
         informed_excerpts=informed(consultation, "excerpt"), may_link=_may_link_evidence(consultation),
         consultation=consultation, theme=theme, question=question_obj, number=number,
         items=found.items, total=found.total, matched=found.matched, page=found.page,
-        pages=found.pages, filters=filters, tags=tags, stats=stats, public=public, stakeholders=STAKEHOLDERS, labels=STAKEHOLDER_LABELS,
-        synthesis=synthesis_for(theme, question_obj), synthesis_error=synthesis_error,
+        pages=found.pages, filters=filters, tags=tags, stats=stats, public=public, stakeholders=STAKEHOLDERS,
+        labels=STAKEHOLDER_LABELS, synthesis=synthesis_for(theme, question_obj), synthesis_error=synthesis_error,
         synthesis_text=request.form.get("synthesis") if synthesis_error else None, synthesis_conflict=status == 409,
-        statuses=list(SynthesisStatus), errors=errors, values=values, colours=TAG_COLOURS, selected=selected,
-        chosen_tag=request.form.get("tag", "") if errors.get("bulk") else "",
-        last_bulk=bulk)
+        statuses=list(SynthesisStatus), errors=errors, values=values or {}, colours=TAG_COLOURS, selected=selected,
+        chosen_tag=request.form.get("tag", "") if errors.get("bulk") else "", last_bulk=bulk,
+        args=request.args.to_dict())
     if confidential_keys:  # every view of a confidential answer is audited
         record_event("confidential_viewed", actor=current_user, obj=consultation, question_id=question_id,
                      answers=confidential_keys)
@@ -165,73 +150,136 @@ def question(slug: str, question_id: int):
     return html, status
 
 
-def _act(consultation, theme, question, tags, action: str) -> str:
-    tag = next((t for t in tags if str(t.id) == request.form.get("tag")), None)
-    if action == "synthesis":
-        try:
-            status = SynthesisStatus(request.form.get("status", "draft"))
-        except ValueError:
-            raise AnalysisRefused(_("Choose draft or final.")) from None
-        save_synthesis(theme, question, text=request.form.get("synthesis", ""), status=status, by=current_user,
-                       version=form_version())
-        return _("The synthesis has been saved.")
-    if action == "undo_bulk":
-        undone = undo_bulk(current_user, question.id)
-        if undone is None:  # undone already (the button sent twice, or in another tab)
-            return _("There is nothing to undo: the last bulk action has been undone already.")
-        if undone.removed:
-            return ngettext("Undone: tag “%(tag)s” is back on %(num)d answer.",
-                            "Undone: tag “%(tag)s” is back on %(num)d answers.", undone.count, tag=undone.tag.name)
-        return ngettext("Undone: tag “%(tag)s” has been taken off %(num)d answer again.",
-                        "Undone: tag “%(tag)s” has been taken off %(num)d answers again.", undone.count,
-                        tag=undone.tag.name)
-    if action in BULK_ACTIONS:
-        if tag is None:
-            raise AnalysisRefused(_("Choose a tag."))
-        if action.endswith("_selected"):
-            keys = [key.partition("-") for key in request.form.getlist("answers")]
-            response_ids = answered_response_ids(consultation, question.id, {
-                int(response_id) for response_id, _sep, question_id in keys
-                if response_id.isdigit() and question_id == str(question.id)})
-            if not response_ids:
-                raise AnalysisRefused(_("Select at least one answer."))
-        else:
-            response_ids = matching_response_ids(consultation, question.id, Filters(
-                stakeholder=request.args.get("type", ""), tag_id=request.args.get("tag", type=int),
-                text=request.args.get("q", "")))
-        if action.startswith("untag"):
-            removed = bulk_untag(tag, question.id, response_ids, by=current_user)
-            return ngettext("Tag “%(tag)s” removed from %(num)d answer.", "Tag “%(tag)s” removed from %(num)d answers.",
-                            removed, tag=tag.name)
-        added = bulk_tag(tag, question.id, response_ids, by=current_user)
-        return _("Tag “%(tag)s” added to %(n)s answers.", tag=tag.name, n=added)
-    if action == "remove_coding":
-        coding = db.session.get(Coding, request.form.get("coding", type=int) or 0)
-        if coding is None or coding.tag.consultation_id != consultation.id:
-            abort(404)
-        remove_coding(coding, by=current_user)
-        return _("The tag has been removed.")
-    if action == "remove_quote":
-        quote = db.session.get(Quote, request.form.get("quote", type=int) or 0)
-        if quote is None or quote.consultation_id != consultation.id:
-            abort(404)
-        db.session.delete(quote)
-        record_event("quote_removed", actor=current_user, obj=consultation, quote_id=quote.id)
-        return _("The quote has been removed.")
+def _filters() -> Filters:
+    return Filters(stakeholder=request.args.get("type", ""), tag_id=request.args.get("tag", type=int),
+                   text=request.args.get("q", ""))
+
+
+def question_action(name: str):
+    """A POST route for one action on a question's page (``/questions/<id>/<name>``). The action
+    returns the message for the person; a refused action shows the page again with the message at
+    its form (``field``: which one) and the person's selection and text kept. The filters of the
+    page travel in the query string, so the page comes back as it was."""
+    def register(act):
+        @bp.route(f"/consultations/<slug>/analysis/questions/<int:question_id>/{name}", methods=["POST"],
+                  endpoint=f"question_{name.replace('-', '_')}")
+        @login_required
+        def view(slug: str, question_id: int):
+            consultation = _load(slug)
+            theme, question_obj, number = _question(consultation, question_id)
+            try:
+                message = act(consultation, theme, question_obj)
+            except (AnalysisRefused, StaleSynthesis) as refused:
+                db.session.rollback()
+                if isinstance(refused, StaleSynthesis):
+                    return _question_page(consultation, theme, question_obj, number,
+                                          synthesis_error=str(STALE_SAVE), status=409)
+                if name == "synthesis":
+                    return _question_page(consultation, theme, question_obj, number,
+                                          synthesis_error=str(refused.message))
+                key = "bulk" if name == "bulk" else request.form.get("answer", "")
+                return _question_page(consultation, theme, question_obj, number,
+                                      errors={key: str(refused.message)},
+                                      values={key: request.form.get("excerpt", "")},
+                                      selected=set(request.form.getlist("answers")))  # the selection stays
+            db.session.commit()
+            flash(message, "ok")
+            return redirect(url_for("analysis.question", slug=slug, question_id=question_id,
+                                    **request.args.to_dict()) + (request.form.get("anchor") or ""))
+        return view
+    return register
+
+
+def _chosen_tag(consultation) -> Tag | None:
+    tag_id = request.form.get("tag", type=int)
+    tag = db.session.get(Tag, tag_id) if tag_id else None
+    return tag if tag is not None and tag.consultation_id == consultation.id else None
+
+
+@question_action("synthesis")
+def synthesis(consultation, theme, question) -> str:
+    try:
+        status = SynthesisStatus(request.form.get("status", "draft"))
+    except ValueError:
+        raise AnalysisRefused(_("Choose draft or final.")) from None
+    save_synthesis(theme, question, text=request.form.get("synthesis", ""), status=status, by=current_user,
+                   version=form_version())
+    return _("The synthesis has been saved.")
+
+
+@question_action("undo-bulk")
+def undo(consultation, theme, question) -> str:
+    undone = undo_bulk(current_user, question.id)
+    if undone is None:  # undone already (the button sent twice, or in another tab)
+        return _("There is nothing to undo: the last bulk action has been undone already.")
+    if undone.removed:
+        return ngettext("Undone: tag “%(tag)s” is back on %(num)d answer.",
+                        "Undone: tag “%(tag)s” is back on %(num)d answers.", undone.count, tag=undone.tag.name)
+    return ngettext("Undone: tag “%(tag)s” has been taken off %(num)d answer again.",
+                    "Undone: tag “%(tag)s” has been taken off %(num)d answers again.", undone.count,
+                    tag=undone.tag.name)
+
+
+@question_action("bulk")
+def bulk(consultation, theme, question) -> str:
+    """Tag or untag the selected answers, or all answers the page's filters match (the button says which)."""
+    action = request.form.get("action", "")
+    if action not in BULK_ACTIONS:
+        abort(400)
+    tag = _chosen_tag(consultation)
+    if tag is None:
+        raise AnalysisRefused(_("Choose a tag."))
+    if action.endswith("_selected"):
+        keys = [key.partition("-") for key in request.form.getlist("answers")]
+        response_ids = answered_response_ids(consultation, question.id, {
+            int(response_id) for response_id, _sep, question_id in keys
+            if response_id.isdigit() and question_id == str(question.id)})
+        if not response_ids:
+            raise AnalysisRefused(_("Select at least one answer."))
+    else:
+        response_ids = matching_response_ids(consultation, question.id, _filters())
+    if action.startswith("untag"):
+        removed = bulk_untag(tag, question.id, response_ids, by=current_user)
+        return ngettext("Tag “%(tag)s” removed from %(num)d answer.", "Tag “%(tag)s” removed from %(num)d answers.",
+                        removed, tag=tag.name)
+    added = bulk_tag(tag, question.id, response_ids, by=current_user)
+    return _("Tag “%(tag)s” added to %(n)s answers.", tag=tag.name, n=added)
+
+
+@question_action("remove-coding")
+def remove_answer_coding(consultation, theme, question) -> str:
+    coding = db.session.get(Coding, request.form.get("coding", type=int) or 0)
+    if coding is None or coding.tag.consultation_id != consultation.id:
+        abort(404)
+    remove_coding(coding, by=current_user)
+    return _("The tag has been removed.")
+
+
+@question_action("remove-quote")
+def remove_answer_quote(consultation, theme, question) -> str:
+    quote = db.session.get(Quote, request.form.get("quote", type=int) or 0)
+    if quote is None or quote.consultation_id != consultation.id:
+        abort(404)
+    db.session.delete(quote)
+    record_event("quote_removed", actor=current_user, obj=consultation, quote_id=quote.id)
+    return _("The quote has been removed.")
+
+
+@question_action("excerpt")
+def excerpt(consultation, theme, question) -> str:
     item = answer_item(consultation, question.id, request.form.get("answer", ""))
     if item is None:
         abort(404)
-    if action == "excerpt":
-        excerpt, at = request.form.get("excerpt", ""), request.form.get("at", type=int)
-        as_quote = request.form.get("quote") == "1"
-        if tag is None and not as_quote:
-            raise AnalysisRefused(_("Choose a tag, or mark the excerpt as a key quote, or both."))
-        if tag is not None:
-            tag_excerpt(tag, item, excerpt, by=current_user, at=at)
-        if as_quote:
-            add_quote(consultation, item, excerpt, by=current_user, at=at)
-        return _("The excerpt has been marked.")
-    abort(400)
+    text, at = request.form.get("excerpt", ""), request.form.get("at", type=int)
+    as_quote = request.form.get("quote") == "1"
+    tag = _chosen_tag(consultation)
+    if tag is None and not as_quote:
+        raise AnalysisRefused(_("Choose a tag, or mark the excerpt as a key quote, or both."))
+    if tag is not None:
+        tag_excerpt(tag, item, text, by=current_user, at=at)
+    if as_quote:
+        add_quote(consultation, item, text, by=current_user, at=at)
+    return _("The excerpt has been marked.")
 
 
 @bp.route("/consultations/<slug>/analysis/posts", methods=["GET", "POST"])
@@ -284,15 +332,12 @@ def posts(slug: str):
             db.session.commit()
             flash(message, "ok")
             return redirect(request.full_path.rstrip("?") + f"#post-{key}" if key else request.full_path.rstrip("?"))
-    shown = post_items(consultation, text, tag_filter)
-    page = max(request.args.get("page", 1, type=int), 1)
-    pages = max(ceil(len(shown) / PAGE_SIZE), 1)
-    page = min(page, pages)
+    shown = post_page(consultation, text, tag_filter, request.args.get("page", 1, type=int), PAGE_SIZE)
     from consult.strategy.services import informed
 
     return render_template("analysis/posts.html", consultation=consultation, tags=tags, text=text,
-                           tag_filter=tag_filter, items=shown[(page - 1) * PAGE_SIZE:page * PAGE_SIZE],
-                           matched=len(shown), page=page, pages=pages, errors=errors, values=values,
+                           tag_filter=tag_filter, items=shown.items,
+                           matched=shown.matched, page=shown.page, pages=shown.pages, errors=errors, values=values,
                            informed=informed(consultation, "post"), may_link=_may_link_evidence(consultation))
 
 
