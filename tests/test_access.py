@@ -458,7 +458,7 @@ def test_a_closed_consultation_is_closed_on_every_route(app, world):
 # checks themselves; one without an entry here fails the suite, and so does an entry whose
 # route no longer checks or counts what it says.
 LIMITS = {
-    "auth.accept_invitation":     ("token",    {"token_link"}),
+    "orgs.accept_invitation":     ("token",    {"token_link"}),
     "auth.change_password":       ("password", {"secret_guess"}),
     "auth.forgot_password":       ("mail",     {"reset_request", "reset_request_email"}),
     "auth.login":                 ("password", {"secret_guess"}),

@@ -8,6 +8,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from consult.audit.services import record_event
@@ -25,7 +26,6 @@ from consult.core.time import utcnow
 from consult.extensions import db
 from consult.notify.mail import send_template
 
-
 # Too many failed passwords or codes; carries ``retry_at``. The policy: consult.auth.lockout.
 LoginThrottled = GuessingRefused
 
@@ -36,6 +36,14 @@ class TokenError(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+
+
+# What a person reads when a link from an e-mail (reset, verification, invitation) does not work.
+TOKEN_MESSAGES = {
+    "unknown": lambda: _("This link is not valid. Check that you used the whole link from the e-mail."),
+    "used": lambda: _("This link has already been used. Each link works once."),
+    "expired": lambda: _("This link has expired. Request a new one."),
+}
 
 
 def get_user_by_email(email: str) -> User | None:

@@ -7,21 +7,25 @@ from flask_login import current_user, login_required
 
 from consult.auth import bp
 from consult.auth.forms import (
-    AcceptInvitationForm,
     AccountForm,
     ChangePasswordForm,
-    ConfirmForm,
     ForgotPasswordForm,
     LoginForm,
     ResendVerificationForm,
     ResetPasswordForm,
 )
 from consult.auth.lockout import (
-    GuessingRefused, check_secret, clear_failures, guessing_message, remember_device, retry_after,
+    GuessingRefused,
+    check_secret,
+    clear_failures,
+    guessing_message,
+    remember_device,
+    retry_after,
 )
 from consult.auth.models import TokenPurpose
 from consult.auth.passwords import verify_password
 from consult.auth.services import (
+    TOKEN_MESSAGES,
     LoginThrottled,
     TokenError,
     authenticate,
@@ -33,6 +37,8 @@ from consult.auth.services import (
     send_password_reset,
     send_verification,
     set_password,
+)
+from consult.auth.services import (
     verify_email as verify_email_token,
 )
 from consult.auth.session import end_session, start_session
@@ -42,13 +48,6 @@ from consult.core.i18n import select_locale
 from consult.core.limits import Throttled, check_all, limit_route, refused_form
 from consult.core.security import safe_next
 from consult.extensions import db
-from consult.orgs.services import InvitationError, accept_invitation as accept, load_invitation
-
-TOKEN_MESSAGES = {
-    "unknown": lambda: _("This link is not valid. Check that you used the whole link from the e-mail."),
-    "used": lambda: _("This link has already been used. Each link works once."),
-    "expired": lambda: _("This link has expired. Request a new one."),
-}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -161,40 +160,6 @@ def resend_verification():
             db.session.commit()
         return render_template("auth/verify_sent.html", email=form.email.data)
     return render_template("auth/resend_verification.html", form=form)
-
-
-@bp.route("/invitation/<token>", methods=["GET", "POST"])
-@limit_route("token_link")
-def accept_invitation(token: str):
-    try:
-        invitation = load_invitation(token)
-    except InvitationError as error:
-        return render_template("auth/token_problem.html", message=TOKEN_MESSAGES[error.reason](),
-                               retry_url=None), 400
-    existing = get_user_by_email(invitation.email)
-    if existing is not None:
-        # The person has an account: accepting needs that account's login.
-        if not current_user.is_authenticated or current_user.id != existing.id:
-            return render_template("auth/invitation_login.html", invitation=invitation,
-                                   login_url=url_for("auth.login", next=request.path))
-        form = ConfirmForm()
-        if form.validate_on_submit():
-            accept(invitation, user=current_user)
-            db.session.commit()
-            flash(_("You are now a member of %(org)s.", org=invitation.organisation.name), "ok")
-            return redirect(url_for("orgs.organisation", org_id=invitation.organisation_id))
-        return render_template("auth/invitation_join.html", invitation=invitation, form=form)
-    form = AcceptInvitationForm()
-    if form.validate_on_submit():
-        user = accept(invitation, user=None, name=form.name.data, password=form.password.data,
-                      locale=select_locale())
-        db.session.commit()
-        start_session(user)
-        record_login(user)
-        db.session.commit()
-        flash(_("Welcome! Your account is ready."), "ok")
-        return redirect(url_for("orgs.organisation", org_id=invitation.organisation_id))
-    return render_template("auth/invitation.html", invitation=invitation, form=form)
 
 
 @bp.route("/account", methods=["GET", "POST"])

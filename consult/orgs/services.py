@@ -152,7 +152,7 @@ def _send_invitation(invitation: Invitation, raw: str, *, by: User, locale: str)
         locale=locale,
         organisation=invitation.organisation,
         inviter=by,
-        link=url_for("auth.accept_invitation", token=raw, _external=True),
+        link=url_for("orgs.accept_invitation", token=raw, _external=True),
     )
 
 

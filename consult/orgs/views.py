@@ -1,22 +1,34 @@
 """A provider registers its organisation; members see their organisation; contacts invite."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from consult.auth.forms import AcceptInvitationForm, ConfirmForm
+from consult.auth.services import TOKEN_MESSAGES, get_user_by_email, record_login
+from consult.auth.session import start_session
 from consult.core.i18n import select_locale
-from consult.core.limits import Throttled, check_all, refused_form
+from consult.core.limits import Throttled, check_all, limit_route, refused_form
 from consult.core.time import utcnow
 from consult.extensions import db
 from consult.orgs import bp
 from consult.orgs.forms import InviteForm, RegisterProviderForm
-from consult.orgs.models import Membership, MemberRole, Organisation
+from consult.orgs.models import MemberRole, Membership, Organisation
 from consult.orgs.permissions import can_manage_organisation, can_view_organisation
-from consult.orgs.services import invite, pending_invitation, pending_invitations, request_registration, \
-    resend_invitation, withdraw_invitation
+from consult.orgs.services import (
+    InvitationError,
+    invite,
+    load_invitation,
+    pending_invitation,
+    pending_invitations,
+    request_registration,
+    resend_invitation,
+    withdraw_invitation,
+)
+from consult.orgs.services import accept_invitation as accept_invitation_as
 
 
 def load_organisation(org_id: int) -> Organisation:
@@ -114,3 +126,39 @@ def withdraw(org_id: int, invitation_id: int):
     db.session.commit()
     flash(_("The invitation to %(email)s has been withdrawn; its link no longer works.", email=email), "ok")
     return redirect(url_for("orgs.organisation", org_id=org.id) + "#invitations-title")
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limit_route("token_link")
+def accept_invitation(token: str):
+    """An invited person joins the organisation: with the account they have (logged in as it),
+    or with a new one made here."""
+    try:
+        invitation = load_invitation(token)
+    except InvitationError as error:
+        return render_template("auth/token_problem.html", message=TOKEN_MESSAGES[error.reason](),
+                               retry_url=None), 400
+    existing = get_user_by_email(invitation.email)
+    if existing is not None:
+        # The person has an account: accepting needs that account's login.
+        if not current_user.is_authenticated or current_user.id != existing.id:
+            return render_template("auth/invitation_login.html", invitation=invitation,
+                                   login_url=url_for("auth.login", next=request.path))
+        form = ConfirmForm()
+        if form.validate_on_submit():
+            accept_invitation_as(invitation, user=current_user)
+            db.session.commit()
+            flash(_("You are now a member of %(org)s.", org=invitation.organisation.name), "ok")
+            return redirect(url_for("orgs.organisation", org_id=invitation.organisation_id))
+        return render_template("auth/invitation_join.html", invitation=invitation, form=form)
+    form = AcceptInvitationForm()
+    if form.validate_on_submit():
+        user = accept_invitation_as(invitation, user=None, name=form.name.data, password=form.password.data,
+                      locale=select_locale())
+        db.session.commit()
+        start_session(user)
+        record_login(user)
+        db.session.commit()
+        flash(_("Welcome! Your account is ready."), "ok")
+        return redirect(url_for("orgs.organisation", org_id=invitation.organisation_id))
+    return render_template("auth/invitation.html", invitation=invitation, form=form)
