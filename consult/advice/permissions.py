@@ -6,6 +6,7 @@ from sqlalchemy import select
 from consult.advice.models import Advice, AdviceRequest, AdviceStatus
 from consult.consultations.models import Consultation, Status
 from consult.consultations.permissions import can_edit_consultation, can_view_consultation, is_team
+from consult.core.predicates import predicate
 from consult.extensions import db
 from consult.orgs.models import MemberRole, OrgKind
 from consult.responses.permissions import responding_organisations
@@ -27,35 +28,42 @@ def requested_council_ids(consultation: Consultation) -> set[int]:
         AdviceRequest.consultation_id == consultation.id)))
 
 
+@predicate
 def is_council_member(user) -> bool:
     return bool(council_memberships(user))
 
 
+@predicate
 def can_request_advice(user, consultation: Consultation) -> bool:
     """Editors ask councils for advice once the consultation is published."""
     return consultation.status != Status.DRAFT and can_edit_consultation(user, consultation)
 
 
+@predicate
 def is_advice_council(user, advice: Advice) -> bool:
     return advice.council_id in council_ids(user)
 
 
+@predicate
 def can_draft_advice(user, advice: Advice) -> bool:
     """Every member of the council drafts together, until it is submitted."""
     return advice.status == AdviceStatus.DRAFT and is_advice_council(user, advice)
 
 
+@predicate
 def can_submit_advice(user, advice: Advice) -> bool:
     """Only a contact person of the council submits on its behalf."""
     return advice.status == AdviceStatus.DRAFT and any(
         m.organisation_id == advice.council_id and m.role == MemberRole.CONTACT for m in council_memberships(user))
 
 
+@predicate
 def is_participant(user, consultation: Consultation) -> bool:
     return is_team(user, consultation) or (bool(responding_organisations(user))
                                            and can_view_consultation(user, consultation))
 
 
+@predicate
 def can_see_advice(user, advice: Advice) -> bool:
     """Draft: the council only. Submitted: council and team. Published: every participant.
 
@@ -65,21 +73,25 @@ def can_see_advice(user, advice: Advice) -> bool:
     return may_show_advice(advice, user)
 
 
+@predicate
 def can_reply_advice(user, advice: Advice) -> bool:
     return advice.status == AdviceStatus.SUBMITTED and can_edit_consultation(user, advice.request.consultation)
 
 
+@predicate
 def can_see_advice_page(user, consultation: Consultation) -> bool:
     return (consultation.status == Status.PUBLISHED and can_view_consultation(user, consultation)) or (
         consultation.status != Status.DRAFT and is_participant(user, consultation))
 
 
+@predicate
 def can_read_council_comments(user, consultation: Consultation) -> bool:
     """Council comments are for the team and the councils, not for providers."""
     return consultation.status != Status.DRAFT and (is_team(user, consultation) or (
         is_council_member(user) and can_view_consultation(user, consultation)))
 
 
+@predicate
 def can_comment_as_council(user, consultation: Consultation) -> bool:
     return consultation.status != Status.DRAFT and is_council_member(user) and not is_team(user, consultation) \
         and can_view_consultation(user, consultation)
@@ -89,9 +101,8 @@ def advice_or_404(user, advice_id: int) -> Advice:
     """Advice the acting user may see, or 404: another council's draft does not exist for you."""
     from sqlalchemy.orm import selectinload
 
-    from consult.core.access import deny_hidden
-
     from consult.advice.models import AdviceRequest
+    from consult.core.access import deny_hidden
     from consult.extensions import db
 
     advice = db.session.get(Advice, advice_id, options=[

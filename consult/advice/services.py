@@ -13,14 +13,22 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from consult.advice.models import Advice, AdvicePoint, AdviceRequest, AdviceStatus, AdviceSubject, \
-    CouncilComment, Disposition
+from consult.advice.models import (
+    Advice,
+    AdvicePoint,
+    AdviceRequest,
+    AdviceStatus,
+    AdviceSubject,
+    CouncilComment,
+    Disposition,
+)
 from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Question, Theme
 from consult.consultations.notifications import team_users
 from consult.core.db import update_if_version
 from consult.core.receipts import RECEIPT_CODE_LENGTH, format_receipt_code
+from consult.core.refused import Refused
 from consult.core.time import utcnow
 from consult.core.uploads import StoredFile
 from consult.disclosure.advice import may_show_reply, published_advice_filter
@@ -32,10 +40,8 @@ from consult.orgs.models import Organisation, OrgKind
 MAX_TEXT = 20_000
 
 
-class AdviceRefused(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class AdviceRefused(Refused):
+    pass
 
 
 class AdviceConflict(Exception):

@@ -3,16 +3,23 @@ published advice, and council comments on themes and questions."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from consult.advice import bp
-from consult.advice.forms import CommentForm, FileForm, IntroductionForm, PointForm, RequestForm, SubmitForm, \
-    reply_form
-from consult.advice.models import Advice, AdvicePoint, AdviceRequest, AdviceStatus, AdviceSubject, CouncilComment, \
-    Disposition
+from consult.advice.forms import CommentForm, FileForm, IntroductionForm, PointForm, RequestForm, SubmitForm, reply_form
+from consult.advice.models import (
+    Advice,
+    AdvicePoint,
+    AdviceRequest,
+    AdviceStatus,
+    AdviceSubject,
+    CouncilComment,
+    Disposition,
+)
 from consult.advice.permissions import (
     advice_or_404,
     can_comment_as_council,
@@ -44,12 +51,13 @@ from consult.advice.services import (
     submit,
     submit_problems,
 )
+from consult.consultations.loaders import load_consultation
 from consult.consultations.models import Theme
 from consult.consultations.permissions import is_team
-from consult.consultations.loaders import load_consultation
 from consult.core.access import deny_hidden
 from consult.core.conflicts import restart_from
 from consult.core.receipts import format_receipt_code
+from consult.core.refused import refuse_on
 from consult.core.storage import send_stored
 from consult.core.uploads import CONTENT_TYPES, UploadRejected, store_upload
 from consult.disclosure.advice import may_show_reply
@@ -80,8 +88,7 @@ def index(slug: str):
                 request_advice(consultation, question=form.question.data, due_on=form.due_on.data,
                                councils=chosen, by=current_user, subject=AdviceSubject(form.subject.data))
             except AdviceRefused as refused:
-                db.session.rollback()
-                form.question.errors.append(str(refused.message))
+                refuse_on(form.question, refused)
             else:
                 db.session.commit()
                 flash(_("The advice has been requested. The councils have been notified."), "ok")
@@ -278,8 +285,7 @@ def edit_point(point_id: int):
                 restart_from(form.version, point.version)
                 conflict, status = point, 409
             except AdviceRefused as refused:
-                db.session.rollback()
-                form.body.errors.append(str(refused.message))
+                refuse_on(form.body, refused)
                 status = 200
             else:
                 db.session.commit()
@@ -449,8 +455,7 @@ def comments(slug: str):
                 comment = add_comment(consultation, body=form.body.data, by=current_user, organisation=organisation,
                                       theme=theme, question=question)
             except AdviceRefused as refused:
-                db.session.rollback()
-                form.body.errors.append(str(refused.message))
+                refuse_on(form.body, refused)
             else:
                 db.session.commit()
                 flash(_("Your comment has been added. The project team and the councils can read it."), "ok")

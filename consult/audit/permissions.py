@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from consult.consultations.permissions import is_team
+from consult.core.predicates import predicate
 
 
+@predicate
 def can_read_audit(user, consultation=None) -> bool:
     """Admins read the whole trail; a consultation's team reads that consultation's events."""
     if not (user and user.is_authenticated):

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from consult.consultations.models import Consultation, Status, TeamRole
+from consult.core.predicates import predicate
 
 
 def _authenticated(user) -> bool:
     return bool(user and user.is_authenticated)
 
 
+@predicate
 def team_role(user, consultation: Consultation) -> TeamRole | None:
     """The user's role on this consultation's project team, or None."""
     if not _authenticated(user):
@@ -18,11 +20,13 @@ def team_role(user, consultation: Consultation) -> TeamRole | None:
     return None
 
 
+@predicate
 def is_team(user, consultation: Consultation) -> bool:
     """Admins and every team member (editor or analyst) of this consultation."""
     return _authenticated(user) and (user.is_admin or team_role(user, consultation) is not None)
 
 
+@predicate
 def is_invited(user, consultation: Consultation) -> bool:
     """A member of one of the organisations invited to this closed (invited-only) consultation."""
     if not _authenticated(user):
@@ -31,6 +35,7 @@ def is_invited(user, consultation: Consultation) -> bool:
     return any(membership.organisation_id in invited for membership in user.memberships)
 
 
+@predicate
 def can_view_consultation(user, consultation: Consultation) -> bool:
     """Published consultations are public (anyone, with or without an account), unless the team
     closed it to invited organisations: then only the team and the invited organisations' members.
@@ -45,20 +50,24 @@ def can_view_consultation(user, consultation: Consultation) -> bool:
     return not consultation.invited_only or is_invited(user, consultation)
 
 
+@predicate
 def can_set_access(user, consultation: Consultation) -> bool:
     """Editors (and admins) decide whether the consultation is public or closed to invited organisations."""
     return can_edit_consultation(user, consultation)
 
 
+@predicate
 def can_edit_consultation(user, consultation: Consultation) -> bool:
     """Editors (and admins) change content, upload documents, publish, close and extend."""
     return _authenticated(user) and (user.is_admin or team_role(user, consultation) == TeamRole.EDITOR)
 
 
+@predicate
 def can_manage_team(user, consultation: Consultation) -> bool:
     """Only platform admins assign the project team."""
     return _authenticated(user) and user.is_admin
 
 
+@predicate
 def can_create_consultation(user) -> bool:
     return _authenticated(user) and user.is_admin

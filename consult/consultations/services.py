@@ -10,8 +10,8 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from consult.audit.services import record_event
 from consult.auth.models import User
@@ -29,6 +29,7 @@ from consult.consultations.models import (
     Theme,
 )
 from consult.core.db import update_if_version
+from consult.core.refused import Refused
 from consult.core.time import to_local, utcnow
 from consult.core.uploads import StoredFile
 from consult.extensions import db
@@ -37,12 +38,8 @@ from consult.notify.services import audience, notify, participants, url_path
 from consult.orgs.models import Organisation
 
 
-class ChangeRefused(Exception):
+class ChangeRefused(Refused):
     """The change is not allowed in the consultation's current state."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
 
 class ChangedMeanwhile(Exception):

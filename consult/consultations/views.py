@@ -75,11 +75,11 @@ from consult.consultations.services import (
 )
 from consult.core.conflicts import STALE_SAVE, restart_from
 from consult.core.htmx import is_htmx, retarget
+from consult.core.refused import refuse_on
 from consult.core.time import combine_local, to_local, utcnow
 from consult.core.uploads import UploadRejected, store_upload
 from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
-
 
 # --- loading and authorising ------------------------------------------------------------
 
@@ -441,8 +441,7 @@ def questions(slug: str):
             theme_form.title.errors.append(str(taken.message))
             return _editor(consultation, theme_form=theme_form)
         except ChangeRefused as refused:
-            db.session.rollback()
-            theme_form.reason.errors.append(str(refused.message))
+            refuse_on(theme_form.reason, refused)
             return _editor(consultation, theme_form=theme_form)
         db.session.commit()
         if is_htmx():
@@ -470,8 +469,7 @@ def theme_edit(slug: str, theme_id: int):
             db.session.rollback()
             form.title.errors.append(str(taken.message))
         except ChangeRefused as refused:
-            db.session.rollback()
-            form.reason.errors.append(str(refused.message))
+            refuse_on(form.reason, refused)
         else:
             db.session.commit()
             if is_htmx():
@@ -511,8 +509,7 @@ def question_edit(slug: str, theme_id: int | None = None, question_id: int | Non
             db.session.rollback()
             conflict = _stale_form(form, form.text, stale)
         except ChangeRefused as refused:
-            db.session.rollback()
-            form.reason.errors.append(str(refused.message))
+            refuse_on(form.reason, refused)
         else:
             db.session.commit()
             if is_htmx():
@@ -553,8 +550,7 @@ def _structure_action(consultation: Consultation, action: str, subject: str, act
         try:
             act(form.reason.data)
         except ChangeRefused as refused:
-            db.session.rollback()
-            form.reason.errors.append(str(refused.message))
+            refuse_on(form.reason, refused)
         else:
             db.session.commit()
             if is_htmx():
@@ -647,8 +643,7 @@ def extend_view(slug: str):
             extend_deadline(consultation, combine_local(form.closes_at_date.data, form.closes_at_time.data),
                             by=current_user)
         except ChangeRefused as refused:
-            db.session.rollback()
-            form.closes_at_date.errors.append(str(refused.message))
+            refuse_on(form.closes_at_date, refused)
         else:
             db.session.commit()
             flash(_("The deadline has been extended. The new deadline is announced on the consultation page."), "ok")

@@ -21,6 +21,7 @@ from typing import IO
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from consult.core.refused import Refused
 from consult.core.storage import StorageUnavailable, put_stored
 
 DOCUMENT_TYPES = ("pdf", "odt", "ods", "docx", "xlsx")
@@ -36,10 +37,8 @@ MAX_ZIP_ENTRIES = 2000
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 
 
-class UploadRejected(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class UploadRejected(Refused):
+    pass
 
 
 @dataclass

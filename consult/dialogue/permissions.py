@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from consult.consultations.models import Consultation, Status
 from consult.consultations.permissions import can_view_consultation, is_team
+from consult.core.predicates import predicate
 from consult.dialogue.models import AuthorRole, Post, Thread
 from consult.orgs.models import Organisation, OrgKind
 
@@ -26,29 +27,33 @@ def author_identity(user, consultation: Consultation) -> tuple[AuthorRole, Organ
     return None
 
 
-def is_participant(user, consultation: Consultation) -> bool:
+def _is_participant(user, consultation: Consultation) -> bool:
     """Someone who may take part: the team, or a provider or council member the consultation is
     open to (every one, unless it is closed to invited organisations)."""
     return author_identity(user, consultation) is not None and can_view_consultation(user, consultation)
 
 
+@predicate
 def can_read_threads(user, consultation: Consultation) -> bool:
     """Participants read the discussion; the public too when the consultation allows it."""
     if consultation.status == Status.DRAFT:
         return is_team(user, consultation)
     return (consultation.threads_public and can_view_consultation(user, consultation)) \
-        or is_participant(user, consultation)
+        or _is_participant(user, consultation)
 
 
+@predicate
 def can_moderate(user, consultation: Consultation) -> bool:
     """The consultation's team (editors and analysts) moderates."""
     return is_team(user, consultation)
 
 
+@predicate
 def can_start_thread(user, consultation: Consultation) -> bool:
-    return consultation.status == Status.OPEN and is_participant(user, consultation)
+    return consultation.status == Status.OPEN and _is_participant(user, consultation)
 
 
+@predicate
 def can_reply(user, thread: Thread) -> bool:
     consultation = thread.consultation
     if not can_start_thread(user, consultation):
@@ -56,6 +61,7 @@ def can_reply(user, thread: Thread) -> bool:
     return not thread.locked or can_moderate(user, consultation)
 
 
+@predicate
 def can_see_post(user, post: Post) -> bool:
     """Whether the post has a place in its thread for ``user`` (its text may still be withheld).
 
@@ -66,6 +72,7 @@ def can_see_post(user, post: Post) -> bool:
     return may_list_post(post, user)
 
 
+@predicate
 def can_edit_post(user, post: Post, now: datetime) -> bool:
     """The author, within 15 minutes, while the post is neither deleted nor hidden."""
     return (bool(user and user.is_authenticated) and post.author_id == user.id
@@ -73,10 +80,12 @@ def can_edit_post(user, post: Post, now: datetime) -> bool:
             and now - post.created_at <= EDIT_WINDOW and post.thread.consultation.status == Status.OPEN)
 
 
+@predicate
 def can_delete_post(user, post: Post) -> bool:
     return bool(user and user.is_authenticated) and post.author_id == user.id and post.deleted_at is None
 
 
+@predicate
 def can_report_post(user, post: Post) -> bool:
-    return (is_participant(user, post.thread.consultation) and post.author_id != user.id
+    return (_is_participant(user, post.thread.consultation) and post.author_id != user.id
             and post.deleted_at is None and post.hidden_at is None)

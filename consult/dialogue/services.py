@@ -20,6 +20,7 @@ from consult.consultations.models import Consultation, Theme
 from consult.consultations.notifications import tell_team
 from consult.core.access import like_contains
 from consult.core.jobs import enqueue_after_commit
+from consult.core.refused import Refused
 from consult.core.time import utcnow
 from consult.dialogue.models import (
     AuthorRole,
@@ -46,10 +47,8 @@ REPLY_REFUSED = _l("You cannot reply to this message: it has been hidden or dele
                    "Your text is still in the form; you can post it as a new message.")
 
 
-class PostingRefused(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class PostingRefused(Refused):
+    pass
 
 
 def check_rate(user: User, now: datetime) -> None:

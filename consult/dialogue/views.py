@@ -12,11 +12,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from consult.consultations.loaders import load_consultation
 from consult.consultations.permissions import can_edit_consultation
 from consult.consultations.services import ChangeRefused, update_details
-from consult.consultations.loaders import load_consultation
 from consult.core.access import deny_hidden
 from consult.core.htmx import is_htmx, retarget
+from consult.core.refused import refuse_on
 from consult.core.time import utcnow
 from consult.dialogue import bp
 from consult.dialogue.forms import EditPostForm, PostForm, PremoderationForm, ReasonForm, ThreadForm
@@ -124,8 +125,7 @@ def index(slug: str):
             try:
                 thread = create_thread(consultation, theme, form.title.data, form.body.data, by=current_user)
             except PostingRefused as refused:
-                db.session.rollback()
-                form.body.errors.append(str(refused.message))
+                refuse_on(form.body, refused)
             else:
                 db.session.commit()
                 flash(_("Your discussion has been started."), "ok")
@@ -291,8 +291,7 @@ def post(thread_id: int):
         try:
             new = reply(thread, form.body.data, by=current_user, parent=parent, quote=quote)
         except PostingRefused as refused:
-            db.session.rollback()
-            form.body.errors.append(str(refused.message))
+            refuse_on(form.body, refused)
             # What may not be replied to or quoted leaves the form; the text stays.
             parent = parent if parent is not None and quotable(parent) else None
             quote = quote if quote is not None and quotable(quote) else None
@@ -354,8 +353,7 @@ def edit(post_id: int):
         try:
             edit_post(post, form.body.data, by=current_user)
         except PostingRefused as refused:
-            db.session.rollback()
-            form.body.errors.append(str(refused.message))
+            refuse_on(form.body, refused)
         else:
             db.session.commit()
             if is_htmx():
@@ -475,8 +473,7 @@ def hide_thread_view(thread_id: int):
         try:
             hide_thread(thread, form.reason.data, by=current_user)
         except PostingRefused as refused:
-            db.session.rollback()
-            form.reason.errors.append(str(refused.message))
+            refuse_on(form.reason, refused)
         else:
             db.session.commit()
             flash(_("The discussion has been hidden."), "ok")

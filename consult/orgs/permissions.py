@@ -1,6 +1,7 @@
 """Who may see and manage an organisation."""
 from __future__ import annotations
 
+from consult.core.predicates import predicate
 from consult.orgs.models import MemberRole, Organisation
 
 
@@ -13,6 +14,7 @@ def membership_of(user, org: Organisation):
     return None
 
 
+@predicate
 def can_view_organisation(user, org: Organisation) -> bool:
     """Members see their own organisation's page; administrators see every one."""
     if user and user.is_authenticated and user.is_admin:
@@ -20,6 +22,7 @@ def can_view_organisation(user, org: Organisation) -> bool:
     return membership_of(user, org) is not None
 
 
+@predicate
 def can_manage_organisation(user, org: Organisation) -> bool:
     """Administrators and the organisation's contact persons invite and manage members."""
     if user and user.is_authenticated and user.is_admin:

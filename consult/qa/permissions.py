@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from consult.consultations.models import Consultation, Status
 from consult.consultations.permissions import can_edit_consultation, can_view_consultation, is_team
+from consult.core.predicates import predicate
 from consult.qa.models import QaItem, QaStatus
 from consult.responses.permissions import responding_organisations
 
 
+@predicate
 def can_read_qa(user, consultation: Consultation) -> bool:
     """Published items: for anyone who may see the consultation, without an account too (a market
     consultation is public; a closed one only for its invited organisations). Drafts: the team."""
@@ -15,12 +17,14 @@ def can_read_qa(user, consultation: Consultation) -> bool:
     return can_view_consultation(user, consultation)
 
 
+@predicate
 def can_ask_question(user, consultation: Consultation) -> bool:
     """Providers and councils ask; the team answers."""
     return consultation.status == Status.OPEN and bool(responding_organisations(user)) \
         and not is_team(user, consultation) and can_view_consultation(user, consultation)
 
 
+@predicate
 def can_see_unpublished(user, item: QaItem) -> bool:
     """An unpublished question is private between the asker's organisation and the team."""
     if is_team(user, item.consultation):
@@ -29,11 +33,13 @@ def can_see_unpublished(user, item: QaItem) -> bool:
     return item.asker_organisation_id in own
 
 
+@predicate
 def can_answer_qa(user, consultation: Consultation) -> bool:
     """Editors answer and publish."""
     return can_edit_consultation(user, consultation)
 
 
+@predicate
 def can_see_item(user, item: QaItem) -> bool:
     if item.status == QaStatus.PUBLISHED:
         return can_read_qa(user, item.consultation)

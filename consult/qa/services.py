@@ -10,10 +10,18 @@ from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Theme
 from consult.consultations.notifications import tell_team
+from consult.core.refused import Refused
 from consult.core.time import utcnow
 from consult.dialogue.models import AuthorRole, Post
-from consult.disclosure.qa import IdentityWarning, PublishedItem, confirmation_code, may_see_asker, \
-    publication_warnings, published_item, published_items_filter
+from consult.disclosure.qa import (
+    IdentityWarning,
+    PublishedItem,
+    confirmation_code,
+    may_see_asker,
+    publication_warnings,
+    published_item,
+    published_items_filter,
+)
 from consult.extensions import db
 from consult.notify.models import Kind
 from consult.notify.services import audience, notify, url_path
@@ -23,10 +31,8 @@ from consult.qa.models import QaItem, QaStatus
 MAX_LENGTH = 10_000
 
 
-class QaRefused(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class QaRefused(Refused):
+    pass
 
 
 class QaNeedsConfirmation(QaRefused):

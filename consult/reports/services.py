@@ -5,7 +5,8 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import force_locale, lazy_gettext as _l
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from consult.audit.services import record_event
@@ -13,23 +14,22 @@ from consult.auth.models import User
 from consult.consultations.models import Consultation, Status
 from consult.core.db import insert_unless_exists, update_if_version
 from consult.core.jobs import enqueue_after_commit
-from consult.core.time import utcnow
+from consult.core.refused import Refused
 from consult.core.storage import delete_stored
+from consult.core.time import utcnow
 from consult.core.uploads import store_generated
 from consult.extensions import db
 from consult.notify.models import Kind
 from consult.notify.services import audience, notify, url_path
-from consult.reports.models import Report, ReportFile
 from consult.reports.exporters import EXPORTERS, model_from_dict, model_to_dict
+from consult.reports.models import Report, ReportFile
 from consult.reports.report import build_report, report_for
 
 log = logging.getLogger(__name__)
 
 
-class ReportRefused(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class ReportRefused(Refused):
+    pass
 
 
 class StaleTexts(Exception):

@@ -11,17 +11,17 @@ import re
 from typing import Any
 
 from babel.numbers import format_decimal
-from flask_babel import get_locale, lazy_gettext as _l
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 
 from consult.consultations.models import Question, QuestionKind
+from consult.core.refused import Refused
 
 MAX_ANSWER_LENGTH = 10_000
 
 
-class AnswerError(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class AnswerError(Refused):
+    pass
 
 
 def field_name(question: Question) -> str:

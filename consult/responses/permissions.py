@@ -9,11 +9,13 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload, with_expres
 
 from consult.consultations.models import Consultation
 from consult.consultations.permissions import can_view_consultation, is_team
+from consult.core.predicates import predicate
 from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
 from consult.responses.models import Answer, Response, ResponseStatus, Submission
 
 
+@predicate
 def responding_organisations(user) -> list[Organisation]:
     """The provider and council organisations on whose behalf ``user`` may respond."""
     if not (user and user.is_authenticated):
@@ -22,21 +24,25 @@ def responding_organisations(user) -> list[Organisation]:
             if m.organisation.kind in (OrgKind.PROVIDER, OrgKind.COUNCIL)]
 
 
+@predicate
 def can_respond(user, consultation: Consultation) -> bool:
     return consultation.accepts_responses() and bool(responding_organisations(user)) \
         and can_view_consultation(user, consultation)
 
 
+@predicate
 def is_member_of_response(user, response: Response) -> bool:
     return any(org.id == response.organisation_id for org in responding_organisations(user))
 
 
+@predicate
 def can_edit_response(user, response: Response) -> bool:
     """Members of the organisation, until the deadline."""
     return is_member_of_response(user, response) and response.consultation.accepts_responses() \
         and can_view_consultation(user, response.consultation)
 
 
+@predicate
 def can_view_submission(user, response: Response) -> bool:
     """The team sees a response once it has been submitted (drafts never)."""
     return is_team(user, response.consultation) and bool(response.submissions)

@@ -4,9 +4,11 @@ from __future__ import annotations
 from consult.advice.permissions import is_council_member
 from consult.consultations.models import Consultation, Status
 from consult.consultations.permissions import can_edit_consultation, can_view_consultation, is_team
+from consult.core.predicates import predicate
 from consult.strategy.models import DraftStatus, StrategyDraft
 
 
+@predicate
 def can_read_strategy(user, consultation: Consultation, draft: StrategyDraft | None) -> bool:
     """The team always; councils once the draft is shared (and after adoption)."""
     if consultation.status == Status.DRAFT:
@@ -17,16 +19,19 @@ def can_read_strategy(user, consultation: Consultation, draft: StrategyDraft | N
         and can_view_consultation(user, consultation)
 
 
+@predicate
 def can_write_strategy(user, consultation: Consultation, draft: StrategyDraft | None) -> bool:
     """Editors write until the draft is adopted; analysts read."""
     return can_edit_consultation(user, consultation) and (draft is None or draft.status != DraftStatus.ADOPTED)
 
 
+@predicate
 def can_see_evidence(user, consultation: Consultation) -> bool:
     """Evidence may point at confidential answers: the team only."""
     return is_team(user, consultation)
 
 
+@predicate
 def can_comment_strategy(user, consultation: Consultation, draft: StrategyDraft | None) -> bool:
     return (draft is not None and draft.status == DraftStatus.SHARED and is_council_member(user)
             and not is_team(user, consultation) and can_view_consultation(user, consultation))

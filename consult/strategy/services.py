@@ -19,6 +19,7 @@ from consult.auth.models import User
 from consult.consultations.models import Consultation
 from consult.core.access import like_contains
 from consult.core.db import update_if_version
+from consult.core.refused import Refused
 from consult.core.time import utcnow
 from consult.dialogue.models import Post, Thread
 from consult.disclosure.posts import shown_posts
@@ -72,14 +73,9 @@ SOURCE_LABELS = {"answer": _l("Answer"), "excerpt": _l("Excerpt"), "post": _l("M
                  "qa": _l("Question and answer"), "advice_point": _l("Advice point"), "synthesis": _l("Synthesis")}
 
 
-class StrategyRefused(Exception):
+class StrategyRefused(Refused):
     """A change that is not made, with the message for the person; ``field`` names the form field
     the message is about, when there is one."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
 
 class StrategyConflict(Exception):
