@@ -14,7 +14,7 @@ from math import ceil
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload, with_expression
 
 from consult.analysis.models import TAG_COLOURS, BulkTagging, Coding, Quote, Synthesis, SynthesisStatus, Tag
@@ -708,8 +708,8 @@ class PostItem:
             if role == "council" else str(_l("an organisation"))
 
 
-def post_items(consultation: Consultation, text: str = "", tag_id: int | None = None) -> list[PostItem]:
-    """Messages of participants (not the team's own) that every reader may read, newest first.
+def _participant_posts(consultation: Consultation):
+    """A query of the messages of participants (not the team's own) that every reader may read.
 
     Tags and key quotes go into the report, so the disclosure gate narrows the query as for an
     ordinary reader: nothing hidden, deleted or unapproved, nothing from a hidden thread.
@@ -717,9 +717,15 @@ def post_items(consultation: Consultation, text: str = "", tag_id: int | None = 
     from consult.dialogue.models import AuthorRole, Post
     from consult.disclosure.posts import shown_posts
 
+    return shown_posts(select(Post).where(Post.author_role != AuthorRole.TEAM), None, consultation)
+
+
+def _post_items(consultation: Consultation, query) -> list[PostItem]:
+    """The messages ``query`` selects, newest first, with their tags and key quotes."""
+    from consult.dialogue.models import Post
+
     posts = db.session.scalars(
-        shown_posts(select(Post).where(Post.author_role != AuthorRole.TEAM), None, consultation)
-        .options(joinedload(Post.thread), joinedload(Post.organisation), joinedload(Post.author))
+        query.options(joinedload(Post.thread), joinedload(Post.organisation), joinedload(Post.author))
         .order_by(Post.created_at.desc(), Post.id.desc())).unique().all()
     items = {post.id: PostItem(post=post) for post in posts}
     if items:
@@ -730,13 +736,46 @@ def post_items(consultation: Consultation, text: str = "", tag_id: int | None = 
         for quote in db.session.scalars(select(Quote).where(Quote.consultation_id == consultation.id,
                                                             Quote.post_id.in_(list(items))).order_by(Quote.id)):
             items[quote.post_id].quotes.append(quote)
-    result = list(items.values())
+    return list(items.values())
+
+
+def post_items(consultation: Consultation, text: str = "", tag_id: int | None = None) -> list[PostItem]:
+    """Messages of participants (not the team's own) that every reader may read, newest first."""
+    result = _post_items(consultation, _participant_posts(consultation))
     if text.strip():
         needle = text.strip().casefold()
         result = [i for i in result if needle in i.post.body.casefold() or needle in i.post.thread.title.casefold()]
     if tag_id:
         result = [i for i in result if any(c.tag_id == tag_id for c in i.tags)]
     return result
+
+
+@dataclass
+class PostPage:
+    items: list[PostItem]
+    matched: int   # messages the filters match
+    page: int
+    pages: int
+
+
+def post_page(consultation: Consultation, text: str = "", tag_id: int | None = None, page: int = 1,
+              per_page: int = 25) -> PostPage:
+    """One page of the messages of ``post_items``, filtered by text (message or thread title) and
+    tag, counted and paged by the database: a page costs the same with 30 or 3,000 messages."""
+    from consult.dialogue.models import Post, Thread
+
+    query = _participant_posts(consultation)
+    if text.strip():
+        pattern = like_contains(text.strip().casefold())
+        query = query.where(or_(func.lower(Post.body).like(pattern, escape="\\"),
+                                Post.thread.has(func.lower(Thread.title).like(pattern, escape="\\"))))
+    if tag_id:
+        query = query.where(select(Coding.id).where(Coding.post_id == Post.id, Coding.tag_id == tag_id).exists())
+    matched = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    pages = max(ceil(matched / per_page), 1)
+    page = min(max(page, 1), pages)
+    items = _post_items(consultation, query.limit(per_page).offset((page - 1) * per_page))
+    return PostPage(items=items, matched=matched, page=page, pages=pages)
 
 
 def quote_post(consultation: Consultation, post, excerpt: str, *, by: User, at: int | None = None) -> Quote:
