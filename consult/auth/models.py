@@ -20,6 +20,7 @@ from consult.core.time import UTCDateTime, utcnow
 from consult.extensions import db
 
 if TYPE_CHECKING:
+    from consult.consultations.models import TeamMember
     from consult.orgs.models import Membership
 
 
@@ -59,6 +60,9 @@ class User(UserMixin, db.Model):
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+    # Read only: the places on consultation teams (consultations owns and writes them); two-step
+    # login is required of every team member.
+    team_places: Mapped[list[TeamMember]] = relationship(viewonly=True)
 
     @hybrid_property
     def name(self) -> str:

@@ -13,7 +13,7 @@ import time
 import pyotp
 import segno
 from flask import current_app
-from sqlalchemy import delete, exists, or_, select, update
+from sqlalchemy import delete, or_, select, update
 
 from consult.audit.services import record_event
 from consult.auth.models import RecoveryCode, User, hash_token
@@ -146,8 +146,6 @@ def check_code(user: User, code: str) -> str | None:
 
 def requires_two_factor(user: User) -> bool:
     """Admins and every member of a consultation's project team must use two-step login."""
-    from consult.consultations.models import TeamMember
-
     if user.is_admin:
         return True
-    return bool(db.session.scalar(select(exists().where(TeamMember.user_id == user.id))))
+    return bool(db.session.scalar(select(User.team_places.any()).where(User.id == user.id)))
