@@ -131,7 +131,7 @@ def publish(item: QaItem, *, by: User, confirmed: str | None = None) -> None:
     # Everyone registered for the consultation hears of it at once, not only those who took part so far.
     notify(audience(consultation), Kind.QA, consultation=consultation,
            data={"consultation": consultation.title, "n": shown.number, "question": shown.question[:300]},
-           link=url_path("qa.index", slug=consultation.slug) + f"#qa-{shown.number}")
+           link=url_path("qa.index", slug=consultation.slug, page=page_of(shown.number)) + f"#qa-{shown.number}")
 
 
 def published_items(consultation: Consultation, theme_id: int | None = None) -> list[PublishedItem]:
@@ -142,3 +142,28 @@ def published_items(consultation: Consultation, theme_id: int | None = None) -> 
     if theme_id:
         query = query.where(QaItem.theme_id == theme_id)
     return [published_item(item) for item in db.session.scalars(query.order_by(QaItem.number))]
+
+
+QA_PAGE_SIZE = 50
+
+
+def page_of(number: int) -> int | None:
+    """The page of the published answers (all themes) that shows item ``number``: items are
+    numbered as they are published, so item n is the n-th (None for the first page)."""
+    page = (number - 1) // QA_PAGE_SIZE + 1
+    return page if page > 1 else None
+
+
+def published_page(consultation: Consultation, theme_id: int | None = None, page: int = 1,
+                   per_page: int = QA_PAGE_SIZE) -> tuple[list[PublishedItem], int, int]:
+    """One page of ``published_items`` (the same items, order and shape), counted and paged by the
+    database: the items of the page, the page shown and the number of pages."""
+    query = select(QaItem).where(QaItem.consultation_id == consultation.id, published_items_filter())
+    if theme_id:
+        query = query.where(QaItem.theme_id == theme_id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    pages = max((total + per_page - 1) // per_page, 1)
+    page = min(max(page, 1), pages)
+    items = db.session.scalars(query.options(joinedload(QaItem.theme)).order_by(QaItem.number)
+                               .limit(per_page).offset((page - 1) * per_page))
+    return [published_item(item) for item in items], page, pages

@@ -20,7 +20,7 @@ from consult.qa import bp
 from consult.qa.forms import AnswerForm, AskForm
 from consult.qa.models import QaItem, QaStatus
 from consult.qa.permissions import can_answer_qa, can_ask_question, can_read_qa, can_see_item
-from consult.qa.services import QaNeedsConfirmation, QaRefused, ask, from_post, initiative, publish, published_items, \
+from consult.qa.services import QaNeedsConfirmation, QaRefused, ask, from_post, initiative, page_of, publish, published_items, published_page, \
     save
 from consult.reports.exporters import EXPORTERS, DocumentModel, section
 from consult.responses.permissions import responding_organisations
@@ -65,7 +65,8 @@ def index(slug: str):
     own = [item for item in db.session.scalars(select(QaItem).where(
         QaItem.consultation_id == consultation.id, QaItem.asker_organisation_id.in_(own_orgs))
         .order_by(QaItem.asked_at.desc())) if may_see_asker(item, current_user)] if own_orgs else []
-    return render_template("qa/index.html", consultation=consultation, items=published_items(consultation, theme_id),
+    items, page, pages = published_page(consultation, theme_id, request.args.get("page", 1, type=int))
+    return render_template("qa/index.html", consultation=consultation, items=items, page=page, pages=pages,
                            theme_id=theme_id, own=own, form=form,
                            may_ask=can_ask_question(current_user, consultation),
                            may_answer=can_answer_qa(current_user, consultation))
@@ -77,7 +78,8 @@ def received(slug: str):
     """Every published item with its publication time: what each organisation has been told."""
     consultation = load_consultation(slug)
     _require_read(consultation)
-    return render_template("qa/received.html", consultation=consultation, items=published_items(consultation))
+    return render_template("qa/received.html", consultation=consultation, items=published_items(consultation),
+                           page_of=page_of)
 
 
 @bp.route("/consultations/<slug>/qa/manage", methods=["GET", "POST"])
