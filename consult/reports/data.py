@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from consult.consultations.models import Consultation, Question, Theme
+from consult.core.cells import escape_cell
 from consult.disclosure import Audience
 from consult.disclosure.answers import may_show_answer, shown_name, stricter
 from consult.extensions import db
@@ -29,14 +30,7 @@ from consult.responses.display import snapshot_value
 from consult.responses.models import Publication, Response, ResponseStatus, Submission
 
 VARIANTS = ("public", "internal")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 50  # responses per fetch; each holds all its answers, so keep this small
-
-
-def escape_cell(value) -> str:
-    """Text that a spreadsheet would read as a formula gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def columns(variant: str) -> list[str]:
