@@ -258,6 +258,17 @@ def test_remaining_time_in_words(app):
         assert remaining_text(now + timedelta(hours=1), now) == "nog 1 uur"
         assert remaining_text(now + timedelta(minutes=20), now) == "nog 20 minuten"
         assert remaining_text(now - timedelta(minutes=1), now) == ""
+        # Counted down, never rounded up; one of a unit in the singular.
+        assert remaining_text(now + timedelta(days=5, hours=23, minutes=59), now) == "nog 5 dagen"
+        assert remaining_text(now + timedelta(hours=47, minutes=59), now) == "nog 47 uur"
+        assert remaining_text(now + timedelta(seconds=61), now) == "nog 1 minuut"
+        assert remaining_text(now + timedelta(seconds=5), now) == "nog 1 minuut"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        from flask_babel import force_locale
+
+        with force_locale("en"):
+            assert remaining_text(now + timedelta(days=5, hours=5), now) == "5 days left"
+            assert remaining_text(now + timedelta(hours=1), now) == "1 hour left"
 
 
 def test_deadline_entered_in_amsterdam_time_is_stored_utc(people):

@@ -1,9 +1,11 @@
 """How a consultation's dates read: the deadline written out and the time left, in words."""
 from __future__ import annotations
 
-from datetime import date, datetime
+import math
+from datetime import date, datetime, timedelta
 
-from flask_babel import ngettext
+from flask_babel import format_timedelta
+from flask_babel import gettext as _
 
 from consult.consultations.models import Consultation, Phase
 from consult.core.templating import format_day, format_deadline
@@ -14,16 +16,19 @@ deadline_text = format_deadline
 
 
 def remaining_text(moment: datetime, now: datetime | None = None) -> str:
-    """The time left until ``moment`` in words: 'nog 5 dagen', 'nog 3 uur', 'nog 20 minuten'."""
+    """The time left until ``moment`` in words: 'nog 5 dagen', 'nog 3 uur', 'nog 20 minuten'.
+
+    Whole days from two days on, whole hours from one hour on, else whole minutes (counted down,
+    never rounded up: 'nog 5 dagen' until the sixth day has passed); babel spells the amount in
+    the reader's language."""
     seconds = int((moment - (now or utcnow())).total_seconds())
     if seconds <= 0:
         return ""
     days, hours, minutes = seconds // 86400, seconds // 3600, max(1, seconds // 60)
-    if days >= 2:
-        return ngettext("%(num)d day left", "%(num)d days left", days)
-    if hours >= 1:
-        return ngettext("%(num)d hour left", "%(num)d hours left", hours)
-    return ngettext("%(num)d minute left", "%(num)d minutes left", minutes)
+    unit, amount = ("day", days) if days >= 2 else ("hour", hours) if hours >= 1 else ("minute", minutes)
+    # An exact number of the unit with an infinite threshold: babel names it in that unit, as is.
+    words = format_timedelta(timedelta(**{f"{unit}s": amount}), granularity=unit, threshold=math.inf)
+    return _("%(time)s left", time=words)
 
 
 def current_phase(consultation: Consultation, today: date | None = None) -> Phase | None:
