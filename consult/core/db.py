@@ -9,10 +9,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 from consult.extensions import db
 
 
-def str_enum(cls) -> Enum:
+def str_enum(cls, length: int = 20) -> Enum:
     """A Python StrEnum stored as its value in a plain string column (no native DB enum, no
     CHECK constraint), so adding a member needs no schema change on SQLite or PostgreSQL."""
-    return Enum(cls, native_enum=False, create_constraint=False, length=20,
+    return Enum(cls, native_enum=False, create_constraint=False, length=length,
                 values_callable=lambda members: [member.value for member in members])
 
 

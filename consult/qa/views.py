@@ -1,17 +1,18 @@
 """Questions and answers pages: ask, read the published items, answer and publish, export."""
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from consult.audit.services import record_event
 from consult.consultations.loaders import load_consultation
-from consult.dialogue.models import Post
-from consult.dialogue.permissions import can_moderate
 from consult.core.access import deny_hidden
 from consult.core.templating import format_moment
+from consult.dialogue.models import Post
+from consult.dialogue.permissions import can_moderate
 from consult.disclosure.qa import Where, confirmation_code, may_see_asker, publication_warnings
 from consult.extensions import db
 from consult.notify.models import Kind
@@ -20,9 +21,19 @@ from consult.qa import bp
 from consult.qa.forms import AnswerForm, AskForm
 from consult.qa.models import QaItem, QaStatus
 from consult.qa.permissions import can_answer_qa, can_ask_question, can_read_qa, can_see_item
-from consult.qa.services import QaNeedsConfirmation, QaRefused, ask, from_post, initiative, page_of, publish, published_items, published_page, \
-    save
-from consult.reports.exporters import EXPORTERS, DocumentModel, section
+from consult.qa.services import (
+    QaNeedsConfirmation,
+    QaRefused,
+    ask,
+    from_post,
+    initiative,
+    page_of,
+    publish,
+    published_items,
+    published_page,
+    save,
+)
+from consult.reports.exporters import EXPORTERS, DocumentModel, section, send_export
 from consult.responses.permissions import responding_organisations
 
 
@@ -183,10 +194,7 @@ def export(slug: str, fmt: str):
     exporter_class = EXPORTERS.get(fmt)
     if exporter_class is None:
         abort(404)
-    exporter = exporter_class(qa_document(consultation))
-    result = make_response(exporter.render())
-    result.headers["Content-Type"] = exporter.content_type
-    result.headers["Content-Disposition"] = f'attachment; filename="{exporter.filename}"'
+    result = send_export(exporter_class(qa_document(consultation)))
     if current_user.is_authenticated:
         record_event("qa_exported", actor=current_user, obj=consultation, format=fmt)
         db.session.commit()

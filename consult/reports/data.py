@@ -143,29 +143,24 @@ def prepare_export(job_id: int) -> None:
     file of this node first, stored whole, then the job is done)."""
     import os
     import secrets
-    import shutil
     import tempfile
 
     from consult.core.storage import put_stored
     from consult.core.time import utcnow
-    from consult.reports.models import ExportJob
+    from consult.reports.exporters import ANSWER_EXPORTERS
+    from consult.reports.models import ExportJob, ExportStatus
 
     job = db.session.get(ExportJob, job_id)
-    if job is None or job.status != "queued":
+    if job is None or job.status != ExportStatus.QUEUED:
         return
-    job.status = "running"
+    job.status = ExportStatus.RUNNING
     db.session.commit()
     consultation = db.session.get(Consultation, job.consultation_id)
     stored_name = secrets.token_hex(20)
     handle, target = tempfile.mkstemp(prefix="export-", suffix=".part")
     os.close(handle)
     try:
-        if job.fmt == "csv":
-            with open(target, "wb") as out:
-                for chunk in csv_stream(consultation, job.variant):
-                    out.write(chunk)
-        else:
-            shutil.move(xlsx_file(consultation, job.variant), target)
+        ANSWER_EXPORTERS[job.fmt](consultation, job.variant).write(target)
         size = os.path.getsize(target)
         with open(target, "rb") as made:
             put_stored(stored_name, made)
@@ -174,9 +169,9 @@ def prepare_export(job_id: int) -> None:
             os.unlink(target)
         db.session.rollback()
         job = db.session.get(ExportJob, job_id)
-        job.status, job.finished_at = "failed", utcnow()
+        job.status, job.finished_at = ExportStatus.FAILED, utcnow()
         db.session.commit()
         raise
     os.unlink(target)
-    job.status, job.stored_name, job.size, job.finished_at = "done", stored_name, size, utcnow()
+    job.status, job.stored_name, job.size, job.finished_at = ExportStatus.DONE, stored_name, size, utcnow()
     db.session.commit()

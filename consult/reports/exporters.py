@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 from dataclasses import asdict, dataclass
 
-from flask import render_template
+from flask import make_response, render_template
 
 
 @dataclass
@@ -73,6 +73,25 @@ def section(heading: str, *paragraphs: str, meta: str = "", level: int = 2) -> l
     return blocks
 
 
+# One table of the content types of everything the application exports.
+CONTENT_TYPES = {
+    "odt": "application/vnd.oasis.opendocument.text",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def send_export(exporter, **headers):
+    """The download of what ``exporter`` renders now, under its file name (extra headers added)."""
+    result = make_response(exporter.render())
+    result.headers["Content-Type"] = exporter.content_type
+    result.headers["Content-Disposition"] = f'attachment; filename="{exporter.filename}"'
+    result.headers.update(headers)
+    return result
+
+
 class Exporter:
     identifier = ""
     extension = ""
@@ -93,7 +112,7 @@ class OdtExporter(Exporter):
     """OpenDocument text (the open standard Dutch government bodies must offer)."""
 
     identifier, extension = "odt", "odt"
-    content_type = "application/vnd.oasis.opendocument.text"
+    content_type = CONTENT_TYPES["odt"]
 
     def render(self) -> bytes:
         from odfdo import Cell, Document, Header, List, ListItem, Paragraph as OdfParagraph, Row, Table as OdfTable
@@ -135,7 +154,7 @@ class PdfExporter(Exporter):
     """Tagged PDF/A (archivable and accessible), rendered by WeasyPrint from the same model."""
 
     identifier, extension = "pdf", "pdf"
-    content_type = "application/pdf"
+    content_type = CONTENT_TYPES["pdf"]
 
     def render(self) -> bytes:
         from weasyprint import HTML
@@ -150,7 +169,7 @@ class DocxExporter(Exporter):
     """Office Open XML (DOCX), welcome next to ODT for people who work in Word."""
 
     identifier, extension = "docx", "docx"
-    content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    content_type = CONTENT_TYPES["docx"]
 
     def render(self) -> bytes:
         from docx import Document
@@ -187,3 +206,78 @@ class DocxExporter(Exporter):
 
 
 EXPORTERS = {cls.identifier: cls for cls in (OdtExporter, PdfExporter, DocxExporter)}
+
+
+class AnswersExporter:
+    """The answers of a consultation as a table, in one variant (public or internal): streamed or
+    sent at once while someone waits, or written to a file by the background export job."""
+
+    identifier = ""
+    extension = ""
+    content_type = ""
+
+    def __init__(self, consultation, variant: str):
+        self.consultation = consultation
+        self.variant = variant
+
+    @property
+    def filename(self) -> str:
+        kind = "intern" if self.variant == "internal" else "openbaar"
+        return f"antwoorden-{self.consultation.slug}-{kind}.{self.extension}"
+
+    def write(self, path: str) -> None:
+        """Write the whole export to ``path``."""
+        raise NotImplementedError
+
+    def response(self):
+        """The download, without keeping a copy on this node."""
+        raise NotImplementedError
+
+
+class AnswersCsvExporter(AnswersExporter):
+    identifier, extension = "csv", "csv"
+    content_type = CONTENT_TYPES["csv"]
+
+    def write(self, path: str) -> None:
+        from consult.reports.data import csv_stream
+
+        with open(path, "wb") as out:
+            for chunk in csv_stream(self.consultation, self.variant):
+                out.write(chunk)
+
+    def response(self):
+        from flask import Response, stream_with_context
+
+        from consult.reports.data import csv_stream
+
+        return Response(stream_with_context(csv_stream(self.consultation, self.variant)),
+                        headers={"Content-Type": self.content_type,
+                                 "Content-Disposition": f'attachment; filename="{self.filename}"'})
+
+
+class AnswersXlsxExporter(AnswersExporter):
+    identifier, extension = "xlsx", "xlsx"
+    content_type = CONTENT_TYPES["xlsx"]
+
+    def write(self, path: str) -> None:
+        import shutil
+
+        from consult.reports.data import xlsx_file
+
+        shutil.move(xlsx_file(self.consultation, self.variant), path)
+
+    def response(self):
+        import os
+
+        from flask import send_file
+
+        from consult.reports.data import xlsx_file
+
+        path = xlsx_file(self.consultation, self.variant)
+        handle = open(path, "rb")  # noqa: SIM115 (closed by the server after sending)
+        os.unlink(path)  # the open handle keeps the data until it is closed; nothing is left behind
+        return send_file(handle, mimetype=self.content_type, as_attachment=True, download_name=self.filename,
+                         max_age=0)
+
+
+ANSWER_EXPORTERS = {cls.identifier: cls for cls in (AnswersCsvExporter, AnswersXlsxExporter)}

@@ -1,14 +1,15 @@
 """The consultation report's own texts; everything else in it is generated from the data."""
 from __future__ import annotations
 
+import enum
 from datetime import datetime
-
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.consultations.models import Consultation
+from consult.core.db import str_enum
 from consult.core.time import UTCDateTime, utcnow
 from consult.extensions import db
 
@@ -36,6 +37,13 @@ class Report(db.Model):
     consultation: Mapped[Consultation] = relationship()
 
 
+class ExportStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
 class ExportJob(db.Model):
     """An answer export prepared in the background; only its requester downloads it."""
 
@@ -46,7 +54,7 @@ class ExportJob(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     variant: Mapped[str] = mapped_column(String(10))
     fmt: Mapped[str] = mapped_column(String(10))
-    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued, running, done, failed
+    status: Mapped[ExportStatus] = mapped_column(str_enum(ExportStatus, length=10), default=ExportStatus.QUEUED)
     stored_name: Mapped[str | None] = mapped_column(String(64))
     size: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -4,24 +4,34 @@ from __future__ import annotations
 import io
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, send_file, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from consult.audit.services import record_event
-from consult.consultations.models import Consultation, Theme
 from consult.consultations.loaders import load_consultation
+from consult.consultations.models import Consultation, Theme
+from consult.consultations.permissions import is_team
 from consult.core.access import deny_hidden
-from consult.core.htmx import is_htmx
 from consult.core.conflicts import STALE_SAVE, form_version
+from consult.core.htmx import is_htmx
 from consult.core.limits import Throttled, too_many_response
 from consult.core.ondemand import count_generation
 from consult.core.storage import StorageUnavailable, read_stored, send_stored, unavailable_page
 from consult.extensions import db
 from consult.reports import bp
-from consult.consultations.permissions import is_team
-from consult.reports.exporters import EXPORTERS, BulletList, Heading, Paragraph, Table, model_from_dict
-from consult.reports.models import Report, ReportFile
+from consult.reports.exporters import (
+    ANSWER_EXPORTERS,
+    EXPORTERS,
+    BulletList,
+    Heading,
+    Paragraph,
+    Table,
+    model_from_dict,
+    send_export,
+)
+from consult.reports.models import ExportStatus, Report, ReportFile
 from consult.reports.permissions import can_read_report, can_write_report
 from consult.reports.report import build_report, left_out_of_report, report_for
 from consult.reports.services import ReportRefused, StaleTexts, publish, save_texts, stored_report_file
@@ -72,8 +82,7 @@ def show(slug: str):
     report, model, live = _model(consultation)
     return render_template("reports/report.html", consultation=consultation, model=model, kinds=KINDS,
                            report=report, live=live, formats=list(EXPORTERS),
-                           download_args=_download_args(report, live),
-                           may_write=can_write_report(current_user, consultation))
+                           download_args=_download_args(report, live))
 
 
 # A published version never changes: under an address that names the version and the language
@@ -110,11 +119,8 @@ def _render_now(consultation: Consultation, report: Report | None, fmt: str):
         count_generation("report_render")
     except Throttled as error:
         return too_many_response(error.retry_at)
-    exporter = EXPORTERS[fmt](build_report(consultation, report or Report(consultation_id=consultation.id)))
-    result = make_response(exporter.render())
-    result.headers["Content-Type"] = exporter.content_type
-    result.headers["Content-Disposition"] = f'attachment; filename="{exporter.filename}"'
-    result.headers["Cache-Control"] = "no-store"
+    result = send_export(EXPORTERS[fmt](build_report(consultation, report or Report(consultation_id=consultation.id))),
+                         **{"Cache-Control": "no-store"})
     if current_user.is_authenticated:
         record_event("report_exported", actor=current_user, obj=consultation, format=fmt, preview=True)
         db.session.commit()
@@ -197,13 +203,9 @@ def edit(slug: str):
 @bp.route("/consultations/<slug>/answers.<variant>.<fmt>")
 def answers(slug: str, variant: str, fmt: str):
     """All submitted answers as CSV or XLSX: public (after publication) or internal (the team)."""
-    import os
+    from consult.reports.data import VARIANTS
 
-    from flask import Response as FlaskResponse, stream_with_context
-
-    from consult.reports.data import VARIANTS, csv_stream, xlsx_file
-
-    if variant not in VARIANTS or fmt not in ("csv", "xlsx"):
+    if variant not in VARIANTS or fmt not in ANSWER_EXPORTERS:
         abort(404)
     consultation = load_consultation(slug, team_users=False)
     if not _may_export(consultation, variant):
@@ -215,17 +217,8 @@ def answers(slug: str, variant: str, fmt: str):
     if current_user.is_authenticated:
         record_event("answers_exported", actor=current_user, obj=consultation, variant=variant, format=fmt)
         db.session.commit()
-    filename = f"antwoorden-{consultation.slug}-{'intern' if variant == 'internal' else 'openbaar'}.{fmt}"
-    disposition = f'attachment; filename="{filename}"'
     get_locale()  # decided now, while the user is loaded, and kept for the streamed rows
-    if fmt == "csv":
-        return FlaskResponse(stream_with_context(csv_stream(consultation, variant)),
-                             headers={"Content-Type": "text/csv; charset=utf-8", "Content-Disposition": disposition})
-    path = xlsx_file(consultation, variant)
-    handle = open(path, "rb")  # noqa: SIM115 (closed by the server after sending)
-    os.unlink(path)  # the open handle keeps the data until it is closed; nothing is left behind
-    return send_file(handle, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                     as_attachment=True, download_name=filename, max_age=0)
+    return ANSWER_EXPORTERS[fmt](consultation, variant).response()
 
 
 def _may_export(consultation, variant: str) -> bool:
@@ -246,7 +239,7 @@ def start_export(slug: str):
 
     consultation = load_consultation(slug, team_users=False)
     variant, fmt = request.form.get("variant", ""), request.form.get("fmt", "")
-    if variant not in VARIANTS or fmt not in ("csv", "xlsx"):
+    if variant not in VARIANTS or fmt not in ANSWER_EXPORTERS:
         abort(400)
     if not _may_export(consultation, variant):
         deny_hidden()
@@ -287,12 +280,10 @@ def export_status(job_id: int):
 @login_required
 def export_download(job_id: int):
     job, consultation = _own_job(job_id)
-    if job.status != "done":
+    if job.status != ExportStatus.DONE:
         abort(404)
     record_event("answers_exported", actor=current_user, obj=consultation, variant=job.variant, format=job.fmt,
                  job=job.id)
     db.session.commit()
-    mimetype = "text/csv" if job.fmt == "csv" else \
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    name = f"antwoorden-{consultation.slug}-{'intern' if job.variant == 'internal' else 'openbaar'}.{job.fmt}"
-    return send_stored(job.stored_name, mimetype=mimetype, download_name=name)
+    exporter = ANSWER_EXPORTERS[job.fmt](consultation, job.variant)
+    return send_stored(job.stored_name, mimetype=exporter.content_type, download_name=exporter.filename)

@@ -10,8 +10,8 @@ from sqlalchemy.orm import selectinload
 
 from consult.advice.models import Disposition
 from consult.advice.permissions import council_memberships
-from consult.consultations.models import Consultation, Theme
 from consult.consultations.loaders import load_consultation
+from consult.consultations.models import Consultation, Theme
 from consult.core.access import deny_hidden
 from consult.core.conflicts import STALE_SAVE, form_version
 from consult.extensions import db
@@ -436,10 +436,8 @@ def comment(slug: str):
 @login_required
 def export(slug: str, fmt: str):
     """The strategy draft alone, for whoever may read it."""
-    from flask import make_response
-
     from consult.audit.services import record_event
-    from consult.reports.exporters import EXPORTERS
+    from consult.reports.exporters import EXPORTERS, send_export
     from consult.reports.report import build_strategy_document
 
     consultation, draft = _load(slug)
@@ -447,10 +445,7 @@ def export(slug: str, fmt: str):
     exporter_class = EXPORTERS.get(fmt)
     if exporter_class is None:
         abort(404)
-    exporter = exporter_class(build_strategy_document(consultation, draft))
-    result = make_response(exporter.render())
-    result.headers["Content-Type"] = exporter.content_type
-    result.headers["Content-Disposition"] = f'attachment; filename="{exporter.filename}"'
+    result = send_export(exporter_class(build_strategy_document(consultation, draft)))
     record_event("strategy_exported", actor=current_user, obj=draft, format=fmt)
     db.session.commit()
     return result
