@@ -8,6 +8,7 @@ import os
 import threading
 import uuid
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
@@ -16,10 +17,10 @@ from sqlalchemy.engine import make_url
 from consult.audit.models import AppendOnlyError, AuditChainHead, AuditEvent
 from consult.audit.services import record_event, seal_events, verify_chain
 from consult.consultations.models import Consultation, Status, TeamMember, TeamRole
+from consult.core.jobs import run_committed_jobs
 from consult.core.time import utcnow
 from consult.extensions import db
 from consult.orgs.models import OrgKind
-from consult.core.jobs import run_committed_jobs
 from tests.conftest import build_app, login, make_org, make_user, text_of
 
 
@@ -45,7 +46,7 @@ def test_events_form_a_chain_that_verifies(app):
     events = _events(5, note="x")
     assert [e.seq for e in events] == [1, 2, 3, 4, 5]
     assert events[0].prev_hash == "0" * 64
-    assert all(later.prev_hash == earlier.hash for earlier, later in zip(events, events[1:]))
+    assert all(later.prev_hash == earlier.hash for earlier, later in pairwise(events))
     outcome = verify_chain()
     assert (outcome.ok, outcome.count) == (True, 5)
     head = db.session.get(AuditChainHead, 1)

@@ -18,10 +18,10 @@ from consult.notify.delivery import deliver_due, deliver_mail, dispatch_committe
 from consult.notify.mail import outbox
 from consult.notify.models import Frequency, Kind, MailStatus, Notification, OutboundMail, Preference
 from consult.notify.services import notify, send_digests, set_frequency
-from consult.responses.notifications import send_reminders
 from consult.orgs.models import MemberRole, OrgKind
 from consult.qa.models import QaItem
 from consult.responses.models import Response, ResponseStatus
+from consult.responses.notifications import send_reminders
 from tests.conftest import login, make_org, make_user, post_form, text_of
 
 

@@ -23,9 +23,9 @@ from consult.consultations.models import Consultation, Question, QuestionKind, S
 from consult.core.time import to_local, utcnow
 from consult.dialogue.models import Post, PostStatus, Thread
 from consult.extensions import db
+from consult.home.overview import VISIT_GAP, record_visit
 from consult.notify.mail import outbox
 from consult.notify.models import Frequency, Kind, Notification, Preference, Visit
-from consult.home.overview import VISIT_GAP, record_visit
 from consult.orgs.models import Invitation, MemberRole, OrgKind
 from consult.qa.models import QaItem
 from consult.responses.models import Publication, Response
