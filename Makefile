@@ -12,7 +12,7 @@ NM := node_modules
 FONTS := $(foreach w,400-normal 400-italic 700-normal,$(foreach s,latin latin-ext,noto-sans/files/noto-sans-$(s)-$(w))) \
 	$(foreach s,latin latin-ext,noto-serif/files/noto-serif-$(s)-700-normal noto-sans-mono/files/noto-sans-mono-$(s)-400-normal)
 
-.PHONY: install run test test-e2e translations messages clean
+.PHONY: install run test test-e2e translations messages clean dist
 
 install: $(VENV)/.installed $(VENDOR)/.installed $(DIST)/manifest.json translations
 
@@ -73,5 +73,23 @@ TEST_WORKERS ?= auto
 test: install
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
+# The wheel a server installs with pip alone (deploy/, README "Running in production"): built from
+# a fresh copy of the sources with the translations compiled and the static files fingerprinted in
+# it, so nothing stale or half-written in this working copy ends up in a release.
+# deploy/check_wheel.py then fails the build when the catalogues or the front-end files are missing.
+STAGE ?= build/dist-src
+DIST_DIR ?= dist
+dist: $(VENV)/.installed $(VENDOR)/.installed $(VENDOR)/utrecht.css
+	rm -rf $(STAGE) $(DIST_DIR)
+	mkdir -p $(STAGE) $(DIST_DIR)
+	tar -c --exclude=__pycache__ --exclude='*.pyc' --exclude='*.mo' --exclude=consult/static/dist \
+		pyproject.toml README.md config.py consult | tar -x -C $(STAGE)
+	$(VENV)/bin/pybabel compile -d $(STAGE)/consult/translations
+	$(PY) -c "import sys; from pathlib import Path; from consult.core import assets; \
+		static = Path(sys.argv[1]); assets.build(static); (static / assets.DIST / assets.RELEASED).write_text('')" \
+		$(STAGE)/consult/static
+	$(PY) -m pip wheel --quiet --no-deps --wheel-dir $(DIST_DIR) $(abspath $(STAGE))
+	$(PY) deploy/check_wheel.py $(DIST_DIR)/consult-*.whl
+
 clean:
-	rm -rf $(VENV) $(NM) $(VENDOR) $(DIST) instance .pytest_cache
+	rm -rf $(VENV) $(NM) $(VENDOR) $(DIST) instance .pytest_cache build dist

@@ -26,6 +26,10 @@ from pathlib import Path, PurePosixPath
 STATIC = Path(__file__).resolve().parent.parent / "static"
 DIST = "dist"
 MANIFEST = "manifest.json"
+# Written by `make dist` next to the manifest: the files were built for a release, so the manifest
+# holds as it is. An installed wheel's files get the time of installation in whatever order the
+# installer writes them, which says nothing about which was edited after the build.
+RELEASED = "RELEASED"
 IMMUTABLE = "max-age=31536000, immutable"
 # Built next to the files, never sources themselves.
 SKIP_SUFFIXES = (".gz", ".br")
@@ -105,6 +109,8 @@ def build(static: Path = STATIC) -> dict[str, str]:
 
 def stale(static: Path) -> bool:
     """A file was added or changed after the last build (or there was none)."""
+    if (static / DIST / RELEASED).is_file():
+        return False
     try:
         built = (static / DIST / MANIFEST).stat().st_mtime
     except FileNotFoundError:
@@ -121,6 +127,8 @@ def load_manifest(static: Path) -> dict[str, str]:
         built = path.stat().st_mtime
     except FileNotFoundError:
         return {}
+    if (static / DIST / RELEASED).is_file():
+        return {name: hashed for name, hashed in manifest.items() if (static / hashed).is_file()}
     fresh = {}
     for name, hashed in manifest.items():
         try:
