@@ -231,3 +231,30 @@ def test_response_list_and_analysis_per_question_load_the_same_at_100_and_600_re
     large = measure_loads(app, paths)
     print("(statements, objects loaded) per page:", small)
     assert large == small
+
+
+def test_strategy_analysis_of_messages_and_qa_read_a_page_not_every_row(app):
+    """The strategy overview (its count of input not yet considered), the not-yet-considered list,
+    the search for input to link, the analysis of discussion messages and the published questions
+    and answers read one page of rows, not every row of the consultation: with every kind of data
+    grown ten times they run the same statements; the overview and the search load the same
+    objects, the paged lists at most two objects per row of a page more (the 1x demo does not fill
+    a page: 50 items not yet considered, 25 messages, 50 questions and answers)."""
+    load_demo()
+    db.session.commit()
+    strategy = f"/consultations/{CLOSED}/strategy"
+    paths = {"strategy overview": strategy, "strategy input search": f"{strategy}/evidence?part=general&q=e",
+             "strategy not yet considered": f"{strategy}/not-considered",
+             "analysis of messages": f"/consultations/{SLUG}/analysis/posts",
+             "questions and answers": f"/consultations/{SLUG}/qa"}
+    page_rows = {"strategy not yet considered": 50, "analysis of messages": 25, "questions and answers": 50}
+    small = measure_loads(app, paths)
+    grow(10)
+    large = measure_loads(app, paths)
+    print("(statements, objects loaded) per page at 1x:", small, "at 10x:", large)
+    assert {name: statements for name, (statements, _loads) in large.items()} == \
+        {name: statements for name, (statements, _loads) in small.items()}
+    for name in ("strategy overview", "strategy input search"):
+        assert large[name][1] == small[name][1], name
+    for name, rows in page_rows.items():
+        assert large[name][1] <= small[name][1] + 2 * rows, (name, small[name], large[name])
