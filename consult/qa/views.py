@@ -10,6 +10,7 @@ from sqlalchemy import select
 from consult.audit.services import record_event
 from consult.consultations.loaders import load_consultation
 from consult.core.access import deny_hidden
+from consult.core.refused import refuse_on
 from consult.core.templating import format_moment
 from consult.dialogue.models import Post
 from consult.dialogue.permissions import can_moderate
@@ -63,8 +64,7 @@ def index(slug: str):
             try:
                 ask(consultation, theme, form.text.data, by=current_user, organisation=organisation)
             except QaRefused as refused:
-                db.session.rollback()
-                form.text.errors.append(str(refused.message))
+                refuse_on(form.text, refused)
             else:
                 db.session.commit()
                 flash(_("Your question has been sent to the project team. The answer is published to all participants at the same time."), "ok")
@@ -137,8 +137,7 @@ def answer(item_id: int):
             form.confirm_identity.errors.append(str(needed.message))
             form.confirm_identity.data = False
         except QaRefused as refused:
-            db.session.rollback()
-            form.answer.errors.append(str(refused.message))
+            refuse_on(form.answer, refused)
         else:
             db.session.commit()
             if item.status == QaStatus.PUBLISHED:
