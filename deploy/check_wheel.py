@@ -53,6 +53,8 @@ def problems(path: str) -> list[str]:
                     found.append(f"{manifest_name} names {source}, which is not in the wheel")
             if "consult/static/dist/RELEASED" not in names:
                 found.append("missing consult/static/dist/RELEASED (the manifest would be checked against install times)")
+        if "consult/gunicorn_conf.py" not in names:
+            found.append("missing consult/gunicorn_conf.py (gunicorn -c python:consult.gunicorn_conf)")
         for name in sorted(names):
             if name.startswith(NEVER) or "__pycache__" in name:
                 found.append(f"does not belong in a release: {name}")
