@@ -20,7 +20,9 @@ from consult.core.storage import LocalStorage, S3Storage, StorageUnavailable, st
 from consult.core.uploads import store_generated, upload_dir
 from consult.extensions import db
 from consult.responses.models import Attachment
-from tests.conftest import build_app, login, text_of
+from tests.conftest import build_app, login, post_form, text_of
+from tests.test_reports import publish
+from tests.test_reports import world as report_world  # noqa: F401  (fixture)
 from tests.test_responses import PDF, answer_of, world  # noqa: F401
 from tests.test_uploads import _upload
 
@@ -201,3 +203,23 @@ def test_a_generated_file_is_stored_whole_or_not_at_all(bucket):
     finally:
         bucket.start()
     assert bucket.keys() == []
+
+
+def test_answer_exports_and_published_reports_are_kept_in_the_bucket(report_world, bucket):
+    from consult.reports.models import ExportJob, ReportFile
+
+    before = set(os.listdir(upload_dir()))
+    assert publish(report_world).status_code == 302
+    started = post_form(report_world["editor"], "/consultations/wmo/exports", {"variant": "public", "fmt": "csv"})
+    assert started.status_code == 302
+    job = db.session.scalar(select(ExportJob))
+    assert job.status == "done"
+    stored = bucket.read(f"files/{job.stored_name}")
+    assert len(stored) == job.size
+    download = report_world["editor"].get(f"/exports/{job.id}/download", buffered=True)
+    assert download.status_code == 200
+    assert download.data == stored
+    files = db.session.scalars(select(ReportFile).where(ReportFile.status == "done")).all()
+    assert len(files) >= 1  # publishing rendered the report's files, into the bucket as well
+    assert sorted(bucket.keys()) == sorted(f"files/{name}" for name in [job.stored_name, *(f.stored_name for f in files)])
+    assert set(os.listdir(upload_dir())) == before
