@@ -104,7 +104,7 @@ def index(slug: str):
     from consult.strategy.permissions import can_read_strategy
     from consult.strategy.services import draft_for
 
-    return render_template("advice/index.html", consultation=consultation, form=form, may_request=may_request,
+    return render_template("advice/index.html", consultation=consultation, form=form,
                            strategy_readable=not team and can_read_strategy(current_user, consultation,
                                                                            draft_for(consultation)),
                            rows=[(req, advices) for req, advices in rows if advices or team or
@@ -140,7 +140,7 @@ def _show(advice: Advice, *, intro_form=None, point_form=None, edit_forms=None, 
         "advice/show.html", informed=informed(consultation, "advice_point") if is_team(current_user, consultation) else {},
         advice=advice, consultation=advice.request.consultation, draft=draft,
         intro_form=intro_form, point_form=point_form, file_form=file_form, submit_form=SubmitForm(),
-        may_submit=can_submit_advice(current_user, advice), reply=reply, reply_errors=reply_errors or [],
+        reply=reply, reply_errors=reply_errors or [],
         code=format_receipt_code(advice.receipt_code) if advice.receipt_code else None,
         problems=submit_problems(advice) if draft else [], conflict=conflict, reply_conflict=reply_conflict,
         reply_shown=may_show_reply(advice, current_user),
@@ -464,5 +464,4 @@ def comments(slug: str):
                                .options(selectinload(CouncilComment.author), selectinload(CouncilComment.organisation),
                                         selectinload(CouncilComment.theme), selectinload(CouncilComment.question))
                                .order_by(CouncilComment.created_at, CouncilComment.id)).all()
-    return render_template("advice/comments.html", consultation=consultation, form=form, items=items,
-                           may_comment=may_comment), 200
+    return render_template("advice/comments.html", consultation=consultation, form=form, items=items), 200
