@@ -118,7 +118,7 @@ def _ids(world) -> dict[str, dict[str, object]]:
     first = lambda model: db.session.scalar(select(model).order_by(model.id))  # noqa: E731
     editor = db.session.scalar(select(User).where(User.email == "team@example.org"))
     job = ExportJob(consultation_id=world["open"].id, user_id=editor.id, variant="internal",
-                    fmt="csv", status="pending")
+                    fmt="csv", status="queued")
     invitation = Invitation(email="uitgenodigd@example.org", organisation_id=membership.organisation_id,
                             role=MemberRole.MEMBER, token_hash="0" * 64, invited_by_id=provider_a.id,
                             expires_at=utcnow() + timedelta(days=7))
