@@ -12,15 +12,28 @@ NM := node_modules
 FONTS := $(foreach w,400-normal 400-italic 700-normal,$(foreach s,latin latin-ext,noto-sans/files/noto-sans-$(s)-$(w))) \
 	$(foreach s,latin latin-ext,noto-serif/files/noto-serif-$(s)-700-normal noto-sans-mono/files/noto-sans-mono-$(s)-400-normal)
 
-.PHONY: install run test test-e2e translations messages clean dist
+.PHONY: install run test test-e2e translations messages clean dist lock
 
 install: $(VENV)/.installed $(VENDOR)/.installed $(DIST)/manifest.json translations
 
-$(VENV)/.installed: pyproject.toml
+# The versions pinned, with their hashes, in requirements-dev.lock (runtime and development
+# dependencies); production installs requirements.lock (runtime only). `make lock` updates both.
+$(VENV)/.installed: pyproject.toml requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
+
+# After a change to the dependencies in pyproject.toml: keeps every pin it can and resolves the
+# rest; `make lock UPGRADE=1` takes the newest versions pyproject.toml allows. Needs uv
+# (`pipx install uv`); the locks hold every platform's hashes (Linux servers and developers' Macs).
+UV ?= uv
+LOCK_ARGS := --universal --python-version 3.11 --generate-hashes --no-annotate --custom-compile-command "make lock" \
+	--index-url https://pypi.org/simple $(if $(UPGRADE),--upgrade)
+lock:
+	$(UV) pip compile pyproject.toml $(LOCK_ARGS) -o requirements.lock
+	$(UV) pip compile pyproject.toml --extra dev $(LOCK_ARGS) -o requirements-dev.lock
 
 $(NM)/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts

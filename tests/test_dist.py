@@ -3,8 +3,10 @@ files and the fingerprinted static build, and an installed copy serves the finge
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -64,3 +66,32 @@ def test_the_check_names_what_a_wheel_lacks(tmp_path):
         "does not belong in a release: tests/test_x.py",
     ]
     assert check_wheel.main([str(wheel)]) == 1
+
+
+def _pins(path: Path) -> dict[str, list[str]]:
+    """name → its hashes, from a lock file written by `make lock`."""
+    pins: dict[str, list[str]] = {}
+    name = None
+    for line in path.read_text().splitlines():
+        if line and not line.startswith((" ", "#")):
+            name = re.split(r"[=;\s]", line, maxsplit=1)[0].lower()
+            assert re.match(r"^[a-z0-9._-]+==[^\s;]+", line), line
+            pins.setdefault(name, [])
+        elif line.strip().startswith("--hash=sha256:"):
+            pins[name].append(line.strip().split(":", 1)[1].rstrip(" \\"))
+    return pins
+
+
+def test_every_dependency_is_pinned_with_hashes_in_the_lock_files():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime, dev = _pins(ROOT / "requirements.lock"), _pins(ROOT / "requirements-dev.lock")
+
+    def names(requirements):
+        return {re.split(r"[\[<>=!~;\s]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+                for requirement in requirements}
+
+    assert names(project["dependencies"]) <= set(runtime)
+    assert names(project["dependencies"]) | names(project["optional-dependencies"]["dev"]) <= set(dev)
+    assert not names(project["optional-dependencies"]["dev"]) & set(runtime)
+    assert all(len(hashes) >= 1 and all(re.fullmatch(r"[0-9a-f]{64}", h) for h in hashes)
+               for hashes in (*runtime.values(), *dev.values()))
