@@ -144,7 +144,7 @@ def published_items(consultation: Consultation, theme_id: int | None = None) -> 
     return [published_item(item) for item in db.session.scalars(query.order_by(QaItem.number))]
 
 
-QA_PAGE_SIZE = 50
+QA_PAGE_SIZE = 20
 
 
 def page_of(number: int) -> int | None:
