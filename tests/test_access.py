@@ -329,6 +329,7 @@ ACCESS = {
     "GET /qa/<int:item_id>":                                                         "  L 403 403 403 403 403 200 200",
     "GET /receipts/verify":                                                          "200 200 200 200 200 200 200 200",
     "GET /register":                                                                 "200 302 302 302 302 302 302 302",
+    "GET /readyz":                                                                   "200 200 200 200 200 200 200 200",
     "GET /responses/<int:response_id>":                                              "  L 200 404 404 404 404 404 404",
     "POST /responses/<int:response_id>/answers/<int:question_id>":                   "  L   A 404 404 404 404 404 404",
     "POST /responses/<int:response_id>/answers/<int:question_id>/files":             "  L 404 404 404 404 404 404 404",

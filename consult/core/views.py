@@ -1,4 +1,4 @@
-"""Public information pages, the language switch and the health check."""
+"""Public information pages, the language switch, the health check and the readiness check."""
 from __future__ import annotations
 
 from flask import current_app, jsonify, redirect, render_template, request, url_for
@@ -52,3 +52,42 @@ def healthz():
     except Exception:  # any failure to reach the database means "unhealthy"
         db.session.rollback()
         return jsonify(status="error", database="unreachable"), 503
+
+
+def _redis_state() -> str:
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return "not configured"
+    from redis import Redis
+
+    try:
+        Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping()
+    except Exception:  # any failure to answer a ping means "not ready"
+        return "unreachable"
+    return "ok"
+
+
+def _storage_state() -> str:
+    from consult.core.storage import storage
+
+    try:
+        storage().check()
+    except Exception:  # unreachable bucket, unwritable folder, wrong STORAGE_URL
+        return "unreachable"
+    return "ok"
+
+
+@bp.route("/readyz")
+def readyz():
+    """Readiness, for a load balancer or an orchestrator: this node can serve requests, because it
+    reaches the database, Redis (when REDIS_URL is set) and the file store. /healthz stays the
+    liveness check (the process answers). Names no address, host or error text."""
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = "ok"
+    except Exception:
+        db.session.rollback()
+        database = "unreachable"
+    checks = {"database": database, "redis": _redis_state(), "storage": _storage_state()}
+    ready = all(state in ("ok", "not configured") for state in checks.values())
+    return jsonify(status="ready" if ready else "unready", **checks), 200 if ready else 503
