@@ -56,6 +56,24 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException("Not a demo account with the demo two-step login key.")
         click.echo(pyotp.TOTP(DEMO_TOTP_SECRET).now())
 
+    @app.cli.command("make-admin")
+    @click.argument("email")
+    def make_admin_command(email: str) -> None:
+        """Make a registered account a platform administrator (the first one, after installing).
+
+        The person registers on the site first; their next login asks them to set up two-step login."""
+        from consult.auth.services import get_user_by_email, set_admin
+        from consult.core.time import utcnow
+
+        user = get_user_by_email(email)
+        if user is None or not user.active:
+            raise click.ClickException(f"No active account for {email}: register it on the site first.")
+        if user.email_verified_at is None:
+            user.email_verified_at = utcnow()  # the operator vouches for the address
+        set_admin(user, True, by=None)
+        db.session.commit()
+        click.echo(f"{email} is an administrator.")
+
     @app.cli.command("close-due")
     def close_due_command() -> None:
         """Close every open consultation whose deadline has passed (run it every minute)."""

@@ -38,3 +38,23 @@ def test_readyz_unready_without_database_while_healthz_reports_it_too(tmp_path):
     response = app.test_client().get("/readyz")
     assert (response.status_code, response.get_json()) == (
         503, {"status": "unready", "database": "unreachable", "redis": "not configured", "storage": "ok"})
+
+
+def test_make_admin_makes_a_registered_account_an_administrator_and_audits_it(app):
+    from consult.audit.models import AuditEvent
+    from consult.extensions import db
+    from tests.conftest import make_user
+
+    user = make_user("beheer@gemeente.example.nl", verified=False)
+    result = app.test_cli_runner().invoke(args=["make-admin", "beheer@gemeente.example.nl"])
+    assert (result.exit_code, result.output) == (0, "beheer@gemeente.example.nl is an administrator.\n")
+    db.session.refresh(user)
+    assert user.is_admin is True and user.email_verified_at is not None
+    events = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "admin_role_changed")).all()
+    assert [(event.actor_id, event.object_id) for event in events] == [(None, str(user.id))]
+
+
+def test_make_admin_refuses_an_address_without_an_account(app):
+    result = app.test_cli_runner().invoke(args=["make-admin", "nobody@example.org"])
+    assert result.exit_code == 1
+    assert "No active account for nobody@example.org: register it on the site first." in result.output
