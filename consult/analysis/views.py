@@ -32,6 +32,7 @@ from consult.analysis.services import (
     matching_response_ids,
     number_summary,
     post_items,
+    post_page,
     public_distribution_figures,
     public_number_figures,
     public_numbers_text,
@@ -331,15 +332,12 @@ def posts(slug: str):
             db.session.commit()
             flash(message, "ok")
             return redirect(request.full_path.rstrip("?") + f"#post-{key}" if key else request.full_path.rstrip("?"))
-    shown = post_items(consultation, text, tag_filter)
-    page = max(request.args.get("page", 1, type=int), 1)
-    pages = max(ceil(len(shown) / PAGE_SIZE), 1)
-    page = min(page, pages)
+    shown = post_page(consultation, text, tag_filter, request.args.get("page", 1, type=int), PAGE_SIZE)
     from consult.strategy.services import informed
 
     return render_template("analysis/posts.html", consultation=consultation, tags=tags, text=text,
-                           tag_filter=tag_filter, items=shown[(page - 1) * PAGE_SIZE:page * PAGE_SIZE],
-                           matched=len(shown), page=page, pages=pages, errors=errors, values=values,
+                           tag_filter=tag_filter, items=shown.items,
+                           matched=shown.matched, page=shown.page, pages=shown.pages, errors=errors, values=values,
                            informed=informed(consultation, "post"), may_link=_may_link_evidence(consultation))
 
 
