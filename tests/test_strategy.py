@@ -2,6 +2,7 @@
 'not yet considered' bookkeeping, sharing with councils, comments, adoption, permissions."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -267,3 +268,18 @@ def test_the_strategy_alone_in_odt_and_pdf(app, world):
     assert "Individuele begeleiding" in pdf_text and "63,25" not in pdf_text
     assert world["clients"]["council"].get(f"{BASE}/export.odt").status_code == 404  # not shared yet
     assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "strategy_exported")) == 2
+
+
+def test_general_part_too_long_is_named_at_its_field_and_kept(world):
+    create(world)
+    long_text = "x" * 20_001
+    response = post_form(world["clients"]["editor"], f"{BASE}/general",
+                         {"principles": long_text, "change_tasks": "Meer preventie"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<a class="utrecht-link" href="#principles">Gebruik hooguit 20000 tekens.</a>' in html
+    assert html.count('aria-invalid="true"') == 1
+    principles = re.search(r'<textarea[^>]*id="principles"[^>]*>\r\n([^<]*)</textarea>', html)
+    assert 'aria-invalid="true"' in principles.group(0) and principles.group(1) == long_text
+    assert 'name="change_tasks" rows="8">\r\nMeer preventie</textarea>' in html
+    assert db.session.scalar(select(StrategyDraft)).principles == ""

@@ -62,6 +62,13 @@ def _text(label, rows: int, limit: int = MAX_TEXT, **kwargs) -> TextAreaField:
     return TextAreaField(label, filters=[strip], validators=[_at_most(limit)], render_kw={"rows": rows}, **kwargs)
 
 
+class GeneralForm(FlaskForm):
+    """The general part of the draft: guiding principles and change tasks."""
+
+    principles = _text(_l("Guiding principles"), 8)
+    change_tasks = _text(_l("Change tasks"), 8)
+
+
 LIST_FIELDS = ("suitability", "award_criteria", "kpis")
 ENUM_FIELDS = ("organisation_form", "providers_kind", "funding_form")
 

@@ -16,7 +16,7 @@ from consult.core.access import deny_hidden
 from consult.core.conflicts import STALE_SAVE, form_version
 from consult.extensions import db
 from consult.strategy import bp
-from consult.strategy.forms import SegmentForm
+from consult.strategy.forms import GeneralForm, SegmentForm
 from consult.strategy.models import (
     EvidenceLink,
     Revision,
@@ -26,6 +26,7 @@ from consult.strategy.models import (
 from consult.strategy.permissions import can_comment_strategy, can_read_strategy, can_see_evidence, can_write_strategy
 from consult.strategy.services import (
     GENERAL,
+    NOT_CONSIDERED_PAGE_SIZE,
     SEGMENT_CHOICES,
     SOURCE_LABELS,
     StrategyConflict,
@@ -46,7 +47,6 @@ from consult.strategy.services import (
     link_evidence,
     links_for,
     live_segments,
-    NOT_CONSIDERED_PAGE_SIZE,
     not_considered_count,
     not_considered_page,
     part_key,
@@ -144,30 +144,35 @@ def overview(slug: str):
 def general(slug: str):
     consultation, draft = _load(slug)
     draft = _require_draft(draft)
-    error, conflict, status = None, None, 200
-    if request.method == "POST":
-        _require_write(consultation, draft)
-        try:
-            changed = save_general(draft, principles=request.form.get("principles", ""),
-                                   change_tasks=request.form.get("change_tasks", ""), by=current_user,
-                                   version=form_version())
-        except StrategyConflict as stale:
-            db.session.rollback()
-            error, conflict, status = str(STALE_SAVE), stale, 409
-        except StrategyRefused as refused:
-            db.session.rollback()
-            error = str(refused.message)
-        else:
-            db.session.commit()
-            flash(_("The general part has been saved.") if changed else _("Nothing was changed."), "ok")
-            return redirect(url_for("strategy.general", slug=slug))
+    if request.method != "POST":
+        return _render_general(consultation, draft, GeneralForm(obj=draft))
+    _require_write(consultation, draft)
+    form = GeneralForm()
+    if not form.validate():
+        return _render_general(consultation, draft, form)
+    try:
+        changed = save_general(draft, principles=form.principles.data, change_tasks=form.change_tasks.data,
+                               by=current_user, version=form_version())
+    except StrategyConflict as stale:
+        db.session.rollback()
+        return _render_general(consultation, draft, form, str(STALE_SAVE), conflict=stale)
+    except StrategyRefused as refused:
+        db.session.rollback()
+        return _render_general(consultation, draft, form, str(refused.message))
+    db.session.commit()
+    flash(_("The general part has been saved.") if changed else _("Nothing was changed."), "ok")
+    return redirect(url_for("strategy.general", slug=slug))
+
+
+def _render_general(consultation, draft, form, error=None, conflict=None, **extra):
+    """The general part: the form as submitted (with its errors) or as saved; after a conflict
+    with the saved version beside the person's text."""
     return render_template("strategy/general.html", consultation=consultation, draft=draft, error=error,
-                           form=request.form if error else None, part=GENERAL,
-                           may_write=can_write_strategy(current_user, consultation, draft),
-                           error_target="conflict" if conflict else None,
+                           form=form, part=GENERAL, may_write=can_write_strategy(current_user, consultation, draft),
+                           error_target="conflict" if conflict else extra.pop("error_target", None),
                            version=conflict.version if conflict else draft.version,
-                           conflict_fields=differing_fields(conflict.stored, request.form) if conflict else [],
-                           **_part_context(consultation, draft, GENERAL)), status
+                           conflict_fields=differing_fields(conflict.stored, form.data) if conflict else [],
+                           **_part_context(consultation, draft, GENERAL), **extra), 409 if conflict else 200
 
 
 def _render_segment(consultation, draft, segment, form=None, error=None, status=200, conflict=None, **extra):
@@ -420,10 +425,8 @@ def comment(slug: str):
         db.session.rollback()
         draft = draft_for(consultation)
         if part == GENERAL:
-            return render_template("strategy/general.html", consultation=consultation, draft=draft,
-                                   error=str(refused.message), error_target="comment-body", form=None, part=GENERAL,
-                                   may_write=False, comment_text=request.form.get("body", ""),
-                                   **_part_context(consultation, draft, GENERAL))
+            return _render_general(consultation, draft, GeneralForm(formdata=None, obj=draft), str(refused.message),
+                                   error_target="comment-body", comment_text=request.form.get("body", ""))
         return _render_segment(consultation, draft, _segment(draft, int(part.split(":", 1)[1])),
                                error=str(refused.message), comment_text=request.form.get("body", ""),
                                error_target="comment-body")
