@@ -58,3 +58,69 @@ def test_make_admin_refuses_an_address_without_an_account(app):
     result = app.test_cli_runner().invoke(args=["make-admin", "nobody@example.org"])
     assert result.exit_code == 1
     assert "No active account for nobody@example.org: register it on the site first." in result.output
+
+
+def test_json_log_lines_carry_time_level_request_user_and_route_but_no_names_or_text(tmp_path, monkeypatch):
+    import io
+    import json
+    import logging
+    import re
+
+    from pythonjsonlogger.json import JsonFormatter
+
+    from consult.core.logs import REQUEST_LOGGER, RequestIdFilter, logging_config
+    from consult.extensions import db
+    from tests.conftest import login, make_user
+
+    monkeypatch.setenv("LOG_FORMAT", "json")
+    config = logging_config("INFO")
+    assert config["handlers"]["stderr"]["formatter"] == "json"
+    spec = {key: value for key, value in config["formatters"]["json"].items() if key != "()"}
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter(**spec))
+    handler.addFilter(RequestIdFilter())
+    mine = logging.getLogger("consult.test_operable")
+    loggers = (mine, logging.getLogger(REQUEST_LOGGER))
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    app = build_app(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'json.db'}")
+    app.add_url_rule("/things/<int:number>", "things", lambda number: (mine.info("working on it"), "ok")[1])
+    try:
+        with app.app_context():
+            db.create_all()
+            user_id = make_user("lid@example.org", name="Anna de Vries").id
+        client = app.test_client()
+        assert login(client, "lid@example.org").status_code == 302
+        stream.seek(0)
+        stream.truncate()
+        response = client.get("/things/7?q=geheime+tekst")
+        mine.warning("outside a request")
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+    text = stream.getvalue()
+    inside, request_line, outside = (json.loads(line) for line in text.splitlines())
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}", inside.pop("time"))
+    assert inside == {"level": "INFO", "logger": "consult.test_operable", "message": "working on it",
+                      "request_id": response.headers["X-Request-ID"], "user_id": user_id, "route": "/things/<int:number>"}
+    request_line.pop("time")
+    duration = request_line.pop("duration_ms")
+    assert isinstance(duration, float) and 0 <= duration < 10_000
+    assert request_line == {"level": "INFO", "logger": REQUEST_LOGGER, "message": "request",
+                            "request_id": response.headers["X-Request-ID"], "user_id": user_id,
+                            "route": "/things/<int:number>", "method": "GET", "status": 200}
+    outside.pop("time")
+    assert outside == {"level": "WARNING", "logger": "consult.test_operable", "message": "outside a request",
+                       "request_id": "-", "user_id": None, "route": None}
+    assert "Anna" not in text and "lid@example.org" not in text and "geheime" not in text and "/things/7" not in text
+
+
+def test_line_format_stays_the_default(monkeypatch):
+    from consult.core.logs import logging_config
+
+    monkeypatch.delenv("LOG_FORMAT", raising=False)
+    assert logging_config()["handlers"]["stderr"]["formatter"] == "line"
+    monkeypatch.setenv("LOG_FORMAT", "JSON")
+    assert logging_config()["handlers"]["stderr"]["formatter"] == "json"

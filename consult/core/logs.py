@@ -1,6 +1,12 @@
 """Logging, configured once for the app and gunicorn alike: one line per event with a timestamp,
 the level, the request id and the logger's name; the level comes from ``LOG_LEVEL``.
 
+With ``LOG_FORMAT=json`` every line is a JSON object instead (python-json-logger) with ``time``,
+``level``, ``logger``, ``message``, ``request_id``, ``user_id`` (the account's number, never a name
+or an address) and ``route`` (the rule, ``/consultations/<slug>``, never the address with its
+values), and the app logs one ``request`` line per request with ``method``, ``status`` and
+``duration_ms``: a log collector reads them without parsing text. Nothing a person typed is logged.
+
 Every request gets an id (a sane ``X-Request-ID`` from a proxy in front is kept, otherwise a new
 one), which is on every line logged while the request runs and in the response's ``X-Request-ID``
 header, so a person's error report can be matched to the server's log.
@@ -11,6 +17,7 @@ import logging
 import logging.config
 import os
 import re
+import time
 import uuid
 
 from flask import Flask, Response, g, has_request_context, request
@@ -20,17 +27,32 @@ _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _configured = False
 
 
+REQUEST_LOGGER = "consult.request"
+
+
+def log_format() -> str:
+    return "json" if (os.environ.get("LOG_FORMAT") or "").strip().lower() == "json" else "line"
+
+
 class RequestIdFilter(logging.Filter):
-    """Adds ``request_id`` to every record: the current request's id, or ``-`` outside one."""
+    """Adds ``request_id`` to every record: the current request's id, or ``-`` outside one; and
+    ``user_id`` and ``route`` (``None`` outside a request or before login)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        if has_request_context():
+            record.request_id = g.get("request_id", "-")
+            user = g.get("_login_user")  # only the user Flask-Login already loaded: no query here
+            record.user_id = user.id if user is not None and getattr(user, "is_authenticated", False) else None
+            record.route = request.url_rule.rule if request.url_rule is not None else None
+        else:
+            record.request_id, record.user_id, record.route = "-", None, None
         return True
 
 
-def logging_config(level: str | None = None) -> dict:
+def logging_config(level: str | None = None, fmt: str | None = None) -> dict:
     """The ``dictConfig`` for the app; ``gunicorn.conf.py`` passes the same dict as ``logconfig_dict``."""
     level = (level or os.environ.get("LOG_LEVEL") or "INFO").upper()
+    fmt = fmt or log_format()
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -40,12 +62,19 @@ def logging_config(level: str | None = None) -> dict:
                 "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s",
                 "datefmt": "%Y-%m-%dT%H:%M:%S%z",
             },
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s %(route)s",
+                "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+                "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+                "json_ensure_ascii": False,
+            },
         },
         "handlers": {
             "stderr": {
                 "class": "logging.StreamHandler",
                 "stream": "ext://sys.stderr",
-                "formatter": "line",
+                "formatter": fmt,
                 "filters": ["request_id"],
             },
         },
@@ -67,6 +96,7 @@ def configure_logging() -> None:
 
 
 def _assign_request_id() -> None:
+    g.request_started = time.perf_counter()
     given = request.headers.get(REQUEST_ID_HEADER, "")
     g.request_id = given if _SANE_ID.match(given) else uuid.uuid4().hex[:16]
 
@@ -77,7 +107,19 @@ def _echo_request_id(response: Response) -> Response:
     return response
 
 
+def _log_request(response: Response) -> Response:
+    """The structured access line (JSON logs only; gunicorn's ``ACCESS_LOG`` is the plain one)."""
+    started = g.get("request_started")
+    if started is not None:
+        logging.getLogger(REQUEST_LOGGER).info("request", extra={
+            "method": request.method, "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1)})
+    return response
+
+
 def register_logging(app: Flask) -> None:
     configure_logging()
     app.before_request(_assign_request_id)
     app.after_request(_echo_request_id)
+    if log_format() == "json":
+        app.after_request(_log_request)
