@@ -64,3 +64,10 @@ def when_ready(server):
         from consult.core.warmup import warm
 
         server.log.info("warmed up: %d templates compiled", warm(app))
+
+
+def child_exit(server, worker):
+    """A worker that stopped leaves /metrics' sums of live figures (consult/core/metrics.py)."""
+    from consult.core.metrics import worker_exited
+
+    worker_exited(worker.pid)

@@ -18,6 +18,7 @@ def create_app(config: type[Config] | str | None = None) -> Flask:
     register_converters(app)
     register_blueprints(app)
     register_request_hooks(app)
+    register_metrics(app)
     register_static(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -27,6 +28,12 @@ def create_app(config: type[Config] | str | None = None) -> Flask:
 
 def register_logging(app: Flask) -> None:
     from consult.core.logs import register_logging as register
+
+    register(app)
+
+
+def register_metrics(app: Flask) -> None:
+    from consult.core.metrics import register_metrics as register
 
     register(app)
 

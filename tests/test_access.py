@@ -309,6 +309,7 @@ ACCESS = {
     "GET /invitation/<token>":                                                       "400 400 400 400 400 400 400 400",
     "GET /login":                                                                    "200 302 302 302 302 302 302 302",
     "GET /login/code":                                                               "  L   L   L   L   L   L   L   L",
+    "GET /metrics":                                                                  "200 200 200 200 200 200 200 200",
     "GET /notifications":                                                            "  L 200 200 200 200 200 200 200",
     "POST /notifications/<int:notification_id>/read":                                "  L   A 404 404 404 404 404 404",
     "POST /notifications/read":                                                      "  L   A   A   A   A   A   A   A",

@@ -124,3 +124,66 @@ def test_line_format_stays_the_default(monkeypatch):
     assert logging_config()["handlers"]["stderr"]["formatter"] == "line"
     monkeypatch.setenv("LOG_FORMAT", "JSON")
     assert logging_config()["handlers"]["stderr"]["formatter"] == "json"
+
+
+def _metric(text: str, name: str) -> float:
+    import re
+
+    match = re.search(rf"^{re.escape(name)} (\S+)$", text, re.M)
+    assert match, f"{name} not in /metrics"
+    return float(match.group(1))
+
+
+def test_metrics_for_allowed_addresses_only(app):
+    from consult.core.metrics import allowed_networks
+
+    client = app.test_client()
+    for _ in range(3):
+        assert client.get("/healthz").status_code == 200
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.mimetype == "text/plain"
+    text = response.get_data(as_text=True)
+    assert _metric(text, 'consult_request_duration_seconds_count{method="GET",route="/healthz"}') >= 3
+    assert _metric(text, 'consult_requests_total{method="GET",route="/healthz",status="200"}') >= 3
+    assert 'route="/metrics"' not in text
+    assert (_metric(text, "consult_outbox_backlog"), _metric(text, "consult_mail_failed")) == (0, 0)
+    assert "consult_job_queue_depth" not in text  # no REDIS_URL here
+    for outsider in ("203.0.113.5", "10.0.0.7", "::ffff:192.0.2.1"):
+        assert client.get("/metrics", environ_base={"REMOTE_ADDR": outsider}).status_code == 404
+    assert client.get("/metrics", environ_base={"REMOTE_ADDR": "::1"}).status_code == 200
+    assert [str(n) for n in allowed_networks("10.1.0.0/16, 192.0.2.9")] == ["10.1.0.0/16", "192.0.2.9/32"]
+
+
+def test_metrics_allow_setting_and_state_figures(tmp_path):
+    from consult.extensions import db
+    from tests.conftest import login, make_user
+
+    app = build_app(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'm.db'}", METRICS_ALLOW="192.0.2.0/24",
+                    REDIS_URL="redis://127.0.0.1:6379/15", RQ_QUEUE="consult-metrics-test", RATELIMIT_STORAGE_URI="memory://")
+    with app.app_context():
+        db.create_all()
+        make_user("lid@example.org")
+        from consult.notify.models import MailStatus, OutboundMail
+
+        db.session.add_all([OutboundMail(to_address="a@example.org", subject="s", text_body="b", status=MailStatus.FAILED),
+                            OutboundMail(to_address="b@example.org", subject="s", text_body="b")])
+        db.session.commit()
+    from consult.core.jobs import queue
+
+    client = app.test_client()
+    assert client.get("/metrics").status_code == 404  # 127.0.0.1 is not in 192.0.2.0/24
+    with app.app_context():
+        rq = queue()
+        rq.empty()
+    try:
+        login(client, "lid@example.org")
+        rq.enqueue("builtins.print", "waiting")
+        text = client.get("/metrics", environ_base={"REMOTE_ADDR": "192.0.2.40"}).get_data(as_text=True)
+        waiting = rq.count
+    finally:
+        rq.empty()
+    assert _metric(text, "consult_open_sessions") == 1
+    assert (_metric(text, "consult_mail_failed"), _metric(text, "consult_outbox_backlog")) == (1, 1)
+    assert waiting >= 1
+    assert _metric(text, 'consult_job_queue_depth{queue="consult-metrics-test"}') == waiting
