@@ -25,6 +25,10 @@ from tests.conftest import csrf_token_from, login
 SLUG = "marktconsultatie-wmo-leidse-regio"
 CLOSED = "dialoog-dagbesteding-2025"
 MAX_STATEMENTS = 15
+# Pages allowed a few more, each for a reason: analysis per question also finds which strategy choices
+# its input supports (evidence per choice) and groups its figures in SQL from the answers' rows; the
+# report adds the evidence per choice and its grouped figures. Still the same count at every size.
+BUDGET = {"analysis per question": 18, "report": 18}
 BUDGETED = {"home page of a provider", "home page of the team", "consultation page", "consultation list",
             "response overview", "response theme page", "thread page", "discussion list", "questions and answers",
             "team response list", "team response view", "analysis overview", "analysis per question",
@@ -152,7 +156,8 @@ def test_main_pages_cost_the_same_at_1x_and_10x(app):
     assert large == small
     # The budget holds for the pages it was set for; the pages added with every kind of data grown
     # are held to the same count at both sizes (the strategy's not-yet-considered list runs 21).
-    over = {name: count for name, count in small.items() if name in BUDGETED and count > MAX_STATEMENTS}
+    over = {name: count for name, count in small.items()
+            if name in BUDGETED and count > BUDGET.get(name, MAX_STATEMENTS)}
     assert over == {}
 
 
