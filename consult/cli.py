@@ -1,7 +1,7 @@
 """Command-line commands: ``flask --app consult demo`` and friends."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -17,7 +17,7 @@ def _moment(today: datetime | None) -> datetime:
 
     if today is None:
         return utcnow()
-    return today.replace(tzinfo=AMSTERDAM).astimezone(timezone.utc)
+    return today.replace(tzinfo=AMSTERDAM).astimezone(UTC)
 
 
 def register_cli(app: Flask) -> None:

@@ -8,7 +8,7 @@ from consult.auth.models import User
 from consult.auth.passwords import hash_password
 from consult.core.time import utcnow
 from consult.extensions import db
-from consult.orgs.models import Membership, MemberRole, Organisation, OrgKind
+from consult.orgs.models import MemberRole, Membership, Organisation, OrgKind
 
 DEMO_PASSWORD = "consult-demo-2026"
 # The demo's admin and team accounts share this published two-step login key, so anyone
@@ -64,7 +64,7 @@ def load_demo() -> dict[str, User]:
                            MemberRole.CONTACT),
     }
     first_names = ["Zeynep", "Pieter", "Fatima", "Joost", "Mirjam", "Kees"]
-    for number, (org, first) in enumerate(zip(providers, first_names), start=1):
+    for number, (org, first) in enumerate(zip(providers, first_names, strict=True), start=1):
         users[f"provider{number}"] = account(f"zorg{number}@example.org", f"{first} Zorg",
                                              org, MemberRole.CONTACT)
     db.session.flush()

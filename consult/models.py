@@ -1,7 +1,8 @@
 """Imports every feature's models so that the metadata (and Alembic) sees all tables."""
+from consult.advice.models import Advice, AdvicePoint, AdviceRequest, CouncilComment  # noqa: F401
+from consult.analysis.models import Coding, Quote, Synthesis, Tag  # noqa: F401
 from consult.audit.models import AuditEvent  # noqa: F401
 from consult.auth.models import AccountToken, LoginAttempt, User  # noqa: F401
-from consult.orgs.models import Invitation, Membership, Organisation  # noqa: F401
 from consult.consultations.models import (  # noqa: F401
     Announcement,
     Consultation,
@@ -13,12 +14,11 @@ from consult.consultations.models import (  # noqa: F401
     TeamMember,
     Theme,
 )
-from consult.responses.models import Answer, Attachment, Response, Submission, SubmittedAnswer  # noqa: F401
 from consult.dialogue.models import Post, PostReport, PostRevision, Thread, ThreadFollow  # noqa: F401
-from consult.qa.models import QaItem  # noqa: F401
 from consult.notify.models import Notification, OutboundMail, Preference, Visit  # noqa: F401
-from consult.advice.models import Advice, AdvicePoint, AdviceRequest, CouncilComment  # noqa: F401
-from consult.analysis.models import Coding, Quote, Synthesis, Tag  # noqa: F401
-from consult.strategy.models import EvidenceLink, Revision, Segment, StrategyComment, StrategyDraft  # noqa: F401
-from consult.reports.models import ExportJob, Report  # noqa: F401
+from consult.orgs.models import Invitation, Membership, Organisation  # noqa: F401
 from consult.privacy.models import ErasureRequest  # noqa: F401
+from consult.qa.models import QaItem  # noqa: F401
+from consult.reports.models import ExportJob, Report  # noqa: F401
+from consult.responses.models import Answer, Attachment, Response, Submission, SubmittedAnswer  # noqa: F401
+from consult.strategy.models import EvidenceLink, Revision, Segment, StrategyComment, StrategyDraft  # noqa: F401

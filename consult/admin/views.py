@@ -18,7 +18,7 @@ from consult.core.htmx import render_page_or_partial
 from consult.core.i18n import select_locale
 from consult.extensions import db
 from consult.orgs.forms import InviteForm, MembershipRoleForm, OrganisationEditForm, OrganisationForm
-from consult.orgs.models import Membership, MemberRole, Organisation, OrgKind
+from consult.orgs.models import MemberRole, Membership, Organisation, OrgKind
 from consult.orgs.services import (
     change_membership_role,
     create_organisation,

@@ -47,7 +47,7 @@ def load_advice(users: dict, organisations: dict, consultations: dict[str, Consu
     first.submitted_at = utcnow() - timedelta(days=3)
     save_reply(first, introduction="Wij danken de adviesraad voor het zorgvuldige advies.",
                replies={point.id: (disposition, reply)
-                        for point, (_t, _b, disposition, reply) in zip(first.points, POINTS) if disposition},
+                        for point, (_t, _b, disposition, reply) in zip(first.points, POINTS, strict=True) if disposition},
                by=users["team"])
     add_point(second, title="Aandacht voor mantelzorgers",
               body="Vraag aanbieders hoe zij mantelzorgers ondersteunen en ontlasten.", by=users["council2"])

@@ -4,16 +4,23 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms import ValidationError
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
-
-from consult.core.time import to_local, utcnow
 
 from consult.advice.models import ADVICE_SUBJECT_LABELS, AdviceSubject, Disposition
 from consult.consultations.forms import MultiCheckboxField
 from consult.core.forms import strip
+from consult.core.time import to_local, utcnow
 
 
 class RequestForm(FlaskForm):

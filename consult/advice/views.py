@@ -15,7 +15,6 @@ from consult.advice.models import (
     Advice,
     AdvicePoint,
     AdviceRequest,
-    AdviceStatus,
     AdviceSubject,
     CouncilComment,
     Disposition,

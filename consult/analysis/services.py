@@ -15,7 +15,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload, with_expression
+from sqlalchemy.orm import contains_eager, joinedload, with_expression
 
 from consult.analysis.models import TAG_COLOURS, BulkTagging, Coding, Quote, Synthesis, SynthesisStatus, Tag
 from consult.audit.services import record_event

@@ -2,8 +2,6 @@
 (filters, paging, tags, excerpts, quotes, statistics, synthesis), per theme the synthesis, tags."""
 from __future__ import annotations
 
-from math import ceil
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext

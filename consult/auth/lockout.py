@@ -27,9 +27,10 @@ The policy, chosen so that the limit cannot be used to keep someone out:
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from flask import current_app, request, url_for
 from flask_babel import gettext as _

@@ -4,23 +4,47 @@ from __future__ import annotations
 import time
 
 from flask import (
-    abort, current_app, flash, g, make_response, redirect, render_template, request, session, url_for,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
 )
-from flask_babel import gettext as _, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from consult.audit.services import record_event
 from consult.auth import bp
 from consult.auth.forms import TwoFactorCodeForm
 from consult.auth.lockout import (
-    GuessingRefused, check_secret, clear_failures, guessing_message, remember_device, retry_after,
+    GuessingRefused,
+    check_secret,
+    clear_failures,
+    guessing_message,
+    remember_device,
+    retry_after,
 )
 from consult.auth.models import User
 from consult.auth.services import record_login
 from consult.auth.session import start_session
 from consult.auth.twofactor import (
-    check_code, disable, enable, grouped, matching_step, new_secret, provisioning_uri, qr_svg,
-    regenerate_recovery_codes, requires_two_factor, unused_recovery_codes,
+    check_code,
+    disable,
+    enable,
+    grouped,
+    matching_step,
+    new_secret,
+    provisioning_uri,
+    qr_svg,
+    regenerate_recovery_codes,
+    requires_two_factor,
+    unused_recovery_codes,
 )
 from consult.core.htmx import htmx_redirect, is_htmx
 from consult.core.limits import limit_route

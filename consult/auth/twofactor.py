@@ -9,6 +9,7 @@ import hmac
 import io
 import secrets
 import time
+from datetime import UTC
 
 import pyotp
 import segno
@@ -69,9 +70,9 @@ def matching_step(secret: str, code: str, *, after: int | None, at: float | None
 
 
 def _datetime(at: float | None):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return datetime.fromtimestamp(time.time() if at is None else at, tz=timezone.utc)
+    return datetime.fromtimestamp(time.time() if at is None else at, tz=UTC)
 
 
 def enable(user: User, secret: str, code: str) -> list[str] | None:

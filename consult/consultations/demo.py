@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from consult.consultations.models import (
     Audience,
@@ -21,8 +21,8 @@ from consult.consultations.models import (
     TeamRole,
     Theme,
 )
-from consult.core.time import AMSTERDAM, utcnow
 from consult.core.storage import put_stored
+from consult.core.time import AMSTERDAM, utcnow
 from consult.extensions import db
 
 SEGMENTS = ["Hulp bij het huishouden", "Individuele begeleiding", "Dagbesteding",
@@ -70,7 +70,7 @@ THEMES = [
 
 
 def _local(year, month, day, hour=0, minute=0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=AMSTERDAM).astimezone(timezone.utc)
+    return datetime(year, month, day, hour, minute, tzinfo=AMSTERDAM).astimezone(UTC)
 
 
 def minimal_pdf(title: str) -> bytes:
@@ -148,7 +148,7 @@ def load_consultations(users: dict, organisations: dict) -> dict[str, Consultati
                      "Meedoen aan deze consultatie is geen voorwaarde om later in te schrijven.",
         principles=PRINCIPLES, contact_name="Projectteam Inkoop Wmo",
         contact_email="inkoopwmo@example.org", contact_phone="071 000 0000",
-        opens_at=now - timedelta(days=10), closes_at=deadline.astimezone(timezone.utc),
+        opens_at=now - timedelta(days=10), closes_at=deadline.astimezone(UTC),
         status=Status.OPEN, published_at=now - timedelta(days=10),
         municipalities=organisations["municipalities"])
     db.session.add(open_one)

@@ -75,7 +75,8 @@ class DetailsForm(FlaskForm):
                        validators=[Optional(), Length(min=3, max=80),
                                    Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
                                           message=_l("Use lower-case letters, digits and hyphens, like wmo-2027."))],
-                       description=_l("The last part of the address of the consultation page. It can only be changed before publication."))
+                       description=_l("The last part of the address of the consultation page. "
+                                      "It can only be changed before publication."))
     municipalities = MultiCheckboxField(_l("Commissioning municipalities"), coerce=int,
                                         validators=[InputRequired(_l("Choose at least one municipality."))])
     summary = TextAreaField(_l("Summary"), filters=[strip], validators=[Length(max=1000)],

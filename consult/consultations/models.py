@@ -17,7 +17,6 @@ from consult.extensions import db
 from consult.orgs.models import Organisation
 
 
-
 class Status(enum.StrEnum):
     DRAFT = "draft"
     OPEN = "open"
@@ -90,7 +89,7 @@ class Audience(enum.StrEnum):
     def label(self) -> str:
         return str(AUDIENCE_LABELS[self])
 
-    def includes(self, audience: "Audience") -> bool:
+    def includes(self, audience: Audience) -> bool:
         return self == Audience.BOTH or self == audience
 
 

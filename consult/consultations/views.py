@@ -32,7 +32,6 @@ from consult.consultations.models import (
     Consultation,
     Document,
     DocumentVersion,
-    Phase,
     Question,
     Status,
     TeamRole,

@@ -22,11 +22,12 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import wraps
 
 from flask import Flask, current_app, g, make_response, render_template, request
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from limits import parse
 
 from consult.core.addresses import normalise_email
@@ -98,7 +99,7 @@ def configure_limits(app: Flask) -> None:
         # Limits declared with Flask-Limiter's own decorator (exports, receipts) end here.
         current = limiter.current_limit
         reset = current.reset_at if current is not None else time.time() + 60
-        return too_many_response(datetime.fromtimestamp(reset, tz=timezone.utc))
+        return too_many_response(datetime.fromtimestamp(reset, tz=UTC))
 
 
 def note_secret_check(kind: str) -> None:
@@ -135,7 +136,7 @@ def hit(name: str, email: str | None = None, *, scope: str = "") -> None:
     if strategy.hit(item, prefix, name, scope, key):
         return
     reset_at, _remaining = strategy.get_window_stats(item, prefix, name, scope, key)
-    raise Throttled(datetime.fromtimestamp(reset_at, tz=timezone.utc), name)
+    raise Throttled(datetime.fromtimestamp(reset_at, tz=UTC), name)
 
 
 def check_all(names: tuple[str, ...], email: str | None = None, *, scope: str = "") -> None:
@@ -199,7 +200,7 @@ def too_many_response(retry_at: datetime):
 
 
 def retry_after_seconds(retry_at: datetime) -> int:
-    return max(1, math.ceil((retry_at - datetime.now(timezone.utc)).total_seconds()))
+    return max(1, math.ceil((retry_at - datetime.now(UTC)).total_seconds()))
 
 
 def refused_form(template: str, form, message: str, retry_at: datetime, **context):

@@ -9,7 +9,7 @@ from the configuration: ``GENERATE_LIMIT_PER_USER`` and ``GENERATE_LIMIT_PER_ADD
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import wraps
 
 from flask import current_app, request
@@ -48,7 +48,7 @@ def count_generation(kind: str) -> None:
         item = parse(value)
         if not strategy.hit(item, prefix, "generate", kind, key):
             reset_at, _remaining = strategy.get_window_stats(item, prefix, "generate", kind, key)
-            raise Throttled(datetime.fromtimestamp(math.ceil(reset_at), tz=timezone.utc), kind)
+            raise Throttled(datetime.fromtimestamp(math.ceil(reset_at), tz=UTC), kind)
 
 
 def limit_generation(kind: str):

@@ -4,9 +4,18 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, current_app, has_request_context, request
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_time,
+    get_locale,
+    ngettext,
+    pgettext,
+)
+from flask_babel import gettext as _
 from jinja2 import pass_context
-from flask_babel import (format_currency, format_date, format_datetime, format_decimal, format_time, get_locale,
-                         gettext as _, ngettext, pgettext)
 
 from consult.core.htmx import is_htmx
 from consult.core.sanitize import render_markdown

@@ -1,7 +1,7 @@
 """Time: stored in UTC, shown in Europe/Amsterdam."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
@@ -12,7 +12,7 @@ AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 def utcnow() -> datetime:
     """The current time as an aware UTC datetime (the server clock is the only clock)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def to_local(value: datetime) -> datetime:
@@ -35,16 +35,16 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given; use an aware UTC datetime")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
 
 
 def combine_local(day, clock) -> datetime | None:
     """A date and a wall-clock time in Europe/Amsterdam, as aware UTC (None if either is missing)."""
     if day is None or clock is None:
         return None
-    return datetime.combine(day, clock, tzinfo=AMSTERDAM).astimezone(timezone.utc)
+    return datetime.combine(day, clock, tzinfo=AMSTERDAM).astimezone(UTC)

@@ -16,7 +16,6 @@ from consult.extensions import db
 from consult.orgs.models import Organisation
 
 
-
 class AuthorRole(enum.StrEnum):
     PROVIDER = "provider"
     COUNCIL = "council"

@@ -16,7 +16,8 @@ the next submission.
 """
 from __future__ import annotations
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from consult.disclosure import Audience, Protected
 from consult.orgs.models import OrgKind

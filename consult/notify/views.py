@@ -13,8 +13,8 @@ from consult.extensions import csrf, db
 from consult.notify import bp
 from consult.notify.forms import settings_form
 from consult.notify.models import Frequency, Kind, Notification
-from consult.notify.services import describe, frequencies, mark_read, read_unsubscribe_token, set_frequency, \
-    unsubscribe as unsubscribe_kind
+from consult.notify.services import describe, frequencies, mark_read, read_unsubscribe_token, set_frequency
+from consult.notify.services import unsubscribe as unsubscribe_kind
 
 
 @bp.route("/notifications")

@@ -14,7 +14,6 @@ from consult.core.time import UTCDateTime, utcnow
 from consult.extensions import db
 
 
-
 class OrgKind(enum.StrEnum):
     MUNICIPALITY = "municipality"
     PROVIDER = "provider"

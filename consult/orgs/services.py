@@ -14,7 +14,7 @@ from consult.auth.services import send_verification
 from consult.core.time import utcnow
 from consult.extensions import db
 from consult.notify.mail import send_template
-from consult.orgs.models import Invitation, Membership, MemberRole, Organisation, OrgKind
+from consult.orgs.models import Invitation, MemberRole, Membership, Organisation, OrgKind
 
 
 class InvitationError(Exception):

@@ -17,7 +17,11 @@ from consult.core.time import utcnow
 from consult.extensions import db
 from consult.privacy.models import ErasureRequest, ErasureStatus
 from consult.privacy.registry import (
-    PERSONAL_COLUMNS, SECRET_COLUMNS, USER_LINKS, OnErasure, OnRetention,
+    PERSONAL_COLUMNS,
+    SECRET_COLUMNS,
+    USER_LINKS,
+    OnErasure,
+    OnRetention,
 )
 
 # Tables a consultation's rows are never reached through (they are shared by all).

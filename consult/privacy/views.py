@@ -20,7 +20,11 @@ from consult.privacy import bp
 from consult.privacy.forms import EraseAccountForm, RetentionForm
 from consult.privacy.models import ErasureRequest, ErasureStatus
 from consult.privacy.services import (
-    cancel, decide, export_personal_data, pending_request, request_erasure,
+    cancel,
+    decide,
+    export_personal_data,
+    pending_request,
+    request_erasure,
 )
 
 

@@ -15,7 +15,6 @@ from consult.extensions import db
 from consult.orgs.models import Organisation
 
 
-
 class QaStatus(enum.StrEnum):
     ASKED = "asked"          # waiting for the team
     DRAFT = "draft"          # the team is writing the answer

@@ -67,7 +67,8 @@ def index(slug: str):
                 refuse_on(form.text, refused)
             else:
                 db.session.commit()
-                flash(_("Your question has been sent to the project team. The answer is published to all participants at the same time."), "ok")
+                flash(_("Your question has been sent to the project team. "
+                        "The answer is published to all participants at the same time."), "ok")
                 return redirect(url_for("qa.index", slug=slug))
     if current_user.is_authenticated and mark_read_about(current_user, Kind.QA, consultation):
         db.session.commit()  # the published answers are read now: the bell and the home page stop counting them

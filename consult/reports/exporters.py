@@ -115,7 +115,9 @@ class OdtExporter(Exporter):
     content_type = CONTENT_TYPES["odt"]
 
     def render(self) -> bytes:
-        from odfdo import Cell, Document, Header, List, ListItem, Paragraph as OdfParagraph, Row, Table as OdfTable
+        from odfdo import Cell, Document, Header, List, ListItem, Row
+        from odfdo import Paragraph as OdfParagraph
+        from odfdo import Table as OdfTable
 
         document = Document("text")
         body = document.body
@@ -195,10 +197,10 @@ class DocxExporter(Exporter):
                     document.add_paragraph(block.caption, style="Caption")
                 table = document.add_table(rows=1, cols=len(block.columns))
                 table.style = "Table Grid"
-                for cell, value in zip(table.rows[0].cells, block.columns):
+                for cell, value in zip(table.rows[0].cells, block.columns, strict=False):
                     cell.text = str(value)
                 for values in block.rows:
-                    for cell, value in zip(table.add_row().cells, values):
+                    for cell, value in zip(table.add_row().cells, values, strict=False):
                         cell.text = str(value)
         buffer = io.BytesIO()
         document.save(buffer)

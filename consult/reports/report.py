@@ -7,7 +7,8 @@ names an organisation only when its response allows publication with its name.
 """
 from __future__ import annotations
 
-from flask_babel import get_locale, gettext as _, ngettext
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from consult.advice.services import published_advices

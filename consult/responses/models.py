@@ -19,7 +19,6 @@ from consult.extensions import db
 from consult.orgs.models import Organisation
 
 
-
 class ResponseStatus(enum.StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"

@@ -27,6 +27,7 @@ from consult.extensions import db
 from consult.notify.models import Kind
 from consult.notify.services import absolute_url, notify, organisation_users, url_path
 from consult.orgs.models import Organisation, OrgKind
+from consult.responses.display import snapshot_value
 from consult.responses.models import (
     Answer,
     Attachment,
@@ -36,7 +37,6 @@ from consult.responses.models import (
     Submission,
     SubmittedAnswer,
 )
-from consult.responses.display import snapshot_value
 
 
 class DeadlinePassed(Exception):

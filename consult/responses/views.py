@@ -15,8 +15,8 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
 from consult.audit.services import record_event
-from consult.consultations.models import Question, QuestionKind
 from consult.consultations.loaders import load_consultation
+from consult.consultations.models import Question, QuestionKind
 from consult.core.htmx import current_url, htmx_redirect, is_htmx
 from consult.core.limits import limit_route
 from consult.core.ondemand import limit_generation
