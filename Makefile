@@ -99,6 +99,8 @@ dist: $(VENV)/.installed $(VENDOR)/.installed $(VENDOR)/utrecht.css
 		pyproject.toml README.md config.py consult | tar -x -C $(STAGE)
 	# gunicorn's settings travel in the wheel: `gunicorn -c python:consult.gunicorn_conf ...`
 	cp gunicorn.conf.py $(STAGE)/consult/gunicorn_conf.py
+	# ... and so do the migrations (`flask --app consult db upgrade` on the server).
+	tar -c --exclude=__pycache__ migrations | tar -x -C $(STAGE)/consult
 	$(VENV)/bin/pybabel compile -d $(STAGE)/consult/translations
 	$(PY) -c "import sys; from pathlib import Path; from consult.core import assets; \
 		static = Path(sys.argv[1]); assets.build(static); (static / assets.DIST / assets.RELEASED).write_text('')" \

@@ -79,7 +79,10 @@ def register_extensions(app: Flask) -> None:
     import consult.models  # noqa: F401  (all tables known to the metadata)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    migrations = os.path.join(os.path.dirname(app.root_path), "migrations")
+    if not os.path.isdir(migrations):  # an installed wheel carries them in the package (make dist)
+        migrations = os.path.join(app.root_path, "migrations")
+    migrate.init_app(app, db, directory=migrations)
     csrf.init_app(app)
     htmx.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

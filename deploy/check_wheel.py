@@ -55,6 +55,9 @@ def problems(path: str) -> list[str]:
                 found.append("missing consult/static/dist/RELEASED (the manifest would be checked against install times)")
         if "consult/gunicorn_conf.py" not in names:
             found.append("missing consult/gunicorn_conf.py (gunicorn -c python:consult.gunicorn_conf)")
+        if "consult/migrations/env.py" not in names or not any(
+                name.startswith("consult/migrations/versions/") and name.endswith(".py") for name in names):
+            found.append("missing consult/migrations (flask --app consult db upgrade)")
         for name in sorted(names):
             if name.startswith(NEVER) or "__pycache__" in name:
                 found.append(f"does not belong in a release: {name}")

@@ -30,7 +30,7 @@ def test_make_dist_builds_a_wheel_with_catalogues_and_static_files_that_an_insta
         names = set(archive.namelist())
     assert {"consult/translations/nl/LC_MESSAGES/messages.mo", "consult/translations/en/LC_MESSAGES/messages.mo",
             "consult/static/vendor/htmx.min.js", "consult/static/dist/manifest.json", "config.py",
-            "consult/gunicorn_conf.py"} <= names
+            "consult/gunicorn_conf.py", "consult/migrations/env.py"} <= names
 
     # Installed, whatever times the installer gives the files, the whole manifest holds.
     target = tmp_path / "site"
@@ -63,6 +63,7 @@ def test_the_check_names_what_a_wheel_lacks(tmp_path):
         "only 0 fonts in consult/static/vendor/fonts/",
         "missing consult/static/dist/manifest.json",
         "missing consult/gunicorn_conf.py (gunicorn -c python:consult.gunicorn_conf)",
+        "missing consult/migrations (flask --app consult db upgrade)",
         "does not belong in a release: tests/test_x.py",
     ]
     assert check_wheel.main([str(wheel)]) == 1
