@@ -72,11 +72,10 @@ def register_config(app: Flask, config: type[Config] | str | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    import consult.models  # noqa: F401  (all tables known to the metadata)
     from consult.core.i18n import select_locale, select_timezone
     from consult.core.limits import configure_limits
     from consult.extensions import babel, csrf, db, htmx, login_manager, migrate
-
-    import consult.models  # noqa: F401  (all tables known to the metadata)
 
     db.init_app(app)
     migrations = os.path.join(os.path.dirname(app.root_path), "migrations")
@@ -101,22 +100,38 @@ def register_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     # Views are imported here, not by their packages, so models import without side effects.
-    from consult.admin import bp as admin_bp, views as _admin_views  # noqa: F401
-    from consult.advice import bp as advice_bp, views as _advice_views  # noqa: F401
-    from consult.analysis import bp as analysis_bp, views as _analysis_views  # noqa: F401
-    from consult.strategy import bp as strategy_bp, views as _strategy_views  # noqa: F401
-    from consult.reports import bp as reports_bp, views as _report_views  # noqa: F401
-    from consult.audit import bp as audit_bp, views as _audit_views  # noqa: F401
-    from consult.auth import bp as auth_bp, views as _auth_views  # noqa: F401
-    from consult.consultations import bp as consultations_bp, views as _consultation_views  # noqa: F401
-    from consult.core import bp as core_bp, views as _core_views  # noqa: F401
-    from consult.home import bp as home_bp, views as _home_views  # noqa: F401
-    from consult.dialogue import bp as dialogue_bp, views as _dialogue_views  # noqa: F401
-    from consult.notify import bp as notify_bp, views as _notify_views  # noqa: F401
-    from consult.orgs import bp as orgs_bp, views as _orgs_views  # noqa: F401
-    from consult.privacy import bp as privacy_bp, views as _privacy_views  # noqa: F401
-    from consult.qa import bp as qa_bp, views as _qa_views  # noqa: F401
-    from consult.responses import bp as responses_bp, views as _response_views  # noqa: F401
+    from consult.admin import bp as admin_bp  # noqa: F401
+    from consult.admin import views as _admin_views  # noqa: F401
+    from consult.advice import bp as advice_bp  # noqa: F401
+    from consult.advice import views as _advice_views  # noqa: F401
+    from consult.analysis import bp as analysis_bp  # noqa: F401
+    from consult.analysis import views as _analysis_views  # noqa: F401
+    from consult.audit import bp as audit_bp  # noqa: F401
+    from consult.audit import views as _audit_views  # noqa: F401
+    from consult.auth import bp as auth_bp  # noqa: F401
+    from consult.auth import views as _auth_views  # noqa: F401
+    from consult.consultations import bp as consultations_bp  # noqa: F401
+    from consult.consultations import views as _consultation_views  # noqa: F401
+    from consult.core import bp as core_bp  # noqa: F401
+    from consult.core import views as _core_views  # noqa: F401
+    from consult.dialogue import bp as dialogue_bp  # noqa: F401
+    from consult.dialogue import views as _dialogue_views  # noqa: F401
+    from consult.home import bp as home_bp  # noqa: F401
+    from consult.home import views as _home_views  # noqa: F401
+    from consult.notify import bp as notify_bp  # noqa: F401
+    from consult.notify import views as _notify_views  # noqa: F401
+    from consult.orgs import bp as orgs_bp  # noqa: F401
+    from consult.orgs import views as _orgs_views  # noqa: F401
+    from consult.privacy import bp as privacy_bp  # noqa: F401
+    from consult.privacy import views as _privacy_views  # noqa: F401
+    from consult.qa import bp as qa_bp  # noqa: F401
+    from consult.qa import views as _qa_views  # noqa: F401
+    from consult.reports import bp as reports_bp  # noqa: F401
+    from consult.reports import views as _report_views  # noqa: F401
+    from consult.responses import bp as responses_bp  # noqa: F401
+    from consult.responses import views as _response_views  # noqa: F401
+    from consult.strategy import bp as strategy_bp  # noqa: F401
+    from consult.strategy import views as _strategy_views  # noqa: F401
     # Each feature registers its notification kinds (wording, recipients) with notify.
     for feature in ("consultations", "responses", "dialogue", "qa", "advice", "strategy", "reports"):
         importlib.import_module(f"consult.{feature}.notifications")
@@ -142,9 +157,8 @@ def register_blueprints(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     from consult.auth.session import enforce_session_timeouts
     from consult.auth.two_factor_views import enforce_two_factor
-    from consult.core.security import register_security
-
     from consult.core.jobs import after_request_jobs
+    from consult.core.security import register_security
     from consult.notify.delivery import after_request_delivery
 
     register_security(app)
