@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import func, select, text
+from sqlalchemy import MetaData, func, select, text
 
 from consult.advice.models import Advice, AdvicePoint, AdviceStatus
 from consult.analysis.models import BulkTagging, Coding, Quote, Tag
@@ -634,16 +634,33 @@ def test_second_consultation_of_a_long_title_gets_a_number_after_whole_words(wor
 
 # --- the migration ---------------------------------------------------------------------------------------
 
+def _filled(table, **values) -> dict:
+    """``values``, plus a plain value for every other column that must have one and has no default."""
+    plain = {"INTEGER": 0, "BOOLEAN": False, "JSON": "[]", "TEXT": "", "VARCHAR": ""}
+    for column in table.columns:
+        if column.name in values or column.nullable or column.primary_key or column.server_default is not None:
+            continue
+        kind = type(column.type).__name__.upper()
+        values[column.name] = utcnow().replace(tzinfo=None) if "DATE" in kind or "TIME" in kind else \
+            next((value for name, value in plain.items() if name in kind), "")
+    return values
+
+
 def test_migration_numbers_themes_that_share_a_title(tmp_path):
     with empty_migration_database(tmp_path) as url:
         app = build_app(tmp_path, SQLALCHEMY_DATABASE_URI=url)
         with app.app_context():
             upgrade(revision="0019")
-            consultation = Consultation(slug="c", title="C", municipalities=[], principles=[])
-            consultation.themes.extend(Theme(title=title, position=n) for n, title in
-                                       enumerate(["Cliënt", "Cliënt", "Cliënt (2)", "Cliënt"]))
-            db.session.add(consultation)
-            db.session.commit()
+            # Rows as the schema of 0019 has them (today's models have columns added since).
+            tables = MetaData()
+            tables.reflect(db.engine, only=["consultations", "themes"])
+            with db.engine.begin() as conn:
+                consultation_id = conn.execute(tables.tables["consultations"].insert().values(
+                    _filled(tables.tables["consultations"], slug="c", title="C", principles="[]", status="draft",
+                            question_set_version=1))).inserted_primary_key[0]
+                for n, title in enumerate(["Cliënt", "Cliënt", "Cliënt (2)", "Cliënt"]):
+                    conn.execute(tables.tables["themes"].insert().values(
+                        _filled(tables.tables["themes"], consultation_id=consultation_id, title=title, position=n)))
             upgrade(revision="0020")
             with db.engine.connect() as conn:
                 titles = conn.execute(text("SELECT id, title FROM themes ORDER BY id")).all()

@@ -169,10 +169,16 @@ def register_assets(app) -> None:
     def is_immutable(path: str, url: str) -> bool:
         return url.startswith(immutable)
 
+    from consult.core.security import security_headers
+
+    # Static files get the same security headers as every page (WhiteNoise answers before Flask).
+    fixed = security_headers(hsts=bool(app.config.get("HSTS")))
+
     def headers(headers, path: str, url: str) -> None:
         if is_immutable(path, url):
             headers["Cache-Control"] = IMMUTABLE
-        headers["X-Content-Type-Options"] = "nosniff"
+        for name, value in fixed.items():
+            headers[name] = value
 
     # Plain (unfingerprinted) files are still served, briefly cached, for anything that names them.
     app.wsgi_app = WhiteNoise(app.wsgi_app, root=str(static), prefix=prefix, max_age=60,

@@ -25,17 +25,26 @@ CSP = "; ".join(
 DOWNLOAD_CSP = "default-src 'none'; sandbox; frame-ancestors 'none'"
 
 
+def security_headers(*, hsts: bool, attachment: bool = False) -> dict[str, str]:
+    """The headers every response gets, whoever serves it (the app, or WhiteNoise for static files)."""
+    headers = {
+        "Content-Security-Policy": DOWNLOAD_CSP if attachment else CSP,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "X-Frame-Options": "DENY",
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+    }
+    if hsts:
+        headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
+    return headers
+
+
 def set_security_headers(response: Response, *, hsts: bool) -> Response:
     headers = response.headers
     attachment = headers.get("Content-Disposition", "").startswith("attachment")
-    headers.setdefault("Content-Security-Policy", DOWNLOAD_CSP if attachment else CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-    if hsts:
-        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+    for name, value in security_headers(hsts=hsts, attachment=attachment).items():
+        headers.setdefault(name, value)
     if response.mimetype == "text/html":
         # Full pages and htmx fragments differ for the same URL.
         response.vary.add("HX-Request")

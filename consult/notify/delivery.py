@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import threading
 import time
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -37,7 +38,6 @@ log = logging.getLogger(__name__)
 # RQ keeps its schedule in whole seconds and its scheduler looks once a second, so a retry can
 # start a little before its row's time: that much early still counts as due.
 DUE_TOLERANCE = timedelta(seconds=2)
-SWEEP_JOB_ID = "consult-mail-sweep"
 _last_sweep = 0.0
 
 
@@ -195,21 +195,19 @@ def after_request_delivery(response):
     return response
 
 
-def sweep_mail() -> dict[str, int]:
-    """Job (RQ): deliver what is due and recover stale claims, then come back after
-    MAIL_SWEEP_SECONDS. One sweep is scheduled at a time (a fixed job id), whichever worker runs it."""
-    try:
-        return deliver_due()
-    finally:
-        _schedule_sweep()
-
-
-def _schedule_sweep() -> None:
-    try:
-        _queue().enqueue_in(timedelta(seconds=current_app.config["MAIL_SWEEP_SECONDS"]), sweep_mail,
-                            job_id=SWEEP_JOB_ID)
-    except Exception:
-        log.exception("Could not schedule the next mail sweep")
+def _sweep_forever(app, seconds: int, stop: threading.Event) -> None:
+    """Deliver what is due and recover stale claims every ``seconds``, beside the RQ worker. A thread
+    of the worker itself, not an RQ scheduled job: RQ's scheduler lock outlives a worker killed with
+    SIGKILL by up to two minutes, and a sweep must not wait for it."""
+    while not stop.wait(seconds):
+        with app.app_context():
+            try:
+                deliver_due()
+            except Exception:
+                log.exception("Mail sweep failed")
+                db.session.rollback()
+            finally:
+                db.session.remove()
 
 
 def run_worker(burst: bool = False, poll_seconds: int | None = None) -> None:
@@ -221,9 +219,14 @@ def run_worker(burst: bool = False, poll_seconds: int | None = None) -> None:
 
         queue = _queue()
         deliver_due()  # anything left from before the worker started
+        stop = threading.Event()
         if not burst:
-            _schedule_sweep()
-        SimpleWorker([queue], connection=queue.connection).work(burst=burst, with_scheduler=not burst)
+            threading.Thread(target=_sweep_forever, name="mail-sweep", daemon=True,
+                             args=(current_app._get_current_object(), poll_seconds, stop)).start()
+        try:
+            SimpleWorker([queue], connection=queue.connection).work(burst=burst, with_scheduler=not burst)
+        finally:
+            stop.set()
         return
     while True:
         deliver_due()
