@@ -21,6 +21,7 @@ import time
 import uuid
 
 from flask import Flask, Response, g, has_request_context, request
+from sqlalchemy import inspect as sa_inspect
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -34,6 +35,11 @@ def log_format() -> str:
     return "json" if (os.environ.get("LOG_FORMAT") or "").strip().lower() == "json" else "line"
 
 
+def _user_id(user) -> int | None:
+    state = sa_inspect(user, raiseerr=False) if user is not None else None
+    return state.identity[0] if state is not None and state.identity else None
+
+
 class RequestIdFilter(logging.Filter):
     """Adds ``request_id`` to every record: the current request's id, or ``-`` outside one; and
     ``user_id`` and ``route`` (``None`` outside a request or before login)."""
@@ -41,8 +47,9 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if has_request_context():
             record.request_id = g.get("request_id", "-")
-            user = g.get("_login_user")  # only the user Flask-Login already loaded: no query here
-            record.user_id = user.id if user is not None and getattr(user, "is_authenticated", False) else None
+            # Only the user Flask-Login already loaded, by its identity key: a log line never queries
+            # (the request's transaction may have failed; that is often why something is logged).
+            record.user_id = _user_id(g.get("_login_user"))
             record.route = request.url_rule.rule if request.url_rule is not None else None
         else:
             record.request_id, record.user_id, record.route = "-", None, None
