@@ -4,6 +4,7 @@ and 100x, and each page's ratio to its 1x time. Exits 1 when a target is missed.
     .venv/bin/python bench/scale.py                    # 1x, 10x, 100x on SQLite
     .venv/bin/python bench/scale.py --pg               # the same on PostgreSQL (127.0.0.1:5432)
     .venv/bin/python bench/scale.py --factors 1,10 --repeat 3   # quicker
+    .venv/bin/python bench/scale.py --factors 1,100 --only 'advice|strategy'   # a few pages
 
 Each size is its own fresh database (removed at the end, also on failure): the demo, grown by
 ``bench/grow.py`` (organisations with submitted responses in both consultations, messages and replies
@@ -214,6 +215,8 @@ def main() -> int:
     parser.add_argument("--target", type=float, default=2.0)
     parser.add_argument("--slack-ms", type=float, default=20.0)
     parser.add_argument("--pg", action="store_true", help="PostgreSQL at 127.0.0.1:5432 instead of SQLite")
+    parser.add_argument("--only", default="", metavar="REGEX",
+                        help="measure only the requests whose name matches (a quicker look at a few pages)")
     args = parser.parse_args()
     factors = [int(f) for f in args.factors.split(",")]
     results: dict[int, dict[str, float]] = {f: {} for f in factors}
@@ -229,7 +232,7 @@ def main() -> int:
             plans[factor] = plan(app)
         # Each request at every size in turn, warm-up first, then --repeat rounds: load on the shared
         # machine falls on all sizes alike; the fastest of the rounds counts.
-        names = list(plans[factors[0]])
+        names = [name for name in plans[factors[0]] if re.search(args.only, name)]
         print(f"Measuring {len(names)} requests x {len(factors)} sizes x {args.repeat} ...", flush=True)
         for name in names:
             for round_ in range(args.repeat + 1):
