@@ -34,6 +34,10 @@ class Config:
     DB_POOL_SIZE = _env_int("DB_POOL_SIZE", 4)
     DB_MAX_OVERFLOW = _env_int("DB_MAX_OVERFLOW", 4)
     DB_POOL_TIMEOUT = _env_int("DB_POOL_TIMEOUT", 10)
+    # A connection pooler between the app and PostgreSQL: "transaction" (PgBouncer's
+    # pool_mode = transaction) hands each transaction any server connection, so the app prepares
+    # no statements on the server (consult.register_config); unset or "session": nothing changes.
+    DATABASE_POOLER = (os.environ.get("DATABASE_POOLER") or "").strip().lower() or None
     INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
 
     BABEL_DEFAULT_LOCALE = "nl"

@@ -60,14 +60,23 @@ def register_config(app: Flask, config: type[Config] | str | None) -> None:
     config_class = _config_class(config)
     config_class.validate()
     app.config.from_object(config_class)
+    pooler = app.config.get("DATABASE_POOLER")
+    if pooler not in (None, "session", "transaction"):
+        raise RuntimeError(f"DATABASE_POOLER is {pooler!r}; use 'transaction' (PgBouncer's transaction "
+                           "mode), 'session', or leave it unset.")
     if str(app.config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("postgresql"):
         # Each worker holds at most pool + overflow connections; see "Connections" in the README.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        options = {
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
             "pool_size": app.config["DB_POOL_SIZE"],
             "max_overflow": app.config["DB_MAX_OVERFLOW"],
             "pool_timeout": app.config["DB_POOL_TIMEOUT"],
         }
+        if pooler == "transaction":
+            # psycopg prepares a statement on the server after its fifth use; behind a transaction
+            # pooler a later transaction may run on another server connection, which lacks it.
+            options["connect_args"] = {**options.get("connect_args", {}), "prepare_threshold": None}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     os.makedirs(app.instance_path, exist_ok=True)
 
 
