@@ -62,20 +62,23 @@ class CommentForm(FlaskForm):
     body = TextAreaField(_l("Your comment"), validators=[DataRequired(_l("Write your comment.")), Length(max=10_000)])
 
 
-def reply_form(advice, formdata=None):
-    """The team's reply: an introduction and, per advice point, a disposition and a reason."""
+def reply_form(advice, formdata=None, numbered=None):
+    """The team's reply: an introduction and, per advice point, a disposition and a reason; for the
+    points ``numbered`` lists as (number, point) (one page of them), or for every point."""
 
     class ReplyForm(FlaskForm):
         reply_introduction = TextAreaField(_l("General reply (optional)"), validators=[Length(max=20_000)])
         version = IntegerField(validators=[Optional()])  # the reply_version the form started from
 
-    for point in advice.points:
+    if numbered is None:
+        numbered = list(enumerate(advice.points, start=1))
+    for number, point in numbered:
         setattr(ReplyForm, f"disposition_{point.id}", RadioField(
-            _l("What does the municipality do with advice point %(n)s?", n=point.number),
+            _l("What does the municipality do with advice point %(n)s?", n=number),
             choices=[SelectChoice(d.value, d.label) for d in Disposition], validators=[Optional()],
             default=point.disposition.value if point.disposition else None))
         setattr(ReplyForm, f"reply_{point.id}", TextAreaField(
-            _l("Reason for advice point %(n)s", n=point.number), validators=[Length(max=20_000)],
+            _l("Reason for advice point %(n)s", n=number), validators=[Length(max=20_000)],
             default=point.reply))
     form = ReplyForm(formdata=formdata) if formdata is not None else ReplyForm()
     if formdata is None:

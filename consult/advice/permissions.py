@@ -97,17 +97,17 @@ def can_comment_as_council(user, consultation: Consultation) -> bool:
         and can_view_consultation(user, consultation)
 
 
-def advice_or_404(user, advice_id: int) -> Advice:
-    """Advice the acting user may see, or 404: another council's draft does not exist for you."""
+def advice_or_404(user, advice_id: int, *, points: bool = True) -> Advice:
+    """Advice the acting user may see, or 404: another council's draft does not exist for you.
+    ``points=False`` leaves its points unloaded (a page that shows one page of them)."""
     from sqlalchemy.orm import selectinload
 
     from consult.advice.models import AdviceRequest
     from consult.core.access import deny_hidden
     from consult.extensions import db
 
-    advice = db.session.get(Advice, advice_id, options=[
-        selectinload(Advice.points), selectinload(Advice.request).selectinload(AdviceRequest.consultation),
-        selectinload(Advice.council)])
+    options = [selectinload(Advice.request).selectinload(AdviceRequest.consultation), selectinload(Advice.council)]
+    advice = db.session.get(Advice, advice_id, options=[selectinload(Advice.points), *options] if points else options)
     if advice is None or not can_see_advice(user, advice):
         deny_hidden()
     return advice

@@ -10,7 +10,7 @@ import json
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from consult.advice.models import (
@@ -188,9 +188,44 @@ def remove_file(advice: Advice, *, by: User) -> None:
     _touch(advice, by)
 
 
+POINTS_PAGE_SIZE = 20
+
+
+def point_count(advice: Advice) -> int:
+    return db.session.scalar(select(func.count()).select_from(AdvicePoint).where(AdvicePoint.advice_id == advice.id))
+
+
+def point_page(advice: Advice, page: int = 1, per_page: int = POINTS_PAGE_SIZE):
+    """One page of the advice's points, in their order (Flask-SQLAlchemy's Pagination; a page past
+    the end shows the last one). ``numbered`` on it lists (number, point): a point's number is its
+    place in the whole advice, counted by the database, not by loading every point."""
+    query = select(AdvicePoint).where(AdvicePoint.advice_id == advice.id) \
+        .order_by(AdvicePoint.position, AdvicePoint.id)
+    result = db.paginate(query, page=max(page, 1), per_page=per_page, error_out=False)
+    if result.pages and result.page > result.pages:  # an old link past the end: the last page
+        result = db.paginate(query, page=result.pages, per_page=per_page, error_out=False)
+    first = (result.page - 1) * per_page + 1
+    result.numbered = list(enumerate(result.items, start=first))
+    return result
+
+
+def point_number(point: AdvicePoint) -> int:
+    """The point's number in its advice (as :attr:`AdvicePoint.number`), counted by the database."""
+    return db.session.scalar(select(func.count()).select_from(AdvicePoint).where(
+        AdvicePoint.advice_id == point.advice_id,
+        (AdvicePoint.position < point.position)
+        | ((AdvicePoint.position == point.position) & (AdvicePoint.id < point.id)))) + 1
+
+
+def page_of_point(point: AdvicePoint, per_page: int = POINTS_PAGE_SIZE) -> int | None:
+    """The page of the advice's points that shows ``point`` (None for the first page)."""
+    page = (point_number(point) - 1) // per_page + 1
+    return page if page > 1 else None
+
+
 def submit_problems(advice: Advice) -> list[str]:
     problems = []
-    if not advice.points:
+    if not point_count(advice):
         problems.append(str(_l("Add at least one advice point.")))
     return problems
 
@@ -319,3 +354,31 @@ def add_comment(consultation: Consultation, *, body: str, by: User, organisation
     db.session.flush()
     record_event("council_comment_added", actor=by, obj=comment)
     return comment
+
+
+COMMENTS_PAGE_SIZE = 20
+
+
+def _comments(consultation_id: int):
+    return select(CouncilComment).where(CouncilComment.consultation_id == consultation_id)
+
+
+def comment_page(consultation: Consultation, page: int = 1, per_page: int = COMMENTS_PAGE_SIZE):
+    """One page of the consultation's council comments, oldest first (a page past the end: the last)."""
+    query = _comments(consultation.id).options(
+        selectinload(CouncilComment.author), selectinload(CouncilComment.organisation),
+        selectinload(CouncilComment.theme), selectinload(CouncilComment.question)) \
+        .order_by(CouncilComment.created_at, CouncilComment.id)
+    result = db.paginate(query, page=max(page, 1), per_page=per_page, error_out=False)
+    if result.pages and result.page > result.pages:
+        result = db.paginate(query, page=result.pages, per_page=per_page, error_out=False)
+    return result
+
+
+def comment_page_of(comment: CouncilComment, per_page: int = COMMENTS_PAGE_SIZE) -> int | None:
+    """The page of ``comment_page`` that shows ``comment`` (None for the first page)."""
+    before = db.session.scalar(select(func.count()).select_from(_comments(comment.consultation_id).where(
+        (CouncilComment.created_at < comment.created_at)
+        | ((CouncilComment.created_at == comment.created_at) & (CouncilComment.id < comment.id))).subquery()))
+    page = before // per_page + 1
+    return page if page > 1 else None

@@ -16,7 +16,6 @@ from consult.advice.models import (
     AdvicePoint,
     AdviceRequest,
     AdviceSubject,
-    CouncilComment,
     Disposition,
 )
 from consult.advice.permissions import (
@@ -38,8 +37,13 @@ from consult.advice.services import (
     add_comment,
     add_point,
     attach_file,
+    comment_page,
+    comment_page_of,
     delete_point,
     move_point,
+    page_of_point,
+    point_number,
+    point_page,
     publish_reply,
     remove_file,
     reply_problems,
@@ -123,23 +127,31 @@ def _reply_conflict_message():
               "The saved reply is shown below and the text in the form is kept. Combine the two and save again.")
 
 
+def _page_asked() -> int:
+    """The page of advice points asked for: in the address, or sent along by a form of the page."""
+    return request.values.get("page", 1, type=int)
+
+
 def _show(advice: Advice, *, intro_form=None, point_form=None, edit_forms=None, file_form=None,
-          reply=None, reply_errors=None, status=200, conflict=None, reply_conflict=False):
+          reply=None, reply_errors=None, status=200, conflict=None, reply_conflict=False, points=None,
+          elsewhere=None):
     draft = can_draft_advice(current_user, advice)
     intro_form = intro_form or IntroductionForm(formdata=None, introduction=advice.introduction,
                                                 version=advice.version)
     point_form = point_form or PointForm(formdata=None)
     file_form = file_form or FileForm(formdata=None)
+    # One page of the points: a reply form (or a draft's buttons) for each of 400 points is too much.
+    points = points or point_page(advice, _page_asked())
     if reply is None and can_reply_advice(current_user, advice):
-        reply = reply_form(advice)
+        reply = reply_form(advice, numbered=points.numbered)
     from consult.strategy.services import informed
 
     consultation = advice.request.consultation
     return render_template(
         "advice/show.html", informed=informed(consultation, "advice_point") if is_team(current_user, consultation) else {},
-        advice=advice, consultation=advice.request.consultation, draft=draft,
+        advice=advice, consultation=advice.request.consultation, draft=draft, points=points,
         intro_form=intro_form, point_form=point_form, file_form=file_form, submit_form=SubmitForm(),
-        reply=reply, reply_errors=reply_errors or [],
+        reply=reply, reply_errors=reply_errors or [], elsewhere=elsewhere or [],
         code=format_receipt_code(advice.receipt_code) if advice.receipt_code else None,
         problems=submit_problems(advice) if draft else [], conflict=conflict, reply_conflict=reply_conflict,
         reply_shown=may_show_reply(advice, current_user),
@@ -148,7 +160,7 @@ def _show(advice: Advice, *, intro_form=None, point_form=None, edit_forms=None, 
 
 @bp.route("/advice/<int:advice_id>")
 def show(advice_id: int):
-    return _show(advice_or_404(current_user, advice_id))
+    return _show(advice_or_404(current_user, advice_id, points=False))
 
 
 def _draft_or_refuse(advice_id: int) -> Advice:
@@ -221,12 +233,16 @@ def _save_typed(advice: Advice, *, point_needed: bool = False, file_needed: bool
                         conflict=conflict, status=status)
 
 
-def _done(advice: Advice, saved: list[str], message: str | None, anchor: str = "", target: str | None = None):
-    """Commit, say what was saved and done, and go back to the draft (or on to ``target``)."""
+def _done(advice: Advice, saved: list[str], message: str | None, anchor: str = "", target: str | None = None,
+          point: AdvicePoint | None = None):
+    """Commit, say what was saved and done, and go back to the draft (or on to ``target``): to the
+    page of points that shows ``point``, else to the page the form was sent from."""
+    page = page_of_point(point) if point is not None else _page_asked()
     db.session.commit()
     for text in saved + ([message] if message else []):
         flash(text, "ok")
-    return redirect(target or url_for("advice.show", advice_id=advice.id) + anchor)
+    return redirect(target or url_for("advice.show", advice_id=advice.id, page=page if page and page > 1 else None)
+                    + anchor)
 
 
 @bp.route("/advice/<int:advice_id>/introduction", methods=["POST"])
@@ -253,14 +269,14 @@ def add(advice_id: int):
     if page is not None:
         db.session.commit()
         return page
-    return _done(advice, saved, None, f"#point-{advice.points[-1].id}")
+    return _done(advice, saved, None, f"#point-{advice.points[-1].id}", point=advice.points[-1])
 
 
-def _own_point(point_id: int) -> AdvicePoint:
+def _own_point(point_id: int, *, points: bool = True) -> AdvicePoint:
     point = db.session.get(AdvicePoint, point_id)
     if point is None:
         abort(404)
-    advice = advice_or_404(current_user, point.advice_id)
+    advice = advice_or_404(current_user, point.advice_id, points=points)
     if not can_draft_advice(current_user, advice):
         abort(403)
     return point
@@ -269,7 +285,7 @@ def _own_point(point_id: int) -> AdvicePoint:
 @bp.route("/advice/points/<int:point_id>", methods=["GET", "POST"])
 @login_required
 def edit_point(point_id: int):
-    point = _own_point(point_id)
+    point = _own_point(point_id, points=False)
     form = PointForm(obj=point) if request.method == "GET" else PointForm()
     conflict = None
     status = 200
@@ -287,12 +303,14 @@ def edit_point(point_id: int):
                 refuse_on(form.body, refused)
                 status = 200
             else:
+                page = page_of_point(point)
                 db.session.commit()
-                flash(_("Advice point %(n)s has been saved.", n=point.number), "ok")
-                return redirect(url_for("advice.show", advice_id=point.advice_id) + f"#point-{point.id}")
+                flash(_("Advice point %(n)s has been saved.", n=point_number(point)), "ok")
+                return redirect(url_for("advice.show", advice_id=point.advice_id, page=page) + f"#point-{point.id}")
         else:
             status = 200
     return render_template("advice/point.html", point=point, advice=point.advice, form=form,
+                           number=point_number(point), page=page_of_point(point),
                            consultation=point.advice.request.consultation, conflict=conflict), status
 
 
@@ -318,7 +336,8 @@ def move(point_id: int):
         db.session.commit()
         return page
     move_point(point, -1 if request.form.get("direction") == "up" else 1, by=current_user)
-    return _done(point.advice, saved, None, f"#point-{point.id}")
+    db.session.flush()
+    return _done(point.advice, saved, None, f"#point-{point.id}", point=point)
 
 
 @bp.route("/advice/<int:advice_id>/file", methods=["POST"])
@@ -381,11 +400,12 @@ def reply(advice_id: int):
     advice = advice_or_404(current_user, advice_id)
     if not can_reply_advice(current_user, advice):
         abort(403)
-    form = reply_form(advice, request.form)
+    points = point_page(advice, _page_asked())
+    form = reply_form(advice, request.form, numbered=points.numbered)
     if not form.validate_on_submit():
-        return _show(advice, reply=form, status=200)
+        return _show(advice, reply=form, points=points, status=200)
     replies = {}
-    for point in advice.points:
+    for _number, point in points.numbered:  # the points of the page the form showed
         value = form[f"disposition_{point.id}"].data
         replies[point.id] = (Disposition(value) if value else None, form[f"reply_{point.id}"].data or "")
     try:
@@ -394,18 +414,27 @@ def reply(advice_id: int):
         if request.form.get("action") == "publish":
             problems = reply_problems(advice)
             if problems:
+                shown = {point.id for _number, point in points.numbered}
+                elsewhere: dict[int, list[int]] = {}
                 for point, message in problems:
-                    field = form[f"disposition_{point.id}"] if point.disposition is None else form[f"reply_{point.id}"]
-                    field.errors = list(field.errors) + [message]
+                    if point.id in shown:
+                        field = form[f"disposition_{point.id}"] if point.disposition is None \
+                            else form[f"reply_{point.id}"]
+                        field.errors = list(field.errors) + [message]
+                    else:  # on another page of points: named here, linked below the form
+                        elsewhere.setdefault((point.number - 1) // points.per_page + 1, []).append(point.number)
+                for number, missing in sorted(elsewhere.items()):
+                    form.form_errors.append(_("Page %(page)s: advice points %(numbers)s still lack a choice "
+                                              "or a reason.", page=number, numbers=", ".join(map(str, missing))))
                 restart_from(form.version, advice.reply_version)
                 db.session.commit()  # the reply so far is kept
-                return _show(advice, reply=form, status=200)
+                return _show(advice, reply=form, points=points, elsewhere=sorted(elsewhere), status=200)
             publish_reply(advice, by=current_user)
     except AdviceConflict:
         db.session.rollback()
         form.reply_introduction.errors = list(form.reply_introduction.errors) + [str(_reply_conflict_message())]
         restart_from(form.version, advice.reply_version)
-        return _show(advice, reply=form, status=409, reply_conflict=True)
+        return _show(advice, reply=form, points=points, status=409, reply_conflict=True)
     except AdviceRefused as refused:
         db.session.rollback()
         flash(str(refused.message), "error")
@@ -416,7 +445,8 @@ def reply(advice_id: int):
         return redirect(url_for("advice.show", advice_id=advice.id))
     db.session.commit()
     flash(_("The reply has been saved. It is not visible to others until you publish it."), "ok")
-    return redirect(url_for("advice.show", advice_id=advice.id) + "#reply")
+    return redirect(url_for("advice.show", advice_id=advice.id, page=points.page if points.page > 1 else None)
+                    + "#reply")
 
 
 # --- council comments on themes and questions ----------------------------------------------------
@@ -456,11 +486,9 @@ def comments(slug: str):
             except AdviceRefused as refused:
                 refuse_on(form.body, refused)
             else:
+                page = comment_page_of(comment)
                 db.session.commit()
                 flash(_("Your comment has been added. The project team and the councils can read it."), "ok")
-                return redirect(url_for("advice.comments", slug=slug) + f"#comment-{comment.id}")
-    items = db.session.scalars(select(CouncilComment).where(CouncilComment.consultation_id == consultation.id)
-                               .options(selectinload(CouncilComment.author), selectinload(CouncilComment.organisation),
-                                        selectinload(CouncilComment.theme), selectinload(CouncilComment.question))
-                               .order_by(CouncilComment.created_at, CouncilComment.id)).all()
+                return redirect(url_for("advice.comments", slug=slug, page=page) + f"#comment-{comment.id}")
+    items = comment_page(consultation, request.args.get("page", 1, type=int))
     return render_template("advice/comments.html", consultation=consultation, form=form, items=items), 200
