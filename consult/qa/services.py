@@ -167,3 +167,37 @@ def published_page(consultation: Consultation, theme_id: int | None = None, page
     items = db.session.scalars(query.options(joinedload(QaItem.theme)).order_by(QaItem.number)
                                .limit(per_page).offset((page - 1) * per_page))
     return [published_item(item) for item in items], page, pages
+
+
+RECEIVED_PAGE_SIZE = 50
+
+
+def published_count(consultation: Consultation) -> int:
+    """How many items of the consultation are published, counted by the database."""
+    return db.session.scalar(select(func.count()).select_from(QaItem).where(
+        QaItem.consultation_id == consultation.id, published_items_filter()))
+
+
+def received_page(consultation: Consultation, page: int = 1, per_page: int = RECEIVED_PAGE_SIZE):
+    """One page of ``published_items`` (all themes, number order) as Flask-SQLAlchemy's Pagination,
+    its items shaped as ``published_item``; a page past the end shows the last one."""
+    query = select(QaItem).where(QaItem.consultation_id == consultation.id, published_items_filter()) \
+        .order_by(QaItem.number)
+    result = db.paginate(query, page=max(page, 1), per_page=per_page, error_out=False)
+    if result.pages and result.page > result.pages:
+        result = db.paginate(query, page=result.pages, per_page=per_page, error_out=False)
+    result.items = [published_item(item) for item in result.items]
+    return result
+
+
+WAITING_PAGE_SIZE = 50
+
+
+def waiting_page(consultation: Consultation, page: int = 1, per_page: int = WAITING_PAGE_SIZE):
+    """The team's queue: the items not published yet, oldest first, a page at a time."""
+    query = select(QaItem).where(QaItem.consultation_id == consultation.id, QaItem.status != QaStatus.PUBLISHED) \
+        .options(joinedload(QaItem.asker_organisation)).order_by(QaItem.created_at, QaItem.id)
+    result = db.paginate(query, page=max(page, 1), per_page=per_page, error_out=False)
+    if result.pages and result.page > result.pages:
+        result = db.paginate(query, page=result.pages, per_page=per_page, error_out=False)
+    return result

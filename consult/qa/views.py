@@ -30,9 +30,12 @@ from consult.qa.services import (
     initiative,
     page_of,
     publish,
+    published_count,
     published_items,
     published_page,
+    received_page,
     save,
+    waiting_page,
 )
 from consult.reports.exporters import EXPORTERS, DocumentModel, section, send_export
 from consult.responses.permissions import responding_organisations
@@ -79,9 +82,7 @@ def index(slug: str):
         .order_by(QaItem.asked_at.desc())) if may_see_asker(item, current_user)] if own_orgs else []
     items, page, pages = published_page(consultation, theme_id, request.args.get("page", 1, type=int))
     return render_template("qa/index.html", consultation=consultation, items=items, page=page, pages=pages,
-                           theme_id=theme_id, own=own, form=form,
-                           may_ask=can_ask_question(current_user, consultation),
-                           may_answer=can_answer_qa(current_user, consultation))
+                           theme_id=theme_id, own=own, form=form)
 
 
 @bp.route("/consultations/<slug>/qa/received")
@@ -90,8 +91,8 @@ def received(slug: str):
     """Every published item with its publication time: what each organisation has been told."""
     consultation = load_consultation(slug)
     _require_read(consultation)
-    return render_template("qa/received.html", consultation=consultation, items=published_items(consultation),
-                           page_of=page_of)
+    return render_template("qa/received.html", consultation=consultation, page_of=page_of,
+                           page=received_page(consultation, request.args.get("page", 1, type=int)))
 
 
 @bp.route("/consultations/<slug>/qa/manage", methods=["GET", "POST"])
@@ -104,11 +105,9 @@ def manage(slug: str):
         item = initiative(consultation, by=current_user)
         db.session.commit()
         return redirect(url_for("qa.answer", item_id=item.id))
-    waiting = db.session.scalars(select(QaItem).where(
-        QaItem.consultation_id == consultation.id, QaItem.status != QaStatus.PUBLISHED)
-        .order_by(QaItem.created_at)).all()
-    return render_template("qa/manage.html", consultation=consultation, waiting=waiting,
-                           published=published_items(consultation))
+    return render_template("qa/manage.html", consultation=consultation,
+                           waiting=waiting_page(consultation, request.args.get("page", 1, type=int)),
+                           published=published_count(consultation))
 
 
 @bp.route("/qa/<int:item_id>", methods=["GET", "POST"])
@@ -134,8 +133,7 @@ def answer(item_id: int):
                 publish(item, by=current_user,
                         confirmed=form.confirmation.data if form.confirm_identity.data else None)
         except QaNeedsConfirmation as needed:
-            db.session.rollback()
-            form.confirm_identity.errors.append(str(needed.message))
+            refuse_on(form.confirm_identity, needed)
             form.confirm_identity.data = False
         except QaRefused as refused:
             refuse_on(form.answer, refused)
