@@ -8,8 +8,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from wtforms import ValidationError
 
 from consult.auth.services import get_user_by_email
 from consult.consultations import bp
@@ -36,6 +37,7 @@ from consult.consultations.models import (
     Status,
     TeamRole,
     Theme,
+    consultation_invited_organisations,
 )
 from consult.consultations.permissions import (
     can_create_consultation,
@@ -307,28 +309,92 @@ def invitable_organisations() -> list[Organisation]:
         Organisation.kind.in_([OrgKind.PROVIDER, OrgKind.COUNCIL])).order_by(Organisation.name)))
 
 
+ACCESS_PAGE_SIZE = 50
+
+
+class _AccessPageForm(AccessForm):
+    """The access form of one page of organisations: closing needs an invited organisation after
+    the save (``invited_after``, set by the view), which may be one on another page."""
+
+    invited_after: set[int] | None = None
+
+    def validate_organisations(self, field):
+        if self.invited_after is None:
+            return super().validate_organisations(field)
+        if self.access.data == "closed" and not self.invited_after:
+            raise ValidationError(_l("Choose at least one organisation to invite, or make the consultation public."))
+
+
+def _invited_ids(consultation: Consultation, among=None) -> set[int]:
+    link = consultation_invited_organisations
+    query = select(link.c.organisation_id).where(link.c.consultation_id == consultation.id)
+    if among is not None:
+        query = query.where(link.c.organisation_id.in_(among))
+    return set(db.session.scalars(query))
+
+
 @bp.route("/consultations/<slug>/manage/access", methods=["GET", "POST"])
 @login_required
 def access(slug: str):
-    """Public (the default) or closed to invited organisations; editors decide, in every phase."""
-    consultation = load_consultation(slug, selectinload(Consultation.invited))
+    """Public (the default) or closed to invited organisations; editors decide, in every phase.
+
+    The organisations are listed a page at a time (``q`` filters by name, ``invited=1`` shows the
+    invited ones only): a save changes the invitations of the organisations its page showed
+    (``shown``) and keeps the others. A form without ``shown`` sets the whole list."""
+    consultation = load_consultation(slug)
     if not can_set_access(current_user, consultation):
         abort(403)
-    organisations = invitable_organisations()
-    form = AccessForm(formdata=None, access="closed" if consultation.invited_only else "public",
-                      organisations=[org.id for org in consultation.invited]) \
-        if request.method == "GET" else AccessForm()
-    form.organisations.choices = [(org.id, f"{org.name} ({org.kind.label})") for org in organisations]
+    q = (request.values.get("q") or "").strip()[:100]
+    only_invited = request.values.get("invited") == "1"
+    query = select(Organisation).where(Organisation.kind.in_([OrgKind.PROVIDER, OrgKind.COUNCIL]))
+    if q:
+        query = query.where(func.lower(Organisation.name).contains(q.lower(), autoescape=True))
+    if only_invited:
+        query = query.where(Organisation.id.in_(
+            select(consultation_invited_organisations.c.organisation_id)
+            .where(consultation_invited_organisations.c.consultation_id == consultation.id)))
+    query = query.order_by(func.lower(Organisation.name), Organisation.id)
+    organisations = db.paginate(query, page=max(request.values.get("page", 1, type=int), 1),
+                                per_page=ACCESS_PAGE_SIZE, error_out=False)
+    if organisations.pages and organisations.page > organisations.pages:  # an old link: the last page
+        organisations = db.paginate(query, page=organisations.pages, per_page=ACCESS_PAGE_SIZE, error_out=False)
+    on_page = [org.id for org in organisations.items]
+    if request.method == "GET":
+        form = _AccessPageForm(formdata=None, access="closed" if consultation.invited_only else "public",
+                               organisations=sorted(_invited_ids(consultation, on_page)))
+    else:
+        form = _AccessPageForm()
+    form.organisations.choices = [(org.id, f"{org.name} ({org.kind.label})") for org in organisations.items]
+    if request.method == "POST":
+        chosen_ids = {int(v) for v in request.form.getlist("organisations") if v.isdigit()}
+        shown_field = request.form.get("shown")
+        if shown_field is None:  # the whole list: what is chosen is the circle
+            shown = None
+            wanted = chosen_ids
+        else:
+            shown = {int(v) for v in shown_field.split(",") if v.strip().isdigit()}
+            wanted = (_invited_ids(consultation) - shown) | (chosen_ids & shown)
+        known = list(db.session.scalars(select(Organisation).where(
+            Organisation.id.in_(wanted | chosen_ids), Organisation.kind.in_([OrgKind.PROVIDER, OrgKind.COUNCIL])))) \
+            if wanted | chosen_ids else []
+        invited = [org for org in known if org.id in wanted]
+        # Valid choices: the organisations of this page and any other invitable one the form sent.
+        form.organisations.choices = form.organisations.choices + [
+            (org.id, org.name) for org in known if org.id not in set(on_page)]
+        form.invited_after = {org.id for org in invited} if shown is not None else None
     if form.validate_on_submit():
-        chosen = set(form.organisations.data or [])
-        if set_access(consultation, invited_only=form.access.data == "closed",
-                      invited=[org for org in organisations if org.id in chosen], by=current_user):
+        if set_access(consultation, invited_only=form.access.data == "closed", invited=invited, by=current_user):
             db.session.commit()
         flash(_("This consultation is now closed: only the invited organisations see it.")
               if consultation.invited_only else _("This consultation is now public: anyone reads what is published."),
               "ok")
-        return redirect(url_for("consultations.access", slug=consultation.slug))
-    return render_template("consultations/access.html", consultation=consultation, form=form)
+        return redirect(url_for("consultations.access", slug=consultation.slug, q=q or None,
+                                invited="1" if only_invited else None,
+                                page=organisations.page if organisations.page > 1 else None))
+    return render_template("consultations/access.html", consultation=consultation, form=form,
+                           organisations=organisations, q=q, only_invited=only_invited,
+                           invited_count=db.session.scalar(select(func.count()).select_from(consultation_invited_organisations).where(
+                               consultation_invited_organisations.c.consultation_id == consultation.id)))
 
 
 # --- planning -----------------------------------------------------------------------------
