@@ -80,3 +80,34 @@ def test_the_ask_form_and_the_teams_link_follow_the_predicates(world):
     assert "Een vraag stellen" not in editor and "Vragen beantwoorden" in editor
     anonymous = text_of(clients["anonymous"].get("/consultations/wmo/qa"))
     assert "Een vraag stellen" not in anonymous and "Vragen beantwoorden" not in anonymous
+
+
+def test_the_questions_of_ones_own_organisation_are_paged_newest_first(world):
+    consultation, users = world["consultation"], world["users"]
+    org = users["provider"].memberships[0].organisation_id
+    other = users["provider2"].memberships[0].organisation_id
+    when = utcnow() - timedelta(days=1)
+    for n in range(1, 26):
+        db.session.add(QaItem(consultation_id=consultation.id, status=QaStatus.ASKED, origin="question",
+                              asked_text=f"Eigen vraag {n:02d}", asked_by_id=users["provider"].id,
+                              asker_organisation_id=org, asked_at=when + timedelta(minutes=n), question="", answer=""))
+    db.session.add(QaItem(consultation_id=consultation.id, status=QaStatus.ASKED, origin="question",
+                          asked_text="Vraag van een ander", asker_organisation_id=other, asked_at=when,
+                          question="", answer=""))
+    db.session.commit()
+    colleague = world["clients"]["colleague"]
+
+    def own(response):
+        return re.findall(r"Eigen vraag (\d\d)", text_of(response))
+
+    first = colleague.get("/consultations/wmo/qa")
+    assert own(first) == [f"{n:02d}" for n in range(25, 15, -1)]
+    assert "Vraag van een ander" not in text_of(first)
+    html = first.get_data(as_text=True)
+    assert 'href="/consultations/wmo/qa?mine=2"' in html
+    assert "aria-label=\"Pagina&#39;s met de vragen van uw organisatie\"" in html \
+        or 'aria-label="Pagina\'s met de vragen van uw organisatie"' in html
+    last = colleague.get("/consultations/wmo/qa?mine=3")
+    assert own(last) == [f"{n:02d}" for n in range(5, 0, -1)]
+    # Another organisation sees none of them.
+    assert own(world["clients"]["provider2"].get("/consultations/wmo/qa")) == []

@@ -201,3 +201,20 @@ def waiting_page(consultation: Consultation, page: int = 1, per_page: int = WAIT
     if result.pages and result.page > result.pages:
         result = db.paginate(query, page=result.pages, per_page=per_page, error_out=False)
     return result
+
+
+OWN_PAGE_SIZE = 10
+
+
+def own_page(consultation: Consultation, organisation_ids: list[int], user, page: int = 1,
+             per_page: int = OWN_PAGE_SIZE):
+    """One page of the questions the user's organisations asked, newest first; each item still
+    passes the disclosure gate (``may_see_asker``) before it is shown."""
+    query = select(QaItem).where(QaItem.consultation_id == consultation.id,
+                                 QaItem.asker_organisation_id.in_(organisation_ids)) \
+        .order_by(QaItem.asked_at.desc(), QaItem.id.desc())
+    result = db.paginate(query, page=max(page, 1), per_page=per_page, error_out=False)
+    if result.pages and result.page > result.pages:
+        result = db.paginate(query, page=result.pages, per_page=per_page, error_out=False)
+    result.items = [item for item in result.items if may_see_asker(item, user)]
+    return result

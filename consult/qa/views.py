@@ -5,7 +5,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from consult.audit.services import record_event
 from consult.consultations.loaders import load_consultation
@@ -14,7 +13,7 @@ from consult.core.refused import refuse_on
 from consult.core.templating import format_moment
 from consult.dialogue.models import Post
 from consult.dialogue.permissions import can_moderate
-from consult.disclosure.qa import Where, confirmation_code, may_see_asker, publication_warnings
+from consult.disclosure.qa import Where, confirmation_code, publication_warnings
 from consult.extensions import db
 from consult.notify.models import Kind
 from consult.notify.services import mark_read_about
@@ -28,6 +27,7 @@ from consult.qa.services import (
     ask,
     from_post,
     initiative,
+    own_page,
     page_of,
     publish,
     published_count,
@@ -77,9 +77,7 @@ def index(slug: str):
         db.session.commit()  # the published answers are read now: the bell and the home page stop counting them
     theme_id = request.args.get("theme", type=int)
     own_orgs = [org.id for org in responding_organisations(current_user)]
-    own = [item for item in db.session.scalars(select(QaItem).where(
-        QaItem.consultation_id == consultation.id, QaItem.asker_organisation_id.in_(own_orgs))
-        .order_by(QaItem.asked_at.desc())) if may_see_asker(item, current_user)] if own_orgs else []
+    own = own_page(consultation, own_orgs, current_user, request.args.get("mine", 1, type=int)) if own_orgs else None
     items, page, pages = published_page(consultation, theme_id, request.args.get("page", 1, type=int))
     return render_template("qa/index.html", consultation=consultation, items=items, page=page, pages=pages,
                            theme_id=theme_id, own=own, form=form)
