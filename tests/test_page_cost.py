@@ -263,3 +263,50 @@ def test_strategy_analysis_of_messages_and_qa_read_a_page_not_every_row(app):
         assert large[name][1] == small[name][1], name
     for name, rows in page_rows.items():
         assert large[name][1] <= small[name][1] + 2 * rows, (name, small[name], large[name])
+
+
+def test_advice_comments_qa_lists_and_access_read_a_page_not_every_row(app):
+    """A council's advice (the team's reply form, the council's view, the draft: 20 points a page),
+    the council comments (20 a page), the Q&A's information received (50 rows), the questions of
+    one's own organisation (10), the team's Q&A page (a count, not the items) and the team's access
+    page (50 organisations) read one page of rows: with every kind of data grown ten times they run
+    the same statements and load at most two objects per row of a page more."""
+    from consult.advice.models import Advice, AdviceStatus
+
+    load_demo()
+    db.session.commit()
+    submitted = db.session.scalar(select(Advice).where(Advice.status == AdviceStatus.SUBMITTED))
+    draft = db.session.scalar(select(Advice).where(Advice.status == AdviceStatus.DRAFT))
+    base = f"/consultations/{SLUG}"
+    pages = {"advice, the team's reply form": ("team@example.org", f"/advice/{submitted.id}", 20),
+             "advice, the council's view": ("adviesraad@example.org", f"/advice/{submitted.id}", 20),
+             "advice, the council's draft": ("clientenraad@example.org", f"/advice/{draft.id}", 20),
+             "council comments": ("adviesraad@example.org", f"{base}/council-comments", 20),
+             "information received": ("zorg1@example.org", f"{base}/qa/received", 50),
+             "questions and answers, own questions": ("zorg1@example.org", f"{base}/qa", 20 + 10),
+             "the team's Q&A page": ("team@example.org", f"{base}/qa/manage", 0),
+             "access": ("team@example.org", f"{base}/manage/access", 50)}
+    clients = {}
+    for email, _path, _rows in pages.values():
+        if email not in clients:
+            clients[email] = app.test_client()
+            login(clients[email], email, DEMO_PASSWORD)
+
+    def measured():
+        result = {}
+        for name, (email, path, _rows) in pages.items():
+            clients[email].get(path)  # warm up caches that do not depend on data size
+            with StatementCounter(db.engine) as statements, LoadCounter() as loads:
+                response = clients[email].get(path)
+            assert response.status_code == 200, (name, response.status_code)
+            result[name] = (statements.count, loads.count)
+        return result
+
+    small = measured()
+    grow(10)
+    large = measured()
+    print("(statements, objects loaded) per page at 1x:", small, "at 10x:", large)
+    assert {name: statements for name, (statements, _loads) in large.items()} == \
+        {name: statements for name, (statements, _loads) in small.items()}
+    for name, (_email, _path, rows) in pages.items():
+        assert large[name][1] <= small[name][1] + 2 * rows, (name, small[name], large[name])
