@@ -149,13 +149,12 @@ def _show(advice: Advice, *, intro_form=None, point_form=None, edit_forms=None, 
     consultation = advice.request.consultation
     return render_template(
         "advice/show.html", informed=informed(consultation, "advice_point") if is_team(current_user, consultation) else {},
-        advice=advice, consultation=advice.request.consultation, draft=draft, points=points,
+        advice=advice, consultation=advice.request.consultation, points=points,
         intro_form=intro_form, point_form=point_form, file_form=file_form, submit_form=SubmitForm(),
         reply=reply, reply_errors=reply_errors or [], elsewhere=elsewhere or [],
         code=format_receipt_code(advice.receipt_code) if advice.receipt_code else None,
         problems=submit_problems(advice) if draft else [], conflict=conflict, reply_conflict=reply_conflict,
-        reply_shown=may_show_reply(advice, current_user),
-        own_council=advice.council_id in council_ids(current_user)), status
+        reply_shown=may_show_reply(advice, current_user)), status
 
 
 @bp.route("/advice/<int:advice_id>")
