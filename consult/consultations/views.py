@@ -303,12 +303,6 @@ def details(slug: str):
     return render_template("consultations/details.html", consultation=consultation, form=form)
 
 
-def invitable_organisations() -> list[Organisation]:
-    """The organisations a closed consultation can invite: every care provider and advisory council."""
-    return list(db.session.scalars(select(Organisation).where(
-        Organisation.kind.in_([OrgKind.PROVIDER, OrgKind.COUNCIL])).order_by(Organisation.name)))
-
-
 ACCESS_PAGE_SIZE = 50
 
 
