@@ -43,11 +43,11 @@ def can_view_consultation(user, consultation: Consultation) -> bool:
 
     Every other predicate that lets someone outside the team read or act on a consultation asks
     this one first, so closing a consultation closes all of it."""
+    if consultation.status != Status.DRAFT and not consultation.invited_only:
+        return True  # asked first: the team need not be loaded to know it
     if is_team(user, consultation):
         return True
-    if consultation.status == Status.DRAFT:
-        return False
-    return not consultation.invited_only or is_invited(user, consultation)
+    return consultation.status != Status.DRAFT and is_invited(user, consultation)
 
 
 @predicate

@@ -57,10 +57,19 @@ def _response_query():
     )
 
 
-def own_response_or_404(user, response_id: int) -> Response:
-    """A response of one of the user's own organisations, or 404."""
+def own_response_or_404(user, response_id: int, *, question_id: int | None = None) -> Response:
+    """A response of one of the user's own organisations, or 404.
+
+    With ``question_id`` (one answer's request, such as an autosave) only that question's answer
+    is loaded into ``response.answers``, in the same query, and its attachments and the
+    submissions are left to lazy loads: an autosave then reads one answer row however many
+    questions the response has answered. The caller must not use the response's other answers."""
     org_ids = [org.id for org in responding_organisations(user)]
-    response = db.session.scalar(_response_query().options(joinedload(Response.consultation)).where(
+    if question_id is None:
+        query = _response_query()
+    else:
+        query = select(Response).options(joinedload(Response.answers.and_(Answer.question_id == question_id)))
+    response = db.session.scalar(query.options(joinedload(Response.consultation)).where(
         Response.id == response_id, Response.organisation_id.in_(org_ids)))
     if response is None or not can_view_consultation(user, response.consultation):
         abort(404)  # a consultation closed to other organisations closes their responses too

@@ -101,7 +101,7 @@ def _states(response: Response, questions: list[Question]) -> dict[int, Question
             confidential=answer.confidential if answer else question.confidential_default,
             skipped=bool(answer and answer.skipped) and not question.required,
             version=answer.version if answer else 0,
-            attachments=answer.current_attachments if answer else [],
+            attachments=answer.current_attachments if answer and question.kind == QuestionKind.FILE else [],
         )
     return states
 
@@ -291,7 +291,7 @@ def _render_theme(response, items, index, states, closed: bool = False):
 @login_required
 def autosave(response_id: int, question_id: int):
     """Save one answer while the person types (htmx); answers with a status or a conflict."""
-    response = own_response_or_404(current_user, response_id)
+    response = own_response_or_404(current_user, response_id, question_id=question_id)
     question = _own_question(response, question_id)
     state = _states(response, [question])[question.id]
     if not can_edit_response(current_user, response):
