@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from consult.advice import bp
@@ -98,10 +98,12 @@ def index(slug: str):
                 return redirect(url_for("advice.index", slug=slug))
     requests = db.session.scalars(
         select(AdviceRequest).where(AdviceRequest.consultation_id == consultation.id)
-        .options(selectinload(AdviceRequest.advices).selectinload(Advice.council),
-                 selectinload(AdviceRequest.advices).selectinload(Advice.points))
+        .options(selectinload(AdviceRequest.advices).selectinload(Advice.council))
         .order_by(AdviceRequest.created_at.desc(), AdviceRequest.id.desc())).all()
     rows = [(req, [a for a in req.advices if can_see_advice(current_user, a)]) for req in requests]
+    shown = [a.id for _req, advices in rows for a in advices]
+    point_counts = dict(db.session.execute(select(AdvicePoint.advice_id, func.count()).where(
+        AdvicePoint.advice_id.in_(shown)).group_by(AdvicePoint.advice_id)).all()) if shown else {}
     team = is_team(current_user, consultation)
     own = council_ids(current_user)
     from consult.strategy.permissions import can_read_strategy
@@ -112,7 +114,7 @@ def index(slug: str):
                                                                            draft_for(consultation)),
                            rows=[(req, advices) for req, advices in rows if advices or team or
                                  any(a.council_id in own for a in req.advices)],
-                           team=team, has_councils=bool(councils))
+                           has_councils=bool(councils), point_counts=point_counts)
 
 
 # --- one advice: draft, submitted, published ------------------------------------------------
