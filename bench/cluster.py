@@ -193,6 +193,7 @@ defaults
     timeout connect 2s
     timeout client 60s
     timeout server 60s
+    timeout check 5s
     retries 2
     option redispatch
 frontend web
@@ -202,7 +203,7 @@ backend nodes
     balance roundrobin
     option httpchk GET /healthz
     http-check expect status 200
-    default-server inter 500ms fall 2 rise 2
+    default-server inter 1s fall 3 rise 2
     http-response set-header X-Node %s
     server a 127.0.0.1:{port_a} check
     server b 127.0.0.1:{port_b} check
@@ -554,8 +555,9 @@ def check_errors(run: Run) -> list[str]:
     print(f"Errors: {len(run.errors)} in all; {len(allowed)} sent between {window[0]:.1f} s and {window[1]:.1f} s "
           f"(node A killed at {run.killed_at:.1f} s, taken out by HAProxy at {run.down_at:.1f} s), "
           f"{len(others)} at other times")
-    for sent, what in (allowed + others)[:8]:
-        print(f"  {sent:7.1f} s  {what}")
+    for label, errors in (("in the window", allowed), ("outside it", others)):
+        for sent, what in errors[:6]:
+            print(f"  {label}: sent at {sent:7.1f} s: {what}")
     for name, count in sorted(run.counters.items()):
         print(f"  {name}: {count}")
     return [f"{len(others)} errors outside the fail-over window, e.g. {others[0][1]}"] if others else []
