@@ -2,6 +2,7 @@
 rate limits, search; the thread page costs the same number of queries at 20 and 2,000 posts."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -195,6 +196,41 @@ def test_premoderation_holds_posts_until_approved(world):
     assert "Mijn mening" in text_of(world["clients"]["provider2"].get(f"/discussion/{thread.id}"))
 
 
+@pytest.mark.parametrize("status", [Status.OPEN, Status.CLOSED, Status.PUBLISHED])
+def test_only_editors_may_switch_premoderation_until_the_consultation_closes(world, status):
+    from consult.dialogue.permissions import can_switch_premoderation
+
+    consultation = db.session.get(Consultation, world["consultation"].id)
+    consultation.status = status
+    db.session.commit()
+    answers = {role: can_switch_premoderation(world["users"][role], consultation)
+               for role in ("editor", "analyst", "other_team", "provider", "council")}
+    assert answers == {"editor": status == Status.OPEN, "analyst": False, "other_team": False,
+                       "provider": False, "council": False}
+
+
+def test_a_closed_consultation_shows_the_setting_and_refuses_a_late_switch_at_the_field(world):
+    editor = world["clients"]["editor"]
+    open_page = editor.get("/consultations/wmo/moderation").get_data(as_text=True)
+    assert 'name="premoderation"' in open_page  # the switch, while the consultation is open
+    consultation = db.session.get(Consultation, world["consultation"].id)
+    consultation.status = Status.CLOSED
+    db.session.commit()
+    page = editor.get("/consultations/wmo/moderation")
+    assert 'name="premoderation"' not in page.get_data(as_text=True)
+    assert "Berichten zijn meteen zichtbaar; een moderator kan ze daarna verbergen." in text_of(page)
+    # A page opened before the close still sends the switch: refused with the reason, at its field.
+    late = post_form(editor, "/consultations/wmo/moderation/premoderation", {"premoderation": "on"})
+    assert late.status_code == 200
+    html = late.get_data(as_text=True)
+    message = "Een gesloten consultatie kan niet meer worden gewijzigd."
+    assert f'<a class="utrecht-link" href="#premoderation">{message}</a>' in html  # the summary links the field
+    assert 'id="premoderation" aria-describedby="premoderation-hint premoderation-error"' in html
+    assert f'id="premoderation-error"><span class="visually-hidden">Fout: </span>{message}</div>' in html
+    assert re.search(r'<input checked[^>]*id="premoderation-0"[^>]*value="on"', html)  # the choice kept
+    assert db.session.get(Consultation, consultation.id).premoderation is False
+
+
 def test_locked_thread_refuses_replies_except_moderators(world):
     thread = start_thread(world["clients"]["provider"])
     post_form(world["clients"]["editor"], f"/discussion/{thread.id}/lock")
@@ -246,6 +282,23 @@ def test_search_finds_posts_of_this_consultation(world):
     page = text_of(world["clients"]["council"].get("/consultations/wmo/discussion/search?q=wijkteam"))
     assert "1 bericht gevonden" in page and "Wachtlijsten" in page
     assert "0 berichten gevonden" in text_of(world["clients"]["council"].get("/consultations/wmo/discussion/search?q=%25"))
+
+
+def test_search_results_are_paged_newest_first_and_counted_in_all(world):
+    from tests.test_replies_paged import add_replies, opening
+
+    thread = start_thread(world["clients"]["provider"], title="Drukte", body="Eerste bericht")
+    add_replies(opening(thread), world["users"]["provider"], 25)  # "Reactie 1" .. "Reactie 25", a second apart
+    client = world["clients"]["council"]
+    first = client.get("/consultations/wmo/discussion/search?q=reactie")
+    html = first.get_data(as_text=True)
+    assert "25 berichten gevonden" in text_of(first)
+    assert re.findall(r"<p>(Reactie \d+)</p>", html) == [f"Reactie {n}" for n in range(25, 5, -1)]
+    assert '<nav class="utrecht-pagination" aria-label="Pagina\'s met resultaten">' in html
+    assert 'href="/consultations/wmo/discussion/search?q=reactie&amp;page=2">Volgende</a>' in html
+    last = client.get("/consultations/wmo/discussion/search?q=reactie&page=9")  # past the end: the last page
+    assert re.findall(r"<p>(Reactie \d+)</p>", last.get_data(as_text=True)) == [f"Reactie {n}" for n in range(5, 0, -1)]
+    assert "(pagina 2)" in text_of(last)
 
 
 class QueryCounter:

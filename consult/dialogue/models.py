@@ -68,12 +68,16 @@ class Post(db.Model):
     """A message in a thread. Who may read its text is decided by :mod:`consult.disclosure.posts`."""
 
     __tablename__ = "posts"
-    __table_args__ = (Index("ix_posts_thread_parent_created", "thread_id", "parent_id", "created_at"),)
+    # The thread's top-level posts in order (thread_id, parent_id IS NULL, created_at) and one post's
+    # replies in order (parent_id, created_at, id): a page, the first replies of a post and a count
+    # walk an index, never every post of the thread.
+    __table_args__ = (Index("ix_posts_thread_parent_created", "thread_id", "parent_id", "created_at"),
+                      Index("ix_posts_parent_created", "parent_id", "created_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
     # One level of replies: a reply always hangs under a top-level post.
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
     quote_of_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="SET NULL"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from consult.consultations.models import Consultation, Status
-from consult.consultations.permissions import can_view_consultation, is_team
+from consult.consultations.permissions import can_edit_consultation, can_view_consultation, is_team
 from consult.core.predicates import predicate
 from consult.dialogue.models import AuthorRole, Post, Thread
 from consult.orgs.models import Organisation, OrgKind
@@ -46,6 +46,14 @@ def can_read_threads(user, consultation: Consultation) -> bool:
 def can_moderate(user, consultation: Consultation) -> bool:
     """The consultation's team (editors and analysts) moderates."""
     return is_team(user, consultation)
+
+
+@predicate
+def can_switch_premoderation(user, consultation: Consultation) -> bool:
+    """Whether the moderation page offers the switch for approval before publication: to the
+    consultation's editors (as on its details page), until the consultation closes (its settings
+    no longer change then; the analysts and the other moderators see the setting only)."""
+    return can_edit_consultation(user, consultation) and not consultation.status.is_closed
 
 
 @predicate

@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Select, delete, false, func, or_, select, update
+from sqlalchemy.orm import contains_eager
 
 from consult.analysis.models import Quote
 from consult.audit.services import record_event
@@ -366,18 +367,19 @@ def is_following(thread: Thread, user) -> bool:
                                                            ThreadFollow.user_id == user.id)) is not None
 
 
-def search_posts(consultation: Consultation, query: str, user, limit: int = 50) -> list[Post]:
-    """Posts of this consultation matching ``query`` whose text ``user`` may read (the gate
-    narrows the query, so hidden, deleted and unapproved posts are never matched for others).
+def search_posts(consultation: Consultation, query: str, user) -> Select:
+    """The posts of this consultation matching ``query`` whose text ``user`` may read, newest
+    first, with their thread: a query to page (the gate narrows it, so hidden, deleted and
+    unapproved posts are never matched for others). An empty ``query`` matches nothing.
 
     PostgreSQL: Dutch full-text search (stemming, so 'wijkteams' finds 'wijkteam');
     SQLite: a case-insensitive substring match.
     """
     query = query.strip()[:200]
-    if not query:
-        return []
     base = shown_posts(select(Post).join(Post.thread).where(Thread.consultation_id == consultation.id),
-                       user, consultation)
+                       user, consultation).options(contains_eager(Post.thread))
+    if not query:
+        return base.where(false())
     if db.session.get_bind().dialect.name == "postgresql":
         document = func.to_tsvector("dutch", Post.body)
         matches = document.op("@@")(func.plainto_tsquery("dutch", query))
@@ -387,7 +389,7 @@ def search_posts(consultation: Consultation, query: str, user, limit: int = 50) 
         pattern = like_contains(query)
         base = base.where(or_(func.lower(Post.body).like(pattern, escape="\\"),
                               func.lower(Thread.title).like(pattern, escape="\\")))
-    return list(db.session.scalars(base.order_by(Post.created_at.desc()).limit(limit)))
+    return base.order_by(Post.created_at.desc(), Post.id.desc())
 
 
 def purge_deleted_posts(now: datetime | None = None) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from consult.consultations.loaders import load_consultation
@@ -72,6 +72,7 @@ from consult.extensions import db
 POSTS_PER_PAGE = 20
 REPLIES_SHOWN = 3       # under each post on the thread page; "show more" loads the next ones
 REPLIES_PER_PAGE = 20   # on the page of one post's replies, and per "show more"
+SEARCH_PER_PAGE = 20
 
 
 @bp.context_processor
@@ -143,10 +144,12 @@ def index(slug: str):
 
 @bp.route("/consultations/<slug>/discussion/search")
 def search(slug: str):
+    """The messages whose text the reader may read that match ``q``, newest first, paged."""
     consultation = load_consultation(slug)
     _require_read(consultation)
     q = request.args.get("q", "").strip()[:200]
-    results = search_posts(consultation, q, current_user) if q else []
+    results = _page_of(search_posts(consultation, q, current_user), request.args.get("page", type=int),
+                       SEARCH_PER_PAGE) if q else None
     return render_template("dialogue/search.html", consultation=consultation, q=q, results=results)
 
 
@@ -169,21 +172,41 @@ def _page_count(query, per_page: int) -> int:
     return max(1, -(-total // per_page))
 
 
+def _page_of(query, page: int | None, per_page: int):
+    """``db.paginate`` over ``query``; a page past the end (an old link) shows the last page."""
+    result = db.paginate(query, page=max(page or 1, 1), per_page=per_page, error_out=False)
+    if result.pages and result.page > result.pages:
+        result = db.paginate(query, page=result.pages, per_page=per_page, error_out=False)
+    return result
+
+
+def _posts_page(listed, page: int | None, per_page: int, *, moderator: bool):
+    """One page of the posts ``listed`` selects (already narrowed by the gate), in their order,
+    with what a post shows (:func:`_post_options`); a page past the end shows the last page.
+
+    ``db.paginate`` counts and pages the posts' ids; the page's posts are then loaded by id. The
+    discussion's lists are offset lists on purpose: their pagers number the pages (and a reply
+    posted without JavaScript lands on its page), which a keyset cannot do. They stay cheap at
+    depth because the offset walks an index in the list's order, without sorting and without
+    joining the skipped posts' authors: the thread's top-level posts
+    (``ix_posts_thread_parent_created``) and one post's replies (``ix_posts_parent_created``),
+    about 3,000 entries for the last page of the busiest post."""
+    result = _page_of(listed.with_only_columns(Post.id).order_by(Post.created_at, Post.id), page, per_page)
+    result.items = db.session.scalars(
+        select(Post).where(Post.id.in_(result.items)).options(*_post_options(moderator=moderator))
+        .order_by(Post.created_at, Post.id)).unique().all() if result.items else []
+    return result
+
+
 def _thread_page(thread: Thread, page: int | None):
     """One page of the thread's top-level posts, each with its first replies (the rest are paged
     on their own, :func:`replies`). The number of statements stays the same however long the
     thread and however many replies a post has."""
     consultation = thread.consultation
-    base = _top_level(thread)
-    pages = _page_count(base, POSTS_PER_PAGE)
-    page = min(max(1, page or 1), pages)
     moderator = can_moderate(current_user, consultation)
-    posts = db.session.scalars(
-        base.options(*_post_options(moderator=moderator)).order_by(Post.created_at, Post.id)
-        .limit(POSTS_PER_PAGE).offset((page - 1) * POSTS_PER_PAGE)
-    ).unique().all()
-    g.reply_previews = first_replies(posts, consultation, moderator=moderator)
-    return posts, page, pages
+    result = _posts_page(_top_level(thread), page, POSTS_PER_PAGE, moderator=moderator)
+    g.reply_previews = first_replies(result.items, consultation, moderator=moderator)
+    return result
 
 
 def _replies_of(parent_ids, consultation):
@@ -193,22 +216,32 @@ def _replies_of(parent_ids, consultation):
 
 def first_replies(parents, consultation, *, moderator: bool) -> dict[int, tuple[list[Post], int]]:
     """Per top-level post: its first :data:`REPLIES_SHOWN` replies the reader may see, and how many
-    there are in all. One query (a window per post), however many replies there are."""
+    there are in all. Two queries, however many replies there are: the first replies of each post
+    (a subquery per post that stops after :data:`REPLIES_SHOWN` on ``ix_posts_parent_created``),
+    and the counts (on the same index)."""
     ids = [post.id for post in parents if post.parent_id is None]
     if not ids:
         return {}
-    order = (Post.created_at, Post.id)
-    numbered = _replies_of(ids, consultation).add_columns(
-        func.row_number().over(partition_by=Post.parent_id, order_by=order).label("n"),
-        func.count().over(partition_by=Post.parent_id).label("total")).subquery()
-    shown = aliased(Post, numbered)
-    rows = db.session.execute(
-        select(shown, numbered.c.total).where(numbered.c.n <= REPLIES_SHOWN)
-        .options(*_post_options(shown, moderator=moderator)).order_by(numbered.c.parent_id, numbered.c.n)
+    parent, shown = aliased(Post), aliased(Post)
+    first = (listed_posts(select(Post.id).where(Post.parent_id == parent.id), current_user, consultation)
+             .order_by(Post.created_at, Post.id).limit(REPLIES_SHOWN).correlate(parent))
+    # Reached through the ids each subquery returns, never by walking every reply of the post:
+    # PostgreSQL joins the subquery laterally; SQLite (no LATERAL) looks the ids up per post.
+    if db.session.get_bind().dialect.name == "postgresql":
+        lateral = first.lateral()
+        query = select(shown).join_from(parent, lateral, true()).join(shown, shown.id == lateral.c.id)
+    else:
+        query = select(shown).join_from(parent, shown, shown.id.in_(first))
+    rows = db.session.scalars(
+        query.where(parent.id.in_(ids))
+        .options(*_post_options(shown, moderator=moderator)).order_by(shown.created_at, shown.id)
     ).unique().all()
-    previews: dict[int, tuple[list[Post], int]] = {post_id: ([], 0) for post_id in ids}
-    for reply_post, total in rows:
-        previews[reply_post.parent_id] = (previews[reply_post.parent_id][0] + [reply_post], total)
+    totals = dict(db.session.execute(
+        _replies_of(ids, consultation).with_only_columns(Post.parent_id, func.count()).group_by(Post.parent_id)
+    ).all())
+    previews: dict[int, tuple[list[Post], int]] = {post_id: ([], totals.get(post_id, 0)) for post_id in ids}
+    for reply_post in rows:
+        previews[reply_post.parent_id][0].append(reply_post)
     return previews
 
 
@@ -233,8 +266,8 @@ def _post_context(thread: Thread) -> dict:
 @bp.route("/discussion/<int:thread_id>")
 def thread(thread_id: int):
     thread = load_thread(thread_id)
-    posts, page, pages = _thread_page(thread, request.args.get("page", type=int))
-    return render_template("dialogue/thread.html", posts=posts, page=page, pages=pages,
+    page = _thread_page(thread, request.args.get("page", type=int))
+    return render_template("dialogue/thread.html", posts=page.items, page=page,
                            form=PostForm(formdata=None), following=is_following(thread, current_user),
                            **_post_context(thread))
 
@@ -258,22 +291,20 @@ def replies(post_id: int):
         return redirect(url_for("dialogue.replies", post_id=parent.parent_id))
     thread = parent.thread
     consultation = thread.consultation
+    listed = _replies_of([parent.id], consultation)
     moderator = can_moderate(current_user, consultation)
-    query = _replies_of([parent.id], consultation)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     start = request.args.get("start", type=int)
     if is_htmx() and start is not None:
         start = max(0, start)
-    else:
-        pages = max(1, -(-total // REPLIES_PER_PAGE))
-        page = min(max(1, request.args.get("page", 1, type=int)), pages)
-        start = (page - 1) * REPLIES_PER_PAGE
-    shown = db.session.scalars(query.options(*_post_options(moderator=moderator)).order_by(Post.created_at, Post.id)
-                               .offset(start).limit(REPLIES_PER_PAGE)).unique().all()
-    context = {"parent": parent, "replies": shown, "start": start, "total": total, **_post_context(thread)}
-    if is_htmx() and request.args.get("start") is not None:
-        return render_template("dialogue/_more_replies.html", **context)
-    return render_template("dialogue/replies.html", page=page, pages=pages, form=PostForm(formdata=None), **context)
+        total = db.session.scalar(listed.with_only_columns(func.count()))
+        shown = db.session.scalars(listed.options(*_post_options(moderator=moderator))
+                                   .order_by(Post.created_at, Post.id).offset(start).limit(REPLIES_PER_PAGE)
+                                   ).unique().all()
+        return render_template("dialogue/_more_replies.html", parent=parent, replies=shown, start=start,
+                               total=total, **_post_context(thread))
+    page = _posts_page(listed, request.args.get("page", type=int), REPLIES_PER_PAGE, moderator=moderator)
+    return render_template("dialogue/replies.html", parent=parent, replies=page.items, page=page,
+                           total=page.total, form=PostForm(formdata=None), **_post_context(thread))
 
 
 @bp.route("/discussion/<int:thread_id>/posts", methods=["POST"])
@@ -523,9 +554,7 @@ def _moderation_page(consultation, form: PremoderationForm | None = None):
         .order_by(Thread.hidden_at.desc())).all()
     form = form or PremoderationForm(formdata=None, premoderation="on" if consultation.premoderation else "off")
     return render_template("dialogue/moderation.html", consultation=consultation, pending=pending,
-                           reports=reports, hidden_threads=hidden_threads, now=utcnow(), form=form,
-                           may_switch=can_edit_consultation(current_user, consultation)
-                           and not consultation.status.is_closed)
+                           reports=reports, hidden_threads=hidden_threads, now=utcnow(), form=form)
 
 
 def _moderated_consultation(slug: str):
@@ -553,10 +582,11 @@ def premoderation(slug: str):
     if form.validate_on_submit():
         switched_on = form.premoderation.data == "on"
         try:
+            # A closed consultation is refused here with its reason (can_switch_premoderation no
+            # longer offers the switch then, but a page opened before the close still sends it).
             update_details(consultation, by=current_user, premoderation=switched_on)
         except ChangeRefused as refused:
-            db.session.rollback()
-            form.form_errors.append(str(refused.message))
+            refuse_on(form.premoderation, refused)
         else:
             db.session.commit()
             flash(_("Messages now wait for a moderator's approval before others see them.") if switched_on
