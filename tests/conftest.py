@@ -4,6 +4,8 @@ from __future__ import annotations
 import contextvars
 import os
 import re
+import socket
+import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from html import unescape
@@ -157,6 +159,38 @@ def clock():
     """
     with time_machine.travel(datetime.now(UTC), tick=True) as traveller:
         yield traveller
+
+
+def require_redis() -> None:
+    """Skip the test without Redis on 127.0.0.1:6379, except where it must run (CI sets
+    CONSULT_REQUIRE_REDIS, and then a missing Redis fails the test)."""
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return
+    except OSError:
+        pass
+    if os.environ.get("CONSULT_REQUIRE_REDIS"):
+        pytest.fail("Redis is required here (CONSULT_REQUIRE_REDIS) but 127.0.0.1:6379 is not reachable")
+    pytest.skip("Redis is not running on 127.0.0.1:6379; CI runs this test")
+
+
+@pytest.fixture
+def rq_queue(app, monkeypatch):
+    """An RQ queue of the test's own on the local Redis, where the app's jobs go while the test
+    runs (REDIS_URL and RQ_QUEUE set for it); emptied and removed afterwards."""
+    require_redis()
+    from redis import Redis
+    from rq import Queue
+
+    name = f"consult-test-{os.getpid()}-{time.monotonic_ns()}"
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:6379/0")
+    monkeypatch.setitem(app.config, "RQ_QUEUE", name)
+    queue = Queue(name, connection=Redis.from_url("redis://127.0.0.1:6379/0"))
+    yield queue
+    queue.empty()
+    for job_id in queue.scheduled_job_registry.get_job_ids():
+        queue.scheduled_job_registry.remove(job_id, delete_job=True)
+    queue.delete(delete_jobs=True)
 
 
 @pytest.fixture

@@ -180,12 +180,9 @@ def test_a_new_version_replaces_the_stored_files_and_the_old_address_is_not_cach
 
 
 def test_with_redis_the_files_are_rendered_by_the_worker(app, report_world, renders, monkeypatch):
-    from tests.test_notify import _redis_available
+    from tests.conftest import require_redis
 
-    if not _redis_available():
-        if os.environ.get("CONSULT_REQUIRE_REDIS"):
-            pytest.fail("Redis is required here (CONSULT_REQUIRE_REDIS) but 127.0.0.1:6379 is not reachable")
-        pytest.skip("Redis is not running on 127.0.0.1:6379; CI runs this test")
+    require_redis()
     from redis import Redis
     from rq import Queue, SimpleWorker
 

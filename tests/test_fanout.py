@@ -2,9 +2,6 @@
 same with 4 or 400 followers, and the job tells every one of them (inline, and on RQ)."""
 from __future__ import annotations
 
-import os
-import socket
-
 import pytest
 from sqlalchemy import func, insert, select
 
@@ -124,50 +121,29 @@ def test_a_message_hidden_before_the_job_runs_is_announced_to_nobody(demo):
     assert told == ["team@example.org"]  # a moderator, who reads hidden messages; no participant
 
 
-def _redis_available() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
+def test_with_redis_a_reply_queues_one_job_and_the_worker_tells_everyone(app, demo, rq_queue):
+    from rq import SimpleWorker
 
-
-def test_with_redis_a_reply_queues_one_job_and_the_worker_tells_everyone(app, demo, monkeypatch):
-    if not _redis_available():
-        if os.environ.get("CONSULT_REQUIRE_REDIS"):
-            pytest.fail("Redis is required here (CONSULT_REQUIRE_REDIS) but 127.0.0.1:6379 is not reachable")
-        pytest.skip("Redis is not running on 127.0.0.1:6379; CI runs this test")
-    from redis import Redis
-    from rq import Queue, SimpleWorker
-
-    queue_name = f"consult-fanout-{os.getpid()}"
-    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:6379/0")
-    monkeypatch.setitem(app.config, "RQ_QUEUE", queue_name)
-    connection = Redis.from_url("redis://127.0.0.1:6379/0")
-    queue = Queue(queue_name, connection=connection)
+    queue, connection = rq_queue, rq_queue.connection
     thread = demo["thread"]
     client = app.test_client()
     login(client, "zorg1@example.org", DEMO_PASSWORD)
     page = client.get(f"/discussion/{thread.id}").get_data(as_text=True)
     token = csrf_token_from(page)
-    try:
-        counts = []
-        for followers, start in ((4 - demo["demo_followers"], 0), (396, 100)):
-            add_followers(thread, followers, start=start)
-            queue.empty()
-            with StatementCounter(db.engine) as counter:
-                sent = client.post(f"/discussion/{thread.id}/posts",
-                                   data={"csrf_token": token, "body": f"Bericht {start}"})
-            assert sent.status_code == 302
-            counts.append(counter.count)
-            assert [job.func_name for job in queue.jobs] == ["consult.dialogue.services.tell_followers"]
-        assert counts[0] == counts[1]
-        post = db.session.scalar(select(Post).where(Post.body == "Bericht 100"))
-        assert _told(post.id) == 0  # nobody yet: the worker has not run
-        with app.app_context():
-            SimpleWorker([queue], connection=connection).work(burst=True)
-        db.session.expire_all()
-        assert _told(post.id) == 400
-    finally:
+    counts = []
+    for followers, start in ((4 - demo["demo_followers"], 0), (396, 100)):
+        add_followers(thread, followers, start=start)
         queue.empty()
-        queue.delete(delete_jobs=True)
+        with StatementCounter(db.engine) as counter:
+            sent = client.post(f"/discussion/{thread.id}/posts",
+                               data={"csrf_token": token, "body": f"Bericht {start}"})
+        assert sent.status_code == 302
+        counts.append(counter.count)
+        assert [job.func_name for job in queue.jobs] == ["consult.dialogue.services.tell_followers"]
+    assert counts[0] == counts[1]
+    post = db.session.scalar(select(Post).where(Post.body == "Bericht 100"))
+    assert _told(post.id) == 0  # nobody yet: the worker has not run
+    with app.app_context():
+        SimpleWorker([queue], connection=connection).work(burst=True)
+    db.session.expire_all()
+    assert _told(post.id) == 400

@@ -423,16 +423,6 @@ print(" ".join(str(client.get("/verify/not-a-token").status_code) for _ in range
 """
 
 
-def _redis_available() -> bool:
-    import socket
-
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 def test_with_redis_the_limits_hold_across_worker_processes(tmp_path):
     """Two processes, as two gunicorn workers or two nodes: the second sees the first's count."""
     import os
@@ -441,10 +431,9 @@ def test_with_redis_the_limits_hold_across_worker_processes(tmp_path):
     import uuid
     from pathlib import Path
 
-    if not _redis_available():
-        if os.environ.get("CONSULT_REQUIRE_REDIS"):
-            pytest.fail("Redis is required here (CONSULT_REQUIRE_REDIS) but 127.0.0.1:6379 is not reachable")
-        pytest.skip("Redis is not running on 127.0.0.1:6379; CI runs this test")
+    from tests.conftest import require_redis
+
+    require_redis()
     from redis import Redis
 
     prefix = f"consult-test-{uuid.uuid4().hex}"

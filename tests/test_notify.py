@@ -1,7 +1,6 @@
 """Notifications: stored first, delivered by a real SMTP server, retried, never lost or doubled."""
 from __future__ import annotations
 
-import os
 import socket
 from datetime import UTC, timedelta
 from email import message_from_bytes, policy
@@ -397,36 +396,15 @@ def test_deadline_extension_tells_everyone_registered(app, world):
 
 # --- RQ on Redis ----------------------------------------------------------------------------------
 
-def _redis_available() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
+def test_with_redis_the_worker_delivers_through_rq(app, world, smtp, rq_queue):
+    from rq import SimpleWorker
 
-
-def test_with_redis_the_worker_delivers_through_rq(app, world, smtp, monkeypatch):
-    if not _redis_available():
-        if os.environ.get("CONSULT_REQUIRE_REDIS"):
-            pytest.fail("Redis is required here (CONSULT_REQUIRE_REDIS) but 127.0.0.1:6379 is not reachable")
-        pytest.skip("Redis is not running on 127.0.0.1:6379; CI runs this test")
-    from redis import Redis
-    from rq import Queue, SimpleWorker
-
-    queue_name = f"consult-test-{os.getpid()}"
-    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:6379/0")
-    monkeypatch.setitem(app.config, "RQ_QUEUE", queue_name)
-    connection = Redis.from_url("redis://127.0.0.1:6379/0")
-    queue = Queue(queue_name, connection=connection)
-    try:
-        notify([world["users"]["provider"]], Kind.QA, data={"consultation": "Wmo", "n": 1, "question": "?"}, link="/")
-        db.session.commit()
-        assert dispatch_committed() == 1
-        assert queue.count == 1 and smtp.recorder.messages == []  # queued, not yet sent
-        SimpleWorker([queue], connection=connection).work(burst=True)
-        assert len(smtp.recorder.to("a@example.org")) == 1
-        db.session.expire_all()
-        assert mails()[0].status == MailStatus.SENT
-    finally:
-        queue.empty()
-        queue.delete(delete_jobs=True)
+    queue, connection = rq_queue, rq_queue.connection
+    notify([world["users"]["provider"]], Kind.QA, data={"consultation": "Wmo", "n": 1, "question": "?"}, link="/")
+    db.session.commit()
+    assert dispatch_committed() == 1
+    assert queue.count == 1 and smtp.recorder.messages == []  # queued, not yet sent
+    SimpleWorker([queue], connection=connection).work(burst=True)
+    assert len(smtp.recorder.to("a@example.org")) == 1
+    db.session.expire_all()
+    assert mails()[0].status == MailStatus.SENT

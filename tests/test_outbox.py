@@ -21,33 +21,9 @@ from consult.extensions import db
 from consult.notify.delivery import deliver_due, deliver_mail, dispatch_committed, message_id
 from consult.notify.mail import queue_mail
 from consult.notify.models import MailStatus, OutboundMail
-from tests.test_notify import SmtpServer, _redis_available, free_port, smtp  # noqa: F401  (fixture)
+from tests.test_notify import SmtpServer, free_port, smtp  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def require_redis() -> None:
-    if not _redis_available():
-        if os.environ.get("CONSULT_REQUIRE_REDIS"):
-            pytest.fail("Redis is required here (CONSULT_REQUIRE_REDIS) but 127.0.0.1:6379 is not reachable")
-        pytest.skip("Redis is not running on 127.0.0.1:6379; CI runs this test")
-
-
-@pytest.fixture
-def rq_queue(app, monkeypatch):
-    require_redis()
-    from redis import Redis
-    from rq import Queue
-
-    name = f"consult-outbox-{os.getpid()}-{time.monotonic_ns()}"
-    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:6379/0")
-    monkeypatch.setitem(app.config, "RQ_QUEUE", name)
-    queue = Queue(name, connection=Redis.from_url("redis://127.0.0.1:6379/0"))
-    yield queue
-    queue.empty()
-    for job_id in queue.scheduled_job_registry.get_job_ids():
-        queue.scheduled_job_registry.remove(job_id, delete_job=True)
-    queue.delete(delete_jobs=True)
 
 
 def one_mail(to="a@example.org") -> OutboundMail:

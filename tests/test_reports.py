@@ -269,12 +269,9 @@ def test_a_queued_export_shows_a_self_replacing_status(app, world, monkeypatch):
 def test_with_redis_exports_run_in_the_rq_worker(app, world, monkeypatch):
     import os
 
-    from tests.test_notify import _redis_available
+    from tests.conftest import require_redis
 
-    if not _redis_available():
-        if os.environ.get("CONSULT_REQUIRE_REDIS"):
-            pytest.fail("Redis is required here (CONSULT_REQUIRE_REDIS) but 127.0.0.1:6379 is not reachable")
-        pytest.skip("Redis is not running on 127.0.0.1:6379; CI runs this test")
+    require_redis()
     from redis import Redis
     from rq import Queue, SimpleWorker
 
