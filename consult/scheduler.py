@@ -109,17 +109,17 @@ def _lock_key(name: str) -> int:
 def job_lock(name: str) -> Iterator[bool]:
     """Yield True while this process holds the job's lock, False when another holds it."""
     if db.engine.dialect.name == "postgresql":
-        # A connection of its own: the job's commits do not release a session-level lock.
+        # A transaction of its own, open while the job runs, holds a transaction-scoped lock: it
+        # ends with that transaction however the job ends, also behind PgBouncer in transaction
+        # mode, where a session-level lock would stay on whichever server connection the pooler
+        # lent (and be granted again to whoever gets that connection next). The job commits on
+        # the session's connection; this transaction writes nothing and keeps no snapshot.
         with db.engine.connect() as conn:
-            key = _lock_key(name)
-            held = conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar()
-            conn.commit()
+            held = conn.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _lock_key(name)}).scalar()
             try:
                 yield bool(held)
             finally:
-                if held:
-                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-                    conn.commit()
+                conn.rollback()
         return
     path = Path(current_app.instance_path) / f"scheduler-{name}.lock"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -110,7 +110,9 @@ def _gate_engine() -> Engine:
     engines = current_app.extensions.setdefault("consult_gate_engine", {})
     key = engine.url.render_as_string(hide_password=False)
     if key not in engines:
-        engines[key] = create_engine(engine.url, poolclass=NullPool)
+        # The app's connect arguments: behind a transaction pooler, no prepared statements.
+        connect_args = current_app.config["SQLALCHEMY_ENGINE_OPTIONS"].get("connect_args", {})
+        engines[key] = create_engine(engine.url, poolclass=NullPool, connect_args=connect_args)
     return engines[key]
 
 
