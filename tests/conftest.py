@@ -6,6 +6,7 @@ import os
 import re
 import socket
 import time
+import uuid
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from html import unescape
@@ -159,6 +160,39 @@ def clock():
     """
     with time_machine.travel(datetime.now(UTC), tick=True) as traveller:
         yield traveller
+
+
+@contextmanager
+def new_postgresql_database(prefix: str):
+    """A brand-new PostgreSQL database, dropped afterwards; yields its URL. On the test database's
+    server when TEST_DATABASE_URL names one, else on 127.0.0.1:5432. Without a server the test is
+    skipped, except where it must run (CONSULT_REQUIRE_POSTGRES)."""
+    configured = os.environ.get("TEST_DATABASE_URL", "")
+    url = make_url(configured if configured.startswith("postgresql")
+                   else "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001 - no server to try it on
+        admin.dispose()
+        if os.environ.get("CONSULT_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL is required here (CONSULT_REQUIRE_POSTGRES) but not reachable: {error}")
+        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432; CI runs this test")
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgresql_url():
+    """A brand-new, empty PostgreSQL database for one test (see new_postgresql_database)."""
+    with new_postgresql_database("consult_test") as url:
+        yield url
 
 
 def require_redis() -> None:

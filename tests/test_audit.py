@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import threading
-import uuid
 from datetime import timedelta
 from itertools import pairwise
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select, text
 
 from consult.audit.models import AppendOnlyError, AuditChainHead, AuditEvent
 from consult.audit.services import record_event, seal_events, verify_chain
@@ -198,32 +195,14 @@ def test_concurrent_writers_keep_one_unbroken_chain(app):
 
 
 @pytest.fixture
-def postgresql_app(tmp_path):
+def postgresql_app(tmp_path, postgresql_url):
     """The app on a brand-new PostgreSQL database (the test database's server, or the local one)."""
-    url = make_url(os.environ.get("TEST_DATABASE_URL", "")
-                   if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
-                   else "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    name = f"consult_audit_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001 - no server to try it on
-        admin.dispose()
-        if os.environ.get("CONSULT_REQUIRE_POSTGRES"):
-            pytest.fail(f"PostgreSQL is required here (CONSULT_REQUIRE_POSTGRES) but not reachable: {error}")
-        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432; CI runs this test")
-    app = build_app(tmp_path, SQLALCHEMY_DATABASE_URI=url.set(database=name).render_as_string(hide_password=False))
-    try:
-        with app.app_context():
-            db.create_all()
-            yield app
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    app = build_app(tmp_path, SQLALCHEMY_DATABASE_URI=postgresql_url)
+    with app.app_context():
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_two_audited_transactions_do_not_wait_for_each_other_on_postgresql(postgresql_app):

@@ -2,37 +2,26 @@
 from __future__ import annotations
 
 import os
-import uuid
 from contextlib import contextmanager
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 
 from consult.extensions import db
-from tests.conftest import build_app
+from tests.conftest import build_app, new_postgresql_database
 
 
 @contextmanager
 def empty_database(tmp_path):
     """A brand-new database of the kind under test (SQLite file or PostgreSQL database)."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
+    if not os.environ.get("TEST_DATABASE_URL"):
         yield f"sqlite:///{tmp_path}/migrations.db"
         return
-    name = f"consult_mig_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield str(make_url(url).set(database=name).render_as_string(hide_password=False))
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with new_postgresql_database("consult_mig") as url:
+        yield url
 
 
 @pytest.fixture

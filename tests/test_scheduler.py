@@ -4,14 +4,10 @@ due consultation once and send every digest once; a job whose lock another node 
 skipped, on PostgreSQL (advisory lock) and SQLite (file lock) alike."""
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
 from consult.audit.models import AuditEvent
 from consult.consultations.models import Consultation, Status
@@ -97,30 +93,6 @@ def test_a_job_whose_lock_is_held_is_skipped_on_sqlite(app):
         assert run_job(close_due) is None
         assert _statuses()["wmo-0"] == Status.OPEN
     assert run_job(close_due) == "closed 1 consultation(s)"
-
-
-@pytest.fixture
-def postgresql_url():
-    """A brand-new PostgreSQL database with the schema (the test database's server, or the local one)."""
-    url = make_url(os.environ.get("TEST_DATABASE_URL", "")
-                   if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
-                   else "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    name = f"consult_scheduler_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001 - no server to try it on
-        admin.dispose()
-        if os.environ.get("CONSULT_REQUIRE_POSTGRES"):
-            pytest.fail(f"PostgreSQL is required here (CONSULT_REQUIRE_POSTGRES) but not reachable: {error}")
-        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432; CI runs this test")
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _node(tmp_path, url: str, name: str):
