@@ -19,7 +19,6 @@ import socket
 import subprocess
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -28,7 +27,7 @@ import psycopg
 import pytest
 from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -40,11 +39,10 @@ from consult.extensions import db, migrate
 from consult.orgs.models import MemberRole, OrgKind
 from consult.responses.models import Answer, Response, Submission
 from consult.scheduler import Job, close_due, run_job
-from tests.conftest import build_app, csrf_token_from, login, make_org, make_user, post_form
+from tests.conftest import build_app, csrf_token_from, login, make_org, make_user, new_postgresql_database, post_form
 
 HX = {"HX-Request": "true"}
 ROUNDS = 20
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 def _pgbouncer_binary() -> str:
@@ -55,11 +53,6 @@ def _pgbouncer_binary() -> str:
     if os.environ.get("CONSULT_REQUIRE_PGBOUNCER") or os.environ.get("CONSULT_REQUIRE_BROWSER"):
         pytest.fail("pgbouncer is required here (CI) but not installed: apt-get install pgbouncer")
     pytest.skip("pgbouncer is not installed (apt-get install pgbouncer); CI runs this test")
-
-
-def _server_url():
-    url = os.environ.get("TEST_DATABASE_URL", "")
-    return make_url(url if url.startswith("postgresql") else POSTGRES)
 
 
 def _free_port() -> int:
@@ -78,54 +71,41 @@ def pgbouncer(tmp_path):
     """A database of its own, and a pgbouncer (transaction mode) in front of it; yields the URLs
     of the database through pgbouncer: ``pooled`` (20 server connections) and ``one`` (one)."""
     binary = _pgbouncer_binary()
-    server = _server_url()
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    name = f"consult_pgbouncer_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001 - no server to try it on
-        admin.dispose()
-        if os.environ.get("CONSULT_REQUIRE_POSTGRES"):
-            pytest.fail(f"PostgreSQL is required here (CONSULT_REQUIRE_POSTGRES) but not reachable: {error}")
-        pytest.skip("PostgreSQL is not reachable at 127.0.0.1:5432; CI runs this test")
-    port = _free_port()
-    user = server.username or "postgres"
-    target = f"host={server.host or '127.0.0.1'} port={server.port or 5432} dbname={name} user={user}"
-    if server.password:
-        target += f" password={server.password}"
-    (tmp_path / "users.txt").write_text(f'"{user}" ""\n')
-    # From 1.21 pgbouncer can track protocol-level prepared statements; off, as in 1.18 (Debian 12).
-    tracking = "max_prepared_statements = 0\n" if _version(binary) >= (1, 21) else ""
-    # "pooled": more server connections than the test has requests at once (a login holds two, see
-    # the README); handed out in turn (server_round_robin), so a client's next transaction seldom
-    # runs where its last one did. "one": a single server connection that every client shares.
-    config = tmp_path / "pgbouncer.ini"
-    config.write_text(
-        "[databases]\n"
-        f"pooled = {target} pool_size=20\n"
-        f"one = {target} pool_size=1\n"
-        "[pgbouncer]\n"
-        f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
-        f"auth_type = trust\nauth_file = {tmp_path / 'users.txt'}\n"
-        "pool_mode = transaction\nserver_round_robin = 1\nmax_client_conn = 200\nquery_wait_timeout = 30\n"
-        + tracking)
-    # pgbouncer refuses to run as root; it reads its files first, then becomes -u's user.
-    command = [binary, *(["-u", _unprivileged_user()] if os.geteuid() == 0 else []), str(config)]
-    log = open(tmp_path / "pgbouncer.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        _wait_for(port, process, tmp_path / "pgbouncer.log")
-        base = make_url(f"postgresql+psycopg://{user}@127.0.0.1:{port}/pooled")
-        yield {"pooled": base.render_as_string(hide_password=False),
-               "one": base.set(database="one").render_as_string(hide_password=False)}
-    finally:
-        process.terminate()
-        process.wait(10)
-        log.close()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with new_postgresql_database("consult_pgbouncer") as database_url:
+        server = make_url(database_url)
+        port = _free_port()
+        user = server.username or "postgres"
+        target = (f"host={server.host or '127.0.0.1'} port={server.port or 5432} dbname={server.database} "
+                  f"user={user}" + (f" password={server.password}" if server.password else ""))
+        (tmp_path / "users.txt").write_text(f'"{user}" ""\n')
+        # From 1.21 pgbouncer can track protocol-level prepared statements; off, as in 1.18 (Debian 12).
+        tracking = "max_prepared_statements = 0\n" if _version(binary) >= (1, 21) else ""
+        # "pooled": more server connections than the test has requests at once (a login holds two,
+        # see the README); handed out in turn (server_round_robin), so a client's next transaction
+        # seldom runs where its last one did. "one": a single server connection every client shares.
+        config = tmp_path / "pgbouncer.ini"
+        config.write_text(
+            "[databases]\n"
+            f"pooled = {target} pool_size=20\n"
+            f"one = {target} pool_size=1\n"
+            "[pgbouncer]\n"
+            f"listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
+            f"auth_type = trust\nauth_file = {tmp_path / 'users.txt'}\n"
+            "pool_mode = transaction\nserver_round_robin = 1\nmax_client_conn = 200\nquery_wait_timeout = 30\n"
+            + tracking)
+        # pgbouncer refuses to run as root; it reads its files first, then becomes -u's user.
+        command = [binary, *(["-u", _unprivileged_user()] if os.geteuid() == 0 else []), str(config)]
+        log = open(tmp_path / "pgbouncer.log", "wb")  # noqa: SIM115 - closed below
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            _wait_for(port, process, tmp_path / "pgbouncer.log")
+            base = make_url(f"postgresql+psycopg://{user}@127.0.0.1:{port}/pooled")
+            yield {"pooled": base.render_as_string(hide_password=False),
+                   "one": base.set(database="one").render_as_string(hide_password=False)}
+        finally:
+            process.terminate()
+            process.wait(10)
+            log.close()
 
 
 def _unprivileged_user() -> str:
