@@ -2,11 +2,12 @@
 (filters, paging, tags, excerpts, quotes, statistics, synthesis), per theme the synthesis, tags."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from markupsafe import Markup, escape
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from consult.analysis import bp
@@ -39,7 +40,6 @@ from consult.analysis.services import (
     response_rates,
     save_synthesis,
     save_tag,
-    submitted_responses,
     syntheses_by_scope,
     synthesis_for,
     tag_counts,
@@ -54,6 +54,7 @@ from consult.consultations.loaders import load_consultation
 from consult.consultations.models import Consultation, QuestionKind, Theme
 from consult.core.access import deny_hidden
 from consult.core.conflicts import STALE_SAVE, form_version
+from consult.core.paging import Page
 from consult.extensions import db
 
 PAGE_SIZE = 25
@@ -62,19 +63,53 @@ BULK_ACTIONS = ("tag_selected", "tag_filtered", "untag_selected", "untag_filtere
 
 
 def _load(slug: str) -> Consultation:
-    consultation = load_consultation(slug, selectinload(Consultation.themes).selectinload(Theme.questions))
+    # The themes with their questions in one statement; the team's names are not shown here.
+    consultation = load_consultation(slug, selectinload(Consultation.themes).joinedload(Theme.questions),
+                                     team_users=False)
     if not can_analyse(current_user, consultation):
         deny_hidden()
     return consultation
 
 
-def _may_link_evidence(consultation: Consultation) -> bool:
-    """Whether the person can link input from here to the strategy: there is a draft they may write."""
+def _strategy(consultation: Consultation, refs: dict[str, set[str]]):
+    """For the input a page shows (refs per source type): which parts of the strategy each informed,
+    and whether the person can link input from here (there is a draft they may write)."""
     from consult.strategy.permissions import can_write_strategy
-    from consult.strategy.services import draft_for
+    from consult.strategy.services import draft_for, informed_about
 
     draft = draft_for(consultation)
-    return draft is not None and can_write_strategy(current_user, consultation, draft)
+    return (informed_about(draft, refs),
+            draft is not None and can_write_strategy(current_user, consultation, draft))
+
+
+def tag_options(tags: list[Tag], selected: int | None = None) -> Markup:
+    """The ``<option>`` elements of a tag chooser, ``selected`` chosen. Built once per request: an
+    analysis page has a chooser in every answer's form, each with every tag of the consultation."""
+    built = g.get("tag_options")
+    if built is None or built[0] is not tags:
+        built = (tags, "".join(f'<option value="{tag.id}">{escape(tag.name)}</option>' for tag in tags))
+        g.tag_options = built
+    html = built[1]
+    if selected is not None:
+        html = html.replace(f'<option value="{selected}">', f'<option value="{selected}" selected>', 1)
+    return Markup(html)
+
+
+def tag_chips(codings, form_id: str, remove: str, label: str) -> Markup:
+    """An answer's tags as list items: each tag's chip and its Remove button, which sends the form
+    ``form_id`` with the tag's coding; ``label`` (a translated "tag %(tag)s from this answer") names
+    the button for screen readers. Built in one go, as an answer may carry many tags."""
+    return Markup("".join(
+        f'<li><span class="tag-chip tag-chip--{escape(c.tag.colour)}">{escape(c.tag.name)}</span> '
+        f'<button type="submit" form="{escape(form_id)}" name="coding" value="{c.id}" '
+        f'class="utrecht-link-button utrecht-link-button--html-button">{escape(remove)}'
+        f'<span class="visually-hidden"> {escape(label % {"tag": c.tag.name})}</span></button></li>'
+        for c in codings))
+
+
+@bp.context_processor
+def _tag_helpers():
+    return {"tag_options": tag_options, "tag_chips": tag_chips}
 
 
 def _tags(consultation: Consultation) -> list[Tag]:
@@ -93,11 +128,13 @@ def _question(consultation: Consultation, question_id: int):
 @login_required
 def overview(slug: str):
     consultation = _load(slug)
-    responses = submitted_responses(consultation)
-    answered = answer_counts(consultation)
+    counts = tag_counts(consultation)
+    # Only the tags the counts name (a consultation may have hundreds that this page does not show).
+    used = {tag_id for per_question in counts.values() for tag_id in per_question}
     return render_template("analysis/overview.html", consultation=consultation,
-                           rates=response_rates(consultation, responses), answered=answered,
-                           counts=tag_counts(consultation), tags={t.id: t for t in _tags(consultation)},
+                           rates=response_rates(consultation), answered=answer_counts(consultation),
+                           counts=counts, tags={t.id: t for t in db.session.scalars(
+                               select(Tag).where(Tag.id.in_(used)))} if used else {},
                            syntheses=syntheses_by_scope(consultation), labels=STAKEHOLDER_LABELS,
                            stakeholders=STAKEHOLDERS)
 
@@ -118,7 +155,8 @@ def _question_page(consultation, theme, question_obj, number, *, errors=None, va
     errors = errors or {}
     filters = _filters()
     # Filtered, counted and paged in SQL; the statistics are grouped there too.
-    found = answer_page(consultation, question_id, filters, request.args.get("page", 1, type=int), PAGE_SIZE)
+    found = answer_page(consultation, question_id, filters, request.args.get("page", 1, type=int), PAGE_SIZE,
+                        tags={tag.id: tag for tag in tags})
     stats = public = None
     if question_obj.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.SCALE):
         groups = value_groups(consultation, question_obj)
@@ -128,14 +166,18 @@ def _question_page(consultation, theme, question_obj, number, *, errors=None, va
         stats = number_summary(groups)
         public = public_numbers_text(public_number_figures(question_obj, groups), question_obj.unit)
     confidential_keys = [i.key for i in found.items if i.confidential]
-    from consult.strategy.services import informed
-
+    informed, may_link = _strategy(consultation, {"answer": {i.key for i in found.items},
+                                                  "excerpt": {str(c.id) for i in found.items for c in i.excerpts}})
+    # Screen-reader labels of the Remove and Link buttons, translated once and filled in per tag.
+    phrases = {"tag_from_answer": _("tag %(tag)s from this answer"),
+               "tag_from_excerpt": _("tag %(tag)s from this excerpt"), "the_excerpt": _("the excerpt “%(excerpt)s”")}
     html = render_template(
-        "analysis/question.html", informed=informed(consultation, "answer"),
-        informed_excerpts=informed(consultation, "excerpt"), may_link=_may_link_evidence(consultation),
+        "analysis/question.html", informed=informed["answer"], informed_excerpts=informed["excerpt"],
+        may_link=may_link, phrases=phrases,
         consultation=consultation, theme=theme, question=question_obj, number=number,
         items=found.items, total=found.total, matched=found.matched, page=found.page,
-        pages=found.pages, filters=filters, tags=tags, stats=stats, public=public, stakeholders=STAKEHOLDERS,
+        pages=found.pages, paging=Page(found.page, PAGE_SIZE, found.matched), filters=filters, tags=tags,
+        stats=stats, public=public, stakeholders=STAKEHOLDERS,
         labels=STAKEHOLDER_LABELS, synthesis=synthesis_for(theme, question_obj), synthesis_error=synthesis_error,
         synthesis_text=request.form.get("synthesis") if synthesis_error else None, synthesis_conflict=status == 409,
         statuses=list(SynthesisStatus), errors=errors, values=values or {}, colours=TAG_COLOURS, selected=selected,
@@ -331,12 +373,12 @@ def posts(slug: str):
             flash(message, "ok")
             return redirect(request.full_path.rstrip("?") + f"#post-{key}" if key else request.full_path.rstrip("?"))
     shown = post_page(consultation, text, tag_filter, request.args.get("page", 1, type=int), PAGE_SIZE)
-    from consult.strategy.services import informed
-
+    informed, may_link = _strategy(consultation, {"post": {str(i.post.id) for i in shown.items}})
     return render_template("analysis/posts.html", consultation=consultation, tags=tags, text=text,
                            tag_filter=tag_filter, items=shown.items,
                            matched=shown.matched, page=shown.page, pages=shown.pages, errors=errors, values=values,
-                           informed=informed(consultation, "post"), may_link=_may_link_evidence(consultation))
+                           paging=Page(shown.page, PAGE_SIZE, shown.matched),
+                           informed=informed["post"], may_link=may_link)
 
 
 @bp.route("/consultations/<slug>/analysis/themes/<int:theme_id>", methods=["GET", "POST"])
@@ -369,6 +411,9 @@ def theme(slug: str, theme_id: int):
                            synthesis_conflict=conflict), 409 if conflict else 200
 
 
+TAGS_PAGE_SIZE = 30
+
+
 @bp.route("/consultations/<slug>/analysis/tags", methods=["GET", "POST"])
 @login_required
 def tags(slug: str):
@@ -385,18 +430,34 @@ def tags(slug: str):
             delete_tag(tag, by=current_user)
             db.session.commit()
             flash(_("The tag has been deleted."), "ok")
-            return redirect(url_for("analysis.tags", slug=slug))
+            return redirect(url_for("analysis.tags", slug=slug, page=request.args.get("page", type=int)))
         try:
-            save_tag(consultation, editing, name=request.form.get("name", ""), colour=request.form.get("colour", ""),
-                     description=request.form.get("description", ""), by=current_user)
+            saved = save_tag(consultation, editing, name=request.form.get("name", ""),
+                             colour=request.form.get("colour", ""), description=request.form.get("description", ""),
+                             by=current_user)
         except AnalysisRefused as refused:
             db.session.rollback()
             error = str(refused.message)
         else:
             db.session.commit()
             flash(_("The tag has been saved."), "ok")
-            return redirect(url_for("analysis.tags", slug=slug))
-    counts = dict(db.session.execute(select(Coding.tag_id, func.count(Coding.id)).join(Tag).where(
-        Tag.consultation_id == consultation.id).group_by(Coding.tag_id)).all())
-    return render_template("analysis/tags.html", consultation=consultation, tags=_tags(consultation), counts=counts,
-                           editing=editing, error=error, colours=TAG_COLOURS, form=request.form)
+            page = _tag_page_of(saved)
+            return redirect(url_for("analysis.tags", slug=slug, page=page if page > 1 else None))
+    # One page of the tags by name, with how often each is used (counted for this page's tags only).
+    query = select(Tag).where(Tag.consultation_id == consultation.id).order_by(Tag.name, Tag.id)
+    page = db.paginate(query, page=max(request.args.get("page", 1, type=int), 1), per_page=TAGS_PAGE_SIZE,
+                       error_out=False)
+    if not page.items and page.page > 1 and page.pages:  # past the last page (an old link): the last page
+        page = db.paginate(query, page=page.pages, per_page=TAGS_PAGE_SIZE, error_out=False)
+    counts = dict(db.session.execute(select(Coding.tag_id, func.count(Coding.id)).where(
+        Coding.tag_id.in_([tag.id for tag in page.items])).group_by(Coding.tag_id)).all()) if page.items else {}
+    return render_template("analysis/tags.html", consultation=consultation, tags=page.items, page=page,
+                           counts=counts, editing=editing, error=error, colours=TAG_COLOURS, form=request.form)
+
+
+def _tag_page_of(tag: Tag) -> int:
+    """The page of the tag list that ``tag`` is on (tags are listed by name)."""
+    before = db.session.scalar(select(func.count()).select_from(Tag).where(
+        Tag.consultation_id == tag.consultation_id,
+        or_(Tag.name < tag.name, and_(Tag.name == tag.name, Tag.id < tag.id))))
+    return before // TAGS_PAGE_SIZE + 1

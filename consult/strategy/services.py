@@ -628,6 +628,37 @@ def links_for(draft: StrategyDraft) -> list[EvidenceLink]:
                                    .order_by(EvidenceLink.part, EvidenceLink.id)))
 
 
+PART_PAGE_SIZE = 20
+
+
+def _page(query, page: int, per_page: int):
+    """One page of ``query`` (counted by the database); past the last page (an old link), the last."""
+    result = db.paginate(query, page=max(page, 1), per_page=per_page, error_out=False)
+    if not result.items and result.page > 1 and result.pages:
+        result = db.paginate(query, page=result.pages, per_page=per_page, error_out=False)
+    return result
+
+
+def part_links_page(draft: StrategyDraft, part: str, page: int = 1, per_page: int = PART_PAGE_SIZE):
+    """One page of the evidence links of one part: a segment's per choice in the segment's order,
+    the links to the segment as a whole after them; oldest first within each."""
+    order = [EvidenceLink.id]
+    if choices_of(part):
+        # The segment's choices in order, a choice the code no longer knows, the segment as a whole.
+        order = [case((EvidenceLink.choice == "", len(SEGMENT_CHOICES) + 1),
+                      *((EvidenceLink.choice == c, n) for n, c in enumerate(SEGMENT_CHOICES)),
+                      else_=len(SEGMENT_CHOICES)),
+                 EvidenceLink.choice, EvidenceLink.id]
+    return _page(select(EvidenceLink).where(EvidenceLink.draft_id == draft.id, EvidenceLink.part == part)
+                 .order_by(*order), page, per_page)
+
+
+def linked_choices(draft: StrategyDraft, part: str) -> set[str]:
+    """The choices of a part that have evidence on any page ("" for the part as a whole)."""
+    return set(db.session.scalars(select(EvidenceLink.choice).where(
+        EvidenceLink.draft_id == draft.id, EvidenceLink.part == part).distinct()))
+
+
 def part_labels(draft: StrategyDraft) -> dict[str, str]:
     """The name of every part of ``draft`` by its key (removed segments included)."""
     labels = {part_key(s): s.name for s in draft.segments}
@@ -664,6 +695,24 @@ def evidence_by_choice(part: str, links: list) -> tuple[list[ChoiceEvidence], li
     order = list(choices_of(part)) + sorted(set(grouped) - set(choices_of(part)))
     supported = [ChoiceEvidence(c, choice_label(c), grouped[c]) for c in order if c in grouped]
     return supported, whole, [choice_label(c) for c in choices_of(part) if c not in grouped]
+
+
+def informed_about(draft: StrategyDraft | None,
+                   refs: dict[str, set[str]]) -> dict[str, dict[str, list[tuple[str, EvidenceLink]]]]:
+    """Per source type and ref of ``refs`` (the input a page shows): the parts (label, link) of
+    ``draft`` it informed, in one statement that reads only these links; the parts' names come
+    from the draft's segments (loaded with it by :func:`draft_for`)."""
+    wanted = [(source_type, sorted(r)) for source_type, r in refs.items() if r]
+    result: dict[str, dict[str, list[tuple[str, EvidenceLink]]]] = {source_type: {} for source_type in refs}
+    if draft is None or not wanted:
+        return result
+    labels = part_labels(draft)
+    for link in db.session.scalars(select(EvidenceLink).where(
+            EvidenceLink.draft_id == draft.id,
+            or_(*(and_(EvidenceLink.source_type == source_type, EvidenceLink.source_ref.in_(r))
+                  for source_type, r in wanted))).order_by(EvidenceLink.id)):
+        result[link.source_type].setdefault(link.source_ref, []).append((evidence_label(labels, link), link))
+    return result
 
 
 def informed(consultation: Consultation, source_type: str) -> dict[str, list[tuple[str, EvidenceLink]]]:
@@ -771,6 +820,22 @@ def handle_comment(comment: StrategyComment, reply: str, *, by: User) -> None:
         raise StrategyRefused(_l("Write the reply to the comment."))
     comment.reply, comment.handled_at, comment.handled_by_id = reply, utcnow(), by.id
     record_event("strategy_comment_handled", actor=by, obj=comment)
+
+
+def part_comments_page(draft: StrategyDraft, part: str, page: int = 1, per_page: int = PART_PAGE_SIZE):
+    """One page of the council comments on one part, oldest first."""
+    return _page(select(StrategyComment).where(StrategyComment.draft_id == draft.id, StrategyComment.part == part)
+                 .options(selectinload(StrategyComment.author), selectinload(StrategyComment.organisation))
+                 .order_by(StrategyComment.created_at, StrategyComment.id), page, per_page)
+
+
+def comment_page_of(comment: StrategyComment, per_page: int = PART_PAGE_SIZE) -> int:
+    """The page of its part's comments that ``comment`` is on."""
+    before = db.session.scalar(select(func.count()).select_from(StrategyComment).where(
+        StrategyComment.draft_id == comment.draft_id, StrategyComment.part == comment.part,
+        or_(StrategyComment.created_at < comment.created_at,
+            and_(StrategyComment.created_at == comment.created_at, StrategyComment.id < comment.id))))
+    return before // per_page + 1
 
 
 def comments_for(draft: StrategyDraft) -> list[StrategyComment]:

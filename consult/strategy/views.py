@@ -14,6 +14,7 @@ from consult.consultations.loaders import load_consultation
 from consult.consultations.models import Consultation, Theme
 from consult.core.access import deny_hidden
 from consult.core.conflicts import STALE_SAVE, form_version
+from consult.core.paging import Page
 from consult.extensions import db
 from consult.strategy import bp
 from consult.strategy.forms import GeneralForm, SegmentForm
@@ -36,7 +37,7 @@ from consult.strategy.services import (
     adopt,
     choice_label,
     choices_of,
-    comments_for,
+    comment_page_of,
     compare,
     create_draft,
     differing_fields,
@@ -45,12 +46,14 @@ from consult.strategy.services import (
     find_source,
     handle_comment,
     link_evidence,
-    links_for,
+    linked_choices,
     live_segments,
     not_considered_count,
     not_considered_page,
+    part_comments_page,
     part_key,
     part_labels,
+    part_links_page,
     remove_segment,
     restore,
     revisions,
@@ -90,17 +93,32 @@ def _segment(draft, segment_id: int) -> Segment:
 
 
 def _part_context(consultation, draft, part: str):
-    links = [link for link in links_for(draft) if link.part == part] if can_see_evidence(current_user, consultation) else []
-    titles = sources_by_key(consultation, {(link.source_type, link.source_ref) for link in links})
-    pairs = [(link, titles.get((link.source_type, link.source_ref))) for link in links]
-    # A segment's evidence per choice it supports, the evidence for the segment as a whole apart.
-    by_choice, whole, unsupported = evidence_by_choice(part, pairs) if choices_of(part) else ([], pairs, [])
-    return {"links": pairs, "links_by_choice": by_choice, "links_whole": whole, "unsupported_choices": unsupported,
-            "comments": [c for c in comments_for(draft) if c.part == part],
-            "may_comment": can_comment_strategy(current_user, consultation, draft),
-            "may_handle": can_write_strategy(current_user, consultation, draft),
-            "may_see_evidence": can_see_evidence(current_user, consultation),
-            "source_labels": SOURCE_LABELS}
+    """The input behind a part and the councils' comments on it, each a page of its own list
+    (``evidence_page``, ``comments_page``), so the part costs the same with 4 or 400 of either."""
+    context = {"source_labels": SOURCE_LABELS, "links": [], "links_by_choice": [], "links_whole": [],
+               "unsupported_choices": [], "whole_elsewhere": False, "links_page": None,
+               "may_comment": can_comment_strategy(current_user, consultation, draft),
+               "may_handle": can_write_strategy(current_user, consultation, draft),
+               "may_see_evidence": can_see_evidence(current_user, consultation),
+               "part_endpoint": "strategy.general" if part == GENERAL else "strategy.segment",
+               "part_args": {"slug": consultation.slug} if part == GENERAL else {
+                   "slug": consultation.slug, "segment_id": int(part.split(":", 1)[1])}}
+    comments = part_comments_page(draft, part, request.args.get("comments_page", 1, type=int))
+    context.update(comments=comments.items, comments_page=comments)
+    if not context["may_see_evidence"]:
+        return context
+    links = part_links_page(draft, part, request.args.get("evidence_page", 1, type=int))
+    titles = sources_by_key(consultation, {(link.source_type, link.source_ref) for link in links.items})
+    pairs = [(link, titles.get((link.source_type, link.source_ref))) for link in links.items]
+    context.update(links=pairs, links_page=links, links_whole=pairs)
+    if choices_of(part):
+        # A segment's evidence per choice it supports, the evidence for the segment as a whole apart;
+        # which choices have none is asked of every page, not only this one.
+        linked = linked_choices(draft, part)
+        by_choice, whole, _unsupported = evidence_by_choice(part, pairs)
+        context.update(links_by_choice=by_choice, links_whole=whole, whole_elsewhere="" in linked and not whole,
+                       unsupported_choices=[choice_label(c) for c in choices_of(part) if c not in linked])
+    return context
 
 
 @bp.route("/consultations/<slug>/strategy", methods=["GET", "POST"])
@@ -259,10 +277,12 @@ def _remove(slug: str, segment_obj: Segment):
     return redirect(url_for("strategy.overview", slug=slug))
 
 
-def _part_url(slug: str, part: str) -> str:
+def _part_url(slug: str, part: str, comments_page: int = 1) -> str:
+    """A part's page; ``comments_page``: the page of its comments to show (the first is the default)."""
+    page = comments_page if comments_page > 1 else None
     if part == GENERAL:
-        return url_for("strategy.general", slug=slug)
-    return url_for("strategy.segment", slug=slug, segment_id=int(part.split(":", 1)[1]))
+        return url_for("strategy.general", slug=slug, comments_page=page)
+    return url_for("strategy.segment", slug=slug, segment_id=int(part.split(":", 1)[1]), comments_page=page)
 
 
 def _valid_part(draft, part: str) -> str:
@@ -359,7 +379,7 @@ def open_input(slug: str):
         rows, total = not_considered_page(consultation, draft, page)
     titles = sources_by_key(consultation, {(t, r) for t, r, _tags in rows})
     return render_template("strategy/not_considered.html", consultation=consultation, draft=draft,
-                           page=page, pages=pages, total=total,
+                           page=page, pages=pages, total=total, paging=Page(page, NOT_CONSIDERED_PAGE_SIZE, total),
                            rows=[(t, r, tags, titles.get((t, r))) for t, r, tags in rows], source_labels=SOURCE_LABELS,
                            may_link=draft is not None and can_write_strategy(current_user, consultation, draft))
 
@@ -415,7 +435,7 @@ def comment(slug: str):
         else:
             db.session.commit()
             flash(_("The comment is marked as handled."), "ok")
-        return redirect(_part_url(slug, part) + f"#comment-{item.id}")
+        return redirect(_part_url(slug, part, comments_page=comment_page_of(item)) + f"#comment-{item.id}")
     if not can_comment_strategy(current_user, consultation, draft):
         abort(403)
     try:
@@ -432,7 +452,7 @@ def comment(slug: str):
                                error_target="comment-body")
     db.session.commit()
     flash(_("Your comment has been added."), "ok")
-    return redirect(_part_url(slug, part) + f"#comment-{created.id}")
+    return redirect(_part_url(slug, part, comments_page=comment_page_of(created)) + f"#comment-{created.id}")
 
 
 @bp.route("/consultations/<slug>/strategy/export.<fmt>")
