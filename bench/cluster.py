@@ -586,9 +586,8 @@ def check_schedules(app, facts: dict, mailbox: Mailbox) -> list[str]:
 
     from consult.audit.models import AuditEvent
     from consult.consultations.models import Consultation, Status
+    from consult.core.outbox import MailStatus, OutboundMail, message_id
     from consult.extensions import db
-    from consult.notify.delivery import message_id
-    from consult.notify.models import MailStatus, OutboundMail
 
     problems = []
     with app.app_context():
@@ -743,8 +742,8 @@ def _run(args, cluster: Cluster) -> int:
     deadline = time.monotonic() + 60  # the worker and the sweep deliver what is queued
     from sqlalchemy import select
 
+    from consult.core.outbox import MailStatus, OutboundMail
     from consult.extensions import db
-    from consult.notify.models import MailStatus, OutboundMail
 
     while time.monotonic() < deadline:
         with app.app_context():

@@ -167,8 +167,8 @@ def register_request_hooks(app: Flask) -> None:
     from consult.auth.session import enforce_session_timeouts
     from consult.auth.two_factor_views import enforce_two_factor
     from consult.core.jobs import after_request_jobs
+    from consult.core.outbox import after_request_delivery
     from consult.core.security import register_security
-    from consult.notify.delivery import after_request_delivery
 
     register_security(app)
     app.before_request(enforce_session_timeouts)

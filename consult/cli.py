@@ -98,14 +98,14 @@ def register_cli(app: Flask) -> None:
     @click.option("--burst", is_flag=True, help="Deliver what is due, then stop.")
     def worker_command(burst: bool) -> None:
         """Deliver the outbox: an RQ worker when REDIS_URL is set, else a polling loop."""
-        from consult.notify.delivery import run_worker
+        from consult.core.outbox import run_worker
 
         run_worker(burst=burst)
 
     @app.cli.command("deliver-mail")
     def deliver_mail_command() -> None:
         """Deliver every mail in the outbox whose (next) attempt is due."""
-        from consult.notify.delivery import deliver_due
+        from consult.core.outbox import deliver_due
 
         counts = deliver_due(limit=1000)
         click.echo(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "Nothing due.")
@@ -113,7 +113,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("send-digests")
     def send_digests_command() -> None:
         """Send the daily digests (once a day; running it again the same day sends nothing)."""
-        from consult.notify.delivery import dispatch_committed
+        from consult.core.outbox import dispatch_committed
         from consult.notify.services import send_digests
 
         sent = send_digests()
@@ -124,7 +124,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("send-reminders")
     def send_reminders_command() -> None:
         """Remind organisations with an unsubmitted draft 7 days and 1 day before the deadline."""
-        from consult.notify.delivery import dispatch_committed
+        from consult.core.outbox import dispatch_committed
         from consult.responses.notifications import send_reminders
 
         count = send_reminders()

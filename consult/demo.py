@@ -109,7 +109,7 @@ def load_demo() -> dict[str, User]:
     # The demo's history happened in the past: its notification mail counts as delivered.
     from sqlalchemy import update
 
-    from consult.notify.models import MailStatus, OutboundMail
+    from consult.core.outbox import MailStatus, OutboundMail
 
     db.session.flush()
     db.session.execute(update(OutboundMail).values(status=MailStatus.SENT, sent_at=now))

@@ -14,8 +14,8 @@ from consult.consultations.models import (  # noqa: F401
     TeamMember,
     Theme,
 )
+from consult.core.outbox import OutboundMail  # noqa: F401
 from consult.dialogue.models import Post, PostReport, PostRevision, Thread, ThreadFollow  # noqa: F401
-from consult.notify.models import Notification, OutboundMail, Preference, Visit  # noqa: F401
 from consult.orgs.models import Invitation, Membership, Organisation  # noqa: F401
 from consult.privacy.models import ErasureRequest  # noqa: F401
 from consult.qa.models import QaItem  # noqa: F401

@@ -36,14 +36,14 @@ def close_due() -> str:
 
 
 def deliver_mail() -> str:
-    from consult.notify.delivery import deliver_due
+    from consult.core.outbox import deliver_due
 
     counts = deliver_due(limit=1000)
     return ", ".join(f"{key}: {value}" for key, value in sorted(counts.items())) or "nothing due"
 
 
 def send_digests() -> str:
-    from consult.notify.delivery import dispatch_committed
+    from consult.core.outbox import dispatch_committed
     from consult.notify.services import send_digests as queue_digests
 
     sent = queue_digests()
@@ -53,7 +53,7 @@ def send_digests() -> str:
 
 
 def send_reminders() -> str:
-    from consult.notify.delivery import dispatch_committed
+    from consult.core.outbox import dispatch_committed
     from consult.responses.notifications import send_reminders as queue_reminders
 
     count = queue_reminders()

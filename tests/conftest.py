@@ -23,9 +23,9 @@ from config import TestingConfig
 from consult import create_app
 from consult.auth.models import User
 from consult.auth.passwords import hash_password
+from consult.core.mail import outbox
 from consult.core.time import utcnow
 from consult.extensions import db, limiter
-from consult.notify.mail import outbox
 from consult.orgs.models import MemberRole, Membership, Organisation, OrgKind
 
 PASSWORD = "correct horse battery staple"

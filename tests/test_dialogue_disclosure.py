@@ -15,6 +15,7 @@ from consult.analysis.models import Quote
 from consult.analysis.services import AnalysisRefused, post_items, quote_post
 from consult.audit.models import AuditEvent
 from consult.consultations.models import Consultation
+from consult.core.mail import outbox
 from consult.core.time import utcnow
 from consult.dialogue.models import AuthorRole, Post, PostRevision, PostStatus, Thread
 from consult.disclosure import Protected
@@ -31,7 +32,6 @@ from consult.disclosure.posts import (
     visible_threads,
 )
 from consult.extensions import db
-from consult.notify.mail import outbox
 from consult.notify.models import Frequency, Kind, Notification, Preference
 from consult.notify.services import send_digests
 from consult.strategy.services import sources

@@ -144,7 +144,6 @@ STILL_AGAINST_THE_ORDER = {
     ("advice", "strategy"), ("analysis", "strategy"), ("consultations", "strategy"),
     ("consultations", "advice"),  # the consultation page's links to advice and the strategy
     ("audit", "auth"), ("audit", "consultations"),  # who may read which trail
-    ("auth", "notify"), ("orgs", "notify"),  # sending mail: the outbox belongs in core
     ("dialogue", "analysis"),  # a deleted message's codings
     ("qa", "reports"), ("strategy", "reports"),  # the exporter base belongs in core
 }

@@ -6,10 +6,9 @@ import ast
 from pathlib import Path
 
 from consult.core import jobs
+from consult.core.mail import queue_mail
+from consult.core.outbox import MAIL_LANE, MailStatus, OutboundMail, dispatch_committed
 from consult.extensions import db
-from consult.notify.delivery import MAIL_LANE, dispatch_committed
-from consult.notify.mail import queue_mail
-from consult.notify.models import MailStatus, OutboundMail
 
 ran: list[tuple] = []
 

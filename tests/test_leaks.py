@@ -35,6 +35,7 @@ from consult.auth.models import User
 from consult.consultations.models import Consultation, Question, QuestionKind, Status, TeamMember, TeamRole, Theme
 from consult.consultations.services import set_access
 from consult.core.jobs import run_committed_jobs
+from consult.core.mail import outbox
 from consult.core.time import utcnow
 from consult.dialogue.services import (
     approve_post,
@@ -46,7 +47,6 @@ from consult.dialogue.services import (
     reply,
 )
 from consult.extensions import db, limiter
-from consult.notify.mail import outbox
 from consult.notify.models import Notification
 from consult.orgs.models import OrgKind
 from consult.qa.services import ask

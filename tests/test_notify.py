@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 
 from consult.audit.models import AuditEvent
 from consult.consultations.models import Consultation, Question, QuestionKind, Status, TeamMember, TeamRole, Theme
+from consult.core.mail import outbox
+from consult.core.outbox import MailStatus, OutboundMail, deliver_due, deliver_mail, dispatch_committed
 from consult.core.time import utcnow
 from consult.extensions import db
-from consult.notify.delivery import deliver_due, deliver_mail, dispatch_committed
-from consult.notify.mail import outbox
-from consult.notify.models import Frequency, Kind, MailStatus, Notification, OutboundMail, Preference
+from consult.notify.models import Frequency, Kind, Notification, Preference
 from consult.notify.services import notify, send_digests, set_frequency
 from consult.orgs.models import MemberRole, OrgKind
 from consult.qa.models import QaItem

@@ -164,7 +164,7 @@ def test_metrics_allow_setting_and_state_figures(tmp_path):
     with app.app_context():
         db.create_all()
         make_user("lid@example.org")
-        from consult.notify.models import MailStatus, OutboundMail
+        from consult.core.outbox import MailStatus, OutboundMail
 
         db.session.add_all([OutboundMail(to_address="a@example.org", subject="s", text_body="b", status=MailStatus.FAILED),
                             OutboundMail(to_address="b@example.org", subject="s", text_body="b")])

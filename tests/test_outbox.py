@@ -16,11 +16,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from consult.core.mail import queue_mail
+from consult.core.outbox import MailStatus, OutboundMail, deliver_due, deliver_mail, dispatch_committed, message_id
 from consult.core.time import utcnow
 from consult.extensions import db
-from consult.notify.delivery import deliver_due, deliver_mail, dispatch_committed, message_id
-from consult.notify.mail import queue_mail
-from consult.notify.models import MailStatus, OutboundMail
 from tests.test_notify import SmtpServer, free_port, smtp  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,7 +64,7 @@ def test_a_retry_that_starts_early_is_sent_or_schedules_itself_again(app, smtp, 
     assert deliver_mail(mail.id, now=due - timedelta(seconds=10)) == "rescheduled"
     (job_id,) = rq_queue.scheduled_job_registry.get_job_ids()
     job = rq_queue.fetch_job(job_id)
-    assert (job.func_name, job.args) == ("consult.notify.delivery.deliver_mail", (mail.id,))
+    assert (job.func_name, job.args) == ("consult.core.outbox.deliver_mail", (mail.id,))
     scheduled = rq_queue.scheduled_job_registry.get_scheduled_time(job_id)
     assert due <= scheduled <= due + timedelta(seconds=2)
     assert smtp.recorder.messages == []

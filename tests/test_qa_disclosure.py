@@ -23,6 +23,8 @@ from consult.advice.models import Advice, AdviceStatus, Disposition
 from consult.advice.services import add_point, publish_reply, published_advices, request_advice, save_reply, submit
 from consult.audit.models import AuditEvent
 from consult.consultations.models import Consultation, Status, TeamMember, TeamRole, Theme
+from consult.core.mail import outbox
+from consult.core.outbox import dispatch_committed
 from consult.core.time import utcnow
 from consult.disclosure import Audience, Protected
 from consult.disclosure.advice import may_show_advice, may_show_reply
@@ -40,8 +42,6 @@ from consult.disclosure.qa import (
     published_question,
 )
 from consult.extensions import db
-from consult.notify.delivery import dispatch_committed
-from consult.notify.mail import outbox
 from consult.notify.models import Kind, Notification
 from consult.orgs.models import MemberRole, OrgKind
 from consult.qa.models import QaItem, QaStatus

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from consult.audit.models import AuditEvent
 from consult.consultations.models import Consultation, Status
+from consult.core.outbox import OutboundMail
 from consult.extensions import db
-from consult.notify.models import Frequency, Kind, OutboundMail
+from consult.notify.models import Frequency, Kind
 from consult.notify.services import notify, set_frequency
 from consult.orgs.models import OrgKind
 from consult.scheduler import Job, job_lock, jobs, run_job, run_scheduler

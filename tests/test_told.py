@@ -20,11 +20,11 @@ from consult.advice.services import add_point, publish_reply, request_advice, sa
 from consult.advice.services import submit as submit_advice
 from consult.audit.models import AuditEvent
 from consult.consultations.models import Consultation, Question, QuestionKind, Status, TeamMember, TeamRole, Theme
+from consult.core.mail import outbox
 from consult.core.time import to_local, utcnow
 from consult.dialogue.models import Post, PostStatus, Thread
 from consult.extensions import db
 from consult.home.overview import VISIT_GAP, record_visit
-from consult.notify.mail import outbox
 from consult.notify.models import Frequency, Kind, Notification, Preference, Visit
 from consult.orgs.models import Invitation, MemberRole, OrgKind
 from consult.qa.models import QaItem

@@ -11,6 +11,7 @@ import pytest
 from flask_babel import force_locale
 
 from consult.advice.models import Disposition
+from consult.core.mail import render_template_mail
 from consult.core.sanitize import render_markdown
 from consult.core.templating import (
     format_amount,
@@ -24,7 +25,6 @@ from consult.core.templating import (
 )
 from consult.demo import DEMO_PASSWORD, load_demo
 from consult.extensions import db
-from consult.notify.mail import render_template_mail
 from consult.notify.models import Kind
 from consult.notify.services import describe
 from consult.responses import answers

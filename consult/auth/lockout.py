@@ -40,10 +40,10 @@ from sqlalchemy.pool import NullPool
 
 from consult.auth.models import LoginAttempt, User, normalise_email
 from consult.core.limits import note_limit_counted, note_secret_check, retry_after_seconds, retry_message
+from consult.core.mail import send_template
 from consult.core.security import client_ip
 from consult.core.time import utcnow
 from consult.extensions import db
-from consult.notify.mail import send_template
 
 T = TypeVar("T")
 

@@ -22,9 +22,9 @@ from consult.auth.models import (
     normalise_email,
 )
 from consult.auth.passwords import hash_password, verify_password
+from consult.core.mail import send_template
 from consult.core.time import utcnow
 from consult.extensions import db
-from consult.notify.mail import send_template
 
 # Too many failed passwords or codes; carries ``retry_at``. The policy: consult.auth.lockout.
 LoginThrottled = GuessingRefused

@@ -21,6 +21,7 @@ from consult.consultations.models import Consultation, Theme
 from consult.consultations.notifications import tell_team
 from consult.core.access import like_contains
 from consult.core.jobs import enqueue_after_commit
+from consult.core.outbox import dispatch_committed
 from consult.core.refused import Refused
 from consult.core.time import utcnow
 from consult.dialogue.models import (
@@ -35,7 +36,6 @@ from consult.dialogue.models import (
 from consult.dialogue.permissions import EDIT_WINDOW, author_identity, can_read_threads
 from consult.disclosure.posts import may_show_post, may_show_thread, quotable, shown_posts
 from consult.extensions import db
-from consult.notify.delivery import dispatch_committed
 from consult.notify.models import Kind
 from consult.notify.services import linking_to, notify, url_path, withdraw
 

@@ -11,11 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.auth.models import User
 from consult.core.db import str_enum
+from consult.core.outbox import OutboundMail
 from consult.core.time import UTCDateTime, utcnow
 from consult.extensions import db
 
@@ -57,37 +58,6 @@ FREQUENCY_LABELS = {
     Frequency.DAILY: _l("Daily digest"),
     Frequency.OFF: _l("No e-mail"),
 }
-
-
-class MailStatus(enum.StrEnum):
-    PENDING = "pending"    # waiting for (another) delivery attempt
-    SENDING = "sending"    # claimed by one worker; nobody else touches it
-    SENT = "sent"
-    FAILED = "failed"      # gave up after the maximum number of attempts
-
-
-class OutboundMail(db.Model):
-    """One rendered e-mail in the outbox, delivered at least once and claimed so never twice."""
-
-    __tablename__ = "outbound_mail"
-    __table_args__ = (Index("ix_outbound_mail_due", "status", "next_attempt_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    to_address: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(300))
-    text_body: Mapped[str] = mapped_column(Text)
-    html_body: Mapped[str] = mapped_column(Text, default="")
-    headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    # Set for mail that may be produced more than once (digests): the second one is refused.
-    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
-    status: Mapped[MailStatus] = mapped_column(str_enum(MailStatus), default=MailStatus.PENDING)
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    last_error: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Notification(db.Model):

@@ -22,12 +22,13 @@ from sqlalchemy.orm import selectinload
 
 from consult.audit.services import record_event
 from consult.auth.models import User
+from consult.core.mail import queue_mail, render_template_mail
+from consult.core.outbox import OutboundMail
 from consult.core.templating import format_moment
 from consult.core.time import to_local, utcnow
 from consult.extensions import db
 from consult.notify import registry
-from consult.notify.mail import queue_mail, render_template_mail
-from consult.notify.models import Frequency, Kind, Notification, OutboundMail, Preference
+from consult.notify.models import Frequency, Kind, Notification, Preference
 from consult.orgs.models import Membership, Organisation, OrgKind
 
 DEFAULT_FREQUENCY = Frequency.IMMEDIATE

@@ -11,9 +11,9 @@ from consult.audit.services import record_event
 from consult.auth.models import User, hash_token, normalise_email
 from consult.auth.passwords import hash_password
 from consult.auth.services import send_verification
+from consult.core.mail import send_template
 from consult.core.time import utcnow
 from consult.extensions import db
-from consult.notify.mail import send_template
 from consult.orgs.models import Invitation, MemberRole, Membership, Organisation, OrgKind
 
 

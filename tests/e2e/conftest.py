@@ -16,8 +16,8 @@ from flask_migrate import upgrade
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
+from consult.core.mail import outbox
 from consult.extensions import db
-from consult.notify.mail import outbox
 from tests.conftest import PASSWORD, build_app, empty_database
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,7 +1,7 @@
 """The one way the application sends e-mail.
 
 Mail is rendered in the recipient's language and stored in the outbox (``OutboundMail``);
-``consult.notify.delivery`` hands it to a backend after the transaction commits.
+``consult.core.outbox`` hands it to a backend after the transaction commits.
 
 Backends: ``console`` (the embedded default: mail is written to the log), ``smtp`` (when
 MAIL_SERVER is set) and ``memory`` (tests: messages are kept in ``outbox()``).
@@ -56,9 +56,8 @@ def render_template_mail(template: str, *, locale: str, **context) -> tuple[str,
 def queue_mail(to: str, subject: str, text: str, html: str = "", *, user=None,
                headers: dict[str, str] | None = None, dedupe_key: str | None = None):
     """Put one mail in the outbox; it is delivered after the current transaction commits."""
+    from consult.core.outbox import OutboundMail, register_new_mail
     from consult.extensions import db
-    from consult.notify.delivery import register_new_mail
-    from consult.notify.models import OutboundMail
 
     mail = OutboundMail(to_address=to, subject=subject[:300], text_body=text, html_body=html,
                         user_id=getattr(user, "id", None), headers=headers or {}, dedupe_key=dedupe_key)

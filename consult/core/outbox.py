@@ -1,4 +1,5 @@
-"""Delivering the outbox: the job functions and how they are run.
+"""The outbox: every e-mail the application sends, stored first (``OutboundMail``) and delivered
+after the transaction commits; the job functions that deliver it and how they are run.
 
 The same functions run in both modes:
 
@@ -16,6 +17,7 @@ Message-ID (one per outbox row, whatever the attempt), so the receiving side can
 """
 from __future__ import annotations
 
+import enum
 import logging
 import smtplib
 import threading
@@ -25,15 +27,47 @@ from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import or_, select, update
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, or_, select, update
+from sqlalchemy.orm import Mapped, mapped_column
 
 from consult.core import jobs
-from consult.core.time import utcnow
+from consult.core.db import str_enum
+from consult.core.mail import send_message
+from consult.core.time import UTCDateTime, utcnow
 from consult.extensions import db
-from consult.notify.mail import send_message
-from consult.notify.models import MailStatus, OutboundMail
 
 log = logging.getLogger(__name__)
+
+
+class MailStatus(enum.StrEnum):
+    PENDING = "pending"    # waiting for (another) delivery attempt
+    SENDING = "sending"    # claimed by one worker; nobody else touches it
+    SENT = "sent"
+    FAILED = "failed"      # gave up after the maximum number of attempts
+
+
+class OutboundMail(db.Model):
+    """One rendered e-mail in the outbox, delivered at least once and claimed so never twice."""
+
+    __tablename__ = "outbound_mail"
+    __table_args__ = (Index("ix_outbound_mail_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text, default="")
+    headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # Set for mail that may be produced more than once (digests): the second one is refused.
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    status: Mapped[MailStatus] = mapped_column(str_enum(MailStatus), default=MailStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 # RQ keeps its schedule in whole seconds and its scheduler looks once a second, so a retry can
 # start a little before its row's time: that much early still counts as due.
