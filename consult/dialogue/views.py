@@ -192,10 +192,17 @@ def _posts_page(listed, page: int | None, per_page: int, *, moderator: bool):
     (``ix_posts_thread_parent_created``) and one post's replies (``ix_posts_parent_created``),
     about 3,000 entries for the last page of the busiest post."""
     result = _page_of(listed.with_only_columns(Post.id).order_by(Post.created_at, Post.id), page, per_page)
-    result.items = db.session.scalars(
-        select(Post).where(Post.id.in_(result.items)).options(*_post_options(moderator=moderator))
-        .order_by(Post.created_at, Post.id)).unique().all() if result.items else []
+    result.items = _posts_by_id(result.items, moderator=moderator)
     return result
+
+
+def _posts_by_id(ids, *, moderator: bool) -> list[Post]:
+    """The posts ``ids`` names (a list, or a query of ids: an offset walked on an index without
+    joining anything), in their order, with what a post shows (:func:`_post_options`)."""
+    if isinstance(ids, list) and not ids:
+        return []
+    return list(db.session.scalars(select(Post).where(Post.id.in_(ids)).options(*_post_options(moderator=moderator))
+                                   .order_by(Post.created_at, Post.id)).unique())
 
 
 def _thread_page(thread: Thread, page: int | None):
@@ -297,9 +304,8 @@ def replies(post_id: int):
     if is_htmx() and start is not None:
         start = max(0, start)
         total = db.session.scalar(listed.with_only_columns(func.count()))
-        shown = db.session.scalars(listed.options(*_post_options(moderator=moderator))
-                                   .order_by(Post.created_at, Post.id).offset(start).limit(REPLIES_PER_PAGE)
-                                   ).unique().all()
+        shown = _posts_by_id(listed.with_only_columns(Post.id).order_by(Post.created_at, Post.id)
+                             .offset(start).limit(REPLIES_PER_PAGE), moderator=moderator)
         return render_template("dialogue/_more_replies.html", parent=parent, replies=shown, start=start,
                                total=total, **_post_context(thread))
     page = _posts_page(listed, request.args.get("page", type=int), REPLIES_PER_PAGE, moderator=moderator)
