@@ -135,6 +135,74 @@ def test_sections_follow_the_dispositions(app, world):
     assert "Organisaties die genoemd willen worden; 1 andere organisatie deed mee zonder naam." in html
 
 
+def test_response_figures_counted_in_sql_are_what_the_gate_decides_per_response(app, world):
+    """The report's response figures and named organisations come from grouped queries; they equal
+    what the gate decides response by response (the stricter of the current and the submitted
+    choice, "do not publish" counting nowhere), with every kind of choice, a changed choice both
+    ways, a council, a second theme, a withdrawn response and a draft."""
+    from consult.analysis.services import stakeholder_of, submitted_responses
+    from consult.consultations.models import Audience as QuestionAudience
+    from consult.disclosure.answers import counts_in_public, effective_publication
+    from consult.reports.report import participation
+    from consult.responses.models import SubmittedAnswer
+    from consult.responses.services import withdraw
+
+    consultation = world["consultation"]
+    consultation.status = Status.OPEN
+    second = Theme(title="Vervoer", position=1)
+    second.questions.append(Question(text="Hoe reist u?", kind=QuestionKind.OPEN, position=0,
+                                     audience=QuestionAudience.BOTH))
+    consultation.themes.append(second)
+    db.session.commit()
+    first_question, travel = consultation.themes[0].questions[0], second.questions[0]
+    cases = [  # name, kind, choice when submitted, choice afterwards, answers both themes, then
+        ("Raad Genoemd", OrgKind.COUNCIL, Publication.NAMED, None, None, None),
+        ("Zorg Teruggetrokken", OrgKind.PROVIDER, Publication.ANONYMOUS, Publication.NAMED, True, None),
+        ("Zorg Terug", OrgKind.PROVIDER, Publication.NAMED, Publication.ANONYMOUS, False, None),
+        ("Zorg Alleen Vervoer", OrgKind.PROVIDER, Publication.NAMED, None, None, None),
+        ("Zorg Ingetrokken", OrgKind.PROVIDER, Publication.NAMED, None, True, "withdraw"),
+        ("Zorg Concept", OrgKind.PROVIDER, Publication.NAMED, None, True, "draft"),
+        ("Zorg Nooit", OrgKind.PROVIDER, Publication.NONE, Publication.NAMED, True, None),
+    ]
+    for n, (name, kind, submitted, later, both, then) in enumerate(cases):
+        org = make_org(name, kind=kind, kvk=f"5555555{n}")
+        user = make_user(f"case{n}@example.org", org=org)
+        response = start_response(consultation, org, by=user)
+        if both is not None:
+            save_answer(response, first_question, f"Antwoord van {name}", False, None, by=user)
+        if both is not False:
+            save_answer(response, travel, "Met de regiotaxi", False, None, by=user)
+        set_publication(response, submitted, by=user)
+        if then != "draft":
+            submit(response, by=user, notify=False)
+        if later is not None:
+            set_publication(response, later, by=user)
+        if then == "withdraw":
+            withdraw(response, by=user)
+    consultation.status = Status.CLOSED
+    db.session.commit()
+    db.session.expire_all()
+
+    # What the gate decides, one response at a time, and the themes each one answered in.
+    public = [r for r in submitted_responses(consultation) if counts_in_public(effective_publication(r))]
+    theme_of = {q.id: theme.id for theme in consultation.themes for q in theme.questions}
+    themes_answered = {r.id: {theme_of[row.question_id] for row in db.session.scalars(select(SubmittedAnswer).where(
+        SubmittedAnswer.response_id == r.id, SubmittedAnswer.current.is_(True)))} for r in public}
+    figures = participation(consultation)
+    assert figures.total == len(public)
+    assert figures.per_type == {s: sum(stakeholder_of(r.organisation.kind) == s for r in public)
+                                for s in ("provider", "council", "other")}
+    assert figures.per_theme == {theme.id: sum(theme.id in themes_answered[r.id] for r in public)
+                                 for theme in consultation.themes}
+    assert figures.named == sorted(r.organisation.name for r in public
+                                   if effective_publication(r) == Publication.NAMED)
+    # Spelled out: named, anonymous (one each way) and the council count; "Zorg Stil" and "Zorg Nooit"
+    # chose not to publish (the later "named" waits for a next submission), the others are out.
+    assert figures.named == ["Raad Genoemd", "Zorg Alleen Vervoer", "Zorg Genoemd"]
+    assert (figures.total, figures.per_type) == (6, {"provider": 5, "council": 1, "other": 0})
+    assert figures.per_theme == {consultation.themes[0].id: 4, second.id: 3}
+
+
 def test_pdf_is_tagged_pdfa_with_contents_and_page_numbers(app, world):
     publish(world)
     data = app.test_client().get("/consultations/wmo/report.pdf").data

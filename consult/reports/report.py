@@ -7,9 +7,13 @@ names an organisation only when its response allows publication with its name.
 """
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
+from typing import NamedTuple
+
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, null, select, union_all
 
 from consult.advice.services import published_advices
 from consult.analysis.models import Coding, Quote, Synthesis, Tag
@@ -19,21 +23,21 @@ from consult.analysis.services import (
     public_distribution_figures,
     public_number_figures,
     public_numbers_text,
-    quoted_items,
-    response_rates,
-    submitted_responses,
+    stakeholder_of,
+    submitted_publication,
     value_groups_by_question,
 )
-from consult.consultations.models import Consultation, QuestionKind
+from consult.consultations.models import Consultation, Question, QuestionKind, Theme
 from consult.core.templating import format_day, format_deadline, format_number
 from consult.disclosure import Audience
-from consult.disclosure.answers import counts_in_public, effective_publication, withheld_answer, withheld_label
+from consult.disclosure.answers import attribution, counts_in_public, stricter, withheld_answer, withheld_label
 from consult.disclosure.statistics import min_group
 from consult.extensions import db
+from consult.orgs.models import Organisation, OrgKind
 from consult.qa.services import published_items
 from consult.reports.exporters import BulletList, DocumentModel, Heading, Paragraph, Table, section
 from consult.reports.models import Report
-from consult.responses.models import Publication
+from consult.responses.models import Publication, Response, ResponseStatus, SubmittedAnswer
 from consult.strategy.services import draft_for, evidence_label, links_for, live_segments, part_labels
 
 
@@ -41,17 +45,19 @@ def report_for(consultation: Consultation) -> Report | None:
     return db.session.scalar(select(Report).where(Report.consultation_id == consultation.id))
 
 
-def _question_links(consultation, draft, all_links, syntheses) -> dict[int, list]:
+def _question_links(consultation, labelled, syntheses) -> dict[int, list]:
     """Per question: the evidence links of its answers, excerpts and synthesis, with part names
-    (and the choice within the part where a link names one)."""
-    if draft is None:
+    (and the choice within the part where a link names one). ``labelled``: (label, link) pairs."""
+    if not labelled:
         return {}
-    labels = part_labels(draft)
+    # Only the excerpts the links name are looked up, not every coding of the consultation.
+    excerpt_ids = {int(link.source_ref) for _label, link in labelled if link.source_type == "excerpt"}
     excerpt_question = dict(db.session.execute(select(Coding.id, Coding.question_id).join(Tag).where(
-        Tag.consultation_id == consultation.id, Coding.question_id.is_not(None))).all())
+        Tag.consultation_id == consultation.id, Coding.question_id.is_not(None),
+        Coding.id.in_(excerpt_ids))).all()) if excerpt_ids else {}
     synthesis_question = {s.id: s.question_id for s in syntheses.values()}
     result: dict[int, list] = {}
-    for link in all_links:
+    for label, link in labelled:
         question_id = None
         if link.source_type == "answer":
             question_id = int(link.source_ref.split("-")[1])
@@ -60,48 +66,131 @@ def _question_links(consultation, draft, all_links, syntheses) -> dict[int, list
         elif link.source_type == "synthesis":
             question_id = synthesis_question.get(int(link.source_ref))
         if question_id:
-            result.setdefault(question_id, []).append((evidence_label(labels, link), link))
+            result.setdefault(question_id, []).append((label, link))
     return result
 
 
-def report_quotes(consultation: Consultation, items) -> tuple[dict[int, list[str]], list[tuple]]:
+@dataclass(frozen=True)
+class Participation:
+    """Who took part, as the report may show it: only responses that count in public figures."""
+
+    total: int
+    per_type: dict[str, int]       # stakeholder -> responses
+    per_theme: dict[int, int]      # theme id -> responses that answered in it
+    named: list[str]               # the organisations that agreed to be named, sorted
+
+
+def participation(consultation: Consultation) -> Participation:
+    """The report's response figures and named organisations, counted in SQL.
+
+    The submitted responses are grouped by what the disclosure gate decides on (kind of organisation,
+    the current publication choice and the one frozen in the latest submission), so the rows returned
+    do not grow with the number of responses; the gate (``stricter``, ``counts_in_public``) then
+    decides per group exactly as it would per response. Both groupings come in one statement: the
+    rows per theme carry a theme, the others none.
+    """
+    # One row per group of responses alike for the gate, and one per response that may be named:
+    # only a response whose current choice is "named" can be (the stricter choice applies), so only
+    # those names are read; the gate still decides each one.
+    may_be_named = case((Response.publication == Publication.NAMED, Organisation.name), else_=None)
+    responses = (select(Response.id.label("id"), Organisation.kind.label("kind"), may_be_named.label("name"),
+                        Response.publication.label("current"), submitted_publication().label("submitted"))
+                 .join(Organisation, Organisation.id == Response.organisation_id)
+                 .where(Response.consultation_id == consultation.id, Response.status == ResponseStatus.SUBMITTED)
+                 .cte("gated"))  # used twice: computed once (a CTE named twice is materialised)
+    gate = (responses.c.current, responses.c.submitted)
+    per_response = select(null().label("theme_id"), responses.c.kind, responses.c.name, *gate, func.count()) \
+        .group_by(responses.c.kind, responses.c.name, *gate)
+    # Per theme: the responses with a current answer in it. Which response answered which question
+    # is read from the (question, current, response) index alone, never from the answers' rows.
+    answered = (select(Question.theme_id.label("theme_id"), SubmittedAnswer.response_id.label("response_id"))
+                .join(Question, Question.id == SubmittedAnswer.question_id)
+                .join(Theme, Theme.id == Question.theme_id)
+                .where(Theme.consultation_id == consultation.id, SubmittedAnswer.current.is_(True))
+                .distinct().subquery())
+    per_theme_rows = (select(answered.c.theme_id, null(), null(), *gate, func.count())
+                      .join(responses, responses.c.id == answered.c.response_id)
+                      .group_by(answered.c.theme_id, *gate))
+    per_type: Counter = Counter()
+    per_theme: Counter = Counter()
+    named = []
+    for theme_id, kind, name, current, frozen, count in db.session.execute(union_all(per_response, per_theme_rows)):
+        applies = stricter(current, frozen)
+        if not counts_in_public(applies):
+            continue
+        if theme_id is not None:
+            per_theme[theme_id] += count
+            continue
+        per_type[stakeholder_of(kind)] += count
+        if applies == Publication.NAMED:
+            named += [name] * count
+    return Participation(total=sum(per_type.values()), per_type={s: per_type.get(s, 0) for s in STAKEHOLDERS},
+                         per_theme={theme.id: per_theme.get(theme.id, 0) for theme in consultation.themes},
+                         named=sorted(named))
+
+
+class _Organisation(NamedTuple):
+    """What the gate needs of a quoted answer's organisation to attribute it."""
+
+    name: str
+    kind: OrgKind
+
+
+def report_quotes(consultation: Consultation) -> tuple[dict[int, list[str]], list[tuple]]:
     """Key quotes of answers that may be published (per question), and those left out with the reason.
 
     Only the latest submitted answer counts: a quote whose answer became confidential, or whose organisation
-    chose not to publish, drops out by itself."""
-    by_key = {(i.response.id, i.question_id): i for i in items}
+    chose not to publish, drops out by itself. One query reads every quote with what the gate needs of
+    its answer (the current row of a submitted response, if there still is one), not the answers
+    themselves; the gate decides once per answer, however many of its quotes there are."""
+    answer = and_(SubmittedAnswer.response_id == Quote.response_id, SubmittedAnswer.question_id == Quote.question_id,
+                  SubmittedAnswer.current.is_(True), SubmittedAnswer.consultation_id == consultation.id)
+    rows = db.session.execute(
+        select(Quote.id, Quote.question_id, Quote.text, Response.id.label("response"), Response.publication,
+               SubmittedAnswer.publication.label("submitted"), SubmittedAnswer.confidential, Organisation.name,
+               Organisation.kind)
+        .outerjoin(SubmittedAnswer, answer)
+        .outerjoin(Response, and_(Response.id == SubmittedAnswer.response_id,
+                                  Response.status == ResponseStatus.SUBMITTED))
+        .outerjoin(Organisation, Organisation.id == Response.organisation_id)
+        .where(Quote.consultation_id == consultation.id, Quote.question_id.is_not(None)).order_by(Quote.id))
+    decided: dict[tuple[int, int], tuple[str | None, str | None]] = {}
     quotes: dict[int, list[str]] = {}
     left_out = []
-    for quote in db.session.scalars(select(Quote).where(Quote.consultation_id == consultation.id,
-                                                        Quote.question_id.is_not(None)).order_by(Quote.id)):
-        item = by_key.get((quote.response_id, quote.question_id))
-        if item is None:
-            left_out.append((quote, _("the response was withdrawn or the answer was removed")))
+    gone = None
+    for quote in rows:
+        if quote.response is None:
+            gone = gone or _("the response was withdrawn or the answer was removed")
+            left_out.append((quote, gone))
             continue
-        withheld = withheld_answer(item.publication, item.confidential, Audience.PUBLIC)
-        if withheld:
-            left_out.append((quote, withheld_label(withheld)))
+        key = (quote.response, quote.question_id)
+        if key not in decided:
+            publication = stricter(quote.publication, quote.submitted)
+            withheld = withheld_answer(publication, quote.confidential, Audience.PUBLIC)
+            decided[key] = (withheld_label(withheld), None) if withheld else (
+                None, attribution(_Organisation(quote.name, quote.kind), publication, Audience.PUBLIC))
+        reason, attributed = decided[key]
+        if reason:
+            left_out.append((quote, reason))
             continue
-        quotes.setdefault(quote.question_id, []).append(f"“{quote.text}” ({item.attribution})")
+        quotes.setdefault(quote.question_id, []).append(f"“{quote.text}” ({attributed})")
     return quotes, left_out
 
 
 def left_out_of_report(consultation: Consultation) -> list[tuple]:
     """For the team's report editor: the key quotes the report leaves out, each with the reason."""
-    return report_quotes(consultation, quoted_items(consultation))[1]
+    return report_quotes(consultation)[1]
 
 
 def build_report(consultation: Consultation, report: Report | None = None) -> DocumentModel:
     """The report from the current data (the team's preview, and what publishing freezes)."""
     report = report or report_for(consultation) or Report(consultation_id=consultation.id)
     draft = draft_for(consultation)
-    all_links = links_for(draft) if draft is not None else []
-    responses = submitted_responses(consultation)
+    labelled = _labelled_links(draft)
     # Figures from the answers grouped in SQL; of the answers themselves only the quoted ones.
     grouped = value_groups_by_question(consultation)
     # Organisations that chose not to publish count in nothing public, not even in the response figures.
-    public_responses = [r for r in responses if counts_in_public(effective_publication(r))]
-    rates = response_rates(consultation, public_responses)
+    taking_part = participation(consultation)
     municipalities = ", ".join(m.name for m in consultation.municipalities)
     definitive = report.published_at is not None
     blocks: list = []
@@ -110,9 +199,10 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
     status = _("Final, version %(n)s", n=report.version) if definitive else _("Draft")
     date = format_day(report.published_at if definitive else report.updated_at)
     blocks += section(_("Summary"), report.summary or _("The summary has not been written yet."))
+    dispositions = _DispositionLabels()
     if draft is not None:
-        changes = [f"{label}: {link.disposition.label.lower()} — {link.reason}"
-                   for label, link in _changes(draft, all_links) if link.disposition.value != "not_adopted"]
+        changes = [f"{label}: {dispositions[link.disposition].lower()} — {link.reason}"
+                   for label, link in labelled if link.disposition.value != "not_adopted"]
         if changes:
             blocks.append(Paragraph(_("What changes in the procurement strategy:")))
             blocks.append(BulletList(changes))
@@ -136,17 +226,17 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
         "a lowest, highest or middle value, since those are always one organisation's own figure.",
         n=min_group()))
     blocks.append(Table(columns=[str(STAKEHOLDER_LABELS[s]) for s in STAKEHOLDERS] + [_("Total")],
-                        rows=[[str(rates["per_type"][s]) for s in STAKEHOLDERS] + [str(rates["total"])]],
+                        rows=[[str(taking_part.per_type[s]) for s in STAKEHOLDERS] + [str(taking_part.total)]],
                         caption=_("Submitted responses per kind of organisation")))
     blocks.append(Table(columns=[_("Theme"), _("Responses")],
-                        rows=[[theme.title, str(rates["per_theme"][theme.id])] for theme in consultation.themes],
+                        rows=[[theme.title, str(taking_part.per_theme[theme.id])] for theme in consultation.themes],
                         caption=_("Responses per theme")))
 
     # 4. Per theme: what we heard and what we do with it.
     syntheses = {(s.theme_id, s.question_id): s for s in db.session.scalars(
         select(Synthesis).where(Synthesis.consultation_id == consultation.id))}
-    quotes, _left_out = report_quotes(consultation, quoted_items(consultation))
-    links = _question_links(consultation, draft, all_links, syntheses)
+    quotes, _left_out = report_quotes(consultation)
+    links = _question_links(consultation, labelled, syntheses)
     for number, theme in enumerate(consultation.themes, start=1):
         blocks.append(Heading(f"{number}. {theme.title}", 2))
         theme_synthesis = syntheses.get((theme.id, None))
@@ -160,7 +250,8 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
                 heard_text += "\n" + "\n".join(quotes[question.id])
             question_links = links.get(question.id, [])
             response_text = "\n".join(f"{label}: {link.reason}" for label, link in question_links) or "—"
-            changes_text = "\n".join(f"{link.disposition.label} ({label})" for label, link in question_links) or "—"
+            changes_text = "\n".join(f"{dispositions[link.disposition]} ({label})"
+                                     for label, link in question_links) or "—"
             rows.append([f"{number}.{q_number}", question.text, heard_text, response_text, changes_text])
         if rows:
             blocks.append(Table(columns=[_("No."), _("Question"), _("What we heard"), _("Response of the municipalities"),
@@ -176,7 +267,7 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
         if advice.introduction:
             blocks.append(Paragraph(advice.introduction))
         blocks.append(Table(columns=[_("No."), _("Advice"), _("Reply of the municipality")],
-                            rows=[[str(n), f"{p.title}: {p.body}", f"{p.disposition.label}: {p.reply}"]
+                            rows=[[str(n), f"{p.title}: {p.body}", f"{dispositions[p.disposition]}: {p.reply}"]
                                   for n, p in enumerate(advice.points, start=1)]))
 
     # 6. Questions and answers.
@@ -184,9 +275,11 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
     qa_items = published_items(consultation)
     if not qa_items:
         blocks.append(Paragraph(_("No questions and answers have been published.")))
+    # Translated once, not once per item: without variables gettext leaves the placeholder to fill.
+    question_label, answer_label = _("Question %(n)s"), _("Answer")
     for item in qa_items:
-        blocks.append(Paragraph(f"{_('Question %(n)s', n=item.number)}: {item.question}"))
-        blocks.append(Paragraph(f"{_('Answer')}: {item.answer}"))
+        blocks.append(Paragraph(f"{question_label % {'n': item.number}}: {item.question}"))
+        blocks.append(Paragraph(f"{answer_label}: {item.answer}"))
 
     # 7. The strategy draft.
     blocks.append(Heading(_("The procurement strategy"), 2))
@@ -203,11 +296,11 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
     for number, theme in enumerate(consultation.themes, start=1):
         blocks.append(Paragraph(f"{number}. {theme.title}"))
         blocks.append(BulletList([f"{number}.{n} {q.text}" for n, q in enumerate(theme.questions, start=1)]))
-    named = sorted(r.organisation.name for r in public_responses if effective_publication(r) == Publication.NAMED)
+    named = taking_part.named
     blocks.append(Heading(_("Annex: participating organisations"), 2))
     blocks.append(Paragraph(ngettext("Organisations that agreed to be named; %(num)d other took part without its name.",
                                      "Organisations that agreed to be named; %(num)d others took part without their name.",
-                                     len(public_responses) - len(named))))
+                                     taking_part.total - len(named))))
     if named:
         blocks.append(BulletList(named))
     blocks.append(Heading(_("Annex: figures"), 2))
@@ -252,9 +345,20 @@ def _amount(value: float, unit: str) -> str:
     return f"{text} {unit}" if unit else text
 
 
-def _changes(draft, all_links):
+def _labelled_links(draft) -> list[tuple[str, object]]:
+    """The draft's evidence links, each with where it points (named once per link)."""
+    if draft is None:
+        return []
     labels = part_labels(draft)
-    return [(evidence_label(labels, link), link) for link in all_links]
+    return [(evidence_label(labels, link), link) for link in links_for(draft)]
+
+
+class _DispositionLabels(dict):
+    """A disposition's label, translated once per report rather than once per link or point."""
+
+    def __missing__(self, disposition):
+        self[disposition] = label = disposition.label
+        return label
 
 
 def strategy_blocks(draft) -> list:
