@@ -188,7 +188,7 @@ def remove_file(advice: Advice, *, by: User) -> None:
     _touch(advice, by)
 
 
-POINTS_PAGE_SIZE = 20
+POINTS_PAGE_SIZE = 10
 
 
 def point_count(advice: Advice) -> int:
