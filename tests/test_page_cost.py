@@ -107,6 +107,8 @@ def measure(app) -> dict[str, int]:
         "report": ("team", f"/consultations/{SLUG}/report"),
         "replies of the busiest post": ("provider", f"/posts/{opening.id}/replies"),
         "thread page, last page": ("provider", f"/discussion/{thread.id}?page=1000"),
+        "replies of the busiest post, last page": ("provider", f"/posts/{opening.id}/replies?page=1000"),
+        "discussion search (team)": ("team", f"/consultations/{SLUG}/discussion/search?q=wijkteam"),
         "analysis per question (closed)": ("team", f"/consultations/{CLOSED}/analysis/questions/{closed_question.id}"),
         "analysis tags (closed)": ("team", f"/consultations/{CLOSED}/analysis/tags"),
         "strategy overview (closed)": ("team", f"/consultations/{CLOSED}/strategy"),
@@ -279,7 +281,7 @@ def test_strategy_analysis_of_messages_and_qa_read_a_page_not_every_row(app):
 
 
 def test_advice_comments_qa_lists_and_access_read_a_page_not_every_row(app):
-    """A council's advice (the team's reply form, the council's view, the draft: 20 points a page),
+    """A council's advice (the team's reply form, the council's view, the draft: 10 points a page),
     the council comments (20 a page), the Q&A's information received (50 rows), the questions of
     one's own organisation (10), the team's Q&A page (a count, not the items) and the team's access
     page (50 organisations) read one page of rows: with every kind of data grown ten times they run
@@ -291,9 +293,9 @@ def test_advice_comments_qa_lists_and_access_read_a_page_not_every_row(app):
     submitted = db.session.scalar(select(Advice).where(Advice.status == AdviceStatus.SUBMITTED))
     draft = db.session.scalar(select(Advice).where(Advice.status == AdviceStatus.DRAFT))
     base = f"/consultations/{SLUG}"
-    pages = {"advice, the team's reply form": ("team@example.org", f"/advice/{submitted.id}", 20),
-             "advice, the council's view": ("adviesraad@example.org", f"/advice/{submitted.id}", 20),
-             "advice, the council's draft": ("clientenraad@example.org", f"/advice/{draft.id}", 20),
+    pages = {"advice, the team's reply form": ("team@example.org", f"/advice/{submitted.id}", 10),
+             "advice, the council's view": ("adviesraad@example.org", f"/advice/{submitted.id}", 10),
+             "advice, the council's draft": ("clientenraad@example.org", f"/advice/{draft.id}", 10),
              "council comments": ("adviesraad@example.org", f"{base}/council-comments", 20),
              "information received": ("zorg1@example.org", f"{base}/qa/received", 50),
              "questions and answers, own questions": ("zorg1@example.org", f"{base}/qa", 20 + 10),
