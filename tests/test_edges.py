@@ -39,11 +39,11 @@ from consult import create_app
 from consult.auth.models import AccountToken, User
 from consult.consultations.models import Consultation, TeamMember, TeamRole
 from consult.core import uploads
+from consult.core.documents import EXPORTERS, DocumentModel, Paragraph
 from consult.core.jobs import run_committed_jobs
 from consult.core.time import utcnow
 from consult.core.uploads import UploadRejected, sniff_type, stored_path
 from consult.extensions import db
-from consult.reports.exporters import EXPORTERS, DocumentModel, Paragraph
 from consult.reports.models import ExportJob, ReportFile
 from consult.reports.services import publish as publish_report
 from consult.reports.services import save_texts

@@ -2,14 +2,8 @@
 next to each other, with one table of content types, one send_export and the job status as an enum."""
 from __future__ import annotations
 
-from consult.reports.exporters import (
-    ANSWER_EXPORTERS,
-    CONTENT_TYPES,
-    EXPORTERS,
-    DocumentModel,
-    Paragraph,
-    send_export,
-)
+from consult.core.documents import CONTENT_TYPES, EXPORTERS, DocumentModel, Paragraph, send_export
+from consult.reports.exporters import ANSWER_EXPORTERS
 from consult.reports.models import ExportJob, ExportStatus
 
 

@@ -145,7 +145,7 @@ STILL_AGAINST_THE_ORDER = {
     ("consultations", "advice"),  # the consultation page's links to advice and the strategy
     ("audit", "auth"), ("audit", "consultations"),  # who may read which trail
     ("dialogue", "analysis"),  # a deleted message's codings
-    ("qa", "reports"), ("strategy", "reports"),  # the exporter base belongs in core
+    ("strategy", "reports"),  # the strategy's document is built in reports/report.py
 }
 
 

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from consult.audit.services import record_event
 from consult.consultations.loaders import load_consultation
 from consult.core.access import deny_hidden
+from consult.core.documents import EXPORTERS, DocumentModel, section, send_export
 from consult.core.refused import refuse_on
 from consult.core.templating import format_moment
 from consult.dialogue.models import Post
@@ -37,7 +38,6 @@ from consult.qa.services import (
     save,
     waiting_page,
 )
-from consult.reports.exporters import EXPORTERS, DocumentModel, section, send_export
 from consult.responses.permissions import responding_organisations
 
 

@@ -13,6 +13,7 @@ from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Status
 from consult.core.db import insert_unless_exists, update_if_version
+from consult.core.documents import EXPORTERS, model_from_dict, model_to_dict
 from consult.core.jobs import enqueue_after_commit
 from consult.core.refused import Refused
 from consult.core.storage import delete_stored
@@ -21,7 +22,6 @@ from consult.core.uploads import store_generated
 from consult.extensions import db
 from consult.notify.models import Kind
 from consult.notify.services import audience, notify, url_path
-from consult.reports.exporters import EXPORTERS, model_from_dict, model_to_dict
 from consult.reports.models import Report, ReportFile
 from consult.reports.report import build_report, report_for
 

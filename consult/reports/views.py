@@ -15,22 +15,14 @@ from consult.consultations.models import Consultation, Theme
 from consult.consultations.permissions import is_team
 from consult.core.access import deny_hidden
 from consult.core.conflicts import STALE_SAVE, form_version
+from consult.core.documents import EXPORTERS, BulletList, Heading, Paragraph, Table, model_from_dict, send_export
 from consult.core.htmx import is_htmx
 from consult.core.limits import Throttled, too_many_response
 from consult.core.ondemand import count_generation
 from consult.core.storage import StorageUnavailable, read_stored, send_stored, unavailable_page
 from consult.extensions import db
 from consult.reports import bp
-from consult.reports.exporters import (
-    ANSWER_EXPORTERS,
-    EXPORTERS,
-    BulletList,
-    Heading,
-    Paragraph,
-    Table,
-    model_from_dict,
-    send_export,
-)
+from consult.reports.exporters import ANSWER_EXPORTERS
 from consult.reports.models import ExportStatus, Report, ReportFile
 from consult.reports.permissions import can_read_report, can_write_report
 from consult.reports.report import build_report, left_out_of_report, report_for
