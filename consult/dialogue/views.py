@@ -198,9 +198,8 @@ def _posts_page(listed, page: int | None, per_page: int, *, moderator: bool):
 
 def _posts_by_id(ids, *, moderator: bool) -> list[Post]:
     """The posts ``ids`` names (a list, or a query of ids: an offset walked on an index without
-    joining anything), in their order, with what a post shows (:func:`_post_options`)."""
-    if isinstance(ids, list) and not ids:
-        return []
+    joining anything), in their order, with what a post shows (:func:`_post_options`). Asked also
+    for no ids, so a page runs the same statements whether or not it lists posts."""
     return list(db.session.scalars(select(Post).where(Post.id.in_(ids)).options(*_post_options(moderator=moderator))
                                    .order_by(Post.created_at, Post.id)).unique())
 
