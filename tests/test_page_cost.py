@@ -107,7 +107,6 @@ def measure(app) -> dict[str, int]:
         "report": ("team", f"/consultations/{SLUG}/report"),
         "replies of the busiest post": ("provider", f"/posts/{opening.id}/replies"),
         "thread page, last page": ("provider", f"/discussion/{thread.id}?page=1000"),
-        "replies of the busiest post, last page": ("provider", f"/posts/{opening.id}/replies?page=1000"),
         "discussion search (team)": ("team", f"/consultations/{SLUG}/discussion/search?q=wijkteam"),
         "analysis per question (closed)": ("team", f"/consultations/{CLOSED}/analysis/questions/{closed_question.id}"),
         "analysis tags (closed)": ("team", f"/consultations/{CLOSED}/analysis/tags"),
