@@ -161,6 +161,24 @@ def test_delete_own_post_shows_deleted(world):
     assert "Hoe ervaren jullie de toegang?" not in page
 
 
+@pytest.mark.parametrize("action,who,message", [
+    ("report", "provider2", "Geef aan waarom u dit bericht meldt."),
+    ("hide", "editor", "Geef de reden voor het verbergen; die wordt getoond in plaats van het bericht."),
+])
+def test_a_reason_of_only_spaces_is_refused_at_its_field_and_nothing_is_done(world, action, who, message):
+    thread = start_thread(world["clients"]["provider"])
+    first = db.session.scalars(select(Post).where(Post.thread_id == thread.id)).first()
+    refused = post_form(world["clients"][who], f"/posts/{first.id}/{action}", {"reason": "   "})
+    assert refused.status_code == 200
+    html = refused.get_data(as_text=True)
+    assert f'<a class="utrecht-link" href="#reason">{message}</a>' in html
+    assert f'<span class="visually-hidden">Fout: </span>{message}' in html
+    post = db.session.get(Post, first.id)
+    assert post.hidden_at is None
+    assert db.session.scalars(select(PostReport)).all() == []
+    assert db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("post_%"))).all() == []
+
+
 def test_report_then_hide_from_the_queue_is_audited(world):
     thread = start_thread(world["clients"]["provider"])
     first = db.session.scalar(select(Post).where(Post.thread_id == thread.id))

@@ -421,10 +421,14 @@ def report(post_id: int):
         abort(403)
     form = ReasonForm()
     if form.validate_on_submit():
-        report_post(post, form.reason.data, by=current_user)
-        db.session.commit()
-        flash(_("Thank you. The moderators will look at your report."), "ok")
-        return redirect(url_for("dialogue.thread", thread_id=post.thread_id) + f"#post-{post.id}")
+        try:
+            report_post(post, form.reason.data, by=current_user)
+        except PostingRefused as refused:  # a reason of nothing but spaces
+            refuse_on(form.reason, refused)
+        else:
+            db.session.commit()
+            flash(_("Thank you. The moderators will look at your report."), "ok")
+            return redirect(url_for("dialogue.thread", thread_id=post.thread_id) + f"#post-{post.id}")
     return render_template("dialogue/reason.html", post=post, form=form, heading=_("Report a message"),
                            action=url_for("dialogue.report", post_id=post.id), button=_("Send report"),
                            **_post_context(post.thread))
@@ -460,10 +464,14 @@ def hide(post_id: int):
     post = _moderated_post(post_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        hide_post(post, form.reason.data, by=current_user)
-        db.session.commit()
-        flash(_("The message has been hidden."), "ok")
-        return _back(post)
+        try:
+            hide_post(post, form.reason.data, by=current_user)
+        except PostingRefused as refused:  # a reason of nothing but spaces
+            refuse_on(form.reason, refused)
+        else:
+            db.session.commit()
+            flash(_("The message has been hidden."), "ok")
+            return _back(post)
     return render_template("dialogue/reason.html", post=post, form=form, heading=_("Hide a message"),
                            action=url_for("dialogue.hide", post_id=post.id), button=_("Hide message"),
                            hint=_("The reason is shown instead of the message, to everyone."),
