@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from consult.analysis import bp
+from consult.analysis.forms import TagForm
 from consult.analysis.models import TAG_COLOURS, Coding, Quote, SynthesisStatus, Tag
 from consult.analysis.permissions import can_analyse
 from consult.analysis.services import (
@@ -55,6 +56,7 @@ from consult.consultations.models import Consultation, QuestionKind, Theme
 from consult.core.access import deny_hidden
 from consult.core.conflicts import STALE_SAVE, form_version
 from consult.core.paging import Page
+from consult.core.refused import refuse_on
 from consult.extensions import db
 
 PAGE_SIZE = 25
@@ -74,12 +76,11 @@ def _load(slug: str) -> Consultation:
 def _strategy(consultation: Consultation, refs: dict[str, set[str]]):
     """For the input a page shows (refs per source type): which parts of the strategy each informed,
     and whether the person can link input from here (there is a draft they may write)."""
-    from consult.strategy.permissions import can_write_strategy
+    from consult.strategy.permissions import can_link_evidence
     from consult.strategy.services import draft_for, informed_about
 
     draft = draft_for(consultation)
-    return (informed_about(draft, refs),
-            draft is not None and can_write_strategy(current_user, consultation, draft))
+    return informed_about(draft, refs), can_link_evidence(current_user, consultation, draft)
 
 
 def tag_options(tags: list[Tag], selected: int | None = None) -> Markup:
@@ -418,10 +419,10 @@ TAGS_PAGE_SIZE = 30
 @login_required
 def tags(slug: str):
     consultation = _load(slug)
-    error = None
     editing = db.session.get(Tag, request.args.get("edit", type=int) or 0)
     if editing is not None and editing.consultation_id != consultation.id:
         abort(404)
+    form = TagForm(obj=editing) if request.method != "POST" or request.form.get("action") == "delete" else TagForm()
     if request.method == "POST":
         if request.form.get("action") == "delete":
             tag = db.session.get(Tag, request.form.get("tag", type=int) or 0)
@@ -431,18 +432,17 @@ def tags(slug: str):
             db.session.commit()
             flash(_("The tag has been deleted."), "ok")
             return redirect(url_for("analysis.tags", slug=slug, page=request.args.get("page", type=int)))
-        try:
-            saved = save_tag(consultation, editing, name=request.form.get("name", ""),
-                             colour=request.form.get("colour", ""), description=request.form.get("description", ""),
-                             by=current_user)
-        except AnalysisRefused as refused:
-            db.session.rollback()
-            error = str(refused.message)
-        else:
-            db.session.commit()
-            flash(_("The tag has been saved."), "ok")
-            page = _tag_page_of(saved)
-            return redirect(url_for("analysis.tags", slug=slug, page=page if page > 1 else None))
+        if form.validate():
+            try:
+                saved = save_tag(consultation, editing, name=form.name.data, colour=form.colour.data,
+                                 description=form.description.data, by=current_user)
+            except AnalysisRefused as refused:
+                refuse_on(form.name, refused)  # a name in use already: said at the name, the text kept
+            else:
+                db.session.commit()
+                flash(_("The tag has been saved."), "ok")
+                page = _tag_page_of(saved)
+                return redirect(url_for("analysis.tags", slug=slug, page=page if page > 1 else None))
     # One page of the tags by name, with how often each is used (counted for this page's tags only).
     query = select(Tag).where(Tag.consultation_id == consultation.id).order_by(Tag.name, Tag.id)
     page = db.paginate(query, page=max(request.args.get("page", 1, type=int), 1), per_page=TAGS_PAGE_SIZE,
@@ -452,7 +452,7 @@ def tags(slug: str):
     counts = dict(db.session.execute(select(Coding.tag_id, func.count(Coding.id)).where(
         Coding.tag_id.in_([tag.id for tag in page.items])).group_by(Coding.tag_id)).all()) if page.items else {}
     return render_template("analysis/tags.html", consultation=consultation, tags=page.items, page=page,
-                           counts=counts, editing=editing, error=error, colours=TAG_COLOURS, form=request.form)
+                           counts=counts, editing=editing, colours=TAG_COLOURS, form=form)
 
 
 def _tag_page_of(tag: Tag) -> int:

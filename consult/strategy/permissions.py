@@ -35,3 +35,10 @@ def can_see_evidence(user, consultation: Consultation) -> bool:
 def can_comment_strategy(user, consultation: Consultation, draft: StrategyDraft | None) -> bool:
     return (draft is not None and draft.status == DraftStatus.SHARED and is_council_member(user)
             and not is_team(user, consultation) and can_view_consultation(user, consultation))
+
+
+@predicate
+def can_link_evidence(user, consultation: Consultation, draft: StrategyDraft | None) -> bool:
+    """Link input to a part of the draft (from the analysis or the not-yet-considered list): who
+    writes the draft, which is the team, who also sees the evidence."""
+    return draft is not None and can_write_strategy(user, consultation, draft) and can_see_evidence(user, consultation)

@@ -97,15 +97,12 @@ def _part_context(consultation, draft, part: str):
     (``evidence_page``, ``comments_page``), so the part costs the same with 4 or 400 of either."""
     context = {"source_labels": SOURCE_LABELS, "links": [], "links_by_choice": [], "links_whole": [],
                "unsupported_choices": [], "whole_elsewhere": False, "links_page": None,
-               "may_comment": can_comment_strategy(current_user, consultation, draft),
-               "may_handle": can_write_strategy(current_user, consultation, draft),
-               "may_see_evidence": can_see_evidence(current_user, consultation),
                "part_endpoint": "strategy.general" if part == GENERAL else "strategy.segment",
                "part_args": {"slug": consultation.slug} if part == GENERAL else {
                    "slug": consultation.slug, "segment_id": int(part.split(":", 1)[1])}}
     comments = part_comments_page(draft, part, request.args.get("comments_page", 1, type=int))
     context.update(comments=comments.items, comments_page=comments)
-    if not context["may_see_evidence"]:
+    if not can_see_evidence(current_user, consultation):
         return context
     links = part_links_page(draft, part, request.args.get("evidence_page", 1, type=int))
     titles = sources_by_key(consultation, {(link.source_type, link.source_ref) for link in links.items})
@@ -153,7 +150,6 @@ def overview(slug: str):
                            segments=live_segments(draft) if draft else [],
                            open_items=not_considered_count(consultation, draft) if draft and can_see_evidence(
                                current_user, consultation) else None,
-                           may_write=can_write_strategy(current_user, consultation, draft),
                            name=request.form.get("name", ""))
 
 
@@ -186,7 +182,7 @@ def _render_general(consultation, draft, form, error=None, conflict=None, **extr
     """The general part: the form as submitted (with its errors) or as saved; after a conflict
     with the saved version beside the person's text."""
     return render_template("strategy/general.html", consultation=consultation, draft=draft, error=error,
-                           form=form, part=GENERAL, may_write=can_write_strategy(current_user, consultation, draft),
+                           form=form, part=GENERAL,
                            error_target="conflict" if conflict else extra.pop("error_target", None),
                            version=conflict.version if conflict else draft.version,
                            conflict_fields=differing_fields(conflict.stored, form.data) if conflict else [],
@@ -205,7 +201,6 @@ def _render_segment(consultation, draft, segment, form=None, error=None, status=
         extra.setdefault("version", segment.version)
     return render_template(
         "strategy/segment.html", consultation=consultation, draft=draft, segment=segment, error=error, form=form,
-        may_write=can_write_strategy(current_user, consultation, draft),
         part=part_key(segment) if segment else None,
         **(_part_context(consultation, draft, part_key(segment)) if segment else {}), **extra), status
 
@@ -361,8 +356,7 @@ def evidence(slug: str):
                            chosen=chosen, choice=request.values.get("choice", ""), choices=choices,
                            parts=[(GENERAL, labels[GENERAL])] + [(part_key(s), s.name) for s in live_segments(draft)],
                            error=error, error_field=error_field, form=request.form,
-                           dispositions=list(Disposition), source_labels=SOURCE_LABELS,
-                           may_write=can_write_strategy(current_user, consultation, draft))
+                           dispositions=list(Disposition), source_labels=SOURCE_LABELS)
 
 
 @bp.route("/consultations/<slug>/strategy/not-considered")
@@ -380,8 +374,7 @@ def open_input(slug: str):
     titles = sources_by_key(consultation, {(t, r) for t, r, _tags in rows})
     return render_template("strategy/not_considered.html", consultation=consultation, draft=draft,
                            page=page, pages=pages, total=total, paging=Page(page, NOT_CONSIDERED_PAGE_SIZE, total),
-                           rows=[(t, r, tags, titles.get((t, r))) for t, r, tags in rows], source_labels=SOURCE_LABELS,
-                           may_link=draft is not None and can_write_strategy(current_user, consultation, draft))
+                           rows=[(t, r, tags, titles.get((t, r))) for t, r, tags in rows], source_labels=SOURCE_LABELS)
 
 
 @bp.route("/consultations/<slug>/strategy/revisions", methods=["GET", "POST"])
@@ -411,8 +404,7 @@ def history(slug: str):
     if first and second:
         diff = compare(all_revisions, min(first, second), max(first, second))
     return render_template("strategy/revisions.html", consultation=consultation, draft=draft,
-                           revisions=all_revisions, diff=diff, first=first, second=second,
-                           may_write=can_write_strategy(current_user, consultation, draft))
+                           revisions=all_revisions, diff=diff, first=first, second=second)
 
 
 @bp.route("/consultations/<slug>/strategy/comments", methods=["POST"])

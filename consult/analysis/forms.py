@@ -1,0 +1,34 @@
+"""Analysis forms: one per posted form. Forms validate; services save (and check again)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, StringField, TextAreaField, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
+
+from consult.analysis.models import TAG_COLOURS
+from consult.core.forms import strip
+
+TAG_NAME_MAX = 80
+TAG_DESCRIPTION_MAX = 2000
+
+
+def _at_most(limit: int) -> Length:
+    return Length(max=limit, message=_l("Use at most %(n)d characters.", n=limit))
+
+
+class TagForm(FlaskForm):
+    """A tag: its name (unique in the consultation, checked by the service), colour and description."""
+
+    name = StringField(_l("Name"), id="tag-name", filters=[strip], render_kw={"maxlength": TAG_NAME_MAX},
+                       validators=[InputRequired(_l("Give the tag a name.")), _at_most(TAG_NAME_MAX)])
+    # The choices are read when the form is shown, so that their labels are in the reader's language.
+    colour = RadioField(_l("Colour"), id="colour", default="blue", validate_choice=False,
+                        choices=lambda: [SelectChoice(key, str(label)) for key, (_hex, label) in TAG_COLOURS.items()])
+    description = TextAreaField(_l("Description"), id="tag-description", filters=[strip],
+                                validators=[Optional(), _at_most(TAG_DESCRIPTION_MAX)], render_kw={"rows": 3})
+
+    def validate_colour(self, field):
+        if field.data not in TAG_COLOURS:
+            raise ValidationError(_l("Choose one of the colours."))

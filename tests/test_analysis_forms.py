@@ -1,0 +1,61 @@
+"""The tag form of the analysis (TagForm): a wrong value is named at its own field (aria-invalid,
+the message beside it, a linked summary entry) and everything typed stays; the tag list is paged
+(30 by name) and a saved tag opens on its page."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from consult.analysis.models import Tag
+from consult.extensions import db
+from tests.conftest import post_form, text_of
+from tests.test_analysis import client_for, world  # noqa: F401  (the fixture)
+
+TAGS = "/consultations/wmo/analysis/tags"
+
+
+def field_html(page: str, field_id: str) -> str:
+    return re.search(rf'<(?:input|textarea)[^>]*id="{field_id}"[^>]*>', page).group(0)
+
+
+def test_a_wrong_tag_is_named_at_its_field_and_the_text_is_kept(app, world):  # noqa: F811
+    client = client_for(app, "analyst@example.org")
+    long_name = "Reistijd " + "x" * 80
+    bad = post_form(client, TAGS, {"name": long_name, "colour": "green", "description": "Over de reistijd"})
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 200 and page.count("Gebruik hooguit 80 tekens.") == 2  # summary and field
+    assert '<a class="utrecht-link" href="#tag-name">Gebruik hooguit 80 tekens.</a>' in page
+    name = field_html(page, "tag-name")
+    assert 'aria-invalid="true"' in name and 'aria-describedby="tag-name-error"' in name and long_name in name
+    assert "Over de reistijd</textarea>" in page and 'id="colour-green" name="colour" value="green" checked' in page
+    assert db.session.scalar(select(Tag)) is None
+
+    colourless = post_form(client, TAGS, {"name": "Reistijd", "colour": "pink"})
+    page = colourless.get_data(as_text=True)
+    assert '<a class="utrecht-link" href="#colour">Kies een van de kleuren.</a>' in page
+    assert 'aria-describedby="colour-error"' in page and 'value="Reistijd"' in page
+
+    assert post_form(client, TAGS, {"name": "Reistijd", "colour": "green"}).status_code == 302
+    twice = post_form(client, TAGS, {"name": "reistijd", "colour": "red", "description": "Nog eens"})
+    page = twice.get_data(as_text=True)
+    assert "Er is al een tag met deze naam." in text_of(twice)
+    assert 'aria-invalid="true"' in field_html(page, "tag-name") and 'value="reistijd"' in page
+    assert "Nog eens</textarea>" in page and db.session.query(Tag).count() == 1
+
+
+def test_the_tag_list_is_paged_and_a_saved_tag_opens_on_its_page(app, world):  # noqa: F811
+    for n in range(35):
+        db.session.add(Tag(consultation_id=world["consultation"].id, name=f"Tag {n:02d}", colour="blue"))
+    db.session.commit()
+    client = client_for(app, "analyst@example.org")
+    first = client.get(TAGS).get_data(as_text=True)
+    assert "Tag 00" in first and "Tag 29" in first and "Tag 30" not in first
+    assert "35 tags. Pagina 1 van 2." in first and f'href="{TAGS}?page=2"' in first
+    second = client.get(f"{TAGS}?page=2").get_data(as_text=True)
+    assert "Tag 34" in second and "Tag 29" not in second
+    saved = post_form(client, TAGS, {"name": "Zorgpad", "colour": "grey"})
+    assert saved.headers["Location"] == f"{TAGS}?page=2"
+    tag = db.session.scalar(select(Tag).where(Tag.name == "Tag 31"))
+    changed = post_form(client, f"{TAGS}?edit={tag.id}&page=2", {"name": "Aanpak", "colour": "grey"})
+    assert changed.headers["Location"] == TAGS  # by name, "Aanpak" comes first
