@@ -143,7 +143,6 @@ STILL_AGAINST_THE_ORDER = {
     ("advice", "disclosure"), ("dialogue", "disclosure"), ("qa", "disclosure"),  # the gate reads their models
     ("advice", "strategy"), ("analysis", "strategy"), ("consultations", "strategy"),
     ("consultations", "advice"),  # the consultation page's links to advice and the strategy
-    ("audit", "auth"), ("audit", "consultations"),  # who may read which trail
     ("dialogue", "analysis"),  # a deleted message's codings
     ("strategy", "reports"),  # the strategy's document is built in reports/report.py
 }

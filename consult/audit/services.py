@@ -19,12 +19,11 @@ HEAD_ID = 1
 
 
 def _consultation_id_of(obj) -> int | None:
-    """The consultation an object belongs to, when it says so itself."""
-    from consult.consultations.models import Consultation
-
+    """The consultation an object belongs to, when it says so itself (read from the object's own
+    attributes: the trail sits below every feature and imports none)."""
     if obj is None:
         return None
-    if isinstance(obj, Consultation):
+    if getattr(obj, "__tablename__", None) == "consultations":
         return obj.id
     found = getattr(obj, "consultation_id", None)
     if found is not None:
@@ -194,9 +193,9 @@ def filtered_events(criteria: AuditFilter):
     from sqlalchemy import or_
     from sqlalchemy.orm import joinedload
 
-    from consult.auth.models import User
     from consult.core.access import like_contains
 
+    User = AuditEvent.actor.property.mapper.class_  # noqa: N806 (the user model, through the relationship)
     query = select(AuditEvent).options(joinedload(AuditEvent.actor))
     if criteria.consultation_id is not None:
         query = query.where(AuditEvent.consultation_id == criteria.consultation_id)

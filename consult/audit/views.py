@@ -92,7 +92,9 @@ def _detail_text(detail) -> str:
     return ", ".join(f"{key}={value}" for key, value in sorted((detail or {}).items()))
 
 
-def _show(consultation=None):
+def show_events(consultation=None):
+    """The trail (of one consultation, or the whole platform), filtered by the query string, as a
+    page or a CSV download; the caller has checked who may read it."""
     consultation_id = consultation.id if consultation is not None else None
     criteria, errors = _criteria(consultation_id)
     query = filtered_events(criteria)
@@ -122,15 +124,4 @@ def _show(consultation=None):
 def platform_events():
     if not can_read_audit(current_user):
         abort(403)
-    return _show()
-
-
-@bp.route("/consultations/<slug>/audit")
-@login_required
-def consultation_events(slug: str):
-    from consult.consultations.loaders import load_consultation
-
-    consultation = load_consultation(slug, team_users=False)
-    if not can_read_audit(current_user, consultation):
-        abort(403)
-    return _show(consultation)
+    return show_events()

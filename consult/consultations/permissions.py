@@ -51,6 +51,12 @@ def can_view_consultation(user, consultation: Consultation) -> bool:
 
 
 @predicate
+def can_read_consultation_audit(user, consultation: Consultation) -> bool:
+    """A consultation's team (and admins) read that consultation's audit trail."""
+    return is_team(user, consultation)
+
+
+@predicate
 def can_set_access(user, consultation: Consultation) -> bool:
     """Editors (and admins) decide whether the consultation is public or closed to invited organisations."""
     return can_edit_consultation(user, consultation)

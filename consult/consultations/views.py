@@ -43,6 +43,7 @@ from consult.consultations.permissions import (
     can_create_consultation,
     can_edit_consultation,
     can_manage_team,
+    can_read_consultation_audit,
     can_set_access,
     can_view_consultation,
     is_team,
@@ -710,3 +711,15 @@ def extend_view(slug: str):
     return render_template("consultations/manage.html", consultation=consultation,
                            problems=publish_problems(consultation), extend_form=form,
                            confirm=ReasonForm())
+
+
+@bp.route("/consultations/<slug>/audit")
+@login_required
+def audit_events(slug: str):
+    """The consultation's audit trail for its team (the audit package shows it)."""
+    from consult.audit.views import show_events
+
+    consultation = load_consultation(slug, team_users=False)
+    if not can_read_consultation_audit(current_user, consultation):
+        abort(403)
+    return show_events(consultation)
