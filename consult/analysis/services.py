@@ -165,13 +165,14 @@ class TagOnAnswer:
     (an answer may carry many), with its tag from the consultation's tags."""
 
     id: int
-    tag: Tag
+    tag: Tag | TagChoice
     start: int | None = None
     end: int | None = None
     excerpt: str | None = None
 
 
-def attach_codings(items: list[AnswerItem], consultation: Consultation, tags: dict[int, Tag] | None = None) -> None:
+def attach_codings(items: list[AnswerItem], consultation: Consultation,
+                   tags: dict[int, TagChoice] | None = None) -> None:
     """Load the tags, excerpts and quotes of these answers in two queries (only these answers').
     ``tags``: the consultation's tags by id when the caller has them (else they are loaded with the rows)."""
     by_key = {(i.response.id, i.question_id): i for i in items}
@@ -241,7 +242,7 @@ class AnswerPage:
 
 
 def answer_page(consultation: Consultation, question_id: int, filters: Filters, page: int,
-                per_page: int, tags: dict[int, Tag] | None = None) -> AnswerPage:
+                per_page: int, tags: dict[int, TagChoice] | None = None) -> AnswerPage:
     """One page of the submitted answers to a question that match the filters, with their tags,
     excerpts and quotes: filtered, counted and paged in SQL, so a page costs the same with 10 or
     10,000 answers."""
@@ -555,14 +556,26 @@ def bulk_untag(tag: Tag, question_id: int, response_ids: list[int], *, by: User)
     return len(codings)
 
 
+@dataclass(frozen=True)
+class TagChoice:
+    """A tag as the analysis page offers and shows it (read as a row: a consultation may have hundreds)."""
+
+    id: int
+    name: str
+    colour: str
+
+
 def tags_with_last_bulk(consultation: Consultation, user: User,
-                        question_id: int) -> tuple[list[Tag], BulkTagging | None]:
-    """The consultation's tags by name and the person's last bulk action on this question, which
-    can still be undone, in one statement (the analysis page shows both)."""
-    rows = db.session.execute(select(Tag, BulkTagging).outerjoin(BulkTagging, and_(
+                        question_id: int) -> tuple[list[TagChoice], BulkTagging | None, TagChoice | None]:
+    """The consultation's tags by name, the person's last bulk action on this question which can
+    still be undone, and its tag, in one statement (the analysis page shows them)."""
+    rows = db.session.execute(select(Tag.id, Tag.name, Tag.colour, BulkTagging).outerjoin(BulkTagging, and_(
         BulkTagging.tag_id == Tag.id, BulkTagging.user_id == user.id, BulkTagging.question_id == question_id))
         .where(Tag.consultation_id == consultation.id).order_by(Tag.name)).all()
-    return [tag for tag, _bulk in rows], next((bulk for _tag, bulk in rows if bulk is not None), None)
+    tags = [TagChoice(tag_id, name, colour) for tag_id, name, colour, _bulk in rows]
+    bulk = next(((TagChoice(tag_id, name, colour), bulk) for tag_id, name, colour, bulk in rows if bulk is not None),
+                (None, None))
+    return tags, bulk[1], bulk[0]
 
 
 def last_bulk(user: User, question_id: int) -> BulkTagging | None:
@@ -797,7 +810,11 @@ def post_page(consultation: Consultation, text: str = "", tag_id: int | None = N
     matched = db.session.scalar(select(func.count()).select_from(query.subquery()))
     pages = max(ceil(matched / per_page), 1)
     page = min(max(page, 1), pages)
-    items = _post_items(consultation, query.limit(per_page).offset((page - 1) * per_page))
+    # The page's messages are found by id first (the database sorts narrow rows), then read with
+    # their threads and authors: joining those before the sort made it sort every message in full.
+    ids = (query.with_only_columns(Post.id).order_by(Post.created_at.desc(), Post.id.desc())
+           .limit(per_page).offset((page - 1) * per_page))
+    items = _post_items(consultation, select(Post).where(Post.id.in_(ids.scalar_subquery())))
     return PostPage(items=items, matched=matched, page=page, pages=pages)
 
 

@@ -102,9 +102,9 @@ def tag_chips(codings, form_id: str, remove: str, label: str) -> Markup:
     the button for screen readers. Built in one go, as an answer may carry many tags."""
     return Markup("".join(
         f'<li><span class="tag-chip tag-chip--{escape(c.tag.colour)}">{escape(c.tag.name)}</span> '
-        f'<button type="submit" form="{escape(form_id)}" name="coding" value="{c.id}" '
+        f'<span class="inline-form"><button type="submit" form="{escape(form_id)}" name="coding" value="{c.id}" '
         f'class="utrecht-link-button utrecht-link-button--html-button">{escape(remove)}'
-        f'<span class="visually-hidden"> {escape(label % {"tag": c.tag.name})}</span></button></li>'
+        f'<span class="visually-hidden"> {escape(label % {"tag": c.tag.name})}</span></button></span></li>'
         for c in codings))
 
 
@@ -152,7 +152,7 @@ def _question_page(consultation, theme, question_obj, number, *, errors=None, va
     """The answers to one question with their tags, excerpts, statistics and synthesis; after a
     refused action with the message at its form and what the person typed or selected kept."""
     question_id = question_obj.id
-    tags, bulk = tags_with_last_bulk(consultation, current_user, question_id)
+    tags, bulk, bulk_tag = tags_with_last_bulk(consultation, current_user, question_id)
     errors = errors or {}
     filters = _filters()
     # Filtered, counted and paged in SQL; the statistics are grouped there too.
@@ -182,7 +182,7 @@ def _question_page(consultation, theme, question_obj, number, *, errors=None, va
         labels=STAKEHOLDER_LABELS, synthesis=synthesis_for(theme, question_obj), synthesis_error=synthesis_error,
         synthesis_text=request.form.get("synthesis") if synthesis_error else None, synthesis_conflict=status == 409,
         statuses=list(SynthesisStatus), errors=errors, values=values or {}, colours=TAG_COLOURS, selected=selected,
-        chosen_tag=request.form.get("tag", "") if errors.get("bulk") else "", last_bulk=bulk,
+        chosen_tag=request.form.get("tag", "") if errors.get("bulk") else "", last_bulk=bulk, last_bulk_tag=bulk_tag,
         args=request.args.to_dict())
     if confidential_keys:  # every view of a confidential answer is audited
         record_event("confidential_viewed", actor=current_user, obj=consultation, question_id=question_id,
