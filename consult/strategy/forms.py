@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, StringField, TextAreaField, ValidationError
+from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 from wtforms.widgets import TextInput
@@ -145,3 +145,27 @@ class SegmentForm(FlaskForm):
             (low if low.data is None else high).errors.append(_l(
                 "Enter a range of providers: the lowest number (1 or more) and a highest number that is not lower."))
         return valid and not any(self._field(name).errors for name in self.segment_fields())
+
+
+STATUS_ACTIONS = ("create", "share", "adopt")
+
+
+class StatusForm(FlaskForm):
+    """The overview's buttons: start the draft, share it with the councils, adopt it under a name.
+    ``action`` is the button pressed; only adopting needs the name."""
+
+    action = HiddenField()
+    name = StringField(_l("Name of the adopted version"), id="adopt-name", filters=[strip],
+                       validators=[_at_most(MAX_LINE)], render_kw={"maxlength": MAX_LINE},
+                       description=_l("Adopting freezes the draft; it can no longer be changed."))
+
+    def validate_name(self, field):
+        if self.action.data == "adopt" and not field.data:
+            raise ValidationError(_l("Give the adopted version a name, for example “Inkoopstrategie 2027, vastgesteld”."))
+
+
+class CommentForm(FlaskForm):
+    """A council's comment on one part of a shared draft."""
+
+    body = TextAreaField(_l("Your comment"), id="comment-body", filters=[strip], render_kw={"rows": 4},
+                         validators=[InputRequired(_l("Write your comment.")), _at_most(10_000)])

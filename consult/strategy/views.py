@@ -15,9 +15,10 @@ from consult.consultations.models import Consultation, Theme
 from consult.core.access import deny_hidden
 from consult.core.conflicts import STALE_SAVE, form_version
 from consult.core.paging import Page
+from consult.core.refused import refuse_on
 from consult.extensions import db
 from consult.strategy import bp
-from consult.strategy.forms import GeneralForm, SegmentForm
+from consult.strategy.forms import STATUS_ACTIONS, CommentForm, GeneralForm, SegmentForm, StatusForm
 from consult.strategy.models import (
     EvidenceLink,
     Revision,
@@ -95,7 +96,8 @@ def _segment(draft, segment_id: int) -> Segment:
 def _part_context(consultation, draft, part: str):
     """The input behind a part and the councils' comments on it, each a page of its own list
     (``evidence_page``, ``comments_page``), so the part costs the same with 4 or 400 of either."""
-    context = {"source_labels": SOURCE_LABELS, "links": [], "links_by_choice": [], "links_whole": [],
+    context = {"source_labels": SOURCE_LABELS, "comment_form": CommentForm(formdata=None),
+               "links": [], "links_by_choice": [], "links_whole": [],
                "unsupported_choices": [], "whole_elsewhere": False, "links_page": None,
                "part_endpoint": "strategy.general" if part == GENERAL else "strategy.segment",
                "part_args": {"slug": consultation.slug} if part == GENERAL else {
@@ -123,34 +125,38 @@ def _part_context(consultation, draft, part: str):
 def overview(slug: str):
     consultation, draft = _load(slug)
     error = None
+    form = StatusForm()
     if request.method == "POST":
         _require_write(consultation, draft)
-        action = request.form.get("action")
-        try:
-            if action == "create":
-                draft = create_draft(consultation, by=current_user)
-                message = _("The strategy draft has been created.")
-            elif action == "share":
-                share(_require_draft(draft), by=current_user)
-                message = _("The draft is shared with the advisory councils; they can read it and comment.")
-            elif action == "adopt":
-                adopt(_require_draft(draft), request.form.get("name", ""), by=current_user)
-                message = _("The draft has been adopted and frozen.")
+        action = form.action.data
+        if action not in STATUS_ACTIONS:
+            abort(400)
+        if form.validate():
+            try:
+                if action == "create":
+                    draft = create_draft(consultation, by=current_user)
+                    message = _("The strategy draft has been created.")
+                elif action == "share":
+                    share(_require_draft(draft), by=current_user)
+                    message = _("The draft is shared with the advisory councils; they can read it and comment.")
+                else:
+                    adopt(_require_draft(draft), form.name.data, by=current_user)
+                    message = _("The draft has been adopted and frozen.")
+            except StrategyRefused as refused:
+                if action == "adopt":
+                    refuse_on(form.name, refused)  # said at the name, which stays typed
+                else:
+                    db.session.rollback()
+                    error = str(refused.message)
             else:
-                abort(400)
-        except StrategyRefused as refused:
-            db.session.rollback()
-            error = str(refused.message)
-        else:
-            db.session.commit()
-            flash(message, "ok")
-            return redirect(url_for("strategy.overview", slug=slug))
+                db.session.commit()
+                flash(message, "ok")
+                return redirect(url_for("strategy.overview", slug=slug))
         draft = draft_for(consultation)
-    return render_template("strategy/overview.html", consultation=consultation, draft=draft, error=error,
+    return render_template("strategy/overview.html", consultation=consultation, draft=draft, error=error, form=form,
                            segments=live_segments(draft) if draft else [],
                            open_items=not_considered_count(consultation, draft) if draft and can_see_evidence(
-                               current_user, consultation) else None,
-                           name=request.form.get("name", ""))
+                               current_user, consultation) else None), 200
 
 
 @bp.route("/consultations/<slug>/strategy/general", methods=["GET", "POST"])
@@ -186,7 +192,7 @@ def _render_general(consultation, draft, form, error=None, conflict=None, **extr
                            error_target="conflict" if conflict else extra.pop("error_target", None),
                            version=conflict.version if conflict else draft.version,
                            conflict_fields=differing_fields(conflict.stored, form.data) if conflict else [],
-                           **_part_context(consultation, draft, GENERAL), **extra), 409 if conflict else 200
+                           **{**_part_context(consultation, draft, GENERAL), **extra}), 409 if conflict else 200
 
 
 def _render_segment(consultation, draft, segment, form=None, error=None, status=200, conflict=None, **extra):
@@ -202,7 +208,7 @@ def _render_segment(consultation, draft, segment, form=None, error=None, status=
     return render_template(
         "strategy/segment.html", consultation=consultation, draft=draft, segment=segment, error=error, form=form,
         part=part_key(segment) if segment else None,
-        **(_part_context(consultation, draft, part_key(segment)) if segment else {}), **extra), status
+        **{**(_part_context(consultation, draft, part_key(segment)) if segment else {}), **extra}), status
 
 
 @bp.route("/consultations/<slug>/strategy/segments/new", methods=["GET", "POST"])
@@ -430,18 +436,21 @@ def comment(slug: str):
         return redirect(_part_url(slug, part, comments_page=comment_page_of(item)) + f"#comment-{item.id}")
     if not can_comment_strategy(current_user, consultation, draft):
         abort(403)
-    try:
-        created = add_comment(draft, part, request.form.get("body", ""), by=current_user,
-                              organisation=council_memberships(current_user)[0].organisation)
-    except StrategyRefused as refused:  # show the part again, with the typed text kept
-        db.session.rollback()
+    form = CommentForm()
+    if form.validate():
+        try:
+            created = add_comment(draft, part, form.body.data, by=current_user,
+                                  organisation=council_memberships(current_user)[0].organisation)
+        except StrategyRefused as refused:
+            refuse_on(form.body, refused)
+    if form.errors:  # show the part again, the message at the comment field and the typed text kept
         draft = draft_for(consultation)
+        message = " ".join(str(m) for messages in form.errors.values() for m in messages)
         if part == GENERAL:
-            return _render_general(consultation, draft, GeneralForm(formdata=None, obj=draft), str(refused.message),
-                                   error_target="comment-body", comment_text=request.form.get("body", ""))
+            return _render_general(consultation, draft, GeneralForm(formdata=None, obj=draft), message,
+                                   error_target="comment-body", comment_form=form)
         return _render_segment(consultation, draft, _segment(draft, int(part.split(":", 1)[1])),
-                               error=str(refused.message), comment_text=request.form.get("body", ""),
-                               error_target="comment-body")
+                               error=message, comment_form=form, error_target="comment-body")
     db.session.commit()
     flash(_("Your comment has been added."), "ok")
     return redirect(_part_url(slug, part, comments_page=comment_page_of(created)) + f"#comment-{created.id}")
