@@ -59,3 +59,18 @@ def test_the_tag_list_is_paged_and_a_saved_tag_opens_on_its_page(app, world):  #
     tag = db.session.scalar(select(Tag).where(Tag.name == "Tag 31"))
     changed = post_form(client, f"{TAGS}?edit={tag.id}&page=2", {"name": "Aanpak", "colour": "grey"})
     assert changed.headers["Location"] == TAGS  # by name, "Aanpak" comes first
+
+
+def test_a_wrong_theme_synthesis_is_named_at_its_field_and_kept(app, world):  # noqa: F811
+    client = client_for(app, "analyst@example.org")
+    url = f"/consultations/wmo/analysis/themes/{world['theme'].id}"
+    long_text = "Wat we hoorden " + "x" * 20_000
+    too_long = post_form(client, url, {"synthesis": long_text, "status": "draft", "version": "0"})
+    page = too_long.get_data(as_text=True)
+    assert too_long.status_code == 200 and "Gebruik hooguit 20000 tekens." in page and long_text in page
+    assert 'aria-invalid="true"' in re.search(r'<textarea[^>]*id="synthesis-text"[^>]*>', page).group(0)
+    wrong = post_form(client, url, {"synthesis": "Korte lijnen", "status": "perhaps", "version": "0"})
+    assert "Kies concept of definitief." in text_of(wrong) and "Korte lijnen" in wrong.get_data(as_text=True)
+    empty_final = post_form(client, url, {"synthesis": " ", "status": "final", "version": "0"})
+    assert "Schrijf de synthese voordat u die definitief maakt." in text_of(empty_final)
+    assert post_form(client, url, {"synthesis": "Korte lijnen", "status": "final", "version": "0"}).status_code == 302

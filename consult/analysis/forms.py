@@ -7,7 +7,7 @@ from wtforms import RadioField, StringField, TextAreaField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from consult.analysis.models import TAG_COLOURS
+from consult.analysis.models import TAG_COLOURS, SynthesisStatus
 from consult.core.forms import strip
 
 TAG_NAME_MAX = 80
@@ -32,3 +32,19 @@ class TagForm(FlaskForm):
     def validate_colour(self, field):
         if field.data not in TAG_COLOURS:
             raise ValidationError(_l("Choose one of the colours."))
+
+
+class SynthesisForm(FlaskForm):
+    """The synthesis of a question or a theme: what we heard, draft or final (the service checks
+    that a final one has text)."""
+
+    synthesis = TextAreaField(_l("What we heard"), id="synthesis-text", validators=[_at_most(20_000)])
+    status = RadioField(_l("Status"), default=SynthesisStatus.DRAFT.value, validate_choice=False,
+                        choices=lambda: [SelectChoice(s.value, s.label) for s in SynthesisStatus])
+
+    def validate_status(self, field):
+        if field.data not in {s.value for s in SynthesisStatus}:
+            raise ValidationError(_l("Choose draft or final."))
+
+    def first_error(self) -> str | None:
+        return next((str(message) for field in (self.synthesis, self.status) for message in field.errors), None)

@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from consult.analysis import bp
-from consult.analysis.forms import TagForm
+from consult.analysis.forms import SynthesisForm, TagForm
 from consult.analysis.models import TAG_COLOURS, Coding, Quote, SynthesisStatus, Tag
 from consult.analysis.permissions import can_analyse
 from consult.analysis.services import (
@@ -239,12 +239,11 @@ def _chosen_tag(consultation) -> Tag | None:
 
 @question_action("synthesis")
 def synthesis(consultation, theme, question) -> str:
-    try:
-        status = SynthesisStatus(request.form.get("status", "draft"))
-    except ValueError:
-        raise AnalysisRefused(_("Choose draft or final.")) from None
-    save_synthesis(theme, question, text=request.form.get("synthesis", ""), status=status, by=current_user,
-                   version=form_version())
+    form = SynthesisForm()
+    if not form.validate():
+        raise AnalysisRefused(form.first_error() or _("The form had expired. Send it again."))
+    save_synthesis(theme, question, text=form.synthesis.data, status=SynthesisStatus(form.status.data),
+                   by=current_user, version=form_version())
     return _("The synthesis has been saved.")
 
 
@@ -391,16 +390,18 @@ def theme(slug: str, theme_id: int):
         abort(404)
     error, conflict = None, False
     if request.method == "POST":
+        form = SynthesisForm()
         try:
-            status = SynthesisStatus(request.form.get("status", "draft"))
-            save_synthesis(theme_obj, None, text=request.form.get("synthesis", ""), status=status, by=current_user,
-                           version=form_version())
+            if not form.validate():
+                raise AnalysisRefused(form.first_error() or _("The form had expired. Send it again."))
+            save_synthesis(theme_obj, None, text=form.synthesis.data, status=SynthesisStatus(form.status.data),
+                           by=current_user, version=form_version())
         except StaleSynthesis:
             db.session.rollback()
             error, conflict = str(STALE_SAVE), True
-        except (AnalysisRefused, ValueError) as refused:
-            db.session.rollback()
-            error = str(getattr(refused, "message", _("Choose draft or final.")))
+        except AnalysisRefused as refused:
+            refuse_on(form.synthesis, refused)  # the message beside the text, which stays
+            error = str(refused.message)
         else:
             db.session.commit()
             flash(_("The synthesis has been saved."), "ok")
