@@ -49,3 +49,30 @@ def test_a_comment_left_empty_or_too_long_is_named_at_its_field_and_kept(world):
     too_long = post_form(council, f"{BASE}/comments", {"part": "general", "body": long_text}).get_data(as_text=True)
     assert "Gebruik hooguit 10000 tekens." in too_long and f"{long_text}</textarea>" in too_long
     assert post_form(council, f"{BASE}/comments", {"part": "general", "body": "Let op de overgang."}).status_code == 302
+
+
+def test_a_reply_left_empty_is_named_at_its_comment_and_a_long_one_kept(world):  # noqa: F811
+    from consult.strategy.models import StrategyComment
+    from consult.strategy.services import PART_PAGE_SIZE
+
+    draft = create(world)
+    editor = world["clients"]["editor"]
+    post_form(editor, BASE, {"action": "share"})
+    for n in range(PART_PAGE_SIZE + 1):
+        db.session.add(StrategyComment(draft_id=draft.id, part="general", author_id=world["users"]["council"].id,
+                                       organisation_id=world["council"].id, body=f"Opmerking {n:03d}"))
+    db.session.commit()
+    last = db.session.scalar(select(StrategyComment).order_by(StrategyComment.id.desc()))
+    long_reply = "Opgepakt " + "x" * 10_000
+    refused = post_form(editor, f"{BASE}/comments", {"part": "general", "action": "handle", "comment": str(last.id),
+                                                    "reply": long_reply})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and f'href="#reply-{last.id}">Gebruik hooguit 10000 tekens.</a>' in page
+    textarea = re.search(rf'<textarea[^>]*id="reply-{last.id}"[^>]*>([^<]*)</textarea>', page)
+    assert 'aria-invalid="true"' in textarea.group(0) and textarea.group(1) == long_reply  # on its page, kept
+    empty = post_form(editor, f"{BASE}/comments", {"part": "general", "action": "handle", "comment": str(last.id),
+                                                  "reply": " "})
+    assert f'href="#reply-{last.id}">Schrijf de reactie op de opmerking.</a>' in empty.get_data(as_text=True)
+    assert post_form(editor, f"{BASE}/comments", {"part": "general", "action": "handle", "comment": "999999",
+                                                 "reply": "x"}).status_code == 404
+    assert db.session.get(StrategyComment, last.id).handled_at is None

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
-from wtforms.widgets import TextInput
+from wtforms.widgets import HiddenInput, TextInput
 
 from consult.core.forms import strip
 from consult.strategy.models import FundingForm, OrganisationForm, ProvidersKind, Segment
@@ -169,3 +169,11 @@ class CommentForm(FlaskForm):
 
     body = TextAreaField(_l("Your comment"), id="comment-body", filters=[strip], render_kw={"rows": 4},
                          validators=[InputRequired(_l("Write your comment.")), _at_most(10_000)])
+
+
+class HandleForm(FlaskForm):
+    """The team's reply that marks a council comment as handled."""
+
+    comment = IntegerField(widget=HiddenInput())
+    reply = TextAreaField(_l("Reply of the project team"), filters=[strip],
+                          validators=[InputRequired(_l("Write the reply to the comment.")), _at_most(10_000)])

@@ -18,7 +18,7 @@ from consult.core.paging import Page
 from consult.core.refused import refuse_on
 from consult.extensions import db
 from consult.strategy import bp
-from consult.strategy.forms import STATUS_ACTIONS, CommentForm, GeneralForm, SegmentForm, StatusForm
+from consult.strategy.forms import STATUS_ACTIONS, CommentForm, GeneralForm, HandleForm, SegmentForm, StatusForm
 from consult.strategy.models import (
     EvidenceLink,
     Revision,
@@ -93,16 +93,16 @@ def _segment(draft, segment_id: int) -> Segment:
     return segment
 
 
-def _part_context(consultation, draft, part: str):
+def _part_context(consultation, draft, part: str, comments_page: int | None = None):
     """The input behind a part and the councils' comments on it, each a page of its own list
     (``evidence_page``, ``comments_page``), so the part costs the same with 4 or 400 of either."""
-    context = {"source_labels": SOURCE_LABELS, "comment_form": CommentForm(formdata=None),
+    context = {"source_labels": SOURCE_LABELS, "comment_form": CommentForm(formdata=None), "handle_form": None,
                "links": [], "links_by_choice": [], "links_whole": [],
                "unsupported_choices": [], "whole_elsewhere": False, "links_page": None,
                "part_endpoint": "strategy.general" if part == GENERAL else "strategy.segment",
                "part_args": {"slug": consultation.slug} if part == GENERAL else {
                    "slug": consultation.slug, "segment_id": int(part.split(":", 1)[1])}}
-    comments = part_comments_page(draft, part, request.args.get("comments_page", 1, type=int))
+    comments = part_comments_page(draft, part, comments_page or request.args.get("comments_page", 1, type=int))
     context.update(comments=comments.items, comments_page=comments)
     if not can_see_evidence(current_user, consultation):
         return context
@@ -192,7 +192,8 @@ def _render_general(consultation, draft, form, error=None, conflict=None, **extr
                            error_target="conflict" if conflict else extra.pop("error_target", None),
                            version=conflict.version if conflict else draft.version,
                            conflict_fields=differing_fields(conflict.stored, form.data) if conflict else [],
-                           **{**_part_context(consultation, draft, GENERAL), **extra}), 409 if conflict else 200
+                           **{**_part_context(consultation, draft, GENERAL, extra.pop("comments_page", None)),
+                              **extra}), 409 if conflict else 200
 
 
 def _render_segment(consultation, draft, segment, form=None, error=None, status=200, conflict=None, **extra):
@@ -208,7 +209,8 @@ def _render_segment(consultation, draft, segment, form=None, error=None, status=
     return render_template(
         "strategy/segment.html", consultation=consultation, draft=draft, segment=segment, error=error, form=form,
         part=part_key(segment) if segment else None,
-        **{**(_part_context(consultation, draft, part_key(segment)) if segment else {}), **extra}), status
+        **{**(_part_context(consultation, draft, part_key(segment), extra.pop("comments_page", None)) if segment else {}),
+           **extra}), status
 
 
 @bp.route("/consultations/<slug>/strategy/segments/new", methods=["GET", "POST"])
@@ -422,18 +424,26 @@ def comment(slug: str):
     if request.form.get("action") == "handle":
         if not can_write_strategy(current_user, consultation, draft):
             abort(403)
-        item = db.session.get(StrategyComment, request.form.get("comment", type=int) or 0)
+        form = HandleForm()
+        item = db.session.get(StrategyComment, form.comment.data or 0)
         if item is None or item.draft_id != draft.id:
             abort(404)
-        try:
-            handle_comment(item, request.form.get("reply", ""), by=current_user)
-        except StrategyRefused as refused:
-            db.session.rollback()
-            flash(str(refused.message), "error")
-        else:
-            db.session.commit()
-            flash(_("The comment is marked as handled."), "ok")
-        return redirect(_part_url(slug, part, comments_page=comment_page_of(item)) + f"#comment-{item.id}")
+        if form.validate():
+            try:
+                handle_comment(item, form.reply.data, by=current_user)
+            except StrategyRefused as refused:
+                refuse_on(form.reply, refused)
+            else:
+                db.session.commit()
+                flash(_("The comment is marked as handled."), "ok")
+                return redirect(_part_url(slug, part, comments_page=comment_page_of(item)) + f"#comment-{item.id}")
+        # The part again, on the comment's page, with the message at its reply and the typed text kept.
+        message = " ".join(str(m) for messages in form.errors.values() for m in messages)
+        extra = {"handle_form": form, "error_target": f"reply-{item.id}", "comments_page": comment_page_of(item)}
+        draft = draft_for(consultation)
+        if part == GENERAL:
+            return _render_general(consultation, draft, GeneralForm(formdata=None, obj=draft), message, **extra)
+        return _render_segment(consultation, draft, _segment(draft, int(part.split(":", 1)[1])), error=message, **extra)
     if not can_comment_strategy(current_user, consultation, draft):
         abort(403)
     form = CommentForm()
