@@ -12,10 +12,14 @@ runs counts, as the machine is shared):
 
 * app: ``consult.reports.data.csv_stream`` / ``xlsx_file``, the team's (internal) export, which has
   the most columns;
-* bare: the same query, each submission's answers parsed and the same ten columns written by a
-  plain ``csv.writer`` (64 KB chunks, as the app streams) or openpyxl's write-only workbook, with
-  the labels looked up in tables made once, and without disclosure, formula escaping or the
-  reader's time zone: the least any export of these rows can cost.
+* bare: the same query (``consult.reports.data.answer_batches``: the submitted answers' rows, a
+  batch of responses at a time) and the same ten columns written by a plain ``csv.writer`` (64 KB
+  chunks, as the app streams) or openpyxl's write-only workbook, with the labels looked up in
+  tables made once, and without disclosure, formula escaping or the reader's time zone: the least
+  any export of these rows can cost.
+
+Each submission is stored as the app stores it: its canonical JSON and its answers as rows
+(``SubmittedAnswer``, the columns ``consult.responses.services.answer_row_values`` gives).
 
 Memory is the process's resident set (VmRSS/VmHWM from /proc/self/status, so C libraries count as
 well as Python): its peak during the export minus its size just before.
@@ -58,11 +62,14 @@ def make_app(url: str, workdir: Path):
 
 
 def build(app, organisations: int) -> None:
+    from sqlalchemy import insert
+
     from consult.consultations.models import Consultation, Question, QuestionKind, Status, Theme
     from consult.core.time import utcnow
     from consult.extensions import db
     from consult.orgs.models import Organisation, OrgKind
-    from consult.responses.models import Publication, Response, ResponseStatus, Submission
+    from consult.responses.models import Publication, Response, ResponseStatus, Submission, SubmittedAnswer
+    from consult.responses.services import answer_row_values
 
     with app.app_context():
         db.drop_all()
@@ -79,6 +86,7 @@ def build(app, organisations: int) -> None:
         questions = [(theme.title, q.id, q.text) for theme in themes for q in theme.questions]
         consultation_id = consultation.id
         now = utcnow()
+        pending = []
         for n in range(organisations):
             org = Organisation(kind=OrgKind.PROVIDER, name=f"Aanbieder {n}")
             response = Response(consultation_id=consultation_id, organisation=org,
@@ -87,13 +95,21 @@ def build(app, organisations: int) -> None:
             answers = [{"question_id": qid, "theme": title, "question": text, "kind": "open", "unit": "",
                         "value": f"Antwoord {n} op {qid}: " + "tekst " * 20, "confidential": qid % 7 == 0,
                         "attachments": []} for title, qid, text in questions]
-            response.submissions.append(Submission(number=1, submitted_at=now,
-                                                   canonical=json.dumps({"answers": answers}), digest="0" * 64,
-                                                   receipt_code=f"{n:032x}", content_hash="0" * 64,
-                                                   question_set_version=1))
+            submission = Submission(number=1, submitted_at=now, canonical=json.dumps({"answers": answers}),
+                                    digest="0" * 64, receipt_code=f"{n:032x}", content_hash="0" * 64,
+                                    question_set_version=1)
+            response.submissions.append(submission)
             db.session.add(response)
-            if n % 200 == 199:
+            pending.append((submission, response, org, answers))
+            if n % 200 == 199 or n == organisations - 1:
                 db.session.flush()
+                # The answers as rows, as submitting writes them (no publication in this canonical copy).
+                db.session.execute(insert(SubmittedAnswer.__table__), [
+                    {"submission_id": sub.id, "response_id": resp.id, "consultation_id": consultation_id,
+                     "organisation_id": organisation.id, "revision": 1, "current": True, "position": position,
+                     "publication": None, **answer_row_values(answer)}
+                    for sub, resp, organisation, answers_ in pending for position, answer in enumerate(answers_)])
+                pending.clear()
                 db.session.expunge_all()
         db.session.commit()
 
@@ -101,14 +117,15 @@ def build(app, organisations: int) -> None:
 # --- the bare baseline: the same query, nothing but the writer ----------------------------------
 
 def bare_rows(consultation_id: int):
-    """The same rows as the internal export, with labels looked up in tables made once."""
+    """The same rows as the internal export, from the same query, with labels looked up in tables
+    made once."""
     from flask_babel import gettext as _
-    from sqlalchemy import func, select
+    from sqlalchemy import select
 
     from consult.consultations.models import Question, Theme
     from consult.extensions import db
-    from consult.orgs.models import Organisation
-    from consult.responses.models import Publication, Response, ResponseStatus, Submission
+    from consult.reports.data import answer_batches
+    from consult.responses.models import Publication
 
     numbers = {}
     for t_number, theme_id in enumerate(db.session.scalars(select(Theme.id).where(
@@ -118,22 +135,13 @@ def bare_rows(consultation_id: int):
             numbers[question_id] = f"{t_number}.{q_number}"
     yes_no = {True: _("yes"), False: _("no")}
     publications = {publication: publication.label for publication in Publication}
-    latest = (select(Submission.response_id, func.max(Submission.number).label("number"))
-              .group_by(Submission.response_id).subquery())
-    query = (select(Organisation, Response.publication, Submission.canonical,
-                    Submission.submitted_at, Submission.number)
-             .join(latest, (latest.c.response_id == Submission.response_id) & (latest.c.number == Submission.number))
-             .join(Response, Response.id == Submission.response_id)
-             .join(Organisation, Organisation.id == Response.organisation_id)
-             .where(Response.consultation_id == consultation_id, Response.status == ResponseStatus.SUBMITTED)
-             .order_by(Response.id)
-             .execution_options(yield_per=50))
-    for organisation, publication, canonical, submitted_at, number in db.session.execute(query):
-        name, kind, when = organisation.name, str(organisation.kind), submitted_at.strftime("%Y-%m-%d %H:%M")
-        chosen, revision = publications[publication] if publication else "", str(number)
-        for answer in json.loads(canonical)["answers"]:
-            yield [name, kind, answer["theme"], numbers[answer["question_id"]], answer["question"],
-                   answer["value"], when, revision, yes_no[answer["confidential"]], chosen]
+    for responses, answers in answer_batches(consultation_id):
+        heads = {r.id: (r.name, str(r.kind), r.submitted_at.strftime("%Y-%m-%d %H:%M"), str(r.revision),
+                        publications[r.publication] if r.publication else "") for r in responses}
+        for response_id, theme, question_id, question, text, confidential in answers:
+            name, kind, when, revision, chosen = heads[response_id]
+            yield [name, kind, theme, numbers[question_id], question, text, when, revision, yes_no[confidential],
+                   chosen]
 
 
 def bare_csv(consultation_id: int) -> int:

@@ -273,6 +273,118 @@ def test_public_and_internal_answer_exports(app, world):
         "'=1+1", "'+31 6", "'-5", "'@SUM(A1)", "'\tx", "gewoon", "3"]
 
 
+def _rows_from_canonical(consultation, variant):
+    """The answer export as it was made from each latest submission's canonical JSON (before the
+    answer rows): the reference the row-based export must equal, row for row."""
+    import json
+
+    from flask_babel import format_datetime
+    from flask_babel import gettext as _
+
+    from consult.disclosure import Audience
+    from consult.disclosure.answers import may_show_answer, shown_name, stricter
+    from consult.reports.data import escape_cell
+    from consult.responses.display import snapshot_value
+    from consult.responses.models import Response, ResponseStatus
+
+    numbers = {}
+    for t_number, theme in enumerate(sorted(consultation.themes, key=lambda t: (t.position, t.id)), start=1):
+        for q_number, question in enumerate(sorted(theme.questions, key=lambda q: (q.position, q.id)), start=1):
+            numbers[question.id] = f"{t_number}.{q_number}"
+    kinds = {OrgKind.PROVIDER: _("Care provider"), OrgKind.COUNCIL: _("Advisory council"),
+             OrgKind.MUNICIPALITY: _("Municipality"), OrgKind.OTHER: _("Other organisation")}
+    audience = Audience.TEAM if variant == "internal" else Audience.PUBLIC
+    result = []
+    for response in db.session.scalars(select(Response).where(
+            Response.consultation_id == consultation.id, Response.status == ResponseStatus.SUBMITTED)
+            .order_by(Response.id)):
+        latest = response.submissions[-1]
+        snapshot = json.loads(latest.canonical)
+        applies = stricter(response.publication, snapshot.get("publication"))
+        for answer in snapshot["answers"]:
+            if not may_show_answer(applies, answer["confidential"], audience):
+                continue
+            row = [shown_name(response.organisation, applies, audience) or _("Anonymous"),
+                   kinds.get(response.organisation.kind, ""), answer["theme"], numbers.get(answer["question_id"], ""),
+                   answer["question"], snapshot_value(answer), format_datetime(latest.submitted_at, "yyyy-MM-dd HH:mm"),
+                   latest.number]
+            if variant == "internal":
+                row += [_("yes") if answer["confidential"] else _("no"),
+                        response.publication.label if response.publication else ""]
+            result.append([escape_cell(value) for value in row])
+    return result
+
+
+def test_the_answer_export_reads_the_answer_rows_and_equals_the_canonical_copies(app, world):
+    """The export reads the answer rows, not the canonical JSON, and writes exactly what the latest
+    submissions' canonical copies say: every kind of answer, a theme without questions before a
+    theme (its number counts), a second revision, a withdrawn response, a council, a choice changed
+    after submitting (both ways), confidential answers and "do not publish", in both languages, for
+    the public and the team, in more than one batch of responses."""
+    from flask_babel import force_locale
+
+    from consult.consultations.models import Audience as QuestionAudience
+    from consult.reports import data
+    from consult.reports.data import rows
+    from consult.responses.services import withdraw
+
+    consultation = world["consultation"]
+    consultation.status = Status.OPEN
+    consultation.themes.append(Theme(title="Leeg", position=1))
+    figures = Theme(title="Cijfers", position=2)
+    figures.questions.extend([
+        Question(text="Hoeveel cliënten?", kind=QuestionKind.NUMBER, unit="cliënten", position=0,
+                 audience=QuestionAudience.BOTH),
+        Question(text="Welke vormen?", kind=QuestionKind.MULTIPLE, options=["=Online", "Groep", "Individueel"],
+                 position=1, audience=QuestionAudience.BOTH),
+        Question(text="Tevreden?", kind=QuestionKind.SCALE, position=2, audience=QuestionAudience.BOTH),
+        Question(text="Vorm?", kind=QuestionKind.SINGLE, options=["Thuis", "Op locatie"], position=3,
+                 audience=QuestionAudience.BOTH)])
+    consultation.themes.append(figures)
+    db.session.commit()
+    count, several, scale, single = figures.questions
+    cases = [("Raad Twee", OrgKind.COUNCIL, Publication.NAMED, None, None),
+             ("Zorg Herzien", OrgKind.PROVIDER, Publication.NAMED, Publication.ANONYMOUS, "again"),
+             ("Zorg Later Genoemd", OrgKind.PROVIDER, Publication.ANONYMOUS, Publication.NAMED, None),
+             ("Zorg Weg", OrgKind.PROVIDER, Publication.NAMED, None, "withdraw"),
+             ("Zorg Geen", OrgKind.PROVIDER, Publication.NONE, None, None)]
+    for n, (name, kind, chosen, later, then) in enumerate(cases):
+        org = make_org(name, kind=kind, kvk=f"6666666{n}")
+        user = make_user(f"export{n}@example.org", org=org)
+        response = start_response(consultation, org, by=user)
+        save_answer(response, count, 1234.5 + n, n % 2 == 0, None, by=user)
+        save_answer(response, several, ["=Online", "Groep"][: 1 + n % 2], False, None, by=user)
+        save_answer(response, scale, 1 + n, n == 3, None, by=user)
+        save_answer(response, single, "Op locatie", False, None, by=user)
+        set_publication(response, chosen, by=user)
+        submit(response, by=user, notify=False)
+        if then == "again":
+            save_answer(response, single, "Thuis", True, None, by=user)
+            submit(response, by=user, notify=False)
+        if later is not None:
+            set_publication(response, later, by=user)
+        if then == "withdraw":
+            withdraw(response, by=user)
+    consultation.status = Status.CLOSED
+    db.session.commit()
+    db.session.expire_all()
+    data.BATCH = 2  # several batches of responses, as with many organisations
+    try:
+        for language in ("nl", "en"):
+            with force_locale(language):
+                for variant in ("public", "internal"):
+                    made = list(rows(consultation, variant))
+                    assert made == _rows_from_canonical(consultation, variant), (language, variant)
+                    assert made
+    finally:
+        data.BATCH = 50
+    internal = list(rows(consultation, "internal"))
+    assert {row[3] for row in internal if row[2] == "Cijfers"} == {"3.1", "3.2", "3.3", "3.4"}
+    assert ["Zorg Herzien", "Thuis", "2"] in [[row[0], row[5], row[7]] for row in internal]
+    assert {"'=Online", "'=Online; Groep"} <= {row[5] for row in internal}
+    assert not any(row[0] == "Zorg Weg" for row in internal)
+
+
 def test_a_formula_in_an_answer_is_escaped_in_the_export(app, world):
     response = world["responses"]["Zorg Genoemd"]
     question = world["consultation"].themes[0].questions[0]

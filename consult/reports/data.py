@@ -4,7 +4,9 @@
   publication choice is "do not publish", organisations named only when their choice allows it);
 * internal (the project team): everything, stamped "VERTROUWELIJK — intern", audited.
 
-Rows are read in batches and written as they come, so memory does not grow with the data:
+Rows are read from the submitted answers' rows (``SubmittedAnswer``: the current revision's answers,
+exactly as each submission's canonical copy has them), a batch of responses at a time, and written as
+they come, so memory does not grow with the data:
 CSV is streamed to the client, XLSX is written by openpyxl's write-only workbook to a
 temporary file that is sent and then removed.
 """
@@ -12,13 +14,14 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
+from typing import NamedTuple
 
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from consult.consultations.models import Consultation, Question, Theme
 from consult.core.cells import escape_cell
@@ -26,11 +29,10 @@ from consult.disclosure import Audience
 from consult.disclosure.answers import may_show_answer, shown_name, stricter
 from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
-from consult.responses.display import snapshot_value
-from consult.responses.models import Publication, Response, ResponseStatus, Submission
+from consult.responses.models import Publication, Response, ResponseStatus, Submission, SubmittedAnswer
 
 VARIANTS = ("public", "internal")
-BATCH = 50  # responses per fetch; each holds all its answers, so keep this small
+BATCH = 50  # responses per batch of answer rows (125 questions: about 6,000 rows)
 
 
 def columns(variant: str) -> list[str]:
@@ -45,52 +47,106 @@ def stamp() -> str:
     return "VERTROUWELIJK — intern"
 
 
+class ExportedResponse(NamedTuple):
+    """A submitted response as the export needs it: what the gate asks (``name`` and ``kind`` of the
+    organisation, the current and the submitted publication choice) and its latest revision."""
+
+    id: int
+    name: str
+    kind: OrgKind
+    publication: Publication | None
+    submitted_publication: str | None   # the choice frozen in the latest submission
+    submitted_at: datetime
+    revision: int
+
+
+def answer_batches(consultation_id: int) -> Iterator[tuple[list[ExportedResponse], list[tuple]]]:
+    """The submitted responses in id order, ``BATCH`` at a time, each batch with its responses'
+    current answer rows (the latest revision, as its receipt vouches for it) in the order of each
+    submission, as tuples (response id, theme, question id, question, the answer as one line,
+    confidential). Read from the answer rows, never from the canonical JSON; one batch is in memory
+    at a time, so memory does not grow with the data. What is the same for all of a response's
+    answers (its submission's time, number and publication choice) is read once per response."""
+    def of_current(column):
+        return (select(column).where(SubmittedAnswer.response_id == Response.id, SubmittedAnswer.current.is_(True))
+                .limit(1).correlate(Response).scalar_subquery())
+
+    last = 0
+    while True:
+        responses = [ExportedResponse(*row) for row in db.session.execute(
+            select(Response.id, Organisation.name, Organisation.kind, Response.publication,
+                   of_current(SubmittedAnswer.publication), Submission.submitted_at, Submission.number)
+            .join(Organisation, Organisation.id == Response.organisation_id)
+            .join(Submission, Submission.id == of_current(SubmittedAnswer.submission_id))
+            .where(Response.consultation_id == consultation_id, Response.status == ResponseStatus.SUBMITTED,
+                   Response.id > last)
+            .order_by(Response.id).limit(BATCH))]
+        if not responses:
+            return
+        answers = db.session.execute(
+            select(SubmittedAnswer.response_id, SubmittedAnswer.theme, SubmittedAnswer.question_id,
+                   SubmittedAnswer.question, SubmittedAnswer.text, SubmittedAnswer.confidential)
+            .where(SubmittedAnswer.response_id.in_([r.id for r in responses]), SubmittedAnswer.current.is_(True))
+            .order_by(SubmittedAnswer.response_id, SubmittedAnswer.position)).all()
+        yield responses, answers
+        last = responses[-1].id
+
+
+def question_numbers(consultation_id: int) -> dict[int, str]:
+    """question id -> its number as the questionnaire shows it ("2.3"; a theme without questions
+    still takes its number), in one query."""
+    numbers, theme_number, question_number, current_theme = {}, 0, 0, None
+    for theme_id, question_id in db.session.execute(
+            select(Theme.id, Question.id).outerjoin(Question, Question.theme_id == Theme.id)
+            .where(Theme.consultation_id == consultation_id)
+            .order_by(Theme.position, Theme.id, Question.position, Question.id)):
+        if theme_id != current_theme:
+            current_theme, theme_number, question_number = theme_id, theme_number + 1, 0
+        if question_id is not None:
+            question_number += 1
+            numbers[question_id] = f"{theme_number}.{question_number}"
+    return numbers
+
+
 def rows(consultation: Consultation, variant: str) -> Iterator[list[str]]:
     """One row per submitted answer (latest submission of each submitted response)."""
-    numbers = {}
-    for t_number, theme in enumerate(db.session.scalars(select(Theme).where(
-            Theme.consultation_id == consultation.id).order_by(Theme.position, Theme.id)), start=1):
-        for q_number, question_id in enumerate(db.session.scalars(select(Question.id).where(
-                Question.theme_id == theme.id).order_by(Question.position, Question.id)), start=1):
-            numbers[question_id] = f"{t_number}.{q_number}"
     kinds = {OrgKind.PROVIDER: _("Care provider"), OrgKind.COUNCIL: _("Advisory council"),
              OrgKind.MUNICIPALITY: _("Municipality"), OrgKind.OTHER: _("Other organisation")}
-    latest = (select(Submission.response_id, func.max(Submission.number).label("number"))
-              .group_by(Submission.response_id).subquery())
-    query = (select(Organisation, Response.publication, Submission.canonical,
-                    Submission.submitted_at, Submission.number)
-             .join(latest, (latest.c.response_id == Submission.response_id) & (latest.c.number == Submission.number))
-             .join(Response, Response.id == Submission.response_id)
-             .join(Organisation, Organisation.id == Response.organisation_id)
-             .where(Response.consultation_id == consultation.id, Response.status == ResponseStatus.SUBMITTED)
-             .order_by(Response.id)
-             .execution_options(yield_per=BATCH))
-    # Everything that is the same for many rows is translated and escaped once per export (labels)
-    # or once per response (its organisation, date and choices), not once per answer.
+    # Everything that is the same for many rows is translated and escaped once per export (labels,
+    # themes and questions) or once per response (its organisation, date and choices), not once per answer.
     anonymous = _("Anonymous")
     confidential_labels = {True: escape_cell(_("yes")), False: escape_cell(_("no"))}
-    numbers = {question_id: escape_cell(number) for question_id, number in numbers.items()}
+    numbers = {question_id: escape_cell(number) for question_id, number in question_numbers(consultation.id).items()}
     publication_labels = {publication: escape_cell(publication.label) for publication in Publication}
     kinds = {kind: escape_cell(label) for kind, label in kinds.items()}
+    escaped: dict[str, str] = {}
     internal = variant == "internal"
     audience = Audience.TEAM if internal else Audience.PUBLIC
-    for organisation, publication, canonical, submitted_at, number in db.session.execute(query):
-        snapshot = json.loads(canonical)
-        applies = stricter(publication, snapshot.get("publication"))
-        shown = {confidential: may_show_answer(applies, confidential, audience) for confidential in (False, True)}
-        answers = [a for a in snapshot["answers"] if shown[bool(a["confidential"])]]
-        if not answers:
-            continue
-        name = escape_cell(shown_name(organisation, applies, audience) or anonymous)
-        kind = kinds.get(organisation.kind, "")
-        when = escape_cell(format_datetime(submitted_at, "yyyy-MM-dd HH:mm"))
-        revision = escape_cell(number)
-        chosen = publication_labels[publication] if publication else ""
-        for answer in answers:
-            row = [name, kind, escape_cell(answer["theme"]), numbers.get(answer["question_id"], ""),
-                   escape_cell(answer["question"]), escape_cell(snapshot_value(answer)), when, revision]
+    for responses, answers in answer_batches(consultation.id):
+        by_id = {response.id: response for response in responses}
+        current_id = None
+        for response_id, theme_text, question_id, question_text, text, confidential in answers:
+            if response_id != current_id:
+                # A new response: the gate decides once for its name and for each kind of answer.
+                current_id, response = response_id, by_id[response_id]
+                applies = stricter(response.publication, response.submitted_publication)
+                shown = {hidden: may_show_answer(applies, hidden, audience) for hidden in (False, True)}
+                name = escape_cell(shown_name(response, applies, audience) or anonymous)
+                kind = kinds.get(response.kind, "")
+                when = escape_cell(format_datetime(response.submitted_at, "yyyy-MM-dd HH:mm"))
+                revision = escape_cell(response.revision)
+                chosen = publication_labels[response.publication] if response.publication else ""
+            if not shown[confidential]:
+                continue
+            theme = escaped.get(theme_text)
+            if theme is None:
+                theme = escaped[theme_text] = escape_cell(theme_text)
+            question = escaped.get(question_text)
+            if question is None:
+                question = escaped[question_text] = escape_cell(question_text)
+            row = [name, kind, theme, numbers.get(question_id, ""), question, escape_cell(text), when, revision]
             if internal:
-                row += [confidential_labels[bool(answer["confidential"])], chosen]
+                row += [confidential_labels[confidential], chosen]
             yield row
 
 
