@@ -76,3 +76,10 @@ def test_a_reply_left_empty_is_named_at_its_comment_and_a_long_one_kept(world): 
     assert post_form(editor, f"{BASE}/comments", {"part": "general", "action": "handle", "comment": "999999",
                                                  "reply": "x"}).status_code == 404
     assert db.session.get(StrategyComment, last.id).handled_at is None
+
+
+def test_a_restore_of_no_revision_or_anothers_is_not_found(world):  # noqa: F811
+    create(world)
+    editor = world["clients"]["editor"]
+    for revision in ("", "abc", "999999"):
+        assert post_form(editor, f"{BASE}/revisions", {"revision": revision}).status_code == 404

@@ -177,3 +177,9 @@ class HandleForm(FlaskForm):
     comment = IntegerField(widget=HiddenInput())
     reply = TextAreaField(_l("Reply of the project team"), filters=[strip],
                           validators=[InputRequired(_l("Write the reply to the comment.")), _at_most(10_000)])
+
+
+class RestoreForm(FlaskForm):
+    """Bring one part back to a revision (its Restore button in the revision list)."""
+
+    revision = IntegerField(widget=HiddenInput(), validators=[InputRequired()])

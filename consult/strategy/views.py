@@ -18,7 +18,15 @@ from consult.core.paging import Page
 from consult.core.refused import refuse_on
 from consult.extensions import db
 from consult.strategy import bp
-from consult.strategy.forms import STATUS_ACTIONS, CommentForm, GeneralForm, HandleForm, SegmentForm, StatusForm
+from consult.strategy.forms import (
+    STATUS_ACTIONS,
+    CommentForm,
+    GeneralForm,
+    HandleForm,
+    RestoreForm,
+    SegmentForm,
+    StatusForm,
+)
 from consult.strategy.models import (
     EvidenceLink,
     Revision,
@@ -394,7 +402,8 @@ def history(slug: str):
         abort(404)  # the history is the team's working record
     if request.method == "POST":
         _require_write(consultation, draft)
-        revision = db.session.get(Revision, request.form.get("revision", type=int) or 0)
+        form = RestoreForm()
+        revision = db.session.get(Revision, form.revision.data or 0) if form.validate() else None
         if revision is None or revision.draft_id != draft.id:
             abort(404)
         try:
