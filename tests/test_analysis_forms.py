@@ -74,3 +74,29 @@ def test_a_wrong_theme_synthesis_is_named_at_its_field_and_kept(app, world):  # 
     empty_final = post_form(client, url, {"synthesis": " ", "status": "final", "version": "0"})
     assert "Schrijf de synthese voordat u die definitief maakt." in text_of(empty_final)
     assert post_form(client, url, {"synthesis": "Korte lijnen", "status": "final", "version": "0"}).status_code == 302
+
+
+def test_the_buttons_on_a_message_are_read_through_their_form(app, world):  # noqa: F811
+    from consult.dialogue.models import Post
+    from consult.dialogue.services import create_thread, reply
+    from tests.conftest import make_org, make_user
+
+    provider = make_user("praat@example.org", name="Piet Praat", org=make_org("Zorg Praat", kvk="80000001"))
+    thread = create_thread(world["consultation"], None, "Reistijd", "Reistijd wordt nergens vergoed.", by=provider)
+    own = reply(thread, "Het team kijkt ernaar.", by=world["users"]["editor"])
+    tag = Tag(consultation_id=world["consultation"].id, name="Reistijd", colour="green")
+    db.session.add(tag)
+    db.session.commit()
+    post = db.session.scalar(select(Post).where(Post.author_id == provider.id))
+    client = client_for(app, "analyst@example.org")
+    url = "/consultations/wmo/analysis/posts"
+    untagged = post_form(client, url, {"action": "tag", "post": str(post.id), "tag": ""})
+    page = untagged.get_data(as_text=True)
+    assert untagged.status_code == 200 and f'<a class="utrecht-link" href="#tag-{post.id}">Kies een tag.</a>' in page
+    assert f'aria-invalid="true" aria-describedby="tag-{post.id}-error"' in page
+    # Not a number, no such message, or the team's own (not input): not found, as before.
+    for post_id in ("abc", "999999", str(own.id)):
+        assert post_form(client, url, {"action": "tag", "post": post_id, "tag": str(tag.id)}).status_code == 404
+    assert post_form(client, url, {"action": "remove_coding", "coding": "x"}).status_code == 404
+    assert post_form(client, url, {"action": "quote", "post": str(post.id), "excerpt": "nergens vergoed",
+                                   "at": "not a number"}).status_code == 302

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField, TextAreaField, ValidationError
+from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
 
 from consult.analysis.models import TAG_COLOURS, SynthesisStatus
 from consult.core.forms import strip
@@ -48,3 +49,21 @@ class SynthesisForm(FlaskForm):
 
     def first_error(self) -> str | None:
         return next((str(message) for field in (self.synthesis, self.status) for message in field.errors), None)
+
+
+def _id(**kwargs) -> IntegerField:
+    """A row's number sent by a button's form; anything that is not one reads as none."""
+    return IntegerField(widget=HiddenInput(), validators=[Optional()], **kwargs)
+
+
+class PostActionForm(FlaskForm):
+    """A button on a discussion message in the analysis: tag the message, mark a key quote (the
+    excerpt as typed, ``at`` where it was selected), or remove one of its tags or quotes."""
+
+    action = HiddenField()
+    post = _id()
+    tag = _id()
+    coding = _id()
+    quote = _id()
+    excerpt = TextAreaField()
+    at = _id()

@@ -775,6 +775,13 @@ def _post_items(consultation: Consultation, query) -> list[PostItem]:
     return list(items.values())
 
 
+def participant_post(consultation: Consultation, post_id: int):
+    """One message of ``post_items`` by its number (a participant's, which every reader may read), or None."""
+    from consult.dialogue.models import Post
+
+    return db.session.scalar(_participant_posts(consultation).where(Post.id == post_id))
+
+
 def post_items(consultation: Consultation, text: str = "", tag_id: int | None = None) -> list[PostItem]:
     """Messages of participants (not the team's own) that every reader may read, newest first."""
     result = _post_items(consultation, _participant_posts(consultation))

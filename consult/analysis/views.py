@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from consult.analysis import bp
-from consult.analysis.forms import SynthesisForm, TagForm
+from consult.analysis.forms import PostActionForm, SynthesisForm, TagForm
 from consult.analysis.models import TAG_COLOURS, Coding, Quote, SynthesisStatus, Tag
 from consult.analysis.permissions import can_analyse
 from consult.analysis.services import (
@@ -31,7 +31,7 @@ from consult.analysis.services import (
     distribution,
     matching_response_ids,
     number_summary,
-    post_items,
+    participant_post,
     post_page,
     public_distribution_figures,
     public_number_figures,
@@ -332,32 +332,33 @@ def posts(slug: str):
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
     if request.method == "POST":
-        action = request.form.get("action", "")
-        items = {str(i.post.id): i for i in post_items(consultation)}
-        key = request.form.get("post", "")
+        form = PostActionForm()
+        form.validate()  # a number that is not one reads as none
+        action, key = form.action.data or "", str(form.post.data or "")
+        # Only a message every reader may read can be tagged or quoted (the one message is read).
+        post = participant_post(consultation, form.post.data) if form.post.data else None
         try:
             if action == "remove_coding":
-                coding = db.session.get(Coding, request.form.get("coding", type=int) or 0)
+                coding = db.session.get(Coding, form.coding.data or 0)
                 if coding is None or coding.tag.consultation_id != consultation.id or coding.post_id is None:
                     abort(404)
                 remove_coding(coding, by=current_user)
                 message = _("The tag has been removed.")
             elif action == "remove_quote":
-                quote = db.session.get(Quote, request.form.get("quote", type=int) or 0)
+                quote = db.session.get(Quote, form.quote.data or 0)
                 if quote is None or quote.consultation_id != consultation.id or quote.post_id is None:
                     abort(404)
                 db.session.delete(quote)
                 record_event("quote_removed", actor=current_user, obj=consultation, quote_id=quote.id)
                 message = _("The quote has been removed.")
-            elif key in items and action == "tag":
-                tag = next((t for t in tags if str(t.id) == request.form.get("tag")), None)
+            elif post is not None and action == "tag":
+                tag = next((t for t in tags if t.id == form.tag.data), None)
                 if tag is None:
                     raise AnalysisRefused(_("Choose a tag."))
-                tag_post(tag, items[key].post, by=current_user)
+                tag_post(tag, post, by=current_user)
                 message = _("The message has been tagged “%(tag)s”.", tag=tag.name)
-            elif key in items and action == "quote":
-                quote_post(consultation, items[key].post, request.form.get("excerpt", ""), by=current_user,
-                           at=request.form.get("at", type=int))
+            elif post is not None and action == "quote":
+                quote_post(consultation, post, form.excerpt.data or "", by=current_user, at=form.at.data)
                 message = _("The excerpt has been marked.")
             else:
                 abort(404)
@@ -367,7 +368,7 @@ def posts(slug: str):
                 errors[f"tag-{key}"] = str(refused.message)
             else:
                 errors[key] = str(refused.message)
-                values[key] = request.form.get("excerpt", "")
+                values[key] = form.excerpt.data or ""
         else:
             db.session.commit()
             flash(message, "ok")
