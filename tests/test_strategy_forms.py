@@ -83,3 +83,17 @@ def test_a_restore_of_no_revision_or_anothers_is_not_found(world):  # noqa: F811
     editor = world["clients"]["editor"]
     for revision in ("", "abc", "999999"):
         assert post_form(editor, f"{BASE}/revisions", {"revision": revision}).status_code == 404
+
+
+def test_linking_input_reads_its_form_and_keeps_what_was_typed(world):  # noqa: F811
+    create(world)
+    editor = world["clients"]["editor"]
+    response, question = world["response"], world["theme"].questions[0]
+    source = f"answer:{response.id}-{question.id}"
+    url = f"{BASE}/evidence?part=general"
+    undecided = post_form(editor, url, {"source": source, "disposition": "maybe", "reason": "Sluit aan bij de visie."})
+    page = undecided.get_data(as_text=True)
+    assert undecided.status_code == 200 and 'href="#disposition">Kies wat er met de inbreng is gedaan' in page
+    assert "Sluit aan bij de visie.</textarea>" in page and f'value="{source}" checked' in page
+    assert post_form(editor, url, {"action": "unlink", "link": "abc"}).status_code == 404
+    assert post_form(editor, url, {"source": source, "disposition": "adopted", "reason": "Past."}).status_code == 302

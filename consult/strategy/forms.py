@@ -183,3 +183,21 @@ class RestoreForm(FlaskForm):
     """Bring one part back to a revision (its Restore button in the revision list)."""
 
     revision = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class EvidenceForm(FlaskForm):
+    """Link input (``source``: type and ref) to the page's part (or the part chosen there, a query
+    value of the page), or to one ``choice`` of a segment, with what was done with it and why; or
+    (``action`` unlink) remove a ``link``. What is wrong is named by the service, which checks the
+    input, the part and the choice against the draft."""
+
+    action = HiddenField(default="link")
+    link = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    source = StringField(filters=[strip])
+    choice = StringField(filters=[strip])
+    disposition = StringField(filters=[strip])
+    reason = TextAreaField()
+
+    def values(self) -> dict[str, str]:
+        """What the person chose and typed, to show the form again as it was sent."""
+        return {name: self[name].data or "" for name in ("source", "choice", "disposition", "reason")}

@@ -21,6 +21,7 @@ from consult.strategy import bp
 from consult.strategy.forms import (
     STATUS_ACTIONS,
     CommentForm,
+    EvidenceForm,
     GeneralForm,
     HandleForm,
     RestoreForm,
@@ -319,29 +320,29 @@ def evidence(slug: str):
     if not choosing:
         part = _valid_part(draft, part)
     error = error_field = None
+    form = EvidenceForm()
     if request.method == "POST":
         _require_write(consultation, draft)
-        action = request.form.get("action", "link")
-        if action == "unlink":
-            link = db.session.get(EvidenceLink, request.form.get("link", type=int) or 0)
+        form.validate()  # a link number that is not one reads as none; the rest the service checks
+        if form.action.data == "unlink":
+            link = db.session.get(EvidenceLink, form.link.data or 0)
             if link is None or link.draft_id != draft.id:
                 abort(404)
             unlink_evidence(link, by=current_user)
             db.session.commit()
             flash(_("The link has been removed."), "ok")
             return redirect(_part_url(slug, link.part) + "#evidence")
-        source = request.form.get("source", "")
-        source_type, _sep, ref = source.partition(":")
-        choice = request.form.get("choice", "")
+        source_type, _sep, ref = (form.source.data or "").partition(":")
+        choice = form.choice.data or ""
         try:
             if choosing and part not in {GENERAL, *(part_key(s) for s in live_segments(draft))}:
                 raise StrategyRefused(_("Choose the part of the strategy this input supports."), field="part")
             try:
-                disposition = Disposition(request.form.get("disposition", ""))
+                disposition = Disposition(form.disposition.data or "")
             except ValueError:
                 raise StrategyRefused(_("Choose what was done with the input: adopted, partly adopted or not "
                                         "adopted."), field="disposition") from None
-            link = link_evidence(draft, part, source_type, ref, disposition, request.form.get("reason", ""),
+            link = link_evidence(draft, part, source_type, ref, disposition, form.reason.data or "",
                                  by=current_user, choice=choice)
         except StrategyRefused as refused:
             db.session.rollback()
@@ -371,7 +372,7 @@ def evidence(slug: str):
                            part_label=labels.get(part, ""), choosing=choosing, query=query, found=found,
                            chosen=chosen, choice=request.values.get("choice", ""), choices=choices,
                            parts=[(GENERAL, labels[GENERAL])] + [(part_key(s), s.name) for s in live_segments(draft)],
-                           error=error, error_field=error_field, form=request.form,
+                           error=error, error_field=error_field, form=form.values(),
                            dispositions=list(Disposition), source_labels=SOURCE_LABELS)
 
 
