@@ -172,8 +172,10 @@ class CommentForm(FlaskForm):
 
 
 class HandleForm(FlaskForm):
-    """The team's reply that marks a council comment as handled."""
+    """The team's reply that marks a council comment as handled (sent with the part it is on)."""
 
+    action = HiddenField()  # "handle"; a council's new comment has none
+    part = HiddenField()
     comment = IntegerField(widget=HiddenInput())
     reply = TextAreaField(_l("Reply of the project team"), filters=[strip],
                           validators=[InputRequired(_l("Write the reply to the comment.")), _at_most(10_000)])

@@ -430,11 +430,12 @@ def history(slug: str):
 def comment(slug: str):
     consultation, draft = _load(slug)
     draft = _require_draft(draft)
-    part = _valid_part(draft, request.form.get("part", GENERAL))
-    if request.form.get("action") == "handle":
+    handling = HandleForm()  # the part and the button come with either form
+    part = _valid_part(draft, handling.part.data or GENERAL)
+    if handling.action.data == "handle":
         if not can_write_strategy(current_user, consultation, draft):
             abort(403)
-        form = HandleForm()
+        form = handling
         item = db.session.get(StrategyComment, form.comment.data or 0)
         if item is None or item.draft_id != draft.id:
             abort(404)
