@@ -100,3 +100,14 @@ def test_the_buttons_on_a_message_are_read_through_their_form(app, world):  # no
     assert post_form(client, url, {"action": "remove_coding", "coding": "x"}).status_code == 404
     assert post_form(client, url, {"action": "quote", "post": str(post.id), "excerpt": "nergens vergoed",
                                    "at": "not a number"}).status_code == 302
+
+
+def test_deleting_a_tag_reads_its_button_and_a_wrong_one_is_not_found(app, world):  # noqa: F811
+    tag = Tag(consultation_id=world["consultation"].id, name="Reistijd", colour="blue")
+    db.session.add(tag)
+    db.session.commit()
+    client = client_for(app, "analyst@example.org")
+    for wrong in ("abc", "999999", ""):
+        assert post_form(client, TAGS, {"action": "delete", "tag": wrong}).status_code == 404
+    assert post_form(client, TAGS, {"action": "delete", "tag": str(tag.id)}).status_code == 302
+    assert db.session.scalar(select(Tag)) is None

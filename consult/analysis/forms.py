@@ -67,3 +67,10 @@ class PostActionForm(FlaskForm):
     quote = _id()
     excerpt = TextAreaField()
     at = _id()
+
+
+class TagDeleteForm(FlaskForm):
+    """The Delete button of a tag in the tag list."""
+
+    action = HiddenField()  # "delete"; the tag form sends none
+    tag = _id()

@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from consult.analysis import bp
-from consult.analysis.forms import PostActionForm, SynthesisForm, TagForm
+from consult.analysis.forms import PostActionForm, SynthesisForm, TagDeleteForm, TagForm
 from consult.analysis.models import TAG_COLOURS, Coding, Quote, SynthesisStatus, Tag
 from consult.analysis.permissions import can_analyse
 from consult.analysis.services import (
@@ -424,10 +424,13 @@ def tags(slug: str):
     editing = db.session.get(Tag, request.args.get("edit", type=int) or 0)
     if editing is not None and editing.consultation_id != consultation.id:
         abort(404)
-    form = TagForm(obj=editing) if request.method != "POST" or request.form.get("action") == "delete" else TagForm()
-    if request.method == "POST":
-        if request.form.get("action") == "delete":
-            tag = db.session.get(Tag, request.form.get("tag", type=int) or 0)
+    deleting = TagDeleteForm() if request.method == "POST" else None
+    if deleting is not None:
+        deleting.validate()  # a tag number that is not one reads as none
+    form = TagForm(obj=editing) if deleting is None or deleting.action.data == "delete" else TagForm()
+    if deleting is not None:
+        if deleting.action.data == "delete":
+            tag = db.session.get(Tag, deleting.tag.data or 0)
             if tag is None or tag.consultation_id != consultation.id:
                 abort(404)
             delete_tag(tag, by=current_user)
