@@ -203,6 +203,49 @@ def test_response_figures_counted_in_sql_are_what_the_gate_decides_per_response(
     assert figures.per_theme == {consultation.themes[0].id: 4, second.id: 3}
 
 
+def test_report_texts_over_the_limit_are_named_at_their_field_and_kept(app, world):
+    """The report editor's form goes through ReportTextsForm and the shared macros: a text over the
+    limit is named at its own field (aria-invalid, the message beside it, a linked summary entry) and
+    kept as typed, the other texts too, and nothing is saved; publishing without a summary is refused
+    at the summary field, in the reader's language."""
+    import re
+
+    from consult.reports.models import Report
+
+    url = "/consultations/wmo/report/edit"
+    long_text = "x" * 20_001
+    response = post_form(world["editor"], url, {"summary": "Kort en goed.", "introduction": long_text,
+                                                "next_steps": "In maart.", "action": "save"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<title>Fout: " in html
+    assert '<a class="utrecht-link" href="#introduction">Gebruik hooguit 20000 tekens.</a>' in html
+    assert html.count('aria-invalid="true"') == 1
+    introduction = re.search(r'<textarea[^>]*id="introduction"[^>]*>\r\n([^<]*)</textarea>', html)
+    assert 'aria-invalid="true"' in introduction.group(0) and introduction.group(1) == long_text
+    assert 'aria-describedby="introduction-hint introduction-error"' in introduction.group(0)
+    assert re.search(r'id="summary"[^>]*>\r\nKort en goed.</textarea>', html)
+    assert re.search(r'id="next_steps"[^>]*>\r\nIn maart.</textarea>', html)
+    assert db.session.scalar(select(Report)) is None
+    # Publishing without a summary: refused at the summary field, the other texts kept, nothing published.
+    refused = publish(world, summary="   ")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 200
+    assert '<a class="utrecht-link" href="#summary">Schrijf de samenvatting voordat u het verslag publiceert.</a>' in html
+    assert re.search(r'<textarea aria-describedby="summary-hint summary-error" aria-invalid="true"[^>]*id="summary"', html)
+    assert re.search(r'id="next_steps"[^>]*>\r\nVaststelling in maart.</textarea>', html)
+    assert db.session.scalar(select(Report)) is None
+    world["editor"].post("/language", data={"language": "en", "csrf_token": csrf_of(world["editor"], url)})
+    english = text_of(post_form(world["editor"], url, {"summary": "", "action": "publish"}))
+    assert "Write the summary before publishing the report." in english
+
+
+def csrf_of(client, url):
+    from tests.conftest import csrf_token_from
+
+    return csrf_token_from(client.get(url).get_data(as_text=True))
+
+
 def test_pdf_is_tagged_pdfa_with_contents_and_page_numbers(app, world):
     publish(world)
     data = app.test_client().get("/consultations/wmo/report.pdf").data

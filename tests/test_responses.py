@@ -244,6 +244,53 @@ def test_review_requires_publication_choice_and_confirmation(world):
     assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
 
 
+def test_review_errors_are_named_at_their_fields_and_the_choice_is_kept(world):
+    """The review page's form goes through ReviewForm and the shared macros: the missing confirmation
+    is marked at its checkbox (aria-invalid, the message beside it), a missing choice at its group,
+    a required question links to its theme; a choice made is kept (and saved) while the rest is
+    refused, a ticked confirmation stays ticked, and an unknown choice is refused, not stored."""
+    client = world["clients"]["a"]
+    resp = start(client, world)
+    url = f"/responses/{resp.id}/review"
+    html = post_form(client, url, {}, csrf_from=url).get_data(as_text=True)
+    assert "<title>Fout: " in html
+    theme = world["theme"].id
+    assert (f'<a class="utrecht-link" href="#theme-{theme}">Beantwoord de verplichte vraag “Wat werkt?” '
+            f'(thema Dienstverlening).</a>') in html
+    assert '<a class="utrecht-link" href="#publication">Kies of en hoe uw antwoorden gepubliceerd mogen worden.</a>' in html
+    assert '<a class="utrecht-link" href="#confirm">Bevestig dat u de reactie indient namens Zorg A.</a>' in html
+    # Nothing answered at all: listed without a link, as no part of the page is about it.
+    assert '<li class="utrecht-unordered-list__item">Beantwoord minstens één vraag voordat u indient.</li>' in html
+    assert re.search(r'<input aria-describedby="confirm-error" aria-invalid="true"[^>]* id="confirm"', html)
+    assert 'id="publication" aria-describedby="publication-hint publication-error"' in html
+    # A choice without the confirmation: the choice is stored and shown chosen, the page says what is left.
+    html = post_form(client, url, {"publication": "anonymous"}, csrf_from=url).get_data(as_text=True)
+    assert db.session.get(Response, resp.id).publication.value == "anonymous"
+    assert re.search(r'<input checked[^>]* name="publication" type="radio" value="anonymous">', html)
+    assert 'href="#publication"' not in html and 'href="#confirm"' in html
+    # Confirmed, but a required question is open: the ticked box stays ticked.
+    html = post_form(client, url, {"publication": "anonymous", "confirm": "y"}, csrf_from=url).get_data(as_text=True)
+    assert re.search(r'<input checked[^>]* id="confirm" name="confirm" type="checkbox" value="y">', html)
+    assert f'href="#theme-{theme}"' in html and 'href="#confirm"' not in html
+    # A choice that is not one of the options: refused at the field, the stored choice unchanged.
+    html = post_form(client, url, {"publication": "everyone", "confirm": "y"}, csrf_from=url).get_data(as_text=True)
+    assert '<a class="utrecht-link" href="#publication">Kies of en hoe uw antwoorden gepubliceerd mogen worden.</a>' in html
+    assert db.session.get(Response, resp.id).publication.value == "anonymous"
+    assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
+
+
+def test_review_errors_in_english(app, world):
+    english = make_user("en@example.org", org=world["orgs"]["a"], locale="en")
+    client = app.test_client()
+    login(client, english.email)
+    resp = start(client, world)
+    url = f"/responses/{resp.id}/review"
+    body = text_of(post_form(client, url, {}, csrf_from=url))
+    assert "Confirm that you want to submit the response on behalf of Zorg A." in body
+    assert "Choose whether and how your answers may be published." in body
+    assert "I submit this response on behalf of Zorg A." in body
+
+
 def test_submit_gives_receipt_mails_members_and_is_idempotent(world, mail):
     client = world["clients"]["a"]
     resp = start(client, world)

@@ -32,6 +32,14 @@ class ReportRefused(Refused):
     pass
 
 
+MAX_TEXT = 20_000  # characters in each of the report's own texts
+
+
+def clean_text(value: str | None) -> str:
+    """A report text as it is stored: trimmed, without NUL bytes (databases refuse them)."""
+    return (value or "").replace("\x00", "").strip()
+
+
 class StaleTexts(Exception):
     """Someone saved the report's texts (or published it) after the version the person started
     from; nothing was written. ``report`` is the report as stored now."""
@@ -52,9 +60,9 @@ def save_texts(consultation: Consultation, *, summary: str, introduction: str, n
     """
     values = {}
     for name, value in (("summary", summary), ("introduction", introduction), ("next_steps", next_steps)):
-        value = (value or "").replace("\x00", "").strip()
-        if len(value) > 20_000:
-            raise ReportRefused(_l("Use at most %(n)d characters.", n=20_000))
+        value = clean_text(value)
+        if len(value) > MAX_TEXT:
+            raise ReportRefused(_l("Use at most %(n)d characters.", n=MAX_TEXT), field=name)
         values[name] = value
     now = utcnow()
     report = report_for(consultation)
@@ -81,7 +89,7 @@ def publish(consultation: Consultation, *, by: User) -> Report:
         raise ReportRefused(_l("The report can be published once the consultation has closed."))
     report = report_for(consultation)
     if report is None or not report.summary.strip():
-        raise ReportRefused(_l("Write the summary before publishing the report."))
+        raise ReportRefused(_l("Write the summary before publishing the report."), field="summary")
     # The publication number is raised in one conditional UPDATE, and only while the texts are
     # the ones loaded here: nobody publishes a colleague's newer text unseen, or the same number twice.
     if not update_if_version(report, report.version, where=(Report.texts_version == report.texts_version,),

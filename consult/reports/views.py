@@ -19,10 +19,12 @@ from consult.core.documents import EXPORTERS, BulletList, Heading, Paragraph, Ta
 from consult.core.htmx import is_htmx
 from consult.core.limits import Throttled, too_many_response
 from consult.core.ondemand import count_generation
+from consult.core.refused import refuse_on
 from consult.core.storage import StorageUnavailable, read_stored, send_stored, unavailable_page
 from consult.extensions import db
 from consult.reports import bp
 from consult.reports.exporters import ANSWER_EXPORTERS
+from consult.reports.forms import ReportTextsForm
 from consult.reports.models import ExportStatus, Report, ReportFile
 from consult.reports.permissions import can_read_report, can_write_report
 from consult.reports.report import build_report, left_out_of_report, report_for
@@ -165,31 +167,44 @@ def edit(slug: str):
     if not can_write_report(current_user, consultation):
         abort(403 if can_read_report(current_user, consultation) else 404)
     report = report_for(consultation)
-    error, conflict = None, False
-    if request.method == "POST":
-        try:
-            save_texts(consultation, summary=request.form.get("summary", ""),
-                       introduction=request.form.get("introduction", ""),
-                       next_steps=request.form.get("next_steps", ""), by=current_user, version=form_version())
-            if request.form.get("action") == "publish":
-                report = publish(consultation, by=current_user)
-        except StaleTexts:
-            db.session.rollback()
-            error, conflict = str(STALE_SAVE), True
-            report = report_for(consultation)
-        except ReportRefused as refused:
-            db.session.rollback()
-            error = str(refused.message)
+    if request.method != "POST":
+        return _render_edit(consultation, report, ReportTextsForm(obj=report))
+    form = ReportTextsForm()
+    if not form.validate():
+        return _render_edit(consultation, report, form)
+    try:
+        save_texts(consultation, summary=form.summary.data, introduction=form.introduction.data,
+                   next_steps=form.next_steps.data, by=current_user, version=form_version())
+        if form.publishing:
+            report = publish(consultation, by=current_user)
+    except StaleTexts:
+        db.session.rollback()
+        return _render_edit(consultation, report_for(consultation), form, conflict=True)
+    except ReportRefused as refused:
+        if refused.field:
+            refuse_on(form[refused.field], refused)
         else:
-            db.session.commit()
-            if request.form.get("action") == "publish":
-                flash(_("The report has been published (version %(n)s). Everyone can read it now.", n=report.version), "ok")
-                return redirect(url_for("reports.show", slug=slug))
-            flash(_("The report texts have been saved."), "ok")
-            return redirect(url_for("reports.edit", slug=slug))
-    return render_template("reports/edit.html", consultation=consultation, report=report, error=error,
-                           left_out=left_out_of_report(consultation),
-                           form=request.form if error else None, conflict=conflict), 409 if conflict else 200
+            db.session.rollback()
+            form.form_errors.append(str(refused.message))
+        return _render_edit(consultation, report_for(consultation), form)
+    db.session.commit()
+    if form.publishing:
+        flash(_("The report has been published (version %(n)s). Everyone can read it now.", n=report.version), "ok")
+        return redirect(url_for("reports.show", slug=slug))
+    flash(_("The report texts have been saved."), "ok")
+    return redirect(url_for("reports.edit", slug=slug))
+
+
+def _render_edit(consultation: Consultation, report: Report | None, form: ReportTextsForm, conflict: bool = False):
+    """The report editor: the form as typed (with its errors) or as saved. A refused form still
+    starts from the texts version it was sent with; after a conflict, with the version someone else
+    saved beside it, from the one stored now."""
+    stored = report.texts_version if report else 0
+    posted = form_version() if request.method == "POST" and not conflict else None
+    return render_template("reports/edit.html", consultation=consultation, report=report, form=form,
+                           left_out=left_out_of_report(consultation), conflict=conflict,
+                           version=stored if posted is None else posted,
+                           error=str(STALE_SAVE) if conflict else None), 409 if conflict else 200
 
 
 @bp.route("/consultations/<slug>/answers.<variant>.<fmt>")

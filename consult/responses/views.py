@@ -26,7 +26,8 @@ from consult.core.uploads import UploadRejected, store_upload
 from consult.extensions import db
 from consult.responses import bp
 from consult.responses.answers import AnswerError, field_name, form_value, parse_answer
-from consult.responses.models import Publication, Response, ResponseStatus
+from consult.responses.forms import PageProblems, ReviewForm
+from consult.responses.models import Response, ResponseStatus
 from consult.responses.permissions import (
     can_edit_response,
     own_response_or_404,
@@ -414,36 +415,51 @@ def _send_attachment(attachment):
 def review(response_id: int):
     response = own_response_or_404(current_user, response_id)
     items = progress(response)
-    problems, status = [], 200
-    if request.method == "POST":
-        if not can_edit_response(current_user, response):
-            return _render_review(response, items, [], closed=True), 409
-        choice = request.form.get("publication", "")
-        try:
-            if choice in {p.value for p in Publication}:
-                set_publication(response, Publication(choice), by=current_user)
-            if request.form.get("confirm") != "1":
-                problems.append(("confirm", _("Confirm that you want to submit the response on behalf of %(org)s.",
-                                              org=response.organisation.name)))
-                problems += [p for p in submit_problems(response) if p[0] != "confirm"]
-                raise SubmitBlocked(problems)
-            submission, _created = submit(response, by=current_user)
-        except SubmitBlocked as blocked:
-            db.session.commit()  # keep the publication choice
-            return _render_review(response, items, blocked.problems), 200
-        except DeadlinePassed:
-            db.session.rollback()
-            return _render_review(response, items, [], closed=True), 409
-        db.session.commit()
-        return redirect(url_for("responses.receipt", response_id=response.id, number=submission.number))
-    return _render_review(response, items, problems), status
+    if request.method != "POST":
+        return _render_review(response, items, _review_form(response, formdata=None))
+    if not can_edit_response(current_user, response):
+        return _render_review(response, items, _review_form(response, formdata=None), closed=True), 409
+    form = _review_form(response)
+    confirmed = form.validate()  # the confirmation ticked, the choice one of the options
+    try:
+        if form.chosen is not None:
+            set_publication(response, form.chosen, by=current_user)  # kept even when submitting is refused
+        if not confirmed:
+            raise SubmitBlocked(submit_problems(response))
+        submission, _created = submit(response, by=current_user)
+    except SubmitBlocked as blocked:
+        db.session.commit()  # keep the publication choice
+        return _render_review(response, items, form, blocked.problems)
+    except DeadlinePassed:
+        db.session.rollback()
+        return _render_review(response, items, _review_form(response, formdata=None), closed=True), 409
+    db.session.commit()
+    return redirect(url_for("responses.receipt", response_id=response.id, number=submission.number))
 
 
-def _render_review(response, items, problems, closed: bool = False):
-    return render_template("responses/review.html", response=response, items=items, problems=problems,
+def _review_form(response: Response, **kwargs) -> ReviewForm:
+    """The review form as sent, or (``formdata=None``) with the response's own publication choice."""
+    form = ReviewForm(response.organisation.name, **kwargs)
+    if form.publication.data in (None, "") and response.publication is not None:
+        form.publication.data = response.publication.value  # the choice made earlier stays chosen
+    return form
+
+
+def _render_review(response, items, form: ReviewForm, problems=(), closed: bool = False):
+    """The review page. ``problems`` (from the service) about the publication choice are shown at
+    that field; the others (a required question, nothing answered) link to the part of the page."""
+    page_problems = []
+    for anchor, message in problems:
+        if anchor == "publication":
+            if message not in form.publication.errors:
+                form.publication.errors = [*form.publication.errors, message]
+        elif anchor != "confirm":
+            page_problems.append((anchor, message))
+    anchors = {f"theme-{item.theme.id}" for item in items}
+    return render_template("responses/review.html", response=response, items=items, form=form,
+                           page_problems=PageProblems(page_problems, anchors),
                            editable=can_edit_response(current_user, response) and not closed, closed=closed,
-                           publications=list(Publication), unsubmitted=has_unsubmitted_changes(response),
-                           is_skipped=is_skipped)
+                           unsubmitted=has_unsubmitted_changes(response), is_skipped=is_skipped)
 
 
 def _own_submission(response: Response, number: int):

@@ -1,0 +1,66 @@
+"""Response forms with fixed fields: checking and submitting a response.
+
+The answer forms of the theme pages are built from each consultation's own questions
+(``consult.responses.answers`` reads and shows every kind of answer); the review page's form is
+always the same two fields, so it is a form class.
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, ValidationError
+from wtforms.fields.choices import SelectChoice
+
+from consult.responses.models import Publication
+
+PUBLICATION_MISSING = _l("Choose whether and how your answers may be published.")
+
+
+class ReviewForm(FlaskForm):
+    """Check and submit: the publication choice and the confirmation on behalf of the organisation.
+
+    The choice may be left open while other problems are solved (it is kept once made); submitting
+    needs one, which the service checks with everything else (``submit_problems``)."""
+
+    publication = RadioField(_l("May your answers be published in the consultation report?"),
+                             choices=lambda: [SelectChoice(p.value, p.label) for p in Publication],
+                             validate_choice=False)
+    confirm = BooleanField()
+
+    def __init__(self, organisation_name: str, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation_name = organisation_name
+        self.confirm.label.text = _("I submit this response on behalf of %(org)s.", org=organisation_name)
+
+    def validate_publication(self, field):
+        if field.data not in (None, "") and field.data not in {p.value for p in Publication}:
+            raise ValidationError(PUBLICATION_MISSING)
+
+    def validate_confirm(self, field):
+        if not field.data:
+            raise ValidationError(_("Confirm that you want to submit the response on behalf of %(org)s.",
+                                    org=self.organisation_name))
+
+    @property
+    def chosen(self) -> Publication | None:
+        """The publication choice sent, when it is one of the options."""
+        value = self.publication.data
+        valid = value in {p.value for p in Publication} and not self.publication.errors
+        return Publication(value) if valid else None
+
+
+class PageProblems:
+    """Problems with the response itself rather than with a field of the form (a required question
+    not answered, nothing answered at all), for the shared error summary: each one links to the part
+    of the page it is about, or is listed without a link when there is no such part."""
+
+    def __init__(self, problems: list[tuple[str, str]], anchors: set[str]):
+        self.fields = [SimpleNamespace(id=anchor, errors=[message], type="PageProblem")
+                       for anchor, message in problems if anchor in anchors]
+        self.form_errors = [message for anchor, message in problems if anchor not in anchors]
+
+    def __iter__(self):
+        return iter(self.fields)
