@@ -144,7 +144,6 @@ STILL_AGAINST_THE_ORDER = {
     ("advice", "strategy"), ("analysis", "strategy"), ("consultations", "strategy"),
     ("consultations", "advice"),  # the consultation page's links to advice and the strategy
     ("dialogue", "analysis"),  # a deleted message's codings
-    ("strategy", "reports"),  # the strategy's document is built in reports/report.py
 }
 
 

@@ -3,17 +3,7 @@ DOCX) and the content types are in ``consult/core/documents.py``.
 """
 from __future__ import annotations
 
-from consult.core.documents import (  # noqa: F401  (still imported from here by report.py and strategy)
-    CONTENT_TYPES,
-    EXPORTERS,
-    BulletList,
-    DocumentModel,
-    Heading,
-    Paragraph,
-    Table,
-    section,
-    send_export,
-)
+from consult.core.documents import CONTENT_TYPES
 
 
 class AnswersExporter:

@@ -28,6 +28,7 @@ from consult.analysis.services import (
     value_groups_by_question,
 )
 from consult.consultations.models import Consultation, Question, QuestionKind, Theme
+from consult.core.documents import BulletList, DocumentModel, Heading, Paragraph, Table, section
 from consult.core.templating import format_day, format_deadline, format_number
 from consult.disclosure import Audience
 from consult.disclosure.answers import attribution, counts_in_public, stricter, withheld_answer, withheld_label
@@ -35,10 +36,10 @@ from consult.disclosure.statistics import min_group
 from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
 from consult.qa.services import published_items
-from consult.reports.exporters import BulletList, DocumentModel, Heading, Paragraph, Table, section
 from consult.reports.models import Report
 from consult.responses.models import Publication, Response, ResponseStatus, SubmittedAnswer
-from consult.strategy.services import draft_for, evidence_label, links_for, live_segments, part_labels
+from consult.strategy.document import strategy_blocks
+from consult.strategy.services import draft_for, evidence_label, links_for, part_labels
 
 
 def report_for(consultation: Consultation) -> Report | None:
@@ -359,42 +360,3 @@ class _DispositionLabels(dict):
     def __missing__(self, disposition):
         self[disposition] = label = disposition.label
         return label
-
-
-def strategy_blocks(draft) -> list:
-    """The general part, the overview grid and every segment."""
-    blocks: list = []
-    if draft.principles:
-        blocks += section(_("Guiding principles"), draft.principles, level=3)
-    if draft.change_tasks:
-        blocks += section(_("Change tasks"), draft.change_tasks, level=3)
-    segments = live_segments(draft)
-    blocks.append(Table(columns=[_("Segment"), _("Organisation form"), _("Number of providers"), _("Funding form"),
-                                 _("Contract duration")],
-                        rows=[[s.name, s.organisation_form.label if s.organisation_form else "—",
-                               s.providers_label or "—", s.funding_form.label if s.funding_form else "—",
-                               s.duration or "—"] for s in segments], caption=_("The segments at a glance")))
-    for segment in segments:
-        blocks.append(Heading(segment.name, 3))
-        details = [(_("Services in this segment"), segment.services),
-                   (_("Explanation of the organisation form"), segment.organisation_form_explanation),
-                   (_("Process"), segment.process), (_("Explanation of the funding form"), segment.funding_explanation),
-                   (_("Extension options"), segment.extension), (_("Tariff approach"), segment.tariff),
-                   (_("Rationale"), segment.rationale)]
-        for label, text in details:
-            if text:
-                blocks.append(Paragraph(f"{label}: {text}"))
-        for label, values in [(_("Suitability requirements"), segment.suitability),
-                              (_("Award criteria"), segment.award_criteria), (_("KPIs to monitor"), segment.kpis)]:
-            if values:
-                blocks.append(Paragraph(f"{label}:"))
-                blocks.append(BulletList(list(values)))
-    return blocks
-
-
-def build_strategy_document(consultation: Consultation, draft) -> DocumentModel:
-    status = draft.adopted_name or draft.status.label
-    municipalities = ", ".join(m.name for m in consultation.municipalities)
-    return DocumentModel(title=_("Procurement strategy: %(title)s", title=consultation.title),
-                         subtitle=f"{municipalities} · {status}", blocks=strategy_blocks(draft),
-                         filename_stem=f"inkoopstrategie-{consultation.slug}", language=str(get_locale()))

@@ -482,8 +482,8 @@ def comment(slug: str):
 def export(slug: str, fmt: str):
     """The strategy draft alone, for whoever may read it."""
     from consult.audit.services import record_event
-    from consult.reports.exporters import EXPORTERS, send_export
-    from consult.reports.report import build_strategy_document
+    from consult.core.documents import EXPORTERS, send_export
+    from consult.strategy.document import build_strategy_document
 
     consultation, draft = _load(slug)
     draft = _require_draft(draft)

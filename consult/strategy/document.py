@@ -1,0 +1,49 @@
+"""The procurement strategy as a document (ODT, PDF, DOCX through ``consult/core/documents.py``);
+the consultation report includes the same blocks."""
+from __future__ import annotations
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from consult.consultations.models import Consultation
+from consult.core.documents import BulletList, DocumentModel, Heading, Paragraph, Table, section
+from consult.strategy.services import live_segments
+
+
+def strategy_blocks(draft) -> list:
+    """The general part, the overview grid and every segment."""
+    blocks: list = []
+    if draft.principles:
+        blocks += section(_("Guiding principles"), draft.principles, level=3)
+    if draft.change_tasks:
+        blocks += section(_("Change tasks"), draft.change_tasks, level=3)
+    segments = live_segments(draft)
+    blocks.append(Table(columns=[_("Segment"), _("Organisation form"), _("Number of providers"), _("Funding form"),
+                                 _("Contract duration")],
+                        rows=[[s.name, s.organisation_form.label if s.organisation_form else "—",
+                               s.providers_label or "—", s.funding_form.label if s.funding_form else "—",
+                               s.duration or "—"] for s in segments], caption=_("The segments at a glance")))
+    for segment in segments:
+        blocks.append(Heading(segment.name, 3))
+        details = [(_("Services in this segment"), segment.services),
+                   (_("Explanation of the organisation form"), segment.organisation_form_explanation),
+                   (_("Process"), segment.process), (_("Explanation of the funding form"), segment.funding_explanation),
+                   (_("Extension options"), segment.extension), (_("Tariff approach"), segment.tariff),
+                   (_("Rationale"), segment.rationale)]
+        for label, text in details:
+            if text:
+                blocks.append(Paragraph(f"{label}: {text}"))
+        for label, values in [(_("Suitability requirements"), segment.suitability),
+                              (_("Award criteria"), segment.award_criteria), (_("KPIs to monitor"), segment.kpis)]:
+            if values:
+                blocks.append(Paragraph(f"{label}:"))
+                blocks.append(BulletList(list(values)))
+    return blocks
+
+
+def build_strategy_document(consultation: Consultation, draft) -> DocumentModel:
+    status = draft.adopted_name or draft.status.label
+    municipalities = ", ".join(m.name for m in consultation.municipalities)
+    return DocumentModel(title=_("Procurement strategy: %(title)s", title=consultation.title),
+                         subtitle=f"{municipalities} · {status}", blocks=strategy_blocks(draft),
+                         filename_stem=f"inkoopstrategie-{consultation.slug}", language=str(get_locale()))
