@@ -141,8 +141,7 @@ def core_violations(graph: Graph) -> list[str]:
 # docs/architecture.md explains each and how it is to be removed.
 STILL_AGAINST_THE_ORDER = {
     ("advice", "disclosure"), ("dialogue", "disclosure"), ("qa", "disclosure"),  # the gate reads their models
-    ("advice", "strategy"), ("analysis", "strategy"), ("consultations", "strategy"),
-    ("consultations", "advice"),  # the consultation page's links to advice and the strategy
+    ("advice", "strategy"), ("analysis", "strategy"),  # which input the strategy draft links
     ("dialogue", "analysis"),  # a deleted message's codings
 }
 

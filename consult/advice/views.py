@@ -106,12 +106,7 @@ def index(slug: str):
         AdvicePoint.advice_id.in_(shown)).group_by(AdvicePoint.advice_id)).all()) if shown else {}
     team = is_team(current_user, consultation)
     own = council_ids(current_user)
-    from consult.strategy.permissions import can_read_strategy
-    from consult.strategy.services import draft_for
-
     return render_template("advice/index.html", consultation=consultation, form=form,
-                           strategy_readable=not team and can_read_strategy(current_user, consultation,
-                                                                           draft_for(consultation)),
                            rows=[(req, advices) for req, advices in rows if advices or team or
                                  any(a.council_id in own for a in req.advices)],
                            has_councils=bool(councils), point_counts=point_counts)

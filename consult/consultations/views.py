@@ -153,18 +153,7 @@ def index():
 def show(slug: str):
     consultation = load_consultation(slug, *CONTENT)
     return render_template("consultations/show.html", consultation=consultation,
-                           audience=None, preview=False, now=utcnow(),
-                           strategy_readable=_strategy_readable(consultation))
-
-
-def _strategy_readable(consultation: Consultation) -> bool:
-    """Whether the page links a council member to the strategy draft shared with the councils."""
-    from consult.advice.permissions import is_council_member
-    from consult.strategy.permissions import can_read_strategy
-    from consult.strategy.services import draft_for
-
-    return (is_council_member(current_user) and not is_team(current_user, consultation)
-            and can_read_strategy(current_user, consultation, draft_for(consultation)))
+                           audience=None, preview=False, now=utcnow())
 
 
 @bp.route("/consultations/<slug>/preview/<audience>")

@@ -20,6 +20,16 @@ def can_read_strategy(user, consultation: Consultation, draft: StrategyDraft | N
 
 
 @predicate
+def can_read_shared_strategy(user, consultation: Consultation) -> bool:
+    """A council member outside the team reads the draft the team shared with the councils: the
+    consultation page and the advice page link to it."""
+    from consult.strategy.services import draft_for
+
+    return (is_council_member(user) and not is_team(user, consultation)
+            and can_read_strategy(user, consultation, draft_for(consultation)))
+
+
+@predicate
 def can_write_strategy(user, consultation: Consultation, draft: StrategyDraft | None) -> bool:
     """Editors write until the draft is adopted; analysts read."""
     return can_edit_consultation(user, consultation) and (draft is None or draft.status != DraftStatus.ADOPTED)
