@@ -142,7 +142,6 @@ def core_violations(graph: Graph) -> list[str]:
 STILL_AGAINST_THE_ORDER = {
     ("advice", "disclosure"), ("dialogue", "disclosure"), ("qa", "disclosure"),  # the gate reads their models
     ("advice", "strategy"), ("analysis", "strategy"),  # which input the strategy draft links
-    ("dialogue", "analysis"),  # a deleted message's codings
 }
 
 

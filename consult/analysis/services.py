@@ -25,6 +25,7 @@ from consult.core.access import like_contains
 from consult.core.db import insert_unless_exists, update_if_version
 from consult.core.refused import Refused
 from consult.core.time import utcnow
+from consult.dialogue.signals import posts_purged
 from consult.disclosure import Audience
 from consult.disclosure.answers import attribution, effective_publication, may_count, quote_refusal, stricter
 from consult.disclosure.statistics import (
@@ -838,3 +839,9 @@ def quote_post(consultation: Consultation, post, excerpt: str, *, by: User, at: 
     db.session.add(quote)
     record_event("quote_marked", actor=by, obj=consultation, post_id=post.id)
     return quote
+
+
+@posts_purged.connect
+def _drop_quotes_of_purged_posts(_sender, post_ids, **_extra) -> None:
+    """A deleted post whose text is emptied takes its key quotes with it."""
+    db.session.execute(delete(Quote).where(Quote.post_id.in_(post_ids)).execution_options(synchronize_session=False))

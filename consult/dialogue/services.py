@@ -11,10 +11,9 @@ from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, delete, false, func, or_, select, update
+from sqlalchemy import Select, false, func, or_, select, update
 from sqlalchemy.orm import contains_eager
 
-from consult.analysis.models import Quote
 from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Theme
@@ -34,6 +33,7 @@ from consult.dialogue.models import (
     ThreadFollow,
 )
 from consult.dialogue.permissions import EDIT_WINDOW, author_identity, can_read_threads
+from consult.dialogue.signals import posts_purged
 from consult.disclosure.posts import may_show_post, may_show_thread, quotable, shown_posts
 from consult.extensions import db
 from consult.notify.models import Kind
@@ -402,7 +402,7 @@ def purge_deleted_posts(now: datetime | None = None) -> int:
                                  .execution_options(synchronize_session=False)).rowcount
     db.session.execute(update(PostRevision).where(PostRevision.post_id.in_(due), PostRevision.body != "")
                        .values(body="").execution_options(synchronize_session=False))
-    db.session.execute(delete(Quote).where(Quote.post_id.in_(due)).execution_options(synchronize_session=False))
+    posts_purged.send(current_app._get_current_object(), post_ids=due)
     if emptied:
         record_event("deleted_posts_purged", count=emptied, before=cutoff.isoformat())
     return emptied
