@@ -326,6 +326,7 @@ ACCESS = {
     "GET /posts/<int:post_id>/report":                                               "  L 403 200 200 404 200 200 200",
     "POST /posts/<int:post_id>/substantive":                                         "  L 404 404 404 404 403   A   A",
     "GET /posts/<int:post_id>/replies":                                              "  L 200 200 200 404 200 200 200",
+    "GET /posts/<int:post_id>":                                                      "  L 302 302 302 404 302 302 302",
     "GET /privacy":                                                                  "200 200 200 200 200 200 200 200",
     "GET /qa/<int:item_id>":                                                         "  L 403 403 403 403 403 200 200",
     "GET /receipts/verify":                                                          "200 200 200 200 200 200 200 200",

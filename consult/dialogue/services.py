@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, false, func, or_, select, update
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 
 from consult.audit.services import record_event
 from consult.auth.models import User
@@ -377,7 +377,7 @@ def search_posts(consultation: Consultation, query: str, user) -> Select:
     """
     query = query.strip()[:200]
     base = shown_posts(select(Post).join(Post.thread).where(Thread.consultation_id == consultation.id),
-                       user, consultation).options(contains_eager(Post.thread))
+                       user, consultation).options(contains_eager(Post.thread), joinedload(Post.author))
     if not query:
         return base.where(false())
     if db.session.get_bind().dialect.name == "postgresql":

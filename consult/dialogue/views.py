@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select, true
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from consult.consultations.loaders import load_consultation
@@ -310,6 +310,26 @@ def replies(post_id: int):
     page = _posts_page(listed, request.args.get("page", type=int), REPLIES_PER_PAGE, moderator=moderator)
     return render_template("dialogue/replies.html", parent=parent, replies=page.items, page=page,
                            total=page.total, form=PostForm(formdata=None), **_post_context(thread))
+
+
+@bp.route("/posts/<int:post_id>")
+def message(post_id: int):
+    """A message's own address: the page of the discussion that shows it (for a reply, the page
+    of its post's replies), scrolled to it. Search results, the moderation queue and the analysis
+    link here, so a message deep in a long discussion is found on its page."""
+    found = load_post(post_id)
+    if found.parent_id is None:
+        listed, per_page = _top_level(found.thread), POSTS_PER_PAGE
+    else:
+        listed, per_page = _replies_of([found.parent_id], found.thread.consultation), REPLIES_PER_PAGE
+    earlier = listed.where(or_(Post.created_at < found.created_at,
+                               and_(Post.created_at == found.created_at, Post.id < found.id)))
+    page = db.session.scalar(select(func.count()).select_from(earlier.subquery())) // per_page + 1
+    if found.parent_id is None:
+        place = url_for("dialogue.thread", thread_id=found.thread_id, page=page)
+    else:
+        place = url_for("dialogue.replies", post_id=found.parent_id, page=page)
+    return redirect(f"{place}#post-{found.id}")
 
 
 @bp.route("/discussion/<int:thread_id>/posts", methods=["POST"])
