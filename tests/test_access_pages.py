@@ -117,3 +117,23 @@ def test_a_short_list_is_one_form_as_before(world):
     assert invited() == ["Adviesraad Leiden", "Cliëntenraad"]
     assert post_form(editor, URL, {"access": "closed", "organisations": [str(councils[0])]}).status_code == 302
     assert len(invited()) == 1
+
+
+def test_saving_invitations_says_what_changed_not_that_the_access_did(world):
+    ids = orgs(world)
+    editor = world["clients"]["editor"]
+    first = editor.get(URL)
+    public = post_form(editor, URL, {"access": "public", "shown": shown(first),
+                                     "organisations": [str(ids["Aanbieder 03"])]})
+    told = text_of(editor.get(public.headers["Location"]))
+    assert "De uitnodigingen zijn opgeslagen. De consultatie blijft openbaar" in told
+    assert "is nu openbaar" not in told
+    closed = post_form(editor, URL, {"access": "closed", "shown": shown(first),
+                                     "organisations": [str(ids["Aanbieder 03"])]})
+    assert "Deze consultatie is nu gesloten" in text_of(editor.get(closed.headers["Location"]))
+    again = post_form(editor, URL, {"access": "closed", "shown": shown(first),
+                                    "organisations": [str(ids["Aanbieder 03"]), str(ids["Aanbieder 04"])]})
+    told = text_of(editor.get(again.headers["Location"]))
+    assert "De uitnodigingen zijn opgeslagen. Alleen de uitgenodigde organisaties zien deze consultatie." in told
+    assert "is nu gesloten" not in told
+

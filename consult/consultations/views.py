@@ -367,11 +367,18 @@ def access(slug: str):
             (org.id, org.name) for org in known if org.id not in set(on_page)]
         form.invited_after = {org.id for org in invited} if shown is not None else None
     if form.validate_on_submit():
+        was_closed = consultation.invited_only
         if set_access(consultation, invited_only=form.access.data == "closed", invited=invited, by=current_user):
             db.session.commit()
-        flash(_("This consultation is now closed: only the invited organisations see it.")
-              if consultation.invited_only else _("This consultation is now public: anyone reads what is published."),
-              "ok")
+        if consultation.invited_only != was_closed:
+            told = (_("This consultation is now closed: only the invited organisations see it.")
+                    if consultation.invited_only else _("This consultation is now public: anyone reads what is published."))
+        else:  # only the invitations changed (or nothing): say so, not that the access did
+            told = (_("The invitations have been saved. Only the invited organisations see this consultation.")
+                    if consultation.invited_only else
+                    _("The invitations have been saved. The consultation stays public: anyone reads what is "
+                      "published; the invitations count once it is closed."))
+        flash(told, "ok")
         return redirect(url_for("consultations.access", slug=consultation.slug, q=q or None,
                                 invited="1" if only_invited else None,
                                 page=organisations.page if organisations.page > 1 else None))
