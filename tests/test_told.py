@@ -10,7 +10,7 @@ invitations and sends them again or withdraws them.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -21,7 +21,7 @@ from consult.advice.services import submit as submit_advice
 from consult.audit.models import AuditEvent
 from consult.consultations.models import Consultation, Question, QuestionKind, Status, TeamMember, TeamRole, Theme
 from consult.core.mail import outbox
-from consult.core.time import to_local, utcnow
+from consult.core.time import combine_local, to_local, utcnow
 from consult.dialogue.models import Post, PostStatus, Thread
 from consult.extensions import db
 from consult.home.overview import VISIT_GAP, record_visit
@@ -37,11 +37,17 @@ from tests.conftest import login, make_org, make_user, post_form, text_of
 SLUG = "wmo"
 
 
+def _late_on(days: int):
+    """Late in the evening ``days`` days from today: that many calendar days and whole days left at
+    any hour the suite runs."""
+    return combine_local(to_local(utcnow()).date() + timedelta(days=days), time(23, 59))
+
+
 @pytest.fixture
 def world(app):
     leiden = make_org("Gemeente Leiden", kind=OrgKind.MUNICIPALITY)
     consultation = Consultation(slug=SLUG, title="Wmo Leidse regio", status=Status.OPEN, municipalities=[leiden],
-                                closes_at=utcnow() + timedelta(days=10, hours=1), principles=[])
+                                closes_at=_late_on(days=10), principles=[])
     theme = Theme(title="Toegang", position=0)
     theme.questions.append(Question(text="Hoe ervaren cliënten de toegang?", kind=QuestionKind.OPEN, position=0))
     consultation.themes.append(theme)

@@ -3,14 +3,14 @@ pre-moderation switch on the moderation page, and pending invitations a contact 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 from functools import partial
 
 from playwright.sync_api import expect
 from sqlalchemy import select, update
 
 from consult.consultations.models import Consultation, Question, QuestionKind, Status, TeamMember, TeamRole, Theme
-from consult.core.time import utcnow
+from consult.core.time import combine_local, to_local, utcnow
 from consult.dialogue.services import create_thread
 from consult.extensions import db
 from consult.notify.models import Visit
@@ -33,8 +33,11 @@ def log_out(page) -> None:
 
 def setup(status: Status = Status.OPEN) -> dict:
     leiden = make_org("Gemeente Leiden", kind=OrgKind.MUNICIPALITY)
+    # A week from today, late in the evening: seven calendar days and seven whole days left at any
+    # hour the suite runs (a deadline of now + 7 days lands on the eighth day after 22:00).
+    closes_at = combine_local(to_local(utcnow()).date() + timedelta(days=7), time(23, 59))
     consultation = Consultation(slug="wmo", title=TITLE, status=status, municipalities=[leiden],
-                                closes_at=utcnow() + timedelta(days=7, hours=2), principles=[])
+                                closes_at=closes_at, principles=[])
     theme = Theme(title="Samenwerking", position=0)
     theme.questions.append(Question(text="Hoe werkt u samen?", kind=QuestionKind.OPEN, position=0))
     consultation.themes.append(theme)
