@@ -1,15 +1,28 @@
 """Analysis forms: one per posted form. Forms validate; services save (and check again)."""
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField, ValidationError
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
-from consult.analysis.models import TAG_COLOURS, SynthesisStatus
+from consult.analysis.models import TAG_COLOURS, SynthesisStatus, Tag
 from consult.core.forms import strip
+from consult.extensions import db
 
 TAG_NAME_MAX = 80
 TAG_DESCRIPTION_MAX = 2000
@@ -47,6 +60,9 @@ class SynthesisForm(FlaskForm):
         if field.data not in {s.value for s in SynthesisStatus}:
             raise ValidationError(_l("Choose draft or final."))
 
+    # Where the question page scrolls back to after the save (the theme page sends none).
+    anchor = HiddenField(filters=[lambda value: _anchor(value)])
+
     def first_error(self) -> str | None:
         return next((str(message) for field in (self.synthesis, self.status) for message in field.errors), None)
 
@@ -74,3 +90,127 @@ class TagDeleteForm(FlaskForm):
 
     action = HiddenField()  # "delete"; the tag form sends none
     tag = _id()
+
+
+# --- the actions on a question's page (one form per route) -----------------------------------------
+
+BULK_ACTIONS = ("tag_selected", "tag_filtered", "untag_selected", "untag_filtered")
+_ANCHOR = re.compile(r"#[A-Za-z][\w-]*")
+
+
+def _anchor(value):
+    """The part of the page to return to (``#answer-12-3``); anything else is dropped, so a posted
+    value never becomes part of a redirect."""
+    return value if isinstance(value, str) and _ANCHOR.fullmatch(value) else None
+
+
+def _number(value):
+    """A number sent as text; anything that is not one reads as none (the field's check says so)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class _Offset(IntegerField):
+    """Where in the answer the excerpt was selected (filled in by the page's script). A value that is
+    not a number reads as none: the excerpt is then looked up by its text, as without the script."""
+
+    widget = HiddenInput()
+
+    def process_formdata(self, valuelist):
+        self.data = _number(valuelist[0]) if valuelist else None
+
+
+class QuestionActionForm(FlaskForm):
+    """What every form on a question's page sends besides its own fields: where to return to. A
+    tag chosen in the form is checked against the tags of ``consultation``."""
+
+    anchor = HiddenField(filters=[_anchor])
+
+    def __init__(self, consultation, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.consultation = consultation
+        self.chosen_tag: Tag | None = None
+
+    def validate_tag(self, field):
+        """The chosen tag must be one of this consultation's (a number from another consultation's
+        page, or no number at all, is refused at the field)."""
+        if not (field.raw_data and field.raw_data[0]):
+            return  # none chosen: the form's own rule says whether that is allowed
+        tag = db.session.get(Tag, field.data) if field.data is not None else None
+        if tag is None or tag.consultation_id != self.consultation.id:
+            raise ValidationError(_l("Choose one of the tags."))
+        self.chosen_tag = tag
+
+
+def _tag_choice(*validators) -> SelectField:
+    # The options are the consultation's tags, rendered once per page by ``tag_options``; the value
+    # is checked by ``validate_tag`` with one lookup instead of loading every tag.
+    return SelectField(_l("Tag"), coerce=_number, validate_choice=False, validators=list(validators))
+
+
+class BulkForm(QuestionActionForm):
+    """Tag or untag whole answers: the selected ones (``answers``: keys ``<response>-<question>``)
+    or all that the page's filters match. ``action`` is the button pressed."""
+
+    action = HiddenField()  # the button pressed: one of BULK_ACTIONS
+    tag = _tag_choice(InputRequired(_l("Choose a tag.")))
+    answers = SelectMultipleField(validate_choice=False)
+
+    @property
+    def on_selection(self) -> bool:
+        return (self.action.data or "").endswith("_selected")
+
+    def response_ids(self, question_id: int) -> set[int]:
+        """The responses whose answer to this question is selected (keys of other questions, or
+        that are not keys, are left out)."""
+        keys = [key.partition("-") for key in self.answers.data or []]
+        return {int(response_id) for response_id, _sep, question in keys
+                if response_id.isdigit() and question == str(question_id)}
+
+    def page_errors(self) -> dict[str, str]:
+        """Each message by the element of the page it is shown at (and the error summary links to)."""
+        return _messages({"bulk-tag": self.tag, "bulk-answers": self.answers})
+
+
+class UndoBulkForm(QuestionActionForm):
+    """Undo the person's last bulk action on this question (the button only)."""
+
+
+class RemoveCodingForm(QuestionActionForm):
+    """Remove one tag from an answer or an excerpt (the Remove button beside it)."""
+
+    coding = _id()
+
+
+class RemoveQuoteForm(QuestionActionForm):
+    """Remove one key quote from an answer (the Remove button beside it)."""
+
+    quote = _id()
+
+
+class ExcerptForm(QuestionActionForm):
+    """Mark a part of one answer (``answer``: its key): tag it, make it a key quote, or both. ``at``
+    is where it was selected, when the page's script could tell."""
+
+    answer = HiddenField()
+    excerpt = TextAreaField(_l("Excerpt"))
+    at = _Offset()
+    tag = _tag_choice(Optional())
+    quote = BooleanField(_l("Key quote for the report"))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and self.chosen_tag is None and not self.quote.data:
+            self.tag.errors.append(_l("Choose a tag, or mark the excerpt as a key quote, or both."))
+            return False
+        return valid
+
+    def page_errors(self) -> dict[str, str]:
+        key = self.answer.data or ""
+        return _messages({f"excerpt-{key}": self.excerpt, f"excerpt-tag-{key}": self.tag})
+
+
+def _messages(fields: dict) -> dict[str, str]:
+    return {element: str(field.errors[0]) for element, field in fields.items() if field.errors}

@@ -11,7 +11,18 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from consult.analysis import bp
-from consult.analysis.forms import PostActionForm, SynthesisForm, TagDeleteForm, TagForm
+from consult.analysis.forms import (
+    BULK_ACTIONS,
+    BulkForm,
+    ExcerptForm,
+    PostActionForm,
+    RemoveCodingForm,
+    RemoveQuoteForm,
+    SynthesisForm,
+    TagDeleteForm,
+    TagForm,
+    UndoBulkForm,
+)
 from consult.analysis.models import TAG_COLOURS, Coding, Quote, SynthesisStatus, Tag
 from consult.analysis.permissions import can_analyse
 from consult.analysis.services import (
@@ -60,8 +71,6 @@ from consult.core.refused import refuse_on
 from consult.extensions import db
 
 PAGE_SIZE = 25
-# Tag or untag the selected answers, or all answers the filters match.
-BULK_ACTIONS = ("tag_selected", "tag_filtered", "untag_selected", "untag_filtered")
 
 
 def _load(slug: str) -> Consultation:
@@ -147,13 +156,16 @@ def question(slug: str, question_id: int):
     return _question_page(consultation, *_question(consultation, question_id))
 
 
-def _question_page(consultation, theme, question_obj, number, *, errors=None, values=None, selected=frozenset(),
+def _question_page(consultation, theme, question_obj, number, *, refused=None, synthesis_form=None,
                    synthesis_error=None, status=200):
     """The answers to one question with their tags, excerpts, statistics and synthesis; after a
-    refused action with the message at its form and what the person typed or selected kept."""
+    refused action (``refused``: its form) with each message at its field and what the person typed,
+    chose or selected kept."""
     question_id = question_obj.id
     tags, bulk, bulk_tag = tags_with_last_bulk(consultation, current_user, question_id)
-    errors = errors or {}
+    errors = refused.page_errors() if refused is not None else {}
+    bulk_form = refused if isinstance(refused, BulkForm) else None
+    excerpt_form = refused if isinstance(refused, ExcerptForm) else None
     filters = _filters()
     # Filtered, counted and paged in SQL; the statistics are grouped there too.
     found = answer_page(consultation, question_id, filters, request.args.get("page", 1, type=int), PAGE_SIZE,
@@ -180,10 +192,12 @@ def _question_page(consultation, theme, question_obj, number, *, errors=None, va
         pages=found.pages, paging=Page(found.page, PAGE_SIZE, found.matched), filters=filters, tags=tags,
         stats=stats, public=public, stakeholders=STAKEHOLDERS,
         labels=STAKEHOLDER_LABELS, synthesis=synthesis_for(theme, question_obj), synthesis_error=synthesis_error,
-        synthesis_text=request.form.get("synthesis") if synthesis_error else None, synthesis_conflict=status == 409,
-        statuses=list(SynthesisStatus), errors=errors, values=values or {}, colours=TAG_COLOURS, selected=selected,
-        chosen_tag=request.form.get("tag", "") if errors.get("bulk") else "", last_bulk=bulk, last_bulk_tag=bulk_tag,
-        args=request.args.to_dict())
+        synthesis_text=synthesis_form.synthesis.data if synthesis_error else None, synthesis_conflict=status == 409,
+        statuses=list(SynthesisStatus), errors=errors, colours=TAG_COLOURS,
+        selected=set(bulk_form.answers.data or []) if bulk_form else frozenset(),
+        chosen_tag=bulk_form.tag.data if bulk_form else None,
+        kept=excerpt_form.answer.data if excerpt_form else None, excerpt_form=excerpt_form,
+        last_bulk=bulk, last_bulk_tag=bulk_tag, args=request.args.to_dict())
     if confidential_keys:  # every view of a confidential answer is audited
         record_event("confidential_viewed", actor=current_user, obj=consultation, question_id=question_id,
                      answers=confidential_keys)
@@ -196,11 +210,25 @@ def _filters() -> Filters:
                    text=request.args.get("q", ""))
 
 
-def question_action(name: str):
-    """A POST route for one action on a question's page (``/questions/<id>/<name>``). The action
-    returns the message for the person; a refused action shows the page again with the message at
-    its form (``field``: which one) and the person's selection and text kept. The filters of the
-    page travel in the query string, so the page comes back as it was."""
+class _Invalid(AnalysisRefused):
+    """The action's form names what is wrong at its fields already."""
+
+    def __init__(self):
+        super().__init__("")
+
+
+def _checked(form) -> None:
+    """Go on only with a valid form; otherwise the page comes back with the messages at their fields."""
+    if not form.validate():
+        raise _Invalid()
+
+
+def question_action(name: str, form_class):
+    """A POST route for one action on a question's page (``/questions/<id>/<name>``), sent with its
+    own form (``form_class``). The action returns the message for the person; a refused action shows
+    the page again with the message at its field and the person's selection and text kept (a
+    refusal of the service is shown at the form's main field). The filters of the page travel in the
+    query string, so the page comes back as it was."""
     def register(act):
         @bp.route(f"/consultations/<slug>/analysis/questions/<int:question_id>/{name}", methods=["POST"],
                   endpoint=f"question_{name.replace('-', '_')}")
@@ -208,38 +236,35 @@ def question_action(name: str):
         def view(slug: str, question_id: int):
             consultation = _load(slug)
             theme, question_obj, number = _question(consultation, question_id)
+            form = form_class() if form_class is SynthesisForm else form_class(consultation)
             try:
-                message = act(consultation, theme, question_obj)
-            except (AnalysisRefused, StaleSynthesis) as refused:
+                message = act(consultation, theme, question_obj, form)
+            except StaleSynthesis:
                 db.session.rollback()
-                if isinstance(refused, StaleSynthesis):
-                    return _question_page(consultation, theme, question_obj, number,
-                                          synthesis_error=str(STALE_SAVE), status=409)
-                if name == "synthesis":
-                    return _question_page(consultation, theme, question_obj, number,
+                return _question_page(consultation, theme, question_obj, number, synthesis_form=form,
+                                      synthesis_error=str(STALE_SAVE), status=409)
+            except AnalysisRefused as refused:
+                db.session.rollback()
+                if form_class is SynthesisForm:
+                    return _question_page(consultation, theme, question_obj, number, synthesis_form=form,
                                           synthesis_error=str(refused.message))
-                key = "bulk" if name == "bulk" else request.form.get("answer", "")
-                return _question_page(consultation, theme, question_obj, number,
-                                      errors={key: str(refused.message)},
-                                      values={key: request.form.get("excerpt", "")},
-                                      selected=set(request.form.getlist("answers")))  # the selection stays
+                if not isinstance(refused, _Invalid):
+                    refuse_on(form[refused.field or REFUSED_AT[form_class]], refused)
+                return _question_page(consultation, theme, question_obj, number, refused=form)
             db.session.commit()
             flash(message, "ok")
             return redirect(url_for("analysis.question", slug=slug, question_id=question_id,
-                                    **request.args.to_dict()) + (request.form.get("anchor") or ""))
+                                    **request.args.to_dict()) + (form.anchor.data or ""))
         return view
     return register
 
 
-def _chosen_tag(consultation) -> Tag | None:
-    tag_id = request.form.get("tag", type=int)
-    tag = db.session.get(Tag, tag_id) if tag_id else None
-    return tag if tag is not None and tag.consultation_id == consultation.id else None
+# Where a refusal of the service is shown: the bulk tag chooser, the excerpt's text.
+REFUSED_AT = {BulkForm: "tag", ExcerptForm: "excerpt"}
 
 
-@question_action("synthesis")
-def synthesis(consultation, theme, question) -> str:
-    form = SynthesisForm()
+@question_action("synthesis", SynthesisForm)
+def synthesis(consultation, theme, question, form: SynthesisForm) -> str:
     if not form.validate():
         raise AnalysisRefused(form.first_error() or _("The form had expired. Send it again."))
     save_synthesis(theme, question, text=form.synthesis.data, status=SynthesisStatus(form.status.data),
@@ -247,8 +272,9 @@ def synthesis(consultation, theme, question) -> str:
     return _("The synthesis has been saved.")
 
 
-@question_action("undo-bulk")
-def undo(consultation, theme, question) -> str:
+@question_action("undo-bulk", UndoBulkForm)
+def undo(consultation, theme, question, form: UndoBulkForm) -> str:
+    _checked(form)
     undone = undo_bulk(current_user, question.id)
     if undone is None:  # undone already (the button sent twice, or in another tab)
         return _("There is nothing to undo: the last bulk action has been undone already.")
@@ -260,25 +286,20 @@ def undo(consultation, theme, question) -> str:
                     tag=undone.tag.name)
 
 
-@question_action("bulk")
-def bulk(consultation, theme, question) -> str:
+@question_action("bulk", BulkForm)
+def bulk(consultation, theme, question, form: BulkForm) -> str:
     """Tag or untag the selected answers, or all answers the page's filters match (the button says which)."""
-    action = request.form.get("action", "")
-    if action not in BULK_ACTIONS:
-        abort(400)
-    tag = _chosen_tag(consultation)
-    if tag is None:
-        raise AnalysisRefused(_("Choose a tag."))
-    if action.endswith("_selected"):
-        keys = [key.partition("-") for key in request.form.getlist("answers")]
-        response_ids = answered_response_ids(consultation, question.id, {
-            int(response_id) for response_id, _sep, question_id in keys
-            if response_id.isdigit() and question_id == str(question.id)})
+    if form.action.data not in BULK_ACTIONS:
+        abort(400)  # not one of the four buttons
+    _checked(form)
+    tag = form.chosen_tag
+    if form.on_selection:
+        response_ids = answered_response_ids(consultation, question.id, form.response_ids(question.id))
         if not response_ids:
-            raise AnalysisRefused(_("Select at least one answer."))
+            raise AnalysisRefused(_("Select at least one answer."), field="answers")
     else:
         response_ids = matching_response_ids(consultation, question.id, _filters())
-    if action.startswith("untag"):
+    if form.action.data.startswith("untag"):
         removed = bulk_untag(tag, question.id, response_ids, by=current_user)
         return ngettext("Tag “%(tag)s” removed from %(num)d answer.", "Tag “%(tag)s” removed from %(num)d answers.",
                         removed, tag=tag.name)
@@ -286,18 +307,18 @@ def bulk(consultation, theme, question) -> str:
     return _("Tag “%(tag)s” added to %(n)s answers.", tag=tag.name, n=added)
 
 
-@question_action("remove-coding")
-def remove_answer_coding(consultation, theme, question) -> str:
-    coding = db.session.get(Coding, request.form.get("coding", type=int) or 0)
+@question_action("remove-coding", RemoveCodingForm)
+def remove_answer_coding(consultation, theme, question, form: RemoveCodingForm) -> str:
+    coding = db.session.get(Coding, form.coding.data or 0) if form.validate() else None
     if coding is None or coding.tag.consultation_id != consultation.id:
         abort(404)
     remove_coding(coding, by=current_user)
     return _("The tag has been removed.")
 
 
-@question_action("remove-quote")
-def remove_answer_quote(consultation, theme, question) -> str:
-    quote = db.session.get(Quote, request.form.get("quote", type=int) or 0)
+@question_action("remove-quote", RemoveQuoteForm)
+def remove_answer_quote(consultation, theme, question, form: RemoveQuoteForm) -> str:
+    quote = db.session.get(Quote, form.quote.data or 0) if form.validate() else None
     if quote is None or quote.consultation_id != consultation.id:
         abort(404)
     db.session.delete(quote)
@@ -305,19 +326,16 @@ def remove_answer_quote(consultation, theme, question) -> str:
     return _("The quote has been removed.")
 
 
-@question_action("excerpt")
-def excerpt(consultation, theme, question) -> str:
-    item = answer_item(consultation, question.id, request.form.get("answer", ""))
+@question_action("excerpt", ExcerptForm)
+def excerpt(consultation, theme, question, form: ExcerptForm) -> str:
+    item = answer_item(consultation, question.id, form.answer.data or "")
     if item is None:
         abort(404)
-    text, at = request.form.get("excerpt", ""), request.form.get("at", type=int)
-    as_quote = request.form.get("quote") == "1"
-    tag = _chosen_tag(consultation)
-    if tag is None and not as_quote:
-        raise AnalysisRefused(_("Choose a tag, or mark the excerpt as a key quote, or both."))
-    if tag is not None:
-        tag_excerpt(tag, item, text, by=current_user, at=at)
-    if as_quote:
+    _checked(form)
+    text, at = form.excerpt.data or "", form.at.data
+    if form.chosen_tag is not None:
+        tag_excerpt(form.chosen_tag, item, text, by=current_user, at=at)
+    if form.quote.data:
         add_quote(consultation, item, text, by=current_user, at=at)
     return _("The excerpt has been marked.")
 
