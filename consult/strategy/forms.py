@@ -147,6 +147,14 @@ class SegmentForm(FlaskForm):
         return valid and not any(self._field(name).errors for name in self.segment_fields())
 
 
+class RemoveSegmentForm(FlaskForm):
+    """The Remove button on a segment's page: ``action`` "remove" (the segment form sends none) and
+    the version the page showed, so a segment changed in the meantime is not removed unseen."""
+
+    action = HiddenField()
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+
 STATUS_ACTIONS = ("create", "share", "adopt")
 
 

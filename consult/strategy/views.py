@@ -24,6 +24,7 @@ from consult.strategy.forms import (
     EvidenceForm,
     GeneralForm,
     HandleForm,
+    RemoveSegmentForm,
     RestoreForm,
     SegmentForm,
     StatusForm,
@@ -102,11 +103,18 @@ def _segment(draft, segment_id: int) -> Segment:
     return segment
 
 
+def _kept_pages() -> dict[str, int]:
+    """The pages of a part's input and comments the person is on (past the first), so that saving
+    the part, or a refused save, comes back to them."""
+    return {name: number for name in ("evidence_page", "comments_page")
+            if (number := request.args.get(name, 1, type=int)) > 1}
+
+
 def _part_context(consultation, draft, part: str, comments_page: int | None = None):
     """The input behind a part and the councils' comments on it, each a page of its own list
     (``evidence_page``, ``comments_page``), so the part costs the same with 4 or 400 of either."""
     context = {"source_labels": SOURCE_LABELS, "comment_form": CommentForm(formdata=None), "handle_form": None,
-               "links": [], "links_by_choice": [], "links_whole": [],
+               "links": [], "links_by_choice": [], "links_whole": [], "kept_pages": _kept_pages(),
                "unsupported_choices": [], "whole_elsewhere": False, "links_page": None,
                "part_endpoint": "strategy.general" if part == GENERAL else "strategy.segment",
                "part_args": {"slug": consultation.slug} if part == GENERAL else {
@@ -190,7 +198,7 @@ def general(slug: str):
         return _render_general(consultation, draft, form, str(refused.message))
     db.session.commit()
     flash(_("The general part has been saved.") if changed else _("Nothing was changed."), "ok")
-    return redirect(url_for("strategy.general", slug=slug))
+    return redirect(url_for("strategy.general", slug=slug, **_kept_pages()))
 
 
 def _render_general(consultation, draft, form, error=None, conflict=None, **extra):
@@ -250,8 +258,9 @@ def segment(slug: str, segment_id: int):
     if request.method != "POST":
         return _render_segment(consultation, draft, segment_obj)
     _require_write(consultation, draft)
-    if request.form.get("action") == "remove":
-        return _remove(slug, segment_obj)
+    removing = RemoveSegmentForm()
+    if removing.action.data == "remove":
+        return _remove(slug, segment_obj, removing)
     form = SegmentForm()
     if not form.validate():
         return _render_segment(consultation, draft, segment_obj, form)
@@ -271,13 +280,14 @@ def segment(slug: str, segment_id: int):
                                status=200 if current else 409)
     db.session.commit()
     flash(_("The segment has been saved.") if changed else _("Nothing was changed."), "ok")
-    return redirect(url_for("strategy.segment", slug=slug, segment_id=segment_id))
+    return redirect(url_for("strategy.segment", slug=slug, segment_id=segment_id, **_kept_pages()))
 
 
-def _remove(slug: str, segment_obj: Segment):
+def _remove(slug: str, segment_obj: Segment, form: RemoveSegmentForm):
     segment_id = segment_obj.id
+    form.validate()  # a version that is not a number reads as none: the service checks the one it loads
     try:
-        remove_segment(segment_obj, by=current_user, version=form_version())
+        remove_segment(segment_obj, by=current_user, version=form.version.data)
     except (StrategyConflict, StrategyRefused) as refused:
         db.session.rollback()
         flash(str(getattr(refused, "message", None) or _(
