@@ -167,7 +167,7 @@ def test_advice_document_attached_with_the_text_typed_beside_it(draft):
                            "file": (io.BytesIO(PDF), "advies.pdf")})
     assert response.status_code == 302
     advice = draft_now()
-    assert (advice.introduction, advice.file_name, len(advice.points)) == ("Met bijlage", "advies.pdf", 1)
+    assert (advice.introduction, advice.file.original_name, len(advice.points)) == ("Met bijlage", "advies.pdf", 1)
     wrong = send_draft(draft["member"], draft["url"], f"{draft['url']}/file",
                        {"introduction": "Nog een zin", "version": "2", "file": (io.BytesIO(b"MZ\x90binary"), "x.exe")})
     assert wrong.status_code == 200

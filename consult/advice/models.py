@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Question, Theme
 from consult.core.db import str_enum
+from consult.core.storage import StoredFileMixin
 from consult.core.time import UTCDateTime, utcnow
 from consult.extensions import db
 from consult.orgs.models import Organisation
@@ -95,12 +96,6 @@ class Advice(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    # The optional attached document.
-    file_name: Mapped[str | None] = mapped_column(String(255))
-    file_stored_name: Mapped[str | None] = mapped_column(String(64))
-    file_type: Mapped[str | None] = mapped_column(String(10))
-    file_size: Mapped[int | None]
-    file_sha256: Mapped[str | None] = mapped_column(String(64))
     # Submission: the exact content, its digest and the receipt code derived from it.
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -120,6 +115,20 @@ class Advice(db.Model):
     updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
     points: Mapped[list[AdvicePoint]] = relationship(back_populates="advice", cascade="all, delete-orphan",
                                                      order_by="AdvicePoint.position, AdvicePoint.id")
+    # The optional attached document (loaded with the advice: every page of it shows the file).
+    file: Mapped[AdviceFile | None] = relationship(back_populates="advice", cascade="all, delete-orphan",
+                                                   lazy="joined")
+
+
+class AdviceFile(StoredFileMixin, db.Model):
+    """The document a council attached to its advice: at most one; attaching another replaces it."""
+
+    __tablename__ = "advice_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    advice_id: Mapped[int] = mapped_column(ForeignKey("advices.id", ondelete="CASCADE"), unique=True)
+
+    advice: Mapped[Advice] = relationship(back_populates="file")
 
 
 class AdvicePoint(db.Model):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from consult.advice.models import (
     Advice,
+    AdviceFile,
     AdvicePoint,
     AdviceRequest,
     AdviceStatus,
@@ -175,16 +176,19 @@ def move_point(point: AdvicePoint, direction: int, *, by: User) -> None:
 
 
 def attach_file(advice: Advice, stored: StoredFile, *, by: User) -> None:
+    """Attach the stored upload to a draft advice, replacing the document attached before."""
     _require_draft(advice)
-    advice.file_name, advice.file_stored_name, advice.file_type = stored.original_name, stored.stored_name, stored.file_type
-    advice.file_size, advice.file_sha256 = stored.size, stored.sha256
+    if advice.file is not None:
+        advice.file = None
+        db.session.flush()  # the old row goes first: an advice has one file (advice_id is unique)
+    advice.file = AdviceFile(original_name=stored.original_name, stored_name=stored.stored_name,
+                             file_type=stored.file_type, size=stored.size, sha256=stored.sha256)
     _touch(advice, by)
 
 
 def remove_file(advice: Advice, *, by: User) -> None:
     _require_draft(advice)
-    advice.file_name = advice.file_stored_name = advice.file_type = advice.file_sha256 = None
-    advice.file_size = None
+    advice.file = None
     _touch(advice, by)
 
 
@@ -233,7 +237,7 @@ def submit_problems(advice: Advice) -> list[str]:
 def canonical_content(advice: Advice) -> dict:
     return {"council": advice.council_id, "request": advice.request_id, "introduction": advice.introduction,
             "points": [{"title": p.title, "body": p.body} for p in advice.points],
-            "file_sha256": advice.file_sha256, "submitted_at": advice.submitted_at.isoformat()}
+            "file_sha256": advice.file.sha256 if advice.file else None, "submitted_at": advice.submitted_at.isoformat()}
 
 
 def submit(advice: Advice, *, by: User) -> None:

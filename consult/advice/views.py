@@ -61,8 +61,7 @@ from consult.core.access import deny_hidden
 from consult.core.conflicts import restart_from
 from consult.core.receipts import format_receipt_code
 from consult.core.refused import refuse_on
-from consult.core.storage import send_stored
-from consult.core.uploads import CONTENT_TYPES, UploadRejected, store_upload
+from consult.core.uploads import UploadRejected, store_upload
 from consult.disclosure.advice import may_show_reply
 from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
@@ -363,10 +362,9 @@ def unattach(advice_id: int):
 @login_required
 def download(advice_id: int):
     advice = advice_or_404(current_user, advice_id)
-    if not advice.file_stored_name:
+    if advice.file is None:
         abort(404)
-    return send_stored(advice.file_stored_name, mimetype=CONTENT_TYPES[advice.file_type],
-                       download_name=advice.file_name)
+    return advice.file.send()
 
 
 @bp.route("/advice/<int:advice_id>/submit", methods=["POST"])

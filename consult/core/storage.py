@@ -18,13 +18,14 @@ from __future__ import annotations
 import io
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 from flask import abort, current_app, send_file
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 _CHUNK = 64 * 1024
 
@@ -113,6 +114,11 @@ class S3Storage:
     def open(self, name: str) -> IO[bytes]:
         return self._call("get_object", Key=self._key(name))["Body"]
 
+    def open_sized(self, name: str) -> tuple[IO[bytes], int | None]:
+        """The object for reading and its length in bytes (for the download's Content-Length)."""
+        found = self._call("get_object", Key=self._key(name))
+        return found["Body"], found.get("ContentLength")
+
     def delete(self, name: str) -> None:
         self._call("delete_object", Key=self._key(name))
 
@@ -184,42 +190,85 @@ def unavailable_page():
                            detail=None, reference=g.get("request_id")), 503
 
 
-def send_stored(name: str | None, *, mimetype: str, download_name: str, **options):
-    """The download of a stored file as an attachment (``max_age=0`` unless given). Call it only
-    after the view checked that the user may have the file: this function checks nothing.
-    404 when the file is gone, 503 when the store cannot be reached."""
+def send_stored(name: str | None, *, mimetype: str, download_name: str, whole: bool = False,
+                missing: Callable | None = None, **options):
+    """The download of a stored file as an attachment (``max_age=0`` unless given; other options
+    such as ``etag`` and ``conditional`` go to ``send_file``). Call it only after the view checked
+    that the user may have the file: this function checks nothing. 404 when the file is gone (or
+    what ``missing()`` returns then), 503 when the store cannot be reached.
+
+    ``whole=True`` reads the file into memory first (for files known to be small, such as a
+    report): range requests work from every backend and no handle stays open while it is sent."""
+
+    def gone():
+        return missing() if missing is not None else abort(404)
+
     if not name:
-        abort(404)
+        return gone()
     options.setdefault("max_age", 0)
     backend = storage()
-    if isinstance(backend, LocalStorage):
+    if isinstance(backend, LocalStorage) and not whole:
         path = backend.root / name
-        if not path.is_file():
-            abort(404)
-        return send_file(path, mimetype=mimetype, as_attachment=True, download_name=download_name, **options)
+        try:  # removed between the check and the opening: gone all the same
+            if path.is_file():
+                return send_file(path, mimetype=mimetype, as_attachment=True, download_name=download_name, **options)
+        except FileNotFoundError:
+            pass
+        return gone()
     try:
-        body = backend.open(name)
+        if whole:
+            with backend.open(name) as handle:
+                body, size = io.BytesIO(handle.read()), None  # send_file takes the length from it
+        else:
+            body, size = backend.open_sized(name)
     except FileNotFoundError:
-        abort(404)
+        return gone()
     except StorageUnavailable as error:
         current_app.logger.error("file store unreachable for %s: %s", name, error)
         return unavailable_page()
-    return send_file(body, mimetype=mimetype, as_attachment=True, download_name=download_name, **options)
+    result = send_file(body, mimetype=mimetype, as_attachment=True, download_name=download_name, **options)
+    if result.status_code == 200 and size is not None:
+        result.content_length = size  # as the local file's (a stream has no length of its own)
+    return result
 
 
-class StoredFileMixin:
-    """The columns of one stored file, shared by the models that keep one (a document's version,
-    an answer's attachment): the name the user gave it, the random name it is stored under, its
-    type by content, its size and the SHA-256 of its content (printed on receipts)."""
+class StoredContentMixin:
+    """Where one stored file's content is: the random name it is stored under, its size and the
+    SHA-256 of its content. Every model that keeps a file builds on this one mixin.
+
+    The columns are NOT NULL by default. A model whose file is generated in the background (an
+    answer export, a published report's file) sets ``stored_file_optional = True``: its row
+    exists first and gets these values once the file is done."""
+
+    stored_file_optional: ClassVar[bool] = False
+
+    @declared_attr
+    def stored_name(cls) -> Mapped[str | None]:
+        return mapped_column(String(64), unique=True, nullable=cls.stored_file_optional)
+
+    @declared_attr
+    def size(cls) -> Mapped[int | None]:
+        return mapped_column(Integer, nullable=cls.stored_file_optional)
+
+    @declared_attr
+    def sha256(cls) -> Mapped[str | None]:
+        return mapped_column(String(64), nullable=cls.stored_file_optional)
+
+    def send_as(self, *, mimetype: str, download_name: str, **options):
+        """The download of this file (see :func:`send_stored`; the caller checked access)."""
+        return send_stored(self.stored_name, mimetype=mimetype, download_name=download_name, **options)
+
+
+class StoredFileMixin(StoredContentMixin):
+    """A file a user uploaded (a document's version, an answer's attachment, a council's advice
+    document): the stored content, plus the name the user gave it and its type by content. The
+    SHA-256 is printed on receipts."""
 
     original_name: Mapped[str] = mapped_column(String(255))
-    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     file_type: Mapped[str] = mapped_column(String(10))
-    size: Mapped[int]
-    sha256: Mapped[str] = mapped_column(String(64))
 
     def send(self):
         """The download of this file under its own name (the caller checked access)."""
         from consult.core.uploads import CONTENT_TYPES
 
-        return send_stored(self.stored_name, mimetype=CONTENT_TYPES[self.file_type], download_name=self.original_name)
+        return self.send_as(mimetype=CONTENT_TYPES[self.file_type], download_name=self.original_name)

@@ -197,6 +197,7 @@ def xlsx_file(consultation: Consultation, variant: str) -> str:
 def prepare_export(job_id: int) -> None:
     """Job: write an export file for an ExportJob into the file store (written to a temporary
     file of this node first, stored whole, then the job is done)."""
+    import hashlib
     import os
     import secrets
     import tempfile
@@ -219,6 +220,8 @@ def prepare_export(job_id: int) -> None:
         ANSWER_EXPORTERS[job.fmt](consultation, job.variant).write(target)
         size = os.path.getsize(target)
         with open(target, "rb") as made:
+            sha256 = hashlib.file_digest(made, "sha256").hexdigest()
+            made.seek(0)
             put_stored(stored_name, made)
     except Exception:
         if os.path.exists(target):
@@ -229,5 +232,6 @@ def prepare_export(job_id: int) -> None:
         db.session.commit()
         raise
     os.unlink(target)
-    job.status, job.stored_name, job.size, job.finished_at = ExportStatus.DONE, stored_name, size, utcnow()
+    job.status, job.finished_at = ExportStatus.DONE, utcnow()
+    job.stored_name, job.size, job.sha256 = stored_name, size, sha256
     db.session.commit()

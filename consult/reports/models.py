@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.consultations.models import Consultation
 from consult.core.db import str_enum
+from consult.core.storage import StoredContentMixin
 from consult.core.time import UTCDateTime, utcnow
 from consult.extensions import db
 
@@ -44,10 +45,12 @@ class ExportStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-class ExportJob(db.Model):
-    """An answer export prepared in the background; only its requester downloads it."""
+class ExportJob(StoredContentMixin, db.Model):
+    """An answer export prepared in the background; only its requester downloads it. The stored
+    file's columns are empty until the job is done."""
 
     __tablename__ = "export_jobs"
+    stored_file_optional = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
@@ -55,18 +58,18 @@ class ExportJob(db.Model):
     variant: Mapped[str] = mapped_column(String(10))
     fmt: Mapped[str] = mapped_column(String(10))
     status: Mapped[ExportStatus] = mapped_column(str_enum(ExportStatus, length=10), default=ExportStatus.QUEUED)
-    stored_name: Mapped[str | None] = mapped_column(String(64))
-    size: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class ReportFile(db.Model):
+class ReportFile(StoredContentMixin, db.Model):
     """One format of one published report version in one language: rendered once, in the
     background, and stored beside the uploads. A published version never changes, so every
-    download of it sends this file; nothing is rendered while someone waits."""
+    download of it sends this file; nothing is rendered while someone waits. The stored file's
+    columns are empty until it is done; its SHA-256 is the download's ETag."""
 
     __tablename__ = "report_files"
+    stored_file_optional = True
     __table_args__ = (UniqueConstraint("report_id", "version", "language", "fmt"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,9 +80,6 @@ class ReportFile(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="queued")  # queued, running, done, failed
     # Raised by every worker that takes the file on, so only the latest one may finish it.
     attempt: Mapped[int] = mapped_column(default=0)
-    stored_name: Mapped[str | None] = mapped_column(String(64))
-    size: Mapped[int | None]
-    sha256: Mapped[str | None] = mapped_column(String(64))  # of the content: the download's ETag
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,9 +1,7 @@
 """The consultation report: the HTML page at a stable address, its downloads, and the editor."""
 from __future__ import annotations
 
-import io
-
-from flask import abort, current_app, flash, make_response, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -20,7 +18,6 @@ from consult.core.htmx import is_htmx
 from consult.core.limits import Throttled, too_many_response
 from consult.core.ondemand import count_generation
 from consult.core.refused import refuse_on
-from consult.core.storage import StorageUnavailable, read_stored, send_stored, unavailable_page
 from consult.extensions import db
 from consult.reports import bp
 from consult.reports.exporters import ANSWER_EXPORTERS
@@ -131,15 +128,12 @@ def _send_stored(file: ReportFile, report: Report, language: str):
     else:
         exporter_class = EXPORTERS[file.fmt]
         name = f"{report.published[language]['filename_stem']}.{exporter_class.extension}"
-        try:
-            data = read_stored(file.stored_name)
-        except FileNotFoundError:  # replaced by a newer version a moment ago
-            return _preparing(report.consultation, report)
-        except StorageUnavailable as error:
-            current_app.logger.error("file store unreachable for %s: %s", file.stored_name, error)
-            return unavailable_page()
-        result = send_file(io.BytesIO(data), mimetype=exporter_class.content_type, as_attachment=True,
-                           download_name=name, etag=file.sha256, conditional=True, last_modified=file.finished_at)
+        result = file.send_as(mimetype=exporter_class.content_type, download_name=name, etag=file.sha256,
+                              conditional=True, last_modified=file.finished_at, max_age=None, whole=True,
+                              # gone: replaced by a newer version a moment ago
+                              missing=lambda: _preparing(report.consultation, report))
+        if result.status_code >= 400:  # being prepared again (503), or the store unreachable (503)
+            return result
         result.expires = None
     frozen = request.args.get("v") == str(report.version) and request.args.get("lang") == language
     if frozen:
@@ -293,4 +287,4 @@ def export_download(job_id: int):
                  job=job.id)
     db.session.commit()
     exporter = ANSWER_EXPORTERS[job.fmt](consultation, job.variant)
-    return send_stored(job.stored_name, mimetype=exporter.content_type, download_name=exporter.filename)
+    return job.send_as(mimetype=exporter.content_type, download_name=exporter.filename)
