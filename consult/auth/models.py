@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.ext.hybrid import hybrid_property
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
 
 from consult.core.addresses import normalise_email
 from consult.core.db import str_enum
@@ -63,6 +63,9 @@ class User(UserMixin, db.Model):
     # Read only: the places on consultation teams (consultations owns and writes them); two-step
     # login is required of every team member.
     team_places: Mapped[list[TeamMember]] = relationship(viewonly=True)
+    # Whether the person has a place on any team, where the session's user loader asked for it in
+    # the same query as the user (``with_expression``); None when it was not asked for.
+    on_a_team: Mapped[bool | None] = query_expression()
 
     @hybrid_property
     def name(self) -> str:

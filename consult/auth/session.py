@@ -6,6 +6,8 @@ import time
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, with_expression
 
 from consult.auth.models import User
 from consult.core.htmx import current_url, htmx_redirect, is_htmx
@@ -21,7 +23,12 @@ def load_user(ident: str) -> User | None:
     user_id, _sep, token = ident.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = db.session.get(User, int(user_id))
+    # One statement for everything nearly every request asks of the person: the user, their
+    # memberships with the organisations, and whether they sit on a team (two-step login).
+    user = db.session.scalars(
+        select(User).where(User.id == int(user_id))
+        .options(joinedload(User.memberships), with_expression(User.on_a_team, User.team_places.any()))
+    ).unique().first()
     if user is None or not user.is_active or not user.session_token_matches(token):
         return None
     return user

@@ -149,4 +149,6 @@ def requires_two_factor(user: User) -> bool:
     """Admins and every member of a consultation's project team must use two-step login."""
     if user.is_admin:
         return True
+    if user.on_a_team is not None:  # loaded with the user for this request (auth/session.py)
+        return user.on_a_team
     return bool(db.session.scalar(select(User.team_places.any()).where(User.id == user.id)))

@@ -7,7 +7,7 @@ from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload, with_expression
 
-from consult.consultations.models import Consultation
+from consult.consultations.models import Consultation, Question, Theme
 from consult.consultations.permissions import can_view_consultation, is_team
 from consult.core.predicates import predicate
 from consult.extensions import db
@@ -74,6 +74,25 @@ def own_response_or_404(user, response_id: int, *, question_id: int | None = Non
     if response is None or not can_view_consultation(user, response.consultation):
         abort(404)  # a consultation closed to other organisations closes their responses too
     return response
+
+
+def own_response_and_question_or_404(user, response_id: int, question_id: int) -> tuple[Response, Question]:
+    """A response of one of the user's own organisations with one question of its consultation, in
+    one query (an autosave): ``response.answers`` holds only that question's answer, as with
+    :func:`own_response_or_404` and ``question_id``. 404 when either is not the user's to see.
+    Whether the organisation is asked the question is the caller's to check."""
+    org_ids = [org.id for org in responding_organisations(user)]
+    row = db.session.execute(
+        select(Response, Question)
+        .join(Theme, Theme.consultation_id == Response.consultation_id)
+        .join(Question, (Question.theme_id == Theme.id) & (Question.id == question_id))
+        .options(joinedload(Response.answers.and_(Answer.question_id == question_id)),
+                 joinedload(Response.consultation))
+        .where(Response.id == response_id, Response.organisation_id.in_(org_ids))
+    ).unique().first()
+    if row is None or not can_view_consultation(user, row[0].consultation):
+        abort(404)
+    return row[0], row[1]
 
 
 def submitted_response_for_team_or_404(user, consultation: Consultation, response_id: int) -> Response:

@@ -30,6 +30,7 @@ from consult.responses.forms import PageProblems, ReviewForm
 from consult.responses.models import Response, ResponseStatus
 from consult.responses.permissions import (
     can_edit_response,
+    own_response_and_question_or_404,
     own_response_or_404,
     responding_organisations,
     submitted_response_for_team_or_404,
@@ -292,8 +293,9 @@ def _render_theme(response, items, index, states, closed: bool = False):
 @login_required
 def autosave(response_id: int, question_id: int):
     """Save one answer while the person types (htmx); answers with a status or a conflict."""
-    response = own_response_or_404(current_user, response_id, question_id=question_id)
-    question = _own_question(response, question_id)
+    response, question = own_response_and_question_or_404(current_user, response_id, question_id)
+    if not is_asked(response.organisation, question):
+        abort(404)
     state = _states(response, [question])[question.id]
     if not can_edit_response(current_user, response):
         return render_template("responses/_save_status.html", state=state, closed=True), 409
