@@ -1,4 +1,4 @@
-"""Response forms with fixed fields: checking and submitting a response.
+"""Response forms with fixed fields: starting, checking, submitting and withdrawing a response.
 
 The answer forms of the theme pages are built from each consultation's own questions
 (``consult.responses.answers`` reads and shows every kind of answer); the review page's form is
@@ -11,12 +11,33 @@ from types import SimpleNamespace
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, ValidationError
+from wtforms import BooleanField, HiddenField, IntegerField, RadioField, ValidationError
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+from wtforms.widgets import HiddenInput
 
 from consult.responses.models import Publication
 
 PUBLICATION_MISSING = _l("Choose whether and how your answers may be published.")
+
+
+class StartForm(FlaskForm):
+    """The button that starts (or continues) the response of one of the person's organisations.
+    ``organisation_id`` is that organisation; a value that is not a number reads as none (the view
+    then takes the person's only organisation, or refuses)."""
+
+    organisation_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+
+class WithdrawForm(FlaskForm):
+    """The Yes button of the withdraw page; only its confirmation ("1") withdraws, anything else
+    (an old page, a crafted request) asks again."""
+
+    confirm = HiddenField()
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirm.data == "1"
 
 
 class ReviewForm(FlaskForm):

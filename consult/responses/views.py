@@ -26,7 +26,7 @@ from consult.core.uploads import UploadRejected, store_upload
 from consult.extensions import db
 from consult.responses import bp
 from consult.responses.answers import AnswerError, field_name, form_value, parse_answer
-from consult.responses.forms import PageProblems, ReviewForm
+from consult.responses.forms import PageProblems, ReviewForm, StartForm, WithdrawForm
 from consult.responses.models import Response, ResponseStatus
 from consult.responses.permissions import (
     can_edit_response,
@@ -209,7 +209,9 @@ def _theme_context(response: Response, theme_id: int):
 def start(slug: str):
     consultation = load_consultation(slug)
     orgs = {org.id: org for org in responding_organisations(current_user)}
-    org = orgs.get(request.form.get("organisation_id", type=int) or 0) or (
+    form = StartForm()
+    form.validate()  # a number that is not one reads as none
+    org = orgs.get(form.organisation_id.data or 0) or (
         next(iter(orgs.values())) if len(orgs) == 1 else None)
     if org is None:
         abort(403)
@@ -507,8 +509,9 @@ def withdraw_view(response_id: int):
         if request.method == "POST" and response.status == ResponseStatus.SUBMITTED:
             flash(_("The deadline has passed; the response can no longer be withdrawn."), "error")
         return redirect(url_for("responses.overview", response_id=response.id))
-    if request.method == "GET" or request.form.get("confirm") != "1":
-        return render_template("responses/withdraw.html", response=response)
+    form = WithdrawForm()
+    if not (form.validate_on_submit() and form.confirmed):
+        return render_template("responses/withdraw.html", response=response, form=form)
     try:
         withdraw(response, by=current_user)
     except DeadlinePassed:
