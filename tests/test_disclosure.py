@@ -1,6 +1,7 @@
 """The disclosure gate's rules for answers and figures, one by one (the leak test checks them together)."""
 from __future__ import annotations
 
+import math
 import statistics
 from datetime import timedelta
 
@@ -14,7 +15,7 @@ from consult.consultations.models import Consultation, Question, QuestionKind, S
 from consult.core.time import utcnow
 from consult.disclosure import Audience, Protected
 from consult.disclosure.answers import attribution, may_count, shown_name, stricter, withheld_answer
-from consult.disclosure.statistics import public_distribution, public_numbers, rounding_step
+from consult.disclosure.statistics import _equals_any, public_distribution, public_numbers, rounding_step
 from consult.extensions import db
 from consult.orgs.models import OrgKind
 from consult.responses.models import Publication
@@ -264,3 +265,14 @@ def test_advice_and_reply_reach_the_public_with_the_report_and_never_outside_a_c
     db.session.commit()
     assert shown() == {"anonymous": (False, False), "team": (True, True), "council": (True, True),
                        "invited": (True, True), "outsider": (False, False)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(-50, 50).map(lambda n: n / 4), max_size=30), st.integers(-60, 60).map(lambda n: n / 4),
+       st.sampled_from([0.0, 1e-10, -1e-10, 2e-9]))
+def test_a_band_end_equals_a_value_exactly_when_some_value_is_that_close(values, probe, nudge):
+    """The check that keeps a band end off every contributor's own number compares only the two
+    nearest values of the sorted list; it must agree with comparing every value."""
+    ordered = sorted(values)
+    brute = any(math.isclose(probe + nudge, v, rel_tol=0, abs_tol=1e-9) for v in ordered)
+    assert _equals_any(probe + nudge, ordered) == brute

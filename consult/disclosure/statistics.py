@@ -16,6 +16,7 @@ Which answers may count at all is decided by :func:`consult.disclosure.answers.m
 """
 from __future__ import annotations
 
+import bisect
 import math
 import statistics
 from dataclasses import dataclass
@@ -62,7 +63,10 @@ def _snap(value: float, step: float, how) -> float:
 
 
 def _equals_any(value: float, values: list[float]) -> bool:
-    return any(math.isclose(value, v, rel_tol=0, abs_tol=1e-9) for v in values)
+    """Whether ``value`` is (within 1e-9) one of ``values``, which are sorted: only the nearest value
+    on either side can be that close, so those two are compared (not every value)."""
+    at = bisect.bisect_left(values, value)
+    return any(math.isclose(value, values[i], rel_tol=0, abs_tol=1e-9) for i in (at - 1, at) if 0 <= i < len(values))
 
 
 def public_numbers(values_by_organisation: dict[int, float]) -> PublicNumbers:
