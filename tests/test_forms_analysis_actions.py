@@ -152,3 +152,17 @@ def test_an_excerpt_of_an_unknown_answer_is_not_found_and_a_wrong_offset_reads_a
                                   "at": "not a number", "anchor": f"#answer-{page['keys'][0]}"})
     assert done.status_code == 302 and done.headers["Location"].endswith(f"#answer-{page['keys'][0]}")
     assert db.session.scalar(select(Coding.start).where(Coding.excerpt == "Korte lijnen")) == 0
+
+
+def test_a_refused_tag_change_on_page_two_keeps_the_page_and_its_anchor(app, world):  # noqa: F811
+    tags = [Tag(consultation_id=world["consultation"].id, name=f"Tag {n:02d}", colour="blue") for n in range(35)]
+    db.session.add_all(tags)
+    db.session.commit()
+    client = client_for(app, "analyst@example.org")
+    url = f"/consultations/wmo/analysis/tags?edit={tags[32].id}&page=2"
+    refused = post_form(client, url, {"name": " ", "colour": "blue"}, csrf_from=url)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "Geef de tag een naam." in text_of(refused)
+    assert "35 tags. Pagina 2 van 2." in text_of(refused) and "Tag 34" in html and "Tag 00" not in html
+    assert (f'<form method="post" action="/consultations/wmo/analysis/tags?edit={tags[32].id}&amp;page=2#tag-form" '
+            "novalidate>") in html
