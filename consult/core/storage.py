@@ -181,13 +181,14 @@ def delete_stored(name: str | None) -> None:
 
 def unavailable_page():
     """503 for a download while the file store cannot be reached: nothing changed, try again."""
-    from flask import g, render_template
+    from flask import g, make_response, render_template
     from flask_babel import gettext as _
 
-    return render_template("errors/error.html", code=503, title=_("File not available"),
-                           message=_("The file store could not be reached for a moment. Nothing has changed; "
-                                     "try the download again in a moment."),
-                           detail=None, reference=g.get("request_id")), 503
+    return make_response(render_template(
+        "errors/error.html", code=503, title=_("File not available"),
+        message=_("The file store could not be reached for a moment. Nothing has changed; "
+                  "try the download again in a moment."),
+        detail=None, reference=g.get("request_id")), 503)
 
 
 def send_stored(name: str | None, *, mimetype: str, download_name: str, whole: bool = False,
