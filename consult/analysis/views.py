@@ -428,7 +428,7 @@ def theme(slug: str, theme_id: int):
     syntheses = syntheses_by_scope(consultation)
     return render_template("analysis/theme.html", consultation=consultation, theme=theme_obj,
                            synthesis=syntheses.get((theme_obj.id, None)), syntheses=syntheses, error=error,
-                           text=request.form.get("synthesis") if error else None, statuses=list(SynthesisStatus),
+                           text=form.synthesis.data if error else None, statuses=list(SynthesisStatus),
                            synthesis_conflict=conflict), 409 if conflict else 200
 
 
