@@ -9,15 +9,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from consult.advice.models import AdviceStatus
 from consult.analysis.models import Quote
 from consult.analysis.services import AnalysisRefused, add_quote, answer_items
 from consult.consultations.models import Consultation, Question, QuestionKind, Status, TeamMember, TeamRole, Theme
 from consult.core.time import utcnow
+from consult.dialogue.models import PostStatus
 from consult.disclosure import Audience, Protected
+from consult.disclosure import advice as advice_gate
+from consult.disclosure import posts as posts_gate
+from consult.disclosure import qa as qa_gate
 from consult.disclosure.answers import attribution, may_count, shown_name, stricter, withheld_answer
 from consult.disclosure.statistics import _equals_any, public_distribution, public_numbers, rounding_step
 from consult.extensions import db
 from consult.orgs.models import OrgKind
+from consult.qa.models import QaStatus
 from consult.responses.models import Publication
 from consult.responses.services import save_answer, set_publication, start_response, submit
 from tests.conftest import login, make_org, make_user, post_form, text_of
@@ -276,3 +282,10 @@ def test_a_band_end_equals_a_value_exactly_when_some_value_is_that_close(values,
     ordered = sorted(values)
     brute = any(math.isclose(probe + nudge, v, rel_tol=0, abs_tol=1e-9) for v in ordered)
     assert _equals_any(probe + nudge, ordered) == brute
+
+
+def test_the_gate_names_the_published_status_each_feature_stores():
+    """The gate reads the discussion's, Q&A's and advice's records without importing them: its
+    status names must be exactly the values those features store."""
+    assert (posts_gate.PUBLISHED, qa_gate.PUBLISHED) == (PostStatus.PUBLISHED.value, QaStatus.PUBLISHED.value)
+    assert (advice_gate.SUBMITTED, advice_gate.PUBLISHED) == (AdviceStatus.SUBMITTED.value, AdviceStatus.PUBLISHED.value)

@@ -20,8 +20,8 @@ SHELL = "(app)"
 
 # The order of the packages, lowest first: each may import those before it, never one after it
 # (docs/architecture.md). A cycle is reported by the imports that run against this order.
-ORDER = ["core", "audit", "auth", "orgs", "notify", "consultations", "responses", "dialogue", "qa",
-         "advice", "disclosure", "analysis", "strategy", "reports", "admin", "privacy", "home", SHELL]
+ORDER = ["core", "audit", "auth", "orgs", "notify", "consultations", "responses", "disclosure", "dialogue", "qa",
+         "advice", "analysis", "strategy", "reports", "admin", "privacy", "home", SHELL]
 
 Graph = dict[str, dict[str, set[str]]]
 
@@ -140,7 +140,6 @@ def core_violations(graph: Graph) -> list[str]:
 # against the order fails the test below, and so does one that is gone but still listed here.
 # docs/architecture.md explains each and how it is to be removed.
 STILL_AGAINST_THE_ORDER = {
-    ("advice", "disclosure"), ("dialogue", "disclosure"), ("qa", "disclosure"),  # the gate reads their models
     ("advice", "strategy"), ("analysis", "strategy"),  # which input the strategy draft links
 }
 

@@ -7,19 +7,11 @@ from consult.advice.models import Advice, AdviceRequest, AdviceStatus
 from consult.consultations.models import Consultation, Status
 from consult.consultations.permissions import can_edit_consultation, can_view_consultation, is_team
 from consult.core.predicates import predicate
+from consult.disclosure.advice import may_show_advice
 from consult.extensions import db
-from consult.orgs.models import MemberRole, OrgKind
-from consult.responses.permissions import responding_organisations
-
-
-def council_memberships(user) -> list:
-    if not (user and user.is_authenticated):
-        return []
-    return [m for m in user.memberships if m.organisation.kind == OrgKind.COUNCIL]
-
-
-def council_ids(user) -> set[int]:
-    return {m.organisation_id for m in council_memberships(user)}
+from consult.orgs.models import MemberRole
+from consult.orgs.permissions import council_ids, council_memberships
+from consult.responses.permissions import is_participant
 
 
 def requested_council_ids(consultation: Consultation) -> set[int]:
@@ -58,18 +50,10 @@ def can_submit_advice(user, advice: Advice) -> bool:
 
 
 @predicate
-def is_participant(user, consultation: Consultation) -> bool:
-    return is_team(user, consultation) or (bool(responding_organisations(user))
-                                           and can_view_consultation(user, consultation))
-
-
-@predicate
 def can_see_advice(user, advice: Advice) -> bool:
     """Draft: the council only. Submitted: council and team. Published: every participant.
 
     The rule is the disclosure gate's (:func:`consult.disclosure.advice.may_show_advice`)."""
-    from consult.disclosure.advice import may_show_advice
-
     return may_show_advice(advice, user)
 
 

@@ -341,7 +341,7 @@ def published_advices(consultation: Consultation) -> list[Advice]:
     """The councils' advice that may appear outside the team and the councils (the report): published
     advice with its reply, in the order it was requested."""
     return list(db.session.scalars(select(Advice).join(AdviceRequest).where(
-        AdviceRequest.consultation_id == consultation.id, published_advice_filter())
+        AdviceRequest.consultation_id == consultation.id, published_advice_filter(Advice))
         .options(selectinload(Advice.points), selectinload(Advice.council)).order_by(Advice.id)))
 
 

@@ -751,10 +751,11 @@ def _participant_posts(consultation: Consultation):
     Tags and key quotes go into the report, so the disclosure gate narrows the query as for an
     ordinary reader: nothing hidden, deleted or unapproved, nothing from a hidden thread.
     """
-    from consult.dialogue.models import AuthorRole, Post
+    from consult.dialogue.models import AuthorRole, Post, Thread
     from consult.disclosure.posts import shown_posts
 
-    return shown_posts(select(Post).where(Post.author_role != AuthorRole.TEAM), None, consultation)
+    return shown_posts(select(Post).where(Post.author_role != AuthorRole.TEAM), None, consultation,
+                       post=Post, thread=Thread)
 
 
 def _post_items(consultation: Consultation, query) -> list[PostItem]:

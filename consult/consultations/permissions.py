@@ -36,6 +36,13 @@ def is_invited(user, consultation: Consultation) -> bool:
 
 
 @predicate
+def can_moderate(user, consultation: Consultation) -> bool:
+    """The consultation's team (editors and analysts) moderates its discussion. Defined here, next
+    to the team it reads, so the disclosure gate can ask it without importing the discussion."""
+    return is_team(user, consultation)
+
+
+@predicate
 def can_view_consultation(user, consultation: Consultation) -> bool:
     """Published consultations are public (anyone, with or without an account), unless the team
     closed it to invited organisations: then only the team and the invited organisations' members.

@@ -4,9 +4,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from consult.consultations.models import Consultation, Status
-from consult.consultations.permissions import can_edit_consultation, can_view_consultation, is_team
+from consult.consultations.permissions import (  # noqa: F401  (can_moderate: the discussion's name for it)
+    can_edit_consultation,
+    can_moderate,
+    can_view_consultation,
+    is_team,
+)
 from consult.core.predicates import predicate
 from consult.dialogue.models import AuthorRole, Post, Thread
+from consult.disclosure.posts import may_list_post
 from consult.orgs.models import Organisation, OrgKind
 
 EDIT_WINDOW = timedelta(minutes=15)
@@ -43,12 +49,6 @@ def can_read_threads(user, consultation: Consultation) -> bool:
 
 
 @predicate
-def can_moderate(user, consultation: Consultation) -> bool:
-    """The consultation's team (editors and analysts) moderates."""
-    return is_team(user, consultation)
-
-
-@predicate
 def can_switch_premoderation(user, consultation: Consultation) -> bool:
     """Whether the moderation page offers the switch for approval before publication: to the
     consultation's editors (as on its details page), until the consultation closes (its settings
@@ -75,8 +75,6 @@ def can_see_post(user, post: Post) -> bool:
 
     The disclosure gate decides; this name stays for views and templates.
     """
-    from consult.disclosure.posts import may_list_post  # the gate imports this module
-
     return may_list_post(post, user)
 
 

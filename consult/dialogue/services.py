@@ -377,7 +377,8 @@ def search_posts(consultation: Consultation, query: str, user) -> Select:
     """
     query = query.strip()[:200]
     base = shown_posts(select(Post).join(Post.thread).where(Thread.consultation_id == consultation.id),
-                       user, consultation).options(contains_eager(Post.thread), joinedload(Post.author))
+                       user, consultation, post=Post, thread=Thread).options(contains_eager(Post.thread),
+                                                                        joinedload(Post.author))
     if not query:
         return base.where(false())
     if db.session.get_bind().dialect.name == "postgresql":

@@ -132,7 +132,7 @@ def index(slug: str):
                 flash(_("Your discussion has been started."), "ok")
                 return redirect(url_for("dialogue.thread", thread_id=thread.id))
     threads = db.session.scalars(
-        visible_threads(select(Thread), current_user, consultation)
+        visible_threads(select(Thread), current_user, consultation, thread=Thread)
         .options(selectinload(Thread.author)).order_by(Thread.pinned.desc(), Thread.last_post_at.desc())
     ).all()
     groups = [(None, [t for t in threads if t.theme_id is None])]
@@ -164,7 +164,7 @@ def _post_options(entity=Post, *, moderator: bool) -> list:
 
 def _top_level(thread: Thread):
     return listed_posts(select(Post).where(Post.thread_id == thread.id, Post.parent_id.is_(None)),
-                        current_user, thread.consultation)
+                        current_user, thread.consultation, post=Post, thread=Thread)
 
 
 def _page_count(query, per_page: int) -> int:
@@ -217,7 +217,8 @@ def _thread_page(thread: Thread, page: int | None):
 
 def _replies_of(parent_ids, consultation):
     """The replies under ``parent_ids`` that have a place for the reader (the gate, in SQL)."""
-    return listed_posts(select(Post).where(Post.parent_id.in_(parent_ids)), current_user, consultation)
+    return listed_posts(select(Post).where(Post.parent_id.in_(parent_ids)), current_user, consultation,
+                        post=Post, thread=Thread)
 
 
 def first_replies(parents, consultation, *, moderator: bool) -> dict[int, tuple[list[Post], int]]:
@@ -229,7 +230,8 @@ def first_replies(parents, consultation, *, moderator: bool) -> dict[int, tuple[
     if not ids:
         return {}
     parent, shown = aliased(Post), aliased(Post)
-    first = (listed_posts(select(Post.id).where(Post.parent_id == parent.id), current_user, consultation)
+    first = (listed_posts(select(Post.id).where(Post.parent_id == parent.id), current_user, consultation,
+                          post=Post, thread=Thread)
              .order_by(Post.created_at, Post.id).limit(REPLIES_SHOWN).correlate(parent))
     # Reached through the ids each subquery returns, never by walking every reply of the post:
     # PostgreSQL joins the subquery laterally; SQLite (no LATERAL) looks the ids up per post.

@@ -12,7 +12,8 @@ Protected kinds (:class:`consult.disclosure.Protected`) and who they reach:
   its author and the moderators only. A thread is pending with its opening post, title included.
 
 A thread's protection covers every post in it. The moderator test is the dialogue's
-:func:`consult.dialogue.permissions.can_moderate`; moderation rights are per consultation.
+:func:`consult.consultations.permissions.can_moderate` (the team); moderation rights are per
+consultation.
 
 ``user`` may be ``None`` everywhere: an ordinary reader without any exemption. Use that for
 output that leaves the project team (the report, key quotes, evidence shown to councils, replies
@@ -24,13 +25,22 @@ so lists, search and counts never hold rows the reader may not see.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Select, and_, false, or_, select, true
 from sqlalchemy.orm import aliased
 
 from consult.consultations.models import Consultation
-from consult.dialogue.models import Post, PostStatus, Thread
-from consult.dialogue.permissions import can_moderate
+from consult.consultations.permissions import can_moderate
 from consult.disclosure import Protected
+
+if TYPE_CHECKING:
+    from consult.dialogue.models import Post, Thread
+
+# The gate sits below the discussion and reads its records by their own attributes; a post's and a
+# thread's status is a string enum (consult.dialogue.models.PostStatus), so this compares equal to
+# it and binds to it in SQL. The query helpers take the entities they narrow as arguments.
+PUBLISHED = "published"
 
 
 def _authenticated(user) -> bool:
@@ -51,7 +61,7 @@ def thread_protection(thread: Thread) -> Protected | None:
     """What keeps this thread (title and posts) from ordinary readers, whoever asks."""
     if thread.hidden_at is not None:
         return Protected.HIDDEN_POST
-    if thread.status != PostStatus.PUBLISHED:
+    if thread.status != PUBLISHED:
         return Protected.PENDING_POST
     return None
 
@@ -84,7 +94,7 @@ def post_protection(post: Post) -> Protected | None:
         return Protected.DELETED_POST
     if post.hidden_at is not None:
         return Protected.HIDDEN_POST
-    if post.status != PostStatus.PUBLISHED:
+    if post.status != PUBLISHED:
         return Protected.PENDING_POST
     return None
 
@@ -125,7 +135,7 @@ def may_list_post(post: Post, user) -> bool:
         return True
     if thread_withheld(post.thread, user) is not None:
         return False
-    return post.status == PostStatus.PUBLISHED
+    return post.status == PUBLISHED
 
 
 def quotable(post: Post) -> bool:
@@ -141,42 +151,44 @@ def _thread_clause(thread, user, consultation: Consultation):
     if _moderator(user, consultation):
         return true()
     own = thread.author_id == user.id if _authenticated(user) else false()
-    return and_(thread.hidden_at.is_(None), or_(thread.status == PostStatus.PUBLISHED, own))
+    return and_(thread.hidden_at.is_(None), or_(thread.status == PUBLISHED, own))
 
 
-def _thread_ids(user, consultation: Consultation) -> Select:
+def _thread_ids(user, consultation: Consultation, thread_entity) -> Select:
     """The ids of the consultation's threads ``user`` may see, as a subquery of its own."""
-    thread = aliased(Thread)
+    thread = aliased(thread_entity)
     return select(thread.id).where(thread.consultation_id == consultation.id,
                                    _thread_clause(thread, user, consultation))
 
 
-def visible_threads(query: Select, user, consultation: Consultation) -> Select:
-    """Narrow a SELECT over ``Thread`` to the threads of ``consultation`` that ``user`` may see."""
-    return query.where(Thread.consultation_id == consultation.id, _thread_clause(Thread, user, consultation))
+def visible_threads(query: Select, user, consultation: Consultation, *, thread) -> Select:
+    """Narrow a SELECT over ``thread`` (the Thread entity) to the threads of ``consultation`` that
+    ``user`` may see."""
+    return query.where(thread.consultation_id == consultation.id, _thread_clause(thread, user, consultation))
 
 
-def _own_or_published(user):
+def _own_or_published(user, post):
     """Published posts, and the user's own unapproved ones while they are neither hidden nor deleted."""
-    own = and_(Post.author_id == user.id, Post.deleted_at.is_(None), Post.hidden_at.is_(None)) \
+    own = and_(post.author_id == user.id, post.deleted_at.is_(None), post.hidden_at.is_(None)) \
         if _authenticated(user) else false()
-    return or_(Post.status == PostStatus.PUBLISHED, own)
+    return or_(post.status == PUBLISHED, own)
 
 
-def listed_posts(query: Select, user, consultation: Consultation) -> Select:
-    """Narrow a SELECT over ``Post`` to the posts of ``consultation`` that have a place in their
-    thread for ``user`` (:func:`may_list_post`): hidden and deleted ones included, to be shown as
-    a notice."""
-    query = query.where(Post.thread_id.in_(_thread_ids(user, consultation)))
+def listed_posts(query: Select, user, consultation: Consultation, *, post, thread) -> Select:
+    """Narrow a SELECT over ``post`` (the Post entity; ``thread``: the Thread entity) to the posts
+    of ``consultation`` that have a place in their thread for ``user`` (:func:`may_list_post`):
+    hidden and deleted ones included, to be shown as a notice."""
+    query = query.where(post.thread_id.in_(_thread_ids(user, consultation, thread)))
     if _moderator(user, consultation):
         return query
-    return query.where(_own_or_published(user))
+    return query.where(_own_or_published(user, post))
 
 
-def shown_posts(query: Select, user, consultation: Consultation) -> Select:
-    """Narrow a SELECT over ``Post`` to the posts of ``consultation`` whose text ``user`` may read
-    (:func:`may_show_post`). For search, counts, analysis and evidence."""
-    query = query.where(Post.thread_id.in_(_thread_ids(user, consultation)))
+def shown_posts(query: Select, user, consultation: Consultation, *, post, thread) -> Select:
+    """Narrow a SELECT over ``post`` (the Post entity; ``thread``: the Thread entity) to the posts
+    of ``consultation`` whose text ``user`` may read (:func:`may_show_post`). For search, counts,
+    analysis and evidence."""
+    query = query.where(post.thread_id.in_(_thread_ids(user, consultation, thread)))
     if _moderator(user, consultation):
         return query
-    return query.where(Post.deleted_at.is_(None), Post.hidden_at.is_(None), _own_or_published(user))
+    return query.where(post.deleted_at.is_(None), post.hidden_at.is_(None), _own_or_published(user, post))

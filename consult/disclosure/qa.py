@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
@@ -29,8 +30,14 @@ from sqlalchemy import ColumnElement
 from consult.consultations.models import Theme
 from consult.consultations.permissions import is_team
 from consult.disclosure import Audience, Protected
-from consult.qa.models import QaItem, QaStatus
 from consult.responses.permissions import responding_organisations
+
+if TYPE_CHECKING:
+    from consult.qa.models import QaItem
+
+# The gate sits below Q&A and reads its items by their own attributes; an item's status is a string
+# enum (consult.qa.models.QaStatus), so this compares equal to it and binds to it in SQL.
+PUBLISHED = "published"
 
 # Legal forms left out to find an organisation under its everyday name ("Geheime Zorg BV" -> "Geheime Zorg").
 LEGAL_FORMS = {"bv", "b.v.", "nv", "n.v.", "vof", "v.o.f.", "ua", "u.a.", "stichting", "vereniging",
@@ -118,14 +125,15 @@ def may_see_asker(item: QaItem, user) -> bool:
     return asker_withheld(item, user) is None
 
 
-def published_items_filter() -> ColumnElement[bool]:
-    """The SQL condition for items that may leave the team: published ones only."""
-    return QaItem.status == QaStatus.PUBLISHED
+def published_items_filter(item) -> ColumnElement[bool]:
+    """The SQL condition on ``item`` (the QaItem entity) for items that may leave the team:
+    published ones only."""
+    return item.status == PUBLISHED
 
 
 def published_item(item: QaItem) -> PublishedItem | None:
     """The item as published, or None while it is not: the one shape outputs outside the team get."""
-    if item.status != QaStatus.PUBLISHED:
+    if item.status != PUBLISHED:
         return None
     return PublishedItem(number=item.number, theme=item.theme, question=item.question, answer=item.answer,
                          published_at=item.published_at)

@@ -2,7 +2,18 @@
 from __future__ import annotations
 
 from consult.core.predicates import predicate
-from consult.orgs.models import MemberRole, Organisation
+from consult.orgs.models import MemberRole, Organisation, OrgKind
+
+
+def council_memberships(user) -> list:
+    """The user's memberships of advisory councils."""
+    if not (user and user.is_authenticated):
+        return []
+    return [m for m in user.memberships if m.organisation.kind == OrgKind.COUNCIL]
+
+
+def council_ids(user) -> set[int]:
+    return {m.organisation_id for m in council_memberships(user)}
 
 
 def membership_of(user, org: Organisation):

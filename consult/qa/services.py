@@ -137,7 +137,7 @@ def publish(item: QaItem, *, by: User, confirmed: str | None = None) -> None:
 def published_items(consultation: Consultation, theme_id: int | None = None) -> list[PublishedItem]:
     """The consultation's items as they may leave the team (pages, exports, the report): published
     ones only, in number order, each without anything about who asked or how it was asked."""
-    query = select(QaItem).where(QaItem.consultation_id == consultation.id, published_items_filter()) \
+    query = select(QaItem).where(QaItem.consultation_id == consultation.id, published_items_filter(QaItem)) \
         .options(joinedload(QaItem.theme))
     if theme_id:
         query = query.where(QaItem.theme_id == theme_id)
@@ -158,7 +158,7 @@ def published_page(consultation: Consultation, theme_id: int | None = None, page
                    per_page: int = QA_PAGE_SIZE) -> tuple[list[PublishedItem], int, int]:
     """One page of ``published_items`` (the same items, order and shape), counted and paged by the
     database: the items of the page, the page shown and the number of pages."""
-    query = select(QaItem).where(QaItem.consultation_id == consultation.id, published_items_filter())
+    query = select(QaItem).where(QaItem.consultation_id == consultation.id, published_items_filter(QaItem))
     if theme_id:
         query = query.where(QaItem.theme_id == theme_id)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
@@ -175,13 +175,13 @@ RECEIVED_PAGE_SIZE = 50
 def published_count(consultation: Consultation) -> int:
     """How many items of the consultation are published, counted by the database."""
     return db.session.scalar(select(func.count()).select_from(QaItem).where(
-        QaItem.consultation_id == consultation.id, published_items_filter()))
+        QaItem.consultation_id == consultation.id, published_items_filter(QaItem)))
 
 
 def received_page(consultation: Consultation, page: int = 1, per_page: int = RECEIVED_PAGE_SIZE):
     """One page of ``published_items`` (all themes, number order) as Flask-SQLAlchemy's Pagination,
     its items shaped as ``published_item``; a page past the end shows the last one."""
-    query = select(QaItem).where(QaItem.consultation_id == consultation.id, published_items_filter()) \
+    query = select(QaItem).where(QaItem.consultation_id == consultation.id, published_items_filter(QaItem)) \
         .order_by(QaItem.number)
     result = db.paginate(query, page=max(page, 1), per_page=per_page, error_out=False)
     if result.pages and result.page > result.pages:

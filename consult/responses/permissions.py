@@ -25,6 +25,13 @@ def responding_organisations(user) -> list[Organisation]:
 
 
 @predicate
+def is_participant(user, consultation: Consultation) -> bool:
+    """The team, or a provider or council member the consultation is open to."""
+    return is_team(user, consultation) or (bool(responding_organisations(user))
+                                           and can_view_consultation(user, consultation))
+
+
+@predicate
 def can_respond(user, consultation: Consultation) -> bool:
     return consultation.accepts_responses() and bool(responding_organisations(user)) \
         and can_view_consultation(user, consultation)

@@ -532,7 +532,7 @@ def _sources(consultation: Consultation, only: dict[str, set[str]] | None = None
                                 coding.excerpt, f"{coding.response_id}-{coding.question_id}" in confidential))
     # Linked evidence is shown to the councils: only messages every reader may read (the gate decides).
     if wants("post"):
-        query = shown_posts(select(Post), None, consultation)
+        query = shown_posts(select(Post), None, consultation, post=Post, thread=Thread)
         if pattern:
             query = query.where(or_(matching(Post.body), Post.thread.has(matching(Thread.title))))
         for post in db.session.scalars(narrow(query, Post.id, "post").options(selectinload(Post.thread))):
