@@ -388,6 +388,21 @@ def submit_advice(advice_id: int):
 
 # --- the team's reply ---------------------------------------------------------------------------
 
+def _field_id(point: AdvicePoint) -> str:
+    """The reply form's field that a point without a complete reply lacks: its choice, else its reason."""
+    return f"disposition_{point.id}" if point.disposition is None else f"reply_{point.id}"
+
+
+def _elsewhere(advice: Advice, others: dict[int, list[AdvicePoint]]) -> list[tuple[int, str, str]]:
+    """Per other page of points that still lacks replies: (page, the address of its first field
+    that lacks one, the message naming the points), for the error summary to link there."""
+    return [(number, url_for("advice.show", advice_id=advice.id, page=number if number > 1 else None,
+                             _anchor=_field_id(missing[0])),
+             _("Page %(page)s: advice points %(numbers)s still lack a choice or a reason.",
+               page=number, numbers=", ".join(str(point.number) for point in missing)))
+            for number, missing in sorted(others.items())]
+
+
 @bp.route("/advice/<int:advice_id>/reply", methods=["POST"])
 @login_required
 def reply(advice_id: int):
@@ -409,20 +424,17 @@ def reply(advice_id: int):
             problems = reply_problems(advice)
             if problems:
                 shown = {point.id for _number, point in points.numbered}
-                elsewhere: dict[int, list[int]] = {}
+                others: dict[int, list[AdvicePoint]] = {}
                 for point, message in problems:
                     if point.id in shown:
-                        field = form[f"disposition_{point.id}"] if point.disposition is None \
-                            else form[f"reply_{point.id}"]
+                        field = form[_field_id(point)]
                         field.errors = list(field.errors) + [message]
-                    else:  # on another page of points: named here, linked below the form
-                        elsewhere.setdefault((point.number - 1) // points.per_page + 1, []).append(point.number)
-                for number, missing in sorted(elsewhere.items()):
-                    form.form_errors.append(_("Page %(page)s: advice points %(numbers)s still lack a choice "
-                                              "or a reason.", page=number, numbers=", ".join(map(str, missing))))
+                    else:  # on another page of points: named in the summary, linked to that page's field
+                        others.setdefault((point.number - 1) // points.per_page + 1, []).append(point)
+                elsewhere = _elsewhere(advice, others)
                 restart_from(form.version, advice.reply_version)
                 db.session.commit()  # the reply so far is kept
-                return _show(advice, reply=form, points=points, elsewhere=sorted(elsewhere), status=200)
+                return _show(advice, reply=form, points=points, elsewhere=elsewhere, status=200)
             publish_reply(advice, by=current_user)
     except AdviceConflict:
         db.session.rollback()
