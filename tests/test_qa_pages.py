@@ -104,7 +104,7 @@ def test_the_questions_of_ones_own_organisation_are_paged_newest_first(world):
     assert own(first) == [f"{n:02d}" for n in range(25, 15, -1)]
     assert "Vraag van een ander" not in text_of(first)
     html = first.get_data(as_text=True)
-    assert 'href="/consultations/wmo/qa?mine=2"' in html
+    assert 'href="/consultations/wmo/qa?mine=2#own-title"' in html
     assert "aria-label=\"Pagina&#39;s met de vragen van uw organisatie\"" in html \
         or 'aria-label="Pagina\'s met de vragen van uw organisatie"' in html
     last = colleague.get("/consultations/wmo/qa?mine=3")

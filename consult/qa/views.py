@@ -56,6 +56,10 @@ def index(slug: str):
     _require_read(consultation)
     form = AskForm()
     form.theme.choices = _theme_choices(consultation, _("The consultation in general"))
+    # The lists' place (theme, page of the answers, page of the own questions) is in the address,
+    # also of the form's action: a question refused or sent comes back to the same place.
+    theme_id = request.args.get("theme", type=int)
+    page_asked = request.args.get("page", 1, type=int)
     if request.method == "POST":
         if not current_user.is_authenticated:
             deny_hidden()  # anyone reads the published answers; asking needs an account: the login page
@@ -72,13 +76,14 @@ def index(slug: str):
                 db.session.commit()
                 flash(_("Your question has been sent to the project team. "
                         "The answer is published to all participants at the same time."), "ok")
-                return redirect(url_for("qa.index", slug=slug))
+                # The own questions from their first page, which holds the new one (newest first).
+                return redirect(url_for("qa.index", slug=slug, theme=theme_id,
+                                        page=page_asked if page_asked > 1 else None))
     if current_user.is_authenticated and mark_read_about(current_user, Kind.QA, consultation):
         db.session.commit()  # the published answers are read now: the bell and the home page stop counting them
-    theme_id = request.args.get("theme", type=int)
     own_orgs = [org.id for org in responding_organisations(current_user)]
     own = own_page(consultation, own_orgs, current_user, request.args.get("mine", 1, type=int)) if own_orgs else None
-    items, page, pages = published_page(consultation, theme_id, request.args.get("page", 1, type=int))
+    items, page, pages = published_page(consultation, theme_id, page_asked)
     return render_template("qa/index.html", consultation=consultation, items=items, page=page, pages=pages,
                            theme_id=theme_id, own=own, form=form)
 
