@@ -6,6 +6,8 @@ What of a thread or post each person may see is decided by the disclosure gate
 """
 from __future__ import annotations
 
+from urllib.parse import parse_qs, urlsplit
+
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -16,7 +18,7 @@ from consult.consultations.loaders import load_consultation
 from consult.consultations.permissions import can_edit_consultation
 from consult.consultations.services import ChangeRefused, update_details
 from consult.core.access import deny_hidden
-from consult.core.htmx import is_htmx, retarget
+from consult.core.htmx import current_url, htmx_redirect, is_htmx, retarget
 from consult.core.refused import refuse_on
 from consult.core.time import utcnow
 from consult.dialogue import bp
@@ -290,6 +292,23 @@ def _place_of(post: Post) -> str:
     return url_for("dialogue.replies", post_id=post.parent_id, page=pages)
 
 
+def _page_in(address) -> str:
+    return (parse_qs(address.query).get("page") or ["1"])[0]
+
+
+def _posted_from_its_place(post: Post) -> bool:
+    """Whether the page an htmx post came from lists ``post`` (just posted) at its end, so it can be
+    added there in place: the last page of the thread (of its post's replies), or for a reply the
+    thread page, which shows a post's first replies under it and the others through "show more"."""
+    if not request.headers.get("HX-Current-URL"):
+        return True  # the page it came from is not known: as before, in place
+    here = urlsplit(current_url())
+    if post.parent_id is not None and here.path == url_for("dialogue.thread", thread_id=post.thread_id):
+        return True
+    place = urlsplit(_place_of(post))
+    return here.path == place.path and _page_in(here) == _page_in(place)
+
+
 @bp.route("/posts/<int:post_id>/replies")
 def replies(post_id: int):
     """The replies to one post, paged: a page of its own without JavaScript; with htmx ("show
@@ -355,6 +374,9 @@ def post(thread_id: int):
             quote = quote if quote is not None and quotable(quote) else None
         else:
             db.session.commit()
+            if is_htmx() and not _posted_from_its_place(new):
+                # Sent from a page that does not list it (page 2 of 5): open the page that does, at it.
+                return htmx_redirect(url_for("dialogue.message", post_id=new.id))
             if is_htmx():
                 html = render_template("dialogue/_post_added.html", post=new, form=PostForm(formdata=None),
                                        slot=slot, **_post_context(thread))
