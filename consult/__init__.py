@@ -139,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
     from consult.reports import views as _report_views  # noqa: F401
     from consult.responses import bp as responses_bp  # noqa: F401
     from consult.responses import views as _response_views  # noqa: F401
+    from consult.strategy import answers as _strategy_answers  # noqa: F401  (see core/evidence.py)
     from consult.strategy import bp as strategy_bp  # noqa: F401
     from consult.strategy import views as _strategy_views  # noqa: F401
     # Each feature registers its notification kinds (wording, recipients) with notify.

@@ -28,6 +28,7 @@ from consult.auth.models import User
 from consult.consultations.models import Consultation, Question, Theme
 from consult.consultations.notifications import team_users
 from consult.core.db import update_if_version
+from consult.core.evidence import strategy_shared
 from consult.core.receipts import RECEIPT_CODE_LENGTH, format_receipt_code
 from consult.core.refused import Refused
 from consult.core.time import utcnow
@@ -70,13 +71,8 @@ def request_advice(consultation: Consultation, *, question: str, due_on: date, c
         raise AdviceRefused(_l("Write the question the councils are asked to advise on."))
     if due_on < utcnow().date():
         raise AdviceRefused(_l("The due date cannot be in the past."))
-    if subject == AdviceSubject.STRATEGY:
-        from consult.strategy.models import DraftStatus
-        from consult.strategy.services import draft_for
-
-        draft = draft_for(consultation)
-        if draft is None or draft.status == DraftStatus.CONCEPT:
-            raise AdviceRefused(_l("Share the procurement-strategy draft with the councils before asking advice on it."))
+    if subject == AdviceSubject.STRATEGY and not strategy_shared(consultation):
+        raise AdviceRefused(_l("Share the procurement-strategy draft with the councils before asking advice on it."))
     councils = [c for c in councils if c.kind == OrgKind.COUNCIL]
     if not councils:
         raise AdviceRefused(_l("Choose at least one advisory council."))

@@ -59,6 +59,7 @@ from consult.consultations.models import Theme
 from consult.consultations.permissions import is_team
 from consult.core.access import deny_hidden
 from consult.core.conflicts import restart_from
+from consult.core.evidence import informed_parts
 from consult.core.receipts import format_receipt_code
 from consult.core.refused import refuse_on
 from consult.core.uploads import UploadRejected, store_upload
@@ -140,11 +141,10 @@ def _show(advice: Advice, *, intro_form=None, point_form=None, edit_forms=None, 
     points = points or point_page(advice, _page_asked())
     if reply is None and can_reply_advice(current_user, advice):
         reply = reply_form(advice, numbered=points.numbered)
-    from consult.strategy.services import informed
-
     consultation = advice.request.consultation
     return render_template(
-        "advice/show.html", informed=informed(consultation, "advice_point") if is_team(current_user, consultation) else {},
+        "advice/show.html",
+        informed=informed_parts(consultation, "advice_point") if is_team(current_user, consultation) else {},
         advice=advice, consultation=advice.request.consultation, points=points,
         intro_form=intro_form, point_form=point_form, file_form=file_form, submit_form=SubmitForm(),
         reply=reply, reply_errors=reply_errors or [], elsewhere=elsewhere or [],

@@ -66,6 +66,7 @@ from consult.consultations.loaders import load_consultation
 from consult.consultations.models import Consultation, QuestionKind, Theme
 from consult.core.access import deny_hidden
 from consult.core.conflicts import STALE_SAVE, form_version
+from consult.core.evidence import strategy_links
 from consult.core.paging import Page
 from consult.core.refused import refuse_on
 from consult.extensions import db
@@ -85,11 +86,7 @@ def _load(slug: str) -> Consultation:
 def _strategy(consultation: Consultation, refs: dict[str, set[str]]):
     """For the input a page shows (refs per source type): which parts of the strategy each informed,
     and whether the person can link input from here (there is a draft they may write)."""
-    from consult.strategy.permissions import can_link_evidence
-    from consult.strategy.services import draft_for, informed_about
-
-    draft = draft_for(consultation)
-    return informed_about(draft, refs), can_link_evidence(current_user, consultation, draft)
+    return strategy_links(consultation, current_user, refs)
 
 
 def tag_options(tags: list[Tag], selected: int | None = None) -> Markup:
