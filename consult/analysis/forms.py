@@ -52,7 +52,8 @@ class SynthesisForm(FlaskForm):
     """The synthesis of a question or a theme: what we heard, draft or final (the service checks
     that a final one has text)."""
 
-    synthesis = TextAreaField(_l("What we heard"), id="synthesis-text", validators=[_at_most(20_000)])
+    synthesis = TextAreaField(_l("What we heard"), id="synthesis-text", validators=[_at_most(20_000)],
+                              render_kw={"rows": 6})
     status = RadioField(_l("Status"), default=SynthesisStatus.DRAFT.value, validate_choice=False,
                         choices=lambda: [SelectChoice(s.value, s.label) for s in SynthesisStatus])
 
@@ -65,6 +66,18 @@ class SynthesisForm(FlaskForm):
 
     def first_error(self) -> str | None:
         return next((str(message) for field in (self.synthesis, self.status) for message in field.errors), None)
+
+    @classmethod
+    def of(cls, synthesis) -> SynthesisForm:
+        """The form filled from the saved synthesis (or empty, as a draft, when there is none)."""
+        return cls(formdata=None, data={"synthesis": synthesis.text if synthesis else "",
+                                        "status": synthesis.status.value if synthesis else SynthesisStatus.DRAFT.value})
+
+    def refused(self, message) -> None:
+        """Show ``message`` (a refusal of the service, a stale save) at the text, which stays; a
+        message of the form's own checks is at its field already."""
+        if self.first_error() is None or str(message) != self.first_error():
+            self.synthesis.errors = [*self.synthesis.errors, str(message)]
 
 
 def _id(**kwargs) -> IntegerField:

@@ -176,6 +176,7 @@ def _question_page(consultation, theme, question_obj, number, *, refused=None, s
         stats = number_summary(groups)
         public = public_numbers_text(public_number_figures(question_obj, groups), question_obj.unit)
     confidential_keys = [i.key for i in found.items if i.confidential]
+    synthesis = synthesis_for(theme, question_obj)
     informed, may_link = _strategy(consultation, {"answer": {i.key for i in found.items},
                                                   "excerpt": {str(c.id) for i in found.items for c in i.excerpts}})
     # Screen-reader labels of the Remove and Link buttons, translated once and filled in per tag.
@@ -188,9 +189,9 @@ def _question_page(consultation, theme, question_obj, number, *, refused=None, s
         items=found.items, total=found.total, matched=found.matched, page=found.page,
         pages=found.pages, paging=Page(found.page, PAGE_SIZE, found.matched), filters=filters, tags=tags,
         stats=stats, public=public, stakeholders=STAKEHOLDERS,
-        labels=STAKEHOLDER_LABELS, synthesis=synthesis_for(theme, question_obj), synthesis_error=synthesis_error,
-        synthesis_text=synthesis_form.synthesis.data if synthesis_error else None, synthesis_conflict=status == 409,
-        statuses=list(SynthesisStatus), errors=errors, colours=TAG_COLOURS,
+        labels=STAKEHOLDER_LABELS, synthesis=synthesis, synthesis_error=synthesis_error,
+        synthesis_form=synthesis_form or SynthesisForm.of(synthesis), synthesis_conflict=status == 409,
+        errors=errors, colours=TAG_COLOURS,
         selected=set(bulk_form.answers.data or []) if bulk_form else frozenset(),
         chosen_tag=bulk_form.tag.data if bulk_form else None,
         kept=excerpt_form.answer.data if excerpt_form else None, excerpt_form=excerpt_form,
@@ -238,11 +239,13 @@ def question_action(name: str, form_class):
                 message = act(consultation, theme, question_obj, form)
             except StaleSynthesis:
                 db.session.rollback()
+                form.refused(STALE_SAVE)
                 return _question_page(consultation, theme, question_obj, number, synthesis_form=form,
                                       synthesis_error=str(STALE_SAVE), status=409)
             except AnalysisRefused as refused:
                 db.session.rollback()
                 if form_class is SynthesisForm:
+                    form.refused(refused.message)
                     return _question_page(consultation, theme, question_obj, number, synthesis_form=form,
                                           synthesis_error=str(refused.message))
                 if not isinstance(refused, _Invalid):
@@ -404,7 +407,7 @@ def theme(slug: str, theme_id: int):
     theme_obj = next((t for t in consultation.themes if t.id == theme_id), None)
     if theme_obj is None:
         abort(404)
-    error, conflict = None, False
+    error, conflict, form = None, False, None
     if request.method == "POST":
         form = SynthesisForm()
         try:
@@ -415,17 +418,20 @@ def theme(slug: str, theme_id: int):
         except StaleSynthesis:
             db.session.rollback()
             error, conflict = str(STALE_SAVE), True
+            form.refused(STALE_SAVE)
         except AnalysisRefused as refused:
-            refuse_on(form.synthesis, refused)  # the message beside the text, which stays
+            db.session.rollback()
             error = str(refused.message)
+            form.refused(refused.message)  # the message at its field; the text stays
         else:
             db.session.commit()
             flash(_("The synthesis has been saved."), "ok")
             return redirect(url_for("analysis.theme", slug=slug, theme_id=theme_id))
     syntheses = syntheses_by_scope(consultation)
+    synthesis = syntheses.get((theme_obj.id, None))
     return render_template("analysis/theme.html", consultation=consultation, theme=theme_obj,
-                           synthesis=syntheses.get((theme_obj.id, None)), syntheses=syntheses, error=error,
-                           text=form.synthesis.data if error else None, statuses=list(SynthesisStatus),
+                           synthesis=synthesis, syntheses=syntheses, error=error,
+                           synthesis_form=form if error else SynthesisForm.of(synthesis),
                            synthesis_conflict=conflict), 409 if conflict else 200
 
 
