@@ -33,7 +33,8 @@ def test_a_council_attaches_replaces_and_downloads_its_advice_document(page, liv
     log_in(page, "carla@example.org")
     page.goto(f"/advice/{advice_id}")
     for name, data in [("advies.pdf", PDF), ("advies met een lange naam, tweede versie.pdf", PDF + b"% v2\n")]:
-        page.get_by_label("Document (PDF, ODT of DOCX)").set_input_files({"name": name, "mimeType": "application/pdf", "buffer": data})
+        page.get_by_label("Document (PDF, ODT of DOCX)").set_input_files(
+            {"name": name, "mimeType": "application/pdf", "buffer": data})
         page.get_by_role("button", name="Document toevoegen").click()
         expect(page.locator(".utrecht-alert[role=status]")).to_be_visible()
     document = page.locator("#document")
