@@ -236,6 +236,7 @@ def test_a_message_posted_from_page_2_opens_the_last_page_at_the_message(browser
     message = page.locator(f"#post-{posted.id}")
     expect(message).to_contain_text("Bij ons duurt het zes weken.")
     expect(message).to_be_in_viewport()
+    expect(message).to_be_focused()  # the keyboard and screen reader continue from the message
     expect(page.get_by_role("link", name="Pagina 3")).to_have_attribute("aria-current", "page")
     expect(page.get_by_text("Bericht 45", exact=True)).to_be_visible()
     page.screenshot(path="test-artifacts/paged-thread-posted-320.png", caret="initial")

@@ -42,8 +42,19 @@
     restart();
   }
 
+  // A message's own address (/posts/<id>, also where posting from another page leads) opens its
+  // page scrolled to it; the keyboard and screen reader start there too, unless a form has errors.
+  function focusLinkedMessage() {
+    if (!/^#post-\d+$/.test(window.location.hash) || document.querySelector("[data-error-summary]")) { return; }
+    var message = document.getElementById(window.location.hash.slice(1));
+    if (!message) { return; }
+    if (!message.hasAttribute("tabindex")) { message.setAttribute("tabindex", "-1"); }
+    message.focus({ preventScroll: true });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     focusErrorSummary(document);
+    focusLinkedMessage();
     sessionWarning();
   });
 })();
