@@ -66,11 +66,18 @@ def test_a_message_that_starts_a_new_page_is_not_added_to_the_full_last_one(worl
 def test_a_reply_is_added_under_its_post_on_the_thread_but_opens_its_page_of_replies_elsewhere(world):
     thread = start_thread(world["clients"]["provider"])
     parent = opening(thread)
-    add_replies(parent, world["users"]["provider"], 25)  # two pages of replies
+    add_replies(parent, world["users"]["provider"], 3)  # all of them shown under the post
     council = world["clients"]["council"]
 
     under = post_from(council, thread, f"/discussion/{thread.id}", "Onder het bericht", parent_id=str(parent.id))
     assert "HX-Redirect" not in under.headers and under.headers["HX-Retarget"] == f"#replies-{parent.id}"
+    # Now the thread page shows three of the four replies and "show more" for the rest: a reply
+    # added under those three would come again with the rest, so it opens on its page of replies.
+    behind = post_from(council, thread, f"/discussion/{thread.id}", "Achter meer reacties", parent_id=str(parent.id))
+    assert behind.headers["HX-Redirect"] == f"/posts/{posted('Achter meer reacties').id}"
+    assert council.get(behind.headers["HX-Redirect"]).headers["Location"] == \
+        f"/posts/{parent.id}/replies?page=1#post-{posted('Achter meer reacties').id}"
+    add_replies(parent, world["users"]["provider"], 20, start=5)  # two pages of replies
 
     response = post_from(council, thread, f"/posts/{parent.id}/replies", "Vanaf de eerste reactiepagina",
                          parent_id=str(parent.id))

@@ -299,12 +299,16 @@ def _page_in(address) -> str:
 def _posted_from_its_place(post: Post) -> bool:
     """Whether the page an htmx post came from lists ``post`` (just posted) at its end, so it can be
     added there in place: the last page of the thread (of its post's replies), or for a reply the
-    thread page, which shows a post's first replies under it and the others through "show more"."""
+    thread page while it shows every earlier reply of that post. When the thread page shows only a
+    post's first replies (the rest behind "show more", which continues counting from there), a new
+    reply added under them would come again with the rest and stand out of order: it is opened on
+    its own page instead."""
     if not request.headers.get("HX-Current-URL"):
         return True  # the page it came from is not known: as before, in place
     here = urlsplit(current_url())
     if post.parent_id is not None and here.path == url_for("dialogue.thread", thread_id=post.thread_id):
-        return True
+        listed = _replies_of([post.parent_id], post.thread.consultation)
+        return db.session.scalar(listed.with_only_columns(func.count())) - 1 <= REPLIES_SHOWN
     place = urlsplit(_place_of(post))
     return here.path == place.path and _page_in(here) == _page_in(place)
 
