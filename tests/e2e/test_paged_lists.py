@@ -239,8 +239,7 @@ def test_a_message_posted_from_page_2_opens_the_last_page_at_the_message(browser
     expect(message).to_be_focused()  # the keyboard and screen reader continue from the message
     expect(page.get_by_role("link", name="Pagina 3")).to_have_attribute("aria-current", "page")
     expect(page.get_by_text("Bericht 45", exact=True)).to_be_visible()
-    page.screenshot(path="test-artifacts/paged-thread-posted-320.png", caret="initial")
-    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    assert_no_horizontal_overflow(page, "paged-thread-posted-320")
 
     # Posted from the last page it is added there in place, as before.
     page.get_by_label("Uw bericht").fill("Bij ons ook.")
