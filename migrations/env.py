@@ -102,33 +102,47 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        sqlite = connection.dialect.name == "sqlite"
-        if sqlite:
-            # SQLite changes most columns by copying the table and dropping the old one (alembic's
-            # batch mode); with foreign keys on, that drop deletes every row that references the
-            # table (ON DELETE CASCADE): a whole consultation's input. So they are off while the
-            # migrations run (a pragma that only takes effect outside a transaction), and every
-            # reference is checked before they are on again.
-            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            connection.commit()
-        try:
-            context.configure(
-                connection=connection,
-                target_metadata=get_metadata(),
-                **conf_args
-            )
+        if connection.dialect.name == "sqlite":
+            _run_on_sqlite(connection, conf_args)
+            return
+        context.configure(
+            connection=connection,
+            target_metadata=get_metadata(),
+            **conf_args
+        )
 
-            with context.begin_transaction():
-                context.run_migrations()
-            if sqlite:
-                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                if broken:
-                    raise RuntimeError(f"the migrations left rows that reference missing rows: {broken[:10]}")
-        finally:
-            if sqlite:
-                connection.rollback()
-                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
-                connection.commit()
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+def _run_on_sqlite(connection, conf_args):
+    """SQLite changes most columns by copying the table and dropping the old one (alembic's batch
+    mode); with foreign keys on, that drop deletes every row that references the table (ON DELETE
+    CASCADE): a whole consultation's input. So they are off while the migrations run (the pragma
+    only takes effect outside a transaction). The migrations and the check of every reference run
+    in one transaction, DDL included (pysqlite begins none before DDL by itself, so it is begun
+    here): when a migration fails, or leaves a row that references a missing one (that was not
+    already there before), nothing of the run stays and the version is the one before."""
+    connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    connection.commit()
+    broken_before = {tuple(row) for row in connection.exec_driver_sql("PRAGMA foreign_key_check")}
+    connection.commit()
+    try:
+        connection.exec_driver_sql("BEGIN")
+        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        with context.begin_transaction():  # inside the transaction begun above: commits nothing
+            context.run_migrations()
+        broken = [row for row in map(tuple, connection.exec_driver_sql("PRAGMA foreign_key_check"))
+                  if row not in broken_before]
+        if broken:
+            raise RuntimeError(f"the migrations left rows that reference missing rows: {broken[:10]}")
+        connection.commit()
+    except BaseException:
+        connection.rollback()
+        raise
+    finally:
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
 
 
 if context.is_offline_mode():
