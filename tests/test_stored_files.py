@@ -7,7 +7,7 @@ import hashlib
 import io
 import json
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, update
 
 from consult.advice.models import Advice, AdviceFile
 from consult.consultations.models import DocumentVersion
@@ -68,6 +68,12 @@ def test_an_advice_document_is_one_row_replaced_by_the_next_and_removed(world):
     download = contact.get(f"/advice/{advice.id}/file", buffered=True)
     assert (download.status_code, download.data, download.mimetype) == (200, OTHER_PDF, "application/pdf")
     assert download.headers["Content-Disposition"] == "attachment; filename=\"advies v2.pdf\""
+    # A row without a type the platform knows (migration 0030 writes '' where a type was missing)
+    # still downloads, as plain bytes under its own name.
+    db.session.execute(update(AdviceFile).values(file_type=""))
+    db.session.commit()
+    download = contact.get(f"/advice/{advice.id}/file", buffered=True)
+    assert (download.status_code, download.data, download.mimetype) == (200, OTHER_PDF, "application/octet-stream")
 
     assert post_form(member, f"/advice/{advice.id}/file/remove", {"introduction": "", "version": "3"}).status_code == 302
     db.session.expire_all()

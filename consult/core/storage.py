@@ -272,4 +272,7 @@ class StoredFileMixin(StoredContentMixin):
         """The download of this file under its own name (the caller checked access)."""
         from consult.core.uploads import CONTENT_TYPES
 
-        return self.send_as(mimetype=CONTENT_TYPES[self.file_type], download_name=self.original_name)
+        # A type the platform no longer knows (or none, from a row migrated without one) is sent
+        # as plain bytes under its own name, not refused.
+        return self.send_as(mimetype=CONTENT_TYPES.get(self.file_type, "application/octet-stream"),
+                            download_name=self.original_name)
