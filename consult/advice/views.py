@@ -141,6 +141,8 @@ def _show(advice: Advice, *, intro_form=None, point_form=None, edit_forms=None, 
     points = points or point_page(advice, _page_asked())
     if reply is None and can_reply_advice(current_user, advice):
         reply = reply_form(advice, numbered=points.numbered)
+        if request.args.get("missing"):  # followed from the error summary of another page
+            elsewhere = _mark_missing(advice, reply, points)
     consultation = advice.request.consultation
     return render_template(
         "advice/show.html",
@@ -396,11 +398,25 @@ def _field_id(point: AdvicePoint) -> str:
 def _elsewhere(advice: Advice, others: dict[int, list[AdvicePoint]]) -> list[tuple[int, str, str]]:
     """Per other page of points that still lacks replies: (page, the address of its first field
     that lacks one, the message naming the points), for the error summary to link there."""
-    return [(number, url_for("advice.show", advice_id=advice.id, page=number if number > 1 else None,
+    return [(number, url_for("advice.show", advice_id=advice.id, page=number if number > 1 else None, missing=1,
                              _anchor=_field_id(missing[0])),
              _("Page %(page)s: advice points %(numbers)s still lack a choice or a reason.",
                page=number, numbers=", ".join(str(point.number) for point in missing)))
             for number, missing in sorted(others.items())]
+
+
+def _mark_missing(advice: Advice, form, points) -> list[tuple[int, str, str]]:
+    """Put the message of every point of this page that lacks a choice or a reason at its field of
+    the reply ``form``; return the other pages that still lack some, for the error summary."""
+    shown = {point.id for _number, point in points.numbered}
+    others: dict[int, list[AdvicePoint]] = {}
+    for point, message in reply_problems(advice):
+        if point.id in shown:
+            field = form[_field_id(point)]
+            field.errors = list(field.errors) + [message]
+        else:  # on another page of points: named in the summary, linked to that page's field
+            others.setdefault((point.number - 1) // points.per_page + 1, []).append(point)
+    return _elsewhere(advice, others)
 
 
 @bp.route("/advice/<int:advice_id>/reply", methods=["POST"])
@@ -421,17 +437,8 @@ def reply(advice_id: int):
         save_reply(advice, introduction=form.reply_introduction.data or "", replies=replies, by=current_user,
                    version=form.version.data)
         if request.form.get("action") == "publish":
-            problems = reply_problems(advice)
-            if problems:
-                shown = {point.id for _number, point in points.numbered}
-                others: dict[int, list[AdvicePoint]] = {}
-                for point, message in problems:
-                    if point.id in shown:
-                        field = form[_field_id(point)]
-                        field.errors = list(field.errors) + [message]
-                    else:  # on another page of points: named in the summary, linked to that page's field
-                        others.setdefault((point.number - 1) // points.per_page + 1, []).append(point)
-                elsewhere = _elsewhere(advice, others)
+            if reply_problems(advice):
+                elsewhere = _mark_missing(advice, form, points)
                 restart_from(form.version, advice.reply_version)
                 db.session.commit()  # the reply so far is kept
                 return _show(advice, reply=form, points=points, elsewhere=elsewhere, status=200)
