@@ -82,9 +82,11 @@ run: install
 
 # Spread over the cores (pytest-xdist; each worker has its own databases and live server), in a
 # random order whose seed is printed at the top (pytest-randomly). TEST_WORKERS=0 runs in one process.
+# A worker that is done takes tests still waiting for the other (worksteal), so neither idles at the
+# end behind one long test.
 TEST_WORKERS ?= auto
 test: install
-	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # The wheel a server installs with pip alone (deploy/, README "Running in production"): built from
 # a fresh copy of the sources with the translations compiled and the static files fingerprinted in
