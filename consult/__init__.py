@@ -139,11 +139,13 @@ def register_blueprints(app: Flask) -> None:
     from consult.reports import views as _report_views  # noqa: F401
     from consult.responses import bp as responses_bp  # noqa: F401
     from consult.responses import views as _response_views  # noqa: F401
+    from consult.sessions import bp as sessions_bp  # noqa: F401
+    from consult.sessions import views as _sessions_views  # noqa: F401
     from consult.strategy import answers as _strategy_answers  # noqa: F401  (see core/evidence.py)
     from consult.strategy import bp as strategy_bp  # noqa: F401
     from consult.strategy import views as _strategy_views  # noqa: F401
     # Each feature registers its notification kinds (wording, recipients) with notify.
-    for feature in ("consultations", "responses", "dialogue", "qa", "advice", "strategy", "reports"):
+    for feature in ("consultations", "responses", "dialogue", "qa", "advice", "strategy", "reports", "sessions"):
         importlib.import_module(f"consult.{feature}.notifications")
 
     app.register_blueprint(core_bp)
@@ -154,6 +156,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(responses_bp)
     app.register_blueprint(dialogue_bp)
     app.register_blueprint(qa_bp)
+    app.register_blueprint(sessions_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(advice_bp)
     app.register_blueprint(analysis_bp)

@@ -94,6 +94,10 @@ def load_demo() -> dict[str, User]:
 
     load_advice(users, organisations, consultations)
 
+    from consult.sessions.demo import load_sessions
+
+    load_sessions(users, organisations, consultations)
+
     from consult.analysis.demo import load_analysis
 
     load_analysis(users, consultations)

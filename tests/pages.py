@@ -16,6 +16,7 @@ from consult.dialogue.models import Post, Thread
 from consult.extensions import db
 from consult.qa.models import QaItem, QaStatus
 from consult.responses.models import Response
+from consult.sessions.models import DialogueSession
 from consult.strategy.models import Segment
 
 OPEN = "marktconsultatie-wmo-leidse-regio"
@@ -56,6 +57,8 @@ def demo_pages() -> dict[str, list[str]]:
     segment = db.session.scalar(select(Segment).order_by(Segment.id))
     tag = db.session.scalar(select(Tag))
     analysis, strategy = f"{closed}/analysis", f"{closed}/strategy"
+    table = db.session.scalar(select(DialogueSession).order_by(DialogueSession.id))
+    sessions = [f"{open_}/sessions", f"/sessions/{table.id}"]  # the provider is registered for the table
     discussion = [f"{open_}/discussion", f"{open_}/discussion/search?q=wijkteam",
                   *(f"/discussion/{t.id}" for t in threads),
                   f"/discussion/{threads[0].id}/reply?parent={first_post.id}&quote={first_post.id}"]
@@ -65,7 +68,8 @@ def demo_pages() -> dict[str, list[str]]:
                      f"/organisation/{submitted.organisation_id}", "/notifications", open_, f"/responses/{submitted.id}",
                      f"/responses/{submitted.id}/submissions/1",
                      f"/receipts/verify?code={submitted.submissions[0].receipt_code}",
-                     *discussion, f"/posts/{others_post.id}/report", f"{open_}/qa", f"{open_}/qa/received"],
+                     *discussion, f"/posts/{others_post.id}/report", f"{open_}/qa", f"{open_}/qa/received",
+                     *sessions],
         "provider-drafting": [f"/responses/{draft.id}", f"/responses/{draft.id}/review",
                               *(f"/responses/{draft.id}/themes/{t.id}" for t in draft.consultation.themes)],
         "council": [f"{open_}/advice", f"/advice/{advice_submitted.id}", f"{open_}/council-comments",
@@ -86,7 +90,8 @@ def demo_pages() -> dict[str, list[str]]:
                  strategy, f"{strategy}/general", f"{strategy}/segments/{segment.id}", f"{strategy}/segments/new",
                  f"{strategy}/evidence?part=segment:{segment.id}&q=e", f"{strategy}/not-considered",
                  f"{strategy}/revisions", f"{strategy}/revisions?a=1&b=8",
-                 f"{closed}/report", f"{closed}/report/edit", f"{open_}/report"],
+                 f"{closed}/report", f"{closed}/report/edit", f"{open_}/report",
+                 *sessions, f"{open_}/sessions/new", f"/sessions/{table.id}/edit", f"/sessions/{table.id}/participants"],
         "admin": ["/admin/users", "/admin/organisations", "/admin/organisations/new", "/admin/audit",
                   "/admin/erasure", "/consultations/new", f"{open_}/team", f"{open_}/audit",
                   f"{open_}/manage/retention"],

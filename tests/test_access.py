@@ -30,6 +30,7 @@ from consult.orgs.models import Invitation, MemberRole, Membership, OrgKind
 from consult.qa.models import QaItem
 from consult.reports.models import ExportJob
 from consult.responses.models import Attachment, Response
+from consult.sessions.models import DialogueSession, Registration
 from consult.strategy.models import Segment
 from tests.conftest import csrf_token_from, login, make_org, make_user
 
@@ -138,6 +139,8 @@ def _ids(world) -> dict[str, dict[str, object]]:
         "job_id": job.id, "membership_id": membership.id, "invitation_id": invitation.id, "org_id": membership.organisation_id,
         "user_id": provider_a.id, "member_id": first(TeamMember).id,
         "request_id": first(ErasureRequest).id,
+        "session_id": first(DialogueSession).id,
+        "registration_id": db.session.scalar(select(Registration.id).where(Registration.user_id == provider_a.id)),
         "token": "not-a-valid-token", "number": 1, "decision": "confirm",
         "audience": "providers", "variant": "internal", "filename": "css/consult.css",
     }
@@ -284,6 +287,8 @@ ACCESS = {
     "GET /consultations/<slug>/responses":                                           "  L 404 404 404 404 200 200 200",
     "GET /consultations/<slug>/responses/<int:response_id>":                         "  L 404 404 404 404 200 200 200",
     "GET /consultations/<slug>/responses/<int:response_id>/files/<int:attachment_id>": "  L 404 404 404 404 404 404 404",
+    "GET /consultations/<slug>/sessions":                                            "  L 200 200 200 200 200 200 200",
+    "GET /consultations/<slug>/sessions/new":                                        "  L 403 403 403 403 403 200 200",
     "GET /consultations/<slug>/strategy":                                            "  L 404 404 200 404 200 200 200",
     "POST /consultations/<slug>/strategy/comments":                                  "  L 404 404   A 404 403 403 403",
     "GET /consultations/<slug>/strategy/evidence":                                   "  L 404 404 404 404 200 200 200",
@@ -343,6 +348,15 @@ ACCESS = {
     "GET /responses/<int:response_id>/submissions/<int:number>/receipt.pdf":         "  L 200 404 404 404 404 404 404",
     "GET /responses/<int:response_id>/themes/<int:theme_id>":                        "  L 200 404 404 404 404 404 404",
     "GET /responses/<int:response_id>/withdraw":                                     "  L 200 404 404 404 404 404 404",
+    "GET /sessions/<int:session_id>":                                                "  L 200 200 200 404 200 200 200",
+    "GET /sessions/<int:session_id>/calendar.ics":                                   "  L 200 404 200 404 404 200 200",
+    "POST /sessions/<int:session_id>/cancel":                                        "  L 403 403 403 404 403   A   A",
+    "GET /sessions/<int:session_id>/edit":                                           "  L 403 403 403 404 403 200 200",
+    "GET /sessions/<int:session_id>/participants":                                   "  L 403 403 403 404 200 200 200",
+    "GET /sessions/<int:session_id>/participants.csv":                               "  L 403 403 403 404 200 200 200",
+    "POST /sessions/<int:session_id>/participants/<int:registration_id>/attendance": "  L 403 403 403 404 403   A   A",
+    "POST /sessions/<int:session_id>/register":                                      "  L   A   A   A 404 403 403 403",
+    "POST /sessions/registrations/<int:registration_id>/cancel":                     "  L   A 404 404 404 404 404 404",
     "GET /static/<path:filename>":                                                   "200 200 200 200 200 200 200 200",
     "GET /unsubscribe/<token>":                                                      "404 404 404 404 404 404 404 404",
     "GET /verify":                                                                   "200 200 200 200 200 200 200 200",

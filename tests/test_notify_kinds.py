@@ -32,7 +32,8 @@ def test_the_owners_of_the_kinds():
     owners = {kind: entry.owner for kind, entry in registry.registered_kinds().items()}
     assert owners == {Kind.RECEIPT: "responses", Kind.REMINDER: "responses", Kind.CHANGED: "consultations",
                       Kind.QA: "qa", Kind.WAITING: "qa", Kind.THREAD_REPLY: "dialogue",
-                      Kind.MODERATION: "dialogue", Kind.ADVICE: "advice", Kind.REPORT: "reports"}
+                      Kind.MODERATION: "dialogue", Kind.ADVICE: "advice", Kind.REPORT: "reports",
+                      Kind.SESSION: "sessions"}
 
 
 def test_events_worded_by_another_feature(app):

@@ -34,6 +34,7 @@ class Kind(enum.StrEnum):
     ADVICE = "advice"
     REPORT = "report"
     WAITING = "waiting"  # for the project team: what waits for it (reports, approvals, questions)
+    SESSION = "session"  # dialogue sessions: registration, waiting list, changes, reminders (consult.sessions)
 
     @property
     def label(self) -> str:

@@ -50,6 +50,7 @@ USER_LINKS: dict[tuple[str, str], Link] = {
     ("thread_follows", "user_id"): Link(D, GONE),
     ("export_jobs", "user_id"): Link(D, GONE),
     ("bulk_taggings", "user_id"): Link(D, GONE),  # the undo record of a person's last bulk tagging
+    ("session_registrations", "user_id"): Link(D, GONE),  # a person's registration for a dialogue session
     ("document_versions", "uploaded_by_id"): Link(K, DETACH),
     ("question_changes", "changed_by_id"): Link(K, DETACH),
     ("answers", "updated_by_id"): Link(K, DETACH),
@@ -78,6 +79,7 @@ USER_LINKS: dict[tuple[str, str], Link] = {
     ("evidence_links", "created_by_id"): Link(K, DETACH),
     ("reports", "updated_by_id"): Link(K, DETACH),
     ("reports", "published_by_id"): Link(K, DETACH),
+    ("dialogue_sessions", "created_by_id"): Link(K, DETACH),
 }
 
 # Columns holding personal data themselves, found by the person's e-mail address
@@ -114,6 +116,7 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("export_jobs", "stored_name"): "a random storage name",
     ("report_files", "stored_name"): "a random storage name",
     ("users", "erased_at"): "when the person was erased",
+    ("dialogue_sessions", "address"): "where a dialogue session takes place (a meeting venue)",
 }
 
 # Never exported, not even to the person themselves: secrets and their hashes.

@@ -1,0 +1,84 @@
+"""Dialogue-session forms: scheduling or changing a session, cancelling it, registering,
+cancelling a registration, recording attendance. Forms validate; services save."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from consult.consultations.forms import MultiCheckboxField
+from consult.core.forms import strip
+from consult.sessions.models import SESSION_AUDIENCE_LABELS
+from consult.sessions.services import MAX_CAPACITY, MAX_SEATS
+
+
+class SessionForm(FlaskForm):
+    title = StringField(_l("Title"), filters=[strip],
+                        validators=[InputRequired(_l("Enter a title.")), Length(max=200)])
+    purpose = TextAreaField(_l("Purpose"), filters=[strip], validators=[Optional(), Length(max=10_000)],
+                            description=_l("What the session is for and what you ask of the participants."))
+    themes = MultiCheckboxField(_l("Themes"), coerce=int, validators=[Optional()])
+    address = TextAreaField(_l("Address"), filters=[strip], validators=[Optional(), Length(max=1000)],
+                            description=_l("Where the session takes place. Leave empty for an online session."))
+    online_link = StringField(_l("Online link"), filters=[strip], validators=[Optional(), Length(max=500)],
+                              description=_l("A link that starts with https://. Leave empty for a session on location."))
+    starts_on = DateField(_l("Date"), validators=[InputRequired(_l("Enter the date."))],
+                          description=_l("Dutch time (Europe/Amsterdam)."))
+    starts_time = TimeField(_l("Start time"), validators=[InputRequired(_l("Enter the start time."))])
+    ends_time = TimeField(_l("End time"), validators=[InputRequired(_l("Enter the end time."))])
+    capacity = IntegerField(_l("Number of places"), validators=[
+        InputRequired(_l("Enter the number of places.")),
+        NumberRange(min=1, max=MAX_CAPACITY, message=_l("Enter a number of places from 1 to %(n)d.", n=MAX_CAPACITY))])
+    seats_per_organisation = IntegerField(_l("Seats per organisation"), default=2, validators=[
+        InputRequired(_l("Enter the number of seats per organisation.")),
+        NumberRange(min=1, max=MAX_SEATS, message=_l("Enter a number of seats from 1 to %(n)d.", n=MAX_SEATS))],
+        description=_l("How many people of one organisation may register (waiting list included)."))
+    audience = RadioField(_l("Who may register"), default="both",
+                          choices=[SelectChoice(a.value, label) for a, label in SESSION_AUDIENCE_LABELS.items()],
+                          validators=[InputRequired(_l("Choose who may register."))])
+    deadline_on = DateField(_l("Registration deadline (date)"), validators=[Optional()],
+                            description=_l("Leave empty to close registration when the session starts."))
+    deadline_time = TimeField(_l("Registration deadline (time)"), validators=[Optional()])
+    version = IntegerField(validators=[Optional()])  # of the session being changed, as the form showed it
+
+    def validate_online_link(self, field):
+        if field.data and not field.data.lower().startswith("https://"):
+            raise ValidationError(_l("Enter an online link that starts with https://."))
+
+    def validate_ends_time(self, field):
+        if field.data and self.starts_time.data and field.data <= self.starts_time.data:
+            raise ValidationError(_l("The end must be after the start."))
+
+    def validate(self, extra_validators=None) -> bool:
+        """The checks across optional fields (an optional field that is empty skips its own)."""
+        valid = super().validate(extra_validators)
+        if not self.address.data and not self.online_link.data and not self.address.errors:
+            self.address.errors = [*self.address.errors, str(_l("Enter an address, an online link, or both."))]
+            valid = False
+        if bool(self.deadline_on.data) != bool(self.deadline_time.data) and not self.deadline_on.errors \
+                and not self.deadline_time.errors:
+            self.deadline_time.errors = [
+                *self.deadline_time.errors, str(_l("Enter both the date and the time of the registration deadline."))]
+            valid = False
+        return valid
+
+
+class CancelSessionForm(FlaskForm):
+    version = IntegerField(validators=[Optional()])
+
+
+class RegisterForm(FlaskForm):
+    organisation = SelectField(_l("On behalf of"), coerce=int,
+                               validators=[InputRequired(_l("Choose the organisation you register for."))])
+
+
+class CancelRegistrationForm(FlaskForm):
+    """Only the confirmation itself cancels (a POST with its CSRF token)."""
+
+
+class AttendanceForm(FlaskForm):
+    attended = RadioField(_l("Attendance"), choices=[
+        SelectChoice("yes", _l("Attended")), SelectChoice("no", _l("Did not attend")),
+        SelectChoice("unknown", _l("Not recorded"))], validators=[InputRequired(_l("Choose the attendance."))])

@@ -1,0 +1,145 @@
+"""A dialogue table (session) of a consultation and the registrations for it."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consult.auth.models import User
+from consult.consultations.models import Consultation, Theme
+from consult.core.db import str_enum
+from consult.core.time import UTCDateTime, utcnow
+from consult.extensions import db
+from consult.orgs.models import Organisation
+
+
+class SessionAudience(enum.StrEnum):
+    """Who may register: care providers, advisory councils, both, or only the organisations the
+    consultation invited (its invited organisations, as set on the access page)."""
+
+    PROVIDERS = "providers"
+    COUNCILS = "councils"
+    BOTH = "both"
+    INVITED = "invited"
+
+    @property
+    def label(self) -> str:
+        return str(SESSION_AUDIENCE_LABELS[self])
+
+
+SESSION_AUDIENCE_LABELS = {
+    SessionAudience.PROVIDERS: _l("Care providers"),
+    SessionAudience.COUNCILS: _l("Advisory councils"),
+    SessionAudience.BOTH: _l("Care providers and advisory councils"),
+    SessionAudience.INVITED: _l("Invited organisations only"),
+}
+
+
+class SessionStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"  # stays listed, marked as cancelled
+
+
+class RegistrationStatus(enum.StrEnum):
+    REGISTERED = "registered"  # has a seat
+    WAITING = "waiting"        # on the waiting list, moves up when a seat comes free
+    CANCELLED = "cancelled"    # cancelled by the person (kept for the audit of who came and went)
+
+    @property
+    def label(self) -> str:
+        return str(REGISTRATION_STATUS_LABELS[self])
+
+
+REGISTRATION_STATUS_LABELS = {
+    RegistrationStatus.REGISTERED: lazy_pgettext("session registration", "Registered"),
+    RegistrationStatus.WAITING: _l("Waiting list"),
+    RegistrationStatus.CANCELLED: _l("Cancelled"),
+}
+
+session_themes = Table(
+    "session_themes",
+    db.metadata,
+    Column("session_id", ForeignKey("dialogue_sessions.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class DialogueSession(db.Model):
+    """One dialogue table: a meeting at a place and/or online, at a time (stored UTC)."""
+
+    __tablename__ = "dialogue_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    online_link: Mapped[str] = mapped_column(String(500), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    capacity: Mapped[int]
+    seats_per_organisation: Mapped[int] = mapped_column(default=2)
+    audience: Mapped[SessionAudience] = mapped_column(str_enum(SessionAudience), default=SessionAudience.BOTH)
+    registration_deadline: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[SessionStatus] = mapped_column(str_enum(SessionStatus), default=SessionStatus.SCHEDULED)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Raised by every change (update_if_version): the edit form's conflict check, and the
+    # calendar entry's SEQUENCE (version - 1), so a calendar replaces its copy of the entry.
+    version: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    consultation: Mapped[Consultation] = relationship()
+    themes: Mapped[list[Theme]] = relationship(secondary=session_themes, order_by=Theme.position)
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == SessionStatus.CANCELLED
+
+    @property
+    def sequence(self) -> int:
+        """The iCalendar SEQUENCE: 0 as first sent, one higher after every change."""
+        return self.version - 1
+
+    def registration_open(self, now: datetime | None = None) -> bool:
+        """Scheduled, before the registration deadline and before the start (server clock)."""
+        now = now or utcnow()
+        return not self.cancelled and now < self.registration_deadline and now < self.starts_at
+
+
+class Registration(db.Model):
+    """A person's registration for a session on behalf of one of their organisations.
+    Organisation-scoped: loaded only through consult.sessions.permissions helpers."""
+
+    __tablename__ = "session_registrations"
+    __table_args__ = (
+        # One active registration per person and session; a cancelled one may be followed by a new one.
+        Index("uq_session_registrations_active_person", "session_id", "user_id", unique=True,
+              sqlite_where=text("status != 'cancelled'"), postgresql_where=text("status != 'cancelled'")),
+        Index("ix_session_registrations_session_status", "session_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("dialogue_sessions.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    status: Mapped[RegistrationStatus] = mapped_column(str_enum(RegistrationStatus))
+    # None: not recorded yet; True: attended; False: did not come.
+    attended: Mapped[bool | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When the person got a seat (at once, or on moving up from the waiting list).
+    seated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    session: Mapped[DialogueSession] = relationship()
+    user: Mapped[User] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+
+    @property
+    def active(self) -> bool:
+        return self.status != RegistrationStatus.CANCELLED

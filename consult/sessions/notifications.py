@@ -1,0 +1,78 @@
+"""The notifications sessions sends, to the registrant only: the confirmation (a seat or a place
+on the waiting list), moving up from the waiting list, a change or cancellation by the team, and
+the reminder the day before. Each links the calendar file, which a calendar reads as an update of
+the same entry."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from consult.notify import registry
+from consult.notify.models import Kind
+from consult.notify.services import moment
+
+
+def _when(d) -> str:
+    return _("%(start)s to %(end)s", start=moment(d["starts_at"]), end=moment(d["ends_at"]))
+
+
+def _calendar(d) -> str:
+    return _("Add it to your calendar with this file:") + " " + d["calendar"]
+
+
+def _registered(d) -> tuple[str, list[str]]:
+    return (_("Registered for “%(session)s”", session=d["session"]), [
+        _("You are registered for the session “%(session)s” of the consultation “%(title)s”.",
+          session=d["session"], title=d["consultation"]),
+        _when(d), _calendar(d)])
+
+
+def _waiting(d) -> tuple[str, list[str]]:
+    return (_("On the waiting list for “%(session)s”", session=d["session"]), [
+        _("The session “%(session)s” is full. You are number %(n)s on the waiting list; when a seat comes "
+          "free you move up automatically and we tell you.", session=d["session"], n=d["position"]),
+        _when(d)])
+
+
+def _moved_up(d) -> tuple[str, list[str]]:
+    return (_("A seat for you at “%(session)s”", session=d["session"]), [
+        _("A seat came free: you moved up from the waiting list and are now registered for “%(session)s”.",
+          session=d["session"]),
+        _when(d), _calendar(d)])
+
+
+def _changed(d) -> tuple[str, list[str]]:
+    return (_("“%(session)s” has changed", session=d["session"]), [
+        _("The project team changed the session “%(session)s”. Check the time and place on its page.",
+          session=d["session"]),
+        _when(d), _("The calendar file updates your calendar entry:") + " " + d["calendar"]])
+
+
+def _cancelled(d) -> tuple[str, list[str]]:
+    return (_("“%(session)s” has been cancelled", session=d["session"]), [
+        _("The project team cancelled the session “%(session)s” of the consultation “%(title)s”.",
+          session=d["session"], title=d["consultation"]),
+        _("This calendar file removes the entry from your calendar:") + " " + d["calendar"]])
+
+
+def _reminder(d) -> tuple[str, list[str]]:
+    return (_("Tomorrow: “%(session)s”", session=d["session"]), [
+        _("A reminder: you are registered for the session “%(session)s”.", session=d["session"]),
+        _when(d)])
+
+
+def _registrant(registration) -> list:
+    return [registration.user]
+
+
+WORDINGS = {"registered": _registered, "waiting": _waiting, "moved_up": _moved_up, "changed": _changed,
+            "cancelled": _cancelled, "reminder": _reminder}
+
+
+def _describe(d) -> tuple[str, list[str]]:
+    """Every event of the kind is this feature's own, so the kind words them all (by ``event``)."""
+    return WORDINGS.get(d["event"], _registered)(d)
+
+
+registry.register_kind(Kind.SESSION, owner="sessions", label=_l("Dialogue sessions you registered for"),
+                       describe=_describe, recipients=_registrant)

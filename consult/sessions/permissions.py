@@ -1,0 +1,122 @@
+"""Who may see, schedule, register for and manage dialogue sessions. Registrations are
+organisation-scoped data: they are only ever loaded through the helpers here, which take the
+acting user, so changing an id in a URL never reaches another organisation's registration."""
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from consult.consultations.models import Consultation, Status
+from consult.consultations.permissions import can_edit_consultation, can_view_consultation, is_team
+from consult.core.predicates import predicate
+from consult.core.time import utcnow
+from consult.extensions import db
+from consult.orgs.models import Organisation, OrgKind
+from consult.responses.permissions import responding_organisations
+from consult.sessions.models import DialogueSession, Registration, RegistrationStatus, SessionAudience
+
+
+def audience_organisations(user, session: DialogueSession) -> list[Organisation]:
+    """The user's provider and council organisations that the session's audience includes."""
+    organisations = responding_organisations(user)
+    audience = session.audience
+    if audience == SessionAudience.PROVIDERS:
+        return [org for org in organisations if org.kind == OrgKind.PROVIDER]
+    if audience == SessionAudience.COUNCILS:
+        return [org for org in organisations if org.kind == OrgKind.COUNCIL]
+    if audience == SessionAudience.INVITED:
+        invited = {org.id for org in session.consultation.invited}
+        return [org for org in organisations if org.id in invited]
+    return organisations
+
+
+@predicate
+def can_schedule_sessions(user, consultation: Consultation) -> bool:
+    """Editors (and admins) schedule, change and cancel a consultation's sessions."""
+    return can_edit_consultation(user, consultation)
+
+
+@predicate
+def can_manage_session(user, session: DialogueSession) -> bool:
+    """Editors (and admins) change and cancel the session, see its participants and record attendance."""
+    return can_edit_consultation(user, session.consultation)
+
+
+@predicate
+def can_see_participants(user, session: DialogueSession) -> bool:
+    """The participant list (names, organisations, attendance) is for the team only."""
+    return is_team(user, session.consultation)
+
+
+@predicate
+def can_view_session(user, session: DialogueSession) -> bool:
+    """The team always; outside it, members of an organisation in the session's audience who may
+    see the consultation (not while it is a draft). Anonymous visitors never: the session page
+    names a place and an online link meant for the audience."""
+    consultation = session.consultation
+    if is_team(user, consultation):
+        return True
+    return consultation.status != Status.DRAFT and can_view_consultation(user, consultation) \
+        and bool(audience_organisations(user, session))
+
+
+@predicate
+def can_register(user, session: DialogueSession) -> bool:
+    """A provider or council member of the audience, while registration is open; the team runs
+    the session and does not register for it."""
+    return session.registration_open() and not is_team(user, session.consultation) \
+        and can_view_session(user, session)
+
+
+@predicate
+def can_cancel_registration(user, registration: Registration) -> bool:
+    """The person who registered, until the session starts."""
+    return bool(user and user.is_authenticated) and registration.user_id == user.id and registration.active \
+        and not registration.session.cancelled and utcnow() < registration.session.starts_at
+
+
+@predicate
+def can_download_calendar(user, registration: Registration | None) -> bool:
+    """A person with an active registration (a seat or a place on the waiting list)."""
+    return registration is not None and registration.active
+
+
+def own_registration(user, session: DialogueSession) -> Registration | None:
+    """The user's own active registration for the session (never another person's)."""
+    if not (user and user.is_authenticated):
+        return None
+    return db.session.scalar(select(Registration).options(joinedload(Registration.organisation)).where(
+        Registration.session_id == session.id, Registration.user_id == user.id,
+        Registration.status != RegistrationStatus.CANCELLED))
+
+
+def own_registration_or_404(user, registration_id: int) -> Registration:
+    """A registration the user made, or 404: one person never reaches another's registration."""
+    if not (user and user.is_authenticated):
+        abort(404)
+    registration = db.session.scalar(select(Registration).where(
+        Registration.id == registration_id, Registration.user_id == user.id))
+    if registration is None:
+        abort(404)
+    return registration
+
+
+def managed_registration_or_404(user, session: DialogueSession, registration_id: int) -> Registration:
+    """A registration of ``session``, for the team that manages it; 404 otherwise."""
+    if not can_manage_session(user, session):
+        abort(404)
+    registration = db.session.scalar(select(Registration).where(
+        Registration.id == registration_id, Registration.session_id == session.id))
+    if registration is None:
+        abort(404)
+    return registration
+
+
+@predicate
+def visible_sessions(user, consultation: Consultation) -> list[DialogueSession]:
+    """The consultation's sessions the user may see, in time order (cancelled ones included,
+    marked as such): for the consultation page and the list of sessions."""
+    sessions = db.session.scalars(select(DialogueSession).where(DialogueSession.consultation_id == consultation.id)
+                                  .order_by(DialogueSession.starts_at, DialogueSession.id)).all()
+    return [session for session in sessions if can_view_session(user, session)]

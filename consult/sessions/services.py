@@ -1,0 +1,334 @@
+"""Dialogue sessions: scheduling, changing and cancelling them (the team), registering and
+cancelling on behalf of an organisation with a waiting list that moves up by itself, attendance,
+and the reminder the day before. Services flush and never commit (the view commits once)."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, case, func, insert, literal, null, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from consult.audit.services import record_event
+from consult.auth.models import User
+from consult.consultations.models import Consultation
+from consult.core.db import update_if_version
+from consult.core.refused import Refused
+from consult.core.time import UTCDateTime, to_local, utcnow
+from consult.extensions import db
+from consult.notify.models import Kind
+from consult.notify.services import absolute_url, notify, url_path
+from consult.orgs.models import Organisation
+from consult.sessions.models import (
+    DialogueSession,
+    Registration,
+    RegistrationStatus,
+    SessionAudience,
+    SessionStatus,
+)
+
+MAX_CAPACITY = 10_000
+MAX_SEATS = 100
+
+
+class SessionRefused(Refused):
+    """A change to a session or a registration that is not made; ``field`` names the form field."""
+
+
+class SessionChangedMeanwhile(Exception):
+    """Another team member saved the session after the version the form started from; nothing
+    was written. ``session`` is the session as stored now."""
+
+    def __init__(self, session: DialogueSession):
+        super().__init__("stale session")
+        self.session = session
+
+
+# --- scheduling ------------------------------------------------------------------------
+
+def _checked(consultation: Consultation, fields: dict) -> dict:
+    """The session's fields, cleaned, or SessionRefused at the first field that is wrong."""
+    title = " ".join((fields.get("title") or "").split())
+    if not title:
+        raise SessionRefused(_l("Enter a title."), field="title")
+    if len(title) > 200:
+        raise SessionRefused(_l("Use at most %(n)d characters.", n=200), field="title")
+    address = (fields.get("address") or "").replace("\x00", "").strip()
+    link = (fields.get("online_link") or "").strip()
+    if link and not link.lower().startswith("https://"):
+        raise SessionRefused(_l("Enter an online link that starts with https://."), field="online_link")
+    if not address and not link:
+        raise SessionRefused(_l("Enter an address, an online link, or both."), field="address")
+    starts_at, ends_at = fields.get("starts_at"), fields.get("ends_at")
+    if starts_at is None:
+        raise SessionRefused(_l("Enter the date and start time."), field="starts_on")
+    if ends_at is None or ends_at <= starts_at:
+        raise SessionRefused(_l("The end must be after the start."), field="ends_time")
+    deadline = fields.get("registration_deadline") or starts_at
+    if deadline > starts_at:
+        raise SessionRefused(_l("The registration deadline cannot be after the start."),
+                             field="deadline_on")
+    capacity, seats = fields.get("capacity"), fields.get("seats_per_organisation")
+    if not isinstance(capacity, int) or not 1 <= capacity <= MAX_CAPACITY:
+        raise SessionRefused(_l("Enter a number of places from 1 to %(n)d.", n=MAX_CAPACITY), field="capacity")
+    if not isinstance(seats, int) or not 1 <= seats <= MAX_SEATS:
+        raise SessionRefused(_l("Enter a number of seats from 1 to %(n)d.", n=MAX_SEATS),
+                             field="seats_per_organisation")
+    audience = SessionAudience(fields.get("audience") or SessionAudience.BOTH)
+    if audience == SessionAudience.INVITED and not consultation.invited:
+        raise SessionRefused(_l("The consultation has no invited organisations; choose another audience."),
+                             field="audience")
+    themes = fields.get("themes") or []
+    if any(theme.consultation_id != consultation.id for theme in themes):
+        raise SessionRefused(_l("Choose themes of this consultation."), field="themes")
+    return dict(title=title, purpose=(fields.get("purpose") or "").replace("\x00", "").strip(),
+                address=address, online_link=link, starts_at=starts_at, ends_at=ends_at,
+                registration_deadline=deadline, capacity=capacity, seats_per_organisation=seats,
+                audience=audience, themes=list(themes))
+
+
+def schedule_session(consultation: Consultation, *, by: User, **fields) -> DialogueSession:
+    """Add a session to the consultation (the team)."""
+    values = _checked(consultation, fields)
+    session = DialogueSession(consultation=consultation, created_by=by, **values)
+    db.session.add(session)
+    db.session.flush()
+    record_event("session_scheduled", actor=by, obj=session, title=session.title)
+    return session
+
+
+def change_session(session: DialogueSession, *, by: User, version: int | None = None, **fields) -> bool:
+    """Change the session in one conditional UPDATE from ``version`` (the one the form started
+    from). False when nothing changed; SessionChangedMeanwhile when someone saved after that
+    version. Every registrant is told, with the updated calendar entry; a larger capacity moves
+    people up from the waiting list."""
+    if session.cancelled:
+        raise SessionRefused(_l("A cancelled session cannot be changed."), field="title")
+    values = _checked(session.consultation, fields)
+    themes = values.pop("themes")
+    changed = {name: value for name, value in values.items() if getattr(session, name) != value}
+    if not changed and {t.id for t in themes} == {t.id for t in session.themes}:
+        return False
+    base = session.version if version is None else version
+    if not update_if_version(session, base, **changed):
+        db.session.refresh(session)
+        raise SessionChangedMeanwhile(session)
+    themes_changed = {t.id for t in themes} != {t.id for t in session.themes}
+    session.themes = themes
+    record_event("session_changed", actor=by, obj=session,
+                 fields=sorted(changed) + (["themes"] if themes_changed else []))
+    _tell_registrants(session, "changed", dedupe=f"session-changed:{session.id}:v{session.version}")
+    _move_up(session, by=by)
+    return True
+
+
+def cancel_session(session: DialogueSession, *, by: User, version: int | None = None) -> None:
+    """Cancel the session: it stays listed as cancelled, registration closes, and every registrant
+    is told with a calendar entry that removes it (METHOD:CANCEL)."""
+    if session.cancelled:
+        return
+    base = session.version if version is None else version
+    if not update_if_version(session, base, status=SessionStatus.CANCELLED, cancelled_at=utcnow()):
+        db.session.refresh(session)
+        raise SessionChangedMeanwhile(session)
+    record_event("session_cancelled", actor=by, obj=session)
+    _tell_registrants(session, "cancelled", dedupe=f"session-cancelled:{session.id}")
+
+
+# --- counts ----------------------------------------------------------------------------
+
+def counts(session: DialogueSession) -> tuple[int, int]:
+    """(seats taken, people on the waiting list), counted by the database."""
+    rows = dict(db.session.execute(select(Registration.status, func.count()).where(
+        Registration.session_id == session.id).group_by(Registration.status)).all())
+    return rows.get(RegistrationStatus.REGISTERED, 0), rows.get(RegistrationStatus.WAITING, 0)
+
+
+def waiting_position(registration: Registration) -> int | None:
+    """1 for the first on the waiting list; None when the registration is not waiting."""
+    if registration.status != RegistrationStatus.WAITING:
+        return None
+    return db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.session_id == registration.session_id, Registration.status == RegistrationStatus.WAITING,
+        (Registration.created_at < registration.created_at)
+        | and_(Registration.created_at == registration.created_at, Registration.id < registration.id))) + 1
+
+
+def _waiting_order():
+    return Registration.created_at, Registration.id
+
+
+# --- registration ----------------------------------------------------------------------
+
+def _lock(session: DialogueSession) -> None:
+    """Serialise the registrations of one session: on PostgreSQL a row lock on the session
+    (SELECT ... FOR UPDATE, held until the request commits); SQLite lets one writer in at a time,
+    and the registration itself is one INSERT ... SELECT that counts and inserts together."""
+    db.session.execute(select(DialogueSession.id).where(DialogueSession.id == session.id).with_for_update())
+
+
+def register(session: DialogueSession, *, by: User, organisation: Organisation,
+             now: datetime | None = None) -> Registration:
+    """Register ``by`` on behalf of ``organisation``: a seat while there is one, else a place on
+    the waiting list. Refused after the deadline or the start, twice for one person, and beyond
+    the session's seats per organisation (seats and waiting places together).
+
+    The count and the insert are one statement, under the session's row lock: two people
+    registering at the same moment never take more seats than the session has."""
+    now = now or utcnow()
+    if not session.registration_open(now):
+        raise SessionRefused(_l("Registration for this session is closed."), field="organisation")
+    _lock(session)
+    active = Registration.status != RegistrationStatus.CANCELLED
+    others = select(Registration.id).where(Registration.session_id == session.id)
+    seated = select(func.count()).select_from(others.where(
+        Registration.status == RegistrationStatus.REGISTERED).subquery()).scalar_subquery()
+    of_organisation = select(func.count()).select_from(others.where(
+        active, Registration.organisation_id == organisation.id).subquery()).scalar_subquery()
+    status = case((seated < session.capacity, literal(RegistrationStatus.REGISTERED.value)),
+                  else_=literal(RegistrationStatus.WAITING.value))
+    stamp = literal(now, type_=UTCDateTime())
+    seated_at = case((seated < session.capacity, stamp), else_=null())
+    chosen = select(literal(session.id), literal(by.id), literal(organisation.id), status, stamp, seated_at) \
+        .where(of_organisation < session.seats_per_organisation)
+    statement = insert(Registration).from_select(
+        ["session_id", "user_id", "organisation_id", "status", "created_at", "seated_at"], chosen) \
+        .returning(Registration.id)
+    try:
+        with db.session.begin_nested():
+            new_id = db.session.scalar(statement)
+    except IntegrityError:  # the same person's active registration, also one made at the same moment
+        raise SessionRefused(_l("You are already registered for this session."), field="organisation") from None
+    if new_id is None:
+        raise SessionRefused(
+            _l("%(org)s already has %(n)d registrations for this session, the most one organisation may have.",
+               org=organisation.name, n=session.seats_per_organisation), field="organisation")
+    registration = db.session.get(Registration, new_id)
+    record_event("session_registered", actor=by, obj=registration, consultation=session.consultation,
+                 session_id=session.id, organisation_id=organisation.id, status=registration.status.value)
+    _tell(registration, "registered" if registration.status == RegistrationStatus.REGISTERED else "waiting",
+          dedupe=f"session-registered:{registration.id}")
+    return registration
+
+
+def cancel_registration(registration: Registration, *, by: User) -> list[Registration]:
+    """Cancel the person's registration; a seat it frees goes to the first on the waiting list,
+    who is told. Returns the registrations that moved up."""
+    session = registration.session
+    if not registration.active:
+        return []
+    if utcnow() >= session.starts_at:
+        raise SessionRefused(_l("The session has started; the registration can no longer be cancelled."))
+    _lock(session)
+    done = db.session.execute(update(Registration).where(
+        Registration.id == registration.id, Registration.status != RegistrationStatus.CANCELLED)
+        .values(status=RegistrationStatus.CANCELLED, cancelled_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    db.session.refresh(registration)
+    if not done:
+        return []
+    record_event("session_registration_cancelled", actor=by, obj=registration, consultation=session.consultation,
+                 session_id=session.id, organisation_id=registration.organisation_id)
+    return _move_up(session, by=by)
+
+
+def _move_up(session: DialogueSession, *, by: User) -> list[Registration]:
+    """Give free seats to the waiting list in order (under the session's lock), telling each one."""
+    if session.cancelled:
+        return []
+    moved = []
+    free = session.capacity - counts(session)[0]
+    if free <= 0:
+        return moved
+    waiting = db.session.scalars(select(Registration).where(
+        Registration.session_id == session.id, Registration.status == RegistrationStatus.WAITING)
+        .order_by(*_waiting_order()).limit(free)).all()
+    for registration in waiting:
+        registration.status = RegistrationStatus.REGISTERED
+        registration.seated_at = utcnow()
+        moved.append(registration)
+    db.session.flush()
+    for registration in moved:
+        record_event("session_moved_up", actor=by, obj=registration, consultation=session.consultation,
+                     session_id=session.id, organisation_id=registration.organisation_id)
+        _tell(registration, "moved_up", dedupe=f"session-moved-up:{registration.id}")
+    return moved
+
+
+def record_attendance(registration: Registration, attended: bool | None, *, by: User) -> None:
+    """The team records whether a registered person came (None: not recorded)."""
+    if registration.status != RegistrationStatus.REGISTERED:
+        raise SessionRefused(_l("Attendance is recorded for registered participants only."), field="attended")
+    if registration.attended == attended:
+        return
+    registration.attended = attended
+    db.session.flush()
+    record_event("session_attendance", actor=by, obj=registration, consultation=registration.session.consultation,
+                 session_id=registration.session_id, attended=attended)
+
+
+def team_registrations(session: DialogueSession) -> tuple[list[Registration], list[Registration]]:
+    """For the team: the registered participants (by organisation, then name) and the waiting list in order."""
+    query = select(Registration).options(joinedload(Registration.user), joinedload(Registration.organisation)) \
+        .where(Registration.session_id == session.id)
+    registered = db.session.scalars(query.where(Registration.status == RegistrationStatus.REGISTERED)
+                                    .order_by(Registration.created_at, Registration.id)).all()
+    waiting = db.session.scalars(query.where(Registration.status == RegistrationStatus.WAITING)
+                                 .order_by(*_waiting_order())).all()
+    return list(registered), list(waiting)
+
+
+def consultation_sessions(consultation: Consultation) -> list[DialogueSession]:
+    """Every session of the consultation, in time order (cancelled ones included)."""
+    return list(db.session.scalars(select(DialogueSession).where(DialogueSession.consultation_id == consultation.id)
+                                   .options(joinedload(DialogueSession.consultation))
+                                   .order_by(DialogueSession.starts_at, DialogueSession.id)))
+
+
+# --- telling people --------------------------------------------------------------------
+
+def _data(session: DialogueSession, event: str, **extra) -> dict:
+    return {"event": event, "session": session.title, "consultation": session.consultation.title,
+            "starts_at": session.starts_at.isoformat(), "ends_at": session.ends_at.isoformat(),
+            "calendar": absolute_url("sessions.calendar", session_id=session.id), **extra}
+
+
+def _tell(registration: Registration, event: str, *, dedupe: str) -> None:
+    session = registration.session
+    extra = {}
+    if event == "waiting":
+        extra["position"] = waiting_position(registration)
+    notify([registration.user], Kind.SESSION, consultation=session.consultation,
+           data=_data(session, event, **extra), link=url_path("sessions.show", session_id=session.id),
+           dedupe_key=dedupe)
+
+
+def _tell_registrants(session: DialogueSession, event: str, *, dedupe: str) -> None:
+    people = db.session.scalars(select(User).join(Registration, Registration.user_id == User.id).where(
+        Registration.session_id == session.id, Registration.status != RegistrationStatus.CANCELLED)).all()
+    notify(people, Kind.SESSION, consultation=session.consultation, data=_data(session, event),
+           link=url_path("sessions.show", session_id=session.id), dedupe_key=dedupe)
+
+
+def send_session_reminders(now: datetime | None = None) -> int:
+    """Remind every registered person of a session that starts tomorrow (Amsterdam date). Each
+    registration is reminded once, however often this runs (the notification's dedupe key)."""
+    now = now or utcnow()
+    tomorrow = to_local(now).date() + timedelta(days=1)
+    count = 0
+    candidates = db.session.scalars(select(DialogueSession).where(
+        DialogueSession.status == SessionStatus.SCHEDULED, DialogueSession.starts_at > now,
+        DialogueSession.starts_at < now + timedelta(days=3)).options(joinedload(DialogueSession.consultation)))
+    for session in candidates:
+        if to_local(session.starts_at).date() != tomorrow:
+            continue
+        registrations = db.session.scalars(select(Registration).options(joinedload(Registration.user)).where(
+            Registration.session_id == session.id, Registration.status == RegistrationStatus.REGISTERED)).all()
+        for registration in registrations:
+            count += len(notify([registration.user], Kind.SESSION, consultation=session.consultation,
+                                data=_data(session, "reminder"),
+                                link=url_path("sessions.show", session_id=session.id),
+                                dedupe_key=f"session-reminder:{registration.id}"))
+    return count
+

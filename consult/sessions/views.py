@@ -1,0 +1,299 @@
+"""Dialogue-session pages: the list and a session's page (everyone in its audience), scheduling,
+changing and cancelling (the team), registering and cancelling a registration (providers and
+councils), the calendar file (registrants), the participant list, its export and attendance (the team)."""
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
+
+from consult.audit.services import record_event
+from consult.consultations.loaders import load_consultation
+from consult.core.access import deny_hidden
+from consult.core.conflicts import STALE_SAVE, restart_from
+from consult.core.refused import refuse_on
+from consult.core.time import combine_local, to_local
+from consult.extensions import db
+from consult.sessions import bp
+from consult.sessions.calendar import calendar_entry
+from consult.sessions.exporters import ParticipantsCsv
+from consult.sessions.forms import (
+    AttendanceForm,
+    CancelRegistrationForm,
+    CancelSessionForm,
+    RegisterForm,
+    SessionForm,
+)
+from consult.sessions.models import DialogueSession, RegistrationStatus
+from consult.sessions.permissions import (
+    audience_organisations,
+    can_cancel_registration,
+    can_manage_session,
+    can_register,
+    can_schedule_sessions,
+    can_see_participants,
+    can_view_session,
+    managed_registration_or_404,
+    own_registration,
+    own_registration_or_404,
+    visible_sessions,
+)
+from consult.sessions.services import (
+    SessionChangedMeanwhile,
+    SessionRefused,
+    cancel_registration,
+    cancel_session,
+    change_session,
+    counts,
+    record_attendance,
+    register,
+    schedule_session,
+    team_registrations,
+    waiting_position,
+)
+
+
+def _load(session_id: int) -> DialogueSession:
+    """The session, or 404 (the login page for an anonymous visitor) when the user may not see it."""
+    session = db.session.get(DialogueSession, session_id, options=[joinedload(DialogueSession.consultation)])
+    if session is None:
+        abort(404)
+    if not can_view_session(current_user, session):
+        deny_hidden()
+    return session
+
+
+def _fields(form: SessionForm, consultation) -> dict:
+    day = form.starts_on.data
+    chosen = set(form.themes.data or [])
+    return dict(title=form.title.data, purpose=form.purpose.data, address=form.address.data,
+                online_link=form.online_link.data,
+                starts_at=combine_local(day, form.starts_time.data), ends_at=combine_local(day, form.ends_time.data),
+                registration_deadline=combine_local(form.deadline_on.data, form.deadline_time.data),
+                capacity=form.capacity.data, seats_per_organisation=form.seats_per_organisation.data,
+                audience=form.audience.data, themes=[t for t in consultation.themes if t.id in chosen])
+
+
+def _session_form(consultation, session: DialogueSession | None = None) -> SessionForm:
+    form = SessionForm(obj=session)
+    form.themes.choices = [(theme.id, theme.title) for theme in consultation.themes]
+    if request.method == "GET" and session is not None:
+        start, end, deadline = (to_local(session.starts_at), to_local(session.ends_at),
+                                to_local(session.registration_deadline))
+        form.starts_on.data, form.starts_time.data, form.ends_time.data = start.date(), start.time(), end.time()
+        form.deadline_on.data, form.deadline_time.data = deadline.date(), deadline.time()
+        form.themes.data = [theme.id for theme in session.themes]
+        form.audience.data = session.audience.value
+    return form
+
+
+def _refuse(form, refused: SessionRefused) -> None:
+    refuse_on(getattr(form, refused.field or "title", form.title), refused)
+
+
+@bp.route("/consultations/<slug>/sessions")
+def index(slug: str):
+    consultation = load_consultation(slug, team_users=False)
+    sessions = visible_sessions(current_user, consultation)
+    if not sessions and not can_schedule_sessions(current_user, consultation) and not current_user.is_authenticated:
+        deny_hidden()  # sessions are for the audience: log in to see them
+    return render_template("sessions/index.html", consultation=consultation, sessions=sessions,
+                           counts={session.id: counts(session) for session in sessions})
+
+
+@bp.route("/consultations/<slug>/sessions/new", methods=["GET", "POST"])
+@login_required
+def new(slug: str):
+    consultation = load_consultation(slug)
+    if not can_schedule_sessions(current_user, consultation):
+        abort(403)
+    form = _session_form(consultation)
+    if form.validate_on_submit():
+        try:
+            session = schedule_session(consultation, by=current_user, **_fields(form, consultation))
+        except SessionRefused as refused:
+            _refuse(form, refused)
+        else:
+            db.session.commit()
+            flash(_("The session has been scheduled."), "ok")
+            return redirect(url_for("sessions.show", session_id=session.id))
+    return render_template("sessions/form.html", consultation=consultation, form=form, session=None)
+
+
+@bp.route("/sessions/<int:session_id>")
+def show(session_id: int):
+    session = _load(session_id)
+    return _show(session)
+
+
+def _show(session: DialogueSession, register_form: RegisterForm | None = None, status: int = 200):
+    mine = own_registration(current_user, session)
+    if register_form is None and can_register(current_user, session) and mine is None:
+        register_form = RegisterForm()
+    if register_form is not None:
+        register_form.organisation.choices = [(org.id, org.name)
+                                              for org in audience_organisations(current_user, session)]
+    seated, waiting = counts(session)
+    return render_template("sessions/show.html", session=session, consultation=session.consultation,
+                           mine=mine, position=waiting_position(mine) if mine else None,
+                           seated=seated, waiting=waiting, register_form=register_form,
+                           cancel_registration_form=CancelRegistrationForm(),
+                           cancel_form=CancelSessionForm(version=session.version)), status
+
+
+@bp.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(session_id: int):
+    session = _load(session_id)
+    consultation = session.consultation
+    if not can_manage_session(current_user, session):
+        abort(403)
+    if session.cancelled:
+        flash(_("A cancelled session cannot be changed."), "error")
+        return redirect(url_for("sessions.show", session_id=session.id))
+    form = _session_form(consultation, session)
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            changed = change_session(session, by=current_user, version=form.version.data,
+                                     **_fields(form, consultation))
+        except SessionChangedMeanwhile as stale:
+            db.session.rollback()
+            form.title.errors = [*form.title.errors, str(STALE_SAVE)]
+            restart_from(form.version, stale.session.version)
+            conflict = stale.session
+        except SessionRefused as refused:
+            _refuse(form, refused)
+        else:
+            db.session.commit()
+            flash(_("The session has been changed; every registrant has been told.") if changed
+                  else _("Nothing was changed."), "ok")
+            return redirect(url_for("sessions.show", session_id=session.id))
+    return render_template("sessions/form.html", consultation=consultation, form=form, session=session,
+                           conflict=conflict), 409 if conflict else 200
+
+
+@bp.route("/sessions/<int:session_id>/cancel", methods=["POST"])
+@login_required
+def cancel(session_id: int):
+    session = _load(session_id)
+    if not can_manage_session(current_user, session):
+        abort(403)
+    form = CancelSessionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        cancel_session(session, by=current_user, version=form.version.data)
+    except SessionChangedMeanwhile:
+        db.session.rollback()
+        flash(_("Someone else changed this session in the meantime. Check it and cancel again."), "error")
+        return redirect(url_for("sessions.show", session_id=session_id))
+    db.session.commit()
+    flash(_("The session has been cancelled; every registrant has been told."), "ok")
+    return redirect(url_for("sessions.show", session_id=session_id))
+
+
+@bp.route("/sessions/<int:session_id>/register", methods=["POST"])
+@login_required
+def register_view(session_id: int):
+    session = _load(session_id)
+    if not can_register(current_user, session):
+        abort(403)
+    form = RegisterForm()
+    organisations = {org.id: org for org in audience_organisations(current_user, session)}
+    form.organisation.choices = [(org_id, org.name) for org_id, org in organisations.items()]
+    if form.validate_on_submit():
+        try:
+            registration = register(session, by=current_user, organisation=organisations[form.organisation.data])
+        except SessionRefused as refused:
+            refuse_on(form.organisation, refused)
+        else:
+            db.session.commit()
+            if registration.status == RegistrationStatus.REGISTERED:
+                flash(_("You are registered. Add the session to your calendar with the calendar file."), "ok")
+            else:
+                flash(_("The session is full: you are number %(n)d on the waiting list.",
+                        n=waiting_position(registration)), "ok")
+            return redirect(url_for("sessions.show", session_id=session.id))
+    return _show(session, register_form=form)
+
+
+@bp.route("/sessions/registrations/<int:registration_id>/cancel", methods=["POST"])
+@login_required
+def cancel_registration_view(registration_id: int):
+    registration = own_registration_or_404(current_user, registration_id)
+    session = registration.session
+    if not can_cancel_registration(current_user, registration):
+        abort(403)
+    if not CancelRegistrationForm().validate_on_submit():
+        abort(400)
+    try:
+        cancel_registration(registration, by=current_user)
+    except SessionRefused as refused:
+        db.session.rollback()
+        flash(str(refused.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Your registration has been cancelled."), "ok")
+    return redirect(url_for("sessions.show", session_id=session.id))
+
+
+@bp.route("/sessions/<int:session_id>/calendar.ics")
+@login_required
+def calendar(session_id: int):
+    session = _load(session_id)
+    if own_registration(current_user, session) is None and not can_manage_session(current_user, session):
+        abort(404)
+    body = calendar_entry(session, page_url=url_for("sessions.show", session_id=session.id, _external=True))
+    return Response(body, content_type="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="sessie-{session.id}.ics"'})
+
+
+@bp.route("/sessions/<int:session_id>/participants")
+@login_required
+def participants(session_id: int):
+    session = _load(session_id)
+    if not can_see_participants(current_user, session):
+        abort(403)
+    registered, waiting = team_registrations(session)
+    forms = {registration.id: AttendanceForm(
+        prefix=f"r{registration.id}",
+        attended={True: "yes", False: "no", None: "unknown"}[registration.attended]) for registration in registered}
+    return render_template("sessions/participants.html", session=session, consultation=session.consultation,
+                           registered=registered, waiting=waiting, forms=forms)
+
+
+@bp.route("/sessions/<int:session_id>/participants.csv")
+@login_required
+def export(session_id: int):
+    session = _load(session_id)
+    if not can_see_participants(current_user, session):
+        abort(403)
+    exporter = ParticipantsCsv(session, *team_registrations(session))
+    body = exporter.render()
+    record_event("session_participants_exported", actor=current_user, obj=session)
+    db.session.commit()
+    return Response(body, content_type=exporter.content_type,
+                    headers={"Content-Disposition": f'attachment; filename="{exporter.filename}"'})
+
+
+@bp.route("/sessions/<int:session_id>/participants/<int:registration_id>/attendance", methods=["POST"])
+@login_required
+def attendance(session_id: int, registration_id: int):
+    session = _load(session_id)
+    if not can_manage_session(current_user, session):
+        abort(403)
+    registration = managed_registration_or_404(current_user, session, registration_id)
+    form = AttendanceForm(prefix=f"r{registration.id}")
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        record_attendance(registration, {"yes": True, "no": False}.get(form.attended.data), by=current_user)
+    except SessionRefused as refused:
+        db.session.rollback()
+        flash(str(refused.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Attendance of %(name)s has been recorded.", name=registration.user.name), "ok")
+    return redirect(url_for("sessions.participants", session_id=session.id) + f"#registration-{registration.id}")
