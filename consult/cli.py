@@ -86,7 +86,8 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("scheduler")
     @click.option("--once", is_flag=True, help="Run every job (or those named) once now, then stop.")
     @click.option("--job", "only", multiple=True,
-                  help="Only this job (close-due, deliver-mail, send-digests, send-reminders, retention).")
+                  help="Only this job (close-due, deliver-mail, send-digests, send-reminders, send-session-reminders, "
+                       "retention).")
     @click.option("--tick", type=float, default=5.0, show_default=True, help="Seconds between looks at the schedule.")
     def scheduler_command(once: bool, only: tuple[str, ...], tick: float) -> None:
         """Run the scheduled jobs on their schedules; safe to start on every node (one node does each run)."""
@@ -131,6 +132,13 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         dispatch_committed()
         click.echo(f"Sent {count} reminder(s).")
+
+    @app.cli.command("send-session-reminders")
+    def send_session_reminders_command() -> None:
+        """Remind everyone registered for a dialogue session that starts tomorrow (once per registration)."""
+        from consult.scheduler import send_session_reminders
+
+        click.echo(send_session_reminders())
 
     @app.cli.command("backup")
     @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))

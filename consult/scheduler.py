@@ -62,6 +62,17 @@ def send_reminders() -> str:
     return f"sent {count} reminder(s)"
 
 
+def send_session_reminders() -> str:
+    """Dialogue sessions (consult.sessions): remind each registrant the day before, once."""
+    from consult.core.outbox import dispatch_committed
+    from consult.sessions.services import send_session_reminders as queue_session_reminders
+
+    count = queue_session_reminders()
+    db.session.commit()
+    dispatch_committed()
+    return f"sent {count} session reminder(s)"
+
+
 def retention() -> str:
     from consult.dialogue.services import purge_deleted_posts
     from consult.privacy.services import apply_retention
@@ -97,6 +108,7 @@ def jobs(app: Flask) -> list[Job]:
         Job("deliver-mail", deliver_mail, every=app.config["MAIL_SWEEP_SECONDS"]),
         Job("send-digests", send_digests, daily_at=7),
         Job("send-reminders", send_reminders, daily_at=8),
+        Job("send-session-reminders", send_session_reminders, daily_at=9),
         Job("retention", retention, daily_at=3),
     ]
 

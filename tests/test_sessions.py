@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 import pytest
+import time_machine
 from icalendar import Calendar
 from sqlalchemy import func, select
 
@@ -458,3 +459,14 @@ def test_a_registration_of_someone_else_cannot_be_cancelled_by_changing_the_id(a
     assert post_form(clients["a1"], f"/sessions/registrations/{theirs.id}/cancel").status_code == 404
     db.session.refresh(theirs)
     assert theirs.status == RegistrationStatus.REGISTERED
+
+
+def test_session_reminder_command_and_scheduler_job_remind_once(app, world):
+    session = _session(world)
+    _register(world, "a1", session=session)
+    runner = app.test_cli_runner()
+    with time_machine.travel(combine_local(DAY - timedelta(days=1), time(9, 5)), tick=False):
+        assert runner.invoke(args=["send-session-reminders"]).output == "sent 1 session reminder(s)\n"
+        assert runner.invoke(args=["send-session-reminders"]).output == "sent 0 session reminder(s)\n"
+    sent = db.session.scalars(select(OutboundMail.subject).where(OutboundMail.to_address == "a1@example.org")).all()
+    assert sent[-1].endswith("Morgen: “Dialoogtafel dagbesteding”")
