@@ -5,15 +5,16 @@ from __future__ import annotations
 from flask import request
 from flask_babel import lazy_gettext as _l
 
+from consult.core.forms import db_int
+
 STALE_SAVE = _l("Someone else saved this text in the meantime, so this change was not saved. The saved "
                 "version is shown below and the text in the form is kept. Combine the two and save again.")
 
 
 def form_version(name: str = "version") -> int | None:
-    """The version a submitted form started from; None when the form did not carry one (the
-    service then checks against the version it loads)."""
-    raw = request.form.get(name, "")
-    return int(raw) if raw.isdigit() else None
+    """The version a submitted form started from; None when the form did not carry one, or not a
+    number a saved version can have (the service then checks against the version it loads)."""
+    return db_int(request.form.get(name))
 
 
 def restart_from(field, version: int) -> None:

@@ -8,6 +8,24 @@ from dataclasses import dataclass, field
 from math import ceil
 from typing import Any
 
+from flask import request
+
+from consult.core.converters import DATABASE_INT_MAX
+
+
+def arg_page(name: str = "page", *, values=None) -> int:
+    """The page number asked for in the query string (or ``values``, e.g. ``request.values`` for a
+    form that posts its page too): 1 when it is missing, not a number or below 1; a number past what
+    the database can count in becomes the largest one, so the list shows its last page (every page
+    of a list past the end does) instead of an offset that overflows (a 500 on SQLite)."""
+    raw = (request.args if values is None else values).get(name, "")
+    text = raw.strip() if isinstance(raw, str) else ""
+    if not (text.isascii() and text.isdigit()):
+        return 1
+    if len(text.lstrip("0")) > len(str(DATABASE_INT_MAX)):
+        return DATABASE_INT_MAX
+    return min(max(int(text), 1), DATABASE_INT_MAX)
+
 
 @dataclass
 class Page:
