@@ -7,7 +7,6 @@ from flask_wtf.file import FileField
 from wtforms import (
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -19,7 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from consult.advice.models import ADVICE_SUBJECT_LABELS, AdviceSubject, Disposition
 from consult.consultations.forms import MultiCheckboxField
-from consult.core.forms import strip
+from consult.core.forms import DatabaseIntField, strip
 from consult.core.time import to_local, utcnow
 
 
@@ -39,14 +38,14 @@ class RequestForm(FlaskForm):
 
 class IntroductionForm(FlaskForm):
     introduction = TextAreaField(_l("Introduction"), validators=[Length(max=20_000)])
-    version = IntegerField(validators=[Optional()])
+    version = DatabaseIntField(validators=[Optional()])
 
 
 class PointForm(FlaskForm):
     title = StringField(_l("Title of the advice point"), filters=[strip], validators=[
         InputRequired(_l("Give the advice point a title.")), Length(max=200)])
     body = TextAreaField(_l("Advice"), validators=[DataRequired(_l("Write the advice point.")), Length(max=20_000)])
-    version = IntegerField(validators=[Optional()])
+    version = DatabaseIntField(validators=[Optional()])
 
 
 class FileForm(FlaskForm):
@@ -68,7 +67,7 @@ def reply_form(advice, formdata=None, numbered=None):
 
     class ReplyForm(FlaskForm):
         reply_introduction = TextAreaField(_l("General reply (optional)"), validators=[Length(max=20_000)])
-        version = IntegerField(validators=[Optional()])  # the reply_version the form started from
+        version = DatabaseIntField(validators=[Optional()])  # the reply_version the form started from
 
     if numbered is None:
         numbered = list(enumerate(advice.points, start=1))

@@ -21,7 +21,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from consult.analysis.models import TAG_COLOURS, SynthesisStatus, Tag
-from consult.core.forms import strip
+from consult.core.forms import DatabaseIntField, db_int, hidden_id, strip
 from consult.extensions import db
 
 TAG_NAME_MAX = 80
@@ -80,9 +80,10 @@ class SynthesisForm(FlaskForm):
             self.synthesis.errors = [*self.synthesis.errors, str(message)]
 
 
-def _id(**kwargs) -> IntegerField:
-    """A row's number sent by a button's form; anything that is not one reads as none."""
-    return IntegerField(widget=HiddenInput(), validators=[Optional()], **kwargs)
+def _id(**kwargs) -> DatabaseIntField:
+    """A row's number sent by a button's form; anything that is not one (or that no row can have)
+    reads as none."""
+    return hidden_id(**kwargs)
 
 
 class PostActionForm(FlaskForm):
@@ -118,11 +119,9 @@ def _anchor(value):
 
 
 def _number(value):
-    """A number sent as text; anything that is not one reads as none (the field's check says so)."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """A number sent as text; anything that is not one, or that no row can have (it must not reach
+    a query), reads as none (the field's check says so)."""
+    return db_int(value)
 
 
 class _Offset(IntegerField):
@@ -140,6 +139,9 @@ class QuestionActionForm(FlaskForm):
     tag chosen in the form is checked against the tags of ``consultation``."""
 
     anchor = HiddenField(filters=[_anchor])
+    # Where on the page a message of a form without a field to show it at goes (its answer, when
+    # the form says which, else the list of answers): the error summary links there.
+    page_element = "answers"
 
     def __init__(self, consultation, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,6 +157,14 @@ class QuestionActionForm(FlaskForm):
         if tag is None or tag.consultation_id != self.consultation.id:
             raise ValidationError(_l("Choose one of the tags."))
         self.chosen_tag = tag
+
+    def page_errors(self) -> dict[str, str]:
+        """Each message by the element of the page it is shown at (and the error summary links to).
+        A form of one button (undo, remove) has no field a person fills in: its first message,
+        of a field or of the whole form (a refusal of the service), is shown for its answer."""
+        messages = [*(message for field in self for message in field.errors), *self.form_errors]
+        element = (self.anchor.data or "")[1:] or self.page_element
+        return {element: str(messages[0])} if messages else {}
 
 
 def _tag_choice(*validators) -> SelectField:
@@ -179,8 +189,8 @@ class BulkForm(QuestionActionForm):
         """The responses whose answer to this question is selected (keys of other questions, or
         that are not keys, are left out)."""
         keys = [key.partition("-") for key in self.answers.data or []]
-        return {int(response_id) for response_id, _sep, question in keys
-                if response_id.isdigit() and question == str(question_id)}
+        return {db_int(response_id) for response_id, _sep, question in keys
+                if db_int(response_id) is not None and question == str(question_id)}
 
     def page_errors(self) -> dict[str, str]:
         """Each message by the element of the page it is shown at (and the error summary links to)."""

@@ -23,6 +23,7 @@ from consult.auth.models import User
 from consult.consultations.models import Consultation, Question, QuestionKind, Theme
 from consult.core.access import like_contains
 from consult.core.db import insert_unless_exists, update_if_version
+from consult.core.forms import db_int
 from consult.core.refused import Refused
 from consult.core.time import utcnow
 from consult.dialogue.signals import posts_purged
@@ -153,10 +154,10 @@ def quoted_items(consultation: Consultation) -> list[AnswerItem]:
 def answer_item(consultation: Consultation, question_id: int, key: str) -> AnswerItem | None:
     """One submitted answer to this question by its key ("response id-question id"), or None."""
     response_id, _sep, rest = key.partition("-")
-    if not (response_id.isdigit() and rest == str(question_id)):
+    if db_int(response_id) is None or rest != str(question_id):  # not a key, or one no answer has
         return None
     items = _items(current_answers(consultation).where(SubmittedAnswer.question_id == question_id,
-                                                       SubmittedAnswer.response_id == int(response_id)))
+                                                       SubmittedAnswer.response_id == db_int(response_id)))
     return items[0] if items else None
 
 

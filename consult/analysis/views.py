@@ -67,7 +67,8 @@ from consult.consultations.models import Consultation, QuestionKind, Theme
 from consult.core.access import deny_hidden
 from consult.core.conflicts import STALE_SAVE, form_version
 from consult.core.evidence import strategy_links
-from consult.core.paging import Page
+from consult.core.forms import arg_int
+from consult.core.paging import Page, arg_page
 from consult.core.refused import refuse_on
 from consult.extensions import db
 
@@ -165,7 +166,7 @@ def _question_page(consultation, theme, question_obj, number, *, refused=None, s
     excerpt_form = refused if isinstance(refused, ExcerptForm) else None
     filters = _filters()
     # Filtered, counted and paged in SQL; the statistics are grouped there too.
-    found = answer_page(consultation, question_id, filters, request.args.get("page", 1, type=int), PAGE_SIZE,
+    found = answer_page(consultation, question_id, filters, arg_page(), PAGE_SIZE,
                         tags={tag.id: tag for tag in tags})
     stats = public = None
     if question_obj.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.SCALE):
@@ -204,7 +205,7 @@ def _question_page(consultation, theme, question_obj, number, *, refused=None, s
 
 
 def _filters() -> Filters:
-    return Filters(stakeholder=request.args.get("type", ""), tag_id=request.args.get("tag", type=int),
+    return Filters(stakeholder=request.args.get("type", ""), tag_id=arg_int("tag"),
                    text=request.args.get("q", ""))
 
 
@@ -249,7 +250,7 @@ def question_action(name: str, form_class):
                     return _question_page(consultation, theme, question_obj, number, synthesis_form=form,
                                           synthesis_error=str(refused.message))
                 if not isinstance(refused, _Invalid):
-                    refuse_on(form[refused.field or REFUSED_AT[form_class]], refused)
+                    show_refusal(form, refused)
                 return _question_page(consultation, theme, question_obj, number, refused=form)
             db.session.commit()
             flash(message, "ok")
@@ -261,6 +262,18 @@ def question_action(name: str, form_class):
 
 # Where a refusal of the service is shown: the bulk tag chooser, the excerpt's text.
 REFUSED_AT = {BulkForm: "tag", ExcerptForm: "excerpt"}
+
+
+def show_refusal(form, refused: AnalysisRefused) -> None:
+    """Put a refusal of the service on the action's form: at the field it names, else at the form's
+    main field (``REFUSED_AT``), else (a form of one button: undo, remove) as a message of the whole
+    form, which ``page_errors`` shows in the page's error summary."""
+    name = refused.field or REFUSED_AT.get(type(form))
+    if name is not None and name in form:
+        refuse_on(form[name], refused)
+    else:
+        db.session.rollback()
+        form.form_errors.append(str(refused.message))
 
 
 @question_action("synthesis", SynthesisForm)
@@ -346,7 +359,7 @@ def posts(slug: str):
     """Discussion messages: tag them and mark key quotes, like answers."""
     consultation = _load(slug)
     tags = _tags(consultation)
-    text, tag_filter = request.args.get("q", ""), request.args.get("tag", type=int)
+    text, tag_filter = request.args.get("q", ""), arg_int("tag")
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
     if request.method == "POST":
@@ -391,7 +404,7 @@ def posts(slug: str):
             db.session.commit()
             flash(message, "ok")
             return redirect(request.full_path.rstrip("?") + f"#post-{key}" if key else request.full_path.rstrip("?"))
-    shown = post_page(consultation, text, tag_filter, request.args.get("page", 1, type=int), PAGE_SIZE)
+    shown = post_page(consultation, text, tag_filter, arg_page(), PAGE_SIZE)
     informed, may_link = _strategy(consultation, {"post": {str(i.post.id) for i in shown.items}})
     return render_template("analysis/posts.html", consultation=consultation, tags=tags, text=text,
                            tag_filter=tag_filter, items=shown.items,
@@ -442,7 +455,7 @@ TAGS_PAGE_SIZE = 30
 @login_required
 def tags(slug: str):
     consultation = _load(slug)
-    editing = db.session.get(Tag, request.args.get("edit", type=int) or 0)
+    editing = db.session.get(Tag, arg_int("edit", 0))
     if editing is not None and editing.consultation_id != consultation.id:
         abort(404)
     deleting = TagDeleteForm() if request.method == "POST" else None
@@ -457,7 +470,7 @@ def tags(slug: str):
             delete_tag(tag, by=current_user)
             db.session.commit()
             flash(_("The tag has been deleted."), "ok")
-            return redirect(url_for("analysis.tags", slug=slug, page=request.args.get("page", type=int)))
+            return redirect(url_for("analysis.tags", slug=slug, page=arg_int("page")))
         if form.validate():
             try:
                 saved = save_tag(consultation, editing, name=form.name.data, colour=form.colour.data,
@@ -471,7 +484,7 @@ def tags(slug: str):
                 return redirect(url_for("analysis.tags", slug=slug, page=page if page > 1 else None))
     # One page of the tags by name, with how often each is used (counted for this page's tags only).
     query = select(Tag).where(Tag.consultation_id == consultation.id).order_by(Tag.name, Tag.id)
-    page = db.paginate(query, page=max(request.args.get("page", 1, type=int), 1), per_page=TAGS_PAGE_SIZE,
+    page = db.paginate(query, page=arg_page(), per_page=TAGS_PAGE_SIZE,
                        error_out=False)
     if not page.items and page.page > 1 and page.pages:  # past the last page (an old link): the last page
         page = db.paginate(query, page=page.pages, per_page=TAGS_PAGE_SIZE, error_out=False)

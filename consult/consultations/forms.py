@@ -8,7 +8,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -29,7 +28,7 @@ from consult.consultations.models import (
     Audience,
     QuestionKind,
 )
-from consult.core.forms import strip
+from consult.core.forms import DatabaseIntField, strip
 
 MAX_TEXT = 20_000
 
@@ -155,7 +154,7 @@ class ThemeForm(FlaskForm):
                         validators=[InputRequired(_l("Enter a title.")), Length(max=200)])
     introduction = TextAreaField(_l("Introduction"), filters=[strip], validators=[Length(max=MAX_TEXT)])
     reason = reason_field()
-    version = IntegerField(validators=[Optional()])  # of the theme being changed, as the form showed it
+    version = DatabaseIntField(validators=[Optional()])  # of the theme being changed, as the form showed it
 
 
 class ReasonForm(FlaskForm):
@@ -189,7 +188,7 @@ class QuestionForm(FlaskForm):
     # The hint names the threshold from the configuration, so the template writes it.
     confidential_in_totals = BooleanField(_l("Confidential answers may count in published rounded totals"))
     reason = reason_field()
-    version = IntegerField(validators=[Optional()])  # of the question being changed, as the form showed it
+    version = DatabaseIntField(validators=[Optional()])  # of the question being changed, as the form showed it
 
     def validate_options(self, field):
         if self.kind.data in (QuestionKind.SINGLE.value, QuestionKind.MULTIPLE.value) and len(field.data or []) < 2:

@@ -76,7 +76,9 @@ from consult.consultations.services import (
     update_details,
 )
 from consult.core.conflicts import STALE_SAVE, restart_from
+from consult.core.forms import db_int
 from consult.core.htmx import is_htmx, retarget
+from consult.core.paging import arg_page
 from consult.core.refused import refuse_on
 from consult.core.time import combine_local, to_local, utcnow
 from consult.core.uploads import UploadRejected, store_upload
@@ -338,7 +340,7 @@ def access(slug: str):
             select(consultation_invited_organisations.c.organisation_id)
             .where(consultation_invited_organisations.c.consultation_id == consultation.id)))
     query = query.order_by(func.lower(Organisation.name), Organisation.id)
-    organisations = db.paginate(query, page=max(request.values.get("page", 1, type=int), 1),
+    organisations = db.paginate(query, page=arg_page(values=request.values),
                                 per_page=ACCESS_PAGE_SIZE, error_out=False)
     if organisations.pages and organisations.page > organisations.pages:  # an old link: the last page
         organisations = db.paginate(query, page=organisations.pages, per_page=ACCESS_PAGE_SIZE, error_out=False)
@@ -350,13 +352,13 @@ def access(slug: str):
         form = _AccessPageForm()
     form.organisations.choices = [(org.id, f"{org.name} ({org.kind.label})") for org in organisations.items]
     if request.method == "POST":
-        chosen_ids = {int(v) for v in request.form.getlist("organisations") if v.isdigit()}
+        chosen_ids = {n for v in request.form.getlist("organisations") if (n := db_int(v)) is not None}
         shown_field = request.form.get("shown")
         if shown_field is None:  # the whole list: what is chosen is the circle
             shown = None
             wanted = chosen_ids
         else:
-            shown = {int(v) for v in shown_field.split(",") if v.strip().isdigit()}
+            shown = {n for v in shown_field.split(",") if (n := db_int(v)) is not None}
             wanted = (_invited_ids(consultation) - shown) | (chosen_ids & shown)
         known = list(db.session.scalars(select(Organisation).where(
             Organisation.id.in_(wanted | chosen_ids), Organisation.kind.in_([OrgKind.PROVIDER, OrgKind.COUNCIL])))) \

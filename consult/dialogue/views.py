@@ -18,7 +18,9 @@ from consult.consultations.loaders import load_consultation
 from consult.consultations.permissions import can_edit_consultation
 from consult.consultations.services import ChangeRefused, update_details
 from consult.core.access import deny_hidden
+from consult.core.forms import arg_int, db_int
 from consult.core.htmx import current_url, htmx_redirect, is_htmx, retarget
+from consult.core.paging import arg_page
 from consult.core.refused import refuse_on
 from consult.core.time import utcnow
 from consult.dialogue import bp
@@ -150,7 +152,7 @@ def search(slug: str):
     consultation = load_consultation(slug)
     _require_read(consultation)
     q = request.args.get("q", "").strip()[:200]
-    results = _page_of(search_posts(consultation, q, current_user), request.args.get("page", type=int),
+    results = _page_of(search_posts(consultation, q, current_user), arg_page(),
                        SEARCH_PER_PAGE) if q else None
     return render_template("dialogue/search.html", consultation=consultation, q=q, results=results)
 
@@ -276,7 +278,7 @@ def _post_context(thread: Thread) -> dict:
 @bp.route("/discussion/<int:thread_id>")
 def thread(thread_id: int):
     thread = load_thread(thread_id)
-    page = _thread_page(thread, request.args.get("page", type=int))
+    page = _thread_page(thread, arg_page())
     return render_template("dialogue/thread.html", posts=page.items, page=page,
                            form=PostForm(formdata=None), following=is_following(thread, current_user),
                            **_post_context(thread))
@@ -324,15 +326,14 @@ def replies(post_id: int):
     consultation = thread.consultation
     listed = _replies_of([parent.id], consultation)
     moderator = can_moderate(current_user, consultation)
-    start = request.args.get("start", type=int)
+    start = arg_int("start")  # an offset; a number no list reaches reads as none (the whole page)
     if is_htmx() and start is not None:
-        start = max(0, start)
         total = db.session.scalar(listed.with_only_columns(func.count()))
         shown = _posts_by_id(listed.with_only_columns(Post.id).order_by(Post.created_at, Post.id)
                              .offset(start).limit(REPLIES_PER_PAGE), moderator=moderator)
         return render_template("dialogue/_more_replies.html", parent=parent, replies=shown, start=start,
                                total=total, **_post_context(thread))
-    page = _posts_page(listed, request.args.get("page", type=int), REPLIES_PER_PAGE, moderator=moderator)
+    page = _posts_page(listed, arg_page(), REPLIES_PER_PAGE, moderator=moderator)
     return render_template("dialogue/replies.html", parent=parent, replies=page.items, page=page,
                            total=page.total, form=PostForm(formdata=None), **_post_context(thread))
 
@@ -395,9 +396,9 @@ def post(thread_id: int):
 
 def _same_thread_post(thread: Thread, raw: str | None) -> Post | None:
     """A post of this thread named in the request, or 404 when it has no place for the user."""
-    if not raw or not str(raw).isdigit():
+    if db_int(raw) is None:  # none, not a number, or one no post has
         return None
-    found = db.session.get(Post, int(raw))
+    found = db.session.get(Post, db_int(raw))
     if found is None or found.thread_id != thread.id or not can_see_post(current_user, found):
         abort(404)
     return found

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from consult.audit.services import record_event
 from consult.core.limits import limit_route
+from consult.core.paging import arg_page
 from consult.core.security import safe_next
 from consult.extensions import csrf, db
 from consult.notify import bp
@@ -22,7 +23,7 @@ from consult.notify.services import unsubscribe as unsubscribe_kind
 def index():
     page = db.paginate(select(Notification).where(Notification.user_id == current_user.id)
                        .order_by(Notification.created_at.desc(), Notification.id.desc()),
-                       page=request.args.get("page", 1, type=int), per_page=25, error_out=False)
+                       page=arg_page(), per_page=25, error_out=False)
     items = [(n, *describe(n.kind, n.data)) for n in page.items]
     return render_template("notify/index.html", page=page, items=items)
 

@@ -10,6 +10,8 @@ from consult.audit.services import record_event
 from consult.consultations.loaders import load_consultation
 from consult.core.access import deny_hidden
 from consult.core.documents import EXPORTERS, DocumentModel, section, send_export
+from consult.core.forms import arg_int
+from consult.core.paging import arg_page
 from consult.core.refused import refuse_on
 from consult.core.templating import format_moment
 from consult.dialogue.models import Post
@@ -58,8 +60,8 @@ def index(slug: str):
     form.theme.choices = _theme_choices(consultation, _("The consultation in general"))
     # The lists' place (theme, page of the answers, page of the own questions) is in the address,
     # also of the form's action: a question refused or sent comes back to the same place.
-    theme_id = request.args.get("theme", type=int)
-    page_asked = request.args.get("page", 1, type=int)
+    theme_id = arg_int("theme")
+    page_asked = arg_page()
     if request.method == "POST":
         if not current_user.is_authenticated:
             deny_hidden()  # anyone reads the published answers; asking needs an account: the login page
@@ -82,7 +84,7 @@ def index(slug: str):
     if current_user.is_authenticated and mark_read_about(current_user, Kind.QA, consultation):
         db.session.commit()  # the published answers are read now: the bell and the home page stop counting them
     own_orgs = [org.id for org in responding_organisations(current_user)]
-    own = own_page(consultation, own_orgs, current_user, request.args.get("mine", 1, type=int)) if own_orgs else None
+    own = own_page(consultation, own_orgs, current_user, arg_page("mine")) if own_orgs else None
     items, page, pages = published_page(consultation, theme_id, page_asked)
     return render_template("qa/index.html", consultation=consultation, items=items, page=page, pages=pages,
                            theme_id=theme_id, own=own, form=form)
@@ -95,7 +97,7 @@ def received(slug: str):
     consultation = load_consultation(slug)
     _require_read(consultation)
     return render_template("qa/received.html", consultation=consultation, page_of=page_of,
-                           page=received_page(consultation, request.args.get("page", 1, type=int)))
+                           page=received_page(consultation, arg_page()))
 
 
 @bp.route("/consultations/<slug>/qa/manage", methods=["GET", "POST"])
@@ -109,7 +111,7 @@ def manage(slug: str):
         db.session.commit()
         return redirect(url_for("qa.answer", item_id=item.id))
     return render_template("qa/manage.html", consultation=consultation,
-                           waiting=waiting_page(consultation, request.args.get("page", 1, type=int)),
+                           waiting=waiting_page(consultation, arg_page()),
                            published=published_count(consultation))
 
 

@@ -11,11 +11,10 @@ from types import SimpleNamespace
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, RadioField, ValidationError
+from wtforms import BooleanField, HiddenField, RadioField, ValidationError
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Optional
-from wtforms.widgets import HiddenInput
 
+from consult.core.forms import hidden_id
 from consult.responses.models import Publication
 
 PUBLICATION_MISSING = _l("Choose whether and how your answers may be published.")
@@ -24,9 +23,9 @@ PUBLICATION_MISSING = _l("Choose whether and how your answers may be published."
 class StartForm(FlaskForm):
     """The button that starts (or continues) the response of one of the person's organisations.
     ``organisation_id`` is that organisation; a value that is not a number reads as none (the view
-    then takes the person's only organisation, or refuses)."""
+    then takes the person's only organisation, or refuses); so does a number no organisation can have."""
 
-    organisation_id = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    organisation_id = hidden_id()
 
 
 class WithdrawForm(FlaskForm):

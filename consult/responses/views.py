@@ -17,9 +17,11 @@ from flask_wtf.csrf import CSRFError
 from consult.audit.services import record_event
 from consult.consultations.loaders import load_consultation
 from consult.consultations.models import Question, QuestionKind
+from consult.core.forms import arg_int, db_int
 from consult.core.htmx import current_url, htmx_redirect, is_htmx
 from consult.core.limits import limit_route
 from consult.core.ondemand import limit_generation
+from consult.core.paging import arg_page
 from consult.core.receipts import format_receipt_code
 from consult.core.time import utcnow
 from consult.core.uploads import UploadRejected, store_upload
@@ -109,8 +111,7 @@ def _states(response: Response, questions: list[Question]) -> dict[int, Question
 
 
 def _base_version(question: Question) -> int | None:
-    raw = request.form.get(f"v-{question.id}", "")
-    return int(raw) if raw.isdigit() else None
+    return db_int(request.form.get(f"v-{question.id}"))
 
 
 def _merging(question: Question) -> bool:
@@ -172,11 +173,12 @@ def _apply_file_action(response: Response, questions: list[Question], states: di
     error on the page."""
     action = request.form.get("action", "")
     kind, _sep, raw = action.partition("-")
-    if kind not in ("upload", "remove") or not raw.isdigit():
+    number = db_int(raw)  # a question's or an attachment's id; none that a row can have: no button
+    if kind not in ("upload", "remove") or number is None:
         return None
     files = {q.id: q for q in questions if q.kind == QuestionKind.FILE}
     if kind == "upload":
-        question = files.get(int(raw)) or abort(404)
+        question = files.get(number) or abort(404)
         state = states[question.id]
         try:
             stored = store_upload(request.files.get(f"file-{question.id}"), allowed=RESPONSE_FILE_TYPES,
@@ -187,7 +189,7 @@ def _apply_file_action(response: Response, questions: list[Question], states: di
         add_attachment(response, question, stored, by=current_user)
         state.attachments = response.answer_for(question.id).current_attachments
         return question, True, _l("The file has been added.")
-    attachment = _own_attachment(response, int(raw))
+    attachment = _own_attachment(response, number)
     question = files.get(attachment.answer.question_id) or abort(404)
     remove_attachment(attachment, by=current_user)
     states[question.id].attachments = [a for a in states[question.id].attachments if a.id != attachment.id]
@@ -540,7 +542,7 @@ def verify():
 @login_required
 def team_list(slug: str):
     consultation = load_consultation(slug)
-    page = team_response_page(current_user, consultation, request.args.get("page", 1, type=int))
+    page = team_response_page(current_user, consultation, arg_page())
     return render_template("responses/team_list.html", consultation=consultation, page=page)
 
 
@@ -549,7 +551,7 @@ def team_list(slug: str):
 def team_view(slug: str, response_id: int):
     consultation = load_consultation(slug)
     response = submitted_response_for_team_or_404(current_user, consultation, response_id)
-    number = request.args.get("revision", type=int) or response.latest_submission.number
+    number = arg_int("revision") or response.latest_submission.number
     submission = _own_submission(response, number)
     snapshot = submission.snapshot
     # Render before committing: a commit expires the loaded objects and would reload them all.

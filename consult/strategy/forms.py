@@ -6,9 +6,10 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
-from wtforms.widgets import HiddenInput, TextInput
+from wtforms.widgets import TextInput
 
-from consult.core.forms import strip
+from consult.core.converters import DATABASE_INT_MAX
+from consult.core.forms import hidden_id, strip
 from consult.strategy.models import FundingForm, OrganisationForm, ProvidersKind, Segment
 
 MAX_TEXT = 20_000
@@ -32,6 +33,9 @@ class WholeNumberField(IntegerField):
                 self.data = int(raw)
             except ValueError:
                 raise ValueError(_l("Enter a whole number, for example 8.")) from None
+            if abs(self.data) > DATABASE_INT_MAX:  # the column cannot hold it (a 500 on saving)
+                self.data = None
+                raise ValueError(_l("Enter a smaller number."))
 
     def pre_validate(self, form):
         if self.process_errors:
@@ -152,7 +156,7 @@ class RemoveSegmentForm(FlaskForm):
     the version the page showed, so a segment changed in the meantime is not removed unseen."""
 
     action = HiddenField()
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    version = hidden_id()
 
 
 STATUS_ACTIONS = ("create", "share", "adopt")
@@ -184,7 +188,7 @@ class HandleForm(FlaskForm):
 
     action = HiddenField()  # "handle"; a council's new comment has none
     part = HiddenField()
-    comment = IntegerField(widget=HiddenInput())
+    comment = hidden_id(validators=[])
     reply = TextAreaField(_l("Reply of the project team"), filters=[strip],
                           validators=[InputRequired(_l("Write the reply to the comment.")), _at_most(10_000)])
 
@@ -192,7 +196,7 @@ class HandleForm(FlaskForm):
 class RestoreForm(FlaskForm):
     """Bring one part back to a revision (its Restore button in the revision list)."""
 
-    revision = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    revision = hidden_id(validators=[InputRequired()])
 
 
 class EvidenceForm(FlaskForm):
@@ -202,7 +206,7 @@ class EvidenceForm(FlaskForm):
     input, the part and the choice against the draft."""
 
     action = HiddenField(default="link")
-    link = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    link = hidden_id()
     source = StringField(filters=[strip])
     choice = StringField(filters=[strip])
     disposition = StringField(filters=[strip])

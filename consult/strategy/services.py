@@ -19,6 +19,7 @@ from consult.auth.models import User
 from consult.consultations.models import Consultation
 from consult.core.access import like_contains
 from consult.core.db import update_if_version
+from consult.core.forms import db_int
 from consult.core.refused import Refused
 from consult.core.time import utcnow
 from consult.dialogue.models import Post, Thread
@@ -465,11 +466,13 @@ def sources_by_key(consultation: Consultation, keys) -> dict[tuple[str, str], So
 
 
 def _ids(refs) -> set[int]:
-    return {int(ref) for ref in refs if ref.isdigit()}
+    """The numbers among ``refs`` that a row can have (posted text: anything else is no source)."""
+    return {n for ref in refs if (n := db_int(ref)) is not None}
 
 
 def _answer_pairs(refs) -> set[tuple[int, int]]:
-    return {(int(r), int(q)) for r, _sep, q in (ref.partition("-") for ref in refs) if r.isdigit() and q.isdigit()}
+    return {(db_int(r), db_int(q)) for r, _sep, q in (ref.partition("-") for ref in refs)
+            if db_int(r) is not None and db_int(q) is not None}
 
 
 def _answers_of(consultation: Consultation, question_ids, pairs: set[tuple[int, int]] | None = None):

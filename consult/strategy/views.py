@@ -14,7 +14,8 @@ from consult.consultations.loaders import load_consultation
 from consult.consultations.models import Consultation, Theme
 from consult.core.access import deny_hidden
 from consult.core.conflicts import STALE_SAVE, form_version
-from consult.core.paging import Page
+from consult.core.forms import arg_int
+from consult.core.paging import Page, arg_page
 from consult.core.refused import refuse_on
 from consult.extensions import db
 from consult.strategy import bp
@@ -107,7 +108,7 @@ def _kept_pages() -> dict[str, int]:
     """The pages of a part's input and comments the person is on (past the first), so that saving
     the part, or a refused save, comes back to them."""
     return {name: number for name in ("evidence_page", "comments_page")
-            if (number := request.args.get(name, 1, type=int)) > 1}
+            if (number := arg_page(name)) > 1}
 
 
 def _part_context(consultation, draft, part: str, comments_page: int | None = None):
@@ -119,11 +120,11 @@ def _part_context(consultation, draft, part: str, comments_page: int | None = No
                "part_endpoint": "strategy.general" if part == GENERAL else "strategy.segment",
                "part_args": {"slug": consultation.slug} if part == GENERAL else {
                    "slug": consultation.slug, "segment_id": int(part.split(":", 1)[1])}}
-    comments = part_comments_page(draft, part, comments_page or request.args.get("comments_page", 1, type=int))
+    comments = part_comments_page(draft, part, comments_page or arg_page("comments_page"))
     context.update(comments=comments.items, comments_page=comments)
     if not can_see_evidence(current_user, consultation):
         return context
-    links = part_links_page(draft, part, request.args.get("evidence_page", 1, type=int))
+    links = part_links_page(draft, part, arg_page("evidence_page"))
     titles = sources_by_key(consultation, {(link.source_type, link.source_ref) for link in links.items})
     pairs = [(link, titles.get((link.source_type, link.source_ref))) for link in links.items]
     context.update(links=pairs, links_page=links, links_whole=pairs)
@@ -392,7 +393,7 @@ def open_input(slug: str):
     consultation, draft = _load(slug)
     if not can_see_evidence(current_user, consultation):
         abort(404)
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = arg_page()
     rows, total = not_considered_page(consultation, draft, page)
     pages = max(ceil(total / NOT_CONSIDERED_PAGE_SIZE), 1)
     if not rows and page > pages:  # past the last page (an old link): the last page
@@ -427,7 +428,7 @@ def history(slug: str):
             flash(_("Revision %(n)s has been restored as a new revision.", n=revision.number), "ok")
         return redirect(url_for("strategy.history", slug=slug))
     all_revisions = revisions(draft)
-    first, second = request.args.get("a", type=int), request.args.get("b", type=int)
+    first, second = arg_int("a"), arg_int("b")
     diff = None
     if first and second:
         diff = compare(all_revisions, min(first, second), max(first, second))
