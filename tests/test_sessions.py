@@ -431,7 +431,7 @@ def test_team_sees_participants_exports_them_and_records_attendance(app, world):
     db.session.commit()
     clients = clients_for(app, {k: world["users"][k] for k in ("editor", "analyst", "a1")})
     page = text_of(clients["analyst"].get(f"/sessions/{session.id}/participants"))
-    assert "1 aangemelde deelnemer (van 1 plaatsen)" in page
+    assert "1 aangemelde deelnemer (van 1 plaats)" in page
     assert "Anna Eerste · Zorg A" in page
     assert clients["a1"].get(f"/sessions/{session.id}/participants").status_code == 403
     assert clients["a1"].get(f"/sessions/{session.id}/participants.csv").status_code == 403

@@ -1,0 +1,126 @@
+"""A dialogue session from scheduling to attendance: the team schedules it (a refused link first),
+a provider registers at 320 px and downloads the calendar file, a second provider lands on the
+waiting list and moves up when the first cancels, and the team records attendance."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import partial
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from consult.consultations.models import Consultation, Status, TeamMember, TeamRole, Theme
+from consult.core.mail import outbox
+from consult.core.time import utcnow
+from consult.extensions import db
+from consult.orgs.models import MemberRole, OrgKind
+from tests.conftest import make_org, make_user
+from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, log_in_through_form
+
+log_in = partial(log_in_through_form, enter=True, landed="account-attached")
+
+
+def _world():
+    leiden = make_org("Gemeente Leiden", kind=OrgKind.MUNICIPALITY)
+    consultation = Consultation(slug="wmo", title="Marktconsultatie Wmo", status=Status.OPEN, municipalities=[leiden],
+                                closes_at=utcnow() + timedelta(days=40), principles=[])
+    consultation.themes.append(Theme(title="Dienstverlening", position=0))
+    db.session.add(consultation)
+    db.session.commit()
+    make_user("anna@example.org", name="Anna Aanbieder", org=make_org("Zorg A", kvk="11111111"))
+    make_user("bert@example.org", name="Bert Bakker", org=make_org("Zorg B", kvk="22222222"))
+    editor = make_user("eva@example.org", name="Eva Editor", org=leiden, role=MemberRole.CONTACT)
+    db.session.add(TeamMember(consultation_id=consultation.id, user_id=editor.id, role=TeamRole.EDITOR))
+    db.session.commit()
+
+
+def test_session_from_scheduling_to_attendance(page, second_page, live):
+    _world()
+    day = date.today() + timedelta(days=21)
+
+    # The team schedules the session; an http link is refused at its field, the text stays.
+    log_in(page, "eva@example.org")
+    page.goto("/consultations/wmo")
+    page.get_by_role("link", name="Alle dialoogsessies").click()
+    page.get_by_role("link", name="Een sessie plannen").click()
+    page.get_by_label("Titel").fill("Dialoogtafel wijkteams")
+    page.get_by_label("Doel").fill("Samen de rol van de wijkteams bespreken.")
+    page.get_by_label("Dienstverlening").check()
+    page.get_by_label("Adres").fill("Stadhuisplein 1\n2311 EJ Leiden")
+    page.get_by_label("Online link").fill("http://meet.example.org/wijkteams")
+    page.get_by_label("Datum", exact=True).fill(day.isoformat())
+    page.get_by_label("Begintijd").fill("10:00")
+    page.get_by_label("Eindtijd").fill("12:00")
+    page.get_by_label("Aantal plaatsen").fill("1")
+    page.get_by_label("Zorgaanbieders", exact=True).check()
+    page.get_by_role("button", name="Sessie plannen").click()
+    expect(page.locator(".error-summary")).to_contain_text("Vul een online link in die begint met https://.")
+    expect(page.get_by_label("Online link")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Titel")).to_have_value("Dialoogtafel wijkteams")
+    check_accessibility(page, "session form with an error")
+    page.locator(".error-summary a").first.click()
+    expect(page.get_by_label("Online link")).to_be_focused()
+    page.get_by_label("Online link").fill("https://meet.example.org/wijkteams")
+    page.get_by_role("button", name="Sessie plannen").click()
+    expect(page.locator(".utrecht-alert[role=status]")).to_have_text("De sessie is gepland.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dialoogtafel wijkteams")
+    check_accessibility(page, "session page (team)")
+    session_path = page.url.removeprefix(live.url)
+
+    # A provider registers on a phone and downloads the calendar file.
+    second_page.set_viewport_size({"width": 320, "height": 700})
+    log_in(second_page, "anna@example.org")
+    second_page.goto("/consultations/wmo")
+    second_page.get_by_role("link", name="Dialoogtafel wijkteams").click()
+    expect(second_page.get_by_label("Namens")).to_have_value(second_page.get_by_label("Namens")
+                                                               .locator("option").first.get_attribute("value"))
+    check_accessibility(second_page, "session page (provider)")
+    assert_no_horizontal_overflow(second_page, "session-page-provider-320")
+    second_page.get_by_role("button", name="Aanmelden").click()
+    expect(second_page.locator(".utrecht-alert[role=status]")).to_have_text(
+        "U bent aangemeld. Zet de sessie in uw agenda met het agendabestand.")
+    expect(second_page.get_by_text("U bent aangemeld namens Zorg A.")).to_be_visible()
+    expect(second_page.get_by_text("1 van 1 plaatsen bezet")).to_be_visible()
+    with second_page.expect_download() as info:
+        second_page.get_by_role("link", name="Agendabestand downloaden (.ics)").click()
+    download = info.value
+    assert download.suggested_filename == f"sessie-{session_path.rsplit('/', 1)[1]}.ics"
+    ics = Path(download.path()).read_text(encoding="utf-8")
+    assert "BEGIN:VCALENDAR" in ics and "SUMMARY:Dialoogtafel wijkteams" in ics and "SEQUENCE:0" in ics
+    check_accessibility(second_page, "registered (provider)")
+    assert_no_horizontal_overflow(second_page, "session-registered-320")
+
+    # A second provider lands on the waiting list.
+    page.get_by_role("button", name="Uitloggen").click()
+    log_in(page, "bert@example.org")
+    page.goto(session_path)
+    expect(page.get_by_text("De sessie is vol. Als u zich aanmeldt, komt u op de wachtlijst.")).to_be_visible()
+    page.get_by_role("button", name="Aanmelden").click()
+    expect(page.locator(".utrecht-alert[role=status]")).to_have_text("De sessie is vol: u staat als nummer 1 op de wachtlijst.")
+    expect(page.get_by_text("U staat namens Zorg B op de wachtlijst: nummer 1.")).to_be_visible()
+
+    # The first provider cancels; the second moves up and is told.
+    second_page.get_by_role("button", name="Mijn aanmelding annuleren").click()
+    expect(second_page.locator(".utrecht-alert[role=status]")).to_have_text("Uw aanmelding is geannuleerd.")
+    expect(second_page.get_by_role("button", name="Aanmelden")).to_be_visible()
+    with live.app.app_context():
+        subjects = [(m["To"], m["Subject"]) for m in outbox()]
+    assert ("bert@example.org", "Een plaats voor u bij “Dialoogtafel wijkteams”") in subjects
+    page.reload()
+    expect(page.get_by_text("U bent aangemeld namens Zorg B.")).to_be_visible()
+
+    # The team sees the list and records attendance.
+    page.get_by_role("button", name="Uitloggen").click()
+    log_in(page, "eva@example.org")
+    page.goto(session_path)
+    page.get_by_role("link", name="Deelnemers, wachtlijst en aanwezigheid").click()
+    expect(page.get_by_text("Bert Bakker · Zorg B")).to_be_visible()
+    expect(page.get_by_text("Anna Aanbieder")).to_have_count(0)
+    check_accessibility(page, "participants")
+    page.get_by_role("group", name="Aanwezigheid van Bert Bakker").get_by_label("Aanwezig", exact=True).check()
+    page.get_by_role("button", name="Aanwezigheid opslaan").click()
+    expect(page.locator(".utrecht-alert[role=status]")).to_have_text("De aanwezigheid van Bert Bakker is vastgelegd.")
+    expect(page.get_by_role("group", name="Aanwezigheid van Bert Bakker").get_by_label("Aanwezig", exact=True)) \
+        .to_be_checked()
+    page.set_viewport_size({"width": 320, "height": 700})
+    assert_no_horizontal_overflow(page, "session-participants-320")
