@@ -470,3 +470,15 @@ def test_session_reminder_command_and_scheduler_job_remind_once(app, world):
         assert runner.invoke(args=["send-session-reminders"]).output == "sent 0 session reminder(s)\n"
     sent = db.session.scalars(select(OutboundMail.subject).where(OutboundMail.to_address == "a1@example.org")).all()
     assert sent[-1].endswith("Morgen: “Dialoogtafel dagbesteding”")
+
+
+def test_attendance_without_a_valid_choice_says_so_and_changes_nothing(app, world):
+    session = _session(world)
+    seated = _register(world, "a1", session=session)
+    clients = clients_for(app, {"editor": world["users"]["editor"]})
+    response = post_form(clients["editor"], f"/sessions/{session.id}/participants/{seated.id}/attendance",
+                         {f"r{seated.id}-attended": "maybe"}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Kies de aanwezigheid van Anna Eerste." in text_of(response)
+    db.session.refresh(seated)
+    assert seated.attended is None

@@ -182,7 +182,8 @@ def cancel(session_id: int):
         abort(403)
     form = CancelSessionForm()
     if not form.validate_on_submit():
-        abort(400)
+        flash(_("The form had expired. Send it again."), "error")
+        return redirect(url_for("sessions.show", session_id=session_id))
     try:
         cancel_session(session, by=current_user, version=form.version.data)
     except SessionChangedMeanwhile:
@@ -227,7 +228,8 @@ def cancel_registration_view(registration_id: int):
     if not can_cancel_registration(current_user, registration):
         abort(403)
     if not CancelRegistrationForm().validate_on_submit():
-        abort(400)
+        flash(_("The form had expired. Send it again."), "error")
+        return redirect(url_for("sessions.show", session_id=session.id))
     try:
         cancel_registration(registration, by=current_user)
     except SessionRefused as refused:
@@ -286,8 +288,10 @@ def attendance(session_id: int, registration_id: int):
         abort(403)
     registration = managed_registration_or_404(current_user, session, registration_id)
     form = AttendanceForm(prefix=f"r{registration.id}")
-    if not form.validate_on_submit():
-        abort(400)
+    back = url_for("sessions.participants", session_id=session.id) + f"#registration-{registration.id}"
+    if not form.validate_on_submit():  # no choice, or one that is not offered
+        flash(_("Choose the attendance of %(name)s.", name=registration.user.name), "error")
+        return redirect(back)
     try:
         record_attendance(registration, {"yes": True, "no": False}.get(form.attended.data), by=current_user)
     except SessionRefused as refused:
@@ -296,4 +300,4 @@ def attendance(session_id: int, registration_id: int):
     else:
         db.session.commit()
         flash(_("Attendance of %(name)s has been recorded.", name=registration.user.name), "ok")
-    return redirect(url_for("sessions.participants", session_id=session.id) + f"#registration-{registration.id}")
+    return redirect(back)
