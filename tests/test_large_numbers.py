@@ -19,6 +19,8 @@ from consult.extensions import db
 from consult.qa.models import QaItem, QaStatus
 from consult.strategy.models import Segment
 from tests.conftest import post_form, text_of
+from tests.test_advice import submitted_advice
+from tests.test_advice import world as advice_world  # noqa: F401  (fixture)
 from tests.test_qa import answer, ask
 from tests.test_qa import world as qa_world  # noqa: F401  (fixture)
 from tests.test_strategy import SEGMENT, add_segment, create
@@ -223,3 +225,12 @@ def test_refusal_of_a_one_button_action_without_an_anchor_links_to_the_answers(a
         form = UndoBulkForm(consultation, meta={"csrf": False})
         show_refusal(form, AnalysisRefused("Dit kan nu niet."))
         assert form.page_errors() == {"answers": "Dit kan nu niet."}
+
+
+@pytest.mark.parametrize("page", ["3000000000", "99999999999999999999", "-1"])
+def test_a_page_of_advice_points_or_comments_out_of_range_is_a_page_not_an_error(advice_world, page):
+    advice = submitted_advice(advice_world, points=2)
+    editor = advice_world["clients"]["editor"]
+    shown = editor.get(f"/advice/{advice.id}?page={page}")
+    assert shown.status_code == 200 and all(point.title in text_of(shown) for point in advice.points)
+    assert editor.get(f"/consultations/wmo/council-comments?page={page}").status_code == 200

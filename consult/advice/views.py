@@ -60,6 +60,7 @@ from consult.consultations.permissions import is_team
 from consult.core.access import deny_hidden
 from consult.core.conflicts import restart_from
 from consult.core.evidence import informed_parts
+from consult.core.paging import arg_page
 from consult.core.receipts import format_receipt_code
 from consult.core.refused import refuse_on
 from consult.core.uploads import UploadRejected, store_upload
@@ -126,7 +127,7 @@ def _reply_conflict_message():
 
 def _page_asked() -> int:
     """The page of advice points asked for: in the address, or sent along by a form of the page."""
-    return request.values.get("page", 1, type=int)
+    return arg_page(values=request.values)
 
 
 def _show(advice: Advice, *, intro_form=None, point_form=None, edit_forms=None, file_form=None,
@@ -503,5 +504,5 @@ def comments(slug: str):
                 db.session.commit()
                 flash(_("Your comment has been added. The project team and the councils can read it."), "ok")
                 return redirect(url_for("advice.comments", slug=slug, page=page) + f"#comment-{comment.id}")
-    items = comment_page(consultation, request.args.get("page", 1, type=int))
+    items = comment_page(consultation, arg_page())
     return render_template("advice/comments.html", consultation=consultation, form=form, items=items), 200
