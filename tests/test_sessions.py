@@ -275,6 +275,7 @@ def test_cancelling_moves_the_first_on_the_waiting_list_up_and_tells_them(world,
     sent = db.session.scalar(select(OutboundMail).where(OutboundMail.to_address == "b1@example.org",
                                                         OutboundMail.subject.contains("plaats")))
     assert sent.subject.endswith("Een plaats voor u bij “Dialoogtafel dagbesteding”")
+    assert f"{DAY.day} " in sent.text_body and " om 10:00 tot 12:00" in sent.text_body  # Amsterdam time, one day
     actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions[-2:] == ["session_registration_cancelled", "session_moved_up"]
     # The freed seat was taken: a new registration waits behind the one already waiting.

@@ -1,21 +1,24 @@
 """Demo dialogue sessions: a table on location and an online one for the open consultation, with
-a few providers and a council registered."""
+a few providers and a council registered. Written as rows, not through the services: the demo's
+sessions were scheduled and registered for before its history starts, so they add no audit
+events or notifications of their own."""
 from __future__ import annotations
 
 from datetime import time, timedelta
 
 from consult.consultations.models import Consultation
 from consult.core.time import combine_local, to_local, utcnow
-from consult.sessions.models import SessionAudience
-from consult.sessions.services import register, schedule_session
+from consult.extensions import db
+from consult.sessions.models import DialogueSession, Registration, RegistrationStatus, SessionAudience
 
 
 def load_sessions(users: dict, organisations: dict, consultations: dict[str, Consultation]) -> None:
     consultation = consultations["open"]
     day = to_local(utcnow()).date() + timedelta(days=14)
     themes = {theme.title: theme for theme in consultation.themes}
-    table = schedule_session(
-        consultation, by=users["team"], title="Dialoogtafel dagbesteding en wijkteams",
+    now = utcnow()
+    table = DialogueSession(
+        consultation=consultation, created_by=users["team"], title="Dialoogtafel dagbesteding en wijkteams",
         purpose="We bespreken de eerste opbrengst van de consultatie over **dagbesteding** en de rol van de "
                 "wijkteams. Wie niet kan komen, kan vooraf schriftelijk inbreng leveren.",
         address="Stadhuis Leiden, Stadhuisplein 1\n2311 EJ Leiden", online_link="",
@@ -23,8 +26,8 @@ def load_sessions(users: dict, organisations: dict, consultations: dict[str, Con
         registration_deadline=combine_local(day - timedelta(days=2), time(17, 0)),
         capacity=12, seats_per_organisation=2, audience=SessionAudience.BOTH,
         themes=[t for name, t in themes.items() if name in ("Dienstverlening", "Samenwerking")])
-    schedule_session(
-        consultation, by=users["team"], title="Online sessie: bekostiging",
+    online = DialogueSession(
+        consultation=consultation, created_by=users["team"], title="Online sessie: bekostiging",
         purpose="Een online gesprek over de bekostigingsvorm voor de nieuwe contracten.",
         address="", online_link="https://meet.example.org/wmo-leiden-bekostiging",
         starts_at=combine_local(day + timedelta(days=7), time(10, 0)),
@@ -34,4 +37,7 @@ def load_sessions(users: dict, organisations: dict, consultations: dict[str, Con
     providers = organisations["providers"]
     for who, organisation in (("provider1", providers[0]), ("provider3", providers[2]),
                               ("council", organisations["councils"][0])):
-        register(table, by=users[who], organisation=organisation)
+        db.session.add(Registration(session=table, user=users[who], organisation=organisation,
+                                    status=RegistrationStatus.REGISTERED, created_at=now, seated_at=now))
+    db.session.add_all([table, online])
+    db.session.flush()

@@ -7,13 +7,15 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from consult.core.templating import format_clock, format_deadline
 from consult.notify import registry
 from consult.notify.models import Kind
 from consult.notify.services import moment
 
 
 def _when(d) -> str:
-    return _("%(start)s to %(end)s", start=moment(d["starts_at"]), end=moment(d["ends_at"]))
+    """"Thursday 17 December 2026 at 13:30 to 16:00" (a session starts and ends on one day)."""
+    return _("%(start)s to %(end)s", start=moment(d["starts_at"], format_deadline), end=moment(d["ends_at"], format_clock))
 
 
 def _calendar(d) -> str:
