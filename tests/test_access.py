@@ -30,7 +30,7 @@ from consult.orgs.models import Invitation, MemberRole, Membership, OrgKind
 from consult.qa.models import QaItem
 from consult.reports.models import ExportJob
 from consult.responses.models import Attachment, Response
-from consult.sessions.models import DialogueSession, Registration
+from consult.sessions.models import AgendaItem, DialogueSession, Registration
 from consult.strategy.models import Segment
 from tests.conftest import csrf_token_from, login, make_org, make_user
 
@@ -140,6 +140,7 @@ def _ids(world) -> dict[str, dict[str, object]]:
         "user_id": provider_a.id, "member_id": first(TeamMember).id,
         "request_id": first(ErasureRequest).id,
         "session_id": first(DialogueSession).id,
+        "agenda_item_id": first(AgendaItem).id,
         "registration_id": db.session.scalar(select(Registration.id).where(Registration.user_id == provider_a.id)),
         "token": "not-a-valid-token", "number": 1, "decision": "confirm",
         "audience": "providers", "variant": "internal", "filename": "css/consult.css",
@@ -349,13 +350,20 @@ ACCESS = {
     "GET /responses/<int:response_id>/themes/<int:theme_id>":                        "  L 200 404 404 404 404 404 404",
     "GET /responses/<int:response_id>/withdraw":                                     "  L 200 404 404 404 404 404 404",
     "GET /sessions/<int:session_id>":                                                "  L 200 200 200 404 200 200 200",
+    "GET /sessions/<int:session_id>/agenda":                                         "  L 403 403 403 404 200 200 200",
+    "POST /sessions/<int:session_id>/agenda/publish":                                "  L 403 403 403 404 403   A   A",
     "GET /sessions/<int:session_id>/calendar.ics":                                   "  L 200 404 200 404 404 200 200",
     "POST /sessions/<int:session_id>/cancel":                                        "  L 403 403 403 404 403   A   A",
     "GET /sessions/<int:session_id>/edit":                                           "  L 403 403 403 404 403 200 200",
+    "GET /sessions/<int:session_id>/minutes":                                        "  L 404 404 404 404 200 200 200",
+    "POST /sessions/<int:session_id>/minutes/publish":                               "  L 403 403 403 404 403   A   A",
     "GET /sessions/<int:session_id>/participants":                                   "  L 403 403 403 404 200 200 200",
     "GET /sessions/<int:session_id>/participants.csv":                               "  L 403 403 403 404 200 200 200",
     "POST /sessions/<int:session_id>/participants/<int:registration_id>/attendance": "  L 403 403 403 404 403   A   A",
     "POST /sessions/<int:session_id>/register":                                      "  L   A   A   A 404 403 403 403",
+    "POST /sessions/agenda/<int:agenda_item_id>/delete":                             "  L 403 403 403 404 403   A   A",
+    "POST /sessions/agenda/<int:agenda_item_id>/input":                              "  L   A   A   A 404 403 403 403",
+    "POST /sessions/agenda/<int:agenda_item_id>/minutes":                            "  L 403 403 403 404 403   A   A",
     "POST /sessions/registrations/<int:registration_id>/cancel":                     "  L   A 404 404 404 404 404 404",
     "GET /static/<path:filename>":                                                   "200 200 200 200 200 200 200 200",
     "GET /unsubscribe/<token>":                                                      "404 404 404 404 404 404 404 404",

@@ -19,14 +19,27 @@ from consult.core.time import combine_local, utcnow
 from consult.extensions import db
 from consult.notify.models import Kind, Notification
 from consult.orgs.models import MemberRole, OrgKind
-from consult.sessions.models import DialogueSession, Registration, RegistrationStatus, SessionAudience, SessionStatus
+from consult.sessions.models import (
+    AgendaItem,
+    DialogueSession,
+    Registration,
+    RegistrationStatus,
+    SessionAudience,
+    SessionStatus,
+    WrittenInput,
+)
 from consult.sessions.services import (
+    InputChangedMeanwhile,
     SessionChangedMeanwhile,
     SessionRefused,
+    add_agenda_item,
+    add_minutes_point,
     cancel_registration,
     cancel_session,
     change_session,
+    publish_agenda,
     register,
+    save_written_input,
     schedule_session,
     send_session_reminders,
 )
@@ -483,3 +496,81 @@ def test_attendance_without_a_valid_choice_says_so_and_changes_nothing(app, worl
     assert "Kies de aanwezigheid van Anna Eerste." in text_of(response)
     db.session.refresh(seated)
     assert seated.attended is None
+
+
+# --- agenda, written input and minutes -------------------------------------------------
+
+def test_agenda_written_input_and_minutes_from_team_to_registrants(app, world):
+    session = _session(world)
+    registration = _register(world, "a1", session=session)
+    clients = clients_for(app, {k: world["users"][k] for k in ("editor", "a1", "a2", "b1", "c1")})
+    agenda_url = f"/sessions/{session.id}/agenda"
+    assert post_form(clients["editor"], agenda_url, {"title": "Wijkteams", "description": "De rol van de wijkteams."}
+                     ).status_code == 302
+    assert post_form(clients["editor"], agenda_url, {"title": "Bekostiging", "description": ""}).status_code == 302
+    first, second = db.session.scalars(select(AgendaItem).order_by(AgendaItem.id)).all()
+    # Before publication the audience sees no agenda and cannot send input.
+    assert "Wijkteams" not in text_of(clients["b1"].get(f"/sessions/{session.id}"))
+    assert post_form(clients["b1"], f"/sessions/agenda/{first.id}/input",
+                     {f"i{first.id}-organisation": str(world["orgs"]["b"].id), f"i{first.id}-text": "x"}).status_code == 403
+    assert post_form(clients["editor"], f"{agenda_url}/publish").status_code == 302
+    told = db.session.scalars(select(Notification.user_id).where(
+        Notification.data["event"].as_string() == "agenda")).all()
+    assert told == [registration.user_id]
+    # A provider who cannot come sends written input; an empty one is refused at its field.
+    refused = post_form(clients["b1"], f"/sessions/agenda/{first.id}/input",
+                        {f"i{first.id}-organisation": str(world["orgs"]["b"].id), f"i{first.id}-text": "  ",
+                         f"i{first.id}-version": "0"})
+    assert refused.status_code == 200
+    assert f'href="#i{first.id}-text"' in refused.get_data(as_text=True)
+    sent = post_form(clients["b1"], f"/sessions/agenda/{first.id}/input",
+                     {f"i{first.id}-organisation": str(world["orgs"]["b"].id),
+                      f"i{first.id}-text": "Wij kunnen niet komen. Wijkteams moeten vaker overleggen.",
+                      f"i{first.id}-version": "0"})
+    assert sent.status_code == 302
+    written = db.session.scalar(select(WrittenInput))
+    assert (written.organisation_id, written.text, written.version) == (
+        world["orgs"]["b"].id, "Wij kunnen niet komen. Wijkteams moeten vaker overleggen.", 1)
+    # Another organisation never sees it; the team does.
+    assert "vaker overleggen" not in text_of(clients["c1"].get(f"/sessions/{session.id}"))
+    assert "vaker overleggen" in text_of(clients["b1"].get(f"/sessions/{session.id}"))
+    assert "Zorg B" in text_of(clients["editor"].get(agenda_url)) and "vaker overleggen" in text_of(
+        clients["editor"].get(agenda_url))
+    # The team writes numbered points and publishes the minutes to the registrants.
+    for text in ("Wijkteams overleggen maandelijks.", "De gemeente onderzoekt een vast aanspreekpunt."):
+        assert post_form(clients["editor"], f"/sessions/agenda/{first.id}/minutes",
+                         {f"m{first.id}-text": text}).status_code == 302
+    assert post_form(clients["editor"], f"/sessions/agenda/{second.id}/minutes",
+                     {f"m{second.id}-text": "Bekostiging per taak."}).status_code == 302
+    assert clients["a1"].get(f"/sessions/{session.id}/minutes").status_code == 404  # not published yet
+    assert post_form(clients["editor"], f"/sessions/{session.id}/minutes/publish").status_code == 302
+    minutes = text_of(clients["a1"].get(f"/sessions/{session.id}/minutes"))
+    assert ("1. Wijkteams De rol van de wijkteams. 1.1 Wijkteams overleggen maandelijks. 1.2 De gemeente "
+            "onderzoekt een vast aanspreekpunt. 2. Bekostiging 2.1 Bekostiging per taak.") in minutes
+    assert "vaker overleggen" not in minutes  # written input is for the team
+    assert clients["b1"].get(f"/sessions/{session.id}/minutes").status_code == 404  # not registered
+    assert db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.data["event"].as_string() == "minutes")) == 1
+    # Published minutes do not change.
+    with pytest.raises(SessionRefused):
+        add_minutes_point(first, text="Later", by=world["users"]["editor"])
+
+
+def test_written_input_from_a_stale_form_is_refused_and_keeps_the_text(app, world):
+    session = _session(world)
+    item = add_agenda_item(session, title="Wijkteams", description="", by=world["users"]["editor"])
+    publish_agenda(session, by=world["users"]["editor"])
+    db.session.commit()
+    save_written_input(item, organisation=world["orgs"]["a"], text="Eerste versie", by=world["users"]["a1"], version=0)
+    db.session.commit()
+    clients = clients_for(app, {"a2": world["users"]["a2"]})
+    # Anna's colleague started from the empty form (version 0) and saves later.
+    response = post_form(clients["a2"], f"/sessions/agenda/{item.id}/input",
+                         {f"i{item.id}-organisation": str(world["orgs"]["a"].id),
+                          f"i{item.id}-text": "Tweede versie", f"i{item.id}-version": "0"})
+    assert response.status_code == 200
+    assert "Iemand anders heeft deze tekst intussen opgeslagen" in text_of(response)
+    assert "Tweede versie" in response.get_data(as_text=True)
+    assert db.session.scalar(select(WrittenInput.text)) == "Eerste versie"
+    with pytest.raises(InputChangedMeanwhile):
+        save_written_input(item, organisation=world["orgs"]["a"], text="Derde", by=world["users"]["a2"], version=0)

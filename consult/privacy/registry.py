@@ -80,6 +80,7 @@ USER_LINKS: dict[tuple[str, str], Link] = {
     ("reports", "updated_by_id"): Link(K, DETACH),
     ("reports", "published_by_id"): Link(K, DETACH),
     ("dialogue_sessions", "created_by_id"): Link(K, DETACH),
+    ("session_written_inputs", "author_id"): Link(K, DETACH),  # the organisation's input stays, as answers do
 }
 
 # Columns holding personal data themselves, found by the person's e-mail address

@@ -9,7 +9,7 @@ from datetime import time, timedelta
 from consult.consultations.models import Consultation
 from consult.core.time import combine_local, to_local, utcnow
 from consult.extensions import db
-from consult.sessions.models import DialogueSession, Registration, RegistrationStatus, SessionAudience
+from consult.sessions.models import AgendaItem, DialogueSession, Registration, RegistrationStatus, SessionAudience
 
 
 def load_sessions(users: dict, organisations: dict, consultations: dict[str, Consultation]) -> None:
@@ -39,5 +39,12 @@ def load_sessions(users: dict, organisations: dict, consultations: dict[str, Con
                               ("council", organisations["councils"][0])):
         db.session.add(Registration(session=table, user=users[who], organisation=organisation,
                                     status=RegistrationStatus.REGISTERED, created_at=now, seated_at=now))
+    table.agenda = [
+        AgendaItem(position=0, title="Welkom en doel van de tafel", description=""),
+        AgendaItem(position=1, title="Dagbesteding in de wijk",
+                   description="Wat werkt in de huidige dagbesteding en wat moet anders?"),
+        AgendaItem(position=2, title="Samenwerking met de wijkteams", description=""),
+    ]
+    table.agenda_published_at = now
     db.session.add_all([table, online])
     db.session.flush()

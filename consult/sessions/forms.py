@@ -82,3 +82,26 @@ class AttendanceForm(FlaskForm):
     attended = RadioField(_l("Attendance"), choices=[
         SelectChoice("yes", _l("Attended")), SelectChoice("no", _l("Did not attend")),
         SelectChoice("unknown", _l("Not recorded"))], validators=[InputRequired(_l("Choose the attendance."))])
+
+
+class AgendaItemForm(FlaskForm):
+    title = StringField(_l("Agenda item"), filters=[strip],
+                        validators=[InputRequired(_l("Enter a title.")), Length(max=200)])
+    description = TextAreaField(_l("Explanation"), filters=[strip], validators=[Optional(), Length(max=10_000)])
+
+
+class PublishForm(FlaskForm):
+    """Publishing the agenda or the minutes: only the confirmation itself publishes."""
+
+
+class WrittenInputForm(FlaskForm):
+    organisation = SelectField(_l("On behalf of"), coerce=int,
+                               validators=[InputRequired(_l("Choose the organisation you register for."))])
+    text = TextAreaField(_l("Your written input"), filters=[strip],
+                         validators=[InputRequired(_l("Write your input.")), Length(max=10_000)])
+    version = IntegerField(validators=[Optional()])
+
+
+class MinutesPointForm(FlaskForm):
+    text = TextAreaField(_l("New point"), filters=[strip],
+                         validators=[InputRequired(_l("Write the point.")), Length(max=10_000)])

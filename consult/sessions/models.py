@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, text
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.auth.models import User
@@ -92,10 +92,16 @@ class DialogueSession(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Before the session the team publishes the agenda (participants may then send written input
+    # per item); after it, the minutes, to the registrants.
+    agenda_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    minutes_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     consultation: Mapped[Consultation] = relationship()
     themes: Mapped[list[Theme]] = relationship(secondary=session_themes, order_by=Theme.position)
     created_by: Mapped[User | None] = relationship()
+    agenda: Mapped[list[AgendaItem]] = relationship(back_populates="session", cascade="all, delete-orphan",
+                                                    order_by="AgendaItem.position, AgendaItem.id")
 
     @property
     def cancelled(self) -> bool:
@@ -143,3 +149,56 @@ class Registration(db.Model):
     @property
     def active(self) -> bool:
         return self.status != RegistrationStatus.CANCELLED
+
+
+class AgendaItem(db.Model):
+    """One item of a session's agenda, in order."""
+
+    __tablename__ = "session_agenda_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("dialogue_sessions.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    session: Mapped[DialogueSession] = relationship(back_populates="agenda")
+    minutes: Mapped[list[MinutesPoint]] = relationship(back_populates="item", cascade="all, delete-orphan",
+                                                       order_by="MinutesPoint.number")
+
+
+class WrittenInput(db.Model):
+    """An organisation's written input on one agenda item (for those who cannot come): one per
+    organisation and item, changed in place. Organisation-scoped: loaded only through the helpers
+    in consult.sessions.permissions; the team reads all of it, nobody else another organisation's."""
+
+    __tablename__ = "session_written_inputs"
+    __table_args__ = (UniqueConstraint("agenda_item_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("session_agenda_items.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    item: Mapped[AgendaItem] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+    author: Mapped[User | None] = relationship()
+
+
+class MinutesPoint(db.Model):
+    """A numbered point of the minutes under one agenda item (shown as "item.number")."""
+
+    __tablename__ = "session_minutes_points"
+    __table_args__ = (UniqueConstraint("agenda_item_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("session_agenda_items.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    item: Mapped[AgendaItem] = relationship(back_populates="minutes")

@@ -63,12 +63,23 @@ def _reminder(d) -> tuple[str, list[str]]:
         _when(d)])
 
 
+def _agenda(d) -> tuple[str, list[str]]:
+    return (_("Agenda of “%(session)s” published", session=d["session"]), [
+        _("The project team published the agenda of the session “%(session)s”. If you cannot come, you can "
+          "send written input per agenda item on the session's page.", session=d["session"]), _when(d)])
+
+
+def _minutes(d) -> tuple[str, list[str]]:
+    return (_("Minutes of “%(session)s” published", session=d["session"]), [
+        _("The project team published the minutes of the session “%(session)s”.", session=d["session"])])
+
+
 def _registrant(registration) -> list:
     return [registration.user]
 
 
 WORDINGS = {"registered": _registered, "waiting": _waiting, "moved_up": _moved_up, "changed": _changed,
-            "cancelled": _cancelled, "reminder": _reminder}
+            "cancelled": _cancelled, "reminder": _reminder, "agenda": _agenda, "minutes": _minutes}
 
 
 def _describe(d) -> tuple[str, list[str]]:

@@ -14,7 +14,14 @@ from consult.core.time import utcnow
 from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
 from consult.responses.permissions import responding_organisations
-from consult.sessions.models import DialogueSession, Registration, RegistrationStatus, SessionAudience
+from consult.sessions.models import (
+    AgendaItem,
+    DialogueSession,
+    Registration,
+    RegistrationStatus,
+    SessionAudience,
+    WrittenInput,
+)
 
 
 def audience_organisations(user, session: DialogueSession) -> list[Organisation]:
@@ -120,3 +127,38 @@ def visible_sessions(user, consultation: Consultation) -> list[DialogueSession]:
     sessions = db.session.scalars(select(DialogueSession).where(DialogueSession.consultation_id == consultation.id)
                                   .order_by(DialogueSession.starts_at, DialogueSession.id)).all()
     return [session for session in sessions if can_view_session(user, session)]
+
+
+@predicate
+def can_read_agenda(user, session: DialogueSession) -> bool:
+    """The team always; the session's audience once the agenda is published."""
+    if is_team(user, session.consultation):
+        return True
+    return session.agenda_published_at is not None and can_view_session(user, session)
+
+
+@predicate
+def can_give_written_input(user, session: DialogueSession) -> bool:
+    """Providers and councils of the audience (registered or not: the input is for those who cannot
+    come) send written input per agenda item, once the agenda is published and until the start."""
+    return session.agenda_published_at is not None and not session.cancelled and utcnow() < session.starts_at \
+        and not is_team(user, session.consultation) and can_view_session(user, session)
+
+
+@predicate
+def can_read_minutes(user, session: DialogueSession) -> bool:
+    """The team always; once published, the people registered for the session."""
+    if is_team(user, session.consultation):
+        return True
+    return session.minutes_published_at is not None and own_registration(user, session) is not None
+
+
+def own_written_inputs(user, session: DialogueSession) -> dict[tuple[int, int], WrittenInput]:
+    """The written input of the user's own organisations on the session's agenda, by (item id,
+    organisation id); never another organisation's."""
+    org_ids = [org.id for org in audience_organisations(user, session)]
+    if not org_ids:
+        return {}
+    inputs = db.session.scalars(select(WrittenInput).join(AgendaItem).where(
+        AgendaItem.session_id == session.id, WrittenInput.organisation_id.in_(org_ids)))
+    return {(i.agenda_item_id, i.organisation_id): i for i in inputs}

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Consultation
-from consult.core.db import update_if_version
+from consult.core.db import insert_unless_exists, update_if_version
 from consult.core.refused import Refused
 from consult.core.time import UTCDateTime, to_local, utcnow
 from consult.extensions import db
@@ -21,15 +21,19 @@ from consult.notify.models import Kind
 from consult.notify.services import absolute_url, notify, url_path
 from consult.orgs.models import Organisation
 from consult.sessions.models import (
+    AgendaItem,
     DialogueSession,
+    MinutesPoint,
     Registration,
     RegistrationStatus,
     SessionAudience,
     SessionStatus,
+    WrittenInput,
 )
 
 MAX_CAPACITY = 10_000
 MAX_SEATS = 100
+MAX_TEXT = 10_000
 
 
 class SessionRefused(Refused):
@@ -332,3 +336,131 @@ def send_session_reminders(now: datetime | None = None) -> int:
                                 dedupe_key=f"session-reminder:{registration.id}"))
     return count
 
+
+
+# --- agenda, written input and minutes -------------------------------------------------
+
+def _text(value: str | None, message, field: str) -> str:
+    value = (value or "").replace("\x00", "").strip()
+    if not value:
+        raise SessionRefused(message, field=field)
+    if len(value) > MAX_TEXT:
+        raise SessionRefused(_l("Use at most %(n)d characters.", n=MAX_TEXT), field=field)
+    return value
+
+
+def add_agenda_item(session: DialogueSession, *, title: str, description: str, by: User) -> AgendaItem:
+    """Add an item at the end of the agenda (the team), also after the agenda is published."""
+    if session.minutes_published_at is not None:
+        raise SessionRefused(_l("The minutes are published; the agenda can no longer change."), field="title")
+    title = " ".join((title or "").split())
+    if not title:
+        raise SessionRefused(_l("Enter a title."), field="title")
+    item = AgendaItem(session=session, title=title[:200], position=len(session.agenda),
+                      description=(description or "").replace("\x00", "").strip())
+    db.session.add(item)
+    db.session.flush()
+    record_event("session_agenda_item_added", actor=by, obj=session, item_id=item.id)
+    return item
+
+
+def delete_agenda_item(item: AgendaItem, *, by: User) -> None:
+    """Remove an item while the agenda is not published (published items may have written input)."""
+    session = item.session
+    if session.agenda_published_at is not None:
+        raise SessionRefused(_l("A published agenda item cannot be removed."))
+    record_event("session_agenda_item_deleted", actor=by, obj=session, title=item.title)
+    db.session.delete(item)
+    db.session.flush()
+
+
+def publish_agenda(session: DialogueSession, *, by: User) -> None:
+    """Publish the agenda to the session's audience and tell the registrants."""
+    if session.agenda_published_at is not None:
+        return
+    if not session.agenda:
+        raise SessionRefused(_l("Add at least one agenda item before publishing the agenda."), field="title")
+    session.agenda_published_at = utcnow()
+    db.session.flush()
+    record_event("session_agenda_published", actor=by, obj=session, items=len(session.agenda))
+    _tell_registrants(session, "agenda", dedupe=f"session-agenda:{session.id}")
+
+
+class InputChangedMeanwhile(Exception):
+    """A colleague saved the organisation's input on this item after the version the form started
+    from; nothing was written. ``written`` is the input as stored now."""
+
+    def __init__(self, written: WrittenInput):
+        super().__init__("stale written input")
+        self.written = written
+
+
+def save_written_input(item: AgendaItem, *, organisation: Organisation, text: str, by: User,
+                       version: int | None = None) -> WrittenInput:
+    """Write the organisation's input on ``item``: the first save inserts it (one row per
+    organisation and item, also when two colleagues save at the same moment), a later one changes
+    it in one conditional UPDATE from ``version`` (0: the form showed no input yet);
+    InputChangedMeanwhile when a colleague saved after that version."""
+    text = _text(text, _l("Write your input."), "text")
+    now = utcnow()
+    written = insert_unless_exists(WrittenInput, agenda_item_id=item.id, organisation_id=organisation.id,
+                                   author_id=by.id, text=text, version=1, created_at=now, updated_at=now)
+    if written is not None:  # the first input of this organisation on this item
+        record_event("session_written_input", actor=by, obj=written, consultation=item.session.consultation,
+                     session_id=item.session_id, organisation_id=organisation.id)
+        return written
+    written = db.session.scalar(select(WrittenInput).where(WrittenInput.agenda_item_id == item.id,
+                                                           WrittenInput.organisation_id == organisation.id))
+    if written.text == text:
+        return written
+    base = written.version if version is None else version
+    if not update_if_version(written, base, text=text, author_id=by.id, updated_at=now):
+        db.session.refresh(written)
+        raise InputChangedMeanwhile(written)
+    record_event("session_written_input_changed", actor=by, obj=written, consultation=item.session.consultation,
+                 session_id=item.session_id, organisation_id=organisation.id)
+    return written
+
+
+def add_minutes_point(item: AgendaItem, *, text: str, by: User) -> MinutesPoint:
+    """Add the next numbered point of the minutes under ``item`` (the team, before publication)."""
+    if item.session.minutes_published_at is not None:
+        raise SessionRefused(_l("The minutes are published and can no longer change."), field="text")
+    text = _text(text, _l("Write the point."), "text")
+    for _attempt in range(3):
+        number = (db.session.scalar(select(func.max(MinutesPoint.number)).where(
+            MinutesPoint.agenda_item_id == item.id)) or 0) + 1
+        try:
+            with db.session.begin_nested():
+                point = MinutesPoint(item=item, number=number, text=text)
+                db.session.add(point)
+                db.session.flush()
+            break
+        except IntegrityError:  # a colleague added a point under this item at the same moment
+            continue
+    else:
+        raise SessionRefused(_l("Someone else added a point at the same moment. Add it again."), field="text")
+    record_event("session_minutes_point_added", actor=by, obj=item.session, item_id=item.id, number=number)
+    return point
+
+
+def publish_minutes(session: DialogueSession, *, by: User) -> None:
+    """Publish the minutes to the registrants and tell them."""
+    if session.minutes_published_at is not None:
+        return
+    if not any(item.minutes for item in session.agenda):
+        raise SessionRefused(_l("Write at least one point before publishing the minutes."), field="text")
+    session.minutes_published_at = utcnow()
+    db.session.flush()
+    record_event("session_minutes_published", actor=by, obj=session)
+    _tell_registrants(session, "minutes", dedupe=f"session-minutes:{session.id}")
+
+
+def written_inputs(session: DialogueSession) -> dict[int, list[WrittenInput]]:
+    """For the team: every organisation's written input, by agenda item."""
+    found: dict[int, list[WrittenInput]] = {}
+    for written in db.session.scalars(select(WrittenInput).join(AgendaItem).options(
+            joinedload(WrittenInput.organisation), joinedload(WrittenInput.author))
+            .where(AgendaItem.session_id == session.id).order_by(WrittenInput.created_at, WrittenInput.id)):
+        found.setdefault(written.agenda_item_id, []).append(written)
+    return found

@@ -19,17 +19,23 @@ from consult.sessions import bp
 from consult.sessions.calendar import calendar_entry
 from consult.sessions.exporters import ParticipantsCsv
 from consult.sessions.forms import (
+    AgendaItemForm,
     AttendanceForm,
     CancelRegistrationForm,
     CancelSessionForm,
+    MinutesPointForm,
+    PublishForm,
     RegisterForm,
     SessionForm,
+    WrittenInputForm,
 )
-from consult.sessions.models import DialogueSession, RegistrationStatus
+from consult.sessions.models import AgendaItem, DialogueSession, RegistrationStatus
 from consult.sessions.permissions import (
     audience_organisations,
     can_cancel_registration,
+    can_give_written_input,
     can_manage_session,
+    can_read_minutes,
     can_register,
     can_schedule_sessions,
     can_see_participants,
@@ -37,20 +43,29 @@ from consult.sessions.permissions import (
     managed_registration_or_404,
     own_registration,
     own_registration_or_404,
+    own_written_inputs,
     visible_sessions,
 )
 from consult.sessions.services import (
+    InputChangedMeanwhile,
     SessionChangedMeanwhile,
     SessionRefused,
+    add_agenda_item,
+    add_minutes_point,
     cancel_registration,
     cancel_session,
     change_session,
     counts,
+    delete_agenda_item,
+    publish_agenda,
+    publish_minutes,
     record_attendance,
     register,
+    save_written_input,
     schedule_session,
     team_registrations,
     waiting_position,
+    written_inputs,
 )
 
 
@@ -127,8 +142,24 @@ def show(session_id: int):
     return _show(session)
 
 
-def _show(session: DialogueSession, register_form: RegisterForm | None = None, status: int = 200):
+def _show(session: DialogueSession, register_form: RegisterForm | None = None, input_forms: dict | None = None,
+          status: int = 200):
     mine = own_registration(current_user, session)
+    own_inputs = own_written_inputs(current_user, session)
+    input_forms = input_forms or {}
+    if can_give_written_input(current_user, session):
+        choices = [(org.id, org.name) for org in audience_organisations(current_user, session)]
+        for item in session.agenda:
+            form = input_forms.get(item.id)
+            if form is None:
+                # The form starts from the input of the first organisation (the one registered for, if any).
+                org_id = mine.organisation_id if mine else choices[0][0]
+                written = own_inputs.get((item.id, org_id))
+                form = WrittenInputForm(prefix=f"i{item.id}", formdata=None, organisation=org_id,
+                                        text=written.text if written else "",
+                                        version=written.version if written else 0)
+                input_forms[item.id] = form
+            form.organisation.choices = choices
     if register_form is None and can_register(current_user, session) and mine is None:
         register_form = RegisterForm()
     if register_form is not None:
@@ -138,7 +169,8 @@ def _show(session: DialogueSession, register_form: RegisterForm | None = None, s
     return render_template("sessions/show.html", session=session, consultation=session.consultation,
                            mine=mine, position=waiting_position(mine) if mine else None,
                            seated=seated, waiting=waiting, register_form=register_form,
-                           cancel_registration_form=CancelRegistrationForm(),
+                           cancel_registration_form=CancelRegistrationForm(), input_forms=input_forms,
+                           own_inputs=own_inputs,
                            cancel_form=CancelSessionForm(version=session.version)), status
 
 
@@ -301,3 +333,158 @@ def attendance(session_id: int, registration_id: int):
         db.session.commit()
         flash(_("Attendance of %(name)s has been recorded.", name=registration.user.name), "ok")
     return redirect(back)
+
+
+# --- agenda, written input and minutes -------------------------------------------------
+
+def _item_or_404(item_id: int) -> AgendaItem:
+    item = db.session.get(AgendaItem, item_id)
+    if item is None:
+        abort(404)
+    _load(item.session_id)  # 404 (or the login page) for who may not see the session
+    return item
+
+
+def _agenda_page(session: DialogueSession, item_form: AgendaItemForm | None = None,
+                 point_forms: dict | None = None, status: int = 200):
+    point_forms = point_forms or {}
+    for item in session.agenda:
+        point_forms.setdefault(item.id, MinutesPointForm(prefix=f"m{item.id}", formdata=None))
+    return render_template("sessions/agenda.html", session=session, consultation=session.consultation,
+                           item_form=item_form or AgendaItemForm(formdata=None), point_forms=point_forms,
+                           inputs=written_inputs(session), publish_form=PublishForm()), status
+
+
+@bp.route("/sessions/<int:session_id>/agenda", methods=["GET", "POST"])
+@login_required
+def agenda(session_id: int):
+    """The team's page for the agenda, the written input it received and the minutes."""
+    session = _load(session_id)
+    if not can_see_participants(current_user, session):
+        abort(403)
+    form = AgendaItemForm()
+    if request.method == "POST":
+        if not can_manage_session(current_user, session):
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                add_agenda_item(session, title=form.title.data, description=form.description.data, by=current_user)
+            except SessionRefused as refused:
+                refuse_on(form.title, refused)
+            else:
+                db.session.commit()
+                flash(_("The agenda item has been added."), "ok")
+                return redirect(url_for("sessions.agenda", session_id=session.id))
+    return _agenda_page(session, item_form=form)
+
+
+@bp.route("/sessions/agenda/<int:agenda_item_id>/delete", methods=["POST"])
+@login_required
+def delete_item(agenda_item_id: int):
+    item = _item_or_404(agenda_item_id)
+    session = item.session
+    if not can_manage_session(current_user, session):
+        abort(403)
+    if PublishForm().validate_on_submit():
+        try:
+            delete_agenda_item(item, by=current_user)
+        except SessionRefused as refused:
+            db.session.rollback()
+            flash(str(refused.message), "error")
+        else:
+            db.session.commit()
+            flash(_("The agenda item has been removed."), "ok")
+    return redirect(url_for("sessions.agenda", session_id=session.id))
+
+
+@bp.route("/sessions/<int:session_id>/agenda/publish", methods=["POST"])
+@login_required
+def publish_agenda_view(session_id: int):
+    session = _load(session_id)
+    if not can_manage_session(current_user, session):
+        abort(403)
+    if PublishForm().validate_on_submit():
+        try:
+            publish_agenda(session, by=current_user)
+        except SessionRefused as refused:
+            db.session.rollback()
+            flash(str(refused.message), "error")
+        else:
+            db.session.commit()
+            flash(_("The agenda has been published; the registrants have been told."), "ok")
+    return redirect(url_for("sessions.agenda", session_id=session.id))
+
+
+@bp.route("/sessions/agenda/<int:agenda_item_id>/input", methods=["POST"])
+@login_required
+def written_input(agenda_item_id: int):
+    """A participant's written input on one agenda item, on behalf of their organisation."""
+    item = _item_or_404(agenda_item_id)
+    session = item.session
+    if not can_give_written_input(current_user, session):
+        abort(403)
+    organisations = {org.id: org for org in audience_organisations(current_user, session)}
+    form = WrittenInputForm(prefix=f"i{item.id}")
+    form.organisation.choices = [(org_id, org.name) for org_id, org in organisations.items()]
+    if form.validate_on_submit():
+        try:
+            save_written_input(item, organisation=organisations[form.organisation.data], text=form.text.data,
+                               by=current_user, version=form.version.data)
+        except InputChangedMeanwhile as stale:
+            db.session.rollback()
+            form.text.errors = [*form.text.errors, str(STALE_SAVE)]
+            restart_from(form.version, stale.written.version)
+        except SessionRefused as refused:
+            refuse_on(form.text, refused)
+        else:
+            db.session.commit()
+            flash(_("Your written input on “%(item)s” has been saved. The project team reads it.", item=item.title), "ok")
+            return redirect(url_for("sessions.show", session_id=session.id) + f"#item-{item.id}")
+    return _show(session, input_forms={item.id: form})
+
+
+@bp.route("/sessions/agenda/<int:agenda_item_id>/minutes", methods=["POST"])
+@login_required
+def minutes_point(agenda_item_id: int):
+    item = _item_or_404(agenda_item_id)
+    session = item.session
+    if not can_manage_session(current_user, session):
+        abort(403)
+    form = MinutesPointForm(prefix=f"m{item.id}")
+    if form.validate_on_submit():
+        try:
+            point = add_minutes_point(item, text=form.text.data, by=current_user)
+        except SessionRefused as refused:
+            refuse_on(form.text, refused)
+        else:
+            db.session.commit()
+            flash(_("Point %(n)s has been added.", n=f"{item.position + 1}.{point.number}"), "ok")
+            return redirect(url_for("sessions.agenda", session_id=session.id) + f"#item-{item.id}")
+    return _agenda_page(session, point_forms={item.id: form})
+
+
+@bp.route("/sessions/<int:session_id>/minutes/publish", methods=["POST"])
+@login_required
+def publish_minutes_view(session_id: int):
+    session = _load(session_id)
+    if not can_manage_session(current_user, session):
+        abort(403)
+    if PublishForm().validate_on_submit():
+        try:
+            publish_minutes(session, by=current_user)
+        except SessionRefused as refused:
+            db.session.rollback()
+            flash(str(refused.message), "error")
+        else:
+            db.session.commit()
+            flash(_("The minutes have been published to the registrants."), "ok")
+    return redirect(url_for("sessions.agenda", session_id=session.id))
+
+
+@bp.route("/sessions/<int:session_id>/minutes")
+@login_required
+def minutes(session_id: int):
+    session = _load(session_id)
+    if not can_read_minutes(current_user, session):
+        abort(404)
+    return render_template("sessions/minutes.html", session=session, consultation=session.consultation)

@@ -1,6 +1,7 @@
 """dialogue sessions: a consultation's dialogue tables (``dialogue_sessions``, their themes in
-``session_themes``) and the registrations for them (``session_registrations``: one active
-registration per person and session, seats and waiting list in one table)
+``session_themes``), the registrations for them (``session_registrations``: one active
+registration per person and session, seats and waiting list in one table), their agenda items,
+the written input per item (one per organisation) and the numbered minutes points
 
 Revision ID: 0031
 Revises: 0030
@@ -37,6 +38,8 @@ def upgrade():
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("agenda_published_at", sa.DateTime(), nullable=True),
+        sa.Column("minutes_published_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(["consultation_id"], ["consultations.id"],
                                 name=op.f("fk_dialogue_sessions_consultation_id_consultations"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["created_by_id"], ["users.id"],
@@ -85,9 +88,63 @@ def upgrade():
     op.create_index("uq_session_registrations_active_person", "session_registrations", ["session_id", "user_id"],
                     unique=True, sqlite_where=sa.text("status != 'cancelled'"),
                     postgresql_where=sa.text("status != 'cancelled'"))
+    op.create_table(
+        "session_agenda_items",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("session_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(["session_id"], ["dialogue_sessions.id"],
+                                name=op.f("fk_session_agenda_items_session_id_dialogue_sessions"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_session_agenda_items")),
+    )
+    op.create_index(op.f("ix_session_agenda_items_session_id"), "session_agenda_items", ["session_id"], unique=False)
+    op.create_table(
+        "session_written_inputs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("agenda_item_id", sa.Integer(), nullable=False),
+        sa.Column("organisation_id", sa.Integer(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["agenda_item_id"], ["session_agenda_items.id"],
+                                name=op.f("fk_session_written_inputs_agenda_item_id_session_agenda_items"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["author_id"], ["users.id"], name=op.f("fk_session_written_inputs_author_id_users"),
+                                ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["organisation_id"], ["organisations.id"],
+                                name=op.f("fk_session_written_inputs_organisation_id_organisations"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_session_written_inputs")),
+        sa.UniqueConstraint("agenda_item_id", "organisation_id",
+                            name=op.f("uq_session_written_inputs_agenda_item_id")),
+    )
+    op.create_index(op.f("ix_session_written_inputs_organisation_id"), "session_written_inputs",
+                    ["organisation_id"], unique=False)
+    op.create_table(
+        "session_minutes_points",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("agenda_item_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["agenda_item_id"], ["session_agenda_items.id"],
+                                name=op.f("fk_session_minutes_points_agenda_item_id_session_agenda_items"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_session_minutes_points")),
+        sa.UniqueConstraint("agenda_item_id", "number", name=op.f("uq_session_minutes_points_agenda_item_id")),
+    )
 
 
 def downgrade():
+    op.drop_table("session_minutes_points")
+    op.drop_index(op.f("ix_session_written_inputs_organisation_id"), table_name="session_written_inputs")
+    op.drop_table("session_written_inputs")
+    op.drop_index(op.f("ix_session_agenda_items_session_id"), table_name="session_agenda_items")
+    op.drop_table("session_agenda_items")
     op.drop_index("uq_session_registrations_active_person", table_name="session_registrations")
     op.drop_index("ix_session_registrations_session_status", table_name="session_registrations")
     op.drop_index(op.f("ix_session_registrations_user_id"), table_name="session_registrations")
