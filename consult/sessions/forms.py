@@ -103,5 +103,5 @@ class WrittenInputForm(FlaskForm):
 
 
 class MinutesPointForm(FlaskForm):
-    text = TextAreaField(_l("New point"), filters=[strip],
+    text = TextAreaField(_l("New point"), filters=[strip],  # the view names the item in the label
                          validators=[InputRequired(_l("Write the point.")), Length(max=10_000)])

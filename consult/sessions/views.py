@@ -160,6 +160,7 @@ def _show(session: DialogueSession, register_form: RegisterForm | None = None, i
                                         version=written.version if written else 0)
                 input_forms[item.id] = form
             form.organisation.choices = choices
+            form.text.label.text = _("Your written input on “%(item)s”", item=item.title)  # one label per item
     if register_form is None and can_register(current_user, session) and mine is None:
         register_form = RegisterForm()
     if register_form is not None:
@@ -349,7 +350,8 @@ def _agenda_page(session: DialogueSession, item_form: AgendaItemForm | None = No
                  point_forms: dict | None = None, status: int = 200):
     point_forms = point_forms or {}
     for item in session.agenda:
-        point_forms.setdefault(item.id, MinutesPointForm(prefix=f"m{item.id}", formdata=None))
+        form = point_forms.setdefault(item.id, MinutesPointForm(prefix=f"m{item.id}", formdata=None))
+        form.text.label.text = _("New point under “%(item)s”", item=item.title)  # one label per item
     return render_template("sessions/agenda.html", session=session, consultation=session.consultation,
                            item_form=item_form or AgendaItemForm(formdata=None), point_forms=point_forms,
                            inputs=written_inputs(session), publish_form=PublishForm()), status

@@ -1,23 +1,30 @@
 """A dialogue session from scheduling to attendance: the team schedules it (a refused link first),
 a provider registers at 320 px and downloads the calendar file, a second provider lands on the
-waiting list and moves up when the first cancels, and the team records attendance."""
+waiting list and moves up when the first cancels, and the team records attendance. And its agenda,
+the written input of a provider who cannot come, and the minutes the registrants read."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+import re
+from datetime import date, time, timedelta
 from functools import partial
 from pathlib import Path
 
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from consult.auth.models import User
 from consult.consultations.models import Consultation, Status, TeamMember, TeamRole, Theme
 from consult.core.mail import outbox
-from consult.core.time import utcnow
+from consult.core.time import combine_local, utcnow
 from consult.extensions import db
 from consult.orgs.models import MemberRole, OrgKind
+from consult.sessions.models import SessionAudience
+from consult.sessions.services import register, schedule_session
 from tests.conftest import make_org, make_user
 from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, log_in_through_form
 
 log_in = partial(log_in_through_form, enter=True, landed="account-attached")
+INPUT_LABEL = "Uw schriftelijke inbreng bij “De rol van de wijkteams”"
 
 
 def _world():
@@ -124,3 +131,68 @@ def test_session_from_scheduling_to_attendance(page, second_page, live):
         .to_be_checked()
     page.set_viewport_size({"width": 320, "height": 700})
     assert_no_horizontal_overflow(page, "session-participants-320")
+
+
+def test_agenda_written_input_and_minutes(page, second_page, live):
+    _world()
+    consultation = db.session.scalar(select(Consultation))
+    day = date.today() + timedelta(days=21)
+    editor = db.session.scalar(select(User).where(User.email == "eva@example.org"))
+    anna = db.session.scalar(select(User).where(User.email == "anna@example.org"))
+    session = schedule_session(consultation, by=editor, title="Dialoogtafel wijkteams", purpose="", address="Stadhuis",
+                               online_link="", starts_at=combine_local(day, time(10)), ends_at=combine_local(day, time(12)),
+                               registration_deadline=None, capacity=10, seats_per_organisation=2,
+                               audience=SessionAudience.PROVIDERS, themes=[])
+    register(session, by=anna, organisation=anna.memberships[0].organisation)
+    db.session.commit()
+    path = f"/sessions/{session.id}"
+
+    # The team writes and publishes the agenda.
+    log_in(page, "eva@example.org")
+    page.goto(path)
+    page.get_by_role("link", name="Agenda, schriftelijke inbreng en verslag").click()
+    page.get_by_label("Agendapunt", exact=True).fill("De rol van de wijkteams")
+    page.get_by_role("button", name="Agendapunt toevoegen").click()
+    expect(page.locator(".utrecht-alert[role=status]")).to_have_text("Het agendapunt is toegevoegd.")
+    page.get_by_role("button", name="Agenda publiceren").click()
+    expect(page.locator(".utrecht-alert[role=status]")).to_have_text(
+        "De agenda is gepubliceerd; wie zich heeft aangemeld, heeft bericht gekregen.")
+
+    # A provider who cannot come sends written input on a phone; an empty save is refused at its field.
+    second_page.set_viewport_size({"width": 320, "height": 700})
+    log_in(second_page, "bert@example.org")
+    second_page.goto(path)
+    second_page.get_by_role("button", name="Mijn schriftelijke inbreng opslaan").click()
+    expect(second_page.locator(".error-summary")).to_contain_text("Schrijf uw inbreng.")
+    expect(second_page.get_by_label(INPUT_LABEL)).to_have_attribute("aria-invalid", "true")
+    check_accessibility(second_page, "written input refused")
+    second_page.get_by_label(INPUT_LABEL).fill("Wij kunnen niet komen. Wijkteams moeten vaker overleggen.")
+    second_page.get_by_role("button", name="Mijn schriftelijke inbreng opslaan").click()
+    expect(second_page.locator(".utrecht-alert[role=status]")).to_have_text(
+        "Uw schriftelijke inbreng bij “De rol van de wijkteams” is opgeslagen. Het projectteam leest die.")
+    expect(second_page.get_by_label(INPUT_LABEL)).to_have_value(
+        "Wij kunnen niet komen. Wijkteams moeten vaker overleggen.")
+    assert_no_horizontal_overflow(second_page, "session-written-input-320")
+
+    # The team reads it, writes the minutes and publishes them to the registrants.
+    page.reload()
+    expect(page.get_by_text("Wijkteams moeten vaker overleggen.")).to_be_visible()
+    page.get_by_label("Nieuw punt bij “De rol van de wijkteams”").fill(
+        "De wijkteams overleggen voortaan maandelijks met de aanbieders.")
+    page.get_by_role("button", name=re.compile(r"^Punt toevoegen\s*: De rol van de wijkteams$")).click()
+    expect(page.locator(".utrecht-alert[role=status]")).to_have_text("Punt 1.1 is toegevoegd.")
+    check_accessibility(page, "agenda and minutes (team)")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Verslag publiceren").click()
+    expect(page.locator(".utrecht-alert[role=status]")).to_have_text("Het verslag is gepubliceerd voor wie zich heeft aangemeld.")
+
+    # The registrant reads the minutes.
+    second_page.context.clear_cookies()  # another person on the same phone
+    log_in(second_page, "anna@example.org")
+    second_page.goto(path)
+    second_page.get_by_role("link", name="Het verslag lezen").click()
+    expect(second_page.get_by_role("heading", level=2)).to_have_text("1. De rol van de wijkteams")
+    expect(second_page.get_by_text("De wijkteams overleggen voortaan maandelijks met de aanbieders.")).to_be_visible()
+    expect(second_page.get_by_text("vaker overleggen")).to_have_count(0)
+    check_accessibility(second_page, "minutes (registrant)")
+    assert_no_horizontal_overflow(second_page, "session-minutes-320")
