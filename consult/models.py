@@ -14,6 +14,7 @@ from consult.consultations.models import (  # noqa: F401
     TeamMember,
     Theme,
 )
+from consult.consultations.trajectory_models import JoinRequest, Trajectory, TrajectoryRound  # noqa: F401
 from consult.core.outbox import OutboundMail  # noqa: F401
 from consult.dialogue.models import Post, PostReport, PostRevision, Thread, ThreadFollow  # noqa: F401
 from consult.orgs.models import Invitation, Membership, Organisation  # noqa: F401

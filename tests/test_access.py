@@ -76,6 +76,15 @@ def build_world() -> dict:
                               size=len(content), sha256=hashlib.sha256(content).hexdigest(),
                               uploaded_by_id=provider_a.id))
     db.session.commit()
+    # Rounds of a trajectory (consult/consultations/trajectory_*): the two demo consultations as
+    # its rounds, and a request to join the open one.
+    from consult.consultations.trajectory_models import JoinRequest, Trajectory, TrajectoryRound
+
+    db.session.add_all([Trajectory(slug="wmo-traject", title="Wmo-traject", rounds=[
+        TrajectoryRound(consultation=closed, label="Verkenning", position=0),
+        TrajectoryRound(consultation=open_one, label="Marktconsultatie", position=1)]),
+        JoinRequest(consultation=open_one, organisation=municipality, reason="Graag.")])
+    db.session.commit()
     run_committed_jobs()  # the published report's files, rendered as the job queue would
     return {"open": open_one, "closed": closed}
 
@@ -126,6 +135,7 @@ def _ids(world) -> dict[str, dict[str, object]]:
     db.session.add_all([job, invitation])
     db.session.commit()
     document = first(Document)
+    from consult.consultations.trajectory_models import JoinRequest, TrajectoryRound
     from consult.privacy.models import ErasureRequest
 
     closed_theme = world["closed"].themes[0]
@@ -142,6 +152,7 @@ def _ids(world) -> dict[str, dict[str, object]]:
         "session_id": first(DialogueSession).id,
         "agenda_item_id": first(AgendaItem).id,
         "registration_id": db.session.scalar(select(Registration.id).where(Registration.user_id == provider_a.id)),
+        "trajectory_slug": "wmo-traject", "round_id": first(TrajectoryRound).id, "join_id": first(JoinRequest).id,
         "token": "not-a-valid-token", "number": 1, "decision": "confirm",
         "audience": "providers", "variant": "internal", "filename": "css/consult.css",
     }
@@ -163,6 +174,7 @@ ROUTE_VALUES = {
     "strategy.export": {"fmt": "odt"},
     "consultations.theme_action": {"action": "up"},
     "consultations.question_action": {"action": "up"},
+    "consultations.trajectory_round_action": {"action": "up"},
     "dialogue.thread_action": {"action": "lock"},
     "dialogue.moderate": {"action": "restore"},
 }
@@ -369,6 +381,13 @@ ACCESS = {
     "GET /unsubscribe/<token>":                                                      "404 404 404 404 404 404 404 404",
     "GET /verify":                                                                   "200 200 200 200 200 200 200 200",
     "GET /verify/<token>":                                                           "400 400 400 400 400 400 400 400",
+    # Rounds of a trajectory
+    "GET /trajectories/<trajectory_slug>":                                           "200 200 200 200 200 200 200 200",
+    "GET /trajectories/<trajectory_slug>/manage":                                    "  L 403 403 403 403 403 200 200",
+    "POST /trajectories/<trajectory_slug>/rounds/<int:round_id>/join":               "  L 403 403 403 403 403 403 403",
+    "POST /trajectories/<trajectory_slug>/rounds/<int:round_id>/<action>":           "  L 403 403 403 403 403   A   A",
+    "GET /consultations/<slug>/manage/trajectory":                                   "  L 403 403 403 403 403 302 302",
+    "GET /consultations/<slug>/manage/access/requests/<int:join_id>":                "  L 403 403 403 403 403 200 200",
 }
 
 

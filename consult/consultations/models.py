@@ -295,6 +295,9 @@ class Question(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     # Raised with every save in the questions editor, so a stale save is detected.
     version: Mapped[int] = mapped_column(default=1)
+    # The same question in an earlier round of the consultation's trajectory: a provider may copy
+    # its submitted answer to it (consult.responses.prefill).
+    same_as_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"))
 
     theme: Mapped[Theme] = relationship(back_populates="questions")
 

@@ -59,3 +59,30 @@ registry.register_kind(Kind.CHANGED, owner="consultations",
                        describe=_changed, recipients=changed_recipients)
 registry.register_audience_gate("consultations", is_invited)
 registry.register_consultation_titles(_titles)
+
+
+# --- trajectories: asking to join an invitation-only round -------------------------------------
+
+def _join_requested(d) -> tuple[str, list[str]]:
+    return (_("%(org)s asks to join “%(title)s”", org=d["organisation"], title=d["consultation"]), [
+        _("%(org)s asks to be invited to the consultation “%(title)s”. Grant or decline the request "
+          "on the consultation's access page.", org=d["organisation"], title=d["consultation"])])
+
+
+def _join_granted(d) -> tuple[str, list[str]]:
+    return (_("%(org)s may take part in “%(title)s”", org=d["organisation"], title=d["consultation"]), [
+        _("The project team granted the request: %(org)s is now invited to the consultation “%(title)s”.",
+          org=d["organisation"], title=d["consultation"])]
+        + ([_("Reason given by the project team: %(reason)s", reason=d["reason"])] if d["reason"] else []))
+
+
+def _join_declined(d) -> tuple[str, list[str]]:
+    return (_("Request to join “%(title)s” declined", title=d["consultation"]), [
+        _("The project team declined the request of %(org)s to join the consultation “%(title)s”.",
+          org=d["organisation"], title=d["consultation"]),
+        _("Reason given by the project team: %(reason)s", reason=d["reason"])])
+
+
+registry.register_event(Kind.WAITING, "join_requested", _join_requested)
+registry.register_event(Kind.CHANGED, "join_granted", _join_granted)
+registry.register_event(Kind.CHANGED, "join_declined", _join_declined)

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from consult.consultations.models import Consultation, Status, TeamRole
+from consult.consultations.trajectory_models import Trajectory
 from consult.core.predicates import predicate
+from consult.orgs.models import OrgKind
 
 
 def _authenticated(user) -> bool:
@@ -84,3 +86,40 @@ def can_manage_team(user, consultation: Consultation) -> bool:
 @predicate
 def can_create_consultation(user) -> bool:
     return _authenticated(user) and user.is_admin
+
+
+# --- trajectories (rounds of consultations) -------------------------------------------------
+
+@predicate
+def can_manage_trajectory(user, trajectory: Trajectory) -> bool:
+    """Admins, and a person who is an editor of every consultation of the trajectory: linking
+    rounds shows each round's title and dates on one public page, so only someone who may change
+    all of them changes the trajectory. (Adding a round also asks can_edit_consultation of it.)"""
+    if not _authenticated(user):
+        return False
+    if user.is_admin:
+        return True
+    return bool(trajectory.rounds) and all(can_edit_consultation(user, r.consultation) for r in trajectory.rounds)
+
+
+def joining_organisations(user) -> list:
+    """The provider and council organisations on whose behalf ``user`` may ask to join a round."""
+    if not _authenticated(user):
+        return []
+    return [m.organisation for m in user.memberships if m.organisation.kind in (OrgKind.PROVIDER, OrgKind.COUNCIL)]
+
+
+@predicate
+def sees_on_invitation(user, consultation: Consultation) -> bool:
+    """A published invitation-only round that this provider or council member may not open: the
+    trajectory's timeline lists it by title only, as "on invitation". The public and other
+    accounts do not see it at all."""
+    return (consultation.status != Status.DRAFT and consultation.invited_only
+            and bool(joining_organisations(user)) and not can_view_consultation(user, consultation))
+
+
+@predicate
+def can_ask_to_join(user, consultation: Consultation) -> bool:
+    """Before it closes, a provider or council member who sees an invitation-only round only as
+    "on invitation" may ask the team to invite their organisation."""
+    return sees_on_invitation(user, consultation) and not consultation.status.is_closed

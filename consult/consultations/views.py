@@ -75,6 +75,7 @@ from consult.consultations.services import (
     slug_taken,
     update_details,
 )
+from consult.consultations.trajectory_services import pending_requests, round_of
 from consult.core.conflicts import STALE_SAVE, restart_from
 from consult.core.forms import db_int
 from consult.core.htmx import is_htmx, retarget
@@ -155,7 +156,7 @@ def index():
 def show(slug: str):
     consultation = load_consultation(slug, *CONTENT)
     return render_template("consultations/show.html", consultation=consultation,
-                           audience=None, preview=False, now=utcnow())
+                           audience=None, preview=False, now=utcnow(), trajectory_round=round_of(consultation))
 
 
 @bp.route("/consultations/<slug>/preview/<audience>")
@@ -168,7 +169,7 @@ def preview(slug: str, audience: str):
     if audience not in (Audience.PROVIDERS.value, Audience.COUNCILS.value):
         abort(404)
     return render_template("consultations/show.html", consultation=consultation,
-                           audience=Audience(audience), preview=True, now=utcnow())
+                           audience=Audience(audience), preview=True, now=utcnow(), trajectory_round=round_of(consultation))
 
 
 @bp.route("/consultations/<slug>/documents/<int:document_id>")
@@ -386,6 +387,7 @@ def access(slug: str):
                                 page=organisations.page if organisations.page > 1 else None))
     return render_template("consultations/access.html", consultation=consultation, form=form,
                            organisations=organisations, q=q, only_invited=only_invited,
+                           join_requests=pending_requests(consultation), trajectory_round=round_of(consultation),
                            invited_count=db.session.scalar(select(func.count()).select_from(consultation_invited_organisations).where(
                                consultation_invited_organisations.c.consultation_id == consultation.id)))
 
@@ -721,3 +723,6 @@ def audit_events(slug: str):
     if not can_read_consultation_audit(current_user, consultation):
         abort(403)
     return show_events(consultation)
+
+
+from consult.consultations import trajectory_views as _trajectory_views  # noqa: E402,F401  (its routes)

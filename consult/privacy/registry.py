@@ -80,6 +80,8 @@ USER_LINKS: dict[tuple[str, str], Link] = {
     ("reports", "updated_by_id"): Link(K, DETACH),
     ("reports", "published_by_id"): Link(K, DETACH),
     ("dialogue_sessions", "created_by_id"): Link(K, DETACH),
+    ("join_requests", "requested_by_id"): Link(K, DETACH),  # the organisation asked; its request stays
+    ("join_requests", "decided_by_id"): Link(K, DETACH),
     ("session_written_inputs", "author_id"): Link(K, DETACH),  # the organisation's input stays, as answers do
 }
 

@@ -1,0 +1,244 @@
+"""Trajectories: linking consultations as rounds, the timeline each person sees, and the requests
+of organisations to join an invitation-only round.
+
+Services add and flush; the request commits. Every change of consequence is audited.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from consult.audit.services import record_event
+from consult.auth.models import User
+from consult.consultations.models import Consultation, Question, QuestionKind, Status, TeamMember, Theme
+from consult.consultations.notifications import tell_team
+from consult.consultations.permissions import can_view_consultation, sees_on_invitation
+from consult.consultations.services import move, slugify
+from consult.consultations.trajectory_models import JoinRequest, JoinStatus, Trajectory, TrajectoryRound
+from consult.core.db import update_if_version
+from consult.core.refused import Refused
+from consult.core.time import utcnow
+from consult.extensions import db
+from consult.notify.models import Kind
+from consult.notify.services import notify, url_path
+from consult.orgs.models import Organisation
+
+
+class TrajectoryRefused(Refused):
+    """The change to a trajectory or a join request is not made."""
+
+
+class AlreadyHandled(Exception):
+    """A colleague granted or declined the join request first; nothing was written. ``request`` is
+    the request as stored now."""
+
+    def __init__(self, request: JoinRequest):
+        super().__init__("join request handled already")
+        self.request = request
+
+
+# --- building a trajectory -------------------------------------------------------------------
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title)
+    slug, number = base, 2
+    while db.session.scalar(select(Trajectory.id).where(Trajectory.slug == slug)) is not None:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+def round_of(consultation: Consultation) -> TrajectoryRound | None:
+    """The round this consultation is of a trajectory, or None."""
+    return db.session.scalar(select(TrajectoryRound).where(TrajectoryRound.consultation_id == consultation.id)
+                             .options(selectinload(TrajectoryRound.trajectory).selectinload(Trajectory.rounds)))
+
+
+def create_trajectory(*, title: str, description: str, first: Consultation, label: str, by: User) -> Trajectory:
+    """A trajectory with ``first`` as its first round."""
+    if round_of(first) is not None:
+        raise TrajectoryRefused(_l("This consultation is a round of a trajectory already."))
+    trajectory = Trajectory(title=title, description=description, slug=_unique_slug(title))
+    trajectory.rounds.append(TrajectoryRound(consultation=first, label=label, position=0))
+    db.session.add(trajectory)
+    db.session.flush()
+    record_event("trajectory_created", actor=by, obj=first, trajectory_id=trajectory.id)
+    return trajectory
+
+
+def add_round(trajectory: Trajectory, consultation: Consultation, *, label: str, by: User) -> TrajectoryRound:
+    """Add ``consultation`` as the trajectory's last round."""
+    if round_of(consultation) is not None:
+        raise TrajectoryRefused(_l("This consultation is a round of a trajectory already."), field="consultation")
+    item = TrajectoryRound(consultation=consultation, label=label,
+                           position=max((r.position for r in trajectory.rounds), default=-1) + 1)
+    trajectory.rounds.append(item)
+    db.session.flush()
+    record_event("trajectory_round_added", actor=by, obj=consultation, trajectory_id=trajectory.id)
+    return item
+
+
+def remove_round(item: TrajectoryRound, *, by: User) -> None:
+    """Take a consultation out of its trajectory (the consultation stays); a trajectory keeps at
+    least one round. Questions marked as the same as one of the removed round lose the mark."""
+    trajectory = item.trajectory
+    if len(trajectory.rounds) == 1:
+        raise TrajectoryRefused(_l("A trajectory keeps at least one round."))
+    others = [r.consultation_id for r in trajectory.rounds if r is not item]
+    _unmark_between([item.consultation_id], others)
+    record_event("trajectory_round_removed", actor=by, obj=item.consultation, trajectory_id=trajectory.id)
+    trajectory.rounds.remove(item)
+    db.session.delete(item)
+    db.session.flush()
+
+
+def move_round(item: TrajectoryRound, direction: int, *, by: User) -> bool:
+    """One place earlier (-1) or later (+1). A mark "the same as" always points to an earlier
+    round, so marks that would point forward after the move are cleared."""
+    rounds = item.trajectory.rounds
+    if not move(rounds, item, direction):
+        return False
+    for index, other in enumerate(rounds):
+        _unmark_between([other.consultation_id], [later.consultation_id for later in rounds[index:]])
+    record_event("trajectory_round_moved", actor=by, obj=item.consultation, trajectory_id=item.trajectory_id,
+                 position=rounds.index(item) + 1)
+    return True
+
+
+def _questions_of(consultation_ids) -> select:
+    return select(Question.id).join(Theme).where(Theme.consultation_id.in_(list(consultation_ids)))
+
+
+def _unmark_between(of_ids, pointing_to_ids) -> None:
+    """Clear "the same as" of questions of ``of_ids`` consultations that point into ``pointing_to_ids``."""
+    if not of_ids or not pointing_to_ids:
+        return
+    for question in db.session.scalars(select(Question).where(
+            Question.id.in_(_questions_of(of_ids)), Question.same_as_id.in_(_questions_of(pointing_to_ids)))):
+        question.same_as_id = None
+
+
+def editable_consultations(user: User) -> list[Consultation]:
+    """Consultations ``user`` edits that are not a round of any trajectory yet: what may be added."""
+    query = select(Consultation).where(~Consultation.id.in_(select(TrajectoryRound.consultation_id)))
+    if not user.is_admin:
+        query = query.where(Consultation.id.in_(select(TeamMember.consultation_id).where(
+            TeamMember.user_id == user.id, TeamMember.role == "editor")))
+    return list(db.session.scalars(query.order_by(Consultation.created_at, Consultation.id)))
+
+
+# --- what a person sees ---------------------------------------------------------------------
+
+@dataclass
+class TimelineEntry:
+    round: TrajectoryRound
+    on_invitation: bool  # listed by title only; the person may ask to join
+
+    @property
+    def consultation(self) -> Consultation:
+        return self.round.consultation
+
+
+def timeline(trajectory: Trajectory, user) -> list[TimelineEntry]:
+    """The rounds ``user`` may see, in order: every round they may open, and invitation-only rounds
+    they may not open listed as "on invitation" to provider and council members. Drafts and
+    invitation-only rounds are left out for everyone else (also their number stays theirs)."""
+    entries = []
+    for item in trajectory.rounds:
+        if can_view_consultation(user, item.consultation):
+            entries.append(TimelineEntry(item, on_invitation=False))
+        elif sees_on_invitation(user, item.consultation):
+            entries.append(TimelineEntry(item, on_invitation=True))
+    return entries
+
+
+def earlier_questions(consultation: Consultation) -> list[tuple[TrajectoryRound, Question]]:
+    """The questions of the rounds before ``consultation``'s in its trajectory, in order."""
+    item = round_of(consultation)
+    if item is None:
+        return []
+    found = []
+    for earlier in item.trajectory.rounds[:item.trajectory.rounds.index(item)]:
+        for theme in earlier.consultation.themes:
+            found.extend((earlier, question) for question in theme.questions)
+    return found
+
+
+def same_as_allowed(consultation: Consultation, question_id: int | None, kind: QuestionKind) -> bool:
+    """A question may be marked as the same as one of an earlier round of the same kind only."""
+    if question_id is None:
+        return True
+    return any(q.id == question_id and q.kind == kind for _r, q in earlier_questions(consultation))
+
+
+# --- asking to join an invitation-only round --------------------------------------------------
+
+def request_to_join(consultation: Consultation, organisation: Organisation, *, reason: str, by: User) -> JoinRequest:
+    """Ask the team to invite ``organisation`` (one request per organisation: asking again after a
+    decline reopens it, asking again while it waits changes nothing but the reason). The team is told."""
+    if consultation.status == Status.DRAFT or consultation.status.is_closed or not consultation.invited_only:
+        raise TrajectoryRefused(_l("This round does not take requests to join."), field="reason")
+    if organisation in consultation.invited:
+        raise TrajectoryRefused(_l("%(org)s is invited already.", org=organisation.name), field="reason")
+    request = db.session.scalar(select(JoinRequest).where(JoinRequest.consultation_id == consultation.id,
+                                                          JoinRequest.organisation_id == organisation.id))
+    if request is None:
+        request = JoinRequest(consultation=consultation, organisation=organisation, requested_by_id=by.id,
+                              reason=reason)
+        db.session.add(request)
+    else:
+        request.status, request.reason, request.requested_by_id = JoinStatus.PENDING, reason, by.id
+        request.requested_at, request.decided_at, request.decision_reason = utcnow(), None, ""
+        request.decided_by_id = None
+        request.version += 1
+    db.session.flush()
+    record_event("join_requested", actor=by, obj=consultation, organisation_id=organisation.id)
+    tell_team(consultation, "join_requested", link=url_path("consultations.access", slug=consultation.slug),
+              dedupe_key=f"join:{request.id}:{request.version}", data={"organisation": organisation.name})
+    return request
+
+
+def pending_requests(consultation: Consultation) -> list[JoinRequest]:
+    return list(db.session.scalars(
+        select(JoinRequest).where(JoinRequest.consultation_id == consultation.id,
+                                  JoinRequest.status == JoinStatus.PENDING)
+        .options(selectinload(JoinRequest.organisation), selectinload(JoinRequest.requested_by))
+        .order_by(JoinRequest.requested_at, JoinRequest.id)))
+
+
+def own_requests(user, consultation: Consultation) -> list[JoinRequest]:
+    """The requests of ``user``'s organisations for this consultation (what they asked and heard)."""
+    ids = [m.organisation_id for m in getattr(user, "memberships", [])]
+    if not ids:
+        return []
+    return list(db.session.scalars(select(JoinRequest).where(
+        JoinRequest.consultation_id == consultation.id, JoinRequest.organisation_id.in_(ids))
+        .order_by(JoinRequest.id)))
+
+
+def decide_join_request(request: JoinRequest, *, grant: bool, reason: str, version: int | None, by: User) -> None:
+    """Grant (the organisation joins the invited ones) or decline with a reason. The decision is
+    written only while the request still waits at ``version``, in one conditional UPDATE: of two
+    team members deciding at once one wins and the other gets :class:`AlreadyHandled`, so nothing
+    is granted twice. The person who asked is told."""
+    if not grant and not reason:
+        raise TrajectoryRefused(_l("Say why the request is declined."), field="reason")
+    status = JoinStatus.GRANTED if grant else JoinStatus.DECLINED
+    base = request.version if version is None else version
+    if not update_if_version(request, base, where=(JoinRequest.status == JoinStatus.PENDING,), status=status,
+                             decision_reason=reason, decided_by_id=by.id, decided_at=utcnow()):
+        db.session.refresh(request)
+        raise AlreadyHandled(request)
+    consultation = request.consultation
+    if grant and request.organisation not in consultation.invited:
+        consultation.invited = sorted([*consultation.invited, request.organisation], key=lambda o: o.name.lower())
+    record_event("join_request_" + status.value, actor=by, obj=consultation, organisation_id=request.organisation_id)
+    item = round_of(consultation)
+    link = (url_path("consultations.show", slug=consultation.slug) if grant else
+            url_path("consultations.trajectory", trajectory_slug=item.trajectory.slug) if item else "")
+    # Not tied to the consultation: a declined organisation may not hear of it otherwise.
+    notify([request.requested_by], Kind.CHANGED, link=link, dedupe_key=f"join:{request.id}:{request.version}",
+           data={"event": "join_" + status.value, "consultation": consultation.title,
+                 "organisation": request.organisation.name, "reason": reason})

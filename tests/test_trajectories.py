@@ -1,0 +1,257 @@
+"""Rounds of one trajectory: the team links consultations as rounds, the public timeline shows each
+person the rounds they may see (an invitation-only round by title only to other providers and
+councils, who may ask to join), the team grants or declines once, and a provider copies its own
+submitted answers of an earlier round into a later one."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from consult.audit.models import AuditEvent
+from consult.consultations.models import Consultation, Question, QuestionKind, Status, TeamRole, Theme
+from consult.consultations.trajectory_models import JoinRequest, JoinStatus, Trajectory, TrajectoryRound
+from consult.consultations.trajectory_services import (
+    AlreadyHandled,
+    add_round,
+    create_trajectory,
+    decide_join_request,
+    request_to_join,
+)
+from consult.core.time import utcnow
+from consult.extensions import db
+from consult.notify.models import Kind, Notification
+from consult.orgs.models import OrgKind
+from tests.conftest import add_team, clients_for, get_csrf, make_org, make_user, post_form, text_of
+
+
+def _consultation(slug: str, title: str, status: Status, *, invited_only: bool = False, invited=(),
+                  municipality=None) -> Consultation:
+    consultation = Consultation(slug=slug, title=title, status=status, municipalities=[municipality],
+                                closes_at=utcnow() + timedelta(days=30), principles=[], invited_only=invited_only,
+                                invited=list(invited), summary=f"Samenvatting van {title}")
+    consultation.themes.append(Theme(title="Dienstverlening", position=0))
+    db.session.add(consultation)
+    db.session.commit()
+    return consultation
+
+
+@pytest.fixture
+def world(app):
+    leiden = make_org("Gemeente Leiden", kind=OrgKind.MUNICIPALITY)
+    org_a, org_b = make_org("Zorg A", kvk="11111111"), make_org("Zorg B", kvk="22222222")
+    council = make_org("Adviesraad Leiden", kind=OrgKind.COUNCIL)
+    first = _consultation("verkenning", "Verkenning Wmo", Status.OPEN, municipality=leiden)
+    second = _consultation("ontwikkeltafel", "Ontwikkeltafel Wmo", Status.OPEN, invited_only=True, invited=[org_a],
+                           municipality=leiden)
+    third = _consultation("pve", "Concept programma van eisen", Status.DRAFT, municipality=leiden)
+    users = {
+        "a1": make_user("a1@example.org", name="Anna Eerste", org=org_a),
+        "b1": make_user("b1@example.org", name="Bert Bakker", org=org_b),
+        "council": make_user("raad@example.org", name="Rita Raad", org=council),
+        "editor": make_user("editor@example.org", name="Eva Editor"),
+        "editor2": make_user("editor2@example.org", name="Erik Editor"),
+        "other": make_user("other@example.org", name="Otto Ander"),
+    }
+    for consultation in (first, second, third):
+        add_team(consultation, {users["editor"]: TeamRole.EDITOR})
+    add_team(second, {users["editor2"]: TeamRole.EDITOR})
+    trajectory = create_trajectory(title="Wmo Holland Rijnland", description="Drie rondes.", first=first,
+                                   label="Verkenning", by=users["editor"])
+    add_round(trajectory, second, label="Ontwikkeltafels", by=users["editor"])
+    add_round(trajectory, third, label="Concept programma van eisen", by=users["editor"])
+    db.session.commit()
+    return {"trajectory": trajectory, "rounds": [first, second, third], "users": users,
+            "orgs": {"a": org_a, "b": org_b, "council": council}}
+
+
+def _rounds(page: str) -> list[str]:
+    return re.findall(r'<h3 class="utrecht-heading-3">([^<]+)</h3>', page)
+
+
+def test_timeline_shows_each_person_the_rounds_they_may_see(app, world):
+    clients = clients_for(app, world["users"])
+    seen = {}
+    for who in ("anonymous", "a1", "b1", "council", "other", "editor"):
+        response = clients[who].get("/trajectories/wmo-holland-rijnland")
+        assert response.status_code == 200, who
+        seen[who] = _rounds(response.get_data(as_text=True))
+    assert seen == {
+        "anonymous": ["Ronde 1: Verkenning"],
+        "a1": ["Ronde 1: Verkenning", "Ronde 2: Ontwikkeltafels"],
+        "b1": ["Ronde 1: Verkenning", "Ronde 2: Ontwikkeltafels"],
+        "council": ["Ronde 1: Verkenning", "Ronde 2: Ontwikkeltafels"],
+        "other": ["Ronde 1: Verkenning"],
+        "editor": ["Ronde 1: Verkenning", "Ronde 2: Ontwikkeltafels", "Ronde 3: Concept programma van eisen"],
+    }
+    invited = clients["a1"].get("/trajectories/wmo-holland-rijnland").get_data(as_text=True)
+    assert 'href="/consultations/ontwikkeltafel"' in invited and "Samenvatting van Ontwikkeltafel Wmo" in invited
+    outsider = clients["b1"].get("/trajectories/wmo-holland-rijnland")
+    html = outsider.get_data(as_text=True)
+    # Title only: no link, no summary, no dates of the invitation-only round; a form to ask to join.
+    assert "Ontwikkeltafel Wmo · Op uitnodiging" in text_of(outsider)
+    assert 'href="/consultations/ontwikkeltafel"' not in html
+    assert "Samenvatting van Ontwikkeltafel Wmo" not in html
+    assert html.count("sluit op") == 1
+    assert f'action="/trajectories/wmo-holland-rijnland/rounds/{world["trajectory"].rounds[1].id}/join"' in html
+    public = clients["anonymous"].get("/trajectories/wmo-holland-rijnland").get_data(as_text=True)
+    for secret in ("Ontwikkeltafel", "Concept programma van eisen", "Ontwikkeltafels"):
+        assert secret not in public
+
+
+def test_timeline_of_nothing_visible_is_not_found(app, world):
+    for consultation in world["rounds"][:2]:
+        consultation.status = Status.DRAFT
+    db.session.commit()
+    assert app.test_client().get("/trajectories/wmo-holland-rijnland").status_code == 404
+    assert app.test_client().get("/trajectories/no-such-trajectory").status_code == 404
+
+
+def test_consultation_page_names_its_round(app, world):
+    page = app.test_client().get("/consultations/verkenning")
+    assert "Ronde 1 van het traject Wmo Holland Rijnland" in text_of(page)
+    assert 'href="/trajectories/wmo-holland-rijnland"' in page.get_data(as_text=True)
+
+
+def test_team_builds_orders_and_removes_rounds(app, world):
+    leiden = world["rounds"][0].municipalities[0]
+    fourth = _consultation("contract", "Ontwikkeltafels contract", Status.DRAFT, municipality=leiden)
+    add_team(fourth, {world["users"]["editor"]: TeamRole.EDITOR})
+    clients = clients_for(app, {"editor": world["users"]["editor"], "editor2": world["users"]["editor2"]})
+    editor = clients["editor"]
+    url = "/trajectories/wmo-holland-rijnland/manage"
+    # Erik edits round 2 only: he may not change the trajectory.
+    assert clients["editor2"].get(url).status_code == 403
+    missing = post_form(editor, url, {"consultation": "", "label": ""}, csrf_from=url)
+    assert missing.status_code == 400
+    assert "Kies een consultatie." in text_of(missing) and "Vul de naam van de ronde in." in text_of(missing)
+    assert post_form(editor, url, {"consultation": str(fourth.id), "label": "Contract"},
+                     csrf_from=url).status_code == 302
+    trajectory = db.session.get(Trajectory, world["trajectory"].id)
+    db.session.refresh(trajectory)
+    assert [(r.label, r.consultation.slug) for r in trajectory.rounds] == [
+        ("Verkenning", "verkenning"), ("Ontwikkeltafels", "ontwikkeltafel"),
+        ("Concept programma van eisen", "pve"), ("Contract", "contract")]
+    last = trajectory.rounds[3]
+    assert post_form(editor, f"/trajectories/wmo-holland-rijnland/rounds/{last.id}/up", csrf_from=url).status_code == 302
+    assert post_form(editor, f"/trajectories/wmo-holland-rijnland/rounds/{trajectory.rounds[0].id}/remove",
+                     csrf_from=url).status_code == 302
+    db.session.expire_all()
+    assert [r.label for r in db.session.get(Trajectory, trajectory.id).rounds] == [
+        "Ontwikkeltafels", "Contract", "Concept programma van eisen"]
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action.in_(["trajectory_round_added", "trajectory_round_moved", "trajectory_round_removed"]))) == 5
+
+
+def test_editor_starts_a_trajectory_from_the_access_page(app, world):
+    leiden = world["rounds"][0].municipalities[0]
+    solo = _consultation("solo", "Losse consultatie", Status.OPEN, municipality=leiden)
+    add_team(solo, {world["users"]["editor"]: TeamRole.EDITOR})
+    editor = clients_for(app, {"editor": world["users"]["editor"]})["editor"]
+    access = editor.get("/consultations/solo/manage/access")
+    assert "Een traject beginnen met deze consultatie" in text_of(access)
+    empty = post_form(editor, "/consultations/solo/manage/trajectory", {"title": "", "label": "Ronde"},
+                      csrf_from="/consultations/solo/manage/trajectory")
+    assert "Vul de naam van het traject in." in text_of(empty) and 'value="Ronde"' in empty.get_data(as_text=True)
+    made = post_form(editor, "/consultations/solo/manage/trajectory", {"title": "Jeugd 2028", "label": "Verkenning"},
+                     csrf_from="/consultations/solo/manage/trajectory")
+    assert made.status_code == 302 and made.headers["Location"] == "/trajectories/jeugd-2028/manage"
+    # Someone who does not edit the consultation cannot.
+    other = clients_for(app, {"other": world["users"]["other"]})["other"]
+    assert other.get("/consultations/solo/manage/trajectory").status_code == 403
+
+
+def _ask(client, world, reason="Wij bieden dagbesteding in de regio."):
+    round_id = world["trajectory"].rounds[1].id
+    return post_form(client, f"/trajectories/wmo-holland-rijnland/rounds/{round_id}/join",
+                     {"organisation": str(world["orgs"]["b"].id), "reason": reason},
+                     csrf_from="/trajectories/wmo-holland-rijnland")
+
+
+def test_ask_to_join_granted_once_and_told(app, world):
+    clients = clients_for(app, world["users"])
+    empty = _ask(clients["b1"], world, reason="")
+    assert empty.status_code == 400
+    assert "Geef kort aan waarom uw organisatie wil meedoen." in text_of(empty)
+    assert _ask(clients["b1"], world).status_code == 302
+    request = db.session.scalar(select(JoinRequest))
+    assert (request.organisation.name, request.status, request.reason) == (
+        "Zorg B", JoinStatus.PENDING, "Wij bieden dagbesteding in de regio.")
+    told = db.session.scalars(select(Notification).where(Notification.kind == Kind.WAITING)).all()
+    assert [(n.user_id, n.data["event"], n.data["organisation"]) for n in told] == [
+        (world["users"]["editor"].id, "join_requested", "Zorg B"), (world["users"]["editor2"].id, "join_requested", "Zorg B")]
+    timeline = text_of(clients["b1"].get("/trajectories/wmo-holland-rijnland"))
+    assert "Zorg B vroeg op" in timeline and "het projectteam heeft nog niet besloten." in timeline
+    # The team sees it on the access page and grants it; a second decision from the same form is refused.
+    access = text_of(clients["editor"].get("/consultations/ontwikkeltafel/manage/access"))
+    assert "Zorg B vroeg op" in access and "Verzoek van Zorg B toekennen of afwijzen" in access
+    url = f"/consultations/ontwikkeltafel/manage/access/requests/{request.id}"
+    csrf = get_csrf(clients["editor"], url)
+    csrf2 = get_csrf(clients["editor2"], url)
+    first = clients["editor"].post(url, data={"csrf_token": csrf, "decision": "grant", "reason": "", "version": "1"})
+    second = clients["editor2"].post(url, data={"csrf_token": csrf2, "decision": "decline", "reason": "Vol.",
+                                                "version": "1"})
+    assert first.status_code == 302 and second.status_code == 409
+    assert "Dit verzoek is al toegekend: Zorg B is uitgenodigd." in text_of(second)
+    second_consultation = db.session.get(Consultation, world["rounds"][1].id)
+    db.session.refresh(second_consultation)
+    assert [org.name for org in second_consultation.invited] == ["Zorg A", "Zorg B"]
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "join_request_granted")) == 1
+    heard = db.session.scalars(select(Notification).where(Notification.kind == Kind.CHANGED)).all()
+    assert [(n.user_id, n.data["event"], n.link) for n in heard] == [
+        (world["users"]["b1"].id, "join_granted", "/consultations/ontwikkeltafel")]
+    assert clients["b1"].get("/consultations/ontwikkeltafel").status_code == 200
+
+
+def test_decline_needs_a_reason_and_tells_it(app, world):
+    clients = clients_for(app, world["users"])
+    assert _ask(clients["b1"], world).status_code == 302
+    request = db.session.scalar(select(JoinRequest))
+    url = f"/consultations/ontwikkeltafel/manage/access/requests/{request.id}"
+    bare = post_form(clients["editor"], url, {"decision": "decline", "reason": "", "version": "1"}, csrf_from=url)
+    assert bare.status_code == 400 and "Geef aan waarom het verzoek wordt afgewezen." in text_of(bare)
+    done = post_form(clients["editor"], url, {"decision": "decline", "reason": "De tafel is vol.", "version": "1"},
+                     csrf_from=url)
+    assert done.status_code == 302
+    heard = db.session.scalar(select(Notification).where(Notification.kind == Kind.CHANGED))
+    assert (heard.data["event"], heard.data["reason"], heard.consultation_id, heard.link) == (
+        "join_declined", "De tafel is vol.", None, "/trajectories/wmo-holland-rijnland")
+    timeline = text_of(clients["b1"].get("/trajectories/wmo-holland-rijnland"))
+    assert "Het projectteam heeft het verzoek van Zorg B afgewezen: De tafel is vol." in timeline
+    assert clients["b1"].get("/consultations/ontwikkeltafel").status_code == 404
+    # Asking again reopens the one request.
+    assert _ask(clients["b1"], world, reason="Wij hebben nu capaciteit.").status_code == 302
+    db.session.expire_all()
+    assert [(r.status, r.reason, r.version) for r in db.session.scalars(select(JoinRequest))] == [
+        (JoinStatus.PENDING, "Wij hebben nu capaciteit.", 3)]
+
+
+def test_only_outsiders_of_an_open_invitation_round_may_ask(app, world):
+    clients = clients_for(app, world["users"])
+    round_id = world["trajectory"].rounds[1].id
+    url = f"/trajectories/wmo-holland-rijnland/rounds/{round_id}/join"
+    for who, status in (("a1", 403), ("editor", 403), ("other", 403)):
+        response = post_form(clients[who], url, {"organisation": str(world["orgs"]["a"].id), "reason": "x"},
+                             csrf_from="/trajectories/wmo-holland-rijnland")
+        assert response.status_code == status, who
+    # b1 cannot ask on behalf of an organisation that is not theirs.
+    foreign = post_form(clients["b1"], url, {"organisation": str(world["orgs"]["a"].id), "reason": "x"},
+                        csrf_from="/trajectories/wmo-holland-rijnland")
+    assert foreign.status_code == 400 and "Namens Fout: Ongeldige keuze. Zorg B" in text_of(foreign)
+    assert db.session.scalar(select(func.count()).select_from(JoinRequest)) == 0
+
+
+def test_deciding_a_handled_request_in_the_service_raises(app, world):
+    request = request_to_join(world["rounds"][1], world["orgs"]["b"], reason="Graag.", by=world["users"]["b1"])
+    db.session.commit()
+    decide_join_request(request, grant=True, reason="", version=1, by=world["users"]["editor"])
+    db.session.commit()
+    with pytest.raises(AlreadyHandled):
+        decide_join_request(request, grant=True, reason="", version=1, by=world["users"]["editor2"])
+    db.session.rollback()
+    assert [org.name for org in db.session.get(Consultation, world["rounds"][1].id).invited] == ["Zorg A", "Zorg B"]
+    assert db.session.scalar(select(func.count()).select_from(TrajectoryRound)) == 3
+    assert db.session.scalar(select(Question.id)) is None and QuestionKind.OPEN.value == "open"
