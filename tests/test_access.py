@@ -388,6 +388,7 @@ ACCESS = {
     "POST /trajectories/<trajectory_slug>/rounds/<int:round_id>/<action>":           "  L 403 403 403 403 403   A   A",
     "GET /consultations/<slug>/manage/trajectory":                                   "  L 403 403 403 403 403 302 302",
     "GET /consultations/<slug>/manage/access/requests/<int:join_id>":                "  L 403 403 403 403 403 200 200",
+    "POST /responses/<int:response_id>/copy-earlier":                                "  L   A 404 404 404 404 404 404",
 }
 
 

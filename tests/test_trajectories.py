@@ -255,3 +255,115 @@ def test_deciding_a_handled_request_in_the_service_raises(app, world):
     assert [org.name for org in db.session.get(Consultation, world["rounds"][1].id).invited] == ["Zorg A", "Zorg B"]
     assert db.session.scalar(select(func.count()).select_from(TrajectoryRound)) == 3
     assert db.session.scalar(select(Question.id)) is None and QuestionKind.OPEN.value == "open"
+
+
+# --- pre-fill from an earlier round -------------------------------------------------------------
+
+def _questions(consultation: Consultation, same_as=None) -> list[Question]:
+    theme = consultation.themes[0]
+    made = [Question(text="Hoe werkt u samen met de wijkteams?", kind=QuestionKind.OPEN, position=0),
+            Question(text="Welke vorm van bekostiging past?", kind=QuestionKind.SINGLE,
+                     options=["Taakgericht", "Inspanningsgericht"], position=1),
+            Question(text="Wat is uw kostprijs per uur?", kind=QuestionKind.NUMBER, unit="€ per uur",
+                     confidential_default=True, position=2)]
+    for index, question in enumerate(made):
+        if same_as:
+            question.same_as_id = same_as[index].id
+        theme.questions.append(question)
+    db.session.commit()
+    return made
+
+
+def _submitted(consultation, org, user, values: dict, confidential: dict | None = None):
+    from consult.responses.models import Publication
+    from consult.responses.services import save_answer, set_publication, start_response, submit
+
+    response = start_response(consultation, org, by=user)
+    for question, value in values.items():
+        save_answer(response, question, value, (confidential or {}).get(question, question.confidential_default),
+                    None, by=user)
+    set_publication(response, Publication.NAMED, by=user)
+    submit(response, by=user, notify=False)
+    db.session.commit()
+    return response
+
+
+@pytest.fixture
+def rounds(world):
+    """Round 1 (closed) with the submitted answers of Zorg A and Zorg B; round 2 (open, public) with
+    the same three questions marked as the same; Zorg A's draft response of round 2."""
+    from consult.responses.services import start_response
+
+    first, second = world["rounds"][0], world["rounds"][1]
+    second.invited_only = False
+    earlier = _questions(first)
+    users, orgs = world["users"], world["orgs"]
+    mine = _submitted(first, orgs["a"], users["a1"], {earlier[0]: "Wekelijks overleg.", earlier[1]: "Taakgericht",
+                                                      earlier[2]: 62.5})
+    _submitted(first, orgs["b"], users["b1"], {earlier[0]: "Via de huisarts.", earlier[1]: "Inspanningsgericht",
+                                               earlier[2]: 71.0}, confidential={earlier[2]: False})
+    first.status = Status.CLOSED
+    later = _questions(second, same_as=earlier)
+    draft = start_response(second, orgs["a"], by=users["a1"])
+    db.session.commit()
+    return {"earlier": earlier, "later": later, "mine": mine, "draft": draft}
+
+
+def test_copying_takes_only_own_answers_and_never_overwrites(app, world, rounds):
+    from consult.responses.models import Answer
+    from consult.responses.services import save_answer
+
+    later, draft = rounds["later"], rounds["draft"]
+    save_answer(draft, later[0], "Dit typte ik zelf.", False, None, by=world["users"]["a1"])
+    db.session.commit()
+    a1 = clients_for(app, {"a1": world["users"]["a1"]})["a1"]
+    overview = a1.get(f"/responses/{draft.id}")
+    assert "2 vragen zijn gelijk aan vragen" in text_of(overview) and "2 antwoorden overnemen" in text_of(overview)
+    copied = post_form(a1, f"/responses/{draft.id}/copy-earlier", csrf_from=f"/responses/{draft.id}",
+                       follow_redirects=True)
+    assert "2 antwoorden zijn overgenomen uit de eerdere ronde. Controleer ze voordat u indient." in text_of(copied)
+    db.session.expire_all()
+    answers = {a.question_id: (a.value, a.confidential, a.copied_from_id, a.version)
+               for a in db.session.scalars(select(Answer).where(Answer.response_id == draft.id))}
+    first_submission = rounds["mine"].submissions[0].id
+    assert answers == {later[0].id: ("Dit typte ik zelf.", False, None, 1),
+                       later[1].id: ("Taakgericht", False, first_submission, 1),
+                       later[2].id: (62.5, True, first_submission, 1)}
+    assert db.session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "answers_copied")) == {
+        "question_ids": [later[1].id, later[2].id]}
+    theme = a1.get(f"/responses/{draft.id}/themes/{later[0].theme_id}")
+    html = theme.get_data(as_text=True)
+    assert text_of(theme).count("Overgenomen uit ronde 1") == 2
+    assert html.count(f'href="/responses/{rounds["mine"].id}/submissions/1"') == 2
+    # Nothing left to copy: the offer is gone, and a second post copies nothing.
+    assert "antwoorden overnemen" not in text_of(a1.get(f"/responses/{draft.id}"))
+    again = post_form(a1, f"/responses/{draft.id}/copy-earlier", csrf_from=f"/responses/{draft.id}",
+                      follow_redirects=True)
+    assert "Er viel niets over te nemen: elke gemarkeerde vraag heeft al een antwoord." in text_of(again)
+
+
+def test_copy_is_refused_to_other_organisations(app, world, rounds):
+    clients = clients_for(app, {"b1": world["users"]["b1"], "editor": world["users"]["editor"]})
+    for who in ("b1", "editor"):
+        response = post_form(clients[who], f"/responses/{rounds['draft'].id}/copy-earlier")
+        assert response.status_code == 404, who
+    assert db.session.get(type(rounds["draft"]), rounds["draft"].id).answers == []
+
+
+def test_editor_marks_a_question_as_the_same_of_the_same_kind(app, world, rounds):
+    later, earlier = rounds["later"], rounds["earlier"]
+    editor = clients_for(app, {"editor": world["users"]["editor"]})["editor"]
+    url = f"/consultations/ontwikkeltafel/manage/questions/{later[0].id}"
+    page = editor.get(url)
+    assert f'<option selected value="{earlier[0].id}">Ronde 1, Open tekst: Hoe werkt u samen met de wijkteams?</option>' \
+        in page.get_data(as_text=True)
+    form = {"text": later[0].text, "kind": "open", "audience": "providers", "same_as": str(earlier[2].id),
+            "reason": "Koppelen", "version": str(later[0].version)}
+    wrong = post_form(editor, url, form, csrf_from=url)
+    assert wrong.status_code == 200
+    assert "Kies een vraag van hetzelfde soort uit een eerdere ronde." in text_of(wrong)
+    assert post_form(editor, url, {**form, "same_as": ""}, csrf_from=url).status_code == 302
+    assert db.session.get(Question, later[0].id).same_as_id is None
+    # Round 1 has no earlier round: no such field.
+    first_url = f"/consultations/verkenning/manage/questions/{earlier[0].id}"
+    assert 'name="same_as"' not in editor.get(first_url).get_data(as_text=True)

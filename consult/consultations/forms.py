@@ -28,7 +28,7 @@ from consult.consultations.models import (
     Audience,
     QuestionKind,
 )
-from consult.core.forms import DatabaseIntField, strip
+from consult.core.forms import DatabaseIntField, db_int, strip
 
 MAX_TEXT = 20_000
 
@@ -187,6 +187,11 @@ class QuestionForm(FlaskForm):
                                         description=_l("For example cost prices."))
     # The hint names the threshold from the configuration, so the template writes it.
     confidential_in_totals = BooleanField(_l("Confidential answers may count in published rounded totals"))
+    # Offered only when the consultation is a later round of a trajectory (the view sets the choices).
+    same_as = SelectField(_l("The same question as in an earlier round"), coerce=db_int, choices=[],
+                          validate_choice=False,
+                          description=_l("A care provider starting its response may then copy its submitted "
+                                         "answer to that question of the earlier round."))
     reason = reason_field()
     version = DatabaseIntField(validators=[Optional()])  # of the question being changed, as the form showed it
 
@@ -216,6 +221,7 @@ class QuestionForm(FlaskForm):
             "required_reason": self.required_reason.data if self.required.data else "",
             "confidential_default": self.confidential_default.data,
             "confidential_in_totals": self.confidential_in_totals.data and kind.aggregates,
+            **({"same_as_id": self.same_as.data} if self.same_as.choices else {}),
         }
 
 

@@ -34,6 +34,7 @@ from consult.consultations.models import (
     Document,
     DocumentVersion,
     Question,
+    QuestionKind,
     Status,
     TeamRole,
     Theme,
@@ -75,7 +76,7 @@ from consult.consultations.services import (
     slug_taken,
     update_details,
 )
-from consult.consultations.trajectory_services import pending_requests, round_of
+from consult.consultations.trajectory_services import earlier_questions, pending_requests, round_of, same_as_allowed
 from consult.core.conflicts import STALE_SAVE, restart_from
 from consult.core.forms import db_int
 from consult.core.htmx import is_htmx, retarget
@@ -560,8 +561,14 @@ def question_edit(slug: str, theme_id: int | None = None, question_id: int | Non
     form = QuestionForm(obj=question)
     if request.method == "GET" and question is not None:
         form.kind.data, form.audience.data = question.kind.value, question.audience.value
+        form.same_as.data = question.same_as_id
+    earlier = earlier_questions(consultation)
+    if earlier:
+        form.same_as.choices = [("", _("Not the same as an earlier question"))] + [
+            (q.id, _("Round %(number)d, %(kind)s: %(text)s", number=item.number, kind=q.kind.label, text=q.text))
+            for item, q in earlier]
     conflict = None
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _same_as_valid(consultation, form):
         try:
             saved = save_question(theme, question, by=current_user, reason=form.reason.data,
                                   version=form.version.data, **form.question_fields())
@@ -580,6 +587,14 @@ def question_edit(slug: str, theme_id: int | None = None, question_id: int | Non
     template = "consultations/_question_form.html" if is_htmx() else "consultations/question_form.html"
     return render_template(template, consultation=consultation, theme=theme, question=question, form=form,
                            conflict=conflict), 409 if conflict else 200
+
+
+def _same_as_valid(consultation: Consultation, form: QuestionForm) -> bool:
+    """The question marked as the same must be of an earlier round and of the same kind."""
+    if form.same_as.data is None or same_as_allowed(consultation, form.same_as.data, QuestionKind(form.kind.data)):
+        return True
+    form.same_as.errors = [*form.same_as.errors, _("Choose a question of the same kind from an earlier round.")]
+    return False
 
 
 ACTION_HEADINGS = {"up": _l("Move up"), "down": _l("Move down"), "delete": _l("Delete")}

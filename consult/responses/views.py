@@ -11,6 +11,7 @@ from typing import Any
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
@@ -38,6 +39,7 @@ from consult.responses.permissions import (
     submitted_response_for_team_or_404,
     team_response_page,
 )
+from consult.responses.prefill import copied_from, copy_earlier_answers, copyable_answers
 from consult.responses.services import (
     DeadlinePassed,
     StaleAnswer,
@@ -231,9 +233,29 @@ def start(slug: str):
 def overview(response_id: int):
     response = own_response_or_404(current_user, response_id)
     items = progress(response)
+    editable = can_edit_response(current_user, response)
     return render_template("responses/overview.html", response=response, items=items,
-                           editable=can_edit_response(current_user, response),
-                           unsubmitted=has_unsubmitted_changes(response))
+                           editable=editable, unsubmitted=has_unsubmitted_changes(response),
+                           copyable=copyable_answers(current_user, response) if editable else [])
+
+
+@bp.route("/responses/<int:response_id>/copy-earlier", methods=["POST"])
+@login_required
+def copy_earlier(response_id: int):
+    """Copy the organisation's own submitted answers of an earlier round (consult.responses.prefill)."""
+    response = own_response_or_404(current_user, response_id)
+    if not can_edit_response(current_user, response):
+        abort(403)
+    try:
+        count = copy_earlier_answers(current_user, response)
+    except DeadlinePassed:
+        db.session.rollback()
+        abort(403)
+    db.session.commit()
+    flash(ngettext("%(num)d answer has been copied from the earlier round. Check it before you submit.",
+                   "%(num)d answers have been copied from the earlier round. Check them before you submit.", count)
+          if count else _("There was nothing to copy: every marked question has an answer already."), "ok")
+    return redirect(url_for("responses.overview", response_id=response.id))
 
 
 # --- one theme per page -----------------------------------------------------------------------
@@ -290,7 +312,7 @@ def _render_theme(response, items, index, states, closed: bool = False):
     return render_template("responses/theme.html", response=response, items=items, index=index,
                            item=items[index], states=states,
                            editable=can_edit_response(current_user, response) and not closed,
-                           closed=closed, now=utcnow())
+                           closed=closed, now=utcnow(), copied=copied_from(response))
 
 
 @bp.route("/responses/<int:response_id>/answers/<int:question_id>", methods=["POST"])
