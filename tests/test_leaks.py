@@ -465,3 +465,18 @@ def test_nothing_protected_leaves_the_team(app, monkeypatch, providers_, dialogu
     texts = [(where, text) for where, (_status, text) in refused.items()] + list(listed.items())
     assert [(where, value) for where, text in texts for value in said_publicly + said_to_participants
             + [consultation.title] if value in text] == []
+
+    # Rounds of a trajectory: the public timeline leaves the closed round out for an anonymous
+    # visitor (nothing else is in it: not found) and lists it by title only to another provider,
+    # who may ask to join; nothing said in it appears.
+    from consult.consultations.trajectory_services import create_trajectory
+
+    create_trajectory(title="Traject", description="", first=closed, label="Ronde", by=editor)
+    closed.summary = "Samenvatting-" + uuid.uuid4().hex
+    db.session.commit()
+    assert app.test_client().get("/trajectories/traject").status_code == 404
+    other = app.test_client()
+    assert login(other, "buiten@example.org").status_code == 302
+    timeline = other.get("/trajectories/traject").get_data(as_text=True)
+    assert closed.title in timeline and f'href="/consultations/{closed.slug}"' not in timeline
+    assert [value for value in said_publicly + said_to_participants + [closed.summary] if value in timeline] == []
