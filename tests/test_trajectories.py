@@ -367,3 +367,28 @@ def test_editor_marks_a_question_as_the_same_of_the_same_kind(app, world, rounds
     # Round 1 has no earlier round: no such field.
     first_url = f"/consultations/verkenning/manage/questions/{earlier[0].id}"
     assert 'name="same_as"' not in editor.get(first_url).get_data(as_text=True)
+
+
+def test_trajectory_pages_show_no_english_in_dutch(app, world, rounds):
+    from tests.test_untranslated_pages import english_on, english_phrases, readable_text
+
+    world["rounds"][1].invited_only = True
+    db.session.commit()
+    join = request_to_join(world["rounds"][1], world["orgs"]["b"], reason="Graag.", by=world["users"]["b1"])
+    db.session.commit()
+    clients = clients_for(app, world["users"])
+    pages = {
+        ("b1", "/trajectories/wmo-holland-rijnland"), ("anonymous", "/trajectories/wmo-holland-rijnland"),
+        ("editor", "/trajectories/wmo-holland-rijnland"), ("editor", "/trajectories/wmo-holland-rijnland/manage"),
+        ("editor", "/consultations/ontwikkeltafel/manage/access"),
+        ("editor", f"/consultations/ontwikkeltafel/manage/access/requests/{join.id}"),
+        ("editor", f"/consultations/ontwikkeltafel/manage/questions/{rounds['later'][0].id}"),
+        ("a1", f"/responses/{rounds['draft'].id}"), ("anonymous", "/consultations/verkenning"),
+    }
+    found = {}
+    for who, url in sorted(pages):
+        response = clients[who].get(url)
+        assert response.status_code == 200, (who, url)
+        if english := english_on(readable_text(response.get_data(as_text=True)), english_phrases()):
+            found[(who, url)] = english
+    assert found == {}
