@@ -39,7 +39,8 @@ def test_the_owners_of_the_kinds():
 def test_events_worded_by_another_feature(app):
     assert set(registry.registered_events()) == {
         (Kind.WAITING, "reported"), (Kind.WAITING, "pending_thread"), (Kind.WAITING, "pending"),
-        (Kind.ADVICE, "strategy_shared")}
+        (Kind.ADVICE, "strategy_shared"),
+        (Kind.WAITING, "join_requested"), (Kind.CHANGED, "join_granted"), (Kind.CHANGED, "join_declined")}
     with force_locale("en"):
         assert registry.describe(Kind.WAITING, {"event": "asked", "consultation": "Vervoer"})[0] \
             == "New question about “Vervoer”"
@@ -49,6 +50,11 @@ def test_events_worded_by_another_feature(app):
             == "The procurement-strategy draft of “Vervoer” is shared with the councils"
         assert registry.describe(Kind.ADVICE, {"event": "replied", "consultation": "Vervoer", "council": "Wmo-raad"})[0] \
             == "Reply to the advice of Wmo-raad published"
+        assert registry.describe(Kind.CHANGED, {"event": "join_declined", "consultation": "Vervoer",
+                                                "organisation": "Zorg B", "reason": "Vol."}) == (
+            "Request to join “Vervoer” declined",
+            ["The project team declined the request of Zorg B to join the consultation “Vervoer”.",
+             "Reason given by the project team: Vol."])
 
 
 def test_a_kind_belongs_to_one_feature(app):
