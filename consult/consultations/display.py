@@ -41,6 +41,14 @@ def current_phase(consultation: Consultation, today: date | None = None) -> Phas
     return current
 
 
+def planning(consultation: Consultation, sessions=()) -> list[tuple[date, Phase | None, object | None]]:
+    """The planning as the consultation page shows it: its phases and the dialogue sessions the viewer
+    may see (``sessions``, not cancelled ones), by day: ``(day, phase, None)`` or ``(day, None, session)``."""
+    entries = [(phase.starts_on, phase, None) for phase in consultation.phases]
+    entries += [(to_local(session.starts_at).date(), None, session) for session in sessions if not session.cancelled]
+    return sorted(entries, key=lambda entry: (entry[0], entry[1] is None))
+
+
 def visible_questions(theme, audience):
     """The questions of ``theme`` that ``audience`` answers (all of them when audience is None)."""
     if audience is None:
@@ -50,7 +58,7 @@ def visible_questions(theme, audience):
 
 def register_display(app) -> None:
     app.jinja_env.globals.update(remaining_text=remaining_text, current_phase=current_phase,
-                                 visible_questions=visible_questions)
+                                 visible_questions=visible_questions, planning=planning)
     # The older name of |deadline, kept so a template written against it still renders;
     # tests/test_words.py fails on templates that use it.
     app.jinja_env.globals["deadline_text"] = deadline_text

@@ -78,7 +78,10 @@ def test_session_from_scheduling_to_attendance(page, second_page, live):
     second_page.set_viewport_size({"width": 320, "height": 700})
     log_in(second_page, "anna@example.org")
     second_page.goto("/consultations/wmo")
-    second_page.get_by_role("link", name="Dialoogtafel wijkteams").click()
+    # The session is in the consultation's planning and in its list of sessions.
+    expect(second_page.get_by_role("region", name="Planning").get_by_role("listitem")).to_contain_text(
+        ["Dialoogsessie: Dialoogtafel wijkteams"])
+    second_page.get_by_role("region", name="Dialoogsessies").get_by_role("link", name="Dialoogtafel wijkteams").click()
     expect(second_page.get_by_label("Namens")).to_have_value(second_page.get_by_label("Namens")
                                                                .locator("option").first.get_attribute("value"))
     check_accessibility(second_page, "session page (provider)")
