@@ -15,6 +15,7 @@ from consult.consultations.models import Consultation, Question, QuestionKind, S
 from consult.consultations.trajectory_models import JoinRequest, JoinStatus, Trajectory, TrajectoryRound
 from consult.consultations.trajectory_services import (
     AlreadyHandled,
+    TrajectoryRefused,
     add_round,
     create_trajectory,
     decide_join_request,
@@ -255,6 +256,35 @@ def test_deciding_a_handled_request_in_the_service_raises(app, world):
     assert [org.name for org in db.session.get(Consultation, world["rounds"][1].id).invited] == ["Zorg A", "Zorg B"]
     assert db.session.scalar(select(func.count()).select_from(TrajectoryRound)) == 3
     assert db.session.scalar(select(Question.id)) is None and QuestionKind.OPEN.value == "open"
+
+
+def test_a_round_or_request_written_by_someone_else_a_moment_before_is_refused_not_a_500(app, world, monkeypatch):
+    """Two editors adding one consultation as a round, or two colleagues sending their organisation's
+    first request, at the same moment: each check runs before the other's row is there, and the
+    unique key of the database decides. The second is told, and nothing of it is written."""
+    import consult.consultations.trajectory_services as services
+
+    fourth = _consultation("tafels", "Ontwikkeltafels 2027", Status.OPEN, municipality=world["rounds"][0].municipalities[0])
+    add_team(fourth, {world["users"]["editor"]: TeamRole.EDITOR})
+    other = create_trajectory(title="Wmo 2027", description="", first=fourth, label="Tafels", by=world["users"]["editor"])
+    db.session.commit()
+    monkeypatch.setattr(services, "round_of", lambda consultation: None)  # the check saw nothing yet
+    with pytest.raises(TrajectoryRefused) as refused:
+        add_round(other, world["rounds"][0], label="Nog eens", by=world["users"]["editor"])
+    assert (str(refused.value), refused.value.field) == ("Deze consultatie is al een ronde van een traject.", "consultation")
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(TrajectoryRound)) == 4
+
+    request_to_join(world["rounds"][1], world["orgs"]["b"], reason="Graag.", by=world["users"]["b1"])
+    db.session.commit()
+    colleague = make_user("b2@example.org", name="Bea Bakker", org=world["orgs"]["b"])
+    monkeypatch.setattr(services, "_join_request_of", lambda consultation, organisation: None)
+    with pytest.raises(TrajectoryRefused) as refused:
+        request_to_join(world["rounds"][1], world["orgs"]["b"], reason="Ook graag.", by=colleague)
+    assert (str(refused.value), refused.value.field) == ("Zorg B heeft al gevraagd om mee te doen.", "reason")
+    db.session.rollback()
+    assert [(r.reason, r.requested_by_id) for r in db.session.scalars(select(JoinRequest))] == \
+        [("Graag.", world["users"]["b1"].id)]
 
 
 # --- pre-fill from an earlier round -------------------------------------------------------------

@@ -5,10 +5,12 @@ Services add and flush; the request commits. Every change of consequence is audi
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from consult.audit.services import record_event
@@ -72,10 +74,10 @@ def add_round(trajectory: Trajectory, consultation: Consultation, *, label: str,
     """Add ``consultation`` as the trajectory's last round."""
     if round_of(consultation) is not None:
         raise TrajectoryRefused(_l("This consultation is a round of a trajectory already."), field="consultation")
-    item = TrajectoryRound(consultation=consultation, label=label,
-                           position=max((r.position for r in trajectory.rounds), default=-1) + 1)
-    trajectory.rounds.append(item)
-    db.session.flush()
+    with _refused_if_taken(_l("This consultation is a round of a trajectory already."), field="consultation"):
+        item = TrajectoryRound(consultation=consultation, label=label,
+                               position=max((r.position for r in trajectory.rounds), default=-1) + 1)
+        trajectory.rounds.append(item)
     record_event("trajectory_round_added", actor=by, obj=consultation, trajectory_id=trajectory.id)
     return item
 
@@ -182,22 +184,39 @@ def request_to_join(consultation: Consultation, organisation: Organisation, *, r
         raise TrajectoryRefused(_l("This round does not take requests to join."), field="reason")
     if organisation in consultation.invited:
         raise TrajectoryRefused(_l("%(org)s is invited already.", org=organisation.name), field="reason")
-    request = db.session.scalar(select(JoinRequest).where(JoinRequest.consultation_id == consultation.id,
-                                                          JoinRequest.organisation_id == organisation.id))
-    if request is None:
-        request = JoinRequest(consultation=consultation, organisation=organisation, requested_by_id=by.id,
-                              reason=reason)
-        db.session.add(request)
-    else:
-        request.status, request.reason, request.requested_by_id = JoinStatus.PENDING, reason, by.id
-        request.requested_at, request.decided_at, request.decision_reason = utcnow(), None, ""
-        request.decided_by_id = None
-        request.version += 1
-    db.session.flush()
+    request = _join_request_of(consultation, organisation)
+    # A colleague's first request sent at the same moment is the one that counts.
+    with _refused_if_taken(_l("%(org)s has asked to join already.", org=organisation.name), field="reason"):
+        if request is None:
+            request = JoinRequest(consultation=consultation, organisation=organisation, requested_by_id=by.id,
+                                  reason=reason)
+            db.session.add(request)
+        else:
+            request.status, request.reason, request.requested_by_id = JoinStatus.PENDING, reason, by.id
+            request.requested_at, request.decided_at, request.decision_reason = utcnow(), None, ""
+            request.decided_by_id = None
+            request.version += 1
     record_event("join_requested", actor=by, obj=consultation, organisation_id=organisation.id)
     tell_team(consultation, "join_requested", link=url_path("consultations.access", slug=consultation.slug),
               dedupe_key=f"join:{request.id}:{request.version}", data={"organisation": organisation.name})
     return request
+
+
+def _join_request_of(consultation: Consultation, organisation: Organisation) -> JoinRequest | None:
+    return db.session.scalar(select(JoinRequest).where(JoinRequest.consultation_id == consultation.id,
+                                                       JoinRequest.organisation_id == organisation.id))
+
+
+@contextmanager
+def _refused_if_taken(message, *, field: str | None = None):
+    """Write what the block adds in a savepoint of its own; when another request wrote the same
+    one-of-a-kind row (a round of a consultation, an organisation's request) a moment before,
+    refuse with ``message`` instead of failing: the checks before it could not see that row yet."""
+    try:
+        with db.session.begin_nested():
+            yield
+    except IntegrityError:
+        raise TrajectoryRefused(message, field=field) from None
 
 
 def pending_requests(consultation: Consultation) -> list[JoinRequest]:
