@@ -6,6 +6,8 @@ nothing they began is kept once the view calls :func:`refuse_on`.
 """
 from __future__ import annotations
 
+from flask import flash
+
 from consult.extensions import db
 
 
@@ -24,3 +26,10 @@ def refuse_on(field, refused: Refused) -> None:
     field); the form keeps what was typed."""
     db.session.rollback()
     field.errors = [*field.errors, str(refused.message)]
+
+
+def flash_refused(refused: Refused) -> None:
+    """Roll back what the refused action began and say why at the top of the page it returns to
+    (for a button without a form field of its own)."""
+    db.session.rollback()
+    flash(str(refused.message), "error")

@@ -12,7 +12,7 @@ from consult.audit.services import record_event
 from consult.consultations.loaders import load_consultation
 from consult.core.access import deny_hidden
 from consult.core.conflicts import STALE_SAVE, restart_from
-from consult.core.refused import refuse_on
+from consult.core.refused import flash_refused, refuse_on
 from consult.core.time import combine_local, to_local
 from consult.extensions import db
 from consult.sessions import bp
@@ -266,8 +266,7 @@ def cancel_registration_view(registration_id: int):
     try:
         cancel_registration(registration, by=current_user)
     except SessionRefused as refused:
-        db.session.rollback()
-        flash(str(refused.message), "error")
+        flash_refused(refused)
     else:
         db.session.commit()
         flash(_("Your registration has been cancelled."), "ok")
@@ -328,8 +327,7 @@ def attendance(session_id: int, registration_id: int):
     try:
         record_attendance(registration, {"yes": True, "no": False}.get(form.attended.data), by=current_user)
     except SessionRefused as refused:
-        db.session.rollback()
-        flash(str(refused.message), "error")
+        flash_refused(refused)
     else:
         db.session.commit()
         flash(_("Attendance of %(name)s has been recorded.", name=registration.user.name), "ok")
@@ -391,8 +389,7 @@ def delete_item(agenda_item_id: int):
         try:
             delete_agenda_item(item, by=current_user)
         except SessionRefused as refused:
-            db.session.rollback()
-            flash(str(refused.message), "error")
+            flash_refused(refused)
         else:
             db.session.commit()
             flash(_("The agenda item has been removed."), "ok")
@@ -409,8 +406,7 @@ def publish_agenda_view(session_id: int):
         try:
             publish_agenda(session, by=current_user)
         except SessionRefused as refused:
-            db.session.rollback()
-            flash(str(refused.message), "error")
+            flash_refused(refused)
         else:
             db.session.commit()
             flash(_("The agenda has been published; the registrants have been told."), "ok")
@@ -475,8 +471,7 @@ def publish_minutes_view(session_id: int):
         try:
             publish_minutes(session, by=current_user)
         except SessionRefused as refused:
-            db.session.rollback()
-            flash(str(refused.message), "error")
+            flash_refused(refused)
         else:
             db.session.commit()
             flash(_("The minutes have been published to the registrants."), "ok")
