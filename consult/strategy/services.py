@@ -69,9 +69,16 @@ CHOICE_LABELS = {
     "suitability": _l("Suitability requirements"), "award_criteria": _l("Award criteria"),
     "kpis": _l("KPIs to monitor"),
 }
-SOURCE_TYPES = ("answer", "excerpt", "post", "qa", "advice_point", "synthesis")
-SOURCE_LABELS = {"answer": _l("Answer"), "excerpt": _l("Excerpt"), "post": _l("Message in a discussion"),
-                 "qa": _l("Question and answer"), "advice_point": _l("Advice point"), "synthesis": _l("Synthesis")}
+# The kinds of input that can be linked as evidence, one per line, with their names.
+SOURCE_LABELS = {
+    "answer": _l("Answer"),
+    "excerpt": _l("Excerpt"),
+    "post": _l("Message in a discussion"),
+    "qa": _l("Question and answer"),
+    "advice_point": _l("Advice point"),
+    "synthesis": _l("Synthesis"),
+}
+SOURCE_TYPES = tuple(SOURCE_LABELS)
 
 
 class StrategyRefused(Refused):
