@@ -22,5 +22,6 @@ from consult.privacy.models import ErasureRequest  # noqa: F401
 from consult.qa.models import QaItem  # noqa: F401
 from consult.reports.models import ExportJob, Report  # noqa: F401
 from consult.responses.models import Answer, Attachment, Response, Submission, SubmittedAnswer  # noqa: F401
+from consult.drafts.models import Draft, DraftComment, DraftParagraph  # noqa: F401
 from consult.sessions.models import AgendaItem, DialogueSession, MinutesPoint, Registration, WrittenInput  # noqa: F401
 from consult.strategy.models import EvidenceLink, Revision, Segment, StrategyComment, StrategyDraft  # noqa: F401
