@@ -422,3 +422,60 @@ def test_trajectory_pages_show_no_english_in_dutch(app, world, rounds):
         if english := english_on(readable_text(response.get_data(as_text=True)), english_phrases()):
             found[(who, url)] = english
     assert found == {}
+
+
+# --- what changed since the earlier round -------------------------------------------------------
+
+def _change_round_two(rounds):
+    """Round 2's first question reworded, its second given an extra option, and a new fourth one."""
+    later = rounds["later"]
+    later[0].text = "Hoe werkt u samen met de wijkteams en de huisartsen?"
+    later[1].options = ["Taakgericht", "Inspanningsgericht", "Resultaatgericht"]
+    new = Question(text="Welke innovaties ziet u?", kind=QuestionKind.OPEN, position=3)
+    later[0].theme.questions.append(new)
+    db.session.commit()
+    return new
+
+
+def test_since_earlier_names_changed_unchanged_and_new_questions(app, world, rounds):
+    from consult.consultations.trajectory_services import since_earlier
+
+    new = _change_round_two(rounds)
+    later, earlier = rounds["later"], rounds["earlier"]
+    found = since_earlier(world["rounds"][1])
+    assert {q: (s.earlier.id if s.earlier else None, s.round_number, s.changed, s.ops) for q, s in found.items()} == {
+        later[0].id: (earlier[0].id, 1, ("text",), (("same", "Hoe werkt u samen met de"), ("del", "wijkteams?"),
+                                                     ("ins", "wijkteams en de huisartsen?"))),
+        later[1].id: (earlier[1].id, 1, ("options",), ()),
+        later[2].id: (earlier[2].id, 1, (), ()),
+        new.id: (None, None, (), ()),
+    }
+    assert found[new.id].is_new and not found[later[2].id].is_new
+    # The first round has nothing earlier; a consultation outside any trajectory neither.
+    assert since_earlier(world["rounds"][0]) == {}
+
+
+def test_response_pages_show_what_changed_and_check_the_copied_answer(app, world, rounds):
+    new = _change_round_two(rounds)
+    later, draft = rounds["later"], rounds["draft"]
+    a1 = clients_for(app, {"a1": world["users"]["a1"]})["a1"]
+    overview = text_of(a1.get(f"/responses/{draft.id}"))
+    assert "Wat is er veranderd sinds de eerdere ronde" in overview
+    assert ("2 vragen zijn in een eerdere ronde gesteld en sindsdien veranderd: "
+            "Hoe werkt u samen met de wijkteams en de huisartsen? (ronde 1; veranderd: de formulering) "
+            "Welke vorm van bekostiging past? (ronde 1; veranderd: de opties)") in overview
+    assert "1 vraag is nieuw in deze ronde: Welke innovaties ziet u?" in overview
+    post_form(a1, f"/responses/{draft.id}/copy-earlier", csrf_from=f"/responses/{draft.id}")
+    page = a1.get(f"/responses/{draft.id}/themes/{later[0].theme_id}")
+    html, text = page.get_data(as_text=True), text_of(page)
+    assert ("Veranderd sinds ronde 1: de formulering. Hoe werkt u samen met de "
+            "verwijderd: wijkteams? toegevoegd: wijkteams en de huisartsen?") in text
+    assert "Overgenomen uit ronde 1 De vraag is sindsdien veranderd: controleer uw antwoord." in text
+    assert "Ook gesteld in ronde 1, ongewijzigd. Overgenomen uit ronde 1" in text
+    assert text.count("controleer uw antwoord") == 2  # the reworded open question and the single choice
+    assert "Nieuw in deze ronde" in text
+    # The notes are part of each field's description.
+    assert re.search(rf'<textarea[^>]*id="q-{later[0].id}"[^>]*aria-describedby="since-{later[0].id} count-', html)
+    assert f'<fieldset class="utrecht-form-fieldset utrecht-form-fieldset--html-fieldset choice-group" ' \
+           f'id="q-{later[1].id}" aria-describedby="since-{later[1].id}"' in html
+    assert f'aria-describedby="since-{new.id} count-{new.id}"' in html

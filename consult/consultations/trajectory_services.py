@@ -5,6 +5,7 @@ Services add and flush; the request commits. Every change of consequence is audi
 """
 from __future__ import annotations
 
+import difflib
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -261,3 +262,75 @@ def decide_join_request(request: JoinRequest, *, grant: bool, reason: str, versi
     notify([request.requested_by], Kind.CHANGED, link=link, dedupe_key=f"join:{request.id}:{request.version}",
            data={"event": "join_" + status.value, "consultation": consultation.title,
                  "organisation": request.organisation.name, "reason": reason})
+
+
+# --- what changed since an earlier round -------------------------------------------------------
+
+def _word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """The words of ``old`` and ``new`` as ("same"|"del"|"ins", text) runs."""
+    a, b = old.split(), new.split()
+    ops = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            ops.append(("same", " ".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            ops.append(("del", " ".join(a[i1:i2])))
+        if j2 > j1:
+            ops.append(("ins", " ".join(b[j1:j2])))
+    return ops
+
+
+CHANGE_LABELS = {"text": _l("the wording"), "kind": _l("the kind of answer"), "options": _l("the options")}
+
+
+@dataclass
+class SinceEarlier:
+    """How a question of a later round relates to the earlier rounds: ``earlier`` is the question it
+    is marked the same as (None: new in this round), with its round's number; ``changed`` names what
+    differs ("text", "kind", "options") and ``ops`` is the word diff of the text when it changed."""
+
+    question: Question
+    earlier: Question | None
+    round_number: int | None = None
+    changed: tuple[str, ...] = ()
+    ops: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def is_new(self) -> bool:
+        return self.earlier is None
+
+    @property
+    def changed_labels(self) -> list[str]:
+        return [str(CHANGE_LABELS[name]) for name in self.changed]
+
+
+def since_earlier(consultation: Consultation, questions=None) -> dict[int, SinceEarlier]:
+    """Per question of ``consultation`` (or of ``questions``): what changed since the earlier round it
+    is marked the same as, or that it is new. Empty when the consultation is no round or its first."""
+    item = round_of(consultation)
+    if item is None:
+        return {}
+    rounds = item.trajectory.rounds
+    position = rounds.index(item)
+    if position == 0:
+        return {}
+    numbers = {r.consultation_id: n for n, r in enumerate(rounds[:position], start=1)}
+    if questions is None:
+        questions = [q for theme in consultation.themes for q in theme.questions]
+    earlier_ids = {q.same_as_id for q in questions if q.same_as_id is not None}
+    earlier = {q.id: (q, consultation_id) for q, consultation_id in db.session.execute(
+        select(Question, Theme.consultation_id).join(Theme).where(Question.id.in_(earlier_ids)))} if earlier_ids else {}
+    result = {}
+    for question in questions:
+        found = earlier.get(question.same_as_id)
+        if found is None or found[1] not in numbers:
+            result[question.id] = SinceEarlier(question, None)
+            continue
+        before = found[0]
+        changed = tuple(name for name, differs in (
+            ("text", before.text.split() != question.text.split()), ("kind", before.kind != question.kind),
+            ("options", list(before.options or []) != list(question.options or []))) if differs)
+        ops = tuple(_word_diff(before.text, question.text)) if "text" in changed else ()
+        result[question.id] = SinceEarlier(question, before, numbers[found[1]], changed, ops)
+    return result

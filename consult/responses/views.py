@@ -18,6 +18,7 @@ from flask_wtf.csrf import CSRFError
 from consult.audit.services import record_event
 from consult.consultations.loaders import load_consultation
 from consult.consultations.models import Question, QuestionKind
+from consult.consultations.trajectory_services import since_earlier
 from consult.core.forms import arg_int, db_int
 from consult.core.htmx import current_url, htmx_redirect, is_htmx
 from consult.core.limits import limit_route
@@ -236,7 +237,8 @@ def overview(response_id: int):
     editable = can_edit_response(current_user, response)
     return render_template("responses/overview.html", response=response, items=items,
                            editable=editable, unsubmitted=has_unsubmitted_changes(response),
-                           copyable=copyable_answers(current_user, response) if editable else [])
+                           copyable=copyable_answers(current_user, response) if editable else [],
+                           since=since_earlier(response.consultation, [q for i in items for q in i.questions]))
 
 
 @bp.route("/responses/<int:response_id>/copy-earlier", methods=["POST"])
@@ -312,7 +314,8 @@ def _render_theme(response, items, index, states, closed: bool = False):
     return render_template("responses/theme.html", response=response, items=items, index=index,
                            item=items[index], states=states,
                            editable=can_edit_response(current_user, response) and not closed,
-                           closed=closed, now=utcnow(), copied=copied_from(response))
+                           closed=closed, now=utcnow(), copied=copied_from(response),
+                           since=since_earlier(response.consultation, items[index].questions))
 
 
 @bp.route("/responses/<int:response_id>/answers/<int:question_id>", methods=["POST"])
@@ -336,7 +339,8 @@ def autosave(response_id: int, question_id: int):
     if _merging(question):  # the field itself changed: send the whole question back
         body = render_template("responses/_question.html", response=response, state=state, editable=True,
                                focus=True, status_message=_MERGED if saved else None,
-                               number=_number_in_theme(response, question))
+                               number=_number_in_theme(response, question), copied=copied_from(response),
+                               since=since_earlier(response.consultation, [question]))
     else:
         body = render_template("responses/_save_status.html", response=response, state=state,
                                saved=state.changed, now=utcnow())
@@ -353,7 +357,8 @@ def fresh_question(response_id: int, question_id: int):
     state = _states(response, [question])[question.id]
     return render_template("responses/_question.html", response=response, state=state,
                            editable=can_edit_response(current_user, response), focus=True,
-                           number=_number_in_theme(response, question))
+                           number=_number_in_theme(response, question), copied=copied_from(response),
+                           since=since_earlier(response.consultation, [question]))
 
 
 def _number_in_theme(response: Response, question: Question) -> int:
