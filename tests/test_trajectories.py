@@ -479,3 +479,46 @@ def test_response_pages_show_what_changed_and_check_the_copied_answer(app, world
     assert f'<fieldset class="utrecht-form-fieldset utrecht-form-fieldset--html-fieldset choice-group" ' \
            f'id="q-{later[1].id}" aria-describedby="since-{later[1].id}"' in html
     assert f'aria-describedby="since-{new.id} count-{new.id}"' in html
+
+
+# --- evidence from an earlier round -------------------------------------------------------------
+
+def test_strategy_links_an_earlier_rounds_answer_and_refuses_other_rounds(app, world, rounds):
+    from consult.advice.models import Disposition
+    from consult.strategy.services import (
+        StrategyRefused,
+        create_draft,
+        evidence_label,
+        find_source,
+        link_evidence,
+        part_labels,
+        sources,
+    )
+
+    first, second, third = world["rounds"]
+    editor, earlier, mine = world["users"]["editor"], rounds["earlier"], rounds["mine"]
+    ref = f"{first.id}:answer:{mine.id}-{earlier[0].id}"
+    source = find_source(second, "earlier_round", ref)
+    assert (source.type, source.ref, source.title, source.text, source.confidential) == (
+        "earlier_round", ref, "Ronde 1 — Zorg A — Hoe werkt u samen met de wijkteams?", "Wekelijks overleg.", False)
+    # The confidential figure of round 1 stays marked confidential, as in its own round.
+    figure = find_source(second, "earlier_round", f"{first.id}:answer:{mine.id}-{earlier[2].id}")
+    assert figure.confidential is True
+    # The picker finds it among the earlier rounds' input, titled with the round.
+    assert [(s.type, s.ref) for s in sources(second, "wekelijks")] == [("earlier_round", ref)]
+    draft = create_draft(second, by=editor)
+    link = link_evidence(draft, "general", "earlier_round", ref, Disposition.ADOPTED, "Overleg blijft wekelijks.",
+                         by=editor)
+    db.session.commit()
+    assert evidence_label(part_labels(draft), link) == "Algemeen deel (inbreng van ronde 1)"
+    # A later round, the round itself, another trajectory's consultation, or a made-up ref: no source.
+    later_answer = f"{third.id}:answer:{mine.id}-{earlier[0].id}"
+    outsider = _consultation("elders", "Elders", Status.OPEN, municipality=first.municipalities[0])
+    for wrong in (later_answer, f"{second.id}:answer:{mine.id}-{earlier[0].id}",
+                  f"{outsider.id}:answer:{mine.id}-{earlier[0].id}", f"{first.id}:earlier_round:x", "x:y:z", "1"):
+        assert find_source(second, "earlier_round", wrong) is None, wrong
+    with pytest.raises(StrategyRefused):
+        link_evidence(draft, "general", "earlier_round", f"{first.id}:answer:{mine.id}-{earlier[0].id}".replace(
+            str(first.id) + ":", str(outsider.id) + ":", 1), Disposition.ADOPTED, "x", by=editor)
+    # Round 1 sees nothing earlier.
+    assert find_source(first, "earlier_round", ref) is None

@@ -334,3 +334,12 @@ def since_earlier(consultation: Consultation, questions=None) -> dict[int, Since
         ops = tuple(_word_diff(before.text, question.text)) if "text" in changed else ()
         result[question.id] = SinceEarlier(question, before, numbers[found[1]], changed, ops)
     return result
+
+
+def earlier_rounds(consultation: Consultation) -> list[tuple[int, TrajectoryRound]]:
+    """The rounds before ``consultation``'s in its trajectory, each with its number, in order."""
+    item = round_of(consultation)
+    if item is None:
+        return []
+    rounds = item.trajectory.rounds
+    return list(enumerate(rounds[:rounds.index(item)], start=1))

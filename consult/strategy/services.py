@@ -17,6 +17,7 @@ from consult.analysis.services import answer_items_of, current_answers
 from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Consultation
+from consult.consultations.trajectory_services import earlier_rounds, round_of
 from consult.core.access import like_contains
 from consult.core.db import update_if_version
 from consult.core.forms import db_int
@@ -77,6 +78,7 @@ SOURCE_LABELS = {
     "qa": _l("Question and answer"),
     "advice_point": _l("Advice point"),
     "synthesis": _l("Synthesis"),
+    "earlier_round": _l("Input of an earlier round"),
 }
 SOURCE_TYPES = tuple(SOURCE_LABELS)
 
@@ -490,14 +492,17 @@ def _answers_of(consultation: Consultation, question_ids, pairs: set[tuple[int, 
 
 
 def _sources(consultation: Consultation, only: dict[str, set[str]] | None = None, *, needle: str = "",
-             limit: int | None = None) -> list[Source]:
+             limit: int | None = None, earlier: bool = True) -> list[Source]:
     """The sources of ``consultation``: every one; with ``only`` (refs per source type) just those;
     with ``needle`` those whose text or name contains it, at most ``limit`` in all (the database
-    filters and stops; what it finds the caller checks again against the shown title)."""
+    filters and stops; what it finds the caller checks again against the shown title); ``earlier``:
+    with the input of the trajectory's earlier rounds."""
     pattern = like_contains(needle) if needle else None
 
     def wants(source_type: str) -> bool:
         if limit is not None and len(found) >= limit:
+            return False
+        if source_type == "earlier_round" and not earlier:
             return False
         return only is None or bool(only.get(source_type))
 
@@ -574,6 +579,37 @@ def _sources(consultation: Consultation, only: dict[str, set[str]] | None = None
         for synthesis in db.session.scalars(narrow(query, Synthesis.id, "synthesis").order_by(Synthesis.id)):
             scope = questions[synthesis.question_id].text[:80] if synthesis.question_id else themes[synthesis.theme_id].title
             found.append(Source("synthesis", str(synthesis.id), scope, synthesis.text))
+    if wants("earlier_round"):
+        found += _earlier_round_sources(consultation, only["earlier_round"] if only is not None else None,
+                                        needle=needle, limit=None if limit is None else limit - len(found))
+    return found
+
+
+def _earlier_round_sources(consultation: Consultation, refs: set[str] | None, *, needle: str,
+                           limit: int | None) -> list[Source]:
+    """The input of the rounds before ``consultation``'s in its trajectory (only ``refs`` when given,
+    each "<consultation id>:<source type>:<ref>"), each read by :func:`_sources` for its own round, so
+    every rule of that round applies; titled with the round's number. A ref of a consultation that
+    is no earlier round of this trajectory names nothing."""
+    wanted: dict[int, dict[str, set[str]]] | None = None
+    if refs is not None:
+        wanted = {}
+        for ref in refs:
+            number, _sep, rest = ref.partition(":")
+            source_type, _sep, inner = rest.partition(":")
+            if db_int(number) is not None and source_type in SOURCE_TYPES and source_type != "earlier_round":
+                wanted.setdefault(db_int(number), {}).setdefault(source_type, set()).add(inner)
+    found: list[Source] = []
+    for number, item in earlier_rounds(consultation):
+        if wanted is not None and item.consultation_id not in wanted:
+            continue
+        if limit is not None and len(found) >= limit:
+            break
+        for source in _sources(item.consultation, wanted[item.consultation_id] if wanted is not None else None,
+                               needle=needle, limit=None if limit is None else limit - len(found), earlier=False):
+            found.append(Source("earlier_round", f"{item.consultation_id}:{source.type}:{source.ref}",
+                                str(_l("Round %(number)d — %(title)s", number=number, title=source.title)),
+                                source.text, source.confidential))
     return found
 
 
@@ -679,9 +715,18 @@ def part_labels(draft: StrategyDraft) -> dict[str, str]:
 def evidence_label(labels: dict[str, str], link: EvidenceLink) -> str:
     """Where a link points, for people: the part's name, and the choice within it when it names one."""
     part = labels.get(link.part, link.part)
+    if link.source_type == "earlier_round":
+        part = _with_round(part, link.source_ref)
     if not link.choice:
         return part
     return str(_l("%(part)s – %(choice)s", part=part, choice=choice_label(link.choice)))
+
+
+def _with_round(label: str, ref: str) -> str:
+    """``label`` with the round of the trajectory that an "earlier_round" ref's input came from."""
+    consultation = db.session.get(Consultation, db_int(ref.partition(":")[0]) or 0)
+    item = round_of(consultation) if consultation is not None else None
+    return str(_l("%(label)s (input of round %(number)d)", label=label, number=item.number)) if item else label
 
 
 @dataclass
