@@ -125,6 +125,8 @@ def register_blueprints(app: Flask) -> None:
     from consult.core import views as _core_views  # noqa: F401
     from consult.dialogue import bp as dialogue_bp  # noqa: F401
     from consult.dialogue import views as _dialogue_views  # noqa: F401
+    from consult.drafts import bp as drafts_bp  # noqa: F401
+    from consult.drafts import views as _drafts_views  # noqa: F401
     from consult.home import bp as home_bp  # noqa: F401
     from consult.home import views as _home_views  # noqa: F401
     from consult.notify import bp as notify_bp  # noqa: F401
@@ -157,6 +159,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dialogue_bp)
     app.register_blueprint(qa_bp)
     app.register_blueprint(sessions_bp)
+    app.register_blueprint(drafts_bp)
     app.register_blueprint(notify_bp)
     app.register_blueprint(advice_bp)
     app.register_blueprint(analysis_bp)

@@ -15,6 +15,8 @@ submodules:
 * :mod:`consult.disclosure.qa` — the identity of whoever asked a question.
 * :mod:`consult.disclosure.advice` — council advice before submission and the municipality's reply before
   publication.
+* :mod:`consult.disclosure.comments` — comments on drafts open for comment (confidential, not published,
+  without name; nothing of another organisation before the comment period ends).
 """
 from __future__ import annotations
 
@@ -31,6 +33,9 @@ class Protected(enum.StrEnum):
     DELETED_POST = "deleted_post"                    # deleted by its author: moderators only, then purged
     PENDING_POST = "pending_post"                    # post or thread awaiting moderation: author and moderators
     QA_ASKER = "qa_asker"                            # who asked a question: the asker's organisation and the team
+    CONFIDENTIAL_COMMENT = "confidential_comment"    # a confidential comment on a draft: its organisation and the team
+    UNPUBLISHED_COMMENT = "unpublished_comment"      # a draft comment "do not publish": its organisation and the team
+    UNNAMED_COMMENT = "unnamed_comment"              # a draft comment published without the organisation's name
 
 
 class Audience(enum.StrEnum):

@@ -2,7 +2,6 @@
 the 'not yet considered' list, sharing, adopting, and council comments."""
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +19,7 @@ from consult.consultations.models import Consultation
 from consult.consultations.trajectory_services import earlier_rounds, round_of
 from consult.core.access import like_contains
 from consult.core.db import update_if_version
+from consult.core.diff import word_diff
 from consult.core.forms import db_int
 from consult.core.refused import Refused
 from consult.core.time import utcnow
@@ -350,20 +350,6 @@ def _as_text(value) -> str:
               ProvidersKind.NUMBER.value: str(_l("A number")), ProvidersKind.RANGE.value: str(_l("A range")),
               ProvidersKind.UNLIMITED.value: str(_l("Unlimited"))}
     return str(labels.get(value, value)) if isinstance(value, str) else str(value)
-
-
-def word_diff(old: str, new: str) -> list[tuple[str, str]]:
-    a, b = old.split(), new.split()
-    ops = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            ops.append(("same", " ".join(a[i1:i2])))
-        else:
-            if i2 > i1:
-                ops.append(("del", " ".join(a[i1:i2])))
-            if j2 > j1:
-                ops.append(("ins", " ".join(b[j1:j2])))
-    return ops
 
 
 def compare(all_revisions: list[Revision], first: int, second: int) -> list[PartDiff]:

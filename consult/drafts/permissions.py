@@ -1,0 +1,127 @@
+"""Who may see, write, open and comment on drafts. Comments are organisation-scoped: they are only
+loaded through the helpers here, which take the acting user, so changing an id in a URL never
+reaches another organisation's comment; what of others' comments a person sees is decided by
+consult.disclosure.comments."""
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from consult.consultations.models import Consultation, Status
+from consult.consultations.permissions import can_edit_consultation, can_view_consultation, is_team
+from consult.core.predicates import predicate
+from consult.core.time import utcnow
+from consult.disclosure.comments import may_show_comment
+from consult.drafts.models import Draft, DraftComment, DraftParagraph
+from consult.extensions import db
+from consult.orgs.models import Organisation
+from consult.responses.permissions import responding_organisations
+from consult.sessions.permissions import audience_organisations
+
+
+def commenting_organisations(user, draft: Draft) -> list[Organisation]:
+    """The user's provider and council organisations that the draft's audience includes."""
+    return audience_organisations(user, draft)
+
+
+@predicate
+def can_manage_drafts(user, consultation: Consultation) -> bool:
+    """Editors (and admins) write drafts, open them for comment and answer the comments."""
+    return can_edit_consultation(user, consultation)
+
+
+@predicate
+def can_view_drafts(user, consultation: Consultation) -> bool:
+    """The list of drafts: the team, and participants the consultation is open to."""
+    return is_team(user, consultation) or (consultation.status != Status.DRAFT
+                                           and can_view_consultation(user, consultation)
+                                           and bool(user and user.is_authenticated))
+
+
+@predicate
+def can_view_draft(user, draft: Draft) -> bool:
+    """The team always; outside it, members of an organisation in the draft's audience who may see
+    the consultation, from the moment the comment period opens (and after it ends)."""
+    consultation = draft.consultation
+    if is_team(user, consultation):
+        return True
+    return draft.opens_at is not None and draft.opens_at <= utcnow() and consultation.status != Status.DRAFT \
+        and can_view_consultation(user, consultation) and bool(commenting_organisations(user, draft))
+
+
+@predicate
+def can_comment(user, draft: Draft) -> bool:
+    """Providers and councils of the audience, while the period is open; the team answers, it does not comment."""
+    return draft.is_open() and not is_team(user, draft.consultation) and can_view_draft(user, draft)
+
+
+@predicate
+def can_change_comment(user, comment: DraftComment) -> bool:
+    """A member of the commenting organisation, while the period is open and the comment stands."""
+    draft = comment.paragraph.draft
+    return not comment.withdrawn and draft.is_open() and can_view_draft(user, draft) \
+        and any(org.id == comment.organisation_id for org in commenting_organisations(user, draft))
+
+
+@predicate
+def can_reply_to_comment(user, comment: DraftComment) -> bool:
+    return not comment.withdrawn and can_manage_drafts(user, comment.paragraph.draft.consultation)
+
+
+def visible_drafts(user, consultation: Consultation) -> list[Draft]:
+    """The consultation's drafts the user may see, newest first."""
+    drafts = db.session.scalars(select(Draft).where(Draft.consultation_id == consultation.id)
+                                .order_by(Draft.created_at.desc(), Draft.id.desc())).all()
+    return [draft for draft in drafts if can_view_draft(user, draft)]
+
+
+@predicate
+def open_drafts(user, consultation: Consultation) -> list[Draft]:
+    """The drafts open for comment that the user may comment on (for the consultation page)."""
+    return [draft for draft in visible_drafts(user, consultation) if draft.is_open()]
+
+
+def shown_comments(user, draft: Draft) -> dict[int, list[DraftComment]]:
+    """The comments on the draft that the user may see, per paragraph id: the team all that stand,
+    the user's own organisations theirs, others' only as the disclosure gate allows."""
+    comments = db.session.scalars(
+        select(DraftComment).join(DraftParagraph).where(DraftParagraph.draft_id == draft.id)
+        .options(joinedload(DraftComment.organisation)).order_by(DraftComment.id))
+    shown: dict[int, list[DraftComment]] = {}
+    for comment in comments:
+        if comment.withdrawn_at is None and may_show_comment(comment, user):
+            shown.setdefault(comment.paragraph_id, []).append(comment)
+    return shown
+
+
+def draft_or_404(user, draft_id: int) -> Draft:
+    draft = db.session.get(Draft, draft_id)
+    if draft is None or not can_view_draft(user, draft):
+        abort(404)
+    return draft
+
+
+def paragraph_or_404(draft: Draft, paragraph_id: int) -> DraftParagraph:
+    paragraph = db.session.get(DraftParagraph, paragraph_id)
+    if paragraph is None or paragraph.draft_id != draft.id:
+        abort(404)
+    return paragraph
+
+
+def own_comment_or_404(user, comment_id: int) -> DraftComment:
+    """A comment of one of the user's organisations, or 404: never another organisation's."""
+    org_ids = [org.id for org in responding_organisations(user)]
+    comment = db.session.scalar(select(DraftComment).where(
+        DraftComment.id == comment_id, DraftComment.organisation_id.in_(org_ids))) if org_ids else None
+    if comment is None or comment.withdrawn:
+        abort(404)
+    return comment
+
+
+def managed_comment_or_404(user, comment_id: int) -> DraftComment:
+    """A comment on a draft of a consultation the user's team manages; 404 otherwise."""
+    comment = db.session.get(DraftComment, comment_id)
+    if comment is None or not can_manage_drafts(user, comment.paragraph.draft.consultation):
+        abort(404)
+    return comment

@@ -1,0 +1,306 @@
+"""Drafts open for comment: a document written in the platform as numbered paragraphs, the comment
+period, comments per paragraph with the confidentiality and publication choices of answers, the
+team's disposition and reply, the disclosure gate on others' comments, and revisions with a diff."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from consult.advice.models import Disposition
+from consult.audit.models import AuditEvent
+from consult.consultations.models import Consultation, Status, TeamRole
+from consult.core.time import utcnow
+from consult.disclosure import Protected
+from consult.disclosure.comments import comment_protection, may_name_commenter, may_show_comment
+from consult.drafts.models import Draft, DraftComment, DraftParagraph
+from consult.drafts.services import (
+    DraftChangedMeanwhile,
+    DraftRefused,
+    add_comment,
+    create_document,
+    document_paragraphs,
+    edit_comment,
+    open_for_comment,
+    reply_to_comment,
+    revise_document,
+)
+from consult.extensions import db
+from consult.orgs.models import MemberRole, OrgKind
+from tests.conftest import add_team, clients_for, make_org, make_user, post_form, text_of
+
+BODY = ("Dit programma beschrijft de eisen.\n\n"
+        "## Kwaliteit\n"
+        "De aanbieder werkt met gekwalificeerd personeel.\n\n"
+        "De aanbieder rapporteert elk kwartaal.\n\n"
+        "## Tarieven\n"
+        "Het tarief is een uurtarief.")
+
+
+@pytest.fixture
+def world(app):
+    leiden = make_org("Gemeente Leiden", kind=OrgKind.MUNICIPALITY)
+    consultation = Consultation(slug="wmo", title="Wmo 2027", status=Status.OPEN, municipalities=[leiden],
+                                closes_at=utcnow() + timedelta(days=30), principles=[])
+    db.session.add(consultation)
+    db.session.commit()
+    org_a, org_b = make_org("Zorg A", kvk="11111111"), make_org("Zorg B", kvk="22222222")
+    council = make_org("Adviesraad Leiden", kind=OrgKind.COUNCIL)
+    users = {
+        "a1": make_user("a1@example.org", name="Anna Eerste", org=org_a, locale="en"),
+        "b1": make_user("b1@example.org", name="Bert Bakker", org=org_b, locale="en"),
+        "council": make_user("raad@example.org", name="Rita Raad", org=council, locale="en"),
+        "editor": make_user("editor@example.org", name="Eva Editor", org=leiden, role=MemberRole.CONTACT,
+                            locale="en"),
+        "analyst": make_user("analyst@example.org", name="Ali Analist", locale="en"),
+    }
+    add_team(consultation, {users["editor"]: TeamRole.EDITOR, users["analyst"]: TeamRole.ANALYST})
+    return {"consultation": consultation, "users": users, "orgs": {"a": org_a, "b": org_b, "council": council}}
+
+
+def _draft(world, *, open_: bool = True) -> Draft:
+    draft = create_document(world["consultation"], title="Programma van eisen", introduction="Lees dit eerst.",
+                            body=BODY, by=world["users"]["editor"])
+    if open_:
+        open_for_comment(draft, opens_at=utcnow() - timedelta(hours=1), closes_at=utcnow() + timedelta(days=7),
+                         audience="both", version=draft.version, by=world["users"]["editor"])
+    db.session.commit()
+    return draft
+
+
+def _paragraph(draft: Draft, number: str) -> DraftParagraph:
+    return next(p for p in draft.paragraphs if p.number == number)
+
+
+def _comment(world, draft, who="a1", org="a", number="1.1", body="Graag ook stagiairs toestaan.",
+             confidential=False, publication="named") -> DraftComment:
+    comment = add_comment(_paragraph(draft, number), world["orgs"][org], body=body, confidential=confidential,
+                          publication=publication, by=world["users"][who])
+    db.session.commit()
+    return comment
+
+
+def _close(draft):
+    draft.closes_at = utcnow() - timedelta(seconds=1)
+    draft.opens_at = draft.closes_at - timedelta(days=7)
+    db.session.commit()
+
+
+# --- paragraphs -----------------------------------------------------------------------------
+
+def test_document_is_split_into_numbered_paragraphs_per_section():
+    specs = document_paragraphs(BODY)
+    assert [(s.key, s.number, s.section, s.text) for s in specs] == [
+        ("0.1", "1", "", "Dit programma beschrijft de eisen."),
+        ("1.1", "1.1", "Kwaliteit", "De aanbieder werkt met gekwalificeerd personeel."),
+        ("1.2", "1.2", "Kwaliteit", "De aanbieder rapporteert elk kwartaal."),
+        ("2.1", "2.1", "Tarieven", "Het tarief is een uurtarief."),
+    ]
+    assert [s.number for s in document_paragraphs("Een.\n\nTwee\nregels.\n\n\nDrie.")] == ["1", "2", "3"]
+    assert document_paragraphs("Een.\n\nTwee\nregels.")[1].text == "Twee regels."
+
+
+def test_a_document_needs_a_title_and_a_paragraph(world):
+    with pytest.raises(DraftRefused) as refused:
+        create_document(world["consultation"], title=" ", introduction="", body="x", by=world["users"]["editor"])
+    assert refused.value.field == "title"
+    with pytest.raises(DraftRefused) as refused:
+        create_document(world["consultation"], title="PvE", introduction="", body="## Alleen een kop",
+                        by=world["users"]["editor"])
+    assert (refused.value.field, str(refused.value.message)) == ("body", "Write at least one paragraph.")
+
+
+# --- the comment period -------------------------------------------------------------------
+
+def test_team_writes_and_opens_a_document_through_the_pages(app, world):
+    clients = clients_for(app, {"editor": world["users"]["editor"], "a1": world["users"]["a1"]})
+    response = post_form(clients["editor"], "/consultations/wmo/drafts/new",
+                         {"title": "Programma van eisen", "introduction": "", "body": BODY})
+    draft = db.session.scalar(select(Draft))
+    assert response.status_code == 302 and response.headers["Location"] == f"/drafts/{draft.id}"
+    assert [p.number for p in draft.paragraphs] == ["1", "1.1", "1.2", "2.1"]
+    # Not open yet: a provider does not see it.
+    assert clients["a1"].get(f"/drafts/{draft.id}").status_code == 404
+    response = post_form(clients["editor"], f"/drafts/{draft.id}/open",
+                         {"opens_on": "2020-01-01", "opens_time": "09:00", "closes_on": "2020-01-02",
+                          "closes_time": "17:00", "audience": "both", "version": str(draft.version)})
+    assert response.status_code == 200
+    assert "The period must close in the future." in text_of(response)
+    response = post_form(clients["editor"], f"/drafts/{draft.id}/open",
+                         {"opens_on": "2026-01-15", "opens_time": "09:00", "closes_on": "2099-01-15",
+                          "closes_time": "17:00", "audience": "providers", "version": str(draft.version)})
+    assert response.status_code == 302
+    db.session.refresh(draft)
+    assert draft.opens_at == datetime(2026, 1, 15, 8, 0, tzinfo=UTC)  # 09:00 Amsterdam in winter
+    assert draft.closes_at == datetime(2099, 1, 15, 16, 0, tzinfo=UTC)
+    assert draft.is_open()
+    page = text_of(clients["a1"].get(f"/drafts/{draft.id}"))
+    assert "Open for comment until" in page and "Comment on paragraph 1.2" in page
+    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "draft_opened_for_comment"))
+
+
+def test_audience_councils_keeps_providers_out(world):
+    draft = _draft(world)
+    draft.audience = "councils"
+    db.session.commit()
+    from consult.drafts.permissions import can_comment, can_view_draft
+    assert not can_view_draft(world["users"]["a1"], draft)
+    assert can_comment(world["users"]["council"], draft)
+    assert not can_comment(world["users"]["editor"], draft)  # the team answers, it does not comment
+
+
+# --- comments -------------------------------------------------------------------------------
+
+def test_participant_comments_per_paragraph_with_choices(app, world):
+    draft = _draft(world)
+    paragraph = _paragraph(draft, "1.2")
+    client = clients_for(app, {"a1": world["users"]["a1"]})["a1"]
+    url = f"/drafts/{draft.id}/paragraphs/{paragraph.id}/comment"
+    response = post_form(client, url, {"organisation": str(world["orgs"]["a"].id), "body": "",
+                                       "publication": "anonymous"})
+    assert response.status_code == 200 and "Write your comment." in text_of(response)
+    response = post_form(client, url, {"organisation": str(world["orgs"]["a"].id), "body": "Per half jaar volstaat.",
+                                       "confidential": "y", "publication": "anonymous"})
+    assert response.status_code == 302
+    comment = db.session.scalar(select(DraftComment))
+    assert (comment.body, comment.confidential, comment.publication.value, comment.anchored_text,
+            comment.organisation_id, comment.paragraph_id) == (
+        "Per half jaar volstaat.", True, "anonymous", "De aanbieder rapporteert elk kwartaal.",
+        world["orgs"]["a"].id, paragraph.id)
+    page = text_of(client.get(f"/drafts/{draft.id}"))
+    assert "Zorg A Confidential Per half jaar volstaat." in page
+
+
+def test_a_comment_for_another_organisation_is_refused(app, world):
+    draft = _draft(world)
+    paragraph = _paragraph(draft, "1")
+    client = clients_for(app, {"a1": world["users"]["a1"]})["a1"]
+    response = post_form(client, f"/drafts/{draft.id}/paragraphs/{paragraph.id}/comment",
+                         {"organisation": str(world["orgs"]["b"].id), "body": "Namens B", "publication": "named"})
+    assert response.status_code == 200 and "Not a valid choice." in text_of(response)
+    assert db.session.scalar(select(DraftComment)) is None
+
+
+def test_edit_while_open_with_version_and_refused_after_close(app, world):
+    draft = _draft(world)
+    comment = _comment(world, draft)
+    client = clients_for(app, {"a1": world["users"]["a1"], "b1": world["users"]["b1"]})
+    assert clients_for(app, {"b1": world["users"]["b1"]})["b1"].get(
+        f"/drafts/comments/{comment.id}/edit").status_code == 404  # another organisation's comment
+    response = post_form(client["a1"], f"/drafts/comments/{comment.id}/edit",
+                         {"organisation": str(world["orgs"]["a"].id), "body": "Ook leerlingen.",
+                          "publication": "none", "version": "1"})
+    assert response.status_code == 302
+    db.session.refresh(comment)
+    assert (comment.body, comment.publication.value, comment.version) == ("Ook leerlingen.", "none", 2)
+    # A stale save is refused, the typed text kept.
+    response = post_form(client["a1"], f"/drafts/comments/{comment.id}/edit",
+                         {"organisation": str(world["orgs"]["a"].id), "body": "Oude versie",
+                          "publication": "named", "version": "1"})
+    assert response.status_code == 409
+    assert "Someone else saved this text in the meantime" in text_of(response)
+    assert "Oude versie" in response.get_data(as_text=True)
+    _close(draft)
+    with pytest.raises(DraftRefused):
+        edit_comment(comment, body="Te laat", confidential=False, publication="named", version=comment.version,
+                     by=world["users"]["a1"])
+    db.session.rollback()
+    response = client["a1"].get(f"/drafts/comments/{comment.id}/edit")
+    assert response.status_code == 302
+    with pytest.raises(DraftRefused):
+        add_comment(_paragraph(draft, "1"), world["orgs"]["a"], body="Te laat", confidential=False,
+                    publication="named", by=world["users"]["a1"])
+
+
+def test_withdraw_while_open(app, world):
+    draft = _draft(world)
+    comment = _comment(world, draft)
+    client = clients_for(app, {"a1": world["users"]["a1"]})["a1"]
+    assert post_form(client, f"/drafts/comments/{comment.id}/withdraw").status_code == 302
+    db.session.refresh(comment)
+    assert comment.withdrawn_at is not None
+    assert "Graag ook stagiairs" not in text_of(client.get(f"/drafts/{draft.id}"))
+
+
+# --- the gate -----------------------------------------------------------------------------
+
+def test_gate_on_others_comments_before_and_after_the_period(app, world):
+    draft = _draft(world)
+    named = _comment(world, draft, body="Openbaar met naam.")
+    secret = _comment(world, draft, body="Vertrouwelijk GEHEIM-1.", confidential=True)
+    unpublished = _comment(world, draft, body="Niet publiceren GEHEIM-2.", publication="none")
+    unnamed = _comment(world, draft, body="Zonder naam.", publication="anonymous")
+    assert (comment_protection(named), comment_protection(secret), comment_protection(unpublished),
+            comment_protection(unnamed)) == (None, Protected.CONFIDENTIAL_COMMENT, Protected.UNPUBLISHED_COMMENT,
+                                             Protected.UNNAMED_COMMENT)
+    b1 = world["users"]["b1"]
+    clients = clients_for(app, {"b1": b1, "a1": world["users"]["a1"], "editor": world["users"]["editor"]})
+    # During the period another organisation sees nothing of A's comments.
+    assert not any(may_show_comment(c, b1) for c in (named, secret, unpublished, unnamed))
+    page = text_of(clients["b1"].get(f"/drafts/{draft.id}"))
+    assert "Openbaar met naam." not in page and "Zorg A" not in page
+    _close(draft)
+    assert [may_show_comment(c, b1) for c in (named, secret, unpublished, unnamed)] == [True, False, False, True]
+    assert (may_name_commenter(named, b1), may_name_commenter(unnamed, b1)) == (True, False)
+    page = text_of(clients["b1"].get(f"/drafts/{draft.id}"))
+    assert "Zorg A Openbaar met naam." in page
+    assert "An organisation (without name) Zonder naam." in page
+    assert "GEHEIM" not in page
+    assert page.count("Zorg A") == 1
+    # The commenting organisation and the team see everything, marked.
+    own = text_of(clients["a1"].get(f"/drafts/{draft.id}"))
+    assert "Zorg A Confidential Vertrouwelijk GEHEIM-1." in own and "Zorg A Not published Niet publiceren" in own
+    team = text_of(clients["editor"].get(f"/drafts/{draft.id}"))
+    assert "Zorg A Published without name Zonder naam." in team and "GEHEIM-1" in team and "GEHEIM-2" in team
+
+
+# --- the team's reply ----------------------------------------------------------------------
+
+def test_team_reply_with_disposition_and_version_conflict(app, world):
+    draft = _draft(world)
+    comment = _comment(world, draft)
+    clients = clients_for(app, {"editor": world["users"]["editor"], "a1": world["users"]["a1"],
+                                "analyst": world["users"]["analyst"]})
+    assert clients["a1"].get(f"/drafts/comments/{comment.id}/reply").status_code == 404
+    assert clients["analyst"].get(f"/drafts/comments/{comment.id}/reply").status_code == 404
+    url = f"/drafts/comments/{comment.id}/reply"
+    response = post_form(clients["editor"], url, {"disposition": "partly", "reply": "", "version": "1"})
+    assert response.status_code == 200 and "Write a reply." in text_of(response)
+    response = post_form(clients["editor"], url, {"disposition": "partly", "reply": "Stagiairs onder begeleiding.",
+                                                  "version": "1"})
+    assert response.status_code == 302
+    db.session.refresh(comment)
+    assert (comment.disposition, comment.reply, comment.reply_version) == (
+        Disposition.PARTLY, "Stagiairs onder begeleiding.", 2)
+    response = post_form(clients["editor"], url, {"disposition": "adopted", "reply": "Andere tekst",
+                                                  "version": "1"})
+    assert response.status_code == 409 and "Stagiairs onder begeleiding." in text_of(response)
+    with pytest.raises(DraftChangedMeanwhile):
+        reply_to_comment(comment, disposition="adopted", reply="x", version=1, by=world["users"]["editor"])
+    db.session.rollback()
+    # The commenting organisation reads the reply at once.
+    assert "Reply of the project team · Partly adopted Stagiairs onder begeleiding." in \
+        text_of(clients["a1"].get(f"/drafts/{draft.id}"))
+    assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "draft_comment_replied"))
+
+
+# --- revisions ------------------------------------------------------------------------------
+
+def test_revision_keeps_comments_anchored_and_shows_the_diff(app, world):
+    draft = _draft(world)
+    comment = _comment(world, draft, number="1.2", body="Elk half jaar is genoeg.")
+    untouched = _comment(world, draft, number="1.1", body="Prima.")
+    revise_document(draft, title=draft.title, introduction="",
+                    body=BODY.replace("rapporteert elk kwartaal", "rapporteert elk half jaar")
+                    .replace("\n\n## Tarieven\nHet tarief is een uurtarief.", ""),
+                    version=draft.version, by=world["users"]["editor"])
+    db.session.commit()
+    assert comment.paragraph_changed and not untouched.paragraph_changed
+    assert _paragraph(draft, "2.1").removed_at is not None
+    page = text_of(clients_for(app, {"a1": world["users"]["a1"]})["a1"].get(f"/drafts/{draft.id}"))
+    assert ("Elk half jaar is genoeg. Changed since your comment De aanbieder rapporteert elk "
+            "removed: kwartaal. added: half jaar.") in page
+    assert "Tarieven" not in page  # a removed paragraph without comments is not shown
+    with pytest.raises(DraftChangedMeanwhile):
+        revise_document(draft, title="x", introduction="", body="x", version=1, by=world["users"]["editor"])
