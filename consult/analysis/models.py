@@ -46,13 +46,14 @@ class Tag(db.Model):
 
 
 class Coding(db.Model):
-    """A tag on a whole answer, on an excerpt of an answer, or on a discussion post."""
+    """A tag on a whole answer, on an excerpt of an answer, on a discussion post, or on a dialogue
+    session's minutes point or written input."""
 
     __tablename__ = "codings"
     __table_args__ = (
         Index("ix_codings_answer", "response_id", "question_id"),
-        CheckConstraint("(response_id IS NOT NULL AND question_id IS NOT NULL) OR post_id IS NOT NULL",
-                        name="target"),
+        CheckConstraint("(response_id IS NOT NULL AND question_id IS NOT NULL) OR post_id IS NOT NULL "
+                        "OR minutes_point_id IS NOT NULL OR written_input_id IS NOT NULL", name="target"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -60,6 +61,11 @@ class Coding(db.Model):
     response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    # A point of a dialogue session's minutes, or an organisation's written input on an agenda item.
+    minutes_point_id: Mapped[int | None] = mapped_column(
+        ForeignKey("session_minutes_points.id", ondelete="CASCADE"), index=True)
+    written_input_id: Mapped[int | None] = mapped_column(
+        ForeignKey("session_written_inputs.id", ondelete="CASCADE"), index=True)
     # An excerpt: character offsets into the answer's text and the text itself.
     start: Mapped[int | None]
     end: Mapped[int | None]
@@ -96,7 +102,8 @@ class BulkTagging(db.Model):
 
 
 class Quote(db.Model):
-    """An excerpt of a non-confidential answer or a post, marked for the report."""
+    """An excerpt of a non-confidential answer, a post, a minutes point or a written input, marked
+    for the report."""
 
     __tablename__ = "quotes"
     __table_args__ = (Index("ix_quotes_answer", "response_id", "question_id"),)
@@ -106,6 +113,10 @@ class Quote(db.Model):
     response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
     post_id: Mapped[int | None] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    minutes_point_id: Mapped[int | None] = mapped_column(
+        ForeignKey("session_minutes_points.id", ondelete="CASCADE"), index=True)
+    written_input_id: Mapped[int | None] = mapped_column(
+        ForeignKey("session_written_inputs.id", ondelete="CASCADE"), index=True)
     start: Mapped[int | None]
     end: Mapped[int | None]
     text: Mapped[str] = mapped_column(Text)

@@ -17,6 +17,8 @@ submodules:
   publication.
 * :mod:`consult.disclosure.comments` — comments on drafts open for comment (confidential, not published,
   without name; nothing of another organisation before the comment period ends).
+* :mod:`consult.disclosure.sessions` — dialogue sessions: an organisation is named with a minutes point,
+  a comment or a quote of its written input only where it agreed.
 """
 from __future__ import annotations
 

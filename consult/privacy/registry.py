@@ -83,6 +83,8 @@ USER_LINKS: dict[tuple[str, str], Link] = {
     ("join_requests", "requested_by_id"): Link(K, DETACH),  # the organisation asked; its request stays
     ("join_requests", "decided_by_id"): Link(K, DETACH),
     ("session_written_inputs", "author_id"): Link(K, DETACH),  # the organisation's input stays, as answers do
+    ("session_minutes_comments", "author_id"): Link(K, DETACH),  # the organisation's comment stays
+    ("session_minutes_comments", "replied_by_id"): Link(K, DETACH),
 }
 
 # Columns holding personal data themselves, found by the person's e-mail address
@@ -120,6 +122,7 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("report_files", "stored_name"): "a random storage name",
     ("users", "erased_at"): "when the person was erased",
     ("dialogue_sessions", "address"): "where a dialogue session takes place (a meeting venue)",
+    ("session_registrations", "may_name_organisation"): "whether the organisation may be named in the minutes",
 }
 
 # Never exported, not even to the person themselves: secrets and their hashes.

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -69,9 +78,24 @@ class CancelSessionForm(FlaskForm):
     version = IntegerField(validators=[Optional()])
 
 
+NAMING_HINT = _l("The project team writes minutes of what was said. With your agreement it names your "
+                 "organisation with the points it made; without it, the minutes say “a participant”. "
+                 "Your organisation is named only when everyone registered for it agrees.")
+
+
 class RegisterForm(FlaskForm):
     organisation = SelectField(_l("On behalf of"), coerce=int,
                                validators=[InputRequired(_l("Choose the organisation you register for."))])
+    may_name = BooleanField(_l("My organisation may be named in the minutes"), description=NAMING_HINT)
+
+
+class ConsentForm(FlaskForm):
+    """A registrant changes whether their organisation may be named in the minutes."""
+
+    may_name = RadioField(_l("May the minutes name your organisation?"), choices=[
+        SelectChoice("yes", _l("Yes, name my organisation with what it said")),
+        SelectChoice("no", _l("No, write “a participant”"))], description=NAMING_HINT,
+        validators=[InputRequired(_l("Choose whether your organisation may be named."))])
 
 
 class CancelRegistrationForm(FlaskForm):
@@ -102,6 +126,35 @@ class WrittenInputForm(FlaskForm):
     version = IntegerField(validators=[Optional()])
 
 
+NOBODY = 0  # the attribution choice "not attributed"
+
+
 class MinutesPointForm(FlaskForm):
     text = TextAreaField(_l("New point"), filters=[strip],  # the view names the item in the label
                          validators=[InputRequired(_l("Write the point.")), Length(max=10_000)])
+    organisation = SelectField(_l("Attributed to"), coerce=int, default=NOBODY, validators=[Optional()],
+                               description=_l("Outside the project team the organisation is named only if it "
+                                              "agreed; otherwise the minutes say “a participant”."))
+
+
+class EditPointForm(MinutesPointForm):
+    version = IntegerField(validators=[Optional()])
+
+
+class PublishMinutesForm(FlaskForm):
+    comments_until = DateField(_l("Last day for comments"), validators=[Optional()],
+                               description=_l("Registrants can comment on each point up to and including this "
+                                              "day (Dutch time). Left empty: 14 days from today."))
+
+
+class CommentForm(FlaskForm):
+    text = TextAreaField(_l("Your comment"), filters=[strip],  # the view names the point in the label
+                         validators=[InputRequired(_l("Write your comment.")), Length(max=10_000)])
+    version = IntegerField(validators=[Optional()])
+
+
+class AnswerForm(FlaskForm):
+    reply = TextAreaField(_l("Answer of the project team"), filters=[strip],
+                          validators=[InputRequired(_l("Write the answer.")), Length(max=10_000)])
+    corrected = BooleanField(_l("The point has been corrected in the minutes"))
+    version = IntegerField(validators=[Optional()])

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Theme
 from consult.core.db import str_enum
-from consult.core.time import UTCDateTime, utcnow
+from consult.core.time import UTCDateTime, to_local, utcnow
 from consult.extensions import db
 from consult.orgs.models import Organisation
 
@@ -96,6 +96,9 @@ class DialogueSession(db.Model):
     # per item); after it, the minutes, to the registrants.
     agenda_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     minutes_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Publishing the minutes opens a comment period for the registrants; it ends at this moment
+    # (the start of the day after the last day the team chose, Amsterdam time).
+    comments_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     consultation: Mapped[Consultation] = relationship()
     themes: Mapped[list[Theme]] = relationship(secondary=session_themes, order_by=Theme.position)
@@ -111,6 +114,19 @@ class DialogueSession(db.Model):
     def sequence(self) -> int:
         """The iCalendar SEQUENCE: 0 as first sent, one higher after every change."""
         return self.version - 1
+
+    def comments_open(self, now: datetime | None = None) -> bool:
+        """The minutes are published, their comment period has not ended and the session is not cancelled."""
+        now = now or utcnow()
+        return self.minutes_published_at is not None and not self.cancelled \
+            and self.comments_close_at is not None and now < self.comments_close_at
+
+    @property
+    def comments_last_day(self):
+        """The last day (Amsterdam) on which registrants may comment on the minutes, or None."""
+        if self.comments_close_at is None:
+            return None
+        return to_local(self.comments_close_at - timedelta(seconds=1)).date()
 
     def registration_open(self, now: datetime | None = None) -> bool:
         """Scheduled, before the registration deadline and before the start (server clock)."""
@@ -138,6 +154,10 @@ class Registration(db.Model):
     # None: not recorded yet; True: attended; False: did not come.
     attended: Mapped[bool | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Whether the person agrees that their organisation is named in the minutes (and in what leaves
+    # the team from them); changeable on the session's page. An organisation is named only while
+    # every one of its active registrations agrees (consult.disclosure.sessions decides).
+    may_name_organisation: Mapped[bool] = mapped_column(default=False)
     # When the person got a seat (at once, or on moving up from the waiting list).
     seated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -200,5 +220,46 @@ class MinutesPoint(db.Model):
     number: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The organisation the point is attributed to (the team's choice among the registered ones);
+    # shown outside the team only when the organisation agreed (consult.disclosure.sessions).
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"),
+                                                        index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the team changes the point after the minutes were published (shown with the point).
+    changed_after_publication_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     item: Mapped[AgendaItem] = relationship(back_populates="minutes")
+    organisation: Mapped[Organisation | None] = relationship()
+    comments: Mapped[list[MinutesComment]] = relationship(
+        back_populates="point", cascade="all, delete-orphan",
+        order_by="MinutesComment.created_at, MinutesComment.id")
+
+
+class MinutesComment(db.Model):
+    """A registrant's comment on one minutes point during the comment period, on behalf of the
+    organisation they registered for, with the team's answer. Organisation-scoped: loaded only
+    through consult.sessions.permissions; outside the team the organisation is named only where it
+    agreed (consult.disclosure.sessions)."""
+
+    __tablename__ = "session_minutes_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    point_id: Mapped[int] = mapped_column(ForeignKey("session_minutes_points.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    # Raised by every save of the comment and of its answer: a stale form is refused, not overwritten.
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reply: Mapped[str] = mapped_column(Text, default="")
+    # The team marked the point corrected in answer to this comment.
+    corrected: Mapped[bool] = mapped_column(default=False)
+    replied_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    point: Mapped[MinutesPoint] = relationship(back_populates="comments")
+    organisation: Mapped[Organisation] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    replied_by: Mapped[User | None] = relationship(foreign_keys=[replied_by_id])

@@ -1,13 +1,16 @@
 """The notifications sessions sends, to the registrant only: the confirmation (a seat or a place
 on the waiting list), moving up from the waiting list, a change or cancellation by the team, and
-the reminder the day before. Each links the calendar file, which a calendar reads as an update of
+the reminder the day before, the agenda and the minutes, and the answer to
+a comment on the minutes. Each links the calendar file, which a calendar reads as an update of
 the same entry."""
 from __future__ import annotations
+
+from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from consult.core.templating import format_clock, format_deadline
+from consult.core.templating import format_clock, format_day, format_deadline
 from consult.notify import registry
 from consult.notify.models import Kind
 from consult.notify.services import moment
@@ -71,7 +74,16 @@ def _agenda(d) -> tuple[str, list[str]]:
 
 def _minutes(d) -> tuple[str, list[str]]:
     return (_("Minutes of “%(session)s” published", session=d["session"]), [
-        _("The project team published the minutes of the session “%(session)s”.", session=d["session"])])
+        _("The project team published the minutes of the session “%(session)s”.", session=d["session"])]
+        + ([_("You can comment on each point up to and including %(day)s.",
+              day=format_day(date.fromisoformat(d["comments_until"])))]
+           if d.get("comments_until") else []))
+
+
+def _comment_answered(d) -> tuple[str, list[str]]:
+    return (_("Your comment on the minutes of “%(session)s” has been answered", session=d["session"]), [
+        _("The project team answered your comment on point %(n)s of the minutes of the session “%(session)s”. "
+          "Read the answer with the minutes.", n=d["point"], session=d["session"])])
 
 
 def _registrant(registration) -> list:
@@ -79,7 +91,8 @@ def _registrant(registration) -> list:
 
 
 WORDINGS = {"registered": _registered, "waiting": _waiting, "moved_up": _moved_up, "changed": _changed,
-            "cancelled": _cancelled, "reminder": _reminder, "agenda": _agenda, "minutes": _minutes}
+            "cancelled": _cancelled, "reminder": _reminder, "agenda": _agenda, "minutes": _minutes,
+            "comment_answered": _comment_answered}
 
 
 def _describe(d) -> tuple[str, list[str]]:

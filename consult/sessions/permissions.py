@@ -17,6 +17,7 @@ from consult.responses.permissions import responding_organisations
 from consult.sessions.models import (
     AgendaItem,
     DialogueSession,
+    MinutesComment,
     Registration,
     RegistrationStatus,
     SessionAudience,
@@ -162,3 +163,53 @@ def own_written_inputs(user, session: DialogueSession) -> dict[tuple[int, int], 
     inputs = db.session.scalars(select(WrittenInput).join(AgendaItem).where(
         AgendaItem.session_id == session.id, WrittenInput.organisation_id.in_(org_ids)))
     return {(i.agenda_item_id, i.organisation_id): i for i in inputs}
+
+
+@predicate
+def can_comment_minutes(user, session: DialogueSession) -> bool:
+    """A person with an active registration for the session, outside the team, while the comment
+    period on the published minutes is open; they comment on behalf of the organisation they
+    registered for."""
+    return session.comments_open() and not is_team(user, session.consultation) \
+        and own_registration(user, session) is not None
+
+
+@predicate
+def can_answer_comments(user, session: DialogueSession) -> bool:
+    """Editors answer the registrants' comments on the minutes (also after the comment period)."""
+    return can_manage_session(user, session)
+
+
+@predicate
+def can_change_minutes_comment(user, comment: MinutesComment) -> bool:
+    """A registrant of the comment's organisation, while the comment period is open."""
+    session = comment.point.item.session
+    mine = own_registration(user, session)
+    return mine is not None and mine.organisation_id == comment.organisation_id and can_comment_minutes(user, session)
+
+
+def own_comment_or_404(user, comment_id: int) -> MinutesComment:
+    """A comment of the organisation the user is registered for at its session, or 404: one
+    organisation never reaches another's comment to change it."""
+    if not (user and user.is_authenticated):
+        abort(404)
+    comment = db.session.get(MinutesComment, comment_id)
+    if comment is None:
+        abort(404)
+    mine = own_registration(user, comment.point.item.session)
+    if mine is None or mine.organisation_id != comment.organisation_id:
+        abort(404)
+    return comment
+
+
+def managed_comment_or_404(user, comment_id: int) -> MinutesComment:
+    """A comment on the minutes of a session the user's team manages; 404 otherwise."""
+    comment = db.session.get(MinutesComment, comment_id)
+    if comment is None or not can_manage_session(user, comment.point.item.session):
+        abort(404)
+    return comment
+
+
+def viewer_organisations(user, session: DialogueSession) -> set[int]:
+    """The user's own organisations in the session's audience (whose names they always see)."""
+    return {org.id for org in audience_organisations(user, session)}

@@ -3,7 +3,7 @@ cancelling on behalf of an organisation with a waiting list that moves up by its
 and the reminder the day before. Services flush and never commit (the view commits once)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, insert, literal, null, select, update
@@ -15,7 +15,8 @@ from consult.auth.models import User
 from consult.consultations.models import Consultation
 from consult.core.db import insert_unless_exists, update_if_version
 from consult.core.refused import Refused
-from consult.core.time import UTCDateTime, to_local, utcnow
+from consult.core.time import UTCDateTime, combine_local, to_local, utcnow
+from consult.disclosure.sessions import consenting_organisations
 from consult.extensions import db
 from consult.notify.models import Kind
 from consult.notify.services import absolute_url, notify, url_path
@@ -23,6 +24,7 @@ from consult.orgs.models import Organisation
 from consult.sessions.models import (
     AgendaItem,
     DialogueSession,
+    MinutesComment,
     MinutesPoint,
     Registration,
     RegistrationStatus,
@@ -173,7 +175,7 @@ def _lock(session: DialogueSession) -> None:
 
 
 def register(session: DialogueSession, *, by: User, organisation: Organisation,
-             now: datetime | None = None) -> Registration:
+             now: datetime | None = None, may_name_organisation: bool = False) -> Registration:
     """Register ``by`` on behalf of ``organisation``: a seat while there is one, else a place on
     the waiting list. Refused after the deadline or the start, twice for one person, and beyond
     the session's seats per organisation (seats and waiting places together).
@@ -194,10 +196,12 @@ def register(session: DialogueSession, *, by: User, organisation: Organisation,
                   else_=literal(RegistrationStatus.WAITING.value))
     stamp = literal(now, type_=UTCDateTime())
     seated_at = case((seated < session.capacity, stamp), else_=null())
-    chosen = select(literal(session.id), literal(by.id), literal(organisation.id), status, stamp, seated_at) \
+    chosen = select(literal(session.id), literal(by.id), literal(organisation.id), status, stamp, seated_at,
+                    literal(bool(may_name_organisation))) \
         .where(of_organisation < session.seats_per_organisation)
     statement = insert(Registration).from_select(
-        ["session_id", "user_id", "organisation_id", "status", "created_at", "seated_at"], chosen) \
+        ["session_id", "user_id", "organisation_id", "status", "created_at", "seated_at", "may_name_organisation"],
+        chosen) \
         .returning(Registration.id)
     try:
         with db.session.begin_nested():
@@ -308,10 +312,10 @@ def _tell(registration: Registration, event: str, *, dedupe: str) -> None:
            dedupe_key=dedupe)
 
 
-def _tell_registrants(session: DialogueSession, event: str, *, dedupe: str) -> None:
+def _tell_registrants(session: DialogueSession, event: str, *, dedupe: str, **extra) -> None:
     people = db.session.scalars(select(User).join(Registration, Registration.user_id == User.id).where(
         Registration.session_id == session.id, Registration.status != RegistrationStatus.CANCELLED)).all()
-    notify(people, Kind.SESSION, consultation=session.consultation, data=_data(session, event),
+    notify(people, Kind.SESSION, consultation=session.consultation, data=_data(session, event, **extra),
            link=url_path("sessions.show", session_id=session.id), dedupe_key=dedupe)
 
 
@@ -422,17 +426,21 @@ def save_written_input(item: AgendaItem, *, organisation: Organisation, text: st
     return written
 
 
-def add_minutes_point(item: AgendaItem, *, text: str, by: User) -> MinutesPoint:
-    """Add the next numbered point of the minutes under ``item`` (the team, before publication)."""
+def add_minutes_point(item: AgendaItem, *, text: str, by: User,
+                      organisation: Organisation | None = None) -> MinutesPoint:
+    """Add the next numbered point of the minutes under ``item`` (the team, before publication),
+    attributed to ``organisation`` (one of the registered ones) or to nobody."""
     if item.session.minutes_published_at is not None:
         raise SessionRefused(_l("The minutes are published and can no longer change."), field="text")
     text = _text(text, _l("Write the point."), "text")
+    _check_attributable(item.session, organisation)
     for _attempt in range(3):
         number = (db.session.scalar(select(func.max(MinutesPoint.number)).where(
             MinutesPoint.agenda_item_id == item.id)) or 0) + 1
         try:
             with db.session.begin_nested():
-                point = MinutesPoint(item=item, number=number, text=text)
+                point = MinutesPoint(item=item, number=number, text=text,
+                                     organisation_id=organisation.id if organisation else None)
                 db.session.add(point)
                 db.session.flush()
             break
@@ -440,20 +448,39 @@ def add_minutes_point(item: AgendaItem, *, text: str, by: User) -> MinutesPoint:
             continue
     else:
         raise SessionRefused(_l("Someone else added a point at the same moment. Add it again."), field="text")
-    record_event("session_minutes_point_added", actor=by, obj=item.session, item_id=item.id, number=number)
+    record_event("session_minutes_point_added", actor=by, obj=item.session, item_id=item.id, number=number,
+                 organisation_id=point.organisation_id)
     return point
 
 
-def publish_minutes(session: DialogueSession, *, by: User) -> None:
-    """Publish the minutes to the registrants and tell them."""
+COMMENT_DAYS = 14
+MAX_COMMENT_DAYS = 366
+
+
+def comments_close_at(last_day: date) -> datetime:
+    """The end of the comment period whose last day is ``last_day``: midnight after it, Amsterdam time."""
+    return combine_local(last_day + timedelta(days=1), time(0, 0))
+
+
+def publish_minutes(session: DialogueSession, *, by: User, comments_until: date | None = None) -> None:
+    """Publish the minutes to the registrants and tell them; registrants may comment per point up to
+    and including ``comments_until`` (an Amsterdam date; by default 14 days from today)."""
     if session.minutes_published_at is not None:
         return
     if not any(item.minutes for item in session.agenda):
         raise SessionRefused(_l("Write at least one point before publishing the minutes."), field="text")
-    session.minutes_published_at = utcnow()
+    now = utcnow()
+    today = to_local(now).date()
+    comments_until = comments_until or today + timedelta(days=COMMENT_DAYS)
+    if not today <= comments_until <= today + timedelta(days=MAX_COMMENT_DAYS):
+        raise SessionRefused(_l("Choose a last day from today up to a year from now."), field="comments_until")
+    session.minutes_published_at = now
+    session.comments_close_at = comments_close_at(comments_until)
     db.session.flush()
-    record_event("session_minutes_published", actor=by, obj=session)
-    _tell_registrants(session, "minutes", dedupe=f"session-minutes:{session.id}")
+    record_event("session_minutes_published", actor=by, obj=session,
+                 comments_close_at=session.comments_close_at.isoformat())
+    _tell_registrants(session, "minutes", dedupe=f"session-minutes:{session.id}",
+                      comments_until=comments_until.isoformat())
 
 
 def written_inputs(session: DialogueSession) -> dict[int, list[WrittenInput]]:
@@ -463,4 +490,151 @@ def written_inputs(session: DialogueSession) -> dict[int, list[WrittenInput]]:
             joinedload(WrittenInput.organisation), joinedload(WrittenInput.author))
             .where(AgendaItem.session_id == session.id).order_by(WrittenInput.created_at, WrittenInput.id)):
         found.setdefault(written.agenda_item_id, []).append(written)
+    return found
+
+
+
+# --- consent, attribution, comments on the minutes ---------------------------------------
+
+def set_consent(registration: Registration, may_name: bool, *, by: User) -> bool:
+    """The registrant says whether their organisation may be named in the minutes. False when
+    nothing changed."""
+    if registration.may_name_organisation == bool(may_name):
+        return False
+    registration.may_name_organisation = bool(may_name)
+    db.session.flush()
+    record_event("session_consent_changed", actor=by, obj=registration,
+                 consultation=registration.session.consultation, session_id=registration.session_id,
+                 organisation_id=registration.organisation_id, may_name=bool(may_name))
+    return True
+
+
+def consenting_ids(session: DialogueSession) -> set[int]:
+    """The organisations that agreed to be named with what was said at ``session`` (the gate's rule)."""
+    rows = db.session.execute(select(Registration.organisation_id, Registration.may_name_organisation).where(
+        Registration.session_id == session.id, Registration.status != RegistrationStatus.CANCELLED)).all()
+    return consenting_organisations(rows)
+
+
+def attributable_organisations(session: DialogueSession) -> list[Organisation]:
+    """The organisations a minutes point can be attributed to: those with a seat (registered, by name)."""
+    return list(db.session.scalars(select(Organisation).where(Organisation.id.in_(
+        select(Registration.organisation_id).where(Registration.session_id == session.id,
+                                                   Registration.status == RegistrationStatus.REGISTERED)))
+        .order_by(Organisation.name)))
+
+
+def _check_attributable(session: DialogueSession, organisation: Organisation | None) -> None:
+    if organisation is not None and organisation.id not in {o.id for o in attributable_organisations(session)}:
+        raise SessionRefused(_l("Choose one of the organisations registered for the session."), field="organisation")
+
+
+class PointChangedMeanwhile(Exception):
+    """A colleague saved the point (or a commenter, the comment) after the version the form started
+    from; nothing was written. ``stored`` is the row as stored now."""
+
+    def __init__(self, stored):
+        super().__init__("stale minutes point or comment")
+        self.stored = stored
+
+
+def change_minutes_point(point: MinutesPoint, *, text: str, organisation: Organisation | None, by: User,
+                         version: int | None = None) -> bool:
+    """Change a point's text or attribution (the team) in one conditional UPDATE from ``version``.
+    After publication the change is allowed (a comment may show the point was wrong) but the point
+    then says it was changed after publication. False when nothing changed."""
+    session = point.item.session
+    if session.cancelled:
+        raise SessionRefused(_l("A cancelled session cannot be changed."), field="text")
+    text = _text(text, _l("Write the point."), "text")
+    _check_attributable(session, organisation)
+    organisation_id = organisation.id if organisation else None
+    if point.text == text and point.organisation_id == organisation_id:
+        return False
+    now = utcnow()
+    values = dict(text=text, organisation_id=organisation_id, updated_at=now)
+    if session.minutes_published_at is not None:
+        values["changed_after_publication_at"] = now
+    base = point.version if version is None else version
+    if not update_if_version(point, base, **values):
+        db.session.refresh(point)
+        raise PointChangedMeanwhile(point)
+    record_event("session_minutes_point_changed", actor=by, obj=session, point_id=point.id,
+                 organisation_id=organisation_id, after_publication=session.minutes_published_at is not None)
+    return True
+
+
+def comments_open(session: DialogueSession, now: datetime | None = None) -> bool:
+    return session.comments_open(now)
+
+
+def _require_open(session: DialogueSession) -> None:
+    if not comments_open(session):
+        raise SessionRefused(_l("The comment period on these minutes has ended; comments can no longer be "
+                                "added or changed."), field="text")
+
+
+def comment_on_point(point: MinutesPoint, *, organisation: Organisation, text: str, by: User) -> MinutesComment:
+    """A registrant's comment on ``point`` on behalf of ``organisation`` (the one they registered
+    for), during the comment period."""
+    session = point.item.session
+    _require_open(session)
+    text = _text(text, _l("Write your comment."), "text")
+    comment = MinutesComment(point=point, organisation_id=organisation.id, author_id=by.id, text=text)
+    db.session.add(comment)
+    db.session.flush()
+    record_event("session_minutes_comment", actor=by, obj=comment, consultation=session.consultation,
+                 session_id=session.id, point_id=point.id, organisation_id=organisation.id)
+    return comment
+
+
+def change_comment(comment: MinutesComment, *, text: str, by: User, version: int | None = None) -> bool:
+    """Change a comment while the comment period is open; PointChangedMeanwhile when it was saved
+    (or answered) after ``version``. False when nothing changed."""
+    session = comment.point.item.session
+    _require_open(session)
+    text = _text(text, _l("Write your comment."), "text")
+    if comment.text == text:
+        return False
+    base = comment.version if version is None else version
+    if not update_if_version(comment, base, text=text, author_id=by.id, updated_at=utcnow()):
+        db.session.refresh(comment)
+        raise PointChangedMeanwhile(comment)
+    record_event("session_minutes_comment_changed", actor=by, obj=comment, consultation=session.consultation,
+                 session_id=session.id, point_id=comment.point_id, organisation_id=comment.organisation_id)
+    return True
+
+
+def answer_comment(comment: MinutesComment, *, reply: str, corrected: bool, by: User,
+                   version: int | None = None) -> bool:
+    """The team's answer to a comment (and whether the point was corrected), in one conditional
+    UPDATE from ``version``: a comment changed after the form was opened is refused, not answered
+    unseen. The commenter is told. False when nothing changed."""
+    session = comment.point.item.session
+    reply = _text(reply, _l("Write the answer."), "reply")
+    if comment.reply == reply and comment.corrected == bool(corrected):
+        return False
+    base = comment.version if version is None else version
+    if not update_if_version(comment, base, reply=reply, corrected=bool(corrected), replied_by_id=by.id,
+                             replied_at=utcnow()):
+        db.session.refresh(comment)
+        raise PointChangedMeanwhile(comment)
+    record_event("session_minutes_comment_answered", actor=by, obj=comment, consultation=session.consultation,
+                 session_id=session.id, point_id=comment.point_id, corrected=bool(corrected))
+    if comment.author is not None:
+        point = comment.point
+        notify([comment.author], Kind.SESSION, consultation=session.consultation,
+               data=_data(session, "comment_answered", point=f"{point.item.position + 1}.{point.number}"),
+               link=url_path("sessions.minutes", session_id=session.id) + f"#point-{point.id}",
+               dedupe_key=f"session-comment-answered:{comment.id}:{comment.version}")
+    return True
+
+
+def session_comments(session: DialogueSession) -> dict[int, list[MinutesComment]]:
+    """Every comment on the session's minutes, by point (the gate decides whose name is shown)."""
+    found: dict[int, list[MinutesComment]] = {}
+    for comment in db.session.scalars(select(MinutesComment).join(MinutesPoint).join(AgendaItem).options(
+            joinedload(MinutesComment.organisation)).where(AgendaItem.session_id == session.id)
+            .order_by(MinutesComment.created_at, MinutesComment.id)):
+        found.setdefault(comment.point_id, []).append(comment)
     return found

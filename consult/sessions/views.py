@@ -3,6 +3,8 @@ changing and cancelling (the team), registering and cancelling a registration (p
 councils), the calendar file (registrants), the participant list, its export and attendance (the team)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -13,26 +15,38 @@ from consult.consultations.loaders import load_consultation
 from consult.core.access import deny_hidden
 from consult.core.conflicts import STALE_SAVE, restart_from
 from consult.core.refused import flash_refused, refuse_on
-from consult.core.time import combine_local, to_local
+from consult.core.templating import format_day
+from consult.core.time import combine_local, to_local, utcnow
+from consult.disclosure import Audience
+from consult.disclosure.sessions import attribution
 from consult.extensions import db
 from consult.sessions import bp
 from consult.sessions.calendar import calendar_entry
 from consult.sessions.exporters import ParticipantsCsv
 from consult.sessions.forms import (
+    NOBODY,
     AgendaItemForm,
+    AnswerForm,
     AttendanceForm,
     CancelRegistrationForm,
     CancelSessionForm,
+    CommentForm,
+    ConsentForm,
+    EditPointForm,
     MinutesPointForm,
     PublishForm,
+    PublishMinutesForm,
     RegisterForm,
     SessionForm,
     WrittenInputForm,
 )
-from consult.sessions.models import AgendaItem, DialogueSession, RegistrationStatus
+from consult.sessions.models import AgendaItem, DialogueSession, MinutesPoint, RegistrationStatus
 from consult.sessions.permissions import (
     audience_organisations,
+    can_answer_comments,
     can_cancel_registration,
+    can_change_minutes_comment,
+    can_comment_minutes,
     can_give_written_input,
     can_manage_session,
     can_read_minutes,
@@ -40,21 +54,32 @@ from consult.sessions.permissions import (
     can_schedule_sessions,
     can_see_participants,
     can_view_session,
+    managed_comment_or_404,
     managed_registration_or_404,
+    own_comment_or_404,
     own_registration,
     own_registration_or_404,
     own_written_inputs,
+    viewer_organisations,
     visible_sessions,
 )
 from consult.sessions.services import (
+    COMMENT_DAYS,
     InputChangedMeanwhile,
+    PointChangedMeanwhile,
     SessionChangedMeanwhile,
     SessionRefused,
     add_agenda_item,
     add_minutes_point,
+    answer_comment,
+    attributable_organisations,
     cancel_registration,
     cancel_session,
+    change_comment,
+    change_minutes_point,
     change_session,
+    comment_on_point,
+    consenting_ids,
     counts,
     delete_agenda_item,
     publish_agenda,
@@ -63,6 +88,8 @@ from consult.sessions.services import (
     register,
     save_written_input,
     schedule_session,
+    session_comments,
+    set_consent,
     team_registrations,
     waiting_position,
     written_inputs,
@@ -143,7 +170,7 @@ def show(session_id: int):
 
 
 def _show(session: DialogueSession, register_form: RegisterForm | None = None, input_forms: dict | None = None,
-          status: int = 200):
+          status: int = 200, consent_form: ConsentForm | None = None):
     mine = own_registration(current_user, session)
     own_inputs = own_written_inputs(current_user, session)
     input_forms = input_forms or {}
@@ -172,6 +199,8 @@ def _show(session: DialogueSession, register_form: RegisterForm | None = None, i
                            seated=seated, waiting=waiting, register_form=register_form,
                            cancel_registration_form=CancelRegistrationForm(), input_forms=input_forms,
                            own_inputs=own_inputs,
+                           consent_form=consent_form or (ConsentForm(
+                               formdata=None, may_name="yes" if mine.may_name_organisation else "no") if mine else None),
                            cancel_form=CancelSessionForm(version=session.version)), status
 
 
@@ -239,7 +268,8 @@ def register_view(session_id: int):
     form.organisation.choices = [(org_id, org.name) for org_id, org in organisations.items()]
     if form.validate_on_submit():
         try:
-            registration = register(session, by=current_user, organisation=organisations[form.organisation.data])
+            registration = register(session, by=current_user, organisation=organisations[form.organisation.data],
+                                    may_name_organisation=form.may_name.data)
         except SessionRefused as refused:
             refuse_on(form.organisation, refused)
         else:
@@ -344,15 +374,34 @@ def _item_or_404(item_id: int) -> AgendaItem:
     return item
 
 
+def _attribution_choices(session: DialogueSession) -> list[tuple[int, str]]:
+    """The organisations a point can be attributed to, each marked whether it agreed to be named."""
+    consenting = consenting_ids(session)
+    return [(NOBODY, _("Not attributed"))] + [
+        (org.id, _("%(org)s (agreed to be named)", org=org.name) if org.id in consenting
+         else _("%(org)s (not named: shown as “a participant”)", org=org.name))
+        for org in attributable_organisations(session)]
+
+
 def _agenda_page(session: DialogueSession, item_form: AgendaItemForm | None = None,
-                 point_forms: dict | None = None, status: int = 200):
+                 point_forms: dict | None = None, status: int = 200,
+                 publish_minutes_form: PublishMinutesForm | None = None):
     point_forms = point_forms or {}
+    choices = _attribution_choices(session)
     for item in session.agenda:
         form = point_forms.setdefault(item.id, MinutesPointForm(prefix=f"m{item.id}", formdata=None))
         form.text.label.text = _("New point under “%(item)s”", item=item.title)  # one label per item
+        form.organisation.label.text = _("Point under “%(item)s” attributed to", item=item.title)
+        form.organisation.choices = choices
+    if publish_minutes_form is None:
+        publish_minutes_form = PublishMinutesForm(
+            formdata=None, comments_until=to_local(utcnow()).date() + timedelta(days=COMMENT_DAYS))
     return render_template("sessions/agenda.html", session=session, consultation=session.consultation,
                            item_form=item_form or AgendaItemForm(formdata=None), point_forms=point_forms,
-                           inputs=written_inputs(session), publish_form=PublishForm()), status
+                           inputs=written_inputs(session), publish_form=PublishForm(),
+                           publish_minutes_form=publish_minutes_form,
+                           consenting=consenting_ids(session),
+                           who=lambda organisation: attribution(organisation, (), Audience.TEAM)), status
 
 
 @bp.route("/sessions/<int:session_id>/agenda", methods=["GET", "POST"])
@@ -449,9 +498,11 @@ def minutes_point(agenda_item_id: int):
     if not can_manage_session(current_user, session):
         abort(403)
     form = MinutesPointForm(prefix=f"m{item.id}")
+    form.organisation.choices = _attribution_choices(session)
     if form.validate_on_submit():
         try:
-            point = add_minutes_point(item, text=form.text.data, by=current_user)
+            point = add_minutes_point(item, text=form.text.data, by=current_user,
+                                      organisation=_organisation(session, form.organisation.data))
         except SessionRefused as refused:
             refuse_on(form.text, refused)
         else:
@@ -467,15 +518,118 @@ def publish_minutes_view(session_id: int):
     session = _load(session_id)
     if not can_manage_session(current_user, session):
         abort(403)
-    if PublishForm().validate_on_submit():
+    form = PublishMinutesForm()
+    if form.validate_on_submit():
         try:
-            publish_minutes(session, by=current_user)
+            publish_minutes(session, by=current_user, comments_until=form.comments_until.data)
         except SessionRefused as refused:
+            if refused.field == "comments_until":
+                refuse_on(form.comments_until, refused)
+                return _agenda_page(session, publish_minutes_form=form)
             flash_refused(refused)
         else:
             db.session.commit()
-            flash(_("The minutes have been published to the registrants."), "ok")
-    return redirect(url_for("sessions.agenda", session_id=session.id))
+            flash(_("The minutes have been published to the registrants; they can comment up to and including "
+                    "%(day)s.", day=format_day(session.comments_last_day)), "ok")
+        return redirect(url_for("sessions.agenda", session_id=session.id))
+    return _agenda_page(session, publish_minutes_form=form)
+
+
+def _organisation(session: DialogueSession, org_id: int | None):
+    """The chosen organisation for an attribution (None for "not attributed"); the service checks
+    that it is one of the session's registered organisations."""
+    if not org_id:
+        return None
+    return next((org for org in attributable_organisations(session) if org.id == org_id), None) \
+        or _Unregistered(org_id)
+
+
+class _Unregistered:
+    """An organisation id that is not among the registered ones: the service refuses it."""
+
+    def __init__(self, org_id: int):
+        self.id = org_id
+
+
+def _point_or_404(point_id: int) -> MinutesPoint:
+    point = db.session.get(MinutesPoint, point_id)
+    if point is None:
+        abort(404)
+    _load(point.item.session_id)
+    return point
+
+
+@bp.route("/sessions/minutes/<int:point_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_point(point_id: int):
+    """The team changes a point's text or attribution (after publication with a visible note)."""
+    point = _point_or_404(point_id)
+    session = point.item.session
+    if not can_manage_session(current_user, session):
+        abort(403)
+    form = EditPointForm(obj=None if request.method == "POST" else point,
+                         organisation=point.organisation_id or NOBODY, version=point.version)
+    form.text.label.text = _("Point %(n)s", n=f"{point.item.position + 1}.{point.number}")
+    form.organisation.choices = _attribution_choices(session)
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            changed = change_minutes_point(point, text=form.text.data, by=current_user, version=form.version.data,
+                                           organisation=_organisation(session, form.organisation.data))
+        except PointChangedMeanwhile as stale:
+            db.session.rollback()
+            form.text.errors = [*form.text.errors, str(STALE_SAVE)]
+            restart_from(form.version, stale.stored.version)
+            conflict = stale.stored
+        except SessionRefused as refused:
+            refuse_on(getattr(form, refused.field or "text", form.text), refused)
+        else:
+            db.session.commit()
+            flash(_("Point %(n)s has been changed.", n=f"{point.item.position + 1}.{point.number}") if changed
+                  else _("Nothing was changed."), "ok")
+            return redirect(url_for("sessions.agenda", session_id=session.id) + f"#point-{point.id}")
+    return render_template("sessions/edit_point.html", session=session, consultation=session.consultation,
+                           point=point, form=form, conflict=conflict), 409 if conflict else 200
+
+
+@bp.route("/sessions/registrations/<int:registration_id>/consent", methods=["POST"])
+@login_required
+def consent(registration_id: int):
+    """The registrant changes whether their organisation may be named in the minutes."""
+    registration = own_registration_or_404(current_user, registration_id)
+    session = registration.session
+    if not registration.active:
+        abort(404)
+    form = ConsentForm()
+    if not form.validate_on_submit():
+        return _show(session, consent_form=form)
+    changed = set_consent(registration, form.may_name.data == "yes", by=current_user)
+    db.session.commit()
+    flash(_("Your choice has been saved.") if changed else _("Nothing was changed."), "ok")
+    return redirect(url_for("sessions.show", session_id=session.id) + "#registration-title")
+
+
+def _minutes_page(session: DialogueSession, comment_forms: dict | None = None, status: int = 200):
+    team = can_see_participants(current_user, session)
+    audience = Audience.TEAM if team else Audience.PARTICIPANT
+    consenting = consenting_ids(session)
+    own = viewer_organisations(current_user, session)
+    comment_forms = comment_forms or {}
+    may_comment = can_comment_minutes(current_user, session)
+    if may_comment:
+        for item in session.agenda:
+            for point in item.minutes:
+                form = comment_forms.setdefault(point.id, CommentForm(prefix=f"p{point.id}", formdata=None))
+                form.text.label.text = _("Your comment on point %(n)s", n=f"{item.position + 1}.{point.number}")
+    mine = own_registration(current_user, session)
+
+    def who(organisation) -> str:
+        return attribution(organisation, consenting, audience, own)
+
+    return render_template("sessions/minutes.html", session=session, consultation=session.consultation,
+                           comments=session_comments(session), comment_forms=comment_forms, who=who,
+                           team=team, may_comment=may_comment, mine=mine,
+                           may_answer=can_answer_comments(current_user, session)), status
 
 
 @bp.route("/sessions/<int:session_id>/minutes")
@@ -484,4 +638,93 @@ def minutes(session_id: int):
     session = _load(session_id)
     if not can_read_minutes(current_user, session):
         abort(404)
-    return render_template("sessions/minutes.html", session=session, consultation=session.consultation)
+    return _minutes_page(session)
+
+
+@bp.route("/sessions/minutes/<int:point_id>/comments", methods=["POST"])
+@login_required
+def comment(point_id: int):
+    """A registrant's comment on one point, on behalf of the organisation they registered for."""
+    point = _point_or_404(point_id)
+    session = point.item.session
+    if not can_read_minutes(current_user, session):
+        abort(404)
+    form = CommentForm(prefix=f"p{point.id}")
+    mine = own_registration(current_user, session)
+    if not can_comment_minutes(current_user, session) or mine is None:
+        if mine is not None and session.minutes_published_at is not None:
+            flash(_("The comment period on these minutes has ended; comments can no longer be added or changed."),
+                  "error")
+            return redirect(url_for("sessions.minutes", session_id=session.id) + f"#point-{point.id}")
+        abort(403)
+    if form.validate_on_submit():
+        try:
+            comment_on_point(point, organisation=mine.organisation, text=form.text.data, by=current_user)
+        except SessionRefused as refused:
+            refuse_on(form.text, refused)
+        else:
+            db.session.commit()
+            flash(_("Your comment on point %(n)s has been saved. The project team answers it.",
+                    n=f"{point.item.position + 1}.{point.number}"), "ok")
+            return redirect(url_for("sessions.minutes", session_id=session.id) + f"#point-{point.id}")
+    return _minutes_page(session, comment_forms={point.id: form})
+
+
+@bp.route("/sessions/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_comment(comment_id: int):
+    comment = own_comment_or_404(current_user, comment_id)
+    session = comment.point.item.session
+    back = url_for("sessions.minutes", session_id=session.id) + f"#point-{comment.point_id}"
+    if not can_change_minutes_comment(current_user, comment):
+        flash(_("The comment period on these minutes has ended; comments can no longer be added or changed."),
+              "error")
+        return redirect(back)
+    form = CommentForm(obj=None if request.method == "POST" else comment)
+    point = comment.point
+    form.text.label.text = _("Your comment on point %(n)s", n=f"{point.item.position + 1}.{point.number}")
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            changed = change_comment(comment, text=form.text.data, by=current_user, version=form.version.data)
+        except PointChangedMeanwhile as stale:
+            db.session.rollback()
+            form.text.errors = [*form.text.errors, str(STALE_SAVE)]
+            restart_from(form.version, stale.stored.version)
+            conflict = stale.stored
+        except SessionRefused as refused:
+            refuse_on(form.text, refused)
+        else:
+            db.session.commit()
+            flash(_("Your comment has been changed.") if changed else _("Nothing was changed."), "ok")
+            return redirect(back)
+    return render_template("sessions/comment_form.html", session=session, consultation=session.consultation,
+                           comment=comment, form=form, conflict=conflict, answering=False), 409 if conflict else 200
+
+
+@bp.route("/sessions/comments/<int:comment_id>/answer", methods=["GET", "POST"])
+@login_required
+def answer(comment_id: int):
+    """The team answers a comment on a minutes point (and says whether the point was corrected)."""
+    comment = managed_comment_or_404(current_user, comment_id)
+    session = comment.point.item.session
+    form = AnswerForm(obj=None if request.method == "POST" else comment)
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            changed = answer_comment(comment, reply=form.reply.data, corrected=form.corrected.data,
+                                     by=current_user, version=form.version.data)
+        except PointChangedMeanwhile as stale:
+            db.session.rollback()
+            form.reply.errors = [*form.reply.errors, str(STALE_SAVE)]
+            restart_from(form.version, stale.stored.version)
+            conflict = stale.stored
+        except SessionRefused as refused:
+            refuse_on(form.reply, refused)
+        else:
+            db.session.commit()
+            flash(_("The answer has been saved; the commenter has been told.") if changed
+                  else _("Nothing was changed."), "ok")
+            return redirect(url_for("sessions.minutes", session_id=session.id) + f"#comment-{comment.id}")
+    return render_template("sessions/comment_form.html", session=session, consultation=session.consultation,
+                           comment=comment, form=form, conflict=conflict, answering=True), 409 if conflict else 200
