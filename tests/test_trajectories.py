@@ -522,3 +522,100 @@ def test_strategy_links_an_earlier_rounds_answer_and_refuses_other_rounds(app, w
             str(first.id) + ":", str(outsider.id) + ":", 1), Disposition.ADOPTED, "x", by=editor)
     # Round 1 sees nothing earlier.
     assert find_source(first, "earlier_round", ref) is None
+
+
+# --- the analysis and the report of a later round ------------------------------------------------
+
+def _report_text(consultation) -> str:
+    from consult.core.documents import BulletList, Heading, Paragraph, Table
+    from consult.reports.report import build_report
+
+    lines = []
+    for block in build_report(consultation).blocks:
+        if isinstance(block, (Heading, Paragraph)):
+            lines.append(block.text)
+        elif isinstance(block, BulletList):
+            lines.extend(block.items)
+        elif isinstance(block, Table):
+            lines.append(f"[{block.caption}] " + " | ".join(block.columns))
+            lines.extend(" | ".join(row) for row in block.rows)
+    return "\n".join(lines)
+
+
+def test_analysis_shows_earlier_answers_paged_and_quotes_one_for_the_report(app, world, rounds):
+    from consult.analysis.models import Quote
+    from consult.analysis.rounds import earlier_answer_page
+
+    first, second = world["rounds"][0], world["rounds"][1]
+    later, earlier, mine = rounds["later"], rounds["earlier"], rounds["mine"]
+    answers, page = earlier_answer_page(second, later[0], 1, 1)
+    assert [(a.earlier.round_number, a.item.response.organisation.name, a.item.text) for a in answers] == [
+        (1, "Zorg A", "Wekelijks overleg.")]
+    assert (page.total, page.pages) == (2, 2)
+    answers, page = earlier_answer_page(second, later[0], 2, 1)
+    assert [a.item.text for a in answers] == ["Via de huisarts."]
+    assert earlier_answer_page(first, earlier[0], 1, 25)[1].total == 0  # round 1 has nothing earlier
+
+    clients = clients_for(app, {"editor": world["users"]["editor"], "editor2": world["users"]["editor2"]})
+    url = f"/consultations/ontwikkeltafel/analysis/questions/{later[0].id}"
+    page_text = text_of(clients["editor"].get(url))
+    assert ("In eerdere rondes 2 antwoorden op dezelfde vraag in eerdere rondes van dit traject. Een kerncitaat dat u "
+            "hier markeert, staat in het verslag van deze ronde bij deze vraag, met de ronde erbij. "
+            "Ronde 1: Zorg A (Zorgaanbieders) Wekelijks overleg.") in page_text
+    key = f"{mine.id}-{earlier[0].id}"
+    empty = post_form(clients["editor"], f"{url}/earlier-quote", {"answer": key, "excerpt": ""}, csrf_from=url)
+    assert empty.status_code == 200
+    assert "Kopieer het deel van het antwoord dat u wilt citeren." in text_of(empty)
+    assert f'id="earlier-excerpt-{key}"' in empty.get_data(as_text=True)
+    wrong = post_form(clients["editor"], f"{url}/earlier-quote", {"answer": f"{mine.id}-{earlier[1].id}",
+                                                                    "excerpt": "Taakgericht"}, csrf_from=url)
+    assert wrong.status_code == 404  # an answer to another question of round 1 is not offered here
+    done = post_form(clients["editor"], f"{url}/earlier-quote", {"answer": key, "excerpt": "Wekelijks overleg"},
+                     csrf_from=url, follow_redirects=True)
+    assert "Het kerncitaat is gemarkeerd." in text_of(done)
+    quote = db.session.scalar(select(Quote))
+    assert (quote.consultation_id, quote.response_id, quote.question_id, quote.text) == (
+        second.id, mine.id, earlier[0].id, "Wekelijks overleg")
+    assert "Kerncitaat (toegeschreven aan: Zorg A): “Wekelijks overleg”" in text_of(done)
+    # In round 2's report, under round 2's question, labelled with its round.
+    report = _report_text(second)
+    assert "Hoe werkt u samen met de wijkteams? | Geen samenvatting.\n“Wekelijks overleg” (Zorg A, ronde 1)" in report
+    assert "Wekelijks overleg" not in _report_text(first)
+
+
+def test_earlier_confidential_answers_stay_with_their_rounds_team_and_out_of_the_report(app, world, rounds):
+    from consult.analysis.services import AnalysisRefused
+    from consult.analysis.rounds import quote_earlier_answer
+
+    second = world["rounds"][1]
+    later, earlier, mine = rounds["later"], rounds["earlier"], rounds["mine"]
+    with pytest.raises(AnalysisRefused):
+        quote_earlier_answer(second, later[2], f"{mine.id}-{earlier[2].id}", "62", by=world["users"]["editor"])
+    clients = clients_for(app, {"editor": world["users"]["editor"], "editor2": world["users"]["editor2"]})
+    url = f"/consultations/ontwikkeltafel/analysis/questions/{later[2].id}"
+    # Eva is on round 1's team: she reads Zorg A's confidential figure (and the view is audited);
+    # Erik is on round 2's team only.
+    assert "62,5" in text_of(clients["editor"].get(url))
+    assert db.session.scalar(select(AuditEvent.detail).where(AuditEvent.action == "confidential_viewed")) == {
+        "question_id": later[2].id, "answers": [f"{mine.id}-{earlier[2].id}"]}
+    erik = text_of(clients["editor2"].get(url))
+    assert "62,5" not in erik and "Alleen het team van die ronde leest dit vertrouwelijke antwoord." in erik
+    assert "71" in erik  # Zorg B's figure was not confidential
+
+
+def test_report_names_the_trajectory_and_its_rounds(app, world, rounds):
+    first, second, third = world["rounds"]
+    first.opens_at, first.closes_at = utcnow() - timedelta(days=60), utcnow() - timedelta(days=30)
+    db.session.commit()
+    from consult.core.templating import format_day
+
+    period = f"{format_day(first.opens_at)} tot {format_day(first.closes_at)}"
+    report = _report_text(second)
+    assert ("Rondes van het traject\nDeze consultatie is ronde 2 van het traject “Wmo Holland Rijnland”.\n"
+            "[Wmo Holland Rijnland] Ronde | Consultatie | Periode | Status\n"
+            f"1 | Verkenning: Verkenning Wmo | {period} | Gesloten\n"
+            f"2 | Ontwikkeltafels: Ontwikkeltafel Wmo | {format_day(second.closes_at)} | Open\n") in report
+    # Round 3 is a draft: not in any report. A consultation outside a trajectory has no such block.
+    assert "Concept programma van eisen" not in report
+    outsider = _consultation("elders", "Elders", Status.OPEN, municipality=first.municipalities[0])
+    assert "Rondes van het traject" not in _report_text(outsider)

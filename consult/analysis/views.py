@@ -25,6 +25,8 @@ from consult.analysis.forms import (
 )
 from consult.analysis.models import TAG_COLOURS, Coding, Quote, SynthesisStatus, Tag
 from consult.analysis.permissions import can_analyse
+from consult.analysis.rounds import earlier_answer_page, quote_earlier_answer
+from consult.analysis.rounds_forms import EarlierQuoteForm
 from consult.analysis.services import (
     STAKEHOLDER_LABELS,
     STAKEHOLDERS,
@@ -196,7 +198,8 @@ def _question_page(consultation, theme, question_obj, number, *, refused=None, s
         selected=set(bulk_form.answers.data or []) if bulk_form else frozenset(),
         chosen_tag=bulk_form.tag.data if bulk_form else None,
         kept=excerpt_form.answer.data if excerpt_form else None, excerpt_form=excerpt_form,
-        last_bulk=bulk, last_bulk_tag=bulk_tag, args=request.args.to_dict())
+        last_bulk=bulk, last_bulk_tag=bulk_tag, args=request.args.to_dict(),
+        **_earlier_rounds(consultation, question_obj, refused))
     if confidential_keys:  # every view of a confidential answer is audited
         record_event("confidential_viewed", actor=current_user, obj=consultation, question_id=question_id,
                      answers=confidential_keys)
@@ -500,3 +503,34 @@ def _tag_page_of(tag: Tag) -> int:
         Tag.consultation_id == tag.consultation_id,
         or_(Tag.name < tag.name, and_(Tag.name == tag.name, Tag.id < tag.id))))
     return before // TAGS_PAGE_SIZE + 1
+
+
+# --- the earlier rounds of the trajectory (consult.analysis.rounds) ------------------------------
+
+def _earlier_rounds(consultation, question_obj, refused) -> dict:
+    """One page of the earlier rounds' answers to the question this one is the same as. A
+    confidential one is shown to a person who may analyse its own round (and the view audited)."""
+    answers, found = earlier_answer_page(consultation, question_obj, arg_page("earlier"), PAGE_SIZE)
+    rounds = {a.earlier.consultation for a in answers}
+    readable = {c.id for c in rounds if can_analyse(current_user, c)}
+    shown = [a.item.key for a in answers if a.item.confidential and a.earlier.consultation.id in readable]
+    if shown:
+        record_event("confidential_viewed", actor=current_user, obj=consultation, question_id=question_obj.id,
+                     answers=shown)
+        db.session.commit()
+    return {"earlier_answers": answers, "earlier_paging": Page(found.page, PAGE_SIZE, found.total),
+            "earlier_readable": readable, "earlier_form": refused if isinstance(refused, EarlierQuoteForm) else None,
+            "earlier_informed": _strategy(consultation, {"earlier_round": {
+                f"{a.earlier.consultation.id}:answer:{a.item.key}" for a in answers}})[0]["earlier_round"]}
+
+
+@question_action("earlier-quote", EarlierQuoteForm)
+def earlier_quote(consultation, theme, question, form: EarlierQuoteForm) -> str:
+    _checked(form)
+    if quote_earlier_answer(consultation, question, form.answer.data or "", form.excerpt.data or "",
+                            by=current_user) is None:
+        abort(404)
+    return _("The key quote has been marked.")
+
+
+REFUSED_AT[EarlierQuoteForm] = "excerpt"

@@ -37,6 +37,13 @@ from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
 from consult.qa.services import published_items
 from consult.reports.models import Report
+from consult.reports.rounds_section import (
+    earlier_link_questions,
+    later_questions,
+    round_consultation_ids,
+    rounds_blocks,
+    with_round,
+)
 from consult.responses.models import Publication, Response, ResponseStatus, SubmittedAnswer
 from consult.strategy.document import strategy_blocks
 from consult.strategy.services import draft_for, evidence_label, links_for, part_labels
@@ -57,6 +64,7 @@ def _question_links(consultation, labelled, syntheses) -> dict[int, list]:
         Tag.consultation_id == consultation.id, Coding.question_id.is_not(None),
         Coding.id.in_(excerpt_ids))).all()) if excerpt_ids else {}
     synthesis_question = {s.id: s.question_id for s in syntheses.values()}
+    earlier_question = earlier_link_questions(consultation, labelled)
     result: dict[int, list] = {}
     for label, link in labelled:
         question_id = None
@@ -66,6 +74,8 @@ def _question_links(consultation, labelled, syntheses) -> dict[int, list]:
             question_id = excerpt_question.get(int(link.source_ref))
         elif link.source_type == "synthesis":
             question_id = synthesis_question.get(int(link.source_ref))
+        elif link.source_type == "earlier_round":
+            question_id = earlier_question.get(link.source_ref)
         if question_id:
             result.setdefault(question_id, []).append((label, link))
     return result
@@ -145,7 +155,8 @@ def report_quotes(consultation: Consultation) -> tuple[dict[int, list[str]], lis
     its answer (the current row of a submitted response, if there still is one), not the answers
     themselves; the gate decides once per answer, however many of its quotes there are."""
     answer = and_(SubmittedAnswer.response_id == Quote.response_id, SubmittedAnswer.question_id == Quote.question_id,
-                  SubmittedAnswer.current.is_(True), SubmittedAnswer.consultation_id == consultation.id)
+                  SubmittedAnswer.current.is_(True),
+                  SubmittedAnswer.consultation_id.in_(round_consultation_ids(consultation)))
     rows = db.session.execute(
         select(Quote.id, Quote.question_id, Quote.text, Response.id.label("response"), Response.publication,
                SubmittedAnswer.publication.label("submitted"), SubmittedAnswer.confidential, Organisation.name,
@@ -159,6 +170,7 @@ def report_quotes(consultation: Consultation) -> tuple[dict[int, list[str]], lis
     quotes: dict[int, list[str]] = {}
     left_out = []
     gone = None
+    later = later_questions(consultation)  # a quote of an earlier round's answer: under this round's question
     for quote in rows:
         if quote.response is None:
             gone = gone or _("the response was withdrawn or the answer was removed")
@@ -173,6 +185,10 @@ def report_quotes(consultation: Consultation) -> tuple[dict[int, list[str]], lis
         reason, attributed = decided[key]
         if reason:
             left_out.append((quote, reason))
+            continue
+        if quote.question_id in later:
+            question_id, number = later[quote.question_id]
+            quotes.setdefault(question_id, []).append(f"“{quote.text}” ({with_round(attributed, number)})")
             continue
         quotes.setdefault(quote.question_id, []).append(f"“{quote.text}” ({attributed})")
     return quotes, left_out
@@ -232,6 +248,7 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
     blocks.append(Table(columns=[_("Theme"), _("Responses")],
                         rows=[[theme.title, str(taking_part.per_theme[theme.id])] for theme in consultation.themes],
                         caption=_("Responses per theme")))
+    blocks += rounds_blocks(consultation)
 
     # 4. Per theme: what we heard and what we do with it.
     syntheses = {(s.theme_id, s.question_id): s for s in db.session.scalars(
