@@ -480,3 +480,81 @@ def test_nothing_protected_leaves_the_team(app, monkeypatch, providers_, dialogu
     timeline = other.get("/trajectories/traject").get_data(as_text=True)
     assert closed.title in timeline and f'href="/consultations/{closed.slug}"' not in timeline
     assert [value for value in said_publicly + said_to_participants + [closed.summary] if value in timeline] == []
+
+
+def test_earlier_round_input_cited_from_a_later_round_stays_protected(app):
+    """Round 2 cites round 1's answers (key quotes, evidence links): a confidential answer, and the
+    answers of an organisation that chose not to publish, never reach round 2's public report; an
+    unnamed one appears without its name; a quote made before its organisation changed its mind drops out."""
+    from consult.analysis.rounds import quote_earlier_answer
+    from consult.consultations.trajectory_services import add_round, create_trajectory
+    from consult.strategy.services import create_draft, link_evidence
+    from tests.conftest import add_team
+
+    leiden = make_org("Gemeente Leiden", kind=OrgKind.MUNICIPALITY)
+    editor = make_user("team@example.org", name="Tess Team")
+    first, second = (Consultation(slug=slug, title=slug, status=Status.OPEN, municipalities=[leiden], principles=[],
+                                  closes_at=utcnow() + timedelta(days=30)) for slug in ("ronde-een", "ronde-twee"))
+    for consultation in (first, second):
+        consultation.themes.append(Theme(title="Thema", position=0))
+        db.session.add(consultation)
+    db.session.commit()
+    for consultation in (first, second):
+        add_team(consultation, {editor: TeamRole.EDITOR})
+    earlier = Question(text="Wat ziet u?", kind=QuestionKind.OPEN, position=0)
+    first.themes[0].questions.append(earlier)
+    db.session.commit()
+    later = Question(text="Wat ziet u nu?", kind=QuestionKind.OPEN, position=0, same_as_id=earlier.id)
+    second.themes[0].questions.append(later)
+    trajectory = create_trajectory(title="Traject", description="", first=first, label="Eerst", by=editor)
+    add_round(trajectory, second, label="Daarna", by=editor)
+    db.session.commit()
+    # name: (confidential, publication, publication chosen after the quote was made)
+    cases = {"Geheim": (True, Publication.NAMED, None), "Onzichtbaar": (False, Publication.NONE, None),
+             "Naamloos": (False, Publication.ANONYMOUS, None), "Genoemd": (False, Publication.NAMED, None),
+             "Bedacht": (False, Publication.NAMED, Publication.NONE)}
+    texts, responses = {}, {}
+    for number, (name, (confidential, publication, _later)) in enumerate(cases.items()):
+        org = make_org(f"Zorg {name}", kvk=f"7100000{number}")
+        user = make_user(f"{name.lower()}@example.org", name=name, org=org)
+        response = start_response(first, org, by=user)
+        texts[name] = f"{name}-{uuid.uuid4().hex}"
+        save_answer(response, earlier, texts[name], confidential, None, by=user)
+        set_publication(response, publication, by=user)
+        submit(response, by=user, notify=False)
+        responses[name] = (response, user)
+    db.session.commit()
+    draft = create_draft(second, by=editor)
+    for name, (response, _user) in responses.items():
+        key = f"{response.id}-{earlier.id}"
+        link_evidence(draft, "general", "earlier_round", f"{first.id}:answer:{key}", Disposition.ADOPTED,
+                      f"Reden {name}", by=editor)
+        try:
+            quote_earlier_answer(second, later, key, texts[name], by=editor)
+        except AnalysisRefused:
+            assert name in ("Geheim", "Onzichtbaar")
+    db.session.commit()
+    for name, (confidential, _publication, changed) in cases.items():
+        if changed is not None:
+            response, user = responses[name]
+            set_publication(response, changed, by=user)
+            submit(response, by=user, notify=False)
+    first.status = second.status = Status.CLOSED
+    db.session.commit()
+    team = app.test_client()
+    assert login(team, editor.email).status_code == 302
+    published = post_form(team, f"/consultations/{second.slug}/report/edit",
+                          {"summary": "Wat we hoorden.", "introduction": "", "next_steps": "", "action": "publish"})
+    assert published.status_code == 302, published.get_data(as_text=True)
+    anonymous, base = app.test_client(), f"/consultations/{second.slug}"
+    found = {"html": fetch(anonymous, f"{base}/report").decode(),
+             "odt": OdfDocument(io.BytesIO(fetch(anonymous, f"{base}/report.odt"))).get_formatted_text(),
+             "docx": docx_text(fetch(anonymous, f"{base}/report.docx")),
+             "pdf": pdf_text(fetch(anonymous, f"{base}/report.pdf")).replace("\n", "")}
+    for protected_text in (texts["Geheim"], texts["Onzichtbaar"], texts["Bedacht"], "Zorg Geheim",
+                           "Zorg Onzichtbaar", "Zorg Naamloos", "Zorg Bedacht"):
+        assert [where for where, text in found.items() if protected_text in text] == [], protected_text
+    for where, text in found.items():
+        assert texts["Genoemd"] in text and texts["Naamloos"] in text, where
+    assert f"“{texts['Genoemd']}” (Zorg Genoemd, ronde 1)" in found["docx"]
+    assert "Algemeen deel (inbreng van ronde 1): Reden Genoemd" in found["docx"]
