@@ -304,3 +304,100 @@ def test_revision_keeps_comments_anchored_and_shows_the_diff(app, world):
     assert "Tarieven" not in page  # a removed paragraph without comments is not shown
     with pytest.raises(DraftChangedMeanwhile):
         revise_document(draft, title="x", introduction="", body="x", version=1, by=world["users"]["editor"])
+
+
+# --- the strategy draft -----------------------------------------------------------------------
+
+def test_strategy_draft_opened_for_comment_follows_saves_and_feeds_the_evidence_ledger(app, world):
+    from consult.strategy.models import EvidenceLink
+    from consult.strategy.services import (
+        create_draft,
+        find_source,
+        link_evidence,
+        open_for_comment as open_strategy,
+        save_general,
+        save_segment,
+    )
+    from consult.strategy.services import add_segment as add_strategy_segment
+
+    editor = world["users"]["editor"]
+    strategy = create_draft(world["consultation"], by=editor)
+    save_general(strategy, principles="Zorg dichtbij.\n\nEén loket.", change_tasks="", by=editor)
+    segment = add_strategy_segment(strategy, by=editor, name="Dagbesteding", services="Groeps- en individuele begeleiding.",
+                                   kpis=["Cliënttevredenheid", "Wachttijd"])
+    db.session.commit()
+    client = clients_for(app, {"editor": editor})["editor"]
+    response = post_form(client, "/consultations/wmo/strategy/open-for-comment", csrf_from="/consultations/wmo/strategy")
+    draft = db.session.scalar(select(Draft))
+    assert response.status_code == 302 and response.headers["Location"] == f"/drafts/{draft.id}/open"
+    assert [(p.key, p.number, p.section, p.text) for p in draft.paragraphs] == [
+        ("general.principles.0", "1.1", "General part — Guiding principles", "Zorg dichtbij."),
+        ("general.principles.1", "1.2", "General part — Guiding principles", "Eén loket."),
+        (f"segment:{segment.id}.services.0", "2.1", "Dagbesteding — Services in this segment",
+         "Groeps- en individuele begeleiding."),
+        (f"segment:{segment.id}.kpis.0", "2.2", "Dagbesteding — KPIs", "Cliënttevredenheid"),
+        (f"segment:{segment.id}.kpis.1", "2.3", "Dagbesteding — KPIs", "Wachttijd"),
+    ]
+    open_for_comment(draft, opens_at=utcnow() - timedelta(hours=1), closes_at=utcnow() + timedelta(days=3),
+                     audience="both", version=draft.version, by=editor)
+    db.session.commit()
+    comment = _comment(world, draft, number="2.1", body="Ook ambulante begeleiding.")
+    secret = _comment(world, draft, number="2.1", body="Onze marge is klein.", confidential=True)
+    # Saving the segment revises the paragraph; the comment shows it changed.
+    save_segment(segment, by=editor, name="Dagbesteding", services="Groeps-, individuele en ambulante begeleiding.",
+                 kpis=["Cliënttevredenheid", "Wachttijd"])
+    db.session.commit()
+    assert comment.paragraph.text == "Groeps-, individuele en ambulante begeleiding."
+    assert comment.paragraph_changed and comment.paragraph.changed_at is not None
+    # The comment is an evidence source; a confidential one is marked for the team only.
+    source = find_source(world["consultation"], "draft_comment", str(comment.id))
+    assert (source.title, source.text, source.confidential) == (
+        "Zorg A on “Procurement strategy (draft)”, paragraph 2.1", "Ook ambulante begeleiding.", False)
+    assert find_source(world["consultation"], "draft_comment", str(secret.id)).confidential is True
+    assert editor.id  # loaded before the link is added (an expired user would flush it half-made)
+    link = link_evidence(strategy, f"segment:{segment.id}", "draft_comment", str(comment.id), Disposition.ADOPTED,
+                         "Ambulante begeleiding toegevoegd.", by=editor, choice="services")
+    db.session.commit()
+    assert db.session.get(EvidenceLink, link.id).source_ref == str(comment.id)
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+def test_report_has_a_comment_and_reply_table_per_draft_with_only_what_the_gate_allows(world):
+    from flask_babel import force_locale
+
+    from consult.core.documents import Heading, Table
+    from consult.reports.report import build_report as build
+
+    def build_report(consultation):
+        with force_locale("en"):
+            return build(consultation)
+
+    draft = _draft(world)
+    answered = _comment(world, draft, number="1.2", body="Per half jaar volstaat.")
+    _comment(world, draft, number="1.2", body="GEHEIM vertrouwelijk.", confidential=True)
+    _comment(world, draft, number="1", who="b1", org="b", body="GEHEIM niet publiceren.", publication="none")
+    _comment(world, draft, number="1", who="council", org="council", body="Cliënten meer betrekken.",
+             publication="anonymous")
+    withdrawn = _comment(world, draft, number="2.1", body="GEHEIM ingetrokken.")
+    withdrawn.withdrawn_at = utcnow()
+    reply_to_comment(answered, disposition="partly", reply="Per kwartaal blijft, met een korte vorm.", version=1,
+                     by=world["users"]["editor"])
+    db.session.commit()
+    # Before the period ends the report has no such section.
+    assert not [b for b in build_report(world["consultation"]).blocks
+                if isinstance(b, Heading) and b.text == "Comments on drafts"]
+    _close(draft)
+    blocks = build_report(world["consultation"]).blocks
+    start = next(i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.text == "Comments on drafts")
+    table = next(b for b in blocks[start:] if isinstance(b, Table))
+    assert (blocks[start + 2].text, table.caption) == ("Programma van eisen", "Programma van eisen")
+    assert table.columns == ["Paragraph", "Organisation", "Comment", "Reply of the municipality"]
+    assert table.rows == [
+        ["1", "Without name", "Cliënten meer betrekken.", "Not answered yet."],
+        ["1.2", "Zorg A", "Per half jaar volstaat.", "Partly adopted: Per kwartaal blijft, met een korte vorm."],
+    ]
+    assert "GEHEIM" not in repr(blocks)
+    # The section comes right after the advice of the councils.
+    headings = [b.text for b in blocks if isinstance(b, Heading) and b.level == 2]
+    assert headings.index("Comments on drafts") == headings.index("Advice of the advisory councils") + 1

@@ -72,3 +72,7 @@ class ReplyForm(FlaskForm):
     reply = TextAreaField(_l("Reply"), filters=[strip],
                           validators=[InputRequired(_l("Write a reply.")), Length(max=MAX_TEXT)])
     version = hidden_id()
+
+
+class OpenDraftForm(FlaskForm):
+    """Opening the strategy draft for comment from the strategy page: only the confirmation itself."""

@@ -36,6 +36,7 @@ from consult.disclosure.statistics import min_group
 from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
 from consult.qa.services import published_items
+from consult.reports.drafts_section import drafts_blocks
 from consult.reports.models import Report
 from consult.reports.rounds_section import (
     earlier_link_questions,
@@ -287,6 +288,9 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
         blocks.append(Table(columns=[_("No."), _("Advice"), _("Reply of the municipality")],
                             rows=[[str(n), f"{p.title}: {p.body}", f"{dispositions[p.disposition]}: {p.reply}"]
                                   for n, p in enumerate(advice.points, start=1)]))
+
+    # 5a. Comments on drafts open for comment, paragraph by paragraph, with the reply.
+    blocks += drafts_blocks(consultation)
 
     # 6. Questions and answers.
     blocks.append(Heading(_("Questions and answers"), 2))

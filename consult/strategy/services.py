@@ -25,6 +25,14 @@ from consult.core.refused import Refused
 from consult.core.time import utcnow
 from consult.dialogue.models import Post, Thread
 from consult.disclosure.posts import shown_posts
+from consult.drafts.models import Draft, DraftComment, DraftParagraph
+from consult.drafts.services import (
+    ParagraphSpec,
+    ensure_strategy_draft,
+    split_paragraphs,
+    strategy_draft_of,
+    sync_paragraphs,
+)
 from consult.extensions import db
 from consult.notify.models import Kind
 from consult.notify.services import notify, organisation_users, url_path
@@ -78,6 +86,7 @@ SOURCE_LABELS = {
     "qa": _l("Question and answer"),
     "advice_point": _l("Advice point"),
     "synthesis": _l("Synthesis"),
+    "draft_comment": _l("Comment on a draft"),
     "earlier_round": _l("Input of an earlier round"),
 }
 SOURCE_TYPES = tuple(SOURCE_LABELS)
@@ -153,6 +162,7 @@ def _revise(draft: StrategyDraft, segment: Segment | None, action: str, by: User
                         created_by_id=by.id, created_at=utcnow())
     db.session.add(revision)
     db.session.flush()
+    _sync_comment_draft(draft)
     return revision
 
 
@@ -399,6 +409,52 @@ def restore(draft: StrategyDraft, revision: Revision, *, by: User) -> None:
     record_event("strategy_revision_restored", actor=by, obj=draft, revision=revision.number, part=revision.part)
 
 
+# --- open for comment ----------------------------------------------------------------------------
+
+# The fields of a part that are open for comment, in the order of its page; list fields give one
+# paragraph per item, text fields one per blank-line separated paragraph.
+COMMENT_FIELDS = {GENERAL: GENERAL_FIELDS,
+                  "segment": ("services", "organisation_form_explanation", "process", "funding_explanation",
+                              "tariff", "suitability", "award_criteria", "kpis", "rationale")}
+
+
+def comment_paragraphs(draft: StrategyDraft) -> list[ParagraphSpec]:
+    """The strategy draft as numbered paragraphs: part number (the general part 1, the segments 2, 3,
+    …) and paragraph within the part; the key is part, field and index, so a revision keeps each
+    comment on its paragraph."""
+    specs = []
+    parts = [(GENERAL, str(_l("General part")), draft, GENERAL_FIELDS)] + [
+        (part_key(segment), segment.name, segment, COMMENT_FIELDS["segment"]) for segment in live_segments(draft)]
+    for number, (part, label, holder, fields) in enumerate(parts, start=1):
+        count = 0
+        for name in fields:
+            value = getattr(holder, name) or ""
+            items = [item.strip() for item in value if item.strip()] if isinstance(value, list) \
+                else split_paragraphs(value)
+            for index, text in enumerate(items):
+                count += 1
+                specs.append(ParagraphSpec(f"{part}.{name}.{index}", f"{number}.{count}",
+                                           f"{label} — {FIELD_LABELS[name]}", text))
+    return specs
+
+
+def _sync_comment_draft(draft: StrategyDraft) -> None:
+    """After every revision: the draft for comment (if the team opened one) follows the new text."""
+    comment_draft = strategy_draft_of(draft.consultation)
+    if comment_draft is not None:
+        sync_paragraphs(comment_draft, comment_paragraphs(draft))
+
+
+def open_for_comment(draft: StrategyDraft, *, by: User) -> Draft:
+    """The strategy draft as a draft for comment (made on first use, its paragraphs up to date);
+    the team then sets the period on its page."""
+    _require_editable(draft)
+    if not comment_paragraphs(draft):
+        raise StrategyRefused(_l("Write the general part or a segment first: there is nothing to comment on yet."))
+    return ensure_strategy_draft(draft.consultation, title=str(_l("Procurement strategy (draft)")),
+                                 specs=comment_paragraphs(draft), by=by)
+
+
 # --- status -------------------------------------------------------------------------------------
 
 def share(draft: StrategyDraft, *, by: User) -> None:
@@ -565,6 +621,18 @@ def _sources(consultation: Consultation, only: dict[str, set[str]] | None = None
         for synthesis in db.session.scalars(narrow(query, Synthesis.id, "synthesis").order_by(Synthesis.id)):
             scope = questions[synthesis.question_id].text[:80] if synthesis.question_id else themes[synthesis.theme_id].title
             found.append(Source("synthesis", str(synthesis.id), scope, synthesis.text))
+    # A comment on a draft open for comment; confidential or "do not publish" ones are for the team only.
+    if wants("draft_comment"):
+        query = select(DraftComment).join(DraftParagraph).join(Draft).where(
+            Draft.consultation_id == consultation.id, DraftComment.withdrawn_at.is_(None))
+        if pattern:
+            query = query.where(matching(DraftComment.body))
+        for comment in db.session.scalars(narrow(query, DraftComment.id, "draft_comment").order_by(DraftComment.id)
+                                          .options(joinedload(DraftComment.organisation))):
+            found.append(Source("draft_comment", str(comment.id),
+                                str(_l("%(org)s on “%(draft)s”, paragraph %(n)s", org=comment.organisation.name,
+                                       draft=comment.paragraph.draft.title, n=comment.paragraph.number)),
+                                comment.body, comment.confidential or comment.publication == "none"))
     if wants("earlier_round"):
         found += _earlier_round_sources(consultation, only["earlier_round"] if only is not None else None,
                                         needle=needle, limit=None if limit is None else limit - len(found))

@@ -16,7 +16,8 @@ from consult.core.access import deny_hidden
 from consult.core.conflicts import STALE_SAVE, form_version
 from consult.core.forms import arg_int
 from consult.core.paging import Page, arg_page
-from consult.core.refused import refuse_on
+from consult.core.refused import flash_refused, refuse_on
+from consult.drafts.forms import OpenDraftForm
 from consult.extensions import db
 from consult.strategy import bp
 from consult.strategy.forms import (
@@ -62,6 +63,7 @@ from consult.strategy.services import (
     live_segments,
     not_considered_count,
     not_considered_page,
+    open_for_comment,
     part_comments_page,
     part_key,
     part_labels,
@@ -175,6 +177,24 @@ def overview(slug: str):
                            segments=live_segments(draft) if draft else [],
                            open_items=not_considered_count(consultation, draft) if draft and can_see_evidence(
                                current_user, consultation) else None), 200
+
+
+@bp.route("/consultations/<slug>/strategy/open-for-comment", methods=["POST"])
+@login_required
+def open_draft_for_comment(slug: str):
+    """Make the strategy draft a draft for comment (per part and paragraph) and go to its period."""
+    consultation, draft = _load(slug)
+    _require_write(consultation, draft)
+    if not OpenDraftForm().validate_on_submit():
+        flash(_("The form had expired. Send it again."), "error")
+        return redirect(url_for("strategy.overview", slug=slug))
+    try:
+        comment_draft = open_for_comment(_require_draft(draft), by=current_user)
+    except StrategyRefused as refused:
+        flash_refused(refused)
+        return redirect(url_for("strategy.overview", slug=slug))
+    db.session.commit()
+    return redirect(url_for("drafts.open_period", draft_id=comment_draft.id))
 
 
 @bp.route("/consultations/<slug>/strategy/general", methods=["GET", "POST"])
