@@ -24,6 +24,7 @@ from consult.core.jobs import run_committed_jobs
 from consult.core.time import utcnow
 from consult.demo import DEMO_PASSWORD, load_demo
 from consult.dialogue.models import Post, Thread
+from consult.drafts.models import Draft, DraftComment, DraftParagraph
 from consult.extensions import db
 from consult.notify.models import Notification
 from consult.orgs.models import Invitation, MemberRole, Membership, OrgKind
@@ -84,6 +85,17 @@ def build_world() -> dict:
         TrajectoryRound(consultation=closed, label="Verkenning", position=0),
         TrajectoryRound(consultation=open_one, label="Marktconsultatie", position=1)]),
         JoinRequest(consultation=open_one, organisation=municipality, reason="Graag.")])
+    db.session.commit()
+    # A draft open for comment (consult/drafts) with a comment of provider A on its second paragraph.
+    from consult.drafts.services import add_comment, create_document, open_for_comment
+
+    editor = db.session.scalar(select(User).where(User.email == "team@example.org"))
+    draft = create_document(open_one, title="Programma van eisen", introduction="",
+                            body="Eerste alinea.\n\nTweede alinea.", by=editor)
+    open_for_comment(draft, opens_at=utcnow() - timedelta(days=1), closes_at=utcnow() + timedelta(days=7),
+                     audience="both", version=draft.version, by=editor)
+    add_comment(draft.paragraphs[1], provider_a.memberships[0].organisation, body="Graag aanpassen.",
+                confidential=False, publication="named", by=provider_a)
     db.session.commit()
     run_committed_jobs()  # the published report's files, rendered as the job queue would
     return {"open": open_one, "closed": closed}
@@ -150,6 +162,8 @@ def _ids(world) -> dict[str, dict[str, object]]:
         "user_id": provider_a.id, "member_id": first(TeamMember).id,
         "request_id": first(ErasureRequest).id,
         "session_id": first(DialogueSession).id,
+        "draft_id": first(Draft).id, "paragraph_id": first(DraftParagraph).id,
+        "draft_comment_id": first(DraftComment).id,
         "agenda_item_id": first(AgendaItem).id,
         "registration_id": db.session.scalar(select(Registration.id).where(Registration.user_id == provider_a.id)),
         "trajectory_slug": "wmo-traject", "round_id": first(TrajectoryRound).id, "join_id": first(JoinRequest).id,
@@ -302,11 +316,14 @@ ACCESS = {
     "GET /consultations/<slug>/responses/<int:response_id>/files/<int:attachment_id>": "  L 404 404 404 404 404 404 404",
     "GET /consultations/<slug>/sessions":                                            "  L 200 200 200 200 200 200 200",
     "GET /consultations/<slug>/sessions/new":                                        "  L 403 403 403 403 403 200 200",
+    "GET /consultations/<slug>/drafts":                                              "  L 200 200 200 200 200 200 200",
+    "GET /consultations/<slug>/drafts/new":                                          "  L 403 403 403 403 403 200 200",
     "GET /consultations/<slug>/strategy":                                            "  L 404 404 200 404 200 200 200",
     "POST /consultations/<slug>/strategy/comments":                                  "  L 404 404   A 404 403 403 403",
     "GET /consultations/<slug>/strategy/evidence":                                   "  L 404 404 404 404 200 200 200",
     "GET /consultations/<slug>/strategy/export.<fmt>":                               "  L 404 404 200 404 200 200 200",
     "GET /consultations/<slug>/strategy/general":                                    "  L 404 404 200 404 200 200 200",
+    "POST /consultations/<slug>/strategy/open-for-comment":                          "  L 404 404 403 404 403   A   A",
     "GET /consultations/<slug>/strategy/not-considered":                             "  L 404 404 404 404 200 200 200",
     "GET /consultations/<slug>/strategy/revisions":                                  "  L 404 404 404 404 200 200 200",
     "GET /consultations/<slug>/strategy/segments/<int:segment_id>":                  "  L 404 404 200 404 200 200 200",
@@ -361,6 +378,14 @@ ACCESS = {
     "GET /responses/<int:response_id>/submissions/<int:number>/receipt.pdf":         "  L 200 404 404 404 404 404 404",
     "GET /responses/<int:response_id>/themes/<int:theme_id>":                        "  L 200 404 404 404 404 404 404",
     "GET /responses/<int:response_id>/withdraw":                                     "  L 200 404 404 404 404 404 404",
+    "GET /drafts/<int:draft_id>":                                                    "  L 200 200 200 404 200 200 200",
+    "POST /drafts/<int:draft_id>/close":                                             "  L 403 403 403 404 403   A   A",
+    "GET /drafts/<int:draft_id>/edit":                                               "  L 403 403 403 404 403 200 200",
+    "GET /drafts/<int:draft_id>/open":                                               "  L 403 403 403 404 403 200 200",
+    "GET /drafts/<int:draft_id>/paragraphs/<int:paragraph_id>/comment":              "  L 200 200 200 404 403 403 403",
+    "GET /drafts/comments/<int:draft_comment_id>/edit":                              "  L 200 404 404 404 404 404 404",
+    "GET /drafts/comments/<int:draft_comment_id>/reply":                             "  L 404 404 404 404 404 200 200",
+    "POST /drafts/comments/<int:draft_comment_id>/withdraw":                         "  L   A 404 404 404 404 404 404",
     "GET /sessions/<int:session_id>":                                                "  L 200 200 200 404 200 200 200",
     "GET /sessions/<int:session_id>/agenda":                                         "  L 403 403 403 404 200 200 200",
     "POST /sessions/<int:session_id>/agenda/publish":                                "  L 403 403 403 404 403   A   A",
@@ -458,7 +483,7 @@ def test_every_route_answers_every_role_as_expected(app, world):
 # URL arguments that name a consultation or something inside one.
 CONSULTATION_BOUND = {"slug", "thread_id", "post_id", "item_id", "advice_id", "point_id", "response_id",
                       "attachment_id", "document_id", "version_id", "theme_id", "question_id", "phase_id",
-                      "segment_id", "member_id", "job_id"}
+                      "segment_id", "member_id", "job_id", "draft_id", "paragraph_id", "draft_comment_id"}
 # Who is outside when both demo consultations are closed to provider A's organisation and the
 # council, and what they get wherever the public walk let them in: the login page, or 404 (which
 # does not reveal that the page exists).

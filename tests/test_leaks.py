@@ -46,6 +46,7 @@ from consult.dialogue.services import (
     hide_thread,
     reply,
 )
+from consult.drafts.models import Draft
 from consult.extensions import db, limiter
 from consult.notify.models import Notification
 from consult.orgs.models import OrgKind
@@ -196,6 +197,31 @@ def build_dialogue(consultation, editor, dialogue: Dialogue,
         else:
             for value in (intro, point):
                 protected[value] = team | {member.email}
+    # Drafts open for comment: a confidential comment, a "do not publish" one and the name of an
+    # organisation that commented only so or "without name" stay with it and the team; the comment
+    # published without name and its reply leave the team once the period has ended.
+    from consult.drafts.services import add_comment, create_document, open_for_comment, reply_to_comment
+
+    commenter_name = marker("DORG")
+    commenter_org = make_org(commenter_name, kvk="78777777")
+    commenter = make_user("reageerder@example.org", name="Rob Reageerder", org=commenter_org)
+    draft = create_document(consultation, title="Programma van eisen", introduction="", body="Eerste.\n\nTweede.",
+                            by=editor)
+    open_for_comment(draft, opens_at=utcnow() - timedelta(days=2), closes_at=utcnow() + timedelta(days=1),
+                     audience="both", version=draft.version, by=editor)
+    secret, unpublished, unnamed, answer = marker("DCON"), marker("DNON"), marker("DANO"), marker("DRPL")
+    add_comment(draft.paragraphs[0], commenter_org, body=f"Vertrouwelijk {secret}", confidential=True,
+                publication="named", by=commenter)
+    add_comment(draft.paragraphs[0], commenter_org, body=f"Niet publiceren {unpublished}", confidential=False,
+                publication="none", by=commenter)
+    shown = add_comment(draft.paragraphs[1], commenter_org, body=f"Zonder naam {unnamed}", confidential=False,
+                        publication="anonymous", by=commenter)
+    reply_to_comment(shown, disposition="adopted", reply=f"Antwoord {answer}", version=shown.reply_version, by=editor)
+    draft.closes_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    for value in (secret, unpublished, commenter_name):
+        protected[value] = team | {commenter.email}
+    public += [unnamed, answer]
     if dialogue.threads_public:
         return protected, public + discussion, []
     return protected, public, discussion
@@ -333,6 +359,8 @@ def artefacts(app, slug: str, outsider_email: str) -> dict[str, str]:
     urls += [f"/discussion/{p.thread_id}/reply?{how}={p.id}" for p in posts for how in ("quote", "parent")]
     urls += [f"/advice/{a.id}" for a in advices]
     urls += [f"/consultations/{slug}/discussion/search?q=MRK"]
+    urls += [f"/consultations/{slug}/drafts"] + [f"/drafts/{draft_id}" for draft_id in db.session.scalars(
+        select(Draft.id).where(Draft.consultation_id == consultation.id))]
     for who, client in (("anonymous", anonymous), ("outsider", outsider)):
         for url in urls:
             for headers in ({}, {"HX-Request": "true"}):

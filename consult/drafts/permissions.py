@@ -79,7 +79,9 @@ def visible_drafts(user, consultation: Consultation) -> list[Draft]:
 @predicate
 def open_drafts(user, consultation: Consultation) -> list[Draft]:
     """The drafts open for comment that the user may comment on (for the consultation page)."""
-    return [draft for draft in visible_drafts(user, consultation) if draft.is_open()]
+    if not responding_organisations(user):
+        return []  # anonymous visitors and the team's own accounts: no query
+    return [draft for draft in visible_drafts(user, consultation) if can_comment(user, draft)]
 
 
 def shown_comments(user, draft: Draft) -> dict[int, list[DraftComment]]:

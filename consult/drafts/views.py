@@ -208,6 +208,8 @@ def _comment_form(draft: Draft, comment: DraftComment | None = None) -> CommentF
 def comment(draft_id: int, paragraph_id: int):
     draft = _load(draft_id)
     paragraph = paragraph_or_404(draft, paragraph_id)
+    if is_team(current_user, draft.consultation):
+        abort(403)  # the team answers comments, it does not comment
     if not can_comment(current_user, draft):
         flash(_("The comment period is not open."), "error")
         return redirect(url_for("drafts.show", draft_id=draft.id))
@@ -229,10 +231,10 @@ def comment(draft_id: int, paragraph_id: int):
                            form=form, comment=None)
 
 
-@bp.route("/drafts/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@bp.route("/drafts/comments/<int:draft_comment_id>/edit", methods=["GET", "POST"])
 @login_required
-def change(comment_id: int):
-    comment_ = own_comment_or_404(current_user, comment_id)
+def change(draft_comment_id: int):
+    comment_ = own_comment_or_404(current_user, draft_comment_id)
     paragraph = comment_.paragraph
     draft = paragraph.draft
     if not can_change_comment(current_user, comment_):
@@ -262,10 +264,10 @@ def change(comment_id: int):
                            form=form, comment=comment_, conflict=conflict), 409 if conflict else 200
 
 
-@bp.route("/drafts/comments/<int:comment_id>/withdraw", methods=["POST"])
+@bp.route("/drafts/comments/<int:draft_comment_id>/withdraw", methods=["POST"])
 @login_required
-def withdraw(comment_id: int):
-    comment_ = own_comment_or_404(current_user, comment_id)
+def withdraw(draft_comment_id: int):
+    comment_ = own_comment_or_404(current_user, draft_comment_id)
     draft = comment_.paragraph.draft
     if not WithdrawForm().validate_on_submit():
         flash(_("The form had expired. Send it again."), "error")
@@ -283,10 +285,10 @@ def withdraw(comment_id: int):
     return redirect(url_for("drafts.show", draft_id=draft.id))
 
 
-@bp.route("/drafts/comments/<int:comment_id>/reply", methods=["GET", "POST"])
+@bp.route("/drafts/comments/<int:draft_comment_id>/reply", methods=["GET", "POST"])
 @login_required
-def reply(comment_id: int):
-    comment_ = managed_comment_or_404(current_user, comment_id)
+def reply(draft_comment_id: int):
+    comment_ = managed_comment_or_404(current_user, draft_comment_id)
     draft = comment_.paragraph.draft
     if not can_reply_to_comment(current_user, comment_):
         flash(_("The comment was withdrawn."), "error")

@@ -83,6 +83,9 @@ USER_LINKS: dict[tuple[str, str], Link] = {
     ("join_requests", "requested_by_id"): Link(K, DETACH),  # the organisation asked; its request stays
     ("join_requests", "decided_by_id"): Link(K, DETACH),
     ("session_written_inputs", "author_id"): Link(K, DETACH),  # the organisation's input stays, as answers do
+    ("drafts", "created_by_id"): Link(K, DETACH),
+    ("draft_comments", "author_id"): Link(K, DETACH),  # the organisation's comment on a draft stays
+    ("draft_comments", "replied_by_id"): Link(K, DETACH),
     ("session_minutes_comments", "author_id"): Link(K, DETACH),  # the organisation's comment stays
     ("session_minutes_comments", "replied_by_id"): Link(K, DETACH),
 }
