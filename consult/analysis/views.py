@@ -63,6 +63,8 @@ from consult.analysis.services import (
     undo_bulk,
     value_groups,
 )
+from consult.analysis.session_input import quote_session_entry, session_entry, session_input_page, tag_session_entry
+from consult.analysis.session_input_forms import SessionInputActionForm
 from consult.audit.services import record_event
 from consult.consultations.loaders import load_consultation
 from consult.consultations.models import Consultation, QuestionKind, Theme
@@ -534,3 +536,75 @@ def earlier_quote(consultation, theme, question, form: EarlierQuoteForm) -> str:
 
 
 REFUSED_AT[EarlierQuoteForm] = "excerpt"
+
+
+# --- dialogue sessions: minutes points and written input -----------------------------------------
+
+SESSIONS_PAGE_SIZE = 5
+
+
+@bp.route("/consultations/<slug>/analysis/sessions", methods=["GET", "POST"])
+@login_required
+def sessions(slug: str):
+    """The published minutes points and the written input per dialogue session: tag them and mark
+    key quotes, like messages."""
+    consultation = _load(slug)
+    tags = _tags(consultation)
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    if request.method == "POST":
+        form = SessionInputActionForm()
+        form.validate()  # a number that is not one reads as none
+        action, kind = form.action.data or "", form.kind.data or ""
+        key = f"{kind}-{form.entry.data}" if form.entry.data else ""
+        row = session_entry(consultation, kind, form.entry.data)
+        try:
+            if action == "remove_coding":
+                coding = db.session.get(Coding, form.coding.data or 0)
+                if coding is None or coding.tag.consultation_id != consultation.id or (
+                        coding.minutes_point_id is None and coding.written_input_id is None):
+                    abort(404)
+                remove_coding(coding, by=current_user)
+                message = _("The tag has been removed.")
+            elif action == "remove_quote":
+                quote = db.session.get(Quote, form.quote.data or 0)
+                if quote is None or quote.consultation_id != consultation.id or (
+                        quote.minutes_point_id is None and quote.written_input_id is None):
+                    abort(404)
+                db.session.delete(quote)
+                record_event("quote_removed", actor=current_user, obj=consultation, quote_id=quote.id)
+                message = _("The quote has been removed.")
+            elif row is not None and action == "tag":
+                tag = next((t for t in tags if t.id == form.tag.data), None)
+                if tag is None:
+                    raise AnalysisRefused(_("Choose a tag."))
+                tag_session_entry(tag, kind, row, by=current_user)
+                message = _("The text has been tagged “%(tag)s”.", tag=tag.name)
+            elif row is not None and action == "quote":
+                quote_session_entry(consultation, kind, row, form.excerpt.data or "", by=current_user,
+                                    at=form.at.data)
+                message = _("The key quote has been marked.")
+            else:
+                abort(404)
+        except AnalysisRefused as refused:
+            db.session.rollback()
+            if action == "tag":
+                errors[f"tag-{key}"] = str(refused.message)
+            else:
+                errors[key] = str(refused.message)
+                values[key] = form.excerpt.data or ""
+        else:
+            db.session.commit()
+            flash(message, "ok")
+            target = request.full_path.rstrip("?")
+            return redirect(target + f"#entry-{key}" if key else target)
+    shown = session_input_page(consultation, arg_page(), SESSIONS_PAGE_SIZE)
+    refs = {"minutes_point": set(), "written_input": set()}
+    for block in shown.blocks:
+        refs["minutes_point"] |= {str(e.row.id) for e in block.points}
+        refs["written_input"] |= {str(e.row.id) for e in block.inputs}
+    informed, may_link = _strategy(consultation, refs)
+    return render_template("analysis/sessions.html", consultation=consultation, tags=tags, blocks=shown.blocks,
+                           matched=shown.matched, errors=errors, values=values,
+                           paging=Page(shown.page, SESSIONS_PAGE_SIZE, shown.matched),
+                           informed=informed, may_link=may_link)

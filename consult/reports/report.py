@@ -45,6 +45,7 @@ from consult.reports.rounds_section import (
     rounds_blocks,
     with_round,
 )
+from consult.reports.sessions_section import session_blocks
 from consult.responses.models import Publication, Response, ResponseStatus, SubmittedAnswer
 from consult.strategy.document import strategy_blocks
 from consult.strategy.services import draft_for, evidence_label, links_for, part_labels
@@ -291,6 +292,9 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
 
     # 5a. Comments on drafts open for comment, paragraph by paragraph, with the reply.
     blocks += drafts_blocks(consultation)
+
+    # 5b. Dialogue sessions: what was said, the comments with answers and what was done with it.
+    blocks += session_blocks(consultation, labelled, dispositions)
 
     # 6. Questions and answers.
     blocks.append(Heading(_("Questions and answers"), 2))

@@ -39,6 +39,7 @@ from consult.notify.services import notify, organisation_users, url_path
 from consult.orgs.models import Organisation, OrgKind
 from consult.qa.models import QaItem, QaStatus
 from consult.responses.models import SubmittedAnswer
+from consult.sessions.models import AgendaItem, DialogueSession, MinutesPoint, SessionStatus, WrittenInput
 from consult.strategy.models import (
     DraftStatus,
     EvidenceLink,
@@ -86,6 +87,8 @@ SOURCE_LABELS = {
     "qa": _l("Question and answer"),
     "advice_point": _l("Advice point"),
     "synthesis": _l("Synthesis"),
+    "minutes_point": _l("Minutes point of a dialogue session"),
+    "written_input": _l("Written input for a dialogue session"),
     "draft_comment": _l("Comment on a draft"),
     "earlier_round": _l("Input of an earlier round"),
 }
@@ -621,6 +624,33 @@ def _sources(consultation: Consultation, only: dict[str, set[str]] | None = None
         for synthesis in db.session.scalars(narrow(query, Synthesis.id, "synthesis").order_by(Synthesis.id)):
             scope = questions[synthesis.question_id].text[:80] if synthesis.question_id else themes[synthesis.theme_id].title
             found.append(Source("synthesis", str(synthesis.id), scope, synthesis.text))
+    # Published minutes of sessions that were held (not cancelled): what was said at the table.
+    if wants("minutes_point"):
+        query = select(MinutesPoint).join(AgendaItem).join(DialogueSession).where(
+            DialogueSession.consultation_id == consultation.id, DialogueSession.minutes_published_at.is_not(None),
+            DialogueSession.status != SessionStatus.CANCELLED)
+        if pattern:
+            query = query.where(matching(MinutesPoint.text, DialogueSession.title))
+        for point in db.session.scalars(narrow(query, MinutesPoint.id, "minutes_point").order_by(MinutesPoint.id)
+                                        .options(selectinload(MinutesPoint.item).selectinload(AgendaItem.session))):
+            found.append(Source("minutes_point", str(point.id),
+                                str(_l("“%(session)s”, point %(n)s", session=point.item.session.title,
+                                       n=f"{point.item.position + 1}.{point.number}")), point.text))
+    # Written input is the organisation's own text for the team, like an answer: evidence is shown
+    # to the team only, so its title names the organisation.
+    if wants("written_input"):
+        query = select(WrittenInput).join(AgendaItem).join(DialogueSession).join(
+            Organisation, Organisation.id == WrittenInput.organisation_id).where(
+            DialogueSession.consultation_id == consultation.id, DialogueSession.status != SessionStatus.CANCELLED)
+        if pattern:
+            query = query.where(matching(WrittenInput.text, Organisation.name, AgendaItem.title))
+        for written in db.session.scalars(narrow(query, WrittenInput.id, "written_input").order_by(WrittenInput.id)
+                                          .options(selectinload(WrittenInput.organisation),
+                                                   selectinload(WrittenInput.item).selectinload(AgendaItem.session))):
+            found.append(Source("written_input", str(written.id),
+                                str(_l("Written input of %(org)s on “%(item)s” (%(session)s)",
+                                       org=written.organisation.name, item=written.item.title,
+                                       session=written.item.session.title)), written.text))
     # A comment on a draft open for comment; confidential or "do not publish" ones are for the team only.
     if wants("draft_comment"):
         query = select(DraftComment).join(DraftParagraph).join(Draft).where(
@@ -847,9 +877,13 @@ NOT_CONSIDERED_PAGE_SIZE = 50
 def _tagged_input(consultation: Consultation, draft: StrategyDraft | None):
     """A query of the tagged input of ``consultation`` that no part of ``draft`` has dispositioned
     yet, one row per input: (source type, ref), as evidence links name it."""
-    source_type = case((Coding.post_id.is_not(None), "post"), (Coding.start.is_not(None), "excerpt"),
-                       else_="answer").label("source_type")
+    source_type = case((Coding.post_id.is_not(None), "post"),
+                       (Coding.minutes_point_id.is_not(None), "minutes_point"),
+                       (Coding.written_input_id.is_not(None), "written_input"),
+                       (Coding.start.is_not(None), "excerpt"), else_="answer").label("source_type")
     ref = case((Coding.post_id.is_not(None), cast(Coding.post_id, String)),
+               (Coding.minutes_point_id.is_not(None), cast(Coding.minutes_point_id, String)),
+               (Coding.written_input_id.is_not(None), cast(Coding.written_input_id, String)),
                (Coding.start.is_not(None), cast(Coding.id, String)),
                else_=cast(Coding.response_id, String) + "-" + cast(Coding.question_id, String)).label("ref")
     query = select(source_type, ref).join(Tag).where(Tag.consultation_id == consultation.id)
@@ -891,15 +925,26 @@ def _not_considered(consultation: Consultation, draft: StrategyDraft | None, key
         conditions.append(Coding.post_id.in_(posts))
     if excerpts:
         conditions.append(Coding.id.in_(excerpts))
+    points = {int(r) for t, r in keys if t == "minutes_point"}
+    inputs = {int(r) for t, r in keys if t == "written_input"}
+    if points:
+        conditions.append(Coding.minutes_point_id.in_(points))
+    if inputs:
+        conditions.append(Coding.written_input_id.in_(inputs))
     if answers:
-        conditions.append(and_(Coding.post_id.is_(None), Coding.start.is_(None),
+        conditions.append(and_(Coding.post_id.is_(None), Coding.start.is_(None), Coding.response_id.is_not(None),
                                tuple_(Coding.response_id, Coding.question_id).in_(sorted(answers))))
     if conditions:
-        for coding_id, post_id, start, response_id, question_id, tag_name in db.session.execute(
-                select(Coding.id, Coding.post_id, Coding.start, Coding.response_id, Coding.question_id, Tag.name)
+        for coding_id, post_id, start, response_id, question_id, point_id, input_id, tag_name in db.session.execute(
+                select(Coding.id, Coding.post_id, Coding.start, Coding.response_id, Coding.question_id,
+                       Coding.minutes_point_id, Coding.written_input_id, Tag.name)
                 .join(Tag).where(Tag.consultation_id == consultation.id, or_(*conditions))):
             if post_id is not None:
                 key = ("post", str(post_id))
+            elif point_id is not None:
+                key = ("minutes_point", str(point_id))
+            elif input_id is not None:
+                key = ("written_input", str(input_id))
             elif start is not None:
                 key = ("excerpt", str(coding_id))
             else:
