@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from consult.advice.models import Disposition
@@ -108,7 +109,8 @@ def test_a_document_needs_a_title_and_a_paragraph(world):
     with pytest.raises(DraftRefused) as refused:
         create_document(world["consultation"], title="PvE", introduction="", body="## Alleen een kop",
                         by=world["users"]["editor"])
-    assert (refused.value.field, str(refused.value.message)) == ("body", "Write at least one paragraph.")
+    with force_locale("en"):
+        assert (refused.value.field, str(refused.value.message)) == ("body", "Write at least one paragraph.")
 
 
 # --- the comment period -------------------------------------------------------------------
@@ -159,7 +161,7 @@ def test_participant_comments_per_paragraph_with_choices(app, world):
     url = f"/drafts/{draft.id}/paragraphs/{paragraph.id}/comment"
     response = post_form(client, url, {"organisation": str(world["orgs"]["a"].id), "body": "",
                                        "publication": "anonymous"})
-    assert response.status_code == 200 and "Write your comment." in text_of(response)
+    assert response.status_code == 200 and "Write your comment on this paragraph." in text_of(response)
     response = post_form(client, url, {"organisation": str(world["orgs"]["a"].id), "body": "Per half jaar volstaat.",
                                        "confidential": "y", "publication": "anonymous"})
     assert response.status_code == 302
@@ -310,15 +312,14 @@ def test_revision_keeps_comments_anchored_and_shows_the_diff(app, world):
 
 def test_strategy_draft_opened_for_comment_follows_saves_and_feeds_the_evidence_ledger(app, world):
     from consult.strategy.models import EvidenceLink
+    from consult.strategy.services import add_segment as add_strategy_segment
     from consult.strategy.services import (
         create_draft,
         find_source,
         link_evidence,
-        open_for_comment as open_strategy,
         save_general,
         save_segment,
     )
-    from consult.strategy.services import add_segment as add_strategy_segment
 
     editor = world["users"]["editor"]
     strategy = create_draft(world["consultation"], by=editor)
@@ -350,7 +351,8 @@ def test_strategy_draft_opened_for_comment_follows_saves_and_feeds_the_evidence_
     assert comment.paragraph.text == "Groeps-, individuele en ambulante begeleiding."
     assert comment.paragraph_changed and comment.paragraph.changed_at is not None
     # The comment is an evidence source; a confidential one is marked for the team only.
-    source = find_source(world["consultation"], "draft_comment", str(comment.id))
+    with force_locale("en"):
+        source = find_source(world["consultation"], "draft_comment", str(comment.id))
     assert (source.title, source.text, source.confidential) == (
         "Zorg A on “Procurement strategy (draft)”, paragraph 2.1", "Ook ambulante begeleiding.", False)
     assert find_source(world["consultation"], "draft_comment", str(secret.id)).confidential is True
@@ -364,8 +366,6 @@ def test_strategy_draft_opened_for_comment_follows_saves_and_feeds_the_evidence_
 # --- the report ---------------------------------------------------------------------------------
 
 def test_report_has_a_comment_and_reply_table_per_draft_with_only_what_the_gate_allows(world):
-    from flask_babel import force_locale
-
     from consult.core.documents import Heading, Table
     from consult.reports.report import build_report as build
 

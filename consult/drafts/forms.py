@@ -49,7 +49,7 @@ class CommentForm(FlaskForm):
     organisation = SelectField(_l("On behalf of"), coerce=int,
                                validators=[InputRequired(_l("Choose the organisation you comment for."))])
     body = TextAreaField(_l("Your comment"), filters=[strip],  # the view names the paragraph in the label
-                         validators=[InputRequired(_l("Write your comment.")), Length(max=MAX_TEXT)])
+                         validators=[InputRequired(_l("Write your comment on this paragraph.")), Length(max=MAX_TEXT)])
     confidential = BooleanField(_l("Confidential"),
                                 description=_l("Only the project team reads it: never published and never shown "
                                                "to other participants."))
@@ -69,7 +69,7 @@ class ReplyForm(FlaskForm):
     disposition = RadioField(_l("What was done with the comment"),
                              choices=[SelectChoice(d.value, label) for d, label in DISPOSITION_LABELS.items()],
                              validators=[InputRequired(_l("Choose what was done with the comment."))])
-    reply = TextAreaField(_l("Reply"), filters=[strip],
+    reply = TextAreaField(_l("Your reply"), filters=[strip],
                           validators=[InputRequired(_l("Write a reply.")), Length(max=MAX_TEXT)])
     version = hidden_id()
 

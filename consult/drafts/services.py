@@ -208,7 +208,7 @@ def close_now(draft: Draft, *, by: User) -> None:
 def _checked_comment(body: str, publication: str) -> tuple[str, Publication]:
     body = (body or "").replace("\x00", "").strip()
     if not body:
-        raise DraftRefused(_l("Write your comment."), field="body")
+        raise DraftRefused(_l("Write your comment on this paragraph."), field="body")
     if len(body) > MAX_TEXT:
         raise DraftRefused(_l("Use at most %(n)d characters.", n=MAX_TEXT), field="body")
     try:
