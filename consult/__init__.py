@@ -147,7 +147,7 @@ def register_blueprints(app: Flask) -> None:
     from consult.strategy import bp as strategy_bp  # noqa: F401
     from consult.strategy import views as _strategy_views  # noqa: F401
     # Each feature registers its notification kinds (wording, recipients) with notify.
-    for feature in ("consultations", "responses", "dialogue", "qa", "advice", "strategy", "reports", "sessions"):
+    for feature in ("consultations", "responses", "dialogue", "qa", "advice", "strategy", "reports", "sessions", "drafts"):
         importlib.import_module(f"consult.{feature}.notifications")
 
     app.register_blueprint(core_bp)

@@ -28,6 +28,7 @@ from consult.drafts.services import (
     revise_document,
 )
 from consult.extensions import db
+from consult.notify.models import Kind, Notification
 from consult.orgs.models import MemberRole, OrgKind
 from tests.conftest import add_team, clients_for, make_org, make_user, post_form, text_of
 
@@ -285,6 +286,15 @@ def test_team_reply_with_disposition_and_version_conflict(app, world):
     assert "Reply of the project team · Partly adopted Stagiairs onder begeleiding." in \
         text_of(clients["a1"].get(f"/drafts/{draft.id}"))
     assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "draft_comment_replied"))
+    # The commenting organisation is told once (not again when the reply changes), nobody else.
+    reply_to_comment(comment, disposition="adopted", reply="Toch overgenomen.", version=2, by=world["users"]["editor"])
+    db.session.commit()
+    notes = db.session.scalars(select(Notification).where(Notification.kind == Kind.CHANGED)).all()
+    assert [(n.user_id, n.data["event"], n.data["paragraph"], n.link) for n in notes] == [
+        (world["users"]["a1"].id, "draft_comment_answered", "1.1", f"/drafts/{draft.id}#c-{comment.id}")]
+    with force_locale("en"):
+        from consult.notify.registry import describe
+        assert describe(Kind.CHANGED, notes[0].data)[0] == "Your comment on “Programma van eisen” has been answered"
 
 
 # --- revisions ------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from consult.core.refused import Refused
 from consult.core.time import utcnow
 from consult.drafts.models import Draft, DraftComment, DraftKind, DraftParagraph
 from consult.extensions import db
+from consult.notify.models import Kind
+from consult.notify.services import notify, organisation_users, url_path
 from consult.orgs.models import Organisation
 from consult.responses.models import Publication
 from consult.sessions.models import SessionAudience
@@ -274,8 +276,15 @@ def reply_to_comment(comment: DraftComment, *, disposition: str, reply: str, ver
     if version is None or not update_if_version(comment, version, version="reply_version", disposition=disposition,
                                                 reply=reply, replied_at=utcnow(), replied_by_id=by.id):
         raise DraftChangedMeanwhile("stale reply")
-    record_event("draft_comment_replied", actor=by, obj=comment, consultation=comment.paragraph.draft.consultation,
+    draft = comment.paragraph.draft
+    record_event("draft_comment_replied", actor=by, obj=comment, consultation=draft.consultation,
                  disposition=disposition.value, first=first)
+    if first:  # the commenting organisation hears once that its comment was answered
+        notify(organisation_users([comment.organisation_id]), Kind.CHANGED, consultation=draft.consultation,
+               link=url_path("drafts.show", draft_id=draft.id, _anchor=f"c-{comment.id}"),
+               dedupe_key=f"draft-comment-answered:{comment.id}",
+               data={"event": "draft_comment_answered", "draft": draft.title, "paragraph": comment.paragraph.number,
+                     "organisation": comment.organisation.name, "consultation": draft.consultation.title})
 
 
 def paragraph_diff(comment: DraftComment) -> list[tuple[str, str]]:
