@@ -81,6 +81,7 @@ def load_demo() -> dict[str, User]:
                                 MemberRole.CONTACT)
     db.session.flush()
     load_responses(users, organisations, consultations)
+    _sounding_board_responses(users, organisations, consultations["sounding"])
 
     from consult.dialogue.demo import load_dialogue
 
@@ -119,3 +120,36 @@ def load_demo() -> dict[str, User]:
     db.session.execute(update(OutboundMail).values(status=MailStatus.SENT, sent_at=now))
     db.session.info.pop("consult_new_mail", None)
     return users
+
+
+# What three providers answered in the sounding-board round (the first round of the trajectory).
+SOUNDING_ANSWERS = {
+    1: ["Meer ouderen die langer thuis wonen, en meer inwoners met psychische kwetsbaarheid.",
+        "Taakgericht (lumpsum)", "Vaste aanspreekpunten per wijkteam."],
+    4: ["Meer vraag naar logeeropvang om mantelzorgers te ontlasten.",
+        "Outputgericht (per traject)", "Korte lijnen en een gezamenlijk overleg per kwartaal."],
+    5: ["Meer jongvolwassenen die zelfstandig willen wonen met begeleiding.",
+        "Inspanningsgericht (uren × tarief)", "Een vast contactpersoon bij de gemeente."],
+}
+
+
+def _sounding_board_responses(users: dict[str, User], organisations: dict, sounding) -> None:
+    """Providers 1, 4 and 5 submitted in the sounding-board round (made through the real services,
+    while the round was open): provider 4 can copy its answers into its draft of the market consultation."""
+    from datetime import timedelta
+
+    from consult.consultations.models import Status
+    from consult.responses.models import Publication
+    from consult.responses.services import save_answer, set_publication, start_response, submit
+
+    sounding.status = Status.OPEN
+    questions = sounding.themes[0].questions
+    for number, values in SOUNDING_ANSWERS.items():
+        user, org = users[f"provider{number}"], organisations["providers"][number - 1]
+        when = sounding.closes_at - timedelta(days=6 - number)
+        response = start_response(sounding, org, by=user, now=when)
+        for question, value in zip(questions, values, strict=True):
+            save_answer(response, question, value, False, None, by=user, now=when)
+        set_publication(response, Publication.ANONYMOUS if number == 5 else Publication.NAMED, by=user, now=when)
+        submit(response, by=user, now=when, notify=False)
+    sounding.status = Status.CLOSED

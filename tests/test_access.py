@@ -77,14 +77,11 @@ def build_world() -> dict:
                               size=len(content), sha256=hashlib.sha256(content).hexdigest(),
                               uploaded_by_id=provider_a.id))
     db.session.commit()
-    # Rounds of a trajectory (consult/consultations/trajectory_*): the two demo consultations as
-    # its rounds, and a request to join the open one.
-    from consult.consultations.trajectory_models import JoinRequest, Trajectory, TrajectoryRound
+    # Rounds of a trajectory (consult/consultations/trajectory_*): the demo's trajectory has the
+    # sounding-board round and the open consultation as its rounds; a request to join the open one.
+    from consult.consultations.trajectory_models import JoinRequest
 
-    db.session.add_all([Trajectory(slug="wmo-traject", title="Wmo-traject", rounds=[
-        TrajectoryRound(consultation=closed, label="Verkenning", position=0),
-        TrajectoryRound(consultation=open_one, label="Marktconsultatie", position=1)]),
-        JoinRequest(consultation=open_one, organisation=municipality, reason="Graag.")])
+    db.session.add(JoinRequest(consultation=open_one, organisation=municipality, reason="Graag."))
     db.session.commit()
     # A draft open for comment (consult/drafts) with a comment of provider A on its second paragraph.
     from consult.drafts.services import add_comment, create_document, open_for_comment
@@ -147,7 +144,7 @@ def _ids(world) -> dict[str, dict[str, object]]:
     db.session.add_all([job, invitation])
     db.session.commit()
     document = first(Document)
-    from consult.consultations.trajectory_models import JoinRequest, TrajectoryRound
+    from consult.consultations.trajectory_models import JoinRequest, Trajectory, TrajectoryRound
     from consult.privacy.models import ErasureRequest
 
     closed_theme = world["closed"].themes[0]
@@ -166,7 +163,7 @@ def _ids(world) -> dict[str, dict[str, object]]:
         "draft_comment_id": first(DraftComment).id,
         "agenda_item_id": first(AgendaItem).id,
         "registration_id": db.session.scalar(select(Registration.id).where(Registration.user_id == provider_a.id)),
-        "trajectory_slug": "wmo-traject", "round_id": first(TrajectoryRound).id, "join_id": first(JoinRequest).id,
+        "trajectory_slug": first(Trajectory).slug, "round_id": first(TrajectoryRound).id, "join_id": first(JoinRequest).id,
         "token": "not-a-valid-token", "number": 1, "decision": "confirm",
         "audience": "providers", "variant": "internal", "filename": "css/consult.css",
     }
@@ -267,6 +264,7 @@ ACCESS = {
     "GET /consultations/<slug>/analysis/posts":                                      "  L 404 404 404 404 200 200 200",
     "GET /consultations/<slug>/analysis/questions/<int:question_id>":                "  L 404 404 404 404 200 200 200",
     "POST /consultations/<slug>/analysis/questions/<int:question_id>/bulk":          "  L 404 404 404 404   A   A   A",
+    "POST /consultations/<slug>/analysis/questions/<int:question_id>/earlier-quote": "  L 404 404 404 404   A   A   A",
     "POST /consultations/<slug>/analysis/questions/<int:question_id>/excerpt":       "  L 404 404 404 404   A   A   A",
     "POST /consultations/<slug>/analysis/questions/<int:question_id>/remove-coding": "  L 404 404 404 404   A   A   A",
     "POST /consultations/<slug>/analysis/questions/<int:question_id>/remove-quote":  "  L 404 404 404 404   A   A   A",

@@ -584,8 +584,8 @@ def test_analysis_shows_earlier_answers_paged_and_quotes_one_for_the_report(app,
 
 
 def test_earlier_confidential_answers_stay_with_their_rounds_team_and_out_of_the_report(app, world, rounds):
-    from consult.analysis.services import AnalysisRefused
     from consult.analysis.rounds import quote_earlier_answer
+    from consult.analysis.services import AnalysisRefused
 
     second = world["rounds"][1]
     later, earlier, mine = rounds["later"], rounds["earlier"], rounds["mine"]
@@ -619,3 +619,42 @@ def test_report_names_the_trajectory_and_its_rounds(app, world, rounds):
     assert "Concept programma van eisen" not in report
     outsider = _consultation("elders", "Elders", Status.OPEN, municipality=first.municipalities[0])
     assert "Rondes van het traject" not in _report_text(outsider)
+
+
+def test_demo_has_a_trajectory_of_a_sounding_board_round_and_the_market_consultation(app):
+    from consult.consultations.trajectory_services import since_earlier
+    from consult.demo import load_demo
+    from consult.responses.models import Response
+    from consult.responses.prefill import copyable_answers
+
+    users = load_demo()
+    db.session.commit()
+    trajectory = db.session.scalar(select(Trajectory))
+    assert (trajectory.title, [(r.label, r.consultation.slug, r.consultation.status) for r in trajectory.rounds]) == (
+        "Inkoop Wmo-ondersteuning Leidse regio",
+        [("Klankbordronde", "klankbordronde-wmo-leidse-regio", Status.CLOSED),
+         ("Marktconsultatie", "marktconsultatie-wmo-leidse-regio", Status.OPEN)])
+    sounding, market = (r.consultation for r in trajectory.rounds)
+    submitted = db.session.scalars(select(Response).where(Response.consultation_id == sounding.id)
+                                   .order_by(Response.id)).all()
+    assert [(r.organisation.name, r.status.value) for r in submitted] == [
+        ("Thuishulp Rijnstreek", "submitted"), ("Stichting Logeerhuis Het Anker", "submitted"),
+        ("Beschermd Wonen Holland Rijnland", "submitted")]
+    found = since_earlier(market)
+    marked = {s.question.text: (s.round_number, s.changed) for s in found.values() if not s.is_new}
+    assert marked == {
+        "Welke veranderingen in de vraag van inwoners ziet u de komende jaren, bijvoorbeeld door vergrijzing of "
+        "meer mensen met psychische kwetsbaarheid?": (1, ("text",)),
+        "Welke vorm van bekostiging past het best bij de ondersteuning die u biedt?": (1, ()),
+        "Wat is er nodig om de samenwerking met de wijkteams te verbeteren?": (1, ()),
+    }
+    # Provider 5 answered in the sounding-board round only: starting the market consultation's
+    # response, it can copy its three answers.
+    from consult.responses.services import start_response
+
+    provider5 = users["provider5"]
+    response = start_response(market, provider5.memberships[0].organisation, by=provider5)
+    assert [(c.question.text[:30], c.earlier.value) for c in copyable_answers(provider5, response)] == [
+        ("Welke veranderingen in de vraa", "Meer jongvolwassenen die zelfstandig willen wonen met begeleiding."),
+        ("Welke vorm van bekostiging pas", "Inspanningsgericht (uren × tarief)"),
+        ("Wat is er nodig om de samenwer", "Een vast contactpersoon bij de gemeente.")]

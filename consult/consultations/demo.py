@@ -176,7 +176,52 @@ def load_consultations(users: dict, organisations: dict) -> dict[str, Consultati
     db.session.add(closed_one)
     _themes(closed_one)
 
-    for consultation in (open_one, closed_one):
+    sounding = Consultation(
+        slug="klankbordronde-wmo-leidse-regio", title="Klankbordronde Wmo-ondersteuning Leidse regio",
+        summary="Een korte eerste ronde waarin aanbieders hun eerste beeld gaven, voor de open marktconsultatie.",
+        introduction="In deze klankbordronde stellen we drie vragen vooraf. De antwoorden helpen ons de "
+                     "vragen van de marktconsultatie scherp te krijgen.",
+        principles=PRINCIPLES[:3], contact_name="Projectteam Inkoop Wmo", contact_email="inkoopwmo@example.org",
+        opens_at=now - timedelta(days=50), closes_at=now - timedelta(days=30), closed_at=now - timedelta(days=30),
+        status=Status.CLOSED, published_at=now - timedelta(days=50),
+        municipalities=organisations["municipalities"])
+    db.session.add(sounding)
+    theme = Theme(consultation=sounding, title="Eerste beeld", position=0,
+                  introduction="Drie vragen vooraf; in de marktconsultatie komen ze terug.")
+    for position, (text, kind, options) in enumerate(SOUNDING_QUESTIONS):
+        theme.questions.append(Question(text=text, kind=kind, options=options, position=position))
+    db.session.add(theme)
+
+    for consultation in (open_one, closed_one, sounding):
         db.session.add(TeamMember(consultation=consultation, user=users["team"], role=TeamRole.EDITOR))
     db.session.flush()
-    return {"open": open_one, "closed": closed_one}
+    _trajectory(sounding, open_one, users["team"])
+    return {"open": open_one, "closed": closed_one, "sounding": sounding}
+
+
+# The sounding-board round before the market consultation: three questions, each asked again in the
+# market consultation (the first with other wording).
+SOUNDING_QUESTIONS = [
+    ("Welke veranderingen in de vraag van inwoners verwacht u de komende jaren?", QuestionKind.OPEN, []),
+    ("Welke vorm van bekostiging past het best bij de ondersteuning die u biedt?", QuestionKind.SINGLE,
+     THEMES[1][2][0][2]["options"]),
+    ("Wat is er nodig om de samenwerking met de wijkteams te verbeteren?", QuestionKind.OPEN, []),
+]
+# Per sounding-board question, the question of the market consultation that is the same.
+SAME_IN_MARKET = [(0, 0), (1, 0), (2, 0)]  # (theme, question) of THEMES
+
+
+def _trajectory(sounding: Consultation, market: Consultation, by) -> None:
+    """The two consultations as rounds of one trajectory; the market consultation's questions that
+    were asked in the sounding-board round are marked the same."""
+    from consult.consultations.trajectory_services import add_round, create_trajectory
+
+    trajectory = create_trajectory(
+        title="Inkoop Wmo-ondersteuning Leidse regio", first=sounding, label="Klankbordronde", by=by,
+        description="Van een eerste klankbordronde met aanbieders, via de open marktconsultatie, naar de "
+                    "inkoopstrategie.")
+    add_round(trajectory, market, label="Marktconsultatie", by=by)
+    earlier = sounding.themes[0].questions
+    for question, (theme, position) in zip(earlier, SAME_IN_MARKET, strict=True):
+        market.themes[theme].questions[position].same_as_id = question.id
+    db.session.flush()
