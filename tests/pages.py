@@ -59,6 +59,8 @@ def demo_pages() -> dict[str, list[str]]:
     analysis, strategy = f"{closed}/analysis", f"{closed}/strategy"
     table = db.session.scalar(select(DialogueSession).order_by(DialogueSession.id))
     sessions = [f"{open_}/sessions", f"/sessions/{table.id}"]  # the provider is registered for the table
+    held = db.session.scalar(select(DialogueSession).where(DialogueSession.minutes_published_at.is_not(None)))
+    held_point, held_comment = held.agenda[0].minutes[0], held.agenda[0].minutes[1].comments[0]
     discussion = [f"{open_}/discussion", f"{open_}/discussion/search?q=wijkteam",
                   *(f"/discussion/{t.id}" for t in threads),
                   f"/discussion/{threads[0].id}/reply?parent={first_post.id}&quote={first_post.id}"]
@@ -73,7 +75,8 @@ def demo_pages() -> dict[str, list[str]]:
         "provider-drafting": [f"/responses/{draft.id}", f"/responses/{draft.id}/review",
                               *(f"/responses/{draft.id}/themes/{t.id}" for t in draft.consultation.themes)],
         "council": [f"{open_}/advice", f"/advice/{advice_submitted.id}", f"{open_}/council-comments",
-                    strategy, f"{strategy}/general", f"{strategy}/segments/{segment.id}"],
+                    strategy, f"{strategy}/general", f"{strategy}/segments/{segment.id}",
+                    f"/sessions/{held.id}", f"/sessions/{held.id}/minutes"],  # registered for the held session
         "council-drafting": [f"/advice/{advice_draft.id}", f"/advice/points/{point.id}"],
         "team": [open_, f"{open_}/manage", f"{open_}/manage/details", f"{open_}/manage/access", f"{open_}/manage/planning",
                  f"{open_}/manage/documents", f"{open_}/manage/questions", f"{open_}/manage/themes/1",
@@ -92,7 +95,9 @@ def demo_pages() -> dict[str, list[str]]:
                  f"{strategy}/revisions", f"{strategy}/revisions?a=1&b=8",
                  f"{closed}/report", f"{closed}/report/edit", f"{open_}/report",
                  *sessions, f"{open_}/sessions/new", f"/sessions/{table.id}/edit", f"/sessions/{table.id}/participants",
-                 f"/sessions/{table.id}/agenda", f"/sessions/{table.id}/minutes"],
+                 f"/sessions/{table.id}/agenda", f"/sessions/{table.id}/minutes",
+                 f"{open_}/analysis/sessions", f"/sessions/{held.id}/agenda", f"/sessions/{held.id}/minutes",
+                 f"/sessions/minutes/{held_point.id}/edit", f"/sessions/comments/{held_comment.id}/answer"],
         "admin": ["/admin/users", "/admin/organisations", "/admin/organisations/new", "/admin/audit",
                   "/admin/erasure", "/consultations/new", f"{open_}/team", f"{open_}/audit",
                   f"{open_}/manage/retention"],

@@ -31,7 +31,7 @@ from consult.orgs.models import Invitation, MemberRole, Membership, OrgKind
 from consult.qa.models import QaItem
 from consult.reports.models import ExportJob
 from consult.responses.models import Attachment, Response
-from consult.sessions.models import AgendaItem, DialogueSession, Registration
+from consult.sessions.models import AgendaItem, DialogueSession, MinutesComment, MinutesPoint, Registration
 from consult.strategy.models import Segment
 from tests.conftest import csrf_token_from, login, make_org, make_user
 
@@ -162,6 +162,7 @@ def _ids(world) -> dict[str, dict[str, object]]:
         "draft_id": first(Draft).id, "paragraph_id": first(DraftParagraph).id,
         "draft_comment_id": first(DraftComment).id,
         "agenda_item_id": first(AgendaItem).id,
+        "minutes_point_id": first(MinutesPoint).id, "minutes_comment_id": first(MinutesComment).id,
         "registration_id": db.session.scalar(select(Registration.id).where(Registration.user_id == provider_a.id)),
         "trajectory_slug": first(Trajectory).slug, "round_id": first(TrajectoryRound).id, "join_id": first(JoinRequest).id,
         "token": "not-a-valid-token", "number": 1, "decision": "confirm",
@@ -400,6 +401,12 @@ ACCESS = {
     "POST /sessions/agenda/<int:agenda_item_id>/input":                              "  L   A   A   A 404 403 403 403",
     "POST /sessions/agenda/<int:agenda_item_id>/minutes":                            "  L 403 403 403 404 403   A   A",
     "POST /sessions/registrations/<int:registration_id>/cancel":                     "  L   A 404 404 404 404 404 404",
+    "POST /sessions/registrations/<int:registration_id>/consent":                    "  L   A 404 404 404 404 404 404",
+    "GET /consultations/<slug>/analysis/sessions":                                   "  L 404 404 404 404 200 200 200",
+    "GET /sessions/minutes/<int:minutes_point_id>/edit":                             "  L 403 403 403 404 403 200 200",
+    "POST /sessions/minutes/<int:minutes_point_id>/comments":                        "  L 404 404   A 404 403 403 403",
+    "GET /sessions/comments/<int:minutes_comment_id>/edit":                          "  L 404 404 404 404 404 404 404",
+    "GET /sessions/comments/<int:minutes_comment_id>/answer":                        "  L 404 404 404 404 404 200 200",
     "GET /static/<path:filename>":                                                   "200 200 200 200 200 200 200 200",
     "GET /unsubscribe/<token>":                                                      "404 404 404 404 404 404 404 404",
     "GET /verify":                                                                   "200 200 200 200 200 200 200 200",

@@ -586,3 +586,84 @@ def test_earlier_round_input_cited_from_a_later_round_stays_protected(app):
         assert texts["Genoemd"] in text and texts["Naamloos"] in text, where
     assert f"“{texts['Genoemd']}” (Zorg Genoemd, ronde 1)" in found["docx"]
     assert "Algemeen deel (inbreng van ronde 1): Reden Genoemd" in found["docx"]
+
+
+def test_minutes_name_only_organisations_that_agreed_and_written_input_stays_with_the_team(app):
+    """A minutes point attributed to an organisation that did not agree to be named, its comment,
+    and the text of written input never reach the public report (any format) or another
+    participant's pages; a consenting organisation and a key quote of written input (without a name)
+    do."""
+    from datetime import time as clock
+
+    from consult.analysis.session_input import quote_session_entry
+    from consult.core.time import combine_local, to_local
+    from consult.sessions.models import SessionAudience
+    from consult.sessions.services import (
+        add_agenda_item,
+        add_minutes_point,
+        comment_on_point,
+        publish_agenda,
+        publish_minutes,
+        register,
+        save_written_input,
+        schedule_session,
+    )
+    from consult.strategy.services import create_draft, link_evidence
+    from tests.conftest import add_team
+
+    leiden = make_org("Gemeente Leiden", kind=OrgKind.MUNICIPALITY)
+    editor = make_user("team@example.org", name="Tess Team")
+    consultation = Consultation(slug="tafels", title="Tafels", status=Status.OPEN, municipalities=[leiden],
+                                principles=[], closes_at=utcnow() + timedelta(days=30))
+    consultation.themes.append(Theme(title="Thema", position=0))
+    db.session.add(consultation)
+    db.session.commit()
+    add_team(consultation, {editor: TeamRole.EDITOR})
+    secret_org, open_org, other_org, silent_org = (
+        make_org(name, kvk=f"7200000{n}") for n, name in enumerate(
+            ("Zorg Geheimnaam", "Zorg Openlijk", "Zorg Anderszins", "Zorg Schriftelijk")))
+    secret, open_, other, silent = (make_user(f"{key}@example.org", name=key.title(), org=org) for key, org in (
+        ("geheim", secret_org), ("open", open_org), ("ander", other_org), ("stil", silent_org)))
+    day = to_local(utcnow()).date() + timedelta(days=5)
+    session = schedule_session(consultation, by=editor, title="Tafel", purpose="", address="Stadhuis",
+                               online_link="", starts_at=combine_local(day, clock(10)),
+                               ends_at=combine_local(day, clock(12)), registration_deadline=None, capacity=10,
+                               seats_per_organisation=2, audience=SessionAudience.PROVIDERS, themes=[])
+    for user, org, agrees in ((secret, secret_org, False), (open_, open_org, True), (other, other_org, False)):
+        register(session, by=user, organisation=org, may_name_organisation=agrees)
+    item = add_agenda_item(session, title="Onderwerp", description="", by=editor)
+    publish_agenda(session, by=editor)
+    marker = f"SCHRIFTELIJK-{uuid.uuid4().hex}"
+    written = save_written_input(item, organisation=silent_org, text=f"Citeerbaar deel. {marker}", by=silent,
+                                 version=0)
+    hidden_point = add_minutes_point(item, text="Punt van de geheime organisatie.", by=editor,
+                                     organisation=secret_org)
+    open_point = add_minutes_point(item, text="Punt van de open organisatie.", by=editor, organisation=open_org)
+    publish_minutes(session, by=editor)
+    comment_on_point(open_point, organisation=secret_org, text="Reactie van de geheime organisatie.", by=secret)
+    quote_session_entry(consultation, "input", written, "Citeerbaar deel.", by=editor)
+    draft = create_draft(consultation, by=editor)
+    link_evidence(draft, "general", "minutes_point", str(hidden_point.id), Disposition.ADOPTED, "Reden punt", by=editor)
+    link_evidence(draft, "general", "written_input", str(written.id), Disposition.PARTLY, "Reden inbreng", by=editor)
+    consultation.status = Status.CLOSED
+    db.session.commit()
+    team = app.test_client()
+    assert login(team, editor.email).status_code == 302
+    published = post_form(team, "/consultations/tafels/report/edit",
+                          {"summary": "Wat we hoorden.", "introduction": "", "next_steps": "", "action": "publish"})
+    assert published.status_code == 302, published.get_data(as_text=True)
+    anonymous, base = app.test_client(), "/consultations/tafels"
+    found = {"html": fetch(anonymous, f"{base}/report").decode(),
+             "odt": OdfDocument(io.BytesIO(fetch(anonymous, f"{base}/report.odt"))).get_formatted_text(),
+             "docx": docx_text(fetch(anonymous, f"{base}/report.docx")),
+             "pdf": pdf_text(fetch(anonymous, f"{base}/report.pdf")).replace("\n", "")}
+    participant = app.test_client()
+    assert login(participant, other.email).status_code == 302
+    for url in (f"/sessions/{session.id}", f"/sessions/{session.id}/minutes", "/notifications"):
+        found[f"participant {url}"] = participant.get(url).get_data(as_text=True)
+    for protected in ("Zorg Geheimnaam", "Zorg Schriftelijk", marker):
+        assert [where for where, text in found.items() if protected in text] == [], protected
+    for where in ("html", "docx", "participant /sessions/{id}/minutes".replace("{id}", str(session.id))):
+        assert "Punt van de geheime organisatie." in found[where] and "Zorg Openlijk" in found[where], where
+    assert "“Citeerbaar deel.” (schriftelijke inbreng van een deelnemer)" in found["docx"]
+    assert "Punt van de geheime organisatie. (een deelnemer)" in found["docx"]

@@ -559,11 +559,11 @@ def _point_or_404(point_id: int) -> MinutesPoint:
     return point
 
 
-@bp.route("/sessions/minutes/<int:point_id>/edit", methods=["GET", "POST"])
+@bp.route("/sessions/minutes/<int:minutes_point_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit_point(point_id: int):
+def edit_point(minutes_point_id: int):
     """The team changes a point's text or attribution (after publication with a visible note)."""
-    point = _point_or_404(point_id)
+    point = _point_or_404(minutes_point_id)
     session = point.item.session
     if not can_manage_session(current_user, session):
         abort(403)
@@ -641,11 +641,11 @@ def minutes(session_id: int):
     return _minutes_page(session)
 
 
-@bp.route("/sessions/minutes/<int:point_id>/comments", methods=["POST"])
+@bp.route("/sessions/minutes/<int:minutes_point_id>/comments", methods=["POST"])
 @login_required
-def comment(point_id: int):
+def comment(minutes_point_id: int):
     """A registrant's comment on one point, on behalf of the organisation they registered for."""
-    point = _point_or_404(point_id)
+    point = _point_or_404(minutes_point_id)
     session = point.item.session
     if not can_read_minutes(current_user, session):
         abort(404)
@@ -670,10 +670,10 @@ def comment(point_id: int):
     return _minutes_page(session, comment_forms={point.id: form})
 
 
-@bp.route("/sessions/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@bp.route("/sessions/comments/<int:minutes_comment_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit_comment(comment_id: int):
-    comment = own_comment_or_404(current_user, comment_id)
+def edit_comment(minutes_comment_id: int):
+    comment = own_comment_or_404(current_user, minutes_comment_id)
     session = comment.point.item.session
     back = url_for("sessions.minutes", session_id=session.id) + f"#point-{comment.point_id}"
     if not can_change_minutes_comment(current_user, comment):
@@ -702,11 +702,11 @@ def edit_comment(comment_id: int):
                            comment=comment, form=form, conflict=conflict, answering=False), 409 if conflict else 200
 
 
-@bp.route("/sessions/comments/<int:comment_id>/answer", methods=["GET", "POST"])
+@bp.route("/sessions/comments/<int:minutes_comment_id>/answer", methods=["GET", "POST"])
 @login_required
-def answer(comment_id: int):
+def answer(minutes_comment_id: int):
     """The team answers a comment on a minutes point (and says whether the point was corrected)."""
-    comment = managed_comment_or_404(current_user, comment_id)
+    comment = managed_comment_or_404(current_user, minutes_comment_id)
     session = comment.point.item.session
     form = AnswerForm(obj=None if request.method == "POST" else comment)
     conflict = None
