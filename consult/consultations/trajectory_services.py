@@ -5,7 +5,6 @@ Services add and flush; the request commits. Every change of consequence is audi
 """
 from __future__ import annotations
 
-import difflib
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from consult.consultations.permissions import can_view_consultation, sees_on_inv
 from consult.consultations.services import move, slugify
 from consult.consultations.trajectory_models import JoinRequest, JoinStatus, Trajectory, TrajectoryRound
 from consult.core.db import update_if_version
+from consult.core.diff import word_diff
 from consult.core.refused import Refused
 from consult.core.time import utcnow
 from consult.extensions import db
@@ -266,21 +266,6 @@ def decide_join_request(request: JoinRequest, *, grant: bool, reason: str, versi
 
 # --- what changed since an earlier round -------------------------------------------------------
 
-def _word_diff(old: str, new: str) -> list[tuple[str, str]]:
-    """The words of ``old`` and ``new`` as ("same"|"del"|"ins", text) runs."""
-    a, b = old.split(), new.split()
-    ops = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            ops.append(("same", " ".join(a[i1:i2])))
-            continue
-        if i2 > i1:
-            ops.append(("del", " ".join(a[i1:i2])))
-        if j2 > j1:
-            ops.append(("ins", " ".join(b[j1:j2])))
-    return ops
-
-
 CHANGE_LABELS = {"text": _l("the wording"), "kind": _l("the kind of answer"), "options": _l("the options")}
 
 
@@ -331,7 +316,7 @@ def since_earlier(consultation: Consultation, questions=None) -> dict[int, Since
         changed = tuple(name for name, differs in (
             ("text", before.text.split() != question.text.split()), ("kind", before.kind != question.kind),
             ("options", list(before.options or []) != list(question.options or []))) if differs)
-        ops = tuple(_word_diff(before.text, question.text)) if "text" in changed else ()
+        ops = tuple(word_diff(before.text, question.text)) if "text" in changed else ()
         result[question.id] = SinceEarlier(question, before, numbers[found[1]], changed, ops)
     return result
 
