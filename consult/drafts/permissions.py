@@ -77,11 +77,12 @@ def visible_drafts(user, consultation: Consultation) -> list[Draft]:
 
 
 @predicate
-def open_drafts(user, consultation: Consultation) -> list[Draft]:
-    """The drafts open for comment that the user may comment on (for the consultation page)."""
-    if not responding_organisations(user):
-        return []  # anonymous visitors and the team's own accounts: no query
-    return [draft for draft in visible_drafts(user, consultation) if can_comment(user, draft)]
+def participant_drafts(user, consultation: Consultation) -> list[Draft]:
+    """The drafts a provider or council member may open (open for comment now, or after the period
+    with the published comments), for the consultation page; nothing for the team's own accounts."""
+    if not responding_organisations(user) or is_team(user, consultation):
+        return []  # anonymous visitors and the team: no query
+    return visible_drafts(user, consultation)
 
 
 def shown_comments(user, draft: Draft) -> dict[int, list[DraftComment]]:

@@ -98,7 +98,7 @@ def test_programme_of_requirements_commented_answered_revised_and_reported(page,
     second_page.set_viewport_size({"width": 320, "height": 700})
     log_in(second_page, "anna@example.org")
     second_page.goto("/consultations/wmo")
-    second_page.get_by_role("region", name="Concepten open voor reacties").get_by_role(
+    second_page.get_by_role("region", name="Concepten ter reactie").get_by_role(
         "link", name="Programma van eisen begeleiding").click()
     check_accessibility(second_page, "draft page (provider)")
     assert_no_horizontal_overflow(second_page, "draft-provider-320")
