@@ -411,3 +411,13 @@ def test_report_has_a_comment_and_reply_table_per_draft_with_only_what_the_gate_
     # The section comes right after the advice of the councils.
     headings = [b.text for b in blocks if isinstance(b, Heading) and b.level == 2]
     assert headings.index("Comments on drafts") == headings.index("Advice of the advisory councils") + 1
+
+
+def test_home_page_lists_the_drafts_to_comment_on(app, world):
+    draft = _draft(world)
+    clients = clients_for(app, {"a1": world["users"]["a1"], "editor": world["users"]["editor"]})
+    page = text_of(clients["a1"].get("/"))
+    assert "Drafts for comment Programma van eisen Wmo 2027 · Open for comment until" in page
+    assert "Drafts for comment" not in text_of(clients["editor"].get("/"))
+    _close(draft)
+    assert "Drafts for comment" not in text_of(clients["a1"].get("/"))

@@ -128,3 +128,15 @@ def managed_comment_or_404(user, comment_id: int) -> DraftComment:
     if comment is None or not can_manage_drafts(user, comment.paragraph.draft.consultation):
         abort(404)
     return comment
+
+
+def drafts_to_comment(user) -> list[Draft]:
+    """Every draft open for comment now that the user may comment on, closing soonest first (the home
+    page's "to do"): one query, then the audience and access checks per draft."""
+    if not responding_organisations(user):
+        return []
+    now = utcnow()
+    drafts = db.session.scalars(select(Draft).join(Consultation).where(
+        Draft.opens_at <= now, Draft.closes_at > now, Consultation.status != Status.DRAFT)
+        .options(joinedload(Draft.consultation)).order_by(Draft.closes_at, Draft.id)).all()
+    return [draft for draft in drafts if can_comment(user, draft)]
