@@ -323,3 +323,25 @@ def test_the_report_has_a_section_per_session_naming_only_who_agreed(world, tabl
     assert [b.text for b in section if isinstance(b, Paragraph)][-2:] == [
         "Key quotes:", "What the municipality did with the written input:"]
     assert "Zorg A" not in repr(section) and "Zorg C" not in repr(section)
+
+
+def test_the_point_form_starts_from_the_point_with_its_attribution(app, world, table):
+    client = clients_for(app, {"editor": world["users"]["editor"]})["editor"]
+    html = client.get(f"/sessions/minutes/{table['b'].id}/edit").get_data(as_text=True)
+    assert f'<option selected value="{world["orgs"]["b"].id}">Zorg B (akkoord met vermelding)</option>' in html
+    assert "Een vast aanspreekpunt helpt.</textarea>" in html
+
+
+def test_registering_through_the_form_records_the_naming_choice(app, world):
+    session = _session(world, capacity=10)
+    clients = clients_for(app, {k: world["users"][k] for k in ("a1", "b1")})
+    page = clients["a1"].get(f"/sessions/{session.id}").get_data(as_text=True)
+    assert 'name="may_name"' in page and "Mijn organisatie mag in het verslag genoemd worden" in page
+    assert post_form(clients["a1"], f"/sessions/{session.id}/register",
+                     {"organisation": str(world["orgs"]["a"].id), "may_name": "y"}).status_code == 302
+    assert post_form(clients["b1"], f"/sessions/{session.id}/register",
+                     {"organisation": str(world["orgs"]["b"].id)}).status_code == 302
+    chosen = db.session.execute(select(Registration.organisation_id, Registration.may_name_organisation)
+                                .order_by(Registration.id)).all()
+    assert [tuple(row) for row in chosen] == [(world["orgs"]["a"].id, True), (world["orgs"]["b"].id, False)]
+    assert consenting_ids(session) == {world["orgs"]["a"].id}

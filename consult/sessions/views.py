@@ -567,8 +567,8 @@ def edit_point(minutes_point_id: int):
     session = point.item.session
     if not can_manage_session(current_user, session):
         abort(403)
-    form = EditPointForm(obj=None if request.method == "POST" else point,
-                         organisation=point.organisation_id or NOBODY, version=point.version)
+    # Not obj=point: its "organisation" is the related row, not the number the select holds.
+    form = EditPointForm(text=point.text, organisation=point.organisation_id or NOBODY, version=point.version)
     form.text.label.text = _("Point %(n)s", n=f"{point.item.position + 1}.{point.number}")
     form.organisation.choices = _attribution_choices(session)
     conflict = None

@@ -1,7 +1,10 @@
 """A dialogue session from scheduling to attendance: the team schedules it (a refused link first),
 a provider registers at 320 px and downloads the calendar file, a second provider lands on the
 waiting list and moves up when the first cancels, and the team records attendance. And its agenda,
-the written input of a provider who cannot come, and the minutes the registrants read."""
+the written input of a provider who cannot come, and the minutes the registrants read: a point
+attributed to an organisation that agreed to be named, a registrant's comment during the comment
+period answered by the team, the point linked to the strategy with a disposition, and the report
+preview with the session's section."""
 from __future__ import annotations
 
 import re
@@ -20,6 +23,7 @@ from consult.extensions import db
 from consult.orgs.models import MemberRole, OrgKind
 from consult.sessions.models import SessionAudience
 from consult.sessions.services import register, schedule_session
+from consult.strategy.services import create_draft
 from tests.conftest import make_org, make_user
 from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, log_in_through_form
 
@@ -147,8 +151,23 @@ def test_agenda_written_input_and_minutes(page, second_page, live):
                                registration_deadline=None, capacity=10, seats_per_organisation=2,
                                audience=SessionAudience.PROVIDERS, themes=[])
     register(session, by=anna, organisation=anna.memberships[0].organisation)
+    create_draft(consultation, by=editor)
     db.session.commit()
     path = f"/sessions/{session.id}"
+
+    # The registrant agrees that her organisation is named in the minutes.
+    second_page.set_viewport_size({"width": 320, "height": 700})
+    log_in(second_page, "anna@example.org")
+    second_page.goto(path)
+    consent = second_page.get_by_role("group", name="Mag het verslag uw organisatie noemen?")
+    expect(consent.get_by_label("Nee, schrijf “een deelnemer”")).to_be_checked()
+    consent.get_by_label("Ja, noem mijn organisatie bij wat zij zei").check()
+    second_page.get_by_role("button", name="Mijn keuze opslaan").click()
+    expect(second_page.locator(".utrecht-alert[role=status]")).to_have_text("Uw keuze is opgeslagen.")
+    expect(consent.get_by_label("Ja, noem mijn organisatie bij wat zij zei")).to_be_checked()
+    check_accessibility(second_page, "session page with the naming choice (registrant)")
+    assert_no_horizontal_overflow(second_page, "session-naming-choice-320")
+    second_page.context.clear_cookies()
 
     # The team writes and publishes the agenda.
     log_in(page, "eva@example.org")
@@ -162,7 +181,6 @@ def test_agenda_written_input_and_minutes(page, second_page, live):
         "De agenda is gepubliceerd; wie zich heeft aangemeld, heeft bericht gekregen.")
 
     # A provider who cannot come sends written input on a phone; an empty save is refused at its field.
-    second_page.set_viewport_size({"width": 320, "height": 700})
     log_in(second_page, "bert@example.org")
     second_page.goto(path)
     second_page.get_by_role("button", name="Mijn schriftelijke inbreng opslaan").click()
@@ -182,12 +200,21 @@ def test_agenda_written_input_and_minutes(page, second_page, live):
     expect(page.get_by_text("Wijkteams moeten vaker overleggen.")).to_be_visible()
     page.get_by_label("Nieuw punt bij “De rol van de wijkteams”").fill(
         "De wijkteams overleggen voortaan maandelijks met de aanbieders.")
+    attributed = page.get_by_label("Punt onder “De rol van de wijkteams” toegeschreven aan")
+    expect(attributed.locator("option")).to_have_text(["Niet toegeschreven", "Zorg A (akkoord met vermelding)"])
+    attributed.select_option(label="Zorg A (akkoord met vermelding)")
     page.get_by_role("button", name=re.compile(r"^Punt toevoegen\s*: De rol van de wijkteams$")).click()
     expect(page.locator(".utrecht-alert[role=status]")).to_have_text("Punt 1.1 is toegevoegd.")
+    expect(page.locator(".minutes-point")).to_contain_text(
+        ["1.1 · Zorg A De wijkteams overleggen voortaan maandelijks met de aanbieders. "
+         "Buiten het team genoemd: de organisatie ging akkoord."])
     check_accessibility(page, "agenda and minutes (team)")
+    last_day = date.today() + timedelta(days=14)
+    expect(page.get_by_label("Laatste dag om te reageren")).to_have_value(last_day.isoformat())
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Verslag publiceren").click()
-    expect(page.locator(".utrecht-alert[role=status]")).to_have_text("Het verslag is gepubliceerd voor wie zich heeft aangemeld.")
+    expect(page.locator(".utrecht-alert[role=status]")).to_contain_text(
+        "Het verslag is gepubliceerd voor de aangemelden; zij kunnen reageren tot en met ")
 
     # The registrant reads the minutes.
     second_page.context.clear_cookies()  # another person on the same phone
@@ -197,5 +224,56 @@ def test_agenda_written_input_and_minutes(page, second_page, live):
     expect(second_page.get_by_role("heading", level=2)).to_have_text("1. De rol van de wijkteams")
     expect(second_page.get_by_text("De wijkteams overleggen voortaan maandelijks met de aanbieders.")).to_be_visible()
     expect(second_page.get_by_text("vaker overleggen")).to_have_count(0)
+    expect(second_page.locator(".minutes-point").first).to_contain_text("1.1 · Zorg A")
     check_accessibility(second_page, "minutes (registrant)")
     assert_no_horizontal_overflow(second_page, "session-minutes-320")
+
+    # She comments on the point during the comment period.
+    second_page.get_by_text("Reageren op punt 1.1").click()
+    second_page.get_by_label("Uw reactie op punt 1.1").fill("Graag ook met de cliëntondersteuners erbij.")
+    second_page.get_by_role("button", name="Reactie versturen").click()
+    expect(second_page.locator(".utrecht-alert[role=status]")).to_have_text(
+        "Uw reactie op punt 1.1 is opgeslagen. Het projectteam beantwoordt haar.")
+    comment = second_page.locator(".minutes-comment")
+    for text in ("Reactie van Zorg A", "Graag ook met de cliëntondersteuners erbij.", "Nog niet beantwoord."):
+        expect(comment).to_contain_text(text)
+    check_accessibility(second_page, "minutes with a comment (registrant)")
+
+    # The team answers the comment and marks the point corrected.
+    page.goto(f"{path}/minutes")
+    page.get_by_role("link", name=re.compile(r"^Deze reactie beantwoorden")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reactie op punt 1.1 beantwoorden")
+    check_accessibility(page, "answer a comment")
+    page.get_by_label("Antwoord van het projectteam").fill("Goed punt: de cliëntondersteuners schuiven aan.")
+    page.get_by_label("Het punt is in het verslag gecorrigeerd").check()
+    page.get_by_role("button", name="Antwoord opslaan").click()
+    expect(page.locator(".utrecht-alert[role=status]")).to_have_text(
+        "Het antwoord is opgeslagen; wie reageerde heeft bericht gekregen.")
+
+    # The registrant sees the answer with her comment.
+    second_page.reload()
+    expect(comment).to_contain_text("Antwoord van het projectteam · Het punt is gecorrigeerd.")
+    expect(comment).to_contain_text("Goed punt: de cliëntondersteuners schuiven aan.")
+    assert_no_horizontal_overflow(second_page, "session-minutes-answered-320")
+
+    # The team links the point to the strategy from the analysis, with a disposition.
+    page.goto("/consultations/wmo/analysis/sessions")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dialoogsessies")
+    check_accessibility(page, "analysis of the sessions")
+    page.get_by_role("link", name=re.compile(r"^Koppelen aan de strategie\s*: Punt 1\.1")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Inbreng koppelen aan de strategie")
+    page.get_by_label("Onderdeel van de strategie").select_option(label="Algemeen deel")
+    page.get_by_label("Overgenomen", exact=True).check()
+    page.get_by_role("textbox", name="Reden").fill("Het maandelijkse overleg komt in de uitgangspunten.")
+    page.get_by_role("button", name="Koppelen aan de strategie").click()
+    expect(page.locator(".utrecht-alert[role=status]")).to_contain_text("gekoppeld")
+
+    # The report preview has the session's section.
+    page.goto("/consultations/wmo/report")
+    expect(page.get_by_role("heading", name="Dialoogsessies", exact=True)).to_be_visible()
+    section = page.locator("table").filter(has_text="Wat er gezegd is")
+    expect(section).to_contain_text("De wijkteams overleggen voortaan maandelijks met de aanbieders. (Zorg A)")
+    expect(section).to_contain_text("Graag ook met de cliëntondersteuners erbij.")
+    expect(section).to_contain_text("Overgenomen (Algemeen deel): Het maandelijkse overleg komt in de uitgangspunten.")
+    expect(page.get_by_text("vaker overleggen")).to_have_count(0)
+    check_accessibility(page, "report preview with the sessions section")
