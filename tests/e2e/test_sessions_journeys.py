@@ -238,8 +238,26 @@ def test_agenda_written_input_and_minutes(page, second_page, live):
     for text in ("Reactie van Zorg A", "Graag ook met de cliëntondersteuners erbij.", "Nog niet beantwoord."):
         expect(comment).to_contain_text(text)
     check_accessibility(second_page, "minutes with a comment (registrant)")
+    # While the period is open she sharpens it.
+    second_page.get_by_role("link", name=re.compile(r"^Uw reactie wijzigen")).click()
+    expect(second_page.get_by_role("heading", level=1)).to_have_text("Uw reactie op punt 1.1 wijzigen")
+    check_accessibility(second_page, "change a comment (registrant)")
+    assert_no_horizontal_overflow(second_page, "session-comment-edit-320")
+    second_page.get_by_label("Uw reactie op punt 1.1").fill("Graag ook met de cliëntondersteuners van de wijk erbij.")
+    second_page.get_by_role("button", name="Reactie opslaan").click()
+    expect(second_page.locator(".utrecht-alert[role=status]")).to_have_text("Uw reactie is gewijzigd.")
+    expect(comment).to_contain_text("Graag ook met de cliëntondersteuners van de wijk erbij.")
 
-    # The team answers the comment and marks the point corrected.
+    # The team answers the comment, corrects the point and marks it corrected.
+    page.goto(f"{path}/agenda")
+    page.get_by_role("link", name=re.compile(r"^Wijzigen\s*punt 1\.1")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Punt 1.1 wijzigen")
+    check_accessibility(page, "change a published point")
+    page.get_by_label("Punt 1.1").fill("De wijkteams overleggen voortaan maandelijks met de aanbieders en de "
+                                       "cliëntondersteuners.")
+    page.get_by_role("button", name="Punt opslaan").click()
+    expect(page.locator(".utrecht-alert[role=status]")).to_have_text("Punt 1.1 is gewijzigd.")
+    expect(page.locator(".minutes-point")).to_contain_text(["Gewijzigd na publicatie, op "])
     page.goto(f"{path}/minutes")
     page.get_by_role("link", name=re.compile(r"^Deze reactie beantwoorden")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Reactie op punt 1.1 beantwoorden")
@@ -272,8 +290,9 @@ def test_agenda_written_input_and_minutes(page, second_page, live):
     page.goto("/consultations/wmo/report")
     expect(page.get_by_role("heading", name="Dialoogsessies", exact=True)).to_be_visible()
     section = page.locator("table").filter(has_text="Wat er gezegd is")
-    expect(section).to_contain_text("De wijkteams overleggen voortaan maandelijks met de aanbieders. (Zorg A)")
-    expect(section).to_contain_text("Graag ook met de cliëntondersteuners erbij.")
+    expect(section).to_contain_text(
+        "De wijkteams overleggen voortaan maandelijks met de aanbieders en de cliëntondersteuners. (Zorg A)")
+    expect(section).to_contain_text("Graag ook met de cliëntondersteuners van de wijk erbij.")
     expect(section).to_contain_text("Overgenomen (Algemeen deel): Het maandelijkse overleg komt in de uitgangspunten.")
     expect(page.get_by_text("vaker overleggen")).to_have_count(0)
     check_accessibility(page, "report preview with the sessions section")
