@@ -33,7 +33,12 @@ MAX_STATEMENTS = 15
 # whether they sit on a team (one statement), the response with the one answer it saves and the
 # question (one statement), then writes two rows: the answer and the response's time of change.
 # The report's section on drafts open for comment reads them in one statement.
-BUDGET = {"report": 17, "autosave": 4}
+# A round of a trajectory: the report reads the round with its trajectory, rounds and their
+# consultations (one statement) and the earlier rounds' questions (one) for the rounds block and the
+# quotes of earlier answers; a question's analysis page reads those and one page of the earlier
+# rounds' answers (counted, read, their quotes, whether the person may read that round's
+# confidential answers, which parts of the strategy they informed).
+BUDGET = {"report": 19, "analysis per question": 20, "autosave": 4}
 BUDGETED = {"home page of a provider", "home page of the team", "consultation page", "consultation list",
             "response overview", "response theme page", "thread page", "discussion list", "questions and answers",
             "team response list", "team response view", "analysis overview", "analysis per question",

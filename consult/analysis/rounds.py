@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from math import ceil
 
+from flask import has_request_context, request
 from sqlalchemy import func, select
 
 from consult.analysis.models import Quote
 from consult.analysis.services import AnswerItem, AnswerPage, add_quote, answer_item, answer_items_of
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Question, Theme
-from consult.consultations.trajectory_services import earlier_rounds
+from consult.consultations.trajectory_services import earlier_rounds, round_of
 from consult.extensions import db
 from consult.responses.models import Response, ResponseStatus, SubmittedAnswer
 
@@ -30,22 +31,44 @@ class EarlierQuestion:
     question: Question
 
 
+def round_of_request(consultation: Consultation):
+    """The consultation's round of a trajectory (``round_of``), read once per request."""
+    cache = request.environ.setdefault("consult.round_of", {}) if has_request_context() else {}
+    if consultation.id not in cache:
+        cache[consultation.id] = round_of(consultation)
+    return cache[consultation.id]
+
+
+def earlier_questions(consultation: Consultation) -> dict[int, EarlierQuestion]:
+    """Every question of the rounds before ``consultation``'s, by id, read in a few statements and
+    kept for the rest of the request (a report asks for each of its questions)."""
+    cache = request.environ.setdefault("consult.earlier_questions", {}) if has_request_context() else {}
+    if consultation.id in cache:
+        return cache[consultation.id]
+    item = round_of_request(consultation)
+    rounds = earlier_rounds(consultation, item) if item is not None else []
+    found: dict[int, EarlierQuestion] = {}
+    if rounds:
+        numbers = {item.consultation_id: (number, item.consultation) for number, item in rounds}
+        for question, consultation_id in db.session.execute(
+                select(Question, Theme.consultation_id).join(Theme).where(Theme.consultation_id.in_(list(numbers)))):
+            found[question.id] = EarlierQuestion(*numbers[consultation_id], question)
+    cache[consultation.id] = found
+    return found
+
+
 def earlier_versions(consultation: Consultation, question: Question) -> list[EarlierQuestion]:
     """The questions of the earlier rounds ``question`` is the same as, following the marks back
     (round 3's question to round 2's to round 1's), latest round first."""
-    numbers = {item.consultation_id: (number, item.consultation) for number, item in earlier_rounds(consultation)}
+    if question.same_as_id is None:
+        return []
+    known = earlier_questions(consultation)
     found: list[EarlierQuestion] = []
-    seen = {question.id}
     current = question
-    while current.same_as_id is not None and current.same_as_id not in seen:
-        row = db.session.execute(select(Question, Theme.consultation_id).join(Theme)
-                                 .where(Question.id == current.same_as_id)).first()
-        if row is None or row[1] not in numbers:
-            break
-        current = row[0]
-        seen.add(current.id)
-        number, earlier = numbers[row[1]]
-        found.append(EarlierQuestion(number, earlier, current))
+    while current.same_as_id in known and all(v.question.id != current.same_as_id for v in found):
+        version = known[current.same_as_id]
+        found.append(version)
+        current = version.question
     return found
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from consult.audit.services import record_event
 from consult.auth.models import User
@@ -55,8 +55,10 @@ def _unique_slug(title: str) -> str:
 
 def round_of(consultation: Consultation) -> TrajectoryRound | None:
     """The round this consultation is of a trajectory, or None."""
-    return db.session.scalar(select(TrajectoryRound).where(TrajectoryRound.consultation_id == consultation.id)
-                             .options(selectinload(TrajectoryRound.trajectory).selectinload(Trajectory.rounds)))
+    # One statement: the round with its trajectory, the trajectory's rounds and their consultations.
+    return db.session.scalars(select(TrajectoryRound).where(TrajectoryRound.consultation_id == consultation.id)
+                              .options(joinedload(TrajectoryRound.trajectory).joinedload(Trajectory.rounds)
+                                       .joinedload(TrajectoryRound.consultation))).unique().first()
 
 
 def create_trajectory(*, title: str, description: str, first: Consultation, label: str, by: User) -> Trajectory:
@@ -321,9 +323,10 @@ def since_earlier(consultation: Consultation, questions=None) -> dict[int, Since
     return result
 
 
-def earlier_rounds(consultation: Consultation) -> list[tuple[int, TrajectoryRound]]:
-    """The rounds before ``consultation``'s in its trajectory, each with its number, in order."""
-    item = round_of(consultation)
+def earlier_rounds(consultation: Consultation, item: TrajectoryRound | None = None) -> list[tuple[int, TrajectoryRound]]:
+    """The rounds before ``consultation``'s in its trajectory (``item``: its round, when read
+    already), each with its number, in order."""
+    item = item or round_of(consultation)
     if item is None:
         return []
     rounds = item.trajectory.rounds

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from consult.analysis.rounds import earlier_versions
+from consult.analysis.rounds import earlier_questions, earlier_versions, round_of_request
 from consult.consultations.models import Consultation, Status
-from consult.consultations.trajectory_services import earlier_rounds, round_of
 from consult.core.documents import Heading, Paragraph, Table
 from consult.core.templating import format_day
 
@@ -16,7 +15,7 @@ def rounds_blocks(consultation: Consultation) -> list:
     """A short block naming the trajectory and listing its rounds (number, name and title, period,
     status). Rounds the public may not see (drafts, invitation-only rounds) are left out, this round
     never; nothing when the consultation is no round of a trajectory."""
-    item = round_of(consultation)
+    item = round_of_request(consultation)
     if item is None:
         return []
     trajectory = item.trajectory
@@ -37,14 +36,15 @@ def rounds_blocks(consultation: Consultation) -> list:
 
 
 def round_consultation_ids(consultation: Consultation) -> list[int]:
-    """This consultation and the earlier rounds of its trajectory: whose answers its quotes may be of."""
-    return [consultation.id] + [item.consultation_id for _number, item in earlier_rounds(consultation)]
+    """This consultation and the earlier rounds of its trajectory that have questions: whose
+    answers its quotes may be of."""
+    return [consultation.id] + sorted({v.consultation.id for v in earlier_questions(consultation).values()})
 
 
 def later_questions(consultation: Consultation) -> dict[int, tuple[int, int]]:
     """Per question of an earlier round: the question of this round that is (through its marks) the
     same, and the earlier question's round number."""
-    if round_of(consultation) is None:
+    if not earlier_questions(consultation):
         return {}
     found: dict[int, tuple[int, int]] = {}
     for theme in consultation.themes:
