@@ -562,7 +562,7 @@ def test_earlier_round_input_cited_from_a_later_round_stays_protected(app):
         except AnalysisRefused:
             assert name in ("Geheim", "Onzichtbaar")
     db.session.commit()
-    for name, (confidential, _publication, changed) in cases.items():
+    for name, (_confidential, _publication, changed) in cases.items():
         if changed is not None:
             response, user = responses[name]
             set_publication(response, changed, by=user)
