@@ -38,7 +38,10 @@ MAX_STATEMENTS = 15
 # quotes of earlier answers; a question's analysis page reads those and one page of the earlier
 # rounds' answers (counted, read, their quotes, whether the person may read that round's
 # confidential answers, which parts of the strategy they informed).
-BUDGET = {"report": 19, "analysis per question": 20, "autosave": 4}
+# The report's section on dialogue sessions reads the sessions, their minutes points, the comments on
+# them, who agreed to be named and the key quotes (one statement each; the written input only when a
+# quote or a link names some).
+BUDGET = {"report": 23, "analysis per question": 20, "autosave": 4}
 BUDGETED = {"home page of a provider", "home page of the team", "consultation page", "consultation list",
             "response overview", "response theme page", "thread page", "discussion list", "questions and answers",
             "team response list", "team response view", "analysis overview", "analysis per question",

@@ -511,9 +511,18 @@ def set_consent(registration: Registration, may_name: bool, *, by: User) -> bool
 
 def consenting_ids(session: DialogueSession) -> set[int]:
     """The organisations that agreed to be named with what was said at ``session`` (the gate's rule)."""
-    rows = db.session.execute(select(Registration.organisation_id, Registration.may_name_organisation).where(
-        Registration.session_id == session.id, Registration.status != RegistrationStatus.CANCELLED)).all()
-    return consenting_organisations(rows)
+    return consenting_by_session([session.id]).get(session.id, set())
+
+
+def consenting_by_session(session_ids: list[int]) -> dict[int, set[int]]:
+    """Per session of ``session_ids``: the organisations that agreed to be named, in one statement."""
+    rows: dict[int, list] = {}
+    if session_ids:
+        for row in db.session.execute(select(
+                Registration.session_id, Registration.organisation_id, Registration.may_name_organisation).where(
+                Registration.session_id.in_(session_ids), Registration.status != RegistrationStatus.CANCELLED)):
+            rows.setdefault(row.session_id, []).append(row)
+    return {session_id: consenting_organisations(found) for session_id, found in rows.items()}
 
 
 def attributable_organisations(session: DialogueSession) -> list[Organisation]:
