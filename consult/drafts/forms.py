@@ -11,7 +11,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from consult.advice.models import DISPOSITION_LABELS
 from consult.core.forms import hidden_id, strip
 from consult.drafts.services import MAX_BODY, MAX_TEXT, MAX_TITLE
-from consult.responses.models import PUBLICATION_LABELS, Publication
+from consult.responses.models import Publication
 from consult.sessions.models import SESSION_AUDIENCE_LABELS
 
 
@@ -45,6 +45,14 @@ class CloseForm(FlaskForm):
     """Only the confirmation itself ends the period early."""
 
 
+# The answers' three publication choices, worded for one comment.
+COMMENT_PUBLICATION_LABELS = {
+    Publication.NAMED: _l("Publish this comment with the name of our organisation"),
+    Publication.ANONYMOUS: _l("Publish this comment without the name of our organisation"),
+    Publication.NONE: _l("Do not publish this comment"),
+}
+
+
 class CommentForm(FlaskForm):
     organisation = SelectField(_l("On behalf of"), coerce=int,
                                validators=[InputRequired(_l("Choose the organisation you comment for."))])
@@ -54,7 +62,7 @@ class CommentForm(FlaskForm):
                                 description=_l("Only the project team reads it: never published and never shown "
                                                "to other participants."))
     publication = RadioField(_l("Publication"), default=Publication.NAMED.value,
-                             choices=[SelectChoice(p.value, label) for p, label in PUBLICATION_LABELS.items()],
+                             choices=[SelectChoice(p.value, label) for p, label in COMMENT_PUBLICATION_LABELS.items()],
                              validators=[InputRequired(_l("Choose whether the comment may be published."))],
                              description=_l("After the comment period, other participants see the published "
                                             "comments with the reply of the project team."))

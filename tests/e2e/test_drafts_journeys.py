@@ -47,7 +47,7 @@ def _comment(page, number: str, text: str, *, confidential: bool = False, withou
     if confidential:
         page.get_by_label("Vertrouwelijk").check()
     if without_name:
-        page.get_by_label("Onze antwoorden publiceren zonder de naam van onze organisatie").check()
+        page.get_by_label("Deze reactie publiceren zonder de naam van onze organisatie").check()
     page.get_by_role("button", name="Mijn reactie opslaan").click()
     expect(page.locator(".utrecht-alert[role=status]")).to_have_text(
         "Uw reactie is opgeslagen. U kunt haar wijzigen tot de reactieperiode eindigt.")
