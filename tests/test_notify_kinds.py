@@ -40,8 +40,12 @@ def test_events_worded_by_another_feature(app):
     assert set(registry.registered_events()) == {
         (Kind.WAITING, "reported"), (Kind.WAITING, "pending_thread"), (Kind.WAITING, "pending"),
         (Kind.ADVICE, "strategy_shared"),
-        (Kind.WAITING, "join_requested"), (Kind.CHANGED, "join_granted"), (Kind.CHANGED, "join_declined")}
+        (Kind.WAITING, "join_requested"), (Kind.CHANGED, "join_granted"), (Kind.CHANGED, "join_declined"),
+        (Kind.CHANGED, "draft_comment_answered")}
     with force_locale("en"):
+        assert registry.describe(Kind.CHANGED, {"event": "draft_comment_answered", "draft": "PvE", "paragraph": "2.1",
+                                                "organisation": "Zorg A", "consultation": "Vervoer"})[0] \
+            == "Your comment on “PvE” has been answered"
         assert registry.describe(Kind.WAITING, {"event": "asked", "consultation": "Vervoer"})[0] \
             == "New question about “Vervoer”"
         assert registry.describe(Kind.WAITING, {"event": "pending", "consultation": "Vervoer", "thread": "Taxi"})[0] \
