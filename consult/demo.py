@@ -99,6 +99,10 @@ def load_demo() -> dict[str, User]:
 
     load_sessions(users, organisations, consultations)
 
+    from consult.drafts.demo import load_drafts
+
+    load_drafts(users, organisations, consultations)
+
     from consult.analysis.demo import load_analysis
 
     load_analysis(users, consultations)

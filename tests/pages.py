@@ -13,6 +13,7 @@ from consult.analysis.models import Tag
 from consult.auth.models import User
 from consult.consultations.models import Consultation
 from consult.dialogue.models import Post, Thread
+from consult.drafts.models import Draft, DraftComment
 from consult.extensions import db
 from consult.qa.models import QaItem, QaStatus
 from consult.responses.models import Response
@@ -61,6 +62,12 @@ def demo_pages() -> dict[str, list[str]]:
     sessions = [f"{open_}/sessions", f"/sessions/{table.id}"]  # the provider is registered for the table
     held = db.session.scalar(select(DialogueSession).where(DialogueSession.minutes_published_at.is_not(None)))
     held_point, held_comment = held.agenda[0].minutes[0], held.agenda[0].minutes[1].comments[0]
+    # The demo's drafts: the programme of requirements open for comment, the access draft answered.
+    requirements, answered = db.session.scalars(select(Draft).order_by(Draft.id)).all()[:2]
+    own_comment = db.session.scalar(select(DraftComment).where(DraftComment.author.has(email=ACCOUNTS["provider"]),
+                                                               DraftComment.paragraph.has(draft_id=requirements.id)))
+    answered_comment = db.session.scalar(select(DraftComment).where(DraftComment.replied_at.is_not(None)))
+    drafts = [f"{open_}/drafts", f"/drafts/{requirements.id}", f"/drafts/{answered.id}"]
     discussion = [f"{open_}/discussion", f"{open_}/discussion/search?q=wijkteam",
                   *(f"/discussion/{t.id}" for t in threads),
                   f"/discussion/{threads[0].id}/reply?parent={first_post.id}&quote={first_post.id}"]
@@ -71,12 +78,14 @@ def demo_pages() -> dict[str, list[str]]:
                      f"/responses/{submitted.id}/submissions/1",
                      f"/receipts/verify?code={submitted.submissions[0].receipt_code}",
                      *discussion, f"/posts/{others_post.id}/report", f"{open_}/qa", f"{open_}/qa/received",
-                     *sessions],
+                     *sessions, *drafts, f"/drafts/comments/{own_comment.id}/edit",
+                     f"/drafts/{requirements.id}/paragraphs/{requirements.paragraphs[0].id}/comment"],
         "provider-drafting": [f"/responses/{draft.id}", f"/responses/{draft.id}/review",
                               *(f"/responses/{draft.id}/themes/{t.id}" for t in draft.consultation.themes)],
         "council": [f"{open_}/advice", f"/advice/{advice_submitted.id}", f"{open_}/council-comments",
                     strategy, f"{strategy}/general", f"{strategy}/segments/{segment.id}",
-                    f"/sessions/{held.id}", f"/sessions/{held.id}/minutes"],  # registered for the held session
+                    f"/sessions/{held.id}", f"/sessions/{held.id}/minutes",  # registered for the held session
+                    *drafts],
         "council-drafting": [f"/advice/{advice_draft.id}", f"/advice/points/{point.id}"],
         "team": [open_, f"{open_}/manage", f"{open_}/manage/details", f"{open_}/manage/access", f"{open_}/manage/planning",
                  f"{open_}/manage/documents", f"{open_}/manage/questions", f"{open_}/manage/themes/1",
@@ -97,7 +106,9 @@ def demo_pages() -> dict[str, list[str]]:
                  *sessions, f"{open_}/sessions/new", f"/sessions/{table.id}/edit", f"/sessions/{table.id}/participants",
                  f"/sessions/{table.id}/agenda", f"/sessions/{table.id}/minutes",
                  f"{open_}/analysis/sessions", f"/sessions/{held.id}/agenda", f"/sessions/{held.id}/minutes",
-                 f"/sessions/minutes/{held_point.id}/edit", f"/sessions/comments/{held_comment.id}/answer"],
+                 f"/sessions/minutes/{held_point.id}/edit", f"/sessions/comments/{held_comment.id}/answer",
+                 *drafts, f"{open_}/drafts/new", f"/drafts/{requirements.id}/edit", f"/drafts/{requirements.id}/open",
+                 f"/drafts/comments/{answered_comment.id}/reply"],
         "admin": ["/admin/users", "/admin/organisations", "/admin/organisations/new", "/admin/audit",
                   "/admin/erasure", "/consultations/new", f"{open_}/team", f"{open_}/audit",
                   f"{open_}/manage/retention"],

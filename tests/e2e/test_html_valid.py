@@ -388,3 +388,32 @@ def test_security_and_privacy_pages_are_valid_html(app, tmp_path):
         pages[f"admin{path}"] = response.get_data(as_text=True)
     errors = validate(pages, tmp_path)
     assert errors == [], "\n".join(errors)
+
+
+def test_session_draft_and_trajectory_pages_are_valid_html(app, tmp_path):
+    """The dialogue sessions, the drafts open for comment and the trajectories, as every role that
+    opens them in the demo walk (tests/pages.py), checked in one run of the checker."""
+    require(shutil.which("java") is not None, "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
+    require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
+    from consult.demo import DEMO_PASSWORD, load_demo
+    from consult.extensions import db
+    from tests.pages import ACCOUNTS, demo_pages
+
+    load_demo()
+    db.session.commit()
+    walk = demo_pages()
+    pages: dict[str, str] = {}
+    for role, account in ACCOUNTS.items():
+        paths = [p for p in walk[role] if re.search(r"/(sessions|drafts|trajectories)(/|$|\?)", p)]
+        if not paths:
+            continue
+        client = app.test_client()
+        if account:
+            login(client, account, DEMO_PASSWORD)
+        for path in paths:
+            response = client.get(path)
+            assert response.status_code == 200, (role, path)
+            pages[f"{role}{path}"] = response.get_data(as_text=True)
+    assert len(pages) >= 20, sorted(pages)
+    errors = validate(pages, tmp_path)
+    assert errors == [], "\n".join(errors)
