@@ -280,7 +280,8 @@ def test_team_menu_on_a_desktop_is_a_grouped_side_navigation(browser, live, demo
     groups = menu.get_by_role("list")
     assert groups.nth(2).get_attribute("aria-labelledby") == "team-menu-3"
     assert groups.nth(2).get_by_role("link").all_inner_texts() == [
-        "Reacties", "Moderatie", "Vragen beantwoorden", "Advies", "Opmerkingen van adviesraden", "Dialoogsessies"]
+        "Reacties", "Moderatie", "Vragen beantwoorden", "Advies", "Opmerkingen van adviesraden", "Dialoogsessies",
+        "Concepten ter reactie"]
     assert menu.locator("[aria-current=page]").all_inner_texts() == ["Reacties"]
     assert box(menu)["x"] + box(menu)["width"] < box(page.get_by_role("heading", level=1))["x"]
     site = box(page.locator(".site-name"))
