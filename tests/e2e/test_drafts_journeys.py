@@ -193,5 +193,26 @@ def test_strategy_draft_opened_for_comment_with_a_comment_on_a_segment(page, liv
     _comment(page, "2.1", "Ook individuele begeleiding thuis.")
     expect(page.get_by_role("article")).to_contain_text("Zorg A")
     check_accessibility(page, "strategy draft for comment (provider)")
-    page.keyboard.press("Tab")  # keyboard reachable: the skip link first, then on through the page
-    expect(page.locator(":focus")).to_be_visible()
+
+    # With the keyboard alone: Tab to the next paragraph's comment link, Enter, Tab to the field, type,
+    # Tab to the button, Enter.
+    _tab_to(page, page.get_by_role("link", name="Reageren op alinea 1"))
+    page.keyboard.press("Enter")
+    _tab_to(page, page.get_by_label("Uw reactie op alinea 1"))
+    page.keyboard.type("Leg de uitgangspunten ook in eenvoudige taal uit.")
+    _tab_to(page, page.get_by_role("button", name="Mijn reactie opslaan"))
+    page.keyboard.press("Enter")
+    expect(page.locator(".utrecht-alert[role=status]")).to_have_text(
+        "Uw reactie is opgeslagen. U kunt haar wijzigen tot de reactieperiode eindigt.")
+    expect(page.get_by_role("article").filter(has_text="Leg de uitgangspunten ook in eenvoudige taal uit.")
+           ).to_be_visible()
+
+
+def _tab_to(page, target, limit: int = 80) -> None:
+    """Press Tab until ``target`` has the focus, and check it is visible then."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if target.evaluate("element => element === document.activeElement"):
+            expect(target).to_be_visible()
+            return
+    raise AssertionError(f"{target} not reached with Tab in {limit} presses")
