@@ -320,7 +320,7 @@ def test_revision_keeps_comments_anchored_and_shows_the_diff(app, world):
 
 # --- the strategy draft -----------------------------------------------------------------------
 
-def test_strategy_draft_opened_for_comment_follows_saves_and_feeds_the_evidence_ledger(app, world):
+def test_strategy_draft_for_comment_changes_only_by_the_teams_update_never_shows_tariffs_and_feeds_the_ledger(app, world):
     from consult.strategy.models import EvidenceLink
     from consult.strategy.services import add_segment as add_strategy_segment
     from consult.strategy.services import (
@@ -335,7 +335,7 @@ def test_strategy_draft_opened_for_comment_follows_saves_and_feeds_the_evidence_
     strategy = create_draft(world["consultation"], by=editor)
     save_general(strategy, principles="Zorg dichtbij.\n\nEén loket.", change_tasks="", by=editor)
     segment = add_strategy_segment(strategy, by=editor, name="Dagbesteding", services="Groeps- en individuele begeleiding.",
-                                   kpis=["Cliënttevredenheid", "Wachttijd"])
+                                   kpis=["Cliënttevredenheid", "Wachttijd"], tariff="GEHEIM plafond 58 euro per uur")
     db.session.commit()
     client = clients_for(app, {"editor": editor})["editor"]
     response = post_form(client, "/consultations/wmo/strategy/open-for-comment", csrf_from="/consultations/wmo/strategy")
@@ -354,12 +354,22 @@ def test_strategy_draft_opened_for_comment_follows_saves_and_feeds_the_evidence_
     db.session.commit()
     comment = _comment(world, draft, number="2.1", body="Ook ambulante begeleiding.")
     secret = _comment(world, draft, number="2.1", body="Onze marge is klein.", confidential=True)
-    # Saving the segment revises the paragraph; the comment shows it changed.
+    # Saving the strategy does not change what participants see: the team updates it explicitly.
     save_segment(segment, by=editor, name="Dagbesteding", services="Groeps-, individuele en ambulante begeleiding.",
-                 kpis=["Cliënttevredenheid", "Wachttijd"])
+                 kpis=["Cliënttevredenheid", "Wachttijd"], tariff="GEHEIM plafond 61 euro per uur")
     db.session.commit()
+    assert comment.paragraph.text == "Groeps- en individuele begeleiding." and not comment.paragraph_changed
+    assert "GEHEIM" not in text_of(clients_for(app, {"a1": world["users"]["a1"]})["a1"].get(f"/drafts/{draft.id}"))
+    overview = text_of(client.get("/consultations/wmo/strategy"))
+    assert "Update the text for comment" in overview and "Open for comment" not in overview
+    response = post_form(client, "/consultations/wmo/strategy/open-for-comment", csrf_from="/consultations/wmo/strategy")
+    assert response.status_code == 302 and response.headers["Location"] == f"/drafts/{draft.id}"
+    db.session.expire_all()
     assert comment.paragraph.text == "Groeps-, individuele en ambulante begeleiding."
     assert comment.paragraph_changed and comment.paragraph.changed_at is not None
+    assert db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("draft_%"))
+                              .order_by(AuditEvent.id)).all()[-1] == "draft_text_updated"
+    assert "GEHEIM" not in " ".join(p.text for p in draft.paragraphs)
     # The comment is an evidence source; a confidential one is marked for the team only.
     with force_locale("en"):
         source = find_source(world["consultation"], "draft_comment", str(comment.id))

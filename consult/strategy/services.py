@@ -31,7 +31,6 @@ from consult.drafts.services import (
     ensure_strategy_draft,
     split_paragraphs,
     strategy_draft_of,
-    sync_paragraphs,
 )
 from consult.extensions import db
 from consult.notify.models import Kind
@@ -165,7 +164,6 @@ def _revise(draft: StrategyDraft, segment: Segment | None, action: str, by: User
                         created_by_id=by.id, created_at=utcnow())
     db.session.add(revision)
     db.session.flush()
-    _sync_comment_draft(draft)
     return revision
 
 
@@ -415,10 +413,12 @@ def restore(draft: StrategyDraft, revision: Revision, *, by: User) -> None:
 # --- open for comment ----------------------------------------------------------------------------
 
 # The fields of a part that are open for comment, in the order of its page; list fields give one
-# paragraph per item, text fields one per blank-line separated paragraph.
+# paragraph per item, text fields one per blank-line separated paragraph. The tariff is not among
+# them: what the municipality means to pay is published by the team in its own time, never through
+# a draft's audience.
 COMMENT_FIELDS = {GENERAL: GENERAL_FIELDS,
                   "segment": ("services", "organisation_form_explanation", "process", "funding_explanation",
-                              "tariff", "suitability", "award_criteria", "kpis", "rationale")}
+                              "suitability", "award_criteria", "kpis", "rationale")}
 
 
 def comment_paragraphs(draft: StrategyDraft) -> list[ParagraphSpec]:
@@ -441,21 +441,27 @@ def comment_paragraphs(draft: StrategyDraft) -> list[ParagraphSpec]:
     return specs
 
 
-def _sync_comment_draft(draft: StrategyDraft) -> None:
-    """After every revision: the draft for comment (if the team opened one) follows the new text."""
-    comment_draft = strategy_draft_of(draft.consultation)
-    if comment_draft is not None:
-        sync_paragraphs(comment_draft, comment_paragraphs(draft))
+def comment_draft_of(draft: StrategyDraft) -> Draft | None:
+    """The draft for comment made from the strategy, if the team opened one."""
+    return strategy_draft_of(draft.consultation)
 
 
-def open_for_comment(draft: StrategyDraft, *, by: User) -> Draft:
-    """The strategy draft as a draft for comment (made on first use, its paragraphs up to date);
-    the team then sets the period on its page."""
+def open_for_comment(draft: StrategyDraft, *, by: User) -> tuple[Draft, bool]:
+    """The strategy's text as it is now becomes the draft for comment: made on first use (True), or,
+    when the team opened it before, its paragraphs replaced by the current text (False). Saving the
+    strategy never changes the draft for comment by itself: participants see only a text the team
+    chose to put before them (audit event ``draft_text_updated``)."""
     _require_editable(draft)
-    if not comment_paragraphs(draft):
+    specs = comment_paragraphs(draft)
+    if not specs:
         raise StrategyRefused(_l("Write the general part or a segment first: there is nothing to comment on yet."))
-    return ensure_strategy_draft(draft.consultation, title=str(_l("Procurement strategy (draft)")),
-                                 specs=comment_paragraphs(draft), by=by)
+    existing = comment_draft_of(draft)
+    comment_draft = ensure_strategy_draft(draft.consultation, title=str(_l("Procurement strategy (draft)")),
+                                          specs=specs, by=by)
+    if existing is not None:
+        record_event("draft_text_updated", actor=by, obj=comment_draft, consultation=draft.consultation,
+                     revision=draft.revision_count, paragraphs=len(specs))
+    return comment_draft, existing is None
 
 
 # --- status -------------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ from consult.strategy.services import (
     adopt,
     choice_label,
     choices_of,
+    comment_draft_of,
     comment_page_of,
     compare,
     create_draft,
@@ -175,6 +176,7 @@ def overview(slug: str):
         draft = draft_for(consultation)
     return render_template("strategy/overview.html", consultation=consultation, draft=draft, error=error, form=form,
                            segments=live_segments(draft) if draft else [],
+                           comment_draft=comment_draft_of(draft) if draft else None,
                            open_items=not_considered_count(consultation, draft) if draft and can_see_evidence(
                                current_user, consultation) else None), 200
 
@@ -182,19 +184,23 @@ def overview(slug: str):
 @bp.route("/consultations/<slug>/strategy/open-for-comment", methods=["POST"])
 @login_required
 def open_draft_for_comment(slug: str):
-    """Make the strategy draft a draft for comment (per part and paragraph) and go to its period."""
+    """Put the strategy's current text before participants as the draft for comment (per part and
+    paragraph): the first time, then the team sets the period; later, the team's explicit update."""
     consultation, draft = _load(slug)
     _require_write(consultation, draft)
     if not OpenDraftForm().validate_on_submit():
         flash(_("The form had expired. Send it again."), "error")
         return redirect(url_for("strategy.overview", slug=slug))
     try:
-        comment_draft = open_for_comment(_require_draft(draft), by=current_user)
+        comment_draft, first = open_for_comment(_require_draft(draft), by=current_user)
     except StrategyRefused as refused:
         flash_refused(refused)
         return redirect(url_for("strategy.overview", slug=slug))
     db.session.commit()
-    return redirect(url_for("drafts.open_period", draft_id=comment_draft.id))
+    if first:
+        return redirect(url_for("drafts.open_period", draft_id=comment_draft.id))
+    flash(_("The draft for comment now has the text of the strategy as it is now."), "ok")
+    return redirect(url_for("drafts.show", draft_id=comment_draft.id))
 
 
 @bp.route("/consultations/<slug>/strategy/general", methods=["GET", "POST"])
