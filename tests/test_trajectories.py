@@ -330,13 +330,14 @@ def rounds(world):
     users, orgs = world["users"], world["orgs"]
     mine = _submitted(first, orgs["a"], users["a1"], {earlier[0]: "Wekelijks overleg.", earlier[1]: "Taakgericht",
                                                       earlier[2]: 62.5})
-    _submitted(first, orgs["b"], users["b1"], {earlier[0]: "Via de huisarts.", earlier[1]: "Inspanningsgericht",
-                                               earlier[2]: 71.0}, confidential={earlier[2]: False})
+    theirs = _submitted(first, orgs["b"], users["b1"], {earlier[0]: "Via de huisarts.",
+                                                        earlier[1]: "Inspanningsgericht", earlier[2]: 71.0},
+                        confidential={earlier[2]: False})
     first.status = Status.CLOSED
     later = _questions(second, same_as=earlier)
     draft = start_response(second, orgs["a"], by=users["a1"])
     db.session.commit()
-    return {"earlier": earlier, "later": later, "mine": mine, "draft": draft}
+    return {"earlier": earlier, "later": later, "mine": mine, "draft": draft, "b_response": theirs}
 
 
 def test_copying_takes_only_own_answers_and_never_overwrites(app, world, rounds):
@@ -601,6 +602,45 @@ def test_earlier_confidential_answers_stay_with_their_rounds_team_and_out_of_the
     erik = text_of(clients["editor2"].get(url))
     assert "62,5" not in erik and "Alleen het team van die ronde leest dit vertrouwelijke antwoord." in erik
     assert "71" in erik  # Zorg B's figure was not confidential
+
+
+def test_strategy_picker_keeps_an_earlier_rounds_confidential_answers_from_another_team(app, world, rounds):
+    from consult.advice.models import Disposition
+    from consult.strategy.services import StrategyRefused, create_draft, find_source, link_evidence, sources
+
+    first, second = world["rounds"][0], world["rounds"][1]
+    editor, erik = world["users"]["editor"], world["users"]["editor2"]
+    earlier, mine = rounds["earlier"], rounds["mine"]
+    figure = f"{first.id}:answer:{mine.id}-{earlier[2].id}"
+    # Eva is on round 1's team: she finds and may link Zorg A's confidential figure (marked confidential).
+    assert [(s.ref, s.confidential) for s in sources(second, "62", user=editor)] == [(figure, True)]
+    assert find_source(second, "earlier_round", figure, user=editor).confidential is True
+    # Erik is on round 2's team only: not listed, not found by its words, not linkable.
+    assert sources(second, "62", user=erik) == []
+    assert [s.title for s in sources(second, "kostprijs", user=erik)] == [
+        "Ronde 1 — Zorg B — Wat is uw kostprijs per uur?"]
+    assert figure not in {s.ref for s in sources(second, user=erik, limit=1000)}
+    assert find_source(second, "earlier_round", figure, user=erik) is None
+    draft = create_draft(second, by=editor)
+    with pytest.raises(StrategyRefused):
+        link_evidence(draft, "general", "earlier_round", figure, Disposition.ADOPTED, "Plafond.", by=erik)
+    # Zorg B's figure was not confidential: Erik may link it.
+    open_figure = f"{first.id}:answer:{rounds['b_response'].id}-{earlier[2].id}"
+    assert link_evidence(draft, "general", "earlier_round", open_figure, Disposition.ADOPTED, "Plafond.",
+                         by=erik).source_ref == open_figure
+    db.session.commit()
+    clients = clients_for(app, {"editor": editor, "editor2": erik})
+    url = "/consultations/ontwikkeltafel/strategy/evidence?q=62"
+    assert "62,5" in text_of(clients["editor"].get(url))
+    page = text_of(clients["editor2"].get(url))
+    assert "62,5" not in page and "Zorg A" not in page
+    chosen = text_of(clients["editor2"].get(f"/consultations/ontwikkeltafel/strategy/evidence?source=earlier_round:{figure}"))
+    assert "62,5" not in chosen and "Zorg A" not in chosen
+    refused = post_form(clients["editor2"], "/consultations/ontwikkeltafel/strategy/evidence",
+                        {"part": "general", "source": f"earlier_round:{figure}", "disposition": "adopted",
+                         "reason": "Plafond."}, csrf_from="/consultations/ontwikkeltafel/strategy/evidence")
+    assert refused.status_code == 200 and "Kies de inbreng waarop dit onderdeel is gebaseerd." in text_of(refused)
+    assert "62,5" not in text_of(refused)
 
 
 def test_report_names_the_trajectory_and_its_rounds(app, world, rounds):

@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from consult.advice.models import Advice, AdvicePoint, AdviceRequest, AdviceStatus, Disposition
 from consult.analysis.models import Coding, Synthesis, Tag
+from consult.analysis.permissions import can_analyse
 from consult.analysis.services import answer_items_of, current_answers
 from consult.audit.services import record_event
 from consult.auth.models import User
@@ -503,17 +504,18 @@ class Source:
     confidential: bool = False
 
 
-def sources(consultation: Consultation, query: str = "", limit: int = 50) -> list[Source]:
+def sources(consultation: Consultation, query: str = "", limit: int = 50, *, user: User | None = None) -> list[Source]:
     """Input that can be linked, matching ``query`` (all types), newest kinds last: the database
-    finds the matches and reads at most ``limit`` of them."""
+    finds the matches and reads at most ``limit`` of them. With ``user`` (the person picking), an
+    earlier round's confidential input is left out unless they may analyse that round."""
     needle = query.strip().casefold()
-    found = _sources(consultation, needle=needle, limit=limit)
+    found = _sources(consultation, needle=needle, limit=limit, user=user)
     if needle:
         found = [s for s in found if needle in s.text.casefold() or needle in s.title.casefold()]
     return found[:limit]
 
 
-def sources_by_key(consultation: Consultation, keys) -> dict[tuple[str, str], Source]:
+def sources_by_key(consultation: Consultation, keys, *, user: User | None = None) -> dict[tuple[str, str], Source]:
     """The input named by ``keys`` ((source type, ref) pairs, as evidence links and tagged input name
     it), by key: only these rows are read, however much input the consultation has."""
     wanted: dict[str, set[str]] = {}
@@ -522,7 +524,7 @@ def sources_by_key(consultation: Consultation, keys) -> dict[tuple[str, str], So
             wanted.setdefault(source_type, set()).add(ref)
     if not wanted:
         return {}
-    return {(s.type, s.ref): s for s in _sources(consultation, wanted)}
+    return {(s.type, s.ref): s for s in _sources(consultation, wanted, user=user)}
 
 
 def _ids(refs) -> set[int]:
@@ -543,11 +545,12 @@ def _answers_of(consultation: Consultation, question_ids, pairs: set[tuple[int, 
 
 
 def _sources(consultation: Consultation, only: dict[str, set[str]] | None = None, *, needle: str = "",
-             limit: int | None = None, earlier: bool = True) -> list[Source]:
+             limit: int | None = None, earlier: bool = True, user: User | None = None) -> list[Source]:
     """The sources of ``consultation``: every one; with ``only`` (refs per source type) just those;
     with ``needle`` those whose text or name contains it, at most ``limit`` in all (the database
     filters and stops; what it finds the caller checks again against the shown title); ``earlier``:
-    with the input of the trajectory's earlier rounds."""
+    with the input of the trajectory's earlier rounds, as ``user`` may see them (see
+    :func:`_earlier_round_sources`)."""
     pattern = like_contains(needle) if needle else None
 
     def wants(source_type: str) -> bool:
@@ -671,16 +674,19 @@ def _sources(consultation: Consultation, only: dict[str, set[str]] | None = None
                                 comment.body, comment.confidential or comment.publication == "none"))
     if wants("earlier_round"):
         found += _earlier_round_sources(consultation, only["earlier_round"] if only is not None else None,
-                                        needle=needle, limit=None if limit is None else limit - len(found))
+                                        needle=needle, limit=None if limit is None else limit - len(found),
+                                        user=user)
     return found
 
 
 def _earlier_round_sources(consultation: Consultation, refs: set[str] | None, *, needle: str,
-                           limit: int | None) -> list[Source]:
+                           limit: int | None, user: User | None = None) -> list[Source]:
     """The input of the rounds before ``consultation``'s in its trajectory (only ``refs`` when given,
     each "<consultation id>:<source type>:<ref>"), each read by :func:`_sources` for its own round, so
     every rule of that round applies; titled with the round's number. A ref of a consultation that
-    is no earlier round of this trajectory names nothing."""
+    is no earlier round of this trajectory names nothing. A round that ``user`` may not analyse
+    (the later round's team is not always the earlier one's) gives none of its confidential input:
+    it is neither listed, nor found by a search for its words, nor linkable."""
     wanted: dict[int, dict[str, set[str]]] | None = None
     if refs is not None:
         wanted = {}
@@ -695,18 +701,27 @@ def _earlier_round_sources(consultation: Consultation, refs: set[str] | None, *,
             continue
         if limit is not None and len(found) >= limit:
             break
+        restricted = user is not None and not can_analyse(user, item.consultation)
+        # Restricted, the round's confidential rows are read and dropped: no limit, or they would
+        # take the places of what may be shown.
         for source in _sources(item.consultation, wanted[item.consultation_id] if wanted is not None else None,
-                               needle=needle, limit=None if limit is None else limit - len(found), earlier=False):
+                               needle=needle, earlier=False,
+                               limit=None if limit is None or restricted else limit - len(found)):
+            if restricted and source.confidential:
+                continue
+            if limit is not None and len(found) >= limit:
+                break
             found.append(Source("earlier_round", f"{item.consultation_id}:{source.type}:{source.ref}",
                                 str(_l("Round %(number)d — %(title)s", number=number, title=source.title)),
                                 source.text, source.confidential))
     return found
 
 
-def find_source(consultation: Consultation, source_type: str, ref: str) -> Source | None:
+def find_source(consultation: Consultation, source_type: str, ref: str, *, user: User | None = None) -> Source | None:
+    """The input named by type and ref, as ``user`` may see it (see :func:`_sources`); None when none."""
     if source_type not in SOURCE_TYPES:
         return None
-    return sources_by_key(consultation, [(source_type, ref)]).get((source_type, ref))
+    return sources_by_key(consultation, [(source_type, ref)], user=user).get((source_type, ref))
 
 
 def choices_of(part: str) -> tuple[str, ...]:
@@ -736,7 +751,7 @@ def link_evidence(draft: StrategyDraft, part: str, source_type: str, ref: str, d
     was done with it; linking the same input to the same place again replaces disposition and reason."""
     _require_editable(draft)
     choice = check_choice(part, choice)
-    if find_source(draft.consultation, source_type, ref) is None:
+    if find_source(draft.consultation, source_type, ref, user=by) is None:
         raise StrategyRefused(_l("Choose the input this part is based on."), field="sources")
     reason = _text(reason, 2000)
     if not reason:

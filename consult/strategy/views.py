@@ -128,7 +128,8 @@ def _part_context(consultation, draft, part: str, comments_page: int | None = No
     if not can_see_evidence(current_user, consultation):
         return context
     links = part_links_page(draft, part, arg_page("evidence_page"))
-    titles = sources_by_key(consultation, {(link.source_type, link.source_ref) for link in links.items})
+    titles = sources_by_key(consultation, {(link.source_type, link.source_ref) for link in links.items},
+                            user=current_user)
     pairs = [(link, titles.get((link.source_type, link.source_ref))) for link in links.items]
     context.update(links=pairs, links_page=links, links_whole=pairs)
     if choices_of(part):
@@ -394,15 +395,15 @@ def evidence(slug: str):
             return redirect(_part_url(slug, part) + "#evidence")
     query = request.values.get("q", "")
     chosen = request.values.get("source", "")
-    found = sources(consultation, query) if query else []
+    found = sources(consultation, query, user=current_user) if query else []
     # The input the person chose (or came with from the analysis) stays chosen, found or not.
     if chosen and not any(f"{s.type}:{s.ref}" == chosen for s in found):
         chosen_type, _sep, chosen_ref = chosen.partition(":")
-        picked = find_source(consultation, chosen_type, chosen_ref)
+        picked = find_source(consultation, chosen_type, chosen_ref, user=current_user)
         if picked is not None:
             found.insert(0, picked)
     if request.method == "POST" and not found:
-        found = sources(consultation)
+        found = sources(consultation, user=current_user)
     labels = part_labels(draft)
     choices = [(c, choice_label(c)) for c in (SEGMENT_CHOICES if choosing else choices_of(part))]
     return render_template("strategy/evidence.html", consultation=consultation, draft=draft, part=part,
@@ -425,7 +426,7 @@ def open_input(slug: str):
     if not rows and page > pages:  # past the last page (an old link): the last page
         page = pages
         rows, total = not_considered_page(consultation, draft, page)
-    titles = sources_by_key(consultation, {(t, r) for t, r, _tags in rows})
+    titles = sources_by_key(consultation, {(t, r) for t, r, _tags in rows}, user=current_user)
     return render_template("strategy/not_considered.html", consultation=consultation, draft=draft,
                            page=page, pages=pages, total=total, paging=Page(page, NOT_CONSIDERED_PAGE_SIZE, total),
                            rows=[(t, r, tags, titles.get((t, r))) for t, r, tags in rows], source_labels=SOURCE_LABELS)
