@@ -443,7 +443,7 @@ def test_since_earlier_names_changed_unchanged_and_new_questions(app, world, rou
 
     new = _change_round_two(rounds)
     later, earlier = rounds["later"], rounds["earlier"]
-    found = since_earlier(world["rounds"][1])
+    found = since_earlier(world["users"]["a1"], world["rounds"][1])
     assert {q: (s.earlier.id if s.earlier else None, s.round_number, s.changed, s.ops) for q, s in found.items()} == {
         later[0].id: (earlier[0].id, 1, ("text",), (("same", "Hoe werkt u samen met de"), ("del", "wijkteams?"),
                                                      ("ins", "wijkteams en de huisartsen?"))),
@@ -453,7 +453,41 @@ def test_since_earlier_names_changed_unchanged_and_new_questions(app, world, rou
     }
     assert found[new.id].is_new and not found[later[2].id].is_new
     # The first round has nothing earlier; a consultation outside any trajectory neither.
-    assert since_earlier(world["rounds"][0]) == {}
+    assert since_earlier(world["users"]["a1"], world["rounds"][0]) == {}
+
+
+def test_since_earlier_compares_only_with_rounds_the_person_may_view(app, world, rounds):
+    from consult.consultations.trajectory_services import since_earlier
+    from consult.responses.services import start_response
+
+    second, third = world["rounds"][1], world["rounds"][2]
+    users, orgs, later = world["users"], world["orgs"], rounds["later"]
+    # Round 2 is invitation-only again (Zorg A invited, Zorg B not) and its first question names a
+    # pilot; round 3 asks it again, reworded, and opens.
+    second.invited_only = True
+    later[0].text = "Hoe werkt u samen met de wijkteams in de GEHEIMEPILOT?"
+    third.status = Status.OPEN
+    third_questions = _questions(third, same_as=later)
+    b1 = clients_for(app, {"b1": users["b1"]})["b1"]
+    assert b1.get("/consultations/ontwikkeltafel").status_code == 404
+    as_b = since_earlier(users["b1"], third)
+    assert as_b == {}
+    as_a = since_earlier(users["a1"], third)
+    assert [(s.round_number, s.changed) for s in as_a.values()] == [(2, ("text",)), (2, ()), (2, ())]
+    assert ("del", "wijkteams in de GEHEIMEPILOT?") in as_a[third_questions[0].id].ops
+    response = start_response(third, orgs["b"], by=users["b1"])
+    db.session.commit()
+    for url in (f"/responses/{response.id}", f"/responses/{response.id}/themes/{third.themes[0].id}"):
+        page = b1.get(url)
+        assert page.status_code == 200, url
+        text = text_of(page)
+        assert "GEHEIMEPILOT" not in text and "ronde 2" not in text and "Nieuw in deze ronde" not in text, url
+        assert "Wat is er veranderd sinds de eerdere ronde" not in text, url
+    # A round that is still a draft: only its team compares with it.
+    second.invited_only, second.status = False, Status.DRAFT
+    db.session.commit()
+    assert since_earlier(users["a1"], third) == {}
+    assert [s.round_number for s in since_earlier(users["editor"], third).values()] == [2, 2, 2]
 
 
 def test_response_pages_show_what_changed_and_check_the_copied_answer(app, world, rounds):
@@ -680,7 +714,7 @@ def test_demo_has_a_trajectory_of_a_sounding_board_round_and_the_market_consulta
     assert [(r.organisation.name, r.status.value) for r in submitted] == [
         ("Thuishulp Rijnstreek", "submitted"), ("Stichting Logeerhuis Het Anker", "submitted"),
         ("Beschermd Wonen Holland Rijnland", "submitted")]
-    found = since_earlier(market)
+    found = since_earlier(users["provider5"], market)
     marked = {s.question.text: (s.round_number, s.changed) for s in found.values() if not s.is_new}
     assert marked == {
         "Welke veranderingen in de vraag van inwoners ziet u de komende jaren, bijvoorbeeld door vergrijzing of "

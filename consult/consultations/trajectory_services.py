@@ -292,9 +292,13 @@ class SinceEarlier:
         return [str(CHANGE_LABELS[name]) for name in self.changed]
 
 
-def since_earlier(consultation: Consultation, questions=None) -> dict[int, SinceEarlier]:
+def since_earlier(user, consultation: Consultation, questions=None) -> dict[int, SinceEarlier]:
     """Per question of ``consultation`` (or of ``questions``): what changed since the earlier round it
-    is marked the same as, or that it is new. Empty when the consultation is no round or its first."""
+    is marked the same as, or that it is new. Empty when the consultation is no round or its first.
+
+    Only rounds ``user`` may view are compared with: a question marked the same as one of a round
+    they can't open (invitation-only, or still a draft) gets no entry at all, so neither that
+    round's wording nor a diff with it reaches them (nor "new", which would not be true)."""
     item = round_of(consultation)
     if item is None:
         return {}
@@ -308,9 +312,12 @@ def since_earlier(consultation: Consultation, questions=None) -> dict[int, Since
     earlier_ids = {q.same_as_id for q in questions if q.same_as_id is not None}
     earlier = {q.id: (q, consultation_id) for q, consultation_id in db.session.execute(
         select(Question, Theme.consultation_id).join(Theme).where(Question.id.in_(earlier_ids)))} if earlier_ids else {}
+    viewable = {r.consultation_id for r in rounds[:position] if can_view_consultation(user, r.consultation)}
     result = {}
     for question in questions:
         found = earlier.get(question.same_as_id)
+        if found is not None and found[1] in numbers and found[1] not in viewable:
+            continue
         if found is None or found[1] not in numbers:
             result[question.id] = SinceEarlier(question, None)
             continue

@@ -238,7 +238,7 @@ def overview(response_id: int):
     return render_template("responses/overview.html", response=response, items=items,
                            editable=editable, unsubmitted=has_unsubmitted_changes(response),
                            copyable=copyable_answers(current_user, response) if editable else [],
-                           since=since_earlier(response.consultation, [q for i in items for q in i.questions]))
+                           since=since_earlier(current_user, response.consultation, [q for i in items for q in i.questions]))
 
 
 @bp.route("/responses/<int:response_id>/copy-earlier", methods=["POST"])
@@ -315,7 +315,7 @@ def _render_theme(response, items, index, states, closed: bool = False):
                            item=items[index], states=states,
                            editable=can_edit_response(current_user, response) and not closed,
                            closed=closed, now=utcnow(), copied=copied_from(response),
-                           since=since_earlier(response.consultation, items[index].questions))
+                           since=since_earlier(current_user, response.consultation, items[index].questions))
 
 
 @bp.route("/responses/<int:response_id>/answers/<int:question_id>", methods=["POST"])
@@ -340,7 +340,7 @@ def autosave(response_id: int, question_id: int):
         body = render_template("responses/_question.html", response=response, state=state, editable=True,
                                focus=True, status_message=_MERGED if saved else None,
                                number=_number_in_theme(response, question), copied=copied_from(response),
-                               since=since_earlier(response.consultation, [question]))
+                               since=since_earlier(current_user, response.consultation, [question]))
     else:
         body = render_template("responses/_save_status.html", response=response, state=state,
                                saved=state.changed, now=utcnow())
@@ -358,7 +358,7 @@ def fresh_question(response_id: int, question_id: int):
     return render_template("responses/_question.html", response=response, state=state,
                            editable=can_edit_response(current_user, response), focus=True,
                            number=_number_in_theme(response, question), copied=copied_from(response),
-                           since=since_earlier(response.consultation, [question]))
+                           since=since_earlier(current_user, response.consultation, [question]))
 
 
 def _number_in_theme(response: Response, question: Question) -> int:
