@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from consult.advice.models import Disposition
 from consult.audit.models import AuditEvent
@@ -93,11 +93,11 @@ def _close(draft):
 
 def test_document_is_split_into_numbered_paragraphs_per_section():
     specs = document_paragraphs(BODY)
-    assert [(s.key, s.number, s.section, s.text) for s in specs] == [
-        ("0.1", "1", "", "Dit programma beschrijft de eisen."),
-        ("1.1", "1.1", "Kwaliteit", "De aanbieder werkt met gekwalificeerd personeel."),
-        ("1.2", "1.2", "Kwaliteit", "De aanbieder rapporteert elk kwartaal."),
-        ("2.1", "2.1", "Tarieven", "Het tarief is een uurtarief."),
+    assert [(s.part, s.number, s.section, s.text) for s in specs] == [
+        ("", "1", "", "Dit programma beschrijft de eisen."),
+        ("", "1.1", "Kwaliteit", "De aanbieder werkt met gekwalificeerd personeel."),
+        ("", "1.2", "Kwaliteit", "De aanbieder rapporteert elk kwartaal."),
+        ("", "2.1", "Tarieven", "Het tarief is een uurtarief."),
     ]
     assert [s.number for s in document_paragraphs("Een.\n\nTwee\nregels.\n\n\nDrie.")] == ["1", "2", "3"]
     assert document_paragraphs("Een.\n\nTwee\nregels.")[1].text == "Twee regels."
@@ -318,6 +318,62 @@ def test_revision_keeps_comments_anchored_and_shows_the_diff(app, world):
         revise_document(draft, title="x", introduction="", body="x", version=1, by=world["users"]["editor"])
 
 
+def test_paragraphs_are_matched_by_text_so_an_inserted_paragraph_or_heading_moves_no_comment(app, world):
+    from consult.core.documents import Table
+    from consult.reports.report import build_report
+
+    draft = create_document(world["consultation"], title="Plan", introduction="", body="Alpha tekst.\n\nBeta tekst.",
+                            by=world["users"]["editor"])
+    open_for_comment(draft, opens_at=utcnow() - timedelta(hours=1), closes_at=utcnow() + timedelta(days=7),
+                     audience="both", version=draft.version, by=world["users"]["editor"])
+    db.session.commit()
+    comment = _comment(world, draft, number="2", body="Beta klopt niet.")
+    assert comment.anchored_number == "2"
+    revise_document(draft, title="Plan", introduction="", body="Nieuw begin.\n\n## Deel\nAlpha tekst.\n\nBeta tekst.",
+                    version=draft.version, by=world["users"]["editor"])
+    db.session.commit()
+    assert (comment.paragraph.text, comment.paragraph.number, comment.paragraph_changed) == ("Beta tekst.", "1.2", False)
+    assert [(p.number, p.text, p.removed_at is None) for p in draft.paragraphs] == [
+        ("1", "Nieuw begin.", True), ("1.1", "Alpha tekst.", True), ("1.2", "Beta tekst.", True)]
+    # A paragraph revised next to an inserted one stays the same paragraph, marked changed.
+    revise_document(draft, title="Plan", introduction="", body="Nieuw begin.\n\nNog een.\n\nAlpha tekst.\n\n"
+                    "Beta tekst, herzien.", version=draft.version, by=world["users"]["editor"])
+    db.session.commit()
+    assert (comment.paragraph.text, comment.paragraph.number, comment.paragraph_changed) == (
+        "Beta tekst, herzien.", "4", True)
+    _close(draft)
+    with force_locale("en"):
+        blocks = build_report(world["consultation"]).blocks
+    table = next(b for b in blocks if isinstance(b, Table) and b.caption == "Plan")
+    assert table.rows == [["2 (now 4)", "Zorg A", "Beta klopt niet.", "Not answered yet."]]
+
+
+def test_match_texts_pairs_equal_and_similar_paragraphs_in_order():
+    from consult.drafts.services import match_texts
+
+    assert match_texts(["A a a.", "B b b."], ["N n n.", "A a a.", "B b b."]) == [(0, 1), (1, 2)]
+    assert match_texts(["Een lange zin over zorg.", "Twee."], ["Drie.", "Vier.", "Een lange zin over de zorg."]) \
+        == [(0, 2)]
+    assert match_texts(["Oud."], ["Geheel anders geschreven."]) == [(0, 0)]  # rewritten in place
+    assert match_texts(["X."], []) == []
+
+
+def test_a_consultation_has_at_most_one_strategy_draft_for_comment(world):
+    from sqlalchemy.exc import IntegrityError
+
+    from consult.drafts.models import DraftKind
+
+    for _ in range(2):
+        db.session.add(Draft(consultation=world["consultation"], kind=DraftKind.STRATEGY, title="Strategie"))
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+    for _ in range(2):  # documents are not limited
+        create_document(world["consultation"], title="Doc", introduction="", body="Een.", by=world["users"]["editor"])
+    db.session.commit()
+    assert db.session.scalar(select(func.count(Draft.id))) == 2
+
+
 # --- the strategy draft -----------------------------------------------------------------------
 
 def test_strategy_draft_for_comment_changes_only_by_the_teams_update_never_shows_tariffs_and_feeds_the_ledger(app, world):
@@ -341,13 +397,13 @@ def test_strategy_draft_for_comment_changes_only_by_the_teams_update_never_shows
     response = post_form(client, "/consultations/wmo/strategy/open-for-comment", csrf_from="/consultations/wmo/strategy")
     draft = db.session.scalar(select(Draft))
     assert response.status_code == 302 and response.headers["Location"] == f"/drafts/{draft.id}/open"
-    assert [(p.key, p.number, p.section, p.text) for p in draft.paragraphs] == [
-        ("general.principles.0", "1.1", "General part — Guiding principles", "Zorg dichtbij."),
-        ("general.principles.1", "1.2", "General part — Guiding principles", "Eén loket."),
-        (f"segment:{segment.id}.services.0", "2.1", "Dagbesteding — Services in this segment",
+    assert [(p.part, p.number, p.section, p.text) for p in draft.paragraphs] == [
+        ("general.principles", "1.1", "General part — Guiding principles", "Zorg dichtbij."),
+        ("general.principles", "1.2", "General part — Guiding principles", "Eén loket."),
+        (f"segment:{segment.id}.services", "2.1", "Dagbesteding — Services in this segment",
          "Groeps- en individuele begeleiding."),
-        (f"segment:{segment.id}.kpis.0", "2.2", "Dagbesteding — KPIs", "Cliënttevredenheid"),
-        (f"segment:{segment.id}.kpis.1", "2.3", "Dagbesteding — KPIs", "Wachttijd"),
+        (f"segment:{segment.id}.kpis", "2.2", "Dagbesteding — KPIs", "Cliënttevredenheid"),
+        (f"segment:{segment.id}.kpis", "2.3", "Dagbesteding — KPIs", "Wachttijd"),
     ]
     open_for_comment(draft, opens_at=utcnow() - timedelta(hours=1), closes_at=utcnow() + timedelta(days=3),
                      audience="both", version=draft.version, by=editor)

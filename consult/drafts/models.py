@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.advice.models import Disposition
@@ -39,6 +40,9 @@ class Draft(db.Model):
     """A draft the team opens for comment from ``opens_at`` to ``closes_at`` (stored UTC)."""
 
     __tablename__ = "drafts"
+    # One strategy draft per consultation (a double click makes no second one).
+    __table_args__ = (Index("uq_drafts_strategy", "consultation_id", unique=True,
+                            sqlite_where=sql_text("kind = 'strategy'"), postgresql_where=sql_text("kind = 'strategy'")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
@@ -81,9 +85,10 @@ class Draft(db.Model):
 
 
 class DraftParagraph(db.Model):
-    """A numbered paragraph. ``key`` identifies it across revisions (document: section and position
-    in it; strategy: part, field and index); a paragraph that a revision drops is marked removed,
-    never deleted, so the comments on it stay anchored."""
+    """A numbered paragraph. ``key`` identifies it across revisions (given once, never reused); a
+    revision's paragraphs are matched to it by text within its ``part`` (a whole document: ""; the
+    strategy: part and field). A paragraph that a revision drops is marked removed, never deleted,
+    so the comments on it stay anchored."""
 
     __tablename__ = "draft_paragraphs"
     __table_args__ = (UniqueConstraint("draft_id", "key"),)
@@ -91,6 +96,7 @@ class DraftParagraph(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     draft_id: Mapped[int] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(80))
+    part: Mapped[str] = mapped_column(String(80), default="")
     position: Mapped[int] = mapped_column(default=0)
     number: Mapped[str] = mapped_column(String(20))       # as shown: "3" or "2.1"
     section: Mapped[str] = mapped_column(String(200), default="")  # the heading or part it falls under
@@ -117,6 +123,8 @@ class DraftComment(db.Model):
     confidential: Mapped[bool] = mapped_column(default=False)
     publication: Mapped[Publication] = mapped_column(str_enum(Publication), default=Publication.NAMED)
     anchored_text: Mapped[str] = mapped_column(Text)
+    # The paragraph's number when the comment was written (or last changed): what the commenter saw.
+    anchored_number: Mapped[str] = mapped_column(String(20), default="")
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -4,11 +4,14 @@ while the period runs) and the team's disposition and reply. Services flush and 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from difflib import SequenceMatcher
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from consult.advice.models import Disposition
 from consult.audit.services import record_event
@@ -42,10 +45,11 @@ class DraftChangedMeanwhile(Exception):
 
 @dataclass(frozen=True)
 class ParagraphSpec:
-    """One paragraph as a revision of the draft has it: its stable ``key``, the number shown, the
-    section (heading or part) it falls under, and its text."""
+    """One paragraph as a revision of the draft has it: the ``part`` it is matched within across
+    revisions ("" for a whole document; a strategy part and field), the number shown, the section
+    (heading or part) it falls under, and its text."""
 
-    key: str
+    part: str
     number: str
     section: str
     text: str
@@ -62,8 +66,9 @@ def split_paragraphs(text: str) -> list[str]:
 def document_paragraphs(body: str) -> list[ParagraphSpec]:
     """The numbered paragraphs of a platform document. A line "## Heading" starts a section; with
     sections the paragraphs are numbered section.number (those before the first heading 1, 2, …),
-    without them 1, 2, 3. The key is the position within the section, so a revision that changes a
-    paragraph's text keeps its comments on the same paragraph."""
+    without them 1, 2, 3. The whole document is one part: a revision's paragraphs are matched to the
+    earlier ones by their texts (see ``sync_paragraphs``), so a new heading or paragraph moves no
+    comment to another paragraph."""
     specs: list[ParagraphSpec] = []
     section_number, section, count = 0, "", 0
     for block in re.split(r"\n\s*\n", (body or "").replace("\r\n", "\n").replace("\x00", "")):
@@ -75,32 +80,82 @@ def document_paragraphs(body: str) -> list[ParagraphSpec]:
             continue
         count += 1
         number = f"{section_number}.{count}" if section_number else str(count)
-        specs.append(ParagraphSpec(f"{section_number}.{count}", number, section, " ".join(lines)))
+        specs.append(ParagraphSpec("", number, section, " ".join(lines)))
     return specs
 
 
+SIMILAR = 0.5       # how alike two texts must be to count as one paragraph revised
+MAX_COMPARISONS = 2_500  # beyond this many pairs in one changed stretch, pair them in order
+
+
+def match_texts(old: list[str], new: list[str]) -> list[tuple[int, int]]:
+    """Which earlier paragraph (index in ``old``) each paragraph of a revision (index in ``new``) is:
+    equal texts in the same order are the same paragraph; in a stretch that changed, a paragraph is
+    the earlier one it resembles most (at least ``SIMILAR``), in order; as many in as out are taken
+    as rewritten in place. Unpaired ones are new (``new``) or removed (``old``)."""
+    pairs: list[tuple[int, int]] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal" or (tag == "replace" and i2 - i1 == j2 - j1):
+            pairs += [(i1 + k, j1 + k) for k in range(i2 - i1)]
+        elif tag == "replace" and (i2 - i1) * (j2 - j1) > MAX_COMPARISONS:
+            pairs += [(i1 + k, j1 + k) for k in range(min(i2 - i1, j2 - j1))]
+        elif tag == "replace":
+            start = i1
+            for j in range(j1, j2):
+                best, best_ratio = None, SIMILAR
+                for i in range(start, i2):
+                    ratio = SequenceMatcher(None, old[i], new[j], autojunk=False).ratio()
+                    if ratio >= best_ratio and (best is None or ratio > best_ratio):
+                        best, best_ratio = i, ratio
+                if best is not None:
+                    pairs.append((best, j))
+                    start = best + 1
+    return pairs
+
+
 def sync_paragraphs(draft: Draft, specs: list[ParagraphSpec]) -> None:
-    """Bring the draft's paragraphs in line with a revision: same key, same paragraph (its text
-    replaced, marked changed); a new key is a new paragraph; a paragraph the revision no longer has
-    is marked removed (and comes back if a later revision has its key again)."""
+    """Bring the draft's paragraphs in line with a revision. Within each part the revision's
+    paragraphs are matched to the current ones by their texts (``match_texts``), never by position:
+    a matched paragraph keeps its comments (its text replaced and marked changed when it differs);
+    an unmatched one is new, or a removed one with the same text come back; a current paragraph
+    the revision no longer has is marked removed."""
     now = utcnow()
-    existing = {p.key: p for p in draft.paragraphs}
-    seen = set()
+    current, removed = defaultdict(list), defaultdict(list)
+    for paragraph in draft.paragraphs:
+        (current if paragraph.removed_at is None else removed)[paragraph.part].append(paragraph)
+    wanted = defaultdict(list)
     for position, spec in enumerate(specs):
-        seen.add(spec.key)
-        paragraph = existing.get(spec.key)
+        wanted[spec.part].append(position)
+    chosen: dict[int, DraftParagraph] = {}
+    for part, positions in wanted.items():
+        olds = current.get(part, [])
+        for i, j in match_texts([p.text for p in olds], [specs[position].text for position in positions]):
+            chosen[positions[j]] = olds[i]
+        back = {}
+        for paragraph in removed.get(part, []):
+            back.setdefault(paragraph.text, paragraph)
+        for position in positions:
+            if position not in chosen and specs[position].text in back:
+                chosen[position] = back.pop(specs[position].text)
+    kept = {id(p) for p in chosen.values()}
+    for paragraphs in current.values():
+        for paragraph in paragraphs:
+            if id(paragraph) not in kept:
+                paragraph.removed_at = now
+    serial = len(draft.paragraphs)
+    for position, spec in enumerate(specs):
+        paragraph = chosen.get(position)
         if paragraph is None:
-            draft.paragraphs.append(DraftParagraph(key=spec.key, position=position, number=spec.number,
-                                                   section=spec.section[:MAX_TITLE], text=spec.text))
+            serial += 1
+            draft.paragraphs.append(DraftParagraph(key=f"p{serial}", part=spec.part, position=position,
+                                                   number=spec.number, section=spec.section[:MAX_TITLE],
+                                                   text=spec.text))
             continue
         if paragraph.text != spec.text:
             paragraph.text, paragraph.changed_at = spec.text, now
         if paragraph.removed_at is not None:
             paragraph.removed_at, paragraph.changed_at = None, now
         paragraph.position, paragraph.number, paragraph.section = position, spec.number, spec.section[:MAX_TITLE]
-    for key, paragraph in existing.items():
-        if key not in seen and paragraph.removed_at is None:
-            paragraph.removed_at = now
     db.session.flush()
 
 
@@ -161,8 +216,13 @@ def ensure_strategy_draft(consultation: Consultation, *, title: str, specs: list
     draft = strategy_draft_of(consultation)
     if draft is None:
         draft = Draft(consultation=consultation, kind=DraftKind.STRATEGY, title=title[:MAX_TITLE], created_by=by)
-        db.session.add(draft)
-        db.session.flush()
+        try:
+            with db.session.begin_nested():  # one per consultation (uq_drafts_strategy): a double click
+                db.session.add(draft)
+                db.session.flush()
+        except IntegrityError:
+            raise DraftRefused(_l("Someone else opened the strategy for comment at the same moment. "
+                                  "Reload the page to see it.")) from None
         record_event("draft_created", actor=by, obj=draft, consultation=consultation, title=draft.title)
     sync_paragraphs(draft, specs)
     return draft
@@ -229,7 +289,8 @@ def add_comment(paragraph: DraftParagraph, organisation: Organisation, *, body: 
         raise DraftRefused(_l("This paragraph was removed from the draft."), field="body")
     body, publication = _checked_comment(body, publication)
     comment = DraftComment(paragraph=paragraph, organisation=organisation, author=by, body=body,
-                           confidential=bool(confidential), publication=publication, anchored_text=paragraph.text)
+                           confidential=bool(confidential), publication=publication, anchored_text=paragraph.text,
+                           anchored_number=paragraph.number)
     db.session.add(comment)
     db.session.flush()
     record_event("draft_comment_added", actor=by, obj=comment, consultation=paragraph.draft.consultation,
@@ -245,7 +306,7 @@ def edit_comment(comment: DraftComment, *, body: str, confidential: bool, public
     body, publication = _checked_comment(body, publication)
     if version is None or not update_if_version(comment, version, body=body, confidential=bool(confidential),
                                                 publication=publication, anchored_text=comment.paragraph.text,
-                                                updated_at=utcnow()):
+                                                anchored_number=comment.paragraph.number, updated_at=utcnow()):
         raise DraftChangedMeanwhile("stale comment")
     record_event("draft_comment_changed", actor=by, obj=comment, consultation=comment.paragraph.draft.consultation)
 
@@ -283,7 +344,7 @@ def reply_to_comment(comment: DraftComment, *, disposition: str, reply: str, ver
         notify(organisation_users([comment.organisation_id]), Kind.CHANGED, consultation=draft.consultation,
                link=url_path("drafts.show", draft_id=draft.id, _anchor=f"c-{comment.id}"),
                dedupe_key=f"draft-comment-answered:{comment.id}",
-               data={"event": "draft_comment_answered", "draft": draft.title, "paragraph": comment.paragraph.number,
+               data={"event": "draft_comment_answered", "draft": draft.title, "paragraph": comment.anchored_number,
                      "organisation": comment.organisation.name, "consultation": draft.consultation.title})
 
 

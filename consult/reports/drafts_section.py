@@ -39,7 +39,7 @@ def drafts_blocks(consultation: Consultation) -> list:
                                                            public_comment_filter(DraftComment))
             .options(joinedload(DraftComment.organisation), joinedload(DraftComment.paragraph))
             .order_by(DraftParagraph.position, DraftComment.id))
-        rows = [[comment.paragraph.number,
+        rows = [[_number(comment),
                  comment.organisation.name if may_name_in_public(comment) else without_name,
                  comment.body,
                  f"{comment.disposition.label}: {comment.reply}" if comment.replied_at else not_answered]
@@ -49,3 +49,11 @@ def drafts_blocks(consultation: Consultation) -> list:
         else:
             blocks.append(Paragraph(_("No comments were published.")))
     return blocks
+
+
+def _number(comment: DraftComment) -> str:
+    """The paragraph number the commenter saw; with today's number when a revision renumbered it."""
+    then, now = comment.anchored_number or comment.paragraph.number, comment.paragraph.number
+    if then == now or comment.paragraph.removed_at is not None:
+        return then
+    return _("%(then)s (now %(now)s)", then=then, now=now)

@@ -28,6 +28,7 @@ from consult.dialogue.models import Post, Thread
 from consult.disclosure.posts import shown_posts
 from consult.drafts.models import Draft, DraftComment, DraftParagraph
 from consult.drafts.services import (
+    DraftRefused,
     ParagraphSpec,
     ensure_strategy_draft,
     split_paragraphs,
@@ -424,8 +425,8 @@ COMMENT_FIELDS = {GENERAL: GENERAL_FIELDS,
 
 def comment_paragraphs(draft: StrategyDraft) -> list[ParagraphSpec]:
     """The strategy draft as numbered paragraphs: part number (the general part 1, the segments 2, 3,
-    …) and paragraph within the part; the key is part, field and index, so a revision keeps each
-    comment on its paragraph."""
+    …) and paragraph within the part; paragraphs are matched across revisions by text within their
+    part and field, so an update keeps each comment on its paragraph."""
     specs = []
     parts = [(GENERAL, str(_l("General part")), draft, GENERAL_FIELDS)] + [
         (part_key(segment), segment.name, segment, COMMENT_FIELDS["segment"]) for segment in live_segments(draft)]
@@ -435,9 +436,9 @@ def comment_paragraphs(draft: StrategyDraft) -> list[ParagraphSpec]:
             value = getattr(holder, name) or ""
             items = [item.strip() for item in value if item.strip()] if isinstance(value, list) \
                 else split_paragraphs(value)
-            for index, text in enumerate(items):
+            for text in items:
                 count += 1
-                specs.append(ParagraphSpec(f"{part}.{name}.{index}", f"{number}.{count}",
+                specs.append(ParagraphSpec(f"{part}.{name}", f"{number}.{count}",
                                            f"{label} — {FIELD_LABELS[name]}", text))
     return specs
 
@@ -457,8 +458,11 @@ def open_for_comment(draft: StrategyDraft, *, by: User) -> tuple[Draft, bool]:
     if not specs:
         raise StrategyRefused(_l("Write the general part or a segment first: there is nothing to comment on yet."))
     existing = comment_draft_of(draft)
-    comment_draft = ensure_strategy_draft(draft.consultation, title=str(_l("Procurement strategy (draft)")),
-                                          specs=specs, by=by)
+    try:
+        comment_draft = ensure_strategy_draft(draft.consultation, title=str(_l("Procurement strategy (draft)")),
+                                              specs=specs, by=by)
+    except DraftRefused as refused:
+        raise StrategyRefused(refused.message) from None
     if existing is not None:
         record_event("draft_text_updated", actor=by, obj=comment_draft, consultation=draft.consultation,
                      revision=draft.revision_count, paragraphs=len(specs))

@@ -39,11 +39,14 @@ def upgrade():
     )
     with op.batch_alter_table("drafts", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_drafts_consultation_id"), ["consultation_id"], unique=False)
+        batch_op.create_index("uq_drafts_strategy", ["consultation_id"], unique=True,
+                              sqlite_where=sa.text("kind = 'strategy'"), postgresql_where=sa.text("kind = 'strategy'"))
 
     op.create_table("draft_paragraphs",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("draft_id", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(length=80), nullable=False),
+        sa.Column("part", sa.String(length=80), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("number", sa.String(length=20), nullable=False),
         sa.Column("section", sa.String(length=200), nullable=False),
@@ -67,6 +70,7 @@ def upgrade():
         sa.Column("publication", sa.Enum("named", "anonymous", "none", name="publication", native_enum=False,
                   create_constraint=False, length=20), nullable=False),
         sa.Column("anchored_text", sa.Text(), nullable=False),
+        sa.Column("anchored_number", sa.String(length=20), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
@@ -100,6 +104,7 @@ def downgrade():
 
     op.drop_table("draft_paragraphs")
     with op.batch_alter_table("drafts", schema=None) as batch_op:
+        batch_op.drop_index("uq_drafts_strategy")
         batch_op.drop_index(batch_op.f("ix_drafts_consultation_id"))
 
     op.drop_table("drafts")
