@@ -616,6 +616,17 @@ def test_analysis_shows_earlier_answers_paged_and_quotes_one_for_the_report(app,
     report = _report_text(second)
     assert "Hoe werkt u samen met de wijkteams? | Geen samenvatting.\n“Wekelijks overleg” (Zorg A, ronde 1)" in report
     assert "Wekelijks overleg" not in _report_text(first)
+    # The mark is taken away: no question of round 2 shows the quote, so the report editor lists it
+    # as left out, with why.
+    later[0].same_as_id = None
+    second.status = Status.CLOSED  # the report is written once the round has closed
+    db.session.commit()
+    assert "Wekelijks overleg" not in _report_text(second)
+    edit = text_of(clients["editor"].get("/consultations/ontwikkeltafel/report/edit"))
+    assert ("Niet in het gepubliceerde verslag Deze kerncitaten staan niet in het verslag, elk om de "
+            "genoemde reden. Ze vallen vanzelf weg; u hoeft ze niet te verwijderen. “Wekelijks overleg” — het "
+            "beantwoordt een vraag uit een eerdere ronde waarmee geen vraag van deze ronde meer als dezelfde is "
+            "gemarkeerd") in edit
 
 
 def test_earlier_confidential_answers_stay_with_their_rounds_team_and_out_of_the_report(app, world, rounds):

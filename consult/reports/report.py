@@ -173,6 +173,7 @@ def report_quotes(consultation: Consultation) -> tuple[dict[int, list[str]], lis
     left_out = []
     gone = None
     later = later_questions(consultation)  # a quote of an earlier round's answer: under this round's question
+    own = {question.id for theme in consultation.themes for question in theme.questions}
     for quote in rows:
         if quote.response is None:
             gone = gone or _("the response was withdrawn or the answer was removed")
@@ -191,6 +192,12 @@ def report_quotes(consultation: Consultation) -> tuple[dict[int, list[str]], lis
         if quote.question_id in later:
             question_id, number = later[quote.question_id]
             quotes.setdefault(question_id, []).append(f"“{quote.text}” ({with_round(attributed, number)})")
+            continue
+        if quote.question_id not in own:
+            # An earlier round's answer whose question no question of this round is marked the same
+            # as any more (the marks changed after it was quoted): no theme would show it.
+            left_out.append((quote, _("it answers a question of an earlier round that no question of this round "
+                                      "is marked as the same as any more")))
             continue
         quotes.setdefault(quote.question_id, []).append(f"“{quote.text}” ({attributed})")
     return quotes, left_out
