@@ -220,10 +220,63 @@ def test_withdraw_while_open(app, world):
     draft = _draft(world)
     comment = _comment(world, draft)
     client = clients_for(app, {"a1": world["users"]["a1"]})["a1"]
-    assert post_form(client, f"/drafts/comments/{comment.id}/withdraw").status_code == 302
+    # A withdrawal against a comment changed since the page was loaded is not made.
+    edit_comment(comment, body="Stagiairs en zij-instromers.", confidential=False, publication="named", version=1,
+                 by=world["users"]["a1"])
+    db.session.commit()
+    assert post_form(client, f"/drafts/comments/{comment.id}/withdraw", {"version": "1"}).status_code == 302
     db.session.refresh(comment)
-    assert comment.withdrawn_at is not None
-    assert "Graag ook stagiairs" not in text_of(client.get(f"/drafts/{draft.id}"))
+    assert comment.withdrawn_at is None
+    assert "The comment was changed in the meantime." in text_of(client.get(f"/drafts/{draft.id}"))
+    assert post_form(client, f"/drafts/comments/{comment.id}/withdraw", {"version": "2"}).status_code == 302
+    db.session.refresh(comment)
+    assert (comment.withdrawn_at is not None, comment.version) == (True, 3)
+    assert "Stagiairs en zij-instromers" not in text_of(client.get(f"/drafts/{draft.id}"))
+
+
+def test_closing_early_needs_the_period_as_the_page_showed_it(app, world):
+    draft = _draft(world)
+    client = clients_for(app, {"editor": world["users"]["editor"]})["editor"]
+    closes_at = draft.closes_at
+    assert post_form(client, f"/drafts/{draft.id}/close", {"version": "1"}).status_code == 302
+    db.session.refresh(draft)
+    assert draft.closes_at == closes_at and draft.is_open()
+    assert post_form(client, f"/drafts/{draft.id}/close", {"version": str(draft.version)}).status_code == 302
+    db.session.refresh(draft)
+    assert draft.is_closed() and draft.version == 3
+
+
+def test_a_reply_stands_under_the_text_the_team_read_and_an_answered_comment_stays_as_it_was(app, world):
+    draft = _draft(world)
+    comment = _comment(world, draft)
+    clients = clients_for(app, {"a1": world["users"]["a1"], "editor": world["users"]["editor"]})
+    url = f"/drafts/comments/{comment.id}/reply"
+    clients["editor"].get(url)  # the team reads version 1; the organisation then changes its comment
+    edit_comment(comment, body="Alleen stagiairs van het mbo.", confidential=False, publication="named", version=1,
+                 by=world["users"]["a1"])
+    db.session.commit()
+    response = post_form(clients["editor"], url, {"disposition": "adopted", "reply": "Overgenomen.", "version": "1",
+                                                  "comment_version": "1"})
+    assert response.status_code == 409 and "Alleen stagiairs van het mbo." in text_of(response)
+    db.session.refresh(comment)
+    assert (comment.replied_at, comment.reply) == (None, "")
+    response = post_form(clients["editor"], url, {"disposition": "adopted", "reply": "Overgenomen.", "version": "1",
+                                                  "comment_version": "2"})
+    assert response.status_code == 302
+    # Answered: the organisation can no longer change it (the reply would stand under another text).
+    with pytest.raises(DraftRefused) as refused:
+        edit_comment(comment, body="Iets anders.", confidential=False, publication="named", version=2,
+                     by=world["users"]["a1"])
+    with force_locale("en"):
+        assert str(refused.value.message) == "The project team has answered this comment: it can no longer be changed."
+    db.session.rollback()
+    response = clients["a1"].get(f"/drafts/comments/{comment.id}/edit")
+    assert response.status_code == 302
+    page = text_of(clients["a1"].get(f"/drafts/{draft.id}"))
+    assert "The project team has answered this comment: it can no longer be changed." in page
+    assert "Change this comment" not in page
+    db.session.refresh(comment)
+    assert comment.body == "Alleen stagiairs van het mbo."
 
 
 # --- the gate -----------------------------------------------------------------------------
@@ -268,26 +321,29 @@ def test_team_reply_with_disposition_and_version_conflict(app, world):
     assert clients["a1"].get(f"/drafts/comments/{comment.id}/reply").status_code == 404
     assert clients["analyst"].get(f"/drafts/comments/{comment.id}/reply").status_code == 404
     url = f"/drafts/comments/{comment.id}/reply"
-    response = post_form(clients["editor"], url, {"disposition": "partly", "reply": "", "version": "1"})
+    response = post_form(clients["editor"], url, {"disposition": "partly", "reply": "", "version": "1",
+                                                  "comment_version": "1"})
     assert response.status_code == 200 and "Write a reply." in text_of(response)
     response = post_form(clients["editor"], url, {"disposition": "partly", "reply": "Stagiairs onder begeleiding.",
-                                                  "version": "1"})
+                                                  "version": "1", "comment_version": "1"})
     assert response.status_code == 302
     db.session.refresh(comment)
     assert (comment.disposition, comment.reply, comment.reply_version) == (
         Disposition.PARTLY, "Stagiairs onder begeleiding.", 2)
     response = post_form(clients["editor"], url, {"disposition": "adopted", "reply": "Andere tekst",
-                                                  "version": "1"})
+                                                  "version": "1", "comment_version": "1"})
     assert response.status_code == 409 and "Stagiairs onder begeleiding." in text_of(response)
     with pytest.raises(DraftChangedMeanwhile):
-        reply_to_comment(comment, disposition="adopted", reply="x", version=1, by=world["users"]["editor"])
+        reply_to_comment(comment, disposition="adopted", reply="x", version=1, comment_version=1,
+                         by=world["users"]["editor"])
     db.session.rollback()
     # The commenting organisation reads the reply at once.
     assert "Reply of the project team · Partly adopted Stagiairs onder begeleiding." in \
         text_of(clients["a1"].get(f"/drafts/{draft.id}"))
     assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "draft_comment_replied"))
     # The commenting organisation is told once (not again when the reply changes), nobody else.
-    reply_to_comment(comment, disposition="adopted", reply="Toch overgenomen.", version=2, by=world["users"]["editor"])
+    reply_to_comment(comment, disposition="adopted", reply="Toch overgenomen.", version=2, comment_version=1,
+                     by=world["users"]["editor"])
     db.session.commit()
     notes = db.session.scalars(select(Notification).where(Notification.kind == Kind.CHANGED)).all()
     assert [(n.user_id, n.data["event"], n.data["paragraph"], n.link) for n in notes] == [
@@ -458,6 +514,7 @@ def test_report_has_a_comment_and_reply_table_per_draft_with_only_what_the_gate_
     withdrawn = _comment(world, draft, number="2.1", body="GEHEIM ingetrokken.")
     withdrawn.withdrawn_at = utcnow()
     reply_to_comment(answered, disposition="partly", reply="Per kwartaal blijft, met een korte vorm.", version=1,
+                     comment_version=1,
                      by=world["users"]["editor"])
     db.session.commit()
     # Before the period ends the report has no such section.

@@ -216,7 +216,8 @@ def build_dialogue(consultation, editor, dialogue: Dialogue,
                 publication="none", by=commenter)
     shown = add_comment(draft.paragraphs[1], commenter_org, body=f"Zonder naam {unnamed}", confidential=False,
                         publication="anonymous", by=commenter)
-    reply_to_comment(shown, disposition="adopted", reply=f"Antwoord {answer}", version=shown.reply_version, by=editor)
+    reply_to_comment(shown, disposition="adopted", reply=f"Antwoord {answer}", version=shown.reply_version,
+                     comment_version=shown.version, by=editor)
     draft.closes_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     for value in (secret, unpublished, commenter_name):

@@ -42,7 +42,9 @@ class OpenForm(FlaskForm):
 
 
 class CloseForm(FlaskForm):
-    """Only the confirmation itself ends the period early."""
+    """The confirmation ends the period early; ``version``: the draft as the page showed it."""
+
+    version = hidden_id()
 
 
 # The answers' three publication choices, worded for one comment.
@@ -70,7 +72,9 @@ class CommentForm(FlaskForm):
 
 
 class WithdrawForm(FlaskForm):
-    """Only the confirmation itself withdraws the comment."""
+    """The confirmation withdraws the comment; ``version``: the comment as the page showed it."""
+
+    version = hidden_id()
 
 
 class ReplyForm(FlaskForm):
@@ -80,6 +84,7 @@ class ReplyForm(FlaskForm):
     reply = TextAreaField(_l("Your reply"), filters=[strip],
                           validators=[InputRequired(_l("Write a reply.")), Length(max=MAX_TEXT)])
     version = hidden_id()
+    comment_version = hidden_id()  # the comment as the team read it
 
 
 class OpenDraftForm(FlaskForm):

@@ -35,6 +35,9 @@ MAX_BODY = 200_000
 HEADING = re.compile(r"^##\s+(.+)$")
 
 
+ANSWERED = _l("The project team has answered this comment: it can no longer be changed.")
+
+
 class DraftRefused(Refused):
     """A change to a draft or a comment that is not made; ``field`` names the form field."""
 
@@ -254,14 +257,14 @@ def open_for_comment(draft: Draft, *, opens_at: datetime | None, closes_at: date
                  opens_at=opens_at.isoformat(), closes_at=closes_at.isoformat(), audience=audience.value)
 
 
-def close_now(draft: Draft, *, by: User) -> None:
-    """End the comment period at once (the team's button; the period otherwise ends by itself)."""
+def close_now(draft: Draft, *, version: int | None, by: User) -> None:
+    """End the comment period at once (the team's button; the period otherwise ends by itself), as
+    long as nobody changed the period since the page with the button was loaded (``version``)."""
     now = utcnow()
     if not draft.is_open(now):
         raise DraftRefused(_l("The draft is not open for comment."))
-    draft.closes_at = now
-    draft.version += 1
-    db.session.flush()
+    if version is None or not update_if_version(draft, version, closes_at=now, updated_at=now):
+        raise DraftChangedMeanwhile("stale draft")
     record_event("draft_closed", actor=by, obj=draft, consultation=draft.consultation)
 
 
@@ -300,28 +303,35 @@ def add_comment(paragraph: DraftParagraph, organisation: Organisation, *, body: 
 
 def edit_comment(comment: DraftComment, *, body: str, confidential: bool, publication: str,
                  version: int | None, by: User) -> None:
-    """Change an own comment while the period is open; it is anchored anew to the paragraph as it is now."""
+    """Change an own comment while the period is open and the team has not answered it (the reply
+    would otherwise stand under a text it never saw); it is anchored anew to the paragraph as it is now."""
     if not comment.paragraph.draft.is_open() or comment.withdrawn:
         raise DraftRefused(_l("The comment period has ended: the comment can no longer be changed."), field="body")
+    if comment.replied_at is not None:
+        raise DraftRefused(ANSWERED, field="body")
     body, publication = _checked_comment(body, publication)
-    if version is None or not update_if_version(comment, version, body=body, confidential=bool(confidential),
+    if version is None or not update_if_version(comment, version, where=(DraftComment.replied_at.is_(None),),
+                                                body=body, confidential=bool(confidential),
                                                 publication=publication, anchored_text=comment.paragraph.text,
                                                 anchored_number=comment.paragraph.number, updated_at=utcnow()):
         raise DraftChangedMeanwhile("stale comment")
     record_event("draft_comment_changed", actor=by, obj=comment, consultation=comment.paragraph.draft.consultation)
 
 
-def withdraw_comment(comment: DraftComment, *, by: User) -> None:
+def withdraw_comment(comment: DraftComment, *, version: int | None, by: User) -> None:
+    """Withdraw an own comment while the period is open, as the person saw it (``version``)."""
     if not comment.paragraph.draft.is_open() or comment.withdrawn:
         raise DraftRefused(_l("The comment period has ended: the comment can no longer be withdrawn."))
-    comment.withdrawn_at = utcnow()
-    comment.version += 1
-    db.session.flush()
+    if version is None or not update_if_version(comment, version, withdrawn_at=utcnow(), updated_at=utcnow()):
+        raise DraftChangedMeanwhile("stale comment")
     record_event("draft_comment_withdrawn", actor=by, obj=comment, consultation=comment.paragraph.draft.consultation)
 
 
-def reply_to_comment(comment: DraftComment, *, disposition: str, reply: str, version: int | None, by: User) -> None:
-    """The team's disposition and reply (changed later as often as needed, each save versioned)."""
+def reply_to_comment(comment: DraftComment, *, disposition: str, reply: str, version: int | None,
+                     comment_version: int | None, by: User) -> None:
+    """The team's disposition and reply (changed later as often as needed, each save versioned:
+    ``version`` the reply's as the form started from it, ``comment_version`` the comment's as the
+    team read it, so a reply is never saved under a text the team did not see)."""
     if comment.withdrawn:
         raise DraftRefused(_l("The comment was withdrawn."), field="reply")
     try:
@@ -334,8 +344,10 @@ def reply_to_comment(comment: DraftComment, *, disposition: str, reply: str, ver
     if len(reply) > MAX_TEXT:
         raise DraftRefused(_l("Use at most %(n)d characters.", n=MAX_TEXT), field="reply")
     first = comment.replied_at is None
-    if version is None or not update_if_version(comment, version, version="reply_version", disposition=disposition,
-                                                reply=reply, replied_at=utcnow(), replied_by_id=by.id):
+    if version is None or comment_version is None or not update_if_version(
+            comment, version, version="reply_version", where=(DraftComment.version == comment_version,
+                                                              DraftComment.withdrawn_at.is_(None)),
+            disposition=disposition, reply=reply, replied_at=utcnow(), replied_by_id=by.id):
         raise DraftChangedMeanwhile("stale reply")
     draft = comment.paragraph.draft
     record_event("draft_comment_replied", actor=by, obj=comment, consultation=draft.consultation,

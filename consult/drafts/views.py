@@ -34,6 +34,7 @@ from consult.drafts.permissions import (
     visible_drafts,
 )
 from consult.drafts.services import (
+    ANSWERED,
     DraftChangedMeanwhile,
     DraftRefused,
     add_comment,
@@ -180,11 +181,16 @@ def close(draft_id: int):
     draft = _load(draft_id)
     if not can_manage_drafts(current_user, draft.consultation):
         abort(403)
-    if not CloseForm().validate_on_submit():
+    form = CloseForm()
+    if not form.validate_on_submit():
         flash(_("The form had expired. Send it again."), "error")
         return redirect(url_for("drafts.show", draft_id=draft.id))
     try:
-        close_now(draft, by=current_user)
+        close_now(draft, version=form.version.data, by=current_user)
+    except DraftChangedMeanwhile:
+        db.session.rollback()
+        flash(_("Someone else changed this draft in the meantime. Check the period and save again."), "error")
+        return redirect(url_for("drafts.show", draft_id=draft.id))
     except DraftRefused as refused:
         flash_refused(refused)
         return redirect(url_for("drafts.show", draft_id=draft.id))
@@ -240,6 +246,9 @@ def change(draft_comment_id: int):
     if not can_change_comment(current_user, comment_):
         flash(_("The comment period has ended: the comment can no longer be changed."), "error")
         return redirect(url_for("drafts.show", draft_id=draft.id))
+    if comment_.replied_at is not None:
+        flash(str(ANSWERED), "error")
+        return redirect(url_for("drafts.show", draft_id=draft.id, _anchor=f"c-{comment_.id}"))
     form = _comment_form(draft, comment_)
     form.organisation.choices = [(comment_.organisation_id, comment_.organisation.name)]
     form.body.label.text = _("Your comment on paragraph %(n)s", n=paragraph.number)
@@ -269,14 +278,19 @@ def change(draft_comment_id: int):
 def withdraw(draft_comment_id: int):
     comment_ = own_comment_or_404(current_user, draft_comment_id)
     draft = comment_.paragraph.draft
-    if not WithdrawForm().validate_on_submit():
+    form = WithdrawForm()
+    if not form.validate_on_submit():
         flash(_("The form had expired. Send it again."), "error")
         return redirect(url_for("drafts.show", draft_id=draft.id))
     if not can_change_comment(current_user, comment_):
         flash(_("The comment period has ended: the comment can no longer be withdrawn."), "error")
         return redirect(url_for("drafts.show", draft_id=draft.id))
     try:
-        withdraw_comment(comment_, by=current_user)
+        withdraw_comment(comment_, version=form.version.data, by=current_user)
+    except DraftChangedMeanwhile:
+        db.session.rollback()
+        flash(_("The comment was changed in the meantime. Read it again before you withdraw it."), "error")
+        return redirect(url_for("drafts.show", draft_id=draft.id, _anchor=f"c-{comment_.id}"))
     except DraftRefused as refused:
         flash_refused(refused)
         return redirect(url_for("drafts.show", draft_id=draft.id))
@@ -296,17 +310,19 @@ def reply(draft_comment_id: int):
     form = ReplyForm(obj=comment_)
     if request.method == "GET":
         form.version.data = comment_.reply_version
+        form.comment_version.data = comment_.version
         form.disposition.data = comment_.disposition.value if comment_.disposition else None
     conflict = None
     if form.validate_on_submit():
         try:
             reply_to_comment(comment_, disposition=form.disposition.data, reply=form.reply.data,
-                             version=form.version.data, by=current_user)
+                             version=form.version.data, comment_version=form.comment_version.data, by=current_user)
         except DraftChangedMeanwhile:
             db.session.rollback()
             db.session.refresh(comment_)
             form.reply.errors = [*form.reply.errors, str(STALE_SAVE)]
             restart_from(form.version, comment_.reply_version)
+            restart_from(form.comment_version, comment_.version)
             conflict = comment_
         except DraftRefused as refused:
             _refuse(form, refused, "reply")
