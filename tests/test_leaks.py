@@ -592,8 +592,9 @@ def test_earlier_round_input_cited_from_a_later_round_stays_protected(app):
 def test_minutes_name_only_organisations_that_agreed_and_written_input_stays_with_the_team(app):
     """A minutes point attributed to an organisation that did not agree to be named, its comment,
     and the text of written input never reach the public report (any format) or another
-    participant's pages; a consenting organisation and a key quote of written input (without a name)
-    do."""
+    participant's pages, nor does written input whose organisation chose "do not publish" (also a quote
+    taken while it allowed publication); a consenting organisation and a key quote of written input
+    published without its name do."""
     from datetime import time as clock
 
     from consult.analysis.session_input import quote_session_entry
@@ -636,7 +637,14 @@ def test_minutes_name_only_organisations_that_agreed_and_written_input_stays_wit
     publish_agenda(session, by=editor)
     marker = f"SCHRIFTELIJK-{uuid.uuid4().hex}"
     written = save_written_input(item, organisation=silent_org, text=f"Citeerbaar deel. {marker}", by=silent,
-                                 version=0)
+                                 version=0, publication="anonymous")
+    # Written input first published with its name, then "do not publish": the quote taken meanwhile
+    # and the name stay with the team.
+    withdrawn_marker = f"INGETROKKEN-{uuid.uuid4().hex}"
+    withdrawn = save_written_input(item, organisation=other_org, text=f"Tweede deel. {withdrawn_marker}", by=other,
+                                   version=0, publication="named")
+    quote_session_entry(consultation, "input", withdrawn, f"Tweede deel. {withdrawn_marker}", by=editor)
+    save_written_input(item, organisation=other_org, text=withdrawn.text, by=other, publication="none")
     hidden_point = add_minutes_point(item, text="Punt van de geheime organisatie.", by=editor,
                                      organisation=secret_org)
     open_point = add_minutes_point(item, text="Punt van de open organisatie.", by=editor, organisation=open_org)
@@ -646,6 +654,7 @@ def test_minutes_name_only_organisations_that_agreed_and_written_input_stays_wit
     draft = create_draft(consultation, by=editor)
     link_evidence(draft, "general", "minutes_point", str(hidden_point.id), Disposition.ADOPTED, "Reden punt", by=editor)
     link_evidence(draft, "general", "written_input", str(written.id), Disposition.PARTLY, "Reden inbreng", by=editor)
+    link_evidence(draft, "general", "written_input", str(withdrawn.id), Disposition.PARTLY, "Reden twee", by=editor)
     consultation.status = Status.CLOSED
     db.session.commit()
     team = app.test_client()
@@ -664,6 +673,10 @@ def test_minutes_name_only_organisations_that_agreed_and_written_input_stays_wit
         found[f"participant {url}"] = participant.get(url).get_data(as_text=True)
     for protected in ("Zorg Geheimnaam", "Zorg Schriftelijk", marker):
         assert [where for where, text in found.items() if protected in text] == [], protected
+    for protected in ("Zorg Anderszins", withdrawn_marker, "Tweede deel"):  # the participant's own input aside
+        assert [where for where in ("html", "odt", "docx", "pdf") if protected in found[where]] == [], protected
+    assert "Schriftelijke inbreng van een deelnemer over “Onderwerp”: Deels overgenomen (Algemeen deel): Reden twee" \
+        in found["docx"]
     for where in ("html", "docx", "participant /sessions/{id}/minutes".replace("{id}", str(session.id))):
         assert "Punt van de geheime organisatie." in found[where] and "Zorg Openlijk" in found[where], where
     assert "“Citeerbaar deel.” (schriftelijke inbreng van een deelnemer)" in found["docx"]

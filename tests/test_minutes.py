@@ -3,12 +3,13 @@ comment period with the team's answers (versioned), the strategy linking points 
 the analysis tagging and quoting them, and the report's section per session."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 import time_machine
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from consult.advice.models import Disposition
 from consult.analysis.models import Coding, Quote, Tag
@@ -19,7 +20,8 @@ from consult.disclosure import Audience
 from consult.disclosure.sessions import attribution, consenting_organisations
 from consult.extensions import db
 from consult.notify.models import Notification
-from consult.sessions.models import MinutesComment, Registration
+from consult.responses.models import Publication
+from consult.sessions.models import MinutesComment, Registration, WrittenInput
 from consult.sessions.services import (
     PointChangedMeanwhile,
     SessionRefused,
@@ -265,6 +267,16 @@ def test_the_analysis_tags_and_quotes_minutes_points_and_written_input(app, worl
                                    "tag": str(tag.id)}).status_code == 302
     assert post_form(client, url, {"action": "quote", "kind": "point", "entry": str(point.id),
                                    "excerpt": "vast aanspreekpunt"}).status_code == 302
+    # Zorg C did not allow its written input to be published: no quote can be taken from it.
+    unpublished = post_form(client, url, {"action": "quote", "kind": "input", "entry": str(written.id),
+                                          "excerpt": "vaker overleggen"})
+    assert unpublished.status_code == 200
+    assert ("De organisatie heeft gekozen deze schriftelijke inbreng niet te publiceren; er kan dus geen citaat "
+            "uit worden genomen voor het verslag.") in text_of(unpublished)
+    assert db.session.scalar(select(func.count(Quote.id))) == 1
+    save_written_input(table["item"], organisation=world["orgs"]["c"], text=written.text, by=world["users"]["c1"],
+                       publication="anonymous")
+    db.session.commit()
     assert post_form(client, url, {"action": "quote", "kind": "input", "entry": str(written.id),
                                    "excerpt": "vaker overleggen"}).status_code == 302
     refused = post_form(client, url, {"action": "quote", "kind": "input", "entry": str(written.id),
@@ -300,6 +312,8 @@ def test_the_report_has_a_section_per_session_naming_only_who_agreed(world, tabl
     link_evidence(draft, GENERAL, "minutes_point", str(point_b.id), Disposition.ADOPTED, "Komt erin.", by=editor)
     link_evidence(draft, GENERAL, "written_input", str(written.id), Disposition.PARTLY, "Deels.", by=editor)
     from consult.analysis.session_input import quote_session_entry
+    save_written_input(table["item"], organisation=world["orgs"]["c"], text=written.text, by=world["users"]["c1"],
+                       publication="anonymous")
     quote_session_entry(consultation, "input", written, "vaker overleggen", by=editor)
     quote_session_entry(consultation, "point", point_a, "Wachttijden", by=editor)
     db.session.commit()
@@ -323,6 +337,69 @@ def test_the_report_has_a_section_per_session_naming_only_who_agreed(world, tabl
     assert [b.text for b in section if isinstance(b, Paragraph)][-2:] == [
         "Key quotes:", "What the municipality did with the written input:"]
     assert "Zorg A" not in repr(section) and "Zorg C" not in repr(section)
+
+
+def _report_lists(consultation) -> list[list[str]]:
+    from consult.reports.report import build_report
+
+    with force_locale("en"):
+        blocks = build_report(consultation).blocks
+    start = next(i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.text == "Dialogue sessions")
+    end = next(i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.text == "Questions and answers")
+    return [b.items for b in blocks[start:end] if isinstance(b, BulletList)]
+
+
+def test_written_input_reaches_the_report_only_as_its_publication_choice_allows(world, table):
+    from consult.analysis.services import AnalysisRefused
+    from consult.analysis.session_input import quote_session_entry
+
+    editor, consultation, written, item = world["users"]["editor"], world["consultation"], table["written"], table["item"]
+    c1, zorg_c = world["users"]["c1"], world["orgs"]["c"]
+    assert written.publication == Publication.NONE  # the default
+    publish_minutes(table["session"], by=editor)
+    draft = create_draft(consultation, by=editor)
+    link_evidence(draft, GENERAL, "written_input", str(written.id), Disposition.PARTLY, "Deels.", by=editor)
+    with pytest.raises(AnalysisRefused):
+        quote_session_entry(consultation, "input", written, "vaker overleggen", by=editor)
+    db.session.commit()
+    assert _report_lists(consultation) == [
+        ["Written input of a participant on “Wijkteams”: Partly adopted (General part): Deels."]]
+    # "With our name": named, although Zorg C did not agree to be named in the minutes.
+    save_written_input(item, organisation=zorg_c, text=written.text, by=c1, publication="named")
+    quote_session_entry(consultation, "input", written, "vaker overleggen", by=editor)
+    db.session.commit()
+    assert _report_lists(consultation) == [
+        ["“vaker overleggen” (written input of Zorg C)"],
+        ["Written input of Zorg C on “Wijkteams”: Partly adopted (General part): Deels."]]
+    # Back to "do not publish": the quote taken earlier leaves the report, and so does the name.
+    save_written_input(item, organisation=zorg_c, text=written.text, by=c1, publication="none")
+    db.session.commit()
+    assert _report_lists(consultation) == [
+        ["Written input of a participant on “Wijkteams”: Partly adopted (General part): Deels."]]
+
+
+def test_the_written_input_form_asks_for_the_publication_choice(app, world):
+    session = _session(world, capacity=10)
+    item = add_agenda_item(session, title="Wijkteams", description="", by=world["users"]["editor"])
+    publish_agenda(session, by=world["users"]["editor"])
+    db.session.commit()
+    client = clients_for(app, {"c1": world["users"]["c1"]})["c1"]
+    page = text_of(client.get(f"/sessions/{session.id}"))
+    assert "Alleen het projectteam leest het" not in page
+    html = client.get(f"/sessions/{session.id}").get_data(as_text=True)
+    radios = re.findall(rf'<input[^>]*name="i{item.id}-publication"[^>]*>', html)
+    assert [("checked" in r, re.search(r'value="(\w+)"', r).group(1)) for r in radios] == [
+        (False, "named"), (False, "anonymous"), (True, "none")]
+    url = f"/sessions/agenda/{item.id}/input"
+    data = {f"i{item.id}-organisation": str(world["orgs"]["c"].id), f"i{item.id}-text": "Vaker overleggen.",
+            f"i{item.id}-version": "0"}
+    assert post_form(client, url, {**data, f"i{item.id}-publication": "named"}).status_code == 302
+    written = db.session.scalar(select(WrittenInput))
+    assert (written.text, written.publication) == ("Vaker overleggen.", Publication.NAMED)
+    assert post_form(client, url, {**data, f"i{item.id}-version": "1",
+                                   f"i{item.id}-publication": "anonymous"}).status_code == 302
+    db.session.refresh(written)
+    assert (written.publication, written.version) == (Publication.ANONYMOUS, 2)
 
 
 def test_the_point_form_starts_from_the_point_with_its_attribution(app, world, table):

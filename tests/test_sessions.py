@@ -520,13 +520,13 @@ def test_agenda_written_input_and_minutes_from_team_to_registrants(app, world):
     # A provider who cannot come sends written input; an empty one is refused at its field.
     refused = post_form(clients["b1"], f"/sessions/agenda/{first.id}/input",
                         {f"i{first.id}-organisation": str(world["orgs"]["b"].id), f"i{first.id}-text": "  ",
-                         f"i{first.id}-version": "0"})
+                         f"i{first.id}-version": "0", f"i{first.id}-publication": "none"})
     assert refused.status_code == 200
     assert f'href="#i{first.id}-text"' in refused.get_data(as_text=True)
     sent = post_form(clients["b1"], f"/sessions/agenda/{first.id}/input",
                      {f"i{first.id}-organisation": str(world["orgs"]["b"].id),
                       f"i{first.id}-text": "Wij kunnen niet komen. Wijkteams moeten vaker overleggen.",
-                      f"i{first.id}-version": "0"})
+                      f"i{first.id}-version": "0", f"i{first.id}-publication": "none"})
     assert sent.status_code == 302
     written = db.session.scalar(select(WrittenInput))
     assert (written.organisation_id, written.text, written.version) == (
@@ -569,7 +569,7 @@ def test_written_input_from_a_stale_form_is_refused_and_keeps_the_text(app, worl
     # Anna's colleague started from the empty form (version 0) and saves later.
     response = post_form(clients["a2"], f"/sessions/agenda/{item.id}/input",
                          {f"i{item.id}-organisation": str(world["orgs"]["a"].id),
-                          f"i{item.id}-text": "Tweede versie", f"i{item.id}-version": "0"})
+                          f"i{item.id}-text": "Tweede versie", f"i{item.id}-version": "0", f"i{item.id}-publication": "none"})
     assert response.status_code == 200
     assert "Iemand anders heeft deze tekst intussen opgeslagen" in text_of(response)
     assert "Tweede versie" in response.get_data(as_text=True)

@@ -4,7 +4,8 @@ input per session (paged by session), tagged and quoted like answers and message
 Minutes points are what the team wrote of the session, shown outside the team with the
 organisation's name only where it agreed; written input is an organisation's own text for the team.
 Both can be tagged (and so linked to the strategy) and quoted: a key quote goes to the report's
-section on the session, named by the disclosure gate (consult.disclosure.sessions)."""
+section on the session, named by the disclosure gate (consult.disclosure.sessions); written input
+only when its organisation allowed publication."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from consult.analysis.services import AnalysisRefused, locate
 from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Consultation
+from consult.disclosure import Audience
+from consult.disclosure.sessions import may_publish_written_input
 from consult.extensions import db
 from consult.sessions.models import AgendaItem, DialogueSession, MinutesPoint, SessionStatus, WrittenInput
 
@@ -130,7 +133,11 @@ def tag_session_entry(tag: Tag, kind: str, row, *, by: User) -> Coding | None:
 
 def quote_session_entry(consultation: Consultation, kind: str, row, excerpt: str, *, by: User,
                         at: int | None = None) -> Quote:
-    """Mark an excerpt of a minutes point or a written input as a key quote for the report."""
+    """Mark an excerpt of a minutes point or a written input as a key quote for the report; refused
+    for written input whose organisation did not allow publication (the disclosure gate decides)."""
+    if kind == "input" and not may_publish_written_input(row.publication, Audience.PUBLIC):
+        raise AnalysisRefused(_l("The organisation chose not to publish this written input, so no quote can be "
+                                 "taken from it for the report."))
     if not (excerpt or "").strip():
         raise AnalysisRefused(_l("Copy the part of the text you want to quote."))
     start, end = locate(row.text, excerpt, at)

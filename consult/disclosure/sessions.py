@@ -5,8 +5,13 @@ from one. Outside the team an organisation is named only where it agreed: each r
 registering (and may change it later) whether their organisation may be named, and an organisation
 counts as agreeing only while every one of its active registrations for the session agrees. Others
 read "a participant" instead. The team always sees the name; a participant also sees the name of
-their own organisation. Written input is the organisation's own text for the team: its words reach
-the report only as a key quote the team marked, named under the same rule.
+their own organisation.
+
+Written input is the organisation's own text for the team. With it the organisation makes the
+answers' publication choice: with our name, without our name, or do not publish (the default).
+Its words leave the team only as a key quote the team marked, and only when the choice allows
+publication; the organisation is named with the quote, and with what the municipality did with
+the input, only when it chose "with our name" (the consent for the minutes does not apply).
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from collections.abc import Collection, Iterable
 from flask_babel import gettext as _
 
 from consult.disclosure import Audience
+from consult.responses.models import Publication
 
 
 def consenting_organisations(registrations: Iterable) -> set[int]:
@@ -52,3 +58,19 @@ def may_show_minutes(session, audience: Audience) -> bool:
     if audience == Audience.TEAM:
         return True
     return session.minutes_published_at is not None and session.status != "cancelled"
+
+
+def may_publish_written_input(publication: str | Publication | None, audience: Audience) -> bool:
+    """May words of a written input (a key quote) reach ``audience``? Only the team, unless the
+    organisation chose to publish (with or without its name); no choice counts as "do not publish"."""
+    if audience == Audience.TEAM:
+        return True
+    return bool(publication) and Publication(publication) != Publication.NONE
+
+
+def written_input_attribution(written, audience: Audience) -> str:
+    """Whose written input, as ``audience`` may read it: the organisation's name for the team, and
+    outside it only when the organisation chose "with our name"; otherwise "a participant"."""
+    if audience == Audience.TEAM or (written.publication and Publication(written.publication) == Publication.NAMED):
+        return written.organisation.name
+    return _("a participant")

@@ -4,7 +4,8 @@ team's answers, the key quotes the team marked, and what the municipality did wi
 evidence links to its points and written input: part, disposition, reason).
 
 Organisations are named only where they agreed (consult.disclosure.sessions, for the public);
-written input appears only as a key quote or through what was done with it, never in full. The
+written input appears only as a key quote (when its organisation allowed publication) or through
+what was done with it, never in full, named only when its organisation chose "with our name". The
 section reads the sessions, their points, the comments, who agreed to be named and the key quotes in
 one statement each (and the written input only when a quote or a link names some), however many
 sessions there are."""
@@ -20,7 +21,12 @@ from consult.core.documents import BulletList, Heading, Paragraph, Table
 from consult.core.forms import db_int
 from consult.core.templating import format_clock, format_deadline
 from consult.disclosure import Audience
-from consult.disclosure.sessions import attribution, may_show_minutes
+from consult.disclosure.sessions import (
+    attribution,
+    may_publish_written_input,
+    may_show_minutes,
+    written_input_attribution,
+)
 from consult.extensions import db
 from consult.sessions.models import AgendaItem, DialogueSession, MinutesComment, MinutesPoint, WrittenInput
 from consult.sessions.services import consenting_by_session
@@ -104,14 +110,16 @@ def session_blocks(consultation: Consultation, labelled: list[tuple[str, object]
             written = inputs.get(quote.written_input_id)
             if point is not None and point.item.session_id == session.id:
                 session_quotes.append(f"“{quote.text}” ({who(point.organisation)})")
-            elif written is not None and written.item.session_id == session.id:
-                source = _("written input of %(who)s", who=who(written.organisation))
+            elif written is not None and written.item.session_id == session.id \
+                    and may_publish_written_input(written.publication, Audience.PUBLIC):
+                source = _("written input of %(who)s", who=written_input_attribution(written, Audience.PUBLIC))
                 session_quotes.append(f"“{quote.text}” ({source})")
         if session_quotes:
             blocks.append(Paragraph(_("Key quotes:")))
             blocks.append(BulletList(session_quotes))
         done_with_input = [
-            _("Written input of %(who)s on “%(item)s”", who=who(w.organisation), item=w.item.title) + f": {line}"
+            _("Written input of %(who)s on “%(item)s”", who=written_input_attribution(w, Audience.PUBLIC),
+              item=w.item.title) + f": {line}"
             for w in inputs.values() if w.item.session_id == session.id
             for line in links.get(("written_input", str(w.id)), [])]
         if done_with_input:

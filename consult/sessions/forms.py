@@ -19,6 +19,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from consult.consultations.forms import MultiCheckboxField
 from consult.core.forms import strip
+from consult.responses.models import Publication
 from consult.sessions.models import SESSION_AUDIENCE_LABELS
 from consult.sessions.services import MAX_CAPACITY, MAX_SEATS
 
@@ -118,11 +119,29 @@ class PublishForm(FlaskForm):
     """Publishing the agenda or the minutes: only the confirmation itself publishes."""
 
 
+# The answers' three publication choices, worded for written input.
+INPUT_PUBLICATION_LABELS = {
+    Publication.NAMED: _l("Publish quotes from it with the name of our organisation"),
+    Publication.ANONYMOUS: _l("Publish quotes from it without the name of our organisation"),
+    Publication.NONE: _l("Do not publish it"),
+}
+
+
 class WrittenInputForm(FlaskForm):
     organisation = SelectField(_l("On behalf of"), coerce=int,
                                validators=[InputRequired(_l("Choose the organisation you register for."))])
     text = TextAreaField(_l("Your written input"), filters=[strip],
                          validators=[InputRequired(_l("Write your input.")), Length(max=10_000)])
+    publication = RadioField(
+        _l("May quotes from your written input be published in the consultation report?"),
+        default=Publication.NONE.value,
+        choices=[SelectChoice(p.value, label) for p, label in INPUT_PUBLICATION_LABELS.items()],
+        validators=[InputRequired(_l("Choose whether quotes from your written input may be published."))],
+        description=_l("The project team reads your written input. Only when you allow publication may the team "
+                       "take a short quote from it for the consultation report. The report names your "
+                       "organisation, with a quote or with what the municipality did with your input, only when "
+                       "you choose “with the name of our organisation”; otherwise it says “a participant”. With "
+                       "“do not publish” no words of it leave the project team."))
     version = IntegerField(validators=[Optional()])
 
 

@@ -15,6 +15,7 @@ from consult.core.db import str_enum
 from consult.core.time import UTCDateTime, to_local, utcnow
 from consult.extensions import db
 from consult.orgs.models import Organisation
+from consult.responses.models import Publication
 
 
 class SessionAudience(enum.StrEnum):
@@ -200,6 +201,10 @@ class WrittenInput(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     text: Mapped[str] = mapped_column(Text)
+    # The answers' publication choice for this input (with our name / without / do not publish):
+    # whether a key quote of it may reach the report, and under which name
+    # (consult.disclosure.sessions decides).
+    publication: Mapped[Publication] = mapped_column(str_enum(Publication), default=Publication.NONE)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

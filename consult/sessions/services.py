@@ -21,6 +21,7 @@ from consult.extensions import db
 from consult.notify.models import Kind
 from consult.notify.services import absolute_url, notify, url_path
 from consult.orgs.models import Organisation
+from consult.responses.models import Publication
 from consult.sessions.models import (
     AgendaItem,
     DialogueSession,
@@ -400,29 +401,35 @@ class InputChangedMeanwhile(Exception):
 
 
 def save_written_input(item: AgendaItem, *, organisation: Organisation, text: str, by: User,
-                       version: int | None = None) -> WrittenInput:
-    """Write the organisation's input on ``item``: the first save inserts it (one row per
-    organisation and item, also when two colleagues save at the same moment), a later one changes
-    it in one conditional UPDATE from ``version`` (0: the form showed no input yet);
-    InputChangedMeanwhile when a colleague saved after that version."""
+                       version: int | None = None, publication: str | Publication = Publication.NONE) -> WrittenInput:
+    """Write the organisation's input on ``item`` with its publication choice: the first save
+    inserts it (one row per organisation and item, also when two colleagues save at the same
+    moment), a later one changes it in one conditional UPDATE from ``version`` (0: the form showed
+    no input yet); InputChangedMeanwhile when a colleague saved after that version."""
     text = _text(text, _l("Write your input."), "text")
+    try:
+        publication = Publication(publication)
+    except ValueError:
+        raise SessionRefused(_l("Choose whether quotes from your written input may be published."),
+                             field="publication") from None
     now = utcnow()
     written = insert_unless_exists(WrittenInput, agenda_item_id=item.id, organisation_id=organisation.id,
-                                   author_id=by.id, text=text, version=1, created_at=now, updated_at=now)
+                                   author_id=by.id, text=text, publication=publication, version=1,
+                                   created_at=now, updated_at=now)
     if written is not None:  # the first input of this organisation on this item
         record_event("session_written_input", actor=by, obj=written, consultation=item.session.consultation,
-                     session_id=item.session_id, organisation_id=organisation.id)
+                     session_id=item.session_id, organisation_id=organisation.id, publication=publication.value)
         return written
     written = db.session.scalar(select(WrittenInput).where(WrittenInput.agenda_item_id == item.id,
                                                            WrittenInput.organisation_id == organisation.id))
-    if written.text == text:
+    if written.text == text and written.publication == publication:
         return written
     base = written.version if version is None else version
-    if not update_if_version(written, base, text=text, author_id=by.id, updated_at=now):
+    if not update_if_version(written, base, text=text, publication=publication, author_id=by.id, updated_at=now):
         db.session.refresh(written)
         raise InputChangedMeanwhile(written)
     record_event("session_written_input_changed", actor=by, obj=written, consultation=item.session.consultation,
-                 session_id=item.session_id, organisation_id=organisation.id)
+                 session_id=item.session_id, organisation_id=organisation.id, publication=publication.value)
     return written
 
 

@@ -20,10 +20,12 @@ from consult.core.time import combine_local, to_local, utcnow
 from consult.disclosure import Audience
 from consult.disclosure.sessions import attribution
 from consult.extensions import db
+from consult.responses.models import Publication
 from consult.sessions import bp
 from consult.sessions.calendar import calendar_entry
 from consult.sessions.exporters import ParticipantsCsv
 from consult.sessions.forms import (
+    INPUT_PUBLICATION_LABELS,
     NOBODY,
     AgendaItemForm,
     AnswerForm,
@@ -184,6 +186,7 @@ def _show(session: DialogueSession, register_form: RegisterForm | None = None, i
                 written = own_inputs.get((item.id, org_id))
                 form = WrittenInputForm(prefix=f"i{item.id}", formdata=None, organisation=org_id,
                                         text=written.text if written else "",
+                                        publication=(written.publication if written else Publication.NONE).value,
                                         version=written.version if written else 0)
                 input_forms[item.id] = form
             form.organisation.choices = choices
@@ -198,7 +201,7 @@ def _show(session: DialogueSession, register_form: RegisterForm | None = None, i
                            mine=mine, position=waiting_position(mine) if mine else None,
                            seated=seated, waiting=waiting, register_form=register_form,
                            cancel_registration_form=CancelRegistrationForm(), input_forms=input_forms,
-                           own_inputs=own_inputs,
+                           own_inputs=own_inputs, input_publication_labels=INPUT_PUBLICATION_LABELS,
                            consent_form=consent_form or (ConsentForm(
                                formdata=None, may_name="yes" if mine.may_name_organisation else "no") if mine else None),
                            cancel_form=CancelSessionForm(version=session.version)), status
@@ -476,13 +479,13 @@ def written_input(agenda_item_id: int):
     if form.validate_on_submit():
         try:
             save_written_input(item, organisation=organisations[form.organisation.data], text=form.text.data,
-                               by=current_user, version=form.version.data)
+                               by=current_user, version=form.version.data, publication=form.publication.data)
         except InputChangedMeanwhile as stale:
             db.session.rollback()
             form.text.errors = [*form.text.errors, str(STALE_SAVE)]
             restart_from(form.version, stale.written.version)
         except SessionRefused as refused:
-            refuse_on(form.text, refused)
+            refuse_on(form.publication if refused.field == "publication" else form.text, refused)
         else:
             db.session.commit()
             flash(_("Your written input on “%(item)s” has been saved. The project team reads it.", item=item.title), "ok")

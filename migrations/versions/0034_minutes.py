@@ -1,7 +1,8 @@
 """minutes as evidence: consent to be named on a session registration, the comment period of
 published minutes, minutes points attributed to an organisation and changed in versions, the
-registrants' comments per point with the team's answer (``session_minutes_comments``), and tags
-and key quotes on minutes points and written input
+registrants' comments per point with the team's answer (``session_minutes_comments``), the
+publication choice of written input (existing input: "do not publish"), and tags and key quotes on
+minutes points and written input
 
 Revision ID: 0034
 Revises: 0033
@@ -34,6 +35,10 @@ def upgrade():
                                     "organisations", ["organisation_id"], ["id"], ondelete="SET NULL")
         batch_op.create_index(batch_op.f("ix_session_minutes_points_organisation_id"), ["organisation_id"],
                               unique=False)
+    with op.batch_alter_table("session_written_inputs", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("publication", sa.Enum("named", "anonymous", "none", name="publication",
+                                                              native_enum=False, create_constraint=False, length=20),
+                                      nullable=False, server_default="none"))
     op.create_table(
         "session_minutes_comments",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -86,6 +91,7 @@ def upgrade():
 
 
 def downgrade():
+    op.execute("DELETE FROM quotes WHERE minutes_point_id IS NOT NULL OR written_input_id IS NOT NULL")
     with op.batch_alter_table("quotes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_quotes_written_input_id"))
         batch_op.drop_index(batch_op.f("ix_quotes_minutes_point_id"))
@@ -106,6 +112,8 @@ def downgrade():
     for column in ("author_id", "organisation_id", "point_id"):
         op.drop_index(op.f(f"ix_session_minutes_comments_{column}"), table_name="session_minutes_comments")
     op.drop_table("session_minutes_comments")
+    with op.batch_alter_table("session_written_inputs", schema=None) as batch_op:
+        batch_op.drop_column("publication")
     with op.batch_alter_table("session_minutes_points", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_session_minutes_points_organisation_id"))
         batch_op.drop_constraint(batch_op.f("fk_session_minutes_points_organisation_id_organisations"),
