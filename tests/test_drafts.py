@@ -536,6 +536,48 @@ def test_report_has_a_comment_and_reply_table_per_draft_with_only_what_the_gate_
     assert headings.index("Comments on drafts") == headings.index("Advice of the advisory councils") + 1
 
 
+def test_draft_lists_in_sql_agree_with_the_predicates_and_are_limited_or_paged(app, world):
+    from consult.drafts.permissions import (
+        can_comment,
+        can_view_draft,
+        drafts_to_comment,
+        visible_drafts,
+    )
+
+    editor = world["users"]["editor"]
+    drafts = []
+    for number, (audience, opened) in enumerate([(a, o) for a in ("providers", "councils", "both", "invited")
+                                                 for o in (True, False)]):
+        draft = create_document(world["consultation"], title=f"Doc {number}", introduction="", body="Een.", by=editor)
+        starts = utcnow() - timedelta(hours=1) if opened else utcnow() + timedelta(days=1)
+        open_for_comment(draft, opens_at=starts, closes_at=starts + timedelta(days=7), audience=audience,
+                         version=draft.version, by=editor)
+        drafts.append(draft)
+    create_document(world["consultation"], title="Nog niet open", introduction="", body="Een.", by=editor)
+    world["consultation"].invited = [world["orgs"]["b"]]
+    db.session.commit()
+    consultation = world["consultation"]
+    for name in ("a1", "b1", "council", "editor"):
+        user = world["users"][name]
+        everything = db.session.scalars(select(Draft).order_by(Draft.created_at.desc(), Draft.id.desc())).all()
+        assert visible_drafts(user, consultation) == [d for d in everything if can_view_draft(user, d)], name
+        open_now = sorted((d for d in drafts if can_comment(user, d)), key=lambda d: (d.closes_at, d.id))
+        assert drafts_to_comment(user) == open_now, name
+    assert [d.title for d in drafts_to_comment(world["users"]["b1"])] == ["Doc 0", "Doc 4", "Doc 6"]
+    assert drafts_to_comment(world["users"]["a1"], limit=1) == [drafts[0]]
+    consultation.invited_only = True  # closed: only the invited organisation B
+    db.session.commit()
+    assert (drafts_to_comment(world["users"]["a1"]), visible_drafts(world["users"]["a1"], consultation)) == ([], [])
+    assert [d.title for d in drafts_to_comment(world["users"]["b1"])] == ["Doc 0", "Doc 4", "Doc 6"]
+    # The team's list is paged by the database: 21 drafts, 20 on the first page.
+    for number in range(12):
+        create_document(consultation, title=f"Extra {number}", introduction="", body="Een.", by=editor)
+    db.session.commit()
+    client = clients_for(app, {"editor": editor})["editor"]
+    second = text_of(client.get("/consultations/wmo/drafts?page=2"))
+    assert second.count("Doc ") == 1 and "Doc 0" in second
+
+
 def test_home_page_lists_the_drafts_to_comment_on(app, world):
     draft = _draft(world)
     clients = clients_for(app, {"a1": world["users"]["a1"], "editor": world["users"]["editor"]})

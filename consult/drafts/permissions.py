@@ -5,19 +5,22 @@ consult.disclosure.comments."""
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy.orm import contains_eager, joinedload
 
-from consult.consultations.models import Consultation, Status
+from consult.consultations.models import Consultation, Status, TeamMember, consultation_invited_organisations
 from consult.consultations.permissions import can_edit_consultation, can_view_consultation, is_team
 from consult.core.predicates import predicate
 from consult.core.time import utcnow
 from consult.disclosure.comments import may_show_comment
 from consult.drafts.models import Draft, DraftComment, DraftParagraph
 from consult.extensions import db
-from consult.orgs.models import Organisation
+from consult.orgs.models import Organisation, OrgKind
 from consult.responses.permissions import responding_organisations
+from consult.sessions.models import SessionAudience
 from consult.sessions.permissions import audience_organisations
+
+HOME_LIMIT = 10  # the home page lists the drafts closing soonest; the consultation pages list them all
 
 
 def commenting_organisations(user, draft: Draft) -> list[Organisation]:
@@ -69,11 +72,38 @@ def can_reply_to_comment(user, comment: DraftComment) -> bool:
     return not comment.withdrawn and can_manage_drafts(user, comment.paragraph.draft.consultation)
 
 
+def _audience_clause(organisations: list[Organisation]):
+    """Drafts whose audience includes one of ``organisations`` (the rule of ``commenting_organisations``
+    in SQL)."""
+    kinds = {org.kind for org in organisations}
+    clauses = [Draft.audience == SessionAudience.BOTH,
+               and_(Draft.audience == SessionAudience.INVITED,
+                    exists().where(consultation_invited_organisations.c.consultation_id == Draft.consultation_id,
+                                   consultation_invited_organisations.c.organisation_id.in_(
+                                       [org.id for org in organisations])))]
+    if OrgKind.PROVIDER in kinds:
+        clauses.append(Draft.audience == SessionAudience.PROVIDERS)
+    if OrgKind.COUNCIL in kinds:
+        clauses.append(Draft.audience == SessionAudience.COUNCILS)
+    return or_(*clauses)
+
+
+def visible_drafts_query(user, consultation: Consultation):
+    """The consultation's drafts the user may see (``can_view_draft`` in SQL), newest first."""
+    query = select(Draft).where(Draft.consultation_id == consultation.id)
+    if not is_team(user, consultation):
+        organisations = responding_organisations(user)
+        if not organisations or consultation.status == Status.DRAFT or not can_view_consultation(user, consultation):
+            query = query.where(false())
+        else:
+            query = query.where(Draft.opens_at.is_not(None), Draft.opens_at <= utcnow(),
+                                _audience_clause(organisations))
+    return query.order_by(Draft.created_at.desc(), Draft.id.desc())
+
+
 def visible_drafts(user, consultation: Consultation) -> list[Draft]:
     """The consultation's drafts the user may see, newest first."""
-    drafts = db.session.scalars(select(Draft).where(Draft.consultation_id == consultation.id)
-                                .order_by(Draft.created_at.desc(), Draft.id.desc())).all()
-    return [draft for draft in drafts if can_view_draft(user, draft)]
+    return list(db.session.scalars(visible_drafts_query(user, consultation)))
 
 
 @predicate
@@ -130,13 +160,19 @@ def managed_comment_or_404(user, comment_id: int) -> DraftComment:
     return comment
 
 
-def drafts_to_comment(user) -> list[Draft]:
-    """Every draft open for comment now that the user may comment on, closing soonest first (the home
-    page's "to do"): one query, then the audience and access checks per draft."""
-    if not responding_organisations(user):
-        return []
+def drafts_to_comment(user, limit: int = HOME_LIMIT) -> list[Draft]:
+    """The drafts open for comment now that the user may comment on, closing soonest first, at most
+    ``limit`` (the home page's "to do"): ``can_comment`` in one query (audience, closed consultations
+    only for invited organisations, never a consultation the user is on the team of)."""
+    organisations = responding_organisations(user)
+    if not organisations or user.is_admin:
+        return []  # admins are on every team: the team answers, it does not comment
     now = utcnow()
-    drafts = db.session.scalars(select(Draft).join(Consultation).where(
-        Draft.opens_at <= now, Draft.closes_at > now, Consultation.status != Status.DRAFT)
-        .options(joinedload(Draft.consultation)).order_by(Draft.closes_at, Draft.id)).all()
-    return [draft for draft in drafts if can_comment(user, draft)]
+    org_ids = [org.id for org in organisations]
+    invited = exists().where(consultation_invited_organisations.c.consultation_id == Consultation.id,
+                             consultation_invited_organisations.c.organisation_id.in_(org_ids))
+    on_team = exists().where(TeamMember.consultation_id == Consultation.id, TeamMember.user_id == user.id)
+    return list(db.session.scalars(select(Draft).join(Consultation).where(
+        Draft.opens_at <= now, Draft.closes_at > now, Consultation.status != Status.DRAFT,
+        or_(Consultation.invited_only.is_(False), invited), ~on_team, _audience_clause(organisations))
+        .options(contains_eager(Draft.consultation)).order_by(Draft.closes_at, Draft.id).limit(limit)))

@@ -11,7 +11,7 @@ from consult.consultations.loaders import load_consultation
 from consult.consultations.permissions import is_team
 from consult.core.access import deny_hidden
 from consult.core.conflicts import STALE_SAVE, restart_from
-from consult.core.paging import Page, arg_page
+from consult.core.paging import arg_page
 from consult.core.refused import flash_refused, refuse_on
 from consult.core.time import combine_local, to_local
 from consult.disclosure import Protected
@@ -31,7 +31,7 @@ from consult.drafts.permissions import (
     own_comment_or_404,
     paragraph_or_404,
     shown_comments,
-    visible_drafts,
+    visible_drafts_query,
 )
 from consult.drafts.services import (
     ANSWERED,
@@ -68,9 +68,8 @@ def index(slug: str):
     consultation = load_consultation(slug, team_users=False)
     if not can_view_drafts(current_user, consultation):
         abort(404)
-    drafts = visible_drafts(current_user, consultation)
-    page = arg_page()
-    paging = Page(page, PAGE_SIZE, len(drafts), drafts[(page - 1) * PAGE_SIZE:page * PAGE_SIZE])
+    paging = db.paginate(visible_drafts_query(current_user, consultation), page=arg_page(), per_page=PAGE_SIZE,
+                         error_out=False)
     return render_template("drafts/index.html", consultation=consultation, paging=paging)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from consult.consultations.models import Consultation
 from consult.core.documents import Heading, Paragraph, Table
@@ -30,15 +30,18 @@ def drafts_blocks(consultation: Consultation) -> list:
         "comments and those of organisations that chose not to publish them are not in this report."))]
     columns = [_("Paragraph"), _("Organisation"), _("Comment"), _("Reply of the municipality")]
     without_name, not_answered = _("Without name"), _("Not answered yet.")
+    per_draft: dict[int, list[DraftComment]] = {}
+    for comment in db.session.scalars(  # every draft's comments in one statement
+            select(DraftComment).join(DraftComment.paragraph)
+            .where(DraftParagraph.draft_id.in_([draft.id for draft in drafts]), public_comment_filter(DraftComment))
+            .options(joinedload(DraftComment.organisation), contains_eager(DraftComment.paragraph))
+            .order_by(DraftParagraph.position, DraftComment.id)):
+        per_draft.setdefault(comment.paragraph.draft_id, []).append(comment)
     for draft in drafts:
         blocks.append(Heading(draft.title, 3))
         blocks.append(Paragraph(_("Open for comment from %(start)s to %(end)s.", start=format_day(draft.opens_at),
                                   end=format_deadline(draft.closes_at)), meta=True))
-        comments = db.session.scalars(
-            select(DraftComment).join(DraftParagraph).where(DraftParagraph.draft_id == draft.id,
-                                                           public_comment_filter(DraftComment))
-            .options(joinedload(DraftComment.organisation), joinedload(DraftComment.paragraph))
-            .order_by(DraftParagraph.position, DraftComment.id))
+        comments = per_draft.get(draft.id, [])
         rows = [[_number(comment),
                  comment.organisation.name if may_name_in_public(comment) else without_name,
                  comment.body,
