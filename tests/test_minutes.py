@@ -148,6 +148,14 @@ def test_registrants_comment_during_the_period_and_not_after_it(app, world, tabl
     db.session.commit()
     assert session.comments_last_day == today + timedelta(days=3)
     clients = clients_for(app, {k: world["users"][k] for k in ("a1", "b1", "editor")})
+    # Before posting, the form says who reads the comment and when the organisation is named.
+    readers = ("De deelnemers die zich voor de tafel hebben aangemeld lezen uw reactie, en zodra het "
+               "consultatieverslag is gepubliceerd kan iedereen haar daarin lezen, met het antwoord van het "
+               "projectteam. Uw organisatie wordt er alleen bij genoemd als zij akkoord is met vermelding; anders "
+               "staat er “een deelnemer”.")
+    hint = re.search(rf'<[^>]*id="p{point.id}-text-hint"[^>]*>(.*?)</', clients["a1"].get(
+        f"/sessions/{session.id}/minutes").get_data(as_text=True), re.S).group(1)
+    assert " ".join(hint.split()) == "Namens Zorg A. " + readers
     sent = post_form(clients["a1"], f"/sessions/minutes/{point.id}/comments",
                      {f"p{point.id}-text": "Wij bedoelden een vast aanspreekpunt per wijk."})
     assert sent.status_code == 302
@@ -413,7 +421,7 @@ def test_registering_through_the_form_records_the_naming_choice(app, world):
     session = _session(world, capacity=10)
     clients = clients_for(app, {k: world["users"][k] for k in ("a1", "b1")})
     page = clients["a1"].get(f"/sessions/{session.id}").get_data(as_text=True)
-    assert 'name="may_name"' in page and "Mijn organisatie mag in het verslag genoemd worden" in page
+    assert 'name="may_name"' in page and "Mijn organisatie mag in het verslag en bij haar reacties daarop genoemd worden" in page
     assert post_form(clients["a1"], f"/sessions/{session.id}/register",
                      {"organisation": str(world["orgs"]["a"].id), "may_name": "y"}).status_code == 302
     assert post_form(clients["b1"], f"/sessions/{session.id}/register",

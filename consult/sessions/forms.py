@@ -79,21 +79,22 @@ class CancelSessionForm(FlaskForm):
     version = IntegerField(validators=[Optional()])
 
 
-NAMING_HINT = _l("The project team writes minutes of what was said. With your agreement it names your "
-                 "organisation with the points it made; without it, the minutes say “a participant”. "
-                 "Your organisation is named only when everyone registered for it agrees.")
+NAMING_HINT = _l("The project team writes minutes of what was said; registrants can comment on them, and the "
+                 "minutes with the comments go into the consultation report. With your agreement your "
+                 "organisation is named with the points it made and with its comments; without it, they say "
+                 "“a participant”. Your organisation is named only when everyone registered for it agrees.")
 
 
 class RegisterForm(FlaskForm):
     organisation = SelectField(_l("On behalf of"), coerce=int,
                                validators=[InputRequired(_l("Choose the organisation you register for."))])
-    may_name = BooleanField(_l("My organisation may be named in the minutes"), description=NAMING_HINT)
+    may_name = BooleanField(_l("My organisation may be named in the minutes and with its comments on them"), description=NAMING_HINT)
 
 
 class ConsentForm(FlaskForm):
     """A registrant changes whether their organisation may be named in the minutes."""
 
-    may_name = RadioField(_l("May the minutes name your organisation?"), choices=[
+    may_name = RadioField(_l("May the minutes and the comments on them name your organisation?"), choices=[
         SelectChoice("yes", _l("Yes, name my organisation with what it said")),
         SelectChoice("no", _l("No, write “a participant”"))], description=NAMING_HINT,
         validators=[InputRequired(_l("Choose whether your organisation may be named."))])
@@ -166,9 +167,17 @@ class PublishMinutesForm(FlaskForm):
                                               "day (Dutch time). Left empty: 14 days from today."))
 
 
+# Said with the comment field, before a comment is posted or changed.
+COMMENT_READERS = _l("The participants who registered for the session read your comment, and once the "
+                     "consultation report is published everyone can read it there, with the answer of the "
+                     "project team. Your organisation is named with it only if it agreed to be named; "
+                     "otherwise it says “a participant”.")
+
+
 class CommentForm(FlaskForm):
     text = TextAreaField(_l("Your comment"), filters=[strip],  # the view names the point in the label
-                         validators=[InputRequired(_l("Write your comment.")), Length(max=10_000)])
+                         validators=[InputRequired(_l("Write your comment.")), Length(max=10_000)],
+                         description=COMMENT_READERS)
     version = IntegerField(validators=[Optional()])
 
 
