@@ -688,6 +688,45 @@ def test_strategy_picker_keeps_an_earlier_rounds_confidential_answers_from_anoth
     assert "62,5" not in text_of(refused)
 
 
+def test_earlier_round_refs_are_made_and_read_in_one_place_and_labelled_without_a_read_per_link(app, world, rounds):
+    from sqlalchemy import event
+
+    from consult.advice.models import Disposition
+    from consult.consultations.trajectory_services import EarlierRef, earlier_ref, parse_earlier_ref
+    from consult.reports.report import _labelled_links
+    from consult.strategy.services import create_draft, link_evidence
+
+    assert earlier_ref(7, "answer", "3-4") == "7:answer:3-4"
+    assert parse_earlier_ref("7:answer:3-4") == EarlierRef(7, "answer", "3-4")
+    assert parse_earlier_ref("7:qa:12") == EarlierRef(7, "qa", "12")
+    for wrong in ("x:answer:1", "7", "7:", "7::1", "", "-1:answer:1"):
+        assert parse_earlier_ref(wrong) is None, wrong
+    first, second = world["rounds"][0], world["rounds"][1]
+    editor, earlier = world["users"]["editor"], rounds["earlier"]
+    draft = create_draft(second, by=editor)
+    answers = [f"{first.id}:answer:{response.id}-{question.id}" for response in (rounds["mine"], rounds["b_response"])
+               for question in earlier[:2]]
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    costs = []
+    for ref in answers:
+        link_evidence(draft, "general", "earlier_round", ref, Disposition.ADOPTED, "Meegenomen.", by=editor)
+        db.session.commit()
+        db.session.expire_all()
+        statements.clear()
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            labelled = _labelled_links(db.session.get(type(draft), draft.id))
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        assert [label for label, _link in labelled] == ["Algemeen deel (inbreng van ronde 1)"] * len(labelled)
+        costs.append(len(statements))
+    assert len(set(costs)) == 1, costs  # the same with 1 link to an earlier round as with 4
+
+
 def test_report_names_the_trajectory_and_its_rounds(app, world, rounds):
     first, second, third = world["rounds"]
     first.opens_at, first.closes_at = utcnow() - timedelta(days=60), utcnow() - timedelta(days=30)

@@ -68,6 +68,7 @@ from consult.analysis.session_input_forms import SessionInputActionForm
 from consult.audit.services import record_event
 from consult.consultations.loaders import load_consultation
 from consult.consultations.models import Consultation, QuestionKind, Theme
+from consult.consultations.trajectory_services import earlier_ref
 from consult.core.access import deny_hidden
 from consult.core.conflicts import STALE_SAVE, form_version
 from consult.core.evidence import strategy_links
@@ -520,10 +521,11 @@ def _earlier_rounds(consultation, question_obj, refused) -> dict:
         record_event("confidential_viewed", actor=current_user, obj=consultation, question_id=question_obj.id,
                      answers=shown)
         db.session.commit()
+    refs = {a.item.key: earlier_ref(a.earlier.consultation.id, "answer", a.item.key) for a in answers}
     return {"earlier_answers": answers, "earlier_paging": Page(found.page, PAGE_SIZE, found.total),
             "earlier_readable": readable, "earlier_form": refused if isinstance(refused, EarlierQuoteForm) else None,
-            "earlier_informed": _strategy(consultation, {"earlier_round": {
-                f"{a.earlier.consultation.id}:answer:{a.item.key}" for a in answers}})[0]["earlier_round"]}
+            "earlier_refs": refs,
+            "earlier_informed": _strategy(consultation, {"earlier_round": set(refs.values())})[0]["earlier_round"]}
 
 
 @question_action("earlier-quote", EarlierQuoteForm)

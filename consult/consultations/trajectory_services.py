@@ -22,6 +22,7 @@ from consult.consultations.services import move, slugify
 from consult.consultations.trajectory_models import JoinRequest, JoinStatus, Trajectory, TrajectoryRound
 from consult.core.db import update_if_version
 from consult.core.diff import word_diff
+from consult.core.forms import db_int
 from consult.core.refused import Refused
 from consult.core.time import utcnow
 from consult.extensions import db
@@ -328,6 +329,35 @@ def since_earlier(user, consultation: Consultation, questions=None) -> dict[int,
         ops = tuple(word_diff(before.text, question.text)) if "text" in changed else ()
         result[question.id] = SinceEarlier(question, before, numbers[found[1]], changed, ops)
     return result
+
+
+@dataclass(frozen=True)
+class EarlierRef:
+    """Input of an earlier round as a later round names it ("<consultation id>:<type>:<ref>", the
+    ``source_ref`` of an "earlier_round" evidence link): which round's consultation, and the input's
+    own type and ref in that round."""
+
+    consultation_id: int
+    source_type: str
+    ref: str
+
+    def __str__(self) -> str:
+        return f"{self.consultation_id}:{self.source_type}:{self.ref}"
+
+
+def earlier_ref(consultation_id: int, source_type: str, ref: str) -> str:
+    """The ref by which a later round names ``source_type``/``ref`` of the round ``consultation_id``."""
+    return str(EarlierRef(consultation_id, source_type, ref))
+
+
+def parse_earlier_ref(text: str) -> EarlierRef | None:
+    """What :func:`earlier_ref` made; None for text that is no such ref (posted text may be anything)."""
+    number, _sep, rest = (text or "").partition(":")
+    source_type, sep, ref = rest.partition(":")
+    consultation_id = db_int(number)
+    if consultation_id is None or not sep or not source_type:
+        return None
+    return EarlierRef(consultation_id, source_type, ref)
 
 
 def earlier_rounds(consultation: Consultation, item: TrajectoryRound | None = None) -> list[tuple[int, TrajectoryRound]]:

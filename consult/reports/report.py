@@ -48,7 +48,7 @@ from consult.reports.rounds_section import (
 from consult.reports.sessions_section import session_blocks
 from consult.responses.models import Publication, Response, ResponseStatus, SubmittedAnswer
 from consult.strategy.document import strategy_blocks
-from consult.strategy.services import draft_for, evidence_label, links_for, part_labels
+from consult.strategy.services import draft_for, evidence_label, links_for, part_labels, round_numbers
 
 
 def report_for(consultation: Consultation) -> Report | None:
@@ -382,8 +382,8 @@ def _labelled_links(draft) -> list[tuple[str, object]]:
     """The draft's evidence links, each with where it points (named once per link)."""
     if draft is None:
         return []
-    labels = part_labels(draft)
-    return [(evidence_label(labels, link), link) for link in links_for(draft)]
+    labels, rounds = part_labels(draft), round_numbers(draft.consultation)
+    return [(evidence_label(labels, link, rounds), link) for link in links_for(draft)]
 
 
 class _DispositionLabels(dict):

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from consult.analysis.rounds import earlier_questions, earlier_versions, round_of_request
 from consult.consultations.models import Consultation, Status
+from consult.consultations.trajectory_services import parse_earlier_ref
 from consult.core.documents import Heading, Paragraph, Table
 from consult.core.templating import format_day
 
@@ -68,9 +69,10 @@ def earlier_link_questions(consultation: Consultation, labelled) -> dict[str, in
     later = later_questions(consultation)
     found = {}
     for ref in refs:
-        _consultation, _sep, rest = ref.partition(":")
-        source_type, _sep, key = rest.partition(":")
-        question = key.partition("-")[2]
-        if source_type == "answer" and question.isdigit() and int(question) in later:
+        parsed = parse_earlier_ref(ref)
+        if parsed is None:
+            continue
+        question = parsed.ref.partition("-")[2]
+        if parsed.source_type == "answer" and question.isdigit() and int(question) in later:
             found[ref] = later[int(question)][0]
     return found

@@ -17,7 +17,7 @@ from consult.analysis.services import answer_items_of, current_answers
 from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Consultation
-from consult.consultations.trajectory_services import earlier_rounds, round_of
+from consult.consultations.trajectory_services import earlier_ref, earlier_rounds, parse_earlier_ref, round_of
 from consult.core.access import like_contains
 from consult.core.db import update_if_version
 from consult.core.diff import word_diff
@@ -695,10 +695,9 @@ def _earlier_round_sources(consultation: Consultation, refs: set[str] | None, *,
     if refs is not None:
         wanted = {}
         for ref in refs:
-            number, _sep, rest = ref.partition(":")
-            source_type, _sep, inner = rest.partition(":")
-            if db_int(number) is not None and source_type in SOURCE_TYPES and source_type != "earlier_round":
-                wanted.setdefault(db_int(number), {}).setdefault(source_type, set()).add(inner)
+            parsed = parse_earlier_ref(ref)
+            if parsed is not None and parsed.source_type in SOURCE_TYPES and parsed.source_type != "earlier_round":
+                wanted.setdefault(parsed.consultation_id, {}).setdefault(parsed.source_type, set()).add(parsed.ref)
     found: list[Source] = []
     for number, item in earlier_rounds(consultation):
         if wanted is not None and item.consultation_id not in wanted:
@@ -715,7 +714,7 @@ def _earlier_round_sources(consultation: Consultation, refs: set[str] | None, *,
                 continue
             if limit is not None and len(found) >= limit:
                 break
-            found.append(Source("earlier_round", f"{item.consultation_id}:{source.type}:{source.ref}",
+            found.append(Source("earlier_round", earlier_ref(item.consultation_id, source.type, source.ref),
                                 str(_l("Round %(number)d — %(title)s", number=number, title=source.title)),
                                 source.text, source.confidential))
     return found
@@ -821,21 +820,37 @@ def part_labels(draft: StrategyDraft) -> dict[str, str]:
     return labels
 
 
-def evidence_label(labels: dict[str, str], link: EvidenceLink) -> str:
-    """Where a link points, for people: the part's name, and the choice within it when it names one."""
+def round_numbers(consultation: Consultation) -> dict[int, int]:
+    """The number of each earlier round of ``consultation``'s trajectory, by its consultation's id:
+    read once for a page of links, whatever the number of links to earlier rounds."""
+    return {item.consultation_id: number for number, item in earlier_rounds(consultation)}
+
+
+def evidence_label(labels: dict[str, str], link: EvidenceLink, rounds: dict[int, int] | None = None) -> str:
+    """Where a link points, for people: the part's name, and the choice within it when it names one;
+    a link to an earlier round's input names that round (``rounds``: :func:`round_numbers`, read by
+    the caller once for all its links)."""
     part = labels.get(link.part, link.part)
     if link.source_type == "earlier_round":
-        part = _with_round(part, link.source_ref)
+        part = _with_round(part, link.source_ref, rounds)
     if not link.choice:
         return part
     return str(_l("%(part)s – %(choice)s", part=part, choice=choice_label(link.choice)))
 
 
-def _with_round(label: str, ref: str) -> str:
-    """``label`` with the round of the trajectory that an "earlier_round" ref's input came from."""
-    consultation = db.session.get(Consultation, db_int(ref.partition(":")[0]) or 0)
-    item = round_of(consultation) if consultation is not None else None
-    return str(_l("%(label)s (input of round %(number)d)", label=label, number=item.number)) if item else label
+def _with_round(label: str, ref: str, rounds: dict[int, int] | None = None) -> str:
+    """``label`` with the round of the trajectory that an "earlier_round" ref's input came from
+    (its number from ``rounds`` when given; else read for this one ref)."""
+    parsed = parse_earlier_ref(ref)
+    if parsed is None:
+        return label
+    if rounds is not None:
+        number = rounds.get(parsed.consultation_id)
+    else:
+        consultation = db.session.get(Consultation, parsed.consultation_id)
+        item = round_of(consultation) if consultation is not None else None
+        number = item.number if item else None
+    return str(_l("%(label)s (input of round %(number)d)", label=label, number=number)) if number else label
 
 
 @dataclass
@@ -871,11 +886,13 @@ def informed_about(draft: StrategyDraft | None,
     if draft is None or not wanted:
         return result
     labels = part_labels(draft)
+    rounds = round_numbers(draft.consultation) if "earlier_round" in refs else {}
     for link in db.session.scalars(select(EvidenceLink).where(
             EvidenceLink.draft_id == draft.id,
             or_(*(and_(EvidenceLink.source_type == source_type, EvidenceLink.source_ref.in_(r))
                   for source_type, r in wanted))).order_by(EvidenceLink.id)):
-        result[link.source_type].setdefault(link.source_ref, []).append((evidence_label(labels, link), link))
+        result[link.source_type].setdefault(link.source_ref, []).append((evidence_label(labels, link, rounds),
+                                                                         link))
     return result
 
 
@@ -890,9 +907,10 @@ def informed(consultation: Consultation, source_type: str) -> dict[str, list[tup
     labels = {part_key(s): s.name for s in db.session.scalars(select(Segment).where(
         Segment.draft_id == links[0].draft_id))}
     labels[GENERAL] = str(_l("General part"))
+    rounds = round_numbers(consultation) if source_type == "earlier_round" else {}
     result: dict[str, list[tuple[str, EvidenceLink]]] = {}
     for link in links:
-        result.setdefault(link.source_ref, []).append((evidence_label(labels, link), link))
+        result.setdefault(link.source_ref, []).append((evidence_label(labels, link, rounds), link))
     return result
 
 
