@@ -225,6 +225,22 @@ def test_the_team_answers_a_comment_refusing_a_stale_form_and_the_commenter_is_t
     with pytest.raises(PointChangedMeanwhile):
         answer_comment(comment, reply="Nog eens.", corrected=False, by=world["users"]["editor"], version=2)
     db.session.rollback()
+    # Once answered, the comment can no longer be changed: the answer would speak to a text the team
+    # never saw (the report pairs them).
+    minutes_html = clients["a1"].get(f"/sessions/{session.id}/minutes").get_data(as_text=True)
+    assert f'/sessions/comments/{comment.id}/edit"' not in minutes_html
+    edit_page = clients["a1"].get(f"/sessions/comments/{comment.id}/edit")
+    assert edit_page.status_code == 302
+    late_edit = post_form(clients["a1"], f"/sessions/comments/{comment.id}/edit",
+                          {"text": "Toch iets anders.", "version": "3"})
+    assert late_edit.status_code == 302
+    assert ("Het projectteam heeft deze reactie beantwoord; u kunt haar niet meer wijzigen. Plaats in plaats "
+            "daarvan een nieuwe reactie op het punt.") in text_of(clients["a1"].get(late_edit.headers["Location"]))
+    with pytest.raises(SessionRefused):
+        change_comment(comment, text="Toch iets anders.", by=world["users"]["a1"], version=3)
+    db.session.rollback()
+    db.session.refresh(comment)
+    assert (comment.text, comment.version) == ("Klopt niet: het ging om de wijk.", 3)
     # Another registrant sees the comment and the answer, without Zorg A's name (A did not agree).
     page = text_of(clients["c1"].get(f"/sessions/{session.id}/minutes"))
     assert "een deelnemer" in page and "Zorg A" not in page

@@ -88,7 +88,8 @@ NAMING_HINT = _l("The project team writes minutes of what was said; registrants 
 class RegisterForm(FlaskForm):
     organisation = SelectField(_l("On behalf of"), coerce=int,
                                validators=[InputRequired(_l("Choose the organisation you register for."))])
-    may_name = BooleanField(_l("My organisation may be named in the minutes and with its comments on them"), description=NAMING_HINT)
+    may_name = BooleanField(_l("My organisation may be named in the minutes and with its comments on them"),
+                            description=NAMING_HINT)
 
 
 class ConsentForm(FlaskForm):

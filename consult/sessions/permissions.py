@@ -182,10 +182,12 @@ def can_answer_comments(user, session: DialogueSession) -> bool:
 
 @predicate
 def can_change_minutes_comment(user, comment: MinutesComment) -> bool:
-    """A registrant of the comment's organisation, while the comment period is open."""
+    """A registrant of the comment's organisation, while the comment period is open and the team
+    has not answered the comment."""
     session = comment.point.item.session
     mine = own_registration(user, session)
-    return mine is not None and mine.organisation_id == comment.organisation_id and can_comment_minutes(user, session)
+    return mine is not None and mine.organisation_id == comment.organisation_id and comment.replied_at is None \
+        and can_comment_minutes(user, session)
 
 
 def own_comment_or_404(user, comment_id: int) -> MinutesComment:

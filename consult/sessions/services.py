@@ -590,6 +590,10 @@ def _require_open(session: DialogueSession) -> None:
                                 "added or changed."), field="text")
 
 
+ANSWERED_COMMENT = _l("The project team has answered this comment, so it can no longer be changed. Add a new "
+                      "comment on the point instead.")
+
+
 def comment_on_point(point: MinutesPoint, *, organisation: Organisation, text: str, by: User) -> MinutesComment:
     """A registrant's comment on ``point`` on behalf of ``organisation`` (the one they registered
     for), during the comment period."""
@@ -605,10 +609,13 @@ def comment_on_point(point: MinutesPoint, *, organisation: Organisation, text: s
 
 
 def change_comment(comment: MinutesComment, *, text: str, by: User, version: int | None = None) -> bool:
-    """Change a comment while the comment period is open; PointChangedMeanwhile when it was saved
-    (or answered) after ``version``. False when nothing changed."""
+    """Change a comment while the comment period is open and the team has not answered it (the
+    answer, and the report that pairs them, would then speak to a text it never saw);
+    PointChangedMeanwhile when it was saved (or answered) after ``version``. False when nothing changed."""
     session = comment.point.item.session
     _require_open(session)
+    if comment.replied_at is not None:
+        raise SessionRefused(ANSWERED_COMMENT, field="text")
     text = _text(text, _l("Write your comment."), "text")
     if comment.text == text:
         return False

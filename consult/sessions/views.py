@@ -66,6 +66,7 @@ from consult.sessions.permissions import (
     visible_sessions,
 )
 from consult.sessions.services import (
+    ANSWERED_COMMENT,
     COMMENT_DAYS,
     InputChangedMeanwhile,
     PointChangedMeanwhile,
@@ -680,7 +681,8 @@ def edit_comment(minutes_comment_id: int):
     session = comment.point.item.session
     back = url_for("sessions.minutes", session_id=session.id) + f"#point-{comment.point_id}"
     if not can_change_minutes_comment(current_user, comment):
-        flash(_("The comment period on these minutes has ended; comments can no longer be added or changed."),
+        flash(str(ANSWERED_COMMENT) if comment.replied_at is not None else
+              _("The comment period on these minutes has ended; comments can no longer be added or changed."),
               "error")
         return redirect(back)
     form = CommentForm(obj=None if request.method == "POST" else comment)
