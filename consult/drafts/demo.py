@@ -34,17 +34,20 @@ Een inwoner heeft een vaste begeleider en hooguit één vaste vervanger.
 
 De aanbieder neemt deel aan het overleg met het wijkteam in de wijken waar hij inwoners begeleidt."""
 
-ACCESS = """De toegang loopt via de wijkteams; een inwoner kan zich ook rechtstreeks bij een aanbieder melden
-voor algemene voorzieningen.
-
-Het wijkteam stelt het ondersteuningsplan op met de inwoner en de aanbieder, binnen twee weken na de
-melding.
-
-De gemeenten maken één werkwijze voor de vijf wijkteams in de regio."""
-
+ACCESS_PARAGRAPHS = [
+    "De toegang loopt via de wijkteams; een inwoner kan zich ook rechtstreeks bij een aanbieder melden voor "
+    "algemene voorzieningen.",
+    "Het wijkteam stelt het ondersteuningsplan op met de inwoner en de aanbieder, binnen twee weken na de melding.",
+    "De gemeenten maken één werkwijze voor de vijf wijkteams in de regio.",
+]
+ACCESS = "\n\n".join(ACCESS_PARAGRAPHS)
 # The access draft's second paragraph as the team revised it after the comment period.
-ACCESS_REVISED = ("Het wijkteam stelt het ondersteuningsplan op met de inwoner en de aanbieder, binnen vier "
-                  "weken na de melding; bij spoed binnen een week.")
+ACCESS_REVISED = "\n\n".join([
+    ACCESS_PARAGRAPHS[0],
+    "Het wijkteam stelt het ondersteuningsplan op met de inwoner en de aanbieder, binnen vier weken na de "
+    "melding; bij spoed binnen een week.",
+    ACCESS_PARAGRAPHS[2],
+])
 
 
 def load_drafts(users: dict, organisations: dict, consultations: dict[str, Consultation]) -> None:
@@ -93,14 +96,13 @@ def load_drafts(users: dict, organisations: dict, consultations: dict[str, Consu
     comments = [
         (second, providers[2], users["provider3"], Publication.NAMED, Disposition.ADOPTED,
          "Twee weken is voor ons niet haalbaar in drukke periodes; vier weken past beter.",
-         "Overgenomen: de termijn wordt vier weken, met een week bij spoed."),
+         "De termijn wordt vier weken, met een week bij spoed."),
         (paragraph(access, "3"), council, users["council"], Publication.ANONYMOUS, Disposition.PARTLY,
          "Eén werkwijze is goed, maar laat ruimte voor de eigen aanpak van kleine kernen.",
-         "Deels overgenomen: de werkwijze is gelijk, de wijkteams kiezen hun eigen spreekuren."),
+         "De werkwijze is gelijk; de wijkteams kiezen wel hun eigen spreekuren."),
         (paragraph(access, "1"), providers[0], users["provider1"], Publication.NONE, Disposition.NOT_ADOPTED,
          "Laat inwoners zich voor begeleiding ook rechtstreeks bij ons melden.",
-         "Niet overgenomen: de toegang tot maatwerk blijft bij de wijkteams, zodat elke inwoner dezelfde "
-         "afweging krijgt."),
+         "De toegang tot maatwerk blijft bij de wijkteams, zodat elke inwoner dezelfde afweging krijgt."),
     ]
     for target, organisation, author, publication, disposition, body, reply in comments:
         db.session.add(DraftComment(
@@ -109,6 +111,6 @@ def load_drafts(users: dict, organisations: dict, consultations: dict[str, Consu
             reply=reply, reply_version=2, replied_at=answered, replied_by=users["team"]))
     db.session.flush()
     # The team revised the second paragraph after the period: its comment shows the change.
-    access.body = ACCESS.replace(second.text, ACCESS_REVISED)
+    access.body = ACCESS_REVISED
     access.updated_at = answered
     sync_paragraphs(access, document_paragraphs(access.body))
