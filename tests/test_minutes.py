@@ -433,6 +433,28 @@ def test_the_point_form_starts_from_the_point_with_its_attribution(app, world, t
     assert "Een vast aanspreekpunt helpt.</textarea>" in html
 
 
+def test_a_point_keeps_its_attribution_when_the_organisation_is_no_longer_registered(app, world, table):
+    from consult.sessions.services import cancel_registration
+
+    point, zorg_a = table["a"], world["orgs"]["a"]
+    for key in ("a1", "a2"):
+        cancel_registration(table["regs"][key], by=world["users"][key])
+    db.session.commit()
+    client = clients_for(app, {"editor": world["users"]["editor"]})["editor"]
+    html = client.get(f"/sessions/minutes/{point.id}/edit").get_data(as_text=True)
+    assert (f'<option selected value="{zorg_a.id}">Zorg A (niet meer aangemeld; weergegeven als “een deelnemer”)'
+            '</option>') in html
+    changed = post_form(client, f"/sessions/minutes/{point.id}/edit",
+                        {"text": "Wachttijden lopen verder op.", "organisation": str(zorg_a.id),
+                         "version": str(point.version)})
+    assert changed.status_code == 302
+    db.session.refresh(point)
+    assert (point.text, point.organisation_id, point.version) == ("Wachttijden lopen verder op.", zorg_a.id, 2)
+    # A new point cannot be attributed to it.
+    with pytest.raises(SessionRefused):
+        add_minutes_point(table["item"], text="Nieuw", by=world["users"]["editor"], organisation=zorg_a)
+
+
 def test_registering_through_the_form_records_the_naming_choice(app, world):
     session = _session(world, capacity=10)
     clients = clients_for(app, {k: world["users"][k] for k in ("a1", "b1")})

@@ -540,8 +540,13 @@ def attributable_organisations(session: DialogueSession) -> list[Organisation]:
         .order_by(Organisation.name)))
 
 
-def _check_attributable(session: DialogueSession, organisation: Organisation | None) -> None:
-    if organisation is not None and organisation.id not in {o.id for o in attributable_organisations(session)}:
+def _check_attributable(session: DialogueSession, organisation: Organisation | None,
+                        current_id: int | None = None) -> None:
+    """A new attribution must be to a registered organisation; the current one (``current_id``) may
+    stay, also when the organisation no longer has a seat."""
+    if organisation is None or organisation.id == current_id:
+        return
+    if organisation.id not in {o.id for o in attributable_organisations(session)}:
         raise SessionRefused(_l("Choose one of the organisations registered for the session."), field="organisation")
 
 
@@ -563,7 +568,7 @@ def change_minutes_point(point: MinutesPoint, *, text: str, organisation: Organi
     if session.cancelled:
         raise SessionRefused(_l("A cancelled session cannot be changed."), field="text")
     text = _text(text, _l("Write the point."), "text")
-    _check_attributable(session, organisation)
+    _check_attributable(session, organisation, current_id=point.organisation_id)
     organisation_id = organisation.id if organisation else None
     if point.text == text and point.organisation_id == organisation_id:
         return False

@@ -20,6 +20,7 @@ from consult.core.time import combine_local, to_local, utcnow
 from consult.disclosure import Audience
 from consult.disclosure.sessions import attribution
 from consult.extensions import db
+from consult.orgs.models import Organisation
 from consult.responses.models import Publication
 from consult.sessions import bp
 from consult.sessions.calendar import calendar_entry
@@ -378,13 +379,19 @@ def _item_or_404(item_id: int) -> AgendaItem:
     return item
 
 
-def _attribution_choices(session: DialogueSession) -> list[tuple[int, str]]:
-    """The organisations a point can be attributed to, each marked whether it agreed to be named."""
+def _attribution_choices(session: DialogueSession, current: Organisation | None = None) -> list[tuple[int, str]]:
+    """The organisations a point can be attributed to, each marked whether it agreed to be named;
+    with the point's ``current`` organisation also when it no longer has a seat (it may stay)."""
     consenting = consenting_ids(session)
-    return [(NOBODY, _("Not attributed"))] + [
+    organisations = attributable_organisations(session)
+    choices = [(NOBODY, _("Not attributed"))] + [
         (org.id, _("%(org)s (agreed to be named)", org=org.name) if org.id in consenting
          else _("%(org)s (not named: shown as “a participant”)", org=org.name))
-        for org in attributable_organisations(session)]
+        for org in organisations]
+    if current is not None and current.id not in {org.id for org in organisations}:
+        choices.append((current.id, _("%(org)s (agreed to be named)", org=current.name) if current.id in consenting
+                        else _("%(org)s (no longer registered; shown as “a participant”)", org=current.name)))
+    return choices
 
 
 def _agenda_page(session: DialogueSession, item_form: AgendaItemForm | None = None,
@@ -539,11 +546,13 @@ def publish_minutes_view(session_id: int):
     return _agenda_page(session, publish_minutes_form=form)
 
 
-def _organisation(session: DialogueSession, org_id: int | None):
+def _organisation(session: DialogueSession, org_id: int | None, current: Organisation | None = None):
     """The chosen organisation for an attribution (None for "not attributed"); the service checks
-    that it is one of the session's registered organisations."""
+    that it is one of the session's registered organisations or the point's ``current`` one."""
     if not org_id:
         return None
+    if current is not None and current.id == org_id:
+        return current
     return next((org for org in attributable_organisations(session) if org.id == org_id), None) \
         or _Unregistered(org_id)
 
@@ -574,12 +583,13 @@ def edit_point(minutes_point_id: int):
     # Not obj=point: its "organisation" is the related row, not the number the select holds.
     form = EditPointForm(text=point.text, organisation=point.organisation_id or NOBODY, version=point.version)
     form.text.label.text = _("Point %(n)s", n=f"{point.item.position + 1}.{point.number}")
-    form.organisation.choices = _attribution_choices(session)
+    form.organisation.choices = _attribution_choices(session, current=point.organisation)
     conflict = None
     if form.validate_on_submit():
         try:
             changed = change_minutes_point(point, text=form.text.data, by=current_user, version=form.version.data,
-                                           organisation=_organisation(session, form.organisation.data))
+                                           organisation=_organisation(session, form.organisation.data,
+                                                                      current=point.organisation))
         except PointChangedMeanwhile as stale:
             db.session.rollback()
             form.text.errors = [*form.text.errors, str(STALE_SAVE)]
