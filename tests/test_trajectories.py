@@ -590,6 +590,11 @@ def test_analysis_shows_earlier_answers_paged_and_quotes_one_for_the_report(app,
     answers, page = earlier_answer_page(second, later[0], 2, 1)
     assert [a.item.text for a in answers] == ["Via de huisarts."]
     assert earlier_answer_page(first, earlier[0], 1, 25)[1].total == 0  # round 1 has nothing earlier
+    # Past the last page (an old link): the last page; before the first: the first.
+    answers, page = earlier_answer_page(second, later[0], 9, 1)
+    assert ([a.item.text for a in answers], page.page, page.pages) == (["Via de huisarts."], 2, 2)
+    answers, page = earlier_answer_page(second, later[0], 0, 1)
+    assert ([a.item.text for a in answers], page.page) == (["Wekelijks overleg."], 1)
 
     clients = clients_for(app, {"editor": world["users"]["editor"], "editor2": world["users"]["editor2"]})
     url = f"/consultations/ontwikkeltafel/analysis/questions/{later[0].id}"

@@ -8,13 +8,12 @@ disclosure gate decides on it by the earlier response's own choices."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import ceil
 
 from flask import has_request_context, request
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from consult.analysis.models import Quote
-from consult.analysis.services import AnswerItem, AnswerPage, add_quote, answer_item, answer_items_of
+from consult.analysis.services import AnswerItem, AnswerPage, add_quote, answer_item, answer_items_page
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Question, Theme
 from consult.consultations.trajectory_services import earlier_rounds, round_of
@@ -91,10 +90,8 @@ def earlier_answer_page(consultation: Consultation, question: Question, page: in
              .where(SubmittedAnswer.question_id.in_(list(by_question)),
                     SubmittedAnswer.consultation_id.in_([v.consultation.id for v in versions]),
                     SubmittedAnswer.current.is_(True), Response.status == ResponseStatus.SUBMITTED))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(ceil(total / per_page), 1)
-    page = min(max(page, 1), pages)
-    items = answer_items_of(query.limit(per_page).offset((page - 1) * per_page))
+    items, found = answer_items_page(query, page, per_page)
+    total = found.total or 0
     quotes: dict[tuple[int, int], list[Quote]] = {}
     if items:
         for quote in db.session.scalars(select(Quote).where(
@@ -104,7 +101,7 @@ def earlier_answer_page(consultation: Consultation, question: Question, page: in
     for item in items:
         item.quotes = quotes.get((item.response.id, item.question_id), [])
     return ([EarlierAnswer(by_question[i.question_id], i) for i in items],
-            AnswerPage(items=items, total=total, matched=total, page=page, pages=pages))
+            AnswerPage(items=items, total=total, matched=total, page=found.page, pages=max(found.pages, 1)))
 
 
 def quote_earlier_answer(consultation: Consultation, question: Question, key: str, excerpt: str, *, by: User,

@@ -129,6 +129,17 @@ def answer_items_of(query) -> list[AnswerItem]:
     return _items(query)
 
 
+def answer_items_page(query, page: int, per_page: int):
+    """One page of the answers a query built on ``current_answers`` selects, in response order,
+    counted by the database (``db.paginate``); past the last page (an old link), the last. Returns
+    the items and the pagination."""
+    ordered = _ordered(query)
+    result = db.paginate(ordered, page=max(page, 1), per_page=per_page, error_out=False)
+    if not result.items and result.page > 1 and result.pages:
+        result = db.paginate(ordered, page=result.pages, per_page=per_page, error_out=False)
+    return [_item(row) for row in result.items], result
+
+
 def answer_items(consultation: Consultation, question_ids: set[int] | None = None,
                  responses: list[Response] | None = None) -> list[AnswerItem]:
     """Every submitted answer (of ``question_ids``; of ``responses`` when given), in response order."""
