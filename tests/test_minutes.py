@@ -468,3 +468,34 @@ def test_registering_through_the_form_records_the_naming_choice(app, world):
                                 .order_by(Registration.id)).all()
     assert [tuple(row) for row in chosen] == [(world["orgs"]["a"].id, True), (world["orgs"]["b"].id, False)]
     assert consenting_ids(session) == {world["orgs"]["a"].id}
+
+
+def test_downgrading_the_minutes_migration_removes_the_quotes_on_minutes(tmp_path):
+    """0034 adds quotes on minutes points and written input; its downgrade removes them with their
+    columns instead of leaving quotes that point at nothing."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from consult.demo import load_demo
+    from tests.test_migrations import build_app, empty_database
+
+    with empty_database(tmp_path) as url:
+        app = build_app(tmp_path, SQLALCHEMY_DATABASE_URI=url)
+        with app.app_context():
+            upgrade()
+            load_demo()
+            db.session.commit()
+            with db.engine.begin() as conn:
+                before = conn.execute(text("SELECT count(*) FROM quotes")).scalar_one()
+                conn.execute(text(
+                    "INSERT INTO quotes (consultation_id, minutes_point_id, start, \"end\", text, created_at) "
+                    "SELECT s.consultation_id, p.id, 0, 4, 'punt', CURRENT_TIMESTAMP FROM session_minutes_points p "
+                    "JOIN session_agenda_items i ON i.id = p.agenda_item_id "
+                    "JOIN dialogue_sessions s ON s.id = i.session_id LIMIT 1"))
+                assert conn.execute(text("SELECT count(*) FROM quotes")).scalar_one() == before + 1
+            db.session.remove()
+            downgrade(revision="0033")
+            with db.engine.connect() as conn:
+                assert conn.execute(text("SELECT count(*) FROM quotes")).scalar_one() == before
+            db.session.remove()
+            db.engine.dispose()
