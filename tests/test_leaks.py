@@ -589,6 +589,77 @@ def test_earlier_round_input_cited_from_a_later_round_stays_protected(app):
     assert "Algemeen deel (inbreng van ronde 1): Reden Genoemd" in found["docx"]
 
 
+def test_earlier_rounds_confidential_answer_stays_with_that_rounds_team_on_the_later_rounds_pages(app):
+    """A member of round 2's team who is not on round 1's never reads round 1's confidential answer:
+    not in the strategy evidence picker (listed, searched for by its words, or chosen by its ref),
+    not on the strategy part a colleague linked it to, not on the analysis page; and a provider
+    not invited to an invitation-only round 2 reads none of its wording in round 3's "what changed"."""
+    from consult.consultations.trajectory_services import add_round, create_trajectory
+    from consult.strategy.services import create_draft, link_evidence
+    from tests.conftest import add_team
+
+    leiden = make_org("Gemeente Leiden", kind=OrgKind.MUNICIPALITY)
+    tess, erik = make_user("team@example.org", name="Tess Team"), make_user("erik@example.org", name="Erik Twee")
+    first, second, third = (Consultation(slug=slug, title=slug, status=Status.OPEN, municipalities=[leiden],
+                                         principles=[], closes_at=utcnow() + timedelta(days=30))
+                            for slug in ("ronde-een", "ronde-twee", "ronde-drie"))
+    for consultation in (first, second, third):
+        consultation.themes.append(Theme(title="Thema", position=0))
+        db.session.add(consultation)
+    db.session.commit()
+    add_team(first, {tess: TeamRole.EDITOR})
+    add_team(second, {tess: TeamRole.EDITOR, erik: TeamRole.EDITOR})
+    add_team(third, {tess: TeamRole.EDITOR})
+    earlier = Question(text="Wat is uw tarief?", kind=QuestionKind.OPEN, position=0)
+    first.themes[0].questions.append(earlier)
+    db.session.commit()
+    secret_wording = f"Pilot{uuid.uuid4().hex[:10]}"
+    later = Question(text=f"Wat is uw tarief in {secret_wording}?", kind=QuestionKind.OPEN, position=0,
+                     same_as_id=earlier.id)
+    second.themes[0].questions.append(later)
+    db.session.commit()
+    last = Question(text="Wat is uw tarief nu?", kind=QuestionKind.OPEN, position=0, same_as_id=later.id)
+    third.themes[0].questions.append(last)
+    trajectory = create_trajectory(title="Traject", description="", first=first, label="Eerst", by=tess)
+    add_round(trajectory, second, label="Daarna", by=tess)
+    add_round(trajectory, third, label="Laatst", by=tess)
+    org, outsider_org = make_org("Zorg Geheim", kvk="72000001"), make_org("Zorg Buiten", kvk="72000002")
+    user, outsider = make_user("geheim@example.org", name="Gea", org=org), make_user("buiten@example.org",
+                                                                                      name="Bas", org=outsider_org)
+    response = start_response(first, org, by=user)
+    secret = f"Tarief{uuid.uuid4().hex}"
+    save_answer(response, earlier, secret, True, None, by=user)
+    set_publication(response, Publication.NAMED, by=user)
+    submit(response, by=user, notify=False)
+    first.status = Status.CLOSED
+    db.session.commit()
+    ref = f"{first.id}:answer:{response.id}-{earlier.id}"
+    draft = create_draft(second, by=tess)
+    link_evidence(draft, "general", "earlier_round", ref, Disposition.ADOPTED, "Plafond.", by=tess)
+    db.session.commit()
+    client = app.test_client()
+    assert login(client, erik.email).status_code == 302
+    base = f"/consultations/{second.slug}"
+    pages = [f"{base}/strategy/evidence?q={secret[:12]}", f"{base}/strategy/evidence?q=tarief",
+             f"{base}/strategy/evidence?source=earlier_round:{ref}", f"{base}/strategy/general",
+             f"{base}/analysis/questions/{later.id}"]
+    for url in pages:
+        page = client.get(url)
+        assert page.status_code == 200, url
+        assert secret not in page.get_data(as_text=True), url
+    # Round 2 closed to invited organisations (Zorg Buiten is not): round 3 shows it no wording of round 2.
+    second.invited_only = True
+    db.session.commit()
+    own = start_response(third, outsider_org, by=outsider)
+    db.session.commit()
+    provider = app.test_client()
+    assert login(provider, outsider.email).status_code == 302
+    for url in (f"/responses/{own.id}", f"/responses/{own.id}/themes/{third.themes[0].id}"):
+        page = provider.get(url)
+        assert page.status_code == 200, url
+        assert secret_wording not in page.get_data(as_text=True), url
+
+
 def test_minutes_name_only_organisations_that_agreed_and_written_input_stays_with_the_team(app):
     """A minutes point attributed to an organisation that did not agree to be named, its comment,
     and the text of written input never reach the public report (any format) or another
