@@ -21,7 +21,7 @@ from consult.disclosure.sessions import attribution, consenting_organisations
 from consult.extensions import db
 from consult.notify.models import Notification
 from consult.responses.models import Publication
-from consult.sessions.models import MinutesComment, Registration, WrittenInput
+from consult.sessions.models import MinutesComment, MinutesPoint, Registration, WrittenInput
 from consult.sessions.services import (
     PointChangedMeanwhile,
     SessionRefused,
@@ -499,3 +499,36 @@ def test_downgrading_the_minutes_migration_removes_the_quotes_on_minutes(tmp_pat
                 assert conn.execute(text("SELECT count(*) FROM quotes")).scalar_one() == before
             db.session.remove()
             db.engine.dispose()
+
+
+def test_the_minutes_page_reads_its_points_and_their_organisations_in_a_fixed_number_of_statements(app, world,
+                                                                                                 table):
+    from sqlalchemy import event
+
+    second = add_agenda_item(table["session"], title="Vervoer", description="", by=world["users"]["editor"])
+    publish_minutes(table["session"], by=world["users"]["editor"])
+    db.session.commit()
+    client = clients_for(app, {"c1": world["users"]["c1"]})["c1"]
+    url = f"/sessions/{table['session'].id}/minutes"
+
+    def statements() -> int:
+        seen: list[str] = []
+
+        def count(*_args) -> None:
+            seen.append("")
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(seen)
+
+    before = statements()
+    for org in ("c", "council"):
+        db.session.add(MinutesPoint(item=second, number=len(second.minutes) + 1, text=f"Punt {org}",
+                                    organisation_id=world["orgs"][org].id))
+        db.session.flush()
+    db.session.commit()
+    after = statements()
+    assert after == before

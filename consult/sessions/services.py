@@ -8,7 +8,8 @@ from datetime import date, datetime, time, timedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, insert, literal, null, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from consult.audit.services import record_event
 from consult.auth.models import User
@@ -656,6 +657,16 @@ def answer_comment(comment: MinutesComment, *, reply: str, corrected: bool, by: 
                link=url_path("sessions.minutes", session_id=session.id) + f"#point-{point.id}",
                dedupe_key=f"session-comment-answered:{comment.id}:{comment.version}")
     return True
+
+
+def load_minutes(session: DialogueSession) -> None:
+    """Load the session's agenda with its minutes points and their organisations in two statements,
+    however many items and points there are (the minutes page reads them all)."""
+    items = list(db.session.scalars(
+        select(AgendaItem).where(AgendaItem.session_id == session.id)
+        .options(selectinload(AgendaItem.minutes).joinedload(MinutesPoint.organisation))
+        .order_by(AgendaItem.position, AgendaItem.id).execution_options(populate_existing=True)))
+    set_committed_value(session, "agenda", items)
 
 
 def session_comments(session: DialogueSession) -> dict[int, list[MinutesComment]]:

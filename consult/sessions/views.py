@@ -86,6 +86,7 @@ from consult.sessions.services import (
     consenting_ids,
     counts,
     delete_agenda_item,
+    load_minutes,
     publish_agenda,
     publish_minutes,
     record_attendance,
@@ -630,6 +631,7 @@ def _minutes_page(session: DialogueSession, comment_forms: dict | None = None, s
     own = viewer_organisations(current_user, session)
     comment_forms = comment_forms or {}
     may_comment = can_comment_minutes(current_user, session)
+    load_minutes(session)
     if may_comment:
         for item in session.agenda:
             for point in item.minutes:
