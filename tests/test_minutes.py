@@ -532,3 +532,25 @@ def test_the_minutes_page_reads_its_points_and_their_organisations_in_a_fixed_nu
     db.session.commit()
     after = statements()
     assert after == before
+
+
+def test_the_sessions_analysis_removes_a_key_quote_through_the_service_and_pages_past_the_end(app, world, table):
+    from consult.analysis.session_input import quote_session_entry, session_input_page
+
+    consultation, point = world["consultation"], table["b"]
+    publish_minutes(table["session"], by=world["users"]["editor"])
+    quote = quote_session_entry(consultation, "point", point, "vast aanspreekpunt", by=world["users"]["editor"])
+    db.session.commit()
+    quote_id = quote.id
+    client = clients_for(app, {"analyst": world["users"]["analyst"]})["analyst"]
+    url = f"/consultations/{consultation.slug}/analysis/sessions"
+    assert post_form(client, url, {"action": "remove_quote", "quote": str(quote_id + 1)}).status_code == 404
+    assert post_form(client, url, {"action": "remove_quote", "quote": str(quote_id)}).status_code == 302
+    assert db.session.scalar(select(func.count(Quote.id))) == 0
+    assert db.session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "quote_removed")).all() == [
+        {"quote_id": quote_id}]
+    # An old link to a page past the end shows the last page.
+    shown = session_input_page(consultation, 9, 5)
+    assert (shown.page, shown.pages, shown.matched, [b.session.id for b in shown.blocks]) == (
+        1, 1, 1, [table["session"].id])
+    assert client.get(f"{url}?page=9").status_code == 200

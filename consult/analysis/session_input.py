@@ -9,10 +9,9 @@ only when its organisation allowed publication."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from math import ceil
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from consult.analysis.models import Coding, Quote, Tag
@@ -73,12 +72,11 @@ def _held_sessions(consultation: Consultation):
 def session_input_page(consultation: Consultation, page: int = 1, per_page: int = 5) -> SessionInputPage:
     """One page of sessions (in time order), each with its published minutes points and its written
     input, their tags and key quotes; the database counts and pages."""
-    query = _held_sessions(consultation)
-    matched = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max(ceil(matched / per_page), 1)
-    page = min(max(page, 1), pages)
-    sessions = list(db.session.scalars(query.order_by(DialogueSession.starts_at, DialogueSession.id)
-                                       .limit(per_page).offset((page - 1) * per_page)))
+    query = _held_sessions(consultation).order_by(DialogueSession.starts_at, DialogueSession.id)
+    shown = db.paginate(query, page=max(page or 1, 1), per_page=per_page, error_out=False)
+    if shown.pages and shown.page > shown.pages:  # a page past the end (an old link) shows the last page
+        shown = db.paginate(query, page=shown.pages, per_page=per_page, error_out=False)
+    sessions, matched, page, pages = list(shown.items), shown.total or 0, shown.page, max(shown.pages, 1)
     ids = [s.id for s in sessions]
     points = {} if not ids else {p.id: SessionEntry("point", p) for p in db.session.scalars(
         select(MinutesPoint).join(AgendaItem).join(DialogueSession).options(
@@ -147,3 +145,28 @@ def quote_session_entry(consultation: Consultation, kind: str, row, excerpt: str
     db.session.flush()
     record_event("quote_marked", actor=by, obj=consultation, **{COLUMN[kind]: row.id})
     return quote
+
+
+def session_quote(consultation: Consultation, quote_id: int | None) -> Quote | None:
+    """A key quote of a minutes point or a written input of ``consultation``, or None."""
+    quote = db.session.get(Quote, quote_id or 0)
+    if quote is None or quote.consultation_id != consultation.id or (
+            quote.minutes_point_id is None and quote.written_input_id is None):
+        return None
+    return quote
+
+
+def session_coding(consultation: Consultation, coding_id: int | None) -> Coding | None:
+    """A tag on a minutes point or a written input, with a tag of ``consultation``, or None."""
+    coding = db.session.get(Coding, coding_id or 0)
+    if coding is None or coding.tag.consultation_id != consultation.id or (
+            coding.minutes_point_id is None and coding.written_input_id is None):
+        return None
+    return coding
+
+
+def remove_session_quote(consultation: Consultation, quote: Quote, *, by: User) -> None:
+    """Take a key quote of a minutes point or a written input off the report (audited)."""
+    db.session.delete(quote)
+    db.session.flush()
+    record_event("quote_removed", actor=by, obj=consultation, quote_id=quote.id)

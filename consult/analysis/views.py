@@ -63,7 +63,15 @@ from consult.analysis.services import (
     undo_bulk,
     value_groups,
 )
-from consult.analysis.session_input import quote_session_entry, session_entry, session_input_page, tag_session_entry
+from consult.analysis.session_input import (
+    quote_session_entry,
+    remove_session_quote,
+    session_coding,
+    session_entry,
+    session_input_page,
+    session_quote,
+    tag_session_entry,
+)
 from consult.analysis.session_input_forms import SessionInputActionForm
 from consult.audit.services import record_event
 from consult.consultations.loaders import load_consultation
@@ -562,19 +570,11 @@ def sessions(slug: str):
         row = session_entry(consultation, kind, form.entry.data)
         try:
             if action == "remove_coding":
-                coding = db.session.get(Coding, form.coding.data or 0)
-                if coding is None or coding.tag.consultation_id != consultation.id or (
-                        coding.minutes_point_id is None and coding.written_input_id is None):
-                    abort(404)
-                remove_coding(coding, by=current_user)
+                remove_coding(session_coding(consultation, form.coding.data) or abort(404), by=current_user)
                 message = _("The tag has been removed.")
             elif action == "remove_quote":
-                quote = db.session.get(Quote, form.quote.data or 0)
-                if quote is None or quote.consultation_id != consultation.id or (
-                        quote.minutes_point_id is None and quote.written_input_id is None):
-                    abort(404)
-                db.session.delete(quote)
-                record_event("quote_removed", actor=current_user, obj=consultation, quote_id=quote.id)
+                remove_session_quote(consultation, session_quote(consultation, form.quote.data) or abort(404),
+                                     by=current_user)
                 message = _("The quote has been removed.")
             elif row is not None and action == "tag":
                 tag = next((t for t in tags if t.id == form.tag.data), None)
