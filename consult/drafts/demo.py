@@ -81,13 +81,14 @@ def load_drafts(users: dict, organisations: dict, consultations: dict[str, Consu
         DraftComment(paragraph=paragraph(requirements, "2.2"), organisation=providers[0], author=users["provider1"],
                      body="Een vaste vervanger is goed, maar bij ziekte in een klein team lukt dat niet altijd. "
                           "Kunt u 'zo veel mogelijk' toevoegen?",
-                     publication=Publication.NAMED, anchored_text=paragraph(requirements, "2.2").text,
+                     publication=Publication.NAMED, anchored_text=paragraph(requirements, "2.2").text, anchored_number="2.2",
                      created_at=written, updated_at=written),
         DraftComment(paragraph=paragraph(requirements, "2.1"), organisation=providers[1], author=users["provider2"],
                      body="Van onze begeleiders heeft ongeveer een derde een opleiding op niveau 3; eis 4 zou "
                           "voor ons betekenen dat we mensen moeten laten gaan.",
                      confidential=True, publication=Publication.NAMED,
-                     anchored_text=paragraph(requirements, "2.1").text, created_at=written, updated_at=written),
+                     anchored_text=paragraph(requirements, "2.1").text, anchored_number="2.1",
+                     created_at=written, updated_at=written),
     ])
 
     answered = access.closes_at + timedelta(days=2)
@@ -107,7 +108,8 @@ def load_drafts(users: dict, organisations: dict, consultations: dict[str, Consu
     for target, organisation, author, publication, disposition, body, reply in comments:
         db.session.add(DraftComment(
             paragraph=target, organisation=organisation, author=author, body=body, publication=publication,
-            anchored_text=target.text, created_at=written, updated_at=written, disposition=disposition,
+            anchored_text=target.text, anchored_number=target.number, created_at=written, updated_at=written,
+            disposition=disposition,
             reply=reply, reply_version=2, replied_at=answered, replied_by=users["team"]))
     db.session.flush()
     # The team revised the second paragraph after the period: its comment shows the change.
