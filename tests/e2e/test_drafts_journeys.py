@@ -207,6 +207,30 @@ def test_strategy_draft_opened_for_comment_with_a_comment_on_a_segment(page, liv
     expect(page.get_by_role("article").filter(has_text="Leg de uitgangspunten ook in eenvoudige taal uit.")
            ).to_be_visible()
 
+    # The team saves the strategy: participants keep reading the text the team put before them, until
+    # the team updates the text for comment on the overview.
+    from consult.strategy.services import live_segments, save_segment
+    save_segment(live_segments(strategy)[0], by=editor, name="Dagbesteding",
+                 services="Groepsbegeleiding en individuele begeleiding in de wijk.", tariff="Plafond 58 euro per uur")
+    db.session.commit()
+    page.reload()
+    expect(page.get_by_text("Groepsbegeleiding in de wijk.")).to_be_visible()
+    page.get_by_role("button", name="Uitloggen").click()
+    log_in(page, "eva@example.org")
+    page.goto("/consultations/wmo/strategy")
+    check_accessibility(page, "strategy overview with a draft for comment")
+    page.screenshot(path="/tmp/fix-drafts/overview-1280.png", full_page=True)
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert_no_horizontal_overflow(page, "strategy overview with a draft for comment")
+    page.screenshot(path="/tmp/fix-drafts/overview-320.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Tekst voor reacties bijwerken").click()
+    expect(page.locator(".utrecht-alert[role=status]")).to_have_text(
+        "Het concept voor reacties heeft nu de tekst van de strategie zoals die nu is.")
+    expect(page.get_by_text("Groepsbegeleiding en individuele begeleiding in de wijk.")).to_be_visible()
+    expect(page.get_by_text("58 euro")).to_have_count(0)
+
 
 def _tab_to(page, target, limit: int = 80) -> None:
     """Press Tab until ``target`` has the focus, and check it is visible then."""
