@@ -162,18 +162,18 @@ def report_quotes(consultation: Consultation) -> tuple[dict[int, list[str]], lis
     rows = db.session.execute(
         select(Quote.id, Quote.question_id, Quote.text, Response.id.label("response"), Response.publication,
                SubmittedAnswer.publication.label("submitted"), SubmittedAnswer.confidential, Organisation.name,
-               Organisation.kind)
+               Organisation.kind, Theme.consultation_id.label("asked_in"))
         .outerjoin(SubmittedAnswer, answer)
         .outerjoin(Response, and_(Response.id == SubmittedAnswer.response_id,
                                   Response.status == ResponseStatus.SUBMITTED))
         .outerjoin(Organisation, Organisation.id == Response.organisation_id)
+        .outerjoin(Question, Question.id == Quote.question_id).outerjoin(Theme, Theme.id == Question.theme_id)
         .where(Quote.consultation_id == consultation.id, Quote.question_id.is_not(None)).order_by(Quote.id))
     decided: dict[tuple[int, int], tuple[str | None, str | None]] = {}
     quotes: dict[int, list[str]] = {}
     left_out = []
     gone = None
     later = later_questions(consultation)  # a quote of an earlier round's answer: under this round's question
-    own = {question.id for theme in consultation.themes for question in theme.questions}
     for quote in rows:
         if quote.response is None:
             gone = gone or _("the response was withdrawn or the answer was removed")
@@ -193,7 +193,7 @@ def report_quotes(consultation: Consultation) -> tuple[dict[int, list[str]], lis
             question_id, number = later[quote.question_id]
             quotes.setdefault(question_id, []).append(f"“{quote.text}” ({with_round(attributed, number)})")
             continue
-        if quote.question_id not in own:
+        if quote.asked_in != consultation.id:
             # An earlier round's answer whose question no question of this round is marked the same
             # as any more (the marks changed after it was quoted): no theme would show it.
             left_out.append((quote, _("it answers a question of an earlier round that no question of this round "
@@ -382,8 +382,10 @@ def _labelled_links(draft) -> list[tuple[str, object]]:
     """The draft's evidence links, each with where it points (named once per link)."""
     if draft is None:
         return []
-    labels, rounds = part_labels(draft), round_numbers(draft.consultation)
-    return [(evidence_label(labels, link, rounds), link) for link in links_for(draft)]
+    labels, links = part_labels(draft), links_for(draft)
+    # The earlier rounds' numbers only when a link names one.
+    rounds = round_numbers(draft.consultation) if any(link.source_type == "earlier_round" for link in links) else {}
+    return [(evidence_label(labels, link, rounds), link) for link in links]
 
 
 class _DispositionLabels(dict):

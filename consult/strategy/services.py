@@ -886,11 +886,12 @@ def informed_about(draft: StrategyDraft | None,
     if draft is None or not wanted:
         return result
     labels = part_labels(draft)
-    rounds = round_numbers(draft.consultation) if "earlier_round" in refs else {}
-    for link in db.session.scalars(select(EvidenceLink).where(
-            EvidenceLink.draft_id == draft.id,
-            or_(*(and_(EvidenceLink.source_type == source_type, EvidenceLink.source_ref.in_(r))
-                  for source_type, r in wanted))).order_by(EvidenceLink.id)):
+    links = db.session.scalars(select(EvidenceLink).where(
+        EvidenceLink.draft_id == draft.id,
+        or_(*(and_(EvidenceLink.source_type == source_type, EvidenceLink.source_ref.in_(r))
+              for source_type, r in wanted))).order_by(EvidenceLink.id)).all()
+    rounds = round_numbers(draft.consultation) if any(link.source_type == "earlier_round" for link in links) else {}
+    for link in links:
         result[link.source_type].setdefault(link.source_ref, []).append((evidence_label(labels, link, rounds),
                                                                          link))
     return result
