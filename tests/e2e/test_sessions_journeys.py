@@ -159,7 +159,7 @@ def test_agenda_written_input_and_minutes(page, second_page, live):
     second_page.set_viewport_size({"width": 320, "height": 700})
     log_in(second_page, "anna@example.org")
     second_page.goto(path)
-    consent = second_page.get_by_role("group", name="Mag het verslag uw organisatie noemen?")
+    consent = second_page.get_by_role("group", name="Mag uw organisatie in het verslag en bij de reacties daarop genoemd worden?")
     expect(consent.get_by_label("Nee, schrijf “een deelnemer”")).to_be_checked()
     consent.get_by_label("Ja, noem mijn organisatie bij wat zij zei").check()
     second_page.get_by_role("button", name="Mijn keuze opslaan").click()
