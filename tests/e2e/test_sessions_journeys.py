@@ -188,11 +188,17 @@ def test_agenda_written_input_and_minutes(page, second_page, live):
     expect(second_page.get_by_label(INPUT_LABEL)).to_have_attribute("aria-invalid", "true")
     check_accessibility(second_page, "written input refused")
     second_page.get_by_label(INPUT_LABEL).fill("Wij kunnen niet komen. Wijkteams moeten vaker overleggen.")
+    # The answers' publication choice, "do not publish" until the provider chooses otherwise.
+    publication = second_page.get_by_role(
+        "group", name="Mogen citaten uit uw schriftelijke inbreng in het consultatieverslag worden gepubliceerd?")
+    expect(publication.get_by_label("Niet publiceren")).to_be_checked()
+    publication.get_by_label("Citaten eruit publiceren zonder de naam van onze organisatie").check()
     second_page.get_by_role("button", name="Mijn schriftelijke inbreng opslaan").click()
     expect(second_page.locator(".utrecht-alert[role=status]")).to_have_text(
         "Uw schriftelijke inbreng bij “De rol van de wijkteams” is opgeslagen. Het projectteam leest die.")
     expect(second_page.get_by_label(INPUT_LABEL)).to_have_value(
         "Wij kunnen niet komen. Wijkteams moeten vaker overleggen.")
+    expect(publication.get_by_label("Citaten eruit publiceren zonder de naam van onze organisatie")).to_be_checked()
     assert_no_horizontal_overflow(second_page, "session-written-input-320")
 
     # The team reads it, writes the minutes and publishes them to the registrants.
