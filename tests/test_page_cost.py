@@ -32,7 +32,8 @@ MAX_STATEMENTS = 15
 # An autosave (the busiest request of a deadline rush) reads the user with their memberships and
 # whether they sit on a team (one statement), the response with the one answer it saves and the
 # question (one statement), then writes two rows: the answer and the response's time of change.
-# The report's section on drafts open for comment reads them in one statement.
+# The report's section on drafts open for comment reads the drafts whose period ended (one statement)
+# and their paragraphs with the comments that may be published (one).
 # A round of a trajectory: the report reads the round with its trajectory, rounds and their
 # consultations (one statement) and the earlier rounds' questions (one) for the rounds block and the
 # quotes of earlier answers; a question's analysis page reads those and one page of the earlier
@@ -41,7 +42,7 @@ MAX_STATEMENTS = 15
 # The report's section on dialogue sessions reads the sessions, their minutes points, the comments on
 # them, who agreed to be named and the key quotes (one statement each; the written input only when a
 # quote or a link names some).
-BUDGET = {"report": 23, "analysis per question": 20, "autosave": 4}
+BUDGET = {"report": 24, "analysis per question": 20, "autosave": 4}
 BUDGETED = {"home page of a provider", "home page of the team", "consultation page", "consultation list",
             "response overview", "response theme page", "thread page", "discussion list", "questions and answers",
             "team response list", "team response view", "analysis overview", "analysis per question",
