@@ -3,6 +3,7 @@ cancelling a registration, recording attendance. Forms validate; services save."
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -177,7 +178,8 @@ COMMENT_READERS = _l("The participants who registered for the session read your 
 
 class CommentForm(FlaskForm):
     text = TextAreaField(_l("Your comment"), filters=[strip],  # the view names the point in the label
-                         validators=[InputRequired(_l("Write your comment.")), Length(max=10_000)],
+                         validators=[InputRequired(lazy_pgettext("comment on the minutes", "Write your comment.")),
+                                     Length(max=10_000)],
                          description=COMMENT_READERS)
     version = IntegerField(validators=[Optional()])
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import and_, case, func, insert, literal, null, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
@@ -605,7 +606,7 @@ def comment_on_point(point: MinutesPoint, *, organisation: Organisation, text: s
     for), during the comment period."""
     session = point.item.session
     _require_open(session)
-    text = _text(text, _l("Write your comment."), "text")
+    text = _text(text, lazy_pgettext("comment on the minutes", "Write your comment."), "text")
     comment = MinutesComment(point=point, organisation_id=organisation.id, author_id=by.id, text=text)
     db.session.add(comment)
     db.session.flush()
@@ -622,7 +623,7 @@ def change_comment(comment: MinutesComment, *, text: str, by: User, version: int
     _require_open(session)
     if comment.replied_at is not None:
         raise SessionRefused(ANSWERED_COMMENT, field="text")
-    text = _text(text, _l("Write your comment."), "text")
+    text = _text(text, lazy_pgettext("comment on the minutes", "Write your comment."), "text")
     if comment.text == text:
         return False
     base = comment.version if version is None else version

@@ -220,7 +220,7 @@ def test_agenda_written_input_and_minutes(page, second_page, live):
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Verslag publiceren").click()
     expect(page.locator(".utrecht-alert[role=status]")).to_contain_text(
-        "Het verslag is gepubliceerd voor de aangemelden; zij kunnen reageren tot en met ")
+        "Het verslag is gepubliceerd voor wie zich heeft aangemeld; zij kunnen reageren tot en met ")
 
     # The registrant reads the minutes.
     second_page.context.clear_cookies()  # another person on the same phone
