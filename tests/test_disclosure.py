@@ -188,8 +188,8 @@ def test_quote_drops_out_when_the_provider_changes_its_choice(app, world):
     preview = text_of(client.get("/consultations/wmo/report?preview=1"))
     assert "Vaste gezichten" not in preview
     editor_page = text_of(client.get("/consultations/wmo/report/edit"))
-    assert ("Niet in het gepubliceerde verslag Deze kerncitaten staan niet in het verslag, door een keuze van de "
-            "organisatie. Ze vallen vanzelf weg; u hoeft ze niet te verwijderen. “Vaste gezichten” — de organisatie "
+    assert ("Niet in het gepubliceerde verslag Deze kerncitaten staan niet in het verslag, elk om de genoemde "
+            "reden. Ze vallen vanzelf weg; u hoeft ze niet te verwijderen. “Vaste gezichten” — de organisatie "
             "koos ervoor haar antwoorden niet te publiceren") in editor_page
 
 
