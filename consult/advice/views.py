@@ -58,7 +58,7 @@ from consult.consultations.loaders import load_consultation
 from consult.consultations.models import Theme
 from consult.consultations.permissions import is_team
 from consult.core.access import deny_hidden
-from consult.core.conflicts import restart_from
+from consult.core.conflicts import keep_on_conflict, restart_from
 from consult.core.evidence import informed_parts
 from consult.core.paging import arg_page
 from consult.core.receipts import format_receipt_code
@@ -293,9 +293,7 @@ def edit_point(point_id: int):
                 save_point(point, title=form.title.data, body=form.body.data, version=form.version.data or 0,
                            by=current_user)
             except AdviceConflict:
-                db.session.rollback()
-                form.body.errors.append(str(_conflict_message()))
-                restart_from(form.version, point.version)
+                keep_on_conflict(form.body, form.version, point, message=_conflict_message())
                 conflict, status = point, 409
             except AdviceRefused as refused:
                 refuse_on(form.body, refused)
@@ -445,9 +443,8 @@ def reply(advice_id: int):
                 return _show(advice, reply=form, points=points, elsewhere=elsewhere, status=200)
             publish_reply(advice, by=current_user)
     except AdviceConflict:
-        db.session.rollback()
-        form.reply_introduction.errors = list(form.reply_introduction.errors) + [str(_reply_conflict_message())]
-        restart_from(form.version, advice.reply_version)
+        keep_on_conflict(form.reply_introduction, form.version, advice, "reply_version",
+                         message=_reply_conflict_message())
         return _show(advice, reply=form, points=points, status=409, reply_conflict=True)
     except AdviceRefused as refused:
         db.session.rollback()

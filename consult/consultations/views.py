@@ -77,7 +77,7 @@ from consult.consultations.services import (
     update_details,
 )
 from consult.consultations.trajectory_services import earlier_questions, pending_requests, round_of, same_as_allowed
-from consult.core.conflicts import STALE_SAVE, restart_from
+from consult.core.conflicts import keep_on_conflict
 from consult.core.forms import db_int
 from consult.core.htmx import is_htmx, retarget
 from consult.core.paging import arg_page
@@ -524,8 +524,8 @@ def theme_edit(slug: str, theme_id: int):
             save_theme(consultation, theme, by=current_user, reason=form.reason.data, version=form.version.data,
                        title=form.title.data, introduction=form.introduction.data)
         except ChangedMeanwhile as stale:
-            db.session.rollback()
-            conflict = _stale_form(form, form.title, stale)
+            keep_on_conflict(form.title, form.version, stale.item)
+            conflict = stale.item
         except TitleTaken as taken:
             db.session.rollback()
             form.title.errors.append(str(taken.message))
@@ -541,14 +541,6 @@ def theme_edit(slug: str, theme_id: int):
     template = "consultations/_theme_form.html" if is_htmx() else "consultations/theme_form.html"
     return render_template(template, consultation=consultation, theme=theme, form=form,
                            conflict=conflict), 409 if conflict else 200
-
-
-def _stale_form(form, field, stale: ChangedMeanwhile):
-    """After a stale save: the message on ``field``, the person's text kept in the form, and the
-    saved version as the form's base, so saving the combined text again is deliberate."""
-    field.errors = list(field.errors) + [str(STALE_SAVE)]
-    restart_from(form.version, stale.item.version)
-    return stale.item
 
 
 @bp.route("/consultations/<slug>/manage/themes/<int:theme_id>/questions/new", methods=["GET", "POST"])
@@ -573,8 +565,8 @@ def question_edit(slug: str, theme_id: int | None = None, question_id: int | Non
             saved = save_question(theme, question, by=current_user, reason=form.reason.data,
                                   version=form.version.data, **form.question_fields())
         except ChangedMeanwhile as stale:
-            db.session.rollback()
-            conflict = _stale_form(form, form.text, stale)
+            keep_on_conflict(form.text, form.version, stale.item)
+            conflict = stale.item
         except ChangeRefused as refused:
             refuse_on(form.reason, refused)
         else:

@@ -6,6 +6,7 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 
 from consult.core.forms import db_int
+from consult.extensions import db
 
 STALE_SAVE = _l("Someone else saved this text in the meantime, so this change was not saved. The saved "
                 "version is shown below and the text in the form is kept. Combine the two and save again.")
@@ -21,3 +22,12 @@ def restart_from(field, version: int) -> None:
     """Make a form's hidden version field carry ``version`` (the one stored now). Setting only
     ``data`` is not enough: a field shows what was submitted while it has ``raw_data``."""
     field.data, field.raw_data = version, [str(version)]
+
+
+def keep_on_conflict(field, version_field, stored, attribute: str = "version", message=STALE_SAVE) -> None:
+    """A save refused because someone else saved first: roll back what it began, say so under
+    ``field`` (the form keeps what was typed) and let the form start again from the version stored
+    now (``stored``'s ``attribute``, read after the rollback so it is the database's)."""
+    db.session.rollback()
+    field.errors = [*field.errors, str(message)]
+    restart_from(version_field, getattr(stored, attribute))

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from consult.consultations.loaders import load_consultation
 from consult.consultations.permissions import is_team
 from consult.core.access import deny_hidden
-from consult.core.conflicts import STALE_SAVE, restart_from
+from consult.core.conflicts import keep_on_conflict, restart_from
 from consult.core.paging import arg_page
 from consult.core.refused import flash_refused, refuse_on
 from consult.core.time import combine_local, to_local
@@ -122,10 +122,7 @@ def edit(draft_id: int):
             revise_document(draft, title=form.title.data, introduction=form.introduction.data, body=form.body.data,
                             version=form.version.data, by=current_user)
         except DraftChangedMeanwhile:
-            db.session.rollback()
-            db.session.refresh(draft)
-            form.body.errors = [*form.body.errors, str(STALE_SAVE)]
-            restart_from(form.version, draft.version)
+            keep_on_conflict(form.body, form.version, draft)
             conflict = draft
         except DraftRefused as refused:
             _refuse(form, refused, "body")
@@ -158,11 +155,8 @@ def open_period(draft_id: int):
                              closes_at=combine_local(form.closes_on.data, form.closes_time.data),
                              audience=form.audience.data, version=form.version.data, by=current_user)
         except DraftChangedMeanwhile:
-            db.session.rollback()
-            db.session.refresh(draft)
-            form.opens_on.errors = [*form.opens_on.errors,
-                                    _("Someone else changed this draft in the meantime. Check the period and save again.")]
-            restart_from(form.version, draft.version)
+            keep_on_conflict(form.opens_on, form.version, draft, message=_(
+                "Someone else changed this draft in the meantime. Check the period and save again."))
             stale = True
         except DraftRefused as refused:
             _refuse(form, refused, "opens_on")
@@ -257,10 +251,7 @@ def change(draft_comment_id: int):
             edit_comment(comment_, body=form.body.data, confidential=form.confidential.data,
                          publication=form.publication.data, version=form.version.data, by=current_user)
         except DraftChangedMeanwhile:
-            db.session.rollback()
-            db.session.refresh(comment_)
-            form.body.errors = [*form.body.errors, str(STALE_SAVE)]
-            restart_from(form.version, comment_.version)
+            keep_on_conflict(form.body, form.version, comment_)
             conflict = comment_
         except DraftRefused as refused:
             _refuse(form, refused, "body")
@@ -317,10 +308,7 @@ def reply(draft_comment_id: int):
             reply_to_comment(comment_, disposition=form.disposition.data, reply=form.reply.data,
                              version=form.version.data, comment_version=form.comment_version.data, by=current_user)
         except DraftChangedMeanwhile:
-            db.session.rollback()
-            db.session.refresh(comment_)
-            form.reply.errors = [*form.reply.errors, str(STALE_SAVE)]
-            restart_from(form.version, comment_.reply_version)
+            keep_on_conflict(form.reply, form.version, comment_, "reply_version")
             restart_from(form.comment_version, comment_.version)
             conflict = comment_
         except DraftRefused as refused:

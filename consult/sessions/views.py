@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from consult.audit.services import record_event
 from consult.consultations.loaders import load_consultation
 from consult.core.access import deny_hidden
-from consult.core.conflicts import STALE_SAVE, restart_from
+from consult.core.conflicts import keep_on_conflict
 from consult.core.refused import flash_refused, refuse_on
 from consult.core.templating import format_day
 from consult.core.time import combine_local, to_local, utcnow
@@ -227,9 +227,7 @@ def edit(session_id: int):
             changed = change_session(session, by=current_user, version=form.version.data,
                                      **_fields(form, consultation))
         except SessionChangedMeanwhile as stale:
-            db.session.rollback()
-            form.title.errors = [*form.title.errors, str(STALE_SAVE)]
-            restart_from(form.version, stale.session.version)
+            keep_on_conflict(form.title, form.version, stale.session)
             conflict = stale.session
         except SessionRefused as refused:
             _refuse(form, refused)
@@ -490,9 +488,7 @@ def written_input(agenda_item_id: int):
             save_written_input(item, organisation=organisations[form.organisation.data], text=form.text.data,
                                by=current_user, version=form.version.data, publication=form.publication.data)
         except InputChangedMeanwhile as stale:
-            db.session.rollback()
-            form.text.errors = [*form.text.errors, str(STALE_SAVE)]
-            restart_from(form.version, stale.written.version)
+            keep_on_conflict(form.text, form.version, stale.written)
         except SessionRefused as refused:
             refuse_on(form.publication if refused.field == "publication" else form.text, refused)
         else:
@@ -592,9 +588,7 @@ def edit_point(minutes_point_id: int):
                                            organisation=_organisation(session, form.organisation.data,
                                                                       current=point.organisation))
         except PointChangedMeanwhile as stale:
-            db.session.rollback()
-            form.text.errors = [*form.text.errors, str(STALE_SAVE)]
-            restart_from(form.version, stale.stored.version)
+            keep_on_conflict(form.text, form.version, stale.stored)
             conflict = stale.stored
         except SessionRefused as refused:
             refuse_on(getattr(form, refused.field or "text", form.text), refused)
@@ -705,9 +699,7 @@ def edit_comment(minutes_comment_id: int):
         try:
             changed = change_comment(comment, text=form.text.data, by=current_user, version=form.version.data)
         except PointChangedMeanwhile as stale:
-            db.session.rollback()
-            form.text.errors = [*form.text.errors, str(STALE_SAVE)]
-            restart_from(form.version, stale.stored.version)
+            keep_on_conflict(form.text, form.version, stale.stored)
             conflict = stale.stored
         except SessionRefused as refused:
             refuse_on(form.text, refused)
@@ -732,9 +724,7 @@ def answer(minutes_comment_id: int):
             changed = answer_comment(comment, reply=form.reply.data, corrected=form.corrected.data,
                                      by=current_user, version=form.version.data)
         except PointChangedMeanwhile as stale:
-            db.session.rollback()
-            form.reply.errors = [*form.reply.errors, str(STALE_SAVE)]
-            restart_from(form.version, stale.stored.version)
+            keep_on_conflict(form.reply, form.version, stale.stored)
             conflict = stale.stored
         except SessionRefused as refused:
             refuse_on(form.reply, refused)
