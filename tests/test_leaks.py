@@ -55,7 +55,7 @@ from consult.qa.services import publish as publish_qa
 from consult.qa.services import save as save_qa
 from consult.responses.models import Publication
 from consult.responses.services import save_answer, set_publication, start_response, submit
-from tests.conftest import empty_database, login, make_org, make_user, post_form
+from tests.conftest import empty_database, login, make_org, make_user, post_form, sign_in
 
 OPTIONS = ["Taakgericht", "Resultaatgericht", "Inspanningsgericht"]
 NUMBER = re.compile(r"(?<![\d.,])(\d{1,3})[.,](\d{2})(?![\d])")
@@ -442,7 +442,7 @@ def test_nothing_protected_leaves_the_team(app, monkeypatch, providers_, dialogu
                                           choices_in_totals=choices_in_totals, dialogue=dialogue, outsider=outsider)
     said, said_publicly, said_to_participants = consultation.said
     team = app.test_client()
-    assert login(team, editor.email).status_code == 302
+    sign_in(team, editor)
     published = post_form(team, f"/consultations/{consultation.slug}/report/edit",
                           {"summary": "Wat we hoorden.", "introduction": "", "next_steps": "", "action": "publish"})
     assert published.status_code == 302, published.get_data(as_text=True)
@@ -571,7 +571,7 @@ def test_earlier_round_input_cited_from_a_later_round_stays_protected(app):
     first.status = second.status = Status.CLOSED
     db.session.commit()
     team = app.test_client()
-    assert login(team, editor.email).status_code == 302
+    sign_in(team, editor)
     published = post_form(team, f"/consultations/{second.slug}/report/edit",
                           {"summary": "Wat we hoorden.", "introduction": "", "next_steps": "", "action": "publish"})
     assert published.status_code == 302, published.get_data(as_text=True)
@@ -638,7 +638,7 @@ def test_earlier_rounds_confidential_answer_stays_with_that_rounds_team_on_the_l
     link_evidence(draft, "general", "earlier_round", ref, Disposition.ADOPTED, "Plafond.", by=tess)
     db.session.commit()
     client = app.test_client()
-    assert login(client, erik.email).status_code == 302
+    sign_in(client, erik)
     base = f"/consultations/{second.slug}"
     pages = [f"{base}/strategy/evidence?q={secret[:12]}", f"{base}/strategy/evidence?q=tarief",
              f"{base}/strategy/evidence?source=earlier_round:{ref}", f"{base}/strategy/general",
@@ -653,7 +653,7 @@ def test_earlier_rounds_confidential_answer_stays_with_that_rounds_team_on_the_l
     own = start_response(third, outsider_org, by=outsider)
     db.session.commit()
     provider = app.test_client()
-    assert login(provider, outsider.email).status_code == 302
+    sign_in(provider, outsider)
     for url in (f"/responses/{own.id}", f"/responses/{own.id}/themes/{third.themes[0].id}"):
         page = provider.get(url)
         assert page.status_code == 200, url
@@ -729,7 +729,7 @@ def test_minutes_name_only_organisations_that_agreed_and_written_input_stays_wit
     consultation.status = Status.CLOSED
     db.session.commit()
     team = app.test_client()
-    assert login(team, editor.email).status_code == 302
+    sign_in(team, editor)
     published = post_form(team, "/consultations/tafels/report/edit",
                           {"summary": "Wat we hoorden.", "introduction": "", "next_steps": "", "action": "publish"})
     assert published.status_code == 302, published.get_data(as_text=True)
@@ -739,7 +739,7 @@ def test_minutes_name_only_organisations_that_agreed_and_written_input_stays_wit
              "docx": docx_text(fetch(anonymous, f"{base}/report.docx")),
              "pdf": pdf_text(fetch(anonymous, f"{base}/report.pdf")).replace("\n", "")}
     participant = app.test_client()
-    assert login(participant, other.email).status_code == 302
+    sign_in(participant, other)
     for url in (f"/sessions/{session.id}", f"/sessions/{session.id}/minutes", "/notifications"):
         found[f"participant {url}"] = participant.get(url).get_data(as_text=True)
     for protected in ("Zorg Geheimnaam", "Zorg Schriftelijk", marker):

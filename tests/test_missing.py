@@ -23,7 +23,7 @@ from consult.extensions import db
 from consult.orgs.models import MemberRole, OrgKind
 from consult.responses.models import Answer, Publication, Response
 from consult.responses.services import save_answer, set_publication, start_response, submit
-from tests.conftest import build_app, get_csrf, login, make_org, make_user, post_form, text_of
+from tests.conftest import build_app, get_csrf, make_org, make_user, post_form, sign_in, text_of
 from tests.question_actions import action_url
 from tests.test_migrations import empty_database as empty_migration_database
 
@@ -33,7 +33,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def client_for(app, user):
     client = app.test_client()
-    assert login(client, user.email).status_code == 302
+    sign_in(client, user)
     return client
 
 

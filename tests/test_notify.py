@@ -21,7 +21,7 @@ from consult.orgs.models import MemberRole, OrgKind
 from consult.qa.models import QaItem
 from consult.responses.models import Response, ResponseStatus
 from consult.responses.notifications import send_reminders
-from tests.conftest import login, make_org, make_user, post_form, text_of
+from tests.conftest import make_org, make_user, post_form, sign_in, text_of
 
 
 class Recorder:
@@ -101,7 +101,7 @@ def clients_for(app, world, *keys):
     result = {}
     for key in keys:
         result[key] = app.test_client()
-        assert login(result[key], world["users"][key].email).status_code == 302
+        sign_in(result[key], world["users"][key])
     return result
 
 

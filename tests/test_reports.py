@@ -22,7 +22,7 @@ from consult.orgs.models import OrgKind
 from consult.responses.models import Publication
 from consult.responses.services import save_answer, set_publication, start_response, submit
 from consult.strategy.services import add_segment, create_draft, link_evidence, part_key
-from tests.conftest import login, make_org, make_user, post_form, text_of
+from tests.conftest import login, make_org, make_user, post_form, sign_in, text_of
 
 SECRET_COST = "61,37"
 
@@ -73,7 +73,7 @@ def world(app):
                   Disposition.NOT_ADOPTED, "Past niet bij open house.", by=editor)
     db.session.commit()
     editor_client = app.test_client()
-    assert login(editor_client, editor.email).status_code == 302
+    sign_in(editor_client, editor)
     return {"consultation": consultation, "editor": editor_client, "responses": responses, "segment": segment}
 
 

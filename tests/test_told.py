@@ -32,7 +32,7 @@ from consult.responses.models import Publication, Response
 from consult.responses.services import save_answer, set_publication, start_response
 from consult.responses.services import submit as submit_response
 from consult.strategy.services import create_draft, share
-from tests.conftest import login, make_org, make_user, post_form, text_of
+from tests.conftest import make_org, make_user, post_form, sign_in, text_of
 
 SLUG = "wmo"
 
@@ -73,7 +73,7 @@ def world(app):
     clients = {"anonymous": None}
     for key, user in users.items():
         clients[key] = app.test_client()
-        assert login(clients[key], user.email).status_code == 302
+        sign_in(clients[key], user)
     return {"consultation": consultation, "users": users, "clients": clients,
             "orgs": {"zorg_a": zorg_a, "zorg_b": zorg_b, "raad": raad, "clientenraad": clientenraad}}
 

@@ -21,7 +21,7 @@ from consult.orgs.models import MemberRole, OrgKind
 from consult.reports.models import Report
 from consult.responses.models import Answer, Response
 from consult.strategy.models import Revision, Segment, StrategyDraft
-from tests.conftest import csrf_token_from, login, make_org, make_user, post_form, text_of
+from tests.conftest import csrf_token_from, login, make_org, make_user, post_form, sign_in, text_of
 from tests.question_actions import action_url
 
 HX = {"HX-Request": "true"}
@@ -194,7 +194,7 @@ def team(app):
     clients = {}
     for key, user in users.items():
         clients[key] = app.test_client()
-        assert login(clients[key], user.email).status_code == 302
+        sign_in(clients[key], user)
     return {"consultation": consultation, "theme": theme, "question": theme.questions[0], "clients": clients,
             "advice": advice}
 

@@ -9,13 +9,17 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
 from playwright.sync_api import expect
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from consult.auth.models import User
+from consult.auth.session import AUTH_AT, SEEN_AT
 from consult.core.mail import outbox
 from consult.extensions import db
 from tests.conftest import PASSWORD, build_app, empty_database
@@ -47,6 +51,8 @@ def require(condition: bool, reason: str) -> None:
 class LiveServer:
     """The app in a background thread with its own fresh SQLite database."""
 
+    running: dict[str, LiveServer] = {}
+
     def __init__(self, tmp_path: Path, **config):
         self.app = build_app(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'live.db'}",
                              **config)
@@ -56,8 +62,10 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
+        LiveServer.running[self.url] = self
 
     def stop(self) -> None:
+        LiveServer.running.pop(self.url, None)
         self.server.shutdown()
         self.thread.join(5)
         with self.app.app_context():
@@ -127,8 +135,13 @@ def page_errors():
     return PageErrors()
 
 
+# The live server behind each browser context, so a test can hand a page a session (sign_in_page).
+_server_of_context: dict[int, LiveServer | None] = {}
+
+
 def new_page(browser, page_errors, base_url: str, **context_options):
     context = browser.new_context(base_url=base_url, locale="nl-NL", **context_options)
+    _server_of_context[id(context)] = LiveServer.running.get(base_url)
     page = context.new_page()
     page.set_default_timeout(10_000)
     page_errors.attach(page)
@@ -173,6 +186,25 @@ def log_in_through_form(page, email: str, password: str = PASSWORD, *, enter: bo
         expect(page.get_by_role("heading", level=1)).to_be_visible()
     else:
         raise ValueError(f"unknown landed={landed!r}")
+
+
+def sign_in_page(page, email: str, start: str = "/") -> None:
+    """Give the page's browser the session cookie a login of ``email`` starts, then open ``start``:
+    for journeys about what a logged-in person does (log_in_through_form is for logging in itself)."""
+    server = _server_of_context.get(id(page.context))
+    assert server is not None, "sign_in_page needs a page made by new_page on a running LiveServer"
+    app = server.app
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+        assert user is not None and user.active, email
+        now = int(time.time())
+        cookie = app.session_interface.get_signing_serializer(app).dumps(
+            {"_user_id": user.get_id(), "_fresh": True, AUTH_AT: now, SEEN_AT: now})
+        db.session.remove()
+    page.context.add_cookies([{"name": app.config["SESSION_COOKIE_NAME"], "value": cookie, "url": server.url,
+                               "httpOnly": True, "sameSite": "Lax"}])
+    page.goto(start)
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
 
 
 def check_accessibility(page, name: str | None = None) -> None:

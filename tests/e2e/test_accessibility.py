@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import time
-from functools import partial
 
 import pytest
 from playwright.sync_api import expect
@@ -13,15 +12,15 @@ from tests.e2e.conftest import (
     LiveServer,
     assert_no_horizontal_overflow,
     check_accessibility,
-    log_in_through_form,
     new_page,
+    sign_in_page,
 )
 
 PUBLIC_PAGES = ["/", "/login", "/register", "/password/forgot", "/verify", "/accessibility",
                 "/privacy", "/contact"]
 
 
-log_in = partial(log_in_through_form, landed="account-attached")
+log_in = sign_in_page  # these journeys start logged in; logging in is tested on its own
 
 
 @pytest.mark.parametrize("path", PUBLIC_PAGES)

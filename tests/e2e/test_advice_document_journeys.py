@@ -3,7 +3,6 @@ in a browser: the page names the document with its type and size, wide and narro
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import partial
 
 from playwright.sync_api import expect
 
@@ -14,10 +13,10 @@ from consult.consultations.models import Consultation
 from consult.core.time import utcnow
 from consult.extensions import db
 from consult.orgs.models import Organisation
-from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, log_in_through_form
+from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, sign_in_page
 from tests.e2e.test_advice_journeys import setup_consultation
 
-log_in = partial(log_in_through_form, enter=True)
+log_in = sign_in_page  # these journeys start logged in; logging in is tested on its own
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from functools import partial
 
 from playwright.sync_api import expect
 
@@ -13,9 +12,9 @@ from consult.core.time import to_local, utcnow
 from consult.extensions import db
 from consult.orgs.models import MemberRole, OrgKind
 from tests.conftest import make_org, make_user
-from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, log_in_through_form, settle
+from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, settle, sign_in_page
 
-log_in = partial(log_in_through_form, enter=True)
+log_in = sign_in_page  # these journeys start logged in; logging in is tested on its own
 
 
 def setup_consultation():

@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from consult.analysis.models import Tag
 from consult.consultations.models import Consultation
-from consult.demo import DEMO_PASSWORD, load_demo
+from consult.demo import load_demo
 from consult.extensions import db
-from tests.e2e.conftest import ARTIFACTS, assert_no_horizontal_overflow, check_accessibility, log_in_through_form
+from tests.e2e.conftest import ARTIFACTS, assert_no_horizontal_overflow, check_accessibility, new_page, sign_in_page
 
 SLUG = "dialoog-dagbesteding-2025"
 
@@ -21,10 +21,8 @@ def test_refused_bulk_and_excerpt_are_named_at_their_fields(browser, live, page_
     question = consultation.themes[0].questions[0]
     tag = db.session.scalar(select(Tag).where(Tag.consultation_id == consultation.id).order_by(Tag.name))
     for width in (1280, 320):
-        context = browser.new_context(base_url=live.url, locale="nl-NL", viewport={"width": width, "height": 900})
-        page = context.new_page()
-        page_errors.attach(page)
-        log_in_through_form(page, "team@example.org", DEMO_PASSWORD, landed="account-attached")
+        context, page = new_page(browser, page_errors, live.url, viewport={"width": width, "height": 900})
+        sign_in_page(page, "team@example.org")
         page.goto(f"/consultations/{SLUG}/analysis/questions/{question.id}")
         # A tag, but no answer selected: said at the selection, the tag stays chosen.
         page.get_by_label("Tag om toe te voegen of te verwijderen").select_option(label=tag.name)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import partial
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -12,9 +11,9 @@ from consult.core.time import AMSTERDAM, utcnow
 from consult.extensions import db
 from consult.orgs.models import MemberRole, OrgKind
 from tests.conftest import make_org, make_user
-from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, log_in_through_form, new_page, settle
+from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, new_page, settle, sign_in_page
 
-log_in = partial(log_in_through_form, landed="account-attached")
+log_in = sign_in_page  # these journeys start logged in; logging in is tested on its own
 
 
 def add_question(page, theme: str, text: str, kind: str, options: str = "") -> None:
@@ -149,7 +148,7 @@ def test_team_sets_up_and_publishes_a_consultation(page, second_page, live):
 
 
 def test_consultation_pages_reflow_at_320_px(browser, live, page_errors):
-    from consult.demo import DEMO_PASSWORD, load_demo
+    from consult.demo import load_demo
 
     load_demo()
     db.session.commit()
@@ -158,7 +157,7 @@ def test_consultation_pages_reflow_at_320_px(browser, live, page_errors):
         page.goto(path)
         check_accessibility(page, path)
         assert_no_horizontal_overflow(page, path.strip("/").replace("/", "-"))
-    log_in(page, "team@example.org", DEMO_PASSWORD)
+    log_in(page, "team@example.org")
     for path in ["/consultations/marktconsultatie-wmo-leidse-regio/manage",
                  "/consultations/marktconsultatie-wmo-leidse-regio/manage/questions",
                  "/consultations/marktconsultatie-wmo-leidse-regio/manage/documents",

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import partial
 
 from playwright.sync_api import expect
 
@@ -11,9 +10,9 @@ from consult.core.time import utcnow
 from consult.extensions import db
 from consult.orgs.models import MemberRole, OrgKind
 from tests.conftest import make_org, make_user
-from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, log_in_through_form, new_page, settle
+from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, new_page, settle, sign_in_page
 
-log_in = partial(log_in_through_form, enter=True, landed="account-attached")
+log_in = sign_in_page  # these journeys start logged in; logging in is tested on its own
 
 
 def setup():

@@ -7,7 +7,6 @@ comment, with a comment on a segment paragraph."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import partial
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -19,9 +18,9 @@ from consult.drafts.models import Draft
 from consult.extensions import db
 from consult.orgs.models import MemberRole, OrgKind
 from tests.conftest import make_org, make_user
-from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, log_in_through_form
+from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, sign_in_page
 
-log_in = partial(log_in_through_form, enter=True, landed="account-attached")
+log_in = sign_in_page  # these journeys start logged in; logging in is tested on its own
 BODY = ("De aanbieder levert begeleiding dicht bij huis.\n\n"
         "De aanbieder rapporteert elk kwartaal over de resultaten.\n\n"
         "De aanbieder werkt samen met het wijkteam.")

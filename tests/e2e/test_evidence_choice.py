@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-from functools import partial
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -14,13 +13,13 @@ from consult.demo import DEMO_PASSWORD, load_demo
 from consult.extensions import db
 from consult.strategy.models import Segment
 from tests.conftest import csrf_token_from, login
-from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, log_in_through_form, require, settle
+from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, require, settle, sign_in_page
 from tests.e2e.test_html_valid import VNU, validate
 
 SLUG = "dialoog-dagbesteding-2025"
 
 
-log_in = partial(log_in_through_form, password=DEMO_PASSWORD, enter=True)
+log_in = sign_in_page  # these journeys start logged in; logging in is tested on its own
 
 
 def test_an_excerpt_linked_to_the_funding_form_shows_under_that_choice(page, live):

@@ -5,7 +5,6 @@ from an earlier page of a discussion opens the page that holds it."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import partial
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -19,11 +18,11 @@ from consult.dialogue.services import create_thread
 from consult.extensions import db
 from consult.orgs.models import Organisation
 from consult.qa.models import QaItem, QaStatus
-from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, log_in_through_form, new_page, settle
+from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, new_page, settle, sign_in_page
 from tests.e2e.test_advice_journeys import setup_consultation
 from tests.e2e.test_dialogue_journeys import setup as setup_discussion
 
-log_in = partial(log_in_through_form, enter=True)
+log_in = sign_in_page  # these journeys start logged in; logging in is tested on its own
 
 # The space between a pager and its neighbours, measured between their borders.
 GAPS = """(nav) => {
@@ -66,7 +65,7 @@ def test_a_comment_refused_on_page_2_keeps_the_page_and_the_text_and_one_item_re
         browser, live, page_errors):
     comments(21)
     context, page = new_page(browser, page_errors, live.url, viewport={"width": 320, "height": 640})
-    log_in(page, "carla@example.org", landed="account-attached")
+    log_in(page, "carla@example.org")
     page.goto("/consultations/wmo/council-comments")
     expect(page.get_by_text("Opmerkingen 1 tot en met 20 van 21, oudste eerst.")).to_be_visible()
     pager = page.get_by_role("navigation", name="Pagina's")
@@ -235,7 +234,7 @@ def long_thread(count: int) -> int:
 def test_a_message_posted_from_page_2_opens_the_last_page_at_the_message(browser, live, page_errors):
     thread_id = long_thread(45)
     context, page = new_page(browser, page_errors, live.url, viewport={"width": 320, "height": 640})
-    log_in(page, "rita@example.org", landed="account-attached")
+    log_in(page, "rita@example.org")
     page.goto(f"/discussion/{thread_id}?page=2")
     expect(page.get_by_text("Bericht 21", exact=True)).to_be_visible()
     pager = page.get_by_role("navigation", name="Pagina's")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import partial
 
 from playwright.sync_api import expect
 
@@ -11,9 +10,9 @@ from consult.core.time import utcnow
 from consult.extensions import db
 from consult.orgs.models import MemberRole, OrgKind
 from tests.conftest import make_org, make_user
-from tests.e2e.conftest import check_accessibility, log_in_through_form
+from tests.e2e.conftest import check_accessibility, sign_in_page
 
-log_in = partial(log_in_through_form, enter=True)
+log_in = sign_in_page  # these journeys start logged in; logging in is tested on its own
 
 
 def test_team_answers_and_publishes_a_question(page, second_page, live):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from functools import partial
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -15,7 +14,7 @@ from consult.extensions import db
 from consult.orgs.models import MemberRole, OrgKind
 from consult.responses.models import Answer, Submission
 from tests.conftest import make_org, make_user
-from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, log_in_through_form, new_page
+from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, new_page, sign_in_page
 
 
 def consultation_with_two_themes() -> Consultation:
@@ -38,7 +37,7 @@ def consultation_with_two_themes() -> Consultation:
     return consultation
 
 
-log_in = partial(log_in_through_form, enter=True, landed="account-attached")
+log_in = sign_in_page  # these journeys start logged in; logging in is tested on its own
 
 
 def test_provider_answers_in_two_sittings_submits_and_verifies(page, browser, live, page_errors):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, time, timedelta
-from functools import partial
 from pathlib import Path
 
 from playwright.sync_api import expect
@@ -25,9 +24,9 @@ from consult.sessions.models import SessionAudience
 from consult.sessions.services import register, schedule_session
 from consult.strategy.services import create_draft
 from tests.conftest import make_org, make_user
-from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, log_in_through_form
+from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, sign_in_page
 
-log_in = partial(log_in_through_form, enter=True, landed="account-attached")
+log_in = sign_in_page  # these journeys start logged in; logging in is tested on its own
 INPUT_LABEL = "Uw schriftelijke inbreng bij “De rol van de wijkteams”"
 
 

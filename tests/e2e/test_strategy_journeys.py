@@ -2,18 +2,16 @@
 handles the comment and compares revisions."""
 from __future__ import annotations
 
-from functools import partial
-
 from playwright.sync_api import expect
 
-from consult.demo import DEMO_PASSWORD, load_demo
+from consult.demo import load_demo
 from consult.extensions import db
-from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, log_in_through_form, settle
+from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, settle, sign_in_page
 
 BASE = "/consultations/dialoog-dagbesteding-2025/strategy"
 
 
-log_in = partial(log_in_through_form, password=DEMO_PASSWORD, enter=True)
+log_in = sign_in_page  # these journeys start logged in; logging in is tested on its own
 
 
 def test_strategy_with_evidence_comments_and_revisions(page, second_page, live):

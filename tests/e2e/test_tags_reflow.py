@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from consult.analysis.models import Tag
 from consult.consultations.models import Consultation
-from consult.demo import DEMO_PASSWORD, load_demo
+from consult.demo import load_demo
 from consult.extensions import db
-from tests.e2e.conftest import ARTIFACTS, assert_no_horizontal_overflow, check_accessibility, log_in_through_form
+from tests.e2e.conftest import ARTIFACTS, assert_no_horizontal_overflow, check_accessibility, new_page, sign_in_page
 
 SLUG = "dialoog-dagbesteding-2025"
 TAGS = f"/consultations/{SLUG}/analysis/tags"
@@ -27,10 +27,8 @@ def _demo_with_tags(extra: int = 0) -> Consultation:
 def test_the_tag_list_reflows_at_320_px(browser, live, page_errors):
     _demo_with_tags()
     for width in (320, 1280):
-        context = browser.new_context(base_url=live.url, locale="nl-NL", viewport={"width": width, "height": 800})
-        page = context.new_page()
-        page_errors.attach(page)
-        log_in_through_form(page, "team@example.org", DEMO_PASSWORD, landed="account-attached")
+        context, page = new_page(browser, page_errors, live.url, viewport={"width": width, "height": 800})
+        sign_in_page(page, "team@example.org")
         page.goto(TAGS)
         expect(page.get_by_role("region", name="Tags van deze consultatie")).to_be_visible()
         # The table scrolls in its own container; nothing in it (the hidden words of its buttons
@@ -43,7 +41,7 @@ def test_the_tag_list_reflows_at_320_px(browser, live, page_errors):
 
 def test_a_refused_change_on_page_two_comes_back_on_page_two_at_the_form(page, live):
     _demo_with_tags(extra=40)
-    log_in_through_form(page, "team@example.org", DEMO_PASSWORD, landed="account-attached")
+    sign_in_page(page, "team@example.org")
     page.goto(f"{TAGS}?page=2")
     page.get_by_role("link", name="Wijzigen Zz tag 30").click()
     page.get_by_label("Naam").fill("")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import time, timedelta
-from functools import partial
 
 from playwright.sync_api import expect
 from sqlalchemy import select, update
@@ -19,12 +18,12 @@ from consult.responses.models import Publication
 from consult.responses.services import save_answer, set_publication, start_response, submit
 from consult.strategy.services import create_draft
 from tests.conftest import make_org, make_user
-from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, log_in_through_form
+from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, sign_in_page
 
 TITLE = "Marktconsultatie Wmo"
 
 
-log_in = partial(log_in_through_form, enter=True)
+log_in = sign_in_page  # these journeys start logged in; logging in is tested on its own
 
 
 def log_out(page) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from functools import partial
 
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -18,9 +17,9 @@ from consult.orgs.models import MemberRole, OrgKind
 from consult.responses.models import Answer, Publication
 from consult.responses.services import save_answer, set_publication, start_response, submit
 from tests.conftest import make_org, make_user
-from tests.e2e.conftest import ARTIFACTS, assert_no_horizontal_overflow, check_accessibility, log_in_through_form
+from tests.e2e.conftest import ARTIFACTS, assert_no_horizontal_overflow, check_accessibility, sign_in_page
 
-log_in = partial(log_in_through_form, enter=True, landed="account-attached")
+log_in = sign_in_page  # these journeys start logged in; logging in is tested on its own
 QUESTION = "Hoe werkt u samen met de wijkteams?"
 
 

@@ -8,14 +8,12 @@ page title that is not plain text.
 """
 from __future__ import annotations
 
-from functools import partial
-
 import pytest
 from playwright.sync_api import expect
 
-from consult.demo import DEMO_PASSWORD, load_demo
+from consult.demo import load_demo
 from consult.extensions import db
-from tests.e2e.conftest import log_in_through_form, new_page
+from tests.e2e.conftest import new_page, sign_in_page
 from tests.pages import ACCOUNTS, demo_pages
 
 # Alert and status regions: by role, and by the component classes that draw a box around them.
@@ -52,7 +50,7 @@ def empty_visible_regions(page) -> list[str]:
     return page.evaluate(EMPTY_VISIBLE_REGIONS, REGIONS)
 
 
-log_in = partial(log_in_through_form, password=DEMO_PASSWORD)
+log_in = sign_in_page  # these journeys start logged in; logging in is tested on its own
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ JavaScript and at 320 px, and what it promises is what the published message sho
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import partial
 
 from playwright.sync_api import expect
 
@@ -12,7 +11,7 @@ from consult.core.time import utcnow
 from consult.extensions import db
 from consult.orgs.models import OrgKind
 from tests.conftest import make_org, make_user
-from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, log_in_through_form, new_page
+from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, new_page, sign_in_page
 
 
 def setup():
@@ -25,7 +24,7 @@ def setup():
     make_user("anna@example.org", name="Anna Aanbieder", org=make_org("Zorg A", kvk="11111111"))
 
 
-log_in = partial(log_in_through_form, enter=True, landed="account-attached")
+log_in = sign_in_page  # these journeys start logged in; logging in is tested on its own
 
 
 def test_a_provider_opens_the_formatting_hint_by_keyboard_and_gets_what_it_shows(page, live):
