@@ -400,7 +400,7 @@ def test_paragraphs_are_matched_by_text_so_an_inserted_paragraph_or_heading_move
     _close(draft)
     with force_locale("en"):
         blocks = build_report(world["consultation"]).blocks
-    table = next(b for b in blocks if isinstance(b, Table) and b.caption == "Plan")
+    table = next(b for b in blocks if isinstance(b, Table) and b.caption == "Comments on “Plan” and the replies")
     assert table.rows == [["2 (now 4)", "Zorg A", "Beta klopt niet.", "Not answered yet."]]
 
 
@@ -524,7 +524,9 @@ def test_report_has_a_comment_and_reply_table_per_draft_with_only_what_the_gate_
     blocks = build_report(world["consultation"]).blocks
     start = next(i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.text == "Comments on drafts")
     table = next(b for b in blocks[start:] if isinstance(b, Table))
-    assert (blocks[start + 2].text, table.caption) == ("Programma van eisen", "Programma van eisen")
+    assert (blocks[start + 2].text, table.caption) == ("Programma van eisen",
+                                                       "Comments on “Programma van eisen” and the replies")
+    assert blocks[start + 3].text.startswith("The comment period ran from "), blocks[start + 3].text
     assert table.columns == ["Paragraph", "Organisation", "Comment", "Reply of the municipality"]
     assert table.rows == [
         ["1", "Without name", "Cliënten meer betrekken.", "Not answered yet."],

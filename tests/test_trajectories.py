@@ -742,7 +742,7 @@ def test_report_names_the_trajectory_and_its_rounds(app, world, rounds):
     report = _report_text(second)
     assert ("Rondes van het traject\nDeze consultatie is ronde 2 van het traject “Wmo Holland Rijnland”.\n"
             "[Wmo Holland Rijnland] Ronde | Consultatie | Periode | Status\n"
-            f"1 | Verkenning: Verkenning Wmo | {period} | Gesloten\n"
+            f"1 | Verkenning Wmo | {period} | Gesloten\n"  # its title starts with its name: said once
             f"2 | Ontwikkeltafels: Ontwikkeltafel Wmo | {format_day(second.closes_at)} | Open\n") in report
     # Round 3 is a draft: not in any report. A consultation outside a trajectory has no such block.
     assert "Concept programma van eisen" not in report

@@ -39,7 +39,7 @@ def drafts_blocks(consultation: Consultation) -> list:
         per_draft.setdefault(comment.paragraph.draft_id, []).append(comment)
     for draft in drafts:
         blocks.append(Heading(draft.title, 3))
-        blocks.append(Paragraph(_("Open for comment from %(start)s to %(end)s.", start=format_day(draft.opens_at),
+        blocks.append(Paragraph(_("The comment period ran from %(start)s to %(end)s.", start=format_day(draft.opens_at),
                                   end=format_deadline(draft.closes_at)), meta=True))
         comments = per_draft.get(draft.id, [])
         rows = [[_number(comment),
@@ -48,7 +48,8 @@ def drafts_blocks(consultation: Consultation) -> list:
                  f"{comment.disposition.label}: {comment.reply}" if comment.replied_at else not_answered]
                 for comment in comments]
         if rows:
-            blocks.append(Table(columns=columns, rows=rows, caption=draft.title))
+            blocks.append(Table(columns=columns, rows=rows,
+                                caption=_("Comments on “%(title)s” and the replies", title=draft.title)))
         else:
             blocks.append(Paragraph(_("No comments were published.")))
     return blocks

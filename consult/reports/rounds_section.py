@@ -27,7 +27,10 @@ def rounds_blocks(consultation: Consultation) -> list:
             continue
         period = _("%(start)s to %(end)s", start=format_day(c.opens_at), end=format_day(c.closes_at)) \
             if c.opens_at and c.closes_at else format_day(c.opens_at or c.closes_at) or "—"
-        name = f"{other.label}: {c.title}" if other.label else c.title
+        # "Klankbordronde: Klankbordronde Wmo 2027" says the name twice: a title that starts with the
+        # round's name stands alone.
+        named = other.label and not c.title.casefold().startswith(other.label.casefold())
+        name = f"{other.label}: {c.title}" if named else c.title
         rows.append([str(number), name, period, str(c.status.label)])
     return [Heading(_("Rounds of the trajectory"), 3),
             Paragraph(_("This consultation is round %(number)d of the trajectory “%(title)s”.",
