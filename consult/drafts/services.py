@@ -60,10 +60,16 @@ class ParagraphSpec:
 
 # --- paragraphs ---------------------------------------------------------------------------
 
+def _blocks(text: str) -> list[list[str]]:
+    """The blocks of ``text`` that a blank line separates, each as its lines (stripped, none empty)."""
+    raw = (text or "").replace("\r\n", "\n").replace("\x00", "")
+    return [lines for block in re.split(r"\n\s*\n", raw)
+            if (lines := [line.strip() for line in block.splitlines() if line.strip()])]
+
+
 def split_paragraphs(text: str) -> list[str]:
     """The paragraphs of ``text``: separated by a blank line, each with its lines joined."""
-    blocks = re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n").replace("\x00", ""))
-    return [" ".join(line.strip() for line in block.strip().splitlines()) for block in blocks if block.strip()]
+    return [" ".join(lines) for lines in _blocks(text)]
 
 
 def document_paragraphs(body: str) -> list[ParagraphSpec]:
@@ -74,8 +80,7 @@ def document_paragraphs(body: str) -> list[ParagraphSpec]:
     comment to another paragraph."""
     specs: list[ParagraphSpec] = []
     section_number, section, count = 0, "", 0
-    for block in re.split(r"\n\s*\n", (body or "").replace("\r\n", "\n").replace("\x00", "")):
-        lines = [line.strip() for line in block.strip().splitlines() if line.strip()]
+    for lines in _blocks(body):
         while lines and (heading := HEADING.match(lines[0])):
             section_number, section, count = section_number + 1, heading.group(1).strip()[:MAX_TITLE], 0
             lines = lines[1:]
