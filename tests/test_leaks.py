@@ -669,8 +669,8 @@ def test_minutes_name_only_organisations_that_agreed_and_written_input_stays_wit
     from datetime import time as clock
 
     from consult.analysis.session_input import quote_session_entry
+    from consult.consultations.models import ParticipantAudience
     from consult.core.time import combine_local, to_local
-    from consult.sessions.models import SessionAudience
     from consult.sessions.services import (
         add_agenda_item,
         add_minutes_point,
@@ -701,7 +701,7 @@ def test_minutes_name_only_organisations_that_agreed_and_written_input_stays_wit
     session = schedule_session(consultation, by=editor, title="Tafel", purpose="", address="Stadhuis",
                                online_link="", starts_at=combine_local(day, clock(10)),
                                ends_at=combine_local(day, clock(12)), registration_deadline=None, capacity=10,
-                               seats_per_organisation=2, audience=SessionAudience.PROVIDERS, themes=[])
+                               seats_per_organisation=2, audience=ParticipantAudience.PROVIDERS, themes=[])
     for user, org, agrees in ((secret, secret_org, False), (open_, open_org, True), (other, other_org, False)):
         register(session, by=user, organisation=org, may_name_organisation=agrees)
     item = add_agenda_item(session, title="Onderwerp", description="", by=editor)

@@ -13,7 +13,7 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from consult.audit.models import AuditEvent
-from consult.consultations.models import Consultation, Status, TeamRole, Theme
+from consult.consultations.models import Consultation, ParticipantAudience, Status, TeamRole, Theme
 from consult.core.outbox import OutboundMail
 from consult.core.time import combine_local, utcnow
 from consult.extensions import db
@@ -24,7 +24,6 @@ from consult.sessions.models import (
     DialogueSession,
     Registration,
     RegistrationStatus,
-    SessionAudience,
     SessionStatus,
     WrittenInput,
 )
@@ -79,7 +78,7 @@ def _session(world, **overrides) -> DialogueSession:
                   address="Stadhuisplein 1\n2311 EJ Leiden", online_link="",
                   starts_at=combine_local(DAY, time(10, 0)), ends_at=combine_local(DAY, time(12, 0)),
                   registration_deadline=combine_local(DAY - timedelta(days=2), time(17, 0)),
-                  capacity=2, seats_per_organisation=2, audience=SessionAudience.PROVIDERS, themes=[])
+                  capacity=2, seats_per_organisation=2, audience=ParticipantAudience.PROVIDERS, themes=[])
     values.update(overrides)
     session = schedule_session(world["consultation"], by=world["users"]["editor"], **values)
     db.session.commit()
@@ -116,7 +115,7 @@ def test_schedule_session_stores_amsterdam_wall_time_in_utc(app, world):
     assert session.registration_deadline == session.starts_at  # no deadline: registration closes at the start
     assert [t.title for t in session.themes] == ["Dienstverlening"]
     assert session.capacity == 20 and session.seats_per_organisation == 2
-    assert session.audience == SessionAudience.PROVIDERS
+    assert session.audience == ParticipantAudience.PROVIDERS
     assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.action == "session_scheduled")) \
         == "session_scheduled"
 
@@ -349,8 +348,8 @@ def test_register_for_an_organisation_not_ones_own_is_refused_at_the_field(app, 
 
 
 def test_audience_decides_who_sees_and_registers(app, world):
-    providers_only = _session(world, audience=SessionAudience.PROVIDERS)
-    councils_only = _session(world, title="Raadstafel", audience=SessionAudience.COUNCILS)
+    providers_only = _session(world, audience=ParticipantAudience.PROVIDERS)
+    councils_only = _session(world, title="Raadstafel", audience=ParticipantAudience.COUNCILS)
     clients = clients_for(app, {k: world["users"][k] for k in ("a1", "council", "analyst")})
     assert clients["a1"].get(f"/sessions/{providers_only.id}").status_code == 200
     assert clients["a1"].get(f"/sessions/{councils_only.id}").status_code == 404
@@ -367,12 +366,12 @@ def test_audience_decides_who_sees_and_registers(app, world):
 def test_invited_audience_is_the_consultations_invited_organisations(world):
     consultation = world["consultation"]
     with pytest.raises(SessionRefused) as refused:
-        _session(world, audience=SessionAudience.INVITED)
+        _session(world, audience=ParticipantAudience.INVITED)
     assert refused.value.field == "audience"
     db.session.rollback()
     consultation.invited = [world["orgs"]["b"]]
     db.session.commit()
-    session = _session(world, audience=SessionAudience.INVITED)
+    session = _session(world, audience=ParticipantAudience.INVITED)
     from consult.sessions.permissions import can_register
     assert can_register(world["users"]["b1"], session) is True
     assert can_register(world["users"]["a1"], session) is False

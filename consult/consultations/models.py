@@ -17,6 +17,28 @@ from consult.extensions import db
 from consult.orgs.models import Organisation
 
 
+class ParticipantAudience(enum.StrEnum):
+    """Who may take part in a session or comment on a draft: care providers, advisory councils,
+    both, or only the organisations the consultation invited (as set on its access page)."""
+
+    PROVIDERS = "providers"
+    COUNCILS = "councils"
+    BOTH = "both"
+    INVITED = "invited"
+
+    @property
+    def label(self) -> str:
+        return str(PARTICIPANT_AUDIENCE_LABELS[self])
+
+
+PARTICIPANT_AUDIENCE_LABELS = {
+    ParticipantAudience.PROVIDERS: _l("Care providers"),
+    ParticipantAudience.COUNCILS: _l("Advisory councils"),
+    ParticipantAudience.BOTH: _l("Care providers and advisory councils"),
+    ParticipantAudience.INVITED: _l("Invited organisations only"),
+}
+
+
 class Status(enum.StrEnum):
     DRAFT = "draft"
     OPEN = "open"

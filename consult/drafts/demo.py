@@ -8,13 +8,12 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 from consult.advice.models import Disposition
-from consult.consultations.models import Consultation
+from consult.consultations.models import Consultation, ParticipantAudience
 from consult.core.time import combine_local, to_local, utcnow
 from consult.drafts.models import Draft, DraftComment, DraftKind
 from consult.drafts.services import document_paragraphs, sync_paragraphs
 from consult.extensions import db
 from consult.responses.models import Publication
-from consult.sessions.models import SessionAudience
 
 REQUIREMENTS = """## Doelgroep en resultaat
 
@@ -59,13 +58,13 @@ def load_drafts(users: dict, organisations: dict, consultations: dict[str, Consu
         consultation=consultation, kind=DraftKind.DOCUMENT, title="Programma van eisen begeleiding (concept)",
         introduction="Dit concept beschrijft wat de gemeenten van aanbieders van begeleiding vragen. "
                      "Reageer per alinea; wij beantwoorden elke reactie na de reactieperiode.",
-        body=REQUIREMENTS, audience=SessionAudience.BOTH, created_by=users["team"],
+        body=REQUIREMENTS, audience=ParticipantAudience.BOTH, created_by=users["team"],
         opens_at=combine_local(today - timedelta(days=3), time(9, 0)),
         closes_at=combine_local(today + timedelta(days=10), time(23, 59)))
     access = Draft(
         consultation=consultation, kind=DraftKind.DOCUMENT, title="Uitgangspunten toegang en wijkteams (concept)",
         introduction="De eerste uitgangspunten voor de toegang tot begeleiding.",
-        body=ACCESS, audience=SessionAudience.BOTH, created_by=users["team"],
+        body=ACCESS, audience=ParticipantAudience.BOTH, created_by=users["team"],
         opens_at=combine_local(today - timedelta(days=24), time(9, 0)),
         closes_at=combine_local(today - timedelta(days=7), time(23, 59)))
     db.session.add_all([requirements, access])

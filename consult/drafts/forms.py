@@ -9,10 +9,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from consult.advice.models import DISPOSITION_LABELS
+from consult.consultations.models import PARTICIPANT_AUDIENCE_LABELS
 from consult.core.forms import hidden_id, strip
 from consult.drafts.services import MAX_BODY, MAX_TEXT, MAX_TITLE
 from consult.responses.models import Publication
-from consult.sessions.models import SESSION_AUDIENCE_LABELS
 
 
 class DocumentForm(FlaskForm):
@@ -36,7 +36,7 @@ class OpenForm(FlaskForm):
     closes_time = TimeField(_l("Closes at"),
                             validators=[InputRequired(_l("Enter the time the comment period closes."))])
     audience = RadioField(_l("Who may comment"), default="both",
-                          choices=[SelectChoice(a.value, label) for a, label in SESSION_AUDIENCE_LABELS.items()],
+                          choices=[SelectChoice(a.value, label) for a, label in PARTICIPANT_AUDIENCE_LABELS.items()],
                           validators=[InputRequired(_l("Choose who may comment."))])
     version = hidden_id()
 

@@ -12,13 +12,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.advice.models import Disposition
 from consult.auth.models import User
-from consult.consultations.models import Consultation
+from consult.consultations.models import Consultation, ParticipantAudience
 from consult.core.db import str_enum
 from consult.core.time import UTCDateTime, utcnow
 from consult.extensions import db
 from consult.orgs.models import Organisation
 from consult.responses.models import Publication
-from consult.sessions.models import SessionAudience
 
 
 class DraftKind(enum.StrEnum):
@@ -51,7 +50,7 @@ class Draft(db.Model):
     introduction: Mapped[str] = mapped_column(Text, default="")
     # The body of a platform document: paragraphs separated by a blank line, "## " starts a section.
     body: Mapped[str] = mapped_column(Text, default="")
-    audience: Mapped[SessionAudience] = mapped_column(str_enum(SessionAudience), default=SessionAudience.BOTH)
+    audience: Mapped[ParticipantAudience] = mapped_column(str_enum(ParticipantAudience), default=ParticipantAudience.BOTH)
     # None until the team opens the draft for comment.
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -8,7 +8,13 @@ from flask import abort
 from sqlalchemy import and_, exists, false, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
-from consult.consultations.models import Consultation, Status, TeamMember, consultation_invited_organisations
+from consult.consultations.models import (
+    Consultation,
+    ParticipantAudience,
+    Status,
+    TeamMember,
+    consultation_invited_organisations,
+)
 from consult.consultations.permissions import can_edit_consultation, can_view_consultation, is_team
 from consult.core.predicates import predicate
 from consult.core.time import utcnow
@@ -17,7 +23,6 @@ from consult.drafts.models import Draft, DraftComment, DraftParagraph
 from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
 from consult.responses.permissions import responding_organisations
-from consult.sessions.models import SessionAudience
 from consult.sessions.permissions import audience_organisations
 
 HOME_LIMIT = 10  # the home page lists the drafts closing soonest; the consultation pages list them all
@@ -76,15 +81,15 @@ def _audience_clause(organisations: list[Organisation]):
     """Drafts whose audience includes one of ``organisations`` (the rule of ``commenting_organisations``
     in SQL)."""
     kinds = {org.kind for org in organisations}
-    clauses = [Draft.audience == SessionAudience.BOTH,
-               and_(Draft.audience == SessionAudience.INVITED,
+    clauses = [Draft.audience == ParticipantAudience.BOTH,
+               and_(Draft.audience == ParticipantAudience.INVITED,
                     exists().where(consultation_invited_organisations.c.consultation_id == Draft.consultation_id,
                                    consultation_invited_organisations.c.organisation_id.in_(
                                        [org.id for org in organisations])))]
     if OrgKind.PROVIDER in kinds:
-        clauses.append(Draft.audience == SessionAudience.PROVIDERS)
+        clauses.append(Draft.audience == ParticipantAudience.PROVIDERS)
     if OrgKind.COUNCIL in kinds:
-        clauses.append(Draft.audience == SessionAudience.COUNCILS)
+        clauses.append(Draft.audience == ParticipantAudience.COUNCILS)
     return or_(*clauses)
 
 

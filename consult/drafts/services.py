@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from consult.advice.models import Disposition
 from consult.audit.services import record_event
 from consult.auth.models import User
-from consult.consultations.models import Consultation
+from consult.consultations.models import Consultation, ParticipantAudience
 from consult.core.db import update_if_version
 from consult.core.diff import word_diff
 from consult.core.refused import Refused
@@ -27,7 +27,6 @@ from consult.notify.models import Kind
 from consult.notify.services import notify, organisation_users, url_path
 from consult.orgs.models import Organisation
 from consult.responses.models import Publication
-from consult.sessions.models import SessionAudience
 
 MAX_TITLE = 200
 MAX_TEXT = 10_000
@@ -252,7 +251,7 @@ def open_for_comment(draft: Draft, *, opens_at: datetime | None, closes_at: date
     if not draft.current_paragraphs:
         raise DraftRefused(_l("The draft has no paragraphs to comment on yet."), field="opens_on")
     try:
-        audience = SessionAudience(audience)
+        audience = ParticipantAudience(audience)
     except ValueError:
         raise DraftRefused(_l("Choose who may comment."), field="audience") from None
     if version is None or not update_if_version(draft, version, opens_at=opens_at, closes_at=closes_at,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from consult.consultations.models import Consultation
+from consult.consultations.models import Consultation, ParticipantAudience
 from consult.core.time import combine_local, to_local, utcnow
 from consult.extensions import db
 from consult.sessions.models import (
@@ -17,7 +17,6 @@ from consult.sessions.models import (
     MinutesPoint,
     Registration,
     RegistrationStatus,
-    SessionAudience,
     WrittenInput,
 )
 
@@ -34,7 +33,7 @@ def load_sessions(users: dict, organisations: dict, consultations: dict[str, Con
         address="Stadhuis Leiden, Stadhuisplein 1\n2311 EJ Leiden", online_link="",
         starts_at=combine_local(day, time(13, 30)), ends_at=combine_local(day, time(16, 0)),
         registration_deadline=combine_local(day - timedelta(days=2), time(17, 0)),
-        capacity=12, seats_per_organisation=2, audience=SessionAudience.BOTH,
+        capacity=12, seats_per_organisation=2, audience=ParticipantAudience.BOTH,
         themes=[t for name, t in themes.items() if name in ("Dienstverlening", "Samenwerking")])
     online = DialogueSession(
         consultation=consultation, created_by=users["team"], title="Online sessie: bekostiging",
@@ -43,7 +42,7 @@ def load_sessions(users: dict, organisations: dict, consultations: dict[str, Con
         starts_at=combine_local(day + timedelta(days=7), time(10, 0)),
         ends_at=combine_local(day + timedelta(days=7), time(11, 30)),
         registration_deadline=combine_local(day + timedelta(days=6), time(12, 0)),
-        capacity=30, seats_per_organisation=2, audience=SessionAudience.PROVIDERS, themes=[])
+        capacity=30, seats_per_organisation=2, audience=ParticipantAudience.PROVIDERS, themes=[])
     providers = organisations["providers"]
     for who, organisation in (("provider1", providers[0]), ("provider3", providers[2]),
                               ("council", organisations["councils"][0])):
@@ -73,7 +72,7 @@ def _held_session(users: dict, organisations: dict, consultation: Consultation) 
         address="Stadhuis Leiden, Stadhuisplein 1\n2311 EJ Leiden", online_link="",
         starts_at=held, ends_at=combine_local(day, time(12, 0)),
         registration_deadline=held - timedelta(days=2), capacity=10, seats_per_organisation=2,
-        audience=SessionAudience.BOTH, agenda_published_at=held - timedelta(days=7),
+        audience=ParticipantAudience.BOTH, agenda_published_at=held - timedelta(days=7),
         minutes_published_at=held + timedelta(days=3), comments_close_at=combine_local(
             to_local(utcnow()).date() + timedelta(days=8), time(0, 0)))
     for who, organisation, may_name in (("provider3", providers[2], True), ("council", council, False)):

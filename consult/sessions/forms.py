@@ -19,9 +19,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from consult.consultations.forms import MultiCheckboxField
+from consult.consultations.models import PARTICIPANT_AUDIENCE_LABELS
 from consult.core.forms import strip
 from consult.responses.models import Publication
-from consult.sessions.models import SESSION_AUDIENCE_LABELS
 from consult.sessions.services import MAX_CAPACITY, MAX_SEATS
 
 
@@ -47,7 +47,7 @@ class SessionForm(FlaskForm):
         NumberRange(min=1, max=MAX_SEATS, message=_l("Enter a number of seats from 1 to %(n)d.", n=MAX_SEATS))],
         description=_l("How many people of one organisation may register (waiting list included)."))
     audience = RadioField(_l("Who may register"), default="both",
-                          choices=[SelectChoice(a.value, label) for a, label in SESSION_AUDIENCE_LABELS.items()],
+                          choices=[SelectChoice(a.value, label) for a, label in PARTICIPANT_AUDIENCE_LABELS.items()],
                           validators=[InputRequired(_l("Choose who may register."))])
     deadline_on = DateField(_l("Registration deadline (date)"), validators=[Optional()],
                             description=_l("Leave empty to close registration when the session starts."))

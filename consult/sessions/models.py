@@ -10,34 +10,12 @@ from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.auth.models import User
-from consult.consultations.models import Consultation, Theme
+from consult.consultations.models import Consultation, ParticipantAudience, Theme
 from consult.core.db import str_enum
 from consult.core.time import UTCDateTime, to_local, utcnow
 from consult.extensions import db
 from consult.orgs.models import Organisation
 from consult.responses.models import Publication
-
-
-class SessionAudience(enum.StrEnum):
-    """Who may register: care providers, advisory councils, both, or only the organisations the
-    consultation invited (its invited organisations, as set on the access page)."""
-
-    PROVIDERS = "providers"
-    COUNCILS = "councils"
-    BOTH = "both"
-    INVITED = "invited"
-
-    @property
-    def label(self) -> str:
-        return str(SESSION_AUDIENCE_LABELS[self])
-
-
-SESSION_AUDIENCE_LABELS = {
-    SessionAudience.PROVIDERS: _l("Care providers"),
-    SessionAudience.COUNCILS: _l("Advisory councils"),
-    SessionAudience.BOTH: _l("Care providers and advisory councils"),
-    SessionAudience.INVITED: _l("Invited organisations only"),
-}
 
 
 class SessionStatus(enum.StrEnum):
@@ -84,7 +62,7 @@ class DialogueSession(db.Model):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     capacity: Mapped[int]
     seats_per_organisation: Mapped[int] = mapped_column(default=2)
-    audience: Mapped[SessionAudience] = mapped_column(str_enum(SessionAudience), default=SessionAudience.BOTH)
+    audience: Mapped[ParticipantAudience] = mapped_column(str_enum(ParticipantAudience), default=ParticipantAudience.BOTH)
     registration_deadline: Mapped[datetime] = mapped_column(UTCDateTime())
     status: Mapped[SessionStatus] = mapped_column(str_enum(SessionStatus), default=SessionStatus.SCHEDULED)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

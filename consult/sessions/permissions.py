@@ -7,7 +7,7 @@ from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from consult.consultations.models import Consultation, Status
+from consult.consultations.models import Consultation, ParticipantAudience, Status
 from consult.consultations.permissions import can_edit_consultation, can_view_consultation, is_team
 from consult.core.predicates import predicate
 from consult.core.time import utcnow
@@ -20,7 +20,6 @@ from consult.sessions.models import (
     MinutesComment,
     Registration,
     RegistrationStatus,
-    SessionAudience,
     WrittenInput,
 )
 
@@ -29,11 +28,11 @@ def audience_organisations(user, session: DialogueSession) -> list[Organisation]
     """The user's provider and council organisations that the session's audience includes."""
     organisations = responding_organisations(user)
     audience = session.audience
-    if audience == SessionAudience.PROVIDERS:
+    if audience == ParticipantAudience.PROVIDERS:
         return [org for org in organisations if org.kind == OrgKind.PROVIDER]
-    if audience == SessionAudience.COUNCILS:
+    if audience == ParticipantAudience.COUNCILS:
         return [org for org in organisations if org.kind == OrgKind.COUNCIL]
-    if audience == SessionAudience.INVITED:
+    if audience == ParticipantAudience.INVITED:
         invited = {org.id for org in session.consultation.invited}
         return [org for org in organisations if org.id in invited]
     return organisations

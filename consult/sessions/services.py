@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from consult.audit.services import record_event
 from consult.auth.models import User
-from consult.consultations.models import Consultation
+from consult.consultations.models import Consultation, ParticipantAudience
 from consult.core.db import insert_unless_exists, update_if_version
 from consult.core.refused import Refused
 from consult.core.time import UTCDateTime, combine_local, to_local, utcnow
@@ -31,7 +31,6 @@ from consult.sessions.models import (
     MinutesPoint,
     Registration,
     RegistrationStatus,
-    SessionAudience,
     SessionStatus,
     WrittenInput,
 )
@@ -84,8 +83,8 @@ def _checked(consultation: Consultation, fields: dict) -> dict:
     if not isinstance(seats, int) or not 1 <= seats <= MAX_SEATS:
         raise SessionRefused(_l("Enter a number of seats from 1 to %(n)d.", n=MAX_SEATS),
                              field="seats_per_organisation")
-    audience = SessionAudience(fields.get("audience") or SessionAudience.BOTH)
-    if audience == SessionAudience.INVITED and not consultation.invited:
+    audience = ParticipantAudience(fields.get("audience") or ParticipantAudience.BOTH)
+    if audience == ParticipantAudience.INVITED and not consultation.invited:
         raise SessionRefused(_l("The consultation has no invited organisations; choose another audience."),
                              field="audience")
     themes = fields.get("themes") or []

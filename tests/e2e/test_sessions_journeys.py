@@ -15,12 +15,11 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from consult.auth.models import User
-from consult.consultations.models import Consultation, Status, TeamMember, TeamRole, Theme
+from consult.consultations.models import Consultation, ParticipantAudience, Status, TeamMember, TeamRole, Theme
 from consult.core.mail import outbox
 from consult.core.time import combine_local, utcnow
 from consult.extensions import db
 from consult.orgs.models import MemberRole, OrgKind
-from consult.sessions.models import SessionAudience
 from consult.sessions.services import register, schedule_session
 from consult.strategy.services import create_draft
 from tests.conftest import make_org, make_user
@@ -148,7 +147,7 @@ def test_agenda_written_input_and_minutes(page, second_page, live):
     session = schedule_session(consultation, by=editor, title="Dialoogtafel wijkteams", purpose="", address="Stadhuis",
                                online_link="", starts_at=combine_local(day, time(10)), ends_at=combine_local(day, time(12)),
                                registration_deadline=None, capacity=10, seats_per_organisation=2,
-                               audience=SessionAudience.PROVIDERS, themes=[])
+                               audience=ParticipantAudience.PROVIDERS, themes=[])
     register(session, by=anna, organisation=anna.memberships[0].organisation)
     create_draft(consultation, by=editor)
     db.session.commit()
