@@ -556,12 +556,32 @@ def test_draft_lists_in_sql_agree_with_the_predicates_and_are_limited_or_paged(a
                          version=draft.version, by=editor)
         drafts.append(draft)
     create_document(world["consultation"], title="Nog niet open", introduction="", body="Een.", by=editor)
+    for days in (20, 10):  # two whose period ended, the one that closed 10 days ago first
+        ended = create_document(world["consultation"], title=f"Gesloten {days}", introduction="", body="Een.",
+                                by=editor)
+        open_for_comment(ended, opens_at=utcnow(), closes_at=utcnow() + timedelta(days=1), audience="both",
+                         version=ended.version, by=editor)
+        ended.opens_at, ended.closes_at = utcnow() - timedelta(days=days + 7), utcnow() - timedelta(days=days)
     world["consultation"].invited = [world["orgs"]["b"]]
     db.session.commit()
     consultation = world["consultation"]
+    now = utcnow()
+
+    def in_list_order(draft):  # open (closing soonest), in preparation, opening later, ended (latest first)
+        if draft.opens_at is None:
+            return (1, 0, -draft.created_at.timestamp(), -draft.id)
+        if draft.closes_at <= now:
+            return (3, -draft.closes_at.timestamp(), 0, -draft.id)
+        if draft.opens_at > now:
+            return (2, draft.opens_at.timestamp(), 0, draft.id)
+        return (0, draft.closes_at.timestamp(), 0, draft.id)
+
+    everything = sorted(db.session.scalars(select(Draft)), key=in_list_order)
+    assert [d.title for d in visible_drafts(editor, consultation)] == [
+        "Doc 0", "Doc 2", "Doc 4", "Doc 6", "Nog niet open", "Doc 1", "Doc 3", "Doc 5", "Doc 7",
+        "Gesloten 10", "Gesloten 20"]
     for name in ("a1", "b1", "council", "editor"):
         user = world["users"][name]
-        everything = db.session.scalars(select(Draft).order_by(Draft.created_at.desc(), Draft.id.desc())).all()
         assert visible_drafts(user, consultation) == [d for d in everything if can_view_draft(user, d)], name
         open_now = sorted((d for d in drafts if can_comment(user, d)), key=lambda d: (d.closes_at, d.id))
         assert drafts_to_comment(user) == open_now, name
@@ -571,13 +591,16 @@ def test_draft_lists_in_sql_agree_with_the_predicates_and_are_limited_or_paged(a
     db.session.commit()
     assert (drafts_to_comment(world["users"]["a1"]), visible_drafts(world["users"]["a1"], consultation)) == ([], [])
     assert [d.title for d in drafts_to_comment(world["users"]["b1"])] == ["Doc 0", "Doc 4", "Doc 6"]
-    # The team's list is paged by the database: 21 drafts, 20 on the first page.
+    # The team's list is paged by the database in that order: 23 drafts, 20 on the first page (the four
+    # open ones, the 13 in preparation, three opening later), the last opening later and the two ended
+    # ones on the second.
     for number in range(12):
         create_document(consultation, title=f"Extra {number}", introduction="", body="Een.", by=editor)
     db.session.commit()
     client = clients_for(app, {"editor": editor})["editor"]
     second = text_of(client.get("/consultations/wmo/drafts?page=2"))
-    assert second.count("Doc ") == 1 and "Doc 0" in second
+    assert second.count("Doc ") == 1 and "Doc 7" in second and "Extra" not in second
+    assert second.index("Doc 7") < second.index("Gesloten 10") < second.index("Gesloten 20")
 
 
 def test_home_page_lists_the_drafts_to_comment_on(app, world):

@@ -5,7 +5,7 @@ consult.disclosure.comments."""
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy import and_, case, exists, false, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from consult.consultations.models import (
@@ -93,8 +93,17 @@ def _audience_clause(organisations: list[Organisation]):
     return or_(*clauses)
 
 
+def list_order(now):
+    """The order of a list of drafts, in SQL: open for comment now (closing soonest first), not yet
+    scheduled (the team's drafts in preparation, newest first), opening later (soonest first), then
+    those whose period ended (most recently closed first)."""
+    state = case((Draft.opens_at.is_(None), 1), (Draft.closes_at <= now, 3), (Draft.opens_at > now, 2), else_=0)
+    return (state, case((state == 0, Draft.closes_at), (state == 2, Draft.opens_at)).asc(),
+            case((state == 3, Draft.closes_at)).desc(), Draft.created_at.desc(), Draft.id.desc())
+
+
 def visible_drafts_query(user, consultation: Consultation):
-    """The consultation's drafts the user may see (``can_view_draft`` in SQL), newest first."""
+    """The consultation's drafts the user may see (``can_view_draft`` in SQL), in ``list_order``."""
     query = select(Draft).where(Draft.consultation_id == consultation.id)
     if not is_team(user, consultation):
         organisations = responding_organisations(user)
@@ -103,11 +112,11 @@ def visible_drafts_query(user, consultation: Consultation):
         else:
             query = query.where(Draft.opens_at.is_not(None), Draft.opens_at <= utcnow(),
                                 _audience_clause(organisations))
-    return query.order_by(Draft.created_at.desc(), Draft.id.desc())
+    return query.order_by(*list_order(utcnow()))
 
 
 def visible_drafts(user, consultation: Consultation) -> list[Draft]:
-    """The consultation's drafts the user may see, newest first."""
+    """The consultation's drafts the user may see, open ones first (``list_order``)."""
     return list(db.session.scalars(visible_drafts_query(user, consultation)))
 
 
