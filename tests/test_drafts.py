@@ -3,9 +3,11 @@ period, comments per paragraph with the confidentiality and publication choices 
 team's disposition and reply, the disclosure gate on others' comments, and revisions with a diff."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
@@ -125,6 +127,14 @@ def test_team_writes_and_opens_a_document_through_the_pages(app, world):
     assert [p.number for p in draft.paragraphs] == ["1", "1.1", "1.2", "2.1"]
     # Not open yet: a provider does not see it.
     assert clients["a1"].get(f"/drafts/{draft.id}").status_code == 404
+    # The form proposes a period: from now (Dutch time, to the minute) for 14 days, to the end of that day.
+    with time_machine.travel(datetime(2026, 12, 3, 9, 30, 45, tzinfo=UTC), tick=False):
+        then = clients_for(app, {"editor": world["users"]["editor"]})["editor"]  # a session of that moment
+        proposal = then.get(f"/drafts/{draft.id}/open")
+    form = proposal.get_data(as_text=True)
+    assert re.findall(r'name="(opens_on|opens_time|closes_on|closes_time)"[^>]*value="([^"]*)"', form) == [
+        ("opens_on", "2026-12-03"), ("opens_time", "10:30"), ("closes_on", "2026-12-17"), ("closes_time", "23:59")]
+    assert "The organisations you choose below comment per paragraph during this period." in text_of(proposal)
     response = post_form(clients["editor"], f"/drafts/{draft.id}/open",
                          {"opens_on": "2020-01-01", "opens_time": "09:00", "closes_on": "2020-01-02",
                           "closes_time": "17:00", "audience": "both", "version": str(draft.version)})

@@ -3,6 +3,8 @@ may see, writing and revising a document and opening it for comment (the team), 
 paragraph, changing or withdrawing an own comment (providers and councils), and the reply (the team)."""
 from __future__ import annotations
 
+from datetime import time, timedelta
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -13,7 +15,7 @@ from consult.core.access import deny_hidden
 from consult.core.conflicts import keep_on_conflict, restart_from
 from consult.core.paging import arg_page
 from consult.core.refused import flash_refused, refuse_on
-from consult.core.time import combine_local, to_local
+from consult.core.time import combine_local, to_local, utcnow
 from consult.disclosure import Protected
 from consult.disclosure.comments import comment_protection, may_name_commenter
 from consult.drafts import bp
@@ -35,6 +37,7 @@ from consult.drafts.permissions import (
 )
 from consult.drafts.services import (
     ANSWERED,
+    COMMENT_DAYS,
     DraftChangedMeanwhile,
     DraftRefused,
     add_comment,
@@ -147,6 +150,10 @@ def open_period(draft_id: int):
             opens, closes = to_local(draft.opens_at), to_local(draft.closes_at)
             form.opens_on.data, form.opens_time.data = opens.date(), opens.time()
             form.closes_on.data, form.closes_time.data = closes.date(), closes.time()
+        else:  # a proposal the team can change: open from now, for COMMENT_DAYS days, to the end of the day
+            opens = to_local(utcnow()).replace(second=0, microsecond=0)
+            form.opens_on.data, form.opens_time.data = opens.date(), opens.time()
+            form.closes_on.data, form.closes_time.data = opens.date() + timedelta(days=COMMENT_DAYS), time(23, 59)
         form.audience.data = draft.audience.value
     stale = False
     if form.validate_on_submit():
