@@ -447,7 +447,8 @@ def test_team_sees_submitted_responses_only_and_confidential_views_are_audited(w
     assert "Kostprijs? Vertrouwelijk 61,50 € per uur" in body
     assert view.headers["Cache-Control"] == "no-store"
     assert world["clients"]["analyst"].get(f"/consultations/wmo/responses/{resp_a.id}").status_code == 200
-    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "confidential_viewed")).all()
+    events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "confidential_viewed")
+                                .order_by(AuditEvent.id)).all()
     assert [(e.actor_id, e.detail["question_ids"]) for e in events] == [
         (world["users"]["editor"].id, [world["q"]["Kostprijs?"].id]),
         (world["users"]["analyst"].id, [world["q"]["Kostprijs?"].id])]
