@@ -292,13 +292,19 @@ def login(client, email: str, password: str = PASSWORD, **extra):
                      csrf_from="/login")
 
 
-def sign_in(client, user: User) -> None:
-    """Give ``client`` the session a login of ``user`` starts (``start_session``), without going
-    through the form: for tests about what a logged-in person does, not about logging in."""
+def login_session(user: User) -> dict:
+    """What a login of ``user`` puts in the session (``start_session``): Flask-Login's user and the
+    moments the idle and absolute timeouts count from."""
     now = int(time.time())
+    return {"_user_id": user.get_id(), "_fresh": True, AUTH_AT: now, SEEN_AT: now}
+
+
+def sign_in(client, user: User) -> None:
+    """Give ``client`` the session a login of ``user`` starts, without going through the form: for
+    tests about what a logged-in person does, not about logging in."""
     with client.session_transaction() as sess:
         sess.clear()
-        sess.update({"_user_id": user.get_id(), "_fresh": True, AUTH_AT: now, SEEN_AT: now})
+        sess.update(login_session(user))
 
 
 def add_team(consultation, members: dict) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -19,10 +18,9 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from consult.auth.models import User
-from consult.auth.session import AUTH_AT, SEEN_AT
 from consult.core.mail import outbox
 from consult.extensions import db
-from tests.conftest import PASSWORD, build_app, empty_database
+from tests.conftest import PASSWORD, build_app, empty_database, login_session
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -197,9 +195,7 @@ def sign_in_page(page, email: str, start: str = "/") -> None:
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
         assert user is not None and user.active, email
-        now = int(time.time())
-        cookie = app.session_interface.get_signing_serializer(app).dumps(
-            {"_user_id": user.get_id(), "_fresh": True, AUTH_AT: now, SEEN_AT: now})
+        cookie = app.session_interface.get_signing_serializer(app).dumps(login_session(user))
         db.session.remove()
     page.context.add_cookies([{"name": app.config["SESSION_COOKIE_NAME"], "value": cookie, "url": server.url,
                                "httpOnly": True, "sameSite": "Lax"}])
