@@ -29,7 +29,6 @@ from consult.orgs.models import Organisation
 from consult.responses.models import Publication
 
 MAX_TITLE = 200
-COMMENT_DAYS = 14  # the comment period the form proposes for a draft not yet opened
 MAX_TEXT = 10_000
 MAX_BODY = 200_000
 HEADING = re.compile(r"^##\s+(.+)$")

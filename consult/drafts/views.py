@@ -37,7 +37,6 @@ from consult.drafts.permissions import (
 )
 from consult.drafts.services import (
     ANSWERED,
-    COMMENT_DAYS,
     DraftChangedMeanwhile,
     DraftRefused,
     add_comment,
@@ -51,6 +50,7 @@ from consult.drafts.services import (
     withdraw_comment,
 )
 from consult.extensions import db
+from consult.sessions.services import COMMENT_DAYS  # the same default period as for minutes
 
 PAGE_SIZE = 20
 
