@@ -164,6 +164,8 @@ class TestingConfig(Config):
     # Most tests act as team members without an authenticator; tests/test_two_factor.py
     # switches the requirement on and proves it holds.
     TWO_FACTOR_REQUIRED = False
+    # Every stored live report shown is compared with a new build (consult.reports.report.current_report).
+    REPORT_MODEL_CHECK = True
 
 
 # Keys that are printed in this repository, its documentation or its tools: anyone can sign a

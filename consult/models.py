@@ -15,13 +15,14 @@ from consult.consultations.models import (  # noqa: F401
     Theme,
 )
 from consult.consultations.trajectory_models import JoinRequest, Trajectory, TrajectoryRound  # noqa: F401
+from consult.core.datastamp import DataChange  # noqa: F401
 from consult.core.outbox import OutboundMail  # noqa: F401
 from consult.dialogue.models import Post, PostReport, PostRevision, Thread, ThreadFollow  # noqa: F401
 from consult.drafts.models import Draft, DraftComment, DraftParagraph  # noqa: F401
 from consult.orgs.models import Invitation, Membership, Organisation  # noqa: F401
 from consult.privacy.models import ErasureRequest  # noqa: F401
 from consult.qa.models import QaItem  # noqa: F401
-from consult.reports.models import ExportJob, Report  # noqa: F401
+from consult.reports.models import ExportJob, Report, ReportModel  # noqa: F401
 from consult.responses.models import Answer, Attachment, Response, Submission, SubmittedAnswer  # noqa: F401
 from consult.sessions.models import AgendaItem, DialogueSession, MinutesPoint, Registration, WrittenInput  # noqa: F401
 from consult.strategy.models import EvidenceLink, Revision, Segment, StrategyComment, StrategyDraft  # noqa: F401

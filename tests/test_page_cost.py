@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, select
 
 from consult.auth.models import User
 from consult.consultations.models import Consultation
@@ -18,6 +18,7 @@ from consult.demo import DEMO_PASSWORD, load_demo
 from consult.dialogue.models import Post, Thread
 from consult.extensions import db
 from consult.orgs.models import MemberRole, Membership, Organisation, OrgKind
+from consult.reports.models import ReportModel
 from consult.responses.models import Publication, Response
 from consult.responses.services import questions_for, save_answer, set_publication, start_response, submit
 from consult.strategy.models import Segment
@@ -42,11 +43,14 @@ MAX_STATEMENTS = 15
 # The report's section on dialogue sessions reads the sessions, their minutes points, the comments on
 # them, who agreed to be named and the key quotes (one statement each; the written input only when a
 # quote or a link names some).
-BUDGET = {"report": 24, "analysis per question": 20, "autosave": 4}
+# The live report is kept as built until its inputs change: shown again it reads the data stamp, the
+# drafts whose comment period ended and the stored model (within the 15); built anew it runs the
+# statements above (24) and those three, and stores the model inside a savepoint (three more).
+BUDGET = {"report, built anew": 30, "analysis per question": 20, "autosave": 4}
 BUDGETED = {"home page of a provider", "home page of the team", "consultation page", "consultation list",
             "response overview", "response theme page", "thread page", "discussion list", "questions and answers",
             "team response list", "team response view", "analysis overview", "analysis per question",
-            "advice overview", "notifications", "strategy overview", "report", "autosave"}
+            "advice overview", "notifications", "strategy overview", "report", "report, built anew", "autosave"}
 
 
 def grow(factor: int) -> None:
@@ -137,6 +141,14 @@ def measure(app) -> dict[str, int]:
             response = clients[who].get(path)
         assert response.status_code == 200, (name, response.status_code)
         counts[name] = counter.count
+    # The live report as it is built when something it is made from has changed (above: shown again
+    # as stored, which is what every reader gets until the next change).
+    db.session.execute(delete(ReportModel))
+    db.session.commit()
+    with StatementCounter(db.engine) as counter:
+        response = clients["team"].get(f"/consultations/{SLUG}/report")
+    assert response.status_code == 200
+    counts["report, built anew"] = counter.count
     counts["autosave"] = measure_autosave(clients["provider"], draft.id, theme.id)
     return counts
 
@@ -161,7 +173,8 @@ def measure_autosave(client, response_id: int, theme_id: int) -> int:
     return counts[-1]
 
 
-def test_main_pages_cost_the_same_at_1x_and_10x(app):
+def test_main_pages_cost_the_same_at_1x_and_10x(app, monkeypatch):
+    monkeypatch.setitem(app.config, "REPORT_MODEL_CHECK", False)  # counted as served, without the second build
     load_demo()
     db.session.commit()
     small = measure(app)

@@ -5,7 +5,7 @@ organisation's name where it chose to publish without it."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from consult.consultations.models import Consultation
@@ -17,11 +17,19 @@ from consult.drafts.models import Draft, DraftComment, DraftParagraph
 from consult.extensions import db
 
 
+def _ended(consultation: Consultation):
+    return (Draft.consultation_id == consultation.id, Draft.closes_at.is_not(None), Draft.closes_at <= utcnow())
+
+
+def ended_drafts(consultation: Consultation) -> int:
+    """How many drafts have ended their comment period: the section changes with time alone when
+    this does (a stored report is kept by it as well as by the data)."""
+    return db.session.scalar(select(func.count()).select_from(Draft).where(*_ended(consultation)))
+
+
 def drafts_blocks(consultation: Consultation) -> list:
     """The section's blocks; nothing when no draft of the consultation has finished its comment period."""
-    drafts = list(db.session.scalars(select(Draft).where(
-        Draft.consultation_id == consultation.id, Draft.closes_at.is_not(None), Draft.closes_at <= utcnow())
-        .order_by(Draft.closes_at, Draft.id)))
+    drafts = list(db.session.scalars(select(Draft).where(*_ended(consultation)).order_by(Draft.closes_at, Draft.id)))
     if not drafts:
         return []
     blocks: list = [Heading(_("Comments on drafts"), 2), Paragraph(_(

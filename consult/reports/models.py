@@ -38,6 +38,22 @@ class Report(db.Model):
     consultation: Mapped[Consultation] = relationship()
 
 
+class ReportModel(db.Model):
+    """The team's live report as last built, per language, with the stamp of the code and the
+    data it was built from (consult.core.datastamp): shown again while the stamp is the same,
+    built anew when anything it is built from has changed."""
+
+    __tablename__ = "report_models"
+    __table_args__ = (UniqueConstraint("consultation_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(5))
+    stamp: Mapped[str] = mapped_column(String(100))
+    model: Mapped[dict[str, Any]] = mapped_column(JSON)
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
 class ExportStatus(enum.StrEnum):
     QUEUED = "queued"
     RUNNING = "running"

@@ -11,9 +11,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from flask import current_app
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, null, select, union_all
+from sqlalchemy.exc import IntegrityError
 
 from consult.advice.services import published_advices
 from consult.analysis.models import Coding, Quote, Synthesis, Tag
@@ -28,16 +30,27 @@ from consult.analysis.services import (
     value_groups_by_question,
 )
 from consult.consultations.models import Consultation, Question, QuestionKind, Theme
-from consult.core.documents import BulletList, DocumentModel, Heading, Paragraph, Table, section
+from consult.core.datastamp import code_stamp, data_stamp
+from consult.core.documents import (
+    BulletList,
+    DocumentModel,
+    Heading,
+    Paragraph,
+    Table,
+    model_from_dict,
+    model_to_dict,
+    section,
+)
 from consult.core.templating import format_day, format_deadline, format_number
+from consult.core.time import utcnow
 from consult.disclosure import Audience
 from consult.disclosure.answers import attribution, counts_in_public, stricter, withheld_answer, withheld_label
 from consult.disclosure.statistics import min_group
 from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
 from consult.qa.services import published_items
-from consult.reports.drafts_section import drafts_blocks
-from consult.reports.models import Report
+from consult.reports.drafts_section import drafts_blocks, ended_drafts
+from consult.reports.models import Report, ReportModel
 from consult.reports.rounds_section import (
     earlier_link_questions,
     later_questions,
@@ -206,6 +219,43 @@ def report_quotes(consultation: Consultation) -> tuple[dict[int, list[str]], lis
 def left_out_of_report(consultation: Consultation) -> list[tuple]:
     """For the team's report editor: the key quotes the report leaves out, each with the reason."""
     return report_quotes(consultation)[1]
+
+
+def current_report(consultation: Consultation, report: Report | None = None) -> DocumentModel:
+    """The live report as ``build_report`` makes it, built once per change of its inputs: the model
+    last built in this language is shown again while the code, the data (``data_stamp``) and the
+    drafts whose comment period has ended are the same as when it was built. The stamp is read
+    before the data, so a model is never older than its stamp.
+
+    With ``REPORT_MODEL_CHECK`` (the tests) every stored model shown is compared with a new build,
+    and a difference raises: any input the stamp misses fails the test that changed it."""
+    language = str(get_locale())
+    stamp = f"{code_stamp()}:{data_stamp()}:{ended_drafts(consultation)}"
+    stored = db.session.scalar(select(ReportModel).where(ReportModel.consultation_id == consultation.id,
+                                                         ReportModel.language == language))
+    if stored is not None and stored.stamp == stamp:
+        if current_app.config.get("REPORT_MODEL_CHECK"):
+            built = model_to_dict(build_report(consultation, report))
+            if built != stored.model:
+                raise StaleReportModel(consultation.slug, stamp)
+        return model_from_dict(stored.model)
+    model = build_report(consultation, report)
+    try:
+        with db.session.begin_nested():
+            if stored is None:
+                db.session.add(ReportModel(consultation_id=consultation.id, language=language, stamp=stamp,
+                                           model=model_to_dict(model)))
+            else:
+                stored.stamp, stored.model, stored.built_at = stamp, model_to_dict(model), utcnow()
+    except IntegrityError:  # a colleague stored the same model a moment ago
+        pass
+    return model
+
+
+class StaleReportModel(AssertionError):
+    def __init__(self, slug: str, stamp: str):
+        super().__init__(f"the stored report of {slug} at stamp {stamp} differs from a new build: "
+                         "an input of the report is missing from the data stamp")
 
 
 def build_report(consultation: Consultation, report: Report | None = None) -> DocumentModel:

@@ -24,7 +24,7 @@ from consult.reports.exporters import ANSWER_EXPORTERS
 from consult.reports.forms import ReportTextsForm
 from consult.reports.models import ExportStatus, Report, ReportFile
 from consult.reports.permissions import can_read_report, can_write_report
-from consult.reports.report import build_report, left_out_of_report, report_for
+from consult.reports.report import build_report, current_report, left_out_of_report, report_for
 from consult.reports.services import ReportRefused, StaleTexts, publish, save_texts, stored_report_file
 
 KINDS = {"heading": Heading, "paragraph": Paragraph, "list": BulletList, "table": Table}
@@ -56,7 +56,7 @@ def _model(consultation: Consultation):
     report = report_for(consultation)
     if report is not None and report.published and not _previewing(consultation):
         return report, model_from_dict(report.published[_published_language(report)]), False
-    return report, build_report(consultation, report or Report(consultation_id=consultation.id)), True
+    return report, current_report(consultation, report or Report(consultation_id=consultation.id)), True
 
 
 def _download_args(report: Report | None, live: bool) -> dict:
@@ -71,9 +71,11 @@ def _download_args(report: Report | None, live: bool) -> dict:
 def show(slug: str):
     consultation = _load(slug)
     report, model, live = _model(consultation)
-    return render_template("reports/report.html", consultation=consultation, model=model, kinds=KINDS,
+    page = render_template("reports/report.html", consultation=consultation, model=model, kinds=KINDS,
                            report=report, live=live, formats=list(EXPORTERS),
                            download_args=_download_args(report, live))
+    db.session.commit()  # a live model built just now is kept for the next reader
+    return page
 
 
 # A published version never changes: under an address that names the version and the language

@@ -1,0 +1,133 @@
+"""A stamp of the data: what documents built from the data (the team's live report) are kept by.
+
+Every committed transaction that wrote to a table documents may read appends one row to
+``data_changes``; the stamp is that table's row count and highest id, read in one statement. A
+document stored with the stamp it was built at is still current while the stamp is the same.
+
+Why a count as well as the highest id: ids are handed out when rows are inserted, not when they
+commit, so a transaction that took a lower id can commit after one with a higher id. The highest
+id then stays the same, but the count grows. Rows are never deleted, so (count, highest id) only
+ever changes forward.
+
+Writes are seen where every one of them passes, at the database connection: each statement that
+inserts, updates or deletes marks the connection's transaction, and committing a marked
+transaction appends the row in the same transaction (so the stamp and the data it stands for
+commit together). Writes to the tables in ``IGNORED_TABLES`` (the log of what happened, the mail
+queue, the answers a provider is still drafting) and updates that only set the columns in
+``IGNORED_COLUMNS`` leave the stamp alone, so that autosaves, logins and audited page views do not
+make every stored document stale. A table is ignored only if no document reads it; the report's
+reads are checked against this list by tests/test_report_model.py. Anything not listed counts,
+so a new table is safe by default.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache
+from pathlib import Path
+
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Mapped, mapped_column
+
+from consult.extensions import db
+
+TABLE = "data_changes"
+
+# Written often, read by no document built from the data.
+IGNORED_TABLES = frozenset({
+    TABLE, "report_models", "report_files", "export_jobs",
+    "audit_events", "audit_chain_head", "login_attempts", "account_tokens", "recovery_codes", "visits",
+    "notifications", "notification_preferences", "outbound_mail", "thread_follows",
+    "answers",  # a response being drafted; what is submitted is in submissions and submitted_answers
+})
+# Updates that set only these columns leave the stamp alone.
+IGNORED_COLUMNS = {
+    "responses": frozenset({"updated_at", "updated_by_id"}),  # raised by every autosave
+    "users": frozenset({"last_login_at"}),
+}
+
+_WRITE = re.compile(r'\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+_SET = re.compile(r'^\s*UPDATE\s+"?\w+"?\s+SET\s+(.*?)\s+(?:WHERE|RETURNING|FROM)\b', re.IGNORECASE | re.DOTALL)
+_ASSIGNED = re.compile(r'(?:^|,)\s*"?(\w+)"?\s*=')
+_MARK = "consult_data_changed"
+
+
+class DataChange(db.Model):
+    """One committed transaction that changed data documents are built from."""
+
+    __tablename__ = TABLE
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+def changes_data(statement: str) -> bool:
+    """Whether a statement writes to a table documents may read (anything not ignored)."""
+    writes = _WRITE.findall(statement)
+    if not writes:
+        return False
+    for verb, table in writes:
+        table = table.lower()
+        if table in IGNORED_TABLES:
+            continue
+        ignored = IGNORED_COLUMNS.get(table)
+        if ignored and verb.upper() == "UPDATE" and len(writes) == 1:
+            assigned = _SET.match(statement)
+            if assigned and set(_ASSIGNED.findall(assigned.group(1))) <= ignored:
+                continue
+        return True
+    return False
+
+
+@event.listens_for(Engine, "begin")
+def _begin(conn) -> None:
+    conn.info.pop(_MARK, None)
+
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _written(conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+    if not conn.info.get(_MARK) and changes_data(statement):
+        conn.info[_MARK] = True
+
+
+@event.listens_for(Engine, "commit")
+def _stamp(conn) -> None:
+    """Append the change row in the transaction being committed, on the connection itself (the
+    commit is under way, so not through SQLAlchemy). Before the table exists (during the
+    migrations that precede it) there is nothing to stamp."""
+    if not conn.info.pop(_MARK, None):
+        return
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        if conn.dialect.name == "sqlite":
+            cursor.execute(f"SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '{TABLE}'")
+        else:
+            cursor.execute(f"SELECT 1 WHERE to_regclass('{TABLE}') IS NOT NULL")
+        if cursor.fetchone():
+            cursor.execute(f"INSERT INTO {TABLE} DEFAULT VALUES")
+    finally:
+        cursor.close()
+
+
+@event.listens_for(Engine, "rollback")
+def _rolled_back(conn) -> None:
+    conn.info.pop(_MARK, None)
+
+
+def data_stamp() -> str:
+    """The stamp of the data as this transaction sees it: read it before the data a document is
+    built from, so the document is at least as new as its stamp."""
+    count, highest = db.session.execute(select(func.count(), func.max(DataChange.id))).one()
+    return f"{count}.{highest or 0}"
+
+
+@cache
+def code_stamp() -> str:
+    """The code and the translations documents are built with: a stored document built by an
+    earlier release (or in another language catalogue) is not reused."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted([*root.rglob("*.py"), *root.rglob("*.mo")]):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
