@@ -169,16 +169,19 @@ def report_quotes(consultation: Consultation) -> tuple[dict[int, list[str]], lis
     chose not to publish, drops out by itself. One query reads every quote with what the gate needs of
     its answer (the current row of a submitted response, if there still is one), not the answers
     themselves; the gate decides once per answer, however many of its quotes there are."""
+    # The answer is found by (question, current, response), one index entry per quote; the rounds
+    # it may come from are checked on its response (a condition on the answer's consultation made
+    # SQLite walk every current answer to the question for each quote).
     answer = and_(SubmittedAnswer.response_id == Quote.response_id, SubmittedAnswer.question_id == Quote.question_id,
-                  SubmittedAnswer.current.is_(True),
-                  SubmittedAnswer.consultation_id.in_(round_consultation_ids(consultation)))
+                  SubmittedAnswer.current.is_(True))
     rows = db.session.execute(
         select(Quote.id, Quote.question_id, Quote.text, Response.id.label("response"), Response.publication,
                SubmittedAnswer.publication.label("submitted"), SubmittedAnswer.confidential, Organisation.name,
                Organisation.kind, Theme.consultation_id.label("asked_in"))
         .outerjoin(SubmittedAnswer, answer)
         .outerjoin(Response, and_(Response.id == SubmittedAnswer.response_id,
-                                  Response.status == ResponseStatus.SUBMITTED))
+                                  Response.status == ResponseStatus.SUBMITTED,
+                                  Response.consultation_id.in_(round_consultation_ids(consultation))))
         .outerjoin(Organisation, Organisation.id == Response.organisation_id)
         .outerjoin(Question, Question.id == Quote.question_id).outerjoin(Theme, Theme.id == Question.theme_id)
         .where(Quote.consultation_id == consultation.id, Quote.question_id.is_not(None)).order_by(Quote.id))
