@@ -302,6 +302,32 @@ def test_search_finds_posts_of_this_consultation(world):
     assert "0 berichten gevonden" in text_of(world["clients"]["council"].get("/consultations/wmo/discussion/search?q=%25"))
 
 
+def test_the_search_on_postgresql_finds_posts_in_their_full_text_index(postgresql_url, tmp_path):
+    """The search asks PostgreSQL with the same expression as the index migration 0036 makes, so with
+    sequential scans off (as a large table would have it) the plan reads the index: no search
+    document is made of every post per search."""
+    from flask_login import AnonymousUserMixin
+    from flask_migrate import upgrade
+
+    from consult.dialogue.services import search_posts
+    from tests.conftest import build_app
+
+    app = build_app(tmp_path, SQLALCHEMY_DATABASE_URI=postgresql_url)
+    with app.app_context():
+        upgrade()
+        consultation = Consultation(slug="zoeken", title="Zoeken", status=Status.OPEN, principles=[])
+        db.session.add(consultation)
+        db.session.commit()
+        with app.test_request_context():
+            compiled = search_posts(consultation, "wijkteams", AnonymousUserMixin()).compile(db.engine)
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("SET enable_seqscan = off")
+            plan = "\n".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params))
+        db.session.remove()
+        db.engine.dispose()
+    assert "Bitmap Index Scan on ix_posts_body_search" in plan, plan
+
+
 def test_search_results_are_paged_newest_first_and_counted_in_all(world):
     from tests.test_replies_paged import add_replies, opening
 

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, false, func, or_, select, update
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import Select, false, func, literal_column, or_, select, update
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from consult.audit.services import record_event
 from consult.auth.models import User
@@ -24,6 +24,7 @@ from consult.core.outbox import dispatch_committed
 from consult.core.refused import Refused
 from consult.core.time import utcnow
 from consult.dialogue.models import (
+    SEARCH_CONFIG,
     AuthorRole,
     Post,
     PostReport,
@@ -382,10 +383,16 @@ def search_posts(consultation: Consultation, query: str, user) -> Select:
     if not query:
         return base.where(false())
     if db.session.get_bind().dialect.name == "postgresql":
-        document = func.to_tsvector("dutch", Post.body)
-        matches = document.op("@@")(func.plainto_tsquery("dutch", query))
-        title_matches = func.to_tsvector("dutch", Thread.title).op("@@")(func.plainto_tsquery("dutch", query))
-        base = base.where(or_(matches, title_matches))
+        # The posts are found in their full-text index (ix_posts_body_search: the same expression), the
+        # threads among this consultation's few; asked apart, since one OR across both tables would make
+        # a search document of every post per search.
+        config = literal_column(SEARCH_CONFIG)
+        wanted = func.plainto_tsquery(config, query)
+        matching = aliased(Post)
+        in_text = select(matching.id).where(func.to_tsvector(config, matching.body).op("@@")(wanted))
+        in_title = select(Thread.id).where(Thread.consultation_id == consultation.id,
+                                           func.to_tsvector(config, Thread.title).op("@@")(wanted)).correlate(None)
+        base = base.where(or_(Post.id.in_(in_text), Post.thread_id.in_(in_title)))
     else:
         pattern = like_contains(query)
         base = base.where(or_(func.lower(Post.body).like(pattern, escape="\\"),
