@@ -171,16 +171,21 @@ def _top_level(thread: Thread):
                         current_user, thread.consultation, post=Post, thread=Thread)
 
 
+def _count(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
 def _page_count(query, per_page: int) -> int:
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    return max(1, -(-total // per_page))
+    return max(1, -(-_count(query) // per_page))
 
 
 def _page_of(query, page: int | None, per_page: int):
-    """``db.paginate`` over ``query``; a page past the end (an old link) shows the last page."""
-    result = db.paginate(query, page=max(page or 1, 1), per_page=per_page, error_out=False)
-    if result.pages and result.page > result.pages:
-        result = db.paginate(query, page=result.pages, per_page=per_page, error_out=False)
+    """``db.paginate`` over ``query``; a page past the end (an old link) shows the last page. Counted
+    first and once, so the last page is read once too (not first past the end, then again)."""
+    total = _count(query)
+    last = max(1, -(-total // per_page))
+    result = db.paginate(query, page=min(max(page or 1, 1), last), per_page=per_page, error_out=False, count=False)
+    result.total = total
     return result
 
 
