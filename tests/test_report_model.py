@@ -38,6 +38,8 @@ REPORT = "/consultations/wmo/report"
     ("delete from notifications where id = 1", False),
     ("WITH gone AS (SELECT id FROM codings) DELETE FROM codings WHERE id IN (SELECT id FROM gone)", True),
     ("INSERT INTO outbound_mail (x) SELECT x FROM organisations", False),
+    ("UPDATE alembic_version SET version_num='0036' WHERE alembic_version.version_num = '0035'", False),
+    ("INSERT INTO _alembic_tmp_quotes (id, text) SELECT quotes.id, quotes.text FROM quotes", False),
 ])
 def test_which_statements_change_the_data_documents_are_built_from(statement, changes):
     assert changes_data(statement) is changes
