@@ -83,6 +83,14 @@ def retention() -> str:
     return f"anonymised {len(done)}, emptied {purged} deleted post(s)"
 
 
+def compact_data_stamp() -> str:
+    from consult.core.datastamp import compact
+
+    removed = compact()
+    db.session.commit()
+    return f"removed {removed} change row(s)"
+
+
 @dataclass(frozen=True)
 class Job:
     """A job runs every ``every`` (seconds), or once a day at ``daily_at`` (hour, Amsterdam)."""
@@ -110,6 +118,7 @@ def jobs(app: Flask) -> list[Job]:
         Job("send-reminders", send_reminders, daily_at=8),
         Job("send-session-reminders", send_session_reminders, daily_at=9),
         Job("retention", retention, daily_at=3),
+        Job("compact-data-stamp", compact_data_stamp, daily_at=4),
     ]
 
 

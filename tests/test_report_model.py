@@ -9,7 +9,7 @@ from sqlalchemy import event, select, update
 
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Status
-from consult.core.datastamp import IGNORED_COLUMNS, IGNORED_TABLES, changes_data, data_stamp
+from consult.core.datastamp import IGNORED_COLUMNS, IGNORED_TABLES, DataChange, changes_data, data_stamp
 from consult.demo import load_demo
 from consult.extensions import db
 from consult.reports.models import ReportModel
@@ -65,6 +65,26 @@ def test_the_stamp_moves_with_committed_changes_only(app, world):  # noqa: F811
     db.session.commit()
     count, highest = map(int, before.split("."))
     assert data_stamp() == f"{count + 1}.{highest + 1}"
+
+
+def test_compacting_empties_the_change_rows_and_no_later_stamp_repeats_an_earlier_one(app, world):  # noqa: F811
+    """The nightly compaction (scheduler job compact-data-stamp) leaves one row, with an id above
+    every earlier one; the stamps before it, and after it as changes come in, are all different."""
+    seen = [data_stamp()]
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["scheduler", "--once", "--job", "compact-data-stamp"])
+    assert result.exit_code == 0, result.output
+    count, highest = map(int, seen[0].split("."))
+    assert f"removed {count} change row(s)" in result.output
+    db.session.rollback()
+    assert db.session.scalars(select(DataChange.id)).all() == [highest + 1]
+    seen.append(data_stamp())
+    for name in ("Zorg Eén", "Zorg Twee"):
+        db.session.get(Response, world["responses"]["Zorg Genoemd"].id).organisation.name = name
+        db.session.commit()
+        seen.append(data_stamp())
+    assert seen[1:] == [f"1.{highest + 1}", f"2.{highest + 2}", f"3.{highest + 3}"]
+    assert len(set(seen)) == len(seen)
 
 
 def test_the_report_is_built_once_and_again_after_a_change(app, world):  # noqa: F811

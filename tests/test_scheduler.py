@@ -58,7 +58,7 @@ def test_the_schedule_names_every_job_and_its_rhythm(app):
     schedule = {job.name: (job.every, job.daily_at) for job in jobs(app)}
     assert schedule == {"close-due": (60, None), "deliver-mail": (app.config["MAIL_SWEEP_SECONDS"], None),
                         "send-digests": (None, 7), "send-reminders": (None, 8), "send-session-reminders": (None, 9),
-                        "retention": (None, 3)}
+                        "retention": (None, 3), "compact-data-stamp": (None, 4)}
 
 
 def test_a_job_is_due_by_interval_or_once_a_day_after_its_hour():

@@ -7,7 +7,7 @@ document stored with the stamp it was built at is still current while the stamp 
 Why a count as well as the highest id: ids are handed out when rows are inserted, not when they
 commit, so a transaction that took a lower id can commit after one with a higher id. The highest
 id then stays the same, but the count grows. Rows are never deleted, so (count, highest id) only
-ever changes forward.
+ever changes forward (``compact``, nightly, keeps it so while emptying the table).
 
 Writes are seen where every one of them passes, at the database connection: each statement that
 inserts, updates or deletes marks the connection's transaction, and committing a marked
@@ -26,7 +26,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import event, func, select
+from sqlalchemy import delete, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -60,6 +60,9 @@ class DataChange(db.Model):
     """One committed transaction that changed data documents are built from."""
 
     __tablename__ = TABLE
+    # Ids are never handed out twice, also after every row was removed (SQLite would otherwise
+    # start again from the highest id left).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
 
@@ -128,6 +131,21 @@ def data_stamp() -> str:
     built from, so the document is at least as new as its stamp."""
     count, highest = db.session.execute(select(func.count(), func.max(DataChange.id))).one()
     return f"{count}.{highest or 0}"
+
+
+def compact() -> int:
+    """Keep the table small (the stamp counts it): every row removed and one added, in the caller's
+    transaction; returns the rows removed. The added row's id is higher than any before, so no stamp
+    after this can equal one before it; until the next compaction rows are only added, so the count
+    only grows. (Removing rows alone could bring back an earlier stamp: a transaction that took a
+    lower id and commits later raises the count to what it was.)"""
+    highest = db.session.scalar(select(func.max(DataChange.id)))
+    if highest is None:
+        return 0
+    removed = db.session.execute(delete(DataChange).where(DataChange.id <= highest)).rowcount
+    db.session.add(DataChange())
+    db.session.flush()
+    return removed
 
 
 @cache

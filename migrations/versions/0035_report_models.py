@@ -19,6 +19,7 @@ def upgrade():
         "data_changes",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_data_changes")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "report_models",
