@@ -84,9 +84,13 @@ def retention() -> str:
 
 
 def compact_data_stamp() -> str:
+    from sqlalchemy import delete
+
     from consult.core.datastamp import compact
+    from consult.reports.models import ReportModel
 
     removed = compact()
+    db.session.execute(delete(ReportModel))  # kept with a stamp that no longer comes back
     db.session.commit()
     return f"removed {removed} change row(s)"
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import event, func, select, update
 
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Status
 from consult.core.datastamp import IGNORED_COLUMNS, IGNORED_TABLES, DataChange, changes_data, data_stamp
+from consult.core.time import utcnow
 from consult.demo import load_demo
 from consult.extensions import db
 from consult.reports.models import ReportModel
@@ -39,6 +40,16 @@ REPORT = "/consultations/wmo/report"
     ("WITH gone AS (SELECT id FROM codings) DELETE FROM codings WHERE id IN (SELECT id FROM gone)", True),
     ("INSERT INTO outbound_mail (x) SELECT x FROM organisations", False),
     ("UPDATE alembic_version SET version_num='0036' WHERE alembic_version.version_num = '0035'", False),
+    ("SELECT id FROM outbound_mail WHERE status = ? FOR UPDATE SKIP LOCKED", False),
+    ("SAVEPOINT sa_savepoint_1", False),
+    ("LOCK TABLE data_changes IN EXCLUSIVE MODE", False),
+    ("UPDATE users SET totp_last_counter=? WHERE users.id = ?", False),  # a two-step login
+    ("UPDATE responses SET updated_at=(SELECT max(updated_at) FROM answers), status=? WHERE id = ?", True),
+    ("UPDATE responses SET (updated_at, status) = (?, ?) WHERE id = ?", True),
+    ("INSERT OR REPLACE INTO quotes (id) VALUES (?)", True),
+    ("REPLACE INTO quotes (id) VALUES (?)", True),
+    ("TRUNCATE quotes", True),
+    ("ALTER TABLE quotes ADD COLUMN x INTEGER", True),
     ("INSERT INTO _alembic_tmp_quotes (id, text) SELECT quotes.id, quotes.text FROM quotes", False),
 ])
 def test_which_statements_change_the_data_documents_are_built_from(statement, changes):
@@ -85,6 +96,26 @@ def test_compacting_empties_the_change_rows_and_no_later_stamp_repeats_an_earlie
         seen.append(data_stamp())
     assert seen[1:] == [f"1.{highest + 1}", f"2.{highest + 2}", f"3.{highest + 3}"]
     assert len(set(seen)) == len(seen)
+
+
+def test_the_compaction_and_retention_remove_kept_reports(app, world):  # noqa: F811
+    """A kept report names the consultation's contact person: retention removes it with the rest,
+    and the nightly compaction removes every kept report (their stamps do not come back)."""
+    from consult.privacy.services import anonymise_consultation
+
+    editor = world["editor"]
+    kept = select(func.count()).select_from(ReportModel)
+    editor.get(REPORT)
+    assert db.session.scalar(kept) == 1
+    result = app.test_cli_runner().invoke(args=["scheduler", "--once", "--job", "compact-data-stamp"])
+    assert result.exit_code == 0, result.output
+    db.session.rollback()
+    assert db.session.scalar(kept) == 0
+    editor.get(REPORT)
+    assert db.session.scalar(kept) == 1
+    anonymise_consultation(db.session.get(Consultation, world["consultation"].id), today=utcnow().date())
+    db.session.commit()
+    assert db.session.scalar(kept) == 0
 
 
 def test_the_report_is_built_once_and_again_after_a_change(app, world):  # noqa: F811

@@ -24,9 +24,12 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
 
-from sqlalchemy import delete, event, func, select
+import babel
+from flask import current_app
+from sqlalchemy import delete, event, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -47,12 +50,23 @@ COPIED_TABLE_PREFIX = "_alembic_tmp_"
 # Updates that set only these columns leave the stamp alone.
 IGNORED_COLUMNS = {
     "responses": frozenset({"updated_at", "updated_by_id"}),  # raised by every autosave
-    "users": frozenset({"last_login_at"}),
+    # What a login, a two-step code and the lockout's warning write.
+    "users": frozenset({"last_login_at", "totp_last_counter", "guessing_warned_at"}),
 }
 
-_WRITE = re.compile(r'\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
-_SET = re.compile(r'^\s*UPDATE\s+"?\w+"?\s+SET\s+(.*?)\s+(?:WHERE|RETURNING|FROM)\b', re.IGNORECASE | re.DOTALL)
+# Statements by their first word: reads and transaction control change nothing; INSERT, UPDATE,
+# DELETE and REPLACE name the table they write at the start; a WITH may hold a write anywhere; any
+# other statement (TRUNCATE, ALTER, MERGE, COPY, ...) counts as a change of everything.
+_NO_CHANGE = frozenset({"SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "PRAGMA", "SET", "RESET",
+                        "SHOW", "EXPLAIN", "CREATE", "VALUES", "LOCK", "ANALYZE", "VACUUM"})
+_FIRST = re.compile(r"\s*(\w+)")
+_WRITE = re.compile(r'^\s*(?:(INSERT|REPLACE)(?:\s+OR\s+\w+)?\s+INTO|(UPDATE)|(DELETE)\s+FROM)\s+"?(\w+)"?',
+                    re.IGNORECASE)
+_WRITE_IN_WITH = re.compile(r'\b(?:(INSERT|REPLACE)(?:\s+OR\s+\w+)?\s+INTO|(UPDATE)|(DELETE)\s+FROM)\s+"?(\w+)"?',
+                            re.IGNORECASE)
+_SET = re.compile(r'^\s*UPDATE\s+"?\w+"?\s+SET\s+(.*?)\s+(?:WHERE|RETURNING)\b', re.IGNORECASE | re.DOTALL)
 _ASSIGNED = re.compile(r'(?:^|,)\s*"?(\w+)"?\s*=')
+_SUBQUERY = re.compile(r"\bSELECT\b", re.IGNORECASE)
 _MARK = "consult_data_changed"
 
 
@@ -68,21 +82,38 @@ class DataChange(db.Model):
 
 
 def changes_data(statement: str) -> bool:
-    """Whether a statement writes to a table documents may read (anything not ignored)."""
-    writes = _WRITE.findall(statement)
-    if not writes:
+    """Whether a statement may write to a table documents may read: anything not known to be a
+    read, a write to an ignored table or an update of ignored columns only."""
+    first = _FIRST.match(statement)
+    verb = first.group(1).upper() if first else ""
+    if verb in _NO_CHANGE:
         return False
-    for verb, table in writes:
+    if verb == "WITH":
+        writes = _WRITE_IN_WITH.findall(statement)
+    elif verb in ("INSERT", "UPDATE", "DELETE", "REPLACE"):
+        writes = _WRITE.findall(statement)
+        if not writes:
+            return True  # a form not understood: counted
+    else:
+        return True
+    for *verbs, table in writes:
         table = table.lower()
         if table in IGNORED_TABLES or table.startswith(COPIED_TABLE_PREFIX):
             continue
-        ignored = IGNORED_COLUMNS.get(table)
-        if ignored and verb.upper() == "UPDATE" and len(writes) == 1:
-            assigned = _SET.match(statement)
-            if assigned and set(_ASSIGNED.findall(assigned.group(1))) <= ignored:
-                continue
-        return True
+        if not (len(writes) == 1 and "UPDATE" in (v.upper() for v in verbs) and _only_ignored(table, statement)):
+            return True
     return False
+
+
+def _only_ignored(table: str, statement: str) -> bool:
+    """An UPDATE of ``table`` that sets only columns the stamp ignores (set by plain values: a
+    subquery anywhere, or a form not understood, counts)."""
+    ignored = IGNORED_COLUMNS.get(table)
+    assigned = _SET.match(statement)
+    if not ignored or assigned is None or _SUBQUERY.search(statement):
+        return False
+    columns = set(_ASSIGNED.findall(assigned.group(1)))
+    return bool(columns) and columns <= ignored
 
 
 @event.listens_for(Engine, "begin")
@@ -139,6 +170,10 @@ def compact() -> int:
     after this can equal one before it; until the next compaction rows are only added, so the count
     only grows. (Removing rows alone could bring back an earlier stamp: a transaction that took a
     lower id and commits later raises the count to what it was.)"""
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Transactions still adding a row finish first, and none adds one until this commits: a row
+        # with a lower id may not commit after the one added here.
+        db.session.execute(text(f"LOCK TABLE {TABLE} IN EXCLUSIVE MODE"))
     highest = db.session.scalar(select(func.max(DataChange.id)))
     if highest is None:
         return 0
@@ -148,12 +183,21 @@ def compact() -> int:
     return removed
 
 
-@cache
+# Settings that change what a document built from the same data says.
+DOCUMENT_SETTINGS = ("ANALYSIS_MIN_GROUP", "ANALYSIS_DOMINANCE", "BABEL_DEFAULT_TIMEZONE", "BABEL_DEFAULT_LOCALE")
+
+
 def code_stamp() -> str:
-    """The code and the translations documents are built with: a stored document built by an
-    earlier release (or in another language catalogue) is not reused."""
+    """The code, the translations, the settings and the date and number formats documents are
+    built with: a stored document built by an earlier release or under other settings is not reused."""
+    settings = repr([current_app.config.get(name) for name in DOCUMENT_SETTINGS])
+    return f"{_source_stamp()}-{hashlib.sha256(settings.encode()).hexdigest()[:8]}"
+
+
+@cache
+def _source_stamp() -> str:
     root = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"babel {babel.__version__} flask-babel {version('flask-babel')}".encode())
     for path in sorted([*root.rglob("*.py"), *root.rglob("*.mo")]):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())

@@ -184,7 +184,8 @@ def _page_of(query, page: int | None, per_page: int):
     first and once, so the last page is read once too (not first past the end, then again)."""
     total = _count(query)
     last = max(1, -(-total // per_page))
-    result = db.paginate(query, page=min(max(page or 1, 1), last), per_page=per_page, error_out=False, count=False)
+    result = db.paginate(query, page=min(max(page or 1, 1), last), per_page=per_page, max_per_page=None,
+                         error_out=False, count=False)
     result.total = total
     return result
 

@@ -107,6 +107,10 @@ PERSONAL_COLUMNS: dict[tuple[str, str], str] = {
     ("consultations", "contact_phone"): "consultation",
 }
 
+# Tables of documents kept as built from a consultation's data (which may name its contact person):
+# retention removes the consultation's rows; they are built anew from the anonymised data if needed.
+DERIVED_COPIES = ("report_models",)
+
 # Columns whose names look personal but are not, with the reason.
 NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("organisations", "name"): "an organisation's name",

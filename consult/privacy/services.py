@@ -17,6 +17,7 @@ from consult.core.time import utcnow
 from consult.extensions import db
 from consult.privacy.models import ErasureRequest, ErasureStatus
 from consult.privacy.registry import (
+    DERIVED_COPIES,
     PERSONAL_COLUMNS,
     SECRET_COLUMNS,
     USER_LINKS,
@@ -199,6 +200,9 @@ def anonymise_consultation(consultation, *, today: date) -> dict[str, int]:
             result = db.session.execute(update(tbl).where(scope, tbl.c[column].is_not(None))
                                         .values({column: None}))
         counts[f"{name}.{column}"] = result.rowcount
+    for name in DERIVED_COPIES:
+        tbl = table(name)
+        counts[name] = db.session.execute(delete(tbl).where(consultation_scope(tbl, consultation.id))).rowcount
     consultation.contact_name = consultation.contact_email = consultation.contact_phone = ""
     consultation.anonymised_at = utcnow()
     record_event("retention_applied", obj=consultation, retention_date=str(

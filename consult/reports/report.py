@@ -14,7 +14,7 @@ from typing import NamedTuple
 from flask import current_app
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, null, select, union_all
+from sqlalchemy import and_, case, func, null, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
 from consult.advice.services import published_advices
@@ -234,23 +234,27 @@ def current_report(consultation: Consultation, report: Report | None = None) -> 
     and a difference raises: any input the stamp misses fails the test that changed it."""
     language = str(get_locale())
     stamp = f"{code_stamp()}:{data_stamp()}:{ended_drafts(consultation)}"
-    stored = db.session.scalar(select(ReportModel).where(ReportModel.consultation_id == consultation.id,
-                                                         ReportModel.language == language))
-    if stored is not None and stored.stamp == stamp:
-        if current_app.config.get("REPORT_MODEL_CHECK"):
-            built = model_to_dict(build_report(consultation, report))
-            if built != stored.model:
-                raise StaleReportModel(consultation.slug, stamp)
-        return model_from_dict(stored.model)
+    kept = db.session.execute(select(ReportModel.id, ReportModel.stamp, ReportModel.model).where(
+        ReportModel.consultation_id == consultation.id, ReportModel.language == language)).first()
+    checking = current_app.config.get("REPORT_MODEL_CHECK")
+    if kept is not None and kept.stamp == stamp and not checking:
+        return model_from_dict(kept.model)
+    # Built from the data as it is now: what this request loaded before the stamp was read (the
+    # consultation, the report's texts) is read again, so the model is never older than its stamp.
+    db.session.expire_all()
     model = build_report(consultation, report)
+    if kept is not None and kept.stamp == stamp:  # the tests' check of a kept model
+        if model_to_dict(model) != kept.model:
+            raise StaleReportModel(consultation.slug, stamp)
+        return model_from_dict(kept.model)
+    values = {"stamp": stamp, "model": model_to_dict(model), "built_at": utcnow()}
     try:
         with db.session.begin_nested():
-            if stored is None:
-                db.session.add(ReportModel(consultation_id=consultation.id, language=language, stamp=stamp,
-                                           model=model_to_dict(model)))
-            else:
-                stored.stamp, stored.model, stored.built_at = stamp, model_to_dict(model), utcnow()
-    except IntegrityError:  # a colleague stored the same model a moment ago
+            if kept is None:
+                db.session.add(ReportModel(consultation_id=consultation.id, language=language, **values))
+            else:  # (gone meanwhile, by the nightly compaction: nothing to update)
+                db.session.execute(update(ReportModel).where(ReportModel.id == kept.id).values(**values))
+    except IntegrityError:  # a colleague stored it a moment ago
         pass
     return model
 

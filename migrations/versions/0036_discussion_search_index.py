@@ -16,7 +16,10 @@ depends_on = None
 def upgrade():
     if op.get_bind().dialect.name != "postgresql":
         return
-    op.execute("CREATE INDEX ix_posts_body_search ON posts USING gin (to_tsvector('dutch'::regconfig, body))")
+    # Built without blocking writes to the posts while it is made (outside the migration's transaction).
+    with op.get_context().autocommit_block():
+        op.execute("CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_posts_body_search ON posts "
+                   "USING gin (to_tsvector('dutch'::regconfig, body))")
 
 
 def downgrade():
