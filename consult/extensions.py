@@ -48,6 +48,17 @@ def _client_address() -> str:
 limiter = Limiter(key_func=_client_address)
 
 
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_inside_a_transaction(conn, _name) -> None:
+    """Python's sqlite3 opens no transaction before a SAVEPOINT, so a savepoint that comes first
+    would be the transaction itself, and releasing it would commit its writes even when the
+    request then rolls back. A transaction is begun first, so they commit or roll back with it."""
+    if conn.dialect.name == "sqlite":
+        dbapi_connection = conn.connection.dbapi_connection
+        if not dbapi_connection.in_transaction:
+            dbapi_connection.execute("BEGIN")
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     """WAL and a busy timeout let several workers share the embedded database."""
