@@ -171,7 +171,8 @@ def report_quotes(consultation: Consultation) -> tuple[dict[int, list[str]], lis
     themselves; the gate decides once per answer, however many of its quotes there are."""
     # The answer is found by (question, current, response), one index entry per quote; the rounds
     # it may come from are checked on its response (a condition on the answer's consultation made
-    # SQLite walk every current answer to the question for each quote).
+    # SQLite walk every current answer to the question for each quote). An answer row's consultation
+    # is always its response's: submit() writes both from the response.
     answer = and_(SubmittedAnswer.response_id == Quote.response_id, SubmittedAnswer.question_id == Quote.question_id,
                   SubmittedAnswer.current.is_(True))
     rows = db.session.execute(
