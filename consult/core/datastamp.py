@@ -116,9 +116,16 @@ def _only_ignored(table: str, statement: str) -> bool:
     return bool(columns) and columns <= ignored
 
 
+def _forget(conn) -> None:
+    # A connection lost mid-transaction (invalidated) is replaced, and its mark goes with it; asking
+    # it for its info would raise instead of letting the rollback finish.
+    if not conn.invalidated:
+        conn.info.pop(_MARK, None)
+
+
 @event.listens_for(Engine, "begin")
 def _begin(conn) -> None:
-    conn.info.pop(_MARK, None)
+    _forget(conn)
 
 
 @event.listens_for(Engine, "after_cursor_execute")
@@ -132,7 +139,7 @@ def _stamp(conn) -> None:
     """Append the change row in the transaction being committed, on the connection itself (the
     commit is under way, so not through SQLAlchemy). Before the table exists (during the
     migrations that precede it) there is nothing to stamp."""
-    if not conn.info.pop(_MARK, None):
+    if conn.invalidated or not conn.info.pop(_MARK, None):
         return
     cursor = conn.connection.dbapi_connection.cursor()
     try:
@@ -149,12 +156,12 @@ def _stamp(conn) -> None:
 def forget_changes(conn) -> None:
     """What this connection's transaction wrote so far leaves no change row: for emptying every
     table at once (the tests between one test and the next), after which no kept document is left."""
-    conn.info.pop(_MARK, None)
+    _forget(conn)
 
 
 @event.listens_for(Engine, "rollback")
 def _rolled_back(conn) -> None:
-    conn.info.pop(_MARK, None)
+    _forget(conn)
 
 
 def data_stamp() -> str:
