@@ -54,6 +54,41 @@ def _copy(model, rows: list[dict], times: int, change=None) -> int:
     return len(copies)
 
 
+def _spread(grown: list, rows: list[dict], change, text_key: str):
+    """A ``_copy`` change that moves copy ``k`` of a coding or quote of a demo answer to a new
+    answer to the same question (its excerpt taken from that answer's text), and of a demo message
+    to a new message in the same thread, so copies are spread over the grown data instead of piling
+    onto the demo's few answers and messages."""
+    from consult.responses.models import Answer
+
+    answered = sorted({row["response_id"] for row in rows if row["response_id"]})
+    posts = sorted({row["post_id"] for row in rows if row["post_id"]})
+    thread_of = dict(db.session.execute(select(Post.id, Post.thread_id).where(Post.id.in_(posts))).all())
+    grown_posts = {thread: db.session.execute(select(Post.id, Post.body).where(
+        Post.thread_id == thread, Post.body.like("Bijdrage %")).order_by(Post.id)).all()
+        for thread in set(thread_of.values())}
+
+    def move(row: dict, k: int) -> dict:
+        row = {**row, **change(row, k)}
+        if row["response_id"] and grown:
+            response = grown[((k - 1) * len(answered) + answered.index(row["response_id"])) % len(grown)]
+            answer = db.session.execute(select(Answer.value).where(
+                Answer.response_id == response.id, Answer.question_id == row["question_id"])).first()
+            if answer is None:  # not asked of the new organisation (a confidential demo answer): stays
+                return row
+            row["response_id"], text = response.id, answer.value
+            if row["start"] is not None and isinstance(text, str):
+                row["start"], row["end"], row[text_key] = 0, min(len(text), 40), text[:40]
+        elif row["post_id"] and grown_posts.get(thread_of[row["post_id"]]):
+            candidates = grown_posts[thread_of[row["post_id"]]]
+            post_id, body = candidates[((k - 1) * len(posts) + posts.index(row["post_id"])) % len(candidates)]
+            row["post_id"] = post_id
+            if row["start"] is not None:
+                row["start"], row["end"], row[text_key] = 0, min(len(body), 40), body[:40]
+        return row
+    return move
+
+
 def _providers(count: int, prefix: str, when) -> list[tuple[Organisation, User]]:
     made = []
     for n in range(count):
@@ -131,7 +166,8 @@ def grow(factor: int, *, crowd: bool = False) -> dict[str, int]:
     demo_notifications = _rows(Notification)
     # Organisations with submitted responses, in both consultations.
     people = _providers(6 * extra, "Extra", when)
-    added["responses (open)"] = len(_respond(open_, people, when, "Antwoord"))
+    open_responses = _respond(open_, people, when, "Antwoord")
+    added["responses (open)"] = len(open_responses)
     closed_responses = _respond(closed, people, when, "Ervaring")
     added["responses (closed)"] = len(closed_responses)
     added["organisations"] = len(people)
@@ -151,12 +187,20 @@ def grow(factor: int, *, crowd: bool = False) -> dict[str, int]:
         added["Q&A items"] = added.get("Q&A items", 0) + _copy(
             QaItem, items, extra, lambda row, k, numbers=numbers: {**row, "number": next(numbers)})
     # Analysis: tags, tagged answers and messages, excerpts.
-    for consultation in (open_, closed):
+    # Copy k of the demo's codings uses copy k of their tags and the new answers and messages, so
+    # every tag is on an answer at most once, as the services keep it (see _spread).
+    for consultation, grown in ((open_, open_responses), (closed, closed_responses)):
         tags = _rows(Tag, Tag.consultation_id == consultation.id)
         added["tags"] = added.get("tags", 0) + _copy(Tag, tags, extra, lambda row, k: {**row, "name": f"{row['name']} {k + 1}"})
-        tag_ids = select(Tag.id).where(Tag.consultation_id == consultation.id)
-        added["codings"] = added.get("codings", 0) + _copy(Coding, _rows(Coding, Coding.tag_id.in_(tag_ids)), extra)
-        added["excerpts"] = added.get("excerpts", 0) + _copy(Quote, _rows(Quote, Quote.consultation_id == consultation.id), extra)
+        copies = dict(db.session.execute(select(Tag.name, Tag.id).where(Tag.consultation_id == consultation.id)).all())
+        names = {row["id"]: row["name"] for row in tags}
+        codings = _rows(Coding, Coding.tag_id.in_(list(names)))
+        def retag(row, k, copies=copies, names=names):
+            return {"tag_id": copies[f"{names[row['tag_id']]} {k + 1}"]}
+        added["codings"] = added.get("codings", 0) + _copy(Coding, codings, extra, _spread(grown, codings, retag, "excerpt"))
+        quotes = _rows(Quote, Quote.consultation_id == consultation.id)
+        added["excerpts"] = added.get("excerpts", 0) + _copy(Quote, quotes, extra, _spread(
+            grown, quotes, lambda row, k: {}, "text"))
     # Strategy: evidence links to the new answers (each part as often as in the demo), comments.
     links = _rows(EvidenceLink)
     open_question = next(q for theme in closed.themes for q in theme.questions if q.kind.value == "open")

@@ -209,6 +209,26 @@ def test_tags_bulk_tagging_counts_and_tag_filter(app, world):
     assert db.session.scalar(select(func.count(Coding.id))) == 3
 
 
+def test_the_overview_shows_the_five_most_used_tags_per_question_and_theme(app, world):
+    responses = [respond(world, f"Zorg {n}", kvk=f"5000000{n}", open_text=f"Antwoord {n}", scale=3) for n in range(7)]
+    question, scale = world["q"]["Wat werkt goed?"], world["q"]["Tevreden?"]
+    # Seven tags on the open question, tag n on the first n + 1 answers; "Schaal" once on the scale question.
+    tags = [Tag(consultation_id=world["consultation"].id, name=name, colour="blue")
+            for name in ("Reistijd", "Tarief", "Wachttijd", "Personeel", "Vervoer", "Regels", "Zzp", "Schaal")]
+    db.session.add_all(tags)
+    db.session.flush()
+    for n, tag in enumerate(tags[:7]):
+        db.session.add_all(Coding(tag_id=tag.id, response_id=response.id, question_id=question.id)
+                           for response in responses[:n + 1])
+    db.session.add(Coding(tag_id=tags[7].id, response_id=responses[0].id, question_id=scale.id))
+    db.session.commit()
+    overview = text_of(client_for(app, "analyst@example.org").get("/consultations/wmo/analysis"))
+    assert "1. Wat werkt goed? 7 Zzp 7, Regels 6, Vervoer 5, Personeel 4, Wachttijd 3 en nog 2 andere tags" in overview
+    assert "3. Tevreden? 7 Schaal 1 nog niet geschreven" in overview
+    assert ("Tags in dit thema: Zzp 7, Regels 6, Vervoer 5, Personeel 4, Wachttijd 3 en nog 3 andere tags "
+            "( alle tags met hun aantallen )") in overview
+
+
 def test_excerpts_and_quotes_survive_other_answers_changing(app, world):
     first = respond(world, "Zorg A", kvk="60000001", open_text="De reistijd tussen cliënten wordt niet vergoed.",
                     publication=Publication.ANONYMOUS)

@@ -482,6 +482,36 @@ def tag_counts(consultation: Consultation) -> dict[int, dict[int, int]]:
     return result
 
 
+@dataclass(frozen=True)
+class TagTally:
+    """The most used tags of a question or theme (tag id, count), most used first, and how many other
+    tags it has: an overview shows a few, the tags page and the question page show them all."""
+
+    shown: list[tuple[int, int]]
+    others: int
+
+
+def tag_tallies(consultation: Consultation, *, shown: int = 5) -> tuple[dict[int, TagTally], dict[int, TagTally]]:
+    """Per question and per theme: its ``shown`` most used tags (ties by name) and the number of the
+    rest, so an overview stays a few tags per row however many a consultation has."""
+    counts = tag_counts(consultation)
+    names = dict(db.session.execute(select(Tag.id, Tag.name).where(Tag.consultation_id == consultation.id)).all())
+
+    def tally(per_tag: dict[int, int]) -> TagTally:
+        ranked = sorted(per_tag.items(), key=lambda item: (-item[1], names.get(item[0], "").lower(), item[0]))
+        return TagTally(ranked[:shown], max(0, len(ranked) - shown))
+
+    per_question, per_theme = {}, {}
+    for theme in consultation.themes:
+        theme_counts: dict[int, int] = defaultdict(int)
+        for question in theme.questions:
+            for tag_id, count in counts.get(question.id, {}).items():
+                theme_counts[tag_id] += count
+            per_question[question.id] = tally(counts.get(question.id, {}))
+        per_theme[theme.id] = tally(theme_counts)
+    return per_question, per_theme
+
+
 # --- tags --------------------------------------------------------------------------------------
 
 def save_tag(consultation: Consultation, tag: Tag | None, *, name: str, colour: str, description: str,

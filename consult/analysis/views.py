@@ -56,9 +56,9 @@ from consult.analysis.services import (
     save_tag,
     syntheses_by_scope,
     synthesis_for,
-    tag_counts,
     tag_excerpt,
     tag_post,
+    tag_tallies,
     tags_with_last_bulk,
     undo_bulk,
     value_groups,
@@ -149,13 +149,13 @@ def _question(consultation: Consultation, question_id: int):
 @login_required
 def overview(slug: str):
     consultation = _load(slug)
-    counts = tag_counts(consultation)
-    # Only the tags the counts name (a consultation may have hundreds that this page does not show).
-    used = {tag_id for per_question in counts.values() for tag_id in per_question}
+    per_question, per_theme = tag_tallies(consultation)
+    # Only the few tags each row shows (a consultation may have hundreds; the tags page lists them all).
+    shown = {tag_id for tally in (*per_question.values(), *per_theme.values()) for tag_id, _count in tally.shown}
     return render_template("analysis/overview.html", consultation=consultation,
                            rates=response_rates(consultation), answered=answer_counts(consultation),
-                           counts=counts, tags={t.id: t for t in db.session.scalars(
-                               select(Tag).where(Tag.id.in_(used)))} if used else {},
+                           per_question=per_question, per_theme=per_theme, tags={t.id: t for t in db.session.scalars(
+                               select(Tag).where(Tag.id.in_(shown)))} if shown else {},
                            syntheses=syntheses_by_scope(consultation), labels=STAKEHOLDER_LABELS,
                            stakeholders=STAKEHOLDERS)
 
