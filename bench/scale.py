@@ -93,6 +93,11 @@ def build(url: str, workdir: Path, factor: int):
         added = grow(factor, crowd=True)
         print(f"  {factor}x built in {time.monotonic() - started:.0f} s: "
               + ", ".join(f"{n:,} {kind}" for kind, n in added.items()), flush=True)
+        if db.engine.dialect.name == "postgresql":
+            # The planner's statistics, as autovacuum keeps them on a database in use: without them
+            # PostgreSQL plans for tables of one row just after the bulk inserts.
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("ANALYZE")
     return app
 
 
