@@ -30,7 +30,15 @@ from consult.notify.models import Notification
 from consult.orgs.models import MemberRole, Membership, Organisation, OrgKind
 from consult.qa.models import QaItem, QaStatus
 from consult.responses.models import Publication
-from consult.responses.services import questions_for, save_answer, set_publication, start_response, submit
+from consult.responses.services import (
+    needs_offer,
+    questions_for,
+    save_answer,
+    set_offer,
+    set_publication,
+    start_response,
+    submit,
+)
 from consult.strategy.models import EvidenceLink, StrategyComment
 
 OPEN = "marktconsultatie-wmo-leidse-regio"
@@ -109,7 +117,9 @@ def _respond(consultation: Consultation, people, when, label: str) -> list:
     responses = []
     for n, (org, user) in enumerate(people):
         response = start_response(consultation, org, by=user, now=when)
-        for _theme, questions in questions_for(consultation, org):
+        if needs_offer(response):  # every lot, everywhere
+            set_offer(response, {(lot.id, m.id) for lot in consultation.lots for m in lot.municipalities}, by=user, now=when)
+        for _theme, questions in questions_for(response):
             for question in questions:
                 value = {"open": f"{label} {n}: reistijd en wachttijden in de wijk",
                          "single": (question.options or [None])[0], "multiple": (question.options or [])[:2] or None,

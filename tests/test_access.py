@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from consult.advice.models import Advice, AdvicePoint
-from consult.consultations.models import Consultation, Document, Phase, TeamMember, TeamRole
+from consult.consultations.models import Consultation, Document, Lot, Phase, TeamMember, TeamRole
 from consult.core.jobs import run_committed_jobs
 from consult.core.time import utcnow
 from consult.demo import DEMO_PASSWORD, load_demo
@@ -153,7 +153,7 @@ def _ids(world) -> dict[str, dict[str, object]]:
         "thread_id": thread.id, "post_id": post.id, "attachment_id": attachment.id if attachment else 1,
         "advice_id": advice.id, "point_id": first(AdvicePoint).id, "item_id": first(QaItem).id,
         "segment_id": first(Segment).id, "document_id": document.id,
-        "version_id": document.versions[0].id, "phase_id": first(Phase).id,
+        "version_id": document.versions[0].id, "phase_id": first(Phase).id, "lot_id": first(Lot).id,
         "notification_id": db.session.scalar(select(Notification.id).where(Notification.user_id == provider_a.id)),
         "job_id": job.id, "membership_id": membership.id, "invitation_id": invitation.id, "org_id": membership.organisation_id,
         "user_id": provider_a.id, "member_id": first(TeamMember).id,
@@ -288,6 +288,9 @@ ACCESS = {
     "GET /consultations/<slug>/manage/details":                                      "  L 403 403 403 403 403 200 200",
     "GET /consultations/<slug>/manage/documents":                                    "  L 403 403 403 403 403 200 200",
     "POST /consultations/<slug>/manage/documents/<int:document_id>/replace":         "  L 403 403 403 403 403   A   A",
+    "GET /consultations/<slug>/manage/lots":                                         "  L 403 403 403 403 403 200 200",
+    "GET /consultations/<slug>/manage/lots/<int:lot_id>":                            "  L 403 403 403 403 403 200 200",
+    "POST /consultations/<slug>/manage/lots/<int:lot_id>/delete":                    "  L 403 403 403 403 403   A   A",
     "GET /consultations/<slug>/manage/planning":                                     "  L 403 403 403 403 403 200 200",
     "GET /consultations/<slug>/manage/planning/<int:phase_id>":                      "  L 403 403 403 403 403 200 200",
     "POST /consultations/<slug>/manage/planning/<int:phase_id>/delete":              "  L 403 403 403 403 403   A   A",
@@ -372,6 +375,7 @@ ACCESS = {
     "GET /responses/<int:response_id>/answers/<int:question_id>/fresh":              "  L 200 404 404 404 404 404 404",
     "GET /responses/<int:response_id>/files/<int:attachment_id>":                    "  L 200 404 404 404 404 404 404",
     "POST /responses/<int:response_id>/files/<int:attachment_id>/remove":            "  L   A 404 404 404 404 404 404",
+    "GET /responses/<int:response_id>/offer":                                        "  L 200 404 404 404 404 404 404",
     "GET /responses/<int:response_id>/review":                                       "  L 200 404 404 404 404 404 404",
     "GET /responses/<int:response_id>/submissions/<int:number>":                     "  L 200 404 404 404 404 404 404",
     "GET /responses/<int:response_id>/submissions/<int:number>/receipt.pdf":         "  L 200 404 404 404 404 404 404",

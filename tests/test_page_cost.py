@@ -20,7 +20,15 @@ from consult.extensions import db
 from consult.orgs.models import MemberRole, Membership, Organisation, OrgKind
 from consult.reports.models import ReportModel
 from consult.responses.models import Publication, Response
-from consult.responses.services import questions_for, save_answer, set_publication, start_response, submit
+from consult.responses.services import (
+    needs_offer,
+    questions_for,
+    save_answer,
+    set_offer,
+    set_publication,
+    start_response,
+    submit,
+)
 from consult.strategy.models import Segment
 from consult.strategy.services import SOURCE_TYPES
 from tests.conftest import csrf_token_from, login
@@ -222,7 +230,9 @@ def add_submitted_responses(count: int, start: int = 0) -> None:
         db.session.add_all([org, user, Membership(user=user, organisation=org, role=MemberRole.CONTACT)])
         db.session.flush()
         response = start_response(consultation, org, by=user, now=when)
-        for _theme, questions in questions_for(consultation, org):
+        if needs_offer(response):  # every lot, everywhere
+            set_offer(response, {(lot.id, m.id) for lot in consultation.lots for m in lot.municipalities}, by=user, now=when)
+        for _theme, questions in questions_for(response):
             for question in questions:
                 value = {"open": f"Antwoord {n} over reistijd", "single": (question.options or [None])[0],
                          "multiple": question.options[:2] or None, "scale": 1 + n % 5,

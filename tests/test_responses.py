@@ -472,6 +472,7 @@ def response_routes(resp, world, attachment_id, question_id) -> list[tuple[str, 
         ("GET", f"{base}/files/{attachment_id}"), ("GET", f"{base}/review"), ("POST", f"{base}/review"),
         ("GET", f"{base}/submissions/1"), ("GET", f"{base}/submissions/1/receipt.pdf"),
         ("GET", f"{base}/withdraw"), ("POST", f"{base}/withdraw"), ("POST", f"{base}/copy-earlier"),
+        ("GET", f"{base}/offer"), ("POST", f"{base}/offer"),
     ]
 
 

@@ -13,6 +13,7 @@ from consult.consultations.models import (
     Consultation,
     Document,
     DocumentVersion,
+    Lot,
     Phase,
     Question,
     QuestionKind,
@@ -109,6 +110,30 @@ def _document(consultation: Consultation, title: str, description: str, by) -> N
     db.session.add(document)
 
 
+# The open consultation's lots: one per segment, each with the municipalities that procure it
+# together (short stays and sheltered housing by fewer of them), and each segment's cost-price
+# question asked only of the care providers that offer that lot.
+LOTS = {
+    "Hulp bij het huishouden": ("Schoonmaken en het huishouden organiseren, voor wie dat zelf niet meer kan.", 5),
+    "Individuele begeleiding": ("Begeleiding thuis bij het dagelijks leven, de regie en het netwerk.", 5),
+    "Dagbesteding": ("Een zinvolle dag buitenshuis, in groepen, met vervoer waar nodig.", 5),
+    "Kortdurend verblijf": ("Logeren om de mantelzorger te ontlasten.", 3),
+    "Beschermd wonen": ("Wonen met toezicht en begeleiding; Leiden koopt in als centrumgemeente.", 1),
+}
+
+
+def _lots(consultation: Consultation, municipalities: list) -> None:
+    lots = {}
+    for position, (name, (description, count)) in enumerate(LOTS.items()):
+        lots[name] = Lot(name=name, description=description, position=position, municipalities=municipalities[:count])
+        consultation.lots.append(lots[name])
+    for theme in consultation.themes:
+        for question in theme.questions:
+            for segment, lot in lots.items():
+                if question.text == f"Wat is uw integrale kostprijs per uur voor {segment.lower()}?":
+                    question.lot = lot
+
+
 def _themes(consultation: Consultation) -> None:
     for position, (title, intro, questions) in enumerate(THEMES):
         theme = Theme(consultation=consultation, title=title, introduction=intro, position=position)
@@ -162,6 +187,7 @@ def load_consultations(users: dict, organisations: dict) -> dict[str, Consultati
     ]:
         open_one.phases.append(Phase(name=name, starts_on=start, ends_on=end))
     _themes(open_one)
+    _lots(open_one, organisations["municipalities"])
     _document(open_one, "Startnotitie inkoop Wmo", "Waarom we de inkoop opnieuw bekijken en hoe we dat aanpakken.",
               users["team"])
 

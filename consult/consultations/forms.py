@@ -192,6 +192,12 @@ class QuestionForm(FlaskForm):
                           validate_choice=False,
                           description=_l("A care provider starting its response may then copy its submitted "
                                          "answer to that question of the earlier round."))
+    # Offered only when the consultation has lots or municipalities (the view sets the choices).
+    # Checked by the view against the consultation's lots (scope_problem), as the choices may be none.
+    lot = SelectField(_l("Asked for the lot"), coerce=db_int, choices=[], validate_choice=False,
+                      description=_l("Only care providers that offer this lot get the question."))
+    municipality = SelectField(_l("Asked for the municipality"), coerce=db_int, choices=[], validate_choice=False,
+                               description=_l("Only care providers that work in this municipality get the question."))
     reason = reason_field()
     version = DatabaseIntField(validators=[Optional()])  # of the question being changed, as the form showed it
 
@@ -222,7 +228,19 @@ class QuestionForm(FlaskForm):
             "confidential_default": self.confidential_default.data,
             "confidential_in_totals": self.confidential_in_totals.data and kind.aggregates,
             **({"same_as_id": self.same_as.data} if self.same_as.choices else {}),
+            **({"lot_id": self.lot.data} if self.lot.choices else {}),
+            **({"municipality_id": self.municipality.data} if self.municipality.choices else {}),
         }
+
+
+class LotForm(FlaskForm):
+    name = StringField(_l("Name of the lot"), filters=[strip],
+                       validators=[InputRequired(_l("Give the lot a name.")), Length(max=120)],
+                       description=_l("For example: Begeleiding, or Hulpmiddelen en woningaanpassingen."))
+    description = TextAreaField(_l("Description"), filters=[strip], validators=[Length(max=MAX_TEXT)],
+                                description=_l("What the lot covers, in a sentence or two."))
+    municipalities = MultiCheckboxField(_l("Municipalities that procure this lot"), coerce=int,
+                                        validators=[InputRequired(_l("Choose at least one municipality."))])
 
 
 class ExtendForm(FlaskForm):

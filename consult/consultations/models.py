@@ -137,6 +137,49 @@ consultation_invited_organisations = Table(
 )
 
 
+# The municipalities taking part in one lot (a subset of the consultation's, which may differ per lot).
+lot_municipalities = Table(
+    "lot_municipalities",
+    db.metadata,
+    Column("lot_id", ForeignKey("lots.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Lot(db.Model):
+    """A lot (perceel) of the procurement: one service, such as begeleiding or hulpmiddelen, with the
+    municipalities that procure it together. A care provider says which lots it offers and where;
+    a question scoped to a lot or a municipality is asked only of those who offer it there."""
+
+    __tablename__ = "lots"
+    __table_args__ = (UniqueConstraint("consultation_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+    consultation: Mapped[Consultation] = relationship(back_populates="lots")
+    municipalities: Mapped[list[Organisation]] = relationship(secondary=lot_municipalities,
+                                                              order_by=Organisation.name)
+
+
+class OfferedLot(db.Model):
+    """One lot a care provider offers in one municipality (a row of its response, kept here with the
+    lots so that changing a lot can change what is offered of it). Its answers to questions scoped to other
+    lots or municipalities are kept but not asked (nor submitted) while it does not offer them."""
+
+    __tablename__ = "offered_lots"
+
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True)
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lots.id", ondelete="CASCADE"), primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
+
+    lot: Mapped[Lot] = relationship(lazy="joined")
+    municipality: Mapped[Organisation] = relationship(lazy="joined")
+
+
 class Consultation(db.Model):
     __tablename__ = "consultations"
 
@@ -187,6 +230,8 @@ class Consultation(db.Model):
     announcements: Mapped[list[Announcement]] = relationship(
         back_populates="consultation", cascade="all, delete-orphan",
         order_by="Announcement.created_at.desc()")
+    lots: Mapped[list[Lot]] = relationship(back_populates="consultation", cascade="all, delete-orphan",
+                                           order_by="Lot.position, Lot.id")
 
     def accepts_responses(self, now: datetime | None = None) -> bool:
         """Open and before the deadline, to the second (server clock)."""
@@ -320,8 +365,19 @@ class Question(db.Model):
     # The same question in an earlier round of the consultation's trajectory: a provider may copy
     # its submitted answer to it (consult.responses.prefill).
     same_as_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"))
+    # Asked only of care providers that offer this lot, or work in this municipality (or both);
+    # none: asked of everyone in the audience. A lot in use cannot be removed (see delete_lot).
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"), index=True)
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
 
     theme: Mapped[Theme] = relationship(back_populates="questions")
+    # Joined: every page that lists questions names a question's scope, and a lot is one short row.
+    lot: Mapped[Lot | None] = relationship(lazy="joined")
+    municipality: Mapped[Organisation | None] = relationship(lazy="joined")
+
+    @property
+    def scoped(self) -> bool:
+        return self.lot_id is not None or self.municipality_id is not None
 
 
 class QuestionChange(db.Model):

@@ -9,7 +9,7 @@ import unicodedata
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -20,6 +20,8 @@ from consult.consultations.models import (
     Consultation,
     Document,
     DocumentVersion,
+    Lot,
+    OfferedLot,
     Phase,
     Question,
     QuestionChange,
@@ -156,6 +158,73 @@ def save_phase(consultation: Consultation, phase: Phase | None, *, by: User, **f
 def delete_phase(phase: Phase, *, by: User) -> None:
     record_event("phase_deleted", actor=by, obj=phase.consultation, phase_id=phase.id)
     phase.consultation.phases.remove(phase)
+
+
+class LotRefused(Refused):
+    """The lot cannot be saved or removed as asked; nothing was written."""
+
+
+def save_lot(consultation: Consultation, lot: Lot | None, *, by: User, name: str, description: str,
+             municipalities: list[Organisation]) -> Lot:
+    """Add a lot or change one. Its municipalities are some of the consultation's; a municipality a
+    question of this lot is scoped to stays. Care providers that offered the lot in a municipality
+    taken out of it no longer offer it there (their answers are kept)."""
+    if consultation.status.is_closed:
+        raise LotRefused(_l("The consultation is closed; its lots can no longer change."))
+    clash = db.session.scalar(select(Lot.id).where(Lot.consultation_id == consultation.id,
+                                                   func.lower(Lot.name) == name.lower()))
+    if clash is not None and (lot is None or clash != lot.id):
+        raise LotRefused(_l("There is already a lot with this name."), field="name")
+    if not municipalities or not set(municipalities) <= set(consultation.municipalities):
+        raise LotRefused(_l("Choose at least one of the consultation's municipalities."), field="municipalities")
+    if lot is not None:
+        kept = {m.id for m in municipalities}
+        for question in _questions_of_lot(lot):
+            if question.municipality_id is not None and question.municipality_id not in kept:
+                raise LotRefused(_l("The question “%(question)s” of this lot is asked only in %(municipality)s: "
+                                    "change that question first.", question=question.text,
+                                    municipality=question.municipality.name), field="municipalities")
+        db.session.execute(delete(OfferedLot).where(OfferedLot.lot_id == lot.id,
+                                                    OfferedLot.municipality_id.not_in(kept)))
+    if lot is None:
+        lot = Lot(consultation=consultation, position=len(consultation.lots))
+        db.session.add(lot)
+    lot.name, lot.description, lot.municipalities = name, description, list(municipalities)
+    db.session.flush()
+    record_event("lot_saved", actor=by, obj=consultation, lot_id=lot.id, name=name,
+                 municipalities=[m.id for m in municipalities])
+    return lot
+
+
+def scope_problem(consultation: Consultation, lot_id: int | None, municipality_id: int | None):
+    """Why a question cannot be scoped to this lot and municipality, or None when it can."""
+    lot = next((lot for lot in consultation.lots if lot.id == lot_id), None)
+    if lot_id is not None and lot is None:
+        return _l("Choose one of the consultation's lots.")
+    if municipality_id is not None:
+        within = lot.municipalities if lot is not None else consultation.municipalities
+        if municipality_id not in {m.id for m in within}:
+            return (_l("The lot %(lot)s is not procured in that municipality.", lot=lot.name) if lot is not None
+                    else _l("Choose one of the consultation's municipalities."))
+    return None
+
+
+def _questions_of_lot(lot: Lot) -> list[Question]:
+    return [q for theme in lot.consultation.themes for q in theme.questions if q.lot_id == lot.id]
+
+
+def delete_lot(lot: Lot, *, by: User) -> None:
+    """Remove a lot no question is scoped to; what care providers offered of it goes with it."""
+    consultation = lot.consultation
+    if consultation.status.is_closed:
+        raise LotRefused(_l("The consultation is closed; its lots can no longer change."))
+    scoped = _questions_of_lot(lot)
+    if scoped:
+        raise LotRefused(_l("Questions are asked for this lot (“%(question)s”): scope them otherwise first.",
+                            question=scoped[0].text))
+    record_event("lot_deleted", actor=by, obj=consultation, lot_id=lot.id, name=lot.name)
+    consultation.lots.remove(lot)
+    db.session.flush()
 
 
 def add_document(consultation: Consultation, *, title: str, description: str, stored: StoredFile,

@@ -19,6 +19,7 @@ from consult.consultations.forms import (
     DetailsForm,
     DocumentForm,
     ExtendForm,
+    LotForm,
     NewConsultationForm,
     PhaseForm,
     QuestionForm,
@@ -52,12 +53,14 @@ from consult.consultations.permissions import (
 from consult.consultations.services import (
     ChangedMeanwhile,
     ChangeRefused,
+    LotRefused,
     PublishBlocked,
     ThemeExists,
     TitleTaken,
     add_document,
     close,
     create_consultation,
+    delete_lot,
     delete_phase,
     delete_question,
     delete_theme,
@@ -68,9 +71,11 @@ from consult.consultations.services import (
     publish_problems,
     remove_team_member,
     replace_document,
+    save_lot,
     save_phase,
     save_question,
     save_theme,
+    scope_problem,
     set_access,
     set_team_member,
     slug_taken,
@@ -81,7 +86,7 @@ from consult.core.conflicts import keep_on_conflict
 from consult.core.forms import db_int
 from consult.core.htmx import is_htmx, retarget
 from consult.core.paging import arg_page
-from consult.core.refused import refuse_on
+from consult.core.refused import flash_refused, refuse_on
 from consult.core.time import combine_local, to_local, utcnow
 from consult.core.uploads import UploadRejected, store_upload
 from consult.extensions import db
@@ -425,6 +430,61 @@ def phase_delete(slug: str, phase_id: int):
     return redirect(url_for("consultations.planning", slug=slug))
 
 
+# --- lots -------------------------------------------------------------------------------------
+
+@bp.route("/consultations/<slug>/manage/lots", methods=["GET", "POST"])
+@bp.route("/consultations/<slug>/manage/lots/<int:lot_id>", methods=["GET", "POST"])
+@login_required
+def lots(slug: str, lot_id: int | None = None):
+    consultation = load_for_edit(slug)
+    lot = _child(consultation.lots, lot_id) if lot_id else None
+    form = LotForm(obj=lot)
+    form.municipalities.choices = [(m.id, m.name) for m in consultation.municipalities]
+    if request.method == "GET":
+        form.municipalities.data = ([m.id for m in lot.municipalities] if lot is not None
+                                    else [m.id for m in consultation.municipalities])
+    if form.validate_on_submit():
+        chosen = [m for m in consultation.municipalities if m.id in set(form.municipalities.data)]
+        try:
+            saved = save_lot(consultation, lot, by=current_user, name=form.name.data,
+                             description=form.description.data, municipalities=chosen)
+        except LotRefused as refused:
+            refuse_on(form[refused.field or "name"], refused)
+        else:
+            db.session.commit()
+            flash(_("The lot %(name)s has been saved.", name=saved.name), "ok")
+            return redirect(url_for("consultations.lots", slug=slug) + f"#lot-{saved.id}")
+    return render_template("consultations/lots.html", consultation=consultation, form=form, lot=lot,
+                           scoped=_scoped_questions(consultation))
+
+
+def _scoped_questions(consultation: Consultation) -> dict[int, int]:
+    """lot id -> how many questions are asked only for it."""
+    counts: dict[int, int] = {}
+    for theme in consultation.themes:
+        for question in theme.questions:
+            if question.lot_id is not None:
+                counts[question.lot_id] = counts.get(question.lot_id, 0) + 1
+    return counts
+
+
+@bp.route("/consultations/<slug>/manage/lots/<int:lot_id>/delete", methods=["POST"])
+@login_required
+def lot_delete(slug: str, lot_id: int):
+    consultation = load_for_edit(slug)
+    lot = _child(consultation.lots, lot_id)
+    if ReasonForm().validate_on_submit():
+        name = lot.name
+        try:
+            delete_lot(lot, by=current_user)
+        except LotRefused as refused:
+            flash_refused(refused)
+        else:
+            db.session.commit()
+            flash(_("The lot %(name)s has been removed.", name=name), "ok")
+    return redirect(url_for("consultations.lots", slug=slug))
+
+
 # --- documents ----------------------------------------------------------------------------
 
 @bp.route("/consultations/<slug>/manage/documents", methods=["GET", "POST"])
@@ -551,6 +611,13 @@ def question_edit(slug: str, theme_id: int | None = None, question_id: int | Non
     question = _question(consultation, question_id) if question_id else None
     theme = question.theme if question else _child(consultation.themes, theme_id)
     form = QuestionForm(obj=question)
+    if consultation.lots:
+        form.lot.choices = [("", _("Every lot"))] + [(lot.id, lot.name) for lot in consultation.lots]
+        form.municipality.choices = [("", _("Every municipality"))] + [
+            (m.id, m.name) for m in consultation.municipalities]
+    if request.method == "GET":
+        form.lot.data = question.lot_id if question is not None else None
+        form.municipality.data = question.municipality_id if question is not None else None
     if request.method == "GET" and question is not None:
         form.kind.data, form.audience.data = question.kind.value, question.audience.value
         form.same_as.data = question.same_as_id
@@ -560,7 +627,7 @@ def question_edit(slug: str, theme_id: int | None = None, question_id: int | Non
             (q.id, _("Round %(number)d, %(kind)s: %(text)s", number=item.number, kind=q.kind.label, text=q.text))
             for item, q in earlier]
     conflict = None
-    if form.validate_on_submit() and _same_as_valid(consultation, form):
+    if form.validate_on_submit() and _same_as_valid(consultation, form) and _scope_valid(consultation, form):
         try:
             saved = save_question(theme, question, by=current_user, reason=form.reason.data,
                                   version=form.version.data, **form.question_fields())
@@ -579,6 +646,15 @@ def question_edit(slug: str, theme_id: int | None = None, question_id: int | Non
     template = "consultations/_question_form.html" if is_htmx() else "consultations/question_form.html"
     return render_template(template, consultation=consultation, theme=theme, question=question, form=form,
                            conflict=conflict), 409 if conflict else 200
+
+
+def _scope_valid(consultation: Consultation, form: QuestionForm) -> bool:
+    """A question scoped to a lot and a municipality: the lot must be procured there."""
+    problem = scope_problem(consultation, form.lot.data, form.municipality.data) if form.lot.choices else None
+    if problem is None:
+        return True
+    form.municipality.errors = [*form.municipality.errors, str(problem)]
+    return False
 
 
 def _same_as_valid(consultation: Consultation, form: QuestionForm) -> bool:

@@ -115,6 +115,7 @@ DERIVED_COPIES = ("report_models",)
 NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("organisations", "name"): "an organisation's name",
     ("phases", "name"): "a planning phase",
+    ("lots", "name"): "a lot (service) of the procurement",
     ("tags", "name"): "an analysis tag",
     ("segments", "name"): "a market segment",
     ("strategy_drafts", "adopted_name"): "the name of the adopted strategy version",

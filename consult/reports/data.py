@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import NamedTuple
 
-from flask_babel import format_datetime
+from flask_babel import format_datetime, pgettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -35,12 +35,24 @@ VARIANTS = ("public", "internal")
 BATCH = 50  # responses per batch of answer rows (125 questions: about 6,000 rows)
 
 
-def columns(variant: str) -> list[str]:
+def columns(variant: str, scoped: bool = False) -> list[str]:
+    """The header row; ``scoped`` (a consultation with lots) adds the lot and municipality each
+    question was asked for, after the question."""
     labels = [_("Organisation"), _("Kind of organisation"), _("Theme"), _("Question number"), _("Question"),
-              _("Answer"), _("Submitted on"), _("Revision")]
+              *([_("Asked for")] if scoped else []), _("Answer"), _("Submitted on"), _("Revision")]
     if variant == "internal":
         labels += [_("Confidential"), _("Publication choice")]
     return labels
+
+
+def scope_label(scope: dict[str, str] | None) -> str:
+    """The lot and municipality an answer's question was asked for, as the export writes it."""
+    if not scope:
+        return _("Everyone")
+    lot, municipality = scope.get("lot"), scope.get("municipality")
+    if lot and municipality:
+        return pgettext("procurement lot", "Lot %(lot)s, in %(municipality)s", lot=lot, municipality=municipality)
+    return pgettext("procurement lot", "Lot %(lot)s", lot=lot) if lot else _("In %(municipality)s", municipality=municipality)
 
 
 def stamp() -> str:
@@ -64,9 +76,10 @@ def answer_batches(consultation_id: int) -> Iterator[tuple[list[ExportedResponse
     """The submitted responses in id order, ``BATCH`` at a time, each batch with its responses'
     current answer rows (the latest revision, as its receipt vouches for it) in the order of each
     submission, as tuples (response id, theme, question id, question, the answer as one line,
-    confidential). Read from the answer rows, never from the canonical JSON; one batch is in memory
-    at a time, so memory does not grow with the data. What is the same for all of a response's
-    answers (its submission's time, number and publication choice) is read once per response."""
+    confidential, the lot and municipality it was asked for). Read from the answer rows, never from
+    the canonical JSON; one batch is in memory at a time, so memory does not grow with the data.
+    What is the same for all of a response's answers (its submission's time, number and publication
+    choice) is read once per response."""
     def of_current(column):
         return (select(column).where(SubmittedAnswer.response_id == Response.id, SubmittedAnswer.current.is_(True))
                 .limit(1).correlate(Response).scalar_subquery())
@@ -85,7 +98,7 @@ def answer_batches(consultation_id: int) -> Iterator[tuple[list[ExportedResponse
             return
         answers = db.session.execute(
             select(SubmittedAnswer.response_id, SubmittedAnswer.theme, SubmittedAnswer.question_id,
-                   SubmittedAnswer.question, SubmittedAnswer.text, SubmittedAnswer.confidential)
+                   SubmittedAnswer.question, SubmittedAnswer.text, SubmittedAnswer.confidential, SubmittedAnswer.scope)
             .where(SubmittedAnswer.response_id.in_([r.id for r in responses]), SubmittedAnswer.current.is_(True))
             .order_by(SubmittedAnswer.response_id, SubmittedAnswer.position)).all()
         yield responses, answers
@@ -120,12 +133,13 @@ def rows(consultation: Consultation, variant: str) -> Iterator[list[str]]:
     publication_labels = {publication: escape_cell(publication.label) for publication in Publication}
     kinds = {kind: escape_cell(label) for kind, label in kinds.items()}
     escaped: dict[str, str] = {}
+    scoped = bool(consultation.lots)
     internal = variant == "internal"
     audience = Audience.TEAM if internal else Audience.PUBLIC
     for responses, answers in answer_batches(consultation.id):
         by_id = {response.id: response for response in responses}
         current_id = None
-        for response_id, theme_text, question_id, question_text, text, confidential in answers:
+        for response_id, theme_text, question_id, question_text, text, confidential, scope in answers:
             if response_id != current_id:
                 # A new response: the gate decides once for its name and for each kind of answer.
                 current_id, response = response_id, by_id[response_id]
@@ -144,7 +158,8 @@ def rows(consultation: Consultation, variant: str) -> Iterator[list[str]]:
             question = escaped.get(question_text)
             if question is None:
                 question = escaped[question_text] = escape_cell(question_text)
-            row = [name, kind, theme, numbers.get(question_id, ""), question, escape_cell(text), when, revision]
+            row = [name, kind, theme, numbers.get(question_id, ""), question,
+                   *([escape_cell(scope_label(scope))] if scoped else []), escape_cell(text), when, revision]
             if internal:
                 row += [confidential_labels[confidential], chosen]
             yield row
@@ -166,7 +181,7 @@ def _csv_chunks(consultation_id: int, variant: str) -> Iterator[bytes]:
     yield "\ufeff".encode()
     if variant == "internal":
         writer.writerow([stamp()])
-    writer.writerow(columns(variant))
+    writer.writerow(columns(variant, bool(consultation.lots)))
     for row in rows(consultation, variant):
         writer.writerow(row)
         if buffer.tell() > 64 * 1024:
@@ -185,7 +200,7 @@ def xlsx_file(consultation: Consultation, variant: str) -> str:
     if variant == "internal":
         sheet.oddHeader.center.text = stamp()
         sheet.append([stamp()])
-    sheet.append(columns(variant))
+    sheet.append(columns(variant, bool(consultation.lots)))
     for row in rows(consultation, variant):
         sheet.append(row)
     handle = tempfile.NamedTemporaryFile(prefix="consult-export-", suffix=".xlsx", delete=False)

@@ -14,6 +14,7 @@ from consult.responses.models import Publication
 from consult.responses.services import (
     questions_for,
     save_answer,
+    set_offer,
     set_publication,
     start_response,
     submit,
@@ -33,7 +34,7 @@ COST_PRICES = [58.5, 64.0, 61.25, 72.0, 66.4, 59.9]
 
 
 def _fill(response, user, now, *, seed: int, confidential_costs: bool) -> None:
-    for _theme, questions in questions_for(response.consultation, response.organisation):
+    for _theme, questions in questions_for(response):
         for index, question in enumerate(questions):
             if question.kind == QuestionKind.OPEN:
                 value = OPEN_TEXTS[(seed + index) % len(OPEN_TEXTS)]
@@ -59,6 +60,10 @@ def load_responses(users: dict, organisations: dict, consultations: dict[str, Co
         user, org = users[f"provider{number}"], providers[number - 1]
         when = now - timedelta(days=6 - number)
         response = start_response(open_one, org, by=user, now=when)
+        # Three offer every lot wherever it is procured; the fourth two lots in two municipalities.
+        set_offer(response, {(lot.id, m.id) for lot in open_one.lots for m in lot.municipalities
+                             if number != 4 or (lot.position in (1, 2) and m in lot.municipalities[:2])},
+                  by=user, now=when)
         _fill(response, user, when, seed=number, confidential_costs=number != 3)
         if number == 4:
             continue  # a draft

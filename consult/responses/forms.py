@@ -84,3 +84,26 @@ class PageProblems:
 
     def __iter__(self):
         return iter(self.fields)
+
+
+class OfferFormBase(FlaskForm):
+    """Which lots a care provider offers, and where: one group of checkboxes per lot, one box per
+    municipality of that lot (see :func:`offer_form`)."""
+
+    def pairs(self, lots) -> set[tuple[int, int]]:
+        return {(lot.id, municipality_id) for lot in lots for municipality_id in (self[f"lot_{lot.id}"].data or [])}
+
+
+def offer_form(response, **kwargs) -> OfferFormBase:
+    """The offer form of the response's consultation, its boxes ticked as the response offers."""
+    from consult.consultations.forms import MultiCheckboxField
+
+    lots = response.consultation.lots
+    fields = {f"lot_{lot.id}": MultiCheckboxField(lot.name, coerce=int, description=lot.description,
+                                                   choices=[SelectChoice(m.id, m.name) for m in lot.municipalities])
+              for lot in lots}
+    form = type("OfferForm", (OfferFormBase,), fields)(**kwargs)
+    if kwargs.get("formdata", True) is None or not form.is_submitted():
+        for lot in lots:
+            form[f"lot_{lot.id}"].data = [o.municipality_id for o in response.offer if o.lot_id == lot.id]
+    return form

@@ -11,7 +11,7 @@ from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from consult.auth.models import User
-from consult.consultations.models import Consultation, Question
+from consult.consultations.models import Consultation, OfferedLot, Question
 from consult.core.db import str_enum
 from consult.core.storage import StoredFileMixin
 from consult.core.time import UTCDateTime, utcnow
@@ -72,6 +72,9 @@ class Response(db.Model):
     consultation: Mapped[Consultation] = relationship()
     organisation: Mapped[Organisation] = relationship()
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
+    # What the organisation offers: (lot, municipality) pairs, when the consultation has lots.
+    offer: Mapped[list[OfferedLot]] = relationship(cascade="all, delete-orphan", passive_deletes=True,
+                                                   order_by="OfferedLot.lot_id, OfferedLot.municipality_id")
     submissions: Mapped[list[Submission]] = relationship(
         back_populates="response", cascade="all, delete-orphan", order_by="Submission.number")
     # The number of submissions, where a list query asks for it (``with_expression``): counted in SQL.
@@ -209,6 +212,8 @@ class SubmittedAnswer(db.Model):
     folded: Mapped[str] = mapped_column(Text, default="")       # ``text`` casefolded, for searching
     confidential: Mapped[bool] = mapped_column(default=False)
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # The lot and municipality the question was asked for ({"lot": name, "municipality": name}).
+    scope: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
     submission: Mapped[Submission] = relationship(back_populates="answer_rows")
     response: Mapped[Response] = relationship()
@@ -234,6 +239,7 @@ class SubmittedAnswer(db.Model):
 
     def as_canonical(self) -> dict[str, Any]:
         """The answer as it stands in the submission's canonical copy."""
-        return {"question_id": self.question_id, "theme": self.theme, "question": self.question,
-                "kind": self.kind, "unit": self.unit, "value": self.value, "confidential": self.confidential,
-                "attachments": self.attachments}
+        answer = {"question_id": self.question_id, "theme": self.theme, "question": self.question,
+                  "kind": self.kind, "unit": self.unit, "value": self.value, "confidential": self.confidential,
+                  "attachments": self.attachments}
+        return {**answer, "scope": self.scope} if self.scope else answer

@@ -45,7 +45,7 @@ def copyable_answers(user, response: Response) -> list[Copyable]:
     response's organisation: the rows are selected by that organisation, never by an id from a form."""
     if not is_member_of_response(user, response):
         return []
-    marked = {q.same_as_id: q for _theme, questions in questions_for(response.consultation, response.organisation)
+    marked = {q.same_as_id: q for _theme, questions in questions_for(response)
               for q in questions if q.same_as_id is not None and q.kind != QuestionKind.FILE}
     if not marked:
         return []

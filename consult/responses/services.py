@@ -18,9 +18,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from consult.audit.services import record_event
 from consult.auth.models import User
-from consult.consultations.models import Audience, Consultation, Question, Theme
+from consult.consultations.models import Audience, Consultation, Lot, OfferedLot, Question, Theme
 from consult.core.db import insert_unless_exists, update_if_version
 from consult.core.receipts import RECEIPT_CODE_LENGTH, format_receipt_code, normalise_receipt_code
+from consult.core.refused import Refused
 from consult.core.time import utcnow
 from consult.core.uploads import StoredFile
 from consult.extensions import db
@@ -64,17 +65,25 @@ def audience_of(org: Organisation) -> Audience | None:
     return {OrgKind.PROVIDER: Audience.PROVIDERS, OrgKind.COUNCIL: Audience.COUNCILS}.get(org.kind)
 
 
-def is_asked(org: Organisation, question: Question) -> bool:
-    """Whether this organisation is asked this question (its audience includes the org's kind)."""
-    audience = audience_of(org)
-    return audience is not None and question.audience.includes(audience)
+def is_asked(response: Response, question: Question) -> bool:
+    """Whether the response's organisation is asked this question: its audience includes the
+    organisation's kind and, for a question scoped to a lot or a municipality, a care provider
+    offers that lot in that municipality (``Response.offer``). Advisory councils offer no lots:
+    they are asked their questions whatever the scope."""
+    audience = audience_of(response.organisation)
+    if audience is None or not question.audience.includes(audience):
+        return False
+    if not question.scoped or audience != Audience.PROVIDERS:
+        return True
+    return any(question.lot_id in (None, offered.lot_id) and question.municipality_id in (None, offered.municipality_id)
+               for offered in response.offer)
 
 
-def questions_for(consultation: Consultation, org: Organisation) -> list[tuple[Theme, list[Question]]]:
+def questions_for(response: Response) -> list[tuple[Theme, list[Question]]]:
     """The themes with questions this organisation answers (themes without any are left out)."""
     result = []
-    for theme in consultation.themes:
-        questions = [q for q in theme.questions if is_asked(org, q)]
+    for theme in response.consultation.themes:
+        questions = [q for q in theme.questions if is_asked(response, q)]
         if questions:
             result.append((theme, questions))
     return result
@@ -85,7 +94,70 @@ def question_for(response: Response, question_id: int) -> Question | None:
     (an autosave needs just this one, not every theme's questions)."""
     question = db.session.scalar(select(Question).join(Question.theme).where(
         Question.id == question_id, Theme.consultation_id == response.consultation_id))
-    return question if question is not None and is_asked(response.organisation, question) else None
+    return question if question is not None and is_asked(response, question) else None
+
+
+# --- the lots a care provider offers ------------------------------------------------------------
+
+class OfferRefused(Refused):
+    """The offer is not one of the consultation's lots and municipalities; nothing was written."""
+
+
+def needs_offer(response: Response) -> bool:
+    """A care provider answering a consultation with lots says first which it offers, and where."""
+    return bool(response.consultation.lots) and response.organisation.kind == OrgKind.PROVIDER
+
+
+def offered_pairs(response: Response) -> set[tuple[int, int]]:
+    return {(offered.lot_id, offered.municipality_id) for offered in response.offer}
+
+
+def set_offer(response: Response, pairs: set[tuple[int, int]], *, by: User, now: datetime | None = None) -> list[Question]:
+    """Replace what the organisation offers by ``pairs`` of (lot id, municipality id), each a lot of
+    the consultation in one of that lot's municipalities. Answers are never removed: the answered
+    questions that are no longer asked are returned (kept, but not submitted while they are hidden)."""
+    ensure_open(response.consultation, now)
+    valid = {(lot.id, municipality.id) for lot in response.consultation.lots for municipality in lot.municipalities}
+    if not pairs:
+        raise OfferRefused(_l("Choose at least one lot and the municipalities where you offer it."))
+    if not pairs <= valid:
+        raise OfferRefused(_l("Choose only the lots and municipalities listed."))
+    before = {q.id for _theme, questions in questions_for(response) for q in questions}
+    if pairs != offered_pairs(response):
+        response.offer = [OfferedLot(lot_id=lot_id, municipality_id=municipality_id)
+                          for lot_id, municipality_id in sorted(pairs)]
+        db.session.flush()
+        db.session.expire(response, ["offer"])
+        record_event("response_offer_set", actor=by, obj=response,
+                     offer=[f"{lot_id}:{municipality_id}" for lot_id, municipality_id in sorted(pairs)])
+    hidden = [q for theme in response.consultation.themes for q in theme.questions
+              if q.id in before and not is_asked(response, q)
+              and (answer := response.answer_for(q.id)) is not None and not answer.is_empty]
+    return hidden
+
+
+def hidden_answers(response: Response) -> list[Question]:
+    """Questions this organisation answered that its present offer no longer asks: kept, not submitted."""
+    return [q for theme in response.consultation.themes for q in theme.questions
+            if q.scoped and not is_asked(response, q)
+            and (answer := response.answer_for(q.id)) is not None and not answer.is_empty]
+
+
+def offer_summary(response: Response) -> list[tuple[Lot, list[Organisation]]]:
+    """Per lot the organisation offers, the municipalities where it offers it (in the lots' order)."""
+    where: dict[int, list[Organisation]] = {}
+    for offered in response.offer:
+        where.setdefault(offered.lot_id, []).append(offered.municipality)
+    return [(lot, sorted(where[lot.id], key=lambda m: m.name)) for lot in response.consultation.lots if lot.id in where]
+
+
+def question_scope(question: Question) -> dict[str, str] | None:
+    """The scope a submitted answer records: the names of the question's lot and municipality."""
+    if not question.scoped:
+        return None
+    return {key: value for key, value in (("lot", question.lot.name if question.lot else None),
+                                          ("municipality", question.municipality.name if question.municipality else None))
+            if value}
 
 
 def ensure_open(consultation: Consultation, now: datetime | None = None) -> None:
@@ -278,7 +350,7 @@ def is_skipped(answer: Answer | None, question: Question) -> bool:
 def progress(response: Response) -> list[ThemeProgress]:
     """Per theme the organisation is asked: its questions and how many are answered, skipped, required."""
     result = []
-    for theme, questions in questions_for(response.consultation, response.organisation):
+    for theme, questions in questions_for(response):
         answered = [q for q in questions if (a := response.answer_for(q.id)) and not a.is_empty]
         skipped = [q for q in questions if is_skipped(response.answer_for(q.id), q)]
         required = [q for q in questions if q.required]
@@ -292,7 +364,7 @@ def progress(response: Response) -> list[ThemeProgress]:
 def canonical_content(response: Response) -> dict[str, Any]:
     """The response's content in a fixed shape (no times): what a receipt vouches for."""
     answers = []
-    for theme, questions in questions_for(response.consultation, response.organisation):
+    for theme, questions in questions_for(response):
         for question in questions:
             answer = response.answer_for(question.id)
             if answer is None or answer.is_empty:
@@ -308,7 +380,9 @@ def canonical_content(response: Response) -> dict[str, Any]:
                 "attachments": [{"id": a.id, "name": a.original_name, "sha256": a.sha256, "size": a.size}
                                 for a in answer.current_attachments],
             })
-    return {
+            if (scope := question_scope(question)) is not None:
+                answers[-1]["scope"] = scope
+    content = {
         "consultation": {"id": response.consultation.id, "slug": response.consultation.slug},
         "organisation": {"id": response.organisation.id, "name": response.organisation.name,
                          "kvk": response.organisation.kvk_number},
@@ -316,6 +390,10 @@ def canonical_content(response: Response) -> dict[str, Any]:
         "publication": response.publication.value if response.publication else None,
         "answers": answers,
     }
+    if response.offer:  # only where there are lots: the copy of a response without them is as it was
+        content["offer"] = [{"lot": lot.name, "municipalities": [m.name for m in municipalities]}
+                            for lot, municipalities in offer_summary(response)]
+    return content
 
 
 def _dump(data: dict[str, Any]) -> str:
@@ -328,7 +406,10 @@ def _sha256(text: str) -> str:
 
 def submit_problems(response: Response) -> list[tuple[str, str]]:
     problems = []
-    for item in progress(response):
+    if needs_offer(response) and not response.offer:
+        problems.append(("offer", str(_l("Say which lots you offer and in which municipalities."))))
+    items = progress(response)
+    for item in items:
         for question in item.questions:
             answer = response.answer_for(question.id)
             if question.required and (answer is None or answer.is_empty):
@@ -337,7 +418,7 @@ def submit_problems(response: Response) -> list[tuple[str, str]]:
                     question=question.text, theme=item.theme.title))))
     if response.publication is None:
         problems.append(("publication", str(_l("Choose whether and how your answers may be published."))))
-    if not any(not a.is_empty for a in response.answers):
+    if not any(item.answered for item in items):  # among the questions asked (hidden answers are not sent)
         problems.append(("answers", str(_l("Answer at least one question before you submit."))))
     return problems
 
@@ -397,7 +478,7 @@ def answer_row_values(answer: dict[str, Any]) -> dict[str, Any]:
         "value_text": value if kind not in ("multiple", "scale", "number") else None,
         "value_number": float(value) if kind in ("scale", "number") and value is not None else None,
         "value_choices": json.dumps(value, ensure_ascii=False) if kind == "multiple" and value is not None else None,
-        "text": text, "folded": text.casefold(),
+        "text": text, "folded": text.casefold(), "scope": answer.get("scope"),
     }
 
 

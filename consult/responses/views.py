@@ -25,12 +25,13 @@ from consult.core.limits import limit_route
 from consult.core.ondemand import limit_generation
 from consult.core.paging import arg_page
 from consult.core.receipts import format_receipt_code
+from consult.core.refused import refuse_on
 from consult.core.time import utcnow
 from consult.core.uploads import UploadRejected, store_upload
 from consult.extensions import db
 from consult.responses import bp
 from consult.responses.answers import AnswerError, field_name, form_value, parse_answer
-from consult.responses.forms import PageProblems, ReviewForm, StartForm, WithdrawForm
+from consult.responses.forms import PageProblems, ReviewForm, StartForm, WithdrawForm, offer_form
 from consult.responses.models import Response, ResponseStatus
 from consult.responses.permissions import (
     can_edit_response,
@@ -43,16 +44,21 @@ from consult.responses.permissions import (
 from consult.responses.prefill import copied_from, copy_earlier_answers, copyable_answers
 from consult.responses.services import (
     DeadlinePassed,
+    OfferRefused,
     StaleAnswer,
     SubmitBlocked,
     add_attachment,
     has_unsubmitted_changes,
+    hidden_answers,
     is_asked,
     is_skipped,
+    needs_offer,
+    offer_summary,
     progress,
     question_for,
     remove_attachment,
     save_answer,
+    set_offer,
     set_publication,
     start_response,
     submit,
@@ -226,7 +232,45 @@ def start(slug: str):
         flash(_("This consultation is closed; responses can no longer be started."), "error")
         return redirect(url_for("consultations.show", slug=slug))
     db.session.commit()
+    if needs_offer(response) and not response.offer:  # first: which lots, and where
+        return redirect(url_for("responses.offer", response_id=response.id))
     return redirect(url_for("responses.overview", response_id=response.id))
+
+
+@bp.route("/responses/<int:response_id>/offer", methods=["GET", "POST"])
+@login_required
+def offer(response_id: int):
+    """Which lots the organisation offers and in which municipalities: the questions follow."""
+    response = own_response_or_404(current_user, response_id)
+    if not needs_offer(response):
+        abort(404)
+    editable = can_edit_response(current_user, response)
+    form = offer_form(response)
+    lots = response.consultation.lots
+    if request.method == "POST":
+        if not editable:
+            db.session.rollback()
+            return render_template("responses/offer.html", response=response, form=form, editable=False,
+                                   closed=True), 409
+        if form.validate_on_submit():
+            try:
+                hidden = set_offer(response, form.pairs(lots), by=current_user)
+            except DeadlinePassed:
+                db.session.rollback()
+                return render_template("responses/offer.html", response=response, form=form, editable=False,
+                                       closed=True), 409
+            except OfferRefused as refused:
+                refuse_on(form[f"lot_{lots[0].id}"], refused)
+            else:
+                db.session.commit()
+                flash(_("Your lots have been saved. The questions follow what you offer."), "ok")
+                if hidden:
+                    flash(ngettext("%(num)d answer is now hidden, as you no longer offer what its question is about. "
+                                   "It is kept, but not submitted unless you offer that again.",
+                                   "%(num)d answers are now hidden, as you no longer offer what their questions are about. "
+                                   "They are kept, but not submitted unless you offer that again.", len(hidden)), "ok")
+                return redirect(url_for("responses.overview", response_id=response.id))
+    return render_template("responses/offer.html", response=response, form=form, editable=editable, closed=False)
 
 
 @bp.route("/responses/<int:response_id>")
@@ -237,6 +281,8 @@ def overview(response_id: int):
     editable = can_edit_response(current_user, response)
     return render_template("responses/overview.html", response=response, items=items,
                            editable=editable, unsubmitted=has_unsubmitted_changes(response),
+                           needs_offer=needs_offer(response), offered=offer_summary(response),
+                           hidden=hidden_answers(response),
                            copyable=copyable_answers(current_user, response) if editable else [],
                            since=since_earlier(current_user, response.consultation, [q for i in items for q in i.questions]))
 
@@ -323,7 +369,7 @@ def _render_theme(response, items, index, states, closed: bool = False):
 def autosave(response_id: int, question_id: int):
     """Save one answer while the person types (htmx); answers with a status or a conflict."""
     response, question = own_response_and_question_or_404(current_user, response_id, question_id)
-    if not is_asked(response.organisation, question):
+    if not is_asked(response, question):
         abort(404)
     state = _states(response, [question])[question.id]
     if not can_edit_response(current_user, response):
@@ -363,7 +409,7 @@ def fresh_question(response_id: int, question_id: int):
 
 def _number_in_theme(response: Response, question: Question) -> int:
     """The question's number on its theme page (among the questions this organisation is asked)."""
-    asked = [q for q in question.theme.questions if is_asked(response.organisation, q)]
+    asked = [q for q in question.theme.questions if is_asked(response, q)]
     return asked.index(question) + 1
 
 
@@ -488,8 +534,9 @@ def _render_review(response, items, form: ReviewForm, problems=(), closed: bool 
                 form.publication.errors = [*form.publication.errors, message]
         elif anchor != "confirm":
             page_problems.append((anchor, message))
-    anchors = {f"theme-{item.theme.id}" for item in items}
+    anchors = {f"theme-{item.theme.id}" for item in items} | ({"offer"} if needs_offer(response) else set())
     return render_template("responses/review.html", response=response, items=items, form=form,
+                           needs_offer=needs_offer(response), offered=offer_summary(response),
                            page_problems=PageProblems(page_problems, anchors),
                            editable=can_edit_response(current_user, response) and not closed, closed=closed,
                            unsubmitted=has_unsubmitted_changes(response), is_skipped=is_skipped)
