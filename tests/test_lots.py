@@ -317,3 +317,52 @@ def test_a_consultation_without_lots_keeps_its_receipts_shape(world):
     assert sorted(snapshot["answers"][0]) == ["attachments", "confidential", "kind", "question", "question_id",
                                               "theme", "unit", "value"]
     assert db.session.scalar(select(OfferedLot.lot_id)) is None
+
+
+# --- questions and answers about a lot -----------------------------------------------------------
+
+def test_a_published_answer_about_a_lot_is_labelled_filtered_and_told_to_everyone_at_once(world, app):
+    from consult.notify.models import Notification
+    from consult.qa.models import QaItem
+
+    ask = post_form(world["clients"]["a"], "/consultations/wmo/qa", {"theme": "0", "text": "Hoe zit het met vervoer?"})
+    assert ask.status_code == 302
+    item = db.session.scalar(select(QaItem))
+    editor, day = world["clients"]["editor"], world["lots"]["day"]
+    form = editor.get(f"/qa/{item.id}").get_data(as_text=True)
+    assert '<option selected value="">Elk perceel</option>' in form and "Over het perceel" in form
+    base = {"theme": "0", "question": "Wie regelt het vervoer?", "answer": "De aanbieder.", "action": "publish"}
+    other = Lot(name="Ander perceel", consultation=Consultation(slug="ander", title="Ander", principles=[]))
+    db.session.add(other)
+    db.session.commit()
+    wrong = post_form(editor, f"/qa/{item.id}", {**base, "lot": str(other.id)})
+    assert wrong.status_code == 200 and "Kies een van de percelen van de consultatie." in text_of(wrong)
+    assert db.session.get(QaItem, item.id).status.value == "asked"
+    assert post_form(editor, f"/qa/{item.id}", {**base, "lot": str(day.id)}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(QaItem, item.id).lot_id == day.id
+    general = QaItem(consultation_id=world["consultation"].id, question="Algemeen?", answer="Ja.")
+    db.session.add(general)
+    db.session.commit()
+    assert post_form(editor, f"/qa/{general.id}", {**base, "question": "Algemeen?", "answer": "Ja."}).status_code == 302
+    page = text_of(world["clients"]["anonymous"].get("/consultations/wmo/qa"))
+    assert "Vraag 1 · Perceel Dagbesteding Wie regelt het vervoer?" in page and "Vraag 2 Algemeen?" in page
+    home = text_of(world["clients"]["anonymous"].get(f"/consultations/wmo/qa?lot={world['lots']['home'].id}"))
+    assert "Wie regelt het vervoer?" not in home and "Algemeen?" in home
+    assert "Wie regelt het vervoer?" in text_of(world["clients"]["anonymous"].get(f"/consultations/wmo/qa?lot={day.id}"))
+    # Everyone registered hears of it, whichever lots they offer, with the lot named.
+    told = db.session.scalars(select(Notification).where(Notification.data["n"].as_integer() == 1)).all()
+    assert {n.user_id for n in told} == {world["users"][key].id for key in ("a", "b", "council")}
+    assert {n.data["lot"] for n in told} == {"Dagbesteding"}
+    # A lot that answers are about stays (this one has no questions of its own).
+    transport = Lot(name="Vervoer", position=2, municipalities=[world["municipalities"]["leiden"]])
+    world["consultation"].lots.append(transport)
+    db.session.commit()
+    db.session.get(QaItem, general.id).lot_id = transport.id
+    db.session.commit()
+    refused = post_form(editor, f"/consultations/wmo/manage/lots/{transport.id}/delete")
+    assert refused.status_code == 302
+    assert ("Er zijn vragen en antwoorden over dit perceel: het blijft bestaan, zodat zij hun perceel houden."
+            in text_of(editor.get("/consultations/wmo/manage/lots")))
+    db.session.expire_all()
+    assert db.session.get(Lot, transport.id) is not None

@@ -223,8 +223,12 @@ def delete_lot(lot: Lot, *, by: User) -> None:
         raise LotRefused(_l("Questions are asked for this lot (“%(question)s”): scope them otherwise first.",
                             question=scoped[0].text))
     record_event("lot_deleted", actor=by, obj=consultation, lot_id=lot.id, name=lot.name)
-    consultation.lots.remove(lot)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            consultation.lots.remove(lot)
+            db.session.flush()
+    except IntegrityError:  # still referred to (a question and answer about it): the reference stays
+        raise LotRefused(_l("Questions and answers are about this lot: it stays, so that they keep their lot.")) from None
 
 
 def add_document(consultation: Consultation, *, title: str, description: str, stored: StoredFile,

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement
 
-from consult.consultations.models import Theme
+from consult.consultations.models import Lot, Theme
 from consult.consultations.permissions import is_team
 from consult.disclosure import Audience, Protected
 from consult.responses.permissions import responding_organisations
@@ -106,6 +106,7 @@ class PublishedItem:
     question: str
     answer: str
     published_at: datetime
+    lot: Lot | None = None  # the lot it is about, if any
 
 
 # --- who sees what ---------------------------------------------------------------------------------
@@ -136,7 +137,7 @@ def published_item(item: QaItem) -> PublishedItem | None:
     if item.status != PUBLISHED:
         return None
     return PublishedItem(number=item.number, theme=item.theme, question=item.question, answer=item.answer,
-                         published_at=item.published_at)
+                         published_at=item.published_at, lot=item.lot)
 
 
 def published_question(item: QaItem, audience: Audience) -> str | None:

@@ -6,6 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
+from consult.core.forms import db_int
+
 
 class AskForm(FlaskForm):
     theme = SelectField(_l("About"), coerce=int)
@@ -14,6 +16,9 @@ class AskForm(FlaskForm):
 
 class AnswerForm(FlaskForm):
     theme = SelectField(_l("Theme"), coerce=int)
+    # Offered when the consultation has lots (the view sets the choices and checks the one sent).
+    lot = SelectField(_l("About the lot"), coerce=db_int, choices=[], validate_choice=False,
+                      description=_l("The answer is still published to everyone at the same moment."))
     question = TextAreaField(_l("Question as published"),
                              validators=[InputRequired(_l("Write the question as it will be published.")),
                                          Length(max=10_000)])

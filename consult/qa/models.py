@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.auth.models import User
-from consult.consultations.models import Consultation, Theme
+from consult.consultations.models import Consultation, Lot, Theme
 from consult.core.db import str_enum
 from consult.core.time import UTCDateTime, utcnow
 from consult.extensions import db
@@ -30,6 +30,8 @@ class QaItem(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
+    # The lot the item is about (a lot with items cannot be removed); none: the whole consultation.
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"), index=True)
     status: Mapped[QaStatus] = mapped_column(str_enum(QaStatus), default=QaStatus.ASKED)
     # As asked (private between the asker's organisation and the team).
     asked_text: Mapped[str | None] = mapped_column(Text)
@@ -48,5 +50,6 @@ class QaItem(db.Model):
 
     consultation: Mapped[Consultation] = relationship()
     theme: Mapped[Theme | None] = relationship()
+    lot: Mapped[Lot | None] = relationship(lazy="joined")
     asked_by: Mapped[User | None] = relationship(foreign_keys=[asked_by_id])
     asker_organisation: Mapped[Organisation | None] = relationship()

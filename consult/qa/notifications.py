@@ -16,6 +16,9 @@ from consult.qa.models import QaItem
 
 
 def _published(d) -> tuple[str, list[str]]:
+    if d.get("lot"):  # about one lot: still told to everyone, at once
+        return (_("Question %(n)s of “%(title)s” (lot %(lot)s) has been answered", n=d["n"], title=d["consultation"],
+                  lot=d["lot"]), [d["question"]])
     return (_("Question %(n)s of “%(title)s” has been answered", n=d["n"], title=d["consultation"]), [d["question"]])
 
 

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from consult.audit.services import record_event
 from consult.auth.models import User
-from consult.consultations.models import Consultation, Theme
+from consult.consultations.models import Consultation, Lot, Theme
 from consult.consultations.notifications import tell_team
 from consult.core.refused import Refused
 from consult.core.time import utcnow
@@ -89,12 +89,15 @@ def from_post(post: Post, *, by: User) -> QaItem:
     return item
 
 
-def save(item: QaItem, *, question: str, answer: str, theme: Theme | None, by: User) -> None:
+def save(item: QaItem, *, question: str, answer: str, theme: Theme | None, by: User, lot: Lot | None = None) -> None:
     if item.status == QaStatus.PUBLISHED:
         raise QaRefused(_l("A published answer cannot be changed; publish the correction as a new question and answer."))
+    if lot is not None and lot.consultation_id != item.consultation_id:
+        raise QaRefused(_l("Choose one of the consultation's lots."))
     item.question = _text(question, _l("Write the question as it will be published."))
     item.answer = _text(answer, _l("Write the answer."))
     item.theme = theme
+    item.lot = lot
     item.status = QaStatus.DRAFT
 
 
@@ -130,7 +133,8 @@ def publish(item: QaItem, *, by: User, confirmed: str | None = None) -> None:
     shown = published_item(item)
     # Everyone registered for the consultation hears of it at once, not only those who took part so far.
     notify(audience(consultation), Kind.QA, consultation=consultation,
-           data={"consultation": consultation.title, "n": shown.number, "question": shown.question[:300]},
+           data={"consultation": consultation.title, "n": shown.number, "question": shown.question[:300],
+                 **({"lot": shown.lot.name} if shown.lot else {})},
            link=url_path("qa.index", slug=consultation.slug, page=page_of(shown.number)) + f"#qa-{shown.number}")
 
 
@@ -155,12 +159,15 @@ def page_of(number: int) -> int | None:
 
 
 def published_page(consultation: Consultation, theme_id: int | None = None, page: int = 1,
-                   per_page: int = QA_PAGE_SIZE) -> tuple[list[PublishedItem], int, int]:
+                   per_page: int = QA_PAGE_SIZE, lot_id: int | None = None) -> tuple[list[PublishedItem], int, int]:
     """One page of ``published_items`` (the same items, order and shape), counted and paged by the
-    database: the items of the page, the page shown and the number of pages."""
+    database: the items of the page, the page shown and the number of pages. ``lot_id``: the items
+    about that lot and those about the whole consultation (which are about every lot)."""
     query = select(QaItem).where(QaItem.consultation_id == consultation.id, published_items_filter(QaItem))
     if theme_id:
         query = query.where(QaItem.theme_id == theme_id)
+    if lot_id:
+        query = query.where(or_(QaItem.lot_id == lot_id, QaItem.lot_id.is_(None)))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from consult.audit.services import record_event
 from consult.consultations.loaders import load_consultation
@@ -60,7 +61,7 @@ def index(slug: str):
     form.theme.choices = _theme_choices(consultation, _("The consultation in general"))
     # The lists' place (theme, page of the answers, page of the own questions) is in the address,
     # also of the form's action: a question refused or sent comes back to the same place.
-    theme_id = arg_int("theme")
+    theme_id, lot_id = arg_int("theme"), arg_int("lot")
     page_asked = arg_page()
     if request.method == "POST":
         if not current_user.is_authenticated:
@@ -85,9 +86,9 @@ def index(slug: str):
         db.session.commit()  # the published answers are read now: the bell and the home page stop counting them
     own_orgs = [org.id for org in responding_organisations(current_user)]
     own = own_page(consultation, own_orgs, current_user, arg_page("mine")) if own_orgs else None
-    items, page, pages = published_page(consultation, theme_id, page_asked)
+    items, page, pages = published_page(consultation, theme_id, page_asked, lot_id=lot_id)
     return render_template("qa/index.html", consultation=consultation, items=items, page=page, pages=pages,
-                           theme_id=theme_id, own=own, form=form)
+                           theme_id=theme_id, lot_id=lot_id, own=own, form=form)
 
 
 @bp.route("/consultations/<slug>/qa/received")
@@ -126,14 +127,20 @@ def answer(item_id: int):
         abort(403)
     form = AnswerForm(obj=item)
     form.theme.choices = _theme_choices(consultation, _("The consultation in general"))
+    if consultation.lots:
+        form.lot.choices = [SelectChoice("", _("Every lot"))] + [SelectChoice(lot.id, lot.name) for lot in consultation.lots]
     if request.method == "GET":
         # The team's own wording or nothing: never the question as asked, which is shown beside it.
         form.theme.data = item.theme_id or 0
+        form.lot.data = item.lot_id
         form.question.data = item.question
-    if form.validate_on_submit():
+    lot = next((lot for lot in consultation.lots if lot.id == form.lot.data), None)
+    if form.lot.data is not None and lot is None and form.is_submitted():
+        form.lot.errors = [_("Choose one of the consultation's lots.")]
+    elif form.validate_on_submit():
         theme = next((t for t in consultation.themes if t.id == form.theme.data), None)
         try:
-            save(item, question=form.question.data, answer=form.answer.data, theme=theme, by=current_user)
+            save(item, question=form.question.data, answer=form.answer.data, theme=theme, by=current_user, lot=lot)
             if request.form.get("action") == "publish":
                 publish(item, by=current_user,
                         confirmed=form.confirmation.data if form.confirm_identity.data else None)
@@ -182,7 +189,8 @@ def qa_document(consultation) -> DocumentModel:
     for item in items:
         blocks += section(_("Question %(n)s", n=item.number), item.question, _("Answer") + ": " + item.answer,
                           meta=_("Published %(when)s", when=format_moment(item.published_at))
-                          + (f" · {item.theme.title}" if item.theme else ""))
+                          + (f" · {item.theme.title}" if item.theme else "")
+                          + (" · " + pgettext("procurement lot", "Lot %(lot)s", lot=item.lot.name) if item.lot else ""))
     municipalities = ", ".join(m.name for m in consultation.municipalities)
     return DocumentModel(title=_("Questions and answers (nota van inlichtingen)"),
                          subtitle=f"{consultation.title} — {municipalities}", blocks=blocks,

@@ -1,5 +1,6 @@
-"""lots (percelen) with their municipalities, questions scoped to a lot or a municipality, what a
-care provider offers (``offered_lots``), and the scope of a submitted answer
+"""lots (percelen) with their municipalities, questions and Q&A items scoped to a lot (a question
+also to a municipality), what a care provider offers (``offered_lots``), and the scope of a
+submitted answer
 
 Revision ID: 0037
 Revises: 0036
@@ -59,6 +60,10 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f("fk_questions_lot_id_lots"), "lots", ["lot_id"], ["id"])
         batch_op.create_foreign_key(batch_op.f("fk_questions_municipality_id_organisations"), "organisations",
                                     ["municipality_id"], ["id"])
+    with op.batch_alter_table("qa_items", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("lot_id", sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f("ix_qa_items_lot_id"), ["lot_id"], unique=False)
+        batch_op.create_foreign_key(batch_op.f("fk_qa_items_lot_id_lots"), "lots", ["lot_id"], ["id"])
     with op.batch_alter_table("submitted_answers", schema=None) as batch_op:
         batch_op.add_column(sa.Column("scope", sa.JSON(), nullable=True))
     # The rows hold what their submission's canonical copy says: a copy that records an answer's
@@ -79,6 +84,10 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table("submitted_answers", schema=None) as batch_op:
         batch_op.drop_column("scope")
+    with op.batch_alter_table("qa_items", schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_qa_items_lot_id_lots"), type_="foreignkey")
+        batch_op.drop_index(batch_op.f("ix_qa_items_lot_id"))
+        batch_op.drop_column("lot_id")
     with op.batch_alter_table("questions", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_questions_municipality_id_organisations"), type_="foreignkey")
         batch_op.drop_constraint(batch_op.f("fk_questions_lot_id_lots"), type_="foreignkey")
