@@ -87,7 +87,8 @@ def demo_pages() -> dict[str, list[str]]:
                     f"/sessions/{held.id}", f"/sessions/{held.id}/minutes",  # registered for the held session
                     *drafts],
         "council-drafting": [f"/advice/{advice_draft.id}", f"/advice/points/{point.id}"],
-        "team": [open_, f"{open_}/manage", f"{open_}/manage/details", f"{open_}/manage/access", f"{open_}/manage/planning", f"{open_}/manage/lots",
+        "team": [open_, f"{open_}/manage", f"{open_}/manage/details", f"{open_}/manage/access", f"{open_}/manage/planning",
+                 f"{open_}/manage/lots", f"{open_}/manage/lots/1/delete",
                  f"{open_}/manage/documents", f"{open_}/manage/questions", f"{open_}/manage/themes/1",
                  f"{open_}/manage/questions/1", f"{open_}/manage/themes/1/questions/new",
                  f"{open_}/preview/providers", f"{open_}/preview/councils",

@@ -290,7 +290,7 @@ ACCESS = {
     "POST /consultations/<slug>/manage/documents/<int:document_id>/replace":         "  L 403 403 403 403 403   A   A",
     "GET /consultations/<slug>/manage/lots":                                         "  L 403 403 403 403 403 200 200",
     "GET /consultations/<slug>/manage/lots/<int:lot_id>":                            "  L 403 403 403 403 403 200 200",
-    "POST /consultations/<slug>/manage/lots/<int:lot_id>/delete":                    "  L 403 403 403 403 403   A   A",
+    "GET /consultations/<slug>/manage/lots/<int:lot_id>/delete":                     "  L 403 403 403 403 403 200 200",
     "GET /consultations/<slug>/manage/planning":                                     "  L 403 403 403 403 403 200 200",
     "GET /consultations/<slug>/manage/planning/<int:phase_id>":                      "  L 403 403 403 403 403 200 200",
     "POST /consultations/<slug>/manage/planning/<int:phase_id>/delete":              "  L 403 403 403 403 403   A   A",

@@ -116,40 +116,66 @@ def test_the_team_adds_changes_and_removes_lots(world):
     assert page.get_data(as_text=True).count('name="municipalities" type="checkbox" value=') == 3
     assert page.get_data(as_text=True).count(" checked ") + page.get_data(as_text=True).count(" checked>") == 3
     m = world["municipalities"]
-    added = post_form(editor, "/consultations/wmo/manage/lots", {
-        "name": "Hulpmiddelen", "description": "Rolstoelen en scootmobielen",
-        "municipalities": [str(m["leiden"].id), str(m["leiderdorp"].id)]})
+    lot_form = {"name": "Hulpmiddelen", "description": "Rolstoelen en scootmobielen",
+                "municipalities": [str(m["leiden"].id), str(m["leiderdorp"].id)]}
+    # The consultation is open: what providers are asked changes, so the team says why.
+    unexplained = post_form(editor, "/consultations/wmo/manage/lots", lot_form)
+    assert unexplained.status_code == 200
+    assert "De consultatie is open: geef aan waarom u deze wijziging maakt." in text_of(unexplained)
+    assert 'value="Hulpmiddelen"' in unexplained.get_data(as_text=True)
+    version = world["consultation"].question_set_version
+    added = post_form(editor, "/consultations/wmo/manage/lots", {**lot_form, "reason": "Ook hulpmiddelen"})
     assert added.status_code == 302
     lot = db.session.scalar(select(Lot).where(Lot.name == "Hulpmiddelen"))
     assert [o.name for o in lot.municipalities] == ["Gemeente Leiden", "Gemeente Leiderdorp"]
     assert lot.position == 2 and lot.description == "Rolstoelen en scootmobielen"
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "lot_saved"))
     assert event.detail["name"] == "Hulpmiddelen"
+    db.session.refresh(world["consultation"])
+    assert world["consultation"].question_set_version == version + 1
     # Refused with the text kept: a name in use (in other letters), no municipality.
     taken = post_form(editor, "/consultations/wmo/manage/lots", {"name": "dagbesteding", "description": "Eigen tekst",
-                                                                  "municipalities": [str(m["leiden"].id)]})
+                                                                  "municipalities": [str(m["leiden"].id)], "reason": "R"})
     assert taken.status_code == 200
     assert "Er is al een perceel met deze naam." in text_of(taken) and "Eigen tekst" in text_of(taken)
-    none = post_form(editor, "/consultations/wmo/manage/lots", {"name": "Vervoer"})
+    # Letter case beyond ASCII, and spacing, make no other name; nor does a name of spaces.
+    accented = {"name": "Ééngezinswoning", "municipalities": [str(m["leiden"].id)], "reason": "R"}
+    assert post_form(editor, "/consultations/wmo/manage/lots", accented).status_code == 302
+    again = post_form(editor, "/consultations/wmo/manage/lots", {**accented, "name": " éÉngezinswoning  "})
+    assert again.status_code == 200 and "Er is al een perceel met deze naam." in text_of(again)
+    blank = post_form(editor, "/consultations/wmo/manage/lots", {**accented, "name": "   "})
+    assert blank.status_code == 200 and "Geef het perceel een naam." in text_of(blank)
+    none = post_form(editor, "/consultations/wmo/manage/lots", {"name": "Vervoer", "reason": "R"})
     assert none.status_code == 200
     assert "Kies minstens één gemeente." in text_of(none) and 'value="Vervoer"' in none.get_data(as_text=True)
-    # Removing: refused while questions are asked for the lot; a lot without questions goes.
+    # Removing: refused while questions are asked for the lot; a lot without questions goes, with a reason.
     day = world["lots"]["day"]
-    refused = post_form(editor, f"/consultations/wmo/manage/lots/{day.id}/delete")
+    refused = post_form(editor, f"/consultations/wmo/manage/lots/{day.id}/delete", {"reason": "Weg"})
     assert refused.status_code == 302
     assert "Er worden vragen voor dit perceel gesteld (“Vervoer naar de dagbesteding?”): stel die eerst voor iets anders in." \
         in text_of(editor.get("/consultations/wmo/manage/lots"))
     assert db.session.get(Lot, day.id) is not None
-    assert post_form(editor, f"/consultations/wmo/manage/lots/{lot.id}/delete").status_code == 302
+    confirm = editor.get(f"/consultations/wmo/manage/lots/{lot.id}/delete")
+    assert confirm.status_code == 200 and "Hulpmiddelen verwijderen Perceel Hulpmiddelen" in text_of(confirm)
+    no_reason = post_form(editor, f"/consultations/wmo/manage/lots/{lot.id}/delete")
+    assert no_reason.status_code == 200
+    assert "De consultatie is open: geef aan waarom u deze wijziging maakt." in text_of(no_reason)
+    assert post_form(editor, f"/consultations/wmo/manage/lots/{lot.id}/delete", {"reason": "Toch niet"}).status_code == 302
     assert db.session.scalar(select(Lot).where(Lot.name == "Hulpmiddelen")) is None
 
 
 def test_a_municipality_taken_out_of_a_lot_is_no_longer_offered_there(world):
     _started, response = start(world, "a")
-    assert offer(world, "a", response, home=["leiden", "leiderdorp"], day=["leiden"]).status_code == 302
+    assert offer(world, "a", response, home=["leiden", "oegstgeest"], day=["leiden"]).status_code == 302
     home, m = world["lots"]["home"], world["municipalities"]
+    # Leiderdorp stays: a question is asked only there, and no other lot is procured there.
+    refused = post_form(world["clients"]["editor"], f"/consultations/wmo/manage/lots/{home.id}", {
+        "name": home.name, "municipalities": [str(m["leiden"].id), str(m["oegstgeest"].id)], "reason": "R"})
+    assert refused.status_code == 200
+    assert ("De vraag “Wachtlijst in Leiderdorp?” wordt alleen in Gemeente Leiderdorp gesteld, en daar wordt geen "
+            "ander perceel ingekocht: wijzig eerst die vraag.") in text_of(refused)
     changed = post_form(world["clients"]["editor"], f"/consultations/wmo/manage/lots/{home.id}", {
-        "name": home.name, "municipalities": [str(m["leiden"].id), str(m["oegstgeest"].id)]})
+        "name": home.name, "municipalities": [str(m["leiden"].id), str(m["leiderdorp"].id)], "reason": "Oegstgeest apart"})
     assert changed.status_code == 302
     db.session.expire_all()
     assert sorted((o.lot.name, o.municipality.name) for o in response.offer) == [
@@ -157,7 +183,7 @@ def test_a_municipality_taken_out_of_a_lot_is_no_longer_offered_there(world):
     # A municipality a question of the lot is asked in stays in the lot.
     day = world["lots"]["day"]
     kept = post_form(world["clients"]["editor"], f"/consultations/wmo/manage/lots/{day.id}",
-                     {"name": day.name, "municipalities": [str(m["leiden"].id)]})
+                     {"name": day.name, "municipalities": [str(m["leiden"].id)], "reason": "R"})
     assert kept.status_code == 200
     assert ("De vraag “Dagbesteding in Oegstgeest?” van dit perceel wordt alleen in Gemeente Oegstgeest gesteld: "
             "wijzig eerst die vraag.") in text_of(kept)
@@ -360,9 +386,110 @@ def test_a_published_answer_about_a_lot_is_labelled_filtered_and_told_to_everyon
     db.session.commit()
     db.session.get(QaItem, general.id).lot_id = transport.id
     db.session.commit()
-    refused = post_form(editor, f"/consultations/wmo/manage/lots/{transport.id}/delete")
+    refused = post_form(editor, f"/consultations/wmo/manage/lots/{transport.id}/delete", {"reason": "Weg"})
     assert refused.status_code == 302
     assert ("Er zijn vragen en antwoorden over dit perceel: het blijft bestaan, zodat zij hun perceel houden."
             in text_of(editor.get("/consultations/wmo/manage/lots")))
     db.session.expire_all()
     assert db.session.get(Lot, transport.id) is not None
+
+
+def test_after_the_deadline_the_offer_is_shown_and_not_changed(world):
+    _started, response = start(world, "a")
+    offer(world, "a", response, home=["leiden"])
+    world["consultation"].closes_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    page = world["clients"]["a"].get(f"/responses/{response.id}/offer")
+    assert page.status_code == 200
+    text = text_of(page)
+    assert "Huishoudelijke ondersteuning Gemeente Leiden Dagbesteding Niet aangeboden" in text
+    assert "Opslaan wat wij aanbieden" not in text
+    late = offer(world, "a", response, day=["oegstgeest"])
+    assert late.status_code == 409
+    assert "De termijn is verstreken; wat u aanbiedt, kan niet meer worden gewijzigd." in text_of(late)
+    assert "Huishoudelijke ondersteuning Gemeente Leiden Dagbesteding Niet aangeboden" in text_of(late)
+    db.session.expire_all()
+    assert [(o.lot_id, o.municipality_id) for o in db.session.get(Response, response.id).offer] == [
+        (world["lots"]["home"].id, world["municipalities"]["leiden"].id)]
+
+
+def test_a_colleague_saving_the_same_offer_at_the_same_moment_meets_no_error(world, app):
+    from sqlalchemy import insert
+
+    from consult.responses.services import set_offer
+
+    _started, response = start(world, "a")
+    home, leiden = world["lots"]["home"], world["municipalities"]["leiden"]
+    assert response.offer == []  # read before the colleague's save commits
+    with db.engine.connect() as other:
+        other.execute(insert(OfferedLot).values(response_id=response.id, lot_id=home.id, municipality_id=leiden.id))
+        other.commit()
+    set_offer(response, {(home.id, leiden.id)}, by=world["users"]["a"])
+    db.session.commit()
+    assert [(o.lot_id, o.municipality_id) for o in response.offer] == [(home.id, leiden.id)]
+
+
+def test_a_question_for_one_municipality_needs_a_lot_procured_there(world):
+    editor, m = world["clients"]["editor"], world["municipalities"]
+    outside = make_org("Gemeente Katwijk", kind=OrgKind.MUNICIPALITY)
+    world["consultation"].municipalities.append(outside)
+    db.session.commit()
+    question = world["q"]["Wat werkt?"]
+    base = {"text": "Wat werkt?", "kind": "open", "audience": "both", "version": str(question.version), "reason": "R"}
+    nowhere = post_form(editor, f"/consultations/wmo/manage/questions/{question.id}",
+                        {**base, "lot": "", "municipality": str(outside.id)})
+    assert nowhere.status_code == 200 and "In die gemeente wordt geen perceel ingekocht." in text_of(nowhere)
+    # The last lot procured in Leiderdorp stays while a question is asked only there.
+    world["q"]["Uurtarief thuishulp?"].lot = None
+    db.session.commit()
+    home = world["lots"]["home"]
+    refused = post_form(editor, f"/consultations/wmo/manage/lots/{home.id}/delete", {"reason": "Weg"})
+    assert refused.status_code == 302
+    assert "De vraag “Wachtlijst in Leiderdorp?” wordt alleen in Gemeente Leiderdorp gesteld" in text_of(
+        editor.get("/consultations/wmo/manage/lots"))
+    db.session.expire_all()
+    assert db.session.get(Lot, home.id) is not None
+    # A scoped question keeps its lot and municipality fields in the editor.
+    assert "Gesteld voor de gemeente" in editor.get(
+        f"/consultations/wmo/manage/questions/{world['q']['Wachtlijst in Leiderdorp?'].id}").get_data(as_text=True)
+    assert m["leiderdorp"] in home.municipalities
+
+
+def test_a_municipality_leaving_the_consultation_leaves_its_lots_and_offers(world):
+    from consult.consultations.services import ChangeRefused, update_details
+
+    _started, response = start(world, "a")
+    offer(world, "a", response, home=["leiden", "oegstgeest"], day=["oegstgeest"])
+    consultation, m = world["consultation"], world["municipalities"]
+    with pytest.raises(ChangeRefused) as refused:  # a question is asked only in Leiderdorp
+        update_details(consultation, by=world["users"]["editor"], municipalities=[m["leiden"], m["oegstgeest"]])
+    assert "Wachtlijst in Leiderdorp?" in str(refused.value)
+    db.session.rollback()
+    world["q"]["Dagbesteding in Oegstgeest?"].municipality = None
+    db.session.commit()
+    update_details(consultation, by=world["users"]["editor"], municipalities=[m["leiden"], m["leiderdorp"]])
+    db.session.commit()
+    assert [o.name for o in world["lots"]["home"].municipalities] == ["Gemeente Leiden", "Gemeente Leiderdorp"]
+    assert [o.name for o in world["lots"]["day"].municipalities] == ["Gemeente Leiden"]
+    db.session.expire_all()
+    assert [(o.lot.name, o.municipality.name) for o in db.session.get(Response, response.id).offer] == [
+        ("Huishoudelijke ondersteuning", "Gemeente Leiden")]
+
+
+def test_the_file_of_a_hidden_answer_is_kept(world):
+    from consult.responses.models import Attachment
+
+    file_question = Question(text="Bijlage over dagbesteding?", kind=QuestionKind.FILE, position=5, lot=world["lots"]["day"])
+    world["theme"].questions.append(file_question)
+    db.session.commit()
+    _started, response = start(world, "a")
+    offer(world, "a", response, day=["leiden"])
+    pdf = b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\ntrailer\n<< >>\n%%EOF\n"
+    uploaded = post_form(world["clients"]["a"], f"/responses/{response.id}/answers/{file_question.id}/files",
+                         {"file": (io.BytesIO(pdf), "plan.pdf")}, content_type="multipart/form-data")
+    assert uploaded.status_code == 302
+    attachment = db.session.scalar(select(Attachment))
+    offer(world, "a", response, home=["leiden"])
+    assert post_form(world["clients"]["a"], f"/responses/{response.id}/files/{attachment.id}/remove").status_code == 404
+    db.session.refresh(attachment)
+    assert attachment.removed_at is None

@@ -241,6 +241,7 @@ class LotForm(FlaskForm):
                                 description=_l("What the lot covers, in a sentence or two."))
     municipalities = MultiCheckboxField(_l("Municipalities that procure this lot"), coerce=int,
                                         validators=[InputRequired(_l("Choose at least one municipality."))])
+    reason = reason_field()
 
 
 class ExtendForm(FlaskForm):

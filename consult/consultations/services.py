@@ -9,7 +9,7 @@ import unicodedata
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -104,9 +104,32 @@ def update_details(consultation: Consultation, *, by: User, **fields) -> None:
         raise ChangeRefused(_l("Change the deadline of an open consultation with 'Extend the deadline'."))
     if consultation.status != Status.DRAFT and fields.get("slug") not in (None, consultation.slug):
         raise ChangeRefused(_l("The web address cannot change after publication: links to it must keep working."))
+    if "municipalities" in fields:
+        gone = {m.id for m in consultation.municipalities} - {m.id for m in fields["municipalities"]}
+        _leave_municipalities(consultation, gone)
     for name, value in fields.items():
         setattr(consultation, name, value)
     record_event("consultation_updated", actor=by, obj=consultation, fields=sorted(fields))
+
+
+def _leave_municipalities(consultation: Consultation, gone: set[int]) -> None:
+    """Municipalities no longer commissioning leave the lots and what care providers offer there;
+    refused while a question is asked only in one of them."""
+    if not gone:
+        return
+    for theme in consultation.themes:
+        for question in theme.questions:
+            if question.municipality_id in gone:
+                raise ChangeRefused(_l("The question “%(question)s” is asked only in %(municipality)s: change that "
+                                       "question first.", question=question.text, municipality=question.municipality.name))
+    for lot in consultation.lots:
+        kept = [m for m in lot.municipalities if m.id not in gone]
+        if not kept:
+            raise ChangeRefused(_l("The lot %(lot)s is procured only by municipalities you take out: change the lot "
+                                   "first.", lot=lot.name))
+        lot.municipalities = kept
+    db.session.execute(delete(OfferedLot).where(OfferedLot.lot_id.in_([lot.id for lot in consultation.lots]),
+                                                OfferedLot.municipality_id.in_(gone)))
 
 
 def set_access(consultation: Consultation, *, invited_only: bool, invited: list[Organisation], by: User) -> bool:
@@ -165,15 +188,16 @@ class LotRefused(Refused):
 
 
 def save_lot(consultation: Consultation, lot: Lot | None, *, by: User, name: str, description: str,
-             municipalities: list[Organisation]) -> Lot:
-    """Add a lot or change one. Its municipalities are some of the consultation's; a municipality a
-    question of this lot is scoped to stays. Care providers that offered the lot in a municipality
-    taken out of it no longer offer it there (their answers are kept)."""
-    if consultation.status.is_closed:
-        raise LotRefused(_l("The consultation is closed; its lots can no longer change."))
-    clash = db.session.scalar(select(Lot.id).where(Lot.consultation_id == consultation.id,
-                                                   func.lower(Lot.name) == name.lower()))
-    if clash is not None and (lot is None or clash != lot.id):
+             municipalities: list[Organisation], reason: str | None = None) -> Lot:
+    """Add a lot or change one. Its municipalities are some of the consultation's. Once the
+    consultation is open this changes what care providers are asked, so it needs a reason and is
+    recorded and told like a change of the questions; providers that offered the lot in a
+    municipality taken out of it no longer offer it there (their answers are kept)."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise LotRefused(_l("Give the lot a name."), field="name")
+    _check_lots_editable(consultation, reason)
+    if any(other is not lot and " ".join(other.name.split()).casefold() == name.casefold() for other in consultation.lots):
         raise LotRefused(_l("There is already a lot with this name."), field="name")
     if not municipalities or not set(municipalities) <= set(consultation.municipalities):
         raise LotRefused(_l("Choose at least one of the consultation's municipalities."), field="municipalities")
@@ -184,28 +208,57 @@ def save_lot(consultation: Consultation, lot: Lot | None, *, by: User, name: str
                 raise LotRefused(_l("The question “%(question)s” of this lot is asked only in %(municipality)s: "
                                     "change that question first.", question=question.text,
                                     municipality=question.municipality.name), field="municipalities")
+        _keep_municipality_questions(consultation, changed=lot, municipalities=kept)
         db.session.execute(delete(OfferedLot).where(OfferedLot.lot_id == lot.id,
                                                     OfferedLot.municipality_id.not_in(kept)))
-    if lot is None:
-        lot = Lot(consultation=consultation, position=len(consultation.lots))
-        db.session.add(lot)
-    lot.name, lot.description, lot.municipalities = name, description, list(municipalities)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            if lot is None:
+                lot = Lot(consultation=consultation, position=len(consultation.lots))
+                db.session.add(lot)
+            lot.name, lot.description, lot.municipalities = name, description, list(municipalities)
+            db.session.flush()
+    except IntegrityError:  # the same name saved by a colleague at the same moment
+        raise LotRefused(_l("There is already a lot with this name."), field="name") from None
     record_event("lot_saved", actor=by, obj=consultation, lot_id=lot.id, name=name,
                  municipalities=[m.id for m in municipalities])
+    _record_question_change(consultation, None, "lot_saved", reason, by, lot=name)
     return lot
 
 
+def _check_lots_editable(consultation: Consultation, reason: str | None) -> None:
+    if consultation.status.is_closed:
+        raise LotRefused(_l("The consultation is closed; its lots can no longer change."))
+    if consultation.status == Status.OPEN and not (reason or "").strip():
+        raise LotRefused(_l("The consultation is open: state why you make this change. "
+                            "Participants who started a response will be told."), field="reason")
+
+
+def _keep_municipality_questions(consultation: Consultation, *, changed: Lot, municipalities: set[int] | None) -> None:
+    """A question asked only in a municipality needs a lot procured there, or no care provider could
+    be asked it: refuse a change to ``changed`` (its new municipalities, or None when it goes) that
+    would leave such a question without one."""
+    covered = {m.id for lot in consultation.lots if lot is not changed for m in lot.municipalities} | (municipalities or set())
+    for theme in consultation.themes:
+        for question in theme.questions:
+            if question.lot_id is None and question.municipality_id is not None and question.municipality_id not in covered:
+                raise LotRefused(_l("The question “%(question)s” is asked only in %(municipality)s, and no other lot "
+                                    "is procured there: change that question first.", question=question.text,
+                                    municipality=question.municipality.name), field="municipalities")
+
+
 def scope_problem(consultation: Consultation, lot_id: int | None, municipality_id: int | None):
-    """Why a question cannot be scoped to this lot and municipality, or None when it can."""
+    """Why a question cannot be scoped to this lot and municipality, or None when it can: the lot is
+    one of the consultation's, the municipality one where that lot (or, without a lot, any lot) is
+    procured, so that a care provider can be asked it."""
     lot = next((lot for lot in consultation.lots if lot.id == lot_id), None)
     if lot_id is not None and lot is None:
         return _l("Choose one of the consultation's lots.")
     if municipality_id is not None:
-        within = lot.municipalities if lot is not None else consultation.municipalities
+        within = lot.municipalities if lot is not None else [m for each in consultation.lots for m in each.municipalities]
         if municipality_id not in {m.id for m in within}:
             return (_l("The lot %(lot)s is not procured in that municipality.", lot=lot.name) if lot is not None
-                    else _l("Choose one of the consultation's municipalities."))
+                    else _l("No lot is procured in that municipality."))
     return None
 
 
@@ -213,22 +266,24 @@ def _questions_of_lot(lot: Lot) -> list[Question]:
     return [q for theme in lot.consultation.themes for q in theme.questions if q.lot_id == lot.id]
 
 
-def delete_lot(lot: Lot, *, by: User) -> None:
+def delete_lot(lot: Lot, *, by: User, reason: str | None = None) -> None:
     """Remove a lot no question is scoped to; what care providers offered of it goes with it."""
     consultation = lot.consultation
-    if consultation.status.is_closed:
-        raise LotRefused(_l("The consultation is closed; its lots can no longer change."))
+    _check_lots_editable(consultation, reason)
     scoped = _questions_of_lot(lot)
     if scoped:
         raise LotRefused(_l("Questions are asked for this lot (“%(question)s”): scope them otherwise first.",
                             question=scoped[0].text))
+    _keep_municipality_questions(consultation, changed=lot, municipalities=None)
     record_event("lot_deleted", actor=by, obj=consultation, lot_id=lot.id, name=lot.name)
+    name = lot.name
     try:
         with db.session.begin_nested():
             consultation.lots.remove(lot)
             db.session.flush()
     except IntegrityError:  # still referred to (a question and answer about it): the reference stays
         raise LotRefused(_l("Questions and answers are about this lot: it stays, so that they keep their lot.")) from None
+    _record_question_change(consultation, None, "lot_deleted", reason, by, lot=name)
 
 
 def add_document(consultation: Consultation, *, title: str, description: str, stored: StoredFile,

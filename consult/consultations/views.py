@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -447,7 +448,7 @@ def lots(slug: str, lot_id: int | None = None):
         chosen = [m for m in consultation.municipalities if m.id in set(form.municipalities.data)]
         try:
             saved = save_lot(consultation, lot, by=current_user, name=form.name.data,
-                             description=form.description.data, municipalities=chosen)
+                             description=form.description.data, municipalities=chosen, reason=form.reason.data)
         except LotRefused as refused:
             refuse_on(form[refused.field or "name"], refused)
         else:
@@ -468,21 +469,31 @@ def _scoped_questions(consultation: Consultation) -> dict[int, int]:
     return counts
 
 
-@bp.route("/consultations/<slug>/manage/lots/<int:lot_id>/delete", methods=["POST"])
+@bp.route("/consultations/<slug>/manage/lots/<int:lot_id>/delete", methods=["GET", "POST"])
 @login_required
 def lot_delete(slug: str, lot_id: int):
+    """Remove a lot: in a draft the button posts straight away; in an open consultation this page
+    asks first for the reason, which the participants are told."""
     consultation = load_for_edit(slug)
     lot = _child(consultation.lots, lot_id)
-    if ReasonForm().validate_on_submit():
+    form = ReasonForm()
+    heading = _("Remove %(name)s", name=lot.name)
+    if request.method == "POST" and form.validate_on_submit():
         name = lot.name
         try:
-            delete_lot(lot, by=current_user)
+            delete_lot(lot, by=current_user, reason=form.reason.data)
         except LotRefused as refused:
-            flash_refused(refused)
+            if refused.field != "reason":
+                flash_refused(refused)
+                return redirect(url_for("consultations.lots", slug=slug))
+            refuse_on(form.reason, refused)
         else:
             db.session.commit()
             flash(_("The lot %(name)s has been removed.", name=name), "ok")
-    return redirect(url_for("consultations.lots", slug=slug))
+            return redirect(url_for("consultations.lots", slug=slug))
+    return render_template("consultations/confirm_change.html", consultation=consultation, form=form, heading=heading,
+                           subject=pgettext("procurement lot", "Lot %(lot)s", lot=lot.name), active="lots",
+                           back=url_for("consultations.lots", slug=slug))
 
 
 # --- documents ----------------------------------------------------------------------------
@@ -611,7 +622,7 @@ def question_edit(slug: str, theme_id: int | None = None, question_id: int | Non
     question = _question(consultation, question_id) if question_id else None
     theme = question.theme if question else _child(consultation.themes, theme_id)
     form = QuestionForm(obj=question)
-    if consultation.lots:
+    if consultation.lots or (question is not None and question.scoped):
         form.lot.choices = [("", _("Every lot"))] + [(lot.id, lot.name) for lot in consultation.lots]
         form.municipality.choices = [("", _("Every municipality"))] + [
             (m.id, m.name) for m in consultation.municipalities]

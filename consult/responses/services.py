@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -123,10 +123,15 @@ def set_offer(response: Response, pairs: set[tuple[int, int]], *, by: User, now:
     if not pairs <= valid:
         raise OfferRefused(_l("Choose only the lots and municipalities listed."))
     before = {q.id for _theme, questions in questions_for(response) for q in questions}
-    if pairs != offered_pairs(response):
-        response.offer = [OfferedLot(lot_id=lot_id, municipality_id=municipality_id)
-                          for lot_id, municipality_id in sorted(pairs)]
-        db.session.flush()
+    current = offered_pairs(response)
+    if pairs != current:
+        # Row by row, so that a colleague saving the same offer at the same moment meets no conflict:
+        # a pair gone twice is deleted once, a pair added twice is inserted once.
+        for lot_id, municipality_id in current - pairs:
+            db.session.execute(delete(OfferedLot).where(OfferedLot.response_id == response.id, OfferedLot.lot_id == lot_id,
+                                                        OfferedLot.municipality_id == municipality_id))
+        for lot_id, municipality_id in sorted(pairs - current):
+            insert_unless_exists(OfferedLot, response_id=response.id, lot_id=lot_id, municipality_id=municipality_id)
         db.session.expire(response, ["offer"])
         record_event("response_offer_set", actor=by, obj=response,
                      offer=[f"{lot_id}:{municipality_id}" for lot_id, municipality_id in sorted(pairs)])
@@ -153,11 +158,10 @@ def offer_summary(response: Response) -> list[tuple[Lot, list[Organisation]]]:
 
 def question_scope(question: Question) -> dict[str, str] | None:
     """The scope a submitted answer records: the names of the question's lot and municipality."""
-    if not question.scoped:
-        return None
-    return {key: value for key, value in (("lot", question.lot.name if question.lot else None),
-                                          ("municipality", question.municipality.name if question.municipality else None))
-            if value}
+    scope = {key: value for key, value in (("lot", question.lot.name if question.lot else None),
+                                           ("municipality", question.municipality.name if question.municipality else None))
+             if value}
+    return scope or None
 
 
 def ensure_open(consultation: Consultation, now: datetime | None = None) -> None:

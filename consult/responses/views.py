@@ -248,17 +248,17 @@ def offer(response_id: int):
     form = offer_form(response)
     lots = response.consultation.lots
     if request.method == "POST":
-        if not editable:
+        if not editable:  # the offer as stored, not as sent
             db.session.rollback()
-            return render_template("responses/offer.html", response=response, form=form, editable=False,
-                                   closed=True), 409
+            return render_template("responses/offer.html", response=response, form=offer_form(response, formdata=None),
+                                   editable=False, closed=True), 409
         if form.validate_on_submit():
             try:
                 hidden = set_offer(response, form.pairs(lots), by=current_user)
             except DeadlinePassed:
                 db.session.rollback()
-                return render_template("responses/offer.html", response=response, form=form, editable=False,
-                                       closed=True), 409
+                return render_template("responses/offer.html", response=response,
+                                       form=offer_form(response, formdata=None), editable=False, closed=True), 409
             except OfferRefused as refused:
                 refuse_on(form[f"lot_{lots[0].id}"], refused)
             else:
@@ -464,6 +464,8 @@ def _own_attachment(response: Response, attachment_id: int):
 def remove_file(response_id: int, attachment_id: int):
     response = own_response_or_404(current_user, response_id)
     attachment = _own_attachment(response, attachment_id)
+    if not is_asked(response, attachment.answer.question):  # a hidden answer is kept as it is
+        abort(404)
     try:
         remove_attachment(attachment, by=current_user)
     except DeadlinePassed:
