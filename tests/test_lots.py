@@ -230,7 +230,8 @@ def test_a_provider_chooses_its_lots_first_and_gets_exactly_their_questions(worl
     assert asked(world, "a", response) == ["Wat werkt?"]
     nothing = offer(world, "a", response)
     assert nothing.status_code == 200
-    assert "Kies minstens één perceel en de gemeenten waar u het aanbiedt." in text_of(nothing)
+    assert text_of(nothing).count("Kies minstens één perceel en de gemeenten waar u het aanbiedt.") == 2
+    assert '<a class="utrecht-link" href="#offer-lots">' in nothing.get_data(as_text=True)
     # A municipality the lot is not procured in is not a choice.
     wrong = offer(world, "a", response, day=["leiderdorp"])
     assert wrong.status_code == 200 and "Er is een probleem" in text_of(wrong)
@@ -269,9 +270,11 @@ def test_answers_no_longer_asked_are_kept_hidden_and_not_submitted(world):
     changed = offer(world, "a", response, home=["leiden"])
     assert changed.status_code == 302
     overview = text_of(world["clients"]["a"].get(changed.headers["Location"]))
-    assert ("1 antwoord is nu verborgen, omdat u niet meer aanbiedt waar de vraag over gaat. Het blijft bewaard, "
-            "maar wordt pas weer ingediend als u dat opnieuw aanbiedt.") in overview
-    assert "1 antwoord is verborgen, omdat u niet aanbiedt waar de vraag over gaat." in overview
+    hidden_note = ("Dit antwoord is verborgen, omdat u niet aanbiedt waar de vraag over gaat. Het blijft bewaard, maar "
+                   "wordt pas weer ingediend als u dat opnieuw aanbiedt: Dagbesteding in Oegstgeest? "
+                   "(Perceel Dagbesteding, in Gemeente Oegstgeest)")
+    assert hidden_note in overview
+    assert hidden_note in text_of(world["clients"]["a"].get(f"/responses/{response.id}/review"))
     hidden = db.session.scalar(select(Answer).where(Answer.response_id == response.id,
                                                     Answer.question_id == world["q"]["Dagbesteding in Oegstgeest?"].id))
     assert hidden.value == "Twee locaties"
@@ -375,6 +378,8 @@ def test_a_published_answer_about_a_lot_is_labelled_filtered_and_told_to_everyon
     assert "Vraag 1 · Perceel Dagbesteding Wie regelt het vervoer?" in page and "Vraag 2 Algemeen?" in page
     home = text_of(world["clients"]["anonymous"].get(f"/consultations/wmo/qa?lot={world['lots']['home'].id}"))
     assert "Wie regelt het vervoer?" not in home and "Algemeen?" in home
+    assert ("Getoond: de antwoorden over het perceel Huishoudelijke ondersteuning en die over de hele consultatie. "
+            "Nog geen antwoord gaat alleen over dit perceel.") in home
     assert "Wie regelt het vervoer?" in text_of(world["clients"]["anonymous"].get(f"/consultations/wmo/qa?lot={day.id}"))
     # Everyone registered hears of it, whichever lots they offer, with the lot named.
     told = db.session.scalars(select(Notification).where(Notification.data["n"].as_integer() == 1)).all()

@@ -197,7 +197,8 @@ class QuestionForm(FlaskForm):
     lot = SelectField(_l("Asked for the lot"), coerce=db_int, choices=[], validate_choice=False,
                       description=_l("Only care providers that offer this lot get the question."))
     municipality = SelectField(_l("Asked for the municipality"), coerce=db_int, choices=[], validate_choice=False,
-                               description=_l("Only care providers that work in this municipality get the question."))
+                               description=_l("Only care providers that work in this municipality get the question. With a lot "
+                                               "chosen: one of the municipalities that procure that lot."))
     reason = reason_field()
     version = DatabaseIntField(validators=[Optional()])  # of the question being changed, as the form showed it
 

@@ -493,7 +493,8 @@ def lot_delete(slug: str, lot_id: int):
             return redirect(url_for("consultations.lots", slug=slug))
     return render_template("consultations/confirm_change.html", consultation=consultation, form=form, heading=heading,
                            subject=pgettext("procurement lot", "Lot %(lot)s", lot=lot.name), active="lots",
-                           back=url_for("consultations.lots", slug=slug))
+                           back=url_for("consultations.lots", slug=slug),
+                           detail=_("What care providers said they offer of it is removed too; their answers are kept."))
 
 
 # --- documents ----------------------------------------------------------------------------

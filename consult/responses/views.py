@@ -25,7 +25,6 @@ from consult.core.limits import limit_route
 from consult.core.ondemand import limit_generation
 from consult.core.paging import arg_page
 from consult.core.receipts import format_receipt_code
-from consult.core.refused import refuse_on
 from consult.core.time import utcnow
 from consult.core.uploads import UploadRejected, store_upload
 from consult.extensions import db
@@ -254,21 +253,18 @@ def offer(response_id: int):
                                    editable=False, closed=True), 409
         if form.validate_on_submit():
             try:
-                hidden = set_offer(response, form.pairs(lots), by=current_user)
+                set_offer(response, form.pairs(lots), by=current_user)
             except DeadlinePassed:
                 db.session.rollback()
                 return render_template("responses/offer.html", response=response,
                                        form=offer_form(response, formdata=None), editable=False, closed=True), 409
-            except OfferRefused as refused:
-                refuse_on(form[f"lot_{lots[0].id}"], refused)
+            except OfferRefused as refused:  # about the offer as a whole: shown above the lots
+                db.session.rollback()
+                return render_template("responses/offer.html", response=response, form=form, editable=editable,
+                                       closed=False, problem=str(refused.message))
             else:
                 db.session.commit()
                 flash(_("Your lots have been saved. The questions follow what you offer."), "ok")
-                if hidden:
-                    flash(ngettext("%(num)d answer is now hidden, as you no longer offer what its question is about. "
-                                   "It is kept, but not submitted unless you offer that again.",
-                                   "%(num)d answers are now hidden, as you no longer offer what their questions are about. "
-                                   "They are kept, but not submitted unless you offer that again.", len(hidden)), "ok")
                 return redirect(url_for("responses.overview", response_id=response.id))
     return render_template("responses/offer.html", response=response, form=form, editable=editable, closed=False)
 
@@ -538,7 +534,7 @@ def _render_review(response, items, form: ReviewForm, problems=(), closed: bool 
             page_problems.append((anchor, message))
     anchors = {f"theme-{item.theme.id}" for item in items} | ({"offer"} if needs_offer(response) else set())
     return render_template("responses/review.html", response=response, items=items, form=form,
-                           needs_offer=needs_offer(response), offered=offer_summary(response),
+                           needs_offer=needs_offer(response), offered=offer_summary(response), hidden=hidden_answers(response),
                            page_problems=PageProblems(page_problems, anchors),
                            editable=can_edit_response(current_user, response) and not closed, closed=closed,
                            unsubmitted=has_unsubmitted_changes(response), is_skipped=is_skipped)

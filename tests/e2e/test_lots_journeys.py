@@ -96,6 +96,7 @@ def test_two_lots_two_providers_two_sets_of_questions(page, second_page, live, p
     second_page.get_by_role("button", name="Opslaan wat wij aanbieden").click()
     summary = second_page.locator(".error-summary")
     expect(summary).to_contain_text("Kies minstens één perceel en de gemeenten waar u het aanbiedt.")
+    expect(second_page.locator("#offer-lots")).to_contain_text("Kies minstens één perceel")
     expect(summary).to_be_focused()
     check_accessibility(second_page, "offer with an error at 320 px")
     assert_no_horizontal_overflow(second_page, "offer at 320 px")
