@@ -235,7 +235,10 @@ def test_a_provider_chooses_its_lots_first_and_gets_exactly_their_questions(worl
     # A municipality the lot is not procured in is not a choice.
     wrong = offer(world, "a", response, day=["leiderdorp"])
     assert wrong.status_code == 200 and "Er is een probleem" in text_of(wrong)
-    assert offer(world, "a", response, home=["leiden", "leiderdorp"]).status_code == 302
+    saved = offer(world, "a", response, home=["leiden", "leiderdorp"])
+    assert saved.status_code == 302
+    assert ("Er zijn 2 vragen voor u bijgekomen: Uurtarief thuishulp?; Wachtlijst in Leiderdorp?"
+            in text_of(world["clients"]["a"].get(saved.headers["Location"])))
     assert asked(world, "a", response) == ["Wat werkt?", "Uurtarief thuishulp?", "Wachtlijst in Leiderdorp?"]
     overview = text_of(world["clients"]["a"].get(f"/responses/{response.id}"))
     assert "Wat u aanbiedt Huishoudelijke ondersteuning : Gemeente Leiden, Gemeente Leiderdorp" in overview
@@ -267,6 +270,11 @@ def test_answers_no_longer_asked_are_kept_hidden_and_not_submitted(world):
     assert autosave(world, "a", response, "Wat werkt?", "Korte lijnen").status_code == 200
     assert autosave(world, "a", response, "Uurtarief thuishulp?", "61,50").status_code == 200
     assert autosave(world, "a", response, "Dagbesteding in Oegstgeest?", "Twee locaties").status_code == 200
+    # Before unticking, the offer page says which lot holds an answer and what unticking does.
+    page = text_of(world["clients"]["a"].get(f"/responses/{response.id}/offer"))
+    assert ("Dagbesteding U beantwoordde 1 vraag over dit perceel; vinkt u het uit, dan wordt dat antwoord verborgen "
+            "(het blijft bewaard).") in page
+    assert "Huishoudelijke ondersteuning U beantwoordde 1 vraag" in page
     changed = offer(world, "a", response, home=["leiden"])
     assert changed.status_code == 302
     overview = text_of(world["clients"]["a"].get(changed.headers["Location"]))

@@ -114,8 +114,9 @@ def offered_pairs(response: Response) -> set[tuple[int, int]]:
 
 def set_offer(response: Response, pairs: set[tuple[int, int]], *, by: User, now: datetime | None = None) -> list[Question]:
     """Replace what the organisation offers by ``pairs`` of (lot id, municipality id), each a lot of
-    the consultation in one of that lot's municipalities. Answers are never removed: the answered
-    questions that are no longer asked are returned (kept, but not submitted while they are hidden)."""
+    the consultation in one of that lot's municipalities, and return the questions it is asked now and
+    was not before. Answers are never removed: those to questions no longer asked are kept, not
+    submitted while they are hidden (:func:`hidden_answers`)."""
     ensure_open(response.consultation, now)
     valid = {(lot.id, municipality.id) for lot in response.consultation.lots for municipality in lot.municipalities}
     if not pairs:
@@ -135,10 +136,8 @@ def set_offer(response: Response, pairs: set[tuple[int, int]], *, by: User, now:
         db.session.expire(response, ["offer"])
         record_event("response_offer_set", actor=by, obj=response,
                      offer=[f"{lot_id}:{municipality_id}" for lot_id, municipality_id in sorted(pairs)])
-    hidden = [q for theme in response.consultation.themes for q in theme.questions
-              if q.id in before and not is_asked(response, q)
-              and (answer := response.answer_for(q.id)) is not None and not answer.is_empty]
-    return hidden
+    return [q for theme in response.consultation.themes for q in theme.questions
+            if q.id not in before and is_asked(response, q)]
 
 
 def hidden_answers(response: Response) -> list[Question]:
@@ -146,6 +145,18 @@ def hidden_answers(response: Response) -> list[Question]:
     return [q for theme in response.consultation.themes for q in theme.questions
             if q.scoped and not is_asked(response, q)
             and (answer := response.answer_for(q.id)) is not None and not answer.is_empty]
+
+
+def answers_per_lot(response: Response) -> dict[int, int]:
+    """lot id -> how many of the organisation's answers are to questions asked only for that lot
+    (what unticking the lot would hide)."""
+    counts: dict[int, int] = {}
+    for theme in response.consultation.themes:
+        for question in theme.questions:
+            if question.lot_id is not None and (answer := response.answer_for(question.id)) is not None \
+                    and not answer.is_empty:
+                counts[question.lot_id] = counts.get(question.lot_id, 0) + 1
+    return counts
 
 
 def offer_summary(response: Response) -> list[tuple[Lot, list[Organisation]]]:

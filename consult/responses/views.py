@@ -47,6 +47,7 @@ from consult.responses.services import (
     StaleAnswer,
     SubmitBlocked,
     add_attachment,
+    answers_per_lot,
     has_unsubmitted_changes,
     hidden_answers,
     is_asked,
@@ -253,7 +254,7 @@ def offer(response_id: int):
                                    editable=False, closed=True), 409
         if form.validate_on_submit():
             try:
-                set_offer(response, form.pairs(lots), by=current_user)
+                added = set_offer(response, form.pairs(lots), by=current_user)
             except DeadlinePassed:
                 db.session.rollback()
                 return render_template("responses/offer.html", response=response,
@@ -261,12 +262,16 @@ def offer(response_id: int):
             except OfferRefused as refused:  # about the offer as a whole: shown above the lots
                 db.session.rollback()
                 return render_template("responses/offer.html", response=response, form=form, editable=editable,
-                                       closed=False, problem=str(refused.message))
+                                       closed=False, problem=str(refused.message), answered=answers_per_lot(response))
             else:
                 db.session.commit()
                 flash(_("Your lots have been saved. The questions follow what you offer."), "ok")
+                if added:
+                    flash(ngettext("A question was added for you: %(questions)s", "%(num)d questions were added for you: "
+                                   "%(questions)s", len(added), questions="; ".join(q.text for q in added)), "ok")
                 return redirect(url_for("responses.overview", response_id=response.id))
-    return render_template("responses/offer.html", response=response, form=form, editable=editable, closed=False)
+    return render_template("responses/offer.html", response=response, form=form, editable=editable, closed=False,
+                           answered=answers_per_lot(response))
 
 
 @bp.route("/responses/<int:response_id>")
