@@ -31,6 +31,7 @@ from consult.orgs.models import MemberRole, Membership, Organisation, OrgKind
 from consult.qa.models import QaItem, QaStatus
 from consult.responses.models import Publication
 from consult.responses.services import (
+    lot_pairs,
     needs_offer,
     questions_for,
     save_answer,
@@ -118,7 +119,7 @@ def _respond(consultation: Consultation, people, when, label: str) -> list:
     for n, (org, user) in enumerate(people):
         response = start_response(consultation, org, by=user, now=when)
         if needs_offer(response):  # every lot, everywhere
-            set_offer(response, {(lot.id, m.id) for lot in consultation.lots for m in lot.municipalities}, by=user, now=when)
+            set_offer(response, lot_pairs(consultation), by=user, now=when)
         for _theme, questions in questions_for(response):
             for question in questions:
                 value = {"open": f"{label} {n}: reistijd en wachttijden in de wijk",

@@ -21,6 +21,7 @@ from consult.orgs.models import MemberRole, Membership, Organisation, OrgKind
 from consult.reports.models import ReportModel
 from consult.responses.models import Publication, Response
 from consult.responses.services import (
+    lot_pairs,
     needs_offer,
     questions_for,
     save_answer,
@@ -231,7 +232,7 @@ def add_submitted_responses(count: int, start: int = 0) -> None:
         db.session.flush()
         response = start_response(consultation, org, by=user, now=when)
         if needs_offer(response):  # every lot, everywhere
-            set_offer(response, {(lot.id, m.id) for lot in consultation.lots for m in lot.municipalities}, by=user, now=when)
+            set_offer(response, lot_pairs(consultation), by=user, now=when)
         for _theme, questions in questions_for(response):
             for question in questions:
                 value = {"open": f"Antwoord {n} over reistijd", "single": (question.options or [None])[0],

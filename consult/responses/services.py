@@ -108,6 +108,11 @@ def needs_offer(response: Response) -> bool:
     return bool(response.consultation.lots) and response.organisation.kind == OrgKind.PROVIDER
 
 
+def lot_pairs(consultation: Consultation) -> set[tuple[int, int]]:
+    """Every (lot id, municipality id) a care provider may offer: each lot where it is procured."""
+    return {(lot.id, municipality.id) for lot in consultation.lots for municipality in lot.municipalities}
+
+
 def offered_pairs(response: Response) -> set[tuple[int, int]]:
     return {(offered.lot_id, offered.municipality_id) for offered in response.offer}
 
@@ -118,10 +123,9 @@ def set_offer(response: Response, pairs: set[tuple[int, int]], *, by: User, now:
     was not before. Answers are never removed: those to questions no longer asked are kept, not
     submitted while they are hidden (:func:`hidden_answers`)."""
     ensure_open(response.consultation, now)
-    valid = {(lot.id, municipality.id) for lot in response.consultation.lots for municipality in lot.municipalities}
     if not pairs:
         raise OfferRefused(_l("Choose at least one lot and the municipalities where you offer it."))
-    if not pairs <= valid:
+    if not pairs <= lot_pairs(response.consultation):
         raise OfferRefused(_l("Choose only the lots and municipalities listed."))
     before = {q.id for _theme, questions in questions_for(response) for q in questions}
     current = offered_pairs(response)

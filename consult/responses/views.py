@@ -537,9 +537,10 @@ def _render_review(response, items, form: ReviewForm, problems=(), closed: bool 
                 form.publication.errors = [*form.publication.errors, message]
         elif anchor != "confirm":
             page_problems.append((anchor, message))
-    anchors = {f"theme-{item.theme.id}" for item in items} | ({"offer"} if needs_offer(response) else set())
+    asks_offer = needs_offer(response)
+    anchors = {f"theme-{item.theme.id}" for item in items} | ({"offer"} if asks_offer else set())
     return render_template("responses/review.html", response=response, items=items, form=form,
-                           needs_offer=needs_offer(response), offered=offer_summary(response), hidden=hidden_answers(response),
+                           needs_offer=asks_offer, offered=offer_summary(response), hidden=hidden_answers(response),
                            page_problems=PageProblems(page_problems, anchors),
                            editable=can_edit_response(current_user, response) and not closed, closed=closed,
                            unsubmitted=has_unsubmitted_changes(response), is_skipped=is_skipped)
