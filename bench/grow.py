@@ -22,6 +22,7 @@ from consult.analysis.models import Coding, Quote, Tag
 from consult.audit.models import AuditEvent
 from consult.audit.services import seal_events
 from consult.auth.models import User
+from consult.consultations.conditions import SIZE_BANDS
 from consult.consultations.models import Consultation, Status
 from consult.core.time import utcnow
 from consult.dialogue.models import AuthorRole, Post, PostStatus, Thread
@@ -33,6 +34,7 @@ from consult.responses.models import Publication
 from consult.responses.services import (
     lot_pairs,
     needs_offer,
+    needs_size,
     questions_for,
     save_answer,
     set_offer,
@@ -118,8 +120,9 @@ def _respond(consultation: Consultation, people, when, label: str) -> list:
     responses = []
     for n, (org, user) in enumerate(people):
         response = start_response(consultation, org, by=user, now=when)
-        if needs_offer(response):  # every lot, everywhere
-            set_offer(response, lot_pairs(consultation), by=user, now=when)
+        if needs_offer(response):  # every lot, everywhere, and sizes of every band
+            set_offer(response, lot_pairs(consultation), size=SIZE_BANDS[n % len(SIZE_BANDS)] if needs_size(response) else None,
+                      by=user, now=when)
         for _theme, questions in questions_for(response):
             for question in questions:
                 value = {"open": f"{label} {n}: reistijd en wachttijden in de wijk",

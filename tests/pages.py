@@ -91,7 +91,7 @@ def demo_pages() -> dict[str, list[str]]:
                  f"{open_}/manage/lots", f"{open_}/manage/lots/1/delete",
                  f"{open_}/manage/documents", f"{open_}/manage/questions", f"{open_}/manage/themes/1",
                  f"{open_}/manage/questions/1", f"{open_}/manage/themes/1/questions/new",
-                 f"{open_}/preview/providers", f"{open_}/preview/councils",
+                 f"{open_}/preview/providers", f"{open_}/preview/councils", f"{open_}/manage/try-out",
                  f"{open_}/responses", f"{open_}/responses/{submitted.id}",
                  f"{open_}/moderation", f"/posts/{first_post.id}/hide", *discussion,
                  f"{open_}/qa/manage", f"/qa/{waiting.id}",

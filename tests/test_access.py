@@ -299,6 +299,7 @@ ACCESS = {
     "GET /consultations/<slug>/manage/questions/<int:question_id>/<action>":         "  L 403 403 403 403 403 200 200",
     "GET /consultations/<slug>/manage/retention":                                    "  L 403 403 403 403 403 200 200",
     "GET /consultations/<slug>/manage/themes/<int:theme_id>":                        "  L 403 403 403 403 403 200 200",
+    "GET /consultations/<slug>/manage/try-out":                                      "  L 403 403 403 403 200 200 200",
     "GET /consultations/<slug>/manage/themes/<int:theme_id>/<action>":               "  L 403 403 403 403 403 200 200",
     "GET /consultations/<slug>/manage/themes/<int:theme_id>/questions/new":          "  L 403 403 403 403 403 200 200",
     "GET /consultations/<slug>/moderation":                                          "  L 403 403 403 404 200 200 200",

@@ -11,6 +11,7 @@ from datetime import timedelta
 from sqlalchemy import delete, event, select
 
 from consult.auth.models import User
+from consult.consultations.conditions import SIZE_BANDS
 from consult.consultations.models import Consultation
 from consult.core.jobs import running_jobs
 from consult.core.time import utcnow
@@ -23,6 +24,7 @@ from consult.responses.models import Publication, Response
 from consult.responses.services import (
     lot_pairs,
     needs_offer,
+    needs_size,
     questions_for,
     save_answer,
     set_offer,
@@ -41,7 +43,8 @@ MAX_STATEMENTS = 15
 # figures (who took part and the key quotes are one statement each). Still the same count at every size.
 # An autosave (the busiest request of a deadline rush) reads the user with their memberships and
 # whether they sit on a team (one statement), the response with the one answer it saves and the
-# question (one statement), then writes two rows: the answer and the response's time of change.
+# question (one statement), asks whether another question of its page depends on its answer (one),
+# then writes two rows: the answer and the response's time of change.
 # The report's section on drafts open for comment reads the drafts whose period ended (one statement)
 # and their paragraphs with the comments that may be published (one).
 # A round of a trajectory: the report reads the round with its trajectory, rounds and their
@@ -57,7 +60,7 @@ MAX_STATEMENTS = 15
 # statements above (24) and those three, reads again what the request loaded before the stamp (the
 # consultation with its themes and questions, municipalities and report texts: six), and stores the
 # model inside a savepoint (three more).
-BUDGET = {"report, built anew": 36, "analysis per question": 20, "autosave": 4}
+BUDGET = {"report, built anew": 36, "analysis per question": 20, "autosave": 5}
 BUDGETED = {"home page of a provider", "home page of the team", "consultation page", "consultation list",
             "response overview", "response theme page", "thread page", "discussion list", "questions and answers",
             "team response list", "team response view", "analysis overview", "analysis per question",
@@ -231,8 +234,9 @@ def add_submitted_responses(count: int, start: int = 0) -> None:
         db.session.add_all([org, user, Membership(user=user, organisation=org, role=MemberRole.CONTACT)])
         db.session.flush()
         response = start_response(consultation, org, by=user, now=when)
-        if needs_offer(response):  # every lot, everywhere
-            set_offer(response, lot_pairs(consultation), by=user, now=when)
+        if needs_offer(response):  # every lot, everywhere, and sizes of every band
+            set_offer(response, lot_pairs(consultation), size=SIZE_BANDS[n % len(SIZE_BANDS)] if needs_size(response) else None,
+                      by=user, now=when)
         for _theme, questions in questions_for(response):
             for question in questions:
                 value = {"open": f"Antwoord {n} over reistijd", "single": (question.options or [None])[0],

@@ -348,7 +348,7 @@ def hints_on(html: str) -> list[tuple[str, list[tuple[str, str]]]]:
     ("clientenraad@example.org", "/advice/2", 2),                                   # introduction and a new point
     ("team@example.org", f"/consultations/{CLOSED}/strategy/general", 2),           # principles and change tasks
     ("team@example.org", f"/consultations/{OPEN}/manage/details", 1),               # the introduction
-    ("team@example.org", f"/consultations/{CLOSED}/analysis/questions/15", 1),      # the synthesis
+    ("team@example.org", f"/consultations/{CLOSED}/analysis/questions/17", 1),      # the synthesis (its first question)
 ])
 def test_every_formatted_text_field_explains_formatting_without_the_word_markdown(app, demo, email, path, count):
     page = client_for(app, email).get(path)

@@ -155,6 +155,21 @@ def _themes(consultation: Consultation) -> None:
         db.session.add(theme)
 
 
+def _conditional_questions(consultation: Consultation) -> None:
+    """A follow-up asked only of those who do not know yet which funding suits them, and a question
+    for larger organisations only (the short route keeps a small provider's work small)."""
+    db.session.flush()
+    services, cooperation = consultation.themes[1], consultation.themes[2]
+    services.questions.append(Question(
+        text="Wat heeft u nodig om een keuze voor een vorm van bekostiging te kunnen maken?", kind=QuestionKind.OPEN,
+        position=len(services.questions), audience=Audience.PROVIDERS,
+        condition={"match": "all", "rules": [{"question": services.questions[0].id, "is": ["Weet ik niet"]}]}))
+    cooperation.questions.append(Question(
+        text="Hoe werkt u samen met kleinere aanbieders, bijvoorbeeld in onderaanneming?", kind=QuestionKind.OPEN,
+        position=len(cooperation.questions), audience=Audience.PROVIDERS,
+        condition={"match": "all", "rules": [{"size_at_least": 50}]}))
+
+
 def load_consultations(users: dict, organisations: dict) -> dict[str, Consultation]:
     """Create the open and the closed demo consultation with their team."""
     now = utcnow()
@@ -188,6 +203,7 @@ def load_consultations(users: dict, organisations: dict) -> dict[str, Consultati
         open_one.phases.append(Phase(name=name, starts_on=start, ends_on=end))
     _themes(open_one)
     _lots(open_one, organisations["municipalities"])
+    _conditional_questions(open_one)
     _document(open_one, "Startnotitie inkoop Wmo", "Waarom we de inkoop opnieuw bekijken en hoe we dat aanpakken.",
               users["team"])
 

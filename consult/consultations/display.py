@@ -7,7 +7,8 @@ from datetime import date, datetime, timedelta
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 
-from consult.consultations.models import Consultation, Phase
+from consult.consultations.conditions import describe, question_numbers
+from consult.consultations.models import Consultation, Phase, Question, Theme
 from consult.core.templating import format_day, format_deadline
 from consult.core.time import to_local, utcnow
 
@@ -56,9 +57,17 @@ def visible_questions(theme, audience):
     return [q for q in theme.questions if q.audience.includes(audience)]
 
 
+def condition_text(item: Question | Theme) -> str:
+    """A question's or theme's condition in words, "Only if question 1.2 = Yes" (empty without one)."""
+    if not item.condition:
+        return ""
+    return describe(item.condition, item.consultation if isinstance(item, Theme) else item.theme.consultation)
+
+
 def register_display(app) -> None:
     app.jinja_env.globals.update(remaining_text=remaining_text, current_phase=current_phase,
-                                 visible_questions=visible_questions, planning=planning)
+                                 visible_questions=visible_questions, planning=planning,
+                                 condition_text=condition_text, question_numbers=question_numbers)
     # The older name of |deadline, kept so a template written against it still renders;
     # tests/test_words.py fails on templates that use it.
     app.jinja_env.globals["deadline_text"] = deadline_text

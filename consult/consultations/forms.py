@@ -1,6 +1,8 @@
 """Consultation forms: one per use case. Forms validate; services save."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -29,6 +31,7 @@ from consult.consultations.models import (
     QuestionKind,
 )
 from consult.core.forms import DatabaseIntField, db_int, strip
+from consult.core.numbers import NumberRefused, parse_number
 
 MAX_TEXT = 20_000
 
@@ -46,6 +49,21 @@ class LinesField(TextAreaField):
 
     def process_formdata(self, valuelist):
         self.data = lines(valuelist[0] if valuelist else "")
+
+
+class NumberField(DecimalField):
+    """A number as people write it, Dutch or English (45,50 · 1.234,56 · 1,234.56): read the way an
+    answer to a number question is read (consult.responses.answers.parse_number)."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        try:
+            self.data = Decimal(str(parse_number(str(valuelist[0]))))
+        except NumberRefused as problem:
+            self.data = None
+            raise ValueError(str(problem.message)) from None
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -149,7 +167,22 @@ class ReplaceDocumentForm(FlaskForm):
     file = FileField(_l("New version"), description=_l("PDF, ODT, ODS, DOCX or XLSX. The old version stays available."))
 
 
-class ThemeForm(FlaskForm):
+class ConditionFields(FlaskForm):
+    """"Ask only if": the rules of a question's or theme's condition (consult.consultations.conditions).
+    The view sets the choices (the earlier questions, sizes and lots) and reads the condition with
+    :func:`consult.consultations.views.read_condition`; nothing ticked: asked of everyone."""
+
+    condition_rules = MultiCheckboxField(_l("Ask only if"), choices=[], validate_choice=False)
+    condition_number_question = SelectField(_l("The answer to"), coerce=db_int, choices=[], validate_choice=False)
+    condition_number_op = SelectField(_l("is"), choices=[SelectChoice("at_least", _l("at least")),
+                                                        SelectChoice("at_most", _l("at most"))], validate_choice=False)
+    condition_number_value = NumberField(_l("the number"), validators=[Optional(), NumberRange(-1e12, 1e12)])
+    condition_match = RadioField(_l("With more than one condition"), validate_choice=False, default="all",
+                                 choices=[SelectChoice("all", _l("all must hold")),
+                                          SelectChoice("any", _l("one is enough"))])
+
+
+class ThemeForm(ConditionFields):
     title = StringField(_l("Title of the theme"), filters=[strip],
                         validators=[InputRequired(_l("Enter a title.")), Length(max=200)])
     introduction = TextAreaField(_l("Introduction"), filters=[strip], validators=[Length(max=MAX_TEXT)])
@@ -161,7 +194,7 @@ class ReasonForm(FlaskForm):
     reason = reason_field()
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(ConditionFields):
     text = TextAreaField(_l("Question"), filters=[strip],
                          validators=[InputRequired(_l("Enter the question.")), Length(max=2000)])
     help_text = TextAreaField(_l("Explanation"), filters=[strip], validators=[Length(max=MAX_TEXT)],
@@ -173,8 +206,8 @@ class QuestionForm(FlaskForm):
     scale_high_label = StringField(_l("Label for 5"), filters=[strip], validators=[Length(max=100)])
     unit = StringField(_l("Unit"), filters=[strip], validators=[Length(max=40)],
                        description=_l("For numbers, for example: € per hour."))
-    min_value = DecimalField(_l("Lowest allowed number"), validators=[Optional(), NumberRange(-1e12, 1e12)])
-    max_value = DecimalField(_l("Highest allowed number"), validators=[Optional(), NumberRange(-1e12, 1e12)])
+    min_value = NumberField(_l("Lowest allowed number"), validators=[Optional(), NumberRange(-1e12, 1e12)])
+    max_value = NumberField(_l("Highest allowed number"), validators=[Optional(), NumberRange(-1e12, 1e12)])
     audience = RadioField(_l("Who answers this question?"),
                           choices=[SelectChoice(a.value, label) for a, label in AUDIENCE_LABELS.items()],
                           default="providers")

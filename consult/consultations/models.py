@@ -331,6 +331,9 @@ class Theme(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     # Raised with every save of title or introduction, so a stale save in the editor is detected.
     version: Mapped[int] = mapped_column(default=1)
+    # Asked only when this holds (consult.consultations.conditions): a short version of a theme for
+    # small organisations, a theme only for those who offer a lot or answered an earlier question so.
+    condition: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
     consultation: Mapped[Consultation] = relationship(back_populates="themes")
     questions: Mapped[list[Question]] = relationship(back_populates="theme",
@@ -369,6 +372,9 @@ class Question(db.Model):
     # none: asked of everyone in the audience. A lot in use cannot be removed (see delete_lot).
     lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id"), index=True)
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    # Asked only when this holds, on earlier answers or the organisation's profile
+    # (consult.consultations.conditions); not asked, it is never required and its answer not sent.
+    condition: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
     theme: Mapped[Theme] = relationship(back_populates="questions")
     # Joined: every page that lists questions names a question's scope, and a lot is one short row.

@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from consult.audit.services import record_event
 from consult.auth.models import User
+from consult.consultations.conditions import condition_problems, dependents, describe, question_numbers
 from consult.consultations.models import (
     Announcement,
     Consultation,
@@ -274,6 +275,11 @@ def delete_lot(lot: Lot, *, by: User, reason: str | None = None) -> None:
     if scoped:
         raise LotRefused(_l("Questions are asked for this lot (“%(question)s”): scope them otherwise first.",
                             question=scoped[0].text))
+    conditioned = [item for theme in consultation.themes for item in (theme, *theme.questions)
+                   if any(lot.id in rule.get("lots", ()) for rule in (item.condition or {}).get("rules", []))]
+    if conditioned:
+        raise LotRefused(_l("A condition asks whether a care provider offers this lot (%(which)s): change it first.",
+                            which=describe(conditioned[0].condition, consultation)))
     _keep_municipality_questions(consultation, changed=lot, municipalities=None)
     record_event("lot_deleted", actor=by, obj=consultation, lot_id=lot.id, name=lot.name)
     name = lot.name
@@ -346,6 +352,27 @@ def _record_question_change(consultation: Consultation, question: Question | Non
            dedupe_key=f"questions:{consultation.id}:{to_local(utcnow()).date().isoformat()}")
 
 
+def _check_conditions(consultation: Consultation) -> None:
+    """Refuse a change to the questions that leaves a condition depending on a later question, a
+    question of another kind, or an option or lot that is gone (the one check of conditions)."""
+    db.session.flush()
+    problems = condition_problems(consultation)
+    if problems:
+        raise ChangeRefused(_l("This change does not fit a condition: %(problem)s Change that condition first.",
+                               problem=problems[0]))
+
+
+def _check_not_depended_on(consultation: Consultation, questions: list[Question], theme: Theme | None = None) -> None:
+    """Questions others depend on stay until those others' conditions no longer name them. Deleting a
+    whole ``theme``: what depends on it from within the theme goes with it."""
+    numbers = question_numbers(consultation)
+    going = {numbers[q.id] for q in questions} | ({theme.title} if theme is not None else set())
+    names = [name for question in questions for name in dependents(consultation, question.id) if name not in going]
+    if names:
+        raise ChangeRefused(_l("Other questions are asked depending on the answer to this one (%(which)s). "
+                               "Change their conditions first.", which=", ".join(dict.fromkeys(names))))
+
+
 def _write_item(item: Theme | Question, version: int | None, fields: dict) -> bool:
     """Write a theme's or question's fields and raise its version in one conditional UPDATE from
     ``version`` (the one the person's form started from; None: the one loaded here). False when
@@ -415,6 +442,7 @@ def save_theme(consultation: Consultation, theme: Theme | None, *, by: User, rea
         if action == "theme_added" and clash is not None and clash.introduction == fields.get("introduction", ""):
             raise ThemeExists(clash) from None
         raise TitleTaken() from None
+    _check_conditions(consultation)
     _record_question_change(consultation, None, action, reason, by, theme_id=theme.id)
     return theme
 
@@ -422,6 +450,7 @@ def save_theme(consultation: Consultation, theme: Theme | None, *, by: User, rea
 def delete_theme(theme: Theme, *, by: User, reason: str | None = None) -> None:
     consultation = theme.consultation
     _check_questions_editable(consultation, reason)
+    _check_not_depended_on(consultation, list(theme.questions), theme)
     _record_question_change(consultation, None, "theme_deleted", reason, by, title=theme.title)
     consultation.themes.remove(theme)
     _renumber(consultation.themes)
@@ -442,6 +471,7 @@ def save_question(theme: Theme, question: Question | None, *, by: User, reason: 
         db.session.flush()
     elif not _write_item(question, version, fields):
         return question
+    _check_conditions(consultation)
     _record_question_change(consultation, question, action, reason, by)
     return question
 
@@ -449,6 +479,7 @@ def save_question(theme: Theme, question: Question | None, *, by: User, reason: 
 def delete_question(question: Question, *, by: User, reason: str | None = None) -> None:
     theme = question.theme
     _check_questions_editable(theme.consultation, reason)
+    _check_not_depended_on(theme.consultation, [question])
     _record_question_change(theme.consultation, None, "question_deleted", reason, by, text=question.text)
     theme.questions.remove(question)
     _renumber(theme.questions)
@@ -477,6 +508,7 @@ def move_theme(theme: Theme, direction: int, *, by: User, reason: str | None = N
     _check_questions_editable(consultation, reason)
     moved = move(consultation.themes, theme, direction)
     if moved:
+        _check_conditions(consultation)
         _record_question_change(consultation, None, "theme_moved", reason, by, theme_id=theme.id)
     return moved
 
@@ -486,6 +518,7 @@ def move_question(question: Question, direction: int, *, by: User, reason: str |
     _check_questions_editable(consultation, reason)
     moved = move(question.theme.questions, question, direction)
     if moved:
+        _check_conditions(consultation)
         _record_question_change(consultation, question, "question_moved", reason, by)
     return moved
 

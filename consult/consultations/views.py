@@ -15,8 +15,18 @@ from wtforms import ValidationError
 
 from consult.auth.services import get_user_by_email
 from consult.consultations import bp
+from consult.consultations.conditions import (
+    ConditionRefused,
+    choices_from_condition,
+    condition_from_choices,
+    number_choices,
+    position_of,
+    rule_groups,
+    rule_problem,
+)
 from consult.consultations.forms import (
     AccessForm,
+    ConditionFields,
     DetailsForm,
     DocumentForm,
     ExtendForm,
@@ -590,11 +600,13 @@ def theme_edit(slug: str, theme_id: int):
     consultation = load_for_edit(slug)
     theme = _child(consultation.themes, theme_id)
     form = ThemeForm(obj=theme)
+    before = position_of(consultation, theme)
+    groups = _offer_conditions(form, consultation, before, theme.condition)
     conflict = None
-    if form.validate_on_submit():
+    if form.validate_on_submit() and (condition := read_condition(form, consultation, before)) is not False:
         try:
             save_theme(consultation, theme, by=current_user, reason=form.reason.data, version=form.version.data,
-                       title=form.title.data, introduction=form.introduction.data)
+                       title=form.title.data, introduction=form.introduction.data, condition=condition)
         except ChangedMeanwhile as stale:
             keep_on_conflict(form.title, form.version, stale.item)
             conflict = stale.item
@@ -612,7 +624,7 @@ def theme_edit(slug: str, theme_id: int):
             return redirect(url_for("consultations.questions", slug=slug) + f"#theme-{theme.id}")
     template = "consultations/_theme_form.html" if is_htmx() else "consultations/theme_form.html"
     return render_template(template, consultation=consultation, theme=theme, form=form,
-                           conflict=conflict), 409 if conflict else 200
+                           conflict=conflict, groups=groups), 409 if conflict else 200
 
 
 @bp.route("/consultations/<slug>/manage/themes/<int:theme_id>/questions/new", methods=["GET", "POST"])
@@ -638,11 +650,14 @@ def question_edit(slug: str, theme_id: int | None = None, question_id: int | Non
         form.same_as.choices = [("", _("Not the same as an earlier question"))] + [
             (q.id, _("Round %(number)d, %(kind)s: %(text)s", number=item.number, kind=q.kind.label, text=q.text))
             for item, q in earlier]
+    before = position_of(consultation, question, theme)
+    groups = _offer_conditions(form, consultation, before, question.condition if question else None)
     conflict = None
-    if form.validate_on_submit() and _same_as_valid(consultation, form) and _scope_valid(consultation, form):
+    if form.validate_on_submit() and _same_as_valid(consultation, form) and _scope_valid(consultation, form) \
+            and (condition := read_condition(form, consultation, before)) is not False:
         try:
             saved = save_question(theme, question, by=current_user, reason=form.reason.data,
-                                  version=form.version.data, **form.question_fields())
+                                  version=form.version.data, condition=condition, **form.question_fields())
         except ChangedMeanwhile as stale:
             keep_on_conflict(form.text, form.version, stale.item)
             conflict = stale.item
@@ -657,7 +672,56 @@ def question_edit(slug: str, theme_id: int | None = None, question_id: int | Non
             return redirect(url_for("consultations.questions", slug=slug) + f"#question-{saved.id}")
     template = "consultations/_question_form.html" if is_htmx() else "consultations/question_form.html"
     return render_template(template, consultation=consultation, theme=theme, question=question, form=form,
-                           conflict=conflict), 409 if conflict else 200
+                           conflict=conflict, groups=groups), 409 if conflict else 200
+
+
+def _offer_conditions(form: ConditionFields, consultation: Consultation, before: tuple[int, int],
+                      condition: dict | None) -> list:
+    """Set the "Ask only if" choices for an item at ``before``; on a GET, tick the stored condition.
+    Returns the groups of rules, as the template lists them."""
+    groups = rule_groups(consultation, before)
+    form.condition_rules.choices = [code for _label, choices in groups for code, _text in choices]
+    numbers = number_choices(consultation, before)
+    form.condition_number_question.choices = [("", _("No question"))] + numbers if numbers else []
+    if request.method == "GET":
+        codes, match, number_rule = choices_from_condition(consultation, condition)
+        form.condition_rules.data, form.condition_match.data = codes, match
+        if number_rule is not None:
+            form.condition_number_question.data, form.condition_number_op.data = number_rule[0], number_rule[1]
+            form.condition_number_value.data = number_rule[2]
+    return groups
+
+
+def read_condition(form: ConditionFields, consultation: Consultation, before: tuple[int, int]):
+    """The condition the form asks for, or ``False`` with the problem at its field."""
+    number_rule = None
+    question_id, value = form.condition_number_question.data, form.condition_number_value.data
+    if question_id is not None:
+        if question_id not in {q for q, _label in form.condition_number_question.choices if q != ""}:
+            form.condition_number_question.errors = [*form.condition_number_question.errors,
+                                                     _("Choose one of the questions listed.")]
+            return False
+        if value is None:
+            form.condition_number_value.errors = [*form.condition_number_value.errors,
+                                                  _("Enter the number the answer is compared with.")]
+            return False
+        op = form.condition_number_op.data if form.condition_number_op.data in ("at_least", "at_most") else "at_least"
+        number_rule = (question_id, op, float(value))
+    elif value is not None:
+        form.condition_number_question.errors = [*form.condition_number_question.errors,
+                                                 _("Choose the question whose answer is compared with the number.")]
+        return False
+    try:
+        condition = condition_from_choices(consultation, form.condition_rules.data or [],
+                                           form.condition_match.data, number_rule)
+    except ConditionRefused:
+        form.condition_rules.errors = [*form.condition_rules.errors, _("Choose from the conditions listed.")]
+        return False
+    for rule in (condition or {}).get("rules", []):
+        if (problem := rule_problem(rule, before=before, consultation=consultation)) is not None:
+            form.condition_rules.errors = [*form.condition_rules.errors, problem]
+            return False
+    return condition
 
 
 def _scope_valid(consultation: Consultation, form: QuestionForm) -> bool:

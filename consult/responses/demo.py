@@ -63,7 +63,7 @@ def load_responses(users: dict, organisations: dict, consultations: dict[str, Co
         # Three offer every lot wherever it is procured; the fourth two lots in two municipalities.
         set_offer(response, {(lot.id, m.id) for lot in open_one.lots for m in lot.municipalities
                              if number != 4 or (lot.position in (1, 2) and m in lot.municipalities[:2])},
-                  by=user, now=when)
+                  size=(50, 10, 250, 1)[number - 1], by=user, now=when)
         _fill(response, user, when, seed=number, confidential_costs=number != 3)
         if number == 4:
             continue  # a draft

@@ -13,8 +13,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, ValidationError
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
 
-from consult.core.forms import hidden_id
+from consult.core.forms import db_int, hidden_id
 from consult.responses.models import Publication
 
 PUBLICATION_MISSING = _l("Choose whether and how your answers may be published.")
@@ -96,14 +97,51 @@ class OfferFormBase(FlaskForm):
 
 def offer_form(response, **kwargs) -> OfferFormBase:
     """The offer form of the response's consultation, its boxes ticked as the response offers."""
+    from consult.consultations.conditions import SIZE_LABELS
     from consult.consultations.forms import MultiCheckboxField
+    from consult.responses.services import needs_size
 
     lots = response.consultation.lots
-    fields = {f"lot_{lot.id}": MultiCheckboxField(lot.name, coerce=int, description=lot.description,
-                                                   choices=[SelectChoice(m.id, m.name) for m in lot.municipalities])
-              for lot in lots}
+    fields: dict = {}
+    if needs_size(response):  # first: some questions (or a short route) depend on it
+        fields["size"] = RadioField(_l("How many people work for your organisation?"), coerce=db_int,
+                                    choices=[SelectChoice(band, label) for band, label in SIZE_LABELS.items()],
+                                    validators=[InputRequired(_l("Say how many people work for your organisation."))],
+                                    description=_l("Count everyone on the payroll, part-timers included. Some questions "
+                                                   "are only for larger organisations, so a small one has fewer to answer."))
+    fields.update({f"lot_{lot.id}": MultiCheckboxField(lot.name, coerce=int, description=lot.description,
+                                                        choices=[SelectChoice(m.id, m.name) for m in lot.municipalities])
+                   for lot in lots})
     form = type("OfferForm", (OfferFormBase,), fields)(**kwargs)
     if kwargs.get("formdata", True) is None or not form.is_submitted():
         for lot in lots:
             form[f"lot_{lot.id}"].data = [o.municipality_id for o in response.offer if o.lot_id == lot.id]
+        if "size" in fields:
+            form.size.data = response.size
     return form
+
+
+class TryOutFormBase(FlaskForm):
+    """The profile the project team answers as, to try the questions out (see :func:`try_out_form`)."""
+
+    kind = RadioField(_l("Answer as"), default="providers",
+                      choices=[SelectChoice("providers", _l("A care provider")),
+                               SelectChoice("councils", _l("An advisory council"))])
+
+    def pairs(self, lots) -> set[tuple[int, int]]:
+        return {(lot.id, municipality_id) for lot in lots for municipality_id in (self[f"lot_{lot.id}"].data or [])}
+
+
+def try_out_form(consultation, **kwargs) -> TryOutFormBase:
+    """The try-out's profile: a kind of organisation, a size and (with lots) what it offers where."""
+    from consult.consultations.conditions import SIZE_LABELS
+    from consult.consultations.forms import MultiCheckboxField
+
+    fields: dict = {"size": RadioField(_l("Size of the care provider"), coerce=db_int, default=None,
+                                       choices=[SelectChoice("", _l("Not said"))]
+                                       + [SelectChoice(band, label) for band, label in SIZE_LABELS.items()],
+                                       validate_choice=False)}
+    fields.update({f"lot_{lot.id}": MultiCheckboxField(lot.name, coerce=int,
+                                                        choices=[SelectChoice(m.id, m.name) for m in lot.municipalities])
+                   for lot in consultation.lots})
+    return type("TryOutForm", (TryOutFormBase,), fields)(**kwargs)

@@ -68,6 +68,9 @@ class Response(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # How many people work for the organisation, as the lower bound of its band (SIZE_BANDS in
+    # consult.consultations.conditions); asked where a question or theme depends on it.
+    size: Mapped[int | None] = mapped_column()
 
     consultation: Mapped[Consultation] = relationship()
     organisation: Mapped[Organisation] = relationship()

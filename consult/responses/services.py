@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from consult.audit.services import record_event
 from consult.auth.models import User
+from consult.consultations.conditions import SIZE_BANDS, Respondent, consultation_uses_size, holds
 from consult.consultations.models import Audience, Consultation, Lot, OfferedLot, Question, Theme
 from consult.core.db import insert_unless_exists, update_if_version
 from consult.core.receipts import RECEIPT_CODE_LENGTH, format_receipt_code, normalise_receipt_code
@@ -65,11 +66,11 @@ def audience_of(org: Organisation) -> Audience | None:
     return {OrgKind.PROVIDER: Audience.PROVIDERS, OrgKind.COUNCIL: Audience.COUNCILS}.get(org.kind)
 
 
-def is_asked(response: Response, question: Question) -> bool:
-    """Whether the response's organisation is asked this question: its audience includes the
-    organisation's kind and, for a question scoped to a lot or a municipality, a care provider
-    offers that lot in that municipality (``Response.offer``). Advisory councils offer no lots:
-    they are asked their questions whatever the scope."""
+def is_eligible(response: Response, question: Question) -> bool:
+    """Whether the question is for the response's organisation at all, conditions aside: its audience
+    includes the organisation's kind and, for a question scoped to a lot or a municipality, a care
+    provider offers that lot in that municipality (``Response.offer``). Advisory councils offer no
+    lots: they are asked their questions whatever the scope."""
     audience = audience_of(response.organisation)
     if audience is None or not question.audience.includes(audience):
         return False
@@ -79,14 +80,65 @@ def is_asked(response: Response, question: Question) -> bool:
                for offered in response.offer)
 
 
+class Asking:
+    """Which questions and themes one response is asked: eligible (:func:`is_eligible`), and the
+    conditions of the question and its theme hold on the organisation's profile and its answers to
+    earlier questions that are asked themselves (consult.consultations.conditions). Remembered per
+    question, so a page asks each condition once."""
+
+    def __init__(self, response: Response):
+        self.response = response
+        profiled = audience_of(response.organisation) == Audience.PROVIDERS
+        self.respondent = Respondent(value_of=self._value, size=response.size, profiled=profiled,
+                                     lot_ids=frozenset(offered.lot_id for offered in response.offer))
+        self._questions: dict[int, bool] = {}
+        self._themes: dict[int, bool] = {}
+
+    def _value(self, question_id: int) -> Any:
+        question = db.session.get(Question, question_id)
+        if question is None or not self.asked(question):
+            return None
+        answer = self.response.answer_for(question_id)
+        if answer is None or answer.is_empty:
+            return None
+        return True if answer.value in (None, "", []) else answer.value  # a file question's files: answered
+
+    def theme_asked(self, theme: Theme) -> bool:
+        if theme.id not in self._themes:
+            self._themes[theme.id] = False  # a circle (refused by the editor) holds nowhere
+            self._themes[theme.id] = holds(theme.condition, self.respondent)
+        return self._themes[theme.id]
+
+    def asked(self, question: Question) -> bool:
+        if question.id not in self._questions:
+            self._questions[question.id] = False
+            self._questions[question.id] = (is_eligible(self.response, question) and self.theme_asked(question.theme)
+                                            and holds(question.condition, self.respondent))
+        return self._questions[question.id]
+
+
+def is_asked(response: Response, question: Question) -> bool:
+    """Whether the response's organisation is asked this question now (:class:`Asking`)."""
+    return Asking(response).asked(question)
+
+
 def questions_for(response: Response) -> list[tuple[Theme, list[Question]]]:
     """The themes with questions this organisation answers (themes without any are left out)."""
+    asking = Asking(response)
     result = []
     for theme in response.consultation.themes:
-        questions = [q for q in theme.questions if is_asked(response, q)]
+        questions = [q for q in theme.questions if asking.asked(q)]
         if questions:
             result.append((theme, questions))
     return result
+
+
+def page_questions(response: Response, theme: Theme) -> list[tuple[Question, bool]]:
+    """The questions of a theme's page with whether each is asked now: every eligible question is on
+    the page, those whose condition does not hold are hidden there, so that an answer on the page can
+    show or hide them at once (and a hidden one keeps what was typed)."""
+    asking = Asking(response)
+    return [(q, asking.asked(q)) for q in theme.questions if is_eligible(response, q)]
 
 
 def question_for(response: Response, question_id: int) -> Question | None:
@@ -94,7 +146,7 @@ def question_for(response: Response, question_id: int) -> Question | None:
     (an autosave needs just this one, not every theme's questions)."""
     question = db.session.scalar(select(Question).join(Question.theme).where(
         Question.id == question_id, Theme.consultation_id == response.consultation_id))
-    return question if question is not None and is_asked(response, question) else None
+    return question if question is not None and is_eligible(response, question) else None
 
 
 # --- the lots a care provider offers ------------------------------------------------------------
@@ -104,8 +156,20 @@ class OfferRefused(Refused):
 
 
 def needs_offer(response: Response) -> bool:
-    """A care provider answering a consultation with lots says first which it offers, and where."""
-    return bool(response.consultation.lots) and response.organisation.kind == OrgKind.PROVIDER
+    """A care provider answering a consultation with lots says first which it offers, and where; and
+    where questions depend on its size, how many people work for it (the same page)."""
+    return response.organisation.kind == OrgKind.PROVIDER and (
+        bool(response.consultation.lots) or consultation_uses_size(response.consultation))
+
+
+def needs_size(response: Response) -> bool:
+    return response.organisation.kind == OrgKind.PROVIDER and consultation_uses_size(response.consultation)
+
+
+def profile_missing(response: Response) -> bool:
+    """The care provider has not said yet what the consultation asks first: its lots, or its size."""
+    return needs_offer(response) and ((bool(response.consultation.lots) and not response.offer)
+                                      or (needs_size(response) and response.size is None))
 
 
 def lot_pairs(consultation: Consultation) -> set[tuple[int, int]]:
@@ -117,16 +181,22 @@ def offered_pairs(response: Response) -> set[tuple[int, int]]:
     return {(offered.lot_id, offered.municipality_id) for offered in response.offer}
 
 
-def set_offer(response: Response, pairs: set[tuple[int, int]], *, by: User, now: datetime | None = None) -> list[Question]:
+def set_offer(response: Response, pairs: set[tuple[int, int]], *, size: int | None = None, by: User,
+              now: datetime | None = None) -> list[Question]:
     """Replace what the organisation offers by ``pairs`` of (lot id, municipality id), each a lot of
-    the consultation in one of that lot's municipalities, and return the questions it is asked now and
-    was not before. Answers are never removed: those to questions no longer asked are kept, not
-    submitted while they are hidden (:func:`hidden_answers`)."""
+    the consultation in one of that lot's municipalities, and (given) its size band; return the
+    questions it is asked now and was not before. Answers are never removed: those to questions no
+    longer asked are kept, not submitted while they are hidden (:func:`hidden_answers`)."""
     ensure_open(response.consultation, now)
-    if not pairs:
-        raise OfferRefused(_l("Choose at least one lot and the municipalities where you offer it."))
-    if not pairs <= lot_pairs(response.consultation):
+    if response.consultation.lots:
+        if not pairs:
+            raise OfferRefused(_l("Choose at least one lot and the municipalities where you offer it."))
+        if not pairs <= lot_pairs(response.consultation):
+            raise OfferRefused(_l("Choose only the lots and municipalities listed."))
+    elif pairs:
         raise OfferRefused(_l("Choose only the lots and municipalities listed."))
+    if size is not None and size not in SIZE_BANDS:
+        raise OfferRefused(_l("Choose one of the sizes listed."))
     before = {q.id for _theme, questions in questions_for(response) for q in questions}
     current = offered_pairs(response)
     if pairs != current:
@@ -140,14 +210,20 @@ def set_offer(response: Response, pairs: set[tuple[int, int]], *, by: User, now:
         db.session.expire(response, ["offer"])
         record_event("response_offer_set", actor=by, obj=response,
                      offer=[f"{lot_id}:{municipality_id}" for lot_id, municipality_id in sorted(pairs)])
+    if size is not None and size != response.size:
+        response.size = size
+        record_event("response_size_set", actor=by, obj=response, size=size)
     return [q for theme in response.consultation.themes for q in theme.questions
             if q.id not in before and is_asked(response, q)]
 
 
 def hidden_answers(response: Response) -> list[Question]:
-    """Questions this organisation answered that its present offer no longer asks: kept, not submitted."""
+    """Questions this organisation answered that it is no longer asked (its offer, its size or an earlier
+    answer changed): the answers are kept, and not submitted while the question is hidden."""
+    audience = audience_of(response.organisation)
+    asking = Asking(response)
     return [q for theme in response.consultation.themes for q in theme.questions
-            if q.scoped and not is_asked(response, q)
+            if audience is not None and q.audience.includes(audience) and not asking.asked(q)
             and (answer := response.answer_for(q.id)) is not None and not answer.is_empty]
 
 
@@ -412,6 +488,8 @@ def canonical_content(response: Response) -> dict[str, Any]:
     if response.offer:  # only where there are lots: the copy of a response without them is as it was
         content["offer"] = [{"lot": lot.name, "municipalities": [m.name for m in municipalities]}
                             for lot, municipalities in offer_summary(response)]
+    if response.size is not None and needs_size(response):  # likewise, only where questions depend on it
+        content["size"] = response.size
     return content
 
 
@@ -425,8 +503,10 @@ def _sha256(text: str) -> str:
 
 def submit_problems(response: Response) -> list[tuple[str, str]]:
     problems = []
-    if needs_offer(response) and not response.offer:
+    if needs_offer(response) and response.consultation.lots and not response.offer:
         problems.append(("offer", str(_l("Say which lots you offer and in which municipalities."))))
+    if needs_size(response) and response.size is None:
+        problems.append(("offer", str(_l("Say how many people work for your organisation."))))
     items = progress(response)
     for item in items:
         for question in item.questions:

@@ -5,6 +5,7 @@ Views: load through the scoping helpers (404) â†’ authorise (named predicate) â†
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,10 +15,13 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
 
 from consult.audit.services import record_event
+from consult.consultations.conditions import SIZE_LABELS, question_numbers, referenced_questions
 from consult.consultations.loaders import load_consultation
-from consult.consultations.models import Question, QuestionKind
+from consult.consultations.models import OfferedLot, Question, QuestionKind
+from consult.consultations.permissions import is_team
 from consult.consultations.trajectory_services import since_earlier
 from consult.core.forms import arg_int, db_int
 from consult.core.htmx import current_url, htmx_redirect, is_htmx
@@ -28,10 +32,11 @@ from consult.core.receipts import format_receipt_code
 from consult.core.time import utcnow
 from consult.core.uploads import UploadRejected, store_upload
 from consult.extensions import db
+from consult.orgs.models import Organisation, OrgKind
 from consult.responses import bp
 from consult.responses.answers import AnswerError, field_name, form_value, parse_answer
-from consult.responses.forms import PageProblems, ReviewForm, StartForm, WithdrawForm, offer_form
-from consult.responses.models import Response, ResponseStatus
+from consult.responses.forms import PageProblems, ReviewForm, StartForm, WithdrawForm, offer_form, try_out_form
+from consult.responses.models import Answer, Response, ResponseStatus
 from consult.responses.permissions import (
     can_edit_response,
     own_response_and_question_or_404,
@@ -42,6 +47,7 @@ from consult.responses.permissions import (
 )
 from consult.responses.prefill import copied_from, copy_earlier_answers, copyable_answers
 from consult.responses.services import (
+    Asking,
     DeadlinePassed,
     OfferRefused,
     StaleAnswer,
@@ -51,9 +57,14 @@ from consult.responses.services import (
     has_unsubmitted_changes,
     hidden_answers,
     is_asked,
+    is_eligible,
     is_skipped,
+    lot_pairs,
     needs_offer,
+    needs_size,
     offer_summary,
+    page_questions,
+    profile_missing,
     progress,
     question_for,
     remove_attachment,
@@ -232,7 +243,7 @@ def start(slug: str):
         flash(_("This consultation is closed; responses can no longer be started."), "error")
         return redirect(url_for("consultations.show", slug=slug))
     db.session.commit()
-    if needs_offer(response) and not response.offer:  # first: which lots, and where
+    if profile_missing(response):  # first: which lots, and where (and how large the organisation is)
         return redirect(url_for("responses.offer", response_id=response.id))
     return redirect(url_for("responses.overview", response_id=response.id))
 
@@ -254,7 +265,8 @@ def offer(response_id: int):
                                    editable=False, closed=True), 409
         if form.validate_on_submit():
             try:
-                added = set_offer(response, form.pairs(lots), by=current_user)
+                added = set_offer(response, form.pairs(lots), size=form.size.data if "size" in form else None,
+                                  by=current_user)
             except DeadlinePassed:
                 db.session.rollback()
                 return render_template("responses/offer.html", response=response,
@@ -283,7 +295,7 @@ def overview(response_id: int):
     return render_template("responses/overview.html", response=response, items=items,
                            editable=editable, unsubmitted=has_unsubmitted_changes(response),
                            needs_offer=needs_offer(response), offered=offer_summary(response),
-                           hidden=hidden_answers(response),
+                           hidden=hidden_answers(response), size=_size(response),
                            copyable=copyable_answers(current_user, response) if editable else [],
                            since=since_earlier(current_user, response.consultation, [q for i in items for q in i.questions]))
 
@@ -315,21 +327,23 @@ def theme(response_id: int, theme_id: int):
     response = own_response_or_404(current_user, response_id)
     items, index = _theme_context(response, theme_id)
     item = items[index]
-    states = _states(response, item.questions)
+    # Every question of the page, those not asked now hidden: an answer here may show them.
+    on_page = [q for q, _asked in page_questions(response, item.theme)]
+    states = _states(response, on_page)
     status = 200
     if request.method == "POST":
         if not can_edit_response(current_user, response):
-            for question in item.questions:  # keep what was typed on the page
+            for question in on_page:  # keep what was typed on the page
                 values = request.form.getlist(field_name(question))
                 states[question.id].value = values if question.kind == QuestionKind.MULTIPLE else (values[0] if values else "")
             db.session.rollback()
             return _render_theme(response, items, index, states, closed=True), 409
         try:
-            ok = all([_apply_answer(response, q, states[q.id]) for q in item.questions if q.kind != QuestionKind.FILE])
-            for question in item.questions:
+            ok = all([_apply_answer(response, q, states[q.id]) for q in on_page if q.kind != QuestionKind.FILE])
+            for question in on_page:
                 if question.kind == QuestionKind.FILE:
                     _apply_skip(response, question, states[question.id])
-            file_done = _apply_file_action(response, item.questions, states)
+            file_done = _apply_file_action(response, on_page, states)
         except DeadlinePassed:
             db.session.rollback()
             return _render_theme(response, items, index, states, closed=True), 409
@@ -342,35 +356,55 @@ def theme(response_id: int, theme_id: int):
                 return redirect(url_for("responses.theme", response_id=response.id, theme_id=theme_id)
                                 + f"#question-{file_question.id}")
             ok = False  # the page again, with the problem and everything typed
-        merged = next((q for q in item.questions if _merging(q)), None)
+        merged = next((q for q in on_page if _merging(q)), None)
         if ok and merged is not None:
             flash(str(_MERGED), "ok")
             return redirect(url_for("responses.theme", response_id=response.id, theme_id=theme_id) + f"#q-{merged.id}")
+        items = progress(response)  # the answers saved may have shown or hidden questions and themes
+        index = next((i for i, it in enumerate(items) if it.theme.id == theme_id), None)
         if ok:
             flash(_("Your answers have been saved."), "ok")
+            if index is None:  # this theme is no longer asked (an answer here cannot do that; another tab can)
+                return redirect(url_for("responses.overview", response_id=response.id))
             if request.form.get("action") == "next":
                 if index + 1 < len(items):
                     return redirect(url_for("responses.theme", response_id=response.id, theme_id=items[index + 1].theme.id))
                 return redirect(url_for("responses.review", response_id=response.id))
             return redirect(url_for("responses.theme", response_id=response.id, theme_id=theme_id))
+        if index is None:
+            items, index = _theme_context(response, theme_id)
         status = 409 if any(s.conflict for s in states.values()) else 200
     return _render_theme(response, items, index, states), status
 
 
 def _render_theme(response, items, index, states, closed: bool = False):
+    asked = {q.id: is_asked for q, is_asked in page_questions(response, items[index].theme)}
     return render_template("responses/theme.html", response=response, items=items, index=index,
-                           item=items[index], states=states,
+                           item=items[index], states=states, asked=asked,
                            editable=can_edit_response(current_user, response) and not closed,
                            closed=closed, now=utcnow(), copied=copied_from(response),
                            since=since_earlier(current_user, response.consultation, items[index].questions))
 
 
+def _visibility_header(response: Response, question: Question) -> dict[str, str]:
+    """Where other questions of the page depend on this answer: which of the page's questions are
+    asked now, for the page to show and hide them at once (consult.js); an event htmx sends on."""
+    conditions = db.session.scalars(select(Question.condition).where(
+        Question.theme_id == question.theme_id, Question.condition.is_not(None)))  # one statement: most have none
+    if not any(question.id in referenced_questions(condition) for condition in conditions):
+        return {}
+    db.session.expire(response, ["answers"])  # as just saved
+    shown = {str(q.id): asked for q, asked in page_questions(response, question.theme)}
+    return {"HX-Trigger-After-Settle": json.dumps({"consult:visibility": {"asked": shown}})}
+
+
 @bp.route("/responses/<int:response_id>/answers/<int:question_id>", methods=["POST"])
 @login_required
 def autosave(response_id: int, question_id: int):
-    """Save one answer while the person types (htmx); answers with a status or a conflict."""
+    """Save one answer while the person types (htmx); answers with a status or a conflict, and with
+    which questions of the page are asked now when others depend on this one."""
     response, question = own_response_and_question_or_404(current_user, response_id, question_id)
-    if not is_asked(response, question):
+    if not is_eligible(response, question):
         abort(404)
     state = _states(response, [question])[question.id]
     if not can_edit_response(current_user, response):
@@ -391,8 +425,9 @@ def autosave(response_id: int, question_id: int):
     else:
         body = render_template("responses/_save_status.html", response=response, state=state,
                                saved=state.changed, now=utcnow())
+    headers = _visibility_header(response, question) if saved else {}
     db.session.commit()
-    return body, status
+    return body, status, headers
 
 
 @bp.route("/responses/<int:response_id>/answers/<int:question_id>/fresh")
@@ -410,8 +445,8 @@ def fresh_question(response_id: int, question_id: int):
 
 def _number_in_theme(response: Response, question: Question) -> int:
     """The question's number on its theme page (among the questions this organisation is asked)."""
-    asked = [q for q in question.theme.questions if is_asked(response, q)]
-    return asked.index(question) + 1
+    on_page = [q for q, _asked in page_questions(response, question.theme)]
+    return on_page.index(question) + 1
 
 
 def _own_question(response: Response, question_id: int) -> Question:
@@ -527,6 +562,14 @@ def _review_form(response: Response, **kwargs) -> ReviewForm:
     return form
 
 
+def _size(response: Response) -> tuple[str] | None:
+    """The organisation's size as the profile page words it, where questions depend on it: (label,)
+    or (empty,) when not said yet; None where it is not asked."""
+    if not needs_size(response):
+        return None
+    return (str(SIZE_LABELS[response.size]) if response.size in SIZE_LABELS else "",)
+
+
 def _render_review(response, items, form: ReviewForm, problems=(), closed: bool = False):
     """The review page. ``problems`` (from the service) about the publication choice are shown at
     that field; the others (a required question, nothing answered) link to the part of the page."""
@@ -541,6 +584,7 @@ def _render_review(response, items, form: ReviewForm, problems=(), closed: bool 
     anchors = {f"theme-{item.theme.id}" for item in items} | ({"offer"} if asks_offer else set())
     return render_template("responses/review.html", response=response, items=items, form=form,
                            needs_offer=asks_offer, offered=offer_summary(response), hidden=hidden_answers(response),
+                           size=_size(response),
                            page_problems=PageProblems(page_problems, anchors),
                            editable=can_edit_response(current_user, response) and not closed, closed=closed,
                            unsubmitted=has_unsubmitted_changes(response), is_skipped=is_skipped)
@@ -657,3 +701,47 @@ def team_download(slug: str, response_id: int, attachment_id: int):
     record_event("attachment_viewed", actor=current_user, obj=attachment, response_id=response.id)
     db.session.commit()
     return _send_attachment(attachment)
+
+
+# --- trying the questions out as a profile -------------------------------------------------------
+
+@bp.route("/consultations/<slug>/manage/try-out", methods=["GET", "POST"])
+@login_required
+def try_out(slug: str):
+    """The project team answers as a chosen profile (a care provider of a size, offering lots in
+    municipalities, or an advisory council) and sees exactly which themes and questions that
+    organisation would get, as its answers show and hide them. Nothing is stored: the answers live in
+    the page, sent again with every "Show what they get"."""
+    consultation = load_consultation(slug)
+    if not is_team(current_user, consultation):
+        abort(403)
+    form = try_out_form(consultation)
+    form.validate_on_submit()  # a profile value that is not offered reads as none
+    organisation = Organisation(name=_("Trial organisation"), kind=OrgKind.COUNCIL if form.kind.data == "councils"
+                                else OrgKind.PROVIDER)
+    trial = Response(consultation=consultation, organisation=organisation,
+                     size=form.size.data if form.size.data in SIZE_LABELS else None)
+    trial.offer = [OfferedLot(lot_id=lot_id, municipality_id=municipality_id)
+                   for lot_id, municipality_id in sorted(form.pairs(consultation.lots) & lot_pairs(consultation))]
+    questions = [q for theme in consultation.themes for q in theme.questions if is_eligible(trial, q)]
+    states = {q.id: QuestionState(question=q, value=[] if q.kind == QuestionKind.MULTIPLE else "") for q in questions}
+    if request.method == "POST":
+        for question in questions:
+            values = request.form.getlist(field_name(question))
+            state = states[question.id]
+            state.value = values if question.kind == QuestionKind.MULTIPLE else (values[0] if values else "")
+            try:
+                value = parse_answer(question, values)
+            except AnswerError as problem:
+                state.error = str(problem.message)
+                continue
+            if value is not None:
+                trial.answers.append(Answer(question_id=question.id, value=value))
+    asking = Asking(trial)
+    themes = [(theme, asking.theme_asked(theme), [(q, asking.asked(q)) for q in theme.questions if q.id in states])
+              for theme in consultation.themes]
+    page = render_template("responses/try_out.html", consultation=consultation, form=form, themes=themes,
+                           states=states, numbers=question_numbers(consultation),
+                           asked_count=sum(1 for _t, theme_asked, qs in themes if theme_asked for _q, a in qs if a))
+    db.session.rollback()  # the trial organisation and response are never stored
+    return page

@@ -589,3 +589,28 @@
     document.querySelectorAll(".excerpt-pick, .excerpt-hint-js").forEach(function (element) { element.hidden = false; });
   });
 })();
+
+/* Questions asked only for some answers (consult.consultations.conditions): after an autosave of an
+   answer others depend on, the server says which of the page's questions are asked now. They are
+   shown and hidden here at once, and the change is said in the page's status region. A hidden
+   question keeps its fields, so nothing typed there is lost. */
+(function () {
+  document.addEventListener("consult:visibility", function (event) {
+    var asked = event.detail && event.detail.asked;
+    var notice = document.getElementById("visibility-notice");
+    if (!asked) { return; }
+    var shown = [], hidden = [];
+    Object.keys(asked).forEach(function (id) {
+      var question = document.getElementById("question-" + id);
+      var hide = !asked[id];
+      if (!question || question.hidden === hide) { return; }
+      question.hidden = hide;
+      (hide ? hidden : shown).push(question.getAttribute("data-question-label"));
+    });
+    if (!notice || (!shown.length && !hidden.length)) { return; }
+    var parts = [];
+    if (shown.length) { parts.push(notice.getAttribute("data-shown").replace("{questions}", shown.join(", "))); }
+    if (hidden.length) { parts.push(notice.getAttribute("data-hidden").replace("{questions}", hidden.join(", "))); }
+    notice.textContent = parts.join(" ");
+  });
+})();
