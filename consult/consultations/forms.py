@@ -201,11 +201,14 @@ class QuestionForm(ConditionFields):
                               description=_l("Shown below the question."))
     kind = SelectField(_l("Kind of answer"),
                        choices=[SelectChoice(k.value, label) for k, label in QUESTION_KIND_LABELS.items()])
-    options = LinesField(_l("Options"), description=_l("For choice questions: one option per line."))
+    options = LinesField(_l("Options"), description=_l(
+        "One per line: the options of a choice or ranking question, the rows of a matrix, the products of a price "
+        "table (a product's unit after a bar: “Individuele begeleiding | uur”)."))
     scale_low_label = StringField(_l("Label for 1"), filters=[strip], validators=[Length(max=100)])
     scale_high_label = StringField(_l("Label for 5"), filters=[strip], validators=[Length(max=100)])
     unit = StringField(_l("Unit"), filters=[strip], validators=[Length(max=40)],
-                       description=_l("For numbers, for example: € per hour."))
+                       description=_l("For numbers, for example: € per hour; for a price table, the unit of the products "
+                                      "that name none, for example: hour."))
     min_value = NumberField(_l("Lowest allowed number"), validators=[Optional(), NumberRange(-1e12, 1e12)])
     max_value = NumberField(_l("Highest allowed number"), validators=[Optional(), NumberRange(-1e12, 1e12)])
     audience = RadioField(_l("Who answers this question?"),
@@ -236,8 +239,20 @@ class QuestionForm(ConditionFields):
     version = DatabaseIntField(validators=[Optional()])  # of the question being changed, as the form showed it
 
     def validate_options(self, field):
-        if self.kind.data in (QuestionKind.SINGLE.value, QuestionKind.MULTIPLE.value) and len(field.data or []) < 2:
+        kind = self.kind.data
+        options = field.data or []
+        if kind in (QuestionKind.SINGLE.value, QuestionKind.MULTIPLE.value) and len(options) < 2:
             raise ValidationError(_l("A choice question needs at least two options, one per line."))
+        if kind in (QuestionKind.RANKING.value, QuestionKind.MATRIX.value) and len(options) < 2:
+            raise ValidationError(_l("A ranking or matrix needs at least two options or rows, one per line."))
+        if kind == QuestionKind.PRICE_TABLE.value and not options:
+            raise ValidationError(_l("A price table needs at least one product, one per line."))
+        if kind in (QuestionKind.RANKING.value, QuestionKind.MATRIX.value, QuestionKind.PRICE_TABLE.value):
+            names = [option.partition("|")[0].strip().casefold() for option in options]
+            if len(set(names)) < len(names):
+                raise ValidationError(_l("Name each option, row or product once."))
+            if any(len(option) > 200 for option in options):
+                raise ValidationError(_l("Keep each option, row or product under 200 characters."))
 
     def validate_required_reason(self, field):
         if self.required.data and not field.data:
@@ -252,9 +267,9 @@ class QuestionForm(ConditionFields):
         return {
             "text": self.text.data, "help_text": self.help_text.data, "kind": kind,
             "options": self.options.data if kind.has_options else [],
-            "scale_low_label": self.scale_low_label.data if kind == QuestionKind.SCALE else "",
-            "scale_high_label": self.scale_high_label.data if kind == QuestionKind.SCALE else "",
-            "unit": self.unit.data if kind == QuestionKind.NUMBER else "",
+            "scale_low_label": self.scale_low_label.data if kind.has_scale else "",
+            "scale_high_label": self.scale_high_label.data if kind.has_scale else "",
+            "unit": self.unit.data if kind in (QuestionKind.NUMBER, QuestionKind.PRICE_TABLE) else "",
             "min_value": float(self.min_value.data) if kind == QuestionKind.NUMBER and self.min_value.data is not None else None,
             "max_value": float(self.max_value.data) if kind == QuestionKind.NUMBER and self.max_value.data is not None else None,
             "audience": Audience(self.audience.data), "required": self.required.data,

@@ -77,6 +77,9 @@ class QuestionKind(enum.StrEnum):
     SCALE = "scale"
     NUMBER = "number"
     FILE = "file"
+    RANKING = "ranking"          # put the options in order
+    MATRIX = "matrix"            # rows, each on the same scale of 1 to 5
+    PRICE_TABLE = "price_table"  # rows of products: a price per unit and a volume each, with totals
 
     @property
     def label(self) -> str:
@@ -84,7 +87,18 @@ class QuestionKind(enum.StrEnum):
 
     @property
     def has_options(self) -> bool:
-        return self in (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
+        """The team lists options (choices, items to rank, a matrix's or price table's rows)."""
+        return self in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.RANKING, QuestionKind.MATRIX,
+                        QuestionKind.PRICE_TABLE)
+
+    @property
+    def has_scale(self) -> bool:
+        return self in (QuestionKind.SCALE, QuestionKind.MATRIX)
+
+    @property
+    def composite(self) -> bool:
+        """An answer of several fields (one per option or row), stored as a list or a mapping."""
+        return self in (QuestionKind.RANKING, QuestionKind.MATRIX, QuestionKind.PRICE_TABLE)
 
     @property
     def aggregates(self) -> bool:
@@ -99,6 +113,9 @@ QUESTION_KIND_LABELS = {
     QuestionKind.SCALE: _l("Scale 1 to 5"),
     QuestionKind.NUMBER: _l("Number with unit"),
     QuestionKind.FILE: _l("File upload"),
+    QuestionKind.RANKING: _l("Ranking (put the options in order)"),
+    QuestionKind.MATRIX: _l("Matrix (rows on a scale of 1 to 5)"),
+    QuestionKind.PRICE_TABLE: _l("Price table (price per unit and volume per product)"),
 }
 
 
@@ -384,6 +401,16 @@ class Question(db.Model):
     @property
     def scoped(self) -> bool:
         return self.lot_id is not None or self.municipality_id is not None
+
+    @property
+    def rows(self) -> list[tuple[str, str]]:
+        """A price table's products with their unit: an option "Individuele begeleiding | uur" is the
+        product and its unit; without "|", the question's unit."""
+        rows = []
+        for option in self.options:
+            product, _sep, unit = option.partition("|")
+            rows.append((product.strip(), unit.strip() or self.unit))
+        return rows
 
 
 class QuestionChange(db.Model):

@@ -39,10 +39,96 @@ def parse_number(raw: str) -> float:
         raise AnswerError(refused.message) from None
 
 
+def posted_values(question: Question, form) -> list[str]:
+    """The form's values for ``question``: its field's values; for a ranking, matrix or price table
+    one value per option or row in order (a price table: price and volume per row), from the fields
+    ``q-<id>-<n>`` (``-price`` and ``-volume``)."""
+    name = field_name(question)
+    if question.kind in (QuestionKind.RANKING, QuestionKind.MATRIX):
+        return [form.get(f"{name}-{n}", "") for n in range(len(question.options))]
+    if question.kind == QuestionKind.PRICE_TABLE:
+        return [form.get(f"{name}-{n}-{part}", "") for n in range(len(question.options)) for part in ("price", "volume")]
+    return form.getlist(name)
+
+
+def as_typed(question: Question, values: list[str]) -> str | list[str]:
+    """The posted values as the form shows them again (after a problem, or when nothing was saved)."""
+    if question.kind == QuestionKind.MULTIPLE or question.kind.composite:
+        return values
+    return values[0] if values else ""
+
+
+def _ranking(question: Question, values: list[str]) -> list[str] | None:
+    """Positions per option (1 = first) → the options in order; all or none."""
+    chosen = [(value.strip(), option) for value, option in zip(values, question.options, strict=False) if value.strip()]
+    if not chosen:
+        return None
+    count = len(question.options)
+    if len(chosen) < count:
+        raise AnswerError(_l("Give every option a place, from 1 to %(n)d (or none at all).", n=count))
+    places = [int(value) if value.isascii() and value.isdigit() else 0 for value, _option in chosen]
+    if sorted(places) != list(range(1, count + 1)):
+        raise AnswerError(_l("Give each place from 1 to %(n)d to one option only.", n=count))
+    return [option for _place, option in sorted(zip(places, [option for _v, option in chosen], strict=True))]
+
+
+def _matrix(question: Question, values: list[str]) -> dict[str, int] | None:
+    answer = {}
+    for value, row in zip(values, question.options, strict=False):
+        if value.strip():
+            if value.strip() not in {"1", "2", "3", "4", "5"}:
+                raise AnswerError(_l("Choose a value from 1 to 5 for “%(row)s”.", row=row))
+            answer[row] = int(value)
+    return answer or None
+
+
+def _price_table(question: Question, values: list[str]) -> dict[str, dict[str, float]] | None:
+    answer = {}
+    for n, (product, _unit) in enumerate(question.rows):
+        price, volume = (values[2 * n] if 2 * n < len(values) else ""), (values[2 * n + 1] if 2 * n + 1 < len(values) else "")
+        if not price.strip() and not volume.strip():
+            continue
+        if not price.strip() or not volume.strip():
+            raise AnswerError(_l("Give both the price and the volume for “%(product)s”, or neither.", product=product))
+        figures = {"price": parse_number(price), "volume": parse_number(volume)}
+        if figures["price"] < 0 or figures["volume"] < 0:
+            raise AnswerError(_l("Prices and volumes cannot be negative (“%(product)s”).", product=product))
+        answer[product] = figures
+    return answer or None
+
+
+def price_lines(question: Question, values: list[str]) -> tuple[list[tuple[str, str, float | None]], float | None]:
+    """A price table's rows as the form shows them, each (product, unit, amount = price × volume when
+    both read as numbers), and the total of the amounts (None when there is none)."""
+    lines = []
+    for n, (product, unit) in enumerate(question.rows):
+        try:
+            price, volume = read_number(values[2 * n]), read_number(values[2 * n + 1])
+        except (NumberRefused, IndexError, AttributeError):
+            amount = None
+        else:
+            amount = round(price * volume, 2)
+        lines.append((product, unit, amount))
+    amounts = [amount for _p, _u, amount in lines if amount is not None]
+    return lines, (round(sum(amounts), 2) if amounts else None)
+
+
+def price_total(value: dict[str, dict[str, float]] | None) -> float:
+    """The sum of price × volume over a price table's rows."""
+    return round(sum(row["price"] * row["volume"] for row in (value or {}).values()), 2)
+
+
 def parse_answer(question: Question, values: list[str]) -> Any:
-    """The value to store for ``question`` from the form's values for it; raises AnswerError."""
+    """The value to store for ``question`` from the form's values for it (:func:`posted_values`);
+    raises AnswerError."""
     first = values[0] if values else ""
     kind = question.kind
+    if kind == QuestionKind.RANKING:
+        return _ranking(question, values)
+    if kind == QuestionKind.MATRIX:
+        return _matrix(question, values)
+    if kind == QuestionKind.PRICE_TABLE:
+        return _price_table(question, values)
     if kind == QuestionKind.OPEN:
         text = _clean_text(first)
         if len(text) > MAX_ANSWER_LENGTH:
@@ -79,8 +165,41 @@ def parse_answer(question: Question, values: list[str]) -> Any:
     return None  # file questions keep their files as attachments
 
 
+def fits(question: Question, value: Any) -> bool:
+    """Whether a stored value (copied from an earlier round, say) is a valid answer to the question as
+    it is now: its options, rows and limits may differ."""
+    if value in (None, "", []):
+        return False
+    kind = question.kind
+    if kind == QuestionKind.SINGLE:
+        return value in question.options
+    if kind == QuestionKind.MULTIPLE:
+        return isinstance(value, list) and all(choice in question.options for choice in value)
+    if kind == QuestionKind.NUMBER:
+        return ((question.min_value is None or value >= question.min_value)
+                and (question.max_value is None or value <= question.max_value))
+    if kind == QuestionKind.RANKING:
+        return isinstance(value, list) and sorted(value) == sorted(question.options)
+    if kind == QuestionKind.MATRIX:
+        return isinstance(value, dict) and set(value) <= set(question.options) \
+            and all(point in (1, 2, 3, 4, 5) for point in value.values())
+    if kind == QuestionKind.PRICE_TABLE:
+        return isinstance(value, dict) and set(value) <= {product for product, _unit in question.rows}
+    return True
+
+
 def form_value(question: Question, value: Any) -> str | list[str]:
-    """The stored value as the form shows it again."""
+    """The stored value as the form shows it again (a ranking, matrix or price table: one text per
+    field, in the order of :func:`posted_values`)."""
+    kind = question.kind
+    if kind == QuestionKind.RANKING:
+        order = value if isinstance(value, list) else []
+        return [str(order.index(option) + 1) if option in order else "" for option in question.options]
+    if kind == QuestionKind.MATRIX:
+        return [str((value or {}).get(row, "")) for row in question.options]
+    if kind == QuestionKind.PRICE_TABLE:
+        return [format_number((value or {}).get(product, {}).get(part), grouped=False)
+                for product, _unit in question.rows for part in ("price", "volume")]
     if value is None:
         return [] if question.kind == QuestionKind.MULTIPLE else ""
     if question.kind == QuestionKind.NUMBER:
@@ -98,4 +217,22 @@ def display_value(question: Question, value: Any) -> str:
         return "; ".join(value)
     if question.kind == QuestionKind.NUMBER:
         return f"{format_number(value)} {question.unit}".strip()
+    if question.kind.composite:
+        return composite_text(question.kind.value, value, dict(question.rows))
     return str(value)
+
+
+def composite_text(kind: str, value: Any, units: dict[str, str] | None = None, number=format_number) -> str:
+    """A ranking, matrix or price table answer as one line: "1. A; 2. B", "A: 4; B: 2",
+    "A: 45,50 per uur × 100 = 4.550; total 4.550". ``number`` formats the figures (the reader's
+    language, or one fixed text for what is stored and searched)."""
+    if kind == "ranking":
+        return "; ".join(f"{n}. {option}" for n, option in enumerate(value, 1))
+    if kind == "matrix":
+        return "; ".join(f"{row}: {point}" for row, point in value.items())
+    units = units or {}
+    rows = [str(_l("%(product)s: %(price)s per %(unit)s × %(volume)s = %(amount)s", product=product,
+                   price=number(figures["price"]), unit=units.get(product) or "…", volume=number(figures["volume"]),
+                   amount=number(round(figures["price"] * figures["volume"], 2))))
+            for product, figures in value.items()]
+    return "; ".join(rows + [str(_l("total %(amount)s", amount=number(price_total(value))))])

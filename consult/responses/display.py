@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from consult.responses.answers import canonical_number, display_value, format_number
+from flask_babel import force_locale
+
+from consult.responses.answers import canonical_number, composite_text, display_value, format_number, price_lines
 from consult.responses.models import PUBLICATION_LABELS, Publication
 
 
@@ -18,6 +20,11 @@ def snapshot_value(answer: dict[str, Any], shown: bool = False) -> str:
         return ""
     if answer["kind"] == "multiple":
         return "; ".join(value)
+    if answer["kind"] in ("ranking", "matrix", "price_table"):
+        if shown:
+            return composite_text(answer["kind"], value, answer.get("units"))
+        with force_locale("nl"):  # the stored text is the same whoever submitted it
+            return composite_text(answer["kind"], value, answer.get("units"), number=canonical_number)
     if answer["kind"] == "number":
         number = format_number(value) if shown else canonical_number(value)
         return f"{number} {answer.get('unit') or ''}".strip()
@@ -38,7 +45,7 @@ def register_display(app) -> None:
 
     from consult.responses.permissions import own_response
 
-    app.jinja_env.globals.update(display_answer=display_value, snapshot_value=shown_value,
+    app.jinja_env.globals.update(display_answer=display_value, snapshot_value=shown_value, price_lines=price_lines,
                                  publication_label=publication_label,
                                  own_response=lambda org, consultation: own_response(current_user, org, consultation))
     app.jinja_env.filters["zip_self"] = lambda items: [(item, item) for item in items]

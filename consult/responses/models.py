@@ -53,6 +53,11 @@ PUBLICATION_LABELS = {
 }
 
 
+# Kinds of answer stored as JSON in a submitted answer's ``value_choices``: a list of choices, a
+# ranking's order, a matrix's points per row, a price table's figures per product.
+JSON_KINDS = ("multiple", "ranking", "matrix", "price_table")
+
+
 class Response(db.Model):
     __tablename__ = "responses"
     __table_args__ = (UniqueConstraint("consultation_id", "organisation_id"),)
@@ -230,7 +235,7 @@ class SubmittedAnswer(db.Model):
     @staticmethod
     def value_of(kind: str, text: str | None, number: float | None, choices: str | None) -> Any:
         """The value from the value columns (also of a grouped query that selects only those)."""
-        if kind == "multiple":
+        if kind in JSON_KINDS:
             import json
 
             return json.loads(choices) if choices is not None else None

@@ -13,6 +13,7 @@ from consult.auth.models import User
 from consult.consultations.models import Question, QuestionKind
 from consult.consultations.trajectory_services import round_of
 from consult.extensions import db
+from consult.responses.answers import fits
 from consult.responses.models import Response, ResponseStatus, Submission, SubmittedAnswer
 from consult.responses.permissions import is_member_of_response
 from consult.responses.services import questions_for, save_answer
@@ -26,16 +27,7 @@ class Copyable:
 
 def _fits(question: Question, value) -> bool:
     """The earlier value is a valid answer to this question (options and limits may differ)."""
-    if value in (None, "", []):
-        return False
-    if question.kind == QuestionKind.SINGLE:
-        return value in question.options
-    if question.kind == QuestionKind.MULTIPLE:
-        return isinstance(value, list) and all(choice in question.options for choice in value)
-    if question.kind == QuestionKind.NUMBER:
-        return ((question.min_value is None or value >= question.min_value)
-                and (question.max_value is None or value <= question.max_value))
-    return True
+    return fits(question, value)
 
 
 def copyable_answers(user, response: Response) -> list[Copyable]:

@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.conditions import SIZE_BANDS, Respondent, consultation_uses_size, holds
-from consult.consultations.models import Audience, Consultation, Lot, OfferedLot, Question, Theme
+from consult.consultations.models import Audience, Consultation, Lot, OfferedLot, Question, QuestionKind, Theme
 from consult.core.db import insert_unless_exists, update_if_version
 from consult.core.receipts import RECEIPT_CODE_LENGTH, format_receipt_code, normalise_receipt_code
 from consult.core.refused import Refused
@@ -31,6 +31,7 @@ from consult.notify.services import absolute_url, notify, organisation_users, ur
 from consult.orgs.models import Organisation, OrgKind
 from consult.responses.display import snapshot_value
 from consult.responses.models import (
+    JSON_KINDS,
     Answer,
     Attachment,
     Publication,
@@ -477,6 +478,8 @@ def canonical_content(response: Response) -> dict[str, Any]:
             })
             if (scope := question_scope(question)) is not None:
                 answers[-1]["scope"] = scope
+            if question.kind == QuestionKind.PRICE_TABLE:  # each product's unit, as the question had it
+                answers[-1]["units"] = dict(question.rows)
     content = {
         "consultation": {"id": response.consultation.id, "slug": response.consultation.slug},
         "organisation": {"id": response.organisation.id, "name": response.organisation.name,
@@ -574,9 +577,9 @@ def answer_row_values(answer: dict[str, Any]) -> dict[str, Any]:
         "question_id": answer["question_id"], "theme": answer["theme"], "question": answer["question"],
         "kind": kind, "unit": answer.get("unit"), "confidential": bool(answer["confidential"]),
         "attachments": answer.get("attachments") or [],
-        "value_text": value if kind not in ("multiple", "scale", "number") else None,
+        "value_text": value if kind not in (*JSON_KINDS, "scale", "number") else None,
         "value_number": float(value) if kind in ("scale", "number") and value is not None else None,
-        "value_choices": json.dumps(value, ensure_ascii=False) if kind == "multiple" and value is not None else None,
+        "value_choices": json.dumps(value, ensure_ascii=False) if kind in JSON_KINDS and value is not None else None,
         "text": text, "folded": text.casefold(), "scope": answer.get("scope"),
     }
 

@@ -34,7 +34,7 @@ from consult.core.uploads import UploadRejected, store_upload
 from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
 from consult.responses import bp
-from consult.responses.answers import AnswerError, field_name, form_value, parse_answer
+from consult.responses.answers import AnswerError, as_typed, form_value, parse_answer, posted_values
 from consult.responses.forms import PageProblems, ReviewForm, StartForm, WithdrawForm, offer_form, try_out_form
 from consult.responses.models import Answer, Response, ResponseStatus
 from consult.responses.permissions import (
@@ -143,14 +143,14 @@ def _apply_answer(response: Response, question: Question, state: QuestionState) 
     """Read one question from the form and save it; fills ``state`` with errors or conflicts.
 
     "Keep both texts" saves the person's text followed by the stored one, for them to merge."""
-    values = request.form.getlist(field_name(question))
+    values = posted_values(question, request.form)
     if _merging(question):
         stored = response.answer_for(question.id)
         texts = [values[0] if values else "", (stored.value or "") if stored else ""]
         values = ["\n\n".join(text for text in texts if text.strip())]
     confidential = request.form.get(f"c-{question.id}") == "1"
     skipped = _skipping(question)
-    state.value = values if question.kind == QuestionKind.MULTIPLE else (values[0] if values else "")
+    state.value = as_typed(question, values)
     state.confidential, state.skipped = confidential, skipped
     try:
         value = parse_answer(question, values)
@@ -334,8 +334,7 @@ def theme(response_id: int, theme_id: int):
     if request.method == "POST":
         if not can_edit_response(current_user, response):
             for question in on_page:  # keep what was typed on the page
-                values = request.form.getlist(field_name(question))
-                states[question.id].value = values if question.kind == QuestionKind.MULTIPLE else (values[0] if values else "")
+                states[question.id].value = as_typed(question, posted_values(question, request.form))
             db.session.rollback()
             return _render_theme(response, items, index, states, closed=True), 409
         try:
@@ -724,12 +723,12 @@ def try_out(slug: str):
     trial.offer = [OfferedLot(lot_id=lot_id, municipality_id=municipality_id)
                    for lot_id, municipality_id in sorted(form.pairs(consultation.lots) & lot_pairs(consultation))]
     questions = [q for theme in consultation.themes for q in theme.questions if is_eligible(trial, q)]
-    states = {q.id: QuestionState(question=q, value=[] if q.kind == QuestionKind.MULTIPLE else "") for q in questions}
+    states = {q.id: QuestionState(question=q, value=form_value(q, None)) for q in questions}
     if request.method == "POST":
         for question in questions:
-            values = request.form.getlist(field_name(question))
+            values = posted_values(question, request.form)
             state = states[question.id]
-            state.value = values if question.kind == QuestionKind.MULTIPLE else (values[0] if values else "")
+            state.value = as_typed(question, values)
             try:
                 value = parse_answer(question, values)
             except AnswerError as problem:

@@ -28,7 +28,7 @@ def add_question(page, theme: str, text: str, kind: str, options: str = "") -> N
         page.get_by_label("Opties").fill(options)
     page.get_by_role("button", name="Vraag opslaan").click()
     expect(page.get_by_role("status")).to_have_text("De vraag is opgeslagen.")
-    expect(page.get_by_text(text, exact=True)).to_be_focused()
+    expect(page.locator(".question-list__text", has_text=text)).to_be_focused()  # "1.1 " and the text
     settle(page)
 
 
@@ -107,7 +107,7 @@ def test_team_sets_up_and_publishes_a_consultation(page, second_page, live):
     expect(editor.get_by_role("heading", name="Vraag wijzigen")).to_be_focused()
     editor.get_by_label("Vraag", exact=True).fill("Wat heeft de inwoner echt nodig?")
     editor.get_by_role("button", name="Vraag opslaan").click()
-    expect(editor.get_by_text("Wat heeft de inwoner echt nodig?", exact=True)).to_be_focused()
+    expect(editor.locator(".question-list__text", has_text="Wat heeft de inwoner echt nodig?")).to_be_focused()
     settle(editor)
     add_question(editor, "Samenwerking", "Hoe werkt u samen met het wijkteam?", "single",
                  "Goed\nKan beter\nGeen samenwerking")
