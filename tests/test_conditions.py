@@ -306,10 +306,9 @@ def test_the_editor_shows_conditions_in_words(world):
     page = text_of(world["clients"]["editor"].get("/consultations/wmo/manage/questions"))
     assert "1.2 Met hoeveel vrijwilligers?" in page
     assert "Alleen als vraag 1.1 = Ja" in page
-    assert "Alleen als de organisatie heeft minstens 50 mensen" in page
-    assert ("Dit thema wordt alleen gesteld als aan de voorwaarde is voldaan. Alleen als de organisatie biedt het "
-            "perceel “Dagbesteding” aan en vraag 1.3 ≥ 50") in page
-    assert "Alleen als de organisatie heeft minder dan 10 mensen" in page
+    assert "Alleen als de organisatie minstens 50 mensen heeft" in page
+    assert ("Het hele thema: Alleen als de organisatie het perceel “Dagbesteding” aanbiedt en vraag 1.3 ≥ 50.") in page
+    assert "Het hele thema: Alleen als de organisatie minder dan 10 mensen heeft." in page
     public = text_of(world["clients"]["a"].get("/consultations/wmo"))
     assert "1.2 Met hoeveel vrijwilligers?" in public and "Alleen als vraag 1.1 = Ja" in public
 
@@ -333,8 +332,8 @@ def test_the_team_sets_a_condition_with_ticks(world):
         {"question": q["Werkt u met vrijwilligers?"].id, "is": ["Nee"]}, {"size_below": 50},
         {"lots": [world["lots"]["home"].id]}]}
     assert describe(question.condition, world["consultation"]) == (
-        "Alleen als vraag 1.1 = Nee of de organisatie heeft minder dan 50 mensen of de organisatie biedt het "
-        "perceel “Thuishulp” aan")
+        "Alleen als vraag 1.1 = Nee of de organisatie minder dan 50 mensen heeft of de organisatie het perceel "
+        "“Thuishulp” aanbiedt")
     # The form shows the stored condition ticked; unticking everything asks it of everyone again.
     again = world["clients"]["editor"].get(f"/consultations/wmo/manage/questions/{question.id}").get_data(as_text=True)
     assert 'value="size_below:50" checked' in again
@@ -364,7 +363,8 @@ def test_a_condition_on_a_later_question_or_an_unknown_rule_is_refused(world):
     assert "Een voorwaarde kan alleen afhangen van een eerdere vraag; vraag 1.3 komt later." in text_of(later)
     itself = question_form(world, question, condition_rules=[f"answered:{question.id}"])
     assert "vraag 1.1 komt later" in text_of(itself)
-    for code in ("is:abc:0", f"is:{question.id}:9", "lot:x", "size_at_least:11", "whatever"):
+    for code in ("is:abc:0", f"is:{question.id}:9", "lot:x", "size_at_least:11", "whatever", "answered:²", "is:1:²",
+                 "lot:²", "size_below:²", "answered:" + "9" * 5000):
         refused = question_form(world, q["Kostprijs per uur?"], condition_rules=[code])
         assert refused.status_code == 200, code
         assert ("Kies uit de voorwaarden in de lijst." in text_of(refused)
@@ -379,9 +379,12 @@ def test_changes_that_would_break_a_condition_are_refused(world):
     depended = q["Werkt u met vrijwilligers?"]
     # Moving the question below the one that depends on it, deleting it, or removing the option used.
     down = post_form(editor, f"/consultations/wmo/manage/questions/{depended.id}/down", {"reason": "Volgorde"})
+    assert down.status_code == 302
+    down = editor.get(down.headers["Location"])
     assert "Deze wijziging past niet bij een voorwaarde: Vraag 1.1: Een voorwaarde kan alleen afhangen van een " \
            "eerdere vraag; vraag 1.2 komt later." in text_of(down)
-    gone = post_form(editor, f"/consultations/wmo/manage/questions/{depended.id}/delete", {"reason": "Weg"})
+    gone = editor.get(post_form(editor, f"/consultations/wmo/manage/questions/{depended.id}/delete",
+                                {"reason": "Weg"}).headers["Location"])
     assert ("Andere vragen worden gesteld afhankelijk van het antwoord op deze vraag (1.2). Pas eerst hun "
             "voorwaarden aan.") in text_of(gone)
     option = question_form(world, depended, options="Soms\nNee")
@@ -391,14 +394,15 @@ def test_changes_that_would_break_a_condition_are_refused(world):
     # The first theme may go below the short one, but not below the theme that depends on its answers.
     first = world["themes"]["first"].id
     assert post_form(editor, f"/consultations/wmo/manage/themes/{first}/down", {"reason": "Volgorde"}).status_code == 302
-    theme_down = post_form(editor, f"/consultations/wmo/manage/themes/{first}/down", {"reason": "Volgorde"})
+    theme_down = editor.get(post_form(editor, f"/consultations/wmo/manage/themes/{first}/down",
+                                      {"reason": "Volgorde"}).headers["Location"])
     assert ("Deze wijziging past niet bij een voorwaarde: Thema “Dagbesteding”: Een voorwaarde kan alleen afhangen "
             "van een eerdere vraag; vraag 3.3 komt later.") in text_of(theme_down)
     post_form(editor, f"/consultations/wmo/manage/themes/{first}/up", {"reason": "Volgorde"})
     lot = post_form(editor, f"/consultations/wmo/manage/lots/{world['lots']['day'].id}/delete", {"reason": "Weg"})
     assert lot.status_code == 302
-    assert ("Een voorwaarde vraagt of een zorgaanbieder dit perceel aanbiedt (Alleen als de organisatie biedt het "
-            "perceel “Dagbesteding” aan en vraag 1.3 ≥ 50): pas die eerst aan.") in text_of(editor.get(lot.headers["Location"]))
+    assert ("Een voorwaarde vraagt of een zorgaanbieder dit perceel aanbiedt (Alleen als de organisatie het perceel "
+            "“Dagbesteding” aanbiedt en vraag 1.3 ≥ 50): pas die eerst aan.") in text_of(editor.get(lot.headers["Location"]))
     db.session.expire_all()
     assert [question.text for question in world["themes"]["first"].questions][:2] == [
         "Werkt u met vrijwilligers?", "Met hoeveel vrijwilligers?"]
@@ -448,8 +452,8 @@ def test_the_team_tries_the_questions_out_as_a_chosen_profile(world):
     assert page.status_code == 200
     assert "Met dit profiel en deze antwoorden worden 3 vragen gesteld." in text_of(page)
     assert asked_in_try_out(world, page) == ["Werkt u met vrijwilligers?", "Kostprijs per uur?", "Wat vindt de adviesraad?"]
-    assert "Vraag 1.2 wordt nu niet gesteld: Met hoeveel vrijwilligers?. Alleen als vraag 1.1 = Ja" in text_of(page)
-    assert "Dit thema wordt niet aan deze organisatie voorgelegd. Alleen als de organisatie heeft minder dan 10 mensen" \
+    assert "Vraag 1.2 (Met hoeveel vrijwilligers?) wordt nu niet gesteld. Alleen als vraag 1.1 = Ja." in text_of(page)
+    assert "Dit thema wordt niet aan deze organisatie voorgelegd. Alleen als de organisatie minder dan 10 mensen heeft." \
         in text_of(page)
     day = world["lots"]["day"]
     answered = try_out(world, {"kind": "providers", "size": "1", f"lot_{day.id}": [str(day.municipalities[0].id)],
@@ -473,3 +477,77 @@ def test_the_team_tries_the_questions_out_as_a_chosen_profile(world):
 
 def test_only_the_team_tries_the_questions_out(world):
     assert world["clients"]["a"].get("/consultations/wmo/manage/try-out").status_code == 403
+
+
+# --- what the review of the first version found ---------------------------------------------------
+
+def test_a_hidden_question_that_cannot_be_read_does_not_block_the_page(world):
+    """Answered Ja, a number typed in words, then Nee: the page saves; the hidden text is not held against it."""
+    q = world["q"]
+    _started, response = start(world, "a")
+    profile(world, "a", response, 10)
+    saved = post_form(world["clients"]["a"], f"/responses/{response.id}/themes/{world['themes']['first'].id}",
+                      {f"q-{q['Werkt u met vrijwilligers?'].id}": "Nee", f"q-{q['Met hoeveel vrijwilligers?'].id}": "tien",
+                       "action": "save", **{f"v-{question.id}": "0" for question in q.values()}})
+    assert saved.status_code == 302
+    db.session.expire_all()
+    assert response.answer_for(q["Werkt u met vrijwilligers?"].id).value == "Nee"
+    assert response.answer_for(q["Met hoeveel vrijwilligers?"].id) is None
+    # Asked (Ja), the same text is a problem at the question, shown on the page.
+    shown = post_form(world["clients"]["a"], f"/responses/{response.id}/themes/{world['themes']['first'].id}",
+                      {f"q-{q['Werkt u met vrijwilligers?'].id}": "Ja", f"q-{q['Met hoeveel vrijwilligers?'].id}": "tien",
+                       "action": "save", f"v-{q['Werkt u met vrijwilligers?'].id}": "1",
+                       **{f"v-{question.id}": "0" for question in q.values() if question.text != "Werkt u met vrijwilligers?"}})
+    assert shown.status_code == 200
+    assert "“Met hoeveel vrijwilligers?”: Vul een getal in" in text_of(shown)
+    assert hidden_on_page(world, shown) == ["Hoe werkt u met onderaannemers?"]
+
+
+def test_save_and_continue_stays_when_the_answers_add_a_question_on_the_page(world):
+    q = world["q"]
+    _started, response = start(world, "a")
+    profile(world, "a", response, 10)
+    page = f"/responses/{response.id}/themes/{world['themes']['first'].id}"
+    sent = post_form(world["clients"]["a"], page, {f"q-{q['Werkt u met vrijwilligers?'].id}": "Ja", "action": "next",
+                                                   **{f"v-{question.id}": "0" for question in q.values()}})
+    assert sent.status_code == 302
+    assert sent.headers["Location"] == page + f"#question-{q['Met hoeveel vrijwilligers?'].id}"
+    assert ("Door uw antwoorden is er een vraag bijgekomen op deze pagina: Met hoeveel vrijwilligers?"
+            in text_of(world["clients"]["a"].get(page)))
+    # Sent again, nothing new appears: on to the next step.
+    again = post_form(world["clients"]["a"], page, {f"q-{q['Werkt u met vrijwilligers?'].id}": "Ja", "action": "next",
+                                                    f"v-{q['Werkt u met vrijwilligers?'].id}": "1"})
+    assert again.headers["Location"] != page + f"#question-{q['Met hoeveel vrijwilligers?'].id}"
+
+
+def test_a_refused_move_in_a_draft_is_said_above_the_questions(world):
+    world["consultation"].status = Status.DRAFT
+    db.session.commit()
+    editor = world["clients"]["editor"]
+    depended = world["q"]["Werkt u met vrijwilligers?"]
+    moved = post_form(editor, f"/consultations/wmo/manage/questions/{depended.id}/down", {}, headers=HX)
+    assert moved.status_code == 200 and moved.headers["HX-Redirect"] == "/consultations/wmo/manage/questions"
+    page = text_of(editor.get("/consultations/wmo/manage/questions"))
+    assert "Deze wijziging past niet bij een voorwaarde: Vraag 1.1: Een voorwaarde kan alleen afhangen van een eerdere vraag; " \
+           "vraag 1.2 komt later. Pas eerst die voorwaarde aan." in page
+    changed = question_form(world, depended, options="Soms\nNee")
+    assert changed.status_code == 200
+    assert ("Er is een probleem Deze wijziging past niet bij een voorwaarde: Vraag 1.2: Een voorwaarde gebruikt een "
+            "antwoordmogelijkheid die vraag 1.1 niet meer heeft. Pas eerst die voorwaarde aan.") in text_of(changed)
+
+
+def test_the_team_sees_the_size_a_provider_gave_and_a_number_rule_unrounded(world):
+    _started, response = start(world, "a")
+    profile(world, "a", response, 50)
+    post_form(world["clients"]["a"], f"/responses/{response.id}/answers/{world['q']['Kostprijs per uur?'].id}",
+              {f"q-{world['q']['Kostprijs per uur?'].id}": "45", f"v-{world['q']['Kostprijs per uur?'].id}": "0"}, headers=HX)
+    post_form(world["clients"]["a"], f"/responses/{response.id}/review", {"publication": "named", "confirm": "y"})
+    view = text_of(world["clients"]["editor"].get(f"/consultations/wmo/responses/{response.id}"))
+    assert "Grootte van de organisatie 50 tot 250 mensen" in view
+    question = world["q"]["Hoe werkt u met onderaannemers?"]
+    question_form(world, question, condition_number_question=str(world["q"]["Kostprijs per uur?"].id),
+                  condition_number_op="at_least", condition_number_value="1.234,567")
+    db.session.refresh(question)
+    assert question.condition["rules"][-1] == {"question": world["q"]["Kostprijs per uur?"].id, "at_least": 1234.567}
+    form = world["clients"]["editor"].get(f"/consultations/wmo/manage/questions/{question.id}").get_data(as_text=True)
+    assert 'id="condition_number_value" inputmode="decimal" name="condition_number_value" type="text" value="1234,567"' in form

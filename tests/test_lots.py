@@ -278,9 +278,9 @@ def test_answers_no_longer_asked_are_kept_hidden_and_not_submitted(world):
     changed = offer(world, "a", response, home=["leiden"])
     assert changed.status_code == 302
     overview = text_of(world["clients"]["a"].get(changed.headers["Location"]))
-    hidden_note = ("Dit antwoord is verborgen, omdat u niet aanbiedt waar de vraag over gaat. Het blijft bewaard, maar "
-                   "wordt pas weer ingediend als u dat opnieuw aanbiedt: Dagbesteding in Oegstgeest? "
-                   "(Perceel Dagbesteding, in Gemeente Oegstgeest)")
+    hidden_note = ("Dit antwoord is verborgen, omdat de vraag u niet meer gesteld wordt (door wat u aanbiedt, uw grootte "
+                   "of een ander antwoord). Het blijft bewaard, maar wordt alleen ingediend als de vraag weer gesteld "
+                   "wordt: Dagbesteding in Oegstgeest? (Perceel Dagbesteding, in Gemeente Oegstgeest)")
     assert hidden_note in overview
     assert hidden_note in text_of(world["clients"]["a"].get(f"/responses/{response.id}/review"))
     hidden = db.session.scalar(select(Answer).where(Answer.response_id == response.id,

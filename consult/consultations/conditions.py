@@ -290,7 +290,8 @@ def number_choices(consultation: Consultation, before: tuple[int, int]) -> list[
 
 
 def _number(text: str) -> int:
-    if not text.isdigit():
+    """A posted id or bound: plain ASCII digits of a size a database integer holds (no "²", no 5,000 nines)."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
         raise ConditionRefused(text)
     return int(text)
 

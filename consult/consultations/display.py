@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 
-from consult.consultations.conditions import describe, question_numbers
+from consult.consultations.conditions import SIZE_LABELS, describe, question_numbers
 from consult.consultations.models import Consultation, Phase, Question, Theme
 from consult.core.templating import format_day, format_deadline
 from consult.core.time import to_local, utcnow
@@ -67,7 +67,8 @@ def condition_text(item: Question | Theme) -> str:
 def register_display(app) -> None:
     app.jinja_env.globals.update(remaining_text=remaining_text, current_phase=current_phase,
                                  visible_questions=visible_questions, planning=planning,
-                                 condition_text=condition_text, question_numbers=question_numbers)
+                                 condition_text=condition_text, question_numbers=question_numbers,
+                                 size_label=lambda band: str(SIZE_LABELS.get(band, "")))
     # The older name of |deadline, kept so a template written against it still renders;
     # tests/test_words.py fails on templates that use it.
     app.jinja_env.globals["deadline_text"] = deadline_text

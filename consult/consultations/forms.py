@@ -20,7 +20,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from consult.auth.forms import email_field
 from consult.consultations.models import (
@@ -31,7 +31,7 @@ from consult.consultations.models import (
     QuestionKind,
 )
 from consult.core.forms import DatabaseIntField, db_int, strip
-from consult.core.numbers import NumberRefused, parse_number
+from consult.core.numbers import NumberRefused, format_number, parse_number
 
 MAX_TEXT = 20_000
 
@@ -53,7 +53,19 @@ class LinesField(TextAreaField):
 
 class NumberField(DecimalField):
     """A number as people write it, Dutch or English (45,50 · 1.234,56 · 1,234.56): read the way an
-    answer to a number question is read (consult.responses.answers.parse_number)."""
+    answer to a number question is read (consult.core.numbers.parse_number), in a text field (a
+    browser's number field refuses "1.234,56") that shows it again unrounded, in the reader's notation."""
+
+    widget = TextInput()
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "decimal"})
+        super().__init__(*args, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return format_number(float(self.data), grouped=False) if self.data is not None else ""
 
     def process_formdata(self, valuelist):
         if not valuelist or not str(valuelist[0]).strip():

@@ -352,13 +352,18 @@ def _record_question_change(consultation: Consultation, question: Question | Non
            dedupe_key=f"questions:{consultation.id}:{to_local(utcnow()).date().isoformat()}")
 
 
+class ConditionBroken(ChangeRefused):
+    """The change would leave a condition (of this or another question or theme) that no longer fits;
+    nothing was written. Said at the top of the page, as the condition is often another item's."""
+
+
 def _check_conditions(consultation: Consultation) -> None:
     """Refuse a change to the questions that leaves a condition depending on a later question, a
     question of another kind, or an option or lot that is gone (the one check of conditions)."""
     db.session.flush()
     problems = condition_problems(consultation)
     if problems:
-        raise ChangeRefused(_l("This change does not fit a condition: %(problem)s Change that condition first.",
+        raise ConditionBroken(_l("This change does not fit a condition: %(problem)s Change that condition first.",
                                problem=problems[0]))
 
 
@@ -369,7 +374,7 @@ def _check_not_depended_on(consultation: Consultation, questions: list[Question]
     going = {numbers[q.id] for q in questions} | ({theme.title} if theme is not None else set())
     names = [name for question in questions for name in dependents(consultation, question.id) if name not in going]
     if names:
-        raise ChangeRefused(_l("Other questions are asked depending on the answer to this one (%(which)s). "
+        raise ConditionBroken(_l("Other questions are asked depending on the answer to this one (%(which)s). "
                                "Change their conditions first.", which=", ".join(dict.fromkeys(names))))
 
 

@@ -64,6 +64,7 @@ from consult.consultations.permissions import (
 from consult.consultations.services import (
     ChangedMeanwhile,
     ChangeRefused,
+    ConditionBroken,
     LotRefused,
     PublishBlocked,
     ThemeExists,
@@ -95,7 +96,7 @@ from consult.consultations.services import (
 from consult.consultations.trajectory_services import earlier_questions, pending_requests, round_of, same_as_allowed
 from consult.core.conflicts import keep_on_conflict
 from consult.core.forms import db_int
-from consult.core.htmx import is_htmx, retarget
+from consult.core.htmx import htmx_redirect, is_htmx, retarget
 from consult.core.paging import arg_page
 from consult.core.refused import flash_refused, refuse_on
 from consult.core.time import combine_local, to_local, utcnow
@@ -613,6 +614,9 @@ def theme_edit(slug: str, theme_id: int):
         except TitleTaken as taken:
             db.session.rollback()
             form.title.errors.append(str(taken.message))
+        except ConditionBroken as refused:
+            db.session.rollback()
+            form.form_errors.append(str(refused.message))
         except ChangeRefused as refused:
             refuse_on(form.reason, refused)
         else:
@@ -661,6 +665,9 @@ def question_edit(slug: str, theme_id: int | None = None, question_id: int | Non
         except ChangedMeanwhile as stale:
             keep_on_conflict(form.text, form.version, stale.item)
             conflict = stale.item
+        except ConditionBroken as refused:  # often another question's condition: said above the form
+            db.session.rollback()
+            form.form_errors.append(str(refused.message))
         except ChangeRefused as refused:
             refuse_on(form.reason, refused)
         else:
@@ -768,6 +775,10 @@ def _structure_action(consultation: Consultation, action: str, subject: str, act
     if request.method == "POST" and form.validate_on_submit():
         try:
             act(form.reason.data)
+        except ConditionBroken as refused:  # about a condition, not the reason: said above the questions
+            flash_refused(refused)
+            questions_page = url_for("consultations.questions", slug=consultation.slug)
+            return htmx_redirect(questions_page) if is_htmx() else redirect(questions_page)
         except ChangeRefused as refused:
             refuse_on(form.reason, refused)
         else:

@@ -277,7 +277,8 @@ def offer(response_id: int):
                                        closed=False, problem=str(refused.message), answered=answers_per_lot(response))
             else:
                 db.session.commit()
-                flash(_("Your lots have been saved. The questions follow what you offer."), "ok")
+                flash(_("Your lots have been saved. The questions follow what you offer.") if lots
+                      else _("Saved. The questions follow the size of your organisation."), "ok")
                 if added:
                     flash(ngettext("A question was added for you: %(questions)s", "%(num)d questions were added for you: "
                                    "%(questions)s", len(added), questions="; ".join(q.text for q in added)), "ok")
@@ -337,8 +338,9 @@ def theme(response_id: int, theme_id: int):
                 states[question.id].value = as_typed(question, posted_values(question, request.form))
             db.session.rollback()
             return _render_theme(response, items, index, states, closed=True), 409
+        asked_before = {q.id for q, asked in page_questions(response, item.theme) if asked}
         try:
-            ok = all([_apply_answer(response, q, states[q.id]) for q in on_page if q.kind != QuestionKind.FILE])
+            results = {q.id: _apply_answer(response, q, states[q.id]) for q in on_page if q.kind != QuestionKind.FILE}
             for question in on_page:
                 if question.kind == QuestionKind.FILE:
                     _apply_skip(response, question, states[question.id])
@@ -346,6 +348,16 @@ def theme(response_id: int, theme_id: int):
         except DeadlinePassed:
             db.session.rollback()
             return _render_theme(response, items, index, states, closed=True), 409
+        # A question the page's answers leave unasked is hidden: what cannot be read there is not held
+        # against the page (it is not saved, and it is not sent).
+        db.session.flush()
+        db.session.expire(response, ["answers"])
+        asked_now = {q.id for q, asked in page_questions(response, item.theme) if asked}
+        for question_id, saved in results.items():
+            if not saved and question_id not in asked_now and states[question_id].conflict is None:
+                states[question_id].error, results[question_id] = None, True
+        ok = all(results.values())
+        appeared = [q for q in on_page if q.id in asked_now - asked_before]
         db.session.commit()
         if file_done is not None:
             file_question, file_ok, told = file_done
@@ -365,6 +377,12 @@ def theme(response_id: int, theme_id: int):
             flash(_("Your answers have been saved."), "ok")
             if index is None:  # this theme is no longer asked (an answer here cannot do that; another tab can)
                 return redirect(url_for("responses.overview", response_id=response.id))
+            if appeared and request.form.get("action") == "next":  # answer these here first
+                flash(ngettext("Your answers add a question on this page: %(questions)s",
+                               "Your answers add %(num)d questions on this page: %(questions)s", len(appeared),
+                               questions="; ".join(q.text for q in appeared)), "ok")
+                return redirect(url_for("responses.theme", response_id=response.id, theme_id=theme_id)
+                                + f"#question-{appeared[0].id}")
             if request.form.get("action") == "next":
                 if index + 1 < len(items):
                     return redirect(url_for("responses.theme", response_id=response.id, theme_id=items[index + 1].theme.id))
@@ -739,6 +757,10 @@ def try_out(slug: str):
     asking = Asking(trial)
     themes = [(theme, asking.theme_asked(theme), [(q, asking.asked(q)) for q in theme.questions if q.id in states])
               for theme in consultation.themes]
+    for _theme, theme_asked, questions in themes:  # what the answers hide is not held against them
+        for question, asked in questions:
+            if not (theme_asked and asked):
+                states[question.id].error = None
     page = render_template("responses/try_out.html", consultation=consultation, form=form, themes=themes,
                            states=states, numbers=question_numbers(consultation),
                            asked_count=sum(1 for _t, theme_asked, qs in themes if theme_asked for _q, a in qs if a))
