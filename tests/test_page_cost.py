@@ -51,7 +51,8 @@ MAX_STATEMENTS = 15
 # consultations (one statement) and the earlier rounds' questions (one) for the rounds block and the
 # quotes of earlier answers; a question's analysis page reads those and one page of the earlier
 # rounds' answers (counted, read, their quotes, whether the person may read that round's
-# confidential answers, which parts of the strategy they informed).
+# confidential answers, which parts of the strategy they informed). Where the consultation has lots, the
+# page's filter lists them (one statement).
 # The report's section on dialogue sessions reads the sessions, their minutes points, the comments on
 # them, who agreed to be named and the key quotes (one statement each; the written input only when a
 # quote or a link names some).
@@ -60,7 +61,7 @@ MAX_STATEMENTS = 15
 # statements above (24) and those three, reads again what the request loaded before the stamp (the
 # consultation with its themes and questions, municipalities and report texts: six), and stores the
 # model inside a savepoint (three more).
-BUDGET = {"report, built anew": 36, "analysis per question": 20, "autosave": 5}
+BUDGET = {"report, built anew": 36, "analysis per question": 21, "autosave": 5}
 BUDGETED = {"home page of a provider", "home page of the team", "consultation page", "consultation list",
             "response overview", "response theme page", "thread page", "discussion list", "questions and answers",
             "team response list", "team response view", "analysis overview", "analysis per question",

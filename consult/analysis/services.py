@@ -38,7 +38,7 @@ from consult.disclosure.statistics import (
 )
 from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
-from consult.responses.models import Publication, Response, ResponseStatus, SubmittedAnswer
+from consult.responses.models import Publication, Response, ResponseStatus, SubmittedAnswer, SubmittedOffer
 
 STAKEHOLDERS = ("provider", "council", "other")
 STAKEHOLDER_LABELS = {"provider": _l("Care providers"), "council": _l("Advisory councils"),
@@ -229,10 +229,26 @@ class Filters:
     stakeholder: str = ""
     tag_id: int | None = None
     text: str = ""
+    lot_id: int | None = None
+    municipality_id: int | None = None
+
+    def where_offered(self, query):
+        """Narrow a query of :func:`current_answers` to the care providers that offered the lot (and
+        the municipality) when they submitted; the statistics use this part of the filters too."""
+        if not (self.lot_id or self.municipality_id):
+            return query
+        offered = select(SubmittedOffer.id).where(SubmittedOffer.response_id == SubmittedAnswer.response_id,
+                                                  SubmittedOffer.current.is_(True))
+        if self.lot_id:
+            offered = offered.where(SubmittedOffer.lot_id == self.lot_id)
+        if self.municipality_id:
+            offered = offered.where(SubmittedOffer.municipality_id == self.municipality_id)
+        return query.where(offered.exists())
 
     def where(self, query):
         """Narrow a query of :func:`current_answers` in SQL: kind of organisation, tag (on the
-        whole answer or an excerpt), and text (case-insensitive, as typed)."""
+        whole answer or an excerpt), text (case-insensitive, as typed), lot and municipality."""
+        query = self.where_offered(query)
         if self.stakeholder in STAKEHOLDERS:
             query = query.where(_stakeholder_is(self.stakeholder))
         if self.tag_id:
@@ -326,17 +342,18 @@ class ValueGroup:
     count: int = 1
 
 
-def value_groups(consultation: Consultation, question: Question) -> list[ValueGroup]:
+def value_groups(consultation: Consultation, question: Question, offered: Filters | None = None) -> list[ValueGroup]:
     """The submitted answers to a question grouped in SQL by what statistics need: the rows
-    returned grow with the number of different answers, not with the number of organisations."""
-    return value_groups_by_question(consultation, {question.id}).get(question.id, [])
+    returned grow with the number of different answers, not with the number of organisations.
+    ``offered``: only those of care providers that offered its lot and municipality."""
+    return value_groups_by_question(consultation, {question.id}, offered).get(question.id, [])
 
 
 AGGREGATED_KINDS = ("single", "multiple", "scale", "number")
 
 
-def value_groups_by_question(consultation: Consultation,
-                             question_ids: set[int] | None = None) -> dict[int, list[ValueGroup]]:
+def value_groups_by_question(consultation: Consultation, question_ids: set[int] | None = None,
+                             offered: Filters | None = None) -> dict[int, list[ValueGroup]]:
     """question id -> its answers' value groups (see :func:`value_groups`), for the questions whose
     answers are counted (choices, scales, numbers), in one statement."""
     columns = (SubmittedAnswer.question_id, Organisation.kind, Response.publication, SubmittedAnswer.publication,
@@ -345,6 +362,8 @@ def value_groups_by_question(consultation: Consultation,
     query = current_answers(consultation).where(SubmittedAnswer.kind.in_(AGGREGATED_KINDS))
     if question_ids is not None:
         query = query.where(SubmittedAnswer.question_id.in_(question_ids))
+    if offered is not None:
+        query = offered.where_offered(query)
     result: dict[int, list[ValueGroup]] = defaultdict(list)
     for question_id, kind, current, submitted, confidential, row_kind, text, number, choices, count in \
             db.session.execute(query.with_only_columns(*columns, func.count()).group_by(*columns)):

@@ -182,11 +182,12 @@ def _question_page(consultation, theme, question_obj, number, *, refused=None, s
     found = answer_page(consultation, question_id, filters, arg_page(), PAGE_SIZE,
                         tags={tag.id: tag for tag in tags})
     stats = public = None
+    # The figures follow the lot and municipality filter (the disclosure rules then hold within it).
     if question_obj.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.SCALE):
-        groups = value_groups(consultation, question_obj)
+        groups = value_groups(consultation, question_obj, filters)
         stats, public = distribution(question_obj, groups), public_distribution_figures(question_obj, groups)
     elif question_obj.kind == QuestionKind.NUMBER:
-        groups = value_groups(consultation, question_obj)
+        groups = value_groups(consultation, question_obj, filters)
         stats = number_summary(groups)
         public = public_numbers_text(public_number_figures(question_obj, groups), question_obj.unit)
     confidential_keys = [i.key for i in found.items if i.confidential]
@@ -220,7 +221,7 @@ def _question_page(consultation, theme, question_obj, number, *, refused=None, s
 
 def _filters() -> Filters:
     return Filters(stakeholder=request.args.get("type", ""), tag_id=arg_int("tag"),
-                   text=request.args.get("q", ""))
+                   text=request.args.get("q", ""), lot_id=arg_int("lot"), municipality_id=arg_int("municipality"))
 
 
 class _Invalid(AnalysisRefused):

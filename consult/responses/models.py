@@ -178,6 +178,23 @@ class Submission(db.Model):
         return json.loads(self.canonical)
 
 
+class SubmittedOffer(db.Model):
+    """One lot in one municipality that a care provider offered when it submitted, as a row beside
+    the answer rows (the canonical copy names them): the analysis filters submitted answers by lot and
+    municipality with these. ``current`` marks the rows of each response's latest revision. No
+    foreign key to the lot: a submission keeps what it said, also of a lot removed later."""
+
+    __tablename__ = "submitted_offers"
+    __table_args__ = (Index("ix_submitted_offers_lot_current", "lot_id", "current", "response_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"), index=True)
+    lot_id: Mapped[int]
+    municipality_id: Mapped[int]
+    current: Mapped[bool] = mapped_column(default=True)
+
+
 class SubmittedAnswer(db.Model):
     """One answer of a submission as a row, written in the same transaction as the submission's
     frozen canonical copy and holding exactly what that copy says about the answer.

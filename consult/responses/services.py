@@ -39,6 +39,7 @@ from consult.responses.models import (
     ResponseStatus,
     Submission,
     SubmittedAnswer,
+    SubmittedOffer,
 )
 
 
@@ -590,6 +591,12 @@ def _write_answer_rows(response: Response, submission: Submission, content: dict
     db.session.execute(update(SubmittedAnswer).where(SubmittedAnswer.response_id == response.id,
                                                      SubmittedAnswer.current.is_(True))
                        .values(current=False).execution_options(synchronize_session=False))
+    db.session.execute(update(SubmittedOffer).where(SubmittedOffer.response_id == response.id,
+                                                    SubmittedOffer.current.is_(True))
+                       .values(current=False).execution_options(synchronize_session=False))
+    db.session.add_all([SubmittedOffer(submission_id=submission.id, response_id=response.id, lot_id=lot_id,
+                                       municipality_id=municipality_id, current=True)
+                        for lot_id, municipality_id in sorted(offered_pairs(response))])
     db.session.add_all([
         SubmittedAnswer(submission_id=submission.id, response_id=response.id,
                         consultation_id=response.consultation_id, organisation_id=response.organisation_id,
