@@ -466,8 +466,10 @@ def test_purge_empties_deleted_posts_after_the_period_once(world, app):
     assert again.output.strip() == "Emptied the text of 0 deleted post(s)."
     events = db.session.scalars(select(AuditEvent.detail).where(AuditEvent.action == "deleted_posts_purged")).all()
     assert [e["count"] for e in events] == [1]
-    # The retention run purges too, counting from the day it is given.
-    later = runner.invoke(args=["retention", "--today", (utcnow() + timedelta(days=2)).date().isoformat()])
+    # The retention run purges too, counting from the start of the day it is given (local time: three
+    # days on, so that the post deleted 29 days ago is due at any hour of the test, also late in the
+    # evening when the UTC date is a day behind Amsterdam's).
+    later = runner.invoke(args=["retention", "--today", (utcnow() + timedelta(days=3)).date().isoformat()])
     assert later.output.strip().splitlines() == ["Nothing to anonymise.", "Emptied the text of 1 deleted post(s)."]
     db.session.expire_all()
     assert db.session.get(Post, recent.id).body == ""

@@ -93,3 +93,25 @@ def test_migration_fills_in_the_offers_of_earlier_submissions(migration_app):  #
         after = conn.execute(text("SELECT submission_id, response_id, lot_id, municipality_id, \"current\" "
                                   "FROM submitted_offers ORDER BY submission_id, lot_id, municipality_id")).all()
     assert after == before
+
+
+def test_the_overview_counts_per_lot_and_municipality(world):
+    for key, lots in (("a", {"home": ["leiden"]}), ("b", {"day": ["oegstgeest"]})):
+        _started, response = start(world, key)
+        offer(world, key, response, **lots)
+        autosave(world, key, response, "Wat werkt?", f"Antwoord van {key}")
+        assert submit(world, key, response).status_code == 302
+    _started, council = start(world, "council")
+    autosave(world, "council", council, "Wat werkt?", "De raad")
+    submit(world, "council", council)
+    editor = world["clients"]["editor"]
+    everyone = text_of(editor.get("/consultations/wmo/analysis"))
+    assert "Per perceel en gemeente Perceel Alle" in everyone
+    assert "Ingediende reacties per soort organisatie Zorgaanbieders Adviesraden Andere organisaties Totaal 2 1 0 3" in everyone
+    day = world["lots"]["day"]
+    page = editor.get(f"/consultations/wmo/analysis?lot={day.id}")
+    filtered = text_of(page)
+    assert "Gefilterd: alleen de zorgaanbieders die dit aanboden toen zij indienden: Perceel Dagbesteding." in filtered
+    assert "Ingediende reacties per soort organisatie Zorgaanbieders Adviesraden Andere organisaties Totaal 1 0 0 1" in filtered
+    question = world["q"]["Wat werkt?"]
+    assert f'/consultations/wmo/analysis/questions/{question.id}?lot={day.id}"' in page.get_data(as_text=True)

@@ -65,13 +65,16 @@ def test_a_ranking_reads_back_as_it_was_given(order):
 
 def test_a_matrix_takes_a_point_per_row_and_leaves_rows_open():
     q = question(QuestionKind.MATRIX, ROWS)
-    assert parse_answer(q, ["4", ""]) == {"Bereikbaarheid": 4}
+    assert parse_answer(q, ["4", ""]) == [["Bereikbaarheid", 4]]
     assert parse_answer(q, ["", ""]) is None
     with pytest.raises(AnswerError) as wrong:
         parse_answer(q, ["4", "6"])
     assert str(wrong.value.message) == "Kies een waarde van 1 tot 5 voor “Wachttijd”."
-    assert form_value(q, {"Wachttijd": 2}) == ["", "2"]
-    assert display_value(q, {"Bereikbaarheid": 4, "Wachttijd": 2}) == "Bereikbaarheid: 4; Wachttijd: 2"
+    assert form_value(q, [["Wachttijd", 2]]) == ["", "2"]
+    assert display_value(q, [["Bereikbaarheid", 4], ["Wachttijd", 2]]) == "Bereikbaarheid: 4; Wachttijd: 2"
+    # Rows the question no longer has are left out; a value of another kind reads as no answer.
+    assert display_value(q, [["Vervoer", 3], ["Wachttijd", 2]]) == "Wachttijd: 2"
+    assert form_value(q, ["Bereikbaarheid", "Wachttijd"]) == ["", ""] and display_value(q, "tekst") == ""
 
 
 def test_a_price_table_reads_prices_and_volumes_and_adds_them_up(app):
@@ -79,8 +82,8 @@ def test_a_price_table_reads_prices_and_volumes_and_adds_them_up(app):
     assert q.rows == [("Individuele begeleiding", "uur"), ("Dagbesteding", "dagdeel")]
     with app.test_request_context():
         value = parse_answer(q, ["62,50", "1.200", "", ""])
-        assert value == {"Individuele begeleiding": {"price": 62.5, "volume": 1200.0}}
-        assert price_total({"A": {"price": 62.5, "volume": 1200}, "B": {"price": 0.1, "volume": 3}}) == 75000.3
+        assert value == [{"product": "Individuele begeleiding", "unit": "uur", "price": 62.5, "volume": 1200.0}]
+        assert price_total([{"price": 62.5, "volume": 1200}, {"price": 0.1, "volume": 3}]) == 75000.3
         with pytest.raises(AnswerError) as half:
             parse_answer(q, ["62,50", "", "", ""])
         assert str(half.value.message) == "Geef zowel de prijs als het volume voor “Individuele begeleiding”, of geen van beide."
@@ -90,18 +93,20 @@ def test_a_price_table_reads_prices_and_volumes_and_adds_them_up(app):
         with pytest.raises(AnswerError):
             parse_answer(q, ["veel", "3", "", ""])
         assert form_value(q, value) == ["62,50", "1200", "", ""]
-        assert display_value(q, value) == ("Individuele begeleiding: 62,50 per uur × 1.200 = 75.000; "
-                                           "totaal 75.000")
+        assert display_value(q, value) == ("Individuele begeleiding: € 62,50 per uur × 1.200 = € 75.000; "
+                                           "totaal € 75.000")
 
 
 def test_a_copied_answer_must_fit_the_question_as_it_is_now():
     assert fits(question(QuestionKind.RANKING, RANK), ["Prijs", "Nabijheid", "Kwaliteit"])
     assert not fits(question(QuestionKind.RANKING, RANK), ["Prijs", "Kwaliteit"])
-    assert fits(question(QuestionKind.MATRIX, ROWS), {"Wachttijd": 3})
-    assert not fits(question(QuestionKind.MATRIX, ROWS), {"Wachttijd": 7})
-    assert not fits(question(QuestionKind.MATRIX, ROWS), {"Vervoer": 3})
-    assert fits(question(QuestionKind.PRICE_TABLE, PRODUCTS), {"Dagbesteding": {"price": 1, "volume": 2}})
-    assert not fits(question(QuestionKind.PRICE_TABLE, PRODUCTS), {"Vervoer": {"price": 1, "volume": 2}})
+    assert fits(question(QuestionKind.MATRIX, ROWS), [["Wachttijd", 3]])
+    assert not fits(question(QuestionKind.MATRIX, ROWS), [["Wachttijd", 7]])
+    assert not fits(question(QuestionKind.MATRIX, ROWS), [["Vervoer", 3]])
+    row = {"product": "Dagbesteding", "unit": "dagdeel", "price": 1, "volume": 2}
+    assert fits(question(QuestionKind.PRICE_TABLE, PRODUCTS), [row])
+    assert not fits(question(QuestionKind.PRICE_TABLE, PRODUCTS), [{**row, "product": "Vervoer"}])
+    assert not fits(question(QuestionKind.PRICE_TABLE, PRODUCTS), [{**row, "unit": "uur"}])  # its unit changed
 
 
 # --- in the application -----------------------------------------------------------------------
@@ -158,7 +163,7 @@ def test_the_theme_page_offers_accessible_fields_for_each_kind(world):
     assert f'<label class="utrecht-form-label" for="q-{points.id}-0-1">1 – slecht</label>' in html
     assert f'<label class="utrecht-form-label" for="q-{points.id}-1-5">5 – goed</label>' in html
     assert f'<label class="utrecht-form-label" for="q-{table.id}-0-price">Prijs per uur (€)</label>' in html
-    assert f'<label class="utrecht-form-label" for="q-{table.id}-1-volume">Volume (aantal dagdeel)</label>' in html
+    assert f'<label class="utrecht-form-label" for="q-{table.id}-1-volume">Volume (in dagdeel)</label>' in html
 
 
 def test_answers_are_saved_reviewed_submitted_and_exported(world):
@@ -175,33 +180,34 @@ def test_answers_are_saved_reviewed_submitted_and_exported(world):
     response = world["response"]
     db.session.expire_all()
     assert response.answer_for(rank.id).value == ["Nabijheid", "Kwaliteit", "Prijs"]
-    assert response.answer_for(points.id).value == {"Bereikbaarheid": 4}
-    assert response.answer_for(table.id).value == {"Individuele begeleiding": {"price": 62.5, "volume": 1200.0}}
+    assert response.answer_for(points.id).value == [["Bereikbaarheid", 4]]
+    assert response.answer_for(table.id).value == [
+        {"product": "Individuele begeleiding", "unit": "uur", "price": 62.5, "volume": 1200.0}]
     page = text_of(world["clients"]["a"].get(f"/responses/{response.id}/themes/{world['theme'].id}"))
     assert "Bedrag: € 75.000,00" in page and "Totaal: € 75.000,00" in page
     review = text_of(world["clients"]["a"].get(f"/responses/{response.id}/review"))
     assert "1. Nabijheid; 2. Kwaliteit; 3. Prijs" in review
     assert "Bereikbaarheid: 4" in review
-    assert "Individuele begeleiding: 62,50 per uur × 1.200 = 75.000; totaal 75.000" in review
+    assert "Individuele begeleiding: € 62,50 per uur × 1.200 = € 75.000; totaal € 75.000" in review
     sent = post_form(world["clients"]["a"], f"/responses/{response.id}/review", {"publication": "named", "confirm": "y"})
     assert sent.status_code == 302
     content = json.loads(db.session.scalar(select(Submission.canonical)))
     assert [(a["kind"], a["value"]) for a in content["answers"]] == [
-        ("ranking", ["Nabijheid", "Kwaliteit", "Prijs"]), ("matrix", {"Bereikbaarheid": 4}),
-        ("price_table", {"Individuele begeleiding": {"price": 62.5, "volume": 1200.0}})]
-    assert content["answers"][2]["units"] == {"Individuele begeleiding": "uur", "Dagbesteding": "dagdeel"}
+        ("ranking", ["Nabijheid", "Kwaliteit", "Prijs"]), ("matrix", [["Bereikbaarheid", 4]]),
+        ("price_table", [{"product": "Individuele begeleiding", "unit": "uur", "price": 62.5, "volume": 1200.0}])]
     rows = {row.kind: row for row in db.session.scalars(select(SubmittedAnswer))}
-    assert rows["price_table"].value == {"Individuele begeleiding": {"price": 62.5, "volume": 1200.0}}
-    assert rows["price_table"].text == "Individuele begeleiding: 62,50 per uur × 1200 = 75000; totaal 75000"
+    assert rows["price_table"].value == content["answers"][2]["value"]
+    assert rows["price_table"].as_canonical() == content["answers"][2]  # the row holds what the copy says
+    assert rows["price_table"].text == "Individuele begeleiding: € 62,50 per uur × 1200 = € 75000; totaal € 75000"
     assert rows["ranking"].value == ["Nabijheid", "Kwaliteit", "Prijs"]
     export = world["clients"]["editor"].get("/consultations/wmo/answers.internal.csv", buffered=True)
     lines = list(csv.reader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     assert lines[1][5] == "Antwoord"
     answers = [line[5] for line in lines[2:]]
     assert answers == ["1. Nabijheid; 2. Kwaliteit; 3. Prijs", "Bereikbaarheid: 4",
-                       "Individuele begeleiding: 62,50 per uur × 1200 = 75000; totaal 75000"]
+                       "Individuele begeleiding: € 62,50 per uur × 1200 = € 75000; totaal € 75000"]
     team = text_of(world["clients"]["editor"].get(f"/consultations/wmo/responses/{response.id}"))
-    assert "Individuele begeleiding: 62,50 per uur × 1.200 = 75.000; totaal 75.000" in team  # in the reader's notation
+    assert "Individuele begeleiding: € 62,50 per uur × 1.200 = € 75.000; totaal € 75.000" in team  # reader's notation
 
 
 def test_the_editor_sets_up_each_kind_and_refuses_too_few_or_repeated_rows(world):
@@ -218,3 +224,32 @@ def test_the_editor_sets_up_each_kind_and_refuses_too_few_or_repeated_rows(world
     assert added.kind == QuestionKind.PRICE_TABLE and added.rows == [("Begeleiding", "uur"), ("Vervoer", "rit")]
     listing = text_of(editor.get("/consultations/wmo/manage/questions"))
     assert "Prijstabel (prijs per eenheid en volume per product)" in listing
+
+
+def test_a_question_whose_kind_or_rows_change_keeps_its_pages_working(world):
+    """A matrix answered, then made a price table with the same rows; a price table answered, then a
+    product renamed: the pages still show, and what no longer fits is neither shown nor sent."""
+    rank, points, table = world["q"]
+    save_page(world, ranking=("1", "2", "3"), matrix=("4", "2"), prices=("62,50", "1200", "40", "10"))
+    points.kind = QuestionKind.PRICE_TABLE
+    table.options = ["Begeleiding | uur", "Dagbesteding | dagdeel"]
+    db.session.commit()
+    response = world["response"]
+    client = world["clients"]["a"]
+    assert client.get(f"/responses/{response.id}/themes/{world['theme'].id}").status_code == 200
+    review = client.get(f"/responses/{response.id}/review")
+    assert review.status_code == 200
+    assert "Dagbesteding: € 40 per dagdeel × 10 = € 400; totaal € 400" in text_of(review)
+    assert "Individuele begeleiding" not in text_of(review)
+    sent = post_form(client, f"/responses/{response.id}/review", {"publication": "named", "confirm": "y"})
+    assert sent.status_code == 302
+    content = json.loads(db.session.scalar(select(Submission.canonical)))
+    assert [(a["question"], a["value"]) for a in content["answers"]] == [
+        ("Wat weegt het zwaarst?", ["Kwaliteit", "Prijs", "Nabijheid"]),
+        ("Uw prijzen", [{"product": "Dagbesteding", "unit": "dagdeel", "price": 40.0, "volume": 10.0}])]
+
+
+def test_a_ranking_place_of_thousands_of_digits_is_refused_not_a_500(world):
+    page = save_page(world, ranking=("1", "2", "9" * 5000))
+    assert page.status_code == 200
+    assert "Geef elke plaats van 1 tot 3 aan één optie." in text_of(page)

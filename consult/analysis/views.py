@@ -149,11 +149,14 @@ def _question(consultation: Consultation, question_id: int):
 @login_required
 def overview(slug: str):
     consultation = _load(slug)
-    per_question, per_theme = tag_tallies(consultation)
+    # By lot and municipality: the figures of the care providers that offered it when they submitted.
+    offered = Filters(lot_id=arg_int("lot"), municipality_id=arg_int("municipality"))
+    per_question, per_theme = tag_tallies(consultation, offered=offered)
     # Only the few tags each row shows (a consultation may have hundreds; the tags page lists them all).
     shown = {tag_id for tally in (*per_question.values(), *per_theme.values()) for tag_id, _count in tally.shown}
     return render_template("analysis/overview.html", consultation=consultation,
-                           rates=response_rates(consultation), answered=answer_counts(consultation),
+                           rates=response_rates(consultation, offered), answered=answer_counts(consultation, offered),
+                           filters=offered,
                            per_question=per_question, per_theme=per_theme, tags={t.id: t for t in db.session.scalars(
                                select(Tag).where(Tag.id.in_(shown)))} if shown else {},
                            syntheses=syntheses_by_scope(consultation), labels=STAKEHOLDER_LABELS,

@@ -264,7 +264,7 @@ class QuestionForm(ConditionFields):
             if len(set(names)) < len(names):
                 raise ValidationError(_l("Name each option, row or product once."))
             if any(len(option) > 200 for option in options):
-                raise ValidationError(_l("Keep each option, row or product under 200 characters."))
+                raise ValidationError(_l("Keep each option, row or product to at most 200 characters."))
 
     def validate_required_reason(self, field):
         if self.required.data and not field.data:

@@ -66,34 +66,37 @@ def _ranking(question: Question, values: list[str]) -> list[str] | None:
     count = len(question.options)
     if len(chosen) < count:
         raise AnswerError(_l("Give every option a place, from 1 to %(n)d (or none at all).", n=count))
-    places = [int(value) if value.isascii() and value.isdigit() else 0 for value, _option in chosen]
+    places = [int(value) if value.isascii() and value.isdigit() and len(value) <= 4 else 0 for value, _option in chosen]
     if sorted(places) != list(range(1, count + 1)):
         raise AnswerError(_l("Give each place from 1 to %(n)d to one option only.", n=count))
     return [option for _place, option in sorted(zip(places, [option for _v, option in chosen], strict=True))]
 
 
-def _matrix(question: Question, values: list[str]) -> dict[str, int] | None:
-    answer = {}
+def _matrix(question: Question, values: list[str]) -> list[list] | None:
+    """The points per row, in the question's order: [[row, point], ...] (rows left open are left out)."""
+    answer = []
     for value, row in zip(values, question.options, strict=False):
         if value.strip():
             if value.strip() not in {"1", "2", "3", "4", "5"}:
                 raise AnswerError(_l("Choose a value from 1 to 5 for “%(row)s”.", row=row))
-            answer[row] = int(value)
+            answer.append([row, int(value)])
     return answer or None
 
 
-def _price_table(question: Question, values: list[str]) -> dict[str, dict[str, float]] | None:
-    answer = {}
-    for n, (product, _unit) in enumerate(question.rows):
+def _price_table(question: Question, values: list[str]) -> list[dict[str, Any]] | None:
+    """Per product offered, in the question's order, its unit, price per unit and volume: each row
+    says what it is about, so a receipt reads the same whatever the question says later."""
+    answer = []
+    for n, (product, unit) in enumerate(question.rows):
         price, volume = (values[2 * n] if 2 * n < len(values) else ""), (values[2 * n + 1] if 2 * n + 1 < len(values) else "")
         if not price.strip() and not volume.strip():
             continue
         if not price.strip() or not volume.strip():
             raise AnswerError(_l("Give both the price and the volume for “%(product)s”, or neither.", product=product))
-        figures = {"price": parse_number(price), "volume": parse_number(volume)}
-        if figures["price"] < 0 or figures["volume"] < 0:
+        row = {"product": product, "unit": unit, "price": parse_number(price), "volume": parse_number(volume)}
+        if row["price"] < 0 or row["volume"] < 0:
             raise AnswerError(_l("Prices and volumes cannot be negative (“%(product)s”).", product=product))
-        answer[product] = figures
+        answer.append(row)
     return answer or None
 
 
@@ -113,9 +116,9 @@ def price_lines(question: Question, values: list[str]) -> tuple[list[tuple[str, 
     return lines, (round(sum(amounts), 2) if amounts else None)
 
 
-def price_total(value: dict[str, dict[str, float]] | None) -> float:
+def price_total(value: list[dict[str, Any]] | None) -> float:
     """The sum of price × volume over a price table's rows."""
-    return round(sum(row["price"] * row["volume"] for row in (value or {}).values()), 2)
+    return round(sum(row["price"] * row["volume"] for row in value or []), 2)
 
 
 def parse_answer(question: Question, values: list[str]) -> Any:
@@ -165,6 +168,40 @@ def parse_answer(question: Question, values: list[str]) -> Any:
     return None  # file questions keep their files as attachments
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def current_value(question: Question, value: Any) -> Any:
+    """A stored value as the question is now: None when it no longer has the shape of the question's
+    kind (its kind changed after the answer), and for a matrix or price table only the rows the question
+    still has. What the form, the review page and a submission use, so a changed question never breaks
+    a page nor sends an answer to a question no longer asked."""
+    if value in (None, "", []):
+        return None
+    kind = question.kind
+    if kind == QuestionKind.MULTIPLE:
+        return value if isinstance(value, list) and all(isinstance(v, str) for v in value) else None
+    if kind in (QuestionKind.NUMBER, QuestionKind.SCALE):
+        return value if _is_number(value) else None
+    if kind == QuestionKind.RANKING:
+        return value if isinstance(value, list) and sorted(map(str, value)) == sorted(question.options) else None
+    if kind == QuestionKind.MATRIX:
+        if not isinstance(value, list):
+            return None
+        rows = [pair for pair in value if isinstance(pair, list) and len(pair) == 2 and pair[0] in question.options
+                and pair[1] in (1, 2, 3, 4, 5)]
+        return rows or None
+    if kind == QuestionKind.PRICE_TABLE:
+        if not isinstance(value, list):
+            return None
+        products = {product for product, _unit in question.rows}
+        rows = [row for row in value if isinstance(row, dict) and row.get("product") in products
+                and _is_number(row.get("price")) and _is_number(row.get("volume"))]
+        return rows or None
+    return value if isinstance(value, str) else None
+
+
 def fits(question: Question, value: Any) -> bool:
     """Whether a stored value (copied from an earlier round, say) is a valid answer to the question as
     it is now: its options, rows and limits may differ."""
@@ -176,15 +213,14 @@ def fits(question: Question, value: Any) -> bool:
     if kind == QuestionKind.MULTIPLE:
         return isinstance(value, list) and all(choice in question.options for choice in value)
     if kind == QuestionKind.NUMBER:
-        return ((question.min_value is None or value >= question.min_value)
-                and (question.max_value is None or value <= question.max_value))
-    if kind == QuestionKind.RANKING:
-        return isinstance(value, list) and sorted(value) == sorted(question.options)
-    if kind == QuestionKind.MATRIX:
-        return isinstance(value, dict) and set(value) <= set(question.options) \
-            and all(point in (1, 2, 3, 4, 5) for point in value.values())
-    if kind == QuestionKind.PRICE_TABLE:
-        return isinstance(value, dict) and set(value) <= {product for product, _unit in question.rows}
+        return _is_number(value) and ((question.min_value is None or value >= question.min_value)
+                                      and (question.max_value is None or value <= question.max_value))
+    if kind.composite:
+        current = current_value(question, value)
+        if kind == QuestionKind.PRICE_TABLE and current is not None:  # the units must not have changed
+            units = dict(question.rows)
+            return current == value and all(row.get("unit") == units[row["product"]] for row in current)
+        return current is not None and current == value
     return True
 
 
@@ -192,13 +228,16 @@ def form_value(question: Question, value: Any) -> str | list[str]:
     """The stored value as the form shows it again (a ranking, matrix or price table: one text per
     field, in the order of :func:`posted_values`)."""
     kind = question.kind
+    value = current_value(question, value)
     if kind == QuestionKind.RANKING:
-        order = value if isinstance(value, list) else []
+        order = value or []
         return [str(order.index(option) + 1) if option in order else "" for option in question.options]
     if kind == QuestionKind.MATRIX:
-        return [str((value or {}).get(row, "")) for row in question.options]
+        points = dict(value or [])
+        return [str(points.get(row, "")) for row in question.options]
     if kind == QuestionKind.PRICE_TABLE:
-        return [format_number((value or {}).get(product, {}).get(part), grouped=False)
+        figures = {row["product"]: row for row in value or []}
+        return [format_number(figures.get(product, {}).get(part), grouped=False)
                 for product, _unit in question.rows for part in ("price", "volume")]
     if value is None:
         return [] if question.kind == QuestionKind.MULTIPLE else ""
@@ -211,6 +250,7 @@ def form_value(question: Question, value: Any) -> str | list[str]:
 
 def display_value(question: Question, value: Any) -> str:
     """The stored value as one line of text for review pages and receipts."""
+    value = current_value(question, value)
     if value in (None, "", []):
         return ""
     if question.kind == QuestionKind.MULTIPLE:
@@ -218,21 +258,20 @@ def display_value(question: Question, value: Any) -> str:
     if question.kind == QuestionKind.NUMBER:
         return f"{format_number(value)} {question.unit}".strip()
     if question.kind.composite:
-        return composite_text(question.kind.value, value, dict(question.rows))
+        return composite_text(question.kind.value, value)
     return str(value)
 
 
-def composite_text(kind: str, value: Any, units: dict[str, str] | None = None, number=format_number) -> str:
+def composite_text(kind: str, value: Any, number=format_number) -> str:
     """A ranking, matrix or price table answer as one line: "1. A; 2. B", "A: 4; B: 2",
-    "A: 45,50 per uur × 100 = 4.550; total 4.550". ``number`` formats the figures (the reader's
+    "A: € 45,50 per uur × 100 = € 4.550; total € 4.550". ``number`` formats the figures (the reader's
     language, or one fixed text for what is stored and searched)."""
     if kind == "ranking":
         return "; ".join(f"{n}. {option}" for n, option in enumerate(value, 1))
     if kind == "matrix":
-        return "; ".join(f"{row}: {point}" for row, point in value.items())
-    units = units or {}
-    rows = [str(_l("%(product)s: %(price)s per %(unit)s × %(volume)s = %(amount)s", product=product,
-                   price=number(figures["price"]), unit=units.get(product) or "…", volume=number(figures["volume"]),
-                   amount=number(round(figures["price"] * figures["volume"], 2))))
-            for product, figures in value.items()]
-    return "; ".join(rows + [str(_l("total %(amount)s", amount=number(price_total(value))))])
+        return "; ".join(f"{row}: {point}" for row, point in value)
+    rows = [str(_l("%(product)s: € %(price)s per %(unit)s × %(volume)s = € %(amount)s", product=row["product"],
+                   price=number(row["price"]), unit=row.get("unit") or "…", volume=number(row["volume"]),
+                   amount=number(round(row["price"] * row["volume"], 2))))
+            for row in value]
+    return "; ".join(rows + [str(_l("total € %(amount)s", amount=number(price_total(value))))])

@@ -22,9 +22,9 @@ def snapshot_value(answer: dict[str, Any], shown: bool = False) -> str:
         return "; ".join(value)
     if answer["kind"] in ("ranking", "matrix", "price_table"):
         if shown:
-            return composite_text(answer["kind"], value, answer.get("units"))
+            return composite_text(answer["kind"], value)
         with force_locale("nl"):  # the stored text is the same whoever submitted it
-            return composite_text(answer["kind"], value, answer.get("units"), number=canonical_number)
+            return composite_text(answer["kind"], value, number=canonical_number)
     if answer["kind"] == "number":
         number = format_number(value) if shown else canonical_number(value)
         return f"{number} {answer.get('unit') or ''}".strip()

@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.conditions import SIZE_BANDS, Respondent, consultation_uses_size, holds
-from consult.consultations.models import Audience, Consultation, Lot, OfferedLot, Question, QuestionKind, Theme
+from consult.consultations.models import Audience, Consultation, Lot, OfferedLot, Question, Theme
 from consult.core.db import insert_unless_exists, update_if_version
 from consult.core.receipts import RECEIPT_CODE_LENGTH, format_receipt_code, normalise_receipt_code
 from consult.core.refused import Refused
@@ -29,6 +29,7 @@ from consult.extensions import db
 from consult.notify.models import Kind
 from consult.notify.services import absolute_url, notify, organisation_users, url_path
 from consult.orgs.models import Organisation, OrgKind
+from consult.responses.answers import current_value
 from consult.responses.display import snapshot_value
 from consult.responses.models import (
     JSON_KINDS,
@@ -466,21 +467,22 @@ def canonical_content(response: Response) -> dict[str, Any]:
             answer = response.answer_for(question.id)
             if answer is None or answer.is_empty:
                 continue
+            value = current_value(question, answer.value)
+            if value is None and not answer.current_attachments:
+                continue  # an answer to the question as it was (its kind or rows changed since): not sent
             answers.append({
                 "question_id": question.id,
                 "theme": theme.title,
                 "question": question.text,
                 "kind": question.kind.value,
                 "unit": question.unit,
-                "value": answer.value,
+                "value": value,
                 "confidential": answer.confidential,
                 "attachments": [{"id": a.id, "name": a.original_name, "sha256": a.sha256, "size": a.size}
                                 for a in answer.current_attachments],
             })
             if (scope := question_scope(question)) is not None:
                 answers[-1]["scope"] = scope
-            if question.kind == QuestionKind.PRICE_TABLE:  # each product's unit, as the question had it
-                answers[-1]["units"] = dict(question.rows)
     content = {
         "consultation": {"id": response.consultation.id, "slug": response.consultation.slug},
         "organisation": {"id": response.organisation.id, "name": response.organisation.name,

@@ -36,25 +36,36 @@ def upgrade():
     op.create_index("ix_submitted_offers_lot_current", "submitted_offers", ["lot_id", "current", "response_id"],
                     unique=False)
     # Earlier submissions: the lots and municipalities their canonical copy names, by name within the
-    # consultation (a lot or municipality no longer there is left out).
+    # consultation's lots and each lot's own municipalities (a lot renamed since, or a municipality no
+    # longer in it, is taken from what the response offers now, for its latest submission only).
     conn = op.get_bind()
-    lots = {}
-    for lot_id, consultation_id, name in conn.execute(sa.text("SELECT id, consultation_id, name FROM lots")):
-        lots[(consultation_id, name)] = lot_id
-    municipalities = {name: org_id for org_id, name in conn.execute(
-        sa.text("SELECT id, name FROM organisations WHERE kind = 'municipality'"))}
+    lots = {(consultation_id, name): lot_id for lot_id, consultation_id, name in conn.execute(
+        sa.text("SELECT id, consultation_id, name FROM lots"))}
+    where = {(lot_id, name): org_id for lot_id, org_id, name in conn.execute(sa.text(
+        "SELECT lm.lot_id, o.id, o.name FROM lot_municipalities lm JOIN organisations o ON o.id = lm.organisation_id"))}
+    offered_now: dict[int, list] = {}
+    for response_id, lot_id, municipality_id in conn.execute(
+            sa.text("SELECT response_id, lot_id, municipality_id FROM offered_lots")):
+        offered_now.setdefault(response_id, []).append((lot_id, municipality_id))
     latest = dict(conn.execute(sa.text("SELECT response_id, MAX(number) FROM submissions GROUP BY response_id")).all())
     rows = []
     for submission_id, response_id, number, consultation_id, canonical in conn.execute(sa.text(
             "SELECT s.id, s.response_id, s.number, r.consultation_id, s.canonical FROM submissions s "
             "JOIN responses r ON r.id = s.response_id")):
         offer = json.loads(canonical).get("offer") or []
+        current = number == latest[response_id]
+        pairs, missing = set(), False
         for item in offer:
             lot_id = lots.get((consultation_id, item.get("lot")))
             for name in item.get("municipalities", []):
-                if lot_id is not None and name in municipalities:
-                    rows.append({"submission_id": submission_id, "response_id": response_id, "lot_id": lot_id,
-                                 "municipality_id": municipalities[name], "current": number == latest[response_id]})
+                if lot_id is not None and (lot_id, name) in where:
+                    pairs.add((lot_id, where[(lot_id, name)]))
+                else:
+                    missing = True
+        if missing and current:
+            pairs = set(offered_now.get(response_id, []))
+        rows += [{"submission_id": submission_id, "response_id": response_id, "lot_id": lot_id,
+                  "municipality_id": municipality_id, "current": current} for lot_id, municipality_id in sorted(pairs)]
     if rows:
         op.bulk_insert(sa.table("submitted_offers", sa.column("submission_id", sa.Integer),
                                 sa.column("response_id", sa.Integer), sa.column("lot_id", sa.Integer),

@@ -6,14 +6,14 @@ comment-and-reply table without the confidential comment. And the strategy draft
 comment, with a comment on a segment paragraph."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Status, TeamMember, TeamRole, Theme
-from consult.core.time import utcnow
+from consult.core.time import to_local, utcnow
 from consult.drafts.models import Draft
 from consult.extensions import db
 from consult.orgs.models import MemberRole, OrgKind
@@ -62,7 +62,7 @@ def _answer(page, text: str, disposition: str, reply: str):
 
 def test_programme_of_requirements_commented_answered_revised_and_reported(page, second_page, live):
     _world()
-    today = date.today()
+    today = to_local(utcnow()).date()  # the day as the app counts it (Amsterdam), also late in the UTC evening
 
     # The team writes the programme of requirements; an empty text is refused at its field.
     log_in(page, "eva@example.org")
@@ -177,9 +177,9 @@ def test_strategy_draft_opened_for_comment_with_a_comment_on_a_segment(page, liv
     page.goto("/consultations/wmo/strategy")
     page.get_by_role("button", name="Openzetten voor reacties").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Openzetten voor reacties")
-    page.get_by_label("Opent op").fill(date.today().isoformat())
+    page.get_by_label("Opent op").fill(to_local(utcnow()).date().isoformat())
     page.get_by_label("Opent om").fill("00:00")
-    page.get_by_label("Sluit op").fill((date.today() + timedelta(days=7)).isoformat())
+    page.get_by_label("Sluit op").fill((to_local(utcnow()).date() + timedelta(days=7)).isoformat())
     page.get_by_label("Sluit om").fill("17:00")
     page.get_by_role("button", name="De reactieperiode opslaan").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Inkoopstrategie (concept)")

@@ -70,7 +70,7 @@ def test_a_ranking_a_matrix_and_a_price_table_from_editor_to_answer(page, second
     matrix.get_by_role("group", name="Wachttijd").get_by_label("1 – slecht").check()
     prices = second_page.get_by_role("group", name="Vraag 4 Wat zijn uw tarieven?")
     prices.get_by_label("Prijs per uur (€)").fill("62,50")
-    prices.get_by_label("Volume (aantal uur)").fill("1.200")
+    prices.get_by_label("Volume (in uur)").fill("1.200")
     second_page.get_by_role("button", name="Opslaan", exact=True).click()
     summary = second_page.locator(".error-summary")
     expect(summary).to_contain_text("“Wat weegt voor u het zwaarst?”: Geef elke plaats van 1 tot 3 aan één optie.")
@@ -89,6 +89,6 @@ def test_a_ranking_a_matrix_and_a_price_table_from_editor_to_answer(page, second
     main = second_page.locator("main")
     expect(main).to_contain_text("1. Kwaliteit; 2. Nabijheid; 3. Prijs")
     expect(main).to_contain_text("Bereikbaarheid: 4; Wachttijd: 1")
-    expect(main).to_contain_text("Individuele begeleiding: 62,50 per uur × 1.200 = 75.000; totaal 75.000")
+    expect(main).to_contain_text("Individuele begeleiding: € 62,50 per uur × 1.200 = € 75.000; totaal € 75.000")
     check_accessibility(second_page, "review with the new kinds")
     assert theme.id

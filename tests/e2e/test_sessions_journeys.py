@@ -17,7 +17,7 @@ from sqlalchemy import select
 from consult.auth.models import User
 from consult.consultations.models import Consultation, ParticipantAudience, Status, TeamMember, TeamRole, Theme
 from consult.core.mail import outbox
-from consult.core.time import combine_local, utcnow
+from consult.core.time import combine_local, to_local, utcnow
 from consult.extensions import db
 from consult.orgs.models import MemberRole, OrgKind
 from consult.sessions.services import register, schedule_session
@@ -213,7 +213,7 @@ def test_agenda_written_input_and_minutes(page, second_page, live):
         ["1.1 · Zorg A De wijkteams overleggen voortaan maandelijks met de aanbieders. "
          "Buiten het team genoemd: de organisatie ging akkoord."])
     check_accessibility(page, "agenda and minutes (team)")
-    last_day = date.today() + timedelta(days=14)
+    last_day = to_local(utcnow()).date() + timedelta(days=14)  # the app's day (Amsterdam), not the machine's
     expect(page.get_by_label("Laatste dag om te reageren")).to_have_value(last_day.isoformat())
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Verslag publiceren").click()

@@ -131,9 +131,16 @@
   }
   function hasConflict(question) { return Boolean(question.querySelector(".conflict")); }
   function controls(question) {
-    return Array.prototype.filter.call(question.querySelectorAll("input, textarea"), function (control) {
+    // A ranking's places are selects: part of the answer like any field.
+    return Array.prototype.filter.call(question.querySelectorAll("input, textarea, select"), function (control) {
       return control.name && control.type !== "hidden" && control.type !== "file";
     });
+  }
+  // What the server drew in a field (a select: its option marked selected, else its first).
+  function drawn(control) {
+    if (control.tagName !== "SELECT") { return control.defaultValue; }
+    var marked = Array.prototype.filter.call(control.options, function (option) { return option.defaultSelected; });
+    return marked.length ? marked[0].value : (control.options.length ? control.options[0].value : "");
   }
   function chosen(control) { return (control.type !== "checkbox" && control.type !== "radio") || control.checked; }
   // The answer's values as one string; ``served``: as the server drew them, whatever was typed since.
@@ -142,7 +149,7 @@
     controls(question).forEach(function (control) {
       var choice = control.type === "checkbox" || control.type === "radio";
       var on = served ? !choice || control.defaultChecked : chosen(control);
-      if (on) { (values[control.name] = values[control.name] || []).push(served && !choice ? control.defaultValue : control.value); }
+      if (on) { (values[control.name] = values[control.name] || []).push(served && !choice ? drawn(control) : control.value); }
     });
     return JSON.stringify(values);
   }
