@@ -486,7 +486,7 @@ def response_rates(consultation: Consultation, offered: Filters | None = None) -
     for kind, count in db.session.execute(responses.group_by(Organisation.kind)):
         per_type[stakeholder_of(kind)] += count
     per_theme_type: dict[int, Counter] = defaultdict(Counter)
-    answers = current_answers(consultation) if offered is None else offered.where_offered(current_answers(consultation))
+    answers = (offered or Filters()).where_offered(current_answers(consultation))
     for theme_id, kind, count in db.session.execute(
             answers.join(Question, Question.id == SubmittedAnswer.question_id)
             .with_only_columns(Question.theme_id, Organisation.kind, func.count(SubmittedAnswer.response_id.distinct()))
@@ -500,7 +500,7 @@ def response_rates(consultation: Consultation, offered: Filters | None = None) -
 
 def answer_counts(consultation: Consultation, offered: Filters | None = None) -> dict[int, int]:
     """question id -> number of submitted answers, counted in SQL (``offered``: of those care providers)."""
-    answers = current_answers(consultation) if offered is None else offered.where_offered(current_answers(consultation))
+    answers = (offered or Filters()).where_offered(current_answers(consultation))
     return dict(db.session.execute(answers
                                    .with_only_columns(SubmittedAnswer.question_id, func.count())
                                    .group_by(SubmittedAnswer.question_id)).all())

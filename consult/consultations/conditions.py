@@ -125,11 +125,12 @@ def _order(consultation: Consultation) -> dict[int, tuple[int, int]]:
 
 
 def rule_problem(rule: dict[str, Any], *, before: tuple[int, int], consultation: Consultation,
-                 order: dict[int, tuple[int, int]] | None = None) -> str | None:
+                 order: dict[int, tuple[int, int]] | None = None, numbers: dict[int, str] | None = None) -> str | None:
     """What is wrong with one rule of a question (or theme) at ``before`` in the consultation's order
-    ((theme index, question index); a theme: (theme index, -1)), or None."""
+    ((theme index, question index); a theme: (theme index, -1)), or None. ``order`` and ``numbers``:
+    the consultation's, when the caller judges many rules."""
     order = order if order is not None else _order(consultation)
-    numbers = question_numbers(consultation)
+    numbers = numbers if numbers is not None else question_numbers(consultation)
     if "lots" in rule:
         known = {lot.id for lot in consultation.lots}
         return None if rule["lots"] and set(rule["lots"]) <= known else str(_l("Choose lots of this consultation."))
@@ -140,7 +141,7 @@ def rule_problem(rule: dict[str, Any], *, before: tuple[int, int], consultation:
     if question_id not in order:
         return str(_l("A condition refers to a question that is no longer there."))
     number = numbers[question_id]
-    if order[question_id] >= before or (before[1] == -1 and order[question_id][0] >= before[0]):
+    if not _earlier(order[question_id], before):
         return str(_l("A condition may only depend on an earlier question; question %(number)s comes later.",
                       number=number))
     referred = _question(consultation, question_id)
@@ -171,11 +172,13 @@ def condition_problems(consultation: Consultation) -> list[str]:
     problems = []
     for t, theme in enumerate(consultation.themes):
         for rule in (theme.condition or {}).get("rules", []):
-            if (problem := rule_problem(rule, before=(t, -1), consultation=consultation, order=order)) is not None:
+            if (problem := rule_problem(rule, before=(t, -1), consultation=consultation, order=order,
+                                        numbers=numbers)) is not None:
                 problems.append(str(_l("Theme “%(title)s”: %(problem)s", title=theme.title, problem=problem)))
         for question in theme.questions:
             for rule in (question.condition or {}).get("rules", []):
-                problem = rule_problem(rule, before=order[question.id], consultation=consultation, order=order)
+                problem = rule_problem(rule, before=order[question.id], consultation=consultation, order=order,
+                                       numbers=numbers)
                 if problem is not None:
                     problems.append(str(_l("Question %(number)s: %(problem)s", number=numbers[question.id],
                                            problem=problem)))

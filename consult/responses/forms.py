@@ -95,10 +95,18 @@ class OfferFormBase(FlaskForm):
         return {(lot.id, municipality_id) for lot in lots for municipality_id in (self[f"lot_{lot.id}"].data or [])}
 
 
+def _lot_fields(lots) -> dict:
+    """One group of checkboxes per lot, a box per municipality that procures it (``lot_<id>``)."""
+    from consult.consultations.forms import MultiCheckboxField
+
+    return {f"lot_{lot.id}": MultiCheckboxField(lot.name, coerce=int, description=lot.description,
+                                                 choices=[SelectChoice(m.id, m.name) for m in lot.municipalities])
+            for lot in lots}
+
+
 def offer_form(response, **kwargs) -> OfferFormBase:
     """The offer form of the response's consultation, its boxes ticked as the response offers."""
     from consult.consultations.conditions import SIZE_LABELS
-    from consult.consultations.forms import MultiCheckboxField
     from consult.responses.services import needs_size
 
     lots = response.consultation.lots
@@ -109,9 +117,7 @@ def offer_form(response, **kwargs) -> OfferFormBase:
                                     validators=[InputRequired(_l("Say how many people work for your organisation."))],
                                     description=_l("Count everyone on the payroll, part-timers included. Some questions "
                                                    "are only for larger organisations, so a small one has fewer to answer."))
-    fields.update({f"lot_{lot.id}": MultiCheckboxField(lot.name, coerce=int, description=lot.description,
-                                                        choices=[SelectChoice(m.id, m.name) for m in lot.municipalities])
-                   for lot in lots})
+    fields.update(_lot_fields(lots))
     form = type("OfferForm", (OfferFormBase,), fields)(**kwargs)
     if kwargs.get("formdata", True) is None or not form.is_submitted():
         for lot in lots:
@@ -121,27 +127,21 @@ def offer_form(response, **kwargs) -> OfferFormBase:
     return form
 
 
-class TryOutFormBase(FlaskForm):
+class TryOutFormBase(OfferFormBase):
     """The profile the project team answers as, to try the questions out (see :func:`try_out_form`)."""
 
     kind = RadioField(_l("Answer as"), default="providers",
                       choices=[SelectChoice("providers", _l("A care provider")),
                                SelectChoice("councils", _l("An advisory council"))])
 
-    def pairs(self, lots) -> set[tuple[int, int]]:
-        return {(lot.id, municipality_id) for lot in lots for municipality_id in (self[f"lot_{lot.id}"].data or [])}
-
 
 def try_out_form(consultation, **kwargs) -> TryOutFormBase:
     """The try-out's profile: a kind of organisation, a size and (with lots) what it offers where."""
     from consult.consultations.conditions import SIZE_LABELS
-    from consult.consultations.forms import MultiCheckboxField
 
     fields: dict = {"size": RadioField(_l("Size of the care provider"), coerce=db_int, default=None,
                                        choices=[SelectChoice("", _l("Not said"))]
                                        + [SelectChoice(band, label) for band, label in SIZE_LABELS.items()],
                                        validate_choice=False)}
-    fields.update({f"lot_{lot.id}": MultiCheckboxField(lot.name, coerce=int,
-                                                        choices=[SelectChoice(m.id, m.name) for m in lot.municipalities])
-                   for lot in consultation.lots})
+    fields.update(_lot_fields(consultation.lots))
     return type("TryOutForm", (TryOutFormBase,), fields)(**kwargs)

@@ -25,11 +25,6 @@ class Copyable:
     earlier: SubmittedAnswer  # the organisation's answer in its latest submission of the earlier round
 
 
-def _fits(question: Question, value) -> bool:
-    """The earlier value is a valid answer to this question (options and limits may differ)."""
-    return fits(question, value)
-
-
 def copyable_answers(user, response: Response) -> list[Copyable]:
     """What ``user`` may copy into ``response`` now: for each question asked of the organisation and
     marked as the same as an earlier round's question, the organisation's own answer in its latest
@@ -52,7 +47,7 @@ def copyable_answers(user, response: Response) -> list[Copyable]:
         answer = response.answer_for(question.id)
         if answer is not None and (not answer.is_empty or answer.skipped):
             continue  # typed (or skipped) already: never overwritten
-        if row.kind == question.kind.value and _fits(question, row.value):
+        if row.kind == question.kind.value and fits(question, row.value):
             found.append(Copyable(question, row))
     return sorted(found, key=lambda c: (c.question.theme.position, c.question.position, c.question.id))
 
