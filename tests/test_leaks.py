@@ -32,7 +32,16 @@ from consult.advice.services import submit as submit_advice
 from consult.analysis.models import Synthesis, SynthesisStatus
 from consult.analysis.services import AnalysisRefused, add_quote, answer_items
 from consult.auth.models import User
-from consult.consultations.models import Consultation, Question, QuestionKind, Status, TeamMember, TeamRole, Theme
+from consult.consultations.models import (
+    Consultation,
+    Lot,
+    Question,
+    QuestionKind,
+    Status,
+    TeamMember,
+    TeamRole,
+    Theme,
+)
 from consult.consultations.services import set_access
 from consult.core.jobs import run_committed_jobs
 from consult.core.mail import outbox
@@ -54,7 +63,7 @@ from consult.qa.services import ask
 from consult.qa.services import publish as publish_qa
 from consult.qa.services import save as save_qa
 from consult.responses.models import Publication
-from consult.responses.services import save_answer, set_publication, start_response, submit
+from consult.responses.services import save_answer, set_offer, set_publication, start_response, submit
 from tests.conftest import empty_database, login, make_org, make_user, post_form, sign_in
 
 OPTIONS = ["Taakgericht", "Resultaatgericht", "Inspanningsgericht"]
@@ -77,6 +86,7 @@ class Provider:
     choice_confidential: bool
     quoted_first: bool          # the team quoted it while it was still publishable
     number: float
+    lots: int = 3               # which of the two lots it offers: 1 the first, 2 the second, 3 both
     name: str = field(default_factory=lambda: marker("ORG"))
     text: str = field(default_factory=lambda: marker("TXT"))
 
@@ -85,7 +95,8 @@ providers = st.lists(
     st.builds(Provider, publication=st.sampled_from(list(Publication)), text_confidential=st.booleans(),
               number_confidential=st.booleans(), choice_confidential=st.booleans(), quoted_first=st.booleans(),
               # whole euros plus cents that are never zero: a rounded figure can never equal one of them
-              number=st.tuples(st.integers(40, 95), st.integers(1, 99)).map(lambda t: t[0] + t[1] / 100)),
+              number=st.tuples(st.integers(40, 95), st.integers(1, 99)).map(lambda t: t[0] + t[1] / 100),
+              lots=st.sampled_from([1, 2, 3])),
     min_size=5, max_size=8, unique_by=lambda p: p.number)
 
 
@@ -233,6 +244,9 @@ def build(providers_: list[Provider], *, numbers_in_totals: bool, choices_in_tot
     leiden = make_org("Gemeente Leiden", kind=OrgKind.MUNICIPALITY)
     consultation = Consultation(slug="lek", title="Wmo Lekproef", status=Status.OPEN, municipalities=[leiden],
                                 closes_at=utcnow() + timedelta(days=5), principles=[])
+    # Two lots: each provider offers one or both, so every lot's report and figures count a subset.
+    consultation.lots.extend([Lot(name="Begeleiding", position=0, municipalities=[leiden]),
+                              Lot(name="Dagbesteding", position=1, municipalities=[leiden])])
     theme = Theme(title="Dienstverlening", position=0)
     theme.questions.extend([
         Question(text="Wat werkt goed?", kind=QuestionKind.OPEN, position=0),
@@ -254,6 +268,8 @@ def build(providers_: list[Provider], *, numbers_in_totals: bool, choices_in_tot
         user = make_user(f"lid{index}@example.org", name=f"Lid {index}", org=org)
         members[p.name] = user.email
         response = start_response(consultation, org, by=user)
+        set_offer(response, {(lot.id, leiden.id) for n, lot in enumerate(consultation.lots, start=1) if p.lots & n},
+                  by=user)
         # First everything publishable, so the team can quote it; then the provider's real choices.
         save_answer(response, open_q, p.text, False, None, by=user)
         set_publication(response, Publication.NAMED, by=user)
@@ -335,14 +351,21 @@ def artefacts(app, slug: str, outsider_email: str) -> dict[str, str]:
     anonymous = app.test_client()
     outsider = app.test_client()
     assert login(outsider, outsider_email).status_code == 302
+    lot_ids = db.session.scalars(select(Lot.id).join(Consultation).where(Consultation.slug == slug)
+                                 .order_by(Lot.position)).all()
+    assert len(lot_ids) == 2
     pages = [f"/consultations/{slug}", f"/consultations/{slug}/report", "/consultations", "/"]
+    pages += [f"/consultations/{slug}/report?lot={lot_id}" for lot_id in lot_ids]
     for who, client in (("anonymous", anonymous), ("outsider", outsider)):
         for url in pages:
             found[f"{who} {url}"] = fetch(client, url).decode()
         base = f"/consultations/{slug}"
-        found[f"{who} report.odt"] = OdfDocument(io.BytesIO(fetch(client, f"{base}/report.odt"))).get_formatted_text()
-        found[f"{who} report.docx"] = docx_text(fetch(client, f"{base}/report.docx"))
-        found[f"{who} report.pdf"] = pdf_text(fetch(client, f"{base}/report.pdf"))
+        # The report of the whole consultation and of each lot, in every format.
+        for scope in ["", *(f"?lot={lot_id}" for lot_id in lot_ids)]:
+            found[f"{who} report.odt{scope}"] = OdfDocument(io.BytesIO(fetch(client, f"{base}/report.odt{scope}"))
+                                                            ).get_formatted_text()
+            found[f"{who} report.docx{scope}"] = docx_text(fetch(client, f"{base}/report.docx{scope}"))
+            found[f"{who} report.pdf{scope}"] = pdf_text(fetch(client, f"{base}/report.pdf{scope}"))
         rows = csv.reader(io.StringIO(fetch(client, f"{base}/answers.public.csv").decode("utf-8-sig")), delimiter=";")
         found[f"{who} answers.csv"] = "\n".join(";".join(row) for row in rows)
         found[f"{who} answers.xlsx"] = xlsx_text(fetch(client, f"{base}/answers.public.xlsx"))
@@ -479,6 +502,14 @@ def test_nothing_protected_leaves_the_team(app, monkeypatch, providers_, dialogu
     named = [p.name for p in providers_ if p.publication == Publication.NAMED]
     for name in named:
         assert name in found["anonymous report.odt"]
+    # Each lot's report lists the named providers that offered the lot, and shows every publishable key quote.
+    for n, lot_id in enumerate(sorted({int(where.split("lot=")[1]) for where in found if "report.odt?lot=" in where}),
+                               start=1):
+        for p in providers_:
+            if p.publication == Publication.NAMED and p.lots & n:
+                assert p.name in found[f"anonymous report.odt?lot={lot_id}"]
+        for p in shown:
+            assert p.text in found[f"anonymous report.pdf?lot={lot_id}"].replace("\n", "")
     open_numbers = [p.number for p in providers_ if p.publication != Publication.NONE and not p.number_confidential]
     assert set(open_numbers) <= numbers_in(found["anonymous answers.csv"])
 

@@ -34,6 +34,14 @@ class Report(db.Model):
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # The published version exactly as published (per language), so its address always shows it.
     published: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The published version's report per lot, exactly as published: lot id (as text) -> language -> model.
+    published_lots: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    def published_model(self, language: str, lot_key: int = 0) -> dict[str, Any] | None:
+        """The published model in ``language``: of the whole consultation (``lot_key`` 0) or of one lot."""
+        if lot_key:
+            return (self.published_lots or {}).get(str(lot_key), {}).get(language)
+        return (self.published or {}).get(language)
 
     consultation: Mapped[Consultation] = relationship()
 
@@ -86,13 +94,16 @@ class ReportFile(StoredContentMixin, db.Model):
 
     __tablename__ = "report_files"
     stored_file_optional = True
-    __table_args__ = (UniqueConstraint("report_id", "version", "language", "fmt"),)
+    __table_args__ = (UniqueConstraint("report_id", "version", "language", "fmt", "lot_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
     version: Mapped[int]
     language: Mapped[str] = mapped_column(String(5))
     fmt: Mapped[str] = mapped_column(String(10))
+    # 0: the report of the whole consultation; else the id of the lot whose report this is (no foreign
+    # key: a published version keeps its lots' reports, as its snapshot does).
+    lot_key: Mapped[int] = mapped_column(default=0, server_default="0")
     status: Mapped[str] = mapped_column(String(10), default="queued")  # queued, running, done, failed
     # Raised by every worker that takes the file on, so only the latest one may finish it.
     attempt: Mapped[int] = mapped_column(default=0)

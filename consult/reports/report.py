@@ -22,6 +22,7 @@ from consult.analysis.models import Coding, Quote, Synthesis, Tag
 from consult.analysis.services import (
     STAKEHOLDER_LABELS,
     STAKEHOLDERS,
+    Filters,
     public_distribution_figures,
     public_number_figures,
     public_numbers_text,
@@ -29,7 +30,7 @@ from consult.analysis.services import (
     submitted_publication,
     value_groups_by_question,
 )
-from consult.consultations.models import Consultation, Question, QuestionKind, Theme
+from consult.consultations.models import Consultation, Lot, Question, QuestionKind, Theme
 from consult.core.datastamp import code_stamp, data_stamp
 from consult.core.documents import (
     BulletList,
@@ -106,8 +107,9 @@ class Participation:
     named: list[str]               # the organisations that agreed to be named, sorted
 
 
-def participation(consultation: Consultation) -> Participation:
-    """The report's response figures and named organisations, counted in SQL.
+def participation(consultation: Consultation, offered: Filters | None = None) -> Participation:
+    """The report's response figures and named organisations, counted in SQL (``offered``: only the
+    care providers that offered its lot when they submitted, for a lot's report).
 
     The submitted responses are grouped by what the disclosure gate decides on (kind of organisation,
     the current publication choice and the one frozen in the latest submission), so the rows returned
@@ -122,7 +124,8 @@ def participation(consultation: Consultation) -> Participation:
     responses = (select(Response.id.label("id"), Organisation.kind.label("kind"), may_be_named.label("name"),
                         Response.publication.label("current"), submitted_publication().label("submitted"))
                  .join(Organisation, Organisation.id == Response.organisation_id)
-                 .where(Response.consultation_id == consultation.id, Response.status == ResponseStatus.SUBMITTED)
+                 .where(Response.consultation_id == consultation.id, Response.status == ResponseStatus.SUBMITTED,
+                        *([Response.id.in_(offered.offered_responses())] if offered and offered.by_offer else []))
                  .cte("gated"))  # used twice: computed once (a CTE named twice is materialised)
     gate = (responses.c.current, responses.c.submitted)
     per_response = select(null().label("theme_id"), responses.c.kind, responses.c.name, *gate, func.count()) \
@@ -225,14 +228,18 @@ def left_out_of_report(consultation: Consultation) -> list[tuple]:
     return report_quotes(consultation)[1]
 
 
-def current_report(consultation: Consultation, report: Report | None = None) -> DocumentModel:
+def current_report(consultation: Consultation, report: Report | None = None, lot: Lot | None = None) -> DocumentModel:
     """The live report as ``build_report`` makes it, built once per change of its inputs: the model
     last built in this language is shown again while the code, the data (``data_stamp``) and the
     drafts whose comment period has ended are the same as when it was built. The stamp is read
     before the data, so a model is never older than its stamp.
 
     With ``REPORT_MODEL_CHECK`` (the tests) every stored model shown is compared with a new build,
-    and a difference raises: any input the stamp misses fails the test that changed it."""
+    and a difference raises: any input the stamp misses fails the test that changed it.
+
+    A lot's live report (the team's concept only; readers get the published version) is built each time."""
+    if lot is not None:
+        return build_report(consultation, report, lot)
     language = str(get_locale())
     stamp = f"{code_stamp()}:{data_stamp()}:{ended_drafts(consultation)}"
     kept = db.session.execute(select(ReportModel.id, ReportModel.stamp, ReportModel.model).where(
@@ -266,16 +273,32 @@ class StaleReportModel(AssertionError):
                          "an input of the report is missing from the data stamp")
 
 
-def build_report(consultation: Consultation, report: Report | None = None) -> DocumentModel:
-    """The report from the current data (the team's preview, and what publishing freezes)."""
+def in_lot(question: Question, lot: Lot | None) -> bool:
+    """Whether a lot's report covers the question: one asked of everyone, or of those who offer this
+    lot, or of those who work in one of its municipalities (the whole report covers every question)."""
+    if lot is None:
+        return True
+    return (question.lot_id in (None, lot.id)
+            and (question.municipality_id is None or question.municipality_id in {m.id for m in lot.municipalities}))
+
+
+def build_report(consultation: Consultation, report: Report | None = None, lot: Lot | None = None) -> DocumentModel:
+    """The report from the current data (the team's preview, and what publishing freezes). With
+    ``lot``: the same report for one lot: its questions (and those asked of everyone), its Q&A items
+    (and those about the whole consultation), and figures counting only the care providers that
+    offered the lot when they submitted, under the same disclosure rules."""
     report = report or report_for(consultation) or Report(consultation_id=consultation.id)
     draft = draft_for(consultation)
     labelled = _labelled_links(draft)
+    offered = Filters(lot_id=lot.id) if lot is not None else None
     # Figures from the answers grouped in SQL; of the answers themselves only the quoted ones.
-    grouped = value_groups_by_question(consultation)
+    grouped = value_groups_by_question(consultation, offered=offered)
     # Organisations that chose not to publish count in nothing public, not even in the response figures.
-    taking_part = participation(consultation)
-    municipalities = ", ".join(m.name for m in consultation.municipalities)
+    taking_part = participation(consultation, offered)
+    municipalities = ", ".join(m.name for m in (lot.municipalities if lot is not None else consultation.municipalities))
+    themes = [(number, theme, [(n, q) for n, q in enumerate(theme.questions, start=1) if in_lot(q, lot)])
+              for number, theme in enumerate(consultation.themes, start=1)]
+    themes = [(number, theme, questions) for number, theme, questions in themes if questions or lot is None]
     definitive = report.published_at is not None
     blocks: list = []
 
@@ -308,12 +331,15 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
         "the answers of organisations that chose not to publish are not in this report, and the latter are not "
         "counted in it. Figures are shown only when at least %(n)s organisations answered, rounded, and never as "
         "a lowest, highest or middle value, since those are always one organisation's own figure.",
-        n=min_group()))
+        n=min_group()), _(
+        "This report is about the lot %(lot)s: its questions and those asked of everyone. Its figures count only "
+        "the care providers that offered this lot when they submitted their response (advisory councils offer "
+        "none); the report of the whole consultation counts everyone.", lot=lot.name) if lot is not None else "")
     blocks.append(Table(columns=[str(STAKEHOLDER_LABELS[s]) for s in STAKEHOLDERS] + [_("Total")],
                         rows=[[str(taking_part.per_type[s]) for s in STAKEHOLDERS] + [str(taking_part.total)]],
                         caption=_("Submitted responses per kind of organisation")))
     blocks.append(Table(columns=[_("Theme"), _("Responses")],
-                        rows=[[theme.title, str(taking_part.per_theme[theme.id])] for theme in consultation.themes],
+                        rows=[[theme.title, str(taking_part.per_theme[theme.id])] for _n, theme, _q in themes],
                         caption=_("Responses per theme")))
     blocks += rounds_blocks(consultation)
 
@@ -322,13 +348,13 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
         select(Synthesis).where(Synthesis.consultation_id == consultation.id))}
     quotes, _left_out = report_quotes(consultation)
     links = _question_links(consultation, labelled, syntheses)
-    for number, theme in enumerate(consultation.themes, start=1):
+    for number, theme, questions in themes:
         blocks.append(Heading(f"{number}. {theme.title}", 2))
         theme_synthesis = syntheses.get((theme.id, None))
         if theme_synthesis and theme_synthesis.text:
             blocks.append(Paragraph(theme_synthesis.text))
         rows = []
-        for q_number, question in enumerate(theme.questions, start=1):
+        for q_number, question in questions:
             heard = syntheses.get((theme.id, question.id))
             heard_text = heard.text if heard and heard.text else _("No summary.")
             if quotes.get(question.id):
@@ -363,7 +389,8 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
 
     # 6. Questions and answers.
     blocks.append(Heading(_("Questions and answers"), 2))
-    qa_items = published_items(consultation)
+    qa_items = [item for item in published_items(consultation)
+                if lot is None or item.lot is None or item.lot.id == lot.id]
     if not qa_items:
         blocks.append(Paragraph(_("No questions and answers have been published.")))
     # Translated once, not once per item: without variables gettext leaves the placeholder to fill.
@@ -384,9 +411,9 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
     blocks += section(_("Next steps and contact"), report.next_steps or _("The next steps have not been written yet."),
                       _("Contact: %(contact)s", contact=contact) if contact else "")
     blocks.append(Heading(_("Annex: the questionnaire"), 2))
-    for number, theme in enumerate(consultation.themes, start=1):
+    for number, theme, questions in themes:
         blocks.append(Paragraph(f"{number}. {theme.title}"))
-        blocks.append(BulletList([f"{number}.{n} {q.text}" for n, q in enumerate(theme.questions, start=1)]))
+        blocks.append(BulletList([f"{number}.{n} {q.text}" for n, q in questions]))
     named = taking_part.named
     blocks.append(Heading(_("Annex: participating organisations"), 2))
     blocks.append(Paragraph(ngettext("Organisations that agreed to be named; %(num)d other took part without its name.",
@@ -399,8 +426,8 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
         "Only answers that may be published count, and confidential figures only where the question said so "
         "beforehand. Averages are rounded and ranges are rounded outwards; the lowest, highest and middle "
         "answers are never shown.")))
-    for theme in consultation.themes:
-        for question in theme.questions:
+    for _number, _theme, questions in themes:
+        for _n, question in questions:
             answers = grouped.get(question.id, [])
             if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.SCALE) and answers:
                 figures = public_distribution_figures(question, answers)
@@ -424,11 +451,13 @@ def build_report(consultation: Consultation, report: Report | None = None) -> Do
                            _("%(low)s to %(high)s", low=_amount(figures.low, question.unit),
                              high=_amount(figures.high, question.unit)), _amount(figures.step, "")]],
                     caption=f"{question.text} ({question.unit})" if question.unit else question.text))
+    title = _("Consultation report: %(title)s", title=consultation.title)
+    if lot is not None:
+        title = _("Consultation report: %(title)s, lot %(lot)s", title=consultation.title, lot=lot.name)
     return DocumentModel(
-        title=_("Consultation report: %(title)s", title=consultation.title),
-        subtitle=f"{municipalities} · {status} · {date}", blocks=blocks,
-        filename_stem=f"consultatieverslag-{consultation.slug}", contents_title=_("Contents"),
-        language=str(get_locale()))
+        title=title, subtitle=f"{municipalities} · {status} · {date}", blocks=blocks,
+        filename_stem=f"consultatieverslag-{consultation.slug}" + (f"-perceel-{lot.id}" if lot is not None else ""),
+        contents_title=_("Contents"), language=str(get_locale()))
 
 
 def _amount(value: float, unit: str) -> str:

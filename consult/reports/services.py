@@ -98,11 +98,13 @@ def publish(consultation: Consultation, *, by: User) -> Report:
         raise StaleTexts(report)
     consultation.status = Status.PUBLISHED
     db.session.flush()
-    snapshots = {}
+    snapshots, per_lot = {}, {}
     for language in current_app.config["LANGUAGES"]:
         with force_locale(language):
             snapshots[language] = model_to_dict(build_report(consultation, report))
-    report.published = snapshots
+            for lot in consultation.lots:
+                per_lot.setdefault(str(lot.id), {})[language] = model_to_dict(build_report(consultation, report, lot))
+    report.published, report.published_lots = snapshots, per_lot
     queue_report_files(report)
     record_event("report_published", actor=by, obj=consultation, version=report.version)
     notify(audience(consultation), Kind.REPORT, consultation=consultation,
@@ -125,38 +127,41 @@ RENDER_RETRY_AFTER = timedelta(minutes=1)
 
 
 def queue_report_files(report: Report) -> int:
-    """Queue the rendering of every format in every language of the report's published version.
+    """Queue the rendering of every format in every language of the report's published version, of
+    the whole consultation and of each lot.
 
     One row per file, inserted only when it does not exist yet, so a version is rendered once
     however often this is called. The job runs after the transaction commits (RQ with Redis,
     right after the request otherwise). Returns the number of files queued.
     """
     queued = 0
-    for language in current_app.config["LANGUAGES"]:
-        for fmt in EXPORTERS:
-            queued += _queue_file(report, language, fmt) is not None
+    lot_keys = [0] + [int(key) for key in report.published_lots or {}]
+    for lot_key in lot_keys:
+        for language in current_app.config["LANGUAGES"]:
+            for fmt in EXPORTERS:
+                queued += _queue_file(report, language, fmt, lot_key) is not None
     return queued
 
 
-def _queue_file(report: Report, language: str, fmt: str) -> ReportFile | None:
+def _queue_file(report: Report, language: str, fmt: str, lot_key: int = 0) -> ReportFile | None:
     file = insert_unless_exists(ReportFile, report_id=report.id, version=report.version, language=language,
-                                fmt=fmt, status="queued", attempt=0, queued_at=utcnow())
+                                fmt=fmt, lot_key=lot_key, status="queued", attempt=0, queued_at=utcnow())
     if file is not None:
         enqueue_after_commit(render_report_file, file.id)
     return file
 
 
-def stored_report_file(report: Report, language: str, fmt: str) -> ReportFile:
-    """The file of the report's published version in ``language`` and ``fmt``: stored (status
-    "done") or still being prepared.
+def stored_report_file(report: Report, language: str, fmt: str, lot_key: int = 0) -> ReportFile:
+    """The file of the report's published version in ``language`` and ``fmt`` (of the whole
+    consultation, or with ``lot_key`` of that lot): stored (status "done") or still being prepared.
 
     Never renders. A file that was never queued, whose job was lost, whose worker died or whose
     render failed a while ago is queued (again) here, each by one request only however many ask
     at the same moment: the row is inserted or reset by one conditional statement.
     """
-    file = _file_row(report, language, fmt)
+    file = _file_row(report, language, fmt, lot_key)
     if file is None:
-        file = _queue_file(report, language, fmt) or _file_row(report, language, fmt)
+        file = _queue_file(report, language, fmt, lot_key) or _file_row(report, language, fmt, lot_key)
     if file.status == "done":
         return file
     now = utcnow()
@@ -174,10 +179,10 @@ def stored_report_file(report: Report, language: str, fmt: str) -> ReportFile:
     return file
 
 
-def _file_row(report: Report, language: str, fmt: str) -> ReportFile | None:
+def _file_row(report: Report, language: str, fmt: str, lot_key: int) -> ReportFile | None:
     return db.session.scalar(select(ReportFile).where(
         ReportFile.report_id == report.id, ReportFile.version == report.version,
-        ReportFile.language == language, ReportFile.fmt == fmt))
+        ReportFile.language == language, ReportFile.fmt == fmt, ReportFile.lot_key == lot_key))
 
 
 def render_report_file(file_id: int) -> None:
@@ -197,7 +202,7 @@ def render_report_file(file_id: int) -> None:
         return  # done, taken on by another worker, or gone
     file = db.session.get(ReportFile, file_id)
     report = db.session.get(Report, file.report_id)
-    snapshot = (report.published or {}).get(file.language) if report is not None else None
+    snapshot = report.published_model(file.language, file.lot_key) if report is not None else None
     if report is None or report.version != file.version or snapshot is None:
         db.session.delete(file)  # a newer version was published meanwhile: nobody will ask for this one
         db.session.commit()
@@ -228,7 +233,7 @@ def render_report_file(file_id: int) -> None:
 def _remove_earlier_versions(file: ReportFile) -> None:
     earlier = db.session.scalars(select(ReportFile).where(
         ReportFile.report_id == file.report_id, ReportFile.language == file.language,
-        ReportFile.fmt == file.fmt, ReportFile.version < file.version)).all()
+        ReportFile.fmt == file.fmt, ReportFile.lot_key == file.lot_key, ReportFile.version < file.version)).all()
     names = [row.stored_name for row in earlier if row.stored_name]
     for row in earlier:
         db.session.delete(row)

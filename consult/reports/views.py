@@ -9,11 +9,12 @@ from sqlalchemy.orm import selectinload
 
 from consult.audit.services import record_event
 from consult.consultations.loaders import load_consultation
-from consult.consultations.models import Consultation, Theme
+from consult.consultations.models import Consultation, Lot, Theme
 from consult.consultations.permissions import is_team
 from consult.core.access import deny_hidden
 from consult.core.conflicts import STALE_SAVE, form_version
 from consult.core.documents import EXPORTERS, BulletList, Heading, Paragraph, Table, model_from_dict, send_export
+from consult.core.forms import arg_int
 from consult.core.htmx import is_htmx
 from consult.core.limits import Throttled, too_many_response
 from consult.core.ondemand import count_generation
@@ -51,29 +52,57 @@ def _published_language(report: Report) -> str:
     return next(iter(report.published))
 
 
-def _model(consultation: Consultation):
-    """The published version as published; the team previews the current data with ?preview=1."""
+def _lot(consultation: Consultation) -> Lot | None:
+    """The lot whose report the address asks for (``?lot=``), or None for the whole consultation."""
+    lot_id = arg_int("lot")
+    if lot_id is None:
+        return None
+    lot = next((lot for lot in consultation.lots if lot.id == lot_id), None)
+    if lot is None:
+        abort(404)
+    return lot
+
+
+def _model(consultation: Consultation, lot: Lot | None):
+    """The published version as published (of the whole consultation or of ``lot``); the team
+    previews the current data with ?preview=1, and sees the concept of a lot the published version
+    has no report of (added since). Nobody else gets a lot's report before it is published."""
     report = report_for(consultation)
     if report is not None and report.published and not _previewing(consultation):
-        return report, model_from_dict(report.published[_published_language(report)]), False
-    return report, current_report(consultation, report or Report(consultation_id=consultation.id)), True
+        published = report.published_model(_published_language(report), lot.id if lot else 0)
+        if published is not None:
+            return report, model_from_dict(published), False
+        if not is_team(current_user, consultation):
+            abort(404)
+    return report, current_report(consultation, report or Report(consultation_id=consultation.id), lot), True
 
 
-def _download_args(report: Report | None, live: bool) -> dict:
+def _download_args(report: Report | None, live: bool, lot: Lot | None) -> dict:
     """Query arguments of the download links: a published version's links name the version and
     the language, so that address always means the same file and may be cached for long."""
+    scope = {"lot": lot.id} if lot is not None else {}
     if not live:
-        return {"v": report.version, "lang": _published_language(report)}
-    return {"preview": 1} if report is not None and report.published else {}
+        return {"v": report.version, "lang": _published_language(report), **scope}
+    return {"preview": 1, **scope} if report is not None and report.published else scope
+
+
+def _lot_reports(consultation: Consultation, report: Report | None, live: bool) -> list[Lot]:
+    """The lots with a report to choose: every lot in the concept; in a published version the lots it
+    has a report of."""
+    if live or report is None:
+        return list(consultation.lots)
+    return [lot for lot in consultation.lots if str(lot.id) in (report.published_lots or {})]
 
 
 @bp.route("/consultations/<slug>/report")
 def show(slug: str):
     consultation = _load(slug)
-    report, model, live = _model(consultation)
+    lot = _lot(consultation)
+    report, model, live = _model(consultation, lot)
     page = render_template("reports/report.html", consultation=consultation, model=model, kinds=KINDS,
-                           report=report, live=live, formats=list(EXPORTERS),
-                           download_args=_download_args(report, live))
+                           report=report, live=live, formats=list(EXPORTERS), lot=lot,
+                           lots=_lot_reports(consultation, report, live), preview=_previewing(consultation),
+                           download_args=_download_args(report, live, lot))
     db.session.commit()  # a live model built just now is kept for the next reader
     return page
 
@@ -92,30 +121,38 @@ def download(slug: str, fmt: str):
     consultation = _load(slug)
     if fmt not in EXPORTERS:
         abort(404)
+    lot = _lot(consultation)
     report = report_for(consultation)
-    if report is None or not report.published or _previewing(consultation):
-        return _render_now(consultation, report, fmt)
+    lot_key = lot.id if lot is not None else 0
+    if (report is None or not report.published or _previewing(consultation)
+            or report.published_model(_published_language(report), lot_key) is None):
+        if report is not None and report.published and not is_team(current_user, consultation):
+            abort(404)  # a lot the published version has no report of
+        return _render_now(consultation, report, fmt, lot)
     language = _published_language(report)
-    file = stored_report_file(report, language, fmt)
+    file = stored_report_file(report, language, fmt, lot_key)
     if file.status == "done" and current_user.is_authenticated:
-        record_event("report_exported", actor=current_user, obj=consultation, format=fmt, version=report.version)
+        record_event("report_exported", actor=current_user, obj=consultation, format=fmt, version=report.version,
+                     **({"lot": lot_key} if lot_key else {}))
     db.session.commit()  # a file queued just now goes to the job queue after this
     if file.status != "done":
         return _preparing(consultation, report)
     return _send_stored(file, report, language)
 
 
-def _render_now(consultation: Consultation, report: Report | None, fmt: str):
+def _render_now(consultation: Consultation, report: Report | None, fmt: str, lot: Lot | None):
     """The team's concept or preview from the current data, rendered while they wait: counted
     per user and per address, refused with the 429 page past the limit."""
     try:
         count_generation("report_render")
     except Throttled as error:
         return too_many_response(error.retry_at)
-    result = send_export(EXPORTERS[fmt](build_report(consultation, report or Report(consultation_id=consultation.id))),
+    result = send_export(EXPORTERS[fmt](build_report(consultation, report or Report(consultation_id=consultation.id),
+                                                     lot)),
                          **{"Cache-Control": "no-store"})
     if current_user.is_authenticated:
-        record_event("report_exported", actor=current_user, obj=consultation, format=fmt, preview=True)
+        record_event("report_exported", actor=current_user, obj=consultation, format=fmt, preview=True,
+                     **({"lot": lot.id} if lot is not None else {}))
         db.session.commit()
     return result
 
@@ -129,7 +166,7 @@ def _send_stored(file: ReportFile, report: Report, language: str):
         result.set_etag(file.sha256)
     else:
         exporter_class = EXPORTERS[file.fmt]
-        name = f"{report.published[language]['filename_stem']}.{exporter_class.extension}"
+        name = f"{report.published_model(language, file.lot_key)['filename_stem']}.{exporter_class.extension}"
         result = file.send_as(mimetype=exporter_class.content_type, download_name=name, etag=file.sha256,
                               conditional=True, last_modified=file.finished_at, max_age=None, whole=True,
                               # gone: replaced by a newer version a moment ago
@@ -137,7 +174,8 @@ def _send_stored(file: ReportFile, report: Report, language: str):
         if result.status_code >= 400:  # being prepared again (503), or the store unreachable (503)
             return result
         result.expires = None
-    frozen = request.args.get("v") == str(report.version) and request.args.get("lang") == language
+    frozen = (request.args.get("v") == str(report.version) and request.args.get("lang") == language
+              and arg_int("lot", 0) == file.lot_key)
     if frozen:
         result.headers["Cache-Control"] = (f"{'private' if current_user.is_authenticated else 'public'}, "
                                            f"max-age={FROZEN_MAX_AGE}, immutable")
