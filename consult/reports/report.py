@@ -404,7 +404,7 @@ def build_report(consultation: Consultation, report: Report | None = None, lot: 
     if draft is None:
         blocks.append(Paragraph(_("There is no strategy draft yet.")))
     else:
-        blocks += strategy_blocks(draft)
+        blocks += strategy_blocks(draft, lot)
 
     # 8. Next steps and contact; annexes.
     contact = ", ".join(v for v in (consultation.contact_name, consultation.contact_email, consultation.contact_phone) if v)
@@ -455,7 +455,7 @@ def build_report(consultation: Consultation, report: Report | None = None, lot: 
     if lot is not None:
         title = _("Consultation report: %(title)s, lot %(lot)s", title=consultation.title, lot=lot.name)
     return DocumentModel(
-        title=title, subtitle=f"{municipalities} · {status} · {date}", blocks=blocks,
+        title=title, subtitle=" · ".join(part for part in (municipalities, status, date) if part), blocks=blocks,
         filename_stem=f"consultatieverslag-{consultation.slug}" + (f"-perceel-{lot.id}" if lot is not None else ""),
         contents_title=_("Contents"), language=str(get_locale()))
 

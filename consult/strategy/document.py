@@ -2,29 +2,38 @@
 the consultation report includes the same blocks."""
 from __future__ import annotations
 
-from flask_babel import get_locale
+from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
 
 from consult.consultations.models import Consultation
 from consult.core.documents import BulletList, DocumentModel, Heading, Paragraph, Table, section
-from consult.strategy.services import live_segments
+from consult.strategy.services import live_segments, local_choice_text
 
 
-def strategy_blocks(draft) -> list:
-    """The general part, the overview grid and every segment."""
+def strategy_blocks(draft, lot=None) -> list:
+    """The general part, the overview grid and every segment (with ``lot``: the segments of that lot
+    and those tied to none), each with its lot and its municipalities' local choices."""
     blocks: list = []
     if draft.principles:
         blocks += section(_("Guiding principles"), draft.principles, level=3)
     if draft.change_tasks:
         blocks += section(_("Change tasks"), draft.change_tasks, level=3)
-    segments = live_segments(draft)
-    blocks.append(Table(columns=[_("Segment"), _("Organisation form"), _("Number of providers"), _("Funding form"),
-                                 _("Contract duration")],
-                        rows=[[s.name, s.organisation_form.label if s.organisation_form else "—",
+    segments = [s for s in live_segments(draft) if lot is None or s.lot_id in (None, lot.id)]
+    with_lots = any(s.lot_id for s in segments)
+    lot_label = pgettext("procurement lot", "Lot")
+    blocks.append(Table(columns=[_("Segment"), *([lot_label] if with_lots else []), _("Organisation form"),
+                                 _("Number of providers"), _("Funding form"), _("Contract duration")],
+                        rows=[[s.name, *([s.lot.name if s.lot else "—"] if with_lots else []),
+                               s.organisation_form.label if s.organisation_form else "—",
                                s.providers_label or "—", s.funding_form.label if s.funding_form else "—",
                                s.duration or "—"] for s in segments], caption=_("The segments at a glance")))
     for segment in segments:
         blocks.append(Heading(segment.name, 3))
+        if segment.lot:
+            blocks.append(Paragraph(f"{lot_label}: {segment.lot.name}"))
+        if segment.local_choices:
+            blocks.append(Paragraph(_("Local choices per municipality") + ":"))
+            blocks.append(BulletList([local_choice_text(choice) for choice in segment.local_choices]))
         details = [(_("Services in this segment"), segment.services),
                    (_("Explanation of the organisation form"), segment.organisation_form_explanation),
                    (_("Process"), segment.process), (_("Explanation of the funding form"), segment.funding_explanation),

@@ -2,14 +2,26 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField, ValidationError
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation
 from wtforms.widgets import TextInput
 
 from consult.core.converters import DATABASE_INT_MAX
-from consult.core.forms import hidden_id, strip
+from consult.core.forms import db_int, hidden_id, strip
 from consult.strategy.models import FundingForm, OrganisationForm, ProvidersKind, Segment
 
 MAX_TEXT = 20_000
@@ -77,6 +89,19 @@ LIST_FIELDS = ("suitability", "award_criteria", "kpis")
 ENUM_FIELDS = ("organisation_form", "providers_kind", "funding_form")
 
 
+class LocalChoiceForm(Form):
+    """One municipality's local choice within a segment: empty choices follow the segment."""
+
+    municipality = hidden_id()
+    organisation_form = SelectField(_l("Organisation form"), validate_choice=False, choices=lambda: [
+        SelectChoice("", str(_l("As the region")))] + [SelectChoice(f.value, str(f.label)) for f in OrganisationForm],
+        validators=[Optional(), OneOfEnum(OrganisationForm, _l("Organisation form"))])
+    funding_form = SelectField(_l("Funding form"), validate_choice=False, choices=lambda: [
+        SelectChoice("", str(_l("As the region")))] + [SelectChoice(f.value, str(f.label)) for f in FundingForm],
+        validators=[Optional(), OneOfEnum(FundingForm, _l("Funding form"))])
+    note = StringField(_l("Explanation"), filters=[strip], validators=[_at_most(500)])
+
+
 class SegmentForm(FlaskForm):
     """A segment (lot) with its five parts; each wrong value is named at its own field."""
 
@@ -106,6 +131,11 @@ class SegmentForm(FlaskForm):
     award_criteria = _text(_l("Award criteria"), 4)
     kpis = _text(_l("KPIs to monitor"), 4)
     rationale = _text(_l("Rationale"), 6)
+    # The lot and the local choices: offered when the consultation has lots or municipalities (the
+    # view sets the choices and the municipalities, :meth:`scoped`); checked by the service.
+    lot = SelectField(lazy_pgettext("procurement lot", "Lot"), coerce=db_int, choices=[], validate_choice=False,
+                      description=_l("The lot this segment procures; its municipalities may make local choices."))
+    local_choices = FieldList(FormField(LocalChoiceForm))
 
     @classmethod
     def of(cls, segment: Segment | None, **kwargs) -> SegmentForm:
@@ -113,6 +143,8 @@ class SegmentForm(FlaskForm):
         if segment is None:
             return cls(**kwargs)
         data = {name: getattr(segment, name) for name in cls.segment_fields()}
+        data["lot"] = segment.lot_id
+        data["local_choices"] = list(segment.local_choices or [])
         data["process_text"] = data.pop("process")
         for name in ENUM_FIELDS:
             data[name] = data[name].value if data[name] else None
@@ -126,9 +158,25 @@ class SegmentForm(FlaskForm):
                 "providers_kind", "providers_min", "providers_max", "funding_form", "funding_explanation",
                 "duration", "extension", "tariff", "suitability", "award_criteria", "kpis", "rationale")
 
+    def scoped(self, consultation) -> SegmentForm:
+        """Offer the consultation's lots and one row of local choices per municipality (those not
+        posted, or not yet saved, empty), in the consultation's order of municipalities."""
+        self.lot.choices = [("", str(_l("Not tied to one lot")))] + [(lot.id, lot.name) for lot in consultation.lots]
+        given = {entry.municipality.data: entry for entry in self.local_choices.entries}
+        entries = []
+        for municipality in consultation.municipalities:
+            entry = given.get(municipality.id)
+            if entry is None:
+                entry = self.local_choices.append_entry({"municipality": municipality.id})
+                self.local_choices.entries.pop()
+            entries.append(entry)
+        self.local_choices.entries = entries
+        return self
+
     def fields_for_service(self) -> dict:
         """The checked values as the segment services take them."""
-        return {name: self._field(name).data for name in self.segment_fields()}
+        return {**{name: self._field(name).data for name in self.segment_fields()}, "lot_id": self.lot.data,
+                "local_choices": [entry.data for entry in self.local_choices]}
 
     def _field(self, name: str):
         return self.process_text if name == "process" else self[name]

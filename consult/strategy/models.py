@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.advice.models import Disposition
 from consult.auth.models import User
-from consult.consultations.models import Consultation
+from consult.consultations.models import Consultation, Lot
 from consult.core.db import str_enum
 from consult.core.time import UTCDateTime, utcnow
 from consult.extensions import db
@@ -116,11 +116,21 @@ class Segment(db.Model):
     award_criteria: Mapped[list[str]] = mapped_column(JSON, default=list)
     kpis: Mapped[list[str]] = mapped_column(JSON, default=list)
     rationale: Mapped[str] = mapped_column(Text, default="")
+    # The lot the segment procures (none: it is not tied to one lot); a lot removed leaves it untied.
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lots.id", ondelete="SET NULL"), index=True)
+    # Per municipality, a local choice where the region leaves it open: an ordered list of
+    # {"municipality": id, "name": its name then, "organisation_form": value or None,
+    #  "funding_form": value or None, "note": text}; a municipality not listed follows the segment.
+    local_choices: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=list)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Raised with every save, removal or restore of the segment, so a stale save is detected.
     version: Mapped[int] = mapped_column(default=1)
 
     draft: Mapped[StrategyDraft] = relationship(back_populates="segments")
+    lot: Mapped[Lot | None] = relationship()
+
+    def local_choice(self, municipality_id: int) -> dict[str, Any] | None:
+        return next((c for c in self.local_choices or [] if c["municipality"] == municipality_id), None)
 
     @property
     def providers_label(self) -> str:

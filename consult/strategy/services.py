@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import String, and_, case, cast, except_, func, or_, select, tuple_, update
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -16,7 +17,7 @@ from consult.analysis.permissions import can_analyse
 from consult.analysis.services import answer_items_of, current_answers
 from consult.audit.services import record_event
 from consult.auth.models import User
-from consult.consultations.models import Consultation
+from consult.consultations.models import Consultation, Lot
 from consult.consultations.trajectory_services import earlier_ref, earlier_rounds, parse_earlier_ref, round_of
 from consult.core.access import like_contains
 from consult.core.db import update_if_version
@@ -57,7 +58,8 @@ GENERAL = "general"
 GENERAL_FIELDS = ("principles", "change_tasks")
 SEGMENT_FIELDS = ("name", "services", "organisation_form", "organisation_form_explanation", "process",
                   "providers_kind", "providers_min", "providers_max", "funding_form", "funding_explanation",
-                  "duration", "extension", "tariff", "suitability", "award_criteria", "kpis", "rationale")
+                  "duration", "extension", "tariff", "suitability", "award_criteria", "kpis", "rationale",
+                  "lot_id", "local_choices")
 FIELD_LABELS = {
     "principles": _l("Guiding principles"), "change_tasks": _l("Change tasks"), "name": _l("Name"),
     "services": _l("Services in this segment"), "organisation_form": _l("Organisation form"),
@@ -67,7 +69,8 @@ FIELD_LABELS = {
     "funding_explanation": _l("Explanation of the funding form"), "duration": _l("Contract duration"),
     "extension": _l("Extension options"), "tariff": _l("Tariff approach"),
     "suitability": _l("Suitability requirements"), "award_criteria": _l("Award criteria"), "kpis": _l("KPIs"),
-    "rationale": _l("Rationale"), "removed": _l("Removed"),
+    "rationale": _l("Rationale"), "removed": _l("Removed"), "lot_id": lazy_pgettext("procurement lot", "Lot"),
+    "local_choices": _l("Local choices per municipality"),
 }
 # The choices of a segment that an evidence link can point at (its key is stored on the link),
 # in the order of the segment page. The general part has no separate choices.
@@ -148,7 +151,9 @@ def _value(value):
 def part_data(draft: StrategyDraft, segment: Segment | None) -> dict[str, Any]:
     if segment is None:
         return {f: getattr(draft, f) for f in GENERAL_FIELDS}
-    return {f: _value(getattr(segment, f)) for f in SEGMENT_FIELDS}
+    data = {f: _value(getattr(segment, f)) for f in SEGMENT_FIELDS}
+    data["local_choices"] = data["local_choices"] or []
+    return data
 
 
 def _revise(draft: StrategyDraft, segment: Segment | None, action: str, by: User) -> Revision:
@@ -207,7 +212,7 @@ def save_general(draft: StrategyDraft, *, principles: str, change_tasks: str, by
     return True
 
 
-def clean_segment_fields(fields: dict[str, Any]) -> dict[str, Any]:
+def clean_segment_fields(fields: dict[str, Any], consultation: Consultation) -> dict[str, Any]:
     """Check and normalise a segment's fields; raises StrategyRefused with a clear message."""
     name = _text(fields.get("name"), 200)
     if not name:
@@ -245,8 +250,48 @@ def clean_segment_fields(fields: dict[str, Any]) -> dict[str, Any]:
     else:
         low = high = None
     result["providers_min"], result["providers_max"] = low, high
+    result["lot_id"], result["local_choices"] = _clean_scope(fields, consultation)
     return result
 
+
+def _clean_scope(fields: dict[str, Any], consultation: Consultation) -> tuple[int | None, list[dict[str, Any]]]:
+    """The segment's lot (one of the consultation's) and its local choices: only for municipalities
+    of that lot (of the consultation without a lot), each a valid option or none, in the
+    municipalities' order; a municipality with no choice and no note follows the segment."""
+    lot_id = fields.get("lot_id") or None
+    lot = next((lot for lot in consultation.lots if lot.id == lot_id), None)
+    if lot_id is not None and lot is None:
+        raise StrategyRefused(_l("Choose one of the consultation's lots."), field="lot")
+    municipalities = lot.municipalities if lot is not None else consultation.municipalities
+    given = {}
+    for choice in fields.get("local_choices") or []:
+        organisation_form, funding_form = choice.get("organisation_form") or None, choice.get("funding_form") or None
+        note = _text(choice.get("note"), 500)
+        if organisation_form is None and funding_form is None and not note:
+            continue
+        where = next((m for m in municipalities if m.id == choice.get("municipality")), None)
+        if where is None:
+            raise StrategyRefused(_l("A local choice can only be made for a municipality of the segment's lot; "
+                                     "empty the choices of the other municipalities."), field="local_choices")
+        try:
+            organisation_form = OrganisationForm(organisation_form).value if organisation_form else None
+            funding_form = FundingForm(funding_form).value if funding_form else None
+        except ValueError:
+            raise StrategyRefused(_l("Choose one of the options for “%(field)s”.",
+                                     field=FIELD_LABELS["local_choices"]), field="local_choices") from None
+        given[where.id] = {"municipality": where.id, "name": where.name, "organisation_form": organisation_form,
+                           "funding_form": funding_form, "note": note}
+    return (lot.id if lot is not None else None), [given[m.id] for m in municipalities if m.id in given]
+
+
+def local_choice_text(choice: dict[str, Any], named: bool = True) -> str:
+    """A local choice in words: "Gemeente Leiden: Open house; Outputgericht — met eigen toegang"
+    (without the municipality's name when not ``named``)."""
+    labels = [str(OrganisationForm(choice["organisation_form"]).label) if choice.get("organisation_form") else "",
+              str(FundingForm(choice["funding_form"]).label) if choice.get("funding_form") else ""]
+    text = "; ".join(label for label in labels if label) or str(_l("as the region"))
+    text += f" — {choice['note']}" if choice.get("note") else ""
+    return f"{choice['name']}: {text}" if named else text
 
 ENUM_FIELDS = {"organisation_form": OrganisationForm, "funding_form": FundingForm, "providers_kind": ProvidersKind}
 
@@ -260,7 +305,7 @@ def _assign(segment: Segment, clean: dict[str, Any]) -> None:
 
 def add_segment(draft: StrategyDraft, *, by: User, **fields) -> Segment:
     _require_editable(draft)
-    clean = clean_segment_fields(fields)
+    clean = clean_segment_fields(fields, draft.consultation)
     segment = Segment(position=len(live_segments(draft)) + 1)
     _assign(segment, clean)
     draft.segments.append(segment)
@@ -281,13 +326,32 @@ def differing_fields(stored: dict[str, Any], submitted: dict[str, Any]) -> list[
     result = []
     for name, value in stored.items():
         mine = submitted.get(name)
-        if isinstance(value, list):
+        if name == "local_choices":
+            same = _choice_keys(mine) == _choice_keys(value)
+        elif isinstance(value, list):
             same = _lines(mine) == value
         else:
             same = ("" if mine is None else str(mine).strip()) == ("" if value is None else str(value))
         if not same:
-            result.append((str(FIELD_LABELS.get(name, name)), _as_text(value)))
+            result.append((str(FIELD_LABELS.get(name, name)), _field_text(name, value)))
     return result
+
+
+def _choice_keys(choices) -> list[tuple]:
+    """Local choices as what they say, for comparing a submitted list with a stored one."""
+    return [(c.get("municipality"), c.get("organisation_form") or None, c.get("funding_form") or None,
+             (c.get("note") or "").strip()) for c in choices or []
+            if c.get("organisation_form") or c.get("funding_form") or (c.get("note") or "").strip()]
+
+
+def _field_text(name: str, value) -> str:
+    """A part's field as text for a person: a lot by its name, local choices in words."""
+    if name == "lot_id":
+        lot = db.session.get(Lot, value) if value else None
+        return lot.name if lot is not None else ("" if value is None else str(_l("a lot since removed")))
+    if name == "local_choices":
+        return "\n".join(f"- {local_choice_text(c)}" for c in value or [])
+    return _as_text(value)
 
 
 def _write_segment(segment: Segment, base: int, **values) -> None:
@@ -306,7 +370,7 @@ def save_segment(segment: Segment, *, by: User, version: int | None = None, **fi
     save_general: a stale save raises StrategyConflict and writes nothing."""
     draft = segment.draft
     _require_editable(draft)
-    clean = clean_segment_fields(fields)
+    clean = clean_segment_fields(fields, draft.consultation)
     if clean == part_data(draft, segment):
         return False
     _write_segment(segment, segment.version if version is None else version, **_typed(clean))
@@ -376,7 +440,7 @@ def compare(all_revisions: list[Revision], first: int, second: int) -> list[Part
             continue
         fields = []
         for name in list(dict.fromkeys(list(old) + list(new))):
-            before_text, after_text = _as_text(old.get(name)), _as_text(new.get(name))
+            before_text, after_text = _field_text(name, old.get(name)), _field_text(name, new.get(name))
             if before_text != after_text:
                 fields.append(FieldDiff(label=str(FIELD_LABELS.get(name, name)), ops=word_diff(before_text, after_text)))
         if not fields:
@@ -406,6 +470,8 @@ def restore(draft: StrategyDraft, revision: Revision, *, by: User) -> None:
             raise StrategyRefused(_l("This segment no longer exists."))
         values = {**_typed({k: v for k, v in data.items() if k in SEGMENT_FIELDS}),
                   "deleted_at": utcnow() if revision.data.get("removed") else None}
+        if values.get("lot_id") not in {lot.id for lot in draft.consultation.lots}:
+            values["lot_id"] = None  # (a lot removed since: the segment is not tied to one)
         if not update_if_version(segment, segment.version, **values):
             raise changed_meanwhile
     _revise(draft, segment, "restored", by)

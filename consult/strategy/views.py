@@ -62,6 +62,7 @@ from consult.strategy.services import (
     link_evidence,
     linked_choices,
     live_segments,
+    local_choice_text,
     not_considered_count,
     not_considered_page,
     open_for_comment,
@@ -176,7 +177,7 @@ def overview(slug: str):
                 return redirect(url_for("strategy.overview", slug=slug))
         draft = draft_for(consultation)
     return render_template("strategy/overview.html", consultation=consultation, draft=draft, error=error, form=form,
-                           segments=live_segments(draft) if draft else [],
+                           segments=live_segments(draft) if draft else [], local_choice_text=local_choice_text,
                            comment_draft=comment_draft_of(draft) if draft else None,
                            open_items=not_considered_count(consultation, draft) if draft and can_see_evidence(
                                current_user, consultation) else None), 200
@@ -245,7 +246,7 @@ def _render_segment(consultation, draft, segment, form=None, error=None, status=
     """The segment page: the form as submitted (with its errors) or as saved; after a conflict with
     the saved version beside the person's text."""
     if form is None:
-        form = SegmentForm.of(segment, formdata=None)
+        form = SegmentForm.of(segment, formdata=None).scoped(consultation)
     if conflict is not None:
         extra.update(error_target="conflict", version=conflict.version,
                      conflict_fields=differing_fields(conflict.stored, form.fields_for_service()))
@@ -253,6 +254,7 @@ def _render_segment(consultation, draft, segment, form=None, error=None, status=
         extra.setdefault("version", segment.version)
     return render_template(
         "strategy/segment.html", consultation=consultation, draft=draft, segment=segment, error=error, form=form,
+        local_choice_text=local_choice_text,
         part=part_key(segment) if segment else None,
         **{**(_part_context(consultation, draft, part_key(segment), extra.pop("comments_page", None)) if segment else {}),
            **extra}), status
@@ -264,13 +266,13 @@ def new_segment(slug: str):
     consultation, draft = _load(slug)
     draft = _require_draft(draft)
     _require_write(consultation, draft)
-    form = SegmentForm()
+    form = SegmentForm().scoped(consultation)
     if form.validate_on_submit():
         try:
             segment = add_segment(draft, by=current_user, **form.fields_for_service())
         except StrategyRefused as refused:
             db.session.rollback()
-            return _render_segment(consultation, draft, None, form, str(refused.message))
+            return _render_segment(consultation, draft, None, form, str(refused.message), error_target=refused.field)
         db.session.commit()
         flash(_("The segment has been added."), "ok")
         return redirect(url_for("strategy.segment", slug=slug, segment_id=segment.id))
@@ -289,7 +291,7 @@ def segment(slug: str, segment_id: int):
     removing = RemoveSegmentForm()
     if removing.action.data == "remove":
         return _remove(slug, segment_obj, removing)
-    form = SegmentForm()
+    form = SegmentForm().scoped(consultation)
     if not form.validate():
         return _render_segment(consultation, draft, segment_obj, form)
     try:
@@ -305,7 +307,7 @@ def segment(slug: str, segment_id: int):
         current = next((s for s in live_segments(draft) if s.id == segment_id), None)
         # Removed in the meantime: the text stays in the form for a new segment.
         return _render_segment(consultation, draft, current, form, str(refused.message),
-                               status=200 if current else 409)
+                               status=200 if current else 409, error_target=refused.field)
     db.session.commit()
     flash(_("The segment has been saved.") if changed else _("Nothing was changed."), "ok")
     return redirect(url_for("strategy.segment", slug=slug, segment_id=segment_id, **_kept_pages()))
