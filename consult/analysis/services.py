@@ -38,6 +38,7 @@ from consult.disclosure.statistics import (
 )
 from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
+from consult.responses.answers import current_value
 from consult.responses.models import Publication, Response, ResponseStatus, SubmittedAnswer, SubmittedOffer
 
 STAKEHOLDERS = ("provider", "council", "other")
@@ -362,7 +363,7 @@ def value_groups(consultation: Consultation, question: Question, offered: Filter
     return value_groups_by_question(consultation, {question.id}, offered).get(question.id, [])
 
 
-AGGREGATED_KINDS = ("single", "multiple", "scale", "number")
+AGGREGATED_KINDS = ("single", "multiple", "scale", "number", "ranking", "matrix", "price_table")
 
 
 def value_groups_by_question(consultation: Consultation, question_ids: set[int] | None = None,
@@ -385,6 +386,79 @@ def value_groups_by_question(consultation: Consultation, question_ids: set[int] 
             confidential=bool(confidential), value=SubmittedAnswer.value_of(row_kind, text, number, choices),
             count=count))
     return dict(result)
+
+
+@dataclass(frozen=True)
+class QuestionPart:
+    """One row of a ranking, matrix or price table counted as a question of its own, under the same
+    rules: a matrix row as a scale, a ranking option's place and a price-table product's price per
+    unit as numbers. A confidential answer never counts in a part's published figures (these
+    questions cannot promise that it would)."""
+
+    label: str
+    kind: QuestionKind
+    unit: str = ""
+    scale_low_label: str = ""
+    scale_high_label: str = ""
+    options: tuple = ()
+    confidential_in_totals: bool = False
+
+
+def question_parts(question: Question, answers: list[AnswerItem] | list[ValueGroup]
+                   ) -> list[tuple[QuestionPart, list[ValueGroup]]]:
+    """A ranking, matrix or price table's parts, each with its answers' value groups (an answer that
+    no longer fits the question, its options or rows changed since, counts in none)."""
+    kind = question.kind
+    if kind == QuestionKind.MATRIX:
+        parts = [(QuestionPart(row, QuestionKind.SCALE, scale_low_label=question.scale_low_label,
+                               scale_high_label=question.scale_high_label), row) for row in question.options]
+    elif kind == QuestionKind.RANKING:
+        parts = [(QuestionPart(str(_l("place of %(option)s", option=option)), QuestionKind.NUMBER), option)
+                 for option in question.options]
+    elif kind == QuestionKind.PRICE_TABLE:
+        parts = [(QuestionPart(product, QuestionKind.NUMBER, unit=str(_l("€ per %(unit)s", unit=unit or "…"))),
+                  product) for product, unit in question.rows]
+    else:
+        return []
+    result = []
+    for part, key in parts:
+        groups = []
+        for group in _groups(answers):
+            value = current_value(question, group.value)
+            if value is None:
+                continue
+            if kind == QuestionKind.MATRIX:
+                found = next((point for row, point in value if row == key), None)
+            elif kind == QuestionKind.RANKING:
+                found = value.index(key) + 1 if key in value else None
+            else:
+                found = next((row["price"] for row in value if row["product"] == key), None)
+            if found is not None:
+                groups.append(ValueGroup(stakeholder=group.stakeholder, publication=group.publication,
+                                         confidential=group.confidential, value=found, count=group.count))
+        result.append((part, groups))
+    return result
+
+
+@dataclass
+class Figures:
+    """The team's figures of a question (or a part of one) and what the report may publish of them."""
+
+    question: Question | QuestionPart
+    stats: Any
+    public: Any
+
+
+def question_figures(question: Question, groups: list[ValueGroup]) -> list[Figures]:
+    """The figures the analysis shows of a question: one set for a choice, scale or number question, one
+    per part of a ranking, matrix or price table, none for an open question."""
+    if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.SCALE):
+        return [Figures(question, distribution(question, groups), public_distribution_figures(question, groups))]
+    if question.kind == QuestionKind.NUMBER:
+        return [Figures(question, number_summary(groups),
+                        public_numbers_text(public_number_figures(question, groups), question.unit))]
+    return [figures for part, part_groups in question_parts(question, groups)
+            for figures in question_figures(part, part_groups)]
 
 
 def _groups(answers: list[AnswerItem] | list[ValueGroup]) -> list[ValueGroup]:

@@ -41,14 +41,10 @@ from consult.analysis.services import (
     bulk_tag,
     bulk_untag,
     delete_tag,
-    distribution,
     matching_response_ids,
-    number_summary,
     participant_post,
     post_page,
-    public_distribution_figures,
-    public_number_figures,
-    public_numbers_text,
+    question_figures,
     quote_post,
     remove_coding,
     response_rates,
@@ -75,7 +71,7 @@ from consult.analysis.session_input import (
 from consult.analysis.session_input_forms import SessionInputActionForm
 from consult.audit.services import record_event
 from consult.consultations.loaders import load_consultation
-from consult.consultations.models import Consultation, QuestionKind, Theme
+from consult.consultations.models import Consultation, Theme
 from consult.consultations.trajectory_services import earlier_ref
 from consult.core.access import deny_hidden
 from consult.core.conflicts import STALE_SAVE, form_version
@@ -184,15 +180,10 @@ def _question_page(consultation, theme, question_obj, number, *, refused=None, s
     # Filtered, counted and paged in SQL; the statistics are grouped there too.
     found = answer_page(consultation, question_id, filters, arg_page(), PAGE_SIZE,
                         tags={tag.id: tag for tag in tags})
-    stats = public = None
-    # The figures follow the lot and municipality filter (the disclosure rules then hold within it).
-    if question_obj.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.SCALE):
-        groups = value_groups(consultation, question_obj, filters)
-        stats, public = distribution(question_obj, groups), public_distribution_figures(question_obj, groups)
-    elif question_obj.kind == QuestionKind.NUMBER:
-        groups = value_groups(consultation, question_obj, filters)
-        stats = number_summary(groups)
-        public = public_numbers_text(public_number_figures(question_obj, groups), question_obj.unit)
+    # The figures (of each row of a ranking, matrix or price table) follow the lot and municipality
+    # filter; the disclosure rules then hold within it.
+    figures = (question_figures(question_obj, value_groups(consultation, question_obj, filters))
+               if question_obj.kind.aggregates or question_obj.kind.composite else [])
     confidential_keys = [i.key for i in found.items if i.confidential]
     synthesis = synthesis_for(theme, question_obj)
     informed, may_link = _strategy(consultation, {"answer": {i.key for i in found.items},
@@ -206,7 +197,7 @@ def _question_page(consultation, theme, question_obj, number, *, refused=None, s
         consultation=consultation, theme=theme, question=question_obj, number=number,
         items=found.items, total=found.total, matched=found.matched, page=found.page,
         pages=found.pages, paging=Page(found.page, PAGE_SIZE, found.matched), filters=filters, tags=tags,
-        stats=stats, public=public, stakeholders=STAKEHOLDERS,
+        figures=figures, stakeholders=STAKEHOLDERS,
         labels=STAKEHOLDER_LABELS, synthesis=synthesis, synthesis_error=synthesis_error,
         synthesis_form=synthesis_form or SynthesisForm.of(synthesis), synthesis_conflict=status == 409,
         errors=errors, colours=TAG_COLOURS,

@@ -26,6 +26,7 @@ from consult.analysis.services import (
     public_distribution_figures,
     public_number_figures,
     public_numbers_text,
+    question_parts,
     stakeholder_of,
     submitted_publication,
     value_groups_by_question,
@@ -429,28 +430,11 @@ def build_report(consultation: Consultation, report: Report | None = None, lot: 
     for _number, _theme, questions in themes:
         for _n, question in questions:
             answers = grouped.get(question.id, [])
-            if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.SCALE) and answers:
-                figures = public_distribution_figures(question, answers)
-                if not figures.shown:
-                    blocks.append(Paragraph(f"{question.text}: " + _("too few responses to show.")))
-                    continue
-                groups = [str(STAKEHOLDER_LABELS[g]) for g in figures.groups]
-                blocks.append(Table(columns=[_("Answer")] + groups + [_("Total")],
-                                    rows=[[option] + [str(figures.counts[g][option]) for g in figures.groups]
-                                          + [str(figures.totals[option])] for option in figures.options],
-                                    caption=question.text))
-            elif question.kind == QuestionKind.NUMBER and answers:
-                figures = public_number_figures(question, answers)
-                if not figures.shown:
-                    blocks.append(Paragraph(f"{question.text} — {public_numbers_text(figures, question.unit)}"))
-                    continue
-                blocks.append(Table(
-                    columns=[_("Organisations"), _("Average, rounded"), _("Middle half of the organisations"),
-                             _("Rounded to")],
-                    rows=[[str(figures.organisations), _amount(figures.mean, question.unit),
-                           _("%(low)s to %(high)s", low=_amount(figures.low, question.unit),
-                             high=_amount(figures.high, question.unit)), _amount(figures.step, "")]],
-                    caption=f"{question.text} ({question.unit})" if question.unit else question.text))
+            if question.kind.composite:  # a ranking, matrix or price table: each row on its own
+                for part, part_answers in question_parts(question, answers):
+                    blocks += _figure_blocks(part, f"{question.text} — {part.label}", part_answers)
+            else:
+                blocks += _figure_blocks(question, question.text, answers)
     title = _("Consultation report: %(title)s", title=consultation.title)
     if lot is not None:
         title = _("Consultation report: %(title)s, lot %(lot)s", title=consultation.title, lot=lot.name)
@@ -458,6 +442,32 @@ def build_report(consultation: Consultation, report: Report | None = None, lot: 
         title=title, subtitle=" · ".join(part for part in (municipalities, status, date) if part), blocks=blocks,
         filename_stem=f"consultatieverslag-{consultation.slug}" + (f"-perceel-{lot.id}" if lot is not None else ""),
         contents_title=_("Contents"), language=str(get_locale()))
+
+
+def _figure_blocks(question, caption: str, answers: list) -> list:
+    """The annex's figures of a question (or of one row of a ranking, matrix or price table), as the
+    disclosure rules allow: a table, a sentence why they are not shown, or nothing without answers."""
+    if not answers:
+        return []
+    if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.SCALE):
+        figures = public_distribution_figures(question, answers)
+        if not figures.shown:
+            return [Paragraph(f"{caption}: " + _("too few responses to show."))]
+        groups = [str(STAKEHOLDER_LABELS[g]) for g in figures.groups]
+        return [Table(columns=[_("Answer")] + groups + [_("Total")],
+                      rows=[[option] + [str(figures.counts[g][option]) for g in figures.groups]
+                            + [str(figures.totals[option])] for option in figures.options], caption=caption)]
+    if question.kind == QuestionKind.NUMBER:
+        figures = public_number_figures(question, answers)
+        if not figures.shown:
+            return [Paragraph(f"{caption} — {public_numbers_text(figures, question.unit)}")]
+        return [Table(
+            columns=[_("Organisations"), _("Average, rounded"), _("Middle half of the organisations"), _("Rounded to")],
+            rows=[[str(figures.organisations), _amount(figures.mean, question.unit),
+                   _("%(low)s to %(high)s", low=_amount(figures.low, question.unit),
+                     high=_amount(figures.high, question.unit)), _amount(figures.step, "")]],
+            caption=f"{caption} ({question.unit})" if question.unit else caption)]
+    return []
 
 
 def _amount(value: float, unit: str) -> str:
