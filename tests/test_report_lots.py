@@ -83,6 +83,10 @@ def test_a_lots_report_has_its_questions_and_counts_only_its_care_providers(worl
             "2 0 0 2") in day
     assert "Reacties per thema Thema Reacties Dienstverlening 2" in day
     assert "Welke bekostiging?: te weinig reacties om te tonen." in day
+    # Five offered home help: enough on their own, but beside the whole report's seven the other two
+    # (day care) would follow by subtraction, so the home-help report withholds the figure too.
+    home = text_of(editor.get(f"/consultations/wmo/report?lot={lots['home'].id}"))
+    assert "Welke bekostiging?: te weinig reacties om te tonen." in home
     assert "Welke bekostiging? Antwoord Totaal Per uur 3 Per resultaat 2 Per traject 2" in whole
     assert "Dit verslag gaat over het perceel Dagbesteding: de vragen daarvan en die aan iedereen." in day
     assert "Organisaties die genoemd willen worden; 0 andere deden mee zonder hun naam. " \
@@ -182,3 +186,15 @@ def test_a_lot_added_after_publication_and_a_lot_of_another_consultation(world, 
     assert anonymous.get(f"/consultations/wmo/report?lot={other.id}").status_code == 404
     assert editor.get("/consultations/wmo/report?lot=999999").status_code == 404
     assert editor.get("/consultations/wmo/report?lot=abc").status_code == 200  # read as no lot
+
+
+def test_lots_of_five_each_show_their_figures(world):
+    with_choice(world)
+    providers(world, count_home=5, count_day=5)
+    editor, lots = world["clients"]["editor"], world["lots"]
+    whole = text_of(editor.get("/consultations/wmo/report"))
+    home = text_of(editor.get(f"/consultations/wmo/report?lot={lots['home'].id}"))
+    day = text_of(editor.get(f"/consultations/wmo/report?lot={lots['day'].id}"))
+    assert "Welke bekostiging? Antwoord Totaal Per uur 4 Per resultaat 3 Per traject 3" in whole
+    assert "Welke bekostiging? Antwoord Totaal Per uur 2 Per resultaat 2 Per traject 1" in home
+    assert "Welke bekostiging? Antwoord Totaal Per uur 2 Per resultaat 1 Per traject 2" in day

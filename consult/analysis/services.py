@@ -14,7 +14,7 @@ from math import ceil
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, delete, func, null, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, with_expression
 
 from consult.analysis.models import TAG_COLOURS, BulkTagging, Coding, Quote, Synthesis, SynthesisStatus, Tag
@@ -354,6 +354,7 @@ class ValueGroup:
     confidential: bool
     value: Any
     count: int = 1
+    response_id: int | None = None  # when grouped per response (one answer): whose it is
 
 
 def value_groups(consultation: Consultation, question: Question, offered: Filters | None = None) -> list[ValueGroup]:
@@ -367,24 +368,29 @@ AGGREGATED_KINDS = ("single", "multiple", "scale", "number", "ranking", "matrix"
 
 
 def value_groups_by_question(consultation: Consultation, question_ids: set[int] | None = None,
-                             offered: Filters | None = None) -> dict[int, list[ValueGroup]]:
+                             offered: Filters | None = None, *, per_response: bool = False
+                             ) -> dict[int, list[ValueGroup]]:
     """question id -> its answers' value groups (see :func:`value_groups`), for the questions whose
-    answers are counted (choices, scales, numbers), in one statement."""
+    answers are counted (choices, scales, numbers, and the rows of rankings, matrices and price
+    tables), in one statement. ``per_response``: one group per answer, naming its response (to tell
+    which organisations a figure counts)."""
     columns = (SubmittedAnswer.question_id, Organisation.kind, Response.publication, SubmittedAnswer.publication,
                SubmittedAnswer.confidential, SubmittedAnswer.kind, SubmittedAnswer.value_text,
-               SubmittedAnswer.value_number, SubmittedAnswer.value_choices)
+               SubmittedAnswer.value_number, SubmittedAnswer.value_choices,
+               SubmittedAnswer.response_id if per_response else null())
     query = current_answers(consultation).where(SubmittedAnswer.kind.in_(AGGREGATED_KINDS))
     if question_ids is not None:
         query = query.where(SubmittedAnswer.question_id.in_(question_ids))
     if offered is not None:
         query = offered.where_offered(query)
     result: dict[int, list[ValueGroup]] = defaultdict(list)
-    for question_id, kind, current, submitted, confidential, row_kind, text, number, choices, count in \
-            db.session.execute(query.with_only_columns(*columns, func.count()).group_by(*columns)):
+    grouped_by = columns if per_response else columns[:-1]
+    for question_id, kind, current, submitted, confidential, row_kind, text, number, choices, response_id, count in \
+            db.session.execute(query.with_only_columns(*columns, func.count()).group_by(*grouped_by)):
         result[question_id].append(ValueGroup(
             stakeholder=stakeholder_of(kind), publication=stricter(current, submitted),
             confidential=bool(confidential), value=SubmittedAnswer.value_of(row_kind, text, number, choices),
-            count=count))
+            count=count, response_id=response_id))
     return dict(result)
 
 
@@ -435,7 +441,8 @@ def question_parts(question: Question, answers: list[AnswerItem] | list[ValueGro
                 found = next((row["price"] for row in value if row["product"] == key), None)
             if found is not None:
                 groups.append(ValueGroup(stakeholder=group.stakeholder, publication=group.publication,
-                                         confidential=group.confidential, value=found, count=group.count))
+                                         confidential=group.confidential, value=found, count=group.count,
+                                         response_id=group.response_id))
         result.append((part, groups))
     return result
 
@@ -459,6 +466,25 @@ def question_figures(question: Question, groups: list[ValueGroup]) -> list[Figur
                         public_numbers_text(public_number_figures(question, groups), question.unit))]
     return [figures for part, part_groups in question_parts(question, groups)
             for figures in question_figures(part, part_groups)]
+
+
+def offered_lots_by_response(consultation: Consultation) -> dict[int, set[int]]:
+    """response id -> the lots its latest submission offered (what the lot filter goes by)."""
+    result: dict[int, set[int]] = defaultdict(set)
+    for response_id, lot_id in db.session.execute(
+            select(SubmittedOffer.response_id, SubmittedOffer.lot_id).distinct()
+            .join(Response, Response.id == SubmittedOffer.response_id)
+            .where(Response.consultation_id == consultation.id, SubmittedOffer.current.is_(True))):
+        result[response_id].add(lot_id)
+    return dict(result)
+
+
+def counted_responses(question: Question | QuestionPart, groups: list[ValueGroup]) -> frozenset[int]:
+    """The responses whose answers a published figure of the question counts (``groups`` per response):
+    the same answers :func:`public_number_figures` and :func:`public_distribution_figures` count."""
+    numbers = question.kind == QuestionKind.NUMBER
+    return frozenset(g.response_id for g in groups if may_count(question, g.publication, g.confidential)
+                     and (_is_number(g.value) if numbers else g.value not in (None, "", [])))
 
 
 def _groups(answers: list[AnswerItem] | list[ValueGroup]) -> list[ValueGroup]:

@@ -10,7 +10,9 @@ A published figure about answers must not reveal any one organisation's answer:
   instead a mean rounded to a stated step and the interquartile band rounded outwards, widened by a step while
   one of its ends equals a contributor's value;
 * **no differencing** — a table split by kind of organisation shows the split only when every kind that
-  contributed reaches the threshold; otherwise only the total.
+  contributed reaches the threshold; otherwise only the total. A figure for a subset (a lot's report beside
+  the whole consultation's) is published only when no group that could be worked out from the published
+  figures by subtraction is below the threshold (:func:`publishable_subsets`).
 
 Which answers may count at all is decided by :func:`consult.disclosure.answers.may_count`.
 """
@@ -129,3 +131,33 @@ def public_distribution(options: list[str], choices: list[tuple[str, list[str]]]
     groups = sorted(members) if split else []
     return PublicDistribution(options=options, groups=groups, counts={g: per_group[g] for g in groups},
                               totals=totals, organisations=n)
+
+
+def publishable_subsets(whole: frozenset, fixed: list[frozenset], subsets: dict) -> set:
+    """Of ``subsets`` (key -> the organisations one more figure would count, each within ``whole``):
+    the keys whose figure may be published beside the figure of ``whole`` and those of ``fixed`` (other
+    published figures of organisations in ``whole``, e.g. its providers), without any group below the
+    threshold following by subtraction. Two published sets ``a`` and ``b`` give away ``a - b`` when ``b``
+    lies within ``a``, and ``a ∩ b`` when together they cover ``whole``; each such group must be empty or
+    reach the threshold. A subset below the threshold is never published; one that would give a group
+    away is withheld, and the others are checked again without it, until none changes."""
+    threshold = min_group()
+
+    def gives_away(a: frozenset, b: frozenset) -> bool:
+        groups = []
+        if b <= a:
+            groups.append(a - b)
+        if a <= b:
+            groups.append(b - a)
+        if a | b == whole:
+            groups.append(a & b)
+        return any(0 < len(group) < threshold for group in groups)
+
+    published = {key for key, members in subsets.items() if len(members) >= threshold}
+    while True:
+        withheld = next((key for key in sorted(published, key=str) if any(
+            gives_away(subsets[key], other) for other in [whole, *fixed] + [subsets[k] for k in published if k != key])),
+            None)
+        if withheld is None:
+            return published
+        published.discard(withheld)
