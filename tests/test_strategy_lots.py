@@ -71,9 +71,14 @@ def test_a_local_choice_outside_the_lot_is_refused_with_the_text_kept(world):
         world, "Dagbesteding", "day", {"leiderdorp": ("", "effort", "Eigen tarief")}))
     assert refused.status_code == 200
     text = text_of(refused)
-    assert ("Alleen een gemeente van het perceel van dit segment kan een lokale keuze maken; maak de keuzes "
-            "van de andere gemeenten leeg.") in text
-    assert 'value="Eigen tarief"' in refused.get_data(as_text=True)
+    message = ("Gemeente Leiderdorp koopt het perceel van dit segment niet in en maakt hier dus geen lokale keuze: "
+               "maak de keuzes leeg, of kies een ander perceel.")
+    assert f"Er is een probleem {message}" in text  # in the summary, and at Leiderdorp's fields
+    html = refused.get_data(as_text=True)
+    assert 'href="#local_choices-1-organisation_form"' in html
+    assert 'aria-invalid="true" class="utrecht-select utrecht-select--html-select utrecht-select--invalid " ' \
+           'id="local_choices-1-organisation_form"' in html
+    assert 'value="Eigen tarief"' in html
     assert db.session.scalar(select(Segment)) is None
     # A tampered option, and a lot of another consultation, are named too; nothing is saved.
     tampered = post_form(editor, f"{BASE}/segments/new", segment_form(
@@ -118,3 +123,38 @@ def test_the_strategy_document_and_each_lots_report_carry_the_segments_of_the_lo
     assert "Dagbesteding" in strategy and "Toegang" in strategy and "Thuisondersteuning" not in strategy
     whole = text_of(editor.get("/consultations/wmo/report")).split("De inkoopstrategie")[-1]
     assert "Thuisondersteuning" in whole
+
+
+def test_a_municipality_taken_out_of_the_lot_drops_its_local_choice(world):
+    editor = started(world)
+    post_form(editor, f"{BASE}/segments/new", segment_form(
+        world, "Thuishulp", "home", {"oegstgeest": ("subsidy", "", "Eigen regeling")}))
+    segment = db.session.scalar(select(Segment))
+    # The team takes Oegstgeest out of the home-help lot (the consultation is open: with a reason).
+    lot, m = world["lots"]["home"], world["municipalities"]
+    changed = post_form(editor, f"/consultations/wmo/manage/lots/{lot.id}",
+                        {"name": "Huishoudelijke ondersteuning", "description": "",
+                         "municipalities": [str(m["leiden"].id), str(m["leiderdorp"].id)],
+                         "reason": "Oegstgeest koopt zelf in"})
+    assert changed.status_code == 302
+    page = text_of(editor.get(f"{BASE}/segments/{segment.id}"))
+    assert "Eigen regeling" not in page
+    assert "Thuishulp zoals de regio zoals de regio niet in dit perceel" in text_of(editor.get(BASE))
+    # Saving the segment again (its name only) is not refused for the choice that no longer applies.
+    db.session.refresh(segment)
+    saved = post_form(editor, f"{BASE}/segments/{segment.id}", {
+        **segment_form(world, "Thuisondersteuning", "home", {}), "version": str(segment.version)})
+    assert saved.status_code == 302
+    db.session.refresh(segment)
+    assert (segment.name, segment.local_choices) == ("Thuisondersteuning", [])
+    document = " ".join(OdfDocument(io.BytesIO(editor.get(f"{BASE}/export.odt").data)).get_formatted_text().split())
+    assert "Eigen regeling" not in document
+
+
+def test_odd_row_numbers_in_the_local_choices_are_no_rows_not_a_500(world):
+    editor = started(world)
+    data = segment_form(world, "Dagbesteding", "day", {})
+    data |= {"local_choices-²-note": "x", f"local_choices-{'9' * 5000}-note": "y", "local_choices-abc-note": "z"}
+    added = post_form(editor, f"{BASE}/segments/new", data)
+    assert added.status_code == 302
+    assert db.session.scalar(select(Segment)).local_choices == []

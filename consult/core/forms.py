@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import request
-from wtforms import IntegerField
+from wtforms import FieldList, IntegerField
 from wtforms.validators import Optional
 from wtforms.widgets import HiddenInput
 
@@ -63,3 +63,20 @@ def arg_int(name: str, default: int | None = None) -> int | None:
     ``default`` when it is missing or is not a number the database can hold (:func:`db_int`)."""
     number = db_int(request.args.get(name))
     return default if number is None else number
+
+
+class RowList(FieldList):
+    """A list of rows (``name-0-field``, ``name-1-field``, …) whose posted row numbers are read as
+    :func:`db_int` reads a number: a key such as ``name-²-field`` ("²".isdigit() is true, int()
+    refuses it) or one of thousands of digits is no row, not a 500. At most ``max_entries`` rows."""
+
+    def __init__(self, *args, max_entries: int = 200, **kwargs):
+        super().__init__(*args, max_entries=max_entries, **kwargs)
+
+    def _extract_indices(self, prefix, formdata):
+        offset = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(prefix):
+                index = db_int(key[offset:].split(self._field_separator, 1)[0])
+                if index is not None:
+                    yield index

@@ -168,13 +168,15 @@ class _Organisation(NamedTuple):
     kind: OrgKind
 
 
-def report_quotes(consultation: Consultation) -> tuple[dict[int, list[str]], list[tuple]]:
+def report_quotes(consultation: Consultation, lot: Lot | None = None) -> tuple[dict[int, list[str]], list[tuple]]:
     """Key quotes of answers that may be published (per question), and those left out with the reason.
 
     Only the latest submitted answer counts: a quote whose answer became confidential, or whose organisation
     chose not to publish, drops out by itself. One query reads every quote with what the gate needs of
     its answer (the current row of a submitted response, if there still is one), not the answers
-    themselves; the gate decides once per answer, however many of its quotes there are."""
+    themselves; the gate decides once per answer, however many of its quotes there are. With ``lot``:
+    a care provider's answer to this round is quoted only when it offered the lot (as the lot's figures
+    count only those)."""
     # The answer is found by (question, current, response), one index entry per quote; the rounds
     # it may come from are checked on its response (a condition on the answer's consultation made
     # SQLite walk every current answer to the question for each quote). An answer row's consultation
@@ -197,11 +199,15 @@ def report_quotes(consultation: Consultation) -> tuple[dict[int, list[str]], lis
     left_out = []
     gone = None
     later = later_questions(consultation)  # a quote of an earlier round's answer: under this round's question
+    offered = offered_lots_by_response(consultation) if lot is not None else {}
     for quote in rows:
         if quote.response is None:
             gone = gone or _("the response was withdrawn or the answer was removed")
             left_out.append((quote, gone))
             continue
+        if (lot is not None and quote.kind == OrgKind.PROVIDER and quote.asked_in == consultation.id
+                and lot.id not in offered.get(quote.response, ())):
+            continue  # (a lot's report: another lot's provider)
         key = (quote.response, quote.question_id)
         if key not in decided:
             publication = stricter(quote.publication, quote.submitted)
@@ -349,7 +355,7 @@ def build_report(consultation: Consultation, report: Report | None = None, lot: 
     # 4. Per theme: what we heard and what we do with it.
     syntheses = {(s.theme_id, s.question_id): s for s in db.session.scalars(
         select(Synthesis).where(Synthesis.consultation_id == consultation.id))}
-    quotes, _left_out = report_quotes(consultation)
+    quotes, _left_out = report_quotes(consultation, lot)
     links = _question_links(consultation, labelled, syntheses)
     for number, theme, questions in themes:
         blocks.append(Heading(f"{number}. {theme.title}", 2))

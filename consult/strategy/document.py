@@ -31,9 +31,9 @@ def strategy_blocks(draft, lot=None) -> list:
         blocks.append(Heading(segment.name, 3))
         if segment.lot:
             blocks.append(Paragraph(f"{lot_label}: {segment.lot.name}"))
-        if segment.local_choices:
+        if choices := segment.choices_in_scope:
             blocks.append(Paragraph(_("Local choices per municipality") + ":"))
-            blocks.append(BulletList([local_choice_text(choice) for choice in segment.local_choices]))
+            blocks.append(BulletList([local_choice_text(choice) for choice in choices]))
         details = [(_("Services in this segment"), segment.services),
                    (_("Explanation of the organisation form"), segment.organisation_form_explanation),
                    (_("Process"), segment.process), (_("Explanation of the funding form"), segment.funding_explanation),

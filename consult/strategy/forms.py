@@ -5,7 +5,6 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from wtforms import (
-    FieldList,
     Form,
     FormField,
     HiddenField,
@@ -21,7 +20,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Sto
 from wtforms.widgets import TextInput
 
 from consult.core.converters import DATABASE_INT_MAX
-from consult.core.forms import db_int, hidden_id, strip
+from consult.core.forms import RowList, db_int, hidden_id, strip
 from consult.strategy.models import FundingForm, OrganisationForm, ProvidersKind, Segment
 
 MAX_TEXT = 20_000
@@ -135,7 +134,7 @@ class SegmentForm(FlaskForm):
     # view sets the choices and the municipalities, :meth:`scoped`); checked by the service.
     lot = SelectField(lazy_pgettext("procurement lot", "Lot"), coerce=db_int, choices=[], validate_choice=False,
                       description=_l("The lot this segment procures; its municipalities may make local choices."))
-    local_choices = FieldList(FormField(LocalChoiceForm))
+    local_choices = RowList(FormField(LocalChoiceForm))
 
     @classmethod
     def of(cls, segment: Segment | None, **kwargs) -> SegmentForm:
@@ -144,7 +143,7 @@ class SegmentForm(FlaskForm):
             return cls(**kwargs)
         data = {name: getattr(segment, name) for name in cls.segment_fields()}
         data["lot"] = segment.lot_id
-        data["local_choices"] = list(segment.local_choices or [])
+        data["local_choices"] = segment.choices_in_scope
         data["process_text"] = data.pop("process")
         for name in ENUM_FIELDS:
             data[name] = data[name].value if data[name] else None

@@ -129,8 +129,16 @@ class Segment(db.Model):
     draft: Mapped[StrategyDraft] = relationship(back_populates="segments")
     lot: Mapped[Lot | None] = relationship()
 
+    @property
+    def choices_in_scope(self) -> list[dict[str, Any]]:
+        """The local choices of the municipalities still in the segment's scope (its lot's, else the
+        consultation's), under their names now: a municipality taken out of the lot since drops out."""
+        scope = self.lot.municipalities if self.lot is not None else self.draft.consultation.municipalities
+        names = {m.id: m.name for m in scope}
+        return [{**c, "name": names[c["municipality"]]} for c in self.local_choices or [] if c["municipality"] in names]
+
     def local_choice(self, municipality_id: int) -> dict[str, Any] | None:
-        return next((c for c in self.local_choices or [] if c["municipality"] == municipality_id), None)
+        return next((c for c in self.choices_in_scope if c["municipality"] == municipality_id), None)
 
     @property
     def providers_label(self) -> str:

@@ -271,8 +271,11 @@ def _clean_scope(fields: dict[str, Any], consultation: Consultation) -> tuple[in
             continue
         where = next((m for m in municipalities if m.id == choice.get("municipality")), None)
         if where is None:
-            raise StrategyRefused(_l("A local choice can only be made for a municipality of the segment's lot; "
-                                     "empty the choices of the other municipalities."), field="local_choices")
+            outside = next((m for m in consultation.municipalities if m.id == choice.get("municipality")), None)
+            raise StrategyRefused(_l("%(municipality)s does not procure the segment's lot, so it makes no local "
+                                     "choice here: empty its choices, or choose another lot.",
+                                     municipality=outside.name if outside else "?"),
+                                  field=f"local_choices:{choice.get('municipality')}")
         try:
             organisation_form = OrganisationForm(organisation_form).value if organisation_form else None
             funding_form = FundingForm(funding_form).value if funding_form else None
@@ -470,8 +473,13 @@ def restore(draft: StrategyDraft, revision: Revision, *, by: User) -> None:
             raise StrategyRefused(_l("This segment no longer exists."))
         values = {**_typed({k: v for k, v in data.items() if k in SEGMENT_FIELDS}),
                   "deleted_at": utcnow() if revision.data.get("removed") else None}
-        if values.get("lot_id") not in {lot.id for lot in draft.consultation.lots}:
+        lots = {lot.id: lot for lot in draft.consultation.lots}
+        if values.get("lot_id") not in lots:
             values["lot_id"] = None  # (a lot removed since: the segment is not tied to one)
+        # Only the choices of municipalities in that scope now.
+        scope = {m.id for m in (lots[values["lot_id"]].municipalities if values["lot_id"]
+                                else draft.consultation.municipalities)}
+        values["local_choices"] = [c for c in values.get("local_choices") or [] if c["municipality"] in scope]
         if not update_if_version(segment, segment.version, **values):
             raise changed_meanwhile
     _revise(draft, segment, "restored", by)

@@ -244,7 +244,15 @@ def _render_general(consultation, draft, form, error=None, conflict=None, **extr
 
 def _render_segment(consultation, draft, segment, form=None, error=None, status=200, conflict=None, **extra):
     """The segment page: the form as submitted (with its errors) or as saved; after a conflict with
-    the saved version beside the person's text."""
+    the saved version beside the person's text. A refused local choice is named at its municipality's
+    fields (``error_target`` "local_choices:<municipality id>")."""
+    target = str(extra.get("error_target") or "")
+    if form is not None and error and target.startswith("local_choices:"):
+        entry = next((e for e in form.local_choices if str(e.municipality.data) == target.split(":", 1)[1]), None)
+        if entry is not None:
+            entry.organisation_form.errors = [*entry.organisation_form.errors, error]
+            form.local_choices.errors = [e.errors for e in form.local_choices.entries]
+            error, extra["error_target"] = None, None
     if form is None:
         form = SegmentForm.of(segment, formdata=None).scoped(consultation)
     if conflict is not None:
