@@ -62,7 +62,11 @@ def load_strategy(users: dict, organisations: dict, consultations: dict[str, Con
     save_general(draft, principles="- De inwoner staat centraal\n- Zo dicht mogelijk bij huis\n- Minder "
                  "administratieve lasten", change_tasks="Meer inzet op de sociale basis en samenwerking in de wijk.",
                  by=team)
-    segments = [add_segment(draft, by=team, **fields) for fields in SEGMENTS]
+    # Oegstgeest keeps its day care with its neighbourhood association: its own choice in that segment.
+    oegstgeest = next(m for m in consultation.municipalities if m.name == "Gemeente Oegstgeest")
+    local = {"Dagbesteding": [{"municipality": oegstgeest.id, "organisation_form": "subsidy", "funding_form": "task",
+                               "note": "Samen met de wijkvereniging"}]}
+    segments = [add_segment(draft, by=team, **fields, local_choices=local.get(fields["name"], [])) for fields in SEGMENTS]
     # A second revision of a segment: the team reconsidered the duration.
     save_segment(segments[1], by=team, **{**SEGMENTS[1], "duration": "6 jaar", "extension": "1 keer 2 jaar"})
     found = sources(consultation, limit=1000)
