@@ -253,3 +253,28 @@ def test_a_ranking_place_of_thousands_of_digits_is_refused_not_a_500(world):
     page = save_page(world, ranking=("1", "2", "9" * 5000))
     assert page.status_code == 200
     assert "Geef elke plaats van 1 tot 3 aan één optie." in text_of(page)
+
+
+def test_autosave_of_a_ranking_or_price_row_still_being_filled_in_is_not_an_error(world):
+    rank, _points, table = world["q"]
+    client, response = world["clients"]["a"], world["response"]
+    HX = {"HX-Request": "true"}
+    half = post_form(client, f"/responses/{response.id}/answers/{rank.id}",
+                     {f"q-{rank.id}-0": "1", f"q-{rank.id}-1": "", f"q-{rank.id}-2": "", f"v-{rank.id}": "0"}, headers=HX)
+    html = half.get_data(as_text=True)
+    assert ('<span class="save-status__pending">Nog niet opgeslagen: Geef elke optie een plaats van 1 tot 3 '
+            '(of geen enkele).</span>') in html
+    assert "data-field-error" not in html  # the field is not marked wrong while it is being filled in
+    price_only = post_form(client, f"/responses/{response.id}/answers/{table.id}",
+                           {f"q-{table.id}-0-price": "62,50", f"q-{table.id}-0-volume": "", f"v-{table.id}": "0"},
+                           headers=HX)
+    assert ("Nog niet opgeslagen: Geef zowel de prijs als het volume voor “Individuele begeleiding”, of geen van "
+            "beide.") in text_of(price_only)
+    # A place given twice is wrong whatever comes next: an error at the field.
+    twice = post_form(client, f"/responses/{response.id}/answers/{rank.id}",
+                      {f"q-{rank.id}-0": "1", f"q-{rank.id}-1": "1", f"q-{rank.id}-2": "2", f"v-{rank.id}": "0"},
+                      headers=HX)
+    assert ('data-field-error>Niet opgeslagen: Geef elke plaats van 1 tot 3 aan één optie.</span>'
+            in twice.get_data(as_text=True))
+    # Saving the page with a half-filled ranking is refused with the problem named, as before.
+    assert "“Wat weegt het zwaarst?”: Geef elke optie een plaats" in text_of(save_page(world, ranking=("1", "", "")))

@@ -23,6 +23,12 @@ class AnswerError(Refused):
     pass
 
 
+class IncompleteAnswer(AnswerError):
+    """An answer still being filled in (a ranking with places still to give, a price row with only the
+    price or the volume): refused like any problem when the page is saved, while typing only "not
+    saved yet"."""
+
+
 def field_name(question: Question) -> str:
     return f"q-{question.id}"
 
@@ -65,7 +71,7 @@ def _ranking(question: Question, values: list[str]) -> list[str] | None:
         return None
     count = len(question.options)
     if len(chosen) < count:
-        raise AnswerError(_l("Give every option a place, from 1 to %(n)d (or none at all).", n=count))
+        raise IncompleteAnswer(_l("Give every option a place, from 1 to %(n)d (or none at all).", n=count))
     places = [int(value) if value.isascii() and value.isdigit() and len(value) <= 4 else 0 for value, _option in chosen]
     if sorted(places) != list(range(1, count + 1)):
         raise AnswerError(_l("Give each place from 1 to %(n)d to one option only.", n=count))
@@ -92,7 +98,8 @@ def _price_table(question: Question, values: list[str]) -> list[dict[str, Any]] 
         if not price.strip() and not volume.strip():
             continue
         if not price.strip() or not volume.strip():
-            raise AnswerError(_l("Give both the price and the volume for “%(product)s”, or neither.", product=product))
+            raise IncompleteAnswer(_l("Give both the price and the volume for “%(product)s”, or neither.",
+                                      product=product))
         row = {"product": product, "unit": unit, "price": parse_number(price), "volume": parse_number(volume)}
         if row["price"] < 0 or row["volume"] < 0:
             raise AnswerError(_l("Prices and volumes cannot be negative (“%(product)s”).", product=product))

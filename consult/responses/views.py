@@ -34,7 +34,7 @@ from consult.core.uploads import UploadRejected, store_upload
 from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
 from consult.responses import bp
-from consult.responses.answers import AnswerError, as_typed, form_value, parse_answer, posted_values
+from consult.responses.answers import AnswerError, IncompleteAnswer, as_typed, form_value, parse_answer, posted_values
 from consult.responses.forms import PageProblems, ReviewForm, StartForm, WithdrawForm, offer_form, try_out_form
 from consult.responses.models import Answer, Response, ResponseStatus
 from consult.responses.permissions import (
@@ -110,6 +110,7 @@ class QuestionState:
     skipped: bool = False      # "we do not answer this question" (optional questions only)
     version: int = 0
     error: str | None = None
+    incomplete: bool = False   # the error is an answer still being filled in (IncompleteAnswer)
     conflict: Any = None       # the colleague's stored answer when a save was stale
     changed: bool = False      # this request wrote a new version (not just "already saved")
     attachments: list = field(default_factory=list)
@@ -157,7 +158,7 @@ def _apply_answer(response: Response, question: Question, state: QuestionState) 
         answer, changed = save_answer(response, question, value, confidential, _base_version(question),
                                       by=current_user, skipped=skipped)
     except AnswerError as problem:
-        state.error = str(problem.message)
+        state.error, state.incomplete = str(problem.message), isinstance(problem, IncompleteAnswer)
         return False
     except StaleAnswer as stale:
         state.conflict = stale.answer
