@@ -263,6 +263,7 @@ def _render_segment(consultation, draft, segment, form=None, error=None, status=
     return render_template(
         "strategy/segment.html", consultation=consultation, draft=draft, segment=segment, error=error, form=form,
         local_choice_text=local_choice_text,
+        lot_municipalities={lot.id: [m.id for m in lot.municipalities] for lot in consultation.lots},
         part=part_key(segment) if segment else None,
         **{**(_part_context(consultation, draft, part_key(segment), extra.pop("comments_page", None)) if segment else {}),
            **extra}), status

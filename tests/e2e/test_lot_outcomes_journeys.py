@@ -97,8 +97,13 @@ def test_analysis_report_and_strategy_per_lot(page, live, page_errors):
     page.get_by_role("button", name="Het concept van de inkoopstrategie starten").click()
     page.get_by_role("link", name="Een segment toevoegen").click()
     page.get_by_label("Naam", exact=True).fill("Huishoudelijke ondersteuning")
+    # Day care is procured by Leiden alone: Leiderdorp makes no local choice in it.
+    page.get_by_label("Perceel").select_option(label="Dagbesteding")
+    expect(page.get_by_role("group", name="Gemeente Leiderdorp")).to_be_hidden()
+    expect(page.get_by_role("group", name="Gemeente Leiden")).to_be_visible()
     page.get_by_label("Perceel").select_option(label="Hulp bij het huishouden")
     leiderdorp = page.get_by_role("group", name="Gemeente Leiderdorp")
+    expect(leiderdorp).to_be_visible()
     leiderdorp.get_by_label("Bekostigingsvorm").select_option(label="Outputgericht")
     leiderdorp.get_by_label("Toelichting").fill("Eigen resultaatafspraken")
     check_accessibility(page, "segment form with local choices")

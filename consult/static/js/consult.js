@@ -621,3 +621,25 @@
     notice.textContent = parts.join(" ");
   });
 })();
+
+/* A strategy segment's local choices (strategy/segment.html): only the municipalities of the chosen
+   lot can make one, so the others' rows are hidden and their fields not sent while that lot is
+   chosen. Without JavaScript every row shows and the server names a choice outside the lot. */
+(function () {
+  function scope(fieldset, lot) {
+    var scopes = JSON.parse(fieldset.getAttribute("data-lot-municipalities") || "{}");
+    var allowed = lot.value && scopes[lot.value];
+    fieldset.querySelectorAll("[data-municipality]").forEach(function (row) {
+      var outside = Boolean(allowed) && allowed.indexOf(Number(row.getAttribute("data-municipality"))) < 0;
+      row.hidden = outside;
+      row.querySelectorAll("select, input:not([type=hidden])").forEach(function (field) { field.disabled = outside; });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var fieldset = document.querySelector("[data-lot-municipalities]");
+    var lot = document.getElementById("lot");
+    if (!fieldset || !lot) { return; }
+    scope(fieldset, lot);
+    lot.addEventListener("change", function () { scope(fieldset, lot); });
+  });
+})();
