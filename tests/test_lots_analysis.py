@@ -115,3 +115,29 @@ def test_the_overview_counts_per_lot_and_municipality(world):
     assert "Ingediende reacties per soort organisatie Zorgaanbieders Adviesraden Andere organisaties Totaal 1 0 0 1" in filtered
     question = world["q"]["Wat werkt?"]
     assert f'/consultations/wmo/analysis/questions/{question.id}?lot={day.id}"' in page.get_data(as_text=True)
+
+
+def test_the_tags_page_counts_per_lot_and_municipality(world):
+    from consult.analysis.models import Coding, Tag
+
+    for key, lots in (("a", {"home": ["leiden"]}), ("b", {"day": ["oegstgeest"]})):
+        _started, response = start(world, key)
+        offer(world, key, response, **lots)
+        autosave(world, key, response, "Wat werkt?", f"Antwoord van {key}")
+        assert submit(world, key, response).status_code == 302
+    question = world["q"]["Wat werkt?"]
+    tag = Tag(consultation_id=world["consultation"].id, name="Vervoer", colour="blue")
+    db.session.add(tag)
+    db.session.flush()
+    responses = {row.response_id for row in db.session.scalars(select(SubmittedOffer))}
+    db.session.add_all(Coding(tag_id=tag.id, response_id=response_id, question_id=question.id)
+                       for response_id in sorted(responses))
+    db.session.commit()
+    editor, day = world["clients"]["editor"], world["lots"]["day"]
+    everyone = text_of(editor.get("/consultations/wmo/analysis/tags"))
+    assert "Tag Beschrijving Gebruikt Vervoer 2" in everyone.replace("Acties ", "")
+    filtered = text_of(editor.get(f"/consultations/wmo/analysis/tags?lot={day.id}"))
+    assert "Gefilterd: alleen de zorgaanbieders die dit aanboden toen zij indienden: Perceel Dagbesteding." in filtered
+    assert "Tag Beschrijving Gebruikt Vervoer 1" in filtered.replace("Acties ", "")
+    leiderdorp = world["municipalities"]["leiderdorp"]
+    assert "Vervoer 0" in text_of(editor.get(f"/consultations/wmo/analysis/tags?municipality={leiderdorp.id}"))

@@ -497,10 +497,16 @@ def tags(slug: str):
                        error_out=False)
     if not page.items and page.page > 1 and page.pages:  # past the last page (an old link): the last page
         page = db.paginate(query, page=page.pages, per_page=TAGS_PAGE_SIZE, error_out=False)
-    counts = dict(db.session.execute(select(Coding.tag_id, func.count(Coding.id)).where(
-        Coding.tag_id.in_([tag.id for tag in page.items])).group_by(Coding.tag_id)).all()) if page.items else {}
+    # How often each is used: by everyone, or (filtered by lot and municipality) on the answers of the
+    # care providers that offered it when they submitted (messages in discussions then not counted).
+    offered = Filters(lot_id=arg_int("lot"), municipality_id=arg_int("municipality"))
+    used = select(Coding.tag_id, func.count(Coding.id)).where(Coding.tag_id.in_([tag.id for tag in page.items]))
+    if offered.by_offer:
+        used = used.where(Coding.response_id.in_(offered.offered_responses()))
+    counts = dict(db.session.execute(used.group_by(Coding.tag_id)).all()) if page.items else {}
     return render_template("analysis/tags.html", consultation=consultation, tags=page.items, page=page,
-                           counts=counts, editing=editing, colours=TAG_COLOURS, form=form)
+                           counts=counts, editing=editing, colours=TAG_COLOURS, form=form, filters=offered,
+                           scope={"lot": offered.lot_id, "municipality": offered.municipality_id})
 
 
 def _tag_page_of(tag: Tag) -> int:
