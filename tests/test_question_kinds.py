@@ -270,11 +270,16 @@ def test_autosave_of_a_ranking_or_price_row_still_being_filled_in_is_not_an_erro
                            headers=HX)
     assert ("Nog niet opgeslagen: Geef zowel de prijs als het volume voor “Individuele begeleiding”, of geen van "
             "beide.") in text_of(price_only)
-    # A place given twice is wrong whatever comes next: an error at the field.
+    # A place given twice is wrong whatever comes next (also with a place still open): an error at the field.
     twice = post_form(client, f"/responses/{response.id}/answers/{rank.id}",
-                      {f"q-{rank.id}-0": "1", f"q-{rank.id}-1": "1", f"q-{rank.id}-2": "2", f"v-{rank.id}": "0"},
+                      {f"q-{rank.id}-0": "1", f"q-{rank.id}-1": "1", f"q-{rank.id}-2": "", f"v-{rank.id}": "0"},
                       headers=HX)
     assert ('data-field-error>Niet opgeslagen: Geef elke plaats van 1 tot 3 aan één optie.</span>'
             in twice.get_data(as_text=True))
+    wrong_price = post_form(client, f"/responses/{response.id}/answers/{table.id}",
+                            {f"q-{table.id}-0-price": "-5", f"q-{table.id}-0-volume": "", f"v-{table.id}": "0"},
+                            headers=HX)
+    assert "data-field-error>Niet opgeslagen: Prijzen en volumes kunnen niet negatief zijn" in \
+        wrong_price.get_data(as_text=True)
     # Saving the page with a half-filled ranking is refused with the problem named, as before.
     assert "“Wat weegt het zwaarst?”: Geef elke optie een plaats" in text_of(save_page(world, ranking=("1", "", "")))

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from consult.audit.models import AuditEvent
-from consult.consultations.models import Consultation, Lot, Question, QuestionKind, Status
+from consult.consultations.models import Audience, Consultation, Lot, Question, QuestionKind, Status
 from consult.extensions import db
 from consult.qa.services import ask
 from consult.qa.services import publish as publish_qa
@@ -87,6 +87,13 @@ def test_a_lots_report_has_its_questions_and_counts_only_its_care_providers(worl
     # (day care) would follow by subtraction, so the home-help report withholds the figure too.
     home = text_of(editor.get(f"/consultations/wmo/report?lot={lots['home'].id}"))
     assert "Welke bekostiging?: te weinig reacties om te tonen." in home
+    # The analysis, filtered by that lot, says so where it previews the published figures.
+    question = world["q"]["Welke bekostiging?"]
+    analysis = text_of(editor.get(f"/consultations/wmo/analysis/questions/{question.id}?lot={lots['home'].id}"))
+    assert ("In het gepubliceerde verslag Niet gepubliceerd in het verslag van het perceel: naast de cijfers van de "
+            "hele consultatie (en van de andere percelen) zou het een groep van minder dan 5 organisaties") in analysis
+    unfiltered = text_of(editor.get(f"/consultations/wmo/analysis/questions/{question.id}"))
+    assert "In het gepubliceerde verslag Aantallen over 7 organisaties" in unfiltered
     assert "Welke bekostiging? Antwoord Totaal Per uur 3 Per resultaat 2 Per traject 2" in whole
     assert "Dit verslag gaat over het perceel Dagbesteding: de vragen daarvan en die aan iedereen." in day
     assert "Organisaties die genoemd willen worden; 0 andere deden mee zonder hun naam. " \
@@ -198,3 +205,25 @@ def test_lots_of_five_each_show_their_figures(world):
     assert "Welke bekostiging? Antwoord Totaal Per uur 4 Per resultaat 3 Per traject 3" in whole
     assert "Welke bekostiging? Antwoord Totaal Per uur 2 Per resultaat 2 Per traject 1" in home
     assert "Welke bekostiging? Antwoord Totaal Per uur 2 Per resultaat 1 Per traject 2" in day
+
+
+def test_a_council_outside_every_lot_is_not_singled_out_by_the_lots_figures(world):
+    """Five providers per lot and a council that answered too: the whole report counts eleven; were both
+    lots' figures shown, the whole minus the two lots would be the council's own answer. One lot's
+    report withholds its figure (the other shows it: nothing follows from that one alone)."""
+    with_choice(world)
+    world["q"]["Welke bekostiging?"].audience = Audience.BOTH
+    db.session.commit()
+    providers(world, count_home=5, count_day=5)
+    council, member = world["orgs"]["council"], world["users"]["council"]
+    response = start_response(world["consultation"], council, by=member)
+    save_answer(response, world["q"]["Welke bekostiging?"], "Per traject", False, None, by=member)
+    set_publication(response, Publication.NAMED, by=member)
+    submit(response, by=member, notify=False)
+    db.session.commit()
+    editor, lots = world["clients"]["editor"], world["lots"]
+    reports = {key: text_of(editor.get(f"/consultations/wmo/report?lot={lots[key].id}")) for key in ("home", "day")}
+    withheld = [key for key, text in reports.items() if "Welke bekostiging?: te weinig reacties om te tonen." in text]
+    shown = [key for key, text in reports.items() if "Welke bekostiging? Antwoord Totaal" in text]
+    assert (withheld, shown) == (["home"], ["day"])  # the first lot (by id) gives way
+    assert "Welke bekostiging? Antwoord Zorgaanbieders Adviesraden Totaal" not in text_of(editor.get("/consultations/wmo/report"))

@@ -158,3 +158,12 @@ def test_odd_row_numbers_in_the_local_choices_are_no_rows_not_a_500(world):
     added = post_form(editor, f"{BASE}/segments/new", data)
     assert added.status_code == 302
     assert db.session.scalar(select(Segment)).local_choices == []
+
+
+def test_two_hundred_posted_rows_of_local_choices_are_no_500(world):
+    editor = started(world)
+    data = {key: value for key, value in segment_form(world, "Dagbesteding", "day", {}).items()
+            if not key.startswith("local_choices-")}  # no row of a real municipality, and 230 others
+    data |= {f"local_choices-{n}-note": "" for n in range(10, 240)}
+    assert post_form(editor, f"{BASE}/segments/new", data).status_code == 302
+    assert db.session.scalar(select(Segment)).local_choices == []

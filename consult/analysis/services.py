@@ -35,6 +35,7 @@ from consult.disclosure.statistics import (
     min_group,
     public_distribution,
     public_numbers,
+    publishable_subsets,
 )
 from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
@@ -408,22 +409,24 @@ class QuestionPart:
     scale_high_label: str = ""
     options: tuple = ()
     confidential_in_totals: bool = False
+    question_id: int | None = field(default=None, compare=False)  # the ranking, matrix or price table
 
 
 def question_parts(question: Question, answers: list[AnswerItem] | list[ValueGroup]
                    ) -> list[tuple[QuestionPart, list[ValueGroup]]]:
     """A ranking, matrix or price table's parts, each with its answers' value groups (an answer that
     no longer fits the question, its options or rows changed since, counts in none)."""
-    kind = question.kind
+    kind, of = question.kind, question.id
     if kind == QuestionKind.MATRIX:
         parts = [(QuestionPart(row, QuestionKind.SCALE, scale_low_label=question.scale_low_label,
-                               scale_high_label=question.scale_high_label), row) for row in question.options]
+                               scale_high_label=question.scale_high_label, question_id=of), row)
+                 for row in question.options]
     elif kind == QuestionKind.RANKING:
-        parts = [(QuestionPart(str(_l("place of %(option)s", option=option)), QuestionKind.NUMBER), option)
-                 for option in question.options]
+        parts = [(QuestionPart(str(_l("place of %(option)s", option=option)), QuestionKind.NUMBER, question_id=of),
+                  option) for option in question.options]
     elif kind == QuestionKind.PRICE_TABLE:
-        parts = [(QuestionPart(product, QuestionKind.NUMBER, unit=str(_l("€ per %(unit)s", unit=unit or "…"))),
-                  product) for product, unit in question.rows]
+        parts = [(QuestionPart(product, QuestionKind.NUMBER, unit=str(_l("€ per %(unit)s", unit=unit or "…")),
+                               question_id=of), product) for product, unit in question.rows]
     else:
         return []
     result = []
@@ -454,18 +457,65 @@ class Figures:
     question: Question | QuestionPart
     stats: Any
     public: Any
+    withheld: bool = False  # in a lot's report, not published: it would single out a group (LotFigures)
 
 
-def question_figures(question: Question, groups: list[ValueGroup]) -> list[Figures]:
+def question_figures(question: Question, groups: list[ValueGroup], lot_check=None) -> list[Figures]:
     """The figures the analysis shows of a question: one set for a choice, scale or number question, one
-    per part of a ranking, matrix or price table, none for an open question."""
+    per part of a ranking, matrix or price table, none for an open question. ``lot_check`` (filtered
+    by a lot): a function of the question or part that says whether the lot's report may publish it."""
     if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.SCALE):
-        return [Figures(question, distribution(question, groups), public_distribution_figures(question, groups))]
+        return [Figures(question, distribution(question, groups), public_distribution_figures(question, groups),
+                        withheld=lot_check is not None and not lot_check(question))]
     if question.kind == QuestionKind.NUMBER:
         return [Figures(question, number_summary(groups),
-                        public_numbers_text(public_number_figures(question, groups), question.unit))]
+                        public_numbers_text(public_number_figures(question, groups), question.unit),
+                        withheld=lot_check is not None and not lot_check(question))]
     return [figures for part, part_groups in question_parts(question, groups)
-            for figures in question_figures(part, part_groups)]
+            for figures in question_figures(part, part_groups, lot_check)]
+
+
+class LotFigures:
+    """Which lots' reports may publish a figure beside the whole consultation's: not a lot whose
+    figure would single out a group below the threshold (or one organisation's number) by adding and
+    subtracting the published figures (consult.disclosure.statistics.publishable_subsets)."""
+
+    def __init__(self, consultation: Consultation, question_ids: set[int] | None = None):
+        self.lot_ids = [lot.id for lot in consultation.lots]
+        self.questions = {q.id: q for theme in consultation.themes for q in theme.questions}
+        self.per_response = value_groups_by_question(consultation, question_ids, per_response=True)
+        self.lots_of = offered_lots_by_response(consultation)
+        self._parts: dict[int, dict[str, list[ValueGroup]]] = {}
+
+    def answers(self, question: Question | QuestionPart) -> list[ValueGroup]:
+        """The whole consultation's answers to a question, or to one part of a question, per response."""
+        if not isinstance(question, QuestionPart):
+            return self.per_response.get(question.id, [])
+        if question.question_id not in self._parts:
+            parent = self.questions[question.question_id]
+            self._parts[parent.id] = {part.label: groups for part, groups in
+                                      question_parts(parent, self.per_response.get(parent.id, []))}
+        return self._parts[question.question_id].get(question.label, [])
+
+    def allowed(self, question: Question | QuestionPart, everyone: list[ValueGroup]) -> set[int]:
+        """The lots whose figure of ``question`` may be published; ``everyone``: its answers per response."""
+        counted = counted_responses(question, everyone)
+        numbers = question.kind == QuestionKind.NUMBER
+        if numbers:
+            figures = public_number_figures(question, everyone)
+            columns = []
+        else:
+            figures = public_distribution_figures(question, everyone)
+            columns = [frozenset(g.response_id for g in everyone if g.response_id in counted and g.stakeholder == kind)
+                       for kind in figures.groups] if figures.shown else []
+        values = {g.response_id: float(g.value) for g in everyone if g.response_id in counted} if numbers else None
+        per_lot = {lot_id: frozenset(r for r in counted if lot_id in self.lots_of.get(r, ()))
+                   for lot_id in self.lot_ids}
+        return publishable_subsets(counted if figures.shown else None, columns, per_lot, values)
+
+    def may_publish(self, lot_id: int, question: Question | QuestionPart) -> bool:
+        """May ``lot_id``'s report publish the figure of ``question`` (or of a part of one)?"""
+        return lot_id in self.allowed(question, self.answers(question))
 
 
 def offered_lots_by_response(consultation: Consultation) -> dict[int, set[int]]:

@@ -2,6 +2,8 @@
 (filters, paging, tags, excerpts, quotes, statistics, synthesis), per theme the synthesis, tags."""
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -32,6 +34,7 @@ from consult.analysis.services import (
     STAKEHOLDERS,
     AnalysisRefused,
     Filters,
+    LotFigures,
     StaleSynthesis,
     add_quote,
     answer_counts,
@@ -182,8 +185,13 @@ def _question_page(consultation, theme, question_obj, number, *, refused=None, s
                         tags={tag.id: tag for tag in tags})
     # The figures (of each row of a ranking, matrix or price table) follow the lot and municipality
     # filter; the disclosure rules then hold within it.
-    figures = (question_figures(question_obj, value_groups(consultation, question_obj, filters))
-               if question_obj.kind.aggregates or question_obj.kind.composite else [])
+    figures = []
+    if question_obj.kind.aggregates or question_obj.kind.composite:
+        lot_check = None
+        if filters.lot_id and not filters.municipality_id:  # what that lot's report would publish
+            lots = LotFigures(consultation, {question_obj.id})
+            lot_check = partial(lots.may_publish, filters.lot_id)
+        figures = question_figures(question_obj, value_groups(consultation, question_obj, filters), lot_check)
     confidential_keys = [i.key for i in found.items if i.confidential]
     synthesis = synthesis_for(theme, question_obj)
     informed, may_link = _strategy(consultation, {"answer": {i.key for i in found.items},

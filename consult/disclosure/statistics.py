@@ -11,8 +11,9 @@ A published figure about answers must not reveal any one organisation's answer:
   one of its ends equals a contributor's value;
 * **no differencing** — a table split by kind of organisation shows the split only when every kind that
   contributed reaches the threshold; otherwise only the total. A figure for a subset (a lot's report beside
-  the whole consultation's) is published only when no group that could be worked out from the published
-  figures by subtraction is below the threshold (:func:`publishable_subsets`).
+  the whole consultation's) is published only when no group that could be worked out by adding and
+  subtracting published figures is below the threshold or dominated by one organisation
+  (:func:`publishable_subsets`).
 
 Which answers may count at all is decided by :func:`consult.disclosure.answers.may_count`.
 """
@@ -133,31 +134,39 @@ def public_distribution(options: list[str], choices: list[tuple[str, list[str]]]
                               totals=totals, organisations=n)
 
 
-def publishable_subsets(whole: frozenset, fixed: list[frozenset], subsets: dict) -> set:
-    """Of ``subsets`` (key -> the organisations one more figure would count, each within ``whole``):
-    the keys whose figure may be published beside the figure of ``whole`` and those of ``fixed`` (other
-    published figures of organisations in ``whole``, e.g. its providers), without any group below the
-    threshold following by subtraction. Two published sets ``a`` and ``b`` give away ``a - b`` when ``b``
-    lies within ``a``, and ``a ∩ b`` when together they cover ``whole``; each such group must be empty or
-    reach the threshold. A subset below the threshold is never published; one that would give a group
-    away is withheld, and the others are checked again without it, until none changes."""
-    threshold = min_group()
+def publishable_subsets(whole: frozenset | None, fixed: list[frozenset], subsets: dict,
+                        values: dict | None = None) -> set:
+    """Of ``subsets`` (key -> the organisations one more figure would count): the keys whose figures may
+    be published beside the figure of ``whole`` (None when that figure is not shown) and those of
+    ``fixed`` (the columns of its split by kind, when shown), without any group below the threshold
+    following by adding and subtracting published figures.
 
-    def gives_away(a: frozenset, b: frozenset) -> bool:
-        groups = []
-        if b <= a:
-            groups.append(a - b)
-        if a <= b:
-            groups.append(b - a)
-        if a | b == whole:
-            groups.append(a & b)
-        return any(0 < len(group) < threshold for group in groups)
+    Every such group is a union of *atoms*: the organisations alike in which published sets they are
+    in (within ``whole``, or within the published subsets when the whole is not shown). So every atom
+    must reach the threshold and, for numbers (``values``: organisation -> its number), must not be
+    dominated by one organisation's number. A subset below the threshold is never published; while an
+    atom falls short, the subset whose withholding leaves the fewest such atoms is withheld (the first
+    in key order among equals)."""
+    threshold, share = min_group(), dominance_share()
+
+    def unsafe_atoms(keys) -> int:
+        sets = [subsets[key] for key in sorted(keys, key=str)]
+        universe = whole if whole is not None else frozenset().union(*sets)
+        signatures = [*fixed, *sets] if whole is not None else sets
+        atoms: dict[tuple, list] = {}
+        for member in universe:
+            atoms.setdefault(tuple(member in group for group in signatures), []).append(member)
+        bad = 0
+        for members in atoms.values():
+            if len(members) < threshold:
+                bad += 1
+            elif values is not None:
+                total = sum(abs(values[m]) for m in members)
+                bad += bool(total) and max(abs(values[m]) for m in members) > share * total
+        return bad
 
     published = {key for key, members in subsets.items() if len(members) >= threshold}
-    while True:
-        withheld = next((key for key in sorted(published, key=str) if any(
-            gives_away(subsets[key], other) for other in [whole, *fixed] + [subsets[k] for k in published if k != key])),
-            None)
-        if withheld is None:
-            return published
+    while published and unsafe_atoms(published):
+        withheld = min(sorted(published, key=str), key=lambda key: unsafe_atoms(published - {key}))
         published.discard(withheld)
+    return published

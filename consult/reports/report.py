@@ -23,7 +23,7 @@ from consult.analysis.services import (
     STAKEHOLDER_LABELS,
     STAKEHOLDERS,
     Filters,
-    counted_responses,
+    LotFigures,
     offered_lots_by_response,
     public_distribution_figures,
     public_number_figures,
@@ -49,7 +49,7 @@ from consult.core.templating import format_day, format_deadline, format_number
 from consult.core.time import utcnow
 from consult.disclosure import Audience
 from consult.disclosure.answers import attribution, counts_in_public, stricter, withheld_answer, withheld_label
-from consult.disclosure.statistics import min_group, publishable_subsets
+from consult.disclosure.statistics import min_group
 from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
 from consult.qa.services import published_items
@@ -435,18 +435,16 @@ def build_report(consultation: Consultation, report: Report | None = None, lot: 
         "Only answers that may be published count, and confidential figures only where the question said so "
         "beforehand. Averages are rounded and ranges are rounded outwards; the lowest, highest and middle "
         "answers are never shown.")))
-    guard = _LotGuard(consultation, lot) if lot is not None else None
+    guard = LotFigures(consultation) if lot is not None else None
     for _number, _theme, questions in themes:
         for _n, question in questions:
             answers = grouped.get(question.id, [])
-            if question.kind.composite:  # a ranking, matrix or price table: each row on its own
-                everyone = question_parts(question, guard.answers(question)) if guard else None
-                for index, (part, part_answers) in enumerate(question_parts(question, answers)):
-                    blocks += _figure_blocks(part, f"{question.text} — {part.label}", part_answers,
-                                             guard.allows(part, everyone[index][1]) if guard else True)
-            else:
-                blocks += _figure_blocks(question, question.text, answers,
-                                         guard.allows(question, guard.answers(question)) if guard else True)
+            # A ranking, matrix or price table: each row on its own.
+            for part, part_answers in (question_parts(question, answers) if question.kind.composite
+                                       else [(question, answers)]):
+                caption = question.text if part is question else f"{question.text} — {part.label}"
+                blocks += _figure_blocks(part, caption, part_answers,
+                                         allowed=guard is None or guard.may_publish(lot.id, part))
     title = _("Consultation report: %(title)s", title=consultation.title)
     if lot is not None:
         title = _("Consultation report: %(title)s, lot %(lot)s", title=consultation.title, lot=lot.name)
@@ -456,33 +454,11 @@ def build_report(consultation: Consultation, report: Report | None = None, lot: 
         contents_title=_("Contents"), language=str(get_locale()))
 
 
-class _LotGuard:
-    """Whether a figure of a lot's report may be published beside the same figure of the whole
-    consultation (and of its providers, and of the other lots): not when a group below the threshold
-    would follow by subtraction (consult.disclosure.statistics.publishable_subsets)."""
-
-    def __init__(self, consultation: Consultation, lot: Lot):
-        self.lot = lot
-        self.lot_ids = [other.id for other in consultation.lots]
-        self.per_response = value_groups_by_question(consultation, per_response=True)
-        self.lots_of = offered_lots_by_response(consultation)
-
-    def answers(self, question: Question) -> list:
-        return self.per_response.get(question.id, [])
-
-    def allows(self, question, everyone: list) -> bool:
-        """``everyone``: the answers of the whole consultation to the question (or row), per response."""
-        whole = counted_responses(question, everyone)
-        providers = frozenset(g.response_id for g in everyone if g.response_id in whole and g.stakeholder == "provider")
-        per_lot = {lot_id: frozenset(r for r in whole if lot_id in self.lots_of.get(r, ())) for lot_id in self.lot_ids}
-        return self.lot.id in publishable_subsets(whole, [providers], per_lot)
-
-
 def _figure_blocks(question, caption: str, answers: list, allowed: bool = True) -> list:
     """The annex's figures of a question (or of one row of a ranking, matrix or price table), as the
     disclosure rules allow: a table, a sentence why they are not shown, or nothing without answers.
     Not ``allowed`` (a lot's figure that would give a small group away): too few to show."""
-    if not answers:
+    if not answers or not question.kind.aggregates:  # (an open question with answers of an earlier kind)
         return []
     if not allowed:
         return [Paragraph(f"{caption}: " + _("too few responses to show."))]

@@ -70,11 +70,11 @@ def _ranking(question: Question, values: list[str]) -> list[str] | None:
     if not chosen:
         return None
     count = len(question.options)
-    if len(chosen) < count:
-        raise IncompleteAnswer(_l("Give every option a place, from 1 to %(n)d (or none at all).", n=count))
     places = [int(value) if value.isascii() and value.isdigit() and len(value) <= 4 else 0 for value, _option in chosen]
-    if sorted(places) != list(range(1, count + 1)):
+    if len(set(places)) < len(places) or not all(1 <= place <= count for place in places):
         raise AnswerError(_l("Give each place from 1 to %(n)d to one option only.", n=count))
+    if len(chosen) < count:  # (checked after the places given: a place twice is wrong whatever comes)
+        raise IncompleteAnswer(_l("Give every option a place, from 1 to %(n)d (or none at all).", n=count))
     return [option for _place, option in sorted(zip(places, [option for _v, option in chosen], strict=True))]
 
 
@@ -97,12 +97,13 @@ def _price_table(question: Question, values: list[str]) -> list[dict[str, Any]] 
         price, volume = (values[2 * n] if 2 * n < len(values) else ""), (values[2 * n + 1] if 2 * n + 1 < len(values) else "")
         if not price.strip() and not volume.strip():
             continue
+        given = [parse_number(text) for text in (price, volume) if text.strip()]  # a wrong number: said first
+        if any(number < 0 for number in given):
+            raise AnswerError(_l("Prices and volumes cannot be negative (“%(product)s”).", product=product))
         if not price.strip() or not volume.strip():
             raise IncompleteAnswer(_l("Give both the price and the volume for “%(product)s”, or neither.",
                                       product=product))
-        row = {"product": product, "unit": unit, "price": parse_number(price), "volume": parse_number(volume)}
-        if row["price"] < 0 or row["volume"] < 0:
-            raise AnswerError(_l("Prices and volumes cannot be negative (“%(product)s”).", product=product))
+        row = {"product": product, "unit": unit, "price": given[0], "volume": given[1]}
         answer.append(row)
     return answer or None
 

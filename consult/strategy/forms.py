@@ -162,6 +162,7 @@ class SegmentForm(FlaskForm):
         posted, or not yet saved, empty), in the consultation's order of municipalities."""
         self.lot.choices = [("", str(_l("Not tied to one lot")))] + [(lot.id, lot.name) for lot in consultation.lots]
         given = {entry.municipality.data: entry for entry in self.local_choices.entries}
+        self.local_choices.max_entries = None  # (the posted rows were capped; these are the municipalities)
         entries = []
         for municipality in consultation.municipalities:
             entry = given.get(municipality.id)
