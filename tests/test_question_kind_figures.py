@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from consult.analysis.services import QuestionPart, ValueGroup, question_parts
+from consult.analysis.services import QuestionPart, ValueGroup, question_figures, question_parts
 from consult.consultations.models import Consultation, Question, QuestionKind, Status, TeamMember, TeamRole, Theme
 from consult.core.time import utcnow
 from consult.extensions import db
@@ -118,3 +118,20 @@ def test_the_report_annex_has_the_published_figures_per_row(world):
     assert "Wat weegt het zwaarst? — plaats van Prijs" in annex
     for secret in ("99,99", "99.99", "60 ", "68 "):  # no confidential price, no lowest or highest
         assert secret not in annex, secret
+
+
+def test_a_rankings_places_are_published_all_or_none(app):
+    """Every ranking's places add up to the same sum, so a place that may not be shown (here one
+    organisation's last place for "E" would dominate its total) would follow from the others: none is."""
+    ranking = Question(text="R", kind=QuestionKind.RANKING, options=list("ABCDE"))
+    first = [ValueGroup("provider", Publication.NAMED, False, list("EABCD"), 4)]
+    last = [ValueGroup("provider", Publication.NAMED, False, list("ABCDE"), 1)]
+    figures = question_figures(ranking, first + last)
+    assert len(figures) == 5
+    assert {str(f.public) for f in figures} == {
+        "Niet gepubliceerd: één plaats van deze rangorde mag niet getoond worden en zou uit de andere volgen; "
+        "daarom wordt geen enkele plaats getoond."}
+    # Five who agree more evenly: every place is published.
+    even = [ValueGroup("provider", Publication.NAMED, False, list("EABCD"), 3),
+            ValueGroup("provider", Publication.NAMED, False, list("ABCDE"), 2)]
+    assert all(str(f.public).startswith("Gemiddeld ongeveer") for f in question_figures(ranking, even))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from math import ceil
 from typing import Any
@@ -410,6 +410,7 @@ class QuestionPart:
     options: tuple = ()
     confidential_in_totals: bool = False
     question_id: int | None = field(default=None, compare=False)  # the ranking, matrix or price table
+    index: int = field(default=0, compare=False)                   # its place among the question's parts
 
 
 def question_parts(question: Question, answers: list[AnswerItem] | list[ValueGroup]
@@ -430,7 +431,8 @@ def question_parts(question: Question, answers: list[AnswerItem] | list[ValueGro
     else:
         return []
     result = []
-    for part, key in parts:
+    for index, (part, key) in enumerate(parts):
+        part = replace(part, index=index)
         groups = []
         for group in _groups(answers):
             value = current_value(question, group.value)
@@ -471,51 +473,76 @@ def question_figures(question: Question, groups: list[ValueGroup], lot_check=Non
         return [Figures(question, number_summary(groups),
                         public_numbers_text(public_number_figures(question, groups), question.unit),
                         withheld=lot_check is not None and not lot_check(question))]
-    return [figures for part, part_groups in question_parts(question, groups)
-            for figures in question_figures(part, part_groups, lot_check)]
+    figures = [figures for part, part_groups in question_parts(question, groups)
+               for figures in question_figures(part, part_groups, lot_check)]
+    if question.kind == QuestionKind.RANKING and not ranking_shown(question, groups):
+        # Every ranking's places add up to the same sum: one place not shown would follow from the others.
+        for item in figures:
+            item.public = _l("Not published: one place of this ranking may not be shown, and it would follow "
+                             "from the others, so no place is shown.")
+    if question.kind == QuestionKind.RANKING and lot_check is not None and not all(lot_check(f.question) for f in figures):
+        for item in figures:
+            item.withheld = True
+    return figures
+
+
+def ranking_shown(question: Question, groups: list[ValueGroup]) -> bool:
+    """Whether every place of a ranking may be published (then all are; else none, see question_figures)."""
+    return all(public_number_figures(part, part_groups).shown for part, part_groups in question_parts(question, groups))
 
 
 class LotFigures:
     """Which lots' reports may publish a figure beside the whole consultation's: not a lot whose
     figure would single out a group below the threshold (or one organisation's number) by adding and
-    subtracting the published figures (consult.disclosure.statistics.publishable_subsets)."""
+    subtracting the published figures (consult.disclosure.statistics.publishable_subsets). Only the
+    lots whose reports hold the question count; a ranking's places are published all or none."""
 
     def __init__(self, consultation: Consultation, question_ids: set[int] | None = None):
-        self.lot_ids = [lot.id for lot in consultation.lots]
+        self.lots = list(consultation.lots)
         self.questions = {q.id: q for theme in consultation.themes for q in theme.questions}
         self.per_response = value_groups_by_question(consultation, question_ids, per_response=True)
         self.lots_of = offered_lots_by_response(consultation)
-        self._parts: dict[int, dict[str, list[ValueGroup]]] = {}
+        self._parts: dict[int, list[tuple[QuestionPart, list[ValueGroup]]]] = {}
+        self._allowed: dict[tuple[int, int | None], set[int]] = {}
 
-    def answers(self, question: Question | QuestionPart) -> list[ValueGroup]:
-        """The whole consultation's answers to a question, or to one part of a question, per response."""
-        if not isinstance(question, QuestionPart):
-            return self.per_response.get(question.id, [])
-        if question.question_id not in self._parts:
-            parent = self.questions[question.question_id]
-            self._parts[parent.id] = {part.label: groups for part, groups in
-                                      question_parts(parent, self.per_response.get(parent.id, []))}
-        return self._parts[question.question_id].get(question.label, [])
-
-    def allowed(self, question: Question | QuestionPart, everyone: list[ValueGroup]) -> set[int]:
-        """The lots whose figure of ``question`` may be published; ``everyone``: its answers per response."""
-        counted = counted_responses(question, everyone)
-        numbers = question.kind == QuestionKind.NUMBER
-        if numbers:
-            figures = public_number_figures(question, everyone)
-            columns = []
-        else:
-            figures = public_distribution_figures(question, everyone)
-            columns = [frozenset(g.response_id for g in everyone if g.response_id in counted and g.stakeholder == kind)
-                       for kind in figures.groups] if figures.shown else []
-        values = {g.response_id: float(g.value) for g in everyone if g.response_id in counted} if numbers else None
-        per_lot = {lot_id: frozenset(r for r in counted if lot_id in self.lots_of.get(r, ()))
-                   for lot_id in self.lot_ids}
-        return publishable_subsets(counted if figures.shown else None, columns, per_lot, values)
+    def _parts_of(self, parent: Question) -> list[tuple[QuestionPart, list[ValueGroup]]]:
+        if parent.id not in self._parts:
+            self._parts[parent.id] = question_parts(parent, self.per_response.get(parent.id, []))
+        return self._parts[parent.id]
 
     def may_publish(self, lot_id: int, question: Question | QuestionPart) -> bool:
         """May ``lot_id``'s report publish the figure of ``question`` (or of a part of one)?"""
-        return lot_id in self.allowed(question, self.answers(question))
+        if isinstance(question, QuestionPart):
+            parent = self.questions[question.question_id]
+            if parent.kind == QuestionKind.RANKING:  # all places or none
+                return all(lot_id in self._allowed_for(parent, part, groups) for part, groups in self._parts_of(parent))
+            part, groups = self._parts_of(parent)[question.index]
+            return lot_id in self._allowed_for(parent, part, groups)
+        return lot_id in self._allowed_for(question, question, self.per_response.get(question.id, []))
+
+    def _allowed_for(self, parent: Question, question: Question | QuestionPart, everyone: list[ValueGroup]) -> set[int]:
+        key = (parent.id, question.index if isinstance(question, QuestionPart) else None)
+        if key not in self._allowed:
+            self._allowed[key] = self._allowed_now(parent, question, everyone)
+        return self._allowed[key]
+
+    def _allowed_now(self, parent: Question, question, everyone: list[ValueGroup]) -> set[int]:
+        counted = counted_responses(question, everyone)
+        numbers = question.kind == QuestionKind.NUMBER
+        if numbers:
+            shown = public_number_figures(question, everyone).shown
+            if parent.kind == QuestionKind.RANKING:
+                shown = ranking_shown(parent, self.per_response.get(parent.id, []))
+            columns = []
+        else:
+            figures = public_distribution_figures(question, everyone)
+            shown = figures.shown
+            columns = [frozenset(g.response_id for g in everyone if g.response_id in counted and g.stakeholder == kind)
+                       for kind in figures.groups] if shown else []
+        values = {g.response_id: float(g.value) for g in everyone if g.response_id in counted} if numbers else None
+        per_lot = {lot.id: frozenset(r for r in counted if lot.id in self.lots_of.get(r, ()))
+                   for lot in self.lots if lot.covers(parent)}
+        return publishable_subsets(counted if shown else None, columns, per_lot, values)
 
 
 def offered_lots_by_response(consultation: Consultation) -> dict[int, set[int]]:

@@ -188,9 +188,10 @@ def _question_page(consultation, theme, question_obj, number, *, refused=None, s
     figures = []
     if question_obj.kind.aggregates or question_obj.kind.composite:
         lot_check = None
-        if filters.lot_id and not filters.municipality_id:  # what that lot's report would publish
+        lot = next((lot for lot in consultation.lots if lot.id == filters.lot_id), None)
+        if lot is not None and not filters.municipality_id and lot.covers(question_obj):  # as that lot's report
             lots = LotFigures(consultation, {question_obj.id})
-            lot_check = partial(lots.may_publish, filters.lot_id)
+            lot_check = partial(lots.may_publish, lot.id)
         figures = question_figures(question_obj, value_groups(consultation, question_obj, filters), lot_check)
     confidential_keys = [i.key for i in found.items if i.confidential]
     synthesis = synthesis_for(theme, question_obj)

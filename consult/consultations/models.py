@@ -181,6 +181,12 @@ class Lot(db.Model):
     municipalities: Mapped[list[Organisation]] = relationship(secondary=lot_municipalities,
                                                               order_by=Organisation.name)
 
+    def covers(self, question: Question) -> bool:
+        """Whether this lot's report covers the question: one asked of everyone, of those who offer this
+        lot, or of those who work in one of its municipalities."""
+        return (question.lot_id in (None, self.id)
+                and (question.municipality_id is None or question.municipality_id in {m.id for m in self.municipalities}))
+
 
 class OfferedLot(db.Model):
     """One lot a care provider offers in one municipality (a row of its response, kept here with the

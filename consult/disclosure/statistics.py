@@ -146,11 +146,11 @@ def publishable_subsets(whole: frozenset | None, fixed: list[frozenset], subsets
     must reach the threshold and, for numbers (``values``: organisation -> its number), must not be
     dominated by one organisation's number. A subset below the threshold is never published; while an
     atom falls short, the subset whose withholding leaves the fewest such atoms is withheld (the first
-    in key order among equals)."""
+    in key order among equals); then each withheld one is published again if it fits beside the others."""
     threshold, share = min_group(), dominance_share()
 
     def unsafe_atoms(keys) -> int:
-        sets = [subsets[key] for key in sorted(keys, key=str)]
+        sets = [subsets[key] for key in sorted(keys, key=order)]
         universe = whole if whole is not None else frozenset().union(*sets)
         signatures = [*fixed, *sets] if whole is not None else sets
         atoms: dict[tuple, list] = {}
@@ -165,8 +165,15 @@ def publishable_subsets(whole: frozenset | None, fixed: list[frozenset], subsets
                 bad += bool(total) and max(abs(values[m]) for m in members) > share * total
         return bad
 
-    published = {key for key, members in subsets.items() if len(members) >= threshold}
+    def order(key):
+        return (0, key, "") if isinstance(key, int) else (1, 0, str(key))
+
+    candidates = sorted((key for key, members in subsets.items() if len(members) >= threshold), key=order)
+    published = set(candidates)
     while published and unsafe_atoms(published):
-        withheld = min(sorted(published, key=str), key=lambda key: unsafe_atoms(published - {key}))
+        withheld = min(sorted(published, key=order), key=lambda key: unsafe_atoms(published - {key}))
         published.discard(withheld)
+    for key in candidates:  # one withheld early may fit beside those that stayed
+        if key not in published and not unsafe_atoms(published | {key}):
+            published.add(key)
     return published

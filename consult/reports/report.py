@@ -29,6 +29,7 @@ from consult.analysis.services import (
     public_number_figures,
     public_numbers_text,
     question_parts,
+    ranking_shown,
     stakeholder_of,
     submitted_publication,
     value_groups_by_question,
@@ -285,13 +286,11 @@ class StaleReportModel(AssertionError):
 def in_lot(question: Question, lot: Lot | None) -> bool:
     """Whether a lot's report covers the question: one asked of everyone, or of those who offer this
     lot, or of those who work in one of its municipalities (the whole report covers every question)."""
-    if lot is None:
-        return True
-    return (question.lot_id in (None, lot.id)
-            and (question.municipality_id is None or question.municipality_id in {m.id for m in lot.municipalities}))
+    return lot is None or lot.covers(question)
 
 
-def build_report(consultation: Consultation, report: Report | None = None, lot: Lot | None = None) -> DocumentModel:
+def build_report(consultation: Consultation, report: Report | None = None, lot: Lot | None = None,
+                 lot_figures: LotFigures | None = None) -> DocumentModel:
     """The report from the current data (the team's preview, and what publishing freezes). With
     ``lot``: the same report for one lot: its questions (and those asked of everyone), its Q&A items
     (and those about the whole consultation), and figures counting only the care providers that
@@ -437,16 +436,18 @@ def build_report(consultation: Consultation, report: Report | None = None, lot: 
         "Only answers that may be published count, and confidential figures only where the question said so "
         "beforehand. Averages are rounded and ranges are rounded outwards; the lowest, highest and middle "
         "answers are never shown.")))
-    guard = LotFigures(consultation) if lot is not None else None
+    # (Publishing builds every lot's report in every language from one LotFigures.)
+    guard = (lot_figures or LotFigures(consultation)) if lot is not None else None
     for _number, _theme, questions in themes:
         for _n, question in questions:
             answers = grouped.get(question.id, [])
-            # A ranking, matrix or price table: each row on its own.
+            # A ranking, matrix or price table: each row on its own (a ranking's places all or none).
+            places = question.kind != QuestionKind.RANKING or ranking_shown(question, answers)
             for part, part_answers in (question_parts(question, answers) if question.kind.composite
                                        else [(question, answers)]):
                 caption = question.text if part is question else f"{question.text} — {part.label}"
                 blocks += _figure_blocks(part, caption, part_answers,
-                                         allowed=guard is None or guard.may_publish(lot.id, part))
+                                         allowed=places and (guard is None or guard.may_publish(lot.id, part)))
     title = _("Consultation report: %(title)s", title=consultation.title)
     if lot is not None:
         title = _("Consultation report: %(title)s, lot %(lot)s", title=consultation.title, lot=lot.name)

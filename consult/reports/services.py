@@ -9,6 +9,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from consult.analysis.services import LotFigures
 from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.models import Consultation, Status
@@ -99,11 +100,13 @@ def publish(consultation: Consultation, *, by: User) -> Report:
     consultation.status = Status.PUBLISHED
     db.session.flush()
     snapshots, per_lot = {}, {}
+    lot_figures = LotFigures(consultation) if consultation.lots else None
     for language in current_app.config["LANGUAGES"]:
         with force_locale(language):
             snapshots[language] = model_to_dict(build_report(consultation, report))
             for lot in consultation.lots:
-                per_lot.setdefault(str(lot.id), {})[language] = model_to_dict(build_report(consultation, report, lot))
+                per_lot.setdefault(str(lot.id), {})[language] = model_to_dict(
+                    build_report(consultation, report, lot, lot_figures))
     report.published, report.published_lots = snapshots, per_lot
     queue_report_files(report)
     record_event("report_published", actor=by, obj=consultation, version=report.version)
