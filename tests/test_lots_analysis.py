@@ -141,3 +141,12 @@ def test_the_tags_page_counts_per_lot_and_municipality(world):
     assert "Tag Beschrijving Gebruikt Vervoer 1" in filtered.replace("Acties ", "")
     leiderdorp = world["municipalities"]["leiderdorp"]
     assert "Vervoer 0" in text_of(editor.get(f"/consultations/wmo/analysis/tags?municipality={leiderdorp.id}"))
+
+
+
+def test_a_municipality_outside_the_lot_filtered_says_why_nothing_matches(world):
+    editor, day, leiderdorp = world["clients"]["editor"], world["lots"]["day"], world["municipalities"]["leiderdorp"]
+    page = text_of(editor.get(f"/consultations/wmo/analysis?lot={day.id}&municipality={leiderdorp.id}"))
+    assert "Gemeente Leiderdorp koopt het perceel Dagbesteding niet in; er kan dus niets overeenkomen." in page
+    leiden = world["municipalities"]["leiden"]
+    assert "niets overeenkomen" not in text_of(editor.get(f"/consultations/wmo/analysis?lot={day.id}&municipality={leiden.id}"))

@@ -92,6 +92,10 @@ def test_a_lots_report_has_its_questions_and_counts_only_its_care_providers(worl
     analysis = text_of(editor.get(f"/consultations/wmo/analysis/questions/{question.id}?lot={lots['home'].id}"))
     assert ("In het gepubliceerde verslag Niet gepubliceerd in het verslag van het perceel: naast de cijfers van de "
             "hele consultatie (en van de andere percelen) zou het een groep van minder dan 5 organisaties") in analysis
+    # Filtered by day care (two providers): the plain reason, fewer than five.
+    small = text_of(editor.get(f"/consultations/wmo/analysis/questions/{question.id}?lot={lots['day'].id}"))
+    assert ("In het gepubliceerde verslag Niet gepubliceerd: minder dan 5 organisaties waarvan de antwoorden mogen "
+            "meetellen, hebben geantwoord.") in small
     unfiltered = text_of(editor.get(f"/consultations/wmo/analysis/questions/{question.id}"))
     assert "In het gepubliceerde verslag Aantallen over 7 organisaties" in unfiltered
     assert "Welke bekostiging? Antwoord Totaal Per uur 3 Per resultaat 2 Per traject 2" in whole

@@ -466,13 +466,15 @@ def question_figures(question: Question, groups: list[ValueGroup], lot_check=Non
     """The figures the analysis shows of a question: one set for a choice, scale or number question, one
     per part of a ranking, matrix or price table, none for an open question. ``lot_check`` (filtered
     by a lot): a function of the question or part that says whether the lot's report may publish it."""
+    # Withheld for the lot's report only where its own figure could be shown: else the plain reason stands.
     if question.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.SCALE):
-        return [Figures(question, distribution(question, groups), public_distribution_figures(question, groups),
-                        withheld=lot_check is not None and not lot_check(question))]
+        public = public_distribution_figures(question, groups)
+        return [Figures(question, distribution(question, groups), public,
+                        withheld=public.shown and lot_check is not None and not lot_check(question))]
     if question.kind == QuestionKind.NUMBER:
-        return [Figures(question, number_summary(groups),
-                        public_numbers_text(public_number_figures(question, groups), question.unit),
-                        withheld=lot_check is not None and not lot_check(question))]
+        numbers = public_number_figures(question, groups)
+        return [Figures(question, number_summary(groups), public_numbers_text(numbers, question.unit),
+                        withheld=numbers.shown and lot_check is not None and not lot_check(question))]
     figures = [figures for part, part_groups in question_parts(question, groups)
                for figures in question_figures(part, part_groups, lot_check)]
     if question.kind == QuestionKind.RANKING and not ranking_shown(question, groups):

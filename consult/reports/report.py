@@ -343,8 +343,9 @@ def build_report(consultation: Consultation, report: Report | None = None, lot: 
         "This report is about the lot %(lot)s: its questions and those asked of everyone. Its figures count only "
         "the care providers that offered this lot when they submitted their response (advisory councils offer "
         "none); the report of the whole consultation counts everyone. A figure is left out where, set beside the "
-        "figures of the whole consultation and of the other lots, it would single out a few organisations.",
-        lot=lot.name) if lot is not None else "")
+        "figures of the whole consultation and of the other lots, it would single out a few organisations. The "
+        "questions keep their numbers from the whole questionnaire.", lot=lot.name) if lot is not None else "",
+        lot.description if lot is not None else "")
     blocks.append(Table(columns=[str(STAKEHOLDER_LABELS[s]) for s in STAKEHOLDERS] + [_("Total")],
                         rows=[[str(taking_part.per_type[s]) for s in STAKEHOLDERS] + [str(taking_part.total)]],
                         caption=_("Submitted responses per kind of organisation")))
