@@ -162,6 +162,9 @@ def test_report_reads_draft_and_final_in_english(app, demo):
     assert " · Final, version 1 · " in text_of(team.get(f"/consultations/{CLOSED}/report"))
     draft = text_of(team.get(f"/consultations/{OPEN}/report"))
     assert " · Draft Report of the whole consultation" in draft and "Concept" not in draft  # no date: not saved yet
+    # The concept of a consultation still open says it is open; the published one that it was.
+    assert "The consultation is open from " in draft and "The consultation was open from" not in draft
+    assert "The consultation was open from " in text_of(team.get(f"/consultations/{CLOSED}/report"))
 
 
 def test_analysis_heading_names_the_response_rate(app, demo):

@@ -331,8 +331,11 @@ def build_report(consultation: Consultation, report: Report | None = None, lot: 
     # 3. Process and response.
     period = ""
     if consultation.opens_at and consultation.closes_at:
-        period = _("The consultation was open from %(start)s to %(end)s.",
-                   start=format_day(consultation.opens_at), end=format_deadline(consultation.closes_at))
+        # (The team's concept of a consultation still open says so.)
+        period = (_("The consultation was open from %(start)s to %(end)s.", start=format_day(consultation.opens_at),
+                    end=format_deadline(consultation.closes_at)) if consultation.status.is_closed else
+                  _("The consultation is open from %(start)s to %(end)s.", start=format_day(consultation.opens_at),
+                    end=format_deadline(consultation.closes_at)))
     blocks += section(_("Process and response"), period, _(
         "Organisations responded online, per theme; they could mark answers as confidential and choose whether "
         "their answers could be published with their name, without it, or not at all. Confidential answers and "
