@@ -4,11 +4,6 @@ that offered the lot when they submitted, under the same disclosure rules. A pub
 each lot's report as published and its files; nobody outside the team reads a lot's report before."""
 from __future__ import annotations
 
-import io
-
-from docx import Document as DocxDocument
-from odfdo import Document as OdfDocument
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from consult.audit.models import AuditEvent
@@ -22,6 +17,7 @@ from consult.responses.models import Publication
 from consult.responses.services import save_answer, set_offer, set_publication, start_response, submit
 from tests.conftest import make_org, make_user, post_form, text_of
 from tests.test_lots import world  # noqa: F401  (a fixture)
+from tests.test_reports import texts
 
 CHOICES = ["Per uur", "Per resultaat", "Per traject"]
 
@@ -121,19 +117,6 @@ def test_a_lots_report_has_its_qa_items_and_those_for_everyone(world, app):
                           "Vraag 2: Hoe lang duurt het contract? Antwoord: Zie de stukken.")
 
 
-def lot_texts(client, lot_id: int, **args) -> dict[str, str]:
-    query = "&".join([f"lot={lot_id}"] + [f"{k}={v}" for k, v in args.items()])
-    html = text_of(client.get(f"/consultations/wmo/report?{query}"))
-    odt = OdfDocument(io.BytesIO(client.get(f"/consultations/wmo/report.odt?{query}").data)).get_formatted_text()
-    docx = DocxDocument(io.BytesIO(client.get(f"/consultations/wmo/report.docx?{query}").data))
-    docx_text = "\n".join([p.text for p in docx.paragraphs]
-                          + [cell.text for table in docx.tables for row in table.rows for cell in row.cells])
-    pdf = PdfReader(io.BytesIO(client.get(f"/consultations/wmo/report.pdf?{query}").data))
-    pdf_text = "\n".join(page.extract_text() for page in pdf.pages)
-    return {fmt: " ".join(text.split()) for fmt, text in
-            {"html": html, "odt": odt, "docx": docx_text, "pdf": pdf_text}.items()}
-
-
 def test_publishing_keeps_each_lots_report_in_every_format(world, app):
     with_choice(world)
     providers(world, count_home=1, count_day=1)
@@ -149,7 +132,7 @@ def test_publishing_keeps_each_lots_report_in_every_format(world, app):
     keys = sorted({0, lots["home"].id, lots["day"].id})
     assert files == [(key, language, fmt, "done") for key in keys for language in ("en", "nl")
                      for fmt in ("docx", "odt", "pdf")]
-    for fmt, text in lot_texts(anonymous, lots["day"].id).items():
+    for fmt, text in texts(app, anonymous, f"?lot={lots['day'].id}").items():
         assert "Consultatieverslag: Wmo, perceel Dagbesteding" in text, fmt
         assert "Vervoer naar de dagbesteding?" in text and "Uurtarief thuishulp?" not in text, fmt
         assert "Definitief, versie 1" in text, fmt

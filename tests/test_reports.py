@@ -83,14 +83,15 @@ def publish(world, summary="Men wil minder administratieve lasten."):
                       "action": "publish"})
 
 
-def texts(app, client=None):
+def texts(app, client=None, query: str = ""):
+    """The report as HTML, ODT, DOCX and PDF text; ``query``: e.g. "?lot=3" (a lot's report)."""
     client = client or app.test_client()
-    html = text_of(client.get("/consultations/wmo/report"))
-    odt = OdfDocument(io.BytesIO(client.get("/consultations/wmo/report.odt").data)).get_formatted_text()
-    docx = DocxDocument(io.BytesIO(client.get("/consultations/wmo/report.docx").data))
+    html = text_of(client.get(f"/consultations/wmo/report{query}"))
+    odt = OdfDocument(io.BytesIO(client.get(f"/consultations/wmo/report.odt{query}").data)).get_formatted_text()
+    docx = DocxDocument(io.BytesIO(client.get(f"/consultations/wmo/report.docx{query}").data))
     docx_text = "\n".join([p.text for p in docx.paragraphs]
                           + [cell.text for table in docx.tables for row in table.rows for cell in row.cells])
-    pdf = PdfReader(io.BytesIO(client.get("/consultations/wmo/report.pdf").data))
+    pdf = PdfReader(io.BytesIO(client.get(f"/consultations/wmo/report.pdf{query}").data))
     pdf_text = "\n".join(page.extract_text() for page in pdf.pages)
     return {fmt: " ".join(text.split()) for fmt, text in
             {"html": html, "odt": odt, "docx": docx_text, "pdf": pdf_text}.items()}

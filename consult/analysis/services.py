@@ -482,9 +482,6 @@ def question_figures(question: Question, groups: list[ValueGroup], lot_check=Non
         for item in figures:
             item.public = _l("Not published: one place of this ranking may not be shown, and it would follow "
                              "from the others, so no place is shown.")
-    if question.kind == QuestionKind.RANKING and lot_check is not None and not all(lot_check(f.question) for f in figures):
-        for item in figures:
-            item.withheld = True
     return figures
 
 

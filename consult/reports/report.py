@@ -169,7 +169,8 @@ class _Organisation(NamedTuple):
     kind: OrgKind
 
 
-def report_quotes(consultation: Consultation, lot: Lot | None = None) -> tuple[dict[int, list[str]], list[tuple]]:
+def report_quotes(consultation: Consultation, lot: Lot | None = None,
+                  offered: dict[int, set[int]] | None = None) -> tuple[dict[int, list[str]], list[tuple]]:
     """Key quotes of answers that may be published (per question), and those left out with the reason.
 
     Only the latest submitted answer counts: a quote whose answer became confidential, or whose organisation
@@ -200,7 +201,8 @@ def report_quotes(consultation: Consultation, lot: Lot | None = None) -> tuple[d
     left_out = []
     gone = None
     later = later_questions(consultation)  # a quote of an earlier round's answer: under this round's question
-    offered = offered_lots_by_response(consultation) if lot is not None else {}
+    if lot is not None and offered is None:  # (response id -> the lots it offered)
+        offered = offered_lots_by_response(consultation)
     for quote in rows:
         if quote.response is None:
             gone = gone or _("the response was withdrawn or the answer was removed")
@@ -283,12 +285,6 @@ class StaleReportModel(AssertionError):
                          "an input of the report is missing from the data stamp")
 
 
-def in_lot(question: Question, lot: Lot | None) -> bool:
-    """Whether a lot's report covers the question: one asked of everyone, or of those who offer this
-    lot, or of those who work in one of its municipalities (the whole report covers every question)."""
-    return lot is None or lot.covers(question)
-
-
 def build_report(consultation: Consultation, report: Report | None = None, lot: Lot | None = None,
                  lot_figures: LotFigures | None = None) -> DocumentModel:
     """The report from the current data (the team's preview, and what publishing freezes). With
@@ -304,7 +300,7 @@ def build_report(consultation: Consultation, report: Report | None = None, lot: 
     # Organisations that chose not to publish count in nothing public, not even in the response figures.
     taking_part = participation(consultation, offered)
     municipalities = ", ".join(m.name for m in (lot.municipalities if lot is not None else consultation.municipalities))
-    themes = [(number, theme, [(n, q) for n, q in enumerate(theme.questions, start=1) if in_lot(q, lot)])
+    themes = [(number, theme, [(n, q) for n, q in enumerate(theme.questions, start=1) if lot is None or lot.covers(q)])
               for number, theme in enumerate(consultation.themes, start=1)]
     themes = [(number, theme, questions) for number, theme, questions in themes if questions or lot is None]
     definitive = report.published_at is not None
@@ -360,7 +356,9 @@ def build_report(consultation: Consultation, report: Report | None = None, lot: 
     # 4. Per theme: what we heard and what we do with it.
     syntheses = {(s.theme_id, s.question_id): s for s in db.session.scalars(
         select(Synthesis).where(Synthesis.consultation_id == consultation.id))}
-    quotes, _left_out = report_quotes(consultation, lot)
+    # (Publishing builds every lot's report in every language from one LotFigures.)
+    guard = (lot_figures or LotFigures(consultation)) if lot is not None else None
+    quotes, _left_out = report_quotes(consultation, lot, guard.lots_of if guard else None)
     links = _question_links(consultation, labelled, syntheses)
     for number, theme, questions in themes:
         blocks.append(Heading(f"{number}. {theme.title}", 2))
@@ -440,8 +438,6 @@ def build_report(consultation: Consultation, report: Report | None = None, lot: 
         "Only answers that may be published count, and confidential figures only where the question said so "
         "beforehand. Averages are rounded and ranges are rounded outwards; the lowest, highest and middle "
         "answers are never shown.")))
-    # (Publishing builds every lot's report in every language from one LotFigures.)
-    guard = (lot_figures or LotFigures(consultation)) if lot is not None else None
     for _number, _theme, questions in themes:
         for _n, question in questions:
             answers = grouped.get(question.id, [])
