@@ -29,7 +29,15 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(render_as_batch=True, compare_type=True)
+
+
+def in_models(name, type_, parent_names) -> bool:
+    """Whether autogenerate compares this object with the models: not the tables SQLite's full-text
+    search keeps next to a table (``posts_fts`` and its shadow tables), which triggers fill."""
+    return not (type_ == "table" and name is not None and ("_fts_" in name or name.endswith("_fts")))
+
+
+migrate = Migrate(render_as_batch=True, compare_type=True, include_name=in_models)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()

@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
 from consult.audit.models import AuditEvent
 from consult.consultations.models import Consultation, Status, TeamRole, Theme
@@ -326,6 +326,68 @@ def test_the_search_on_postgresql_finds_posts_in_their_full_text_index(postgresq
         db.session.remove()
         db.engine.dispose()
     assert "Bitmap Index Scan on ix_posts_body_search" in plan, plan
+
+
+def sqlite_search(consultation, query: str) -> list[str]:
+    """The texts of the posts an anonymous visitor finds for ``query``, newest first."""
+    from flask_login import AnonymousUserMixin
+
+    from consult.dialogue.services import search_posts
+
+    return [post.body for post in db.session.scalars(search_posts(consultation, query, AnonymousUserMixin()))]
+
+
+def test_the_search_on_sqlite_reads_the_trigram_index_which_follows_every_change(tmp_path):
+    """On SQLite the posts are found in their trigram index (posts_fts, migration 0042), which the
+    triggers keep equal to the posts: a new post, an edit, an emptied text and a deleted thread are
+    found (or no longer found) at once; the match is a substring in any case, quotes and all; a
+    query shorter than three letters reads the posts' text instead."""
+    from flask_login import AnonymousUserMixin
+    from flask_migrate import upgrade
+
+    from consult.dialogue.services import purge_deleted_posts, search_posts
+    from tests.conftest import build_app
+
+    app = build_app(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'search.db'}")
+    with app.app_context(), app.test_request_context():
+        upgrade()
+        consultation = Consultation(slug="zoeken", title="Zoeken", status=Status.OPEN, principles=[])
+        thread = Thread(consultation=consultation, title="Vervoer")
+        first = Post(thread=thread, author_role=AuthorRole.PROVIDER, body="Het WIJKTEAM in Oegstgeest")
+        second = Post(thread=thread, author_role=AuthorRole.COUNCIL, body='De "Émancipatie" van cliënten')
+        db.session.add_all([consultation, thread, first, second])
+        db.session.commit()
+        assert sqlite_search(consultation, "wijkteam in oeg") == ["Het WIJKTEAM in Oegstgeest"]
+        assert sqlite_search(consultation, '"émancipatie"') == ['De "Émancipatie" van cliënten']
+        assert sqlite_search(consultation, "wijkteams") == []
+        assert sorted(sqlite_search(consultation, "in")) == ["Het WIJKTEAM in Oegstgeest"]  # two letters
+        assert sorted(sqlite_search(consultation, "vervoer")) == sorted([first.body, second.body])  # the title
+
+        def indexed(word: str) -> list[int]:  # the posts the index holds the word for, whoever may read them
+            return list(db.session.scalars(text("SELECT rowid FROM posts_fts WHERE posts_fts MATCH :phrase"),
+                                           {"phrase": f'"{word}"'}))
+
+        first.body = "Het sociaal team in Oegstgeest"
+        db.session.commit()
+        assert sqlite_search(consultation, "wijkteam") == []
+        assert sqlite_search(consultation, "sociaal team") == ["Het sociaal team in Oegstgeest"]
+        second.deleted_at = utcnow() - timedelta(days=400)
+        db.session.commit()
+        assert purge_deleted_posts() == 1  # the text emptied by one UPDATE of many rows
+        assert indexed("cliënten") == [] and indexed("oegstgeest") == [first.id]
+        db.session.delete(thread)  # its posts go with it (ON DELETE CASCADE)
+        db.session.commit()
+        assert sqlite_search(consultation, "sociaal team") == []
+        assert indexed("team") == []
+
+        compiled = search_posts(consultation, "sociaal", AnonymousUserMixin()).compile(db.engine)
+        with db.engine.connect() as conn:
+            plan = "\n".join(str(row[-1]) for row in conn.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {compiled}", tuple(compiled.params[name] for name in compiled.positiontup)))
+        db.session.remove()
+        db.engine.dispose()
+    assert "SCAN posts_fts VIRTUAL TABLE INDEX" in plan, plan
+    assert "SCAN posts\n" not in plan + "\n", plan  # no post read for its text
 
 
 def test_search_results_are_paged_newest_first_and_counted_in_all(world):

@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import DDL, ForeignKey, Index, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.auth.models import User
@@ -108,6 +108,30 @@ class Post(db.Model):
     quote_of: Mapped[Post | None] = relationship(foreign_keys=[quote_of_id], remote_side=[id])
     revisions: Mapped[list[PostRevision]] = relationship(back_populates="post", cascade="all, delete-orphan",
                                                          order_by="PostRevision.replaced_at")
+
+
+# The discussion search on SQLite: a full-text index of trigrams over the posts' text (FTS5, external
+# content), kept by triggers, so a search reads the posts whose text holds the words instead of every
+# post of the database. Created with the posts table (and by migration 0042); a migration that copies
+# the posts table on SQLite (batch mode) drops the triggers with it and must create them again.
+SQLITE_POST_SEARCH = (
+    "DROP TABLE IF EXISTS posts_fts",
+    "CREATE VIRTUAL TABLE posts_fts USING fts5(body, content='posts', content_rowid='id', tokenize='trigram')",
+    "CREATE TRIGGER posts_fts_insert AFTER INSERT ON posts BEGIN "
+    "INSERT INTO posts_fts (rowid, body) VALUES (new.id, new.body); END",
+    "CREATE TRIGGER posts_fts_delete AFTER DELETE ON posts BEGIN "
+    "INSERT INTO posts_fts (posts_fts, rowid, body) VALUES ('delete', old.id, old.body); END",
+    "CREATE TRIGGER posts_fts_update AFTER UPDATE OF body ON posts BEGIN "
+    "INSERT INTO posts_fts (posts_fts, rowid, body) VALUES ('delete', old.id, old.body); "
+    "INSERT INTO posts_fts (rowid, body) VALUES (new.id, new.body); END",
+    "INSERT INTO posts_fts (posts_fts) VALUES ('rebuild')",
+)
+for _statement in SQLITE_POST_SEARCH:
+    event.listen(Post.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+# Dropping the posts deletes them first where foreign keys are on (replies cascade): the triggers go before the index.
+for _statement in ("DROP TRIGGER IF EXISTS posts_fts_insert", "DROP TRIGGER IF EXISTS posts_fts_delete",
+                   "DROP TRIGGER IF EXISTS posts_fts_update", "DROP TABLE IF EXISTS posts_fts"):
+    event.listen(Post.__table__, "before_drop", DDL(_statement).execute_if(dialect="sqlite"))
 
 
 class PostRevision(db.Model):

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, false, func, literal_column, or_, select, update
+from sqlalchemy import Integer, Select, column, false, func, literal_column, or_, select, text, update
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from consult.audit.services import record_event
@@ -374,7 +374,7 @@ def search_posts(consultation: Consultation, query: str, user) -> Select:
     unapproved posts are never matched for others). An empty ``query`` matches nothing.
 
     PostgreSQL: Dutch full-text search (stemming, so 'wijkteams' finds 'wijkteam');
-    SQLite: a case-insensitive substring match.
+    SQLite: a case-insensitive substring match, in the trigram index of posts (SQLITE_POST_SEARCH).
     """
     query = query.strip()[:200]
     base = shown_posts(select(Post).join(Post.thread).where(Thread.consultation_id == consultation.id),
@@ -395,8 +395,17 @@ def search_posts(consultation: Consultation, query: str, user) -> Select:
         base = base.where(or_(Post.id.in_(in_text), Post.thread_id.in_(in_title)))
     else:
         pattern = like_contains(query)
-        base = base.where(or_(func.lower(Post.body).like(pattern, escape="\\"),
-                              func.lower(Thread.title).like(pattern, escape="\\")))
+        in_title = select(Thread.id).where(Thread.consultation_id == consultation.id,
+                                           func.lower(Thread.title).like(pattern, escape="\\")).correlate(None)
+        if len(query) >= 3:
+            # The posts whose text holds the query, found in the trigram index (posts_fts): a phrase
+            # of the query's trigrams is the query as a substring, in any case.
+            phrase = '"' + query.replace('"', '""') + '"'
+            in_text = Post.id.in_(text("SELECT rowid FROM posts_fts WHERE posts_fts MATCH :phrase")
+                                  .bindparams(phrase=phrase).columns(column("rowid", Integer)))
+        else:  # shorter than a trigram: the posts' text is read
+            in_text = func.lower(Post.body).like(pattern, escape="\\")
+        base = base.where(or_(in_text, Post.thread_id.in_(in_title)))
     return base.order_by(Post.created_at.desc(), Post.id.desc())
 
 
