@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Numeric, String, Table, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from consult.auth.models import User
 from consult.core.db import str_enum
@@ -398,6 +398,9 @@ class Question(db.Model):
     # Asked only when this holds, on earlier answers or the organisation's profile
     # (consult.consultations.conditions); not asked, it is never required and its answer not sent.
     condition: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    # Whether a question of this one's theme has a condition, where the query asked it (an autosave):
+    # only then can an answer change which questions the page shows. None where not asked.
+    theme_has_conditions: Mapped[bool | None] = query_expression()
 
     theme: Mapped[Theme] = relationship(back_populates="questions")
     # Joined: every page that lists questions names a question's scope, and a lot is one short row.

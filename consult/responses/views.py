@@ -407,6 +407,9 @@ def _render_theme(response, items, index, states, closed: bool = False):
 def _visibility_header(response: Response, question: Question) -> dict[str, str]:
     """Where other questions of the page depend on this answer: which of the page's questions are
     asked now, for the page to show and hide them at once (consult.js); an event htmx sends on."""
+    if question.theme_has_conditions is not None and not question.theme_has_conditions:
+        # (as the autosave's query found: no question of the page depends on an answer)
+        return {}
     conditions = db.session.scalars(select(Question.condition).where(
         Question.theme_id == question.theme_id, Question.condition.is_not(None)))  # one statement: most have none
     if not any(question.id in referenced_questions(condition) for condition in conditions):
