@@ -37,6 +37,11 @@ def register_cli(app: Flask) -> None:
 
             enrol_demo_two_factor(users)
         db.session.commit()
+        # What the demo's actions queued (the published report's files, sealing the audit trail) is
+        # done now, or handed to the worker, as after a request: the first visitor finds it ready.
+        from consult.core.jobs import run_all_committed_jobs
+
+        run_all_committed_jobs()
         click.echo("Demo data loaded. Password for every demo account: consult-demo-2026")
         if app.config["TWO_FACTOR_REQUIRED"]:
             click.echo("The admin and team accounts use two-step login; print their current code "

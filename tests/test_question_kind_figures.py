@@ -93,8 +93,8 @@ def test_the_analysis_shows_figures_per_row(world):
     # The team sees every answer, the confidential one included; the report counts the five others.
     assert ("Individuele begeleiding Individuele begeleiding: Alle antwoorden in € per uur Aantal antwoorden Laagste "
             "Eerste kwartiel Mediaan Derde kwartiel Hoogste 6 60 62,5 65 67,5 99,99") in prices
-    assert ("In het gepubliceerde verslag Gemiddeld ongeveer 64 € per uur; de middelste helft van de organisaties "
-            "tussen 61 € per uur en 67 € per uur (5 organisaties; afgerond op 1).") in prices
+    assert ("In het gepubliceerde verslag Gemiddeld ongeveer € 64 per uur; de middelste helft van de organisaties "
+            "tussen € 61 per uur en € 67 per uur (5 organisaties; afgerond op 1).") in prices
     assert ("Dagbesteding Nog geen antwoorden. In het gepubliceerde verslag Niet gepubliceerd: minder dan 5 "
             "organisaties") in prices  # a row nobody priced
     points = text_of(editor.get(f"/consultations/wmo/analysis/questions/{matrix.id}"))
@@ -113,7 +113,7 @@ def test_the_report_annex_has_the_published_figures_per_row(world):
     report = text_of(world["clients"]["anonymous"].get("/consultations/wmo/report"))
     annex = report.split("Bijlage: cijfers")[-1]
     assert ("Uw prijzen — Individuele begeleiding (€ per uur) Organisaties Gemiddeld, afgerond Middelste helft van "
-            "de organisaties Afgerond op 5 64 € per uur 61 € per uur tot 67 € per uur 1") in annex
+            "de organisaties Afgerond op 5 € 64 per uur € 61 per uur tot € 67 per uur 1") in annex
     assert ("Hoe tevreden bent u? — Bereikbaarheid Antwoord Totaal 1 0 2 1 3 1 4 3 5 1") in annex
     assert "Wat weegt het zwaarst? — plaats van Prijs" in annex
     for secret in ("99,99", "99.99", "60 ", "68 "):  # no confidential price, no lowest or highest

@@ -520,3 +520,55 @@ def test_with_redis_exports_run_in_the_rq_worker(app, world, monkeypatch):
     finally:
         queue.empty()
         queue.delete(delete_jobs=True)
+
+
+MARKDOWN_SUMMARY = ("*Cliënt* staat **centraal**.\n\n- De inwoner doet mee\n- Samen met [de wijk](https://wijk.example.org)"
+                    "\n\n1. Eerst luisteren\n2. Dan doen")
+
+
+def test_what_the_team_wrote_in_markdown_is_text_and_lists_in_every_format(app, world):
+    """The report shows the team's Markdown as the pages do, without its marks: emphasis as words,
+    a link with its address, lists as lists (numbered where numbered) in HTML, ODT, DOCX and PDF,
+    and a synthesis in a table cell as lines."""
+    synthesis = db.session.scalar(select(Synthesis))
+    synthesis.text = "**Continuïteit** telt:\n\n- vaste gezichten\n- snel schakelen"
+    db.session.commit()
+    assert publish(world, summary=MARKDOWN_SUMMARY).status_code == 302
+    for fmt, text in texts(app).items():
+        assert "Cliënt staat centraal. " in text, fmt
+        assert "Samen met de wijk (https://wijk.example.org)" in text, fmt
+        assert "Continuïteit telt: • vaste gezichten • snel schakelen" in text, fmt
+        assert "*" not in text and "](" not in text, fmt
+    html = app.test_client().get("/consultations/wmo/report").get_data(as_text=True)
+    assert ('<ul class="utrecht-unordered-list"><li class="utrecht-unordered-list__item">De inwoner doet mee</li>'
+            '<li class="utrecht-unordered-list__item">Samen met de wijk (https://wijk.example.org)</li></ul>') in html
+    assert ('<ol class="utrecht-ordered-list"><li class="utrecht-ordered-list__item">Eerst luisteren</li>'
+            '<li class="utrecht-ordered-list__item">Dan doen</li></ol>') in html
+    docx = DocxDocument(io.BytesIO(app.test_client().get("/consultations/wmo/report.docx").data))
+    assert [(p.style.name, p.text) for p in docx.paragraphs if p.style.name.startswith("List")][:4] == [
+        ("List Bullet", "De inwoner doet mee"), ("List Bullet", "Samen met de wijk (https://wijk.example.org)"),
+        ("List Number", "Eerst luisteren"), ("List Number", "Dan doen")]
+    assert "- 1. Eerst luisteren - 2. Dan doen" in texts(app)["odt"]  # an ODT list item, numbered
+
+
+def test_an_amount_in_euros_reads_with_the_sign_before_it():
+    from consult.core.numbers import with_unit
+
+    assert with_unit("67,50", "€ per uur") == "€\N{NO-BREAK SPACE}67,50 per uur"
+    assert with_unit("67", "€") == "€\N{NO-BREAK SPACE}67"
+    assert with_unit("12", "uur per week") == "12 uur per week"
+    assert with_unit("12", "") == "12" and with_unit("", "€ per uur") == ""
+
+
+def test_loading_the_demo_renders_the_files_of_its_published_report(app):
+    """`flask demo` (run by `make run`) does what the demo's publication queued, as a request
+    would: the first visitor downloads the report at once instead of waiting for it."""
+    from consult.reports.models import ReportFile
+
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    files = db.session.scalars(select(ReportFile)).all()
+    assert sorted((f.language, f.fmt, f.status) for f in files) == sorted(
+        (language, fmt, "done") for language in app.config["LANGUAGES"] for fmt in ("docx", "odt", "pdf"))
+    download = app.test_client().get("/consultations/dialoog-dagbesteding-2025/report.pdf")
+    assert download.status_code == 200 and download.data[:5] == b"%PDF-"

@@ -444,7 +444,7 @@ def test_team_sees_submitted_responses_only_and_confidential_views_are_audited(w
     assert "Zorg A" in listing and "Zorg B" not in listing
     view = editor.get(f"/consultations/wmo/responses/{resp_a.id}")
     body = text_of(view)
-    assert "Kostprijs? Vertrouwelijk 61,50 € per uur" in body
+    assert "Kostprijs? Vertrouwelijk € 61,50 per uur" in body
     assert view.headers["Cache-Control"] == "no-store"
     assert world["clients"]["analyst"].get(f"/consultations/wmo/responses/{resp_a.id}").status_code == 200
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "confidential_viewed")

@@ -2,6 +2,8 @@
 synthesis for each theme (and its first question)."""
 from __future__ import annotations
 
+import re
+
 from consult.analysis.models import SynthesisStatus
 from consult.analysis.services import add_quote, answer_items, save_synthesis, save_tag, tag_answers, tag_excerpt
 from consult.consultations.models import Consultation, QuestionKind
@@ -25,7 +27,8 @@ def load_analysis(users: dict, consultations: dict[str, Consultation]) -> None:
             tag_answers(tags[(index + 1) % len(tags)], [(i.response.id, i.question_id) for i in items[1::3]], by=team)
             texts = [i for i in items if len(i.text.split()) > 3]
             if texts:
-                excerpt = " ".join(texts[0].text.split()[:3])
+                # A whole sentence, as a team would mark it (three words cut a phrase in half).
+                excerpt = re.split(r"(?<=[.!?])\s", texts[0].text.strip(), maxsplit=1)[0]
                 tag_excerpt(tags[(index + 2) % len(tags)], texts[0], excerpt, by=team)
                 if not texts[0].confidential:
                     add_quote(consultation, texts[0], excerpt, by=team)

@@ -24,6 +24,7 @@ from consult.consultations.models import Consultation, Question, QuestionKind, T
 from consult.core.access import like_contains
 from consult.core.db import insert_unless_exists, update_if_version
 from consult.core.forms import db_int
+from consult.core.numbers import with_unit
 from consult.core.refused import Refused
 from consult.core.time import utcnow
 from consult.dialogue.signals import posts_purged
@@ -628,7 +629,7 @@ def public_numbers_text(figures: PublicNumbers, unit: str = "") -> str:
                  n=min_group())
 
     def fmt(value):
-        return format_decimal(value, format="#,##0.##") + (f" {unit}" if unit else "")
+        return with_unit(format_decimal(value, format="#,##0.##"), unit)
 
     return _("Average about %(mean)s; the middle half of the organisations between %(low)s and %(high)s "
              "(%(n)s organisations; rounded to %(step)s).", mean=fmt(figures.mean), low=fmt(figures.low),

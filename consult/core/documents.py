@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass
 
 from flask import make_response, render_template
 
+from consult.core.sanitize import markdown_parts
+
 
 @dataclass
 class Heading:
@@ -29,6 +31,7 @@ class Paragraph:
 @dataclass
 class BulletList:
     items: list[str]
+    ordered: bool = False  # numbered 1, 2, 3 (a numbered list a person wrote)
 
 
 @dataclass
@@ -65,13 +68,51 @@ def model_from_dict(data: dict) -> DocumentModel:
     return DocumentModel(**{**data, "blocks": blocks})
 
 
+def written(text: str | None, level: int = 3) -> list:
+    """The blocks of a text a person wrote in Markdown (the one reading of user text,
+    :func:`consult.core.sanitize.markdown_parts`): paragraphs, lists and headings (at ``level``)
+    as the document's own blocks, so every format shows them without Markdown's marks."""
+    blocks: list = []
+    for kind, content in markdown_parts(text):
+        if kind == "heading":
+            blocks.append(Heading(content, level))
+        elif kind == "paragraph":
+            blocks.append(Paragraph(content))
+        else:
+            blocks.append(BulletList(content, ordered=kind == "ordered"))
+    return blocks
+
+
+def plain(text: str | None) -> str:
+    """A text a person wrote in Markdown as plain lines, for a table cell or after a label: a
+    paragraph or heading per line, list items as "• item" or "1. item"."""
+    lines: list[str] = []
+    for kind, content in markdown_parts(text):
+        if kind in ("heading", "paragraph"):
+            lines.append(content)
+        else:
+            lines.extend(f"{n}. {item}" if kind == "ordered" else f"• {item}"
+                         for n, item in enumerate(content, start=1))
+    return "\n".join(lines)
+
+
+def labelled_text(label: str, text: str | None) -> list:
+    """"Label: text" for a text a person wrote; a label line above it when it has more than one
+    paragraph, or a list."""
+    blocks = written(text, level=4)
+    if len(blocks) == 1 and isinstance(blocks[0], Paragraph):
+        return [Paragraph(f"{label}: {blocks[0].text}")]
+    return [Paragraph(f"{label}:"), *blocks]
+
+
 def section(heading: str, *paragraphs: str, meta: str = "", level: int = 2) -> list:
-    """A heading with an optional meta line and paragraphs (blank lines split paragraphs)."""
+    """A heading with an optional meta line and texts, each read as Markdown (:func:`written`:
+    blank lines split paragraphs; what a person wrote keeps its lists and loses its marks)."""
     blocks: list = [Heading(heading, level)]
     if meta:
         blocks.append(Paragraph(meta, meta=True))
     for text in paragraphs:
-        blocks.extend(Paragraph(part) for part in text.split("\n\n") if part.strip())
+        blocks.extend(written(text, level=level + 1))
     return blocks
 
 
@@ -135,8 +176,8 @@ class OdtExporter(Exporter):
                 body.append(OdfParagraph(block.text))
             elif isinstance(block, BulletList):
                 items = List()
-                for item in block.items:
-                    items.append(ListItem(item))
+                for n, item in enumerate(block.items, start=1):
+                    items.append(ListItem(f"{n}. {item}" if block.ordered else item))
                 body.append(items)
             elif isinstance(block, Table):
                 if block.caption:
@@ -193,7 +234,7 @@ class DocxExporter(Exporter):
                 document.add_paragraph(block.text)
             elif isinstance(block, BulletList):
                 for item in block.items:
-                    document.add_paragraph(item, style="List Bullet")
+                    document.add_paragraph(item, style="List Number" if block.ordered else "List Bullet")
             elif isinstance(block, Table):
                 if block.caption:
                     document.add_paragraph(block.caption, style="Caption")

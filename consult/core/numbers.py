@@ -68,6 +68,18 @@ def format_number(value: float | None, grouped: bool = True) -> str:
     return format_decimal(value, format=_number_pattern(value, grouped), locale=language())
 
 
+def with_unit(number: str, unit: str | None) -> str:
+    """A formatted number with the unit a question gives, as Dutch writes it: "12 uur per week", and
+    a unit that starts with the euro sign before the number: "€ 67,50 per uur" (not "67,50 € per uur")."""
+    unit = (unit or "").strip()
+    if not number or not unit:
+        return number
+    if unit.startswith("€"):
+        rest = unit[1:].strip()
+        return f"€\N{NO-BREAK SPACE}{number}" + (f" {rest}" if rest else "")
+    return f"{number} {unit}"
+
+
 def canonical_number(value: float | None) -> str:
     """A stored number as one fixed text whatever the reader's language ('1234,50'): the text of an
     answer that is stored and searched, so it does not depend on who submitted it."""

@@ -54,3 +54,66 @@ def render_markdown(text: str | None) -> Markup:
     if not text:
         return Markup("")
     return clean_html(_shift_headings(_markdown.render(text)))
+
+
+def markdown_parts(text: str | None) -> list[tuple[str, str | list[str]]]:
+    """User Markdown as plain-text parts for documents that are not HTML (a report in ODT, DOCX and
+    PDF alike): ``("heading", text)``, ``("paragraph", text)`` and ``("list", items)`` or
+    ``("ordered", items)``. Emphasis marks go, a link keeps its address in brackets, a table becomes
+    a paragraph per row; invisible characters are dropped as in :func:`render_markdown`."""
+    parts: list[tuple[str, str | list[str]]] = []
+    lists: list[tuple[str, list[str]]] = []  # the lists open around the current token, outermost first
+    in_heading = in_cell = False
+    row: list[str] = []
+    for token in _markdown.parse(_INVISIBLE.sub("", text or "")):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            lists.append(("list" if token.type == "bullet_list_open" else "ordered", []))
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            kind, items = lists.pop()
+            if lists:  # a list inside an item: its items follow the item, indented
+                lists[-1][1].extend(f"– {item}" for item in items)
+            else:
+                parts.append((kind, items))
+        elif token.type == "heading_open":
+            in_heading = True
+        elif token.type == "heading_close":
+            in_heading = False
+        elif token.type in ("th_open", "td_open", "th_close", "td_close"):
+            in_cell = token.type.endswith("_open")
+        elif token.type == "tr_close":
+            parts.append(("paragraph", " | ".join(row)))
+            row = []
+        elif token.type in ("fence", "code_block"):
+            parts.append(("paragraph", token.content.rstrip("\n")))
+        elif token.type == "inline":
+            words = _plain_inline(token.children or [])
+            if in_cell:
+                row.append(words)
+            elif lists:
+                lists[-1][1].append(words)
+            elif words:
+                parts.append(("heading" if in_heading else "paragraph", words))
+    return parts
+
+
+def _plain_inline(children) -> str:
+    words: list[str] = []
+    href, start = None, 0
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            words.append(child.content)
+        elif child.type == "softbreak":
+            words.append(" ")
+        elif child.type == "hardbreak":
+            words.append("\n")
+        elif child.type == "image":
+            words.append(child.content)
+        elif child.type == "link_open":
+            href = str(child.attrGet("href") or "")
+            start = len(words)
+        elif child.type == "link_close":
+            label = "".join(words[start:])
+            if href and href != label and href != f"mailto:{label}":
+                words.append(f" ({href})")
+            href = None
+    return "".join(words).strip()

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from consult.consultations.models import Consultation
-from consult.core.documents import Heading, Paragraph, Table
+from consult.core.documents import Heading, Paragraph, Table, plain
 from consult.core.templating import format_day, format_deadline
 from consult.core.time import utcnow
 from consult.disclosure.comments import may_name_in_public, public_comment_filter
@@ -52,8 +52,8 @@ def drafts_blocks(consultation: Consultation) -> list:
         comments = per_draft.get(draft.id, [])
         rows = [[_number(comment),
                  comment.organisation.name if may_name_in_public(comment) else without_name,
-                 comment.body,
-                 f"{comment.disposition.label}: {comment.reply}" if comment.replied_at else not_answered]
+                 plain(comment.body),
+                 f"{comment.disposition.label}: {plain(comment.reply)}" if comment.replied_at else not_answered]
                 for comment in comments]
         if rows:
             blocks.append(Table(columns=columns, rows=rows,

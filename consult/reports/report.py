@@ -42,10 +42,14 @@ from consult.core.documents import (
     Heading,
     Paragraph,
     Table,
+    labelled_text,
     model_from_dict,
     model_to_dict,
+    plain,
     section,
+    written,
 )
+from consult.core.numbers import with_unit
 from consult.core.templating import format_day, format_deadline, format_number
 from consult.core.time import utcnow
 from consult.disclosure import Audience
@@ -364,11 +368,11 @@ def build_report(consultation: Consultation, report: Report | None = None, lot: 
         blocks.append(Heading(f"{number}. {theme.title}", 2))
         theme_synthesis = syntheses.get((theme.id, None))
         if theme_synthesis and theme_synthesis.text:
-            blocks.append(Paragraph(theme_synthesis.text))
+            blocks += written(theme_synthesis.text)
         rows = []
         for q_number, question in questions:
             heard = syntheses.get((theme.id, question.id))
-            heard_text = heard.text if heard and heard.text else _("No summary.")
+            heard_text = plain(heard.text) if heard and heard.text else _("No summary.")
             if quotes.get(question.id):
                 heard_text += "\n" + "\n".join(quotes[question.id])
             question_links = links.get(question.id, [])
@@ -388,9 +392,9 @@ def build_report(consultation: Consultation, report: Report | None = None, lot: 
     for advice in advices:
         blocks.append(Heading(_("Advice of %(council)s", council=advice.council.name), 3))
         if advice.introduction:
-            blocks.append(Paragraph(advice.introduction))
+            blocks += written(advice.introduction, level=4)
         blocks.append(Table(columns=[_("No."), _("Advice"), _("Reply of the municipality")],
-                            rows=[[str(n), f"{p.title}: {p.body}", f"{dispositions[p.disposition]}: {p.reply}"]
+                            rows=[[str(n), f"{p.title}: {plain(p.body)}", f"{dispositions[p.disposition]}: {plain(p.reply)}"]
                                   for n, p in enumerate(advice.points, start=1)]))
 
     # 5a. Comments on drafts open for comment, paragraph by paragraph, with the reply.
@@ -408,8 +412,8 @@ def build_report(consultation: Consultation, report: Report | None = None, lot: 
     # Translated once, not once per item: without variables gettext leaves the placeholder to fill.
     question_label, answer_label = _("Question %(n)s"), _("Answer")
     for item in qa_items:
-        blocks.append(Paragraph(f"{question_label % {'n': item.number}}: {item.question}"))
-        blocks.append(Paragraph(f"{answer_label}: {item.answer}"))
+        blocks += labelled_text(question_label % {'n': item.number}, item.question)
+        blocks += labelled_text(answer_label, item.answer)
 
     # 7. The strategy draft.
     blocks.append(Heading(_("The procurement strategy"), 2))
@@ -487,8 +491,7 @@ def _figure_blocks(question, caption: str, answers: list, allowed: bool = True) 
 
 
 def _amount(value: float, unit: str) -> str:
-    text = format_number(value)
-    return f"{text} {unit}" if unit else text
+    return with_unit(format_number(value), unit)
 
 
 def _labelled_links(draft) -> list[tuple[str, object]]:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from consult.analysis.models import Quote
 from consult.consultations.models import Consultation
-from consult.core.documents import BulletList, Heading, Paragraph, Table
+from consult.core.documents import BulletList, Heading, Paragraph, Table, plain
 from consult.core.forms import db_int
 from consult.core.templating import format_clock, format_deadline
 from consult.disclosure import Audience
@@ -91,10 +91,10 @@ def session_blocks(consultation: Consultation, labelled: list[tuple[str, object]
             if item.session_id != session.id:
                 continue
             items[item.id] = item
-            said = point.text + (f" ({who(point.organisation)})" if point.organisation_id else "")
+            said = plain(point.text) + (f" ({who(point.organisation)})" if point.organisation_id else "")
             answered = "\n".join(
-                f"{comment_label % {'who': who(c.organisation)}}: {c.text}"
-                + (f"\n{answer_label}{' (' + corrected_label + ')' if c.corrected else ''}: {c.reply}"
+                f"{comment_label % {'who': who(c.organisation)}}: {plain(c.text)}"
+                + (f"\n{answer_label}{' (' + corrected_label + ')' if c.corrected else ''}: {plain(c.reply)}"
                    if c.reply else "")
                 for c in comments.get(point.id, [])) or "—"
             done = "\n".join(links.get(("minutes_point", str(point.id)), [])) or "—"

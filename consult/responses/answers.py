@@ -12,7 +12,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from consult.consultations.models import Question, QuestionKind
-from consult.core.numbers import NumberRefused, canonical_number, format_number  # noqa: F401  (used from here)
+from consult.core.numbers import NumberRefused, canonical_number, format_number, with_unit  # noqa: F401  (used from here)
 from consult.core.numbers import parse_number as read_number
 from consult.core.refused import Refused
 
@@ -264,7 +264,7 @@ def display_value(question: Question, value: Any) -> str:
     if question.kind == QuestionKind.MULTIPLE:
         return "; ".join(value)
     if question.kind == QuestionKind.NUMBER:
-        return f"{format_number(value)} {question.unit}".strip()
+        return with_unit(format_number(value), question.unit)
     if question.kind.composite:
         return composite_text(question.kind.value, value)
     return str(value)

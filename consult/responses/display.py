@@ -5,7 +5,14 @@ from typing import Any
 
 from flask_babel import force_locale
 
-from consult.responses.answers import canonical_number, composite_text, display_value, format_number, price_lines
+from consult.responses.answers import (
+    canonical_number,
+    composite_text,
+    display_value,
+    format_number,
+    price_lines,
+    with_unit,
+)
 from consult.responses.models import PUBLICATION_LABELS, Publication
 
 
@@ -26,8 +33,9 @@ def snapshot_value(answer: dict[str, Any], shown: bool = False) -> str:
         with force_locale("nl"):  # the stored text is the same whoever submitted it
             return composite_text(answer["kind"], value, number=canonical_number)
     if answer["kind"] == "number":
-        number = format_number(value) if shown else canonical_number(value)
-        return f"{number} {answer.get('unit') or ''}".strip()
+        if shown:
+            return with_unit(format_number(value), answer.get("unit"))
+        return f"{canonical_number(value)} {answer.get('unit') or ''}".strip()  # as stored since 0023
     return str(value)
 
 

@@ -6,7 +6,7 @@ from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
 
 from consult.consultations.models import Consultation
-from consult.core.documents import BulletList, DocumentModel, Heading, Paragraph, Table, section
+from consult.core.documents import BulletList, DocumentModel, Heading, Paragraph, Table, labelled_text, section
 from consult.strategy.services import live_segments, local_choice_text
 
 
@@ -41,7 +41,7 @@ def strategy_blocks(draft, lot=None) -> list:
                    (_("Rationale"), segment.rationale)]
         for label, text in details:
             if text:
-                blocks.append(Paragraph(f"{label}: {text}"))
+                blocks += labelled_text(label, text)
         for label, values in [(_("Suitability requirements"), segment.suitability),
                               (_("Award criteria"), segment.award_criteria), (_("KPIs to monitor"), segment.kpis)]:
             if values:

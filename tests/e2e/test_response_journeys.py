@@ -95,7 +95,7 @@ def test_provider_answers_in_two_sittings_submits_and_verifies(page, browser, li
     second.locator("#question-" + str(consultation.themes[1].questions[1].id)).get_by_label("Vertrouwelijk").check()
     second.get_by_role("button", name="Opslaan en controleren").click()
     expect(second).to_have_title("Stap 3 van 3: Controleren en indienen · Onze reactie · Consult")
-    expect(second.get_by_text("62,50 € per uur")).to_be_visible()
+    expect(second.get_by_text("€\N{NO-BREAK SPACE}62,50 per uur")).to_be_visible()
     check_accessibility(second, "review")
 
     # Submitting without choosing: the summary says what is missing.
