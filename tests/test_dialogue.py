@@ -300,6 +300,9 @@ def test_search_finds_posts_of_this_consultation(world):
     page = text_of(world["clients"]["council"].get("/consultations/wmo/discussion/search?q=wijkteam"))
     assert "1 bericht gevonden" in page and "Wachtlijsten" in page
     assert "0 berichten gevonden" in text_of(world["clients"]["council"].get("/consultations/wmo/discussion/search?q=%25"))
+    # A NUL (which ends a full-text phrase and which PostgreSQL refuses) or a hidden character is left out.
+    found = world["clients"]["council"].get("/consultations/wmo/discussion/search?q=wijk%00te%E2%80%8Bam")
+    assert found.status_code == 200 and "1 bericht gevonden" in text_of(found)
 
 
 def test_the_search_on_postgresql_finds_posts_in_their_full_text_index(postgresql_url, tmp_path):

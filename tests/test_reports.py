@@ -522,33 +522,45 @@ def test_with_redis_exports_run_in_the_rq_worker(app, world, monkeypatch):
         queue.delete(delete_jobs=True)
 
 
-MARKDOWN_SUMMARY = ("*Cliënt* staat **centraal**.\n\n- De inwoner doet mee\n- Samen met [de wijk](https://wijk.example.org)"
-                    "\n\n1. Eerst luisteren\n2. Dan doen")
+THEME_SYNTHESIS = ("*Cliënt* staat **centraal**.\n\n- De inwoner doet mee\n- Samen met [de wijk](https://wijk.example.org)"
+                   "\n\n3. Eerst luisteren\n\n   en dan nog eens\n4. Dan doen\n\nGeen ~~loket~~ wijkteam.")
 
 
 def test_what_the_team_wrote_in_markdown_is_text_and_lists_in_every_format(app, world):
     """The report shows the team's Markdown as the pages do, without its marks: emphasis as words,
-    a link with its address, lists as lists (numbered where numbered) in HTML, ODT, DOCX and PDF,
-    and a synthesis in a table cell as lines."""
-    synthesis = db.session.scalar(select(Synthesis))
+    a link with its address, lists as lists (numbered from where the team started, an item's second
+    paragraph in the item) in HTML, ODT, DOCX and PDF, struck text still marked, and a synthesis in a
+    table cell as lines. A text the pages show as typed (the summary) stays as typed, line breaks too."""
+    consultation, theme = world["consultation"], world["consultation"].themes[0]
+    db.session.add(Synthesis(consultation_id=consultation.id, theme_id=theme.id, question_id=None,
+                             text=THEME_SYNTHESIS, status=SynthesisStatus.FINAL))
+    synthesis = db.session.scalar(select(Synthesis).where(Synthesis.question_id.is_not(None)))
     synthesis.text = "**Continuïteit** telt:\n\n- vaste gezichten\n- snel schakelen"
     db.session.commit()
-    assert publish(world, summary=MARKDOWN_SUMMARY).status_code == 302
+    assert publish(world, summary="Minder *regels*.\nTeam Inkoop\nPostbus 12").status_code == 302
     for fmt, text in texts(app).items():
+        assert "Minder *regels*. Team Inkoop Postbus 12" in text, fmt
         assert "Cliënt staat centraal. " in text, fmt
         assert "Samen met de wijk (https://wijk.example.org)" in text, fmt
         assert "Continuïteit telt: • vaste gezichten • snel schakelen" in text, fmt
-        assert "*" not in text and "](" not in text, fmt
+        assert "Geen ~~loket~~ wijkteam." in text, fmt
+        assert "**" not in text and "](" not in text, fmt
     html = app.test_client().get("/consultations/wmo/report").get_data(as_text=True)
-    assert ('<ul class="utrecht-unordered-list"><li class="utrecht-unordered-list__item">De inwoner doet mee</li>'
-            '<li class="utrecht-unordered-list__item">Samen met de wijk (https://wijk.example.org)</li></ul>') in html
-    assert ('<ol class="utrecht-ordered-list"><li class="utrecht-ordered-list__item">Eerst luisteren</li>'
-            '<li class="utrecht-ordered-list__item">Dan doen</li></ol>') in html
+    assert "<p class=\"utrecht-paragraph report__text\">Minder *regels*.\nTeam Inkoop\nPostbus 12</p>" in html
+    assert ('<ul class="utrecht-unordered-list"><li class="utrecht-unordered-list__item report__text">De inwoner doet '
+            'mee</li><li class="utrecht-unordered-list__item report__text">Samen met de wijk (https://wijk.example.org)'
+            '</li></ul>') in html
+    assert ('<ol class="utrecht-ordered-list" start="3"><li class="utrecht-ordered-list__item report__text">Eerst '
+            'luisteren\nen dan nog eens</li><li class="utrecht-ordered-list__item report__text">Dan doen</li></ol>') in html
     docx = DocxDocument(io.BytesIO(app.test_client().get("/consultations/wmo/report.docx").data))
-    assert [(p.style.name, p.text) for p in docx.paragraphs if p.style.name.startswith("List")][:4] == [
+    listed = [(p.style.name, p.text) for p in docx.paragraphs if p.style.name.startswith("List")]
+    first = listed.index(("List Bullet", "De inwoner doet mee"))
+    assert listed[first:first + 4] == [
         ("List Bullet", "De inwoner doet mee"), ("List Bullet", "Samen met de wijk (https://wijk.example.org)"),
-        ("List Number", "Eerst luisteren"), ("List Number", "Dan doen")]
-    assert "- 1. Eerst luisteren - 2. Dan doen" in texts(app)["odt"]  # an ODT list item, numbered
+        ("List Paragraph", "3. Eerst luisteren\nen dan nog eens"), ("List Paragraph", "4. Dan doen")]
+    odt = OdfDocument(io.BytesIO(app.test_client().get("/consultations/wmo/report.odt").data)).get_formatted_text()
+    assert "- 3. Eerst luisteren\n  en dan nog eens\n- 4. Dan doen" in odt  # numbered from 3, the line break kept
+    assert "Continuïteit telt:\n• vaste gezichten\n• snel schakelen" in odt  # lines in the table cell
 
 
 def test_an_amount_in_euros_reads_with_the_sign_before_it():
@@ -557,6 +569,7 @@ def test_an_amount_in_euros_reads_with_the_sign_before_it():
     assert with_unit("67,50", "€ per uur") == "€\N{NO-BREAK SPACE}67,50 per uur"
     assert with_unit("67", "€") == "€\N{NO-BREAK SPACE}67"
     assert with_unit("12", "uur per week") == "12 uur per week"
+    assert with_unit("67,50", "€/uur") == "€\N{NO-BREAK SPACE}67,50/uur"
     assert with_unit("12", "") == "12" and with_unit("", "€ per uur") == ""
 
 

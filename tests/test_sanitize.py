@@ -110,3 +110,25 @@ def test_empty_text_renders_empty():
 def test_markdown_filter_used_in_templates(app):
     rendered = app.jinja_env.from_string("{{ text|markdown }}").render(text="<script>x</script> *a*")
     assert rendered == "<p>&lt;script&gt;x&lt;/script&gt; <em>a</em></p>\n"
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("", []),
+    ("# Kop\n\n*Schuin* en **vet**.", [("heading", "Kop"), ("paragraph", "Schuin en vet.")]),
+    ("Regel een\nregel twee", [("paragraph", "Regel een\nregel twee")]),
+    ("2027. Daarna de aanbesteding.", [("list", ["Daarna de aanbesteding."], 2027)]),
+    ("1. eerste\n\n   vervolg\n2. tweede", [("list", ["eerste\nvervolg", "tweede"], 1)]),
+    ("- a\n\n  ```\n  code\n  ```\n- b", [("list", ["a\ncode", "b"], None)]),
+    ("- x\n  1. y\n  2. z\n- w\n  - v", [("list", ["x\n1. y\n2. z", "w\n– v"], None)]),
+    ("Tarief ~~€ 50~~ € 60", [("paragraph", "Tarief ~~€ 50~~ € 60")]),
+    ("<https://wijk.example.org/ä> en [de wijk](https://wijk.example.org)",
+     [("paragraph", "https://wijk.example.org/ä en de wijk (https://wijk.example.org)")]),
+    ("| a | b |\n|---|---|\n| 1 | 2 |", [("paragraph", "a | b"), ("paragraph", "1 | 2")]),
+    ("<b>vet</b> \u202eomgekeerd\x00", [("paragraph", "<b>vet</b> omgekeerd")]),
+])
+def test_markdown_becomes_plain_parts_for_documents(text, parts):
+    """What the report makes of a text a person wrote: the words as the page shows them, lists as
+    lists (numbered from where they start), an item's paragraphs, code and lists inside the item."""
+    from consult.core.sanitize import markdown_parts
+
+    assert markdown_parts(text) == parts

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 
 from flask import make_response, render_template
 
-from consult.core.sanitize import markdown_parts
+from consult.core.sanitize import list_lines, markdown_parts
 
 
 @dataclass
@@ -31,7 +31,12 @@ class Paragraph:
 @dataclass
 class BulletList:
     items: list[str]
-    ordered: bool = False  # numbered 1, 2, 3 (a numbered list a person wrote)
+    ordered: bool = False  # numbered (a numbered list a person wrote), from ``start``
+    start: int = 1
+
+    def numbered(self) -> list[str]:
+        """The items with their numbers ("3. item"), for formats without a numbered list of their own."""
+        return list_lines(self.items, self.start if self.ordered else None)
 
 
 @dataclass
@@ -73,13 +78,13 @@ def written(text: str | None, level: int = 3) -> list:
     :func:`consult.core.sanitize.markdown_parts`): paragraphs, lists and headings (at ``level``)
     as the document's own blocks, so every format shows them without Markdown's marks."""
     blocks: list = []
-    for kind, content in markdown_parts(text):
+    for kind, content, *start in markdown_parts(text):
         if kind == "heading":
             blocks.append(Heading(content, level))
         elif kind == "paragraph":
             blocks.append(Paragraph(content))
         else:
-            blocks.append(BulletList(content, ordered=kind == "ordered"))
+            blocks.append(BulletList(content, ordered=start[0] is not None, start=start[0] or 1))
     return blocks
 
 
@@ -87,12 +92,8 @@ def plain(text: str | None) -> str:
     """A text a person wrote in Markdown as plain lines, for a table cell or after a label: a
     paragraph or heading per line, list items as "• item" or "1. item"."""
     lines: list[str] = []
-    for kind, content in markdown_parts(text):
-        if kind in ("heading", "paragraph"):
-            lines.append(content)
-        else:
-            lines.extend(f"{n}. {item}" if kind == "ordered" else f"• {item}"
-                         for n, item in enumerate(content, start=1))
+    for kind, content, *start in markdown_parts(text):
+        lines.extend(list_lines(content, start[0]) if kind == "list" else [content])
     return "\n".join(lines)
 
 
@@ -105,14 +106,18 @@ def labelled_text(label: str, text: str | None) -> list:
     return [Paragraph(f"{label}:"), *blocks]
 
 
-def section(heading: str, *paragraphs: str, meta: str = "", level: int = 2) -> list:
-    """A heading with an optional meta line and texts, each read as Markdown (:func:`written`:
-    blank lines split paragraphs; what a person wrote keeps its lists and loses its marks)."""
+def section(heading: str, *paragraphs: str, meta: str = "", level: int = 2, markdown: bool = False) -> list:
+    """A heading with an optional meta line and texts: plain text as it is (blank lines split
+    paragraphs, a line break stays), or with ``markdown`` a text a person wrote in Markdown
+    (:func:`written`)."""
     blocks: list = [Heading(heading, level)]
     if meta:
         blocks.append(Paragraph(meta, meta=True))
     for text in paragraphs:
-        blocks.extend(written(text, level=level + 1))
+        if markdown:
+            blocks.extend(written(text, level=level + 1))
+        else:
+            blocks.extend(Paragraph(part) for part in text.split("\n\n") if part.strip())
     return blocks
 
 
@@ -176,8 +181,8 @@ class OdtExporter(Exporter):
                 body.append(OdfParagraph(block.text))
             elif isinstance(block, BulletList):
                 items = List()
-                for n, item in enumerate(block.items, start=1):
-                    items.append(ListItem(f"{n}. {item}" if block.ordered else item))
+                for item in block.numbered() if block.ordered else block.items:
+                    items.append(ListItem(item))
                 body.append(items)
             elif isinstance(block, Table):
                 if block.caption:
@@ -186,7 +191,9 @@ class OdtExporter(Exporter):
                 for values in [block.columns] + block.rows:
                     row = Row()
                     for value in values:
-                        row.append(Cell(str(value)))
+                        cell = Cell()  # a paragraph of its own: its line breaks stay line breaks
+                        cell.append(OdfParagraph(str(value)))
+                        row.append(cell)
                     table.append(row)
                 body.append(table)
         document.meta.title = self.model.title
@@ -233,8 +240,9 @@ class DocxExporter(Exporter):
             elif isinstance(block, Paragraph):
                 document.add_paragraph(block.text)
             elif isinstance(block, BulletList):
-                for item in block.items:
-                    document.add_paragraph(item, style="List Number" if block.ordered else "List Bullet")
+                # Word's one "List Number" numbering would go on counting from the list before.
+                for item in block.numbered() if block.ordered else block.items:
+                    document.add_paragraph(item, style="List Paragraph" if block.ordered else "List Bullet")
             elif isinstance(block, Table):
                 if block.caption:
                     document.add_paragraph(block.caption, style="Caption")

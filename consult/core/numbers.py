@@ -76,7 +76,8 @@ def with_unit(number: str, unit: str | None) -> str:
         return number
     if unit.startswith("€"):
         rest = unit[1:].strip()
-        return f"€\N{NO-BREAK SPACE}{number}" + (f" {rest}" if rest else "")
+        space = "" if not rest or not rest[0].isalnum() else " "  # "€ 67,50/uur", "€ 67,50 per uur"
+        return f"€\N{NO-BREAK SPACE}{number}{space}{rest}"
     return f"{number} {unit}"
 
 

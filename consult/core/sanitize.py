@@ -7,6 +7,7 @@ comes out of this module (the ``markdown`` filter).
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
@@ -29,6 +30,11 @@ _markdown = (
     .enable("table")
     .enable("strikethrough")
 )
+
+
+def without_invisible(text: str) -> str:
+    """``text`` without the characters that hide or reorder text or end strings early (NUL)."""
+    return _INVISIBLE.sub("", text)
 
 
 def _shift_headings(html: str) -> str:
@@ -56,44 +62,62 @@ def render_markdown(text: str | None) -> Markup:
     return clean_html(_shift_headings(_markdown.render(text)))
 
 
-def markdown_parts(text: str | None) -> list[tuple[str, str | list[str]]]:
+def markdown_parts(text: str | None) -> list[tuple]:
     """User Markdown as plain-text parts for documents that are not HTML (a report in ODT, DOCX and
-    PDF alike): ``("heading", text)``, ``("paragraph", text)`` and ``("list", items)`` or
-    ``("ordered", items)``. Emphasis marks go, a link keeps its address in brackets, a table becomes
-    a paragraph per row; invisible characters are dropped as in :func:`render_markdown`."""
-    parts: list[tuple[str, str | list[str]]] = []
-    lists: list[tuple[str, list[str]]] = []  # the lists open around the current token, outermost first
+    PDF alike): ``("heading", text)``, ``("paragraph", text)`` and ``("list", items, start)``, with
+    ``start`` the first number of a numbered list and None for bullets. A line break stays a line
+    break; emphasis marks go, struck text keeps its ~~ (it must not read as valid), a link keeps its
+    address in brackets, a table is a line per row; an item's paragraphs, code and nested lists stay
+    in that item, on lines of their own. Invisible characters are dropped as in
+    :func:`render_markdown`."""
+    parts: list[tuple] = []
+    # The lists open around the current token, outermost first: [items, start, lines of the open item].
+    lists: list[list] = []
     in_heading = in_cell = False
     row: list[str] = []
+
+    def add(line: str) -> None:
+        if lists:
+            lists[-1][2].append(line)
+        elif line:
+            parts.append(("heading" if in_heading else "paragraph", line))
+
     for token in _markdown.parse(_INVISIBLE.sub("", text or "")):
-        if token.type in ("bullet_list_open", "ordered_list_open"):
-            lists.append(("list" if token.type == "bullet_list_open" else "ordered", []))
-        elif token.type in ("bullet_list_close", "ordered_list_close"):
-            kind, items = lists.pop()
-            if lists:  # a list inside an item: its items follow the item, indented
-                lists[-1][1].extend(f"– {item}" for item in items)
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            start = int(token.attrGet("start") or 1) if kind == "ordered_list_open" else None
+            lists.append([[], start, []])
+        elif kind == "list_item_open":
+            lists[-1][2] = []
+        elif kind == "list_item_close":
+            lists[-1][0].append("\n".join(line for line in lists[-1][2] if line))
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            items, start, _lines = lists.pop()
+            if lists:  # a list inside an item: its items are lines of that item
+                lists[-1][2].extend(list_lines(items, start, "–"))
             else:
-                parts.append((kind, items))
-        elif token.type == "heading_open":
-            in_heading = True
-        elif token.type == "heading_close":
-            in_heading = False
-        elif token.type in ("th_open", "td_open", "th_close", "td_close"):
-            in_cell = token.type.endswith("_open")
-        elif token.type == "tr_close":
-            parts.append(("paragraph", " | ".join(row)))
+                parts.append(("list", items, start))
+        elif kind in ("heading_open", "heading_close"):
+            in_heading = kind == "heading_open"
+        elif kind in ("th_open", "td_open", "th_close", "td_close"):
+            in_cell = kind.endswith("_open")
+        elif kind == "tr_close":
+            add(" | ".join(row))
             row = []
-        elif token.type in ("fence", "code_block"):
-            parts.append(("paragraph", token.content.rstrip("\n")))
-        elif token.type == "inline":
+        elif kind in ("fence", "code_block"):
+            add(token.content.rstrip("\n"))
+        elif kind == "inline":
             words = _plain_inline(token.children or [])
             if in_cell:
                 row.append(words)
-            elif lists:
-                lists[-1][1].append(words)
-            elif words:
-                parts.append(("heading" if in_heading else "paragraph", words))
+            else:
+                add(words)
     return parts
+
+
+def list_lines(items: list[str], start: int | None, bullet: str = "•") -> list[str]:
+    """List items as lines: "• item", or "3. item" counting from ``start``."""
+    return [f"{bullet} {item}" if start is None else f"{n}. {item}" for n, item in enumerate(items, start=start or 1)]
 
 
 def _plain_inline(children) -> str:
@@ -102,10 +126,10 @@ def _plain_inline(children) -> str:
     for child in children:
         if child.type in ("text", "code_inline"):
             words.append(child.content)
-        elif child.type == "softbreak":
-            words.append(" ")
-        elif child.type == "hardbreak":
+        elif child.type in ("softbreak", "hardbreak"):
             words.append("\n")
+        elif child.type in ("s_open", "s_close"):
+            words.append("~~")
         elif child.type == "image":
             words.append(child.content)
         elif child.type == "link_open":
@@ -113,7 +137,7 @@ def _plain_inline(children) -> str:
             start = len(words)
         elif child.type == "link_close":
             label = "".join(words[start:])
-            if href and href != label and href != f"mailto:{label}":
+            if href and unquote(href) not in (label, f"mailto:{label}"):
                 words.append(f" ({href})")
             href = None
     return "".join(words).strip()

@@ -115,6 +115,9 @@ class Post(db.Model):
 # post of the database. Created with the posts table (and by migration 0042); a migration that copies
 # the posts table on SQLite (batch mode) drops the triggers with it and must create them again.
 SQLITE_POST_SEARCH = (
+    "DROP TRIGGER IF EXISTS posts_fts_insert",
+    "DROP TRIGGER IF EXISTS posts_fts_delete",
+    "DROP TRIGGER IF EXISTS posts_fts_update",
     "DROP TABLE IF EXISTS posts_fts",
     "CREATE VIRTUAL TABLE posts_fts USING fts5(body, content='posts', content_rowid='id', tokenize='trigram')",
     "CREATE TRIGGER posts_fts_insert AFTER INSERT ON posts BEGIN "

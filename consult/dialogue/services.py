@@ -22,6 +22,7 @@ from consult.core.access import like_contains
 from consult.core.jobs import enqueue_after_commit
 from consult.core.outbox import dispatch_committed
 from consult.core.refused import Refused
+from consult.core.sanitize import without_invisible
 from consult.core.time import utcnow
 from consult.dialogue.models import (
     SEARCH_CONFIG,
@@ -376,7 +377,8 @@ def search_posts(consultation: Consultation, query: str, user) -> Select:
     PostgreSQL: Dutch full-text search (stemming, so 'wijkteams' finds 'wijkteam');
     SQLite: a case-insensitive substring match, in the trigram index of posts (SQLITE_POST_SEARCH).
     """
-    query = query.strip()[:200]
+    # NUL ends an FTS5 phrase (and PostgreSQL refuses it in text): a search never holds it.
+    query = without_invisible(query).strip()[:200]
     base = shown_posts(select(Post).join(Post.thread).where(Thread.consultation_id == consultation.id),
                        user, consultation, post=Post, thread=Thread).options(contains_eager(Post.thread),
                                                                         joinedload(Post.author))

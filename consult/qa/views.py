@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from consult.audit.services import record_event
 from consult.consultations.loaders import load_consultation
 from consult.core.access import deny_hidden
-from consult.core.documents import EXPORTERS, DocumentModel, section, send_export
+from consult.core.documents import EXPORTERS, DocumentModel, labelled_text, section, send_export
 from consult.core.forms import arg_int
 from consult.core.paging import arg_page
 from consult.core.refused import refuse_on
@@ -187,10 +187,11 @@ def qa_document(consultation) -> DocumentModel:
     items = published_items(consultation)
     blocks = []
     for item in items:
-        blocks += section(_("Question %(n)s", n=item.number), item.question, _("Answer") + ": " + item.answer,
+        blocks += section(_("Question %(n)s", n=item.number), item.question, markdown=True,
                           meta=_("Published %(when)s", when=format_moment(item.published_at))
                           + (f" · {item.theme.title}" if item.theme else "")
                           + (" · " + pgettext("procurement lot", "Lot %(lot)s", lot=item.lot.name) if item.lot else ""))
+        blocks += labelled_text(_("Answer"), item.answer)
     municipalities = ", ".join(m.name for m in consultation.municipalities)
     return DocumentModel(title=_("Questions and answers (nota van inlichtingen)"),
                          subtitle=f"{consultation.title} — {municipalities}", blocks=blocks,

@@ -15,9 +15,9 @@ def strategy_blocks(draft, lot=None) -> list:
     and those tied to none), each with its lot and its municipalities' local choices."""
     blocks: list = []
     if draft.principles:
-        blocks += section(_("Guiding principles"), draft.principles, level=3)
+        blocks += section(_("Guiding principles"), draft.principles, level=3, markdown=True)
     if draft.change_tasks:
-        blocks += section(_("Change tasks"), draft.change_tasks, level=3)
+        blocks += section(_("Change tasks"), draft.change_tasks, level=3, markdown=True)
     segments = [s for s in live_segments(draft) if lot is None or s.lot_id in (None, lot.id)]
     with_lots = any(s.lot_id for s in segments)
     lot_label = pgettext("procurement lot", "Lot")
@@ -34,14 +34,16 @@ def strategy_blocks(draft, lot=None) -> list:
         if choices := segment.choices_in_scope:
             blocks.append(Paragraph(_("Local choices per municipality") + ":"))
             blocks.append(BulletList([local_choice_text(choice) for choice in choices]))
-        details = [(_("Services in this segment"), segment.services),
-                   (_("Explanation of the organisation form"), segment.organisation_form_explanation),
-                   (_("Process"), segment.process), (_("Explanation of the funding form"), segment.funding_explanation),
-                   (_("Extension options"), segment.extension), (_("Tariff approach"), segment.tariff),
-                   (_("Rationale"), segment.rationale)]
-        for label, text in details:
+        # (label, text, whether the pages show it as Markdown)
+        details = [(_("Services in this segment"), segment.services, True),
+                   (_("Explanation of the organisation form"), segment.organisation_form_explanation, False),
+                   (_("Process"), segment.process, True),
+                   (_("Explanation of the funding form"), segment.funding_explanation, False),
+                   (_("Extension options"), segment.extension, False), (_("Tariff approach"), segment.tariff, False),
+                   (_("Rationale"), segment.rationale, True)]
+        for label, text, markdown in details:
             if text:
-                blocks += labelled_text(label, text)
+                blocks += labelled_text(label, text) if markdown else [Paragraph(f"{label}: {text}")]
         for label, values in [(_("Suitability requirements"), segment.suitability),
                               (_("Award criteria"), segment.award_criteria), (_("KPIs to monitor"), segment.kpis)]:
             if values:

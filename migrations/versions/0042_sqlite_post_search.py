@@ -14,6 +14,9 @@ depends_on = None
 
 # As consult.dialogue.models.SQLITE_POST_SEARCH at this revision (a migration keeps its own copy).
 STATEMENTS = (
+    "DROP TRIGGER IF EXISTS posts_fts_insert",
+    "DROP TRIGGER IF EXISTS posts_fts_delete",
+    "DROP TRIGGER IF EXISTS posts_fts_update",
     "DROP TABLE IF EXISTS posts_fts",
     "CREATE VIRTUAL TABLE posts_fts USING fts5(body, content='posts', content_rowid='id', tokenize='trigram')",
     "CREATE TRIGGER posts_fts_insert AFTER INSERT ON posts BEGIN "
