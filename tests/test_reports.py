@@ -523,7 +523,7 @@ def test_with_redis_exports_run_in_the_rq_worker(app, world, monkeypatch):
 
 
 THEME_SYNTHESIS = ("*Cliënt* staat **centraal**.\n\n- De inwoner doet mee\n- Samen met [de wijk](https://wijk.example.org)"
-                   "\n\n3. Eerst luisteren\n\n   en dan nog eens\n4. Dan doen\n\nGeen ~~loket~~ wijkteam.")
+                   "\n\n3. Eerst luisteren\n\n   en dan nog eens\n4. Dan doen\n\nGeen ~~loket~~ wijkteam.\n\n# Uitwerking")
 
 
 def test_what_the_team_wrote_in_markdown_is_text_and_lists_in_every_format(app, world):
@@ -547,6 +547,7 @@ def test_what_the_team_wrote_in_markdown_is_text_and_lists_in_every_format(app, 
         assert "**" not in text and "](" not in text, fmt
     html = app.test_client().get("/consultations/wmo/report").get_data(as_text=True)
     assert "<p class=\"utrecht-paragraph report__text\">Minder *regels*.\nTeam Inkoop\nPostbus 12</p>" in html
+    assert '<h3 class="utrecht-heading-3">Uitwerking</h3>' in html  # a heading the team wrote, under the theme's
     assert ('<ul class="utrecht-unordered-list"><li class="utrecht-unordered-list__item report__text">De inwoner doet '
             'mee</li><li class="utrecht-unordered-list__item report__text">Samen met de wijk (https://wijk.example.org)'
             '</li></ul>') in html
@@ -570,6 +571,7 @@ def test_an_amount_in_euros_reads_with_the_sign_before_it():
     assert with_unit("67", "€") == "€\N{NO-BREAK SPACE}67"
     assert with_unit("12", "uur per week") == "12 uur per week"
     assert with_unit("67,50", "€/uur") == "€\N{NO-BREAK SPACE}67,50/uur"
+    assert with_unit("67,50", "€ (excl. btw)") == "€\N{NO-BREAK SPACE}67,50 (excl. btw)"
     assert with_unit("12", "") == "12" and with_unit("", "€ per uur") == ""
 
 

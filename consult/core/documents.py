@@ -9,6 +9,7 @@ order and adding a format is one class.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import asdict, dataclass
 
 from flask import make_response, render_template
@@ -84,7 +85,7 @@ def written(text: str | None, level: int = 3) -> list:
         elif kind == "paragraph":
             blocks.append(Paragraph(content))
         else:
-            blocks.append(BulletList(content, ordered=start[0] is not None, start=start[0] or 1))
+            blocks.append(BulletList(content, ordered=start[0] is not None, start=1 if start[0] is None else start[0]))
     return blocks
 
 
@@ -97,10 +98,17 @@ def plain(text: str | None) -> str:
     return "\n".join(lines)
 
 
-def labelled_text(label: str, text: str | None) -> list:
+def plain_paragraphs(text: str | None) -> list[str]:
+    """A plain text's paragraphs (split at blank lines, a line break kept), as a browser's CR LF or a
+    stored LF gives them."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    return [part.strip("\n") for part in re.split(r"\n[ \t]*\n", text) if part.strip()]
+
+
+def labelled_text(label: str, text: str | None, level: int = 4) -> list:
     """"Label: text" for a text a person wrote; a label line above it when it has more than one
-    paragraph, or a list."""
-    blocks = written(text, level=4)
+    paragraph, or a list (its headings at ``level``)."""
+    blocks = written(text, level=level)
     if len(blocks) == 1 and isinstance(blocks[0], Paragraph):
         return [Paragraph(f"{label}: {blocks[0].text}")]
     return [Paragraph(f"{label}:"), *blocks]
@@ -117,7 +125,7 @@ def section(heading: str, *paragraphs: str, meta: str = "", level: int = 2, mark
         if markdown:
             blocks.extend(written(text, level=level + 1))
         else:
-            blocks.extend(Paragraph(part) for part in text.split("\n\n") if part.strip())
+            blocks.extend(Paragraph(part) for part in plain_paragraphs(text))
     return blocks
 
 
@@ -182,7 +190,10 @@ class OdtExporter(Exporter):
             elif isinstance(block, BulletList):
                 items = List()
                 for item in block.numbered() if block.ordered else block.items:
-                    items.append(ListItem(item))
+                    item_paragraph = OdfParagraph(item)  # its line breaks stay line breaks
+                    list_item = ListItem()
+                    list_item.append(item_paragraph)
+                    items.append(list_item)
                 body.append(items)
             elif isinstance(block, Table):
                 if block.caption:

@@ -76,7 +76,7 @@ def with_unit(number: str, unit: str | None) -> str:
         return number
     if unit.startswith("€"):
         rest = unit[1:].strip()
-        space = "" if not rest or not rest[0].isalnum() else " "  # "€ 67,50/uur", "€ 67,50 per uur"
+        space = "" if not rest or rest[0] in "/,.;:)" else " "  # "€ 67,50/uur", "€ 67,50 per uur"
         return f"€\N{NO-BREAK SPACE}{number}{space}{rest}"
     return f"{number} {unit}"
 

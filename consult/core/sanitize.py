@@ -85,12 +85,13 @@ def markdown_parts(text: str | None) -> list[tuple]:
     for token in _markdown.parse(_INVISIBLE.sub("", text or "")):
         kind = token.type
         if kind in ("bullet_list_open", "ordered_list_open"):
-            start = int(token.attrGet("start") or 1) if kind == "ordered_list_open" else None
+            start = token.attrGet("start")
+            start = (1 if start is None else int(start)) if kind == "ordered_list_open" else None
             lists.append([[], start, []])
         elif kind == "list_item_open":
             lists[-1][2] = []
         elif kind == "list_item_close":
-            lists[-1][0].append("\n".join(line for line in lists[-1][2] if line))
+            lists[-1][0].append("\n".join(line for line in lists[-1][2] if line).strip("\n"))
         elif kind in ("bullet_list_close", "ordered_list_close"):
             items, start, _lines = lists.pop()
             if lists:  # a list inside an item: its items are lines of that item
@@ -117,7 +118,8 @@ def markdown_parts(text: str | None) -> list[tuple]:
 
 def list_lines(items: list[str], start: int | None, bullet: str = "•") -> list[str]:
     """List items as lines: "• item", or "3. item" counting from ``start``."""
-    return [f"{bullet} {item}" if start is None else f"{n}. {item}" for n, item in enumerate(items, start=start or 1)]
+    return [f"{bullet} {item}" if start is None else f"{n}. {item}"
+            for n, item in enumerate(items, start=1 if start is None else start)]
 
 
 def _plain_inline(children) -> str:
@@ -137,7 +139,7 @@ def _plain_inline(children) -> str:
             start = len(words)
         elif child.type == "link_close":
             label = "".join(words[start:])
-            if href and unquote(href) not in (label, f"mailto:{label}"):
+            if href and not {href, unquote(href)} & {label, f"mailto:{label}"}:
                 words.append(f" ({href})")
             href = None
     return "".join(words).strip()

@@ -191,7 +191,7 @@ def qa_document(consultation) -> DocumentModel:
                           meta=_("Published %(when)s", when=format_moment(item.published_at))
                           + (f" · {item.theme.title}" if item.theme else "")
                           + (" · " + pgettext("procurement lot", "Lot %(lot)s", lot=item.lot.name) if item.lot else ""))
-        blocks += labelled_text(_("Answer"), item.answer)
+        blocks += labelled_text(_("Answer"), item.answer, level=3)
     municipalities = ", ".join(m.name for m in consultation.municipalities)
     return DocumentModel(title=_("Questions and answers (nota van inlichtingen)"),
                          subtitle=f"{consultation.title} — {municipalities}", blocks=blocks,

@@ -412,8 +412,8 @@ def build_report(consultation: Consultation, report: Report | None = None, lot: 
     # Translated once, not once per item: without variables gettext leaves the placeholder to fill.
     question_label, answer_label = _("Question %(n)s"), _("Answer")
     for item in qa_items:
-        blocks += labelled_text(question_label % {'n': item.number}, item.question)
-        blocks += labelled_text(answer_label, item.answer)
+        blocks += labelled_text(question_label % {'n': item.number}, item.question, level=3)
+        blocks += labelled_text(answer_label, item.answer, level=3)
 
     # 7. The strategy draft.
     blocks.append(Heading(_("The procurement strategy"), 2))

@@ -6,7 +6,16 @@ from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
 
 from consult.consultations.models import Consultation
-from consult.core.documents import BulletList, DocumentModel, Heading, Paragraph, Table, labelled_text, section
+from consult.core.documents import (
+    BulletList,
+    DocumentModel,
+    Heading,
+    Paragraph,
+    Table,
+    labelled_text,
+    plain_paragraphs,
+    section,
+)
 from consult.strategy.services import live_segments, local_choice_text
 
 
@@ -42,8 +51,10 @@ def strategy_blocks(draft, lot=None) -> list:
                    (_("Extension options"), segment.extension, False), (_("Tariff approach"), segment.tariff, False),
                    (_("Rationale"), segment.rationale, True)]
         for label, text, markdown in details:
-            if text:
-                blocks += labelled_text(label, text) if markdown else [Paragraph(f"{label}: {text}")]
+            if text and markdown:
+                blocks += labelled_text(label, text)
+            elif text:
+                blocks.append(Paragraph(f"{label}: " + "\n\n".join(plain_paragraphs(text))))
         for label, values in [(_("Suitability requirements"), segment.suitability),
                               (_("Award criteria"), segment.award_criteria), (_("KPIs to monitor"), segment.kpis)]:
             if values:
