@@ -94,7 +94,7 @@ def test_a_lots_report_has_its_questions_and_counts_only_its_care_providers(worl
             "meetellen, hebben geantwoord.") in small
     unfiltered = text_of(editor.get(f"/consultations/wmo/analysis/questions/{question.id}"))
     assert "In het gepubliceerde verslag Aantallen over 7 organisaties" in unfiltered
-    assert "Welke bekostiging? Antwoord Totaal Per uur 3 Per resultaat 2 Per traject 2" in whole
+    assert "Welke bekostiging? Antwoord Organisaties in totaal Per uur 3 Per resultaat 2 Per traject 2" in whole
     assert "Dit verslag gaat over het perceel Dagbesteding: de vragen daarvan en die aan iedereen." in day
     assert "Organisaties die genoemd willen worden; 0 andere deden mee zonder hun naam. " \
            "Aanbieder 5 Aanbieder 6" in day
@@ -189,9 +189,9 @@ def test_lots_of_five_each_show_their_figures(world):
     whole = text_of(editor.get("/consultations/wmo/report"))
     home = text_of(editor.get(f"/consultations/wmo/report?lot={lots['home'].id}"))
     day = text_of(editor.get(f"/consultations/wmo/report?lot={lots['day'].id}"))
-    assert "Welke bekostiging? Antwoord Totaal Per uur 4 Per resultaat 3 Per traject 3" in whole
-    assert "Welke bekostiging? Antwoord Totaal Per uur 2 Per resultaat 2 Per traject 1" in home
-    assert "Welke bekostiging? Antwoord Totaal Per uur 2 Per resultaat 1 Per traject 2" in day
+    assert "Welke bekostiging? Antwoord Organisaties in totaal Per uur 4 Per resultaat 3 Per traject 3" in whole
+    assert "Welke bekostiging? Antwoord Organisaties in totaal Per uur 2 Per resultaat 2 Per traject 1" in home
+    assert "Welke bekostiging? Antwoord Organisaties in totaal Per uur 2 Per resultaat 1 Per traject 2" in day
 
 
 def test_a_council_outside_every_lot_is_not_singled_out_by_the_lots_figures(world):
@@ -211,7 +211,7 @@ def test_a_council_outside_every_lot_is_not_singled_out_by_the_lots_figures(worl
     editor, lots = world["clients"]["editor"], world["lots"]
     reports = {key: text_of(editor.get(f"/consultations/wmo/report?lot={lots[key].id}")) for key in ("home", "day")}
     withheld = [key for key, text in reports.items() if "Welke bekostiging?: te weinig reacties om te tonen." in text]
-    shown = [key for key, text in reports.items() if "Welke bekostiging? Antwoord Totaal" in text]
+    shown = [key for key, text in reports.items() if "Welke bekostiging? Antwoord Organisaties in totaal" in text]
     assert (withheld, shown) == (["home"], ["day"])  # the first lot (by id) gives way
     whole = text_of(editor.get("/consultations/wmo/report"))
-    assert "Welke bekostiging? Antwoord Totaal Per uur 4 Per resultaat 3 Per traject 4" in whole  # the council's too
+    assert "Welke bekostiging? Antwoord Organisaties in totaal Per uur 4 Per resultaat 3 Per traject 4" in whole  # the council's too

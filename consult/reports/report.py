@@ -474,7 +474,7 @@ def _figure_blocks(question, caption: str, answers: list, allowed: bool = True) 
         if not figures.shown:
             return [Paragraph(f"{caption}: " + _("too few responses to show."))]
         groups = [str(STAKEHOLDER_LABELS[g]) for g in figures.groups]
-        return [Table(columns=[_("Answer")] + groups + [_("Total")],
+        return [Table(columns=[_("Answer")] + groups + [_("Organisations in all")],
                       rows=[[option] + [str(figures.counts[g][option]) for g in figures.groups]
                             + [str(figures.totals[option])] for option in figures.options], caption=caption)]
     if question.kind == QuestionKind.NUMBER:
@@ -482,7 +482,8 @@ def _figure_blocks(question, caption: str, answers: list, allowed: bool = True) 
         if not figures.shown:
             return [Paragraph(f"{caption} — {public_numbers_text(figures, question.unit)}")]
         return [Table(
-            columns=[_("Organisations"), _("Average, rounded"), _("Middle half of the organisations"), _("Rounded to")],
+            columns=[_("Organisations"), _("Average, rounded"), _("Middle half of the organisations"),
+                     _("Rounded to a multiple of")],
             rows=[[str(figures.organisations), _amount(figures.mean, question.unit),
                    _("%(low)s to %(high)s", low=_amount(figures.low, question.unit),
                      high=_amount(figures.high, question.unit)), _amount(figures.step, "")]],
