@@ -214,4 +214,5 @@ def test_a_council_outside_every_lot_is_not_singled_out_by_the_lots_figures(worl
     shown = [key for key, text in reports.items() if "Welke bekostiging? Antwoord Organisaties in totaal" in text]
     assert (withheld, shown) == (["home"], ["day"])  # the first lot (by id) gives way
     whole = text_of(editor.get("/consultations/wmo/report"))
-    assert "Welke bekostiging? Antwoord Organisaties in totaal Per uur 4 Per resultaat 3 Per traject 4" in whole  # the council's too
+    # The council's answer counts too.
+    assert "Welke bekostiging? Antwoord Organisaties in totaal Per uur 4 Per resultaat 3 Per traject 4" in whole
