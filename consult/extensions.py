@@ -67,10 +67,17 @@ def _sqlite_savepoint_inside_a_transaction(conn, _name) -> None:
             dbapi_connection.execute("BEGIN")
 
 
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     """WAL and a busy timeout let several workers share the embedded database."""
     if isinstance(dbapi_connection, sqlite3.Connection):
+        # SQLite's own lower() folds only A-Z: "É" stayed "É" where a search lowers the query with
+        # Python ("é"). Lower-cased as Python (and PostgreSQL) do, a search ignores case in any letter.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=5000")

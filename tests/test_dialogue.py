@@ -355,7 +355,7 @@ def test_the_search_on_sqlite_reads_the_trigram_index_which_follows_every_change
     with app.app_context(), app.test_request_context():
         upgrade()
         consultation = Consultation(slug="zoeken", title="Zoeken", status=Status.OPEN, principles=[])
-        thread = Thread(consultation=consultation, title="Vervoer")
+        thread = Thread(consultation=consultation, title="Vervoer naar Ééndracht")
         first = Post(thread=thread, author_role=AuthorRole.PROVIDER, body="Het WIJKTEAM in Oegstgeest")
         second = Post(thread=thread, author_role=AuthorRole.COUNCIL, body='De "Émancipatie" van cliënten')
         db.session.add_all([consultation, thread, first, second])
@@ -365,6 +365,7 @@ def test_the_search_on_sqlite_reads_the_trigram_index_which_follows_every_change
         assert sqlite_search(consultation, "wijkteams") == []
         assert sorted(sqlite_search(consultation, "in")) == ["Het WIJKTEAM in Oegstgeest"]  # two letters
         assert sorted(sqlite_search(consultation, "vervoer")) == sorted([first.body, second.body])  # the title
+        assert sorted(sqlite_search(consultation, "ééNDRACHT")) == sorted([first.body, second.body])  # any letter's case
 
         def indexed(word: str) -> list[int]:  # the posts the index holds the word for, whoever may read them
             return list(db.session.scalars(text("SELECT rowid FROM posts_fts WHERE posts_fts MATCH :phrase"),

@@ -111,7 +111,7 @@ def test_number_answers_follow_the_language_and_read_back_the_same(app, locale, 
         # The stored and searched text of an answer is the same whoever submitted it.
         assert snapshot_value({"kind": "number", "value": 1234.5, "unit": "€ per uur"}) == "1234,50 € per uur"
         assert snapshot_value({"kind": "number", "value": 1234.5, "unit": "€ per uur"}, shown=True) == (
-            f"€\N{NO-BREAK SPACE}{shown[0]} per uur")  # the euro sign before the amount
+            f"€{'' if locale == 'en' else chr(0xA0)}{shown[0]} per uur")  # the euro sign before the amount
 
 
 @pytest.mark.parametrize(("locale", "expected"), [

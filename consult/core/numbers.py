@@ -69,15 +69,17 @@ def format_number(value: float | None, grouped: bool = True) -> str:
 
 
 def with_unit(number: str, unit: str | None) -> str:
-    """A formatted number with the unit a question gives, as Dutch writes it: "12 uur per week", and
-    a unit that starts with the euro sign before the number: "€ 67,50 per uur" (not "67,50 € per uur")."""
+    """A formatted number with the unit a question gives: "12 uur per week", and a unit that starts
+    with the euro sign before the number: "€ 67,50 per uur" (not "67,50 € per uur"); English writes
+    the sign against the number: "€67.50 per hour"."""
     unit = (unit or "").strip()
     if not number or not unit:
         return number
     if unit.startswith("€"):
         rest = unit[1:].strip()
         space = "" if not rest or rest[0] in "/,.;:)" else " "  # "€ 67,50/uur", "€ 67,50 per uur"
-        return f"€\N{NO-BREAK SPACE}{number}{space}{rest}"
+        sign = "€" if language() == "en" else "€\N{NO-BREAK SPACE}"
+        return f"{sign}{number}{space}{rest}"
     return f"{number} {unit}"
 
 
