@@ -146,6 +146,8 @@ def register_blueprints(app: Flask) -> None:
     from consult.strategy import answers as _strategy_answers  # noqa: F401  (see core/evidence.py)
     from consult.strategy import bp as strategy_bp  # noqa: F401
     from consult.strategy import views as _strategy_views  # noqa: F401
+    from consult.tariffs import bp as tariffs_bp  # noqa: F401
+    from consult.tariffs import views as _tariffs_views  # noqa: F401
     # Each feature registers its notification kinds (wording, recipients) with notify.
     for feature in ("consultations", "responses", "dialogue", "qa", "advice", "strategy", "reports", "sessions", "drafts"):
         importlib.import_module(f"consult.{feature}.notifications")
@@ -163,6 +165,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notify_bp)
     app.register_blueprint(advice_bp)
     app.register_blueprint(analysis_bp)
+    app.register_blueprint(tariffs_bp)
     app.register_blueprint(strategy_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")

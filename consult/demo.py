@@ -107,6 +107,10 @@ def load_demo() -> dict[str, User]:
 
     load_analysis(users, consultations)
 
+    from consult.tariffs.demo import load_tariffs
+
+    load_tariffs(users, consultations)
+
     from consult.strategy.demo import load_strategy
 
     load_strategy(users, organisations, consultations)

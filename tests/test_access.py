@@ -33,6 +33,7 @@ from consult.reports.models import ExportJob
 from consult.responses.models import Attachment, Response
 from consult.sessions.models import AgendaItem, DialogueSession, MinutesComment, MinutesPoint, Registration
 from consult.strategy.models import Segment
+from consult.tariffs.models import FundingScenario
 from tests.conftest import csrf_token_from, login, make_org, make_user
 
 ROLES = ["anonymous", "provider_a", "provider_b", "council", "other_team", "analyst", "editor", "admin"]
@@ -152,7 +153,7 @@ def _ids(world) -> dict[str, dict[str, object]]:
         "response_id": response.id,
         "thread_id": thread.id, "post_id": post.id, "attachment_id": attachment.id if attachment else 1,
         "advice_id": advice.id, "point_id": first(AdvicePoint).id, "item_id": first(QaItem).id,
-        "segment_id": first(Segment).id, "document_id": document.id,
+        "segment_id": first(Segment).id, "document_id": document.id, "scenario_id": first(FundingScenario).id,
         "version_id": document.versions[0].id, "phase_id": first(Phase).id, "lot_id": first(Lot).id,
         "notification_id": db.session.scalar(select(Notification.id).where(Notification.user_id == provider_a.id)),
         "job_id": job.id, "membership_id": membership.id, "invitation_id": invitation.id, "org_id": membership.organisation_id,
@@ -175,7 +176,7 @@ def _ids(world) -> dict[str, dict[str, object]]:
     }
 
 
-CLOSED_ENDPOINT_PREFIXES = ("analysis.", "strategy.", "reports.")
+CLOSED_ENDPOINT_PREFIXES = ("analysis.", "strategy.", "reports.", "tariffs.")
 
 
 # Arguments that differ per route.
@@ -189,6 +190,7 @@ ROUTE_VALUES = {
     "consultations.trajectory_round_action": {"action": "up"},
     "dialogue.thread_action": {"action": "lock"},
     "dialogue.moderate": {"action": "restore"},
+    "responses.cost_sum": {"row": 0},
 }
 # Form data sent with a POST where an empty form would be refused before access is checked.
 POST_DATA = {"reports.start_export": {"variant": "internal", "fmt": "csv"}}
@@ -329,6 +331,12 @@ ACCESS = {
     "POST /consultations/<slug>/strategy/open-for-comment":                          "  L 404 404 403 404 403   A   A",
     "GET /consultations/<slug>/strategy/not-considered":                             "  L 404 404 404 404 200 200 200",
     "GET /consultations/<slug>/strategy/revisions":                                  "  L 404 404 404 404 200 200 200",
+    "GET /consultations/<slug>/cost-prices":                                         "  L 404 404 404 404 200 200 200",
+    "GET /consultations/<slug>/funding-scenarios":                                   "  L 404 404 404 404 200 200 200",
+    "GET /consultations/<slug>/funding-scenarios/<int:scenario_id>":                 "  L 404 404 404 404 200 200 200",
+    "POST /consultations/<slug>/funding-scenarios/<int:scenario_id>/choose":         "  L 404 404 404 404 403   A   A",
+    "POST /consultations/<slug>/funding-scenarios/<int:scenario_id>/delete":         "  L 404 404 404 404 403   A   A",
+    "GET /consultations/<slug>/funding-scenarios/compare":                           "  L 404 404 404 404 200 200 200",
     "GET /consultations/<slug>/strategy/segments/<int:segment_id>":                  "  L 404 404 200 404 200 200 200",
     "GET /consultations/<slug>/strategy/segments/new":                               "  L 404 404 403 404 403 200 200",
     "GET /consultations/<slug>/team":                                                "  L 403 403 403 403 403 403 200",
@@ -374,6 +382,10 @@ ACCESS = {
     "POST /responses/<int:response_id>/answers/<int:question_id>":                   "  L   A 404 404 404 404 404 404",
     "POST /responses/<int:response_id>/answers/<int:question_id>/files":             "  L 404 404 404 404 404 404 404",
     "GET /responses/<int:response_id>/answers/<int:question_id>/fresh":              "  L 200 404 404 404 404 404 404",
+    # The open consultation's first question is no cost-price sheet, and its response has no benchmark
+    # before the deadline (tests/test_cost_price.py and tests/test_tariffs.py: the pages that are).
+    "POST /responses/<int:response_id>/answers/<int:question_id>/sheet/<int:row>":   "  L 404 404 404 404 404 404 404",
+    "GET /responses/<int:response_id>/benchmark":                                    "  L 404 404 404 404 404 404 404",
     "GET /responses/<int:response_id>/files/<int:attachment_id>":                    "  L 200 404 404 404 404 404 404",
     "POST /responses/<int:response_id>/files/<int:attachment_id>/remove":            "  L   A 404 404 404 404 404 404",
     "GET /responses/<int:response_id>/offer":                                        "  L 200 404 404 404 404 404 404",

@@ -61,8 +61,9 @@ MAX_STATEMENTS = 15
 # drafts whose comment period ended and the stored model (within the 15); built anew it runs the
 # statements above (24) and those three, reads again what the request loaded before the stamp (the
 # consultation with its themes and questions, municipalities and report texts: six), and stores the
-# model inside a savepoint (three more); the page lists the consultation's lots to choose a lot's report (one).
-BUDGET = {"report, built anew": 37, "analysis per question": 21, "autosave": 5, "autosave, no conditions": 4}
+# model inside a savepoint (three more); the page lists the consultation's lots to choose a lot's report (one);
+# the tariffs section reads the funding scenarios (one; each chosen one then reads its cost prices).
+BUDGET = {"report, built anew": 38, "analysis per question": 21, "autosave": 5, "autosave, no conditions": 4}
 BUDGETED = {"home page of a provider", "home page of the team", "consultation page", "consultation list",
             "response overview", "response theme page", "thread page", "discussion list", "questions and answers",
             "team response list", "team response view", "analysis overview", "analysis per question",

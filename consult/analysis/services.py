@@ -40,7 +40,9 @@ from consult.disclosure.statistics import (
 )
 from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
+from consult.responses import costprice
 from consult.responses.answers import current_value
+from consult.responses.display import shown_value
 from consult.responses.models import Publication, Response, ResponseStatus, SubmittedAnswer, SubmittedOffer
 
 STAKEHOLDERS = ("provider", "council", "other")
@@ -70,6 +72,15 @@ class AnswerItem:
     tags: list[TagOnAnswer] = field(default_factory=list)
     excerpts: list[TagOnAnswer] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
+    unit: str | None = None
+
+    @property
+    def shown(self) -> str:
+        """The answer as the reader sees it: a number or a composite answer in the reader's notation (the
+        stored ``text`` is the same in every language, for searching)."""
+        if self.kind in ("open", "single"):
+            return self.text
+        return shown_value({"kind": self.kind, "value": self.value, "unit": self.unit})
 
     @property
     def key(self) -> str:
@@ -118,7 +129,7 @@ def _ordered(query):
 
 def _item(row: SubmittedAnswer) -> AnswerItem:
     return AnswerItem(response=row.response, question_id=row.question_id, kind=row.kind, value=row.value,
-                      text=row.text, confidential=row.confidential,
+                      text=row.text, confidential=row.confidential, unit=row.unit,
                       publication=effective_publication(row.response, row.publication))
 
 
@@ -366,7 +377,7 @@ def value_groups(consultation: Consultation, question: Question, offered: Filter
     return value_groups_by_question(consultation, {question.id}, offered).get(question.id, [])
 
 
-AGGREGATED_KINDS = ("single", "multiple", "scale", "number", "ranking", "matrix", "price_table")
+AGGREGATED_KINDS = ("single", "multiple", "scale", "number", "ranking", "matrix", "price_table", "cost_price")
 
 
 def value_groups_by_question(consultation: Consultation, question_ids: set[int] | None = None,
@@ -412,6 +423,11 @@ class QuestionPart:
     confidential_in_totals: bool = False
     question_id: int | None = field(default=None, compare=False)  # the ranking, matrix or price table
     index: int = field(default=0, compare=False)                   # its place among the question's parts
+    # A cost-price sheet's figure other than the cost price (a component): shown to the team and in each
+    # provider's benchmark, not in the report's annex.
+    detail: bool = field(default=False, compare=False)
+    product: str = field(default="", compare=False)                # a cost-price sheet's product
+    key: str = field(default="", compare=False)                    # its component, or "price"
 
 
 def question_parts(question: Question, answers: list[AnswerItem] | list[ValueGroup]
@@ -429,6 +445,8 @@ def question_parts(question: Question, answers: list[AnswerItem] | list[ValueGro
     elif kind == QuestionKind.PRICE_TABLE:
         parts = [(QuestionPart(product, QuestionKind.NUMBER, unit=str(_l("€ per %(unit)s", unit=unit or "…")),
                                question_id=of), product) for product, unit in question.rows]
+    elif kind == QuestionKind.COST_PRICE:
+        return _sheet_parts(question, answers)
     else:
         return []
     result = []
@@ -445,6 +463,52 @@ def question_parts(question: Question, answers: list[AnswerItem] | list[ValueGro
                 found = value.index(key) + 1 if key in value else None
             else:
                 found = next((row["price"] for row in value if row["product"] == key), None)
+            if found is not None:
+                groups.append(ValueGroup(stakeholder=group.stakeholder, publication=group.publication,
+                                         confidential=group.confidential, value=found, count=group.count,
+                                         response_id=group.response_id))
+        result.append((part, groups))
+    return result
+
+
+def sheet_part_specs(question: Question) -> list[QuestionPart]:
+    """A cost-price sheet's parts: per product its cost price per unit, then each component and the
+    client-bound hours per FTE (details), as numbers that confidential sheets count in (the question
+    says so: only in rounded figures of enough organisations)."""
+    units = {"€": "€", "%": "%", "hours": str(_l("hours")), "units": ""}
+    parts = []
+    for product, unit in question.rows:
+        specs = [("price", str(_l("Cost price per %(unit)s", unit=unit or "…")), str(_l("€ per %(unit)s", unit=unit or "…")),
+                  False)]
+        specs += [(c.key, str(c.label), units[c.unit], True) for c in costprice.COMPONENTS
+                  if c.key not in costprice.NOT_COMPARED]
+        specs.insert(5, ("client_hours", str(_l("Client-bound hours per FTE per year")), units["hours"], True))
+        parts += [QuestionPart(f"{product}: {label}", QuestionKind.NUMBER, unit=part_unit, confidential_in_totals=True,
+                               question_id=question.id, detail=detail, product=product, key=key)
+                  for key, label, part_unit, detail in specs]
+    return [replace(part, index=index) for index, part in enumerate(parts)]
+
+
+def sheet_figure(row: dict[str, Any], key: str) -> float | None:
+    """One figure of a sheet's product row: typed (or its default), the client-bound hours or the price."""
+    if key == "price":
+        return row.get("price")
+    if key == "client_hours":
+        return costprice.derived_figures(row).get("client_hours")
+    try:
+        return float(costprice.completed(row)[key])
+    except costprice.SheetProblem:
+        return None
+
+
+def _sheet_parts(question: Question, answers) -> list[tuple[QuestionPart, list[ValueGroup]]]:
+    result = []
+    for part in sheet_part_specs(question):
+        groups = []
+        for group in _groups(answers):
+            row = next((row for row in current_value(question, group.value) or [] if row["product"] == part.product),
+                       None)
+            found = sheet_figure(row, part.key) if row is not None else None
             if found is not None:
                 groups.append(ValueGroup(stakeholder=group.stakeholder, publication=group.publication,
                                          confidential=group.confidential, value=found, count=group.count,
@@ -614,7 +678,8 @@ def public_number_figures(question: Question, answers: list[AnswerItem] | list[V
     groups = _groups(answers)
     counted = [float(g.value) for g in groups if _is_number(g.value)
                and may_count(question, g.publication, g.confidential) for _ in range(g.count)]
-    return public_numbers(dict(enumerate(counted)))
+    # A cost-price sheet's figures cannot be negative: its bands stop at zero.
+    return public_numbers(dict(enumerate(counted)), floor=0.0 if getattr(question, "key", "") else None)
 
 
 def public_numbers_text(figures: PublicNumbers, unit: str = "") -> str:
@@ -624,6 +689,8 @@ def public_numbers_text(figures: PublicNumbers, unit: str = "") -> str:
 
     if figures.suppressed == "dominance":
         return _("Not published: one organisation's figure would make up most of the total.")
+    if figures.suppressed == "spread":
+        return _("Not published: the organisations gave nearly the same figure, so any range would show it.")
     if figures.suppressed:
         return _("Not published: fewer than %(n)s organisations whose answers may be counted answered.",
                  n=min_group())

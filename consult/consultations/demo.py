@@ -155,6 +155,21 @@ def _themes(consultation: Consultation) -> None:
         db.session.add(theme)
 
 
+COST_PRODUCTS = ["Dagbesteding | dagdeel", "Kortdurend verblijf | etmaal", "Begeleiding individueel | uur"]
+
+
+def _cost_sheet(consultation: Consultation) -> None:
+    """A theme with a cost-price sheet for the products of the consultation (always confidential)."""
+    theme = Theme(consultation=consultation, title="Tarieven", position=len(consultation.themes),
+                  introduction="Wat kost een eerlijke prijs? Uw opbouw blijft vertrouwelijk; na de sluiting "
+                               "ziet u uw cijfers naast die van de groep.")
+    theme.questions.append(Question(
+        text="Hoe is uw kostprijs per product opgebouwd?", kind=QuestionKind.COST_PRICE, options=COST_PRODUCTS,
+        position=0, audience=Audience.PROVIDERS, confidential_default=True, confidential_in_totals=True,
+        help_text="Vul de producten in die u levert. Gebruik de schaal en trede van de cao die u toepast."))
+    db.session.add(theme)
+
+
 def _conditional_questions(consultation: Consultation) -> None:
     """A follow-up asked only of those who do not know yet which funding suits them, and a question
     for larger organisations only (the short route keeps a small provider's work small)."""
@@ -217,6 +232,7 @@ def load_consultations(users: dict, organisations: dict) -> dict[str, Consultati
         municipalities=organisations["municipalities"][:3])
     db.session.add(closed_one)
     _themes(closed_one)
+    _cost_sheet(closed_one)
 
     sounding = Consultation(
         slug="klankbordronde-wmo-leidse-regio", title="Klankbordronde Wmo-ondersteuning Leidse regio",

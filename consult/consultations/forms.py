@@ -257,9 +257,10 @@ class QuestionForm(ConditionFields):
             raise ValidationError(_l("A choice question needs at least two options, one per line."))
         if kind in (QuestionKind.RANKING.value, QuestionKind.MATRIX.value) and len(options) < 2:
             raise ValidationError(_l("A ranking or matrix needs at least two options or rows, one per line."))
-        if kind == QuestionKind.PRICE_TABLE.value and not options:
-            raise ValidationError(_l("A price table needs at least one product, one per line."))
-        if kind in (QuestionKind.RANKING.value, QuestionKind.MATRIX.value, QuestionKind.PRICE_TABLE.value):
+        if kind in (QuestionKind.PRICE_TABLE.value, QuestionKind.COST_PRICE.value) and not options:
+            raise ValidationError(_l("A price table or cost-price sheet needs at least one product, one per line."))
+        if kind in (QuestionKind.RANKING.value, QuestionKind.MATRIX.value, QuestionKind.PRICE_TABLE.value,
+                    QuestionKind.COST_PRICE.value):
             names = [option.partition("|")[0].strip().casefold() for option in options]
             if len(set(names)) < len(names):
                 raise ValidationError(_l("Name each option, row or product once."))
@@ -281,17 +282,27 @@ class QuestionForm(ConditionFields):
             "options": self.options.data if kind.has_options else [],
             "scale_low_label": self.scale_low_label.data if kind.has_scale else "",
             "scale_high_label": self.scale_high_label.data if kind.has_scale else "",
-            "unit": self.unit.data if kind in (QuestionKind.NUMBER, QuestionKind.PRICE_TABLE) else "",
+            "unit": self.unit.data if kind == QuestionKind.NUMBER or kind.has_rows else "",
             "min_value": float(self.min_value.data) if kind == QuestionKind.NUMBER and self.min_value.data is not None else None,
             "max_value": float(self.max_value.data) if kind == QuestionKind.NUMBER and self.max_value.data is not None else None,
-            "audience": Audience(self.audience.data), "required": self.required.data,
-            "required_reason": self.required_reason.data if self.required.data else "",
-            "confidential_default": self.confidential_default.data,
-            "confidential_in_totals": self.confidential_in_totals.data and kind.aggregates,
+            **_kind_rules(kind, self),
             **({"same_as_id": self.same_as.data} if self.same_as.choices else {}),
             **({"lot_id": self.lot.data} if self.lot.choices else {}),
             **({"municipality_id": self.municipality.data} if self.municipality.choices else {}),
         }
+
+
+def _kind_rules(kind: QuestionKind, form: QuestionForm) -> dict:
+    """Who answers and how confidential the answers are; a cost-price sheet is asked of care providers
+    and always confidential, counting only in rounded figures of enough organisations."""
+    if kind == QuestionKind.COST_PRICE:
+        return {"audience": Audience.PROVIDERS, "required": form.required.data,
+                "required_reason": form.required_reason.data if form.required.data else "",
+                "confidential_default": True, "confidential_in_totals": True}
+    return {"audience": Audience(form.audience.data), "required": form.required.data,
+            "required_reason": form.required_reason.data if form.required.data else "",
+            "confidential_default": form.confidential_default.data,
+            "confidential_in_totals": form.confidential_in_totals.data and kind.aggregates}
 
 
 class LotForm(FlaskForm):

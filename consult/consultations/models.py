@@ -80,6 +80,7 @@ class QuestionKind(enum.StrEnum):
     RANKING = "ranking"          # put the options in order
     MATRIX = "matrix"            # rows, each on the same scale of 1 to 5
     PRICE_TABLE = "price_table"  # rows of products: a price per unit and a volume each, with totals
+    COST_PRICE = "cost_price"    # per product the build-up of an integral cost price (always confidential)
 
     @property
     def label(self) -> str:
@@ -89,7 +90,7 @@ class QuestionKind(enum.StrEnum):
     def has_options(self) -> bool:
         """The team lists options (choices, items to rank, a matrix's or price table's rows)."""
         return self in (QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.RANKING, QuestionKind.MATRIX,
-                        QuestionKind.PRICE_TABLE)
+                        QuestionKind.PRICE_TABLE, QuestionKind.COST_PRICE)
 
     @property
     def has_scale(self) -> bool:
@@ -98,7 +99,12 @@ class QuestionKind(enum.StrEnum):
     @property
     def composite(self) -> bool:
         """An answer of several fields (one per option or row), stored as a list or a mapping."""
-        return self in (QuestionKind.RANKING, QuestionKind.MATRIX, QuestionKind.PRICE_TABLE)
+        return self in (QuestionKind.RANKING, QuestionKind.MATRIX, QuestionKind.PRICE_TABLE, QuestionKind.COST_PRICE)
+
+    @property
+    def has_rows(self) -> bool:
+        """The options are products with their unit ("Individuele begeleiding | uur")."""
+        return self in (QuestionKind.PRICE_TABLE, QuestionKind.COST_PRICE)
 
     @property
     def aggregates(self) -> bool:
@@ -116,6 +122,7 @@ QUESTION_KIND_LABELS = {
     QuestionKind.RANKING: _l("Ranking (put the options in order)"),
     QuestionKind.MATRIX: _l("Matrix (rows on a scale of 1 to 5)"),
     QuestionKind.PRICE_TABLE: _l("Price table (price per unit and volume per product)"),
+    QuestionKind.COST_PRICE: _l("Cost-price sheet (the build-up of a fair price per product, always confidential)"),
 }
 
 

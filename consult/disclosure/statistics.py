@@ -28,6 +28,7 @@ from flask import current_app
 
 SUPPRESSED_THRESHOLD = "threshold"
 SUPPRESSED_DOMINANCE = "dominance"
+SUPPRESSED_SPREAD = "spread"
 
 
 def min_group() -> int:
@@ -72,8 +73,11 @@ def _equals_any(value: float, values: list[float]) -> bool:
     return any(math.isclose(value, values[i], rel_tol=0, abs_tol=1e-9) for i in (at - 1, at) if 0 <= i < len(values))
 
 
-def public_numbers(values_by_organisation: dict[int, float]) -> PublicNumbers:
-    """The publishable summary of one number per organisation (see the module's rules)."""
+def public_numbers(values_by_organisation: dict[int, float], floor: float | None = None) -> PublicNumbers:
+    """The publishable summary of one number per organisation (see the module's rules). ``floor``: the
+    lowest value the figure can have (0 for a cost or a share): a band that would have to reach below
+    it to miss every contributor's value (the organisations gave nearly the same figure) is not
+    published (SUPPRESSED_SPREAD)."""
     values = sorted(float(v) for v in values_by_organisation.values())
     n = len(values)
     if n < min_group():
@@ -93,6 +97,8 @@ def public_numbers(values_by_organisation: dict[int, float]) -> PublicNumbers:
         if not _equals_any(high, values):
             break
         high = round(high + step, 10)
+    if floor is not None and low < floor:
+        return PublicNumbers(organisations=n, suppressed=SUPPRESSED_SPREAD)
     return PublicNumbers(organisations=n, mean=_snap(mean, step, round), low=low, high=high, step=step)
 
 
@@ -177,3 +183,53 @@ def publishable_subsets(whole: frozenset | None, fixed: list[frozenset], subsets
         if key not in published and not unsafe_atoms(published | {key}):
             published.add(key)
     return published
+
+
+@dataclass(frozen=True)
+class PublicTariff:
+    """A tariff derived from the organisations' cost prices, as it may be used and published: rounded up
+    to ``step`` and never equal to any one organisation's cost price; or withheld (``suppressed``)."""
+
+    organisations: int
+    suppressed: str | None = None
+    value: float | None = None
+    step: float | None = None
+
+    @property
+    def shown(self) -> bool:
+        return self.suppressed is None
+
+
+def public_tariff(prices: dict[int, float], *, percentile: int | None = None,
+                  weights: dict[int, float] | None = None) -> PublicTariff:
+    """A tariff from one cost price per organisation: the ``percentile`` (1–99, interpolated between the
+    prices) or, with ``weights`` (the volume each expects), the weighted mean of those with a weight.
+
+    The threshold rule counts the organisations it is made of; the dominance rule holds for the weights
+    (one organisation's volume is not most of the total, or the mean mostly is its price). The result
+    is rounded up to the step that keeps two significant digits and moved up a step while it equals an
+    organisation's price: a median of five is the third organisation's own number, this never is."""
+    if weights is not None:
+        prices = {org: price for org, price in prices.items() if weights.get(org, 0) > 0}
+    values = sorted(float(v) for v in prices.values())
+    n = len(values)
+    if n < min_group():
+        return PublicTariff(organisations=n, suppressed=SUPPRESSED_THRESHOLD)
+    if weights is not None:
+        total = sum(weights[org] for org in prices)
+        if max(weights[org] for org in prices) > dominance_share() * total:
+            return PublicTariff(organisations=n, suppressed=SUPPRESSED_DOMINANCE)
+        raw = sum(prices[org] * weights[org] for org in prices) / total
+    else:
+        share = min(max(percentile or 50, 1), 99) / 100
+        position = share * (n - 1)
+        below = math.floor(position)
+        above = min(below + 1, n - 1)
+        raw = values[below] + (values[above] - values[below]) * (position - below)
+    step = rounding_step(raw)
+    value = _snap(raw, step, math.ceil)
+    for _ in range(n + 1):
+        if not _equals_any(value, values):
+            break
+        value = round(value + step, 10)
+    return PublicTariff(organisations=n, value=value, step=step)

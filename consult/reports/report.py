@@ -50,7 +50,7 @@ from consult.core.documents import (
     written,
 )
 from consult.core.numbers import with_unit
-from consult.core.templating import format_day, format_deadline, format_number
+from consult.core.templating import format_amount, format_day, format_deadline, format_number
 from consult.core.time import utcnow
 from consult.disclosure import Audience
 from consult.disclosure.answers import attribution, counts_in_public, stricter, withheld_answer, withheld_label
@@ -71,6 +71,7 @@ from consult.reports.sessions_section import session_blocks
 from consult.responses.models import Publication, Response, ResponseStatus, SubmittedAnswer
 from consult.strategy.document import strategy_blocks
 from consult.strategy.services import draft_for, evidence_label, links_for, part_labels, round_numbers
+from consult.tariffs.services import chosen_tariffs
 
 
 def report_for(consultation: Consultation) -> Report | None:
@@ -437,6 +438,8 @@ def build_report(consultation: Consultation, report: Report | None = None, lot: 
                                      taking_part.total - len(named))))
     if named:
         blocks.append(BulletList(named))
+    if lot is None:
+        blocks += _tariff_blocks(consultation)
     blocks.append(Heading(_("Annex: figures"), 2))
     blocks.append(Paragraph(_(
         "Only answers that may be published count, and confidential figures only where the question said so "
@@ -449,6 +452,8 @@ def build_report(consultation: Consultation, report: Report | None = None, lot: 
             places = question.kind != QuestionKind.RANKING or ranking_shown(question, answers)
             for part, part_answers in (question_parts(question, answers) if question.kind.composite
                                        else [(question, answers)]):
+                if getattr(part, "detail", False):  # a cost-price sheet's components: the team's and the benchmark's
+                    continue
                 caption = question.text if part is question else f"{question.text} — {part.label}"
                 blocks += _figure_blocks(part, caption, part_answers,
                                          allowed=places and (guard is None or guard.may_publish(lot.id, part)))
@@ -459,6 +464,29 @@ def build_report(consultation: Consultation, report: Report | None = None, lot: 
         title=title, subtitle=" · ".join(part for part in (municipalities, status, date) if part), blocks=blocks,
         filename_stem=f"consultatieverslag-{consultation.slug}" + (f"-perceel-{lot.id}" if lot is not None else ""),
         contents_title=_("Contents"), language=str(get_locale()))
+
+
+def _tariff_blocks(consultation: Consultation) -> list:
+    """The tariffs of the chosen funding scenarios and how they were derived, as the disclosure gate
+    makes them (rounded up, never one provider's cost price); a tariff the gate withholds is left out."""
+    chosen = [(scenario, tariff) for scenario, tariff, _n in chosen_tariffs(consultation) if tariff.shown]
+    if not chosen:
+        return []
+    blocks: list = [Heading(_("Tariffs"), 2)]
+    for scenario, tariff in chosen:
+        unit = dict(scenario.question.rows).get(scenario.product) or _("unit")
+        if scenario.basis.value == "percentile":
+            how = _("the %(p)sth percentile of the cost prices of %(n)s care providers", p=scenario.percentile,
+                    n=tariff.organisations)
+        else:
+            how = _("the mean of the cost prices of %(n)s care providers, weighted by the volume each expects",
+                    n=tariff.organisations)
+        blocks.append(Paragraph(_(
+            "%(product)s: %(amount)s per %(unit)s, funded as price × quantity. Derived as %(how)s, rounded up to "
+            "multiples of %(step)s; indexed by %(index)s %% a year over %(years)s years.",
+            product=scenario.product, amount=format_amount(tariff.value), unit=unit, how=how,
+            step=format_amount(tariff.step), index=format_number(scenario.indexation), years=scenario.years)))
+    return blocks
 
 
 def _figure_blocks(question, caption: str, answers: list, allowed: bool = True) -> list:

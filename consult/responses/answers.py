@@ -7,6 +7,7 @@ characters from anything shown as rich text.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -15,6 +16,7 @@ from consult.consultations.models import Question, QuestionKind
 from consult.core.numbers import NumberRefused, canonical_number, format_number, with_unit  # noqa: F401  (used from here)
 from consult.core.numbers import parse_number as read_number
 from consult.core.refused import Refused
+from consult.responses import costprice
 
 MAX_ANSWER_LENGTH = 10_000
 
@@ -54,6 +56,8 @@ def posted_values(question: Question, form) -> list[str]:
         return [form.get(f"{name}-{n}", "") for n in range(len(question.options))]
     if question.kind == QuestionKind.PRICE_TABLE:
         return [form.get(f"{name}-{n}-{part}", "") for n in range(len(question.options)) for part in ("price", "volume")]
+    if question.kind == QuestionKind.COST_PRICE:
+        return [form.get(f"{name}-{n}-{field}", "") for n in range(len(question.options)) for field in SHEET_FIELDS]
     return form.getlist(name)
 
 
@@ -108,6 +112,88 @@ def _price_table(question: Question, values: list[str]) -> list[dict[str, Any]] 
     return answer or None
 
 
+# A cost-price sheet's fields per product, in the order of its form values: the collective agreement's
+# scale and step as text, then the figures (consult.responses.costprice.COMPONENTS).
+SHEET_FIELDS = ("grade", *costprice.KEYS)
+MAX_GRADE_LENGTH = 200
+
+
+def sheet_rows(question: Question, values: list[str]) -> list[tuple[str, str, list[str]]]:
+    """A cost-price sheet's form values per product: (product, unit, the values of SHEET_FIELDS)."""
+    width = len(SHEET_FIELDS)
+    return [(product, unit, [values[n * width + i] if n * width + i < len(values) else "" for i in range(width)])
+            for n, (product, unit) in enumerate(question.rows)]
+
+
+def _cost_price(question: Question, values: list[str]) -> list[dict[str, Any]] | None:
+    """Per product offered (any of its fields filled in), in the question's order: its unit, the scale
+    and step, the figures given and the cost price per unit they make. A product left empty is one
+    the organisation does not offer."""
+    answer = []
+    for product, unit, texts in sheet_rows(question, values):
+        if not any(text.strip() for text in texts):
+            continue
+        grade = _clean_text(texts[0]).strip()
+        if len(grade) > MAX_GRADE_LENGTH:
+            raise AnswerError(_l("Keep the scale and step to at most %(max)d characters (“%(product)s”).",
+                                 max=MAX_GRADE_LENGTH, product=product))
+        figures: dict[str, float] = {}
+        for component, text in zip(costprice.COMPONENTS, texts[1:], strict=True):
+            if text.strip():
+                try:
+                    figures[component.key] = parse_number(text)
+                except AnswerError as problem:
+                    raise AnswerError(_l("%(product)s, %(field)s: %(problem)s", product=product,
+                                         field=component.label, problem=problem.message)) from None
+        try:
+            price = costprice.compute(figures).price
+        except costprice.SheetProblem as problem:
+            missing = problem.key is not None and problem.key not in figures
+            kind = IncompleteAnswer if missing else AnswerError
+            raise kind(_l("%(product)s: %(problem)s", product=product, problem=problem.message)) from None
+        answer.append({"product": product, "unit": unit, "grade": grade, **figures, "price": float(price)})
+    return answer or None
+
+
+@dataclass(frozen=True)
+class SheetLine:
+    """One product of a cost-price sheet as the form shows it: the texts typed, and the arithmetic
+    they make (``done``) or what is still missing or wrong (``problem``); neither when left empty."""
+
+    index: int
+    product: str
+    unit: str
+    texts: list[str]
+    done: costprice.Computation | None = None
+    problem: str | None = None
+    figures: dict[str, Any] | None = None
+
+
+def sheet_lines(question: Question, values: list[str]) -> list[SheetLine]:
+    """Per product of a cost-price sheet, what it makes of the form values so far (see SheetLine):
+    the same rules as saving, so the arithmetic shown is the one stored."""
+    lines = []
+    for index, (product, unit, texts) in enumerate(sheet_rows(question, values)):
+        line = SheetLine(index, product, unit, texts)
+        if any(text.strip() for text in texts):
+            try:
+                figures = {component.key: read_number(text)
+                           for component, text in zip(costprice.COMPONENTS, texts[1:], strict=True) if text.strip()}
+                line = replace(line, done=costprice.compute(figures), figures=costprice.completed(figures))
+            except NumberRefused as refused:
+                line = replace(line, problem=str(refused.message))
+            except costprice.SheetProblem as problem:
+                line = replace(line, problem=str(problem.message))
+        lines.append(line)
+    return lines
+
+
+def _sheet_row_fits(row: Any, products: set[str]) -> bool:
+    return (isinstance(row, dict) and row.get("product") in products and isinstance(row.get("grade", ""), str)
+            and _is_number(row.get("price"))
+            and all(_is_number(row[key]) for key in costprice.KEYS if key in row))
+
+
 def price_lines(question: Question, values: list[str]) -> tuple[list[tuple[str, str, float | None]], float | None]:
     """A price table's rows as the form shows them, each (product, unit, amount = price × volume when
     both read as numbers), and the total of the amounts (None when there is none)."""
@@ -140,6 +226,8 @@ def parse_answer(question: Question, values: list[str]) -> Any:
         return _matrix(question, values)
     if kind == QuestionKind.PRICE_TABLE:
         return _price_table(question, values)
+    if kind == QuestionKind.COST_PRICE:
+        return _cost_price(question, values)
     if kind == QuestionKind.OPEN:
         text = _clean_text(first)
         if len(text) > MAX_ANSWER_LENGTH:
@@ -207,6 +295,12 @@ def current_value(question: Question, value: Any) -> Any:
         rows = [row for row in value if isinstance(row, dict) and row.get("product") in products
                 and _is_number(row.get("price")) and _is_number(row.get("volume"))]
         return rows or None
+    if kind == QuestionKind.COST_PRICE:
+        if not isinstance(value, list):
+            return None
+        products = {product for product, _unit in question.rows}
+        rows = [row for row in value if _sheet_row_fits(row, products)]
+        return rows or None
     return value if isinstance(value, str) else None
 
 
@@ -225,7 +319,7 @@ def fits(question: Question, value: Any) -> bool:
                                       and (question.max_value is None or value <= question.max_value))
     if kind.composite:
         current = current_value(question, value)
-        if kind == QuestionKind.PRICE_TABLE and current is not None:  # the units must not have changed
+        if kind.has_rows and current is not None:  # the units must not have changed
             units = dict(question.rows)
             return current == value and all(row.get("unit") == units[row["product"]] for row in current)
         return current is not None and current == value
@@ -247,6 +341,9 @@ def form_value(question: Question, value: Any) -> str | list[str]:
         figures = {row["product"]: row for row in value or []}
         return [format_number(figures.get(product, {}).get(part), grouped=False)
                 for product, _unit in question.rows for part in ("price", "volume")]
+    if kind == QuestionKind.COST_PRICE:
+        sheets = {row["product"]: row for row in value or []}
+        return [_sheet_text(sheets.get(product), field) for product, _unit in question.rows for field in SHEET_FIELDS]
     if value is None:
         return [] if question.kind == QuestionKind.MULTIPLE else ""
     if question.kind == QuestionKind.NUMBER:
@@ -254,6 +351,14 @@ def form_value(question: Question, value: Any) -> str | list[str]:
     if question.kind == QuestionKind.SCALE:
         return str(value)
     return value
+
+
+def _sheet_text(row: dict[str, Any] | None, field: str) -> str:
+    if row is None:
+        return ""
+    if field == "grade":
+        return row.get("grade", "")
+    return format_number(row.get(field), grouped=False)
 
 
 def display_value(question: Question, value: Any) -> str:
@@ -278,6 +383,9 @@ def composite_text(kind: str, value: Any, number=format_number) -> str:
         return "; ".join(f"{n}. {option}" for n, option in enumerate(value, 1))
     if kind == "matrix":
         return "; ".join(f"{row}: {point}" for row, point in value)
+    if kind == "cost_price":
+        return "; ".join(str(_l("%(product)s: cost price € %(price)s per %(unit)s", product=row["product"],
+                                price=number(row["price"]), unit=row.get("unit") or "…")) for row in value)
     rows = [str(_l("%(product)s: € %(price)s per %(unit)s × %(volume)s = € %(amount)s", product=row["product"],
                    price=number(row["price"]), unit=row.get("unit") or "…", volume=number(row["volume"]),
                    amount=number(round(row["price"] * row["volume"], 2))))

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from consult.consultations.models import Consultation, QuestionKind, Status
 from consult.core.time import utcnow
+from consult.responses import costprice
 from consult.responses.models import Publication
 from consult.responses.services import (
     questions_for,
@@ -33,6 +34,25 @@ OPEN_TEXTS = [
 COST_PRICES = [58.5, 64.0, 61.25, 72.0, 66.4, 59.9]
 
 
+def _sheet(question, seed: int) -> list[dict] | None:
+    """A cost-price sheet that differs per provider (the sixth asks a high overhead: an outlier)."""
+    rows = []
+    for n, (product, unit) in enumerate(question.rows):
+        if (seed + n) % 4 == 3:
+            continue  # not every provider offers every product
+        figures = {"salary": 2900 + 110 * (seed % 5) + 150 * n, "allowances": 16.33, "employer": 24 + seed % 3,
+                   "contract_hours": 1872, "absence": 5 + seed % 3, "indirect": 14 + (seed * 3) % 5,
+                   "training_time": 2, "travel_time": 0 if unit != "uur" else 6 + seed % 3,
+                   "training_costs": 450 + 50 * seed, "hours_per_unit": {"dagdeel": 0.5, "etmaal": 3.0}.get(unit, 1),
+                   "other_costs": {"dagdeel": 11.5, "etmaal": 38.0}.get(unit, 0) + seed % 2,
+                   "travel_costs": 1.1 if unit == "uur" else 0, "overhead": 38 if seed == 5 else 11 + seed % 4,
+                   "margin": 2 + seed % 2, "indexation": 2.8 + 0.1 * seed, "volume": 1500 + 400 * seed}
+        rows.append({"product": product, "unit": unit, "grade": f"Cao Sociaal Werk, schaal {6 + n}, trede {3 + seed}",
+                     **{key: float(value) for key, value in figures.items()},
+                     "price": float(costprice.compute(figures).price)})
+    return rows or None
+
+
 def _fill(response, user, now, *, seed: int, confidential_costs: bool) -> None:
     for _theme, questions in questions_for(response):
         for index, question in enumerate(questions):
@@ -46,6 +66,8 @@ def _fill(response, user, now, *, seed: int, confidential_costs: bool) -> None:
                 value = 2 + (seed + index) % 4
             elif question.kind == QuestionKind.NUMBER:
                 value = round(COST_PRICES[seed % len(COST_PRICES)] + index, 2)
+            elif question.kind == QuestionKind.COST_PRICE:
+                value = _sheet(question, seed)
             else:
                 continue
             confidential = question.confidential_default if confidential_costs else False

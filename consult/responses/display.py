@@ -5,12 +5,14 @@ from typing import Any
 
 from flask_babel import force_locale
 
+from consult.responses import costprice
 from consult.responses.answers import (
     canonical_number,
     composite_text,
     display_value,
     format_number,
     price_lines,
+    sheet_lines,
     with_unit,
 )
 from consult.responses.models import PUBLICATION_LABELS, Publication
@@ -27,7 +29,7 @@ def snapshot_value(answer: dict[str, Any], shown: bool = False) -> str:
         return ""
     if answer["kind"] == "multiple":
         return "; ".join(value)
-    if answer["kind"] in ("ranking", "matrix", "price_table"):
+    if answer["kind"] in ("ranking", "matrix", "price_table", "cost_price"):
         if shown:
             return composite_text(answer["kind"], value)
         with force_locale("nl"):  # the stored text is the same whoever submitted it
@@ -54,6 +56,7 @@ def register_display(app) -> None:
     from consult.responses.permissions import own_response
 
     app.jinja_env.globals.update(display_answer=display_value, snapshot_value=shown_value, price_lines=price_lines,
+                                 sheet_lines=sheet_lines, cost_components=costprice.COMPONENTS, cents=costprice.cents,
                                  publication_label=publication_label,
                                  own_response=lambda org, consultation: own_response(current_user, org, consultation))
     app.jinja_env.filters["zip_self"] = lambda items: [(item, item) for item in items]

@@ -54,8 +54,8 @@ PUBLICATION_LABELS = {
 
 
 # Kinds of answer stored as JSON in a submitted answer's ``value_choices``: a list of choices, a
-# ranking's order, a matrix's points per row, a price table's figures per product.
-JSON_KINDS = ("multiple", "ranking", "matrix", "price_table")
+# ranking's order, a matrix's points per row, a price table's or cost-price sheet's figures per product.
+JSON_KINDS = ("multiple", "ranking", "matrix", "price_table", "cost_price")
 
 
 class Response(db.Model):

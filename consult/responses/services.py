@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from consult.audit.services import record_event
 from consult.auth.models import User
 from consult.consultations.conditions import SIZE_BANDS, Respondent, consultation_uses_size, holds
-from consult.consultations.models import Audience, Consultation, Lot, OfferedLot, Question, Theme
+from consult.consultations.models import Audience, Consultation, Lot, OfferedLot, Question, QuestionKind, Theme
 from consult.core.db import insert_unless_exists, update_if_version
 from consult.core.receipts import RECEIPT_CODE_LENGTH, format_receipt_code, normalise_receipt_code
 from consult.core.refused import Refused
@@ -303,6 +303,8 @@ def save_answer(response: Response, question: Question, value: Any, confidential
     now = now or utcnow()
     ensure_open(response.consultation, now)
     skipped = (bool(skipped) and not question.required) if skipped is not None else None
+    if question.kind == QuestionKind.COST_PRICE:
+        confidential = True  # a cost-price sheet is confidential by construction, whatever was posted
     # One lock order for every request: the answers' rows first, the response's row (updated_at,
     # written at the flush) last. Flushing it between two answers of a full page save while a
     # colleague's autosave holds the second answer would deadlock on PostgreSQL.

@@ -34,7 +34,15 @@ from consult.core.uploads import UploadRejected, store_upload
 from consult.extensions import db
 from consult.orgs.models import Organisation, OrgKind
 from consult.responses import bp
-from consult.responses.answers import AnswerError, IncompleteAnswer, as_typed, form_value, parse_answer, posted_values
+from consult.responses.answers import (
+    AnswerError,
+    IncompleteAnswer,
+    as_typed,
+    form_value,
+    parse_answer,
+    posted_values,
+    sheet_lines,
+)
 from consult.responses.forms import PageProblems, ReviewForm, StartForm, WithdrawForm, offer_form, try_out_form
 from consult.responses.models import Answer, Response, ResponseStatus
 from consult.responses.permissions import (
@@ -449,6 +457,20 @@ def autosave(response_id: int, question_id: int):
     headers = _visibility_header(response, question) if saved else {}
     db.session.commit()
     return body, status, headers
+
+
+@bp.route("/responses/<int:response_id>/answers/<int:question_id>/sheet/<int:row>", methods=["POST"])
+@login_required
+def cost_sum(response_id: int, question_id: int, row: int):
+    """The arithmetic of one product of a cost-price sheet from the figures typed so far (htmx, while
+    the person types): computed by the rules that save it, nothing written."""
+    response, question = own_response_and_question_or_404(current_user, response_id, question_id)
+    if question.kind != QuestionKind.COST_PRICE or not is_eligible(response, question):
+        abort(404)
+    lines = sheet_lines(question, posted_values(question, request.form))
+    if row >= len(lines):
+        abort(404)
+    return render_template("responses/_cost_sum.html", line=lines[row])
 
 
 @bp.route("/responses/<int:response_id>/answers/<int:question_id>/fresh")

@@ -580,6 +580,7 @@ class Source:
     title: str
     text: str
     confidential: bool = False
+    searched: str = ""  # the text the search reads, where it differs from the one shown (stored numbers)
 
 
 def sources(consultation: Consultation, query: str = "", limit: int = 50, *, user: User | None = None) -> list[Source]:
@@ -589,7 +590,8 @@ def sources(consultation: Consultation, query: str = "", limit: int = 50, *, use
     needle = query.strip().casefold()
     found = _sources(consultation, needle=needle, limit=limit, user=user)
     if needle:
-        found = [s for s in found if needle in s.text.casefold() or needle in s.title.casefold()]
+        found = [s for s in found if needle in (s.searched or s.text).casefold() or needle in s.text.casefold()
+                 or needle in s.title.casefold()]
     return found[:limit]
 
 
@@ -663,7 +665,7 @@ def _sources(consultation: Consultation, only: dict[str, set[str]] | None = None
             if pairs is None or (item.response.id, item.question_id) in pairs:
                 found.append(Source("answer", item.key,
                                     f"{item.response.organisation.name} — {questions[item.question_id].text[:80]}",
-                                    item.text, item.confidential))
+                                    item.shown, item.confidential, searched=item.text))
     if wants("excerpt"):
         query = select(Coding).join(Tag).where(Tag.consultation_id == consultation.id, Coding.start.is_not(None))
         if pattern:

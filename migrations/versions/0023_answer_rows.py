@@ -48,13 +48,16 @@ def _text(answer) -> str:
 def _row(answer) -> dict:
     kind, value = answer["kind"], answer["value"]
     text = _text(answer)
+    # A kind added after this revision whose answer is a list or a mapping (a ranking, a cost-price sheet)
+    # is JSON too: a database taken back past this revision and upgraded again keeps such answers.
+    as_json = kind == "multiple" or isinstance(value, (list, dict))
     return {
         "question_id": answer["question_id"], "theme": answer["theme"], "question": answer["question"],
         "kind": kind, "unit": answer.get("unit"), "confidential": bool(answer["confidential"]),
         "attachments": answer.get("attachments") or [],
-        "value_text": value if kind not in ("multiple", "scale", "number") else None,
+        "value_text": value if kind not in ("multiple", "scale", "number") and not as_json else None,
         "value_number": float(value) if kind in ("scale", "number") and value is not None else None,
-        "value_choices": json.dumps(value, ensure_ascii=False) if kind == "multiple" and value is not None else None,
+        "value_choices": json.dumps(value, ensure_ascii=False) if as_json and value is not None else None,
         "text": text, "folded": text.casefold(),
     }
 

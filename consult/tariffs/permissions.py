@@ -1,0 +1,43 @@
+"""Who sees which part of the tariff dialogue."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from consult.analysis.permissions import can_analyse
+from consult.analysis.services import current_answers
+from consult.consultations.models import Consultation, QuestionKind
+from consult.consultations.permissions import can_edit_consultation
+from consult.core.predicates import predicate
+from consult.core.time import utcnow
+from consult.extensions import db
+from consult.responses.models import Response, SubmittedAnswer
+from consult.responses.permissions import is_member_of_response
+
+
+@predicate
+def can_see_cost_sheets(user, consultation: Consultation) -> bool:
+    """Every organisation's cost-price figures: the project team only (editors and analysts)."""
+    return can_analyse(user, consultation)
+
+
+@predicate
+def can_model_funding(user, consultation: Consultation) -> bool:
+    """Funding scenarios are made and chosen by the consultation's editors."""
+    return can_analyse(user, consultation) and can_edit_consultation(user, consultation)
+
+
+@predicate
+def can_see_benchmark(user, response: Response) -> bool:
+    """A provider's benchmark: its own organisation's members, after the deadline, when its latest
+    submission holds a cost-price sheet."""
+    return is_member_of_response(user, response) and _has_benchmark(response.consultation, response)
+
+
+def _has_benchmark(consultation: Consultation, response: Response, now: datetime | None = None) -> bool:
+    """After the deadline, for an organisation whose submitted response holds a cost-price sheet."""
+    if consultation.closes_at is None or consultation.accepts_responses(now or utcnow()):
+        return False
+    questions = [q.id for theme in consultation.themes for q in theme.questions if q.kind == QuestionKind.COST_PRICE]
+    return bool(questions) and db.session.scalar(current_answers(consultation).where(
+        SubmittedAnswer.question_id.in_(questions), SubmittedAnswer.response_id == response.id)
+        .with_only_columns(SubmittedAnswer.id).limit(1)) is not None

@@ -1,0 +1,219 @@
+"""The tariff dialogue's pages: the team's cost prices and funding scenarios, a provider's benchmark."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from consult.consultations.loaders import load_consultation
+from consult.consultations.models import Consultation, Theme
+from consult.core.access import deny_hidden
+from consult.core.forms import arg_int, db_int
+from consult.extensions import db
+from consult.responses.permissions import own_response_or_404
+from consult.tariffs import bp
+from consult.tariffs.forms import ScenarioFormFields
+from consult.tariffs.models import FundingScenario, ScenarioForm, TariffBasis
+from consult.tariffs.permissions import can_model_funding, can_see_benchmark, can_see_cost_sheets
+from consult.tariffs.services import (
+    ScenarioConflict,
+    ScenarioRefused,
+    benchmark,
+    budget,
+    choose_scenario,
+    cost_questions,
+    delete_scenario,
+    save_scenario,
+    scenario_tariff,
+    scenarios_of,
+    sheet_table,
+)
+
+
+def _load(slug: str) -> Consultation:
+    consultation = load_consultation(slug, selectinload(Consultation.themes).joinedload(Theme.questions),
+                                     team_users=False)
+    if not can_see_cost_sheets(current_user, consultation):
+        deny_hidden()
+    return consultation
+
+
+@bp.route("/consultations/<slug>/cost-prices")
+@login_required
+def sheets(slug: str):
+    """Every provider's cost-price figures per product, the spread per component and the outliers."""
+    consultation = _load(slug)
+    tables = [(question, sheet_table(consultation, question)) for question in cost_questions(consultation)]
+    return render_template("tariffs/sheets.html", consultation=consultation, tables=tables)
+
+
+# --- funding scenarios ------------------------------------------------------------------------------
+
+def _product_choices(consultation: Consultation) -> list[tuple[str, str]]:
+    return [(f"{question.id}:{n}", product if len(cost_questions(consultation)) == 1 else f"{product} ({question.text})")
+            for question in cost_questions(consultation) for n, (product, _unit) in enumerate(question.rows)]
+
+
+def _product_of(consultation: Consultation, value: str):
+    """The (question, product) a product choice names, or None."""
+    raw_question, _sep, raw_index = (value or "").partition(":")
+    question_id, index = db_int(raw_question), db_int(raw_index)
+    for question in cost_questions(consultation):
+        if question.id == question_id and index is not None and index < len(question.rows):
+            return question, question.rows[index][0]
+    return None
+
+
+def _scenario_form(consultation: Consultation, scenario: FundingScenario | None) -> ScenarioFormFields:
+    form = ScenarioFormFields(obj=None if request.method == "POST" else scenario)
+    form.product.choices = _product_choices(consultation)
+    if request.method != "POST":
+        if scenario is not None:
+            index = [product for product, _unit in scenario.question.rows].index(scenario.product) \
+                if scenario.product in dict(scenario.question.rows) else 0
+            form.product.data = f"{scenario.question_id}:{index}"
+            form.form.data, form.basis.data = scenario.form.value, scenario.basis.value
+        while len(form.municipalities.entries):
+            form.municipalities.pop_entry()
+        for municipality in consultation.municipalities:
+            given = (scenario.quantities if scenario else {}).get(str(municipality.id), {})
+            form.municipalities.append_entry({"municipality_id": municipality.id, "volume": given.get("volume"),
+                                              "amount": given.get("amount"), "clients": given.get("clients")})
+    return form
+
+
+def _values(consultation: Consultation, form: ScenarioFormFields) -> dict | None:
+    found = _product_of(consultation, form.product.data)
+    if found is None:
+        form.product.errors = [*form.product.errors, _("Choose a product of a cost-price sheet of this consultation.")]
+        return None
+    question, product = found
+    ids = {m.id for m in consultation.municipalities}
+    quantities = {}
+    for entry in form.municipalities.entries:
+        if entry.form.municipality_id.data in ids:
+            given = {name: float(getattr(entry.form, name).data) for name in ("volume", "amount", "clients")
+                     if getattr(entry.form, name).data is not None}
+            quantities[str(entry.form.municipality_id.data)] = given
+    return {"question_id": question.id, "product": product, "name": form.name.data,
+            "form": ScenarioForm(form.form.data), "basis": TariffBasis(form.basis.data),
+            "percentile": form.percentile.data or 50,
+            "client_price": float(form.client_price.data) if form.client_price.data is not None else None,
+            "indexation": float(form.indexation.data or 0), "years": form.years.data, "quantities": quantities}
+
+
+@bp.route("/consultations/<slug>/funding-scenarios", methods=["GET", "POST"])
+@login_required
+def scenarios(slug: str):
+    consultation = _load(slug)
+    may_model = can_model_funding(current_user, consultation)
+    form = _scenario_form(consultation, None) if may_model else None
+    if request.method == "POST":
+        if not may_model:
+            abort(403)
+        values = _values(consultation, form) if form.validate_on_submit() else None
+        if values is not None:
+            try:
+                scenario = save_scenario(consultation, None, values, base_version=None, by=current_user)
+            except ScenarioRefused as refused:
+                db.session.rollback()
+                form.product.errors = [*form.product.errors, str(refused.message)]
+            else:
+                db.session.commit()
+                flash(_("Scenario “%(name)s” saved.", name=scenario.name), "success")
+                return redirect(url_for("tariffs.scenario", slug=slug, scenario_id=scenario.id))
+    listed = [(s, budget(s)) for s in scenarios_of(consultation)]
+    return render_template("tariffs/scenarios.html", consultation=consultation, listed=listed, form=form,
+                           municipality_names={m.id: m.name for m in consultation.municipalities},
+                           has_sheets=bool(cost_questions(consultation))), 200 if not (form and form.errors) else 422
+
+
+def _scenario_or_404(consultation: Consultation, scenario_id: int) -> FundingScenario:
+    scenario = db.session.get(FundingScenario, scenario_id)
+    if scenario is None or scenario.consultation_id != consultation.id:
+        abort(404)
+    return scenario
+
+
+@bp.route("/consultations/<slug>/funding-scenarios/<int:scenario_id>", methods=["GET", "POST"])
+@login_required
+def scenario(slug: str, scenario_id: int):
+    consultation = _load(slug)
+    scenario = _scenario_or_404(consultation, scenario_id)
+    may_model = can_model_funding(current_user, consultation)
+    form = _scenario_form(consultation, scenario) if may_model else None
+    if request.method == "POST":
+        if not may_model:
+            abort(403)
+        values = _values(consultation, form) if form.validate_on_submit() else None
+        if values is not None:
+            try:
+                save_scenario(consultation, scenario, values, base_version=form.version.data, by=current_user)
+            except (ScenarioRefused, ScenarioConflict) as refused:
+                db.session.rollback()
+                form.form_errors.append(str(refused.message))
+            else:
+                db.session.commit()
+                flash(_("Scenario “%(name)s” saved.", name=scenario.name), "success")
+                return redirect(url_for("tariffs.scenario", slug=slug, scenario_id=scenario.id))
+    tariff = scenario_tariff(scenario)
+    return render_template("tariffs/scenario.html", consultation=consultation, scenario=scenario, form=form,
+                           municipality_names={m.id: m.name for m in consultation.municipalities},
+                           tariff=tariff, budget=budget(scenario, tariff)), 200 if not (form and form.errors) else 422
+
+
+@bp.route("/consultations/<slug>/funding-scenarios/<int:scenario_id>/choose", methods=["POST"])
+@login_required
+def choose(slug: str, scenario_id: int):
+    consultation = _load(slug)
+    if not can_model_funding(current_user, consultation):
+        abort(403)
+    scenario = _scenario_or_404(consultation, scenario_id)
+    choose_scenario(scenario, by=current_user)
+    db.session.commit()
+    flash(_("“%(name)s” is now the chosen scenario for %(product)s; the report shows its tariff.",
+            name=scenario.name, product=scenario.product), "success")
+    return redirect(url_for("tariffs.scenario", slug=slug, scenario_id=scenario.id))
+
+
+@bp.route("/consultations/<slug>/funding-scenarios/<int:scenario_id>/delete", methods=["POST"])
+@login_required
+def delete(slug: str, scenario_id: int):
+    consultation = _load(slug)
+    if not can_model_funding(current_user, consultation):
+        abort(403)
+    scenario = _scenario_or_404(consultation, scenario_id)
+    name = scenario.name
+    delete_scenario(scenario, by=current_user)
+    db.session.commit()
+    flash(_("Scenario “%(name)s” deleted.", name=name), "success")
+    return redirect(url_for("tariffs.scenarios", slug=slug))
+
+
+@bp.route("/consultations/<slug>/funding-scenarios/compare")
+@login_required
+def compare(slug: str):
+    """Two scenarios side by side: the budget per municipality over the contract period and the difference."""
+    consultation = _load(slug)
+    listed = scenarios_of(consultation)
+    chosen = [s for s in listed if s.id in (arg_int("a"), arg_int("b"))]
+    chosen.sort(key=lambda s: 0 if s.id == arg_int("a") else 1)
+    budgets = [(s, budget(s)) for s in chosen] if len(chosen) == 2 else []
+    return render_template("tariffs/compare.html", consultation=consultation, listed=listed, budgets=budgets,
+                           a=arg_int("a"), b=arg_int("b"))
+
+
+# --- a provider's benchmark -------------------------------------------------------------------------
+
+@bp.route("/responses/<int:response_id>/benchmark")
+@login_required
+def provider_benchmark(response_id: int):
+    """The organisation's own cost-price figures beside the group's, after the deadline."""
+    response = own_response_or_404(current_user, response_id)
+    consultation = response.consultation
+    if not can_see_benchmark(current_user, response):
+        abort(404)
+    sections = [(question, benchmark(consultation, question, response)) for question in cost_questions(consultation)]
+    return render_template("tariffs/benchmark.html", consultation=consultation, response=response,
+                           sections=[(q, products) for q, products in sections if products])
