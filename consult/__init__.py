@@ -149,7 +149,8 @@ def register_blueprints(app: Flask) -> None:
     from consult.tariffs import bp as tariffs_bp  # noqa: F401
     from consult.tariffs import views as _tariffs_views  # noqa: F401
     # Each feature registers its notification kinds (wording, recipients) with notify.
-    for feature in ("consultations", "responses", "dialogue", "qa", "advice", "strategy", "reports", "sessions", "drafts"):
+    for feature in ("consultations", "responses", "dialogue", "qa", "advice", "strategy", "reports", "sessions", "drafts",
+                    "tariffs"):
         importlib.import_module(f"consult.{feature}.notifications")
 
     app.register_blueprint(core_bp)

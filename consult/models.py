@@ -26,4 +26,4 @@ from consult.reports.models import ExportJob, Report, ReportModel  # noqa: F401
 from consult.responses.models import Answer, Attachment, Response, Submission, SubmittedAnswer  # noqa: F401
 from consult.sessions.models import AgendaItem, DialogueSession, MinutesPoint, Registration, WrittenInput  # noqa: F401
 from consult.strategy.models import EvidenceLink, Revision, Segment, StrategyComment, StrategyDraft  # noqa: F401
-from consult.tariffs.models import FundingScenario  # noqa: F401
+from consult.tariffs.models import FundingScenario, SheetQuestion  # noqa: F401

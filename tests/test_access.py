@@ -332,6 +332,7 @@ ACCESS = {
     "GET /consultations/<slug>/strategy/not-considered":                             "  L 404 404 404 404 200 200 200",
     "GET /consultations/<slug>/strategy/revisions":                                  "  L 404 404 404 404 200 200 200",
     "GET /consultations/<slug>/cost-prices":                                         "  L 404 404 404 404 200 200 200",
+    "GET /consultations/<slug>/cost-prices/<int:question_id>/organisations/<int:org_id>/ask": "  L 404 404 404 404 404 404 404",
     "GET /consultations/<slug>/funding-scenarios":                                   "  L 404 404 404 404 200 200 200",
     "GET /consultations/<slug>/funding-scenarios/<int:scenario_id>":                 "  L 404 404 404 404 200 200 200",
     "POST /consultations/<slug>/funding-scenarios/<int:scenario_id>/choose":         "  L 404 404 404 404 403   A   A",
@@ -386,6 +387,7 @@ ACCESS = {
     # before the deadline (tests/test_cost_price.py and tests/test_tariffs.py: the pages that are).
     "POST /responses/<int:response_id>/answers/<int:question_id>/sheet/<int:row>":   "  L 404 404 404 404 404 404 404",
     "GET /responses/<int:response_id>/benchmark":                                    "  L 404 404 404 404 404 404 404",
+    "GET /responses/<int:response_id>/cost-price-questions":                         "  L 404 404 404 404 404 404 404",
     "GET /responses/<int:response_id>/files/<int:attachment_id>":                    "  L 200 404 404 404 404 404 404",
     "POST /responses/<int:response_id>/files/<int:attachment_id>/remove":            "  L   A 404 404 404 404 404 404",
     "GET /responses/<int:response_id>/offer":                                        "  L 200 404 404 404 404 404 404",

@@ -41,7 +41,7 @@ def test_events_worded_by_another_feature(app):
         (Kind.WAITING, "reported"), (Kind.WAITING, "pending_thread"), (Kind.WAITING, "pending"),
         (Kind.ADVICE, "strategy_shared"),
         (Kind.WAITING, "join_requested"), (Kind.CHANGED, "join_granted"), (Kind.CHANGED, "join_declined"),
-        (Kind.CHANGED, "draft_comment_answered")}
+        (Kind.CHANGED, "draft_comment_answered"), (Kind.CHANGED, "sheet_question"), (Kind.WAITING, "sheet_reply")}
     with force_locale("en"):
         assert registry.describe(Kind.CHANGED, {"event": "draft_comment_answered", "draft": "PvE", "paragraph": "2.1",
                                                 "organisation": "Zorg A", "consultation": "Vervoer"})[0] \
@@ -52,6 +52,8 @@ def test_events_worded_by_another_feature(app):
             == "A message in “Taxi” waits for approval"
         assert registry.describe(Kind.ADVICE, {"event": "strategy_shared", "consultation": "Vervoer"})[0] \
             == "The procurement-strategy draft of “Vervoer” is shared with the councils"
+        assert registry.describe(Kind.WAITING, {"event": "sheet_reply", "consultation": "Vervoer",
+                                                "organisation": "Zorg A"})[0] == "Zorg A replied about its cost-price sheet"
         assert registry.describe(Kind.ADVICE, {"event": "replied", "consultation": "Vervoer", "council": "Wmo-raad"})[0] \
             == "Reply to the advice of Wmo-raad published"
         assert registry.describe(Kind.CHANGED, {"event": "join_declined", "consultation": "Vervoer",

@@ -474,6 +474,7 @@ def response_routes(resp, world, attachment_id, question_id) -> list[tuple[str, 
         ("GET", f"{base}/withdraw"), ("POST", f"{base}/withdraw"), ("POST", f"{base}/copy-earlier"),
         ("GET", f"{base}/offer"), ("POST", f"{base}/offer"),
         ("POST", f"{base}/answers/{question_id}/sheet/0"), ("GET", f"{base}/benchmark"),
+        ("GET", f"{base}/cost-price-questions"),
     ]
 
 

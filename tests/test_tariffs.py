@@ -15,11 +15,12 @@ from consult.consultations.models import Consultation, Question, QuestionKind, S
 from consult.core.time import utcnow
 from consult.disclosure.statistics import public_tariff
 from consult.extensions import db
+from consult.notify.models import Notification
 from consult.orgs.models import MemberRole, OrgKind
 from consult.responses.costprice import compute
 from consult.responses.models import Publication
 from consult.responses.services import save_answer, set_publication, start_response, submit
-from consult.tariffs.models import FundingScenario
+from consult.tariffs.models import FundingScenario, SheetQuestion
 from consult.tariffs.services import benchmark
 from tests.conftest import clients_for, make_org, make_user, post_form, text_of
 from tests.test_cost_price import DAY_CARE, HOME_CARE, PRODUCTS
@@ -159,7 +160,7 @@ def test_the_team_sees_every_sheet_and_the_outlier_with_its_cause(world):
     assert page.status_code == 200
     text = text_of(page)
     price = str(compute({**figures(5)[0], "overhead": 45}).price).replace(".", ",")
-    assert (f"Zorg 5 € {price} € 2.900,00 1.310,4 45 % 3 % Ver boven de groep : vooral door "
+    assert (f"Zorg 5 € {price} € 2.900,00 1.310,4 45 % 3 % Een vraag stellen aan Zorg 5 Ver boven de groep : vooral door "
             "“Overhead (bovenop de directe kosten)”") in text
     assert "Zorg 0" in text and "telt in geen gepubliceerd cijfer mee (de organisatie koos voor niet publiceren)" in text
 
@@ -250,3 +251,34 @@ def test_only_editors_model_funding_and_a_stale_save_is_refused(world):
     assert "Een collega heeft dit scenario intussen gewijzigd; er is niets opgeslagen." in text_of(stale)
     db.session.expire_all()
     assert (scenario.name, scenario.version) == ("Eerste wijziging", 2)
+
+
+def test_the_team_asks_one_provider_about_its_sheet_privately_and_hears_the_reply(world):
+    close(world)
+    analyst, asked_org, other = world["clients"]["analyst"], world["clients"][3], world["clients"][4]
+    response = world["responses"][3]
+    org_id = response.organisation_id
+    url = f"/consultations/wmo/cost-prices/{world['question'].id}/organisations/{org_id}/ask"
+    assert "Een vraag stellen aan Zorg 3" in text_of(analyst.get("/consultations/wmo/cost-prices"))
+    empty = post_form(analyst, url, {"body": "  "})
+    assert empty.status_code == 422 and "Schrijf uw vraag." in text_of(empty)
+    assert post_form(analyst, url, {"body": "Waarom is uw overhead 13 %?"}).status_code == 302
+    questions_page = f"/responses/{response.id}/cost-price-questions"
+    assert other.get(questions_page).status_code == 404
+    assert other.get(f"/responses/{world['responses'][4].id}/cost-price-questions").status_code == 404  # none for it
+    assert "Lees de vragen van het projectteam en antwoord" in text_of(asked_org.get(f"/responses/{response.id}"))
+    page = asked_org.get(questions_page)
+    assert "Waarom is uw overhead 13 %?" in text_of(page)
+    item_id = db.session.scalar(select(SheetQuestion.id))
+    blank = post_form(asked_org, questions_page, {"item": str(item_id), "body": ""})
+    assert blank.status_code == 422 and "Schrijf uw antwoord." in text_of(blank)
+    assert post_form(asked_org, questions_page, {"item": str(item_id), "body": "Wij huren een pand."}).status_code == 302
+    team_page = text_of(analyst.get("/consultations/wmo/cost-prices"))
+    assert "Vragen over de opbouw Zorg 3" in team_page and "Wij huren een pand." in team_page
+    told = {(n.user.email, n.data["event"]) for n in db.session.scalars(select(Notification))}
+    assert ("zorg3@example.org", "sheet_question") in told
+    assert {("editor@example.org", "sheet_reply"), ("analist@example.org", "sheet_reply")} <= told
+    assert not any(email.startswith("zorg4") for email, _event in told)
+    assert [e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("sheet_question%"))
+                                                 .order_by(AuditEvent.id))] == ["sheet_question_asked",
+                                                                               "sheet_question_replied"]

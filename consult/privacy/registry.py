@@ -77,6 +77,8 @@ USER_LINKS: dict[tuple[str, str], Link] = {
     ("strategy_comments", "author_id"): Link(K, DETACH),
     ("strategy_comments", "handled_by_id"): Link(K, DETACH),
     ("funding_scenarios", "created_by_id"): Link(K, DETACH),
+    ("sheet_questions", "asked_by_id"): Link(K, DETACH),
+    ("sheet_questions", "replied_by_id"): Link(K, DETACH),
     ("evidence_links", "created_by_id"): Link(K, DETACH),
     ("reports", "updated_by_id"): Link(K, DETACH),
     ("reports", "published_by_id"): Link(K, DETACH),

@@ -53,6 +53,8 @@ from consult.strategy.models import (
     StrategyComment,
     StrategyDraft,
 )
+from consult.tariffs.models import FundingScenario
+from consult.tariffs.services import scenario_summary
 
 GENERAL = "general"
 GENERAL_FIELDS = ("principles", "change_tasks")
@@ -94,6 +96,7 @@ SOURCE_LABELS = {
     "minutes_point": _l("Minutes point of a dialogue session"),
     "written_input": _l("Written input for a dialogue session"),
     "draft_comment": _l("Comment on a draft"),
+    "scenario": _l("Funding scenario"),
     "earlier_round": _l("Input of an earlier round"),
 }
 SOURCE_TYPES = tuple(SOURCE_LABELS)
@@ -752,6 +755,14 @@ def _sources(consultation: Consultation, only: dict[str, set[str]] | None = None
                                 str(_l("%(org)s on “%(draft)s”, paragraph %(n)s", org=comment.organisation.name,
                                        draft=comment.paragraph.draft.title, n=comment.paragraph.number)),
                                 comment.body, comment.confidential or comment.publication == "none"))
+    # The team's funding scenarios: what a funding form would cost, with a tariff as the gate makes it.
+    if wants("scenario"):
+        query = select(FundingScenario).where(FundingScenario.consultation_id == consultation.id)
+        if pattern:
+            query = query.where(matching(FundingScenario.name, FundingScenario.product))
+        for scenario in db.session.scalars(narrow(query, FundingScenario.id, "scenario").order_by(FundingScenario.id)):
+            found.append(Source("scenario", str(scenario.id),
+                                f"“{scenario.name}”", scenario_summary(scenario)))
     if wants("earlier_round"):
         found += _earlier_round_sources(consultation, only["earlier_round"] if only is not None else None,
                                         needle=needle, limit=None if limit is None else limit - len(found),

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import FormField, IntegerField, RadioField, SelectField, StringField
+from wtforms import FormField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from consult.consultations.forms import NumberField as LocalNumberField
 from consult.core.forms import DatabaseIntField, RowList, strip
@@ -60,3 +60,15 @@ class ScenarioFormFields(FlaskForm):
             self.percentile.errors = [*self.percentile.errors, _l("Give the percentile, from 1 to 99.")]
             valid = False
         return valid
+
+
+class SheetQuestionForm(FlaskForm):
+    body = TextAreaField(_l("Your question"), filters=[strip],
+                         validators=[DataRequired(_l("Write your question.")), Length(max=4000)],
+                         description=_l("Only this organisation and the project team read it."))
+
+
+class SheetReplyForm(FlaskForm):
+    body = TextAreaField(_l("Your reply"), filters=[strip],
+                         validators=[DataRequired(_l("Write your reply.")), Length(max=4000)],
+                         description=_l("Only the project team reads it."))

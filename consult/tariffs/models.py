@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Float, ForeignKey, String
+from sqlalchemy import JSON, Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consult.auth.models import User
@@ -14,6 +14,7 @@ from consult.consultations.models import Consultation, Question
 from consult.core.db import str_enum
 from consult.core.time import UTCDateTime, utcnow
 from consult.extensions import db
+from consult.orgs.models import Organisation
 
 
 class ScenarioForm(enum.StrEnum):
@@ -67,3 +68,27 @@ class FundingScenario(db.Model):
     consultation: Mapped[Consultation] = relationship()
     question: Mapped[Question] = relationship()
     created_by: Mapped[User | None] = relationship()
+
+
+class SheetQuestion(db.Model):
+    """A question of the project team to one organisation about its cost-price sheet, and the reply:
+    private between the two (never published, never shown to another organisation)."""
+
+    __tablename__ = "sheet_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    reply: Mapped[str] = mapped_column(Text, default="")
+    replied_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    consultation: Mapped[Consultation] = relationship()
+    question: Mapped[Question] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+    asked_by: Mapped[User | None] = relationship(foreign_keys=[asked_by_id])
+    replied_by: Mapped[User | None] = relationship(foreign_keys=[replied_by_id])

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
+
 from consult.analysis.permissions import can_analyse
 from consult.analysis.services import current_answers
 from consult.consultations.models import Consultation, QuestionKind
@@ -12,6 +14,7 @@ from consult.core.time import utcnow
 from consult.extensions import db
 from consult.responses.models import Response, SubmittedAnswer
 from consult.responses.permissions import is_member_of_response
+from consult.tariffs.models import SheetQuestion
 
 
 @predicate
@@ -41,3 +44,11 @@ def _has_benchmark(consultation: Consultation, response: Response, now: datetime
     return bool(questions) and db.session.scalar(current_answers(consultation).where(
         SubmittedAnswer.question_id.in_(questions), SubmittedAnswer.response_id == response.id)
         .with_only_columns(SubmittedAnswer.id).limit(1)) is not None
+
+
+@predicate
+def can_read_sheet_questions(user, response: Response) -> bool:
+    """The team's questions about an organisation's sheet: its own members see and answer them."""
+    return is_member_of_response(user, response) and db.session.scalar(
+        select(SheetQuestion.id).where(SheetQuestion.consultation_id == response.consultation_id,
+                                       SheetQuestion.organisation_id == response.organisation_id).limit(1)) is not None

@@ -26,16 +26,20 @@ from consult.analysis.services import (
 )
 from consult.audit.services import record_event
 from consult.consultations.models import Consultation, Question, QuestionKind
+from consult.consultations.notifications import team_users
 from consult.core.db import update_if_version
 from consult.core.refused import Refused
+from consult.core.templating import format_amount
 from consult.core.time import utcnow
 from consult.disclosure.answers import may_count
 from consult.disclosure.statistics import PublicNumbers, PublicTariff, public_tariff
 from consult.extensions import db
+from consult.notify.models import Kind
+from consult.notify.services import notify, organisation_users, url_path
 from consult.orgs.models import Organisation
 from consult.responses import costprice
 from consult.responses.models import Response, SubmittedAnswer
-from consult.tariffs.models import FundingScenario, ScenarioForm, TariffBasis
+from consult.tariffs.models import FundingScenario, ScenarioForm, SheetQuestion, TariffBasis
 
 # How far from the middle half a cost price lies before the team's table flags it (Tukey's fences).
 OUTLIER_FENCE = 1.5
@@ -304,3 +308,82 @@ def chosen_tariffs(consultation: Consultation) -> list[tuple[FundingScenario, Pu
             tariff = scenario_tariff(scenario)
             result.append((scenario, tariff, tariff.organisations))
     return result
+
+
+def scenario_summary(scenario: FundingScenario) -> str:
+    """A scenario in one line, as evidence for the strategy: its product, funding form, tariff (as the
+    gate makes it) and the budget over the contract period."""
+    spent = budget(scenario)
+    parts = [scenario.product, scenario.form.label]
+    if scenario.form == ScenarioForm.PRICE_QUANTITY:
+        parts.append(str(_l("tariff %(amount)s", amount=format_amount(spent.price))) if spent.price is not None
+                     else str(_l("no tariff yet")))
+    elif scenario.form == ScenarioForm.OUTPUT and scenario.client_price is not None:
+        parts.append(str(_l("%(amount)s per client per year", amount=format_amount(scenario.client_price))))
+    parts.append(str(_l("%(amount)s over %(years)s years", amount=format_amount(spent.total), years=scenario.years)))
+    return " · ".join(parts)
+
+
+# --- the team's questions about a sheet -------------------------------------------------------------
+
+MAX_SHEET_QUESTION = 4000
+
+
+class SheetQuestionRefused(Refused):
+    pass
+
+
+def _sheet_text(text: str) -> str:
+    text = (text or "").replace("\x00", "").replace("\r\n", "\n").strip()
+    if not text:
+        raise SheetQuestionRefused(_l("Write your question or reply."))
+    if len(text) > MAX_SHEET_QUESTION:
+        raise SheetQuestionRefused(_l("Keep it to at most %(max)s characters; it has %(n)s.",
+                                      max=MAX_SHEET_QUESTION, n=len(text)))
+    return text
+
+
+def sheet_of(consultation: Consultation, question: Question, organisation_id: int) -> SubmittedAnswer | None:
+    """The organisation's latest submitted cost-price sheet for ``question``."""
+    return db.session.scalar(current_answers(consultation).where(
+        SubmittedAnswer.question_id == question.id, SubmittedAnswer.organisation_id == organisation_id))
+
+
+def ask_about_sheet(consultation: Consultation, question: Question, organisation: Organisation, body: str, *,
+                    by) -> SheetQuestion:
+    """A private question of the team to one organisation about its submitted sheet; the organisation's
+    members are told (in the bell and by e-mail as each chose)."""
+    body = _sheet_text(body)
+    answer = sheet_of(consultation, question, organisation.id)
+    if answer is None:
+        raise SheetQuestionRefused(_l("This organisation has no submitted cost-price sheet to ask about."))
+    item = SheetQuestion(consultation_id=consultation.id, question_id=question.id, organisation_id=organisation.id,
+                         body=body, asked_by_id=by.id)
+    db.session.add(item)
+    db.session.flush()
+    record_event("sheet_question_asked", actor=by, obj=item, consultation_id=consultation.id,
+                 organisation_id=organisation.id)
+    notify(organisation_users([organisation.id]), Kind.CHANGED, consultation=consultation,
+           data={"event": "sheet_question", "consultation": consultation.title},
+           link=url_path("tariffs.sheet_questions", response_id=answer.response_id))
+    return item
+
+
+def reply_to_sheet_question(item: SheetQuestion, body: str, *, by) -> None:
+    """The organisation's reply (once; a second reply replaces the first until the team reads it: the
+    last one counts); the team is told."""
+    item.reply, item.replied_by_id, item.replied_at = _sheet_text(body), by.id, utcnow()
+    record_event("sheet_question_replied", actor=by, obj=item, consultation_id=item.consultation_id,
+                 organisation_id=item.organisation_id)
+    notify(team_users(item.consultation), Kind.WAITING, consultation=item.consultation,
+           data={"event": "sheet_reply", "consultation": item.consultation.title,
+                 "organisation": item.organisation.name},
+           link=url_path("tariffs.sheets", slug=item.consultation.slug) + f"#asked-{item.id}")
+
+
+def sheet_questions_of(consultation: Consultation, organisation_id: int | None = None) -> list[SheetQuestion]:
+    """The team's questions about the sheets (of one organisation), oldest first."""
+    query = select(SheetQuestion).where(SheetQuestion.consultation_id == consultation.id)
+    if organisation_id is not None:
+        query = query.where(SheetQuestion.organisation_id == organisation_id)
+    return list(db.session.scalars(query.order_by(SheetQuestion.id)))

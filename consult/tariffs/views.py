@@ -9,24 +9,35 @@ from sqlalchemy.orm import selectinload
 from consult.consultations.loaders import load_consultation
 from consult.consultations.models import Consultation, Theme
 from consult.core.access import deny_hidden
+from consult.core.evidence import strategy_links
 from consult.core.forms import arg_int, db_int
 from consult.extensions import db
 from consult.responses.permissions import own_response_or_404
 from consult.tariffs import bp
-from consult.tariffs.forms import ScenarioFormFields
+from consult.tariffs.forms import ScenarioFormFields, SheetQuestionForm, SheetReplyForm
 from consult.tariffs.models import FundingScenario, ScenarioForm, TariffBasis
-from consult.tariffs.permissions import can_model_funding, can_see_benchmark, can_see_cost_sheets
+from consult.tariffs.permissions import (
+    can_model_funding,
+    can_read_sheet_questions,
+    can_see_benchmark,
+    can_see_cost_sheets,
+)
 from consult.tariffs.services import (
     ScenarioConflict,
     ScenarioRefused,
+    SheetQuestionRefused,
+    ask_about_sheet,
     benchmark,
     budget,
     choose_scenario,
     cost_questions,
     delete_scenario,
+    reply_to_sheet_question,
     save_scenario,
     scenario_tariff,
     scenarios_of,
+    sheet_of,
+    sheet_questions_of,
     sheet_table,
 )
 
@@ -45,7 +56,35 @@ def sheets(slug: str):
     """Every provider's cost-price figures per product, the spread per component and the outliers."""
     consultation = _load(slug)
     tables = [(question, sheet_table(consultation, question)) for question in cost_questions(consultation)]
-    return render_template("tariffs/sheets.html", consultation=consultation, tables=tables)
+    return render_template("tariffs/sheets.html", consultation=consultation, tables=tables,
+                           asked=sheet_questions_of(consultation))
+
+
+@bp.route("/consultations/<slug>/cost-prices/<int:question_id>/organisations/<int:org_id>/ask",
+          methods=["GET", "POST"])
+@login_required
+def ask(slug: str, question_id: int, org_id: int):
+    """The team asks one organisation a question about its submitted cost-price sheet, privately."""
+    consultation = _load(slug)
+    question = next((q for q in cost_questions(consultation) if q.id == question_id), None)
+    answer = sheet_of(consultation, question, org_id) if question is not None else None
+    if answer is None:
+        abort(404)
+    organisation = answer.response.organisation
+    form = SheetQuestionForm()
+    if form.validate_on_submit():
+        try:
+            ask_about_sheet(consultation, question, organisation, form.body.data, by=current_user)
+        except SheetQuestionRefused as refused:
+            db.session.rollback()
+            form.body.errors = [*form.body.errors, str(refused.message)]
+        else:
+            db.session.commit()
+            flash(_("Your question has been sent to %(org)s.", org=organisation.name), "success")
+            return redirect(url_for("tariffs.sheets", slug=slug))
+    return render_template("tariffs/ask.html", consultation=consultation, question=question,
+                           organisation=organisation, form=form,
+                           earlier=sheet_questions_of(consultation, organisation.id)), 200 if not form.errors else 422
 
 
 # --- funding scenarios ------------------------------------------------------------------------------
@@ -158,7 +197,9 @@ def scenario(slug: str, scenario_id: int):
                 flash(_("Scenario “%(name)s” saved.", name=scenario.name), "success")
                 return redirect(url_for("tariffs.scenario", slug=slug, scenario_id=scenario.id))
     tariff = scenario_tariff(scenario)
+    informed, may_link = strategy_links(consultation, current_user, {"scenario": {str(scenario.id)}})
     return render_template("tariffs/scenario.html", consultation=consultation, scenario=scenario, form=form,
+                           informed=informed["scenario"].get(str(scenario.id), []), may_link=may_link,
                            municipality_names={m.id: m.name for m in consultation.municipalities},
                            tariff=tariff, budget=budget(scenario, tariff)), 200 if not (form and form.errors) else 422
 
@@ -217,3 +258,31 @@ def provider_benchmark(response_id: int):
     sections = [(question, benchmark(consultation, question, response)) for question in cost_questions(consultation)]
     return render_template("tariffs/benchmark.html", consultation=consultation, response=response,
                            sections=[(q, products) for q, products in sections if products])
+
+
+@bp.route("/responses/<int:response_id>/cost-price-questions", methods=["GET", "POST"])
+@login_required
+def sheet_questions(response_id: int):
+    """The team's questions about the organisation's cost-price sheet, each with the reply or a form."""
+    response = own_response_or_404(current_user, response_id)
+    if not can_read_sheet_questions(current_user, response):
+        abort(404)
+    consultation = response.consultation
+    items = sheet_questions_of(consultation, response.organisation_id)
+    form, replying = SheetReplyForm(), None
+    if request.method == "POST":
+        replying = next((item for item in items if item.id == db_int(request.form.get("item"))), None)
+        if replying is None:
+            abort(404)
+        if form.validate_on_submit():
+            try:
+                reply_to_sheet_question(replying, form.body.data, by=current_user)
+            except SheetQuestionRefused as refused:
+                db.session.rollback()
+                form.body.errors = [*form.body.errors, str(refused.message)]
+            else:
+                db.session.commit()
+                flash(_("Your reply has been sent to the project team."), "success")
+                return redirect(url_for("tariffs.sheet_questions", response_id=response.id))
+    return render_template("tariffs/sheet_questions.html", consultation=consultation, response=response,
+                           items=items, form=form, replying=replying), 200 if not form.errors else 422
