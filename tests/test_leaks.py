@@ -8,15 +8,23 @@ another provider, the report as HTML, ODT (odfdo), DOCX (python-docx) and PDF (p
 XLSX (openpyxl), and every e-mail and notification sent to someone outside the organisation concerned.
 No protected marker may appear, and no published number may equal a protected value. Markers that may be
 published must appear, so the test also fails when it stops reading what it claims to read.
+
+Every provider also submits a cost-price sheet (always confidential) whose figures are all unique, at least
+1.01 and with a last decimal that is not zero, so no rounded published figure (two significant digits) can
+equal one by chance. None of them, nor a sheet's computed cost price or client-bound hours, may appear in a
+public artefact, an e-mail to someone else, or another provider's benchmark page (read as that provider);
+the report must show the sheet's cost-price caption and the chosen scenario's tariff, never a provider's price.
 """
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 
 from docx import Document as DocxDocument
 from hypothesis import HealthCheck, Phase, given, settings
@@ -62,8 +70,11 @@ from consult.orgs.models import OrgKind
 from consult.qa.services import ask
 from consult.qa.services import publish as publish_qa
 from consult.qa.services import save as save_qa
+from consult.responses import costprice
 from consult.responses.models import Publication
 from consult.responses.services import save_answer, set_offer, set_publication, start_response, submit
+from consult.tariffs.models import FundingScenario, ScenarioForm, TariffBasis
+from consult.tariffs.services import choose_scenario, save_scenario, scenario_tariff
 from tests.conftest import empty_database, login, make_org, make_user, post_form, sign_in
 
 OPTIONS = ["Taakgericht", "Resultaatgericht", "Inspanningsgericht"]
@@ -78,6 +89,21 @@ def marker(kind: str) -> str:
     return f"MRK{kind}{uuid.uuid4().hex[:10].upper().translate(LETTERS)}"
 
 
+# The cost-price sheet's products (the first offered by every provider, the second by some) and the
+# range each figure is drawn from, in cents: at least 1.01 (two significant digits of it are never the
+# figure) and within what the sheet accepts; build() makes every figure unique with a non-zero last digit.
+PRODUCTS = ["Huishoudelijke ondersteuning | uur", "Dagbesteding | dagdeel"]
+COST_QUESTION = "Uw kostprijsopbouw"
+SHEET_CENTS = {"salary": (2500_01, 4500_99), "allowances": (1_01, 30_99), "employer": (10_01, 35_99),
+               "contract_hours": (1500_01, 1999_99), "absence": (1_01, 9_99), "indirect": (5_01, 19_99),
+               "training_time": (1_01, 4_99), "travel_time": (1_01, 9_99), "training_costs": (100_01, 999_99),
+               "hours_per_unit": (1_01, 2_99), "travel_costs": (1_01, 9_99), "other_costs": (1_01, 19_99),
+               "overhead": (5_01, 25_99), "margin": (1_01, 9_99), "indexation": (1_01, 9_99),
+               "volume": (1000_01, 99999_99)}
+assert set(SHEET_CENTS) == set(costprice.KEYS)  # a new component must get a unique figure here too
+sheet_cents = st.fixed_dictionaries({key: st.integers(low, high) for key, (low, high) in SHEET_CENTS.items()})
+
+
 @dataclass
 class Provider:
     publication: Publication
@@ -89,6 +115,12 @@ class Provider:
     lots: int = 3               # which of the two lots it offers: 1 the first, 2 the second, 3 both
     name: str = field(default_factory=lambda: marker("ORG"))
     text: str = field(default_factory=lambda: marker("TXT"))
+    drawn: tuple = ()           # per product the sheet's figures in cents as drawn (made unique by build())
+    day_care: bool = True       # it fills in the second product too
+    grade: str = field(default_factory=lambda: marker("GRD"))
+    sheet: list = field(default_factory=list)            # the stored sheet's rows (set by build())
+    figures: set = field(default_factory=set)            # every figure of them, price and client hours too
+    response_id: int | None = None
 
 
 providers = st.lists(
@@ -96,8 +128,35 @@ providers = st.lists(
               number_confidential=st.booleans(), choice_confidential=st.booleans(), quoted_first=st.booleans(),
               # whole euros plus cents that are never zero: a rounded figure can never equal one of them
               number=st.tuples(st.integers(40, 95), st.integers(1, 99)).map(lambda t: t[0] + t[1] / 100),
-              lots=st.sampled_from([1, 2, 3])),
+              lots=st.sampled_from([1, 2, 3]), drawn=st.tuples(sheet_cents, sheet_cents), day_care=st.booleans()),
     min_size=5, max_size=8, unique_by=lambda p: p.number)
+
+
+def unique_sheet(drawn: dict[str, int], taken: set[int]) -> tuple[dict[str, Decimal], costprice.Computation]:
+    """One product's figures from the drawn cents, each moved up a cent until it is unique (not in
+    ``taken``, which it joins) with a last digit that is not zero; the cost price and the client-bound
+    hours too (moving the other direct costs or the contract hours)."""
+    cents_ = dict(drawn)
+
+    def claim(key: str) -> None:
+        while cents_[key] % 10 == 0 or cents_[key] in taken:
+            cents_[key] += 1
+        taken.add(cents_[key])
+
+    for key in costprice.KEYS:
+        claim(key)
+    while True:
+        figures = {key: Decimal(value) / 100 for key, value in cents_.items()}
+        done = costprice.compute(figures)
+        price, hours = int(done.price * 100), int(costprice.cents(done.client_hours) * 100)
+        hours_ok = hours % 10 != 0 and hours not in taken
+        if hours_ok and price % 10 != 0 and price not in taken and price != hours:
+            taken.update((price, hours))
+            return figures, done
+        key = "other_costs" if hours_ok else "contract_hours"
+        taken.discard(cents_[key])
+        cents_[key] += 1
+        claim(key)
 
 
 POST_STATES = ("published", "hidden", "deleted", "pending", "approved")
@@ -254,6 +313,8 @@ def build(providers_: list[Provider], *, numbers_in_totals: bool, choices_in_tot
                  confidential_in_totals=numbers_in_totals),
         Question(text="Welke bekostiging?", kind=QuestionKind.SINGLE, options=OPTIONS, position=2,
                  confidential_in_totals=choices_in_totals),
+        Question(text=COST_QUESTION, kind=QuestionKind.COST_PRICE, options=PRODUCTS, position=3,
+                 confidential_default=True, confidential_in_totals=True),
     ])
     consultation.themes.append(theme)
     db.session.add(consultation)
@@ -261,13 +322,16 @@ def build(providers_: list[Provider], *, numbers_in_totals: bool, choices_in_tot
     editor = make_user("redacteur@example.org", name="Eva Redacteur", org=leiden)
     db.session.add(TeamMember(consultation_id=consultation.id, user_id=editor.id, role=TeamRole.EDITOR))
     db.session.commit()
-    open_q, number_q, choice_q = theme.questions
+    open_q, number_q, choice_q, cost_q = theme.questions
     members = {}
+    # Every sheet figure unique, and none one of the answers to the number question.
+    taken = {round(p.number * 100) for p in providers_}
     for index, p in enumerate(providers_):
         org = make_org(p.name, kvk=f"{70000000 + index}")
         user = make_user(f"lid{index}@example.org", name=f"Lid {index}", org=org)
         members[p.name] = user.email
         response = start_response(consultation, org, by=user)
+        p.response_id = response.id
         set_offer(response, {(lot.id, leiden.id) for n, lot in enumerate(consultation.lots, start=1) if p.lots & n},
                   by=user)
         # First everything publishable, so the team can quote it; then the provider's real choices.
@@ -283,6 +347,12 @@ def build(providers_: list[Provider], *, numbers_in_totals: bool, choices_in_tot
         save_answer(response, open_q, p.text, p.text_confidential, answers[open_q.id].version, by=user)
         save_answer(response, number_q, p.number, p.number_confidential, None, by=user)
         save_answer(response, choice_q, OPTIONS[index % 3], p.choice_confidential, None, by=user)
+        for (product, unit), drawn in list(zip(cost_q.rows, p.drawn, strict=True))[:2 if p.day_care else 1]:
+            figures, done = unique_sheet(drawn, taken)
+            p.sheet.append({"product": product, "unit": unit, "grade": p.grade,
+                            **{key: float(value) for key, value in figures.items()}, "price": float(done.price)})
+            p.figures |= {*figures.values(), done.price, costprice.cents(done.client_hours)}
+        save_answer(response, cost_q, p.sheet, False, None, by=user)  # stored confidential all the same
         set_publication(response, p.publication, by=user)
         submit(response, by=user, notify=False)
         db.session.commit()
@@ -298,6 +368,13 @@ def build(providers_: list[Provider], *, numbers_in_totals: bool, choices_in_tot
             db.session.commit()
     consultation.said = build_dialogue(consultation, editor, dialogue, outsider)
     consultation.status = Status.CLOSED
+    # The team chooses a price × quantity scenario for the first product: the report shows its tariff.
+    scenario = save_scenario(consultation, None, {
+        "question_id": cost_q.id, "product": cost_q.rows[0][0], "name": "Zestigste percentiel",
+        "form": ScenarioForm.PRICE_QUANTITY, "basis": TariffBasis.PERCENTILE, "percentile": 60, "client_price": None,
+        "indexation": 2.5, "years": 3, "quantities": {str(leiden.id): {"volume": 1000.0}}}, base_version=None,
+        by=editor)
+    choose_scenario(scenario, by=editor)
     db.session.add(Synthesis(consultation_id=consultation.id, theme_id=theme.id, question_id=open_q.id,
                              text="Men waardeert korte lijnen.", status=SynthesisStatus.FINAL))
     db.session.commit()
@@ -317,7 +394,19 @@ def protected(providers_: list[Provider], members: dict[str, str],
             strings[p.text] = allowed
         if hidden or p.number_confidential:
             numbers[p.number] = allowed
+        strings[p.grade] = allowed  # a cost-price sheet is confidential whatever the provider chose
     return strings, numbers
+
+
+def protected_figures(providers_: list[Provider], members: dict[str, str], team: str) -> dict[Decimal, set[str]]:
+    """Every figure of every cost-price sheet, its cost price and client-bound hours included, each with
+    the e-mail addresses of the people who may see it: its own organisation's member and the team."""
+    figures = {}
+    for p in providers_:
+        for value in p.figures:
+            assert value not in figures, value  # unique, so whose figure shows is never in doubt
+            figures[value] = {members[p.name], team}
+    return figures
 
 
 def pdf_text(data: bytes) -> str:
@@ -449,6 +538,45 @@ def numbers_in(text: str) -> set[float]:
     return {int(whole) + int(cents) / 100 for whole, cents in NUMBER.findall(text)}
 
 
+def plain(text: str) -> str:
+    """Text (or HTML without its tags) with every run of white space one space."""
+    return " ".join(html.unescape(re.sub(r"<[^>]*>", " ", text)).split())
+
+
+FIGURE = re.compile(r"(?<![\d.,])\d+(?:[.,]\d+)*")
+
+
+def figures_in(text: str) -> set[Decimal]:
+    """Every number in ``text`` of any size, read both ways it may be written: Dutch (1.872,37) and
+    English or plain (1,872.37 or 1872.37); a float's noise (41.679999999) read to the cent too."""
+    found = set()
+    for token in FIGURE.findall(text):
+        for thousands, point in ((".", ","), (",", ".")):
+            written = token.replace(thousands, "").replace(point, ".")
+            if written.count(".") <= 1:
+                value = Decimal(written)
+                found.add(value)
+                if -value.as_tuple().exponent >= 8:
+                    found.add(value.quantize(Decimal("0.01")))
+    return found
+
+
+def benchmark_pages(app, providers_: list[Provider], members: dict[str, str]) -> dict[str, tuple[str, int, str]]:
+    """Each provider's benchmark page as its member reads it, and the next provider's (refused), as
+    (viewer, status, text)."""
+    pages = {}
+    for index, p in enumerate(providers_):
+        viewer = db.session.scalar(select(User).where(User.email == members[p.name]))
+        client = app.test_client()
+        sign_in(client, viewer)
+        for other in (p, providers_[(index + 1) % len(providers_)]):
+            url = f"/responses/{other.response_id}/benchmark"
+            response = client.get(url, buffered=True)
+            pages[f"{viewer.email} {url}"] = (viewer.email, response.status_code, response.get_data(as_text=True))
+            response.close()
+    return pages
+
+
 # Each example renders the report in four formats, so there are few examples and no shrinking (a failure
 # prints its example in full all the same).
 @settings(max_examples=6, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
@@ -514,6 +642,52 @@ def test_nothing_protected_leaves_the_team(app, monkeypatch, providers_, dialogu
     open_numbers = [p.number for p in providers_ if p.publication != Publication.NONE and not p.number_confidential]
     assert set(open_numbers) <= numbers_in(found["anonymous answers.csv"])
 
+    # Cost-price sheets: no figure of any sheet (nor its cost price or client-bound hours) in anything
+    # public, nor in an e-mail or notification to someone outside its organisation and the team.
+    figures = protected_figures(providers_, members, editor.email)
+    assert [(where, value) for where, text in found.items() for value in figures_in(text) & figures.keys()] == []
+    assert [(where, to, value) for where, to, text in personal for value in figures_in(text) & figures.keys()
+            if to not in figures[value]] == []
+    # Each provider's benchmark, read as that provider: its own figures beside the group's, nothing of
+    # another provider's sheet, and nothing else it may not see; another's benchmark is not found.
+    benchmarks = benchmark_pages(app, providers_, members)
+    for p in providers_:
+        viewer, status, text = benchmarks[f"{members[p.name]} /responses/{p.response_id}/benchmark"]
+        assert status == 200
+        assert COST_QUESTION in text and all(row["product"] in text for row in p.sheet)
+        volumes = {Decimal(str(row["volume"])) for row in p.sheet}  # (not compared, so not shown)
+        assert p.figures - volumes <= figures_in(text)  # its own figures: the reading reads every one
+    assert sorted(status for _viewer, status, _text in benchmarks.values()) == [200] * len(providers_) + \
+        [404] * len(providers_)
+    assert [(where, s) for where, (viewer, _status, text) in benchmarks.items() for s, allowed in strings.items()
+            if s in text and viewer not in allowed] == []
+    assert [(where, n) for where, (viewer, _status, text) in benchmarks.items()
+            for n in numbers_in(text) & set(numbers) if viewer not in numbers[n]] == []
+    assert [(where, value) for where, (viewer, _status, text) in benchmarks.items()
+            for value in figures_in(text) & figures.keys() if viewer not in figures[value]] == []
+    # The report shows the cost price of each product in its annex (as figures or why they are not shown)
+    # and the chosen scenario's tariff when enough sheets count: rounded up, never one provider's price.
+    reports = {f"{who} {kind}": plain(found[f"{who} {kind}"]) for who in ("anonymous", "outsider")
+               for kind in (f"/consultations/{consultation.slug}/report", "report.odt", "report.docx", "report.pdf")}
+    counting = [p for p in providers_ if p.publication != Publication.NONE]
+    for n, product in enumerate(PRODUCTS):
+        name, unit = product.split(" | ")
+        if [p for p in counting if len(p.sheet) > n]:
+            caption = f"{COST_QUESTION} — {name}: Kostprijs per {unit}"
+            assert [where for where, text in reports.items() if caption not in text] == [], caption
+    scenario = db.session.scalar(select(FundingScenario))
+    tariff = scenario_tariff(scenario)
+    assert tariff.shown == (len(counting) >= app.config["ANALYSIS_MIN_GROUP"])
+    if tariff.shown:
+        prices = {Decimal(str(row["price"])) for p in providers_ for row in p.sheet}
+        assert Decimal(str(tariff.value)) not in prices
+        stated = re.compile(r"Tarieven ?Huishoudelijke ondersteuning: € ?([\d.,]+) per uur, bekostigd als prijs × volume")
+        for where, text in reports.items():
+            assert [Decimal(amount.replace(".", "").replace(",", ".")) for amount in stated.findall(text)] == \
+                [Decimal(str(tariff.value))], (where, text[text.find("Tarieven"):][:300])
+    else:
+        assert [where for where, text in reports.items() if "bekostigd als prijs × volume" in text] == []
+
     # Closed to invited organisations (only the speaker's): the same pages and downloads give an
     # anonymous visitor the login page and the outsider's organisation 404, with nothing published in them.
     closed = db.session.scalar(select(Consultation).where(Consultation.slug == consultation.slug))
@@ -526,6 +700,11 @@ def test_nothing_protected_leaves_the_team(app, monkeypatch, providers_, dialogu
     texts = [(where, text) for where, (_status, text) in refused.items()] + list(listed.items())
     assert [(where, value) for where, text in texts for value in said_publicly + said_to_participants
             + [consultation.title] if value in text] == []
+    assert [(where, value) for where, text in texts for value in figures_in(text) & figures.keys()] == []
+    # The providers (none invited) read no other provider's sheet in any benchmark either.
+    benchmarks = benchmark_pages(app, providers_, members)
+    assert [(where, value) for where, (viewer, _status, text) in benchmarks.items()
+            for value in figures_in(text) & figures.keys() if viewer not in figures[value]] == []
 
     # Rounds of a trajectory: the public timeline leaves the closed round out for an anonymous
     # visitor (nothing else is in it: not found) and lists it by title only to another provider,

@@ -215,12 +215,12 @@ class QuestionForm(ConditionFields):
                        choices=[SelectChoice(k.value, label) for k, label in QUESTION_KIND_LABELS.items()])
     options = LinesField(_l("Options"), description=_l(
         "One per line: the options of a choice or ranking question, the rows of a matrix, the products of a price "
-        "table (a product's unit after a bar: “Individuele begeleiding | uur”)."))
+        "table or cost-price sheet (a product's unit after a bar: “Individuele begeleiding | uur”)."))
     scale_low_label = StringField(_l("Label for 1"), filters=[strip], validators=[Length(max=100)])
     scale_high_label = StringField(_l("Label for 5"), filters=[strip], validators=[Length(max=100)])
     unit = StringField(_l("Unit"), filters=[strip], validators=[Length(max=40)],
-                       description=_l("For numbers, for example: € per hour; for a price table, the unit of the products "
-                                      "that name none, for example: hour."))
+                       description=_l("For numbers, for example: € per hour; for a price table or cost-price sheet, the unit "
+                                      "of the products that name none, for example: hour."))
     min_value = NumberField(_l("Lowest allowed number"), validators=[Optional(), NumberRange(-1e12, 1e12)])
     max_value = NumberField(_l("Highest allowed number"), validators=[Optional(), NumberRange(-1e12, 1e12)])
     audience = RadioField(_l("Who answers this question?"),

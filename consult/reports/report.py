@@ -422,6 +422,9 @@ def build_report(consultation: Consultation, report: Report | None = None, lot: 
         blocks.append(Paragraph(_("There is no strategy draft yet.")))
     else:
         blocks += strategy_blocks(draft, lot)
+    # 7a. The tariffs of the chosen funding scenarios and how they were derived (the whole consultation's).
+    if lot is None:
+        blocks += _tariff_blocks(consultation)
 
     # 8. Next steps and contact; annexes.
     contact = ", ".join(v for v in (consultation.contact_name, consultation.contact_email, consultation.contact_phone) if v)
@@ -438,8 +441,6 @@ def build_report(consultation: Consultation, report: Report | None = None, lot: 
                                      taking_part.total - len(named))))
     if named:
         blocks.append(BulletList(named))
-    if lot is None:
-        blocks += _tariff_blocks(consultation)
     blocks.append(Heading(_("Annex: figures"), 2))
     blocks.append(Paragraph(_(
         "Only answers that may be published count, and confidential figures only where the question said so "

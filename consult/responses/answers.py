@@ -167,6 +167,7 @@ class SheetLine:
     done: costprice.Computation | None = None
     problem: str | None = None
     figures: dict[str, Any] | None = None
+    problem_key: str | None = None  # the field the problem is about, when it is one field
 
 
 def sheet_lines(question: Question, values: list[str]) -> list[SheetLine]:
@@ -176,14 +177,17 @@ def sheet_lines(question: Question, values: list[str]) -> list[SheetLine]:
     for index, (product, unit, texts) in enumerate(sheet_rows(question, values)):
         line = SheetLine(index, product, unit, texts)
         if any(text.strip() for text in texts):
+            figures, key = {}, None
             try:
-                figures = {component.key: read_number(text)
-                           for component, text in zip(costprice.COMPONENTS, texts[1:], strict=True) if text.strip()}
+                for component, text in zip(costprice.COMPONENTS, texts[1:], strict=True):
+                    key = component.key
+                    if text.strip():
+                        figures[key] = read_number(text)
                 line = replace(line, done=costprice.compute(figures), figures=costprice.completed(figures))
             except NumberRefused as refused:
-                line = replace(line, problem=str(refused.message))
+                line = replace(line, problem=str(refused.message), problem_key=key)
             except costprice.SheetProblem as problem:
-                line = replace(line, problem=str(problem.message))
+                line = replace(line, problem=str(problem.message), problem_key=problem.key)
         lines.append(line)
     return lines
 

@@ -470,7 +470,7 @@ def cost_sum(response_id: int, question_id: int, row: int):
     lines = sheet_lines(question, posted_values(question, request.form))
     if row >= len(lines):
         abort(404)
-    return render_template("responses/_cost_sum.html", line=lines[row])
+    return render_template("responses/_cost_sum.html", line=lines[row], said_id=f"said-{question.id}-{row}")
 
 
 @bp.route("/responses/<int:response_id>/answers/<int:question_id>/fresh")

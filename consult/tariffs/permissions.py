@@ -40,7 +40,7 @@ def _has_benchmark(consultation: Consultation, response: Response, now: datetime
     """After the deadline, for an organisation whose submitted response holds a cost-price sheet."""
     if consultation.closes_at is None or consultation.accepts_responses(now or utcnow()):
         return False
-    questions = [q.id for theme in consultation.themes for q in theme.questions if q.kind == QuestionKind.COST_PRICE]
+    questions = _cost_question_ids(consultation)
     return bool(questions) and db.session.scalar(current_answers(consultation).where(
         SubmittedAnswer.question_id.in_(questions), SubmittedAnswer.response_id == response.id)
         .with_only_columns(SubmittedAnswer.id).limit(1)) is not None
@@ -48,7 +48,16 @@ def _has_benchmark(consultation: Consultation, response: Response, now: datetime
 
 @predicate
 def can_read_sheet_questions(user, response: Response) -> bool:
-    """The team's questions about an organisation's sheet: its own members see and answer them."""
-    return is_member_of_response(user, response) and db.session.scalar(
+    """The team's questions about an organisation's sheet: its own members see and answer them (asked
+    only where the consultation has a cost-price sheet: its questions are loaded with the page)."""
+    return is_member_of_response(user, response) and _asks_cost_prices(response.consultation) and db.session.scalar(
         select(SheetQuestion.id).where(SheetQuestion.consultation_id == response.consultation_id,
                                        SheetQuestion.organisation_id == response.organisation_id).limit(1)) is not None
+
+
+def _cost_question_ids(consultation: Consultation) -> list[int]:
+    return [q.id for theme in consultation.themes for q in theme.questions if q.kind == QuestionKind.COST_PRICE]
+
+
+def _asks_cost_prices(consultation: Consultation) -> bool:
+    return bool(_cost_question_ids(consultation))
