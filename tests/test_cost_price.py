@@ -169,8 +169,13 @@ def test_the_arithmetic_follows_the_typing_from_the_server_and_writes_nothing(wo
     part = post_form(client, url, form(world, {}, dutch(DAY_CARE)))
     assert part.status_code == 200
     assert "Kostprijs per dagdeel € 39,59" in text_of(part)
-    pending = text_of(post_form(client, url, form(world, {}, {"salary": "3300"})))
-    assert pending == "Nog geen kostprijs: Vul “Vakantiegeld en eindejaarsuitkering” in."
+    assert (f'<div id="said-{qid}-1" hx-swap-oob="innerHTML">Kostprijs per dagdeel: €\xa039,59</div>'
+            in part.get_data(as_text=True))  # what a screen reader hears, in the status region beside the table
+    pending = post_form(client, url, form(world, {}, {"salary": "3300"})).get_data(as_text=True)
+    assert ('<p class="utrecht-paragraph cost-sum__pending">Nog geen kostprijs: Vul “Vakantiegeld en '
+            'eindejaarsuitkering” in.</p>') in pending
+    wrong = text_of(post_form(client, url, form(world, {}, {**dutch(DAY_CARE), "overhead": "vijftien"})))
+    assert wrong.startswith("Nog geen kostprijs: Overhead (bovenop de directe kosten): Vul een getal in")
     assert post_form(client, f"/responses/{response.id}/answers/{qid}/sheet/2", form(world)).status_code == 404
     assert post_form(world["clients"]["editor"], url, form(world, {}, dutch(DAY_CARE))).status_code == 404
     db.session.expire_all()

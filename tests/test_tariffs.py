@@ -4,6 +4,7 @@ funding scenarios whose derived tariff is rounded up and never one provider's ow
 budget per municipality over the contract period and the chosen tariff in the report."""
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 import pytest
@@ -31,14 +32,17 @@ from tests.test_cost_price import DAY_CARE, HOME_CARE, PRODUCTS
 def test_a_percentile_tariff_is_interpolated_rounded_up_and_never_a_providers_own_price(app):
     with app.app_context():
         prices = {1: 40.0, 2: 41.5, 3: 43.0, 4: 45.0, 5: 50.0}
-        # The 50th percentile of five is the third's own price, 43.0: rounded up to 43 it would be his;
-        # it moves a step up.
+        # The 50th percentile of five is the third's own price, 43.0: rounded up to 43 it would be his; 44
+        # would say it lies between 42 and 43 (no other price does), so it moves a step up again.
         median = public_tariff(prices, percentile=50)
         assert (median.shown, median.value, median.step, median.organisations) == (True, 44.0, 1.0, 5)
-        # The 60th: 43 + 0.4 × (45 − 43) = 43.8, rounded up to 44.
+        # The 60th: 43 + 0.4 × (45 − 43) = 43.8, rounded up to 44: no price between 43 and 44.
         assert public_tariff(prices, percentile=60).value == 44.0
-        # The 10th: 40 + 0.4 × 1.5 = 40.6 → 41.
-        assert public_tariff(prices, percentile=10).value == 41.0
+        # The 20th: 40 + 0.8 × 1.5 = 41.2 → 42, but 41.5 lies just below; 43 has 43 itself: 44.
+        assert public_tariff(prices, percentile=20).value == 44.0
+        # Never a minimum or a maximum: the 1st percentile is taken as the 20th.
+        assert public_tariff(prices, percentile=1).value == 44.0
+        assert public_tariff({**prices, 6: 60.0}, percentile=80).value == 51.0  # 50 + 0 → 50 is the fifth's: 51
         assert public_tariff(dict(list(prices.items())[:4]), percentile=50).suppressed == "threshold"
 
 
@@ -185,7 +189,11 @@ def test_a_scenario_derives_its_tariff_and_budget_and_the_chosen_one_goes_into_t
     prices = sorted(float(compute(figures(n)[0] if n < 5 else {**figures(5)[0], "overhead": 45}).price)
                     for n in range(1, 6))
     sixtieth = prices[2] + 0.4 * (prices[3] - prices[2])
-    tariff = float(int(sixtieth) + 1)  # rounded up to whole euros (two significant digits)
+    # Rounded up to whole euros (two significant digits), then a euro more while a provider's price lies
+    # in the euro just below it.
+    tariff = float(math.ceil(sixtieth))
+    while any(tariff - 1 < price <= tariff for price in prices):
+        tariff += 1
     assert tariff not in prices
     page = text_of(editor.get(f"/consultations/wmo/funding-scenarios/{scenario.id}"))
     amount = f"{tariff:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")

@@ -428,6 +428,7 @@ class QuestionPart:
     detail: bool = field(default=False, compare=False)
     product: str = field(default="", compare=False)                # a cost-price sheet's product
     key: str = field(default="", compare=False)                    # its component, or "price"
+    short: str = field(default="", compare=False)                  # the component's name without the product
 
 
 def question_parts(question: Question, answers: list[AnswerItem] | list[ValueGroup]
@@ -484,7 +485,7 @@ def sheet_part_specs(question: Question) -> list[QuestionPart]:
                   if c.key not in costprice.NOT_COMPARED]
         specs.insert(5, ("client_hours", str(_l("Client-bound hours per FTE per year")), units["hours"], True))
         parts += [QuestionPart(f"{product}: {label}", QuestionKind.NUMBER, unit=part_unit, confidential_in_totals=True,
-                               question_id=question.id, detail=detail, product=product, key=key)
+                               question_id=question.id, detail=detail, product=product, key=key, short=label)
                   for key, label, part_unit, detail in specs]
     return [replace(part, index=index) for index, part in enumerate(parts)]
 
@@ -678,8 +679,10 @@ def public_number_figures(question: Question, answers: list[AnswerItem] | list[V
     groups = _groups(answers)
     counted = [float(g.value) for g in groups if _is_number(g.value)
                and may_count(question, g.publication, g.confidential) for _ in range(g.count)]
-    # A cost-price sheet's figures cannot be negative: its bands stop at zero.
-    return public_numbers(dict(enumerate(counted)), floor=0.0 if getattr(question, "key", "") else None)
+    # A cost-price sheet's figures cannot be negative (its bands stop at zero) and are typed in whole
+    # percentages, euros or hours: its bands are never finer than five of those.
+    sheet = bool(getattr(question, "key", ""))
+    return public_numbers(dict(enumerate(counted)), floor=0.0 if sheet else None, typed=sheet)
 
 
 def public_numbers_text(figures: PublicNumbers, unit: str = "") -> str:

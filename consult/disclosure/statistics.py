@@ -73,11 +73,24 @@ def _equals_any(value: float, values: list[float]) -> bool:
     return any(math.isclose(value, values[i], rel_tol=0, abs_tol=1e-9) for i in (at - 1, at) if 0 <= i < len(values))
 
 
-def public_numbers(values_by_organisation: dict[int, float], floor: float | None = None) -> PublicNumbers:
+def granularity(values: list[float]) -> float:
+    """The coarsest power of ten every value is a multiple of (whole percentages: 1; salaries in
+    hundreds: 100; cents: 0.01): what people typed, so what a rounded figure must not pin down."""
+    for exponent in range(6, -7, -1):
+        unit = 10.0 ** exponent
+        if all(math.isclose(v / unit, round(v / unit), rel_tol=0, abs_tol=1e-6) for v in values):
+            return unit
+    return 1e-6
+
+
+def public_numbers(values_by_organisation: dict[int, float], floor: float | None = None,
+                   typed: bool = False) -> PublicNumbers:
     """The publishable summary of one number per organisation (see the module's rules). ``floor``: the
     lowest value the figure can have (0 for a cost or a share): a band that would have to reach below
     it to miss every contributor's value (the organisations gave nearly the same figure) is not
-    published (SUPPRESSED_SPREAD)."""
+    published (SUPPRESSED_SPREAD). ``typed``: the step is at least five times the granularity of what
+    people typed, so a band end moved off a contributor's whole percentage does not give that
+    percentage away (between 1,9 and 2,0 % lies only one whole percentage)."""
     values = sorted(float(v) for v in values_by_organisation.values())
     n = len(values)
     if n < min_group():
@@ -87,7 +100,9 @@ def public_numbers(values_by_organisation: dict[int, float], floor: float | None
         return PublicNumbers(organisations=n, suppressed=SUPPRESSED_DOMINANCE)
     mean = statistics.fmean(values)
     q1, _median, q3 = statistics.quantiles(values, n=4, method="inclusive")
-    step = rounding_step(mean if mean else (q3 or 1.0))
+    mean_step = step = rounding_step(mean if mean else (q3 or 1.0))
+    if typed:
+        step = max(step, 5 * granularity(values))
     low, high = _snap(q1, step, math.floor), _snap(q3, step, math.ceil)
     for _ in range(n + 1):  # each end moves past at most every contributor's value
         if not _equals_any(low, values):
@@ -99,7 +114,7 @@ def public_numbers(values_by_organisation: dict[int, float], floor: float | None
         high = round(high + step, 10)
     if floor is not None and low < floor:
         return PublicNumbers(organisations=n, suppressed=SUPPRESSED_SPREAD)
-    return PublicNumbers(organisations=n, mean=_snap(mean, step, round), low=low, high=high, step=step)
+    return PublicNumbers(organisations=n, mean=_snap(mean, mean_step, round), low=low, high=high, step=step)
 
 
 @dataclass(frozen=True)
@@ -185,6 +200,10 @@ def publishable_subsets(whole: frozenset | None, fixed: list[frozenset], subsets
     return published
 
 
+# The percentiles a tariff may be: never the lowest or highest price (a minimum or a maximum).
+PERCENTILES = (20, 80)
+
+
 @dataclass(frozen=True)
 class PublicTariff:
     """A tariff derived from the organisations' cost prices, as it may be used and published: rounded up
@@ -202,13 +221,15 @@ class PublicTariff:
 
 def public_tariff(prices: dict[int, float], *, percentile: int | None = None,
                   weights: dict[int, float] | None = None) -> PublicTariff:
-    """A tariff from one cost price per organisation: the ``percentile`` (1–99, interpolated between the
-    prices) or, with ``weights`` (the volume each expects), the weighted mean of those with a weight.
+    """A tariff from one cost price per organisation: the ``percentile`` (PERCENTILES, interpolated
+    between the prices; never the lowest or the highest) or, with ``weights`` (the volume each expects),
+    the weighted mean of those with a weight.
 
     The threshold rule counts the organisations it is made of; the dominance rule holds for the weights
     (one organisation's volume is not most of the total, or the mean mostly is its price). The result
-    is rounded up to the step that keeps two significant digits and moved up a step while it equals an
-    organisation's price: a median of five is the third organisation's own number, this never is."""
+    is rounded up to the step that keeps two significant digits and moved up a step while an
+    organisation's price lies in the step just below it: a median of five is the third organisation's
+    own number, and the tariff does not even say within one step where that number lies."""
     if weights is not None:
         prices = {org: price for org, price in prices.items() if weights.get(org, 0) > 0}
     values = sorted(float(v) for v in prices.values())
@@ -221,7 +242,7 @@ def public_tariff(prices: dict[int, float], *, percentile: int | None = None,
             return PublicTariff(organisations=n, suppressed=SUPPRESSED_DOMINANCE)
         raw = sum(prices[org] * weights[org] for org in prices) / total
     else:
-        share = min(max(percentile or 50, 1), 99) / 100
+        share = min(max(percentile or 50, PERCENTILES[0]), PERCENTILES[1]) / 100
         position = share * (n - 1)
         below = math.floor(position)
         above = min(below + 1, n - 1)
@@ -229,7 +250,7 @@ def public_tariff(prices: dict[int, float], *, percentile: int | None = None,
     step = rounding_step(raw)
     value = _snap(raw, step, math.ceil)
     for _ in range(n + 1):
-        if not _equals_any(value, values):
+        if not any(value - step < v <= value + 1e-9 for v in values):
             break
         value = round(value + step, 10)
     return PublicTariff(organisations=n, value=value, step=step)

@@ -185,7 +185,7 @@ def sheet_lines(question: Question, values: list[str]) -> list[SheetLine]:
                         figures[key] = read_number(text)
                 line = replace(line, done=costprice.compute(figures), figures=costprice.completed(figures))
             except NumberRefused as refused:
-                line = replace(line, problem=str(refused.message), problem_key=key)
+                line = replace(line, problem=f"{costprice.BY_KEY[key].label}: {refused.message}", problem_key=key)
             except costprice.SheetProblem as problem:
                 line = replace(line, problem=str(problem.message), problem_key=problem.key)
         lines.append(line)
@@ -193,8 +193,9 @@ def sheet_lines(question: Question, values: list[str]) -> list[SheetLine]:
 
 
 def _sheet_row_fits(row: Any, products: set[str]) -> bool:
+    """A stored row of a cost-price sheet: every required figure there (a price table's row is none)."""
     return (isinstance(row, dict) and row.get("product") in products and isinstance(row.get("grade", ""), str)
-            and _is_number(row.get("price"))
+            and _is_number(row.get("price")) and all(_is_number(row.get(key)) for key in costprice.REQUIRED)
             and all(_is_number(row[key]) for key in costprice.KEYS if key in row))
 
 

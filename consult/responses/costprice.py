@@ -32,6 +32,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from consult.core.numbers import format_number
+
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 
@@ -53,10 +55,11 @@ COMPONENTS: tuple[Component, ...] = (
     Component("salary", _l("Gross monthly salary (scale and step under the collective agreement)"), "€",
               Decimal(1), Decimal(20_000), hint=_l("For a full-time position, without allowances.")),
     Component("allowances", _l("Holiday pay and year-end bonus"), "%", Decimal(0), Decimal(50),
-              hint=_l("As a percentage of the annual salary, for example 8 + 8,33.")),
+              hint=_l("As a percentage of the annual salary, for example 16.33 (8 holiday pay and 8.33 year-end "
+                      "bonus).")),
     Component("employer", _l("Employer's costs (social charges and pension)"), "%", Decimal(0), Decimal(100)),
-    Component("contract_hours", _l("Contract hours per FTE per year"), "hours", Decimal(1), Decimal(3_000),
-              hint=_l("For example 1.872 for 36 hours a week.")),
+    Component("contract_hours", _l("Contract hours per FTE per year"), "hours", Decimal(1_000), Decimal(2_500),
+              hint=_l("Per year, not per week: for example 1,872 for 36 hours a week.")),
     Component("absence", _l("Absence through illness"), "%", Decimal(0), Decimal(50),
               hint=_l("As a percentage of the contract hours.")),
     Component("indirect", _l("Other time not spent with clients (leave, team meetings, records)"), "%",
@@ -81,8 +84,11 @@ COMPONENTS: tuple[Component, ...] = (
               default=Decimal(0), hint=_l("In units of this product. Not part of the price; a tariff weighted by "
                                           "volume weighs your cost price by it.")),
 )
-# What a sheet holds besides the price's build-up: not compared in a benchmark.
+# What a sheet holds besides the price's build-up: not compared in a benchmark; and what does not make
+# today's price (no cause of a price far from the group's).
 NOT_COMPARED = ("volume",)
+NOT_IN_PRICE = ("indexation", "volume")
+REQUIRED = tuple(component.key for component in COMPONENTS if component.default is None)
 BY_KEY = {component.key: component for component in COMPONENTS}
 KEYS = tuple(BY_KEY)
 TIME_KEYS = ("absence", "indirect", "training_time", "travel_time")
@@ -129,17 +135,14 @@ def completed(figures: dict[str, Any]) -> dict[str, Decimal]:
         value = decimal(value)
         if not component.low <= value <= component.high:
             raise SheetProblem(_l("“%(field)s” must lie between %(low)s and %(high)s.", field=component.label,
-                                  low=_plain(component.low), high=_plain(component.high)), component.key)
+                                  low=format_number(float(component.low)), high=format_number(float(component.high))),
+                               component.key)
         result[component.key] = value
     if sum(result[key] for key in TIME_KEYS) >= 95:
         raise SheetProblem(_l("Absence, other indirect time, training time and travel time together must stay "
                               "below 95 per cent of the contract hours: otherwise no time is left for clients."),
                            "indirect")
     return result
-
-
-def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f")
 
 
 def compute(figures: dict[str, Any]) -> Computation:

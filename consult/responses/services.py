@@ -479,7 +479,9 @@ def canonical_content(response: Response) -> dict[str, Any]:
                 "kind": question.kind.value,
                 "unit": question.unit,
                 "value": value,
-                "confidential": answer.confidential,
+                # A cost-price sheet is confidential whatever the stored flag (a question changed to one
+                # keeps its answers' earlier flags until they are saved again).
+                "confidential": answer.confidential or question.kind == QuestionKind.COST_PRICE,
                 "attachments": [{"id": a.id, "name": a.original_name, "sha256": a.sha256, "size": a.size}
                                 for a in answer.current_attachments],
             })

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from consult.consultations.forms import NumberField as LocalNumberField
 from consult.core.forms import DatabaseIntField, RowList, strip
+from consult.disclosure.statistics import PERCENTILES
 from consult.tariffs.models import SCENARIO_FORM_LABELS, ScenarioForm, TariffBasis
 
 
@@ -35,7 +36,10 @@ class ScenarioFormFields(FlaskForm):
                        choices=[SelectChoice(TariffBasis.PERCENTILE.value, _l("a percentile")),
                                 SelectChoice(TariffBasis.WEIGHTED_MEAN.value,
                                              _l("the mean weighted by the volume each provider expects"))])
-    percentile = IntegerField(_l("Percentile"), default=50, validators=[Optional(), NumberRange(1, 99)],
+    percentile = IntegerField(_l("Percentile"), default=50,
+                              validators=[Optional(), NumberRange(*PERCENTILES, message=_l(
+                                  "Choose a percentile from %(low)s to %(high)s: never the lowest or highest cost "
+                                  "price.", low=PERCENTILES[0], high=PERCENTILES[1]))],
                               description=_l("For price × quantity with a percentile: 60 pays a tariff at or above the "
                                              "cost price of about 60 per cent of the providers."))
     client_price = LocalNumberField(_l("Price per client per year (€)"), validators=[Optional(), NumberRange(0, 1e9)],
@@ -57,7 +61,8 @@ class ScenarioFormFields(FlaskForm):
             valid = False
         if self.form.data == ScenarioForm.PRICE_QUANTITY.value and self.basis.data == TariffBasis.PERCENTILE.value \
                 and self.percentile.data is None and not self.percentile.errors:
-            self.percentile.errors = [*self.percentile.errors, _l("Give the percentile, from 1 to 99.")]
+            self.percentile.errors = [*self.percentile.errors, _l("Give the percentile, from %(low)s to %(high)s.",
+                                                                  low=PERCENTILES[0], high=PERCENTILES[1])]
             valid = False
         return valid
 

@@ -31,7 +31,7 @@ from consult.core.db import update_if_version
 from consult.core.refused import Refused
 from consult.core.templating import format_amount
 from consult.core.time import utcnow
-from consult.disclosure.answers import may_count
+from consult.disclosure.answers import effective_publication, may_count
 from consult.disclosure.statistics import PublicNumbers, PublicTariff, public_tariff
 from consult.extensions import db
 from consult.notify.models import Kind
@@ -122,8 +122,8 @@ def sheet_table(consultation: Consultation, question: Question) -> list[SheetPro
             if row is None:
                 continue
             figures = {part.key: sheet_figure(row, part.key) for part in parts if part.product == product}
-            counted = may_count(next(p for p in parts if p.product == product), answer.response.publication,
-                                answer.confidential)
+            counted = may_count(next(p for p in parts if p.product == product),
+                                effective_publication(answer.response, answer.publication), answer.confidential)
             rows.append(SheetRow(organisation, answer.response_id, figures, confidential_only=not counted))
         spread = [(part, number_summary([ValueGroup("", None, True, r.figures[part.key]) for r in rows
                                          if r.figures.get(part.key) is not None]))
@@ -156,7 +156,7 @@ def _flag_outliers(rows: list[SheetRow]) -> None:
         direction = 1 if row.outlier == "high" else -1
 
         pulls = {key: _pull(key, row.figures[key], middles[key], direction) for key in row.figures
-                 if key != "price" and key in middles and row.figures[key] is not None}
+                 if key not in ("price", *costprice.NOT_IN_PRICE) and key in middles and row.figures[key] is not None}
         cause = max(pulls, key=pulls.__getitem__, default=None)
         if cause is not None and pulls[cause] > 0:
             row.cause = _component_label(cause)
@@ -221,16 +221,21 @@ class Budget:
     price: float | None                             # the unit price it pays (a tariff or per client)
     per_municipality: list[tuple[Organisation, list[float]]]
     years: int
+    known: bool = True                              # False: no price yet (no tariff may be derived), no amounts
 
     @property
-    def per_year(self) -> list[float]:
+    def per_year(self) -> list[float | None]:
+        if not self.known:
+            return [None] * self.years
         return [round(sum(amounts[year] for _m, amounts in self.per_municipality), 2) for year in range(self.years)]
 
     @property
-    def total(self) -> float:
-        return round(sum(self.per_year), 2)
+    def total(self) -> float | None:
+        return round(sum(self.per_year), 2) if self.known else None
 
-    def total_of(self, municipality_id: int) -> float:
+    def total_of(self, municipality_id: int) -> float | None:
+        if not self.known:
+            return None
         return round(sum(next((a for m, a in self.per_municipality if m.id == municipality_id), [])), 2)
 
 
@@ -242,6 +247,7 @@ def budget(scenario: FundingScenario, tariff: PublicTariff | None = None) -> Bud
         price = tariff.value if tariff.shown else None
     else:
         price = scenario.client_price if scenario.form == ScenarioForm.OUTPUT else None
+    known = scenario.form == ScenarioForm.LUMP_SUM or price is not None
     rows = []
     for municipality in scenario.consultation.municipalities:
         given = scenario.quantities.get(str(municipality.id), {})
@@ -252,8 +258,9 @@ def budget(scenario: FundingScenario, tariff: PublicTariff | None = None) -> Bud
         else:
             first = (price or 0.0) * (given.get("volume") or 0.0)
         growth = 1 + scenario.indexation / 100
-        rows.append((municipality, [round(first * growth ** year, 2) for year in range(scenario.years)]))
-    return Budget(price=price, per_municipality=rows, years=scenario.years)
+        rows.append((municipality, [round(first * growth ** year, 2) if known else None
+                                    for year in range(scenario.years)]))
+    return Budget(price=price, per_municipality=rows, years=scenario.years, known=known)
 
 
 def scenarios_of(consultation: Consultation) -> list[FundingScenario]:
@@ -274,10 +281,12 @@ def save_scenario(consultation: Consultation, scenario: FundingScenario | None, 
         db.session.flush()
         record_event("scenario_created", actor=by, obj=scenario, consultation_id=consultation.id, name=scenario.name)
         return scenario
+    if (values["question_id"], values["product"]) != (scenario.question_id, scenario.product):
+        values = {**values, "chosen": False}  # chosen for the product it was about
     if not update_if_version(scenario, base_version if base_version is not None else scenario.version,
                              updated_at=utcnow(), **values):
-        raise ScenarioConflict(_l("A colleague changed this scenario in the meantime; nothing was saved. "
-                                  "The page now shows their version; make your change again."))
+        raise ScenarioConflict(_l("A colleague changed this scenario in the meantime; nothing was saved. Above is "
+                                  "their version; your changes are still in the form: save again to replace it."))
     record_event("scenario_saved", actor=by, obj=scenario, consultation_id=consultation.id, name=scenario.name)
     return scenario
 
@@ -320,7 +329,9 @@ def scenario_summary(scenario: FundingScenario) -> str:
                      else str(_l("no tariff yet")))
     elif scenario.form == ScenarioForm.OUTPUT and scenario.client_price is not None:
         parts.append(str(_l("%(amount)s per client per year", amount=format_amount(scenario.client_price))))
-    parts.append(str(_l("%(amount)s over %(years)s years", amount=format_amount(spent.total), years=scenario.years)))
+    if spent.known:
+        parts.append(str(_l("%(amount)s over %(years)s years", amount=format_amount(spent.total),
+                            years=scenario.years)))
     return " · ".join(parts)
 
 
@@ -370,8 +381,8 @@ def ask_about_sheet(consultation: Consultation, question: Question, organisation
 
 
 def reply_to_sheet_question(item: SheetQuestion, body: str, *, by) -> None:
-    """The organisation's reply (once; a second reply replaces the first until the team reads it: the
-    last one counts); the team is told."""
+    """The organisation's reply; a later reply replaces the earlier one (the audit trail keeps that there
+    was one); the team is told each time."""
     item.reply, item.replied_by_id, item.replied_at = _sheet_text(body), by.id, utcnow()
     record_event("sheet_question_replied", actor=by, obj=item, consultation_id=item.consultation_id,
                  organisation_id=item.organisation_id)

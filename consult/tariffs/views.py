@@ -192,6 +192,9 @@ def scenario(slug: str, scenario_id: int):
             except (ScenarioRefused, ScenarioConflict) as refused:
                 db.session.rollback()
                 form.form_errors.append(str(refused.message))
+                if isinstance(refused, ScenarioConflict):
+                    db.session.refresh(scenario)
+                    form.version.data = scenario.version  # a second save replaces the colleague's version
             else:
                 db.session.commit()
                 flash(_("Scenario “%(name)s” saved.", name=scenario.name), "success")
@@ -213,8 +216,12 @@ def choose(slug: str, scenario_id: int):
     scenario = _scenario_or_404(consultation, scenario_id)
     choose_scenario(scenario, by=current_user)
     db.session.commit()
-    flash(_("“%(name)s” is now the chosen scenario for %(product)s; the report shows its tariff.",
-            name=scenario.name, product=scenario.product), "success")
+    if scenario.form == ScenarioForm.PRICE_QUANTITY:
+        flash(_("“%(name)s” is now the chosen scenario for %(product)s; the report shows its tariff.",
+                name=scenario.name, product=scenario.product), "success")
+    else:
+        flash(_("“%(name)s” is now the chosen scenario for %(product)s; the report names a tariff only for "
+                "price × quantity.", name=scenario.name, product=scenario.product), "success")
     return redirect(url_for("tariffs.scenario", slug=slug, scenario_id=scenario.id))
 
 

@@ -9,6 +9,7 @@ the tariff's derivation in the report preview. Another provider, on a phone, is 
 wrong with a figure and keeps what was typed."""
 from __future__ import annotations
 
+import math
 import re
 from datetime import timedelta
 
@@ -279,7 +280,11 @@ def test_a_sheet_from_the_editor_filled_by_keyboard_to_benchmark_scenarios_and_r
     expect(page.locator(".utrecht-alert[role=status]")).to_contain_text(
         "Scenario “Zestigste percentiel” is opgeslagen.")
     sixtieth = prices[2] + 0.4 * (prices[3] - prices[2])
-    tariff = float(int(sixtieth) + 1)  # rounded up to whole euros
+    # Rounded up to whole euros (two significant digits), then a euro more while a provider's price lies
+    # in the euro just below it.
+    tariff = float(math.ceil(sixtieth))
+    while any(tariff - 1 < price <= tariff for price in prices):
+        tariff += 1
     assert tariff not in prices
     expect(page.locator(".details-list")).to_contain_text(
         f"{euro(tariff)} per uur: het 60e percentiel van de kostprijzen van 5 aanbieders")
@@ -375,7 +380,7 @@ def test_a_wrong_figure_on_the_sheet_is_named_in_dutch_and_the_text_is_kept_at_3
     for key, value in {**HOME_CARE_TYPED, "margin": "drie"}.items():
         page.locator(f"#q-{qid}-0-{key}").fill(value)
     # While typing: the arithmetic says what is wrong, in Dutch.
-    expect(page.locator(f"#sum-{qid}-0")).to_contain_text("Nog geen kostprijs: Vul een getal in, zoals")
+    expect(page.locator(f"#sum-{qid}-0")).to_contain_text("Nog geen kostprijs: Risico en marge: Vul een getal in, zoals")
     page.get_by_role("button", name="Opslaan", exact=True).click()
     summary = page.locator("[data-error-summary]")
     expect(summary).to_be_focused()
