@@ -178,7 +178,7 @@ def test_evidence_names_the_kind_of_input_once(app, demo):
     team = client_for(app, "team@example.org")
     page = text_of(team.get(f"/consultations/{CLOSED}/strategy/evidence?part=general&q=Over+het+thema"))
     assert re.findall(r"Synthese: \w+", page) == ["Synthese: Cliënt", "Synthese: Dienstverlening",
-                                                  "Synthese: Samenwerking", "Synthese: Tarieven"]
+                                                  "Synthese: Samenwerking", "Synthese: Kostprijzen"]
 
 
 def test_advice_subject_choices_follow_the_language(app, demo):

@@ -160,7 +160,7 @@ COST_PRODUCTS = ["Dagbesteding | dagdeel", "Kortdurend verblijf | etmaal", "Bege
 
 def _cost_sheet(consultation: Consultation) -> None:
     """A theme with a cost-price sheet for the products of the consultation (always confidential)."""
-    theme = Theme(consultation=consultation, title="Tarieven", position=len(consultation.themes),
+    theme = Theme(consultation=consultation, title="Kostprijzen", position=len(consultation.themes),
                   introduction="Wat kost een eerlijke prijs? Uw opbouw blijft vertrouwelijk; na de sluiting "
                                "ziet u uw cijfers naast die van de groep.")
     theme.questions.append(Question(
