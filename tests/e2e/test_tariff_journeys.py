@@ -20,7 +20,7 @@ from consult.auth.models import User
 from consult.consultations.models import Consultation, Question, QuestionKind, Status, TeamMember, TeamRole, Theme
 from consult.core.time import utcnow
 from consult.extensions import db
-from consult.orgs.models import MemberRole, OrgKind
+from consult.orgs.models import MemberRole, Organisation, OrgKind
 from consult.responses.answers import SHEET_FIELDS
 from consult.responses.costprice import compute
 from consult.responses.models import Response
@@ -249,6 +249,19 @@ def test_a_sheet_from_the_editor_filled_by_keyboard_to_benchmark_scenarios_and_r
     provider.set_viewport_size({"width": 320, "height": 700})
     assert_no_horizontal_overflow(provider, "benchmark at 320 px")
     check_accessibility(provider, "benchmark at 320 px")
+    provider.set_viewport_size({"width": 1280, "height": 900})
+    # Each of the other four sees its own cost price beside the same band, and nobody else's price.
+    for n in range(1, 5):
+        own = db.session.scalar(select(Response).join(Response.organisation).where(
+            Organisation.name == f"Zorg {'ABCDE'[n]}"))
+        log_in(provider, f"zorg{n}@example.org", f"/responses/{own.id}/benchmark")
+        row = provider.get_by_role("table", name="Huishoudelijke ondersteuning (per uur)").get_by_role(
+            "row", name="Kostprijs per uur")
+        expect(row).to_contain_text(euro(float(compute(figures(n)[0]).price)))
+        expect(row).to_contain_text(f"€ {band[0]},00 – € {band[1]},00")
+        for price in prices:
+            if price != float(compute(figures(n)[0]).price):
+                expect(provider.locator("main")).not_to_contain_text(euro(price))
 
     # The team sees every sheet, the outlier and its cause.
     page.goto("/consultations/wmo/cost-prices")
