@@ -14,7 +14,7 @@ from consult.analysis.services import sheet_figure
 from consult.audit.models import AuditEvent
 from consult.consultations.models import Consultation, Question, QuestionKind, Status, TeamMember, TeamRole, Theme
 from consult.core.time import utcnow
-from consult.disclosure.statistics import public_tariff
+from consult.disclosure.statistics import granularity, public_numbers, public_tariff
 from consult.extensions import db
 from consult.notify.models import Notification
 from consult.orgs.models import MemberRole, OrgKind
@@ -54,6 +54,21 @@ def test_a_weighted_tariff_counts_only_providers_with_a_volume_and_refuses_a_dom
         assert (weighted.value, weighted.organisations) == (45.0, 5)  # mean 44 is the third's price: 45
         assert public_tariff(prices, weights={**weights, 1: 1000}).suppressed == "dominance"
         assert public_tariff(prices, weights={**weights, 5: 0}).suppressed == "threshold"
+
+
+def test_a_sheets_band_is_never_finer_than_what_people_typed(app):
+    with app.app_context():
+        assert [granularity(v) for v in ([0.5, 0.5], [0.45, 0.5], [3000, 3100], [2, 3], [41.68, 44.1], [1872])] == [
+            0.1, 0.01, 100.0, 1.0, 0.01, 1.0]
+        # Whole percentages 2, 3, 3, 2, 4: "1,9 – 3,1" would say 2 and 3; steps of five say little.
+        whole = public_numbers(dict(enumerate([2, 3, 3, 2, 4])), floor=0.0, typed=True)
+        assert (whole.low, whole.high, whole.step, whole.mean) == (0.0, 5.0, 5.0, 2.8)
+        halves = public_numbers(dict(enumerate([0.5, 0.5, 0.45, 0.5, 0.55])), floor=0.0, typed=True)
+        assert (halves.low, halves.high, halves.step) == (0.4, 0.6, 0.05)
+        salaries = public_numbers(dict(enumerate([3000, 3100, 3200, 3300, 3400])), floor=0.0, typed=True)
+        assert (salaries.low, salaries.high, salaries.step) == (2500.0, 3500.0, 500.0)
+        # Everyone the same, at zero: no band above zero misses them; none is shown.
+        assert public_numbers(dict(enumerate([0, 0, 0, 0, 0])), floor=0.0, typed=True).suppressed == "spread"
 
 
 # --- in the application -----------------------------------------------------------------------
@@ -135,6 +150,7 @@ def test_the_benchmark_opens_after_the_deadline_for_the_organisation_only(world)
     # Everyone has the same allowances: the band lies around them; nobody has other costs: no band above
     # zero could miss their figure, and none is shown.
     assert "Vakantiegeld en eindejaarsuitkering 16,33 % 16 – 17 %" in text
+    assert "Uren van een professional per eenheid 1 0 – 5 " in text  # everyone 1 hour: steps of five hours
     assert ("Overige directe kosten per eenheid (ruimte, materiaal) € 0,00 niet getoond: de cijfers liggen te dicht "
             "bij elkaar") in text
 

@@ -78,7 +78,7 @@ def granularity(values: list[float]) -> float:
     hundreds: 100; cents: 0.01): what people typed, so what a rounded figure must not pin down."""
     for exponent in range(6, -7, -1):
         unit = 10.0 ** exponent
-        if all(math.isclose(v / unit, round(v / unit), rel_tol=0, abs_tol=1e-6) for v in values):
+        if all(abs(v - round(v / unit) * unit) <= 1e-9 * max(1.0, abs(v)) for v in values):
             return unit
     return 1e-6
 
