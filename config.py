@@ -5,6 +5,7 @@ without SECRET_KEY and DATABASE_URL.
 """
 from __future__ import annotations
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -136,6 +137,46 @@ class Config:
     ANALYSIS_DOMINANCE = float(os.environ.get("ANALYSIS_DOMINANCE", "0.5"))
     # Days before the deadline on which organisations with an unsubmitted draft are reminded.
     REMINDER_DAYS = (7, 1)
+
+    # Open data and Woo publication (consult/api/). JSON: the municipality's name -> its TOOI identifier
+    # (named as publisher in the Woo sitemaps); a kind of document (report, qa, document, advice) -> its
+    # Woo information category (infocatNNN, consult/api/woo.py: CATEGORIES); the open data's licence.
+    WOO_PUBLISHERS = json.loads(os.environ.get("WOO_PUBLISHERS") or "{}")
+    WOO_CATEGORIES = json.loads(os.environ.get("WOO_CATEGORIES") or "{}")
+    OPEN_DATA_LICENSE = os.environ.get("OPEN_DATA_LICENSE", "http://creativecommons.org/publicdomain/zero/1.0/")
+    # The Open Contracting (OCDS) prefix of this platform's contracting-process identifiers; register your
+    # own with the Open Contracting Partnership (it looks like ocds-a1b2c3).
+    OCDS_PREFIX = os.environ.get("OCDS_PREFIX", "ocds-consult")
+
+    # Single sign-on over OpenID Connect (consult/sso/). A provider is switched on by its
+    # discovery URL and client id; without them its button and routes do not exist.
+    # "staff": the municipality's identity provider, for admins and the municipality's people.
+    SSO_STAFF_DISCOVERY_URL = os.environ.get("SSO_STAFF_DISCOVERY_URL") or None
+    SSO_STAFF_CLIENT_ID = os.environ.get("SSO_STAFF_CLIENT_ID") or None
+    SSO_STAFF_CLIENT_SECRET = os.environ.get("SSO_STAFF_CLIENT_SECRET") or None
+    SSO_STAFF_SCOPES = os.environ.get("SSO_STAFF_SCOPES", "openid email profile")
+    # The claim with the person's groups or roles, and which of its values give which platform
+    # role: "admin" (administrator) or "member" (member of the municipality's organisation),
+    # e.g. "consult-beheer=admin,consult-medewerkers=member".
+    SSO_STAFF_ROLE_CLAIM = os.environ.get("SSO_STAFF_ROLE_CLAIM", "roles")
+    SSO_STAFF_ROLE_MAP = os.environ.get("SSO_STAFF_ROLE_MAP", "")
+    # The municipality's organisation here (its id); unset: the only municipality there is.
+    SSO_STAFF_ORGANISATION_ID = _env_int("SSO_STAFF_ORGANISATION_ID", 0) or None
+    # ``amr`` or ``acr`` values that say the person logged in with more than a password: then the
+    # platform's own two-step login is not asked again.
+    SSO_STAFF_MFA_AMR = os.environ.get("SSO_STAFF_MFA_AMR", "mfa otp hwk swk sms")
+    SSO_STAFF_MFA_ACR = os.environ.get("SSO_STAFF_MFA_ACR", "")
+    # False: admins and the municipality's people must log in through the identity provider.
+    STAFF_PASSWORD_LOGIN = _env_bool("STAFF_PASSWORD_LOGIN", True)
+    # "eherkenning": a broker that speaks OpenID Connect, for providers and councils.
+    SSO_EHERKENNING_DISCOVERY_URL = os.environ.get("SSO_EHERKENNING_DISCOVERY_URL") or None
+    SSO_EHERKENNING_CLIENT_ID = os.environ.get("SSO_EHERKENNING_CLIENT_ID") or None
+    SSO_EHERKENNING_CLIENT_SECRET = os.environ.get("SSO_EHERKENNING_CLIENT_SECRET") or None
+    SSO_EHERKENNING_SCOPES = os.environ.get("SSO_EHERKENNING_SCOPES", "openid")
+    SSO_EHERKENNING_KVK_CLAIM = os.environ.get("SSO_EHERKENNING_KVK_CLAIM", "kvk")
+    SSO_EHERKENNING_ASSURANCE_CLAIM = os.environ.get("SSO_EHERKENNING_ASSURANCE_CLAIM", "acr")
+    # Logins below this eHerkenning level (eH1, eH2, eH2+, eH3, eH4) are refused.
+    SSO_EHERKENNING_MIN_LEVEL = os.environ.get("SSO_EHERKENNING_MIN_LEVEL", "eH3")
 
     @classmethod
     def validate(cls) -> None:

@@ -115,6 +115,8 @@ def register_blueprints(app: Flask) -> None:
     from consult.advice import views as _advice_views  # noqa: F401
     from consult.analysis import bp as analysis_bp  # noqa: F401
     from consult.analysis import views as _analysis_views  # noqa: F401
+    from consult.api import bp as api_bp  # noqa: F401
+    from consult.api import views as _api_views  # noqa: F401
     from consult.audit import bp as audit_bp  # noqa: F401
     from consult.audit import views as _audit_views  # noqa: F401
     from consult.auth import bp as auth_bp  # noqa: F401
@@ -143,6 +145,8 @@ def register_blueprints(app: Flask) -> None:
     from consult.responses import views as _response_views  # noqa: F401
     from consult.sessions import bp as sessions_bp  # noqa: F401
     from consult.sessions import views as _sessions_views  # noqa: F401
+    from consult.sso import bp as sso_bp  # noqa: F401
+    from consult.sso import views as _sso_views  # noqa: F401
     from consult.strategy import answers as _strategy_answers  # noqa: F401  (see core/evidence.py)
     from consult.strategy import bp as strategy_bp  # noqa: F401
     from consult.strategy import views as _strategy_views  # noqa: F401
@@ -172,6 +176,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(sso_bp)
 
 
 def register_request_hooks(app: Flask) -> None:

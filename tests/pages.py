@@ -24,7 +24,7 @@ OPEN = "marktconsultatie-wmo-leidse-regio"
 CLOSED = "dialoog-dagbesteding-2025"
 
 PUBLIC_PAGES = ["/", "/login", "/register", "/password/forgot", "/verify", "/accessibility",
-                "/privacy", "/contact"]
+                "/privacy", "/contact", "/api/v1/docs"]
 
 # The demo account behind each role (None: not logged in).
 ACCOUNTS = {
@@ -112,5 +112,5 @@ def demo_pages() -> dict[str, list[str]]:
                  f"/drafts/comments/{answered_comment.id}/reply"],
         "admin": ["/admin/users", "/admin/organisations", "/admin/organisations/new", "/admin/audit",
                   "/admin/erasure", "/consultations/new", f"{open_}/team", f"{open_}/audit",
-                  f"{open_}/manage/retention"],
+                  f"{open_}/manage/retention", f"{open_}/manage/procurement"],
     }

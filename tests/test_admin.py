@@ -17,7 +17,8 @@ ADMIN_ACTIONS = ["/admin/users/{user}/deactivate", "/admin/users/{user}/activate
                  "/admin/users/{user}/admin", "/admin/memberships/{membership}/role",
                  "/admin/memberships/{membership}/remove", "/admin/organisations/new",
                  "/admin/organisations/{org}", "/admin/organisations/{org}/invite",
-                 "/admin/users/{user}/two-factor/reset", "/admin/erasure/{request}/{decision}"]
+                 "/admin/users/{user}/two-factor/reset", "/admin/erasure/{request}/{decision}",
+                 "/admin/organisations/{org}/confirm-kvk"]
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import json
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -483,6 +484,23 @@ def artefacts(app, slug: str, outsider_email: str) -> dict[str, str]:
         found[f"{who} qa.odt"] = OdfDocument(io.BytesIO(fetch(client, f"/consultations/{slug}/qa/export.odt"))
                                              ).get_formatted_text()
         found[f"{who} qa.pdf"] = pdf_text(fetch(client, f"/consultations/{slug}/qa/export.pdf"))
+        found |= {f"{who} {url}": text for url, text in open_data(client, slug).items()}
+    return found
+
+
+def open_data(client, slug: str) -> dict[str, str]:
+    """Every answer of the open data API about the consultation (every page of its answers), its lists, the
+    catalogue and the Woo sitemaps, as text."""
+    api = f"/api/v1/consultations/{slug}"
+    urls = ["/api/v1", "/api/v1/consultations?per_page=100", api, f"{api}?lang=en", f"{api}/qa?per_page=100",
+            f"{api}/advice", f"{api}/advice?lang=en", f"{api}/ocds", f"{api}/report", f"{api}/report?lang=en",
+            f"{api}/statistics", f"{api}/statistics?lang=en", "/api/v1/woo/documents?per_page=100", "/api/v1/catalogue.jsonld",
+            "/woo/sitemap-diwoo-infocat015.xml", "/robots.txt"]
+    found = {url: fetch(client, url).decode() for url in urls}
+    page = f"{api}/answers?per_page=1000"
+    while page:
+        found[page] = fetch(client, page).decode()
+        page = json.loads(found[page])["links"].get("next", "").removeprefix("http://localhost")
     return found
 
 
@@ -513,9 +531,21 @@ def closed_artefacts(app, slug: str, outsider_email: str) -> tuple[dict[str, tup
             redirect = response.status_code == 302 and response.headers["Location"].startswith("/login")
             found[f"{who} {url}"] = (LOGIN if redirect else response.status_code, response.get_data(as_text=True))
             response.close()
-        for url in ("/consultations", "/"):
+        for url in ("/consultations", "/", "/api/v1/consultations?per_page=100", "/api/v1/woo/documents?per_page=100",
+                    "/api/v1/catalogue.jsonld", "/woo/sitemap-diwoo-infocat015.xml"):
             listed[f"{who} {url}"] = fetch(client, url).decode()
     return found, listed
+
+
+def closed_open_data(app, slug: str) -> dict[str, tuple[int, str]]:
+    """The open data API's answers about a consultation closed to invited organisations: (status, text)."""
+    api, client = f"/api/v1/consultations/{slug}", app.test_client()
+    found = {}
+    for url in (api, f"{api}/qa", f"{api}/advice", f"{api}/report", f"{api}/statistics", f"{api}/answers",
+                f"{api}/ocds"):
+        response = client.get(url)
+        found[url] = (response.status_code, response.get_data(as_text=True))
+    return found
 
 
 def personal_artefacts() -> list[tuple[str, str, str]]:
@@ -641,6 +671,16 @@ def test_nothing_protected_leaves_the_team(app, monkeypatch, providers_, dialogu
             assert (p.text in found[f"anonymous report.pdf?lot={lot_id}"].replace("\n", "")) == bool(p.lots & n)
     open_numbers = [p.number for p in providers_ if p.publication != Publication.NONE and not p.number_confidential]
     assert set(open_numbers) <= numbers_in(found["anonymous answers.csv"])
+    # The open data API has the public CSV's answers and the report's key quotes and names.
+    api = f"anonymous /api/v1/consultations/{consultation.slug}"
+    api_answers = "\n".join(text for where, text in found.items() if where.startswith(f"{api}/answers?"))
+    for p in shown:
+        assert p.text in api_answers
+        assert p.text in found[f"{api}/report"]
+        assert (p.name in api_answers) == (p.publication == Publication.NAMED)
+    for name in named:
+        assert name in found[f"{api}/report"]
+    assert set(open_numbers) <= numbers_in(api_answers)
 
     # Cost-price sheets: no figure of any sheet (nor its cost price or client-bound hours) in anything
     # public, nor in an e-mail or notification to someone outside its organisation and the team.
@@ -697,7 +737,11 @@ def test_nothing_protected_leaves_the_team(app, monkeypatch, providers_, dialogu
     refused, listed = closed_artefacts(app, consultation.slug, "buiten@example.org")
     assert {where: status for where, (status, _text) in refused.items()} == \
         {where: (LOGIN if where.startswith("anonymous") else 404) for where in refused}
-    texts = [(where, text) for where, (_status, text) in refused.items()] + list(listed.items())
+    # The open data API knows nothing of it: every address about it is not found, and no list names it.
+    refused_data = closed_open_data(app, consultation.slug)
+    assert {url: status for url, (status, _text) in refused_data.items()} == {url: 404 for url in refused_data}
+    texts = [(where, text) for where, (_status, text) in refused.items()] + list(listed.items()) + \
+        [(where, text) for where, (_status, text) in refused_data.items()]
     assert [(where, value) for where, text in texts for value in said_publicly + said_to_participants
             + [consultation.title] if value in text] == []
     assert [(where, value) for where, text in texts for value in figures_in(text) & figures.keys()] == []

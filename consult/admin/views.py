@@ -21,6 +21,7 @@ from consult.orgs.forms import InviteForm, MembershipRoleForm, OrganisationEditF
 from consult.orgs.models import MemberRole, Membership, Organisation, OrgKind
 from consult.orgs.services import (
     change_membership_role,
+    confirm_kvk,
     create_organisation,
     invite,
     kvk_taken,
@@ -208,6 +209,17 @@ def organisation(org_id: int):
     return render_template("admin/organisation.html", org=org, form=form,
                            invite_form=InviteForm(role=MemberRole.MEMBER.value),
                            role_form=MembershipRoleForm(), confirm=ConfirmForm())
+
+
+@bp.route("/organisations/<int:org_id>/confirm-kvk", methods=["POST"])
+def organisation_confirm_kvk(org_id: int):
+    """Confirm the organisation's KvK number (eHerkenning logins for it then join it)."""
+    org = load_organisation(org_id)
+    if ConfirmForm().validate_on_submit() and org.kvk_number and org.kvk_verified_at is None:
+        confirm_kvk(org, by=current_user)
+        db.session.commit()
+        flash(_("The KvK number of %(org)s has been confirmed.", org=org.name), "ok")
+    return redirect(url_for("admin.organisation", org_id=org.id))
 
 
 @bp.route("/organisations/<int:org_id>/invite", methods=["POST"])

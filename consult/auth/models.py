@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship, validates
 
@@ -157,3 +157,30 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ExternalIdentity(db.Model):
+    """A person's account at an identity provider (OpenID Connect), linked to their user.
+
+    ``issuer`` and ``subject`` together name the person at the provider for good (the e-mail
+    address may change there, these do not); the platform's ``provider`` name is part of the key,
+    so two configured providers that share an issuer never find each other's people. ``last_sid``
+    is the provider's session of the latest login, so a back-channel logout that names only the
+    session finds the person.
+    """
+
+    __tablename__ = "external_identities"
+    __table_args__ = (UniqueConstraint("provider", "issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(30))
+    issuer: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The assurance level of the latest login as the provider stated it (``acr``, e.g. eH3).
+    assurance_level: Mapped[str | None] = mapped_column(String(200))
+    last_sid: Mapped[str | None] = mapped_column(String(255), index=True)
+
+    user: Mapped[User] = relationship()

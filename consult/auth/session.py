@@ -15,6 +15,28 @@ from consult.extensions import db, login_manager
 
 AUTH_AT = "auth_at"
 SEEN_AT = "seen_at"
+# Set by single sign-on (consult.sso) while the person is logged in through an identity provider: the
+# provider's name, the person's issuer and subject there, its session (sid), whether it asserted more
+# than a password ("mfa"), and its id token only when short (the session is a cookie).
+SIGNED_ON = "sso"
+
+# Hooks for features built on auth (auth imports none of them): checks that may refuse a password login
+# (True: allowed), and where to send the browser after logging out (a response, or None).
+password_login_checks: list = []
+logout_redirects: list = []
+
+
+def password_login_allowed(user: User) -> bool:
+    return all(check(user) for check in password_login_checks)
+
+
+def logout_redirect(signed_on: dict | None):
+    """Where a hook sends the browser after logout (an identity provider's logout), or None."""
+    for hook in logout_redirects:
+        response = hook(signed_on)
+        if response is not None:
+            return response
+    return None
 
 
 @login_manager.user_loader

@@ -32,7 +32,7 @@ from consult.auth.lockout import (
 )
 from consult.auth.models import User
 from consult.auth.services import record_login
-from consult.auth.session import start_session
+from consult.auth.session import SIGNED_ON, start_session
 from consult.auth.twofactor import (
     check_code,
     disable,
@@ -60,11 +60,12 @@ OPEN_ENDPOINTS = {
 }
 
 
-def begin_code_step(user: User, next_url: str):
-    """The password was right; ask for the code before the session starts."""
+def begin_code_step(user: User, next_url: str, carry: dict | None = None):
+    """The password (or a login at an identity provider) was right; ask for the code before the
+    session starts. ``carry`` goes into the session once the code is right."""
     session.clear()
     session[PENDING] = {"user": user.id, "token": user.session_token, "at": int(time.time()),
-                        "next": next_url}
+                        "next": next_url, "carry": carry or {}}
     return redirect(url_for("auth.login_code"))
 
 
@@ -102,6 +103,7 @@ def login_code():
                                       "the code your app shows now, or one of your recovery codes."))
         else:
             start_session(user)
+            session.update(pending.get("carry") or {})
             record_login(user, method=kind)
             clear_failures(user)
             db.session.commit()
@@ -121,6 +123,8 @@ def enforce_two_factor():
         return None
     if not requires_two_factor(current_user):
         return None
+    if (session.get(SIGNED_ON) or {}).get("mfa"):
+        return None  # the identity provider asserted a login with more than a password
     flash(_("Your role on the platform requires two-step login. Set it up to continue."), "warning")
     if is_htmx():
         return htmx_redirect(url_for("auth.two_factor"))

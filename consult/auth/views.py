@@ -1,10 +1,11 @@
 """Login, logout, password reset, e-mail verification, invitations and the account page."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from consult.audit.services import record_event
 from consult.auth import bp
 from consult.auth.forms import (
     AccountForm,
@@ -41,7 +42,7 @@ from consult.auth.services import (
 from consult.auth.services import (
     verify_email as verify_email_token,
 )
-from consult.auth.session import end_session, start_session
+from consult.auth.session import SIGNED_ON, end_session, logout_redirect, password_login_allowed, start_session
 from consult.auth.two_factor_views import begin_code_step
 from consult.core.htmx import is_htmx
 from consult.core.i18n import select_locale
@@ -73,6 +74,10 @@ def login():
             flash(_("Confirm your e-mail address first with the link we sent you. "
                     "You can request a new link below."), "warning")
             return redirect(url_for("auth.resend_verification", email=user.email))
+        elif not password_login_allowed(user):
+            record_event("login", actor=user, obj=user, result="refused", reason="staff_password_login_off")
+            form.form_errors.append(_("Staff of the municipality log in with their municipal account: "
+                                      "use the button below the form."))
         elif user.two_factor_enabled:
             db.session.commit()
             return begin_code_step(user, safe_next(form.next.data, url_for("home.index")))
@@ -88,11 +93,13 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    signed_on = session.get(SIGNED_ON)
     logout_user_everywhere(current_user)
     db.session.commit()
     end_session()
     flash(_("You have been logged out."), "ok")
-    return redirect(url_for("home.index"))
+    # Logged in at an identity provider: end that session too, where the provider allows it.
+    return logout_redirect(signed_on) or redirect(url_for("home.index"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -19,7 +19,7 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from consult.auth.forms import email_field
@@ -319,3 +319,25 @@ class LotForm(FlaskForm):
 class ExtendForm(FlaskForm):
     closes_at_date = DateField(_l("New deadline (date)"), validators=[InputRequired(_l("Enter the date."))])
     closes_at_time = TimeField(_l("New deadline (time)"), validators=[InputRequired(_l("Enter the time."))])
+
+
+class ProcurementForm(FlaskForm):
+    """The procurement notice this consultation prepared (any time after publication)."""
+
+    procurement_notice = StringField(
+        _l("Notice number"), filters=[strip], validators=[Optional(), Length(max=40), Regexp(
+            r"^[A-Za-z0-9][A-Za-z0-9 /.-]*$",
+            message=_l("Use letters, digits, spaces, hyphens, dots and slashes, like 123456 or 2027/S 012-034567."))],
+        description=_l("The number of the procurement notice at TenderNed or in the EU's TED, like 123456."))
+    procurement_notice_url = StringField(
+        _l("Address of the notice"), filters=[strip],
+        validators=[Optional(), Length(max=500), URL(require_tld=True, message=_l(
+            "Enter the whole address, starting with https://."))],
+        description=_l("Where the notice can be read, for example its page at TenderNed."))
+
+    def validate_procurement_notice_url(self, field):
+        if field.data and not field.data.startswith("https://"):
+            raise ValidationError(_l("Enter the whole address, starting with https://."))
+        if field.data and not self.procurement_notice.data:
+            raise ValidationError(_l("Enter the notice number too."))
+

@@ -238,6 +238,10 @@ class Consultation(db.Model):
     # Retention of personal data: until the procurement ends plus a configured period,
     # unless the team sets a date; `flask retention` anonymises after it.
     procurement_ends_on: Mapped[date | None] = mapped_column()
+    # The procurement this consultation prepared, once announced: its notice number (TenderNed or TED)
+    # and the notice's address; the open data joins the consultation to the tender by them.
+    procurement_notice: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    procurement_notice_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
     retention_until: Mapped[date | None] = mapped_column()
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -133,6 +133,15 @@ def _leave_municipalities(consultation: Consultation, gone: set[int]) -> None:
                                                 OfferedLot.municipality_id.in_(gone)))
 
 
+def set_procurement_notice(consultation: Consultation, *, notice: str, url: str, by: User) -> bool:
+    """Record the procurement notice the consultation prepared (or clear it); False when nothing changed."""
+    if (consultation.procurement_notice, consultation.procurement_notice_url) == (notice, url):
+        return False
+    consultation.procurement_notice, consultation.procurement_notice_url = notice, url
+    record_event("procurement_notice_set", actor=by, obj=consultation, notice=notice, url=url)
+    return True
+
+
 def set_access(consultation: Consultation, *, invited_only: bool, invited: list[Organisation], by: User) -> bool:
     """Make the consultation public or close it to the ``invited`` organisations (kept while it is
     public, so switching back and forth does not lose the list). Allowed in every phase: a team may

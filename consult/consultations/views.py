@@ -33,6 +33,7 @@ from consult.consultations.forms import (
     LotForm,
     NewConsultationForm,
     PhaseForm,
+    ProcurementForm,
     QuestionForm,
     ReasonForm,
     ReplaceDocumentForm,
@@ -89,6 +90,7 @@ from consult.consultations.services import (
     save_theme,
     scope_problem,
     set_access,
+    set_procurement_notice,
     set_team_member,
     slug_taken,
     update_details,
@@ -312,6 +314,23 @@ def details(slug: str):
             flash(_("The details have been saved."), "ok")
             return redirect(url_for("consultations.manage", slug=consultation.slug))
     return render_template("consultations/details.html", consultation=consultation, form=form)
+
+
+@bp.route("/consultations/<slug>/manage/procurement", methods=["GET", "POST"])
+@login_required
+def procurement(slug: str):
+    """The procurement notice this consultation prepared: editors enter it once the tender is announced."""
+    consultation = load_consultation(slug, team_users=False)
+    if not can_edit_consultation(current_user, consultation):
+        abort(403)
+    form = ProcurementForm(obj=consultation)
+    if form.validate_on_submit():
+        if set_procurement_notice(consultation, notice=form.procurement_notice.data,
+                                  url=form.procurement_notice_url.data or "", by=current_user):
+            db.session.commit()
+            flash(_("The procurement notice has been saved."), "ok")
+        return redirect(url_for("consultations.procurement", slug=consultation.slug))
+    return render_template("consultations/procurement.html", consultation=consultation, form=form)
 
 
 ACCESS_PAGE_SIZE = 50

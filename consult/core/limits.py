@@ -61,6 +61,11 @@ RULES: dict[str, Rule] = {
     "verification_request": Rule("10 per hour", "address", "new confirmation links, per address"),
     "verification_request_email": Rule("3 per hour", "email",
                                        "new confirmation links, per e-mail address"),
+    # Answers of an identity provider (single sign-on) and its back-channel logout tokens.
+    "sso_callback": Rule("60 per hour", "address", "single sign-on answers, per address"),
+    "sso_backchannel": Rule("300 per hour", "address", "back-channel logout tokens, per address"),
+    # The open data API and the Woo sitemaps: generous for a harvester, a stop for a runaway script.
+    "open_data": Rule("300 per minute", "address", "open data API requests, per address"),
     # Passwords and codes: counted in the database (consult.auth.lockout), noted here by name.
     "secret_guess": Rule("10 per 15 minutes", "address",
                          "wrong passwords and codes, per account and address (database)"),

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField, URLField
+from wtforms import PasswordField, RadioField, SelectField, StringField, URLField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, InputRequired, Length, Optional, Regexp
 
 from consult.auth.forms import EqualToPassword, PasswordPolicy, email_field
 from consult.core.forms import digits_only, strip
-from consult.orgs.models import MEMBER_ROLE_LABELS, ORG_KIND_LABELS
+from consult.orgs.models import MEMBER_ROLE_LABELS, ORG_KIND_LABELS, OrgKind
 
 KVK_MESSAGE = _l("A KvK number has 8 digits, for example 12345678.")
 
@@ -68,3 +68,24 @@ class InviteForm(FlaskForm):
 
 class MembershipRoleForm(FlaskForm):
     role = role_field()
+
+
+class EherkenningMemberForm(FlaskForm):
+    """A person who logged in with eHerkenning for a known organisation: their details."""
+
+    name = StringField(_l("Your name"), filters=[strip],
+                       validators=[InputRequired(_l("Enter your name.")), Length(max=200)])
+    email = email_field(_l("Your work e-mail address"))
+
+
+class EherkenningRegisterForm(EherkenningMemberForm):
+    """A person who logged in with eHerkenning for an organisation new here: it registers (the KvK
+    number comes verified from the login)."""
+
+    kind = RadioField(_l("Your organisation is"), default=OrgKind.PROVIDER.value,
+                      choices=[SelectChoice(kind.value, ORG_KIND_LABELS[kind]) for kind in (OrgKind.PROVIDER, OrgKind.COUNCIL)],
+                      validators=[InputRequired(_l("Choose what kind of organisation yours is."))])
+    org_name = StringField(_l("Name of the organisation"), filters=[strip],
+                           validators=[InputRequired(_l("Enter the name of your organisation.")),
+                                       Length(max=200)])
+    website = website_field()

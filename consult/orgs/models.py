@@ -55,6 +55,8 @@ class Organisation(db.Model):
     kind: Mapped[OrgKind] = mapped_column(str_enum(OrgKind))
     name: Mapped[str] = mapped_column(String(200))
     kvk_number: Mapped[str | None] = mapped_column(String(8), unique=True)
+    # When the KvK number was proven by an eHerkenning login for it; cleared when the number changes.
+    kvk_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     website: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

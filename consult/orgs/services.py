@@ -36,9 +36,20 @@ def create_organisation(*, kind: OrgKind, name: str, kvk_number: str | None = No
 def update_organisation(org: Organisation, *, name: str, kvk_number: str | None,
                         website: str | None, by: User) -> None:
     org.name = name.strip()
+    if (kvk_number or None) != org.kvk_number:
+        org.kvk_verified_at = None
     org.kvk_number = kvk_number or None
     org.website = website or None
     record_event("organisation_updated", actor=by, obj=org)
+
+
+def confirm_kvk(org: Organisation, *, by: User) -> None:
+    """The administrator confirms the organisation's KvK number (checked outside the platform), so
+    that eHerkenning logins for that number may join it."""
+    if org.kvk_number and org.kvk_verified_at is None:
+        org.kvk_verified_at = utcnow()
+        record_event("organisation_kvk_verified", actor=by, obj=org, kvk_number=org.kvk_number,
+                     by_administrator=True)
 
 
 def kvk_taken(kvk_number: str | None, *, exclude: Organisation | None = None) -> bool:

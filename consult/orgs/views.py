@@ -7,9 +7,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from consult.audit.services import record_event
 from consult.auth.forms import AcceptInvitationForm, ConfirmForm
 from consult.auth.services import TOKEN_MESSAGES, get_user_by_email, record_login
-from consult.auth.session import start_session
+from consult.auth.session import password_login_allowed, start_session
 from consult.core.i18n import select_locale
 from consult.core.limits import Throttled, check_all, limit_route, refused_form
 from consult.core.time import utcnow
@@ -155,6 +156,16 @@ def accept_invitation(token: str):
     if form.validate_on_submit():
         user = accept_invitation_as(invitation, user=None, name=form.name.data, password=form.password.data,
                       locale=select_locale())
+        if not password_login_allowed(user):
+            # Someone who may not log in with a password here (staff, while the municipality's
+            # identity provider is the way in) gets no password and no session from the invitation.
+            user.password_hash = None
+            record_event("invitation_password_refused", actor=user, obj=invitation,
+                         reason="password_login_not_allowed")
+            db.session.commit()
+            flash(_("You are now a member of %(org)s. Log in with your municipal account.",
+                    org=invitation.organisation.name), "ok")
+            return redirect(url_for("auth.login"))
         db.session.commit()
         start_session(user)
         record_login(user)

@@ -35,6 +35,7 @@ DETACH, GONE, ACCOUNT = OnRetention.DETACH, OnRetention.DELETE, OnRetention.ACCO
 USER_LINKS: dict[tuple[str, str], Link] = {
     ("account_tokens", "user_id"): Link(D, ACCOUNT),
     ("recovery_codes", "user_id"): Link(D, ACCOUNT),
+    ("external_identities", "user_id"): Link(D, ACCOUNT),  # the person's accounts at identity providers
     ("memberships", "user_id"): Link(D, ACCOUNT),
     ("notification_preferences", "user_id"): Link(D, ACCOUNT),
     ("visits", "user_id"): Link(D, ACCOUNT),

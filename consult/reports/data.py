@@ -121,17 +121,18 @@ def question_numbers(consultation_id: int) -> dict[int, str]:
     return numbers
 
 
-def rows(consultation: Consultation, variant: str) -> Iterator[list[str]]:
-    """One row per submitted answer (latest submission of each submitted response)."""
+def rows(consultation: Consultation, variant: str, cell=escape_cell) -> Iterator[list[str]]:
+    """One row per submitted answer (latest submission of each submitted response). ``cell`` makes each
+    value a cell: escaped against spreadsheet formulas for the files, as it is (``str``) for the API."""
     kinds = {OrgKind.PROVIDER: _("Care provider"), OrgKind.COUNCIL: _("Advisory council"),
              OrgKind.MUNICIPALITY: _("Municipality"), OrgKind.OTHER: _("Other organisation")}
     # Everything that is the same for many rows is translated and escaped once per export (labels,
     # themes and questions) or once per response (its organisation, date and choices), not once per answer.
     anonymous = _("Anonymous")
-    confidential_labels = {True: escape_cell(_("yes")), False: escape_cell(_("no"))}
-    numbers = {question_id: escape_cell(number) for question_id, number in question_numbers(consultation.id).items()}
-    publication_labels = {publication: escape_cell(publication.label) for publication in Publication}
-    kinds = {kind: escape_cell(label) for kind, label in kinds.items()}
+    confidential_labels = {True: cell(_("yes")), False: cell(_("no"))}
+    numbers = {question_id: cell(number) for question_id, number in question_numbers(consultation.id).items()}
+    publication_labels = {publication: cell(publication.label) for publication in Publication}
+    kinds = {kind: cell(label) for kind, label in kinds.items()}
     escaped: dict[str, str] = {}
     scoped = bool(consultation.lots)
     internal = variant == "internal"
@@ -145,21 +146,21 @@ def rows(consultation: Consultation, variant: str) -> Iterator[list[str]]:
                 current_id, response = response_id, by_id[response_id]
                 applies = stricter(response.publication, response.submitted_publication)
                 shown = {hidden: may_show_answer(applies, hidden, audience) for hidden in (False, True)}
-                name = escape_cell(shown_name(response, applies, audience) or anonymous)
+                name = cell(shown_name(response, applies, audience) or anonymous)
                 kind = kinds.get(response.kind, "")
-                when = escape_cell(format_datetime(response.submitted_at, "yyyy-MM-dd HH:mm"))
-                revision = escape_cell(response.revision)
+                when = cell(format_datetime(response.submitted_at, "yyyy-MM-dd HH:mm"))
+                revision = cell(response.revision)
                 chosen = publication_labels[response.publication] if response.publication else ""
             if not shown[confidential]:
                 continue
             theme = escaped.get(theme_text)
             if theme is None:
-                theme = escaped[theme_text] = escape_cell(theme_text)
+                theme = escaped[theme_text] = cell(theme_text)
             question = escaped.get(question_text)
             if question is None:
-                question = escaped[question_text] = escape_cell(question_text)
+                question = escaped[question_text] = cell(question_text)
             row = [name, kind, theme, numbers.get(question_id, ""), question,
-                   *([escape_cell(scope_label(scope))] if scoped else []), escape_cell(text), when, revision]
+                   *([cell(scope_label(scope))] if scoped else []), cell(text), when, revision]
             if internal:
                 row += [confidential_labels[confidential], chosen]
             yield row
