@@ -202,8 +202,13 @@ def all_documents() -> list[WooDocument]:
     return found
 
 
+# The kinds of document the sitemaps list: files (an advice is harvested as a section of the report).
+SITEMAP_KINDS = ("report", "qa", "document")
+
+
 def used_categories() -> list[str]:
-    return sorted({category(kind)[0] for kind in DEFAULT_CATEGORIES})
+    """The information categories with a sitemap: those the kinds of file are filed under."""
+    return sorted({category(kind)[0] for kind in SITEMAP_KINDS})
 
 
 # --- the sitemaps ------------------------------------------------------------------------------------
@@ -228,8 +233,8 @@ def sitemap(code: str, documents: list[WooDocument]) -> bytes:
     s, d = f"{{{SITEMAP_NS}}}", f"{{{DIWOO_NS}}}"
     root = ET.Element(f"{s}urlset")
     for document in documents:
-        if category(document.kind)[0] != code or document.media_type == "application/json":
-            continue  # the harvester takes files: an advice is harvested as part of the report
+        if category(document.kind)[0] != code or document.kind not in SITEMAP_KINDS:
+            continue
         meta = document.metadata()
         url = ET.SubElement(root, f"{s}url")
         ET.SubElement(url, f"{s}loc").text = document.url

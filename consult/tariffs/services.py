@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from consult.analysis.services import (
     QuestionPart,
@@ -112,7 +113,8 @@ def sheet_table(consultation: Consultation, question: Question) -> list[SheetPro
     component that causes them: the one
     furthest from its own middle in the price's direction, in units of its interquartile range."""
     answers = db.session.execute(current_answers(consultation).where(SubmittedAnswer.question_id == question.id)
-                                 .with_only_columns(SubmittedAnswer, Organisation).order_by(Organisation.name)).all()
+                                 .with_only_columns(SubmittedAnswer, Organisation).order_by(Organisation.name)
+                                 .options(joinedload(SubmittedAnswer.response))).all()  # its publication choice
     parts = [part for part, _groups in question_parts(question, [])]
     result = []
     for product, unit in question.rows:

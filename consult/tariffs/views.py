@@ -142,6 +142,31 @@ def _values(consultation: Consultation, form: ScenarioFormFields) -> dict | None
             "indexation": float(form.indexation.data or 0), "years": form.years.data, "quantities": quantities}
 
 
+def _save_posted(consultation: Consultation, scenario: FundingScenario | None, form: ScenarioFormFields):
+    """Save the posted form as a new scenario (``scenario`` None) or over ``scenario``, from the version the
+    form showed: the redirect to it, or None with the reason on the form (a product that is not a cost-price
+    sheet's on the product field; a colleague's change above the form, whose version a second save replaces)."""
+    values = _values(consultation, form) if form.validate_on_submit() else None
+    if values is None:
+        return None
+    try:
+        saved = save_scenario(consultation, scenario, values,
+                              base_version=form.version.data if scenario is not None else None, by=current_user)
+    except ScenarioRefused as refused:
+        db.session.rollback()
+        form.product.errors = [*form.product.errors, str(refused.message)]
+        return None
+    except ScenarioConflict as conflict:
+        db.session.rollback()
+        form.form_errors.append(str(conflict.message))
+        db.session.refresh(scenario)
+        form.version.data = scenario.version
+        return None
+    db.session.commit()
+    flash(_("Scenario “%(name)s” saved.", name=saved.name), "success")
+    return redirect(url_for("tariffs.scenario", slug=consultation.slug, scenario_id=saved.id))
+
+
 @bp.route("/consultations/<slug>/funding-scenarios", methods=["GET", "POST"])
 @login_required
 def scenarios(slug: str):
@@ -151,17 +176,9 @@ def scenarios(slug: str):
     if request.method == "POST":
         if not may_model:
             abort(403)
-        values = _values(consultation, form) if form.validate_on_submit() else None
-        if values is not None:
-            try:
-                scenario = save_scenario(consultation, None, values, base_version=None, by=current_user)
-            except ScenarioRefused as refused:
-                db.session.rollback()
-                form.product.errors = [*form.product.errors, str(refused.message)]
-            else:
-                db.session.commit()
-                flash(_("Scenario “%(name)s” saved.", name=scenario.name), "success")
-                return redirect(url_for("tariffs.scenario", slug=slug, scenario_id=scenario.id))
+        saved = _save_posted(consultation, None, form)
+        if saved is not None:
+            return saved
     listed = [(s, budget(s)) for s in scenarios_of(consultation)]
     return render_template("tariffs/scenarios.html", consultation=consultation, listed=listed, form=form,
                            municipality_names={m.id: m.name for m in consultation.municipalities},
@@ -185,20 +202,9 @@ def scenario(slug: str, scenario_id: int):
     if request.method == "POST":
         if not may_model:
             abort(403)
-        values = _values(consultation, form) if form.validate_on_submit() else None
-        if values is not None:
-            try:
-                save_scenario(consultation, scenario, values, base_version=form.version.data, by=current_user)
-            except (ScenarioRefused, ScenarioConflict) as refused:
-                db.session.rollback()
-                form.form_errors.append(str(refused.message))
-                if isinstance(refused, ScenarioConflict):
-                    db.session.refresh(scenario)
-                    form.version.data = scenario.version  # a second save replaces the colleague's version
-            else:
-                db.session.commit()
-                flash(_("Scenario “%(name)s” saved.", name=scenario.name), "success")
-                return redirect(url_for("tariffs.scenario", slug=slug, scenario_id=scenario.id))
+        saved = _save_posted(consultation, scenario, form)
+        if saved is not None:
+            return saved
     tariff = scenario_tariff(scenario)
     informed, may_link = strategy_links(consultation, current_user, {"scenario": {str(scenario.id)}})
     return render_template("tariffs/scenario.html", consultation=consultation, scenario=scenario, form=form,
