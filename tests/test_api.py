@@ -29,6 +29,7 @@ from consult.qa.models import QaItem, QaStatus
 from consult.reports.services import publish as publish_report
 from consult.reports.services import save_texts
 from tests.conftest import add_team, build_app, csrf_token_from, login, make_user, sign_in
+from tests.test_leaks import pdf_text
 
 OPEN = "marktconsultatie-wmo-leidse-regio"
 PUBLISHED = "dialoog-dagbesteding-2025"
@@ -223,7 +224,17 @@ def test_the_published_qa_is_paged_and_says_nothing_of_who_asked(app, demo):
 def test_advice_with_its_reply_is_public_only_once_the_report_is_published(app, demo):
     client = app.test_client()
     assert _get(client, f"/api/v1/consultations/{OPEN}/advice")[1]["items"] == []
+    submitted = db.session.scalar(select(Advice).where(Advice.status == AdviceStatus.SUBMITTED))
+    assert client.get(f"/advice/{submitted.id}/export.pdf").headers["Location"].startswith("/login")
+    # Its council reads its advice as a document, without the team's reply while that is not published.
+    council = app.test_client()
+    assert login(council, "adviesraad@example.org", DEMO_PASSWORD).status_code == 302
+    draft_reply = submitted.points[0].reply
+    assert draft_reply
+    own = pdf_text(_fetch(council, f"/advice/{submitted.id}/export.pdf"))
+    assert submitted.points[0].title in own and draft_reply not in own
     advice = _publish_open_consultation(demo["team"])
+    assert draft_reply in pdf_text(_fetch(client, f"/advice/{advice.id}/export.pdf"))
     body = _get(client, f"/api/v1/consultations/{OPEN}/advice")[1]
     assert [item["council"] for item in body["items"]] == [advice.council.name]
     item = body["items"][0]
@@ -371,7 +382,7 @@ def test_a_consultation_closed_to_invited_organisations_does_not_exist_for_the_a
     for part in ("", "/qa", "/advice", "/report", "/statistics", "/answers", "/ocds"):
         assert client.get(f"/api/v1/consultations/{OPEN}{part}").status_code == 404
     lists = ["/api/v1/consultations", "/api/v1/woo/documents?per_page=100", "/api/v1/catalogue.jsonld",
-             "/woo/sitemap-diwoo-infocat015.xml"]
+             "/woo/sitemap-diwoo-infocat015.xml", "/woo/sitemap-diwoo-infocat010.xml"]
     for url in lists:
         text = client.get(url).get_data(as_text=True)
         assert consultation.title not in text and OPEN not in text, url
@@ -393,10 +404,9 @@ def test_the_woo_index_finds_every_published_document_with_its_metadata(app, dem
     _publish_open_consultation(demo["team"])
     client = app.test_client()
     robots = client.get("/robots.txt").get_data(as_text=True)
-    # One sitemap index per category that files are filed under (advice is harvested inside the report).
     assert robots.splitlines() == ["User-agent: *", "Disallow:", "",
+                                   f"Sitemap: {BASE}/woo/sitemapindex-diwoo-infocat010.xml",
                                    f"Sitemap: {BASE}/woo/sitemapindex-diwoo-infocat015.xml"]
-    assert client.get("/woo/sitemap-diwoo-infocat010.xml").status_code == 404
     index = ET.fromstring(client.get("/woo/sitemapindex-diwoo-infocat015.xml").data)
     assert [loc.text for loc in index.iter(f"{SITEMAP}loc")] == [f"{BASE}/woo/sitemap-diwoo-infocat015.xml"]
     sitemap = ET.fromstring(client.get("/woo/sitemap-diwoo-infocat015.xml").data)
@@ -429,11 +439,23 @@ def test_the_woo_index_finds_every_published_document_with_its_metadata(app, dem
     run_committed_jobs()
     for location in locations:
         assert _status(client, location.removeprefix(BASE)) == 200, location
-    # The same documents, with the advice, through the API.
+    # The advice with its reply: a document of its own, filed under "adviezen", received and adopted.
+    advice = db.session.scalar(select(Advice).where(Advice.status == AdviceStatus.PUBLISHED))
+    advice_pdf = f"{BASE}/advice/{advice.id}/export.pdf"
+    advice_map = ET.fromstring(client.get("/woo/sitemap-diwoo-infocat010.xml").data)
+    assert [url.find(f"{SITEMAP}loc").text for url in advice_map.findall(f"{SITEMAP}url")] == [advice_pdf]
+    handlings = advice_map.findall(f".//{DIWOO}soortHandeling")
+    assert [h.text for h in handlings] == ["ontvangst", "vaststelling"]
+    page = client.get(f"/advice/{advice.id}").get_data(as_text=True)
+    assert f'<a class="utrecht-link" href="/advice/{advice.id}/export.pdf">PDF</a>' in page
+    text = pdf_text(_fetch(client, advice_pdf.removeprefix(BASE)))
+    assert "Wij danken de adviesraad." in text and advice.points[0].title in text
+    # The same documents through the API.
     body = _get(client, "/api/v1/woo/documents?per_page=100")[1]
-    assert sorted(d["identifier"] for d in body["items"] if d["format"] != "application/json") == sorted(expected)
-    assert [d["information_category"]["code"] for d in body["items"] if d["format"] == "application/json"] == \
-        ["infocat010"]
+    assert sorted(d["identifier"] for d in body["items"] if d["information_category"]["code"] == "infocat015") == \
+        sorted(expected)
+    assert [d["identifier"] for d in body["items"] if d["information_category"]["code"] == "infocat010"] == \
+        [advice_pdf]
     # An instance may file its reports elsewhere.
     monkeypatch.setitem(app.config, "WOO_CATEGORIES", {"report": "infocat002"})
     assert f"{BASE}/woo/sitemapindex-diwoo-infocat002.xml" in client.get("/robots.txt").get_data(as_text=True)
@@ -555,7 +577,7 @@ def test_a_draft_does_not_exist_for_the_api(app, demo):
     for part in ("", "/qa", "/advice", "/report", "/statistics", "/answers", "/ocds"):
         assert client.get(f"/api/v1/consultations/{draft.slug}{part}").status_code == 404, part
     for url in ("/api/v1/consultations?per_page=100", "/api/v1/woo/documents?per_page=100", "/api/v1/catalogue.jsonld",
-                "/woo/sitemap-diwoo-infocat015.xml"):
+                "/woo/sitemap-diwoo-infocat015.xml", "/woo/sitemap-diwoo-infocat010.xml"):
         text = client.get(url).get_data(as_text=True)
         assert draft.slug not in text and draft.title not in text, url
     # Its team reads it on the site, not through the API.

@@ -485,6 +485,11 @@ def artefacts(app, slug: str, outsider_email: str) -> dict[str, str]:
                                              ).get_formatted_text()
         found[f"{who} qa.pdf"] = pdf_text(fetch(client, f"/consultations/{slug}/qa/export.pdf"))
         found |= {f"{who} {url}": text for url, text in open_data(client, slug).items()}
+        for advice in advices:  # each advice as a document (the one the Woo sitemap lists), where it may be read
+            response = client.get(f"/advice/{advice.id}/export.odt", buffered=True)
+            found[f"{who} advice {advice.id}.odt"] = OdfDocument(io.BytesIO(response.data)).get_formatted_text() \
+                if response.status_code == 200 else response.get_data(as_text=True)
+            response.close()
     return found
 
 
@@ -495,7 +500,7 @@ def open_data(client, slug: str) -> dict[str, str]:
     urls = ["/api/v1", "/api/v1/consultations?per_page=100", api, f"{api}?lang=en", f"{api}/qa?per_page=100",
             f"{api}/advice", f"{api}/advice?lang=en", f"{api}/ocds", f"{api}/report", f"{api}/report?lang=en",
             f"{api}/statistics", f"{api}/statistics?lang=en", "/api/v1/woo/documents?per_page=100", "/api/v1/catalogue.jsonld",
-            "/woo/sitemap-diwoo-infocat015.xml", "/robots.txt"]
+            "/woo/sitemap-diwoo-infocat015.xml", "/woo/sitemap-diwoo-infocat010.xml", "/robots.txt"]
     found = {url: fetch(client, url).decode() for url in urls}
     page = f"{api}/answers?per_page=1000"
     while page:
@@ -532,7 +537,7 @@ def closed_artefacts(app, slug: str, outsider_email: str) -> tuple[dict[str, tup
             found[f"{who} {url}"] = (LOGIN if redirect else response.status_code, response.get_data(as_text=True))
             response.close()
         for url in ("/consultations", "/", "/api/v1/consultations?per_page=100", "/api/v1/woo/documents?per_page=100",
-                    "/api/v1/catalogue.jsonld", "/woo/sitemap-diwoo-infocat015.xml"):
+                    "/api/v1/catalogue.jsonld", "/woo/sitemap-diwoo-infocat015.xml", "/woo/sitemap-diwoo-infocat010.xml"):
             listed[f"{who} {url}"] = fetch(client, url).decode()
     return found, listed
 

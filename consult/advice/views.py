@@ -3,6 +3,7 @@ published advice, and council comments on themes and questions."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -59,10 +60,12 @@ from consult.consultations.models import Theme
 from consult.consultations.permissions import is_team
 from consult.core.access import deny_hidden
 from consult.core.conflicts import keep_on_conflict, restart_from
+from consult.core.documents import EXPORTERS, DocumentModel, Paragraph, section, send_export, written
 from consult.core.evidence import informed_parts
 from consult.core.paging import arg_page
 from consult.core.receipts import format_receipt_code
 from consult.core.refused import refuse_on
+from consult.core.templating import format_moment
 from consult.core.uploads import UploadRejected, store_upload
 from consult.disclosure.advice import may_show_reply
 from consult.extensions import db
@@ -159,6 +162,39 @@ def _show(advice: Advice, *, intro_form=None, point_form=None, edit_forms=None, 
 @bp.route("/advice/<int:advice_id>")
 def show(advice_id: int):
     return _show(advice_or_404(current_user, advice_id, points=False))
+
+
+def advice_document(advice: Advice, *, reply: bool) -> DocumentModel:
+    """The advice as a document (the same content in every format): the request, the council's
+    introduction and points, and with ``reply`` the municipality's reply per point."""
+    consultation = advice.request.consultation
+    blocks = section(_("Request for advice"), advice.request.question, markdown=True)
+    blocks += section(_("Advice of %(council)s", council=advice.council.name), advice.introduction, markdown=True,
+                      meta=_("Submitted %(when)s", when=format_moment(advice.submitted_at)) if advice.submitted_at
+                      else "")
+    for number, point in enumerate(advice.points, start=1):
+        blocks += section(f"{number}. {point.title}", point.body, level=3, markdown=True)
+        if reply and point.disposition is not None:
+            blocks.append(Paragraph(_("Response of the municipality: %(disposition)s", disposition=point.disposition.label)))
+            blocks += written(point.reply, level=4)
+    if reply:
+        blocks += section(_("Reply of the municipality"), advice.reply_introduction, markdown=True,
+                          meta=_("Published %(when)s", when=format_moment(advice.published_at)) if advice.published_at
+                          else "")
+    return DocumentModel(title=_("Advice of %(council)s", council=advice.council.name), subtitle=consultation.title,
+                         blocks=blocks, filename_stem=f"advies-{consultation.slug}-{advice.id}",
+                         language=str(get_locale()))
+
+
+@bp.route("/advice/<int:advice_id>/export.<fmt>")
+def export(advice_id: int, fmt: str):
+    """The advice (with the reply where the reader may see it) as ODT, PDF or DOCX: for whoever may
+    read the advice page; public once the consultation report is published."""
+    advice = advice_or_404(current_user, advice_id)
+    exporter_class = EXPORTERS.get(fmt)
+    if exporter_class is None:
+        abort(404)
+    return send_export(exporter_class(advice_document(advice, reply=may_show_reply(advice, current_user))))
 
 
 def _draft_or_refuse(advice_id: int) -> Advice:

@@ -235,6 +235,7 @@ def advice_items(consultation: Consultation) -> list[dict]:
         reply = may_show_reply(advice, VIEWER)
         shown.append({
             "council": advice.council.name,
+            "document": url_for("advice.export", advice_id=advice.id, fmt="pdf", _external=True),
             "question": advice.request.question,
             "submitted_at": iso(advice.submitted_at),
             "published_at": iso(advice.published_at),

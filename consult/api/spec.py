@@ -100,7 +100,7 @@ SCHEMAS = {
         "number": {"type": "integer"}, "theme": NULLABLE_STRING, "lot": NULLABLE_STRING,
         "question": {"type": "string"}, "answer": {"type": "string"}, "published_at": MOMENT})), **PAGED}),
     "AdviceList": _object({"consultation": URL, "items": _array(_object({
-        "council": {"type": "string"}, "question": {"type": "string"}, "submitted_at": MOMENT,
+        "council": {"type": "string"}, "document": URL, "question": {"type": "string"}, "submitted_at": MOMENT,
         "published_at": MOMENT, "introduction": {"type": "string"}, "reply": NULLABLE_STRING,
         "points": _array(_object({"number": {"type": "integer"}, "title": {"type": "string"},
                                   "body": {"type": "string"}, "disposition": NULLABLE_STRING,

@@ -3,8 +3,8 @@ metadata standard (DiWoo, with TOOI value lists), and the sitemaps the national 
 
 A document is listed only once it is public (the same rules as the public pages, read through
 ``consult.api.public``): the published consultation report (per language, as PDF), the published Q&A,
-the consultation's own documents, and the councils' published advice with the municipality's reply.
-The advice and the published minutes are also sections of the report, which is the document of record.
+the consultation's own documents, and the councils' published advice with the municipality's reply (as a
+document of its own). The published minutes are public as sections of the report.
 
 How the Woo-index finds them: ``/robots.txt`` names one sitemap index per information category
 (``sitemapindex-diwoo-infocatNNN.xml``, the standard's naming convention), each index names its
@@ -169,18 +169,17 @@ def documents_of(consultation: Consultation) -> list[WooDocument]:
 
 
 def advice_documents(consultation: Consultation) -> list[tuple[dict, WooDocument]]:
-    """Each published advice with its reply, as the API shows it, with its Woo metadata (the advice is
-    received from the council; its record is the API's advice list and the report's advice section)."""
+    """Each published advice with its reply, as the API shows it, with its Woo metadata: the document is
+    the advice with the reply as PDF (received from the council, the reply adopted by the municipality)."""
     publisher = _publisher(consultation)
     shown = []
     for item in advice_items(consultation):
         received = datetime.fromisoformat(item["submitted_at"]) if item["submitted_at"] else None
         published = datetime.fromisoformat(item["published_at"]) if item["published_at"] else None
         shown.append((item, WooDocument(
-            url=url_for("api.advice", slug=consultation.slug, _external=True) + f"#{item['council']}",
-            title=f"Advies van {item['council']}: {consultation.title}", kind="advice",
+            url=item["document"], title=f"Advies van {item['council']}: {consultation.title}", kind="advice",
             document_type="advies met reactie", publisher=publisher, creator=item["council"], language="nl",
-            media_type="application/json", created=received, modified=published,
+            media_type=CONTENT_TYPES["pdf"], created=received, modified=published,
             actions=[a for a in ((RECEIVED, received), (ADOPTED, published)) if a[1] is not None],
             consultation=url_for("api.consultation", slug=consultation.slug, _external=True))))
     return shown
@@ -202,8 +201,8 @@ def all_documents() -> list[WooDocument]:
     return found
 
 
-# The kinds of document the sitemaps list: files (an advice is harvested as a section of the report).
-SITEMAP_KINDS = ("report", "qa", "document")
+# The kinds of document the sitemaps list (every one is a file).
+SITEMAP_KINDS = ("report", "qa", "document", "advice")
 
 
 def used_categories() -> list[str]:
