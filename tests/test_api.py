@@ -143,6 +143,9 @@ def test_the_readable_page_shows_every_operation_and_the_footer_links_to_it(app,
         assert f"GET {path}</code>" in page
         assert methods["get"]["summary"] in page
     assert "300 keer per minuut" in page
+    assert '<a class="utrecht-link" href="/api/v1/consultations"><code class="utrecht-code">GET /api/v1/consultations' \
+        in page
+    assert '<a class="utrecht-link" href="/api/v1/consultations?status=published">Open de lijst</a>' in page
     home = app.test_client().get("/").get_data(as_text=True)
     assert '<a class="utrecht-link" href="/api/v1/docs">Open data</a>' in home
 
@@ -261,6 +264,13 @@ def test_the_report_statistics_and_answers_are_the_published_ones(app, demo):
     assert [(f["format"], f["url"]) for f in report["files"]] == [
         (fmt, f"{BASE}/consultations/{PUBLISHED}/report.{fmt}?v=1&lang=nl") for fmt in ("odt", "pdf", "docx")]
     assert report["woo"]["identifier"] == f"{BASE}/consultations/{PUBLISHED}/report.pdf?v=1&lang=nl"
+    assert report["links"] == {
+        "self": f"{BASE}/api/v1/consultations/{PUBLISHED}/report?lang=nl",
+        "html": f"{BASE}/consultations/{PUBLISHED}/report?lang=nl",
+        "consultation": f"{BASE}/api/v1/consultations/{PUBLISHED}",
+        "statistics": f"{BASE}/api/v1/consultations/{PUBLISHED}/statistics?lang=nl",
+        "answers": f"{BASE}/api/v1/consultations/{PUBLISHED}/answers",
+        "alternate_en": f"{BASE}/api/v1/consultations/{PUBLISHED}/report?lang=en"}
     english = _get(client, f"/api/v1/consultations/{PUBLISHED}/report?lang=en")[1]
     assert english["sections"][-1]["title"] == "Annex: figures"
     # The figures are the annex's tables as published.
@@ -528,7 +538,7 @@ def test_the_team_enters_the_procurement_notice_and_the_open_data_joins_the_tend
                                                   "procurement_notice_url": "http://tenderned.nl/412345"})
     assert wrong.status_code == 200
     page = wrong.get_data(as_text=True)
-    assert "Vul het hele adres in, beginnend met https://." in page
+    assert page.count("Vul het hele adres in, beginnend met https://.") == 2  # once in the summary, once at the field
     assert 'value="http://tenderned.nl/412345"' in page and 'aria-invalid="true"' in page
     assert _consultation(PUBLISHED).procurement_notice == ""
     saved = _procurement_form(editor, PUBLISHED, {"procurement_notice": "412345",
@@ -540,8 +550,9 @@ def test_the_team_enters_the_procurement_notice_and_the_open_data_joins_the_tend
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "procurement_notice_set"))
     assert event.detail == {"notice": "412345", "url": "https://www.tenderned.nl/412345"}
     public = app.test_client().get(f"/consultations/{PUBLISHED}").get_data(as_text=True)
-    assert '<a class="utrecht-link" href="https://www.tenderned.nl/412345" rel="noopener">aankondiging 412345</a>' \
-        in public
+    assert '<h2 id="tender-title" class="utrecht-heading-2">De aanbesteding</h2>' in public
+    assert ('<a class="utrecht-link" href="https://www.tenderned.nl/412345" rel="noopener">Lees aankondiging 412345 op '
+            'www.tenderned.nl</a>') in public
     release = _get(app.test_client(), f"/api/v1/consultations/{PUBLISHED}/ocds")[1]["releases"][0]
     assert (release["tender"]["id"], release["tender"]["status"]) == ("412345", "active")
     assert release["tender"]["documents"] == [{"id": "notice", "documentType": "tenderNotice",
@@ -563,8 +574,13 @@ def test_the_team_enters_the_procurement_notice_and_the_open_data_joins_the_tend
     assert "Vul ook het nummer van de aankondiging in." in refused.get_data(as_text=True)
     assert _procurement_form(editor, PUBLISHED, {"procurement_notice": "", "procurement_notice_url": ""}).status_code == 302
     assert _consultation(PUBLISHED).procurement_notice == ""
-    assert "aankondiging 412345" not in app.test_client().get(f"/consultations/{PUBLISHED}").get_data(as_text=True)
+    assert "tender-title" not in app.test_client().get(f"/consultations/{PUBLISHED}").get_data(as_text=True)
     assert _get(app.test_client(), f"/api/v1/consultations/{PUBLISHED}")[1]["procurement_notice"] is None
+    # Entered while the consultation is still open, the public page shows it too (number only: no address).
+    assert _procurement_form(editor, OPEN, {"procurement_notice": "2027/S 012-034567", "procurement_notice_url": ""}
+                             ).status_code == 302
+    open_page = app.test_client().get(f"/consultations/{OPEN}").get_data(as_text=True)
+    assert "Nummer van de aankondiging: 2027/S 012-034567." in open_page
 
 
 def test_a_draft_does_not_exist_for_the_api(app, demo):

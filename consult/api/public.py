@@ -306,6 +306,15 @@ def report_body(consultation: Consultation, report: Report, language: str) -> di
         "subtitle": model["subtitle"],
         "files": report_files(consultation, report, language),
         "sections": sections(model["blocks"]),
+        "links": {
+            "self": url_for("api.report", slug=consultation.slug, lang=language, _external=True),
+            "html": url_for("reports.show", slug=consultation.slug, lang=language, _external=True),
+            "consultation": url_for("api.consultation", slug=consultation.slug, _external=True),
+            "statistics": url_for("api.statistics", slug=consultation.slug, lang=language, _external=True),
+            "answers": url_for("api.answers", slug=consultation.slug, _external=True),
+            **{f"alternate_{other}": url_for("api.report", slug=consultation.slug, lang=other, _external=True)
+               for other in report_languages(report) if other != language},
+        },
     }
 
 

@@ -112,6 +112,8 @@ SCHEMAS = {
         "files": _array(_object({"format": {"enum": ["odt", "pdf", "docx"]}, "media_type": {"type": "string"},
                                  "language": {"type": "string"}, "lot": NULLABLE_STRING, "url": URL})),
         "sections": _array(_object({"title": {"type": "string"}, "blocks": _array(BLOCK)})),
+        "links": _object({"self": URL, "html": URL, "consultation": URL, "statistics": URL, "answers": URL},
+                         ["self", "html", "consultation", "statistics", "answers"]) | {"additionalProperties": URL},
         "woo": _ref("WooMetadata"),
     }),
     "Statistics": _object({"consultation": URL, "report_version": {"type": "integer"}, "language": {"type": "string"},

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -19,7 +20,7 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from consult.auth.forms import email_field
@@ -330,14 +331,14 @@ class ProcurementForm(FlaskForm):
             message=_l("Use letters, digits, spaces, hyphens, dots and slashes, like 123456 or 2027/S 012-034567."))],
         description=_l("The number of the procurement notice at TenderNed or in the EU's TED, like 123456."))
     procurement_notice_url = StringField(
-        _l("Address of the notice"), filters=[strip],
-        validators=[Optional(), Length(max=500), URL(require_tld=True, message=_l(
-            "Enter the whole address, starting with https://."))],
-        description=_l("Where the notice can be read, for example its page at TenderNed."))
+        _l("Address of the notice"), filters=[strip], validators=[Optional(), Length(max=500)],
+        description=_l("Where the notice can be read, for example its page at TenderNed; only together with "
+                       "the number."))
 
     def validate_procurement_notice_url(self, field):
-        if field.data and not field.data.startswith("https://"):
+        parts = urlsplit(field.data or "")
+        if parts.scheme != "https" or "." not in (parts.hostname or ""):
             raise ValidationError(_l("Enter the whole address, starting with https://."))
-        if field.data and not self.procurement_notice.data:
+        if not self.procurement_notice.data:
             raise ValidationError(_l("Enter the notice number too."))
 

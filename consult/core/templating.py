@@ -21,10 +21,18 @@ from consult.core.htmx import is_htmx
 from consult.core.sanitize import render_markdown
 
 
+def site_name(url: str) -> str:
+    """The site an address points to, as people read it ("www.tenderned.nl")."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(url or "").hostname or ""
+
+
 def register_templating(app: Flask) -> None:
     """Core's own filters and globals; the features' (predicates, the unread count) are added by
     create_app, as core knows no feature."""
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["site_name"] = site_name
     filters = {
         "number": format_number, "amount": format_amount,
         "number2": format_number,  # the older name of |number

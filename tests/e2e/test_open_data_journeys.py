@@ -108,7 +108,7 @@ def test_an_editor_enters_the_procurement_notice_by_keyboard(page, live):
     db.session.refresh(consultation)
     assert consultation.procurement_notice == "412345"
     page.goto(f"/consultations/{PUBLISHED}")
-    link = page.get_by_role("link", name="aankondiging 412345")
+    link = page.get_by_role("link", name="Lees aankondiging 412345 op www.tenderned.nl")
     expect(link).to_have_attribute("href", "https://www.tenderned.nl/412345")
     release = json.loads(page.request.get(f"/api/v1/consultations/{PUBLISHED}/ocds").body())["releases"][0]
     assert release["tender"]["id"] == "412345"
