@@ -29,7 +29,7 @@ from consult.qa.models import QaItem, QaStatus
 from consult.reports.services import publish as publish_report
 from consult.reports.services import save_texts
 from tests.conftest import add_team, build_app, csrf_token_from, login, make_user, sign_in
-from tests.test_leaks import pdf_text
+from tests.test_leaks import fetch, pdf_text
 
 OPEN = "marktconsultatie-wmo-leidse-regio"
 PUBLISHED = "dialoog-dagbesteding-2025"
@@ -57,15 +57,6 @@ def _status(client, url: str) -> int:
     response = client.get(url, buffered=True)
     response.close()
     return response.status_code
-
-
-def _fetch(client, url: str) -> bytes:
-    response = client.get(url, buffered=True)
-    try:
-        assert response.status_code == 200, (url, response.status_code)
-        return response.data
-    finally:
-        response.close()
 
 
 def _publish_open_consultation(team: User) -> Advice:
@@ -193,7 +184,7 @@ def test_a_consultation_shows_its_planning_documents_and_questionnaire(app, demo
     document = consultation.documents[0]
     assert body["documents"][0]["file"]["url"] == \
         f"{BASE}/consultations/{OPEN}/documents/{document.id}/{document.current.id}"
-    assert _fetch(app.test_client(), body["documents"][0]["file"]["url"].removeprefix(BASE))
+    assert fetch(app.test_client(), body["documents"][0]["file"]["url"].removeprefix(BASE))
     assert [t["title"] for t in body["themes"]] == [t.title for t in consultation.themes]
     assert body["themes"][0]["questions"][0]["number"] == "1.1"
     assert body["published_qa"] == 5 and body["report_version"] is None
@@ -234,10 +225,10 @@ def test_advice_with_its_reply_is_public_only_once_the_report_is_published(app, 
     assert login(council, "adviesraad@example.org", DEMO_PASSWORD).status_code == 302
     draft_reply = submitted.points[0].reply
     assert draft_reply
-    own = pdf_text(_fetch(council, f"/advice/{submitted.id}/export.pdf"))
+    own = pdf_text(fetch(council, f"/advice/{submitted.id}/export.pdf"))
     assert submitted.points[0].title in own and draft_reply not in own
     advice = _publish_open_consultation(demo["team"])
-    assert draft_reply in pdf_text(_fetch(client, f"/advice/{advice.id}/export.pdf"))
+    assert draft_reply in pdf_text(fetch(client, f"/advice/{advice.id}/export.pdf"))
     body = _get(client, f"/api/v1/consultations/{OPEN}/advice")[1]
     assert [item["council"] for item in body["items"]] == [advice.council.name]
     item = body["items"][0]
@@ -285,7 +276,7 @@ def test_the_report_statistics_and_answers_are_the_published_ones(app, demo):
     paragraphs = [block for block in report["sections"][-1]["blocks"] if block["type"] == "paragraph"]
     assert len(paragraphs) == 1 + 1  # the annex's explanation, and that one note
     # The answers: exactly the public CSV's rows, page after page.
-    csv_text = _fetch(client, f"/consultations/{PUBLISHED}/answers.public.csv").decode("utf-8-sig")
+    csv_text = fetch(client, f"/consultations/{PUBLISHED}/answers.public.csv").decode("utf-8-sig")
     header, *rows = list(csv.reader(io.StringIO(csv_text), delimiter=";"))
     pages, url = [], f"/api/v1/consultations/{PUBLISHED}/answers?per_page=40"
     while url:
@@ -458,7 +449,7 @@ def test_the_woo_index_finds_every_published_document_with_its_metadata(app, dem
     assert [h.text for h in handlings] == ["ontvangst", "vaststelling"]
     page = client.get(f"/advice/{advice.id}").get_data(as_text=True)
     assert f'<a class="utrecht-link" href="/advice/{advice.id}/export.pdf">PDF</a>' in page
-    text = pdf_text(_fetch(client, advice_pdf.removeprefix(BASE)))
+    text = pdf_text(fetch(client, advice_pdf.removeprefix(BASE)))
     assert "Wij danken de adviesraad." in text and advice.points[0].title in text
     # The same documents through the API.
     body = _get(client, "/api/v1/woo/documents?per_page=100")[1]
