@@ -3,11 +3,16 @@ network (Flask test clients, SQLite in a temporary directory): what the deadline
 made of once the machine is busy. Not a test: run it by hand.
 
     .venv/bin/python bench/autosave_cost.py            # 3 rounds of 200 saves each
+
+The CPU times move with whatever else the machine does; the last line, Python function calls per
+autosave, is the same in every run of the same code (a figure to compare commits by).
 """
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import random
 import shutil
 import sys
@@ -65,6 +70,15 @@ def main() -> int:
             app_ms, floor_ms = cost("app"), cost("floor")
             print(f"round {n + 1}: CPU per autosave: app {app_ms:.1f} ms, floor {floor_ms:.1f} ms, "
                   f"app / floor {app_ms / floor_ms:.1f}")
+        # CPU time on a shared machine varies from round to round; the number of Python function
+        # calls does not (the same code and library versions give the same count on any machine).
+        calls = {}
+        for side in sides:
+            profile = cProfile.Profile()
+            profile.runcall(cost, side)
+            calls[side] = pstats.Stats(profile).total_calls / args.saves
+        print(f"Python function calls per autosave: app {calls['app']:.0f}, floor {calls['floor']:.0f}, "
+              f"app / floor {calls['app'] / calls['floor']:.2f}")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0

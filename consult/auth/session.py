@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import time
+from functools import cache
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, with_expression
 
 from consult.auth.models import User
@@ -39,18 +40,23 @@ def logout_redirect(signed_on: dict | None):
     return None
 
 
+@cache
+def _user_for_session():
+    """One statement for everything nearly every request asks of the person: the user, their
+    memberships with the organisations, and whether they sit on a team (two-step login). Built
+    once (on every request, building it cost more than running it), at the first request: the
+    relationships it names need every model."""
+    return (select(User).where(User.id == bindparam("user_id"))
+            .options(joinedload(User.memberships), with_expression(User.on_a_team, User.team_places.any())))
+
+
 @login_manager.user_loader
 def load_user(ident: str) -> User | None:
     """The session holds ``id:session_token``; a rotated token ends the session."""
     user_id, _sep, token = ident.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    # One statement for everything nearly every request asks of the person: the user, their
-    # memberships with the organisations, and whether they sit on a team (two-step login).
-    user = db.session.scalars(
-        select(User).where(User.id == int(user_id))
-        .options(joinedload(User.memberships), with_expression(User.on_a_team, User.team_places.any()))
-    ).unique().first()
+    user = db.session.scalars(_user_for_session(), {"user_id": int(user_id)}).unique().first()
     if user is None or not user.is_active or not user.session_token_matches(token):
         return None
     return user

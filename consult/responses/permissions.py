@@ -3,8 +3,10 @@ ever loaded through the helpers here, which take the acting user, so changing an
 never reaches another organisation's response."""
 from __future__ import annotations
 
+from functools import cache
+
 from flask import abort
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload, with_expression
 
 from consult.consultations.models import Consultation, Question, Theme
@@ -89,20 +91,28 @@ _THEME_HAS_CONDITIONS = (select(_other.id).where(_other.theme_id == Question.the
                          .exists())
 
 
+@cache
+def _response_and_question():
+    """own_response_and_question_or_404's statement, built once like the alias (at the first request:
+    the relationships it names need every model); the parameters are bound per request."""
+    return (select(Response, Question)
+            .join(Theme, Theme.consultation_id == Response.consultation_id)
+            .join(Question, (Question.theme_id == Theme.id) & (Question.id == bindparam("question_id")))
+            .options(joinedload(Response.answers.and_(Answer.question_id == bindparam("question_id"))),
+                     joinedload(Response.consultation),
+                     with_expression(Question.theme_has_conditions, _THEME_HAS_CONDITIONS))
+            .where(Response.id == bindparam("response_id"),
+                   Response.organisation_id.in_(bindparam("org_ids", expanding=True))))
+
+
 def own_response_and_question_or_404(user, response_id: int, question_id: int) -> tuple[Response, Question]:
     """A response of one of the user's own organisations with one question of its consultation, in
     one query (an autosave): ``response.answers`` holds only that question's answer, as with
     :func:`own_response_or_404` and ``question_id``. 404 when either is not the user's to see.
     Whether the organisation is asked the question is the caller's to check."""
     org_ids = [org.id for org in responding_organisations(user)]
-    row = db.session.execute(
-        select(Response, Question)
-        .join(Theme, Theme.consultation_id == Response.consultation_id)
-        .join(Question, (Question.theme_id == Theme.id) & (Question.id == question_id))
-        .options(joinedload(Response.answers.and_(Answer.question_id == question_id)),
-                 joinedload(Response.consultation), with_expression(Question.theme_has_conditions, _THEME_HAS_CONDITIONS))
-        .where(Response.id == response_id, Response.organisation_id.in_(org_ids))
-    ).unique().first()
+    row = db.session.execute(_response_and_question(), {"response_id": response_id, "question_id": question_id,
+                                                      "org_ids": org_ids}).unique().first()
     if row is None or not can_view_consultation(user, row[0].consultation):
         abort(404)
     return row[0], row[1]

@@ -148,8 +148,9 @@ def _merging(question: Question) -> bool:
     return question.kind == QuestionKind.OPEN and request.form.get("merge") == str(question.id)
 
 
-def _apply_answer(response: Response, question: Question, state: QuestionState) -> bool:
+def _apply_answer(response: Response, question: Question, state: QuestionState, *, only_answer: bool = False) -> bool:
     """Read one question from the form and save it; fills ``state`` with errors or conflicts.
+    ``only_answer``: the request saves no other answer (an autosave; see ``save_answer``).
 
     "Keep both texts" saves the person's text followed by the stored one, for them to merge."""
     values = posted_values(question, request.form)
@@ -164,7 +165,7 @@ def _apply_answer(response: Response, question: Question, state: QuestionState) 
     try:
         value = parse_answer(question, values)
         answer, changed = save_answer(response, question, value, confidential, _base_version(question),
-                                      by=current_user, skipped=skipped)
+                                      by=current_user, skipped=skipped, only_answer=only_answer)
     except AnswerError as problem:
         state.error, state.incomplete = str(problem.message), isinstance(problem, IncompleteAnswer)
         return False
@@ -439,7 +440,7 @@ def autosave(response_id: int, question_id: int):
     if not can_edit_response(current_user, response):
         return render_template("responses/_save_status.html", state=state, closed=True), 409
     try:
-        saved = _apply_answer(response, question, state)
+        saved = _apply_answer(response, question, state, only_answer=True)
     except DeadlinePassed:
         db.session.rollback()
         return render_template("responses/_save_status.html", state=state, closed=True), 409
