@@ -140,6 +140,19 @@ def test_autosave_saves_and_returns_status_with_new_version(world):
     assert "Dienstverlening Bezig 1 van 6 vragen beantwoord; 1 van 1 verplicht" in body
 
 
+def test_an_autosave_writes_the_responses_time_of_change_with_its_answer(world):
+    """The autosave writes the response's row by its own UPDATE (not at the flush): it must land."""
+    client = world["clients"]["a"]
+    resp = start(client, world)
+    question = world["q"]["Wat werkt?"]
+    for version, text in enumerate(["Eerste tekst.", "Tweede tekst."]):
+        assert autosave(client, resp, question, text, version).status_code == 200
+        db.session.expire_all()
+        answer = answer_of(resp, question)
+        assert (answer.value, answer.version) == (text, version + 1)
+        assert db.session.get(Response, resp.id).updated_at == answer.updated_at
+
+
 def test_stale_save_gets_409_with_both_texts_and_overwrites_nothing(world):
     anna, arie = world["clients"]["a"], world["clients"]["a2"]
     resp = start(anna, world)
