@@ -7,7 +7,7 @@ from functools import cache
 
 from flask import abort
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload, with_expression
+from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload, selectinload, with_expression
 
 from consult.consultations.models import Consultation, Question, Theme
 from consult.consultations.permissions import can_view_consultation, is_team
@@ -94,12 +94,13 @@ _THEME_HAS_CONDITIONS = (select(_other.id).where(_other.theme_id == Question.the
 @cache
 def _response_and_question():
     """own_response_and_question_or_404's statement, built once like the alias (at the first request:
-    the relationships it names need every model); the parameters are bound per request."""
+    the relationships it names need every model); the parameters are bound per request. The
+    question's lot and municipality, which an autosave does not show, are left to lazy loads."""
     return (select(Response, Question)
             .join(Theme, Theme.consultation_id == Response.consultation_id)
             .join(Question, (Question.theme_id == Theme.id) & (Question.id == bindparam("question_id")))
             .options(joinedload(Response.answers.and_(Answer.question_id == bindparam("question_id"))),
-                     joinedload(Response.consultation),
+                     joinedload(Response.consultation), lazyload(Question.lot), lazyload(Question.municipality),
                      with_expression(Question.theme_has_conditions, _THEME_HAS_CONDITIONS))
             .where(Response.id == bindparam("response_id"),
                    Response.organisation_id.in_(bindparam("org_ids", expanding=True))))
