@@ -113,6 +113,34 @@ def test_activity_within_idle_timeout_keeps_session(client):
     assert client.get("/account").status_code == 200
 
 
+def test_the_moment_of_the_last_request_is_stored_every_half_minute_and_the_page_counts_down_that_much_less(
+        client, clock):
+    """Not on every request (an autosave would sign and send the session cookie each time): the
+    stored moment lags by less than a sixtieth of the idle timeout, so the session ends up to 30 s
+    before 30 minutes of quiet, and the page's warning counts from 29 min 30 s."""
+    make_user("anna@example.org")
+    login(client, "anna@example.org")
+    assert "Set-Cookie" in client.get("/account").headers  # the first page after login: its form token
+    with client.session_transaction() as session:
+        stored = session["seen_at"]
+    clock.shift(20)
+    response = client.get("/account")
+    assert response.status_code == 200
+    assert '<meta name="consult-idle-timeout" content="1770">' in response.get_data(as_text=True)
+    assert "Set-Cookie" not in response.headers  # nothing in the session changed
+    with client.session_transaction() as session:
+        assert session["seen_at"] == stored
+    clock.shift(15)  # 35 s after the stored moment: written again
+    assert client.get("/account").status_code == 200
+    with client.session_transaction() as session:
+        assert stored + 35 <= session["seen_at"] <= stored + 36
+        stored = session["seen_at"]
+    clock.shift(20)  # 20 s of activity since, not stored; then 29 min 50 s of quiet after the stored moment
+    assert client.get("/account").status_code == 200
+    clock.shift(30 * 60 - 20 + 5)
+    assert client.get("/account").status_code == 302
+
+
 def test_absolute_timeout_logs_out_even_when_active(client):
     make_user("anna@example.org")
     login(client, "anna@example.org")

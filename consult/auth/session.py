@@ -110,5 +110,20 @@ def enforce_session_timeouts():
         flash(_("You have been logged out because your session expired. Log in again to continue."),
               "warning")
         return login_manager.unauthorized()
-    session[SEEN_AT] = now
+    if now != seen_at and now - seen_at >= idle_stamp_step(cfg):
+        session[SEEN_AT] = now
     return None
+
+
+def idle_stamp_step(config) -> int:
+    """How long the stored moment of the last request may lag behind: a sixtieth of the idle timeout
+    (30 s of 30 minutes). Writing it on every request changed the session on every autosave, so its
+    cookie was signed and sent again each time. The session can so end up to this much sooner than
+    the idle timeout after the last request, never later; the page counts down that much less
+    (:func:`page_idle_timeout`), so "Stay logged in" is always offered in time."""
+    return int(config["IDLE_TIMEOUT"].total_seconds()) // 60
+
+
+def page_idle_timeout(config) -> int:
+    """The idle timeout the page's warning counts down from its last request (consult.js)."""
+    return int(config["IDLE_TIMEOUT"].total_seconds()) - idle_stamp_step(config)

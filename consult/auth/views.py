@@ -1,7 +1,7 @@
 """Login, logout, password reset, e-mail verification, invitations and the account page."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -42,13 +42,25 @@ from consult.auth.services import (
 from consult.auth.services import (
     verify_email as verify_email_token,
 )
-from consult.auth.session import SIGNED_ON, end_session, logout_redirect, password_login_allowed, start_session
+from consult.auth.session import (
+    SIGNED_ON,
+    end_session,
+    logout_redirect,
+    page_idle_timeout,
+    password_login_allowed,
+    start_session,
+)
 from consult.auth.two_factor_views import begin_code_step
 from consult.core.htmx import is_htmx
 from consult.core.i18n import select_locale
 from consult.core.limits import Throttled, check_all, limit_route, refused_form
 from consult.core.security import safe_next
 from consult.extensions import db
+
+
+@bp.app_context_processor
+def _idle_timeout():
+    return {"idle_timeout_seconds": page_idle_timeout(current_app.config)}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -216,7 +228,8 @@ def change_password():
 @bp.route("/session/extend", methods=["POST"])
 @login_required
 def extend_session():
-    """Answer the idle-timeout warning: any authenticated request renews the idle timer."""
+    """Answer the idle-timeout warning: any authenticated request renews the idle timer (the warning
+    comes long after the stored moment of the last request, so this one is stored)."""
     if is_htmx():
         return "", 204
     return redirect(safe_next(request.form.get("next"), url_for("home.index")))

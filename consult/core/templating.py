@@ -58,7 +58,6 @@ def register_templating(app: Flask) -> None:
             "theme_class": current_app.config["THEME_CLASS"],
             "theme_stylesheet": current_app.config["THEME_STYLESHEET"],
             "site_name": current_app.config["SITE_NAME"],
-            "idle_timeout_seconds": int(current_app.config["IDLE_TIMEOUT"].total_seconds()),
             "current_path": request.full_path.rstrip("?") if has_request_context() else "/",
             "is_htmx_request": is_htmx() if has_request_context() else False,
         }
