@@ -71,7 +71,8 @@ def _columns_update(model, names: tuple[str, ...]):
 def write_columns(obj, **values) -> None:
     """Write ``values`` to ``obj``'s row at once, by one UPDATE of its primary key, and show them on
     the object as loaded: nothing is left for the flush (whose unit of work costs more than the
-    statement). For a row nobody else edits concurrently (no version check)."""
+    statement). A plain UPDATE by id, as a flush would write: no version check, the last writer wins
+    (for columns such as a time of change, not for text people edit)."""
     db.session.execute(_columns_update(type(obj), tuple(values)), {**values, "_id": obj.id})
     for name, value in values.items():
         set_committed_value(obj, name, value)

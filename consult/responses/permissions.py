@@ -94,8 +94,10 @@ _THEME_HAS_CONDITIONS = (select(_other.id).where(_other.theme_id == Question.the
 @cache
 def _response_and_question():
     """own_response_and_question_or_404's statement, built once like the alias (at the first request:
-    the relationships it names need every model); the parameters are bound per request. The
-    question's lot and municipality, which an autosave does not show, are left to lazy loads."""
+    the relationships it names need every model); the parameters are bound per request, so the
+    objects it loads must not be ``refresh()``-ed as a whole (the loader option would be replayed
+    without its value; expiring and reloading attributes is fine). The question's lot and
+    municipality, which an autosave shows only on the "keep both texts" screen, are left to lazy loads."""
     return (select(Response, Question)
             .join(Theme, Theme.consultation_id == Response.consultation_id)
             .join(Question, (Question.theme_id == Theme.id) & (Question.id == bindparam("question_id")))
