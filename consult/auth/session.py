@@ -97,7 +97,7 @@ def end_session() -> None:
 
 def enforce_session_timeouts():
     """Log out after the idle timeout or the absolute timeout, whichever comes first."""
-    if request.endpoint == "static" or not current_user.is_authenticated:
+    if request.endpoint == "static" or not current_user._get_current_object().is_authenticated:
         return None
     now = int(time.time())
     cfg = current_app.config

@@ -118,10 +118,12 @@ def login_code():
 
 def enforce_two_factor():
     """Admins and team members reach nothing but the set-up page until two-step login is on."""
-    if (not current_app.config["TWO_FACTOR_REQUIRED"] or request.endpoint in OPEN_ENDPOINTS
-            or not current_user.is_authenticated or current_user.two_factor_enabled):
+    if not current_app.config["TWO_FACTOR_REQUIRED"] or request.endpoint in OPEN_ENDPOINTS:
         return None
-    if not requires_two_factor(current_user):
+    user: User = current_user._get_current_object()
+    if not user.is_authenticated or user.two_factor_enabled:
+        return None
+    if not requires_two_factor(user):
         return None
     if (session.get(SIGNED_ON) or {}).get("mfa"):
         return None  # the identity provider asserted a login with more than a password

@@ -30,11 +30,18 @@ def insert_unless_exists(model, **values):
 
 
 @cache
-def _versioned_update(model, version: str, names: tuple[str, ...]):
-    """update_if_version's statement for one model and set of columns, built once (building it
-    cost an autosave more than running it); the values are bound per call."""
-    return (update(model).where(model.id == bindparam("_id"), getattr(model, version) == bindparam("_base"))
-            .values({name: bindparam(name) for name in names}).execution_options(synchronize_session=False))
+def _update_by_id(model, names: tuple[str, ...], version: str | None = None):
+    """The UPDATE of one row of ``model`` by its id (and, with ``version``, only while that column still
+    holds the base version), built once per model and set of columns: building it cost an autosave
+    more than running it. A statement on the table, not the ORM entity, so executing it skips the
+    ORM's bulk-update steps too; the values are bound per call (``_id``, ``_base``, ``_set_<name>``)."""
+    mapper = inspect(model)
+    table = mapper.local_table
+    columns = {name: table.c[mapper.columns[name].name] for name in (*names, "id", *([version] if version else []))}
+    where = columns["id"] == bindparam("_id")
+    if version:
+        where = where & (columns[version] == bindparam("_base"))
+    return table.update().where(where).values({columns[name]: bindparam(f"_set_{name}") for name in names})
 
 
 def update_if_version(obj, base: int, *, version: str = "version", where=(), **values) -> bool:
@@ -49,8 +56,9 @@ def update_if_version(obj, base: int, *, version: str = "version", where=(), **v
                      .values(**values).execution_options(synchronize_session=False))
         result = db.session.execute(statement)
     else:
-        result = db.session.execute(_versioned_update(model, version, tuple(values)),
-                                    {**values, "_id": obj.id, "_base": base})
+        _autoflush()
+        result = db.session.execute(_update_by_id(model, tuple(values), version),
+                                    {**_bound(values), "_id": obj.id, "_base": base})
     if result.rowcount != 1:
         return False
     for name, value in values.items():
@@ -62,18 +70,23 @@ def update_if_version(obj, base: int, *, version: str = "version", where=(), **v
     return True
 
 
-@cache
-def _columns_update(model, names: tuple[str, ...]):
-    return (update(model).where(model.id == bindparam("_id"))
-            .values({name: bindparam(name) for name in names}).execution_options(synchronize_session=False))
-
-
 def write_columns(obj, **values) -> None:
     """Write ``values`` to ``obj``'s row at once, by one UPDATE of its primary key, and show them on
     the object as loaded: nothing is left for the flush (whose unit of work costs more than the
     statement). A plain UPDATE by id, as a flush would write: no version check, the last writer wins
     (for columns such as a time of change, not for text people edit)."""
-    db.session.execute(_columns_update(type(obj), tuple(values)), {**values, "_id": obj.id})
+    _autoflush()
+    db.session.execute(_update_by_id(type(obj), tuple(values)), {**_bound(values), "_id": obj.id})
     for name, value in values.items():
         set_committed_value(obj, name, value)
 
+
+def _autoflush() -> None:
+    """Flush pending changes first, as an UPDATE of the ORM entity does (unless in ``no_autoflush``)."""
+    session = db.session()
+    if session.autoflush:
+        session.flush()
+
+
+def _bound(values: dict) -> dict:
+    return {f"_set_{name}": value for name, value in values.items()}

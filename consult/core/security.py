@@ -1,6 +1,7 @@
 """Security headers and the idle/absolute session timeouts, applied to every response."""
 from __future__ import annotations
 
+from functools import cache
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, request
@@ -40,14 +41,27 @@ def security_headers(*, hsts: bool, attachment: bool = False) -> dict[str, str]:
     return headers
 
 
+@cache
+def _missing_rule(hsts: bool, attachment: bool) -> tuple[tuple[str, str, str], ...]:
+    """security_headers as (lower-case name, name, value), built once per kind of response."""
+    return tuple((name.lower(), name, value) for name, value in security_headers(hsts=hsts, attachment=attachment).items())
+
+
 def set_security_headers(response: Response, *, hsts: bool) -> Response:
+    """Add the security headers a response does not set itself. On every response, so the headers
+    already there are read once (each lookup in werkzeug's header list is a scan of it)."""
     headers = response.headers
-    attachment = headers.get("Content-Disposition", "").startswith("attachment")
-    for name, value in security_headers(hsts=hsts, attachment=attachment).items():
-        headers.setdefault(name, value)
+    present = {name.lower() for name, _value in headers.items()}
+    attachment = "content-disposition" in present and headers["Content-Disposition"].startswith("attachment")
+    for lower, name, value in _missing_rule(hsts, attachment):
+        if lower not in present:
+            headers.add(name, value)
     if response.mimetype == "text/html":
         # Full pages and htmx fragments differ for the same URL.
-        response.vary.add("HX-Request")
+        if "vary" in present:
+            response.vary.add("HX-Request")
+        else:
+            headers["Vary"] = "HX-Request"
     return response
 
 

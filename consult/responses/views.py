@@ -433,11 +433,12 @@ def _visibility_header(response: Response, question: Question) -> dict[str, str]
 def autosave(response_id: int, question_id: int):
     """Save one answer while the person types (htmx); answers with a status or a conflict, and with
     which questions of the page are asked now when others depend on this one."""
-    response, question = own_response_and_question_or_404(current_user, response_id, question_id)
+    user = current_user._get_current_object()  # one lookup: this runs on every keystroke pause
+    response, question = own_response_and_question_or_404(user, response_id, question_id)
     if not is_eligible(response, question):
         abort(404)
     state = _states(response, [question])[question.id]
-    if not can_edit_response(current_user, response):
+    if not can_edit_response(user, response):
         return render_template("responses/_save_status.html", state=state, closed=True), 409
     try:
         saved = _apply_answer(response, question, state, only_answer=True)
