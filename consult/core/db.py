@@ -34,7 +34,8 @@ def _update_by_id(model, names: tuple[str, ...], version: str | None = None):
     """The UPDATE of one row of ``model`` by its id (and, with ``version``, only while that column still
     holds the base version), built once per model and set of columns: building it cost an autosave
     more than running it. A statement on the table, not the ORM entity, so executing it skips the
-    ORM's bulk-update steps too; the values are bound per call (``_id``, ``_base``, ``_set_<name>``)."""
+    ORM's bulk-update steps (the session still flushes pending changes first, as for every statement it
+    executes outside ``no_autoflush``); the values are bound per call (``_id``, ``_base``, ``_set_<name>``)."""
     mapper = inspect(model)
     table = mapper.local_table
     columns = {name: table.c[mapper.columns[name].name] for name in (*names, "id", *([version] if version else []))}
@@ -56,7 +57,6 @@ def update_if_version(obj, base: int, *, version: str = "version", where=(), **v
                      .values(**values).execution_options(synchronize_session=False))
         result = db.session.execute(statement)
     else:
-        _autoflush()
         result = db.session.execute(_update_by_id(model, tuple(values), version),
                                     {**_bound(values), "_id": obj.id, "_base": base})
     if result.rowcount != 1:
@@ -75,17 +75,9 @@ def write_columns(obj, **values) -> None:
     the object as loaded: nothing is left for the flush (whose unit of work costs more than the
     statement). A plain UPDATE by id, as a flush would write: no version check, the last writer wins
     (for columns such as a time of change, not for text people edit)."""
-    _autoflush()
     db.session.execute(_update_by_id(type(obj), tuple(values)), {**_bound(values), "_id": obj.id})
     for name, value in values.items():
         set_committed_value(obj, name, value)
-
-
-def _autoflush() -> None:
-    """Flush pending changes first, as an UPDATE of the ORM entity does (unless in ``no_autoflush``)."""
-    session = db.session()
-    if session.autoflush:
-        session.flush()
 
 
 def _bound(values: dict) -> dict:
