@@ -8,6 +8,7 @@ hand; it exits 1 when anything failed or a target was missed, and prints which.
     .venv/bin/python bench/rush.py --users 30 --step 15 --ramp 10 --phase 10    # a short run
     .venv/bin/python bench/rush.py --sqlite                 # embedded SQLite: 10, 20, ... 50 users
     .venv/bin/python bench/rush.py --self-test              # faults injected: must report them, exit 1
+    .venv/bin/python bench/rush.py --timeline rush.csv      # also every request's moment, time and outcome
 
 The run, per level of active users (--step, up to --users): a login phase (the level's new users
 log in at random moments of --ramp seconds while the others keep saving, and a tenth of the active
@@ -226,6 +227,7 @@ class Attempt:
     duration: float
     outcome: str     # "ok", "conflict" or "error"
     detail: str = ""
+    at: float = 0.0  # when it was sent, seconds since the first level began
 
 
 @dataclass
@@ -328,7 +330,7 @@ class User:
             elif duration > run.args.timeout:  # a login that was left to finish
                 detail = "slower than the timeout"
         outcome = "error" if detail else ("conflict" if response.status_code == 409 else "ok")
-        run.attempts.append(Attempt(side, endpoint, level, phase, duration, outcome, detail))
+        run.attempts.append(Attempt(side, endpoint, level, phase, duration, outcome, detail, began - run.started))
         if detail:
             raise Failed(f"{side} {endpoint}: {detail}")
         return response
@@ -867,6 +869,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="a short run with both floor faults and --tamper: must report errors, lost "
                              "updates and both changes, and exit 1")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (server logs)")
+    parser.add_argument("--timeline", type=Path,
+                        help="write every request (when it was sent, how long it took, its outcome) to this CSV file")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
     if args.self_test:
@@ -892,6 +896,19 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     finally:
         resources.close()
+
+
+def write_timeline(run: Run, path: Path) -> None:
+    """Every attempt in the order sent, to see whether the slow ones of a level come together."""
+    import csv
+
+    with path.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["sent_s", "side", "endpoint", "level", "phase", "ms", "outcome", "detail"])
+        for a in sorted(run.attempts, key=lambda a: a.at):
+            writer.writerow([f"{a.at:.3f}", a.side, a.endpoint, a.level, a.phase, f"{a.duration * 1000:.1f}",
+                             a.outcome, a.detail])
+    print(f"  timeline of {len(run.attempts)} requests: {path}")
 
 
 def _run(args, levels: list[int], resources: Resources) -> int:
@@ -925,6 +942,8 @@ def _run(args, levels: list[int], resources: Resources) -> int:
         stop_server(server)
     boots = (workdir / "app.log").read_text(errors="replace").count("Booting worker")
     missed = report(run, results, boots, args.workers, peak)
+    if args.timeline:
+        write_timeline(run, args.timeline)
     if args.tamper:
         tamper(run, app)
     consistent = verify(run, app, url)
