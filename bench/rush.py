@@ -873,6 +873,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="write every request (when it was sent, how long it took, its outcome) to this CSV file")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
+    if args.timeline and not args.timeline.resolve().parent.is_dir():
+        parser.error(f"--timeline: no folder {args.timeline.resolve().parent}")
     if args.self_test:
         args.users, args.step = args.users or 12, args.step or 6
         args.ramp, args.phase, args.final, args.interval = 6, 8, 4, 2

@@ -37,12 +37,11 @@ def _update_by_id(model, names: tuple[str, ...], version: str | None = None):
     ORM's bulk-update steps (the session still flushes pending changes first, as for every statement it
     executes outside ``no_autoflush``); the values are bound per call (``_id``, ``_base``, ``_set_<name>``)."""
     mapper = inspect(model)
-    table = mapper.local_table
-    columns = {name: table.c[mapper.columns[name].name] for name in (*names, "id", *([version] if version else []))}
+    columns = {name: mapper.columns[name] for name in (*names, "id", *([version] if version else []))}
     where = columns["id"] == bindparam("_id")
     if version:
         where = where & (columns[version] == bindparam("_base"))
-    return table.update().where(where).values({columns[name]: bindparam(f"_set_{name}") for name in names})
+    return mapper.local_table.update().where(where).values({columns[name]: bindparam(f"_set_{name}") for name in names})
 
 
 def update_if_version(obj, base: int, *, version: str = "version", where=(), **values) -> bool:
