@@ -58,12 +58,22 @@ logconfig_dict = _logconfig_dict()
 
 def when_ready(server):
     """Before the first fork: compile templates, configure the ORM and load the translations once,
-    so no worker (new, replaced or recycled) does it while someone waits for a save."""
+    so no worker (new, replaced or recycled) does it while someone waits for a save. Then everything
+    loaded so far leaves the garbage collector's sight: a worker's full collection would otherwise
+    walk those ~300,000 long-lived objects each time, a pause of 0.2 to 1.7 s for all the worker's
+    threads under a deadline rush's load (measured with gc.callbacks in the workers); frozen, a
+    collection walks only what the worker itself made, and the shared memory pages are not
+    written to by it either."""
+    import gc
+
     app = server.app.wsgi()
     if getattr(app, "import_name", None) == "consult":
         from consult.core.warmup import warm
 
         server.log.info("warmed up: %d templates compiled", warm(app))
+    gc.collect()
+    gc.freeze()
+    server.log.info("kept out of garbage collection: %d objects", gc.get_freeze_count())
 
 
 def child_exit(server, worker):

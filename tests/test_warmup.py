@@ -42,3 +42,7 @@ def test_gunicorn_warms_up_before_forking_its_workers(app, tmp_path):
     assert warmed, output
     assert int(warmed.group(1)) == len(_template_names(app))
     assert output.index("warmed up") < output.index("Booting worker")
+    frozen = re.search(r"kept out of garbage collection: (\d+) objects", output)
+    assert frozen, output
+    assert int(frozen.group(1)) > 100_000  # the app, its libraries, templates and translations
+    assert output.index("warmed up") < frozen.start() < output.index("Booting worker")
