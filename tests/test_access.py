@@ -22,7 +22,7 @@ from consult.advice.models import Advice, AdvicePoint
 from consult.consultations.models import Consultation, Document, Lot, Phase, TeamMember, TeamRole
 from consult.core.jobs import run_committed_jobs
 from consult.core.time import utcnow
-from consult.demo import DEMO_PASSWORD, load_demo
+from consult.demo import DEMO_PASSWORD
 from consult.dialogue.models import Post, Thread
 from consult.drafts.models import Draft, DraftComment, DraftParagraph
 from consult.extensions import db
@@ -35,6 +35,7 @@ from consult.sessions.models import AgendaItem, DialogueSession, MinutesComment,
 from consult.strategy.models import Segment
 from consult.tariffs.models import FundingScenario
 from tests.conftest import csrf_token_from, login, make_org, make_user
+from tests.demo import load_demo
 
 ROLES = ["anonymous", "provider_a", "provider_b", "council", "other_team", "analyst", "editor", "admin"]
 LOGIN = "login"  # in ACCESS "L": a redirect to the login page

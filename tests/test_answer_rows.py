@@ -88,7 +88,7 @@ def test_rows_equal_canonical_for_every_submission_also_after_withdraw_and_resub
 
 def test_migration_fills_in_rows_of_earlier_submissions(migration_app):  # noqa: F811
     """Submissions made before revision 0023 get their rows from their canonical copies."""
-    from consult.demo import load_demo
+    from tests.demo import load_demo
 
     upgrade()
     load_demo()
@@ -195,8 +195,8 @@ def test_figures_from_grouped_rows_equal_figures_from_every_answer(app):
         value_groups_by_question,
     )
     from consult.consultations.models import Consultation, QuestionKind
-    from consult.demo import load_demo
     from consult.reports.report import build_report
+    from tests.demo import load_demo
     from tests.test_page_cost import SLUG, add_submitted_responses
 
     load_demo()

@@ -23,12 +23,13 @@ from consult.auth.models import User
 from consult.consultations.models import Consultation, Status, TeamRole
 from consult.consultations.services import close, set_access
 from consult.core.jobs import run_committed_jobs
-from consult.demo import DEMO_PASSWORD, load_demo
+from consult.demo import DEMO_PASSWORD
 from consult.extensions import db, limiter
 from consult.qa.models import QaItem, QaStatus
 from consult.reports.services import publish as publish_report
 from consult.reports.services import save_texts
 from tests.conftest import add_team, build_app, csrf_token_from, login, make_user, sign_in
+from tests.demo import load_demo
 from tests.test_leaks import fetch, pdf_text
 
 OPEN = "marktconsultatie-wmo-leidse-regio"

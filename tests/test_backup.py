@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from consult.consultations.models import DocumentVersion
 from consult.core.backup import row_counts
-from consult.demo import load_demo
 from consult.extensions import db
 from consult.responses.models import Submission
 from consult.responses.services import verify_receipt
 from tests.conftest import empty_database
+from tests.demo import load_demo
 
 
 def test_backup_wipe_restore_brings_everything_back(app, tmp_path):

@@ -10,13 +10,14 @@ from consult.consultations.models import Consultation
 from consult.core.jobs import run_committed_jobs
 from consult.core.outbox import OutboundMail
 from consult.core.time import utcnow
-from consult.demo import DEMO_PASSWORD, load_demo
+from consult.demo import DEMO_PASSWORD
 from consult.dialogue.models import Post, Thread, ThreadFollow
 from consult.dialogue.services import reply, tell_followers
 from consult.extensions import db
 from consult.notify.models import Kind, Notification
 from consult.orgs.models import MemberRole, Membership, Organisation
 from tests.conftest import csrf_token_from, login
+from tests.demo import load_demo
 from tests.test_page_cost import StatementCounter
 
 SLUG = "marktconsultatie-wmo-leidse-regio"

@@ -76,7 +76,7 @@ def test_what_was_offered_is_kept_per_submission(world):
 
 def test_migration_fills_in_the_offers_of_earlier_submissions(migration_app):  # noqa: F811
     """Submissions made before revision 0039 get their offer rows from their canonical copies."""
-    from consult.demo import load_demo
+    from tests.demo import load_demo
 
     upgrade()
     load_demo()

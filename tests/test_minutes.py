@@ -476,7 +476,7 @@ def test_downgrading_the_minutes_migration_removes_the_quotes_on_minutes(tmp_pat
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import text
 
-    from consult.demo import load_demo
+    from tests.demo import load_demo
     from tests.test_migrations import build_app, empty_database
 
     with empty_database(tmp_path) as url:

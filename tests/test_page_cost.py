@@ -15,7 +15,7 @@ from consult.consultations.conditions import SIZE_BANDS
 from consult.consultations.models import Consultation
 from consult.core.jobs import running_jobs
 from consult.core.time import utcnow
-from consult.demo import DEMO_PASSWORD, load_demo
+from consult.demo import DEMO_PASSWORD
 from consult.dialogue.models import Post, Thread
 from consult.extensions import db
 from consult.orgs.models import MemberRole, Membership, Organisation, OrgKind
@@ -35,6 +35,7 @@ from consult.responses.services import (
 from consult.strategy.models import Segment
 from consult.strategy.services import SOURCE_TYPES
 from tests.conftest import csrf_token_from, login
+from tests.demo import load_demo
 
 SLUG = "marktconsultatie-wmo-leidse-regio"
 CLOSED = "dialoog-dagbesteding-2025"

@@ -23,7 +23,7 @@ from consult.auth.models import User
 from consult.consultations.models import Consultation
 from consult.consultations.services import close, extend_deadline, set_access
 from consult.core.jobs import run_committed_jobs
-from consult.demo import DEMO_PASSWORD, load_demo
+from consult.demo import DEMO_PASSWORD
 from consult.extensions import db
 from consult.notify.models import Kind, Notification
 from consult.notify.services import audience
@@ -31,6 +31,7 @@ from consult.qa.models import QaItem, QaStatus
 from consult.reports.services import publish as publish_report
 from consult.reports.services import save_texts
 from tests.conftest import csrf_token_from, login, make_org, make_user, text_of
+from tests.demo import load_demo
 
 OPEN_SLUG = "marktconsultatie-wmo-leidse-regio"
 PUBLISHED_SLUG = "dialoog-dagbesteding-2025"

@@ -11,13 +11,13 @@ from consult.auth.models import User
 from consult.consultations.models import Consultation, Status
 from consult.core.datastamp import IGNORED_COLUMNS, IGNORED_TABLES, DataChange, changes_data, data_stamp
 from consult.core.time import utcnow
-from consult.demo import load_demo
 from consult.extensions import db
 from consult.reports.models import ReportModel
 from consult.reports.report import StaleReportModel, build_report
 from consult.responses.models import Publication, Response
 from consult.responses.services import save_answer, set_publication
 from tests.conftest import text_of
+from tests.demo import load_demo
 from tests.test_reports import world  # noqa: F401  (the fixture)
 
 REPORT = "/consultations/wmo/report"

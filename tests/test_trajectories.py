@@ -752,9 +752,9 @@ def test_report_names_the_trajectory_and_its_rounds(app, world, rounds):
 
 def test_demo_has_a_trajectory_of_a_sounding_board_round_and_the_market_consultation(app):
     from consult.consultations.trajectory_services import since_earlier
-    from consult.demo import load_demo
     from consult.responses.models import Response
     from consult.responses.prefill import copyable_answers
+    from tests.demo import load_demo
 
     users = load_demo()
     db.session.commit()

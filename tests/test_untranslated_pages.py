@@ -28,9 +28,10 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from consult.demo import DEMO_PASSWORD, load_demo
+from consult.demo import DEMO_PASSWORD
 from consult.extensions import db
 from tests.conftest import login, post_form
+from tests.demo import load_demo
 from tests.pages import ACCOUNTS, demo_pages
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "consult/translations/nl/LC_MESSAGES/messages.po"

@@ -5,8 +5,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from consult.consultations.models import Consultation
-from consult.demo import DEMO_PASSWORD, load_demo
+from consult.demo import DEMO_PASSWORD
 from consult.extensions import db
+from tests.demo import load_demo
 from tests.e2e.conftest import check_accessibility, settle
 
 

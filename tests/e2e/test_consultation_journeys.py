@@ -148,7 +148,7 @@ def test_team_sets_up_and_publishes_a_consultation(page, second_page, live):
 
 
 def test_consultation_pages_reflow_at_320_px(browser, live, page_errors):
-    from consult.demo import load_demo
+    from tests.demo import load_demo
 
     load_demo()
     db.session.commit()

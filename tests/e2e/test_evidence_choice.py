@@ -9,10 +9,11 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from consult.analysis.models import Coding
-from consult.demo import DEMO_PASSWORD, load_demo
+from consult.demo import DEMO_PASSWORD
 from consult.extensions import db
 from consult.strategy.models import Segment
 from tests.conftest import csrf_token_from, login
+from tests.demo import load_demo
 from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, require, settle, sign_in_page
 from tests.e2e.test_html_valid import VNU, validate
 

@@ -63,8 +63,9 @@ def test_every_page_type_is_valid_html(app, tmp_path):
 def test_consultation_pages_are_valid_html(app, tmp_path):
     require(shutil.which("java") is not None, "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
     require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
-    from consult.demo import DEMO_PASSWORD, load_demo
+    from consult.demo import DEMO_PASSWORD
     from consult.extensions import db
+    from tests.demo import load_demo
 
     load_demo()
     db.session.commit()
@@ -97,9 +98,10 @@ def test_response_pages_are_valid_html(app, tmp_path):
     require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
     from sqlalchemy import select
 
-    from consult.demo import DEMO_PASSWORD, load_demo
+    from consult.demo import DEMO_PASSWORD
     from consult.extensions import db
     from consult.responses.models import Response
+    from tests.demo import load_demo
 
     load_demo()
     db.session.commit()
@@ -139,9 +141,10 @@ def test_dialogue_pages_are_valid_html(app, tmp_path):
     require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
     from sqlalchemy import select
 
-    from consult.demo import DEMO_PASSWORD, load_demo
+    from consult.demo import DEMO_PASSWORD
     from consult.dialogue.models import Post, Thread
     from consult.extensions import db
+    from tests.demo import load_demo
 
     load_demo()
     db.session.commit()
@@ -171,9 +174,10 @@ def test_qa_pages_are_valid_html(app, tmp_path):
     require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
     from sqlalchemy import select
 
-    from consult.demo import DEMO_PASSWORD, load_demo
+    from consult.demo import DEMO_PASSWORD
     from consult.extensions import db
     from consult.qa.models import QaItem, QaStatus
+    from tests.demo import load_demo
 
     load_demo()
     db.session.commit()
@@ -201,10 +205,11 @@ def test_advice_and_notification_pages_are_valid_html(app, tmp_path):
 
     from consult.advice.models import Advice, AdvicePoint, AdviceStatus
     from consult.auth.models import User
-    from consult.demo import DEMO_PASSWORD, load_demo
+    from consult.demo import DEMO_PASSWORD
     from consult.extensions import db
     from consult.notify.models import Kind
     from consult.notify.services import unsubscribe_token
+    from tests.demo import load_demo
 
     load_demo()
     db.session.commit()
@@ -246,8 +251,9 @@ def test_analysis_pages_are_valid_html(app, tmp_path):
 
     from consult.analysis.models import Tag
     from consult.consultations.models import Consultation
-    from consult.demo import DEMO_PASSWORD, load_demo
+    from consult.demo import DEMO_PASSWORD
     from consult.extensions import db
+    from tests.demo import load_demo
 
     load_demo()
     db.session.commit()
@@ -284,9 +290,10 @@ def test_strategy_pages_are_valid_html(app, tmp_path):
     require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
     from sqlalchemy import select
 
-    from consult.demo import DEMO_PASSWORD, load_demo
+    from consult.demo import DEMO_PASSWORD
     from consult.extensions import db
     from consult.strategy.models import Segment
+    from tests.demo import load_demo
 
     load_demo()
     db.session.commit()
@@ -320,8 +327,9 @@ def test_strategy_pages_are_valid_html(app, tmp_path):
 def test_report_pages_are_valid_html(app, tmp_path):
     require(shutil.which("java") is not None, "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
     require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
-    from consult.demo import DEMO_PASSWORD, load_demo
+    from consult.demo import DEMO_PASSWORD
     from consult.extensions import db
+    from tests.demo import load_demo
 
     load_demo()
     db.session.commit()
@@ -351,8 +359,9 @@ def test_security_and_privacy_pages_are_valid_html(app, tmp_path):
     require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
     import pyotp
 
-    from consult.demo import DEMO_PASSWORD, load_demo
+    from consult.demo import DEMO_PASSWORD
     from consult.extensions import db
+    from tests.demo import load_demo
 
     load_demo()
     db.session.commit()
@@ -395,8 +404,9 @@ def test_session_draft_and_trajectory_pages_are_valid_html(app, tmp_path):
     opens them in the demo walk (tests/pages.py), checked in one run of the checker."""
     require(shutil.which("java") is not None, "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
     require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
-    from consult.demo import DEMO_PASSWORD, load_demo
+    from consult.demo import DEMO_PASSWORD
     from consult.extensions import db
+    from tests.demo import load_demo
     from tests.pages import ACCOUNTS, demo_pages
 
     load_demo()

@@ -24,8 +24,9 @@ import time_machine
 from PIL import Image, ImageChops
 from playwright.sync_api import expect
 
-from consult.demo import DEMO_PASSWORD, load_demo
+from consult.demo import DEMO_PASSWORD
 from consult.extensions import db
+from tests.demo import load_demo
 from tests.e2e.conftest import ARTIFACTS, ROOT, LiveServer, check_accessibility, log_in_through_form, new_page
 from tests.pages import ACCOUNTS, CLOSED, OPEN
 

@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from consult.consultations.models import Consultation
-from consult.demo import load_demo
 from consult.extensions import db
+from tests.demo import load_demo
 from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, sign_in_page
 
 PUBLISHED = "dialoog-dagbesteding-2025"

@@ -11,11 +11,12 @@ from consult.advice.models import Advice, AdviceStatus, Disposition
 from consult.advice.services import publish_reply, save_reply
 from consult.consultations.models import Consultation
 from consult.consultations.services import close
-from consult.demo import DEMO_PASSWORD, load_demo
+from consult.demo import DEMO_PASSWORD
 from consult.extensions import db
 from consult.qa.models import QaItem, QaStatus
 from consult.reports.services import publish as publish_report
 from consult.reports.services import save_texts
+from tests.demo import load_demo
 from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility
 
 SLUG = "marktconsultatie-wmo-leidse-regio"

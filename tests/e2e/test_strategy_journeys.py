@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from consult.demo import load_demo
 from consult.extensions import db
+from tests.demo import load_demo
 from tests.e2e.conftest import assert_no_horizontal_overflow, check_accessibility, settle, sign_in_page
 
 BASE = "/consultations/dialoog-dagbesteding-2025/strategy"

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from consult.analysis.models import Tag
 from consult.consultations.models import Consultation
-from consult.demo import load_demo
 from consult.extensions import db
+from tests.demo import load_demo
 from tests.e2e.conftest import ARTIFACTS, assert_no_horizontal_overflow, check_accessibility, new_page, sign_in_page
 
 SLUG = "dialoog-dagbesteding-2025"

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from consult.demo import DEMO_PASSWORD, load_demo
+from consult.demo import DEMO_PASSWORD
 from consult.extensions import db
+from tests.demo import load_demo
 from tests.e2e.conftest import ARTIFACTS, assert_no_horizontal_overflow, check_accessibility
 from tests.test_page_cost import SLUG, add_submitted_responses
 

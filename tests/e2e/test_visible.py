@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from consult.demo import load_demo
 from consult.extensions import db
+from tests.demo import load_demo
 from tests.e2e.conftest import new_page, sign_in_page
 from tests.pages import ACCOUNTS, demo_pages
 
