@@ -6,8 +6,9 @@ made of once the machine is busy. Not a test: run it by hand.
 
 The CPU times move with whatever else the machine does; the line with Python function calls per
 autosave is the same in every run of the same code (a figure to compare commits by). The last line is
-what one full garbage collection costs a process holding the warmed-up app (a gunicorn worker), with
-and without the objects loaded before the fork frozen (gunicorn.conf.py freezes them).
+what one full garbage collection costs a process holding the warmed-up app (as a gunicorn worker
+does; this one holds the floor's too), with and without the objects loaded before the fork frozen
+(gunicorn.conf.py freezes them).
 """
 from __future__ import annotations
 
@@ -88,6 +89,7 @@ def main() -> int:
         from consult.core.warmup import warm  # after rush.build has set the database for the app's config
 
         warm(app)
+        gc.collect()  # the garbage of the rounds and profiles above is not what is timed
         tracked, before = len(gc.get_objects()), full_collection_ms()
         gc.freeze()
         cost("app")  # a worker goes on serving after the fork

@@ -1,21 +1,21 @@
-"""The demo data for tests: built by ``consult.demo.load_demo`` once per database, worker and day,
-then copied in.
+"""The demo data for tests: built by ``consult.demo.load_demo`` and then copied in.
 
 Building the demo runs every feature's services (password hashing, submissions with receipts,
-notifications, the report) and takes more than a second; some hundred tests start from it. The first
-call on an empty database builds it and keeps its rows, the files they name and the jobs it left for
-the commit; every later call on an empty database the same day (in the Netherlands) inserts those rows
-again in the caller's transaction. The demo places its dates relative to today, and its texts (mails,
-receipts, the report) spell them out, so on another day it is built afresh. Its moments relative to
-now (a message posted "now") are then as old as the copy, at most the length of a test run. A database
-that is not empty (a test made rows of its own first) gets a freshly built demo.
+notifications, the report) and takes more than a second; some hundred tests start from it. A call on
+an empty database builds it and keeps its rows, the files they name, the jobs it left for the commit
+and (on PostgreSQL) where its sequences stand; a later call on an empty database of the same URL inserts
+those rows again in the caller's transaction, as long as the copy is at most an hour old and from the
+same day in the Netherlands (by the clock, which a test may move). The demo places its dates relative
+to today and its texts (mails, receipts, the report) spell them out, and some moments are relative to
+now, so an older copy is replaced by a fresh build. A database that is not empty (a test made rows of
+its own first) gets a fresh build, and its copy is not kept. One copy is kept per database.
 
 Like ``load_demo``, nothing is committed: the caller commits.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import datetime, timedelta
 
 from sqlalchemy import Integer, exists, insert, or_, select, text
 
@@ -29,11 +29,15 @@ from consult.extensions import db
 
 @dataclass
 class Copy:
-    day: date  # the day in the Netherlands it was built on
+    built_at: datetime
     rows: list = field(default_factory=list)  # (table, [row dicts]) in insert order
     files: dict[str, bytes] = field(default_factory=dict)
     users: dict[str, str] = field(default_factory=dict)  # key -> email
     jobs: dict[str, list] = field(default_factory=dict)  # session.info key -> [(func, args)]
+    sequences: dict[str, tuple[int, bool]] = field(default_factory=dict)  # PostgreSQL: name -> (last value, called)
+
+
+MAX_AGE = timedelta(hours=1)
 
 
 _copies: dict[str, Copy] = {}
@@ -44,13 +48,19 @@ def load_demo() -> dict[str, User]:
     key = db.engine.url.render_as_string(hide_password=False)
     empty = _is_empty()
     copy = _copies.get(key)
-    today = clock.to_local(clock.utcnow()).date()
-    if copy is not None and empty and copy.day == today:
+    now = clock.utcnow()
+    if copy is not None and empty and _still_fits(copy, now):
         return _insert(copy)
     users = build_demo()
     if empty:
-        _copies[key] = _take(users, today)
+        _copies[key] = _take(users, now)
     return users
+
+
+def _still_fits(copy: Copy, now: datetime) -> bool:
+    """Built the same day in the Netherlands, at most an hour ago (and not in the clock's future)."""
+    return (clock.to_local(now).date() == clock.to_local(copy.built_at).date()
+            and timedelta(0) <= now - copy.built_at <= MAX_AGE)
 
 
 def _tables():
@@ -61,9 +71,9 @@ def _is_empty() -> bool:
     return not db.session.scalar(select(or_(*(exists().select_from(table) for table in _tables()))))
 
 
-def _take(users: dict[str, User], day: date) -> Copy:
+def _take(users: dict[str, User], built_at: datetime) -> Copy:
     db.session.flush()
-    copy = Copy(day=day, users={name: user.email for name, user in users.items()})
+    copy = Copy(built_at=built_at, users={name: user.email for name, user in users.items()})
     # The jobs building the demo handed over for after the commit (the published report's files),
     # with the ids of the rows they are for: the caller's commit hands them over again.
     for lane in jobs._lanes.values():
@@ -77,27 +87,33 @@ def _take(users: dict[str, User], day: date) -> Copy:
             for row in rows:
                 if row["stored_name"] and row["stored_name"] not in copy.files:
                     copy.files[row["stored_name"]] = read_stored(row["stored_name"])
+    if db.session.get_bind().dialect.name == "postgresql":
+        for table in _tables():
+            if "id" in table.c and isinstance(table.c.id.type, Integer):
+                name = db.session.scalar(text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name})
+                if name:
+                    copy.sequences[name] = tuple(db.session.execute(
+                        text(f"SELECT last_value, is_called FROM {name}")).one())
     return copy
 
 
 def _insert(copy: Copy) -> dict[str, User]:
     for name, data in copy.files.items():
         put_stored(name, data)
-    # Rows refer to rows inserted after them (a question to its later copy, tables to each other):
-    # the foreign keys are checked once every row is in.
+    # Rows refer to rows inserted after them (a question to its later copy, tables to each other).
+    # SQLite checks the foreign keys at the commit (the pragma ends there); PostgreSQL's cannot be
+    # deferred, so its checks are off while the rows go in (tests/test_demo_copy.py checks them all).
     postgresql = db.session.get_bind().dialect.name == "postgresql"
     db.session.execute(text("SET LOCAL session_replication_role = replica" if postgresql
                             else "PRAGMA defer_foreign_keys = ON"))
     for table, rows in copy.rows:
         db.session.execute(insert(table), rows)
-    db.session.execute(text("SET LOCAL session_replication_role = origin" if postgresql
-                            else "PRAGMA defer_foreign_keys = OFF"))
     if postgresql:
-        # The rows came with their ids: the tables' sequences go on after them.
-        for table, _rows in copy.rows:
-            if "id" in table.c and isinstance(table.c.id.type, Integer):
-                db.session.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), MAX(id)) FROM {table.name}"))
+        db.session.execute(text("SET LOCAL session_replication_role = origin"))
+        # The rows came with their ids: every sequence goes on where the build left it.
+        for name, (last_value, called) in copy.sequences.items():
+            db.session.execute(text("SELECT setval(:name, :value, :called)"),
+                               {"name": name, "value": last_value, "called": called})
     for key, pending in copy.jobs.items():
         db.session.info.setdefault(key, []).extend(pending)
     people = {user.email: user for user in db.session.scalars(select(User).where(User.email.in_(copy.users.values())))}

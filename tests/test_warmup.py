@@ -30,13 +30,18 @@ def test_warm_compiles_every_template_and_loads_both_languages(app):
 
 
 def test_gunicorn_warms_up_before_forking_its_workers(app, tmp_path):
-    port, log = free_port(), tmp_path / "gunicorn.log"
-    process = start_server("consult:create_app()", port, f"sqlite:///{tmp_path / 'app.db'}", tmp_path, 1, log)
+    port, log, collections = free_port(), tmp_path / "gunicorn.log", tmp_path / "gc"
+    collections.mkdir()
+    process = start_server("consult:create_app()", port, f"sqlite:///{tmp_path / 'app.db'}", tmp_path, 1, log,
+                           {"GC_LOG_DIR": str(collections)})
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=30) as answer:
             assert answer.status == 200
     finally:
         stop_server(process)
+    # With GC_LOG_DIR set, the one worker keeps a log of its collections, named by its process id.
+    (worker_log,) = collections.iterdir()
+    assert f"Booting worker with pid: {worker_log.stem}" in log.read_text()
     output = log.read_text()
     warmed = re.search(r"warmed up: (\d+) templates compiled", output)
     assert warmed, output
