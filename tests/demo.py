@@ -63,12 +63,8 @@ def _still_fits(copy: Copy, now: datetime) -> bool:
             and timedelta(0) <= now - copy.built_at <= MAX_AGE)
 
 
-def _tables():
-    return db.metadata.sorted_tables
-
-
 def _is_empty() -> bool:
-    return not db.session.scalar(select(or_(*(exists().select_from(table) for table in _tables()))))
+    return not db.session.scalar(select(or_(*(exists().select_from(table) for table in db.metadata.sorted_tables))))
 
 
 def _take(users: dict[str, User], built_at: datetime) -> Copy:
@@ -76,10 +72,8 @@ def _take(users: dict[str, User], built_at: datetime) -> Copy:
     copy = Copy(built_at=built_at, users={name: user.email for name, user in users.items()})
     # The jobs building the demo handed over for after the commit (the published report's files),
     # with the ids of the rows they are for: the caller's commit hands them over again.
-    for lane in jobs._lanes.values():
-        copy.jobs[lane.new_key] = [(func, tuple(arg.row.id if isinstance(arg, jobs.IdOf) else arg for arg in args))
-                                   for func, args in db.session.info.get(lane.new_key, [])]
-    for table in _tables():
+    copy.jobs = jobs.pending_jobs(db.session)
+    for table in db.metadata.sorted_tables:
         rows = [dict(row) for row in db.session.execute(select(table)).mappings()]
         if rows:
             copy.rows.append((table, rows))
@@ -88,7 +82,7 @@ def _take(users: dict[str, User], built_at: datetime) -> Copy:
                 if row["stored_name"] and row["stored_name"] not in copy.files:
                     copy.files[row["stored_name"]] = read_stored(row["stored_name"])
     if db.session.get_bind().dialect.name == "postgresql":
-        for table in _tables():
+        for table in db.metadata.sorted_tables:
             if "id" in table.c and isinstance(table.c.id.type, Integer):
                 name = db.session.scalar(text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name})
                 if name:

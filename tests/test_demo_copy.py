@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from sqlalchemy import and_, func, select
 
+from consult.core.jobs import pending_jobs
 from consult.core.storage import delete_stored, read_stored
 from consult.extensions import db
 from tests import demo
@@ -37,11 +38,6 @@ def _rows() -> dict[str, list[dict]]:
     db.session.flush()
     return {table.name: [dict(row) for row in db.session.execute(select(table).order_by(*table.primary_key))
                          .mappings()] for table in db.metadata.sorted_tables}
-
-
-def _pending_jobs() -> list:
-    return [(key, job, tuple(getattr(arg, "row", arg).id if hasattr(arg, "row") else arg for arg in args))
-            for key in sorted(db.session.info) if key.startswith("consult_new_") for job, args in db.session.info[key]]
 
 
 def _dangling_references() -> dict[str, int]:
@@ -74,21 +70,21 @@ def _password_hash() -> str:  # salted anew each time the demo is built
 def test_the_demo_copied_in_soon_after_is_the_demo_as_built(app, builds):
     with time_machine.travel(BUILT_AT, tick=False):
         users = demo.load_demo()
-        built, built_jobs = _rows(), _pending_jobs()
+        built, built_jobs = _rows(), pending_jobs(db.session)
     (stored,) = [row["stored_name"] for row in built["document_versions"]]
     _start_again()
     delete_stored(stored)
 
     with time_machine.travel(BUILT_AT + timedelta(minutes=50), tick=False):
         copied_users = demo.load_demo()
-        copied, copied_jobs = _rows(), _pending_jobs()
+        copied, copied_jobs = _rows(), pending_jobs(db.session)
         db.session.commit()  # SQLite checks the deferred foreign keys here
 
     assert len(builds) == 1
     assert sum(len(rows) for rows in built.values()) > 900
     assert copied == built
     # The audit trail's seal and the published report's files, each in three formats and two languages.
-    assert [(key, job.__qualname__) for key, job, _args in built_jobs] == [
+    assert [(key, job.__qualname__) for key, pending in built_jobs.items() for job, _args in pending] == [
         ("consult_new_jobs", "seal_events")] + [("consult_new_jobs", "render_report_file")] * 6
     assert copied_jobs == built_jobs
     assert read_stored(stored).startswith(b"%PDF")

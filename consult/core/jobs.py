@@ -99,6 +99,17 @@ def _resolved(args: tuple) -> tuple | None:
     return tuple(values)
 
 
+def pending_jobs(session: Session) -> dict[str, list[tuple]]:
+    """The jobs the session holds for its commit, per lane (by its session key), with the ids of
+    flushed new rows in place of their ``IdOf``: what a commit would hand over now."""
+    pending = {}
+    for declared in _lanes.values():
+        jobs = [(func, _resolved(args)) for func, args in session.info.get(declared.new_key, [])]
+        if jobs:
+            pending[declared.new_key] = [(func, args) for func, args in jobs if args is not None]
+    return pending
+
+
 @event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
     for declared in _lanes.values():
