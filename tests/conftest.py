@@ -328,6 +328,18 @@ def clients_for(app, users: dict) -> dict:
 
 
 @pytest.fixture
+def demo(app) -> dict[str, User]:
+    """The demo data, committed (tests/demo.py copies it in after its first build), with no
+    rate-limit counts left from building it."""
+    from tests.demo import load_demo
+
+    users = load_demo()
+    db.session.commit()
+    limiter.reset()
+    return users
+
+
+@pytest.fixture
 def admin_client(app):
     admin = make_user("admin@example.org", name="Ada Admin", admin=True)
     client = app.test_client()

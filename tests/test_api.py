@@ -29,20 +29,11 @@ from consult.qa.models import QaItem, QaStatus
 from consult.reports.services import publish as publish_report
 from consult.reports.services import save_texts
 from tests.conftest import add_team, build_app, csrf_token_from, login, make_user, sign_in
-from tests.demo import load_demo
 from tests.test_leaks import fetch, pdf_text
 
 OPEN = "marktconsultatie-wmo-leidse-regio"
 PUBLISHED = "dialoog-dagbesteding-2025"
 BASE = "http://localhost"
-
-
-@pytest.fixture
-def demo(app):
-    users = load_demo()
-    db.session.commit()
-    limiter.reset()
-    return users
 
 
 def _consultation(slug: str) -> Consultation:

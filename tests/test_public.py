@@ -12,7 +12,6 @@ import io
 import re
 from datetime import timedelta
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -31,18 +30,10 @@ from consult.qa.models import QaItem, QaStatus
 from consult.reports.services import publish as publish_report
 from consult.reports.services import save_texts
 from tests.conftest import csrf_token_from, login, make_org, make_user, text_of
-from tests.demo import load_demo
 
 OPEN_SLUG = "marktconsultatie-wmo-leidse-regio"
 PUBLISHED_SLUG = "dialoog-dagbesteding-2025"
 LOGIN = "login"
-
-
-@pytest.fixture
-def demo(app):
-    users = load_demo()
-    db.session.commit()
-    return users
 
 
 def _consultation(slug: str) -> Consultation:

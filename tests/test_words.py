@@ -24,23 +24,15 @@ from consult.core.templating import (
     formatting_examples,
 )
 from consult.demo import DEMO_PASSWORD
-from consult.extensions import db
 from consult.notify.models import Kind
 from consult.notify.services import describe
 from consult.responses import answers
 from consult.responses.display import snapshot_value
 from consult.strategy.models import DraftStatus
 from tests.conftest import login, post_form, text_of
-from tests.demo import load_demo
 from tests.pages import CLOSED, OPEN
 
 MOMENT = datetime(2026, 3, 4, 2, 42, 21, tzinfo=UTC)
-
-
-@pytest.fixture
-def demo():
-    load_demo()
-    db.session.commit()
 
 
 def client_for(app, email: str, language: str = "nl"):
