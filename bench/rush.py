@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import json
 import os
 import random
@@ -902,8 +903,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def write_timeline(run: Run, path: Path) -> None:
     """Every attempt in the order sent, to see whether the slow ones of a level come together."""
-    import csv
-
     with path.open("w", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(["sent_s", "side", "endpoint", "level", "phase", "ms", "outcome", "detail"])

@@ -42,7 +42,7 @@ def security_headers(*, hsts: bool, attachment: bool = False) -> dict[str, str]:
 
 
 @cache
-def _missing_rule(hsts: bool, attachment: bool) -> tuple[tuple[str, str, str], ...]:
+def _header_rows(hsts: bool, attachment: bool) -> tuple[tuple[str, str, str], ...]:
     """security_headers as (lower-case name, name, value), built once per kind of response."""
     return tuple((name.lower(), name, value) for name, value in security_headers(hsts=hsts, attachment=attachment).items())
 
@@ -53,7 +53,7 @@ def set_security_headers(response: Response, *, hsts: bool) -> Response:
     headers = response.headers
     present = {name.lower() for name, _value in headers.items()}
     attachment = "content-disposition" in present and headers["Content-Disposition"].startswith("attachment")
-    for lower, name, value in _missing_rule(hsts, attachment):
+    for lower, name, value in _header_rows(hsts, attachment):
         if lower not in present:
             headers.add(name, value)
     if response.mimetype == "text/html":
