@@ -8,6 +8,10 @@
 #
 # Near 100 % busy, more workers cannot make the command faster on this machine; well below it, they can.
 set -u
+if [ $# -eq 0 ]; then
+    echo "usage: bench/busy.sh COMMAND [ARGUMENT ...]" >&2
+    exit 2
+fi
 busy_and_total() {
     read -r _cpu user nice system idle iowait irq softirq steal _rest < /proc/stat
     echo "$((user + nice + system + irq + softirq + steal)) $((user + nice + system + idle + iowait + irq + softirq + steal))"
@@ -22,7 +26,7 @@ python3 - "$start" "$end" "$busy0" "$busy1" "$total0" "$total1" "$(getconf CLK_T
 import sys
 start, end, busy0, busy1, total0, total1, hertz = map(float, sys.argv[1:])
 ticks = busy1 - busy0
-print(f"wall {end - start:.0f} s; machine busy {ticks / (total1 - total0):.0%} of its cores "
+print(f"wall {end - start:.0f} s; machine busy {ticks / max(total1 - total0, 1):.0%} of its cores "
       f"({ticks / hertz:.0f} core-seconds)")
 PY
 exit "$status"

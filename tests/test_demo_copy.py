@@ -86,6 +86,9 @@ def test_the_demo_copied_in_soon_after_is_the_demo_as_built(app, builds):
     # The audit trail's seal and the published report's files, each in three formats and two languages.
     assert [(key, job.__qualname__) for key, pending in built_jobs.items() for job, _args in pending] == [
         ("consult_new_jobs", "seal_events")] + [("consult_new_jobs", "render_report_file")] * 6
+    # Each render job names one of the report files the build queued, every file once.
+    assert sorted(args for pending in built_jobs.values() for job, args in pending
+                  if job.__qualname__ == "render_report_file") == sorted((row["id"],) for row in built["report_files"])
     assert copied_jobs == built_jobs
     assert read_stored(stored).startswith(b"%PDF")
     assert {name: (user.id, user.email) for name, user in copied_users.items()} == {

@@ -101,12 +101,13 @@ def _resolved(args: tuple) -> tuple | None:
 
 def pending_jobs(session: Session) -> dict[str, list[tuple]]:
     """The jobs the session holds for its commit, per lane (by its session key), with the ids of
-    flushed new rows in place of their ``IdOf``: what a commit would hand over now."""
+    new rows in place of their ``IdOf``: after a flush, what a commit would hand over."""
     pending = {}
     for declared in _lanes.values():
-        jobs = [(func, _resolved(args)) for func, args in session.info.get(declared.new_key, [])]
+        jobs = [(func, args) for func, args in ((f, _resolved(a)) for f, a in session.info.get(declared.new_key, []))
+                if args is not None]
         if jobs:
-            pending[declared.new_key] = [(func, args) for func, args in jobs if args is not None]
+            pending[declared.new_key] = jobs
     return pending
 
 
