@@ -183,7 +183,7 @@ def test_analysis_filters_and_counts_from_the_rows(world):
     assert "1 van de 1 antwoorden komen overeen." in text_of(editor.get(url + "?q=reistijd"))
 
 
-def test_figures_from_grouped_rows_equal_figures_from_every_answer(app):
+def test_figures_from_grouped_rows_equal_figures_from_every_answer(app, demo):
     """The statistics grouped in SQL are the ones computed answer by answer, for every counted
     question of the demo grown with providers (some confidential), and the report builds from them."""
     from consult.analysis.services import (
@@ -196,11 +196,8 @@ def test_figures_from_grouped_rows_equal_figures_from_every_answer(app):
     )
     from consult.consultations.models import Consultation, QuestionKind
     from consult.reports.report import build_report
-    from tests.demo import load_demo
     from tests.test_page_cost import SLUG, add_submitted_responses
 
-    load_demo()
-    db.session.commit()
     add_submitted_responses(12)
     consultation = db.session.scalar(select(Consultation).where(Consultation.slug == SLUG))
     grouped = value_groups_by_question(consultation)

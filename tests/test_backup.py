@@ -13,12 +13,9 @@ from consult.extensions import db
 from consult.responses.models import Submission
 from consult.responses.services import verify_receipt
 from tests.conftest import empty_database
-from tests.demo import load_demo
 
 
-def test_backup_wipe_restore_brings_everything_back(app, tmp_path):
-    load_demo()
-    db.session.commit()
+def test_backup_wipe_restore_brings_everything_back(app, demo, tmp_path):
     before = row_counts()
     codes = db.session.scalars(select(Submission.receipt_code)).all()
     files = db.session.scalars(select(DocumentVersion.stored_name)).all()

@@ -270,12 +270,10 @@ def measure_loads(app, paths: dict[str, str]) -> dict[str, tuple[int, int]]:
     return result
 
 
-def test_response_list_and_analysis_per_question_load_the_same_at_100_and_600_responses(app):
+def test_response_list_and_analysis_per_question_load_the_same_at_100_and_600_responses(app, demo):
     """The team's response list and the analysis of each kind of question are paged, filtered and
     counted in SQL: with six times the responses they run the same statements and load the same
     number of rows as objects (a page of responses or answers, never all of them)."""
-    load_demo()
-    db.session.commit()
     consultation = db.session.scalar(select(Consultation).where(Consultation.slug == SLUG))
     questions = {}
     for theme in consultation.themes:
@@ -295,7 +293,7 @@ def test_response_list_and_analysis_per_question_load_the_same_at_100_and_600_re
     assert large == small
 
 
-def test_strategy_analysis_of_messages_and_qa_read_a_page_not_every_row(app):
+def test_strategy_analysis_of_messages_and_qa_read_a_page_not_every_row(app, demo):
     """The strategy overview (its count of input not yet considered), the not-yet-considered list,
     the search for input to link, the analysis of discussion messages and the published questions
     and answers read one page of rows, not every row of the consultation: with every kind of data
@@ -305,8 +303,6 @@ def test_strategy_analysis_of_messages_and_qa_read_a_page_not_every_row(app):
     comments on a strategy part, 30 tags). The general part reads the input its page of links names
     with one statement per kind of input on the page (at most six kinds), so it may run a few more
     when a page holds more kinds."""
-    load_demo()
-    db.session.commit()
     strategy = f"/consultations/{CLOSED}/strategy"
     paths = {"strategy overview": strategy, "strategy input search": f"{strategy}/evidence?part=general&q=e",
              "strategy not yet considered": f"{strategy}/not-considered",
@@ -337,7 +333,7 @@ def test_strategy_analysis_of_messages_and_qa_read_a_page_not_every_row(app):
         assert large[name][1] <= small[name][1] + 2 * rows, (name, small[name], large[name])
 
 
-def test_advice_comments_qa_lists_and_access_read_a_page_not_every_row(app):
+def test_advice_comments_qa_lists_and_access_read_a_page_not_every_row(app, demo):
     """A council's advice (the team's reply form, the council's view, the draft: 10 points a page),
     the council comments (20 a page), the Q&A's information received (50 rows), the questions of
     one's own organisation (10), the team's Q&A page (a count, not the items) and the team's access
@@ -345,8 +341,6 @@ def test_advice_comments_qa_lists_and_access_read_a_page_not_every_row(app):
     the same statements and load at most two objects per row of a page more."""
     from consult.advice.models import Advice, AdviceStatus
 
-    load_demo()
-    db.session.commit()
     submitted = db.session.scalar(select(Advice).where(Advice.status == AdviceStatus.SUBMITTED))
     draft = db.session.scalar(select(Advice).where(Advice.status == AdviceStatus.DRAFT))
     base = f"/consultations/{SLUG}"

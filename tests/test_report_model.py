@@ -17,7 +17,6 @@ from consult.reports.report import StaleReportModel, build_report
 from consult.responses.models import Publication, Response
 from consult.responses.services import save_answer, set_publication
 from tests.conftest import text_of
-from tests.demo import load_demo
 from tests.test_reports import world  # noqa: F401  (the fixture)
 
 REPORT = "/consultations/wmo/report"
@@ -157,11 +156,9 @@ def test_a_stored_report_that_differs_from_a_new_build_fails_the_tests(app, worl
     assert "Een ander verslag" in text_of(editor.get(REPORT))  # what the check guards against
 
 
-def test_the_report_reads_no_table_the_stamp_ignores(app):
+def test_the_report_reads_no_table_the_stamp_ignores(app, demo):
     """Every statement the report runs over the demo (every consultation, every section) names no
     table whose writes leave the stamp alone, and no column an ignored update may set."""
-    load_demo()
-    db.session.commit()
     statements: list[str] = []
 
     def spy(_conn, _cursor, statement, *_args):

@@ -29,9 +29,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from consult.demo import DEMO_PASSWORD
-from consult.extensions import db
 from tests.conftest import login, post_form
-from tests.demo import load_demo
 from tests.pages import ACCOUNTS, demo_pages
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "consult/translations/nl/LC_MESSAGES/messages.po"
@@ -93,9 +91,7 @@ def english_on(text: str, phrases: dict[str, tuple[str, re.Pattern]]) -> list[st
 
 
 @pytest.mark.parametrize("role", list(ACCOUNTS))
-def test_dutch_pages_show_no_english_msgid_or_format_as_role(app, role):
-    load_demo()
-    db.session.commit()
+def test_dutch_pages_show_no_english_msgid_or_format_as_role(app, demo, role):
     phrases = english_phrases()
     client = app.test_client()
     if ACCOUNTS[role]:
@@ -113,11 +109,9 @@ def test_dutch_pages_show_no_english_msgid_or_format_as_role(app, role):
 
 
 @pytest.mark.parametrize("role", list(ACCOUNTS))
-def test_english_pages_show_english_dates_and_numbers_to_the_minute_as_role(app, role):
+def test_english_pages_show_english_dates_and_numbers_to_the_minute_as_role(app, demo, role):
     """The same pages in English: moments without seconds or a time-zone name, and no Dutch date or
     number format (user text of the demo is Dutch, so only formats are checked, not words)."""
-    load_demo()
-    db.session.commit()
     client = app.test_client()
     client.set_cookie("consult_lang", "en")
     if ACCOUNTS[role]:

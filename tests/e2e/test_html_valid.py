@@ -60,15 +60,11 @@ def test_every_page_type_is_valid_html(app, tmp_path):
     assert errors == [], "\n".join(errors)
 
 
-def test_consultation_pages_are_valid_html(app, tmp_path):
+def test_consultation_pages_are_valid_html(app, demo, tmp_path):
     require(shutil.which("java") is not None, "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
     require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
     from consult.demo import DEMO_PASSWORD
-    from consult.extensions import db
-    from tests.demo import load_demo
 
-    load_demo()
-    db.session.commit()
     slug = "/consultations/marktconsultatie-wmo-leidse-regio"
     pages: dict[str, str] = {}
     anonymous = app.test_client()
@@ -93,7 +89,7 @@ def test_consultation_pages_are_valid_html(app, tmp_path):
     assert errors == [], "\n".join(errors)
 
 
-def test_response_pages_are_valid_html(app, tmp_path):
+def test_response_pages_are_valid_html(app, demo, tmp_path):
     require(shutil.which("java") is not None, "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
     require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
     from sqlalchemy import select
@@ -101,10 +97,7 @@ def test_response_pages_are_valid_html(app, tmp_path):
     from consult.demo import DEMO_PASSWORD
     from consult.extensions import db
     from consult.responses.models import Response
-    from tests.demo import load_demo
 
-    load_demo()
-    db.session.commit()
     pages: dict[str, str] = {}
     draft = db.session.scalar(select(Response).join(Response.organisation).where(
         Response.submitted_at.is_(None)))
@@ -136,7 +129,7 @@ def test_response_pages_are_valid_html(app, tmp_path):
     assert errors == [], "\n".join(errors)
 
 
-def test_dialogue_pages_are_valid_html(app, tmp_path):
+def test_dialogue_pages_are_valid_html(app, demo, tmp_path):
     require(shutil.which("java") is not None, "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
     require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
     from sqlalchemy import select
@@ -144,10 +137,7 @@ def test_dialogue_pages_are_valid_html(app, tmp_path):
     from consult.demo import DEMO_PASSWORD
     from consult.dialogue.models import Post, Thread
     from consult.extensions import db
-    from tests.demo import load_demo
 
-    load_demo()
-    db.session.commit()
     slug = "/consultations/marktconsultatie-wmo-leidse-regio"
     threads = db.session.scalars(select(Thread).order_by(Thread.id)).all()
     first_post = db.session.scalar(select(Post).where(Post.thread_id == threads[0].id).order_by(Post.id))
@@ -169,7 +159,7 @@ def test_dialogue_pages_are_valid_html(app, tmp_path):
     assert errors == [], "\n".join(errors)
 
 
-def test_qa_pages_are_valid_html(app, tmp_path):
+def test_qa_pages_are_valid_html(app, demo, tmp_path):
     require(shutil.which("java") is not None, "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
     require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
     from sqlalchemy import select
@@ -177,10 +167,7 @@ def test_qa_pages_are_valid_html(app, tmp_path):
     from consult.demo import DEMO_PASSWORD
     from consult.extensions import db
     from consult.qa.models import QaItem, QaStatus
-    from tests.demo import load_demo
 
-    load_demo()
-    db.session.commit()
     slug = "/consultations/marktconsultatie-wmo-leidse-regio"
     waiting = db.session.scalar(select(QaItem).where(QaItem.status == QaStatus.ASKED))
     pages: dict[str, str] = {}
@@ -198,7 +185,7 @@ def test_qa_pages_are_valid_html(app, tmp_path):
     assert errors == [], "\n".join(errors)
 
 
-def test_advice_and_notification_pages_are_valid_html(app, tmp_path):
+def test_advice_and_notification_pages_are_valid_html(app, demo, tmp_path):
     require(shutil.which("java") is not None, "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
     require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
     from sqlalchemy import select
@@ -209,10 +196,7 @@ def test_advice_and_notification_pages_are_valid_html(app, tmp_path):
     from consult.extensions import db
     from consult.notify.models import Kind
     from consult.notify.services import unsubscribe_token
-    from tests.demo import load_demo
 
-    load_demo()
-    db.session.commit()
     slug = "/consultations/marktconsultatie-wmo-leidse-regio"
     submitted = db.session.scalar(select(Advice).where(Advice.status == AdviceStatus.SUBMITTED))
     draft = db.session.scalar(select(Advice).where(Advice.status == AdviceStatus.DRAFT))
@@ -244,7 +228,7 @@ def test_advice_and_notification_pages_are_valid_html(app, tmp_path):
     assert errors == [], "\n".join(errors)
 
 
-def test_analysis_pages_are_valid_html(app, tmp_path):
+def test_analysis_pages_are_valid_html(app, demo, tmp_path):
     require(shutil.which("java") is not None, "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
     require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
     from sqlalchemy import select
@@ -253,10 +237,7 @@ def test_analysis_pages_are_valid_html(app, tmp_path):
     from consult.consultations.models import Consultation
     from consult.demo import DEMO_PASSWORD
     from consult.extensions import db
-    from tests.demo import load_demo
 
-    load_demo()
-    db.session.commit()
     consultation = db.session.scalar(select(Consultation).where(Consultation.slug == "dialoog-dagbesteding-2025"))
     tag = db.session.scalar(select(Tag))
     base = f"/consultations/{consultation.slug}/analysis"
@@ -285,7 +266,7 @@ def test_analysis_pages_are_valid_html(app, tmp_path):
     assert errors == [], "\n".join(errors)
 
 
-def test_strategy_pages_are_valid_html(app, tmp_path):
+def test_strategy_pages_are_valid_html(app, demo, tmp_path):
     require(shutil.which("java") is not None, "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
     require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
     from sqlalchemy import select
@@ -293,10 +274,7 @@ def test_strategy_pages_are_valid_html(app, tmp_path):
     from consult.demo import DEMO_PASSWORD
     from consult.extensions import db
     from consult.strategy.models import Segment
-    from tests.demo import load_demo
 
-    load_demo()
-    db.session.commit()
     base = "/consultations/dialoog-dagbesteding-2025/strategy"
     segment = db.session.scalar(select(Segment).order_by(Segment.id))
     team = app.test_client()
@@ -324,15 +302,11 @@ def test_strategy_pages_are_valid_html(app, tmp_path):
     assert errors == [], "\n".join(errors)
 
 
-def test_report_pages_are_valid_html(app, tmp_path):
+def test_report_pages_are_valid_html(app, demo, tmp_path):
     require(shutil.which("java") is not None, "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
     require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
     from consult.demo import DEMO_PASSWORD
-    from consult.extensions import db
-    from tests.demo import load_demo
 
-    load_demo()
-    db.session.commit()
     slug = "dialoog-dagbesteding-2025"
     pages = {"public-report": app.test_client().get(f"/consultations/{slug}/report").get_data(as_text=True),
              "public-consultation": app.test_client().get(f"/consultations/{slug}").get_data(as_text=True)}
@@ -353,18 +327,14 @@ def test_report_pages_are_valid_html(app, tmp_path):
     assert errors == [], "\n".join(errors)
 
 
-def test_security_and_privacy_pages_are_valid_html(app, tmp_path):
+def test_security_and_privacy_pages_are_valid_html(app, demo, tmp_path):
     """Two-step login, the audit trail, data download and deletion, retention."""
     require(shutil.which("java") is not None, "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
     require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
     import pyotp
 
     from consult.demo import DEMO_PASSWORD
-    from consult.extensions import db
-    from tests.demo import load_demo
 
-    load_demo()
-    db.session.commit()
     slug = "marktconsultatie-wmo-leidse-regio"
     pages: dict[str, str] = {}
     provider = app.test_client()
@@ -399,18 +369,14 @@ def test_security_and_privacy_pages_are_valid_html(app, tmp_path):
     assert errors == [], "\n".join(errors)
 
 
-def test_session_draft_and_trajectory_pages_are_valid_html(app, tmp_path):
+def test_session_draft_and_trajectory_pages_are_valid_html(app, demo, tmp_path):
     """The dialogue sessions, the drafts open for comment and the trajectories, as every role that
     opens them in the demo walk (tests/pages.py), checked in one run of the checker."""
     require(shutil.which("java") is not None, "HTML validation skipped: no Java runtime (apt-get install default-jre-headless)")
     require(VNU.exists(), "HTML validation skipped: vnu-jar not installed (npm ci)")
     from consult.demo import DEMO_PASSWORD
-    from consult.extensions import db
-    from tests.demo import load_demo
     from tests.pages import ACCOUNTS, demo_pages
 
-    load_demo()
-    db.session.commit()
     walk = demo_pages()
     pages: dict[str, str] = {}
     for role, account in ACCOUNTS.items():
