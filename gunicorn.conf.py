@@ -86,13 +86,14 @@ def post_fork(server, worker):
     import time
 
     log = open(os.path.join(folder, f"{os.getpid()}.log"), "a", buffering=1)  # open for the worker's life
-    started = [0.0]
+    started = 0.0
 
     def record(phase, info):
+        nonlocal started
         if phase == "start":
-            started[0] = time.perf_counter()
+            started = time.perf_counter()
             return
-        ms = (time.perf_counter() - started[0]) * 1000
+        ms = (time.perf_counter() - started) * 1000
         if info["generation"] == 2 or ms > 5:
             log.write(f"{time.time():.3f} {info['generation']} {ms:.1f} {info['collected']}\n")
 

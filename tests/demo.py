@@ -73,6 +73,7 @@ def _take(users: dict[str, User], built_at: datetime) -> Copy:
     # The jobs building the demo handed over for after the commit (the published report's files),
     # with the ids of the rows they are for: the caller's commit hands them over again.
     copy.jobs = jobs.pending_jobs(db.session)
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
     for table in db.metadata.sorted_tables:
         rows = [dict(row) for row in db.session.execute(select(table)).mappings()]
         if rows:
@@ -81,13 +82,11 @@ def _take(users: dict[str, User], built_at: datetime) -> Copy:
             for row in rows:
                 if row["stored_name"] and row["stored_name"] not in copy.files:
                     copy.files[row["stored_name"]] = read_stored(row["stored_name"])
-    if db.session.get_bind().dialect.name == "postgresql":
-        for table in db.metadata.sorted_tables:
-            if "id" in table.c and isinstance(table.c.id.type, Integer):
-                name = db.session.scalar(text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name})
-                if name:
-                    copy.sequences[name] = tuple(db.session.execute(
-                        text(f"SELECT last_value, is_called FROM {name}")).one())
+        if postgresql and "id" in table.c and isinstance(table.c.id.type, Integer):
+            name = db.session.scalar(text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name})
+            if name:
+                copy.sequences[name] = tuple(db.session.execute(
+                    text(f"SELECT last_value, is_called FROM {name}")).one())
     return copy
 
 
