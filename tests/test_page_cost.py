@@ -45,8 +45,9 @@ MAX_STATEMENTS = 15
 # An autosave (the busiest request of a deadline rush) reads the user with their memberships and
 # whether they sit on a team (one statement), the response with the one answer it saves and the
 # question, and whether any question of its page has a condition (one statement), asks for those
-# conditions only when there are some (one), then writes two rows: the answer and the response's time
-# of change. So on a page without conditions (most pages) it costs one statement less.
+# conditions only when there are some (one), then writes the answer's row; the response's time of
+# change only when it is a minute or more behind, so not in the measured save (the second of two
+# within a minute). So on a page without conditions (most pages) it costs one statement less.
 # The report's section on drafts open for comment reads the drafts whose period ended (one statement)
 # and their paragraphs with the comments that may be published (one).
 # A round of a trajectory: the report reads the round with its trajectory, rounds and their
@@ -64,7 +65,7 @@ MAX_STATEMENTS = 15
 # consultation with its themes and questions, municipalities and report texts: six), and stores the
 # model inside a savepoint (three more); the page lists the consultation's lots to choose a lot's report (one);
 # the tariffs section reads the funding scenarios (one; each chosen one then reads its cost prices).
-BUDGET = {"report, built anew": 38, "analysis per question": 21, "autosave": 5, "autosave, no conditions": 4}
+BUDGET = {"report, built anew": 38, "analysis per question": 21, "autosave": 4, "autosave, no conditions": 3}
 BUDGETED = {"home page of a provider", "home page of the team", "consultation page", "consultation list",
             "response overview", "response theme page", "thread page", "discussion list", "questions and answers",
             "team response list", "team response view", "analysis overview", "analysis per question",

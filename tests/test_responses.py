@@ -140,17 +140,28 @@ def test_autosave_saves_and_returns_status_with_new_version(world):
     assert "Dienstverlening Bezig 1 van 6 vragen beantwoord; 1 van 1 verplicht" in body
 
 
-def test_an_autosave_writes_the_responses_time_of_change_with_its_answer(world):
-    """The autosave writes the response's row by its own UPDATE (not at the flush): it must land."""
+def test_an_autosave_moves_the_responses_time_of_change_once_it_is_a_minute_behind(world, clock):
+    """The autosave writes the response's row by its own UPDATE (not at the flush), only when the
+    stored time of change is a minute or more old: in between it is left alone, then it must land."""
     client = world["clients"]["a"]
     resp = start(client, world)
     question = world["q"]["Wat werkt?"]
-    for version, text in enumerate(["Eerste tekst.", "Tweede tekst."]):
+
+    def saved(text: str, version: int):
         assert autosave(client, resp, question, text, version).status_code == 200
         db.session.expire_all()
         answer = answer_of(resp, question)
         assert (answer.value, answer.version) == (text, version + 1)
-        assert db.session.get(Response, resp.id).updated_at == answer.updated_at
+        return answer.updated_at, db.session.get(Response, resp.id).updated_at
+
+    started = db.session.get(Response, resp.id).updated_at
+    assert saved("Eerste tekst.", 0)[1] == started
+    clock.shift(30)
+    assert saved("Tweede tekst.", 1)[1] == started
+    clock.shift(31)  # more than a minute after the start
+    answered, changed = saved("Derde tekst.", 2)
+    assert changed == answered > started + timedelta(seconds=60)
+    assert saved("Vierde tekst.", 3)[1] == answered
 
 
 def test_stale_save_gets_409_with_both_texts_and_overwrites_nothing(world):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -42,6 +42,10 @@ from consult.responses.models import (
     SubmittedAnswer,
     SubmittedOffer,
 )
+
+# How far behind an autosave the response's stored time of change may be (a page save and every other
+# write set it exactly): see _changed_at.
+CHANGE_TIME_STEP = timedelta(minutes=1)
 
 
 class DeadlinePassed(Exception):
@@ -339,11 +343,14 @@ def _changed_at(response: Response, now: datetime, *, at_once: bool) -> None:
     """The response's time of change. Written at the flush, after every answer the request writes
     (one lock order for every request: the answers' rows first, the response's row last); ``at_once``
     when the answer just written is the request's only one (an autosave): one UPDATE now, the same
-    order, without the unit of work at the commit (which cost an autosave more than the statement)."""
-    if at_once:
-        write_columns(response, updated_at=now)
-    else:
+    order, without the unit of work at the commit (which cost an autosave more than the statement),
+    and only when the stored time is :data:`CHANGE_TIME_STEP` old or older. A person typing saves
+    every few seconds; writing the response's row each time doubled the rows an autosave writes and
+    made colleagues' saves of other answers wait on that row's lock until each other's commits."""
+    if not at_once:
         response.updated_at = now
+    elif response.updated_at is None or now - response.updated_at >= CHANGE_TIME_STEP:
+        write_columns(response, updated_at=now)
 
 
 def _unsaved_answer(response: Response, question: Question) -> Answer:
