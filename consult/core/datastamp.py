@@ -49,7 +49,7 @@ IGNORED_TABLES = frozenset({
 COPIED_TABLE_PREFIX = "_alembic_tmp_"
 # Updates that set only these columns leave the stamp alone.
 IGNORED_COLUMNS = {
-    "responses": frozenset({"updated_at", "updated_by_id"}),  # raised by every autosave
+    "responses": frozenset({"updated_at", "updated_by_id"}),  # raised by answers' saves
     # What a login, a two-step code and the lockout's warning write.
     "users": frozenset({"last_login_at", "totp_last_counter", "guessing_warned_at"}),
 }

@@ -70,8 +70,7 @@ class Response(db.Model):
     status: Mapped[ResponseStatus] = mapped_column(str_enum(ResponseStatus), default=ResponseStatus.DRAFT)
     publication: Mapped[Publication | None] = mapped_column(str_enum(Publication))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # The last change of an answer or of the response itself; an autosave moves it only when it is a
-    # minute or more behind (CHANGE_TIME_STEP in consult.responses.services).
+    # When an answer was last saved or a file added; an autosave lets it lag (responses.services._changed_at).
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -43,8 +43,7 @@ from consult.responses.models import (
     SubmittedOffer,
 )
 
-# How far behind an autosave the response's stored time of change may be (a page save and every other
-# write set it exactly): see _changed_at.
+# How far an autosave lets the response's time of change lag: see _changed_at.
 CHANGE_TIME_STEP = timedelta(minutes=1)
 
 
@@ -340,16 +339,17 @@ def save_answer(response: Response, question: Question, value: Any, confidential
 
 
 def _changed_at(response: Response, now: datetime, *, at_once: bool) -> None:
-    """The response's time of change. Written at the flush, after every answer the request writes
-    (one lock order for every request: the answers' rows first, the response's row last); ``at_once``
-    when the answer just written is the request's only one (an autosave): one UPDATE now, the same
-    order, without the unit of work at the commit (which cost an autosave more than the statement),
-    and only when the stored time is :data:`CHANGE_TIME_STEP` old or older. A person typing saves
-    every few seconds; writing the response's row each time doubled the rows an autosave writes and
-    made colleagues' saves of other answers wait on that row's lock until each other's commits."""
+    """The response's time of change, after an answer was saved. Written at the flush, after every
+    answer the request writes (one lock order for every request: the answers' rows first, the
+    response's row last). ``at_once`` when the answer just written is the request's only one (an
+    autosave): one UPDATE now, in the same order, without the unit of work at the commit (which cost
+    an autosave more than the statement), and only when the stored time is :data:`CHANGE_TIME_STEP`
+    or more behind. A person typing saves every few seconds: writing the response's row each time
+    doubled the rows an autosave writes, and colleagues saving other answers waited on that row's
+    lock until the other committed."""
     if not at_once:
         response.updated_at = now
-    elif response.updated_at is None or now - response.updated_at >= CHANGE_TIME_STEP:
+    elif now - response.updated_at >= CHANGE_TIME_STEP:
         write_columns(response, updated_at=now)
 
 
