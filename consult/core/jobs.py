@@ -99,13 +99,18 @@ def _resolved(args: tuple) -> tuple | None:
     return tuple(values)
 
 
+def _runnable(jobs: list[tuple]) -> list[tuple]:
+    """``jobs`` with the ids of new rows in place of their ``IdOf``, leaving out those whose row was
+    never flushed."""
+    return [(func, args) for func, args in ((f, _resolved(a)) for f, a in jobs) if args is not None]
+
+
 def pending_jobs(session: Session) -> dict[str, list[tuple]]:
-    """The jobs the session holds for its commit, per lane (by its session key), with the ids of
-    new rows in place of their ``IdOf``: after a flush, what a commit would hand over."""
+    """The jobs the session holds for its commit, per lane (by its session key), as a commit after
+    the last flush would hand them over."""
     pending = {}
     for declared in _lanes.values():
-        jobs = [(func, args) for func, args in ((f, _resolved(a)) for f, a in session.info.get(declared.new_key, []))
-                if args is not None]
+        jobs = _runnable(session.info.get(declared.new_key, []))
         if jobs:
             pending[declared.new_key] = jobs
     return pending
@@ -114,8 +119,7 @@ def pending_jobs(session: Session) -> dict[str, list[tuple]]:
 @event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
     for declared in _lanes.values():
-        jobs = session.info.pop(declared.new_key, [])
-        committed = [(func, args) for func, args in ((f, _resolved(a)) for f, a in jobs) if args is not None]
+        committed = _runnable(session.info.pop(declared.new_key, []))
         if committed:
             session.info.setdefault(declared.committed_key, []).extend(committed)
 
