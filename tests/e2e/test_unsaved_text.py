@@ -77,14 +77,15 @@ def eventually(check, seconds: float = 8.0) -> bool:
 
 
 def type_and_reload(page, field, text: str, question, expected: str) -> None:
-    """Type at the end of the field and reload within 200 ms, long before the 1.5 s pause after
-    which autosave would have sent the text itself; the server does not have it yet."""
+    """Type at the end of the field and reload within a second, before the 1.5 s pause after which
+    autosave would have sent the text itself; the server does not have it yet. (The bound leaves room
+    for the database read in between on a busy machine: it took over 200 ms there.)"""
     field.focus()
     page.keyboard.press("Control+End")
     page.keyboard.type(text)
     typed = time.monotonic()
     assert stored(question) != expected
-    assert time.monotonic() - typed < 0.2
+    assert time.monotonic() - typed < 1.0
     page.reload()
     assert page.evaluate("performance.getEntriesByType('navigation')[0].type") == "reload"
 
